@@ -1,0 +1,36 @@
+# venturesim — the two commands a fresh machine needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-fast bench docs clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Run the default scenario: print the summary and write out/demo/report.html
+demo: $(STAMP)
+	$(BIN)/venturesim run scenarios/seed_stage_api.yaml --paths 20000 --out out/demo --force
+
+## Run the whole test suite (slow statistical tests included)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Tests without the slow ones
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+## Speed and memory benchmarks (figures go to docs/performance.md by hand)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine.py
+
+## Regenerate the YAML reference from the schema
+docs: $(STAMP)
+	$(BIN)/python -m venturesim.scenario.reference > docs/yaml-reference.md
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,73 @@
+"""venturesim: Monte Carlo and discrete-event simulation of an AI-model startup.
+
+Quick start::
+
+    import venturesim as vs
+    sc = vs.load("scenarios/seed_stage_api.yaml")
+    result = vs.simulate(sc, paths=100_000, seed=1)
+    result.summary()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
+from venturesim.scenario import Scenario, ScenarioError, load
+
+__version__ = "0.1.0"
+
+ENGINES = ("jax",)
+
+
+def simulate(
+    scenario: Scenario | str | Path | dict[str, Any],
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    months: int | None = None,
+    metrics: str | Iterable[str] | None = None,
+    engine: str = "jax",
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Simulate a scenario's paths and return a :class:`Result`.
+
+    Parameters
+    ----------
+    scenario : a Scenario, a YAML path or a dict.
+    paths, seed, months : override the scenario's ``simulation`` settings.
+    metrics : monthly metrics to record (names from ``MONTHLY_METRICS``),
+        ``"all"``, or None for the defaults (cash, arr, alive, customers, runway).
+    engine : ``"jax"`` (the vectorised Monte Carlo engine).
+    chunk_size : paths per compiled block (memory bound); results do not depend on it.
+    progress : called as ``progress(done_paths, total_paths)`` after each chunk.
+    """
+    from venturesim.engine.simulate import resolve_metrics, run_jax
+
+    scenario = load(scenario)
+    settings = scenario.simulation
+    paths = settings.paths if paths is None else int(paths)
+    seed = settings.seed if seed is None else int(seed)
+    months = settings.months if months is None else int(months)
+    if paths < 1 or months < 1 or seed < 0:
+        raise ValueError(f"need paths >= 1, months >= 1 and seed >= 0; found paths={paths}, months={months}, seed={seed}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine(={engine!r}) must be one of {ENGINES}")
+    return run_jax(
+        scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
+        chunk_size=chunk_size, progress=progress,
+    )
+
+
+__all__ = [
+    "MONTHLY_METRICS",
+    "Params",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "load",
+    "sample",
+    "simulate",
+]

@@ -1,0 +1,5 @@
+"""Analyses of a simulation result: summary figures with Monte Carlo errors."""
+
+from venturesim.analysis.summary import summarize
+
+__all__ = ["summarize"]

@@ -1,0 +1,55 @@
+"""The headline figures of a run, each with its Monte Carlo standard error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from venturesim.analysis import _stats
+
+COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+def summarize(result) -> pd.DataFrame:
+    """Survival, cash, runway, ARR, funding and ownership figures of ``result``.
+
+    Returns a DataFrame with columns section, metric, statistic, value, se, unit;
+    ``se`` is the Monte Carlo standard error of ``value``.
+    """
+    ds = result.data
+    months = result.months
+    rows: list[tuple] = []
+
+    death = ds["death_month"].values  # −1 if alive at the horizon
+    for m in sorted({12, 24, 36, months} ):
+        if m <= months:
+            alive = (death < 0) | (death >= m)
+            rows.append(("survival", f"alive at month {m}", "probability", *_stats.proportion(alive), "fraction"))
+    dead = death[death >= 0]
+    if dead.size:
+        rows.append(("survival", "month of cash-out (paths that die)", "median", *_stats.quantile(dead + 1, 0.5), "months"))
+
+    alive_end = death < 0
+    rows += _quantile_rows("cash", f"cash at month {months}", ds["final_cash"].values, "USD")
+    rows += _quantile_rows("cash", f"runway at month {months} (alive paths)", ds["final_runway"].values[alive_end], "months")
+    rows += _quantile_rows("revenue", f"ARR at month {months}", ds["final_arr"].values, "USD")
+    rows.append(("revenue", f"ARR at month {months}", "mean", *_stats.mean(ds["final_arr"].values), "USD"))
+
+    if "round" in ds.dims:
+        for name in ds["round"].values:
+            closed = ds["round_status"].sel(round=name).values == 2
+            rows.append(("funding", f"raised round '{name}'", "probability", *_stats.proportion(closed), "fraction"))
+            close = ds["round_close_month"].sel(round=name).values[closed]
+            if close.size:
+                rows.append(("funding", f"month round '{name}' closed", "median", *_stats.quantile(close + 1, 0.5), "months"))
+    rows += _quantile_rows("ownership", f"founder ownership at month {months}", ds["final_founder_ownership"].values, "fraction")
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _quantile_rows(section: str, metric: str, values: np.ndarray, unit: str) -> list[tuple]:
+    if values.size == 0:
+        return []
+    return [
+        (section, metric, f"p{round(q * 100)}", *_stats.quantile(values, q), unit) for q in QUANTILES
+    ]

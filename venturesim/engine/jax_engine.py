@@ -1,0 +1,172 @@
+"""The JAX engine: every path's months as one compiled ``lax.scan``.
+
+``init(params)`` builds the month-0 state and ``step(keys, state, params, t)``
+advances every path by one month (pure; BlackJAX-style kernel). Month t is
+the interval [t, t+1); records are the state at its end. In each month:
+
+1. market: churn, Bass adoption, revenue (:mod:`venturesim.market.step`);
+2. funding: attempts due this month resolve (:mod:`venturesim.funding.rounds`);
+3. costs = payroll + compute + other costs + cost_of_revenue · revenue;
+4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing;
+5. death: a path whose cash is below 0 dies and stays dead (no more flows);
+6. runway = cash / (costs − revenue) when burning, else +∞ (profitable);
+7. funding: a round whose trigger is met starts raising.
+
+Randomness: path i's key for month t is ``fold_in(fold_in(k, i), t)`` and each
+domain folds in its own stream number, so a path's numbers do not depend on
+which chunk it is in.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from venturesim.engine.params import Params
+from venturesim.funding.rounds import FundingState, init_funding, resolve_rounds, start_rounds
+from venturesim.market.step import MarketState, init_market, step_market
+
+MONTHLY_METRICS: dict[str, str] = {
+    "cash": "cash at the end of the month, USD",
+    "revenue": "revenue in the month, USD",
+    "arr": "annual recurring revenue, 12 × monthly revenue, USD",
+    "costs": "all costs in the month, USD",
+    "payroll": "payroll in the month, USD",
+    "compute": "compute spend in the month, USD",
+    "other_costs": "other operating costs in the month, USD",
+    "cost_of_revenue": "serving and support cost in the month, USD",
+    "financing": "money raised in the month, USD",
+    "net_burn": "costs − revenue in the month (negative when profitable), USD",
+    "customers": "active customers at the end of the month, all segments",
+    "customers_by_segment": "active customers at the end of the month, per segment",
+    "new_customers": "customers won in the month",
+    "churned_customers": "customers lost in the month",
+    "alive": "the company is alive at the end of the month (bool)",
+    "runway": "months of cash at the month's net burn (+inf if profitable, NaN if dead)",
+    "headcount": "people on payroll",
+    "founder_ownership": "founders' fully diluted ownership, fraction",
+    "rounds_closed": "rounds closed so far",
+}
+"""Metrics that can be recorded per path and month, with their units."""
+
+DEFAULT_METRICS: tuple[str, ...] = ("cash", "arr", "alive", "customers", "runway")
+
+
+class CompanyState(NamedTuple):
+    """Per-path company state (paths,)."""
+
+    cash: jax.Array  # USD
+    alive: jax.Array  # bool
+    death_month: jax.Array  # int32, −1 while alive
+
+
+class State(NamedTuple):
+    """The whole per-path state."""
+
+    company: CompanyState
+    market: MarketState
+    funding: FundingState
+
+
+class Final(NamedTuple):
+    """Per-path results at the horizon, recorded whatever the metrics chosen."""
+
+    cash: jax.Array
+    arr: jax.Array
+    runway: jax.Array
+    death_month: jax.Array
+    founder_ownership: jax.Array
+    round_status: jax.Array  # (paths, R)
+    round_close_month: jax.Array  # (paths, R)
+
+
+def init(params: Params) -> State:
+    """Month-0 state of every path."""
+    cash = jnp.asarray(params.company.initial_cash, jnp.float32)
+    return State(
+        company=CompanyState(
+            cash=cash,
+            alive=jnp.ones(cash.shape, bool),
+            death_month=jnp.full(cash.shape, -1, jnp.int32),
+        ),
+        market=init_market(params.market),
+        funding=init_funding(params.funding, params.company.founder_ownership),
+    )
+
+
+def step(keys: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
+    """Advance every path by month t. ``keys``: (paths,) keys for this month."""
+    alive = state.company.alive
+    market, flows = step_market(keys, state.market, params.market, t, alive)
+    funding, financing = resolve_rounds(keys, state.funding, params.funding, t, alive)
+
+    revenue = flows.revenue
+    payroll = jnp.where(alive, params.team.payroll[:, t], 0.0)
+    compute = jnp.where(alive, params.company.compute[:, t], 0.0)
+    other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
+    cost_of_revenue = revenue * params.market.cost_of_revenue
+    costs = payroll + compute + other + cost_of_revenue
+    cash = state.company.cash + revenue - costs + financing
+
+    alive_next = alive & (cash >= 0.0)
+    death_month = jnp.where(alive & ~alive_next, t, state.company.death_month)
+    net_burn = costs - revenue
+    runway = jnp.where(net_burn > 0, cash / jnp.maximum(net_burn, 1e-9), jnp.inf)
+    runway = jnp.where(alive_next, runway, jnp.nan)
+    funding = start_rounds(funding, params.funding, t, runway, alive_next)
+
+    customers_by_segment = jnp.where(alive_next[:, None], market.customers, 0.0)
+    record = {
+        "cash": cash,
+        "revenue": revenue,
+        "arr": 12.0 * jnp.where(alive_next, revenue, 0.0),
+        "costs": costs,
+        "payroll": payroll,
+        "compute": compute,
+        "other_costs": other,
+        "cost_of_revenue": cost_of_revenue,
+        "financing": financing,
+        "net_burn": net_burn,
+        "customers": customers_by_segment.sum(axis=1),
+        "customers_by_segment": customers_by_segment,
+        "new_customers": flows.new_customers.sum(axis=1),
+        "churned_customers": flows.churned_customers.sum(axis=1),
+        "alive": alive_next,
+        "runway": runway,
+        "headcount": jnp.where(alive_next, params.team.headcount[:, t], 0.0),
+        "founder_ownership": funding.founder_ownership,
+        "rounds_closed": jnp.sum(funding.status == 2, axis=1),
+    }
+    company = CompanyState(cash=cash, alive=alive_next, death_month=death_month)
+    return State(company=company, market=market, funding=funding), record
+
+
+@partial(jax.jit, static_argnames=("months", "metrics"))
+def run_block(params: Params, path_keys: jax.Array, months: int, metrics: tuple[str, ...]):
+    """Run ``months`` months for a block of paths.
+
+    Returns the selected records, each (months, paths, ...), and the per-path
+    :class:`Final` results.
+    """
+    def body(carry, t):
+        state, _ = carry
+        keys = jax.vmap(lambda k: jax.random.fold_in(k, t))(path_keys)
+        new_state, record = step(keys, state, params, t)
+        return (new_state, (record["arr"], record["runway"])), {m: record[m] for m in metrics}
+
+    state0 = init(params)
+    zeros = jnp.zeros_like(state0.company.cash)
+    (state, (arr, runway)), records = jax.lax.scan(body, (state0, (zeros, zeros)), jnp.arange(months))
+    final = Final(
+        cash=state.company.cash,
+        arr=arr,
+        runway=runway,
+        death_month=state.company.death_month,
+        founder_ownership=state.funding.founder_ownership,
+        round_status=state.funding.status,
+        round_close_month=state.funding.close_month,
+    )
+    return records, final

@@ -1,0 +1,71 @@
+"""Params: every domain's per-path draws in one pytree, and ``sample``."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import numpy as np
+
+from venturesim.funding.params import FundingParams, sample_funding
+from venturesim.market.params import MarketParams, sample_market
+from venturesim.model_costs.compute import sample_compute
+from venturesim.scenario.sampling import Sampler
+from venturesim.scenario.schema import Scenario, rank_correlation_matrix
+from venturesim.team.payroll import TeamParams, sample_team
+
+
+class CompanyParams(NamedTuple):
+    """Company-level inputs: (paths,) or (paths, T)."""
+
+    initial_cash: np.ndarray  # USD
+    founder_ownership: np.ndarray  # fraction
+    other_costs: np.ndarray  # (paths, T) USD per month
+    compute: np.ndarray  # (paths, T) USD per month
+
+
+class Params(NamedTuple):
+    """All per-path inputs; every leaf has the path axis first."""
+
+    company: CompanyParams
+    market: MarketParams
+    team: TeamParams
+    funding: FundingParams
+
+
+def sample(
+    scenario: Scenario,
+    key: jax.Array,
+    n: int | None = None,
+    *,
+    months: int | None = None,
+    path_index: np.ndarray | None = None,
+) -> tuple[Params, dict[str, np.ndarray]]:
+    """Draw every uncertain input for ``n`` paths (or the given global path indices).
+
+    Returns the Params pytree (float32 arrays, path axis first) and the
+    draws of each uncertain input by name (float64, for sensitivity analysis).
+    Path ``i``'s draws depend only on ``key`` and ``i``.
+    """
+    if path_index is None:
+        if n is None:
+            raise ValueError("give n or path_index")
+        path_index = np.arange(n)
+    months = scenario.simulation.months if months is None else months
+    names, matrix = rank_correlation_matrix(scenario) if scenario.correlations else ([], None)
+    sampler = Sampler(key, path_index, names, matrix)
+    n_paths = len(path_index)
+    company = CompanyParams(
+        initial_cash=sampler.scalar(scenario.company.initial_cash, "company.initial_cash"),
+        founder_ownership=np.full(n_paths, scenario.company.founder_ownership),
+        other_costs=sampler.series(scenario.company.other_monthly_costs, "company.other_monthly_costs", months),
+        compute=sample_compute(scenario.compute, sampler, months),
+    )
+    params = Params(
+        company=company,
+        market=sample_market(scenario.market, sampler, months),
+        team=sample_team(scenario.team, sampler, months),
+        funding=sample_funding(scenario.funding, sampler),
+    )
+    as_float32 = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), params)
+    return as_float32, sampler.draws

@@ -1,0 +1,91 @@
+"""Result: what a simulation produced, as labelled arrays (xarray)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from venturesim.scenario.schema import Scenario
+
+FINAL_VARIABLES = {
+    "final_cash": "cash at the horizon, USD",
+    "final_arr": "ARR at the horizon, USD",
+    "final_runway": "runway at the horizon, months (+inf profitable, NaN dead)",
+    "death_month": "month the company ran out of cash (−1: alive at the horizon)",
+    "final_founder_ownership": "founders' ownership at the horizon, fraction",
+    "round_status": "0 waiting, 1 raising, 2 closed, 3 abandoned at the horizon",
+    "round_close_month": "month each round closed (−1: not closed)",
+}
+
+
+@dataclass
+class Result:
+    """A simulation's output.
+
+    Attributes
+    ----------
+    data : Dataset with monthly metrics on dims (path, month[, segment]) where
+        ``month`` = 1..T is the end of month T, and per-path results
+        (``final_*``, ``death_month``, ``round_*``).
+    scenario : the scenario that was run.
+    seed, engine : how it was run.
+    inputs : the draws of every uncertain input, one row per path.
+    """
+
+    data: xr.Dataset
+    scenario: Scenario
+    seed: int
+    engine: str = "jax"
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def paths(self) -> int:
+        """Number of simulated paths."""
+        return int(self.data.sizes["path"])
+
+    @property
+    def months(self) -> int:
+        """Horizon in months."""
+        return int(self.scenario.simulation.months if "month" not in self.data.dims else self.data.sizes["month"])
+
+    @property
+    def metrics(self) -> list[str]:
+        """The monthly metrics recorded."""
+        return [name for name, var in self.data.data_vars.items() if "month" in var.dims]
+
+    def summary(self) -> pd.DataFrame:
+        """Headline figures with Monte Carlo standard errors (see :mod:`venturesim.analysis.summary`)."""
+        from venturesim.analysis.summary import summarize
+
+        return summarize(self)
+
+    def _monthly(self, metric: str) -> xr.DataArray:
+        if metric not in self.metrics:
+            raise KeyError(f"metric {metric!r} was not recorded; recorded: {self.metrics}")
+        return self.data[metric]
+
+    def quantiles(self, metric: str, q=(0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+        """Quantiles over paths of a monthly metric: rows are months, columns quantiles."""
+        values = np.asarray(self._monthly(metric).values, np.float64)
+        table = np.nanquantile(values, q, axis=0).T if values.ndim == 2 else None
+        if table is None:
+            raise ValueError(f"{metric!r} has extra dimensions; select one first via result.data")
+        return pd.DataFrame(table, index=pd.Index(self.data["month"].values, name="month"), columns=list(q))
+
+    def survival(self) -> pd.DataFrame:
+        """Probability of being alive at the end of each month, with its standard error."""
+        death = self.data["death_month"].values
+        month = np.arange(0, self.months + 1)
+        alive = (death[None, :] < 0) | (death[None, :] >= month[:, None])  # (months+1, paths)
+        p = alive.mean(axis=1)
+        return pd.DataFrame(
+            {"survival": p, "se": np.sqrt(p * (1 - p) / self.paths)}, index=pd.Index(month, name="month")
+        )
+
+    def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
+        """Long table: one row per path and month, one column per (2-D) metric."""
+        names = [m for m in (metrics or self.metrics) if self._monthly(m).ndim == 2]
+        return self.data[names].to_dataframe().reset_index()

@@ -1,0 +1,73 @@
+"""The market's monthly kernel: Bass adoption, logo churn and revenue (pure JAX).
+
+Month t (the interval [t, t+1)) for each open segment:
+
+1. churned ~ Binomial(customers, churn[t]) — customers at the start of the
+   month leave with the monthly churn probability;
+2. new ~ Binomial(m − adopters, (f' − f)/(1 − f)) with f = adopters/m and f'
+   one month of Bass flow later (:func:`venturesim.market.bass.advance_fraction`);
+3. customers ← customers − churned + new; adopters ← adopters + new
+   (the Bass state counts everyone who ever adopted; churned customers do not
+   return to the pool, and word of mouth comes from all past adopters);
+4. revenue = Σ_segments customers · price[t] (billed on the customers active
+   at the end of the month), USD.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from venturesim._jax_random import binomial, draws
+from venturesim.market.bass import advance_fraction
+from venturesim.market.params import MarketParams
+
+STREAM = 1
+
+
+class MarketState(NamedTuple):
+    """Per-path market state: (paths, S) adopters ever and active customers."""
+
+    adopters: jax.Array
+    customers: jax.Array
+
+
+class MarketFlows(NamedTuple):
+    """What happened in the market during one month."""
+
+    new_customers: jax.Array  # (paths, S)
+    churned_customers: jax.Array  # (paths, S)
+    revenue: jax.Array  # (paths,) USD
+
+
+def init_market(params: MarketParams) -> MarketState:
+    """Month-0 state: the initial customers have adopted and are active."""
+    start = jnp.asarray(params.initial_customers, jnp.float32)
+    return MarketState(adopters=start, customers=start)
+
+
+def step_market(
+    key: jax.Array, state: MarketState, params: MarketParams, t: jax.Array, active: jax.Array
+) -> tuple[MarketState, MarketFlows]:
+    """Advance one month. ``key``: (paths,) keys; ``active``: (paths,) bool (company alive)."""
+    shape = state.customers.shape
+    u, z = jax.vmap(lambda k: draws(k, STREAM, (2,) + shape[1:]))(key)  # (paths, 2, S)
+    is_open = active[:, None] & (t >= params.launch_month)
+
+    churned = binomial(u[:, 0], z[:, 0], state.customers, params.churn[:, t])
+    size = params.market_size
+    f = state.adopters / size
+    f_next = advance_fraction(f, params.p_monthly, params.q_monthly)
+    adopt_prob = jnp.where(f < 1.0, (f_next - f) / jnp.maximum(1.0 - f, 1e-12), 0.0)
+    new = binomial(u[:, 1], z[:, 1], size - state.adopters, adopt_prob)
+
+    churned = jnp.where(is_open, churned, 0.0)
+    new = jnp.where(is_open, new, 0.0)
+    customers = state.customers - churned + new
+    revenue = jnp.where(active, jnp.sum(customers * params.price[:, t], axis=1), 0.0)
+    return (
+        MarketState(adopters=state.adopters + new, customers=customers),
+        MarketFlows(new_customers=new, churned_customers=churned, revenue=revenue),
+    )

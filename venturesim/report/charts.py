@@ -1,0 +1,282 @@
+"""Tidy summaries of simulated paths and the Altair charts drawn from them.
+
+Nothing here simulates. The functions take the engine's ``xarray.Dataset``
+(dims ``("path", "month")``; the value at month ``m`` is the state at the end
+of month ``m``) and reduce it over paths to small tidy ``pandas.DataFrame``
+objects, which the ``plot_*`` functions draw.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+CHART_WIDTH = 560
+"""Chart width in pixels."""
+CHART_HEIGHT = 300
+"""Chart height in pixels."""
+
+_MONEY_AXIS_FORMAT = "$,.3s"
+# d3's SI prefix for 1e9 is "G" (giga); readers of money expect "B".
+_MONEY_LABEL_EXPR = f"replace(format(datum.value, '{_MONEY_AXIS_FORMAT}'), 'G', 'B')"
+_MONEY_TOOLTIP_FORMAT = "$,.0f"
+_COUNT_AXIS_FORMAT = ",.3~s"
+_COUNT_TOOLTIP_FORMAT = ",.1f"
+
+
+class MissingMetricError(ValueError, KeyError):
+    """A metric needed for a chart is not a data variable of the dataset.
+
+    Subclasses both ``ValueError`` and ``KeyError`` so callers can catch either.
+    """
+
+    def __str__(self) -> str:
+        # KeyError would otherwise repr() the message, adding quotes.
+        return str(self.args[0]) if self.args else ""
+
+
+def _metric_values(ds: xr.Dataset, metric: str) -> np.ndarray:
+    """Return ``ds[metric]`` as an array of shape (n_paths, n_months)."""
+    if metric not in ds.data_vars:
+        present = ", ".join(sorted(str(v) for v in ds.data_vars)) or "none"
+        raise MissingMetricError(
+            f"metric {metric!r} is not in the simulation results "
+            f"(available metrics: {present}); select it in the scenario to chart it"
+        )
+    return ds[metric].transpose("path", "month").values
+
+
+def quantile_column(q: float) -> str:
+    """Name of the column holding quantile ``q`` (e.g. 0.05 -> ``"q05"``).
+
+    Parameters
+    ----------
+    q : float
+        Quantile in [0, 1].
+
+    Returns
+    -------
+    str
+        ``"q"`` followed by the percentile, zero-padded to two digits when it is
+        a whole number (``"q05"``, ``"q50"``), otherwise with ``_`` as decimal
+        point (0.025 -> ``"q2_5"``).
+    """
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"quantile must lie in [0, 1], got {q}")
+    pct = round(q * 100, 6)
+    if pct == int(pct):
+        return f"q{int(pct):02d}"
+    return "q" + f"{pct:g}".replace(".", "_")
+
+
+def fan_data(
+    ds: xr.Dataset,
+    metric: str,
+    quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+) -> pd.DataFrame:
+    """Per-month quantiles of ``metric`` across simulated paths.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Engine output with dims ``("path", "month")`` and coordinate ``month``.
+    metric : str
+        Data variable to summarise, e.g. ``"cash"`` (USD).
+    quantiles : sequence of float, default (0.05, 0.25, 0.5, 0.75, 0.95)
+        Quantiles in [0, 1], increasing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month: column ``month`` (int) then one float column per
+        quantile, named by :func:`quantile_column` (``q05`` ... ``q95``), in the
+        metric's unit. NaN values (a metric undefined on some paths) are ignored;
+        a month with no finite value gives NaN.
+
+    Raises
+    ------
+    MissingMetricError
+        If ``metric`` is not a data variable of ``ds``.
+    """
+    qs = np.asarray(quantiles, dtype=np.float64)
+    if qs.ndim != 1 or qs.size == 0 or np.any(np.diff(qs) <= 0):
+        raise ValueError(f"quantiles must be a non-empty increasing sequence, got {quantiles}")
+    columns = [quantile_column(q) for q in qs]
+    values = _metric_values(ds, metric)
+    if np.isnan(values).any():
+        with warnings.catch_warnings():  # months where every path is NaN give NaN, silently
+            warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+            table = np.nanquantile(values, qs, axis=0)
+    else:
+        table = np.quantile(values, qs, axis=0)
+    frame = pd.DataFrame(table.T.astype(np.float64), columns=columns)
+    frame.insert(0, "month", ds["month"].values.astype(np.int64))
+    return frame
+
+
+def survival_data(ds: xr.Dataset) -> pd.DataFrame:
+    """Fraction of paths still alive at the end of each month.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Engine output containing the boolean variable ``alive``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``month`` (int, starting with a month-0 row), ``survival``
+        (probability in [0, 1]; 1 at month 0) and ``se``, the binomial standard
+        error ``sqrt(p (1 - p) / n)`` with ``n`` the number of paths (0 at month 0).
+
+    Raises
+    ------
+    MissingMetricError
+        If ``alive`` is not a data variable of ``ds``.
+    """
+    alive = _metric_values(ds, "alive").astype(np.float64)
+    n_paths = alive.shape[0]
+    if n_paths == 0:
+        raise ValueError("cannot compute survival from a dataset with no paths")
+    survival = np.concatenate([[1.0], alive.mean(axis=0)])
+    months = np.concatenate([[0], ds["month"].values.astype(np.int64)])
+    se = np.sqrt(survival * (1.0 - survival) / n_paths)
+    return pd.DataFrame({"month": months, "survival": survival, "se": se})
+
+
+def _quantile_columns(fan_df: pd.DataFrame) -> list[str]:
+    columns = [c for c in fan_df.columns if c != "month"]
+    if len(columns) < 3 or len(columns) % 2 == 0:
+        raise ValueError(
+            "fan data needs an odd number (>= 3) of quantile columns besides 'month' "
+            f"(bands pair up from the outside in, the middle one is the median), got {columns}"
+        )
+    return columns
+
+
+def plot_fan(
+    fan_df: pd.DataFrame,
+    title: str,
+    y_title: str,
+    money: bool = True,
+    *,
+    zero_rule: bool = False,
+) -> alt.LayerChart:
+    """Fan chart: nested quantile bands around a median line.
+
+    Parameters
+    ----------
+    fan_df : pandas.DataFrame
+        Output of :func:`fan_data`: ``month`` plus an odd number of quantile
+        columns in increasing order. The outermost pair forms the lightest band,
+        the next pair a darker one, and the middle column is drawn as a line.
+    title : str
+        Chart title.
+    y_title : str
+        Y-axis title, including the unit (e.g. ``"Cash (USD)"``).
+    money : bool, default True
+        Format the axis and tooltips as US dollars (``$1.2M``); otherwise as
+        plain counts.
+    zero_rule : bool, default False
+        Draw a horizontal rule at y = 0 (use for cash, where crossing zero is
+        running out of money).
+
+    Returns
+    -------
+    altair.LayerChart
+        Chart of width ``CHART_WIDTH`` with a pointer tooltip giving every
+        quantile at the hovered month.
+    """
+    columns = _quantile_columns(fan_df)
+    if money:
+        axis = alt.Axis(labelExpr=_MONEY_LABEL_EXPR)
+        value_format = _MONEY_TOOLTIP_FORMAT
+    else:
+        axis = alt.Axis(format=_COUNT_AXIS_FORMAT)
+        value_format = _COUNT_TOOLTIP_FORMAT
+    x = alt.X("month:Q", title="Month", axis=alt.Axis(tickMinStep=1, format="d"))
+    base = alt.Chart(fan_df).encode(x=x)
+
+    layers: list[alt.Chart] = []
+    n_bands = len(columns) // 2
+    for i in range(n_bands):
+        low, high = columns[i], columns[-1 - i]
+        layers.append(
+            base.mark_area(color="#4c78a8", opacity=0.18 + 0.22 * i / max(n_bands - 1, 1)).encode(
+                y=alt.Y(f"{low}:Q", title=y_title, axis=axis),
+                y2=alt.Y2(f"{high}:Q"),
+            )
+        )
+    median = columns[n_bands]
+    layers.append(base.mark_line(color="#1f3b63", strokeWidth=2).encode(y=f"{median}:Q"))
+    if zero_rule:
+        layers.append(
+            alt.Chart(pd.DataFrame({"zero": [0.0]}))
+            .mark_rule(color="#c0392b", strokeDash=[4, 4])
+            .encode(y="zero:Q")
+        )
+
+    hover = alt.selection_point(fields=["month"], nearest=True, on="pointerover", empty=False)
+    tooltip = [alt.Tooltip("month:Q", title="Month")] + [
+        alt.Tooltip(f"{c}:Q", title=c.replace("q", "P", 1), format=value_format) for c in columns
+    ]
+    layers.append(
+        base.mark_rule(color="#555")
+        .encode(opacity=alt.condition(hover, alt.value(0.6), alt.value(0.0)), tooltip=tooltip)
+        .add_params(hover)
+    )
+    return alt.layer(*layers).properties(title=title, width=CHART_WIDTH, height=CHART_HEIGHT)
+
+
+def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
+    """Survival curve as a step line with a 95% normal-approximation band.
+
+    Parameters
+    ----------
+    surv_df : pandas.DataFrame
+        Output of :func:`survival_data` (``month``, ``survival``, ``se``).
+
+    Returns
+    -------
+    altair.LayerChart
+        Step line of survival probability (percent axis, 0–100%) with a band of
+        ``survival ± 1.96 se`` clipped to [0, 1], and a per-month tooltip.
+    """
+    missing = {"month", "survival", "se"} - set(surv_df.columns)
+    if missing:
+        raise ValueError(f"survival data lacks column(s) {sorted(missing)}")
+    frame = surv_df.assign(
+        low=(surv_df["survival"] - 1.96 * surv_df["se"]).clip(0.0, 1.0),
+        high=(surv_df["survival"] + 1.96 * surv_df["se"]).clip(0.0, 1.0),
+    )
+    x = alt.X("month:Q", title="Month", axis=alt.Axis(tickMinStep=1, format="d"))
+    y_scale = alt.Scale(domain=[0.0, 1.0])
+    base = alt.Chart(frame).encode(x=x)
+    band = base.mark_area(color="#59a14f", opacity=0.25, interpolate="step-after").encode(
+        y=alt.Y("low:Q", title="Paths still operating", scale=y_scale, axis=alt.Axis(format="%")),
+        y2="high:Q",
+    )
+    line = base.mark_line(color="#2e6b28", strokeWidth=2, interpolate="step-after").encode(
+        y=alt.Y("survival:Q", scale=y_scale)
+    )
+    hover = alt.selection_point(fields=["month"], nearest=True, on="pointerover", empty=False)
+    rule = (
+        base.mark_rule(color="#555")
+        .encode(
+            opacity=alt.condition(hover, alt.value(0.6), alt.value(0.0)),
+            tooltip=[
+                alt.Tooltip("month:Q", title="Month"),
+                alt.Tooltip("survival:Q", title="Survival", format=".1%"),
+                alt.Tooltip("se:Q", title="Std. error", format=".2%"),
+            ],
+        )
+        .add_params(hover)
+    )
+    return alt.layer(band, line, rule).properties(
+        title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT
+    )

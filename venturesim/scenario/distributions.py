@@ -1,0 +1,453 @@
+"""Distribution specs: how a scenario states an uncertain number.
+
+Every uncertain input in a scenario is one of
+
+* a plain number (no uncertainty);
+* ``{dist: NAME, ...}`` with NAME one of ``normal, lognormal, beta, gamma,
+  uniform, triangular, pert, poisson, bernoulli, choice``;
+* the 90 % range shorthand ``{p5: a, p95: b}``: a lognormal whose 5th and
+  95th percentiles are ``a`` and ``b`` when both are positive, else a normal
+  (Hubbard, *How to Measure Anything*, the "90 % confidence interval" habit);
+* draws from a file, ``{file: posterior.csv, column: churn}`` (CSV or
+  parquet), for example the posterior draws of a PyMC calibration.
+
+Each spec also takes ``scale`` and ``shift`` (value = shift + scale × draw),
+which is how shocks such as ``price*=0.7`` are applied without rewriting the
+distribution.
+
+Sampling is by inversion: a uniform ``u`` per path (from the Gaussian copula
+when inputs are correlated, see :mod:`venturesim.scenario.sampling`) goes
+through the distribution's quantile function ``ppf(u)``. Quantile functions
+come from :mod:`scipy.stats`, parametrised as follows:
+
+=============  ==========================================  =====================================
+dist           fields                                      scipy.stats equivalent
+=============  ==========================================  =====================================
+normal         mean, sd                                    ``norm(mean, sd)``
+lognormal      mu, sigma (of log X)                        ``lognorm(s=sigma, scale=exp(mu))``
+beta           a, b, low=0, high=1                         ``beta(a, b, loc=low, scale=high-low)``
+gamma          shape, scale_param                          ``gamma(shape, scale=scale_param)``
+uniform        low, high                                   ``uniform(low, high-low)``
+triangular     low, mode, high                             ``triang((mode-low)/(high-low), ...)``
+pert           low, mode, high, lamb=4                     beta(1+λ(m−a)/(b−a), 1+λ(b−m)/(b−a))
+poisson        rate                                        ``poisson(rate)``
+bernoulli      p                                           ``bernoulli(p)``
+choice         values, weights                             discrete inverse CDF
+=============  ==========================================  =====================================
+
+The p5/p95 shorthand: with z = Φ⁻¹(0.95) ≈ 1.6449, a lognormal has
+μ = (ln a + ln b)/2 and σ = (ln b − ln a)/(2z); a normal has mean (a+b)/2 and
+sd (b − a)/(2z).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationInfo,
+    model_validator,
+)
+from scipy import stats
+
+Z95 = float(stats.norm.ppf(0.95))
+"""Φ⁻¹(0.95): half-width of a 90 % interval in standard deviations."""
+
+
+class Spec(BaseModel):
+    """Common base: frozen, no unknown keys, an affine ``shift + scale·X``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scale: float = Field(1.0, description="Multiplies every draw (applied before shift). Unitless.")
+    shift: float = Field(0.0, description="Added to every draw, in the input's own unit.")
+
+    def _base(self):  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    _clip: tuple[float, float] | None = PrivateAttr(None)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantile function: the value at probability ``u`` (array in (0, 1)).
+
+        Values are clipped into the field's bounds, which validation allows
+        only when at most 0.1 % of the distribution lies outside them.
+        """
+        values = self.shift + self.scale * np.asarray(self._raw_ppf(np.asarray(u)), dtype=np.float64)
+        return values if self._clip is None else np.clip(values, *self._clip)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        return self._base().ppf(u)
+
+
+
+
+class Normal(Spec):
+    """Normal distribution N(mean, sd²)."""
+
+    dist: Literal["normal"]
+    mean: float = Field(description="Mean, in the input's unit.")
+    sd: float = Field(gt=0, description="Standard deviation, in the input's unit.")
+
+    def _base(self):
+        return stats.norm(self.mean, self.sd)
+
+
+class LogNormal(Spec):
+    """Lognormal: ln X ~ N(mu, sigma²); the median is exp(mu)."""
+
+    dist: Literal["lognormal"]
+    mu: float = Field(description="Mean of ln X (ln of the median).")
+    sigma: float = Field(gt=0, description="Standard deviation of ln X.")
+
+    def _base(self):
+        return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
+
+
+class Beta(Spec):
+    """Beta(a, b) stretched onto [low, high]."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0, description="First shape parameter α.")
+    b: float = Field(gt=0, description="Second shape parameter β.")
+    low: float = Field(0.0, description="Lower end of the support.")
+    high: float = Field(1.0, description="Upper end of the support.")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.high > self.low:
+            raise ValueError(f"high(={self.high}) must be greater than low(={self.low})")
+        return self
+
+    def _base(self):
+        return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+
+class Gamma(Spec):
+    """Gamma with shape k and scale θ (mean kθ, variance kθ²)."""
+
+    dist: Literal["gamma"]
+    shape: float = Field(gt=0, description="Shape k.")
+    scale_param: float = Field(gt=0, description="Scale θ, in the input's unit.")
+
+    def _base(self):
+        return stats.gamma(self.shape, scale=self.scale_param)
+
+
+class Uniform(Spec):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.high > self.low:
+            raise ValueError(f"high(={self.high}) must be greater than low(={self.low})")
+        return self
+
+    def _base(self):
+        return stats.uniform(self.low, self.high - self.low)
+
+
+class _ThreePoint(Spec):
+    low: float = Field(description="Smallest possible value.")
+    mode: float = Field(description="Most likely value.")
+    high: float = Field(description="Largest possible value.")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                f"need low <= mode <= high and low < high, found low={self.low}, "
+                f"mode={self.mode}, high={self.high}"
+            )
+        return self
+
+
+class Triangular(_ThreePoint):
+    """Triangular distribution with the given low, mode and high."""
+
+    dist: Literal["triangular"]
+
+    def _base(self):
+        width = self.high - self.low
+        return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+
+
+class Pert(_ThreePoint):
+    """PERT: a beta on [low, high] with mean (low + λ·mode + high)/(λ + 2).
+
+    α = 1 + λ(mode − low)/(high − low), β = 1 + λ(high − mode)/(high − low)
+    (Vose, *Risk Analysis*, 3rd ed., §9.1.5; λ = 4 is the classic PERT).
+    """
+
+    dist: Literal["pert"]
+    lamb: float = Field(4.0, gt=0, description="Weight λ of the mode (4 = classic PERT).")
+
+    def _base(self):
+        width = self.high - self.low
+        alpha = 1 + self.lamb * (self.mode - self.low) / width
+        beta = 1 + self.lamb * (self.high - self.mode) / width
+        return stats.beta(alpha, beta, loc=self.low, scale=width)
+
+
+class Poisson(Spec):
+    """Poisson count with mean ``rate``."""
+
+    dist: Literal["poisson"]
+    rate: float = Field(gt=0, description="Mean count.")
+
+    def _base(self):
+        return stats.poisson(self.rate)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        # scipy's ppf(0) is -1 for discrete laws; u is never 0 here, but be exact.
+        return np.maximum(stats.poisson(self.rate).ppf(u), 0.0)
+
+
+class Bernoulli(Spec):
+    """1 with probability p, else 0."""
+
+    dist: Literal["bernoulli"]
+    p: float = Field(ge=0, le=1, description="Probability of 1.")
+
+    def _base(self):
+        return stats.bernoulli(self.p)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        return (u > 1 - self.p).astype(np.float64)
+
+
+
+class Choice(Spec):
+    """One of ``values``, with probabilities proportional to ``weights``."""
+
+    dist: Literal["choice"]
+    values: list[float] = Field(min_length=1, description="The possible values.")
+    weights: list[float] | None = Field(None, description="Relative weights (default: equal).")
+
+    @model_validator(mode="after")
+    def _weights(self):
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+                )
+            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError(f"weights must be >= 0 with a positive sum, found {self.weights}")
+        return self
+
+    def _probabilities(self) -> np.ndarray:
+        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights, float)
+        return w / w.sum()
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        cdf = np.cumsum(self._probabilities())
+        idx = np.minimum(np.searchsorted(cdf, u, side="right"), len(self.values) - 1)
+        return np.asarray(self.values, float)[idx]
+
+
+
+
+class Range90(Spec):
+    """The 90 % shorthand: 5th and 95th percentiles (lognormal if both > 0)."""
+
+    p5: float = Field(description="5th percentile.")
+    p95: float = Field(description="95th percentile.")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.p95 > self.p5:
+            raise ValueError(f"p95(={self.p95}) must be greater than p5(={self.p5})")
+        return self
+
+    def _base(self):
+        if self.p5 > 0:
+            mu = 0.5 * (math.log(self.p5) + math.log(self.p95))
+            sigma = (math.log(self.p95) - math.log(self.p5)) / (2 * Z95)
+            return stats.lognorm(s=sigma, scale=math.exp(mu))
+        return stats.norm(0.5 * (self.p5 + self.p95), (self.p95 - self.p5) / (2 * Z95))
+
+
+class FileDraws(Spec):
+    """Empirical distribution of a column of a CSV or parquet file.
+
+    Draws are the empirical quantiles (inverse of the empirical CDF), so an
+    independent input is resampled with replacement and a correlated one
+    keeps its rank correlation.
+    """
+
+    file: str = Field(description="CSV or parquet path, relative to the scenario file.")
+    column: str = Field(description="Column holding the draws.")
+    _draws: np.ndarray = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _load(self, info: ValidationInfo):
+        base = Path((info.context or {}).get("base_dir", "."))
+        path = Path(self.file) if Path(self.file).is_absolute() else base / self.file
+        if not path.is_file():
+            raise ValueError(f"draws file not found: {path}")
+        self._draws = np.sort(read_draws(path, self.column))
+        return self
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        idx = np.minimum((u * len(self._draws)).astype(np.int64), len(self._draws) - 1)
+        return self._draws[idx]
+
+
+
+
+def read_draws(path: Path, column: str) -> np.ndarray:
+    """Read one numeric column of a CSV or parquet file as float64 draws."""
+    import pandas as pd
+
+    frame = pd.read_parquet(path) if path.suffix.lower() in {".parquet", ".pq"} else pd.read_csv(path)
+    if column not in frame.columns:
+        raise ValueError(f"column {column!r} not in {path.name}; columns are {list(frame.columns)}")
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(np.float64)
+    if len(values) == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"column {column!r} of {path.name} must hold finite numbers and at least one row")
+    return values
+
+
+DIST_NAMES = (
+    "normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert",
+    "poisson", "bernoulli", "choice",
+)
+
+
+_MODEL_KINDS = {"Range90": "range", "FileDraws": "file", "Schedule": "schedule", "Trend": "trend"}
+
+
+def spec_kind(value) -> str:
+    """The discriminator: which spec a raw YAML value is."""
+    if isinstance(value, BaseModel):
+        return getattr(value, "dist", None) or _MODEL_KINDS.get(type(value).__name__, "fixed")
+    if isinstance(value, dict):
+        if "dist" in value:
+            return str(value["dist"])
+        if "file" in value:
+            return "file"
+        if "schedule" in value:
+            return "schedule"
+        if "start" in value or "growth" in value:
+            return "trend"
+        return "range"
+    return "fixed"
+
+
+Dist = Annotated[
+    Union[
+        Annotated[float, Tag("fixed")],
+        Annotated[Normal, Tag("normal")],
+        Annotated[LogNormal, Tag("lognormal")],
+        Annotated[Beta, Tag("beta")],
+        Annotated[Gamma, Tag("gamma")],
+        Annotated[Uniform, Tag("uniform")],
+        Annotated[Triangular, Tag("triangular")],
+        Annotated[Pert, Tag("pert")],
+        Annotated[Poisson, Tag("poisson")],
+        Annotated[Bernoulli, Tag("bernoulli")],
+        Annotated[Choice, Tag("choice")],
+        Annotated[Range90, Tag("range")],
+        Annotated[FileDraws, Tag("file")],
+    ],
+    Discriminator(
+        spec_kind,
+        custom_error_type="invalid_distribution",
+        custom_error_message=(
+            "expected a number, {dist: " + "|".join(DIST_NAMES) + ", ...}, "
+            "{p5: .., p95: ..} or {file: .., column: ..}"
+        ),
+    ),
+]
+"""A distribution spec (any of the forms above)."""
+
+
+_GRID = (np.arange(20_000) + 0.5) / 20_000
+"""Probability grid on which a spec's quantiles are checked against bounds."""
+OUTSIDE_TOLERANCE = 0.001
+"""Largest share of a distribution allowed outside a field's bounds (then clipped)."""
+
+
+def share_outside(spec: float | Spec, lo, hi, lo_open=False, hi_open=False) -> float:
+    """Share of the distribution outside [lo, hi] (open ends excluded), on a 20 000-point grid."""
+    values = spec._raw_ppf(_GRID) * spec.scale + spec.shift if isinstance(spec, Spec) else np.array([spec])
+    outside = np.zeros(values.shape, bool)
+    if lo is not None:
+        outside |= (values <= lo) if lo_open else (values < lo)
+    if hi is not None:
+        outside |= (values >= hi) if hi_open else (values > hi)
+    return float(outside.mean())
+
+
+def _bounds_checker(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool):
+    """Validator: a spec (or each part of a time series) must lie within the bounds."""
+    from venturesim.scenario.timeseries import Schedule, Trend
+
+    clip_lo = None if lo is None else (np.nextafter(lo, np.inf) if lo_open else lo)
+    clip_hi = None if hi is None else (np.nextafter(hi, -np.inf) if hi_open else hi)
+    want = _describe_bounds(lo, hi, lo_open, hi_open)
+
+    def fit(spec):
+        if not isinstance(spec, Spec):
+            if share_outside(spec, lo, hi, lo_open, hi_open):
+                raise ValueError(f"must be {want}")
+            return spec
+        share = share_outside(spec, lo, hi, lo_open, hi_open)
+        if share > OUTSIDE_TOLERANCE:
+            raise ValueError(
+                f"must be {want}, but {share:.1%} of this distribution lies outside; choose one "
+                "that fits (beta or pert for a fraction; lognormal, gamma or a positive "
+                "p5/p95 range for a positive amount)"
+            )
+        fitted = spec.model_copy()
+        fitted._clip = (-np.inf if clip_lo is None else clip_lo, np.inf if clip_hi is None else clip_hi)
+        return fitted
+
+    def check(spec):
+        if isinstance(spec, Schedule):
+            return spec.model_copy(update={"schedule": {m: fit(v) for m, v in spec.schedule.items()}})
+        if isinstance(spec, Trend):
+            if hi is not None and share_outside(spec.growth, None, 0.0, hi_open=True) > 0:
+                raise ValueError(
+                    f"must stay {want}, but a trend whose growth can be positive grows "
+                    "without bound; use a schedule instead"
+                )
+            return spec.model_copy(update={"start": fit(spec.start)})
+        return fit(spec)
+
+    return check
+
+
+def _describe_bounds(lo, hi, lo_open, hi_open) -> str:
+    parts = []
+    if lo is not None:
+        parts.append(f"{'>' if lo_open else '>='} {lo:g}")
+    if hi is not None:
+        parts.append(f"{'<' if hi_open else '<='} {hi:g}")
+    return " and ".join(parts)
+
+
+def uncertain(*, ge=None, gt=None, le=None, lt=None):
+    """An uncertain-number type whose draws must lie within the bounds (≤ 0.1 % outside, clipped)."""
+    return bounded(Dist, ge=ge, gt=gt, le=le, lt=lt)
+
+
+def bounded(base, *, ge=None, gt=None, le=None, lt=None):
+    """Attach the bounds check to a spec type (a distribution or a time series)."""
+    lo = gt if gt is not None else ge
+    hi = lt if lt is not None else le
+    return Annotated[base, AfterValidator(_bounds_checker(lo, hi, gt is not None, lt is not None))]

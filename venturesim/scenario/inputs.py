@@ -1,0 +1,47 @@
+"""Names of a scenario's uncertain inputs, as used by correlations and overrides.
+
+An input's name is its field path with list items named by their ``name``:
+``market.segments.smb.market_size``, ``funding.rounds.seed.pre_money``.
+The knots of a schedule are ``<field>.schedule.<month>``; a trend's parts are
+``<field>.start`` and ``<field>.growth``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from pydantic import BaseModel
+
+from venturesim.scenario.distributions import Spec
+from venturesim.scenario.timeseries import Schedule, Trend
+
+
+def iter_inputs(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, float | Spec]]:
+    """Yield (name, spec) for every number or distribution spec in ``model``."""
+    for field, value in model:
+        name = f"{prefix}{field}"
+        yield from _iter_value(value, name)
+
+
+def _iter_value(value, name: str):
+    if isinstance(value, Schedule):
+        for month, knot in value.schedule.items():
+            yield f"{name}.schedule.{month}", knot
+    elif isinstance(value, Trend):
+        yield f"{name}.start", value.start
+        yield f"{name}.growth", value.growth
+    elif isinstance(value, Spec):
+        yield name, value
+    elif isinstance(value, BaseModel):
+        yield from iter_inputs(value, f"{name}.")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            label = getattr(item, "name", i)
+            yield from _iter_value(item, f"{name}.{label}")
+    elif isinstance(value, float):
+        yield name, value
+
+
+def uncertain_inputs(model: BaseModel) -> dict[str, Spec]:
+    """The inputs that are distributions (not plain numbers), by name."""
+    return {name: spec for name, spec in iter_inputs(model) if isinstance(spec, Spec)}

@@ -1,0 +1,143 @@
+"""The scenario: the whole typed, validated description of one startup.
+
+A scenario is written in YAML (see ``venturesim new``) and validated into
+this frozen pydantic model; every number carries its unit in its field
+description, and the YAML reference (docs/yaml-reference.md) is generated
+from these models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import Field, PrivateAttr, model_validator
+
+from venturesim.funding.schema import Funding
+from venturesim.market.schema import Market
+from venturesim.model_costs.schema import Compute
+from venturesim.scenario._base import Model
+from venturesim.scenario.distributions import bounded, uncertain
+from venturesim.scenario.inputs import uncertain_inputs
+from venturesim.scenario.timeseries import TimeVarying
+from venturesim.team.schema import Team
+
+
+class Company(Model):
+    """The company at month 0."""
+
+    initial_cash: uncertain(ge=0) = Field(description="Cash in the bank at month 0, USD.")
+    founder_ownership: float = Field(
+        1.0, ge=0, le=1,
+        description="Founders' fully diluted ownership at month 0 (the rest: angels, option pool).",
+    )
+    other_monthly_costs: bounded(TimeVarying, ge=0) = Field(
+        0.0, description="Rent, software, legal and other operating costs per month, USD."
+    )
+
+
+class Simulation(Model):
+    """Run settings (the CLI and simulate() can override them)."""
+
+    months: int = Field(60, ge=1, le=600, description="Horizon, months.")
+    paths: int = Field(10_000, ge=1, description="Monte Carlo paths.")
+    seed: int = Field(0, ge=0, description="Base random seed.")
+
+
+class Correlation(Model):
+    """A rank (Spearman) correlation between two uncertain inputs."""
+
+    between: tuple[str, str] = Field(description="Names of two uncertain inputs, e.g. market.segments.smb.market_size.")
+    rank_correlation: float = Field(gt=-1, lt=1, description="Spearman rank correlation in (−1, 1).")
+
+
+class Scenario(Model):
+    """A startup scenario."""
+
+    name: str = Field(description="Title shown in reports.")
+    description: str = Field("", description="Free text shown under the title.")
+    simulation: Simulation = Field(default_factory=Simulation)
+    company: Company
+    market: Market
+    team: Team = Field(default_factory=Team)
+    compute: Compute = Field(default_factory=Compute)
+    funding: Funding = Field(default_factory=Funding)
+    correlations: list[Correlation] = Field(
+        default_factory=list, description="Rank correlations between uncertain inputs (Gaussian copula)."
+    )
+
+    _base_dir: str = PrivateAttr(".")
+
+    def override(self, changes: dict[str, Any] | list[str]) -> "Scenario":
+        """A copy with overrides applied.
+
+        ``changes`` is either ``{"market.segments.smb.price": 30, "funding.rounds.seed.amount*=": 0.5}``
+        (a key may end in an operator ``*=``, ``/=``, ``+=``, ``-=``) or a list of
+        CLI-style strings ``["market.segments.smb.price*=0.7"]``.
+        """
+        from venturesim.scenario.loader import from_dict
+        from venturesim.scenario.overrides import Override, apply_overrides, parse_override
+
+        if isinstance(changes, dict):
+            parsed = []
+            for key, value in changes.items():
+                op = next((o for o in ("*=", "/=", "+=", "-=") if key.endswith(o)), "=")
+                path = key[: len(key) - len(op)] if op != "=" else key
+                if op != "=" and not isinstance(value, (int, float)):
+                    raise TypeError(f"{key}: {op} needs a number, found {value!r}")
+                path_parts = parse_override(f"{path}=0").path
+                parsed.append(Override(text=f"{path}{op}{value!r}", path=path_parts, op=op, value=value))
+        else:
+            parsed = [parse_override(text) for text in changes]
+        data = apply_overrides(self.model_dump(mode="python"), parsed)
+        return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir)
+
+    @model_validator(mode="after")
+    def _correlations_valid(self):
+        if self.correlations:
+            rank_correlation_matrix(self)
+        return self
+
+
+def rank_correlation_matrix(scenario: Scenario) -> tuple[list[str], np.ndarray]:
+    """The correlated inputs and their Gaussian-copula correlation matrix.
+
+    A requested Spearman correlation ρ_s becomes the normal-scale Pearson
+    correlation r = 2 sin(π ρ_s / 6), which reproduces ρ_s exactly for a
+    Gaussian copula (Kruskal 1958). The matrix must be positive definite.
+
+    Raises
+    ------
+    ValueError
+        If a name is not an uncertain input, a pair is repeated, or the
+        matrix is not positive definite.
+    """
+    inputs = uncertain_inputs(scenario)
+    names: list[str] = []
+    for corr in scenario.correlations:
+        for name in corr.between:
+            if name not in inputs:
+                from venturesim.scenario.errors import suggest
+
+                hint = suggest(name, list(inputs))
+                raise ValueError(
+                    f"correlation names {name!r}, which is not an uncertain input"
+                    + (f"; did you mean {hint!r}?" if hint else f"; uncertain inputs are {sorted(inputs)}")
+                )
+            if name not in names:
+                names.append(name)
+    matrix = np.eye(len(names))
+    for corr in scenario.correlations:
+        i, j = (names.index(n) for n in corr.between)
+        if i == j:
+            raise ValueError(f"an input cannot be correlated with itself: {corr.between[0]!r}")
+        if matrix[i, j] != 0:
+            raise ValueError(f"the pair {corr.between} is given twice")
+        matrix[i, j] = matrix[j, i] = 2 * np.sin(np.pi * corr.rank_correlation / 6)
+    eigenvalues = np.linalg.eigvalsh(matrix)
+    if eigenvalues.min() <= 1e-10:
+        raise ValueError(
+            "the correlations are not positive definite (they contradict each other: "
+            f"smallest eigenvalue {eigenvalues.min():.3g}); weaken some of them"
+        )
+    return names, matrix

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert
 import xarray as xr
@@ -101,6 +102,8 @@ def format_number(value: float | None, unit: str) -> str:
     """
     if value is None or pd.isna(value):
         return "—"
+    if np.isinf(value):
+        return "∞" if value > 0 else "−∞"
     key = unit.strip().lower()
     if key in _MONEY_UNITS:
         return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"

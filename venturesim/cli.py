@@ -1,0 +1,155 @@
+"""Command line: ``venturesim run | validate | new``. Parses, calls the library, prints."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Simulate the life of an AI-model startup.")
+console = Console()
+errors = Console(stderr=True)
+
+PROGRESS_AFTER_SECONDS = 1.0
+
+
+def _load(path: Path, overrides: list[str]):
+    import venturesim as vs
+
+    try:
+        scenario = vs.load(path)
+        return scenario.override(overrides) if overrides else scenario
+    except vs.ScenarioError as exc:
+        errors.print(f"[bold red]{len(exc.problems)} problem(s) in the scenario:[/]")
+        for problem in exc.problems:
+            errors.print(f"  {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except FileNotFoundError as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _simulate_with_progress(scenario, **kwargs):
+    """Run in a worker thread; show a progress bar if it takes over a second."""
+    import venturesim as vs
+
+    done = {"paths": 0, "total": 1}
+
+    def progress(n, total):
+        done["paths"], done["total"] = n, total
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(vs.simulate, scenario, progress=progress, **kwargs)
+        try:
+            return future.result(timeout=PROGRESS_AFTER_SECONDS)
+        except concurrent.futures.TimeoutError:
+            pass
+        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=errors, transient=True) as bar:
+            task = bar.add_task("simulating paths", total=kwargs["paths"])
+            while not future.done():
+                bar.update(task, completed=done["paths"])
+                time.sleep(0.1)
+        return future.result()
+
+
+def summary_table(summary, title: str) -> Table:
+    """A rich table of the summary rows: value ± standard error."""
+    from venturesim.report import format_number
+
+    table = Table(title=title, title_justify="left")
+    for column, justify in (("", "left"), ("metric", "left"), ("", "left"), ("value", "right"), ("± s.e.", "right")):
+        table.add_column(column, justify=justify)
+    previous = None
+    for row in summary.itertuples():
+        section = row.section if row.section != previous else ""
+        previous = row.section
+        table.add_row(section, row.metric, row.statistic, format_number(row.value, row.unit), format_number(row.se, row.unit))
+    return table
+
+
+@app.command()
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    paths: Optional[int] = typer.Option(None, "--paths", "-n", help="Monte Carlo paths (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the scenario's)."),
+    months: Optional[int] = typer.Option(None, "--months", help="Horizon in months (default: the scenario's)."),
+    metrics: Optional[str] = typer.Option(None, "--metrics", help="Comma-separated monthly metrics to record, or 'all'."),
+    overrides: List[str] = typer.Option([], "--set", help="Override or shock, e.g. market.segments.smb.price*=0.7 (repeatable)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: out/<scenario name>)."),
+    force: bool = typer.Option(False, "--force", help="Replace existing summary.json/report.html."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
+    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Paths per compiled block (memory bound)."),
+    engine: str = typer.Option("jax", "--engine", help="Simulation engine."),
+) -> None:
+    """Simulate a scenario, print the key figures and write summary.json and report.html."""
+    from venturesim.report.outputs import write_outputs
+
+    from venturesim._io import prepare_output_dir
+    from venturesim.report.outputs import REPORT_FILE, SUMMARY_FILE
+
+    sc = _load(scenario, overrides)
+    out_dir = out or Path("out") / scenario.stem
+    try:  # fail before simulating, not after
+        prepare_output_dir(out_dir, [SUMMARY_FILE] + ([REPORT_FILE] if report else []), force)
+    except FileExistsError as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    paths_n = paths or sc.simulation.paths
+    metric_list = None if metrics is None else ("all" if metrics == "all" else [m.strip() for m in metrics.split(",")])
+    start = time.perf_counter()
+    try:
+        result = _simulate_with_progress(
+            sc, paths=paths_n, seed=seed, months=months, metrics=metric_list, engine=engine, chunk_size=chunk_size
+        )
+    except ValueError as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    seconds = time.perf_counter() - start
+    console.print(summary_table(result.summary(), f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}"))
+    written = write_outputs(
+        result, out_dir, force=True, source=str(scenario), overrides=overrides, seconds=seconds, report=report
+    )
+    console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
+
+
+@app.command()
+def validate(scenarios: List[Path] = typer.Argument(..., help="Scenario YAML files.")) -> None:
+    """Check scenario files and report every problem with its line."""
+    from venturesim.scenario.inputs import uncertain_inputs
+
+    for path in scenarios:
+        sc = _load(path, [])
+        console.print(
+            f"[green]ok[/] {path}: {len(sc.market.segments)} segment(s), {len(sc.team.roles)} role(s), "
+            f"{len(sc.funding.rounds)} round(s), {len(uncertain_inputs(sc))} uncertain input(s)"
+        )
+
+
+@app.command()
+def new(
+    path: Path = typer.Argument(..., help="Where to write the template scenario."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+) -> None:
+    """Write a commented template scenario to start from."""
+    from venturesim._io import atomic_write_text
+
+    if path.exists() and not force:
+        errors.print(f"[bold red]error:[/] {path} exists; pass --force to replace it")
+        raise typer.Exit(1)
+    template = resources.files("venturesim.scenario").joinpath("templates/template.yaml").read_text("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, template)
+    console.print(f"wrote {path}; edit it, then: venturesim run {path}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(sys.argv[1:])

@@ -97,6 +97,14 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
     post_money = pre_money + amount
     round_dilution = pre_money / post_money
 
+    # Time-varying inputs as contiguous (T, paths, ...) so that month t is one
+    # contiguous slice (slicing [:, t] of a (paths, T) array is a strided gather).
+    def by_month(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.moveaxis(a[:, :months], 1, 0), dtype=f64)
+
+    churn, price = by_month(mk.churn), by_month(mk.price)
+    payroll_t, compute_t, other_t = by_month(tm.payroll), by_month(co.compute), by_month(co.other_costs)
+
     # --- state ---
     cash = co.initial_cash.astype(f64).copy()
     alive = np.ones(n_paths, bool)
@@ -119,8 +127,7 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
     for t in range(months):
         # 1. market
         is_open = alive[:, None] & (t >= launch)
-        churn_t = mk.churn[:, t].astype(f64)
-        churned = _binomial(rng, np.where(is_open, customers, 0.0), churn_t)
+        churned = _binomial(rng, np.where(is_open, customers, 0.0), churn[t])
         f = adopters / size
         x_next = (1.0 - f) / (1.0 + ratio * f) * decay
         f_next = (1.0 - x_next) / (1.0 + ratio * x_next)
@@ -128,7 +135,7 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
         new = _binomial(rng, np.where(is_open, size - adopters, 0.0), adopt_prob)
         customers = customers - churned + new
         adopters = adopters + new
-        revenue = np.where(alive, np.sum(customers * mk.price[:, t], axis=1), 0.0)
+        revenue = np.where(alive, np.sum(customers * price[t], axis=1), 0.0)
 
         # 2. funding: resolve attempts due in [t, t+1)
         if n_rounds:
@@ -147,9 +154,9 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
             financing = 0.0
 
         # 3-4. costs and the cash identity
-        payroll = np.where(alive, tm.payroll[:, t], 0.0)
-        compute = np.where(alive, co.compute[:, t], 0.0)
-        other = np.where(alive, co.other_costs[:, t], 0.0)
+        payroll = np.where(alive, payroll_t[t], 0.0)
+        compute = np.where(alive, compute_t[t], 0.0)
+        other = np.where(alive, other_t[t], 0.0)
         costs = payroll + compute + other + revenue * cost_of_revenue
         cash = cash + revenue - costs + financing
 

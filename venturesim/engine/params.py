@@ -40,13 +40,24 @@ def sample(
     *,
     months: int | None = None,
     path_index: np.ndarray | None = None,
-) -> tuple[Params, dict[str, np.ndarray]]:
+) -> Params:
     """Draw every uncertain input for ``n`` paths (or the given global path indices).
 
-    Returns the Params pytree (float32 arrays, path axis first) and the
-    draws of each uncertain input by name (float64, for sensitivity analysis).
+    Returns the Params pytree: float32 arrays with the path axis first.
     Path ``i``'s draws depend only on ``key`` and ``i``.
     """
+    return sample_with_draws(scenario, key, n, months=months, path_index=path_index)[0]
+
+
+def sample_with_draws(
+    scenario: Scenario,
+    key: jax.Array,
+    n: int | None = None,
+    *,
+    months: int | None = None,
+    path_index: np.ndarray | None = None,
+) -> tuple[Params, dict[str, np.ndarray]]:
+    """:func:`sample`, plus each uncertain input's draws by name (float64, for sensitivity analysis)."""
     if path_index is None:
         if n is None:
             raise ValueError("give n or path_index")

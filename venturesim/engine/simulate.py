@@ -2,8 +2,9 @@
 
 Memory stays bounded: paths run in chunks of ``chunk_size`` (the last chunk
 is padded to the same shape, so there is one compilation), and each chunk's
-records are copied into preallocated host arrays. Path i's numbers depend
-only on the seed and i, so any chunk size gives the same result.
+records are copied into preallocated host arrays. With several devices each
+chunk's path axis is sharded across them. Path i's numbers depend only on
+the seed and i, so any chunk size or device count gives the same result.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from venturesim.engine.jax_engine import DEFAULT_METRICS, MONTHLY_METRICS, run_block
-from venturesim.engine.params import sample
+from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result
 from venturesim.scenario.sampling import path_keys
 from venturesim.scenario.schema import Scenario
@@ -52,7 +53,10 @@ def run_jax(
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Run the JAX engine over ``paths`` paths in chunks; see :func:`venturesim.simulate`."""
+    devices = jax.devices()
     chunk = min(paths, chunk_size or DEFAULT_CHUNK)
+    chunk = -(-chunk // len(devices)) * len(devices)  # a multiple of the device count
+    sharding = _path_sharding(devices)
     key = jax.random.key(seed)
     params_key = jax.random.fold_in(key, PARAMS_STREAM)
     process_key = jax.random.fold_in(key, PROCESS_STREAM)
@@ -65,8 +69,11 @@ def run_jax(
     for start in range(0, paths, chunk):
         stop = min(start + chunk, paths)
         index = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
-        params, draws = sample(scenario, params_key, months=months, path_index=index)
-        records, final = run_block(params, path_keys(process_key, index.astype(np.uint32)), months, metrics)
+        params, draws = sample_with_draws(scenario, params_key, months=months, path_index=index)
+        keys = path_keys(process_key, index.astype(np.uint32))
+        if sharding is not None:  # split the path axis across devices; numbers do not change
+            params, keys = jax.device_put((params, keys), sharding)
+        records, final = run_block(params, keys, months, metrics)
         valid = stop - start
         for name, value in records.items():
             block = np.moveaxis(np.asarray(value), 0, 1)[:valid]  # (paths, months[, S])
@@ -80,6 +87,14 @@ def run_jax(
 
     data = _dataset(monthly, finals, months, segments, rounds)
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
+
+
+def _path_sharding(devices):
+    """Sharding of the leading (path) axis over all devices, or None for one device."""
+    if len(devices) == 1:
+        return None
+    mesh = jax.sharding.Mesh(np.asarray(devices), ("path",))
+    return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("path"))
 
 
 def _store(target: dict, name: str, block: np.ndarray, paths: int, start: int) -> None:

@@ -114,7 +114,20 @@ class LogNormal(Spec):
         return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
 
 
-class Beta(Spec):
+class _Interval(Spec):
+    """A spec on [low, high] with low < high."""
+
+    low: float = Field(description="Lower end of the support.")
+    high: float = Field(description="Upper end of the support.")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.high > self.low:
+            raise ValueError(f"high(={self.high}) must be greater than low(={self.low})")
+        return self
+
+
+class Beta(_Interval):
     """Beta(a, b) stretched onto [low, high]."""
 
     dist: Literal["beta"]
@@ -122,12 +135,6 @@ class Beta(Spec):
     b: float = Field(gt=0, description="Second shape parameter β.")
     low: float = Field(0.0, description="Lower end of the support.")
     high: float = Field(1.0, description="Upper end of the support.")
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.high > self.low:
-            raise ValueError(f"high(={self.high}) must be greater than low(={self.low})")
-        return self
 
     def _base(self):
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
@@ -144,18 +151,10 @@ class Gamma(Spec):
         return stats.gamma(self.shape, scale=self.scale_param)
 
 
-class Uniform(Spec):
+class Uniform(_Interval):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"]
-    low: float
-    high: float
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.high > self.low:
-            raise ValueError(f"high(={self.high}) must be greater than low(={self.low})")
-        return self
 
     def _base(self):
         return stats.uniform(self.low, self.high - self.low)

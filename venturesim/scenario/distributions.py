@@ -416,9 +416,16 @@ def _bounds_checker(lo: float | None, hi: float | None, lo_open: bool, hi_open: 
         fitted._clip = (-np.inf if clip_lo is None else clip_lo, np.inf if clip_hi is None else clip_hi)
         return fitted
 
+    def fit_knot(month, value):
+        try:
+            return fit(value)
+        except ValueError as exc:
+            found = "" if isinstance(value, Spec) else f" (found {value:g})"
+            raise ValueError(f"schedule month {month}: {exc}{found}") from None
+
     def check(spec):
         if isinstance(spec, Schedule):
-            return spec.model_copy(update={"schedule": {m: fit(v) for m, v in spec.schedule.items()}})
+            return spec.model_copy(update={"schedule": {m: fit_knot(m, v) for m, v in spec.schedule.items()}})
         if isinstance(spec, Trend):
             if hi is not None and share_outside(spec.growth, None, 0.0, hi_open=True) > 0:
                 raise ValueError(

@@ -161,7 +161,8 @@ def _describe(error: ErrorDetails) -> str:
     message = error["msg"]
     if kind in ("value_error", "assertion_error"):
         message = message.split(", ", 1)[-1]
-        return message if isinstance(error["input"], dict) else f"{message}, found {found}"
+        already_said = isinstance(error["input"], (dict, list)) or "found" in message
+        return message if already_said else f"{message}, found {found}"
     if message.startswith("Input should be "):
         message = "expected " + message.removeprefix("Input should be ")
     return f"{message}, found {found}"
@@ -332,6 +333,12 @@ def problems_from_validation_error(
             suggestion = suggest(str(path[-1]), _allowed_keys(root_model, path[:-1], data)) if path else None
         elif kind == "missing":
             mark = _mark_at(marks, path[:-1], prefer_key=True)
+        elif kind == "invalid_distribution":  # raised by distributions.Dist's discriminator
+            from venturesim.scenario.distributions import DIST_NAMES
+
+            given = error["input"].get("dist") if isinstance(error["input"], dict) else None
+            mark = marks.get(path + ("dist",)) or _mark_at(marks, path, prefer_key=True)
+            suggestion = suggest(str(given), DIST_NAMES) if given is not None else None
         elif kind == "union_tag_invalid":
             discriminator = ctx["discriminator"]
             mark = marks.get(path + (discriminator,)) or _mark_at(marks, path, prefer_key=True)

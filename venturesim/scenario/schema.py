@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from venturesim.funding.schema import Funding
 from venturesim.market.schema import Market
 from venturesim.model_costs.schema import Compute
 from venturesim.scenario._base import Model
-from venturesim.scenario.distributions import bounded, uncertain
-from venturesim.scenario.inputs import uncertain_inputs
+from venturesim.scenario.distributions import Spec, bounded, uncertain
+from venturesim.scenario.inputs import iter_inputs, uncertain_inputs
 from venturesim.scenario.timeseries import TimeVarying
 from venturesim.team.schema import Team
 
@@ -92,14 +92,24 @@ class Scenario(Model):
         data = apply_overrides(self.model_dump(mode="python"), parsed)
         return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir)
 
-    @model_validator(mode="after")
-    def _correlations_valid(self):
-        if self.correlations:
-            rank_correlation_matrix(self)
-        return self
+    @field_validator("correlations")
+    @classmethod
+    def _correlations_valid(cls, correlations, info: ValidationInfo):
+        sections = ("company", "market", "team", "compute", "funding")
+        if correlations and all(s in info.data for s in sections):  # else other errors are reported
+            inputs = {}
+            for section in sections:
+                inputs |= {n: v for n, v in iter_inputs(info.data[section], f"{section}.") if isinstance(v, Spec)}
+            correlation_matrix(inputs, correlations)
+        return correlations
 
 
 def rank_correlation_matrix(scenario: Scenario) -> tuple[list[str], np.ndarray]:
+    """The correlated inputs of a scenario and their copula matrix (see :func:`correlation_matrix`)."""
+    return correlation_matrix(uncertain_inputs(scenario), scenario.correlations)
+
+
+def correlation_matrix(inputs: dict, correlations: list[Correlation]) -> tuple[list[str], np.ndarray]:
     """The correlated inputs and their Gaussian-copula correlation matrix.
 
     A requested Spearman correlation ρ_s becomes the normal-scale Pearson
@@ -112,22 +122,21 @@ def rank_correlation_matrix(scenario: Scenario) -> tuple[list[str], np.ndarray]:
         If a name is not an uncertain input, a pair is repeated, or the
         matrix is not positive definite.
     """
-    inputs = uncertain_inputs(scenario)
     names: list[str] = []
-    for corr in scenario.correlations:
+    for k, corr in enumerate(correlations):
         for name in corr.between:
             if name not in inputs:
                 from venturesim.scenario.errors import suggest
 
                 hint = suggest(name, list(inputs))
                 raise ValueError(
-                    f"correlation names {name!r}, which is not an uncertain input"
+                    f"correlations[{k}] names {name!r}, which is not an uncertain input"
                     + (f"; did you mean {hint!r}?" if hint else f"; uncertain inputs are {sorted(inputs)}")
                 )
             if name not in names:
                 names.append(name)
     matrix = np.eye(len(names))
-    for corr in scenario.correlations:
+    for corr in correlations:
         i, j = (names.index(n) for n in corr.between)
         if i == j:
             raise ValueError(f"an input cannot be correlated with itself: {corr.between[0]!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, StrictInt, field_validator
 
 from venturesim.scenario._base import Model, Name, unique_names
 from venturesim.scenario.distributions import bounded
@@ -18,7 +18,7 @@ class Role(Model):
     monthly_cost: bounded(TimeVarying, ge=0) = Field(
         description="Fully loaded cost per person per month (salary + on-cost), USD."
     )
-    headcount: int | dict[int, int] = Field(
+    headcount: StrictInt | dict[int, StrictInt] = Field(
         description="People in the role: a number, or month → headcount from that month on."
     )
 
@@ -28,7 +28,7 @@ class Role(Model):
         table = {0: plan} if isinstance(plan, int) else plan
         bad = {m: n for m, n in table.items() if m < 0 or n < 0}
         if bad:
-            raise ValueError(f"months and headcounts must be >= 0, found {bad}")
+            raise ValueError(f"months and headcounts must be >= 0 (negative entries: {bad})")
         return plan
 
     def headcount_series(self, months: int) -> list[int]:

@@ -6,9 +6,11 @@ folds in its own stream number, and draws what it needs with :func:`draws`.
 Binomial counts use exact inversion of the CDF when the expected count is
 small and the normal approximation with rounding when it is large:
 
-* n·q < 25 (q = min(p, 1 − p)): X = #{k : F(k) < U}, with the pmf built by
-  the recurrence pmf(k+1) = pmf(k)·(n − k)/(k + 1)·q/(1 − q) from
-  pmf(0) = (1 − q)^n, over 64 terms (P(X > 64 | mean < 25) < 1e-10). Exact.
+* n·q < 25 (q = min(p, 1 − p)): X = #{k : F(k) < U·F(K−1)}, with the
+  pmf built by the recurrence pmf(k+1) = pmf(k)·(n − k)/(k + 1)·q/(1 − q)
+  from pmf(0) = (1 − q)^n over K = 64 terms. Scaling U by the computed total
+  F(K−1) makes the draw exact for the binomial truncated at 64
+  (P(X ≥ 64 | mean < 25) < 1e-10) whatever the float32 rounding of the sum.
 * n·q ≥ 25: X = clip(round(nq + √(nq(1 − q))·Z), 0, n). The mean is exact up
   to the clipping mass (< Φ(−5) ≈ 3e-7) and the variance is nq(1 − q) + 1/12
   (rounding); the skewness of the binomial (< 0.2 here) is lost.
@@ -48,16 +50,26 @@ def binomial(u: jax.Array, z: jax.Array, n: jax.Array, p: jax.Array) -> jax.Arra
     mean = n * q
 
     ratio = q / jnp.maximum(1.0 - q, 1e-30)
-
-    def add_term(k, carry):
-        count, pmf, cdf = carry
-        count = count + (u > cdf)
-        pmf = pmf * jnp.maximum(n - k, 0.0) / (k + 1.0) * ratio
-        return count, pmf, cdf + pmf
-
     pmf0 = jnp.exp(n * jnp.log1p(-q))
-    small, _, _ = jax.lax.fori_loop(
-        0, INVERSION_TERMS, add_term, (jnp.zeros_like(n), pmf0, pmf0)
+
+    def next_pmf(k, pmf):
+        return pmf * jnp.maximum(n - k, 0.0) / (k + 1.0) * ratio
+
+    def add_to_total(k, carry):
+        pmf, cdf = carry
+        pmf = next_pmf(k, pmf)
+        return pmf, cdf + pmf
+
+    def count_below(k, carry):
+        count, pmf, cdf, target = carry
+        count = count + (cdf < target)
+        pmf = next_pmf(k, pmf)
+        return count, pmf, cdf + pmf, target
+
+    # Pass 1: the float32 total of the K terms; pass 2: count F(k) < U·total.
+    _, total = jax.lax.fori_loop(0, INVERSION_TERMS - 1, add_to_total, (pmf0, pmf0))
+    small, _, _, _ = jax.lax.fori_loop(
+        0, INVERSION_TERMS, count_below, (jnp.zeros_like(n), pmf0, pmf0, u * total)
     )
     small = jnp.minimum(small, n)
     large = jnp.clip(jnp.round(mean + jnp.sqrt(mean * (1.0 - q)) * z), 0.0, n)

@@ -144,13 +144,34 @@ def step(keys: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[S
     return State(company=company, market=market, funding=funding), record
 
 
+BLOCK = 1024
+"""Paths per compiled kernel call. Every path is computed inside a block of this
+exact shape, so the generated code (and so each float32 rounding, e.g. whether
+a multiply-add is fused) is the same whatever the chunk size."""
+
+
 @partial(jax.jit, static_argnames=("months", "metrics"))
 def run_block(params: Params, path_keys: jax.Array, months: int, metrics: tuple[str, ...]):
-    """Run ``months`` months for a block of paths.
+    """Run ``months`` months for ``paths`` paths (a multiple of :data:`BLOCK`).
 
+    The paths are processed as ``lax.map`` over blocks of BLOCK paths.
     Returns the selected records, each (months, paths, ...), and the per-path
     :class:`Final` results.
     """
+    n = path_keys.shape[0]
+    to_blocks = partial(jax.tree_util.tree_map, lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]))
+    records, final = jax.lax.map(
+        lambda block: _run_paths(*block, months, metrics), to_blocks((params, path_keys))
+    )
+    records = {  # (blocks, months, BLOCK, ...) → (months, paths, ...)
+        m: jnp.moveaxis(r, 0, 1).reshape((months, n) + r.shape[3:]) for m, r in records.items()
+    }
+    final = jax.tree_util.tree_map(lambda a: a.reshape((n,) + a.shape[2:]), final)
+    return records, final
+
+
+def _run_paths(params: Params, path_keys: jax.Array, months: int, metrics: tuple[str, ...]):
+    """Scan ``months`` months over one block of paths."""
     def body(carry, t):
         state, _ = carry
         keys = jax.vmap(lambda k: jax.random.fold_in(k, t))(path_keys)

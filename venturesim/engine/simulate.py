@@ -1,7 +1,8 @@
 """simulate(): sample, run in chunks, gather a Result.
 
-Memory stays bounded: paths run in chunks of ``chunk_size`` (the last chunk
-is padded to the same shape, so there is one compilation), and each chunk's
+Memory stays bounded: paths run in chunks of ``chunk_size`` (rounded up to
+whole blocks of :data:`~venturesim.engine.jax_engine.BLOCK` paths per device;
+the last chunk is padded to the same shape, so there is one compilation), and each chunk's
 records are copied into preallocated host arrays. With several devices each
 chunk's path axis is sharded across them. Path i's numbers depend only on
 the seed and i, so any chunk size or device count gives the same result.
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from venturesim.engine.jax_engine import DEFAULT_METRICS, MONTHLY_METRICS, run_block
+from venturesim.engine.jax_engine import BLOCK, DEFAULT_METRICS, MONTHLY_METRICS, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result
 from venturesim.scenario.sampling import path_keys
@@ -55,7 +56,8 @@ def run_jax(
     """Run the JAX engine over ``paths`` paths in chunks; see :func:`venturesim.simulate`."""
     devices = jax.devices()
     chunk = min(paths, chunk_size or DEFAULT_CHUNK)
-    chunk = -(-chunk // len(devices)) * len(devices)  # a multiple of the device count
+    unit = BLOCK * len(devices)
+    chunk = -(-chunk // unit) * unit  # whole blocks on every device
     sharding = _path_sharding(devices)
     key = jax.random.key(seed)
     params_key = jax.random.fold_in(key, PARAMS_STREAM)

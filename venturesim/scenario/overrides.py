@@ -9,7 +9,8 @@ never evaluated as code. Arithmetic applies to
 * a distribution spec: its affine wrapper (``*=k`` scales ``scale`` and
   ``shift``; ``+=c`` adds to ``shift``), so the whole distribution moves;
 * a schedule: every knot; a trend: its start (``*=`` and ``/=`` only);
-* a headcount plan: every entry (rounded to whole people).
+* a whole number (a headcount, a month) or a headcount plan: every entry,
+  rounded to a whole number (halves up).
 
 The changed scenario is validated again; problems are reported like YAML
 errors, naming the override.
@@ -18,6 +19,7 @@ errors, naming the override.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -118,7 +120,9 @@ def _combine(current: Any, override: Override) -> Any:
     op, k = override.op, override.value
     if isinstance(current, bool) or current is None or isinstance(current, str):
         _fail(override, f"{op} needs a number here, found {current!r}", None, [])
-    if isinstance(current, (int, float)):
+    if isinstance(current, int):  # counts and months stay whole (halves round up)
+        return _whole(_arith(current, op, k))
+    if isinstance(current, float):
         return _arith(current, op, k)
     if isinstance(current, dict) and "schedule" in current:
         return current | {"schedule": {m: _combine(v, override) for m, v in current["schedule"].items()}}
@@ -127,13 +131,17 @@ def _combine(current: Any, override: Override) -> Any:
             _fail(override, f"{op} cannot shift a trend; use *= or /=, or set its start", None, [])
         return current | {"start": _combine(current["start"], override)}
     if isinstance(current, dict) and all(isinstance(v, int) for v in current.values()):
-        return {m: max(round(_arith(v, op, k)), 0) for m, v in current.items()}  # a headcount plan
+        return {m: max(_whole(_arith(v, op, k)), 0) for m, v in current.items()}  # a headcount plan, never < 0
     if isinstance(current, dict):
         scale, shift = current.get("scale", 1.0), current.get("shift", 0.0)
         if op in ("*=", "/="):
             return current | {"scale": _arith(scale, op, k), "shift": _arith(shift, op, k)}
         return current | {"shift": _arith(shift, op, k)}
     _fail(override, f"{op} cannot be applied to {current!r}", None, [])
+
+
+def _whole(x: float) -> int:
+    return int(math.floor(x + 0.5))
 
 
 def _arith(a: float, op: str, k: float) -> float:

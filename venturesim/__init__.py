@@ -18,7 +18,7 @@ from venturesim.scenario import Scenario, ScenarioError, load
 
 __version__ = "0.1.0"
 
-ENGINES = ("jax",)
+ENGINES = ("jax", "des")
 
 
 def simulate(
@@ -30,6 +30,8 @@ def simulate(
     metrics: str | Iterable[str] | None = None,
     engine: str = "jax",
     chunk_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Simulate a scenario's paths and return a :class:`Result`.
@@ -40,11 +42,16 @@ def simulate(
     paths, seed, months : override the scenario's ``simulation`` settings.
     metrics : monthly metrics to record (names from ``MONTHLY_METRICS``),
         ``"all"``, or None for the defaults (cash, arr, alive, customers, runway).
-    engine : ``"jax"`` (the vectorised Monte Carlo engine).
-    chunk_size : paths per compiled block (memory bound); results do not depend on it.
+    engine : ``"jax"`` (the vectorised Monte Carlo engine) or ``"des"`` (the
+        SimPy discrete-event engine: same model, plus an event log for
+        ``result.timeline(path)`` and ``result.why_dead()``).
+    chunk_size : JAX: paths per compiled call (memory bound); results do not depend on it.
+    workers, scheduler : DES: local Dask worker processes (default all cores;
+        1 = in this process) or an existing Dask scheduler address.
     progress : called as ``progress(done_paths, total_paths)`` after each chunk.
     """
-    from venturesim.engine.simulate import resolve_metrics, run_jax
+    from venturesim.engine.metrics import resolve_metrics
+    from venturesim.engine.simulate import run_jax
 
     scenario = load(scenario)
     settings = scenario.simulation
@@ -55,6 +62,13 @@ def simulate(
         raise ValueError(f"need paths >= 1, months >= 1 and seed >= 0; found paths={paths}, months={months}, seed={seed}")
     if engine not in ENGINES:
         raise ValueError(f"engine(={engine!r}) must be one of {ENGINES}")
+    if engine == "des":
+        from venturesim.engine.des_runner import run_des
+
+        return run_des(
+            scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
+            workers=workers, scheduler=scheduler, progress=progress,
+        )
     return run_jax(
         scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
         chunk_size=chunk_size, progress=progress,

@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Simulate the life of an AI-model startup.")
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=False)
+errors = Console(stderr=True, soft_wrap=True)
 
 PROGRESS_AFTER_SECONDS = 1.0
 
@@ -88,7 +88,10 @@ def run(
     force: bool = typer.Option(False, "--force", help="Replace existing summary.json/report.html."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Paths per compiled block (memory bound)."),
-    engine: str = typer.Option("jax", "--engine", help="Simulation engine."),
+    engine: str = typer.Option("jax", "--engine", help="'jax' (fast Monte Carlo) or 'des' (event by event, with an event log)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="DES: worker processes (default: all cores)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="DES: address of an existing Dask scheduler."),
+    timeline: Optional[int] = typer.Option(None, "--timeline", help="DES: print this path's story."),
 ) -> None:
     """Simulate a scenario, print the key figures and write summary.json and report.html."""
     from venturesim.report.outputs import write_outputs
@@ -108,13 +111,22 @@ def run(
     start = time.perf_counter()
     try:
         result = _simulate_with_progress(
-            sc, paths=paths_n, seed=seed, months=months, metrics=metric_list, engine=engine, chunk_size=chunk_size
+            sc, paths=paths_n, seed=seed, months=months, metrics=metric_list, engine=engine,
+            chunk_size=chunk_size, workers=workers, scheduler=scheduler,
         )
     except ValueError as exc:
         errors.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from None
     seconds = time.perf_counter() - start
     console.print(summary_table(result.summary(), f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}"))
+    if result.engine == "des":
+        causes = result.why_dead()
+        if len(causes):
+            console.print("Causes of death (share of all paths):")
+            for row in causes.itertuples():
+                console.print(f"  {row.share_of_paths:6.1%}  {row.cause}", markup=False, highlight=False)
+        if timeline is not None:
+            console.print(f"Path {timeline}:", result.timeline(timeline), markup=False, highlight=False)
     written = write_outputs(
         result, out_dir, force=True, source=str(scenario), overrides=overrides, seconds=seconds, report=report
     )

@@ -1,9 +1,10 @@
 """The simulation engines: the JAX Monte Carlo engine and its Result."""
 
-from venturesim.engine.jax_engine import DEFAULT_METRICS, MONTHLY_METRICS, init, run_block, step
+from venturesim.engine.jax_engine import init, run_block, step
+from venturesim.engine.metrics import DEFAULT_METRICS, MONTHLY_METRICS, resolve_metrics
 from venturesim.engine.params import Params, sample
 from venturesim.engine.result import Result
-from venturesim.engine.simulate import resolve_metrics, run_jax
+from venturesim.engine.simulate import run_jax
 
 __all__ = [
     "DEFAULT_METRICS",

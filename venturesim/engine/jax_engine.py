@@ -25,34 +25,11 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from venturesim.engine.metrics import DEFAULT_METRICS, MONTHLY_METRICS
 from venturesim.engine.params import Params
 from venturesim.funding.rounds import FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketState, init_market, step_market
 
-MONTHLY_METRICS: dict[str, str] = {
-    "cash": "cash at the end of the month, USD",
-    "revenue": "revenue in the month, USD",
-    "arr": "annual recurring revenue, 12 × monthly revenue, USD",
-    "costs": "all costs in the month, USD",
-    "payroll": "payroll in the month, USD",
-    "compute": "compute spend in the month, USD",
-    "other_costs": "other operating costs in the month, USD",
-    "cost_of_revenue": "serving and support cost in the month, USD",
-    "financing": "money raised in the month, USD",
-    "net_burn": "costs − revenue in the month (negative when profitable), USD",
-    "customers": "active customers at the end of the month, all segments",
-    "customers_by_segment": "active customers at the end of the month, per segment",
-    "new_customers": "customers won in the month",
-    "churned_customers": "customers lost in the month",
-    "alive": "the company is alive at the end of the month (bool)",
-    "runway": "months of cash at the month's net burn (+inf if profitable, NaN if dead)",
-    "headcount": "people on payroll",
-    "founder_ownership": "founders' fully diluted ownership, fraction",
-    "rounds_closed": "rounds closed so far",
-}
-"""Metrics that can be recorded per path and month, with their units."""
-
-DEFAULT_METRICS: tuple[str, ...] = ("cash", "arr", "alive", "customers", "runway")
 
 
 class CompanyState(NamedTuple):

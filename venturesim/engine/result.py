@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.scenario.schema import Scenario
 
 FINAL_VARIABLES = {
@@ -33,6 +34,8 @@ class Result:
     scenario : the scenario that was run.
     seed, engine : how it was run.
     inputs : the draws of every uncertain input, one row per path.
+    events : the DES event log (time, path, process, kind, details, and cash,
+        ARR and headcount after the event); empty for the JAX engine.
     """
 
     data: xr.Dataset
@@ -40,6 +43,7 @@ class Result:
     seed: int
     engine: str = "jax"
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def paths(self) -> int:
@@ -85,7 +89,56 @@ class Result:
             {"survival": p, "se": np.sqrt(p * (1 - p) / self.paths)}, index=pd.Index(month, name="month")
         )
 
+    def _require_events(self) -> None:
+        if self.events.empty and self.engine != "des":
+            raise ValueError("no event log: run with engine='des' for timelines and causes of death")
+
+    def timeline(self, path: int) -> str:
+        """One path's story, one event a line: ``month 14.2: seed: failed (attempt 1); …``."""
+        self._require_events()
+        lines = [
+            f"month {row.time:5.1f}: {row.details}  [cash ${row.cash:,.0f}, ARR ${row.arr:,.0f}, "
+            f"{row.headcount:.0f} people]"
+            for row in self.events[self.events["path"] == path].itertuples()
+        ]
+        return "\n".join(lines)
+
+    def why_dead(self) -> pd.DataFrame:
+        """Causes of death ranked by how many paths they ended (count and share of all paths)."""
+        self._require_events()
+        deaths = self.events[self.events["kind"] == "death"]
+        causes = deaths["details"].str.split(": ", n=1).str[1]
+        table = causes.value_counts().rename_axis("cause").reset_index(name="paths")
+        table["share_of_paths"] = table["paths"] / self.paths
+        return table
+
     def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
         """Long table: one row per path and month, one column per (2-D) metric."""
         names = [m for m in (metrics or self.metrics) if self._monthly(m).ndim == 2]
         return self.data[names].to_dataframe().reset_index()
+
+
+def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: int) -> None:
+    """Copy a block of per-path rows into ``target[name]`` (allocated on first use)."""
+    if name not in target:
+        target[name] = np.empty((paths,) + block.shape[1:], block.dtype)
+    target[name][start : start + len(block)] = block
+
+
+def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str], rounds: list[str]) -> xr.Dataset:
+    """The Result dataset from (paths, months[, S]) records and per-path finals (both engines)."""
+    month = np.arange(1, months + 1)
+    variables = {}
+    for name, values in monthly.items():
+        dims = ("path", "month", "segment")[: values.ndim]
+        variables[name] = (dims, values, {"description": MONTHLY_METRICS[name]})
+    rename = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway",
+              "founder_ownership": "final_founder_ownership"}
+    for name, values in finals.items():
+        dims = ("path", "round")[: values.ndim]
+        variables[rename.get(name, name)] = (dims, values)
+    coords = {"path": np.arange(len(finals["cash"])), "month": month}
+    if segments and any("segment" in v[0] for v in variables.values()):
+        coords["segment"] = segments
+    coords["round"] = rounds
+    return xr.Dataset(variables, coords=coords)

@@ -10,37 +10,20 @@ the seed and i, so any chunk size or device count gives the same result.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable
 
 import jax
 import numpy as np
 import pandas as pd
-import xarray as xr
 
-from venturesim.engine.jax_engine import BLOCK, DEFAULT_METRICS, MONTHLY_METRICS, run_block
+from venturesim.engine.jax_engine import BLOCK, run_block
 from venturesim.engine.params import sample_with_draws
-from venturesim.engine.result import Result
+from venturesim.engine.result import Result, build_dataset, store_rows
 from venturesim.scenario.sampling import path_keys
 from venturesim.scenario.schema import Scenario
 
 DEFAULT_CHUNK = 65_536
 PARAMS_STREAM, PROCESS_STREAM = 0, 1
-
-
-def resolve_metrics(metrics: str | Iterable[str] | None) -> tuple[str, ...]:
-    """The metric names to record: None → defaults, "all" → every metric."""
-    if metrics is None:
-        return DEFAULT_METRICS
-    if metrics == "all":
-        return tuple(MONTHLY_METRICS)
-    chosen = (metrics,) if isinstance(metrics, str) else tuple(metrics)
-    unknown = [m for m in chosen if m not in MONTHLY_METRICS]
-    if unknown:
-        from venturesim.scenario.errors import suggest
-
-        hints = [f"{m!r}" + (f" (did you mean {suggest(m, list(MONTHLY_METRICS))!r}?)" if suggest(m, list(MONTHLY_METRICS)) else "") for m in unknown]
-        raise ValueError(f"unknown metric {', '.join(hints)}; choose from {sorted(MONTHLY_METRICS)}")
-    return tuple(dict.fromkeys(chosen))
 
 
 def run_jax(
@@ -79,15 +62,15 @@ def run_jax(
         valid = stop - start
         for name, value in records.items():
             block = np.moveaxis(np.asarray(value), 0, 1)[:valid]  # (paths, months[, S])
-            _store(monthly, name, block, paths, start)
+            store_rows(monthly, name, block, paths, start)
         for name, value in final._asdict().items():
-            _store(finals, name, np.asarray(value)[:valid], paths, start)
+            store_rows(finals, name, np.asarray(value)[:valid], paths, start)
         for name, value in draws.items():
-            _store(inputs, name, value[:valid].astype(np.float32), paths, start)
+            store_rows(inputs, name, value[:valid].astype(np.float32), paths, start)
         if progress is not None:
             progress(stop, paths)
 
-    data = _dataset(monthly, finals, months, segments, rounds)
+    data = build_dataset(monthly, finals, months, segments, rounds)
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
 
 
@@ -99,25 +82,7 @@ def _path_sharding(devices):
     return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("path"))
 
 
-def _store(target: dict, name: str, block: np.ndarray, paths: int, start: int) -> None:
+def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: int) -> None:
     if name not in target:
         target[name] = np.empty((paths,) + block.shape[1:], block.dtype)
     target[name][start : start + len(block)] = block
-
-
-def _dataset(monthly, finals, months, segments, rounds) -> xr.Dataset:
-    month = np.arange(1, months + 1)
-    variables = {}
-    for name, values in monthly.items():
-        dims = ("path", "month", "segment")[: values.ndim]
-        variables[name] = (dims, values, {"description": MONTHLY_METRICS[name]})
-    rename = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway",
-              "founder_ownership": "final_founder_ownership"}
-    for name, values in finals.items():
-        dims = ("path", "round")[: values.ndim]
-        variables[rename.get(name, name)] = (dims, values)
-    coords = {"path": np.arange(len(finals["cash"])), "month": month}
-    if segments and any("segment" in v[0] for v in variables.values()):
-        coords["segment"] = segments
-    coords["round"] = rounds
-    return xr.Dataset(variables, coords=coords)

@@ -48,16 +48,17 @@ def peak_time(p, q):
     return np.where(q > p, np.log(np.maximum(q, p) / p) / (p + q), 0.0)
 
 
-def advance_fraction(f, p, q, dt=1.0):
-    """Adopted fraction after a step ``dt`` from fraction ``f`` (exact ODE flow; JAX).
+def advance_fraction(f, p, q, dt=1.0, xp=jnp):
+    """Adopted fraction after a step ``dt`` from fraction ``f`` (exact ODE flow).
 
     Parameters
     ----------
     f : adopted fraction now, in [0, 1].
     p, q : Bass coefficients per unit of ``dt`` (p > 0).
     dt : step length.
+    xp : array module, ``jax.numpy`` (the JAX engine) or ``numpy`` (the DES).
     """
     ratio = q / p
     x = (1.0 - f) / (1.0 + ratio * f)
-    x_next = x * jnp.exp(-(p + q) * dt)
+    x_next = x * xp.exp(-(p + q) * dt)
     return (1.0 - x_next) / (1.0 + ratio * x_next)

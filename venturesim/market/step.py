@@ -9,8 +9,9 @@ Month t (the interval [t, t+1)) for each open segment:
 3. customers ← customers − churned + new; adopters ← adopters + new
    (the Bass state counts everyone who ever adopted; churned customers do not
    return to the pool, and word of mouth comes from all past adopters);
-4. revenue = Σ_segments customers · price[t] (billed on the customers active
-   at the end of the month), USD.
+4. revenue = Σ_open segments customers · price[t] (billed on the customers
+   active at the end of the month; a segment earns nothing before its
+   launch month, even from initial customers), USD.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def step_market(
     churned = jnp.where(is_open, churned, 0.0)
     new = jnp.where(is_open, new, 0.0)
     customers = state.customers - churned + new
-    revenue = jnp.where(active, jnp.sum(customers * params.price[:, t], axis=1), 0.0)
+    revenue = jnp.where(active, jnp.sum(jnp.where(is_open, customers * params.price[:, t], 0.0), axis=1), 0.0)
     return (
         MarketState(adopters=state.adopters + new, customers=customers),
         MarketFlows(new_customers=new, churned_customers=churned, revenue=revenue),

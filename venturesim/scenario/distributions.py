@@ -427,7 +427,7 @@ def _bounds_checker(lo: float | None, hi: float | None, lo_open: bool, hi_open: 
         if isinstance(spec, Schedule):
             return spec.model_copy(update={"schedule": {m: fit_knot(m, v) for m, v in spec.schedule.items()}})
         if isinstance(spec, Trend):
-            if hi is not None and share_outside(spec.growth, None, 0.0, hi_open=True) > 0:
+            if hi is not None and share_outside(spec.growth, None, 0.0) > 0:
                 raise ValueError(
                     f"must stay {want}, but a trend whose growth can be positive grows "
                     "without bound; use a schedule instead"

@@ -136,12 +136,14 @@ def correlation_matrix(inputs: dict, correlations: list[Correlation]) -> tuple[l
             if name not in names:
                 names.append(name)
     matrix = np.eye(len(names))
+    pairs: set[frozenset[str]] = set()
     for corr in correlations:
         i, j = (names.index(n) for n in corr.between)
         if i == j:
             raise ValueError(f"an input cannot be correlated with itself: {corr.between[0]!r}")
-        if matrix[i, j] != 0:
+        if frozenset(corr.between) in pairs:
             raise ValueError(f"the pair {corr.between} is given twice")
+        pairs.add(frozenset(corr.between))
         matrix[i, j] = matrix[j, i] = 2 * np.sin(np.pi * corr.rank_correlation / 6)
     eigenvalues = np.linalg.eigvalsh(matrix)
     if eigenvalues.min() <= 1e-10:

@@ -1,0 +1,202 @@
+"""The discrete-event engine: each path as a SimPy simulation with an event log.
+
+The same model as the JAX engine (:mod:`venturesim.engine.jax_engine`), run
+event by event for the audit trail a founder can read. Per path, one
+``simpy.Environment`` runs
+
+* the **month-end** process: at time t + 1 it closes month t exactly as the
+  JAX ``step`` does — market (churn, Bass adoption, revenue), costs, the cash
+  identity, death, runway — and starts a round whose trigger is met;
+* a **staffing** process that logs each planned hire and departure when it
+  happens (payroll follows the plan);
+* one **fundraise** process per round attempt (:mod:`venturesim.funding.process`),
+  whose money arrives at its exact resolution time.
+
+Month-end events are scheduled URGENT, so an attempt resolving exactly at a
+month boundary t + 1 belongs to month t + 1, as in the JAX engine.
+
+Inputs are the same Params as the JAX engine (``sample``); process noise comes
+from a NumPy generator per path seeded by ``SeedSequence([seed, path])``, so
+every path's story is the same whatever the number of workers. Paths are
+split across processes with Dask (a ``LocalCluster`` by default, or an
+existing scheduler's address).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import jax
+import numpy as np
+import pandas as pd
+import simpy
+from simpy.events import URGENT
+
+from venturesim.engine.metrics import MONTHLY_METRICS
+from venturesim.engine.params import Params, sample_with_draws
+from venturesim.funding.process import fundraise, may_start
+from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
+from venturesim.market.process import market_month
+from venturesim.scenario.schema import Scenario
+
+PROCESS_STREAM = 1
+EVENT_COLUMNS = ["time", "path", "process", "kind", "details", "cash", "arr", "headcount"]
+
+
+@dataclass
+class Company:
+    """One path's mutable state in the DES."""
+
+    path: int
+    cash: float
+    founder_ownership: float
+    other_ownership: float
+    customers: np.ndarray
+    adopters: np.ndarray
+    status: np.ndarray
+    attempts: np.ndarray
+    next_try: np.ndarray
+    close_month: np.ndarray
+    investor_ownership: np.ndarray
+    env: simpy.Environment | None = None
+    alive: bool = True
+    death_month: int = -1
+    arr: float = 0.0
+    headcount: float = 0.0
+    financing_this_month: float = 0.0
+    events: list = field(default_factory=list)
+
+    def log(self, process: str, kind: str, details: str) -> None:
+        """Append an event with the state after it."""
+        self.events.append((self.env.now, self.path, process, kind, details, self.cash, self.arr, self.headcount))
+
+
+def _row(params: Params, i: int) -> Params:
+    return jax.tree_util.tree_map(lambda a: np.asarray(a[i], np.float64), params)
+
+
+def run_path(params: Params, path: int, months: int, seed: int, round_names: list[str], role_plans: dict[str, list[int]]):
+    """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path]))
+    m, f = params.market, params.funding
+    n_rounds = len(round_names)
+    company = Company(
+        path=path, cash=float(params.company.initial_cash),
+        founder_ownership=float(params.company.founder_ownership),
+        other_ownership=1.0 - float(params.company.founder_ownership),
+        customers=m.initial_customers.copy(), adopters=m.initial_customers.copy(),
+        status=np.full(n_rounds, WAITING), attempts=np.zeros(n_rounds), next_try=np.zeros(n_rounds),
+        close_month=np.full(n_rounds, -1.0), investor_ownership=np.zeros(n_rounds),
+    )
+    env = simpy.Environment()
+    company.env = env
+    records = {name: [] for name in MONTHLY_METRICS}
+    env.process(_staffing(env, company, role_plans, months))
+    env.process(_month_ends(env, company, params, months, rng, round_names, records))
+    env.run(until=months + 0.5)
+    final = {
+        "cash": company.cash, "arr": company.arr, "runway": records["runway"][-1],
+        "death_month": company.death_month, "founder_ownership": company.founder_ownership,
+        "round_status": company.status.copy(), "round_close_month": company.close_month.copy(),
+    }
+    return {k: np.asarray(v) for k, v in records.items()}, final, company.events
+
+
+def _staffing(env, company: Company, role_plans: dict[str, list[int]], months: int):
+    """Log each planned hire or departure at the start of its month."""
+    previous = {role: 0 for role in role_plans}
+    for t in range(months):
+        if t:
+            yield env.timeout(1)
+        if not company.alive:
+            return
+        for role, plan in role_plans.items():
+            change = plan[t] - previous[role]
+            if change:
+                company.headcount += change
+                word = "hired" if change > 0 else "let go"
+                company.log("staffing", "hire" if change > 0 else "departure", f"{word} {abs(change)} {role}")
+            previous[role] = plan[t]
+
+
+def _month_end_tick(env):
+    tick = env.event()
+    tick._ok, tick._value = True, None
+    env.schedule(tick, URGENT, 1)
+    return tick
+
+
+def _month_ends(env, company: Company, params: Params, months: int, rng, round_names, records):
+    """Close each month at time t + 1, as the JAX engine's step does."""
+    m, f = params.market, params.funding
+    for t in range(months):
+        yield _month_end_tick(env)
+        if not company.alive:
+            _record_dead(records, company)
+            continue
+        customers, adopters, new, churned, revenue = market_month(rng, company.customers, company.adopters, m, t)
+        company.customers, company.adopters = customers, adopters
+        payroll, compute, other = params.team.payroll[t], params.company.compute[t], params.company.other_costs[t]
+        cost_of_revenue = revenue * m.cost_of_revenue
+        costs = payroll + compute + other + cost_of_revenue
+        company.cash += revenue - costs
+        financing, company.financing_this_month = company.financing_this_month, 0.0
+        net_burn = costs - revenue
+        alive = company.cash >= 0.0
+        runway = (company.cash / max(net_burn, 1e-9) if net_burn > 0 else math.inf) if alive else math.nan
+        company.arr = 12.0 * revenue if alive else 0.0
+        record = {
+            "cash": company.cash, "revenue": revenue, "arr": company.arr, "costs": costs, "payroll": payroll,
+            "compute": compute, "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
+            "net_burn": net_burn, "customers": customers.sum() if alive else 0.0,
+            "customers_by_segment": customers if alive else np.zeros_like(customers),
+            "new_customers": new.sum(), "churned_customers": churned.sum(), "alive": alive, "runway": runway,
+            "headcount": params.team.headcount[t] if alive else 0.0,
+            "founder_ownership": company.founder_ownership, "rounds_closed": int(np.sum(company.status == CLOSED)),
+        }
+        for name, value in record.items():
+            records[name].append(value)
+        if not alive:
+            company.alive, company.death_month = False, t
+            company.log("company", "death", f"ran out of cash (${company.cash:,.0f}): {death_cause(company, round_names, f)}")
+            continue
+        for r in range(len(round_names)):
+            if may_start(company, f, r, t + 1.0, runway):
+                env.process(fundraise(env, company, round_names, f, r, rng, runway))
+
+
+def _record_dead(records, company: Company) -> None:
+    frozen = {"cash": company.cash, "alive": False, "runway": math.nan,
+              "founder_ownership": company.founder_ownership,
+              "rounds_closed": int(np.sum(company.status == CLOSED)),
+              "customers_by_segment": np.zeros_like(company.customers)}
+    for name in records:
+        records[name].append(frozen.get(name, 0.0))
+
+
+def death_cause(company: Company, round_names: list[str], funding) -> str:
+    """Why a path ran out of cash, from its funding state at death."""
+    for r, name in enumerate(round_names):
+        if company.status[r] == RAISING:
+            return f"cash ran out while raising {name}"
+        if company.status[r] == WAITING:
+            if company.attempts[r] > 0:
+                return f"{name} failed and the retry came too late"
+            return f"{name} not started in time (trigger or earliest month)"
+    abandoned = [name for r, name in enumerate(round_names) if company.status[r] == ABANDONED]
+    if abandoned:
+        return f"{abandoned[-1]} abandoned after failed attempts"
+    return "spent all the money raised before revenue covered costs" if round_names else (
+        "no funding planned and revenue never covered costs")
+
+
+def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int):
+    """Simulate paths [start, stop) in this process (a unit of parallel work)."""
+    key = jax.random.fold_in(jax.random.key(seed), 0)
+    params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
+    round_names = [r.name for r in scenario.funding.rounds]
+    role_plans = {role.name: role.headcount_series(months) for role in scenario.team.roles}
+    out = [run_path(_row(params, i), start + i, months, seed, round_names, role_plans) for i in range(stop - start)]
+    return out, draws

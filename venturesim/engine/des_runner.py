@@ -1,0 +1,107 @@
+"""Running the discrete-event engine over many paths, in parallel with Dask.
+
+Paths are cut into fixed batches of :data:`BATCH` (not into one piece per
+worker), each batch is simulated by :func:`venturesim.engine.des_engine.run_paths`
+and the batches are put back in path order. As every path's inputs and
+random stream depend only on the seed and its index, the result is the
+same for any number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from venturesim.engine.des_engine import EVENT_COLUMNS, run_paths
+from venturesim.engine.result import Result, build_dataset, store_rows
+from venturesim.scenario.schema import Scenario
+
+BATCH = 64
+
+
+def run_des(
+    scenario: Scenario,
+    *,
+    paths: int,
+    seed: int,
+    months: int,
+    metrics: tuple[str, ...],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Simulate ``paths`` paths with the DES; see :func:`venturesim.simulate`.
+
+    Parameters
+    ----------
+    workers : processes for a local Dask cluster (default: all cores);
+        1 runs everything in this process.
+    scheduler : address of an existing Dask scheduler (``tcp://host:8786``);
+        when given, ``workers`` is ignored.
+    """
+    batches = [(start, min(start + BATCH, paths)) for start in range(0, paths, BATCH)]
+    kwargs = {"seed": seed, "months": months}
+    workers = workers or os.cpu_count() or 1
+    if scheduler is None and (workers == 1 or len(batches) == 1):
+        outputs = []
+        for start, stop in batches:
+            outputs.append(run_paths(scenario, start, stop, **kwargs))
+            if progress is not None:
+                progress(stop, paths)
+    else:
+        outputs = _run_on_dask(scenario, batches, kwargs, workers, scheduler, progress, paths)
+    return _collect(scenario, outputs, batches, paths, seed, months, metrics)
+
+
+def _run_on_dask(scenario, batches, kwargs, workers, scheduler, progress, paths):
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    if scheduler is not None:
+        client, cluster = Client(scheduler), None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        remote = client.scatter(scenario, broadcast=True)
+        futures = [client.submit(run_paths, remote, start, stop, pure=False, **kwargs) for start, stop in batches]
+        sizes = {future.key: stop - start for future, (start, stop) in zip(futures, batches)}
+        done = 0
+        for future in as_completed(futures):
+            done += sizes[future.key]
+            if progress is not None:
+                progress(done, paths)
+        return client.gather(futures)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _collect(scenario, outputs, batches, paths, seed, months, metrics) -> Result:
+    monthly, finals, inputs, events = {}, {}, {}, []
+    for (start, _), (runs, draws) in zip(batches, outputs):
+        for offset, (records, final, log) in enumerate(runs):
+            row = start + offset
+            for name in metrics:
+                store_rows(monthly, name, records[name][None].astype(_dtype(name)), paths, row)
+            for name, value in final.items():
+                store_rows(finals, name, np.asarray(value, _final_dtype(name))[None], paths, row)
+            events.extend(log)
+        for name, values in draws.items():
+            store_rows(inputs, name, values.astype(np.float32), paths, start)
+    segments = [s.name for s in scenario.market.segments]
+    rounds = [r.name for r in scenario.funding.rounds]
+    data = build_dataset(monthly, finals, months, segments, rounds)
+    log = pd.DataFrame(events, columns=EVENT_COLUMNS)
+    return Result(data=data, scenario=scenario, seed=seed, engine="des", inputs=pd.DataFrame(inputs), events=log)
+
+
+def _dtype(name: str):
+    return bool if name == "alive" else np.int32 if name == "rounds_closed" else np.float32
+
+
+def _final_dtype(name: str):
+    return {"death_month": np.int32, "round_status": np.int32}.get(name, np.float32)

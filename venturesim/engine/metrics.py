@@ -1,0 +1,46 @@
+"""The monthly metrics both engines can record, and choosing among them."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+MONTHLY_METRICS: dict[str, str] = {
+    "cash": "cash at the end of the month, USD",
+    "revenue": "revenue in the month, USD",
+    "arr": "annual recurring revenue, 12 × monthly revenue, USD",
+    "costs": "all costs in the month, USD",
+    "payroll": "payroll in the month, USD",
+    "compute": "compute spend in the month, USD",
+    "other_costs": "other operating costs in the month, USD",
+    "cost_of_revenue": "serving and support cost in the month, USD",
+    "financing": "money raised in the month, USD",
+    "net_burn": "costs − revenue in the month (negative when profitable), USD",
+    "customers": "active customers at the end of the month, all segments",
+    "customers_by_segment": "active customers at the end of the month, per segment",
+    "new_customers": "customers won in the month",
+    "churned_customers": "customers lost in the month",
+    "alive": "the company is alive at the end of the month (bool)",
+    "runway": "months of cash at the month's net burn (+inf if profitable, NaN if dead)",
+    "headcount": "people on payroll",
+    "founder_ownership": "founders' fully diluted ownership, fraction",
+    "rounds_closed": "rounds closed so far",
+}
+"""Metrics that can be recorded per path and month, with their units."""
+
+DEFAULT_METRICS: tuple[str, ...] = ("cash", "arr", "alive", "customers", "runway")
+
+
+def resolve_metrics(metrics: str | Iterable[str] | None) -> tuple[str, ...]:
+    """The metric names to record: None → defaults, "all" → every metric."""
+    if metrics is None:
+        return DEFAULT_METRICS
+    if metrics == "all":
+        return tuple(MONTHLY_METRICS)
+    chosen = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    unknown = [m for m in chosen if m not in MONTHLY_METRICS]
+    if unknown:
+        from venturesim.scenario.errors import suggest
+
+        hints = [f"{m!r}" + (f" (did you mean {hint!r}?)" if (hint := suggest(m, MONTHLY_METRICS)) else "") for m in unknown]
+        raise ValueError(f"unknown metric {', '.join(hints)}; choose from {sorted(MONTHLY_METRICS)}")
+    return tuple(dict.fromkeys(chosen))

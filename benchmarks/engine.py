@@ -44,7 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import venturesim as vs  # noqa: E402
 import venturesim.engine.jax_engine as jax_engine  # noqa: E402
 from numpy_baseline import compare_with_jax, simulate_numpy  # noqa: E402
-from venturesim.engine.jax_engine import DEFAULT_METRICS, run_block  # noqa: E402
+from venturesim.engine.jax_engine import run_block  # noqa: E402
+from venturesim.engine.metrics import DEFAULT_METRICS  # noqa: E402
 from venturesim.engine.simulate import DEFAULT_CHUNK, PARAMS_STREAM, PROCESS_STREAM  # noqa: E402
 from venturesim.scenario.sampling import path_keys  # noqa: E402
 

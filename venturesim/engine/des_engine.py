@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
 
 import jax
 import numpy as np
-import pandas as pd
 import simpy
 from simpy.events import URGENT
 
@@ -80,7 +78,7 @@ def _row(params: Params, i: int) -> Params:
 def run_path(params: Params, path: int, months: int, seed: int, round_names: list[str], role_plans: dict[str, list[int]]):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path]))
-    m, f = params.market, params.funding
+    m = params.market
     n_rounds = len(round_names)
     company = Company(
         path=path, cash=float(params.company.initial_cash),

@@ -25,7 +25,6 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from venturesim.engine.metrics import DEFAULT_METRICS, MONTHLY_METRICS
 from venturesim.engine.params import Params
 from venturesim.funding.rounds import FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketState, init_market, step_market

@@ -80,9 +80,3 @@ def _path_sharding(devices):
         return None
     mesh = jax.sharding.Mesh(np.asarray(devices), ("path",))
     return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("path"))
-
-
-def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: int) -> None:
-    if name not in target:
-        target[name] = np.empty((paths,) + block.shape[1:], block.dtype)
-    target[name][start : start + len(block)] = block

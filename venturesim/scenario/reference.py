@@ -25,7 +25,6 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from venturesim.scenario import distributions, inputs, timeseries
 from venturesim.scenario._base import _identifier, unique_names

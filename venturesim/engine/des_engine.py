@@ -4,9 +4,10 @@ The same model as the JAX engine (:mod:`venturesim.engine.jax_engine`), run
 event by event for the audit trail a founder can read. Per path, one
 ``simpy.Environment`` runs
 
-* the **month-end** process: at time t + 1 it closes month t exactly as the
-  JAX ``step`` does — market (churn, Bass adoption, revenue), costs, the cash
-  identity, death, runway — and starts a round whose trigger is met;
+* the **month-end** process (billing and payroll): at time t + 1 it closes
+  month t exactly as the JAX ``step`` does — market (churn, Bass adoption,
+  revenue), costs, the cash identity, death, runway — logs a routine
+  ``month-end`` event and starts a round whose trigger is met;
 * a **staffing** process that logs each planned hire and departure when it
   happens (payroll follows the plan);
 * one **fundraise** process per round attempt (:mod:`venturesim.funding.process`),
@@ -156,8 +157,10 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         }
         for name, value in record.items():
             records[name].append(value)
+        company.log("accounts", "month-end", f"month {t} closed: revenue ${revenue:,.0f}, costs ${costs:,.0f}, "
+                    f"financing ${financing:,.0f}, {customers.sum():,.0f} customers")
         if not alive:
-            company.alive, company.death_month = False, t
+            company.alive, company.death_month, company.headcount = False, t, 0.0
             company.log("company", "death", f"ran out of cash (${company.cash:,.0f}): {death_cause(company, round_names, f)}")
             continue
         for r in range(len(round_names)):

@@ -93,13 +93,19 @@ class Result:
         if self.events.empty and self.engine != "des":
             raise ValueError("no event log: run with engine='des' for timelines and causes of death")
 
-    def timeline(self, path: int) -> str:
-        """One path's story, one event a line: ``month 14.2: seed: failed (attempt 1); …``."""
+    def timeline(self, path: int, routine: bool = False) -> str:
+        """One path's story, one event a line: ``month 14.2: seed: failed (attempt 1); …``.
+
+        Routine month-end accounting events are left out unless ``routine``.
+        """
         self._require_events()
+        log = self.events[self.events["path"] == path]
+        if not routine:
+            log = log[log["kind"] != "month-end"]
         lines = [
             f"month {row.time:5.1f}: {row.details}  [cash ${row.cash:,.0f}, ARR ${row.arr:,.0f}, "
             f"{row.headcount:.0f} people]"
-            for row in self.events[self.events["path"] == path].itertuples()
+            for row in log.itertuples()
         ]
         return "\n".join(lines)
 
@@ -111,6 +117,27 @@ class Result:
         table = causes.value_counts().rename_axis("cause").reset_index(name="paths")
         table["share_of_paths"] = table["paths"] / self.paths
         return table
+
+    def event_counts(self) -> pd.DataFrame:
+        """Events per process and kind: total and mean per path."""
+        from venturesim.analysis.des_stats import event_counts
+
+        self._require_events()
+        return event_counts(self.events, self.paths)
+
+    def time_weighted(self, column: str = "cash") -> pd.Series:
+        """Per-path time-weighted mean of a logged state column (cash, arr, headcount) over the horizon."""
+        from venturesim.analysis.des_stats import time_weighted_mean
+
+        self._require_events()
+        return time_weighted_mean(self.events, column, self.months, self.paths)
+
+    def time_raising(self) -> pd.Series:
+        """Per-path share of the horizon spent raising a round (time-weighted)."""
+        from venturesim.analysis.des_stats import share_of_time_raising
+
+        self._require_events()
+        return share_of_time_raising(self.events, self.months, self.paths)
 
     def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
         """Long table: one row per path and month, one column per (2-D) metric."""

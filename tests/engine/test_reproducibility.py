@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import venturesim as vs
+from venturesim.engine.jax_engine import BLOCK
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "seed_stage_api.yaml"
 PATHS, MONTHS, SEED = 10_000, 36, 7
@@ -44,13 +45,14 @@ def test_chunk_size_10k_equals_all_at_once(scenario, all_at_once):
 
 @pytest.mark.slow
 def test_padded_last_chunk(scenario, chunked_1k):
-    # 2 500 paths in chunks of 1 000: the last chunk is padded; the paths are the first 2 500 of the 10 000
+    # 5 000 paths in chunks of 1 000, rounded up to one BLOCK (4 096): the last chunk
+    # is padded; the paths are the first 5 000 of the 10 000
     calls = []
-    partial = vs.simulate(scenario, paths=2_500, months=MONTHS, seed=SEED, metrics=METRICS, chunk_size=1_000,
+    partial = vs.simulate(scenario, paths=5_000, months=MONTHS, seed=SEED, metrics=METRICS, chunk_size=1_000,
                           progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(1_024, 2_500), (2_048, 2_500), (2_500, 2_500)]  # chunks are whole 1024-path blocks
-    assert partial.paths == 2_500
-    assert_same(chunked_1k, partial, slice(0, 2_500))
+    assert calls == [(BLOCK, 5_000), (5_000, 5_000)]
+    assert partial.paths == 5_000
+    assert_same(chunked_1k, partial, slice(0, 5_000))
 
 
 @pytest.mark.slow

@@ -12,9 +12,11 @@ the interval [t, t+1); records are the state at its end. In each month:
 6. runway = cash / (costs − revenue) when burning, else +∞ (profitable);
 7. funding: a round whose trigger is met starts raising.
 
-Randomness: path i's key for month t is ``fold_in(fold_in(k, i), t)`` and each
-domain folds in its own stream number, so a path's numbers do not depend on
-which chunk it is in.
+Randomness: paths run in fixed blocks of :data:`BLOCK`; block b's key for
+month t is ``fold_in(fold_in(k, b), t)`` and each domain folds in its own
+stream number and draws for the whole block at once. Block b always holds
+paths b·BLOCK … (b+1)·BLOCK − 1 in the same lanes, so a path's numbers depend
+only on the seed and its index — not on the chunk size or device count.
 """
 
 from __future__ import annotations
@@ -73,11 +75,11 @@ def init(params: Params) -> State:
     )
 
 
-def step(keys: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
-    """Advance every path by month t. ``keys``: (paths,) keys for this month."""
+def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
+    """Advance every path of a block by month t. ``key``: the block's key for this month."""
     alive = state.company.alive
-    market, flows = step_market(keys, state.market, params.market, t, alive)
-    funding, financing = resolve_rounds(keys, state.funding, params.funding, t, alive)
+    market, flows = step_market(key, state.market, params.market, t, alive)
+    funding, financing = resolve_rounds(key, state.funding, params.funding, t, alive)
 
     revenue = flows.revenue
     payroll = jnp.where(alive, params.team.payroll[:, t], 0.0)
@@ -120,25 +122,24 @@ def step(keys: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[S
     return State(company=company, market=market, funding=funding), record
 
 
-BLOCK = 1024
+BLOCK = 4096
 """Paths per compiled kernel call. Every path is computed inside a block of this
 exact shape, so the generated code (and so each float32 rounding, e.g. whether
 a multiply-add is fused) is the same whatever the chunk size."""
 
 
 @partial(jax.jit, static_argnames=("months", "metrics"))
-def run_block(params: Params, path_keys: jax.Array, months: int, metrics: tuple[str, ...]):
+def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple[str, ...]):
     """Run ``months`` months for ``paths`` paths (a multiple of :data:`BLOCK`).
 
-    The paths are processed as ``lax.map`` over blocks of BLOCK paths.
+    The paths are processed as ``lax.map`` over blocks of BLOCK paths;
+    ``block_keys`` holds one key per block (paths // BLOCK,).
     Returns the selected records, each (months, paths, ...), and the per-path
     :class:`Final` results.
     """
-    n = path_keys.shape[0]
-    to_blocks = partial(jax.tree_util.tree_map, lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]))
-    records, final = jax.lax.map(
-        lambda block: _run_paths(*block, months, metrics), to_blocks((params, path_keys))
-    )
+    n = block_keys.shape[0] * BLOCK
+    blocks = jax.tree_util.tree_map(lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]), params)
+    records, final = jax.lax.map(lambda block: _run_paths(*block, months, metrics), (blocks, block_keys))
     records = {  # (blocks, months, BLOCK, ...) → (months, paths, ...)
         m: jnp.moveaxis(r, 0, 1).reshape((months, n) + r.shape[3:]) for m, r in records.items()
     }
@@ -146,12 +147,11 @@ def run_block(params: Params, path_keys: jax.Array, months: int, metrics: tuple[
     return records, final
 
 
-def _run_paths(params: Params, path_keys: jax.Array, months: int, metrics: tuple[str, ...]):
+def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple[str, ...]):
     """Scan ``months`` months over one block of paths."""
     def body(carry, t):
         state, _ = carry
-        keys = jax.vmap(lambda k: jax.random.fold_in(k, t))(path_keys)
-        new_state, record = step(keys, state, params, t)
+        new_state, record = step(jax.random.fold_in(block_key, t), state, params, t)
         return (new_state, (record["arr"], record["runway"])), {m: record[m] for m in metrics}
 
     state0 = init(params)

@@ -55,7 +55,7 @@ def run_jax(
         stop = min(start + chunk, paths)
         index = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
         params, draws = sample_with_draws(scenario, params_key, months=months, path_index=index)
-        keys = path_keys(process_key, index.astype(np.uint32))
+        keys = path_keys(process_key, np.arange(start // BLOCK, start // BLOCK + chunk // BLOCK, dtype=np.uint32))
         if sharding is not None:  # split the path axis across devices; numbers do not change
             params, keys = jax.device_put((params, keys), sharding)
         records, final = run_block(params, keys, months, metrics)

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from venturesim._jax_random import draws
+from venturesim._jax_random import uniforms
 from venturesim.funding.params import FundingParams
 
 STREAM = 2
@@ -68,7 +68,7 @@ def resolve_rounds(
     key: jax.Array, state: FundingState, params: FundingParams, t: jax.Array, active: jax.Array
 ) -> tuple[FundingState, jax.Array]:
     """Resolve attempts ending in month t; returns the new state and the inflow (paths,) USD."""
-    u, _ = jax.vmap(lambda k: draws(k, STREAM, state.status.shape[1:]))(key)  # (paths, R)
+    u = uniforms(key, STREAM, state.status.shape)  # (paths, R)
     due = active[:, None] & (state.status == RAISING) & (state.resolve_time < t + 1.0)
     success = due & (u < params.success_probability)
     failure = due & ~success

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from venturesim._jax_random import binomial, draws
+from venturesim._jax_random import binomial, uniforms
 from venturesim.market.bass import advance_fraction
 from venturesim.market.params import MarketParams
 
@@ -52,17 +52,16 @@ def init_market(params: MarketParams) -> MarketState:
 def step_market(
     key: jax.Array, state: MarketState, params: MarketParams, t: jax.Array, active: jax.Array
 ) -> tuple[MarketState, MarketFlows]:
-    """Advance one month. ``key``: (paths,) keys; ``active``: (paths,) bool (company alive)."""
-    shape = state.customers.shape
-    u, z = jax.vmap(lambda k: draws(k, STREAM, (2,) + shape[1:]))(key)  # (paths, 2, S)
+    """Advance one month. ``key``: this block and month's key; ``active``: (paths,) bool (company alive)."""
+    u = uniforms(key, STREAM, (2,) + state.customers.shape)  # (2, paths, S)
     is_open = active[:, None] & (t >= params.launch_month)
 
-    churned = binomial(u[:, 0], z[:, 0], state.customers, params.churn[:, t])
+    churned = binomial(u[0], state.customers, params.churn[:, t])
     size = params.market_size
     f = state.adopters / size
     f_next = advance_fraction(f, params.p_monthly, params.q_monthly)
     adopt_prob = jnp.where(f < 1.0, (f_next - f) / jnp.maximum(1.0 - f, 1e-12), 0.0)
-    new = binomial(u[:, 1], z[:, 1], size - state.adopters, adopt_prob)
+    new = binomial(u[1], size - state.adopters, adopt_prob)
 
     churned = jnp.where(is_open, churned, 0.0)
     new = jnp.where(is_open, new, 0.0)

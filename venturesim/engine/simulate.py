@@ -40,7 +40,8 @@ def run_jax(
     devices = jax.devices()
     chunk = min(paths, chunk_size or DEFAULT_CHUNK)
     unit = BLOCK * len(devices)
-    chunk = -(-chunk // unit) * unit  # whole blocks on every device
+    chunks = -(-paths // chunk)
+    chunk = -(-(-(-paths // chunks)) // unit) * unit  # equal chunks of whole blocks on every device
     sharding = _path_sharding(devices)
     key = jax.random.key(seed)
     params_key = jax.random.fold_in(key, PARAMS_STREAM)

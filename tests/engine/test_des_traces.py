@@ -20,11 +20,10 @@ financing, alive, runway, rounds, payroll, customers, …) equals the JAX
 engine's exactly: the numbers are whole dollars, so float32 (JAX) and
 float64 (DES) agree; founders' ownership agrees to float32 rounding.
 
-Event times are compared to 1e-9: the DES reaches a resolution time by adding
-the three phase durations, which is not always exact in binary floating
-point. When that rounding moves the resolution across a month boundary the
-money is booked in the wrong month — a real bug, pinned below by strict xfail
-tests (see ``test_resolution_time_is_exact``).
+Event times are compared to 1e-9. An attempt resolves at exactly
+start + time_to_close (the last phase waits until then rather than adding
+the phase durations, whose float sum could land a hair before a month end and
+book the money in the wrong month — see ``test_resolution_time_is_exact``).
 """
 
 from __future__ import annotations
@@ -41,15 +40,6 @@ PATHS = 4
 #: Ownership is diluted in float64 by the DES and in float32 by JAX: equal to a float32 rounding.
 OWNERSHIP = {"founder_ownership", "final_founder_ownership"}
 
-BUG_REASON = (
-    "venturesim/funding/process.py:49 (fundraise) reaches the resolution time by summing the phase "
-    "timeouts duration*0.4 + duration*0.3 + duration*0.3 in float64; for time_to_close 2 started at "
-    "time 3 (or 4) that is 4.999999999999999 (5.999999999999999), before the URGENT month-end tick at "
-    "5.0, so the money is booked in month 4 instead of 5 (round_close_month 4 vs JAX 5), and for a start "
-    "at 15 the failure lands at 17.000000000000004, next_try 18.000000000000004, so the retry starts at "
-    "19 instead of 18. Fix: resolve at start + duration exactly (e.g. the last phase waits "
-    "start + duration - env.now)."
-)
 
 
 def scenario(success: float, attempts: int = 1, **round_changes) -> dict:
@@ -179,9 +169,10 @@ def test_trace_failure_retry_abandonment_and_death(des):
         (4.8, "fundraising", "pitch meetings", "seed: pitch meetings done"),
         month_end(4, 10_000),
         (5.4, "fundraising", "term sheet", "seed: term sheet done"),
+        month_end(5, 10_000),  # month ends are URGENT: month 5 closes before the attempt resolving at 6.0
         (6.0, "fundraising", "due diligence", "seed: due diligence done"),
         (6.0, "fundraising", "abandoned", "seed: failed (attempt 2); round abandoned"),
-        *[month_end(t, 10_000) for t in range(5, 11)],
+        *[month_end(t, 10_000) for t in range(6, 11)],
         (11.0, "company", "death", "ran out of cash ($-10,000): seed abandoned after failed attempts"),
     ]
     assert trace(des["abandoned"]) == expected
@@ -236,8 +227,8 @@ def test_timeline_text(des):
     lines = text.splitlines()
     assert lines == [
         "month   0.0: hired 1 engineer  [cash $100,000, ARR $0, 1 people]",
-        "month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months)  "
-        "[cash $85,000, ARR $0, 1 people]",
+        ("month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months)  "
+         "[cash $85,000, ARR $0, 1 people]"),
         "month   1.8: seed: pitch meetings done  [cash $85,000, ARR $0, 1 people]",
         "month   2.4: seed: term sheet done  [cash $70,000, ARR $0, 1 people]",
         "month   3.0: hired 1 engineer  [cash $55,000, ARR $0, 2 people]",
@@ -251,7 +242,7 @@ def test_timeline_text(des):
 
     failed = des["abandoned"].timeline(0)
     assert "month   3.0: seed: failed (attempt 1); can retry from month 4.0  [cash $70,000, ARR $0, 0 people]" in failed
-    assert "month   6.0: seed: failed (attempt 2); round abandoned  [cash $50,000, ARR $0, 0 people]" in failed
+    assert "month   6.0: seed: failed (attempt 2); round abandoned  [cash $40,000, ARR $0, 0 people]" in failed
     assert failed.splitlines()[-1] == (
         "month  11.0: ran out of cash ($-10,000): seed abandoned after failed attempts  [cash $-10,000, ARR $0, 0 people]")
     assert des["unfunded"].timeline(0) == (
@@ -305,7 +296,6 @@ def test_dead_company_logs_nothing_more(des):
 
 # ---- the float drift of the resolution time (a real bug) ----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=BUG_REASON)
 def test_resolution_time_is_exact(des):
     # attempt 2 of case (b) starts at 4.0 with time to close 2: it must resolve at exactly 6.0
     log = des["abandoned"].events
@@ -313,7 +303,6 @@ def test_resolution_time_is_exact(des):
     assert resolved == [6.0]
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_REASON)
 def test_round_started_at_month_3_pays_in_month_5_as_in_jax():
     # $120k: runway at the end of month 2 is 90k/10k = 9.0 < 9.5 → start at 3.0, resolve at 5.0 (month 5)
     sc = scenario(1.0)
@@ -326,7 +315,6 @@ def test_round_started_at_month_3_pays_in_month_5_as_in_jax():
     np.testing.assert_array_equal(des.data["cash"].values, jax_result.data["cash"].values)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_REASON)
 def test_retry_starts_at_the_hand_worked_month():
     # $240k: runway 9.0 at the end of month 14 → attempt 1 from 15.0 to 17.0 fails;
     # retry from 18.0, when runway is 6.0 < 9.5 → attempt 2 starts at 18.0

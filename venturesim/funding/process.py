@@ -45,8 +45,12 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     duration = float(funding.time_to_close[r])
     company.log("fundraising", "start", f"{name}: started raising ${funding.amount[r]:,.0f} "
                 f"at ${funding.pre_money[r]:,.0f} pre-money (runway {runway:.1f} months)")
-    for phase, share in PHASES:
-        yield env.timeout(duration * share)
+    start, elapsed_share = env.now, 0.0
+    for i, (phase, share) in enumerate(PHASES):
+        elapsed_share += share
+        # The last phase ends exactly at start + duration (no float drift from summing shares).
+        until = start + duration if i == len(PHASES) - 1 else start + duration * elapsed_share
+        yield env.timeout(until - env.now)
         if not company.alive:
             return
         company.log("fundraising", phase, f"{name}: {phase} done")

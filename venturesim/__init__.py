@@ -30,6 +30,7 @@ def simulate(
     metrics: str | Iterable[str] | None = None,
     engine: str = "jax",
     chunk_size: int | None = None,
+    threads: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -46,6 +47,7 @@ def simulate(
         SimPy discrete-event engine: same model, plus an event log for
         ``result.timeline(path)`` and ``result.why_dead()``).
     chunk_size : JAX: paths per compiled call (memory bound); results do not depend on it.
+    threads : JAX: host threads running chunks at once (default: one per core).
     workers, scheduler : DES: local Dask worker processes (default all cores;
         1 = in this process) or an existing Dask scheduler address.
     progress : called as ``progress(done_paths, total_paths)`` after each chunk.
@@ -71,7 +73,7 @@ def simulate(
         )
     return run_jax(
         scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
-        chunk_size=chunk_size, progress=progress,
+        chunk_size=chunk_size, progress=progress, threads=threads,
     )
 
 

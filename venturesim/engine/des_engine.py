@@ -193,11 +193,14 @@ def death_cause(company: Company, round_names: list[str], funding) -> str:
         "no funding planned and revenue never covered costs")
 
 
-def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int):
-    """Simulate paths [start, stop) in this process (a unit of parallel work)."""
+def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int, metrics=tuple(MONTHLY_METRICS)):
+    """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``."""
     key = jax.random.fold_in(jax.random.key(seed), 0)
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = [r.name for r in scenario.funding.rounds]
     role_plans = {role.name: role.headcount_series(months) for role in scenario.team.roles}
-    out = [run_path(_row(params, i), start + i, months, seed, round_names, role_plans) for i in range(stop - start)]
+    out = []
+    for i in range(stop - start):
+        records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_plans)
+        out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws

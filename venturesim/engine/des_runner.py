@@ -20,6 +20,8 @@ from venturesim.engine.result import Result, build_dataset, store_rows
 from venturesim.scenario.schema import Scenario
 
 BATCH = 64
+IN_PROCESS_BELOW = 10_000
+"""Default: runs of fewer paths stay in this process (a cluster costs seconds to start)."""
 
 
 def run_des(
@@ -37,14 +39,16 @@ def run_des(
 
     Parameters
     ----------
-    workers : processes for a local Dask cluster (default: all cores);
-        1 runs everything in this process.
+    workers : processes for a local Dask cluster (default: all cores, or this
+        process alone for runs under :data:`IN_PROCESS_BELOW` paths); 1 runs
+        everything in this process.
     scheduler : address of an existing Dask scheduler (``tcp://host:8786``);
         when given, ``workers`` is ignored.
     """
     batches = [(start, min(start + BATCH, paths)) for start in range(0, paths, BATCH)]
-    kwargs = {"seed": seed, "months": months}
-    workers = workers or os.cpu_count() or 1
+    kwargs = {"seed": seed, "months": months, "metrics": metrics}
+    if workers is None:
+        workers = 1 if paths < IN_PROCESS_BELOW else os.cpu_count() or 1
     if scheduler is None and (workers == 1 or len(batches) == 1):
         outputs = []
         for start, stop in batches:
@@ -67,13 +71,15 @@ def _run_on_dask(scenario, batches, kwargs, workers, scheduler, progress, paths)
     try:
         remote = client.scatter(scenario, broadcast=True)
         futures = [client.submit(run_paths, remote, start, stop, pure=False, **kwargs) for start, stop in batches]
-        sizes = {future.key: stop - start for future, (start, stop) in zip(futures, batches)}
-        done = 0
-        for future in as_completed(futures):
-            done += sizes[future.key]
+        order = {future.key: i for i, future in enumerate(futures)}
+        outputs, done = [None] * len(futures), 0
+        for future, output in as_completed(futures, with_results=True):  # fetch each batch as it finishes
+            i = order[future.key]
+            outputs[i] = output
+            done += batches[i][1] - batches[i][0]
             if progress is not None:
                 progress(done, paths)
-        return client.gather(futures)
+        return outputs
     finally:
         client.close()
         if cluster is not None:

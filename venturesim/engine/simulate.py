@@ -3,13 +3,17 @@
 Memory stays bounded: paths run in chunks of ``chunk_size`` (rounded up to
 whole blocks of :data:`~venturesim.engine.jax_engine.BLOCK` paths per device;
 the last chunk is padded to the same shape, so there is one compilation), and each chunk's
-records are copied into preallocated host arrays. With several devices each
-chunk's path axis is sharded across them. Path i's numbers depend only on
-the seed and i, so any chunk size or device count gives the same result.
+records are copied into preallocated host arrays. Chunks run on a pool of
+host threads (sampling overlaps computation; on a CPU each thread's kernel
+uses a core) and round-robin over the devices. Path i's numbers depend only
+on the seed and i, so any chunk size, thread count or device count gives the
+same result.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import jax
@@ -35,49 +39,48 @@ def run_jax(
     metrics: tuple[str, ...],
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
 ) -> Result:
-    """Run the JAX engine over ``paths`` paths in chunks; see :func:`venturesim.simulate`."""
+    """Run the JAX engine over ``paths`` paths in chunks; see :func:`venturesim.simulate`.
+
+    Chunks run on a pool of host threads (default: one per core; XLA releases
+    the GIL, and one kernel call uses about one core on CPU), each sampling its
+    chunk and running it on device ``k mod devices``.
+    """
     devices = jax.devices()
     chunk = min(paths, chunk_size or DEFAULT_CHUNK)
-    unit = BLOCK * len(devices)
     chunks = -(-paths // chunk)
-    chunk = -(-(-(-paths // chunks)) // unit) * unit  # equal chunks of whole blocks on every device
-    sharding = _path_sharding(devices)
+    chunk = -(-(-(-paths // chunks)) // BLOCK) * BLOCK  # equal chunks of whole blocks
+    chunks = -(-paths // chunk)
     key = jax.random.key(seed)
     params_key = jax.random.fold_in(key, PARAMS_STREAM)
     process_key = jax.random.fold_in(key, PROCESS_STREAM)
-    segments = [s.name for s in scenario.market.segments]
-    rounds = [r.name for r in scenario.funding.rounds]
 
-    monthly: dict[str, np.ndarray] = {}
-    finals: dict[str, np.ndarray] = {}
-    inputs: dict[str, np.ndarray] = {}
-    for start in range(0, paths, chunk):
+    def run_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
+        start = k * chunk
         stop = min(start + chunk, paths)
         index = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
         params, draws = sample_with_draws(scenario, params_key, months=months, path_index=index)
         keys = path_keys(process_key, np.arange(start // BLOCK, start // BLOCK + chunk // BLOCK, dtype=np.uint32))
-        if sharding is not None:  # split the path axis across devices; numbers do not change
-            params, keys = jax.device_put((params, keys), sharding)
-        records, final = run_block(params, keys, months, metrics)
+        records, final = run_block(*jax.device_put((params, keys), devices[k % len(devices)]), months, metrics)
         valid = stop - start
-        for name, value in records.items():
-            block = np.moveaxis(np.asarray(value), 0, 1)[:valid]  # (paths, months[, S])
-            store_rows(monthly, name, block, paths, start)
-        for name, value in final._asdict().items():
-            store_rows(finals, name, np.asarray(value)[:valid], paths, start)
-        for name, value in draws.items():
-            store_rows(inputs, name, value[:valid].astype(np.float32), paths, start)
-        if progress is not None:
-            progress(stop, paths)
+        records = {m: np.moveaxis(np.asarray(v), 0, 1)[:valid] for m, v in records.items()}  # (paths, months[, S])
+        finals = {m: np.asarray(v)[:valid] for m, v in final._asdict().items()}
+        return start, stop, records, finals, {m: v[:valid].astype(np.float32) for m, v in draws.items()}
 
+    monthly: dict[str, np.ndarray] = {}
+    finals: dict[str, np.ndarray] = {}
+    inputs: dict[str, np.ndarray] = {}
+    workers = max(1, min(threads or os.cpu_count() or 1, chunks))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start, stop, records, final, draws in pool.map(run_chunk, range(chunks)):
+            for target, block in ((monthly, records), (finals, final), (inputs, draws)):
+                for name, value in block.items():
+                    store_rows(target, name, value, paths, start)
+            if progress is not None:
+                progress(stop, paths)
+
+    segments = [s.name for s in scenario.market.segments]
+    rounds = [r.name for r in scenario.funding.rounds]
     data = build_dataset(monthly, finals, months, segments, rounds)
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
-
-
-def _path_sharding(devices):
-    """Sharding of the leading (path) axis over all devices, or None for one device."""
-    if len(devices) == 1:
-        return None
-    mesh = jax.sharding.Mesh(np.asarray(devices), ("path",))
-    return jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("path"))

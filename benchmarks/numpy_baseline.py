@@ -8,8 +8,9 @@ Each month t (the interval [t, t+1)):
 1. market (:mod:`venturesim.market.step`): churned ~ Binomial(customers,
    churn[t]); new ~ Binomial(m − adopters, (f' − f)/(1 − f)) with f' the
    exact one-month Bass flow map from f = adopters/m
-   (:func:`venturesim.market.bass.advance_fraction`); revenue =
-   Σ_segments customers · price[t];
+   (:func:`venturesim.market.bass.advance_fraction`); both are zero in a
+   segment not yet launched or for a dead company; revenue =
+   Σ_open segments customers · price[t] (0 when dead);
 2. funding attempts due in month t resolve (:func:`venturesim.funding.rounds.resolve_rounds`);
 3. costs = payroll + compute + other costs + cost_of_revenue · revenue;
 4. cash[t] = cash[t−1] + revenue − costs + financing;
@@ -26,7 +27,7 @@ statistically, not path by path.
 
 Usage::
 
-    params, _ = venturesim.sample(scenario, jax.random.key(0), n, months=60)
+    params = venturesim.sample(scenario, jax.random.key(0), n, months=60)
     records = simulate_numpy(params, months=60, seed=0)
     records["alive"]  # (months, paths) bool
 """
@@ -135,7 +136,7 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
         new = _binomial(rng, np.where(is_open, size - adopters, 0.0), adopt_prob)
         customers = customers - churned + new
         adopters = adopters + new
-        revenue = np.where(alive, np.sum(customers * price[t], axis=1), 0.0)
+        revenue = np.where(alive, np.sum(np.where(is_open, customers * price[t], 0.0), axis=1), 0.0)
 
         # 2. funding: resolve attempts due in [t, t+1)
         if n_rounds:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -45,6 +44,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _machine  # noqa: E402
+
 SCENARIO = ROOT / "scenarios" / "seed_stage_api.yaml"
 MONTHS = 60
 SEED = 1
@@ -82,38 +84,15 @@ def source_digest() -> str:
     return h.hexdigest()[:12]
 
 
-def _loadavg() -> str:
-    try:
-        return "/".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
 def machine() -> dict:
     import dask
     import distributed
-    import jax
     import simpy
 
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        nproc = str(os.cpu_count())
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {
-        "cpu": model, "nproc": nproc, "os_cpu_count": os.cpu_count(), "memory_gib": f"{mem_gb:.1f}",
-        "python": platform.python_version(), "simpy": simpy.__version__, "dask": dask.__version__,
-        "distributed": distributed.__version__, "jax": jax.__version__, "numpy": np.__version__,
-        "devices": ", ".join(str(d) for d in jax.devices()),
-    }
+    return _machine.machine(
+        os_cpu_count=str(os.cpu_count()), simpy=simpy.__version__, dask=dask.__version__,
+        distributed=distributed.__version__,
+    )
 
 
 def pm(paths: int, seconds: float) -> float:
@@ -254,7 +233,7 @@ def main(argv=None) -> int:
 
     t_start = time.perf_counter()
     info = machine()
-    load_start = _loadavg()
+    load_start = _machine.loadavg()
     digest = source_digest()
     print("machine:", json.dumps(info), "venturesim sources:", digest, "load:", load_start, flush=True)
     scenario = vs.load(SCENARIO)
@@ -323,7 +302,7 @@ def main(argv=None) -> int:
     efficiency = des_all / (cores * des_1core)
 
     # ------------------------------------------------------------------ report
-    load_end = _loadavg()
+    load_end = _machine.loadavg()
     wall = time.perf_counter() - t_start
     lines = [
         "# DES engine benchmark results",

@@ -35,7 +35,6 @@ import hashlib
 import json
 import math
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -48,6 +47,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _machine  # noqa: E402
 from numpy_baseline import compare_with_jax, simulate_numpy
 
 import venturesim as vs
@@ -70,8 +70,8 @@ def _timed(fn):
 
 
 def _params_of(out):
-    """The Params in ``sample``/``sample_with_draws`` output (Params or (Params, draws))."""
-    return out if isinstance(out, vs.Params) or not isinstance(out, tuple) else out[0]
+    """The Params in ``sample`` (Params) or ``sample_with_draws`` ((Params, draws)) output."""
+    return out[0] if isinstance(out, tuple) and not isinstance(out, vs.Params) else out
 
 
 def _n_paths(params) -> int:
@@ -137,42 +137,11 @@ def _sample(scenario, key, n):
 
 
 def _default_metrics() -> str:
-    import importlib
-
-    for module in ("venturesim.engine", "venturesim.engine.metrics", "venturesim.engine.jax_engine"):
-        try:
-            return ", ".join(importlib.import_module(module).DEFAULT_METRICS)
-        except (ImportError, AttributeError):
-            continue
-    return "default"
-
-
-def _loadavg() -> str:
-    try:
-        return "/".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
+    return ", ".join(DEFAULT_METRICS)
 
 
 def machine() -> dict:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        nproc = str(os.cpu_count())
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {
-        "cpu": model, "nproc": nproc, "memory_gib": f"{mem_gb:.1f}", "python": platform.python_version(),
-        "jax": jax.__version__, "numpy": np.__version__,
-        "devices": ", ".join(str(d) for d in jax.devices()), "xla_flags": os.environ.get("XLA_FLAGS", ""),
-    }
+    return _machine.machine(xla_flags=os.environ.get("XLA_FLAGS", ""))
 
 
 def source_digest() -> str:
@@ -316,7 +285,7 @@ def main(argv=None) -> int:
     t_start = time.perf_counter()
     info = machine()
     digest = source_digest()
-    load_start = _loadavg()
+    load_start = _machine.loadavg()
     print("machine:", json.dumps(info), "engine sources:", digest, "load:", load_start, flush=True)
     scenario = vs.load(SCENARIO)
     sizes = [10_000] if args.quick else [10_000, 100_000]
@@ -394,7 +363,7 @@ def main(argv=None) -> int:
         "",
         (f"Machine: {info['cpu']}, nproc {info['nproc']}, {info['memory_gib']} GiB; Python {info['python']}, "
         f"jax {info['jax']}, numpy {info['numpy']}; devices: {info['devices']}. "
-        f"Load average (1/5/15 min) at start {load_start}, at end {_loadavg()}."),
+        f"Load average (1/5/15 min) at start {load_start}, at end {_machine.loadavg()}."),
         "",
         "## Throughput",
         "",
@@ -442,7 +411,7 @@ def main(argv=None) -> int:
     if args.profile:
         profile(scenario, lines)
 
-    lines += ["", f"Benchmark wall time: {time.perf_counter() - t_start:.0f} s; load average at end {_loadavg()}."]
+    lines += ["", f"Benchmark wall time: {time.perf_counter() - t_start:.0f} s; load average at end {_machine.loadavg()}."]
     text = "\n".join(lines) + "\n"
     print()
     print(text)

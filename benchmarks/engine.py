@@ -52,6 +52,7 @@ from numpy_baseline import compare_with_jax, simulate_numpy
 
 import venturesim as vs
 import venturesim.engine.simulate as sim
+from venturesim.engine.metrics import DEFAULT_METRICS
 
 SCENARIO = ROOT / "scenarios" / "seed_stage_api.yaml"
 MONTHS = 60

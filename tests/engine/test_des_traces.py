@@ -34,8 +34,8 @@ import numpy as np
 import pytest
 
 import venturesim as vs
+from builders import rounds_scenario
 
-BURN = 10_000.0
 PATHS = 4
 #: Ownership is diluted in float64 by the DES and in float32 by JAX: equal to a float32 rounding.
 OWNERSHIP = {"founder_ownership", "final_founder_ownership"}
@@ -43,26 +43,7 @@ OWNERSHIP = {"founder_ownership", "final_founder_ownership"}
 
 
 def scenario(success: float, attempts: int = 1, **round_changes) -> dict:
-    """No revenue, a fixed burn of $10k/month, $100k cash, one round (as in tests/funding/test_rounds.py)."""
-    seed_round = {
-        "name": "seed",
-        "trigger_runway_months": 9.5,
-        "success_probability": success,
-        "pre_money": 4_000_000,
-        "amount": 1_000_000,
-        "time_to_close_months": 2,
-        "max_attempts": attempts,
-        "retry_delay_months": 1,
-    }
-    seed_round.update(round_changes)
-    return {
-        "name": "rounds",
-        "simulation": {"months": 14, "paths": PATHS, "seed": 0},
-        "company": {"initial_cash": 100_000, "founder_ownership": 0.9, "other_monthly_costs": BURN},
-        # launch_month past the horizon: the segment never opens, so no customer is ever drawn
-        "market": {"segments": [{"name": "s", "market_size": 10, "price": 0.0, "churn": 0.0, "launch_month": 100}]},
-        "funding": {"rounds": [seed_round]},
-    }
+    return rounds_scenario(success, attempts, paths=PATHS, **round_changes)
 
 
 def raised_with_staff() -> dict:

@@ -4,32 +4,12 @@ import numpy as np
 import pytest
 
 import venturesim as vs
-
-BURN = 10_000.0
+from builders import rounds_scenario
 
 
 def scenario(success: float, attempts: int = 1) -> dict:
     """No revenue, a fixed burn of $10k/month, $100k cash, one round."""
-    return {
-        "name": "rounds",
-        "simulation": {"months": 14, "paths": 4, "seed": 0},
-        "company": {"initial_cash": 100_000, "founder_ownership": 0.9, "other_monthly_costs": BURN},
-        "market": {"segments": [{"name": "s", "market_size": 10, "price": 0.0, "churn": 0.0}]},
-        "funding": {
-            "rounds": [
-                {
-                    "name": "seed",
-                    "trigger_runway_months": 9.5,
-                    "success_probability": success,
-                    "pre_money": 4_000_000,
-                    "amount": 1_000_000,
-                    "time_to_close_months": 2,
-                    "max_attempts": attempts,
-                    "retry_delay_months": 1,
-                }
-            ]
-        },
-    }
+    return rounds_scenario(success, attempts)
 
 
 @pytest.fixture(scope="module")

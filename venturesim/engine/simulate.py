@@ -48,10 +48,9 @@ def run_jax(
     chunk and running it on device ``k mod devices``.
     """
     devices = jax.devices()
-    chunk = min(paths, chunk_size or DEFAULT_CHUNK)
-    chunks = -(-paths // chunk)
-    chunk = -(-(-(-paths // chunks)) // BLOCK) * BLOCK  # equal chunks of whole blocks
-    chunks = -(-paths // chunk)
+    chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
+    chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK  # equal chunks of whole blocks
+    chunks = _ceil_div(paths, chunk)
     key = jax.random.key(seed)
     params_key = jax.random.fold_in(key, PARAMS_STREAM)
     process_key = jax.random.fold_in(key, PROCESS_STREAM)
@@ -84,3 +83,7 @@ def run_jax(
     rounds = [r.name for r in scenario.funding.rounds]
     data = build_dataset(monthly, finals, months, segments, rounds)
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)

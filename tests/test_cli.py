@@ -75,3 +75,12 @@ def test_unknown_override_path_is_an_error(template, tmp_path):
 def test_new_refuses_to_overwrite(template):
     result = runner.invoke(app, ["new", str(template)])
     assert result.exit_code == 1 and "--force" in result.output
+
+
+def test_des_engine_prints_causes_and_a_timeline(template, tmp_path):
+    result = runner.invoke(app, ["run", str(template), "--engine", "des", "--paths", "60", "--workers", "1",
+                                 "--months", "24", "--out", str(tmp_path / "des"), "--no-report", "--timeline", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Path 0:" in result.output and "hired 2 founders" in result.output
+    doc = json.loads((tmp_path / "des" / "summary.json").read_text())
+    assert doc["engine"] == "des" and doc["paths"] == 60

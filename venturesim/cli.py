@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures
-import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -118,7 +117,8 @@ def run(
         errors.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from None
     seconds = time.perf_counter() - start
-    console.print(summary_table(result.summary(), f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}"))
+    summary = result.summary()
+    console.print(summary_table(summary, f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}"))
     if result.engine == "des":
         causes = result.why_dead()
         if len(causes):
@@ -128,7 +128,8 @@ def run(
         if timeline is not None:
             console.print(f"Path {timeline}:", result.timeline(timeline), markup=False, highlight=False)
     written = write_outputs(
-        result, out_dir, force=True, source=str(scenario), overrides=overrides, seconds=seconds, report=report
+        result, out_dir, force=True, source=str(scenario), overrides=overrides, seconds=seconds, report=report,
+        summary=summary,
     )
     console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
 
@@ -161,7 +162,3 @@ def new(
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, template)
     console.print(f"wrote {path}; edit it, then: venturesim run {path}")
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app(sys.argv[1:])

@@ -22,7 +22,7 @@ def summarize(result) -> pd.DataFrame:
     rows: list[tuple] = []
 
     death = ds["death_month"].values  # −1 if alive at the horizon
-    for m in sorted({12, 24, 36, months} ):
+    for m in sorted({12, 24, 36, months}):
         if m <= months:
             alive = (death < 0) | (death >= m)
             rows.append(("survival", f"alive at month {m}", "probability", *_stats.proportion(alive), "fraction"))

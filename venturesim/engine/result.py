@@ -53,7 +53,7 @@ class Result:
     @property
     def months(self) -> int:
         """Horizon in months."""
-        return int(self.scenario.simulation.months if "month" not in self.data.dims else self.data.sizes["month"])
+        return int(self.data.sizes["month"])
 
     @property
     def metrics(self) -> list[str]:

@@ -26,9 +26,11 @@ def _json_number(x: float):
     return x
 
 
-def summary_document(result, *, source: str = "", overrides: list[str] = (), seconds: float | None = None) -> dict:
-    """The JSON-ready summary of a run: settings plus every summary row."""
-    rows = result.summary().to_dict(orient="records")
+def summary_document(
+    result, summary, *, source: str = "", overrides: list[str] = (), seconds: float | None = None
+) -> dict:
+    """The JSON-ready summary of a run: settings plus every row of ``summary`` (``result.summary()``)."""
+    rows = summary.to_dict(orient="records")
     for row in rows:
         row["value"], row["se"] = _json_number(float(row["value"])), _json_number(float(row["se"]))
     return {
@@ -48,9 +50,12 @@ def summary_document(result, *, source: str = "", overrides: list[str] = (), sec
 
 def write_outputs(
     result, out_dir: str | Path, *, force: bool = False, source: str = "",
-    overrides: list[str] = (), seconds: float | None = None, report: bool = True,
+    overrides: list[str] = (), seconds: float | None = None, report: bool = True, summary=None,
 ) -> dict[str, Path]:
     """Write summary.json (and report.html) to ``out_dir``; returns the paths written.
+
+    ``summary`` is ``result.summary()`` when the caller already has it (it sorts
+    every path's results, so it is worth computing once).
 
     Raises
     ------
@@ -59,7 +64,8 @@ def write_outputs(
     """
     names = [SUMMARY_FILE] + ([REPORT_FILE] if report else [])
     folder = prepare_output_dir(out_dir, names, force)
-    doc = summary_document(result, source=source, overrides=overrides, seconds=seconds)
+    summary = result.summary() if summary is None else summary
+    doc = summary_document(result, summary, source=source, overrides=overrides, seconds=seconds)
     written = {"summary": folder / SUMMARY_FILE}
     atomic_write_text(written["summary"], json.dumps(doc, indent=2, allow_nan=False) + "\n")
     if report:
@@ -71,7 +77,7 @@ def write_outputs(
         ]
         html = report_from_dataset(
             result.data, result.scenario.name, result.scenario.description,
-            result.summary(), notes=[n for n in notes if n],
+            summary, notes=[n for n in notes if n],
         )
         written["report"] = folder / REPORT_FILE
         atomic_write_text(written["report"], html)

@@ -11,7 +11,13 @@ event by event for the audit trail a founder can read. Per path, one
 * a **staffing** process that logs each planned hire and departure when it
   happens (payroll follows the plan);
 * one **fundraise** process per round attempt (:mod:`venturesim.funding.process`),
-  whose money arrives at its exact resolution time.
+  whose money arrives at its exact resolution time;
+* one **training job** per run on the product roadmap, queueing for the
+  cluster's slots (a ``simpy.Resource``; :mod:`venturesim.model_costs.process`),
+  with interruptions, restarts, failure and release. The log's
+  ``training_queue`` and ``accelerators_busy`` columns give the queue length
+  and busy slots, so ``Result.time_weighted`` yields their time averages
+  (utilisation = busy slots / slots).
 
 Month-end events are scheduled URGENT, so an attempt resolving exactly at a
 month boundary t + 1 belongs to month t + 1, as in the JAX engine.
@@ -38,10 +44,14 @@ from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.process import fundraise, may_start
 from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
 from venturesim.market.process import market_month
+from venturesim.market.step import quality_effect
+from venturesim.model_costs.process import product_month_des, start_training
 from venturesim.scenario.schema import Scenario
 
 PROCESS_STREAM = 1
-EVENT_COLUMNS = ["time", "path", "process", "kind", "details", "cash", "arr", "headcount"]
+EVENT_COLUMNS = [
+    "time", "path", "process", "kind", "details", "cash", "arr", "headcount", "training_queue", "accelerators_busy",
+]
 
 
 @dataclass
@@ -59,24 +69,31 @@ class Company:
     next_try: np.ndarray
     close_month: np.ndarray
     investor_ownership: np.ndarray
+    run_start: np.ndarray
+    run_end: np.ndarray
+    run_release: np.ndarray
     env: simpy.Environment | None = None
     alive: bool = True
     death_month: int = -1
     arr: float = 0.0
     headcount: float = 0.0
     financing_this_month: float = 0.0
+    training_queue: int = 0
+    accelerators_busy: int = 0
     events: list = field(default_factory=list)
 
     def log(self, process: str, kind: str, details: str) -> None:
         """Append an event with the state after it."""
-        self.events.append((self.env.now, self.path, process, kind, details, self.cash, self.arr, self.headcount))
+        self.events.append((self.env.now, self.path, process, kind, details, self.cash, self.arr, self.headcount,
+                            self.training_queue, self.accelerators_busy))
 
 
 def _row(params: Params, i: int) -> Params:
     return jax.tree_util.tree_map(lambda a: np.asarray(a[i], np.float64), params)
 
 
-def run_path(params: Params, path: int, months: int, seed: int, round_names: list[str], role_plans: dict[str, list[int]]):
+def run_path(params: Params, path: int, months: int, seed: int, round_names: list[str],
+             role_plans: dict[str, list[int]], run_names: list[str] = ()):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path]))
     m = params.market
@@ -88,11 +105,14 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
         customers=m.initial_customers.copy(), adopters=m.initial_customers.copy(),
         status=np.full(n_rounds, WAITING), attempts=np.zeros(n_rounds), next_try=np.zeros(n_rounds),
         close_month=np.full(n_rounds, -1.0), investor_ownership=np.zeros(n_rounds),
+        run_start=np.full(len(run_names), np.inf), run_end=np.full(len(run_names), np.inf),
+        run_release=np.full(len(run_names), np.inf),
     )
     env = simpy.Environment()
     company.env = env
     records = {name: [] for name in MONTHLY_METRICS}
     env.process(_staffing(env, company, role_plans, months))
+    start_training(env, company, params.product, list(run_names), rng)
     env.process(_month_ends(env, company, params, months, rng, round_names, records))
     env.run(until=months + 0.5)
     final = {
@@ -129,16 +149,22 @@ def _month_end_tick(env):
 
 def _month_ends(env, company: Company, params: Params, months: int, rng, round_names, records):
     """Close each month at time t + 1, as the JAX engine's step does."""
-    m, f = params.market, params.funding
+    m, f, p = params.market, params.funding, params.product
     for t in range(months):
         yield _month_end_tick(env)
         if not company.alive:
             _record_dead(records, company)
             continue
-        customers, adopters, new, churned, revenue = market_month(rng, company.customers, company.adopters, m, t)
+        training, gap, _, cost_per_token = product_month_des(company, p, t)
+        quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, xp=np)
+        customers, adopters, new, churned, revenue, tokens = market_month(
+            rng, company.customers, company.adopters, m, t, quality
+        )
         company.customers, company.adopters = customers, adopters
-        payroll, compute, other = params.team.payroll[t], params.company.compute[t], params.company.other_costs[t]
-        cost_of_revenue = revenue * m.cost_of_revenue
+        payroll, other = params.team.payroll[t], params.company.other_costs[t]
+        compute = params.company.compute[t] + training
+        serving = tokens * cost_per_token
+        cost_of_revenue = revenue * m.cost_of_revenue + serving
         costs = payroll + compute + other + cost_of_revenue
         company.cash += revenue - costs
         financing, company.financing_this_month = company.financing_this_month, 0.0
@@ -148,7 +174,8 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         company.arr = 12.0 * revenue if alive else 0.0
         record = {
             "cash": company.cash, "revenue": revenue, "arr": company.arr, "costs": costs, "payroll": payroll,
-            "compute": compute, "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
+            "compute": compute, "training_compute": training, "serving_cost": serving,
+            "quality_gap": gap if alive else math.nan, "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
             "net_burn": net_burn, "customers": customers.sum() if alive else 0.0,
             "customers_by_segment": customers if alive else np.zeros_like(customers),
             "new_customers": new.sum(), "churned_customers": churned.sum(), "alive": alive, "runway": runway,
@@ -169,7 +196,7 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
 
 
 def _record_dead(records, company: Company) -> None:
-    frozen = {"cash": company.cash, "alive": False, "runway": math.nan,
+    frozen = {"cash": company.cash, "alive": False, "runway": math.nan, "quality_gap": math.nan,
               "founder_ownership": company.founder_ownership,
               "rounds_closed": int(np.sum(company.status == CLOSED)),
               "customers_by_segment": np.zeros_like(company.customers)}
@@ -199,8 +226,9 @@ def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: i
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = [r.name for r in scenario.funding.rounds]
     role_plans = {role.name: role.headcount_series(months) for role in scenario.team.roles}
+    run_names = [r.name for r in scenario.product.training_runs] if scenario.product else []
     out = []
     for i in range(stop - start):
-        records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_plans)
+        records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_plans, run_names)
         out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws

@@ -1,12 +1,17 @@
 """The JAX engine: every path's months as one compiled ``lax.scan``.
 
-``init(params)`` builds the month-0 state and ``step(keys, state, params, t)``
+``init(key, params)`` builds the month-0 state and ``step(keys, state, params, t)``
 advances every path by one month (pure; BlackJAX-style kernel). Month t is
 the interval [t, t+1); records are the state at its end. In each month:
 
-1. market: churn, Bass adoption, revenue (:mod:`venturesim.market.step`);
+0. product: training spend on the roadmap's runs, the served model and its
+   quality gap to the frontier, the serving cost per token
+   (:mod:`venturesim.model_costs.step`; the queue is scheduled at month 0);
+1. market: churn, Bass adoption, revenue, moved by the quality gap
+   (:mod:`venturesim.market.step`);
 2. funding: attempts due this month resolve (:mod:`venturesim.funding.rounds`);
-3. costs = payroll + compute + other costs + cost_of_revenue · revenue;
+3. costs = payroll + compute (the monthly line + training) + other costs
+   + cost of revenue (cost_of_revenue · revenue + tokens · cost per token);
 4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing;
 5. death: a path whose cash is below 0 dies and stays dead (no more flows);
 6. runway = cash / (costs − revenue) when burning, else +∞ (profitable);
@@ -29,7 +34,8 @@ import jax.numpy as jnp
 
 from venturesim.engine.params import Params
 from venturesim.funding.rounds import FundingState, init_funding, resolve_rounds, start_rounds
-from venturesim.market.step import MarketState, init_market, step_market
+from venturesim.market.step import MarketState, init_market, quality_effect, step_market
+from venturesim.model_costs.step import ProductState, init_product, product_month
 
 
 
@@ -47,6 +53,7 @@ class State(NamedTuple):
     company: CompanyState
     market: MarketState
     funding: FundingState
+    product: ProductState
 
 
 class Final(NamedTuple):
@@ -61,8 +68,8 @@ class Final(NamedTuple):
     round_close_month: jax.Array  # (paths, R)
 
 
-def init(params: Params) -> State:
-    """Month-0 state of every path."""
+def init(key: jax.Array, params: Params) -> State:
+    """Month-0 state of every path (``key``: the block's key, for the training queue's noise)."""
     cash = jnp.asarray(params.company.initial_cash, jnp.float32)
     return State(
         company=CompanyState(
@@ -72,20 +79,26 @@ def init(params: Params) -> State:
         ),
         market=init_market(params.market),
         funding=init_funding(params.funding, params.company.founder_ownership),
+        product=init_product(key, params.product),
     )
 
 
 def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
     """Advance every path of a block by month t. ``key``: the block's key for this month."""
     alive = state.company.alive
-    market, flows = step_market(key, state.market, params.market, t, alive)
+    product = product_month(state.product, params.product, t)
+    p = params.product
+    quality = quality_effect(product.quality_gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity)
+    market, flows = step_market(key, state.market, params.market, t, alive, quality)
     funding, financing = resolve_rounds(key, state.funding, params.funding, t, alive)
 
     revenue = flows.revenue
     payroll = jnp.where(alive, params.team.payroll[:, t], 0.0)
-    compute = jnp.where(alive, params.company.compute[:, t], 0.0)
+    training = jnp.where(alive, product.training_spend, 0.0)
+    compute = jnp.where(alive, params.company.compute[:, t], 0.0) + training
     other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
-    cost_of_revenue = revenue * params.market.cost_of_revenue
+    serving = flows.tokens * product.cost_per_token
+    cost_of_revenue = revenue * params.market.cost_of_revenue + serving
     costs = payroll + compute + other + cost_of_revenue
     cash = state.company.cash + revenue - costs + financing
 
@@ -104,6 +117,9 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "costs": costs,
         "payroll": payroll,
         "compute": compute,
+        "training_compute": training,
+        "serving_cost": serving,
+        "quality_gap": jnp.where(alive_next, product.quality_gap, jnp.nan),
         "other_costs": other,
         "cost_of_revenue": cost_of_revenue,
         "financing": financing,
@@ -119,7 +135,7 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "rounds_closed": jnp.sum(funding.status == 2, axis=1),
     }
     company = CompanyState(cash=cash, alive=alive_next, death_month=death_month)
-    return State(company=company, market=market, funding=funding), record
+    return State(company=company, market=market, funding=funding, product=state.product), record
 
 
 BLOCK = 4096
@@ -154,7 +170,7 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
         new_state, record = step(jax.random.fold_in(block_key, t), state, params, t)
         return (new_state, (record["arr"], record["runway"])), {m: record[m] for m in metrics}
 
-    state0 = init(params)
+    state0 = init(block_key, params)
     zeros = jnp.zeros_like(state0.company.cash)
     (state, (arr, runway)), records = jax.lax.scan(body, (state0, (zeros, zeros)), jnp.arange(months))
     final = Final(

@@ -10,6 +10,7 @@ import numpy as np
 from venturesim.funding.params import FundingParams, sample_funding
 from venturesim.market.params import MarketParams, sample_market
 from venturesim.model_costs.compute import sample_compute
+from venturesim.model_costs.roadmap import ProductParams, sample_product
 from venturesim.scenario.sampling import Sampler
 from venturesim.scenario.schema import Scenario, rank_correlation_matrix
 from venturesim.team.payroll import TeamParams, sample_team
@@ -31,6 +32,7 @@ class Params(NamedTuple):
     market: MarketParams
     team: TeamParams
     funding: FundingParams
+    product: ProductParams
 
 
 def sample(
@@ -77,6 +79,7 @@ def sample_with_draws(
         market=sample_market(scenario.market, sampler, months),
         team=sample_team(scenario.team, sampler, months),
         funding=sample_funding(scenario.funding, sampler),
+        product=sample_product(scenario.product, sampler, months),
     )
     as_float32 = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), params)
     return as_float32, sampler.draws

@@ -21,7 +21,8 @@ class MarketParams(NamedTuple):
     churn : (paths, T, S) monthly logo churn fraction.
     launch_month : (paths, S) month the segment opens.
     initial_customers : (paths, S) active customers at month 0.
-    cost_of_revenue : (paths,) fraction of revenue spent serving it.
+    cost_of_revenue : (paths,) fraction of revenue spent serving it (besides tokens).
+    tokens_per_customer : (paths, S) tokens served per active customer per month.
     """
 
     market_size: np.ndarray
@@ -32,6 +33,7 @@ class MarketParams(NamedTuple):
     launch_month: np.ndarray
     initial_customers: np.ndarray
     cost_of_revenue: np.ndarray
+    tokens_per_customer: np.ndarray
 
 
 def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams:
@@ -61,4 +63,5 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
             np.broadcast_to([float(s.initial_customers) for s in market.segments], size.shape), size
         ),
         cost_of_revenue=sampler.scalar(market.cost_of_revenue, "market.cost_of_revenue"),
+        tokens_per_customer=per_segment("tokens_per_customer_month"),
     )

@@ -43,6 +43,11 @@ class Segment(Model):
     )
     launch_month: int = Field(0, ge=0, description="Month the segment opens (0 = from the start).")
     initial_customers: int = Field(0, ge=0, description="Active customers at month 0 (count).")
+    tokens_per_customer_month: uncertain(ge=0) = Field(
+        0.0,
+        description="Tokens the model generates per active customer per month; each costs "
+        "2N FLOPs to serve (product.serving), a cost of revenue.",
+    )
 
 
 class Market(Model):
@@ -53,6 +58,6 @@ class Market(Model):
     )
     cost_of_revenue: uncertain(ge=0, le=1) = Field(
         0.0,
-        description="Serving, inference and support cost as a fraction of revenue "
-        "(AI products: 0.4–0.5, i.e. 50–60 % gross margin; a16z 2020).",
+        description="Support, hosting and other cost of revenue as a fraction of revenue, on top of "
+        "the token serving cost (AI products in all: 0.4–0.5, i.e. 50–60 % gross margin; a16z 2020).",
     )

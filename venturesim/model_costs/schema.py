@@ -1,19 +1,175 @@
-"""Scenario schema of compute spend (the monthly line; training runs come later)."""
+"""Scenario schema of what the model costs: the monthly compute line, and the
+product roadmap — training runs, the competing frontier, serving.
+
+A scenario's ``product`` section says which models the startup trains (size N
+in parameters, D tokens, on which accelerators), how the loss each run reaches
+compares with the competing frontier model (the quality gap), and what serving
+a token costs. The engines turn it into cash spent on training, release
+dates, and the quality gap that moves adoption, churn and price
+(docs/model/product.md, "Quality and the business model").
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Literal
 
-from venturesim.scenario._base import Model
-from venturesim.scenario.distributions import bounded
-from venturesim.scenario.timeseries import TimeVarying
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from venturesim.scenario._base import Model, Name, unique_names
+from venturesim.scenario.distributions import bounded, uncertain
+from venturesim.scenario.timeseries import TimeVarying, Trend
 
 
 class Compute(Model):
-    """Compute spend on training and experiments, as a monthly line."""
+    """Compute spend on experiments and infrastructure, as a monthly line."""
 
     monthly_spend: bounded(TimeVarying, ge=0) = Field(
         0.0,
-        description="Accelerator rental and other compute per month, USD "
-        "(a trend with negative growth models falling GPU prices).",
+        description="Accelerator rental and other compute per month outside the training runs "
+        "of the product roadmap, USD (a trend with negative growth models falling GPU prices).",
     )
+
+
+LLAMA3_INTERRUPTIONS_PER_1000_DAYS = 419 / (54 * 16_384) * 1000
+"""Unexpected interruptions per 1,000 accelerator-days: 419 in a 54-day
+pre-training snapshot on 16,384 H100s (Llama 3, Dubey et al. 2024, §3.3.4)
+≈ 0.47."""
+
+
+def _known_accelerator(name: str) -> str:
+    from venturesim.model_costs.hardware import accelerator
+
+    accelerator(name)  # raises a ValueError with a "did you mean" hint
+    return name
+
+
+AcceleratorName = Annotated[str, AfterValidator(_known_accelerator)]
+
+
+class TrainingRun(Model):
+    """One pre-training run or fine-tune on the roadmap.
+
+    A run is submitted at ``month``, waits in line for a cluster slot (runs
+    take slots in the order listed), trains for FLOPs / (peak · MFU · n)
+    plus ``restart_hours`` per interruption, and — unless it fails — is
+    released ``release_delay_months`` after it ends. A fine-tune (``base``
+    set) starts only after its base is released and is skipped if the base
+    failed.
+    """
+
+    name: Name
+    month: float = Field(ge=0, description="Month the run is submitted to the cluster queue.")
+    parameters: uncertain(gt=0) | None = Field(
+        None, description="Model size N, parameters (a fine-tune takes its base's N)."
+    )
+    tokens: uncertain(gt=0) = Field(description="Training tokens D (a fine-tune: its own tokens).")
+    base: str | None = Field(None, description="Name of an earlier run this one fine-tunes.")
+    loss_reduction: uncertain(ge=0) = Field(
+        0.0, description="Fine-tune only: loss reduction on the product's own task, nats/token."
+    )
+    accelerator: AcceleratorName = Field("h100_sxm", description="Accelerator type (the hardware catalogue).")
+    accelerators: int = Field(8, ge=1, description="Accelerators the run uses (count).")
+    mfu: uncertain(gt=0, le=1) = Field(
+        0.35,
+        description="Model FLOPs utilisation, fraction of peak (PaLM Table 3: GPT-3 21 %, "
+        "Gopher 32.5 %, PaLM 46.2 %).",
+    )
+    price_per_hour: uncertain(gt=0) | None = Field(
+        None, description="Rental price per accelerator-hour, USD (default: the catalogue's range)."
+    )
+    interruptions_per_1000_accelerator_days: uncertain(ge=0) = Field(
+        LLAMA3_INTERRUPTIONS_PER_1000_DAYS,
+        description="Hardware/software interruptions per 1,000 accelerator-days (Llama 3: ≈0.47).",
+    )
+    restart_hours: uncertain(ge=0) = Field(
+        3.0, description="Wall time lost per interruption: restart plus work since the last checkpoint, hours."
+    )
+    failure_probability: uncertain(ge=0, le=1) = Field(
+        0.05, description="Probability the run is wasted (diverges or under-performs): paid for, never released."
+    )
+    release_delay_months: uncertain(ge=0) = Field(
+        0.5, description="Evaluation, safety work and deployment between the end of training and release, months."
+    )
+
+    @model_validator(mode="after")
+    def _size_given(self):
+        if self.base is None and self.parameters is None:
+            raise ValueError(f"run {self.name!r}: give parameters (or base, for a fine-tune)")
+        if self.base is not None and self.parameters is not None:
+            raise ValueError(f"run {self.name!r}: a fine-tune takes its base's parameters; remove parameters")
+        return self
+
+
+class QualityResponse(Model):
+    """How the quality gap g = L_frontier − L_own (nats/token) moves the market.
+
+    Bass p and q are multiplied by exp(adoption · g), monthly churn by
+    exp(−churn · g) and price by exp(price · g). The defaults are stated
+    assumptions (docs/model/product.md): a model 0.1 nats behind the frontier
+    adopts 18 % slower and churns 22 % more.
+    """
+
+    adoption: float = Field(2.0, ge=0, description="Elasticity of Bass p and q to the gap, per nat.")
+    churn: float = Field(2.0, ge=0, description="Elasticity of monthly churn to the gap, per nat.")
+    price: float = Field(0.0, ge=0, description="Elasticity of price to the gap, per nat.")
+
+
+class Serving(Model):
+    """What serving a token costs: 2N FLOPs per token on rented accelerators."""
+
+    accelerator: AcceleratorName = Field("h100_sxm", description="Accelerator type used for inference.")
+    mfu: uncertain(gt=0, le=1) = Field(
+        0.3, description="FLOPs utilisation while serving, fraction of peak (decode is memory-bound)."
+    )
+    utilisation: uncertain(gt=0, le=1) = Field(
+        0.5, description="Share of rented accelerator time spent serving requests (load and batching)."
+    )
+    quantization: Literal["bf16", "int8", "int4"] = Field(
+        "bf16", description="Weight format: int8/int4 serve 2×/4× faster (memory-bound decode) at a "
+        "stated loss penalty (model_costs.serving.QUANTIZATIONS)."
+    )
+    price_per_hour: uncertain(gt=0) | None = Field(
+        None, description="Rental price per accelerator-hour, USD (default: the catalogue's range)."
+    )
+
+
+class Product(Model):
+    """The model the startup trains and sells, and the frontier it competes with."""
+
+    calibration: str | None = Field(
+        None,
+        description="Path to a calibration file written by `venturesim calibrate-product` "
+        "(its fitted loss law, with posterior draws, replaces the published Chinchilla fit).",
+    )
+    frontier_loss: bounded(TimeVarying, gt=0) = Field(
+        default_factory=lambda: Trend(start=1.85, growth=-0.0005),
+        description="Loss of the competing frontier model by month, nats/token on the loss law's scale.",
+    )
+    initial_loss: uncertain(gt=0) | None = Field(
+        None, description="Loss of the model served at month 0, nats/token (default: the frontier's at month 0)."
+    )
+    initial_parameters: uncertain(gt=0) = Field(
+        7e9, description="Size of the model served at month 0, parameters (sets serving cost)."
+    )
+    quality_response: QualityResponse = Field(default_factory=QualityResponse)
+    cluster_slots: int = Field(1, ge=1, description="Training runs that can run at once; the rest queue.")
+    training_runs: Annotated[list[TrainingRun], AfterValidator(unique_names)] = Field(
+        default_factory=list, description="The training roadmap, in queue priority order."
+    )
+    serving: Serving = Field(default_factory=Serving)
+
+    @field_validator("training_runs")
+    @classmethod
+    def _bases_earlier(cls, runs: list[TrainingRun]) -> list[TrainingRun]:
+        seen: list[str] = []
+        for run in runs:
+            if run.base is not None and run.base not in seen:
+                from venturesim.scenario.errors import suggest
+
+                hint = suggest(run.base, seen)
+                raise ValueError(
+                    f"run {run.name!r}: base {run.base!r} is not an earlier run"
+                    + (f" (did you mean {hint!r}?)" if hint else f"; earlier runs: {seen}")
+                )
+            seen.append(run.name)
+        return runs

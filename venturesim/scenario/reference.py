@@ -46,6 +46,10 @@ CHECKS: dict[str, str] = {
         "may appear once; the implied correlation matrix must be positive definite."
     ),
     "Role.headcount": "months and headcounts must be >= 0.",
+    "TrainingRun": "give `parameters` for a pre-training run, or `base` (and no `parameters`) for a fine-tune.",
+    "TrainingRun.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
+    "Serving.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
+    "Product.training_runs": "a fine-tune's `base` must be the name of an earlier run.",
     "Schedule.schedule": "months must be >= 0; knots are sorted by month.",
     "Beta": "`high` must be greater than `low`.",
     "Uniform": "`high` must be greater than `low`.",
@@ -249,6 +253,9 @@ def _nested_models(annotation: Any) -> list[type[BaseModel]]:
     if _kind(annotation) is not None:
         return []
     annotation = _strip(annotation)
+    if _is_union(annotation):  # an optional section: `Product | None`
+        members = [m for m in _union_members(annotation) if m is not type(None)]
+        annotation = members[0] if len(members) == 1 else annotation
     if _is_model(annotation):
         return [annotation]
     if get_origin(annotation) in (list, tuple):

@@ -15,7 +15,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from venturesim.funding.schema import Funding
 from venturesim.market.schema import Market
-from venturesim.model_costs.schema import Compute
+from venturesim.model_costs.schema import Compute, Product
 from venturesim.scenario._base import Model
 from venturesim.scenario.distributions import Spec, bounded, uncertain
 from venturesim.scenario.inputs import iter_inputs, uncertain_inputs
@@ -62,6 +62,10 @@ class Scenario(Model):
     team: Team = Field(default_factory=Team)
     compute: Compute = Field(default_factory=Compute)
     funding: Funding = Field(default_factory=Funding)
+    product: Product | None = Field(
+        None, description="The model the startup trains and serves, and the frontier it competes with "
+        "(omit it and the product's quality and training costs play no part)."
+    )
     correlations: list[Correlation] = Field(
         default_factory=list, description="Rank correlations between uncertain inputs (Gaussian copula)."
     )
@@ -95,11 +99,12 @@ class Scenario(Model):
     @field_validator("correlations")
     @classmethod
     def _correlations_valid(cls, correlations, info: ValidationInfo):
-        sections = ("company", "market", "team", "compute", "funding")
+        sections = ("company", "market", "team", "compute", "funding", "product")
         if correlations and all(s in info.data for s in sections):  # else other errors are reported
             inputs = {}
             for section in sections:
-                inputs |= {n: v for n, v in iter_inputs(info.data[section], f"{section}.") if isinstance(v, Spec)}
+                if info.data[section] is not None:
+                    inputs |= {n: v for n, v in iter_inputs(info.data[section], f"{section}.") if isinstance(v, Spec)}
             correlation_matrix(inputs, correlations)
         return correlations
 

@@ -1,0 +1,154 @@
+"""The Bass coefficients' response to marketing, quality, word of mouth and partners; peak adoption time."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from venturesim.market.adoption import (
+    QUALITY_ELASTICITY_OF_ADOPTION,
+    bass_adoption_rate,
+    bass_peak_time,
+    effective_bass,
+    marketing_lift,
+    quality_factor,
+)
+from venturesim.market.bass import cumulative_fraction
+
+
+@pytest.mark.parametrize("p, q", [(0.03, 0.38), (0.03 / 12, 0.38 / 12), (0.01, 0.5), (0.002, 0.6)])
+def test_peak_time_is_argmax_of_closed_form_rate(p, q):
+    t_star = float(bass_peak_time(p, q, xp=np))
+    assert t_star == pytest.approx(np.log(q / p) / (p + q), rel=1e-14)
+    # argmax over a fine grid of dF/dt, from finite differences of the closed form in bass.py
+    t = np.linspace(0, 3 * t_star, 600_001)
+    rate = np.gradient(cumulative_fraction(t, p, q), t)
+    assert t[np.argmax(rate)] == pytest.approx(t_star, abs=2 * (t[1] - t[0]))
+    # and our closed-form rate equals (p + qF)(1 − F)
+    F = cumulative_fraction(t[::1000], p, q)
+    np.testing.assert_allclose(bass_adoption_rate(t[::1000], p, q, xp=np), (p + q * F) * (1 - F), rtol=1e-10)
+
+
+def test_peak_time_by_hand_and_degenerate():
+    # p = 0.03, q = 0.38 per year: ln(12.6667)/0.41 = 2.53897/0.41 = 6.1926 years
+    assert float(bass_peak_time(0.03, 0.38, xp=np)) == pytest.approx(6.1926, abs=1e-4)
+    # monthly coefficients give the same peak in months: 12 × 6.1926 = 74.31
+    assert float(bass_peak_time(0.03 / 12, 0.38 / 12, xp=np)) == pytest.approx(12 * 6.19261, abs=1e-3)
+    assert float(bass_peak_time(0.2, 0.1, xp=np)) == 0.0
+    # jit and a (paths, S) array
+    p = jnp.array([[0.01, 0.02], [0.2, 0.05]])
+    q = jnp.array([[0.3, 0.3], [0.1, 0.5]])
+    out = np.asarray(jax.jit(bass_peak_time)(p, q))
+    expected = np.where(np.asarray(q) > np.asarray(p), np.log(np.asarray(q) / np.asarray(p)) / np.asarray(p + q), 0.0)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+
+
+def test_quality_raises_p_and_q_by_exactly_exp():
+    # default ε_a = 2: Δq = +0.1 ⇒ p, q × e^{0.2} = 1.221403
+    base = effective_bass(0.002, 0.03, xp=np)
+    better = effective_bass(0.002, 0.03, quality_gap=0.1, xp=np)
+    assert QUALITY_ELASTICITY_OF_ADOPTION == 2.0
+    assert better.p / base.p == pytest.approx(np.exp(0.2), rel=1e-12)
+    assert better.q / base.q == pytest.approx(np.exp(0.2), rel=1e-12)
+    assert better.p / base.p == pytest.approx(1.221403, abs=1e-6)
+    # any ε, any starting gap: +0.1 multiplies both by e^{0.1 ε}
+    for eps in (0.5, 5.0):
+        lo = effective_bass(0.01, 0.3, quality_gap=-0.2, quality_elasticity=eps, viral_coefficient=0.05, xp=np)
+        hi = effective_bass(0.01, 0.3, quality_gap=-0.1, quality_elasticity=eps, viral_coefficient=0.05, xp=np)
+        assert hi.p / lo.p == pytest.approx(np.exp(0.1 * eps), rel=1e-12)
+        assert hi.q / lo.q == pytest.approx(np.exp(0.1 * eps), rel=1e-12)
+
+
+def test_marketing_lift_saturates():
+    # L_max = 1.5, s_½ = $20k: s = 0 ⇒ 1; s = 20k ⇒ 1.75; s = 60k ⇒ 1 + 1.5·0.75 = 2.125; s → ∞ ⇒ 2.5
+    assert float(marketing_lift(0.0, 20_000, 1.5, xp=np)) == 1.0
+    assert float(marketing_lift(20_000, 20_000, 1.5, xp=np)) == pytest.approx(1.75)
+    assert float(marketing_lift(60_000, 20_000, 1.5, xp=np)) == pytest.approx(2.125)
+    assert float(marketing_lift(1e15, 20_000, 1.5, xp=np)) == pytest.approx(2.5, rel=1e-9)
+    # diminishing returns: equal spend increments add less and less lift
+    s = np.arange(0, 200_001, 10_000.0)
+    steps = np.diff(marketing_lift(s, 20_000, 1.5, xp=np))
+    assert np.all(steps > 0) and np.all(np.diff(steps) < 0)
+
+
+def test_effective_bass_by_hand():
+    # p = 0.002, q = 0.03 a month; spend $20k at s_½ = $20k, L_max = 1 ⇒ lift 1.5; Δq = 0.05, ε = 2 ⇒ e^{0.1};
+    # viral k = 0.01; partners × 1.2.
+    # p' = 0.002 · 1.5 · e^{0.1} · 1.2 = 0.0036 · 1.105171 = 0.0039786; q' = (0.03 + 0.01) · e^{0.1} = 0.0442068
+    c = effective_bass(0.002, 0.03, marketing_spend=20_000, spend_half_saturation=20_000, marketing_lift_max=1.0,
+                       quality_gap=0.05, viral_coefficient=0.01, partner_multiplier=1.2, xp=np)
+    assert c.p == pytest.approx(0.0039786, abs=1e-7)
+    assert c.q == pytest.approx(0.0442068, abs=1e-7)
+    # neutral inputs leave p and q unchanged
+    assert effective_bass(0.002, 0.03, xp=np) == pytest.approx((0.002, 0.03))
+
+
+def test_viral_coefficient_is_adopters_per_adopter_per_month():
+    # with p → 0 and the market untapped, dN/dt = q' N (1 − N/m) ≈ q' N: each adopter recruits k a month
+    m, n, k = 1e7, 100.0, 0.08
+    c = effective_bass(1e-12, 0.0, viral_coefficient=k, xp=np)
+    dn_dt = (c.p + c.q * n / m) * (m - n)
+    assert dn_dt / n == pytest.approx(k, rel=1e-4)
+
+
+@settings(max_examples=50, deadline=None)
+@given(p=st.floats(1e-4, 0.05), q=st.floats(0.06, 1.0), s1=st.floats(0, 1e5), ds=st.floats(1.0, 1e5))
+def test_more_marketing_brings_the_peak_earlier(p, q, s1, ds):
+    # marketing raises p only; t* = ln(q/p)/(p + q) falls in p
+    a = effective_bass(p, q, marketing_spend=s1, spend_half_saturation=5e4, marketing_lift_max=2.0, xp=np)
+    b = effective_bass(p, q, marketing_spend=s1 + ds, spend_half_saturation=5e4, marketing_lift_max=2.0, xp=np)
+    assert b.p > a.p and b.q == a.q
+    assert bass_peak_time(b.p, b.q, xp=np) <= bass_peak_time(a.p, a.q, xp=np)
+
+
+def test_jit_matches_numpy():
+    kwargs = {"marketing_spend": jnp.array([0.0, 1e4, 5e4]), "spend_half_saturation": 2e4, "marketing_lift_max": 1.0,
+                  "quality_gap": jnp.array([0.0, 0.1, -0.1]), "viral_coefficient": 0.01, "partner_multiplier": 1.1}
+    out = jax.jit(lambda p, q: effective_bass(p, q, **kwargs))(jnp.float32(0.002), jnp.float32(0.03))
+    ref = effective_bass(0.002, 0.03, **{k: np.asarray(v) for k, v in kwargs.items()}, xp=np)
+    np.testing.assert_allclose(np.asarray(out.p), ref.p, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(out.q), ref.q, rtol=1e-6)
+    assert float(quality_factor(0.0, xp=np)) == 1.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"p": 0.0, "q": 0.3}, r"p\(=0.0\) must be > 0"),
+        ({"p": 0.01, "q": 0.3, "marketing_spend": -5.0}, r"marketing_spend\(=-5.0\) must be >= 0"),
+        ({"p": 0.01, "q": 0.3, "spend_half_saturation": 0.0}, r"spend_half_saturation\(=0.0\) must be > 0"),
+        ({"p": 0.01, "q": 0.3, "viral_coefficient": -0.1}, r"viral_coefficient\(=-0.1\) must be >= 0"),
+    ],
+)
+def test_validation(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        effective_bass(xp=np, **kwargs)
+
+
+def test_inside_lax_scan_with_a_path_axis():
+    # 3 paths × 2 segments, 24 months of spend; expected adopted fraction via the exact one-month Bass flow
+    from venturesim.market.bass import advance_fraction
+
+    rng = np.random.default_rng(0)
+    spend = rng.uniform(0, 5e4, (24, 1, 1))  # (months, 1, 1): the same budget schedule on every path
+    p = np.array([[0.002, 0.004]] * 3)  # (paths, S)
+    q = np.array([[0.03, 0.05]] * 3)
+    gap = np.array([[0.0], [0.1], [-0.1]])  # (paths, 1)
+
+    def month(f, s, xp):
+        c = effective_bass(p, q, marketing_spend=s, spend_half_saturation=2e4, marketing_lift_max=1.0,
+                           quality_gap=gap, viral_coefficient=0.005, xp=xp)
+        f = advance_fraction(f, c.p, c.q, xp=xp)
+        return f, f
+
+    _, jax_path = jax.jit(lambda s: jax.lax.scan(lambda f, s: month(f, s, jnp), jnp.zeros((3, 2)), s))(spend)
+    f = np.zeros((3, 2))
+    for s in spend:
+        f, _ = month(f, s, np)
+    np.testing.assert_allclose(np.asarray(jax_path[-1]), f, rtol=1e-5)
+    # with equal spend, the better product (path 1) is ahead of the neutral one (0), which leads the worse (2)
+    assert np.all(f[1] > f[0]) and np.all(f[0] > f[2])

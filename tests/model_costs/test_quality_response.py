@@ -1,0 +1,74 @@
+"""The quality gap moves adoption and churn in the direction and by the size
+that docs/model/product.md states: Bass p, q × e^{ε_a g}, churn × e^{−ε_c g}.
+
+The served model is 0.1 nats behind a constant frontier (g = −0.1) or level
+with it (g = 0), with the default ε_a = ε_c = 2 per nat. In month 0 of a
+segment of m = 1,000,000 accounts with 20,000 initial customers, the
+expected churned customers are 20,000 · 0.03 · e^{0.2} = 732.8 (against 600
+at parity), and the expected new ones (m − 20,000) · (F(f₀, 1) − f₀)/(1 − f₀)
+with the Bass flow F of p and q scaled by e^{−0.2} (closed form,
+:func:`venturesim.market.bass.advance_fraction`). Each mean over 4,096 paths
+must lie within 4 standard errors of its expectation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import venturesim as vs
+from venturesim.market.bass import advance_fraction
+
+M, C0, CHURN, P, Q = 1_000_000, 20_000, 0.03, 0.03, 0.38
+PATHS = 4096
+
+
+def scenario(gap: float) -> vs.Scenario:
+    return vs.load({
+        "name": "quality",
+        "simulation": {"months": 2},
+        "company": {"initial_cash": 1e9},
+        "market": {"segments": [{"name": "s", "market_size": M, "bass_p_annual": P, "bass_q_annual": Q,
+                                 "price": 10.0, "churn": CHURN, "initial_customers": C0}]},
+        "product": {"frontier_loss": 2.0, "initial_loss": 2.0 - gap},
+    })
+
+
+def expected_new(gap: float) -> float:
+    k = math.exp(2.0 * gap)
+    f0 = C0 / M
+    f1 = float(advance_fraction(np.float64(f0), P / 12 * k, Q / 12 * k, xp=np))
+    return (M - C0) * (f1 - f0) / (1 - f0)
+
+
+@pytest.fixture(scope="module")
+def results():
+    metrics = ("new_customers", "churned_customers", "quality_gap")
+    return {g: vs.simulate(scenario(g), paths=PATHS, seed=5, metrics=metrics) for g in (0.0, -0.1, 0.1)}
+
+
+@pytest.mark.parametrize("gap", [0.0, -0.1, 0.1])
+def test_churn_scales_by_exp_minus_elasticity_times_gap(results, gap):
+    churned = results[gap].data["churned_customers"].values[:, 0]
+    rate = CHURN * math.exp(-2.0 * gap)
+    expected = C0 * rate
+    se = math.sqrt(C0 * rate * (1 - rate) / PATHS)
+    assert abs(churned.mean() - expected) < 4 * se, (churned.mean(), expected)
+
+
+@pytest.mark.parametrize("gap", [0.0, -0.1, 0.1])
+def test_adoption_scales_p_and_q_by_exp_elasticity_times_gap(results, gap):
+    new = results[gap].data["new_customers"].values[:, 0]
+    expected = expected_new(gap)
+    se = math.sqrt(expected / PATHS)  # binomial with a small probability: variance ≈ mean
+    assert abs(new.mean() - expected) < 4 * se, (new.mean(), expected)
+    assert float(results[gap].data["quality_gap"].values[0, 0]) == pytest.approx(gap, abs=1e-6)
+
+
+def test_behind_the_frontier_adopts_about_18_percent_slower():
+    """The documented size: e^{−0.2} = 0.819 — the ratio of expected first-month adopters is close to it."""
+    ratio = expected_new(-0.1) / expected_new(0.0)
+    assert ratio == pytest.approx(math.exp(-0.2), rel=0.02)
+    assert expected_new(0.1) > expected_new(0.0) > expected_new(-0.1)

@@ -1,0 +1,143 @@
+r"""How marketing, quality, word of mouth and partners move the Bass coefficients.
+
+The Bass (1969) hazard of adoption for a non-adopter is p + q·F (see
+:mod:`venturesim.market.bass`): p is external influence (advertising, sales,
+partners), q·F internal influence (word of mouth from the adopted fraction F).
+This module turns a segment's base p, q (per month in the engine) into the
+month's effective coefficients:
+
+.. math::
+
+    p' &= p · \Big(1 + L_{max} \frac{s}{s + s_{1/2}}\Big) · e^{ε_a Δq} · m_{partner},
+
+    q' &= (q + k) · e^{ε_a Δq}.
+
+**Marketing** (s = marketing spend in the month, USD; s_{1/2} = spend at which
+half the maximum lift is reached; L_max = the largest relative lift of p). A
+concave, saturating response with diminishing returns — the Hill /
+Michaelis–Menten curve with shape 1 used for media response in marketing-mix
+models (Jin, Wang, Sun, Chan & Koehler 2017, "Bayesian methods for media mix
+modeling with carryover and shape effects", Google; PyMC-Marketing's
+``michaelis_menten`` saturation). The lift acts on p only, since advertising
+is external influence in the Bass model. The alternative is the Generalized
+Bass Model (Bass, Krishnan & Jain 1994, *Marketing Science* 13(3)), which
+multiplies the whole hazard by x(t) = 1 + β_A·ΔA(t)/A(t−1) + β_P·ΔP(t)/P(t−1) —
+a response to *changes* in advertising A and price P; it is undefined from
+zero spend and keeps no memory of levels, so the level form above is the
+default here. The marginal p per dollar, p·L_max·s_{1/2}/(s + s_{1/2})², falls
+with spend.
+
+**Quality** (Δq = our quality minus the reference's, dimensionless, positive
+= better; e.g. the frontier's loss minus ours in nats/token): p and q are both
+multiplied by e^{ε_a Δq}. Default ε_a = 2.0 per unit gap, so Δq = +0.1 raises
+p and q by e^{0.2} = 1.2214 (22.1 %). An assumption, not a published estimate;
+a range of 0.5–5 for uncertainty analysis spans a 5 % to a 65 % response to
+Δq = 0.1. The same convention drives churn in
+:func:`venturesim.market.retention.churn_multiplier` (e^{−ε_q Δq}).
+
+**Word of mouth** (k = viral coefficient per month): in the Bass model one
+adopter brings q/m·(m − N) ≈ q new adopters per unit time while the market
+is untapped, so q is "adopters recruited per adopter per month". A referral
+programme with K successful invitations per customer per viral cycle of
+length c months adds k = K/c to q (the viral coefficient and cycle time
+as in D. Skok 2009, "Lessons learned – viral marketing", forEntrepreneurs).
+
+**Partners** (m_partner ≥ 1 typically): a resale or distribution partnership
+widens external reach, so it multiplies p.
+
+Peak adoption (Bass 1969): the adoption rate dF/dt peaks at
+t* = ln(q/p)/(p + q) when q > p (0 otherwise), in the time unit of 1/p.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax.numpy as jnp
+
+from venturesim.market import _checks
+
+QUALITY_ELASTICITY_OF_ADOPTION = 2.0
+"""Default ε_a: p, q × exp(ε_a Δq); assumption (see module docstring), range 0.5–5."""
+
+
+class BassCoefficients(NamedTuple):
+    """Effective Bass coefficients, same time unit as the inputs (per month in the engine)."""
+
+    p: object
+    q: object
+
+
+def marketing_lift(spend, half_saturation, lift_max, *, xp=jnp):
+    """1 + L_max · s/(s + s_{1/2}): the factor on p from monthly marketing spend s (USD).
+
+    Equals 1 at s = 0, 1 + L_max/2 at s = s_{1/2}, and tends to 1 + L_max.
+    """
+    _checks.nonneg("marketing_spend", spend)
+    _checks.positive("spend_half_saturation", half_saturation)
+    _checks.nonneg("marketing_lift_max", lift_max)
+    return 1.0 + lift_max * spend / (spend + half_saturation)
+
+
+def quality_factor(quality_gap, quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION, *, xp=jnp):
+    """e^{ε_a Δq}: the factor on p and q from the quality gap Δq (positive = better than reference)."""
+    _checks.nonneg("quality_elasticity", quality_elasticity)
+    return xp.exp(quality_elasticity * quality_gap)
+
+
+def effective_bass(
+    p,
+    q,
+    *,
+    marketing_spend=0.0,
+    spend_half_saturation=1.0,
+    marketing_lift_max=0.0,
+    quality_gap=0.0,
+    quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION,
+    viral_coefficient=0.0,
+    partner_multiplier=1.0,
+    xp=jnp,
+) -> BassCoefficients:
+    """The month's Bass coefficients after marketing, quality, word of mouth and partners.
+
+    Parameters
+    ----------
+    p, q : base Bass coefficients per month (p > 0, q ≥ 0), e.g. (paths, S).
+    marketing_spend : USD spent on marketing this month (≥ 0), broadcastable.
+    spend_half_saturation : USD per month at which half the maximum lift is reached (> 0).
+    marketing_lift_max : largest relative lift of p (≥ 0; 1.0 = p can at most double).
+    quality_gap : Δq, our quality minus the reference's (dimensionless).
+    quality_elasticity : ε_a ≥ 0 per unit Δq (default 2.0, an assumption).
+    viral_coefficient : k ≥ 0, recruited adopters per adopter per month, added to q.
+    partner_multiplier : ≥ 0 factor on p from partnerships.
+
+    Returns
+    -------
+    BassCoefficients(p', q') with p' = p·lift·e^{ε_a Δq}·m_partner and
+    q' = (q + k)·e^{ε_a Δq}, broadcast together.
+    """
+    _checks.positive("p", p)
+    _checks.nonneg("q", q)
+    _checks.nonneg("viral_coefficient", viral_coefficient)
+    _checks.nonneg("partner_multiplier", partner_multiplier)
+    lift = marketing_lift(marketing_spend, spend_half_saturation, marketing_lift_max, xp=xp)
+    quality = quality_factor(quality_gap, quality_elasticity, xp=xp)
+    return BassCoefficients(p=p * lift * quality * partner_multiplier, q=(q + viral_coefficient) * quality)
+
+
+def bass_peak_time(p, q, *, xp=jnp):
+    """t* = ln(q/p)/(p + q), the time of peak adoption rate; 0 when q ≤ p. Units of 1/p (months for monthly p, q)."""
+    _checks.positive("p", p)
+    _checks.nonneg("q", q)
+    return xp.where(q > p, xp.log(xp.maximum(q, p) / p) / (p + q), 0.0)
+
+
+def bass_adoption_rate(t, p, q, *, xp=jnp):
+    r"""dF/dt = (p + qF)(1 − F) at time t, with the closed form F(t); per unit time of 1/p.
+
+    Equal to (p + q)² e^{−(p+q)t} / p / (1 + (q/p) e^{−(p+q)t})² (Bass 1969).
+    """
+    _checks.positive("p", p)
+    _checks.nonneg("q", q)
+    decay = xp.exp(-(p + q) * t)
+    return (p + q) ** 2 / p * decay / (1.0 + (q / p) * decay) ** 2

@@ -1,0 +1,121 @@
+"""Training runs in the discrete-event engine: jobs queueing for a cluster.
+
+The cluster is a ``simpy.Resource`` with one unit per slot
+(``product.cluster_slots``). Each run on the roadmap is a process
+(:func:`training_job`) that
+
+1. waits for its submit month, then for the previous run to be decided
+   (runs take slots in roadmap order) and, for a fine-tune, for its base to be
+   released — or skips itself if the base failed;
+2. queues for a slot (logged: ``queued``, then ``started``);
+3. trains for ``work`` months of compute; interruptions arrive as a Poisson
+   process at rate λ during the work, each costing ``restart`` months of wall
+   time on the slot (logged: ``interrupted``);
+4. frees the slot (``finished``), and is either wasted (``failed``) with the
+   run's failure probability or ``released`` after the release delay.
+
+This is the process whose monthly summary the JAX engine computes in closed
+form (:mod:`venturesim.model_costs.step`). The ``company`` argument is the
+engine's per-path state; this module needs ``alive``, ``run_start``,
+``run_end``, ``run_release``, ``training_queue``, ``accelerators_busy`` and
+``log(process, kind, details)`` from it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from venturesim.model_costs.roadmap import ProductParams
+
+
+def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator):
+    """Start one process per run, sharing a cluster of ``product.slots`` slots."""
+    cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
+    decided = [env.event() for _ in names]
+    outcome = [env.event() for _ in names]  # value: released (True) or failed (False)
+    for r in range(len(names)):
+        env.process(training_job(env, company, product, names, r, cluster, decided, outcome, rng))
+
+
+def training_job(env, company, product: ProductParams, names, r, cluster, decided, outcome, rng):
+    """One run on the roadmap (a SimPy process generator)."""
+    name = names[r]
+    yield env.timeout(float(product.submit[r]))
+    if r:
+        yield decided[r - 1]
+    base = int(product.base[r])
+    if base >= 0:
+        released = yield outcome[base]
+        if not released:
+            decided[r].succeed()
+            outcome[r].succeed(False)
+            company.log("training", "skipped", f"{name}: skipped — its base {names[base]} failed")
+            return
+    if not company.alive:
+        return
+    request = cluster.request()
+    company.training_queue += 1
+    company.log("training", "queued", f"{name}: waiting for a cluster slot")
+    yield request
+    company.training_queue -= 1
+    company.accelerators_busy += 1
+    decided[r].succeed()
+    company.run_start[r] = env.now
+    if not company.alive:
+        return
+    company.log("training", "started", f"{name}: training started ({product.work[r]:.2f} months of compute, "
+                f"${product.cost_rate[r]:,.0f}/month)")
+    remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
+    while True:
+        gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
+        if gap >= remaining:
+            yield env.timeout(remaining)
+            break
+        yield env.timeout(gap)
+        remaining -= gap
+        if not company.alive:
+            return
+        company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
+                    f"({product.restart[r] * 730:.1f} h lost)")
+        yield env.timeout(float(product.restart[r]))
+    if not company.alive:
+        return
+    company.run_end[r] = env.now
+    company.accelerators_busy -= 1
+    cluster.release(request)
+    if rng.random() < product.failure_probability[r]:
+        outcome[r].succeed(False)
+        company.log("training", "failed", f"{name}: run wasted (diverged or under-performed)")
+        return
+    company.log("training", "finished", f"{name}: training finished; loss {product.loss[r]:.3f} nats/token")
+    yield env.timeout(float(product.release_delay[r]))
+    if not company.alive:
+        return
+    company.run_release[r] = env.now
+    outcome[r].succeed(True)
+    company.log("training", "released", f"{name}: released (loss {product.loss[r]:.3f}, "
+                f"{product.parameters[r] / 1e9:.1f}B parameters)")
+
+
+def product_month_des(company, product: ProductParams, t: int) -> tuple[float, float, float, float]:
+    """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far.
+
+    The same formulas as :func:`venturesim.model_costs.step.product_month`; a
+    run still training at the month end counts as running to the end of the month.
+    """
+    start, end = company.run_start, np.where(np.isfinite(company.run_start), company.run_end, np.inf)
+    running = np.clip(np.minimum(end, t + 1.0) - np.maximum(start, t), 0.0, 1.0)
+    running = np.where(np.isfinite(start), running, 0.0)
+    spend = float(np.sum(product.cost_rate * running))
+    losses = np.concatenate([[product.initial_loss], np.where(company.run_release <= t, product.loss, np.inf)])
+    sizes = np.concatenate([[product.initial_parameters], product.parameters])
+    best = int(np.argmin(losses))
+    return (
+        spend,
+        float(product.frontier_loss[t] - losses[best]),
+        float(losses[best]),
+        float(product.serving_cost_per_parameter_token * sizes[best]),
+    )

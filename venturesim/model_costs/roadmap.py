@@ -1,0 +1,184 @@
+"""Per-path parameters of the product roadmap, drawn from the scenario.
+
+For each training run r (in roadmap order) and path:
+
+* work, months = C_r / (peak · MFU · n) / 3600 / 730, with C_r = 6·N·D
+  (Kaplan et al. 2020; a fine-tune: 6·N_base·D_ft) and 730 hours a month;
+* cost rate, USD per month while the run holds its cluster slot
+  = n · price per accelerator-hour · 730 (restarts are paid for too); the
+  catalogue's price (when the run gives none) moves by its annual trend to
+  the submit month: price · (1 + g)^(month/12);
+* interruptions arrive at λ_r = n · rate per 1,000 accelerator-days / 1000 ·
+  30.42 per month of work, each costing ``restart_hours``;
+* loss = L(N, D) from the loss law (the published Chinchilla fit, or the
+  calibration file's law — one posterior draw per path), minus
+  ``loss_reduction`` for a fine-tune (from its base's loss).
+
+Serving: a token costs 2·N FLOPs (Kaplan et al. 2020), so the cost per token
+of the served model is 2·N · price / 3600 / (peak · MFU · utilisation · k),
+USD, with k the quantisation's throughput multiplier
+(:func:`venturesim.model_costs.serving.serving_cost_per_million_tokens`);
+the quantisation loss penalty adds to the served model's loss.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.special import ndtr
+
+from venturesim.model_costs.schema import Product
+from venturesim.scenario.sampling import Sampler
+
+HOURS_PER_MONTH = 730.0
+"""8,760 hours a year / 12."""
+DAYS_PER_MONTH = 365.0 / 12.0
+
+
+class ProductParams(NamedTuple):
+    """Product inputs for a block of paths (R = training runs, C = cluster slots, T = months).
+
+    Attributes
+    ----------
+    submit : (paths, R) month each run joins the queue.
+    base : (paths, R) index of the run a fine-tune builds on (−1: none).
+    work : (paths, R) months of uninterrupted training.
+    cost_rate : (paths, R) USD per month while the run holds a slot.
+    interrupt_rate : (paths, R) interruptions per month of work.
+    restart : (paths, R) months lost per interruption.
+    failure_probability : (paths, R) probability the run is wasted.
+    release_delay : (paths, R) months from the end of training to release.
+    loss : (paths, R) loss the run reaches (served model: + quantisation penalty), nats/token.
+    parameters : (paths, R) the run's model size N.
+    slots : (paths, C) zeros; C is the number of cluster slots (a shape, so it is static).
+    initial_loss, initial_parameters : (paths,) the model served at month 0.
+    frontier_loss : (paths, T) the competing frontier's loss, nats/token.
+    adoption_elasticity, churn_elasticity, price_elasticity : (paths,) per nat of quality gap.
+    serving_cost_per_parameter_token : (paths,) USD per token per parameter served
+        (× 2 FLOPs per parameter already included).
+    """
+
+    submit: np.ndarray
+    base: np.ndarray
+    work: np.ndarray
+    cost_rate: np.ndarray
+    interrupt_rate: np.ndarray
+    restart: np.ndarray
+    failure_probability: np.ndarray
+    release_delay: np.ndarray
+    loss: np.ndarray
+    parameters: np.ndarray
+    slots: np.ndarray
+    initial_loss: np.ndarray
+    initial_parameters: np.ndarray
+    frontier_loss: np.ndarray
+    adoption_elasticity: np.ndarray
+    churn_elasticity: np.ndarray
+    price_elasticity: np.ndarray
+    serving_cost_per_parameter_token: np.ndarray
+
+
+def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: float = 0.0) -> np.ndarray:
+    """Rental price per accelerator-hour, USD: the scenario's, else the catalogue's
+    (today's distribution × its annual price trend to the power month/12)."""
+    from venturesim.model_costs.hardware import accelerator
+
+    if spec is not None:
+        return sampler.scalar(spec, name)
+    chip = accelerator(accelerator_name)
+    return sampler.scalar(chip.price_per_hour, name) * chip.price_multiplier(month)
+
+
+def _loss_law(product: Product, sampler: Sampler):
+    """(paths,) arrays E, A, B, alpha, beta: Chinchilla, or one calibration posterior draw per path."""
+    from venturesim.model_costs.scaling_law import CHINCHILLA
+
+    n = sampler.n
+    if product.calibration is None:
+        law = CHINCHILLA
+        return tuple(np.full(n, float(getattr(law, k))) for k in ("E", "A", "B", "alpha", "beta"))
+    from venturesim.model_costs.calibration import load_calibration
+
+    draws = load_calibration(product.calibration).law_draws()  # dict name → (draws,)
+    count = len(draws["E"])
+    index = np.minimum((ndtr(sampler.standard_normal("product.calibration")) * count).astype(int), count - 1)
+    return tuple(np.asarray(draws[k], np.float64)[index] for k in ("E", "A", "B", "alpha", "beta"))
+
+
+def _no_product(n: int, months: int) -> ProductParams:
+    """No product section: no runs, no quality gap, no serving cost."""
+    runs, scalars = np.zeros((n, 0)), np.zeros(n)
+    return ProductParams(
+        *([runs] * 10), slots=np.zeros((n, 1)), initial_loss=scalars, initial_parameters=scalars,
+        frontier_loss=np.zeros((n, months)), adoption_elasticity=scalars, churn_elasticity=scalars,
+        price_elasticity=scalars, serving_cost_per_parameter_token=scalars,
+    )
+
+
+def sample_product(product: Product | None, sampler: Sampler, months: int) -> ProductParams:
+    """Draw the product inputs for ``sampler``'s paths (``None``: no product section — no effect)."""
+    from venturesim.model_costs.hardware import accelerator
+    from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens
+
+    n = sampler.n
+    if product is None:
+        return _no_product(n, months)
+    E, A, B, alpha, beta = _loss_law(product, sampler)
+    serving = product.serving
+    quant = QUANTIZATIONS[serving.quantization]
+    runs = product.training_runs
+    names = [r.name for r in runs]
+    columns: dict[str, list[np.ndarray]] = {k: [] for k in ProductParams._fields[:10]}
+    for r, run in enumerate(runs):
+        key = f"product.training_runs.{run.name}"
+        chip = accelerator(run.accelerator)
+        tokens = sampler.scalar(run.tokens, f"{key}.tokens")
+        if run.base is None:
+            size = sampler.scalar(run.parameters, f"{key}.parameters")
+            loss = E + A / size**alpha + B / tokens**beta
+        else:
+            b = names.index(run.base)
+            size = columns["parameters"][b]
+            loss = columns["loss"][b] - quant.loss_penalty - sampler.scalar(run.loss_reduction, f"{key}.loss_reduction")
+        mfu = sampler.scalar(run.mfu, f"{key}.mfu")
+        price = _price(run.price_per_hour, run.accelerator, sampler, f"{key}.price_per_hour", run.month)
+        flops = 6.0 * size * tokens
+        columns["submit"].append(np.full(n, run.month))
+        columns["base"].append(np.full(n, -1 if run.base is None else names.index(run.base)))
+        columns["work"].append(flops / (chip.peak_flops * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
+        columns["cost_rate"].append(run.accelerators * price * HOURS_PER_MONTH)
+        rate = sampler.scalar(run.interruptions_per_1000_accelerator_days, f"{key}.interruptions_per_1000_accelerator_days")
+        columns["interrupt_rate"].append(run.accelerators * rate / 1000.0 * DAYS_PER_MONTH)
+        columns["restart"].append(sampler.scalar(run.restart_hours, f"{key}.restart_hours") / HOURS_PER_MONTH)
+        columns["failure_probability"].append(sampler.scalar(run.failure_probability, f"{key}.failure_probability"))
+        columns["release_delay"].append(sampler.scalar(run.release_delay_months, f"{key}.release_delay_months"))
+        columns["loss"].append(loss + quant.loss_penalty)
+        columns["parameters"].append(size)
+
+    def stack(values):
+        return np.stack(values, axis=1) if values else np.zeros((n, 0))
+
+    chip = accelerator(serving.accelerator)
+    price = _price(serving.price_per_hour, serving.accelerator, sampler, "product.serving.price_per_hour")
+    mfu = sampler.scalar(serving.mfu, "product.serving.mfu")
+    utilisation = sampler.scalar(serving.utilisation, "product.serving.utilisation")
+    frontier = sampler.series(product.frontier_loss, "product.frontier_loss", months)
+    initial = (
+        frontier[:, 0] if product.initial_loss is None
+        else sampler.scalar(product.initial_loss, "product.initial_loss") + quant.loss_penalty
+    )
+    response = product.quality_response
+    return ProductParams(
+        **{k: stack(v) for k, v in columns.items()},
+        slots=np.zeros((n, product.cluster_slots)),
+        initial_loss=initial,
+        initial_parameters=sampler.scalar(product.initial_parameters, "product.initial_parameters"),
+        frontier_loss=frontier,
+        adoption_elasticity=np.full(n, response.adoption),
+        churn_elasticity=np.full(n, response.churn),
+        price_elasticity=np.full(n, response.price),
+        serving_cost_per_parameter_token=serving_cost_per_million_tokens(
+            2.0, chip, price, mfu=mfu, utilisation=utilisation, quantization=quant
+        ) / 1e6,
+    )

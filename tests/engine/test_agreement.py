@@ -19,14 +19,19 @@ independent, and these are compared:
   errors of :func:`venturesim.analysis._stats.quantile`;
 * the probability that each round has closed by the horizon — two-proportion z;
 * mean headcount (the ``headcount`` metric averaged over months, then over
-  paths) — z with the standard errors of the per-path means.
+  paths) — z with the standard errors of the per-path means;
+* for a scenario with a training roadmap: the mean total training spend per
+  path and the mean quality gap (each path's mean over its months alive) —
+  z as for headcount. The engines draw the queue's noise (interruptions,
+  failed runs) differently: JAX a Poisson count per run, the DES each
+  interruption at an exponential time.
 
-That is 10 + R comparisons for a scenario with R rounds: 57 for the five
-scenario files (R = 2, 0, 1, 2, 2) and 33 for the random ones, 90 in all, plus
-the 2 of the binomial check below: 92. Each passes when |z| < 4, whose
-two-sided false-alarm rate for a correct engine is P(|Z| > 4) = 6.3e-5; by the
-Bonferroni bound the chance that any of the 92 fails by bad luck is at most
-92 × 6.3e-5 ≈ 5.8e-3. Every seed is fixed, so the test is deterministic: it
+That is 10 + R (+ 2 with a roadmap) comparisons for a scenario with R
+rounds: 59 for the five scenario files (R = 2, 0, 1, 2, 2; one roadmap) and
+33 for the random ones, 92 in all, plus the 2 of the binomial check below:
+94. Each passes when |z| < 4, whose two-sided false-alarm rate for a correct
+engine is P(|Z| > 4) = 6.3e-5; by the Bonferroni bound the chance that any of
+the 94 fails by bad luck is at most 94 × 6.3e-5 ≈ 5.9e-3. Every seed is fixed, so the test is deterministic: it
 either always passes or always fails for a given code base. Degenerate
 comparisons are made exactly: equal quantiles pass whatever their standard
 errors (ARR p10 = 0 on both engines when over 10 % of paths are dead), and
@@ -49,15 +54,12 @@ ends; staffing follows the same plan. What remains:
   (inversion) after 24 months;
 * float32 (JAX) against float64 (DES) arithmetic, which can only matter for
   a path whose cash ends a month within a rounding of 0;
-* a known DES bug, pinned by strict xfail tests in ``test_des_traces.py``: the
-  resolution time is a sum of three phase durations, which for some whole
-  numbers of months lands an ulp before a month boundary and books the money
-  a month early (or delays a retry by a month). Only whole-month times to
-  close are hit; in ``capital_heavy_foundation_model`` (time to close drawn
-  from {2, 3, 4, 6}) it lets about 1 % of DES paths survive a month-end at
-  which the same path dies in JAX (measured: 19 of 2 000 paths), which shows
-  as z ≈ −2 on survival and the seed round there — inside the bound, so these
-  comparisons do not catch it.
+* the training queue (a scenario with a roadmap): the engines share the
+  rules and the inputs but not the noise — a Poisson count of interruptions
+  per run (JAX) against exponential interruption times (DES), whose totals
+  have the same distribution (``tests/model_costs/test_roadmap.py`` checks
+  the JAX side's mean and variance, and the hand-worked roadmap's exact
+  schedule on both engines).
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ JAX_PATHS, DES_PATHS = 20_000, 1_280
 JAX_SEED, DES_SEED = 101, 202
 Z_MAX = 4.0
 SURVIVAL_MONTHS = (12, 24, 36)
-METRICS = ("cash", "arr", "alive", "headcount")
+METRICS = ("cash", "arr", "alive", "headcount", "training_compute", "quality_gap")
 CLOSED = 2
 
 
@@ -204,6 +206,15 @@ def comparisons(jax_result: vs.Result, des_result: vs.Result) -> list[Comparison
         out.append(compare_proportions(f"P(round {name} closed)", *closed))
     headcount = [np.asarray(r.data["headcount"].values, np.float64).mean(axis=1) for r in (jax_result, des_result)]
     out.append(compare_means("mean headcount", *headcount))
+    if jax_result.data["training_compute"].values.any():  # a product roadmap: the training queue's noise
+        spend = [np.asarray(r.data["training_compute"].values, np.float64).sum(axis=1) for r in (jax_result, des_result)]
+        out.append(compare_means("mean training spend", *spend))
+        gaps = []
+        for r in (jax_result, des_result):
+            gap = np.asarray(r.data["quality_gap"].values, np.float64)
+            lived = np.isfinite(gap).any(axis=1)
+            gaps.append(np.nanmean(gap[lived], axis=1))  # each path's mean gap over its months alive
+        out.append(compare_means("mean quality gap", *gaps))
     return out
 
 
@@ -237,7 +248,8 @@ def test_engines_agree(case):
     if case.startswith("random"):  # generated to have mixed fates, so that the comparisons have power
         assert 0.05 < _alive_at(jax_result, MONTHS).mean() < 0.95
     table = comparisons(jax_result, des_result)
-    assert len(table) == 10 + len(scenario.funding.rounds)
+    roadmap = 2 if scenario.product and scenario.product.training_runs else 0
+    assert len(table) == 10 + len(scenario.funding.rounds) + roadmap
     report = "\n".join(map(str, table))
     assert all(c.ok for c in table), f"{case}: the engines disagree\n{report}"
 

@@ -1,7 +1,7 @@
 """The product roadmap in both engines: the training queue, spend, release and quality.
 
 The hand-worked roadmap (one cluster slot, every run on 10 H100s at $2/h ⇒
-10 × 2 × 730 = $14,600 a month while a run holds the slot; no interruptions):
+10 × 2 × 730.5 = $14,610 a month while a run holds the slot; no interruptions):
 
     run  listed  submit  work  base  release delay
     a    1st     1.0     1.5   –     0.5
@@ -14,8 +14,8 @@ The hand-worked roadmap (one cluster slot, every run on 10 H100s at $2/h ⇒
 * c: fine-tunes a: waits for b to be decided (2.5), for a's release (3.0)
   and for the slot (3.5): start 3.5, end 3.75, released 4.25.
 
-Spend by month: month 1 [1, 2): a runs 1.0 → $14,600; month 2: a 0.5 + b 0.5
-→ $14,600; month 3: b 0.5 + c 0.25 → $10,950; total 2.75 × 14,600 = $40,150.
+Spend by month: month 1 [1, 2): a runs 1.0 → $14,610; month 2: a 0.5 + b 0.5
+→ $14,610; month 3: b 0.5 + c 0.25 → $10,957.50; total 2.75 × 14,610 = $40,177.50.
 With two slots: a 1 → 2.5 (release 3), b 1 → 2 (release 2.5), c starts at
 a's release 3 → 3.25 (release 3.75).
 """
@@ -39,7 +39,7 @@ RATE = 10 * 2.0 * HOURS_PER_MONTH  # USD per month while a run holds the slot
 
 
 def tokens_for(work_months: float, n_params: float, mfu: float = 0.5, accelerators: int = 10) -> float:
-    """D such that 6·N·D / (peak · MFU · n) is ``work_months`` months of 730 hours."""
+    """D such that 6·N·D / (peak · MFU · n) is ``work_months`` months of 730.5 hours."""
     return work_months * HOURS_PER_MONTH * 3600 * PEAK * mfu * accelerators / (6 * n_params)
 
 
@@ -151,18 +151,18 @@ def test_interruptions_lengthen_runs_by_poisson_count_times_restart():
     """E[end − start] = work + λ·work·restart; Var = λ·work·restart² (compound Poisson).
 
     One run of 2 months of work on 10 accelerators at 30 interruptions per
-    1,000 accelerator-days: λ = 10 · 30/1000 · 30.42 = 9.125 a month, so
-    λ·work = 18.25 interruptions on average, 73 hours each (0.1 month).
+    1,000 accelerator-days: λ = 10 · 30/1000 · 30.44 = 9.131 a month, so
+    λ·work = 18.26 interruptions on average, 73.05 hours each (0.1 month).
     """
     scenario = vs.load({
         "name": "interruptions", "company": {"initial_cash": 1e7},
         "market": {"segments": [{"name": "api", "market_size": 100, "price": 1.0}]},
         "product": {"training_runs": [run("a", 0.0, 2.0, interruptions_per_1000_accelerator_days=30.0,
-                                          restart_hours=73.0)]},
+                                          restart_hours=0.1 * HOURS_PER_MONTH)]},
     })
     _, state = schedule(scenario, paths=20_000)
     duration = state.end[:, 0] - state.start[:, 0]
-    mean_count = 10 * 30 / 1000 * 365 / 12 * 2.0
+    mean_count = 10 * 30 / 1000 * HOURS_PER_MONTH / 24 * 2.0
     expected = 2.0 + mean_count * 0.1
     se = np.sqrt(mean_count * 0.1**2 / duration.size)
     assert abs(duration.mean() - expected) < 3 * se

@@ -26,6 +26,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim._jax_random import binomial, uniforms
+from venturesim.market.adoption import quality_factor
 from venturesim.market.bass import advance_fraction
 from venturesim.market.params import MarketParams
 
@@ -57,11 +58,12 @@ class QualityEffect(NamedTuple):
 
 
 def quality_effect(gap, adoption_elasticity, churn_elasticity, price_elasticity, xp=jnp) -> QualityEffect:
-    """The market multipliers for a quality gap ``gap`` (nats/token) and elasticities per nat."""
+    """The market multipliers for a quality gap ``gap`` (nats/token) and elasticities per nat
+    (:func:`venturesim.market.adoption.quality_factor`; churn's factor is its reciprocal form)."""
     return QualityEffect(
-        adoption=xp.exp(adoption_elasticity * gap),
-        churn=xp.exp(-churn_elasticity * gap),
-        price=xp.exp(price_elasticity * gap),
+        adoption=quality_factor(gap, adoption_elasticity, xp=xp),
+        churn=quality_factor(-gap, churn_elasticity, xp=xp),
+        price=quality_factor(gap, price_elasticity, xp=xp),
     )
 
 

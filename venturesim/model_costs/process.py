@@ -29,6 +29,7 @@ import numpy as np
 import simpy
 
 from venturesim.model_costs.roadmap import ProductParams
+from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
 def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator):
@@ -79,7 +80,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         if not company.alive:
             return
         company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
-                    f"({product.restart[r] * 730:.1f} h lost)")
+                    f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
         yield env.timeout(float(product.restart[r]))
     if not company.alive:
         return

@@ -2,14 +2,14 @@
 
 For each training run r (in roadmap order) and path:
 
-* work, months = C_r / (peak · MFU · n) / 3600 / 730, with C_r = 6·N·D
-  (Kaplan et al. 2020; a fine-tune: 6·N_base·D_ft) and 730 hours a month;
+* work, months = C_r / (peak · MFU · n) / 3600 / 730.5, with C_r = 6·N·D
+  (Kaplan et al. 2020; a fine-tune: 6·N_base·D_ft) and 730.5 hours a month;
 * cost rate, USD per month while the run holds its cluster slot
-  = n · price per accelerator-hour · 730 (restarts are paid for too); the
+  = n · price per accelerator-hour · 730.5 (restarts are paid for too); the
   catalogue's price (when the run gives none) moves by its annual trend to
   the submit month: price · (1 + g)^(month/12);
 * interruptions arrive at λ_r = n · rate per 1,000 accelerator-days / 1000 ·
-  30.42 per month of work, each costing ``restart_hours``;
+  30.44 per month of work, each costing ``restart_hours``;
 * loss = L(N, D) from the loss law (the published Chinchilla fit, or the
   calibration file's law — one posterior draw per path), minus
   ``loss_reduction`` for a fine-tune (from its base's loss).
@@ -29,11 +29,10 @@ import numpy as np
 from scipy.special import ndtr
 
 from venturesim.model_costs.schema import Product
+from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 from venturesim.scenario.sampling import Sampler
 
-HOURS_PER_MONTH = 730.0
-"""8,760 hours a year / 12."""
-DAYS_PER_MONTH = 365.0 / 12.0
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 
 
 class ProductParams(NamedTuple):

@@ -39,7 +39,10 @@ pre-training snapshot on 16,384 H100s (Llama 3, Dubey et al. 2024, §3.3.4)
 def _known_accelerator(name: str) -> str:
     from venturesim.model_costs.hardware import accelerator
 
-    accelerator(name)  # raises a ValueError with a "did you mean" hint
+    try:
+        accelerator(name)
+    except KeyError as exc:  # the catalogue's message has the "did you mean" hint
+        raise ValueError(exc.args[0]) from None
     return name
 
 

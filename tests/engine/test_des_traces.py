@@ -108,7 +108,7 @@ def test_trace_round_closes_with_hires_at_months_0_and_3(des):
         (0.0, "staffing", "hire", "hired 1 engineer"),
         month_end(0, 15_000),
         (1.0, "fundraising", "start",
-         "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months)"),
+         "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months, ARR $0, odds of closing 100%)"),
         PHASES[0],
         month_end(1, 15_000),
         PHASES[1],
@@ -138,7 +138,7 @@ def test_trace_failure_retry_abandonment_and_death(des):
     # 6.0, fails → abandoned. Cash 100k − 10k·(t+1) < 0 first in month 10 → death at 11.0.
     expected = [
         month_end(0, 10_000),
-        (1.0, "fundraising", "start", "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 9.0 months)"),
+        (1.0, "fundraising", "start", "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 9.0 months, ARR $0, odds of closing 0%)"),
         PHASES[0],
         month_end(1, 10_000),
         PHASES[1],
@@ -146,7 +146,7 @@ def test_trace_failure_retry_abandonment_and_death(des):
         PHASES[2],
         (3.0, "fundraising", "failed", "seed: failed (attempt 1); can retry from month 4.0"),
         month_end(3, 10_000),
-        (4.0, "fundraising", "start", "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 6.0 months)"),
+        (4.0, "fundraising", "start", "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 6.0 months, ARR $0, odds of closing 0%)"),
         (4.8, "fundraising", "pitch meetings", "seed: pitch meetings done"),
         month_end(4, 10_000),
         (5.4, "fundraising", "term sheet", "seed: term sheet done"),
@@ -208,7 +208,7 @@ def test_timeline_text(des):
     lines = text.splitlines()
     assert lines == [
         "month   0.0: hired 1 engineer  [cash $100,000, ARR $0, 1 people]",
-        ("month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months)  "
+        ("month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months, ARR $0, odds of closing 100%)  "
          "[cash $85,000, ARR $0, 1 people]"),
         "month   1.8: seed: pitch meetings done  [cash $85,000, ARR $0, 1 people]",
         "month   2.4: seed: term sheet done  [cash $70,000, ARR $0, 1 people]",

@@ -41,8 +41,10 @@ from simpy.events import URGENT
 
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.params import Params, sample_with_draws
-from venturesim.funding.process import fundraise, may_start
+from venturesim.funding.process import fundraise, may_start, month_end_exit
 from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
+from venturesim.funding.terms import NO_EXIT, exit_classes
+from venturesim.funding.waterfall import waterfall_arrays
 from venturesim.market.process import market_month
 from venturesim.market.step import quality_effect
 from venturesim.model_costs.process import product_month_des, start_training
@@ -62,6 +64,7 @@ class Company:
     cash: float
     founder_ownership: float
     other_ownership: float
+    pool_ownership: float
     customers: np.ndarray
     adopters: np.ndarray
     status: np.ndarray
@@ -69,6 +72,7 @@ class Company:
     next_try: np.ndarray
     close_month: np.ndarray
     investor_ownership: np.ndarray
+    closed_pre_money: np.ndarray
     run_start: np.ndarray
     run_end: np.ndarray
     run_release: np.ndarray
@@ -78,6 +82,9 @@ class Company:
     arr: float = 0.0
     headcount: float = 0.0
     financing_this_month: float = 0.0
+    exit_kind: int = NO_EXIT
+    exit_month: float = -1.0
+    exit_value: float = 0.0
     training_queue: int = 0
     accelerators_busy: int = 0
     events: list = field(default_factory=list)
@@ -101,11 +108,12 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     company = Company(
         path=path, cash=float(params.company.initial_cash),
         founder_ownership=float(params.company.founder_ownership),
-        other_ownership=1.0 - float(params.company.founder_ownership),
+        other_ownership=1.0 - float(params.company.founder_ownership) - float(params.company.option_pool),
+        pool_ownership=float(params.company.option_pool),
         customers=m.initial_customers.copy(), adopters=m.initial_customers.copy(),
         status=np.full(n_rounds, WAITING), attempts=np.zeros(n_rounds), next_try=np.zeros(n_rounds),
         close_month=np.full(n_rounds, -1.0), investor_ownership=np.zeros(n_rounds),
-        run_start=np.full(len(run_names), np.inf), run_end=np.full(len(run_names), np.inf),
+        closed_pre_money=np.full(n_rounds, np.nan), run_start=np.full(len(run_names), np.inf), run_end=np.full(len(run_names), np.inf),
         run_release=np.full(len(run_names), np.inf),
     )
     env = simpy.Environment()
@@ -115,12 +123,31 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     start_training(env, company, params.product, list(run_names), rng)
     env.process(_month_ends(env, company, params, months, rng, round_names, records))
     env.run(until=months + 0.5)
+    founder_proceeds, round_proceeds = _exit_proceeds(company, params.funding)
     final = {
         "cash": company.cash, "arr": company.arr, "runway": records["runway"][-1],
         "death_month": company.death_month, "founder_ownership": company.founder_ownership,
         "round_status": company.status.copy(), "round_close_month": company.close_month.copy(),
+        "round_pre_money": company.closed_pre_money.copy(), "round_amount": params.funding.amount.copy(),
+        "exit_kind": company.exit_kind,
+        "exit_month": company.exit_month, "exit_value": company.exit_value,
+        "founder_proceeds": founder_proceeds, "round_proceeds": round_proceeds,
     }
     return {k: np.asarray(v) for k, v in records.items()}, final, company.events
+
+
+def _exit_proceeds(company: Company, f) -> tuple[float, np.ndarray]:
+    """The waterfall over the path's final cap table (as :func:`venturesim.funding.exits.exit_proceeds`)."""
+    prefs, shares, rank, kind, cap = exit_classes(
+        np.array([company.founder_ownership]), np.array([company.other_ownership]),
+        np.array([company.pool_ownership]), company.investor_ownership[None, :], company.status[None, :] == CLOSED,
+        f.amount[None, :], f.preference[None, :], f.participation[None, :], f.cap_multiple[None, :],
+        f.seniority[None, :],
+    )
+    value = company.exit_value if company.exit_kind != NO_EXIT else 0.0
+    paid = waterfall_arrays(np.array([value]), prefs, shares, rank, kind, cap)[0]
+    common = shares[0, 0]
+    return (float(paid[0] * company.founder_ownership / common) if common > 0 else 0.0), paid[1:]
 
 
 def _staffing(env, company: Company, role_plans: dict[str, list[int]], months: int):
@@ -169,9 +196,13 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         company.cash += revenue - costs
         financing, company.financing_this_month = company.financing_this_month, 0.0
         net_burn = costs - revenue
-        alive = company.cash >= 0.0
+        died = company.cash < 0.0
+        company.arr = 0.0 if died else 12.0 * revenue
+        exited = month_end_exit(company, f, t, died, params.team.headcount[t], rng)
+        if exited:  # sold or listed: the path's flows end, without a death
+            company.arr = 0.0
+        alive = not (died or exited)
         runway = (company.cash / max(net_burn, 1e-9) if net_burn > 0 else math.inf) if alive else math.nan
-        company.arr = 12.0 * revenue if alive else 0.0
         record = {
             "cash": company.cash, "revenue": revenue, "arr": company.arr, "costs": costs, "payroll": payroll,
             "compute": compute, "training_compute": training, "serving_cost": serving,
@@ -186,9 +217,12 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             records[name].append(value)
         company.log("accounts", "month-end", f"month {t} closed: revenue ${revenue:,.0f}, costs ${costs:,.0f}, "
                     f"financing ${financing:,.0f}, {customers.sum():,.0f} customers")
-        if not alive:
+        if died:
             company.alive, company.death_month, company.headcount = False, t, 0.0
             company.log("company", "death", f"ran out of cash (${company.cash:,.0f}): {death_cause(company, round_names, f)}")
+            continue
+        if exited:
+            company.alive, company.headcount = False, 0.0
             continue
         for r in range(len(round_names)):
             if may_start(company, f, r, t + 1.0, runway):

@@ -14,8 +14,11 @@ the interval [t, t+1); records are the state at its end. In each month:
    + cost of revenue (cost_of_revenue · revenue + tokens · cost per token);
 4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing;
 5. death: a path whose cash is below 0 dies and stays dead (no more flows);
-6. runway = cash / (costs − revenue) when burning, else +∞ (profitable);
-7. funding: a round whose trigger is met starts raising.
+6. exits: IPO, acquisition, or — for a path that just died — acqui-hire or
+   shutdown (:mod:`venturesim.funding.exits`); an IPO or acquisition ends
+   the path's flows without a death;
+7. runway = cash / (costs − revenue) when burning, else +∞ (profitable);
+8. funding: a round whose trigger (runway or ARR milestone) is met starts raising.
 
 Randomness: paths run in fixed blocks of :data:`BLOCK`; block b's key for
 month t is ``fold_in(fold_in(k, b), t)`` and each domain folds in its own
@@ -33,6 +36,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim.engine.params import Params
+from venturesim.funding.exits import exit_proceeds, step_exits
 from venturesim.funding.rounds import FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketState, init_market, quality_effect, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
@@ -66,6 +70,13 @@ class Final(NamedTuple):
     founder_ownership: jax.Array
     round_status: jax.Array  # (paths, R)
     round_close_month: jax.Array  # (paths, R)
+    round_pre_money: jax.Array  # (paths, R) USD the round closed at (NaN: not closed)
+    round_amount: jax.Array  # (paths, R) USD the round raises (drawn per path)
+    exit_kind: jax.Array  # (paths,) index into funding.terms.EXIT_KINDS
+    exit_month: jax.Array  # (paths,) −1: still private
+    exit_value: jax.Array  # (paths,) USD
+    founder_proceeds: jax.Array  # (paths,) USD from the waterfall at the exit
+    round_proceeds: jax.Array  # (paths, R) USD to each round's investors
 
 
 def init(key: jax.Array, params: Params) -> State:
@@ -78,7 +89,7 @@ def init(key: jax.Array, params: Params) -> State:
             death_month=jnp.full(cash.shape, -1, jnp.int32),
         ),
         market=init_market(params.market),
-        funding=init_funding(params.funding, params.company.founder_ownership),
+        funding=init_funding(params.funding, params.company.founder_ownership, params.company.option_pool),
         product=init_product(key, params.product),
     )
 
@@ -104,16 +115,20 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
 
     alive_next = alive & (cash >= 0.0)
     death_month = jnp.where(alive & ~alive_next, t, state.company.death_month)
+    headcount = params.team.headcount[:, t]
+    arr = 12.0 * jnp.where(alive_next, revenue, 0.0)
+    funding, exited = step_exits(key, funding, params.funding, t, alive, alive_next, arr, headcount)
+    alive_next = alive_next & ~exited
     net_burn = costs - revenue
     runway = jnp.where(net_burn > 0, cash / jnp.maximum(net_burn, 1e-9), jnp.inf)
     runway = jnp.where(alive_next, runway, jnp.nan)
-    funding = start_rounds(funding, params.funding, t, runway, alive_next)
+    funding = start_rounds(funding, params.funding, t, runway, alive_next, arr)
 
     customers_by_segment = jnp.where(alive_next[:, None], market.customers, 0.0)
     record = {
         "cash": cash,
         "revenue": revenue,
-        "arr": 12.0 * jnp.where(alive_next, revenue, 0.0),
+        "arr": jnp.where(alive_next, arr, 0.0),
         "costs": costs,
         "payroll": payroll,
         "compute": compute,
@@ -130,7 +145,7 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "churned_customers": flows.churned_customers.sum(axis=1),
         "alive": alive_next,
         "runway": runway,
-        "headcount": jnp.where(alive_next, params.team.headcount[:, t], 0.0),
+        "headcount": jnp.where(alive_next, headcount, 0.0),
         "founder_ownership": funding.founder_ownership,
         "rounds_closed": jnp.sum(funding.status == 2, axis=1),
     }
@@ -173,6 +188,7 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
     state0 = init(block_key, params)
     zeros = jnp.zeros_like(state0.company.cash)
     (state, (arr, runway)), records = jax.lax.scan(body, (state0, (zeros, zeros)), jnp.arange(months))
+    founder_proceeds, round_proceeds = exit_proceeds(state.funding, params.funding)
     final = Final(
         cash=state.company.cash,
         arr=arr,
@@ -181,5 +197,12 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
         founder_ownership=state.funding.founder_ownership,
         round_status=state.funding.status,
         round_close_month=state.funding.close_month,
+        round_pre_money=state.funding.closed_pre_money,
+        round_amount=params.funding.amount,
+        exit_kind=state.funding.exit_kind,
+        exit_month=state.funding.exit_month,
+        exit_value=state.funding.exit_value,
+        founder_proceeds=founder_proceeds,
+        round_proceeds=round_proceeds,
     )
     return records, final

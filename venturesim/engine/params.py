@@ -21,6 +21,7 @@ class CompanyParams(NamedTuple):
 
     initial_cash: np.ndarray  # USD
     founder_ownership: np.ndarray  # fraction
+    option_pool: np.ndarray  # fraction
     other_costs: np.ndarray  # (paths, T) USD per month
     compute: np.ndarray  # (paths, T) USD per month
 
@@ -71,6 +72,7 @@ def sample_with_draws(
     company = CompanyParams(
         initial_cash=sampler.scalar(scenario.company.initial_cash, "company.initial_cash"),
         founder_ownership=np.full(n_paths, scenario.company.founder_ownership),
+        option_pool=np.full(n_paths, scenario.company.option_pool),
         other_costs=sampler.series(scenario.company.other_monthly_costs, "company.other_monthly_costs", months),
         compute=sample_compute(scenario.compute, sampler, months),
     )
@@ -78,7 +80,7 @@ def sample_with_draws(
         company=company,
         market=sample_market(scenario.market, sampler, months),
         team=sample_team(scenario.team, sampler, months),
-        funding=sample_funding(scenario.funding, sampler),
+        funding=sample_funding(scenario.funding, sampler, months),
         product=sample_product(scenario.product, sampler, months),
     )
     as_float32 = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), params)

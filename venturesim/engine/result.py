@@ -19,6 +19,13 @@ FINAL_VARIABLES = {
     "final_founder_ownership": "founders' ownership at the horizon, fraction",
     "round_status": "0 waiting, 1 raising, 2 closed, 3 abandoned at the horizon",
     "round_close_month": "month each round closed (−1: not closed)",
+    "round_pre_money": "pre-money each round closed at, USD (NaN: not closed)",
+    "round_amount": "amount each round raises, USD",
+    "exit_kind": "0 private at the horizon, 1 acquisition, 2 IPO, 3 acqui-hire, 4 shutdown",
+    "exit_month": "month of the exit (−1: none)",
+    "exit_value": "exit value, USD",
+    "founder_proceeds": "founders' proceeds from the waterfall at the exit, USD",
+    "round_proceeds": "each round's investors' proceeds at the exit, USD",
 }
 
 
@@ -138,6 +145,24 @@ class Result:
 
         self._require_events()
         return share_of_time_raising(self.events, self.months, self.paths)
+
+    def exits(self) -> pd.DataFrame:
+        """Share of paths by how they ended, with the exits' values (:func:`venturesim.analysis.returns.exit_table`)."""
+        from venturesim.analysis.returns import exit_table
+
+        return exit_table(self)
+
+    def returns(self) -> pd.DataFrame:
+        """Each round's realised MOIC and IRR distribution (:func:`venturesim.analysis.returns.round_returns`)."""
+        from venturesim.analysis.returns import round_returns
+
+        return round_returns(self)
+
+    def cheque_returns(self, round_name: str, cheque: float) -> pd.DataFrame:
+        """What a ``cheque`` in ``round_name`` returns: proceeds, MOIC and IRR quantiles."""
+        from venturesim.analysis.returns import cheque_returns
+
+        return cheque_returns(self, round_name, cheque)
 
     def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
         """Long table: one row per path and month, one column per (2-D) metric."""

@@ -4,14 +4,19 @@ The same model as :mod:`venturesim.funding.rounds`, in continuous time: an
 attempt that starts at time s (a month end) runs through pitch meetings
 (40 % of the time to close), term sheet negotiation (30 %) and due
 diligence (30 %), and resolves at s + time_to_close: the money arrives with
-probability ``success_probability``, else the round waits ``retry_delay``
-months or is abandoned after ``max_attempts`` failures. The phase shares
-only label the log; what the numbers depend on is the resolution time.
+the attempt's probability (set by the ARR and climate at the start,
+:func:`venturesim.funding.terms.attempt_terms`), else the round waits
+``retry_delay`` months or is abandoned after ``max_attempts`` failures. The
+phase shares only label the log; what the numbers depend on is the
+resolution time. Exits are decided at month ends (:func:`month_end_exit`),
+by the rules of :mod:`venturesim.funding.exits`.
 
 The ``company`` argument is the engine's per-path state; this module needs
-from it ``alive``, ``cash``, ``status``, ``attempts``, ``next_try``,
-``close_month``, ``investor_ownership``, ``founder_ownership``,
-``other_ownership``, ``financing_this_month`` and ``log(process, kind, details)``.
+from it ``alive``, ``cash``, ``arr``, ``status``, ``attempts``, ``next_try``,
+``close_month``, ``closed_pre_money``, ``investor_ownership``,
+``founder_ownership``, ``other_ownership``, ``pool_ownership``,
+``exit_kind``, ``exit_month``, ``exit_value``, ``financing_this_month`` and
+``log(process, kind, details)``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ import numpy as np
 
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
+from venturesim.funding.terms import (
+    ACQUIHIRE, ACQUISITION, EXIT_KINDS, IPO, SHUTDOWN, acquisition_probability, attempt_terms, close_round,
+)
 
 PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
 
@@ -32,7 +40,7 @@ def may_start(company, funding: FundingParams, r: int, now: float, runway: float
     return (
         earlier_done
         and company.status[r] == WAITING
-        and runway < funding.trigger_runway[r]
+        and (runway < funding.trigger_runway[r] or company.arr >= funding.milestone_arr[r])
         and now >= funding.earliest_month[r]
         and now >= company.next_try[r]
     )
@@ -43,8 +51,14 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     name = names[r]
     company.status[r] = RAISING
     duration = float(funding.time_to_close[r])
+    probability, pre_money = attempt_terms(
+        company.arr, funding.success_probability[r], funding.pre_money[r], funding.reference_arr[r],
+        funding.success_elasticity[r], funding.valuation_elasticity[r], funding.climate[int(env.now) - 1],
+        company.attempts[r], funding.down_round_factor[r],
+    )
     company.log("fundraising", "start", f"{name}: started raising ${funding.amount[r]:,.0f} "
-                f"at ${funding.pre_money[r]:,.0f} pre-money (runway {runway:.1f} months)")
+                f"at ${pre_money:,.0f} pre-money (runway {runway:.1f} months, ARR ${company.arr:,.0f}, "
+                f"odds of closing {probability:.0%})")
     start, elapsed_share = env.now, 0.0
     for i, (phase, share) in enumerate(PHASES):
         elapsed_share += share
@@ -54,13 +68,14 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
         if not company.alive:
             return
         company.log("fundraising", phase, f"{name}: {phase} done")
-    if rng.random() < funding.success_probability[r]:
-        post = funding.pre_money[r] + funding.amount[r]
-        dilution = funding.pre_money[r] / post
-        company.investor_ownership *= dilution
-        company.investor_ownership[r] += funding.amount[r] / post
-        company.founder_ownership *= dilution
-        company.other_ownership *= dilution
+    if rng.random() < probability:
+        success = np.arange(len(names)) == r
+        company.founder_ownership, company.other_ownership, company.pool_ownership, company.investor_ownership = (
+            close_round(company.founder_ownership, company.other_ownership, company.pool_ownership,
+                        company.investor_ownership, success, np.full(len(names), pre_money), funding.amount,
+                        funding.pool_target)
+        )
+        company.closed_pre_money[r] = pre_money
         company.cash += funding.amount[r]
         company.financing_this_month += funding.amount[r]
         company.status[r] = CLOSED
@@ -77,3 +92,31 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
         company.next_try[r] = env.now + float(funding.retry_delay[r])
         company.log("fundraising", "failed", f"{name}: failed (attempt {int(company.attempts[r])}); "
                     f"can retry from month {company.next_try[r]:.1f}")
+
+
+def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcount: float,
+                   rng: np.random.Generator) -> bool:
+    """Decide an exit at the end of month t (after the accounts); True if the company was sold or listed.
+
+    Draws from ``rng`` only where the outcome is uncertain, so a scenario
+    without exits consumes no random numbers here.
+    """
+    arr, kind, value = company.arr, None, 0.0
+    if died:
+        p = float(funding.acquihire_probability)
+        kind, value = (ACQUIHIRE, headcount * float(funding.acquihire_value_per_head)) if (
+            p >= 1.0 or (p > 0.0 and rng.random() < p)) else (SHUTDOWN, float(funding.asset_sale))
+    elif arr >= funding.ipo_threshold:
+        kind, value = IPO, arr * float(funding.ipo_multiple)
+    elif funding.acquisition_hazard > 0 and arr > 0:
+        p = float(acquisition_probability(arr, funding.acquisition_hazard, funding.acquisition_reference_arr,
+                                          funding.acquisition_elasticity))
+        if rng.random() < p:
+            kind, value = ACQUISITION, arr * float(funding.acquisition_multiple)
+    if kind is None:
+        return False
+    company.exit_kind, company.exit_month, company.exit_value = kind, float(t), value
+    if kind in (IPO, ACQUISITION) or value > 0:
+        company.log("exit", EXIT_KINDS[kind], f"{EXIT_KINDS[kind]} at ${value:,.0f}"
+                    + (f" ({value / arr:.1f}× ARR)" if kind in (IPO, ACQUISITION) else ""))
+    return kind in (IPO, ACQUISITION)

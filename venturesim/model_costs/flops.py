@@ -72,8 +72,8 @@ from typing import Literal, NamedTuple
 from venturesim.model_costs.shape import TransformerShape
 
 __all__ = [
-    "MemoryBreakdown",
     "OPTIMIZER_STATE_BYTES",
+    "MemoryBreakdown",
     "flops_parameter_count",
     "inference_flops_per_token",
     "kv_cache_bytes",

@@ -138,7 +138,7 @@ def load_catalog(overrides: Mapping[str, Mapping | Accelerator] | None = None) -
         elif isinstance(patch, Mapping):
             changed[name] = {**raw.get(name, {}), **patch}
         else:
-            raise ValueError(f"override for {name!r} (={patch!r}) must be a mapping of fields or an Accelerator")
+            raise TypeError(f"override for {name!r} (={patch!r}) must be a mapping of fields or an Accelerator")
     validated = HardwareCatalog.model_validate({"accelerators": changed}).accelerators
     catalog.update(validated)
     return catalog

@@ -45,9 +45,11 @@ Hoffmann et al. §3.3 / App. D.2 fit
 with δ = 10⁻³, A = eᵃ, B = eᵇ, E = eᵉ, by L-BFGS from a grid of starts:
 α, β ∈ {0, 0.5, …, 2}, e ∈ {−1, −0.5, …, 1}, a, b ∈ {0, 5, …, 25}.
 :func:`fit_loss_law` evaluates the objective on that whole grid (4 500
-points, vectorised) and runs L-BFGS-B from the ``n_starts`` best of them (all
-of them with ``n_starts=None``), with the analytic gradient. The objective is
-divided by δ (which leaves the minimiser unchanged) so the gradient is O(1).
+points, vectorised) and runs L-BFGS-B (α, β ≥ 0) from the ``n_starts`` best
+of them (all of them with ``n_starts=None``), with the analytic gradient, in
+centred coordinates a′ = a − α·mean(log N), b′ = b − β·mean(log D) (the same
+model, far better conditioned). The objective is divided by δ (which leaves
+the minimiser unchanged) so the gradient is O(1).
 """
 
 from __future__ import annotations

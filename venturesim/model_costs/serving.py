@@ -73,7 +73,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from venturesim.model_costs.hardware import Accelerator, accelerator as lookup
+from venturesim.model_costs.hardware import Accelerator
+from venturesim.model_costs.hardware import accelerator as lookup
 from venturesim.model_costs.scaling_law import LossLaw
 
 __all__ = [

@@ -52,7 +52,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from venturesim.model_costs.hardware import Accelerator, accelerator as lookup
+from venturesim.model_costs.hardware import Accelerator
+from venturesim.model_costs.hardware import accelerator as lookup
 
 __all__ = [
     "DEFAULT_GRID_G_PER_KWH",

@@ -46,6 +46,7 @@ CHECKS: dict[str, str] = {
         "may appear once; the implied correlation matrix must be positive definite."
     ),
     "Role.headcount": "months and headcounts must be >= 0.",
+    "Company": "`founder_ownership + option_pool` must be <= 1.",
     "TrainingRun": "give `parameters` for a pre-training run, or `base` (and no `parameters`) for a fine-tune.",
     "TrainingRun.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
     "Serving.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from venturesim.funding.schema import Funding
 from venturesim.market.schema import Market
@@ -31,9 +31,22 @@ class Company(Model):
         1.0, ge=0, le=1,
         description="Founders' fully diluted ownership at month 0 (the rest: angels, option pool).",
     )
+    option_pool: float = Field(
+        0.0, ge=0, le=1,
+        description="Option pool (granted and unissued) at month 0, fraction of fully diluted; "
+        "founders + pool ≤ 1, the rest belongs to angels and other early holders.",
+    )
     other_monthly_costs: bounded(TimeVarying, ge=0) = Field(
         0.0, description="Rent, software, legal and other operating costs per month, USD."
     )
+
+    @model_validator(mode="after")
+    def _ownership_fits(self):
+        if self.founder_ownership + self.option_pool > 1 + 1e-12:
+            raise ValueError(
+                f"founder_ownership(={self.founder_ownership}) + option_pool(={self.option_pool}) must be <= 1"
+            )
+        return self
 
 
 class Simulation(Model):

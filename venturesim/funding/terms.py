@@ -1,0 +1,94 @@
+"""The arithmetic both engines share for a round's terms and for exits (``xp``: numpy or jax.numpy).
+
+**Odds and price of an attempt.** With A the ARR shown when the attempt
+started, x = ln(max(A, A_ref/100) / A_ref) (0 without a traction block), c
+the funding climate at the start and k the failed attempts so far:
+
+    odds  = p₀/(1 − p₀) · e^{ε_s x} · c,         p = odds / (1 + odds),
+    pre   = pre₀ · e^{ε_v x} · c · d^k           (d: the down-round factor).
+
+**Closing a round** with pre-money V and amount A (post-money V + A): with a
+pool target π (fraction of the post-money, the "option pool shuffle"), the
+pool is first topped up inside the pre-money to q' = π (V + A)/V of it, which
+dilutes the existing holders (founders, others, earlier investors) by
+(1 − q')/(1 − q); then every holder is scaled by V/(V + A) and the new
+investors hold A/(V + A). Ownership still sums to 1 (no top-up if q' ≤ q).
+
+**Exits**, checked at each month end: an IPO when ARR ≥ the threshold;
+otherwise an acquisition with monthly probability
+1 − exp(−λ), λ = −ln(1 − h)/12 · (ARR/ARR_ref)^η (h: the annual probability
+at the reference ARR). A company out of cash is acqui-hired with its
+probability (value per head × headcount) or shut down (asset sale).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN = 0, 1, 2, 3, 4
+EXIT_KINDS = ("private", "acquisition", "ipo", "acquihire", "shutdown")
+
+
+def attempt_terms(arr, base_probability, base_pre_money, reference_arr, success_elasticity,
+                  valuation_elasticity, climate, failed_attempts, down_round_factor, xp=np):
+    """(probability of closing, pre-money USD) of an attempt; arrays broadcast (paths, R)."""
+    has_traction = xp.isfinite(reference_arr)
+    ref = xp.where(has_traction, reference_arr, 1.0)
+    x = xp.where(has_traction, xp.log(xp.maximum(arr, 0.01 * ref) / ref), 0.0)
+    boost = xp.exp(success_elasticity * x) * climate
+    p0 = base_probability
+    odds = p0 * boost
+    p = xp.where(boost == 1.0, p0, odds / xp.maximum(1.0 - p0 + odds, 1e-30))
+    pre = base_pre_money * xp.exp(valuation_elasticity * x) * climate * down_round_factor**failed_attempts
+    return p, pre
+
+
+def close_round(founders, others, pool, investors, success, pre_money, amount, pool_target, xp=np):
+    """Ownership after the rounds in ``success`` (paths, R; at most one per path) close.
+
+    ``founders``, ``others``, ``pool``: (paths,); ``investors``: (paths, R);
+    ``pool_target``: (paths, R), the post-money pool fraction or < 0 for no top-up.
+    Returns (founders, others, pool, investors).
+    """
+    post = pre_money + amount
+    target_pre = xp.where(pool_target >= 0, pool_target * post / pre_money, 0.0)  # q'
+    # The closing round's figures, (paths,): rounds close one at a time.
+    q_new = xp.sum(xp.where(success, target_pre, 0.0), axis=-1)
+    top_up = xp.any(success, axis=-1) & (q_new > pool)
+    keep = xp.where(top_up, (1.0 - q_new) / xp.maximum(1.0 - pool, 1e-12), 1.0)
+    pool_pre = xp.where(top_up, q_new, pool)
+    dilution = xp.prod(xp.where(success, pre_money / post, 1.0), axis=-1)
+    stake = xp.where(success, amount / post, 0.0)
+    return (
+        founders * keep * dilution,
+        others * keep * dilution,
+        pool_pre * dilution,
+        investors * (keep * dilution)[..., None] + stake,
+    )
+
+
+def acquisition_probability(arr, hazard_annual, reference_arr, arr_elasticity, xp=np):
+    """Monthly probability of an acquisition at ARR ``arr`` (0 without ARR or without an acquisition block)."""
+    rate = -xp.log1p(-xp.minimum(hazard_annual, 1.0 - 1e-9)) / 12.0
+    scale = xp.where(arr > 0, (xp.maximum(arr, 1e-9) / reference_arr) ** arr_elasticity, 0.0)
+    return 1.0 - xp.exp(-rate * scale)
+
+
+def exit_classes(founders, others, pool, investors, closed, amount, preference, participation, cap_multiple,
+                 seniority, xp=np):
+    """The preference stack at an exit as fixed-shape arrays (paths, 1 + R).
+
+    Class 0 is common (founders, others and the option pool: options count as
+    common, strike ignored); class 1 + r is round r's preferred (empty unless
+    it closed). Returns (prefs, shares, seniority, participation, cap) for
+    :func:`venturesim.funding.waterfall.waterfall_arrays`.
+    """
+    from venturesim.funding.waterfall import FULL
+
+    common = (founders + others + pool)[..., None]
+    prefs = xp.concatenate([xp.zeros_like(common), xp.where(closed, amount * preference, 0.0)], axis=-1)
+    shares = xp.concatenate([common, xp.where(closed, investors, 0.0)], axis=-1)
+    rank = xp.concatenate([xp.full(common.shape, -1.0), seniority + xp.zeros_like(amount)], axis=-1)
+    kind = xp.concatenate([xp.full(common.shape, float(FULL)), participation + xp.zeros_like(amount)], axis=-1)
+    cap = xp.concatenate([xp.full(common.shape, xp.inf), amount * cap_multiple], axis=-1)
+    return prefs, shares, rank, kind, cap

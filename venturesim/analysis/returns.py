@@ -9,7 +9,9 @@ with e − c_r floored at one month. A path still private at the horizon has
 no realised return: it is counted in the share of paths still private, and
 left out of the MOIC distribution (stated in every table). A $X cheque in
 round r on the round's terms owns X/A_r of the round's class, so its
-proceeds are X · MOIC_r: :func:`cheque_returns` gives their distribution.
+proceeds are X · MOIC_r: :func:`cheque_returns` gives their distribution
+over a run's own exits. (To price a cheque on other terms against given
+exit values, use :func:`venturesim.funding.returns.cheque_returns`.)
 """
 
 from __future__ import annotations

@@ -32,7 +32,9 @@ def summarize(result) -> pd.DataFrame:
 
     alive_end = death < 0
     rows += _quantile_rows("cash", f"cash at month {months}", ds["final_cash"].values, "USD")
-    rows += _quantile_rows("cash", f"runway at month {months} (alive paths)", ds["final_runway"].values[alive_end], "months")
+    runway = ds["final_runway"].values
+    operating = alive_end & ~np.isnan(runway)  # NaN: dead, or sold/listed (an exit ends the path's flows)
+    rows += _quantile_rows("cash", f"runway at month {months} (operating paths)", runway[operating], "months")
     rows += _quantile_rows("revenue", f"ARR at month {months}", ds["final_arr"].values, "USD")
     rows.append(("revenue", f"ARR at month {months}", "mean", *_stats.mean(ds["final_arr"].values), "USD"))
 

@@ -151,3 +151,18 @@ def test_plot_survival_spec() -> None:
     assert [round(r["low"], 6) for r in rows] == [1.0, 0.704, 0.0]
     assert [round(r["high"], 6) for r in rows] == [1.0, 1.0, 0.118]
     assert vl_convert.vegalite_to_svg(spec).startswith("<svg")
+
+
+def test_exits_data_and_chart_by_hand() -> None:
+    """Ten paths: 5 private, 2 acquired, 1 IPO, 0 acqui-hired, 2 shut down → 50/20/10/0/20 %."""
+    from venturesim.report import exits_data, plot_exits
+
+    ds = xr.Dataset({"exit_kind": (("path",), np.array([0, 0, 0, 0, 0, 1, 1, 2, 4, 4]))})
+    table = exits_data(ds)
+    assert table["outcome"].tolist() == ["still private", "acquired", "IPO", "acqui-hired", "shut down"]
+    np.testing.assert_allclose(table["share"], [0.5, 0.2, 0.1, 0.0, 0.2])
+    np.testing.assert_allclose(table["se"][0], np.sqrt(0.25 / 10))
+    spec = plot_exits(table).to_dict()
+    assert spec["title"] == "How the paths end"
+    with pytest.raises(ValueError, match="lacks column"):
+        plot_exits(table.drop(columns="se"))

@@ -5,7 +5,9 @@ Never simulates; it only reads the engine's ``xarray.Dataset`` and draws.
 
 from venturesim.report.charts import (
     MissingMetricError,
+    exits_data,
     fan_data,
+    plot_exits,
     plot_fan,
     plot_survival,
     quantile_column,
@@ -15,8 +17,10 @@ from venturesim.report.html import format_number, render_report, report_from_dat
 
 __all__ = [
     "MissingMetricError",
+    "exits_data",
     "fan_data",
     "format_number",
+    "plot_exits",
     "plot_fan",
     "plot_survival",
     "quantile_column",

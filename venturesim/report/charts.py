@@ -280,3 +280,65 @@ def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(band, line, rule).properties(
         title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT
     )
+
+
+EXIT_LABELS = {
+    "private": "still private",
+    "acquisition": "acquired",
+    "ipo": "IPO",
+    "acquihire": "acqui-hired",
+    "shutdown": "shut down",
+}
+
+
+def exits_data(ds: xr.Dataset) -> pd.DataFrame:
+    """Share of paths by how they end (still private, acquired, IPO, acqui-hired, shut down).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Engine output with the per-path variable ``exit_kind``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``outcome`` (label), ``share`` (fraction of paths) and ``se``
+        (binomial standard error), one row per outcome, in EXIT_LABELS order.
+    """
+    from venturesim.funding.terms import EXIT_KINDS
+
+    if "exit_kind" not in ds.data_vars:
+        raise MissingMetricError("the results have no exit_kind (per-path exits)")
+    kind = ds["exit_kind"].values
+    share = np.array([(kind == k).mean() for k in range(len(EXIT_KINDS))])
+    return pd.DataFrame({
+        "outcome": [EXIT_LABELS[name] for name in EXIT_KINDS],
+        "share": share,
+        "se": np.sqrt(share * (1 - share) / kind.size),
+    })
+
+
+def plot_exits(exits_df: pd.DataFrame) -> alt.LayerChart:
+    """Horizontal bars of the share of paths per outcome, with ±1.96 SE error bars.
+
+    Parameters
+    ----------
+    exits_df : pandas.DataFrame
+        Output of :func:`exits_data` (``outcome``, ``share``, ``se``).
+    """
+    missing = {"outcome", "share", "se"} - set(exits_df.columns)
+    if missing:
+        raise ValueError(f"exits data lacks column(s) {sorted(missing)}")
+    frame = exits_df.assign(
+        low=(exits_df["share"] - 1.96 * exits_df["se"]).clip(0.0, 1.0),
+        high=(exits_df["share"] + 1.96 * exits_df["se"]).clip(0.0, 1.0),
+    )
+    y = alt.Y("outcome:N", title=None, sort=list(exits_df["outcome"]))
+    base = alt.Chart(frame).encode(y=y)
+    bars = base.mark_bar(color="#4e79a7").encode(
+        x=alt.X("share:Q", title="Share of paths at the horizon", axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("outcome:N", title="Outcome"), alt.Tooltip("share:Q", title="Share", format=".1%"),
+                 alt.Tooltip("se:Q", title="Std. error", format=".2%")],
+    )
+    errors = base.mark_rule(color="#333").encode(x="low:Q", x2="high:Q")
+    return alt.layer(bars, errors).properties(title="How the paths end", width=CHART_WIDTH, height=160)

@@ -19,7 +19,7 @@ import pandas as pd
 import vl_convert
 import xarray as xr
 
-from venturesim.report.charts import fan_data, plot_fan, plot_survival, survival_data
+from venturesim.report.charts import exits_data, fan_data, plot_exits, plot_fan, plot_survival, survival_data
 
 SUMMARY_COLUMNS = ("section", "metric", "statistic", "value", "se", "unit")
 """Columns required in the summary table passed to :func:`render_report`."""
@@ -214,7 +214,9 @@ def report_from_dataset(
     ds : xarray.Dataset
         Engine output (dims ``("path", "month")``). Charts are drawn for those of
         ``cash`` (USD, with a zero line), ``alive`` (survival curve), ``arr``
-        (USD) and ``customers`` (count) that are present; others are skipped.
+        (USD), ``customers`` (count) and ``quality_gap`` (nats/token) that are
+        present, and the paths' outcomes when any path was sold, listed or
+        acqui-hired; others are skipped.
     title, subtitle, summary, notes
         As for :func:`render_report`.
 
@@ -238,4 +240,11 @@ def report_from_dataset(
         charts["Customers"] = plot_fan(
             fan_data(ds, "customers"), "Paying customers", "Customers", money=False
         )
+    if "quality_gap" in ds.data_vars and np.isfinite(ds["quality_gap"].values).any():
+        charts["Quality gap"] = plot_fan(
+            fan_data(ds, "quality_gap"), "Frontier loss − served model's loss (operating paths)",
+            "Quality gap (nats/token)", money=False, zero_rule=True,
+        )
+    if "exit_kind" in ds.data_vars and np.isin(ds["exit_kind"].values, (1, 2, 3)).any():
+        charts["Exits"] = plot_exits(exits_data(ds))
     return render_report(title, subtitle, summary, charts, notes)

@@ -1,4 +1,4 @@
-"""Command line: ``venturesim run | validate | new``. Parses, calls the library, prints."""
+"""Command line: ``venturesim run | validate | new | calibrate-product``. Parses, calls the library, prints."""
 
 from __future__ import annotations
 
@@ -162,3 +162,44 @@ def new(
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, template)
     console.print(f"wrote {path}; edit it, then: venturesim run {path}")
+
+
+@app.command("calibrate-product")
+def calibrate_product(
+    quick: bool = typer.Option(False, "--quick", help="Small grid: 7 runs, about 2-3 minutes on 2 CPU cores."),
+    out: Path = typer.Option(Path("calibration.yaml"), "--out", "-o", help="Calibration file (.yaml, .yml or .json)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing calibration file."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the runs and of the Bayesian fit."),
+) -> None:
+    """Train small Transformers on this device, measure MFU and fit the loss law; write the calibration."""
+    from venturesim.model_costs.calibration import calibrate_product as calibrate
+    from venturesim.model_costs.calibration import check_output, write_calibration
+
+    try:  # fail before training, not after
+        check_output(out, force=force)
+    except (FileExistsError, ValueError) as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+    def progress(i: int, n: int, r) -> None:
+        errors.print(f"run {i}/{n}: N={r.parameters:,} D={r.tokens:,} loss={r.validation_loss:.3f} "
+                     f"{r.tokens_per_s:,.0f} tok/s MFU={r.mfu:.1%}", highlight=False)
+
+    cal = calibrate(quick=quick, seed=seed, progress=progress)
+    table = Table(title=f"Calibration runs on {cal.device} ({cal.platform}, peak {cal.peak_flops / 1e12:.3g} TFLOP/s)",
+                  title_justify="left")
+    for column in ("params N", "tokens D", "steps", "tokens/s", "MFU", "train loss", "val loss", "bits/byte"):
+        table.add_column(column, justify="right")
+    for r in cal.runs:
+        table.add_row(f"{r.parameters:,}", f"{r.tokens:,}", f"{r.steps:,}", f"{r.tokens_per_s:,.0f}", f"{r.mfu:.1%}",
+                      f"{r.train_loss:.3f}", f"{r.validation_loss:.3f}", f"{r.bits_per_byte:.3f}")
+    console.print(table)
+    law = cal.law
+    console.print(f"MFU {cal.mfu:.1%} at {cal.tokens_per_s:,.0f} tokens/s ({cal.peak_source})", highlight=False)
+    console.print(f"loss law (nats/byte): L(N, D) = {law.E:.3f} + {law.A:.4g}/N^{law.alpha:.3f} + {law.B:.4g}/D^{law.beta:.3f}"
+                  f"  [{cal.law_method}]", markup=False, highlight=False)
+    if cal.law_posterior is not None:
+        console.print("posterior 90 % intervals: " + ", ".join(
+            f"{k} {v['p5']:.3g}-{v['p95']:.3g}" for k, v in cal.law_posterior.items()), highlight=False)
+    write_calibration(cal, out, force=force)
+    console.print(f"wrote {out}")

@@ -167,3 +167,28 @@ def test_interruptions_lengthen_runs_by_poisson_count_times_restart():
     se = np.sqrt(mean_count * 0.1**2 / duration.size)
     assert abs(duration.mean() - expected) < 3 * se
     assert duration.var() == pytest.approx(mean_count * 0.01, rel=0.05)  # 20k draws: var's SE ≈ 1 %
+
+
+def test_a_calibration_file_sets_the_loss_law_one_posterior_draw_per_path(tmp_path):
+    """With two posterior draws of (E, A, B, α, β) in the file, every path's run loss is L(N, D)
+    under one of the two draws, and both draws occur (each with probability 1/2)."""
+    import dataclasses
+
+    from builders import sample_calibration
+
+    from venturesim.model_costs.calibration import write_calibration
+    from venturesim.model_costs.scaling_law import LossLaw
+
+    laws = [LossLaw(E=1.0, A=400.0, B=400.0, alpha=0.3, beta=0.3), LossLaw(E=1.5, A=100.0, B=50.0, alpha=0.2, beta=0.25)]
+    draws = {k: tuple(getattr(law, k) for law in laws) for k in ("E", "A", "B", "alpha", "beta")}
+    path = tmp_path / "cal.yaml"
+    write_calibration(dataclasses.replace(sample_calibration(), law_draws=draws), path)
+    scenario = roadmap_scenario(calibration=str(path))
+    params = sample(scenario, jax.random.key(0), 400)
+    loss_a = np.asarray(params.product.loss[:, 0], np.float64)
+    expected = [law.loss(N_A, tokens_for(1.5, N_A)) for law in laws]
+    which = np.isclose(loss_a[:, None], expected, rtol=1e-5)
+    assert which.any(axis=1).all()
+    assert abs(which[:, 0].mean() - 0.5) < 4 * np.sqrt(0.25 / 400)
+    with pytest.raises(Exception, match="calibration file not found"):
+        roadmap_scenario(calibration=str(tmp_path / "missing.yaml"))

@@ -2,10 +2,11 @@
 
 import jax
 import numpy as np
+import pytest
 
 import venturesim as vs
 from venturesim.scenario.sampling import Sampler
-from venturesim.team.payroll import sample_team
+from venturesim.team.payroll import month_costs, sample_team
 
 
 def test_payroll_by_hand_with_a_raise_and_hires():
@@ -30,3 +31,43 @@ def test_payroll_by_hand_with_a_raise_and_hires():
     np.testing.assert_allclose(team.headcount[1], [h + 1 for h in eng_heads])
     # 12-month total by hand: 3·40,000 + 3·55,000 + 6·59,500 = 642,000
     assert team.payroll[2].sum() == 642_000
+
+
+def test_payroll_from_salary_on_cost_and_a_raise_date_by_hand(make_params, run):
+    # eng: $120k salary, 25 % on-cost → 120,000/12 · 1.25 = $12,500 a month; a 10 % raise from
+    # month 7 → $13,750; two people, a third from month 4 (recruiting cost $5,000). ceo: $10k loaded.
+    team = {
+        "roles": [
+            {"name": "eng", "salary_annual": 120_000, "on_cost": 0.25, "raise_annual": 0.10, "raise_month": 7,
+             "headcount": {0: 2, 4: 3}, "recruiting_cost": 5_000},
+            {"name": "ceo", "monthly_cost": 10_000, "headcount": 1},
+        ]
+    }
+    params = make_params(team, paths=2, months=12)
+    _, month = run(jax.random.key(0), params, 12)
+    expected = [2 * 12_500 + 10_000] * 4 + [3 * 12_500 + 10_000] * 3 + [3 * 13_750 + 10_000] * 5
+    # = 35,000 ×4, 47,500 ×3, 51,250 ×5; the year: 140,000 + 142,500 + 256,250 = 538,750
+    np.testing.assert_allclose(np.asarray(month.payroll)[:, 0], expected, rtol=1e-7)
+    assert float(np.asarray(month.payroll)[:, 1].sum()) == pytest.approx(538_750, rel=1e-7)
+    recruiting = np.asarray(month.recruiting)[:, 0]
+    assert recruiting.tolist() == [0] * 4 + [5_000] + [0] * 7
+    np.testing.assert_allclose(np.asarray(month.cost)[:, 0], np.asarray(expected) + recruiting, rtol=1e-7)
+    assert np.asarray(month.headcount)[:, 0].tolist() == [3] * 4 + [4] * 8
+    # the plan-only payroll leaf is the same hand computation
+    np.testing.assert_allclose(params.payroll[0], expected, rtol=1e-7)
+
+
+def test_second_raise_compounds_twelve_months_later(make_params):
+    # raises at months 3 and 15: 10,000 → 11,000 → 12,100 (1.1² · 10,000)
+    team = {"roles": [{"name": "a", "monthly_cost": 10_000, "raise_annual": 0.1, "raise_month": 3, "headcount": 1}]}
+    cost = make_params(team, months=20).monthly_cost[0, 0]
+    np.testing.assert_allclose(cost, [10_000] * 3 + [11_000] * 12 + [12_100] * 5, rtol=1e-6)
+
+
+def test_month_costs_severance_and_recruiting_by_hand():
+    # 3 and 1 people at $10k and $20k; planned 2 and 1 (planned payroll 40k); 2 laid off from role 0
+    # with 3 months of severance; one hire of role 1 at a $7k recruiting cost.
+    payroll, severance, recruiting = month_costs(
+        np.array([3.0, 1.0]), np.array([2.0, 1.0]), 40_000.0, np.array([10_000.0, 20_000.0]),
+        np.array([2.0, 0.0]), 3.0, np.array([0.0, 1.0]), np.array([5_000.0, 7_000.0]))
+    assert (payroll, severance, recruiting) == (50_000, 60_000, 7_000)

@@ -8,8 +8,11 @@ event by event for the audit trail a founder can read. Per path, one
   month t exactly as the JAX ``step`` does — market (churn, Bass adoption,
   revenue), costs, the cash identity, death, runway — logs a routine
   ``month-end`` event and starts a round whose trigger is met;
-* a **staffing** process that logs each planned hire and departure when it
-  happens (payroll follows the plan);
+* the **team** (:mod:`venturesim.team.process`): a planned role logs each
+  hire and departure at the start of its month; a role with a hiring
+  pipeline runs one process per requisition (source → interview → offer →
+  accept/decline → start → ramp), departures at exponential times, and
+  layoffs; payroll is closed at each month end (``team_month``);
 * one **fundraise** process per round attempt (:mod:`venturesim.funding.process`),
   whose money arrives at its exact resolution time;
 * one **training job** per run on the product roadmap, queueing for the
@@ -49,6 +52,7 @@ from venturesim.market.process import market_month
 from venturesim.market.step import quality_effect
 from venturesim.model_costs.process import product_month_des, start_training
 from venturesim.scenario.schema import Scenario
+from venturesim.team.process import des_signals, start_team, team_month
 
 PROCESS_STREAM = 1
 EVENT_COLUMNS = [
@@ -88,6 +92,7 @@ class Company:
     training_queue: int = 0
     accelerators_busy: int = 0
     events: list = field(default_factory=list)
+    team: object = None
 
     def log(self, process: str, kind: str, details: str) -> None:
         """Append an event with the state after it."""
@@ -100,7 +105,7 @@ def _row(params: Params, i: int) -> Params:
 
 
 def run_path(params: Params, path: int, months: int, seed: int, round_names: list[str],
-             role_plans: dict[str, list[int]], run_names: list[str] = ()):
+             role_names: list[str], run_names: list[str] = ()):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path]))
     m = params.market
@@ -119,7 +124,8 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     env = simpy.Environment()
     company.env = env
     records = {name: [] for name in MONTHLY_METRICS}
-    env.process(_staffing(env, company, role_plans, months))
+    team_rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path, 5]))
+    start_team(env, company, params.team, list(role_names), months, team_rng)
     start_training(env, company, params.product, list(run_names), rng)
     env.process(_month_ends(env, company, params, months, rng, round_names, records))
     env.run(until=months + 0.5)
@@ -150,23 +156,6 @@ def _exit_proceeds(company: Company, f) -> tuple[float, np.ndarray]:
     return (float(paid[0] * company.founder_ownership / common) if common > 0 else 0.0), paid[1:]
 
 
-def _staffing(env, company: Company, role_plans: dict[str, list[int]], months: int):
-    """Log each planned hire or departure at the start of its month."""
-    previous = {role: 0 for role in role_plans}
-    for t in range(months):
-        if t:
-            yield env.timeout(1)
-        if not company.alive:
-            return
-        for role, plan in role_plans.items():
-            change = plan[t] - previous[role]
-            if change:
-                company.headcount += change
-                word = "hired" if change > 0 else "let go"
-                company.log("staffing", "hire" if change > 0 else "departure", f"{word} {abs(change)} {role}")
-            previous[role] = plan[t]
-
-
 def _month_end_tick(env):
     tick = env.event()
     tick._ok, tick._value = True, None
@@ -177,6 +166,7 @@ def _month_end_tick(env):
 def _month_ends(env, company: Company, params: Params, months: int, rng, round_names, records):
     """Close each month at time t + 1, as the JAX engine's step does."""
     m, f, p = params.market, params.funding, params.product
+    attempts_seen = company.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
         yield _month_end_tick(env)
         if not company.alive:
@@ -188,29 +178,34 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             rng, company.customers, company.adopters, m, t, quality
         )
         company.customers, company.adopters = customers, adopters
-        payroll, other = params.team.payroll[t], params.company.other_costs[t]
+        team = team_month(company, params.team, t)
+        people, other = team.cost, params.company.other_costs[t]
         compute = params.company.compute[t] + training
         serving = tokens * cost_per_token
         cost_of_revenue = revenue * m.cost_of_revenue + serving
-        costs = payroll + compute + other + cost_of_revenue
+        costs = people + compute + other + cost_of_revenue
         company.cash += revenue - costs
         financing, company.financing_this_month = company.financing_this_month, 0.0
         net_burn = costs - revenue
         died = company.cash < 0.0
         company.arr = 0.0 if died else 12.0 * revenue
-        exited = month_end_exit(company, f, t, died, params.team.headcount[t], rng)
+        exited = month_end_exit(company, f, t, died, team.headcount, rng)
         if exited:  # sold or listed: the path's flows end, without a death
             company.arr = 0.0
         alive = not (died or exited)
         runway = (company.cash / max(net_burn, 1e-9) if net_burn > 0 else math.inf) if alive else math.nan
         record = {
-            "cash": company.cash, "revenue": revenue, "arr": company.arr, "costs": costs, "payroll": payroll,
+            "cash": company.cash, "revenue": revenue, "arr": company.arr, "costs": costs, "payroll": team.payroll,
+            "severance": team.severance, "recruiting_cost": team.recruiting, "hires": team.hires,
+            "departures": team.departures, "layoffs": team.layoffs, "open_requisitions": team.open_requisitions,
+            "engineering_fte": team.engineering_fte if alive else 0.0, "sales_fte": team.sales_fte if alive else 0.0,
+            "support_fte": team.support_fte if alive else 0.0, "option_pool_available": team.pool_available if alive else 0.0,
             "compute": compute, "training_compute": training, "serving_cost": serving,
             "quality_gap": gap if alive else math.nan, "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
             "net_burn": net_burn, "customers": customers.sum() if alive else 0.0,
             "customers_by_segment": customers if alive else np.zeros_like(customers),
             "new_customers": new.sum(), "churned_customers": churned.sum(), "alive": alive, "runway": runway,
-            "headcount": params.team.headcount[t] if alive else 0.0,
+            "headcount": team.headcount if alive else 0.0,
             "founder_ownership": company.founder_ownership, "rounds_closed": int(np.sum(company.status == CLOSED)),
         }
         for name, value in record.items():
@@ -224,9 +219,16 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         if exited:
             company.alive, company.headcount = False, 0.0
             continue
+        started = False
         for r in range(len(round_names)):
             if may_start(company, f, r, t + 1.0, runway):
+                started = True
                 env.process(fundraise(env, company, round_names, f, r, rng, runway))
+        new_arr = 12.0 * float(np.sum(new * m.price[t] * quality.price))
+        company.team.signals = des_signals(
+            runway, customers.sum(), new_arr, bool(np.any(company.attempts > attempts_seen)), financing > 0,
+            started or bool(np.any(company.status == RAISING)))
+        attempts_seen = company.attempts.copy()
 
 
 def _record_dead(records, company: Company) -> None:
@@ -259,10 +261,10 @@ def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: i
     key = jax.random.fold_in(jax.random.key(seed), 0)
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = [r.name for r in scenario.funding.rounds]
-    role_plans = {role.name: role.headcount_series(months) for role in scenario.team.roles}
+    role_names = [role.name for role in scenario.team.roles]
     run_names = [r.name for r in scenario.product.training_runs] if scenario.product else []
     out = []
     for i in range(stop - start):
-        records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_plans, run_names)
+        records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_names, run_names)
         out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws

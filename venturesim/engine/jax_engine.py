@@ -10,7 +10,9 @@ the interval [t, t+1); records are the state at its end. In each month:
 1. market: churn, Bass adoption, revenue, moved by the quality gap
    (:mod:`venturesim.market.step`);
 2. funding: attempts due this month resolve (:mod:`venturesim.funding.rounds`);
-3. costs = payroll + compute (the monthly line + training) + other costs
+   team: hiring pipeline, attrition, layoffs and payroll (:mod:`venturesim.team.step`);
+3. costs = people (payroll + severance + recruiting) + compute (the monthly
+   line + training) + other costs
    + cost of revenue (cost_of_revenue · revenue + tokens · cost per token);
 4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing;
 5. death: a path whose cash is below 0 dies and stays dead (no more flows);
@@ -37,9 +39,10 @@ import jax.numpy as jnp
 
 from venturesim.engine.params import Params
 from venturesim.funding.exits import exit_proceeds, step_exits
-from venturesim.funding.rounds import FundingState, init_funding, resolve_rounds, start_rounds
+from venturesim.funding.rounds import RAISING, FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketState, init_market, quality_effect, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
+from venturesim.team.step import TeamSignals, TeamState, init_team, initial_signals, step_team
 
 
 
@@ -58,6 +61,8 @@ class State(NamedTuple):
     market: MarketState
     funding: FundingState
     product: ProductState
+    team: TeamState
+    signals: TeamSignals
 
 
 class Final(NamedTuple):
@@ -91,6 +96,8 @@ def init(key: jax.Array, params: Params) -> State:
         market=init_market(params.market),
         funding=init_funding(params.funding, params.company.founder_ownership, params.company.option_pool),
         product=init_product(key, params.product),
+        team=init_team(params.team),
+        signals=initial_signals(cash.shape[0], jnp.sum(params.market.initial_customers, axis=1)),
     )
 
 
@@ -104,18 +111,19 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     funding, financing = resolve_rounds(key, state.funding, params.funding, t, alive)
 
     revenue = flows.revenue
-    payroll = jnp.where(alive, params.team.payroll[:, t], 0.0)
+    team, team_month = step_team(key, state.team, params.team, t, alive, state.signals)
+    people = team_month.cost
     training = jnp.where(alive, product.training_spend, 0.0)
     compute = jnp.where(alive, params.company.compute[:, t], 0.0) + training
     other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
     serving = flows.tokens * product.cost_per_token
     cost_of_revenue = revenue * params.market.cost_of_revenue + serving
-    costs = payroll + compute + other + cost_of_revenue
+    costs = people + compute + other + cost_of_revenue
     cash = state.company.cash + revenue - costs + financing
 
     alive_next = alive & (cash >= 0.0)
     death_month = jnp.where(alive & ~alive_next, t, state.company.death_month)
-    headcount = params.team.headcount[:, t]
+    headcount = team_month.headcount
     arr = 12.0 * jnp.where(alive_next, revenue, 0.0)
     funding, exited = step_exits(key, funding, params.funding, t, alive, alive_next, arr, headcount)
     alive_next = alive_next & ~exited
@@ -123,6 +131,11 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     runway = jnp.where(net_burn > 0, cash / jnp.maximum(net_burn, 1e-9), jnp.inf)
     runway = jnp.where(alive_next, runway, jnp.nan)
     funding = start_rounds(funding, params.funding, t, runway, alive_next, arr)
+    new_arr = 12.0 * jnp.sum(flows.new_customers * params.market.price[:, t] * quality.price[:, None], axis=1)
+    signals = TeamSignals(
+        runway=runway, customers=jnp.sum(market.customers, axis=1), new_arr=new_arr,
+        round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1), round_closed=financing > 0,
+        raising=jnp.any(funding.status == RAISING, axis=1))
 
     customers_by_segment = jnp.where(alive_next[:, None], market.customers, 0.0)
     record = {
@@ -130,7 +143,17 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "revenue": revenue,
         "arr": jnp.where(alive_next, arr, 0.0),
         "costs": costs,
-        "payroll": payroll,
+        "payroll": team_month.payroll,
+        "severance": team_month.severance,
+        "recruiting_cost": team_month.recruiting,
+        "hires": team_month.hires,
+        "departures": team_month.departures,
+        "layoffs": team_month.layoffs,
+        "open_requisitions": team_month.open_requisitions,
+        "engineering_fte": jnp.where(alive_next, team_month.engineering_fte, 0.0),
+        "sales_fte": jnp.where(alive_next, team_month.sales_fte, 0.0),
+        "support_fte": jnp.where(alive_next, team_month.support_fte, 0.0),
+        "option_pool_available": jnp.where(alive_next, team_month.pool_available, 0.0),
         "compute": compute,
         "training_compute": training,
         "serving_cost": serving,
@@ -150,7 +173,8 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "rounds_closed": jnp.sum(funding.status == 2, axis=1),
     }
     company = CompanyState(cash=cash, alive=alive_next, death_month=death_month)
-    return State(company=company, market=market, funding=funding, product=state.product), record
+    return State(company=company, market=market, funding=funding, product=state.product, team=team,
+                 signals=signals), record
 
 
 BLOCK = 4096

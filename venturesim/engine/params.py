@@ -79,7 +79,7 @@ def sample_with_draws(
     params = Params(
         company=company,
         market=sample_market(scenario.market, sampler, months),
-        team=sample_team(scenario.team, sampler, months),
+        team=sample_team(scenario.team, sampler, months, option_pool=scenario.company.option_pool),
         funding=sample_funding(scenario.funding, sampler, months),
         product=sample_product(scenario.product, sampler, months),
     )

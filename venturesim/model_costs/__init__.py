@@ -21,6 +21,11 @@ from venturesim.model_costs.training_cost import *  # noqa: F403
 _LAZY = {
     "fit_loss_law_bayes": "scaling_bayes",
     "posterior_mean_law": "scaling_bayes",
+    **dict.fromkeys(["init_params", "param_shapes", "forward", "loss_fn", "count_params"], "transformer"),
+    **dict.fromkeys(["Corpus", "load_corpus", "sample_batch"], "text_data"),
+    **dict.fromkeys(["TrainConfig", "TrainReport", "train", "measure_cpu_peak_flops", "device_peak_flops"], "training"),
+    **dict.fromkeys(["GridPoint", "QUICK_GRID", "FULL_GRID", "Calibration", "calibrate_product",
+                     "write_calibration", "load_calibration"], "calibration"),
 }
 
 __all__ = [

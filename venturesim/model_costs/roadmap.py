@@ -90,7 +90,12 @@ def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: floa
 
 
 def _loss_law(product: Product, sampler: Sampler):
-    """(paths,) arrays E, A, B, alpha, beta: Chinchilla, or one calibration posterior draw per path."""
+    """(paths,) arrays E, A, B, alpha, beta: Chinchilla, or one calibration posterior draw per path.
+
+    A calibration file's law is in the units of its runs (nats per byte for
+    the byte-level calibration model); the scenario's ``frontier_loss`` and
+    ``initial_loss`` must then be on that scale too (docs/model/product.md).
+    """
     from venturesim.model_costs.scaling_law import CHINCHILLA
 
     n = sampler.n
@@ -99,7 +104,11 @@ def _loss_law(product: Product, sampler: Sampler):
         return tuple(np.full(n, float(getattr(law, k))) for k in ("E", "A", "B", "alpha", "beta"))
     from venturesim.model_costs.calibration import load_calibration
 
-    draws = load_calibration(product.calibration).law_draws()  # dict name → (draws,)
+    calibration = load_calibration(product.calibration)
+    draws = calibration.law_draws  # name → posterior draws; None without the Bayesian fit
+    if draws is None:
+        law = calibration.law
+        return tuple(np.full(n, float(getattr(law, k))) for k in ("E", "A", "B", "alpha", "beta"))
     count = len(draws["E"])
     index = np.minimum((ndtr(sampler.standard_normal("product.calibration")) * count).astype(int), count - 1)
     return tuple(np.asarray(draws[k], np.float64)[index] for k in ("E", "A", "B", "alpha", "beta"))

@@ -200,7 +200,9 @@ def _log_runs(N, D, loss, *, min_runs: int) -> tuple[np.ndarray, np.ndarray, np.
     return tuple(np.log(a) for a in arrays)
 
 
-def fit_loss_law(N, D, loss, *, delta: float = 1e-3, n_starts: int | None = 32, grid=None) -> LossLaw:
+def fit_loss_law(
+    N, D, loss, *, delta: float = 1e-3, n_starts: int | None = 32, grid=None, e_floor: float | None = None
+) -> LossLaw:
     """Fit L(N, D) to observed losses as Hoffmann et al. 2022 did (Huber + L-BFGS).
 
     Parameters
@@ -215,6 +217,11 @@ def fit_loss_law(N, D, loss, *, delta: float = 1e-3, n_starts: int | None = 32, 
         value; None runs from every grid point (slow: 4 500 optimisations).
     grid : dict, optional
         Start values for each of ``a, b, e, alpha, beta`` (default :data:`PAPER_GRID`).
+    e_floor : float, optional
+        Lower bound on E, nats/token. When the runs cannot tell E from the
+        data term (too little curvature: typical of a few tiny runs), the
+        optimum drifts to E → 0, where exp(e) underflows; a floor keeps the
+        fit finite (the caller should then report E as not identified).
 
     Returns
     -------
@@ -225,7 +232,12 @@ def fit_loss_law(N, D, loss, *, delta: float = 1e-3, n_starts: int | None = 32, 
     if not delta > 0:
         raise ValueError(f"delta(={delta}) must be > 0")
     grid = PAPER_GRID if grid is None else grid
+    if e_floor is not None and not e_floor > 0:
+        raise ValueError(f"e_floor(={e_floor}) must be > 0")
+    e_low = None if e_floor is None else float(np.log(e_floor))
     starts = np.array(list(itertools.product(*(np.atleast_1d(grid[k]) for k in _ORDER))), dtype=np.float64)
+    if e_low is not None:
+        starts[:, _ORDER.index("e")] = np.maximum(starts[:, _ORDER.index("e")], e_low)
 
     # Rank the grid by objective, vectorised over starts: (starts, runs).
     residuals = logsumexp(_terms(starts[:, None, :], logN, logD)[:, 0], axis=-1) - logL
@@ -241,7 +253,7 @@ def fit_loss_law(N, D, loss, *, delta: float = 1e-3, n_starts: int | None = 32, 
     shift = np.array([[1, 0, 0, -mN, 0], [0, 1, 0, 0, -mD], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])
     unshift = np.array([[1, 0, 0, mN, 0], [0, 1, 0, 0, mD], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])
     best = None
-    bounds = [(None, None)] * 3 + [(0.0, None)] * 2
+    bounds = [(None, None), (None, None), (e_low, None), (0.0, None), (0.0, None)]
     # L-BFGS-B's tiny BLAS calls slow down ~10x when BLAS threads contend for
     # busy cores; one thread is fastest for 5 parameters (threadpoolctl comes with pymc).
     with threadpool_limits(limits=1, user_api="blas"):

@@ -11,9 +11,10 @@ dates, and the quality gap that moves adoption, churn and price
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from venturesim.scenario._base import Model, Name, unique_names
 from venturesim.scenario.distributions import bounded, uncertain
@@ -160,6 +161,17 @@ class Product(Model):
         default_factory=list, description="The training roadmap, in queue priority order."
     )
     serving: Serving = Field(default_factory=Serving)
+
+    @field_validator("calibration")
+    @classmethod
+    def _calibration_exists(cls, path: str | None, info: ValidationInfo) -> str | None:
+        if path is None:
+            return None
+        base = Path((info.context or {}).get("base_dir", "."))
+        resolved = Path(path) if Path(path).is_absolute() else base / path
+        if not resolved.is_file():
+            raise ValueError(f"calibration file not found: {resolved} (write one with `venturesim calibrate-product`)")
+        return str(resolved)
 
     @field_validator("training_runs")
     @classmethod

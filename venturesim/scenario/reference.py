@@ -47,10 +47,20 @@ CHECKS: dict[str, str] = {
     ),
     "Role.headcount": "months and headcounts must be >= 0.",
     "Company": "`founder_ownership + option_pool` must be <= 1.",
+    "Role": (
+        "needs `monthly_cost`, `salary_annual` or a catalogue `kind` (which fills unset fields; an unknown "
+        "kind or location is refused with a hint); with `dynamics: false` no pipeline or attrition field may be set."
+    ),
+    "HirePer": "give `customers` or `new_arr` (or both; the larger target wins).",
+    "Team": (
+        "`cliff_months` <= `vesting_months`; `location` must be a catalogue location; every role in "
+        "`layoffs.roles` must exist."
+    ),
     "TrainingRun": "give `parameters` for a pre-training run, or `base` (and no `parameters`) for a fine-tune.",
     "TrainingRun.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
     "Serving.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
     "Product.training_runs": "a fine-tune's `base` must be the name of an earlier run.",
+    "Product.calibration": "the file must exist (a relative path is read from the scenario file's folder).",
     "Schedule.schedule": "months must be >= 0; knots are sorted by month.",
     "Beta": "`high` must be greater than `low`.",
     "Uniform": "`high` must be greater than `low`.",

@@ -1,35 +1,49 @@
-"""Payroll from the headcount plan: Σ_roles headcount_r(t) · cost_r(t), USD per month."""
+"""Payroll: what the team costs in a month, USD (both engines use these formulas).
+
+For month t, with N_k people of role k on payroll at the month end, c_k(t)
+the loaded cost per person (salary/12 · (1 + on-cost) · (1 + raise)^{n(t)},
+or the scenario's ``monthly_cost``), L_k people laid off with s months of
+severance, and H_k hires landing at a recruiting cost r_k each:
+
+* payroll   = Σ_k N_k · c_k(t)          (salaries and on-cost)
+* severance = Σ_k L_k · s · c_k(t)
+* recruiting = Σ_k H_k · r_k
+* team cost = payroll + severance + recruiting.
+
+A person is paid for every month they are on payroll at its end: a hire
+landing on day 17 is paid for the month, a person leaving on day 17 is not
+(one convention for both engines; the error is half a month of pay per
+change, either way). A static team (plan only) therefore costs Σ_k plan_k(t)
+· c_k(t), the ``payroll`` leaf of :class:`TeamParams` — the plan alone.
+
+Both engines compute payroll as that planned payroll plus Σ_k (N_k − plan_k)
+· c_k(t): the same number, but a static team's payroll is then bit for bit
+the plan's (summed in float64 when sampled), as before the hiring pipeline
+existed.
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
-from venturesim.scenario.sampling import Sampler
-from venturesim.team.schema import Team
+from venturesim.team.params import TeamParams, sample_team
+
+__all__ = ["TeamParams", "month_costs", "sample_team"]
 
 
-class TeamParams(NamedTuple):
-    """Per-path team inputs.
+def month_costs(employees, plan, planned_payroll, cost, laid_off, severance_months, hires, recruiting_cost, xp=np):
+    """(payroll, severance, recruiting) of a month, USD, summed over the last (role) axis.
 
-    Attributes
+    Parameters
     ----------
-    headcount : (paths, T) planned people on payroll.
-    payroll : (paths, T) fully loaded payroll, USD per month.
+    employees, laid_off, hires : (…, K) people on payroll at the month end, laid off, hired.
+    plan : (…, K) planned headcount this month.
+    planned_payroll : (…) Σ_k plan_k · cost_k, USD (``TeamParams.payroll`` at t).
+    cost : (…, K) loaded cost per person this month, USD.
+    severance_months : (…) months of loaded cost paid per person laid off.
+    recruiting_cost : (…, K) USD per hire.
     """
-
-    headcount: np.ndarray
-    payroll: np.ndarray
-
-
-def sample_team(team: Team, sampler: Sampler, months: int) -> TeamParams:
-    """Draw per-role costs and combine them with the headcount plan."""
-    headcount = np.zeros((sampler.n, months))
-    payroll = np.zeros((sampler.n, months))
-    for role in team.roles:
-        heads = np.asarray(role.headcount_series(months), dtype=np.float64)[None, :]  # (1, T)
-        cost = sampler.series(role.monthly_cost, f"team.roles.{role.name}.monthly_cost", months)
-        headcount = headcount + heads
-        payroll = payroll + heads * cost
-    return TeamParams(headcount=headcount, payroll=payroll)
+    payroll = planned_payroll + xp.sum((employees - plan) * cost, axis=-1)
+    severance = xp.sum(laid_off * cost, axis=-1) * severance_months
+    recruiting = xp.sum(hires * recruiting_cost, axis=-1)
+    return payroll, severance, recruiting

@@ -1,0 +1,99 @@
+"""The team's decision rules, written once for both engines (``xp`` = numpy or jax.numpy).
+
+Shapes: team-level inputs are (paths,) in the JAX kernel and scalars in the
+DES; role-level inputs are (paths, K) and (K,). Every rule broadcasts over
+the trailing role axis, so the two engines run the same arithmetic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_ACCEPTANCE = 1e-3
+"""Offer acceptance never falls below this (so a requisition always fills eventually)."""
+MAX_CYCLES = 10_000
+"""Hiring cycles are capped here; the time to fill is capped long before (see step.MAX_FILL_MONTHS)."""
+
+
+def monthly_hazard(attrition_annual, xp=np):
+    """Probability of leaving within a month, h = 1 − (1 − a)^{1/12}, for annual attrition a."""
+    return 1.0 - xp.power(1.0 - xp.asarray(attrition_annual), 1.0 / 12.0)
+
+
+def hazard_rate(attrition_annual, xp=np):
+    """Continuous monthly hazard λ = −ln(1 − a)/12 (so 1 − e^{−λ} = h and (e^{−λ})^{12} = 1 − a)."""
+    return -xp.log1p(-xp.asarray(attrition_annual)) / 12.0
+
+
+def _in_window(since, window):
+    return (since >= 1) & (since <= window)
+
+
+def attrition_multiplier(runway, since_failed, since_layoff, p, xp=np):
+    """Stress multiplier M of the attrition hazard (team-level: (paths,) or scalar).
+
+    M = m_runway^{[runway < L]} · m_failed^{[failed round in window]} · m_layoff^{[layoff in window]},
+    where an event "in window" happened 1 … W months ago.
+    """
+    low = runway < p.stress_runway
+    m = xp.where(low, p.stress_low_runway, 1.0)
+    m = m * xp.where(_in_window(since_failed, p.stress_window), p.stress_failed_round, 1.0)
+    return m * xp.where(_in_window(since_layoff, p.stress_window), p.stress_after_layoff, 1.0)
+
+
+def acceptance(runway, since_failed, since_closed, p, xp=np):
+    """Offer acceptance per role: base · (after-round boost) · (stress penalty), clipped to [MIN_ACCEPTANCE, 1]."""
+    stressed = (runway < p.stress_runway) | _in_window(since_failed, p.stress_window)
+    m = xp.where(_in_window(since_closed, p.stress_window), p.accept_after_round, 1.0)
+    m = m * xp.where(stressed, p.accept_under_stress, 1.0)
+    return xp.clip(p.offer_acceptance * xp.asarray(m)[..., None], MIN_ACCEPTANCE, 1.0)
+
+
+def rule_target(customers, new_arr, p, xp=np):
+    """Headcount the ``hire_per`` rules ask for: max(⌈customers/c⌉, ⌈12·new_arr/a⌉), 0 without a rule."""
+    customers = xp.asarray(customers)[..., None]
+    annual_new_arr = 12.0 * xp.asarray(new_arr)[..., None]
+    by_customers = xp.where(p.per_customers > 0, xp.ceil(customers / xp.maximum(p.per_customers, 1e-30)), 0.0)
+    by_arr = xp.where(p.per_new_arr > 0, xp.ceil(annual_new_arr / xp.maximum(p.per_new_arr, 1e-30)), 0.0)
+    return xp.maximum(xp.maximum(by_customers, by_arr), 0.0)
+
+
+def layoff_count(fraction, employees, xp=np):
+    """People let go: ⌊f · N + ½⌋ (the fraction of the role, rounded half up)."""
+    return xp.floor(fraction * employees + 0.5)
+
+
+def geometric_cycles(u, accept, xp=np):
+    """Hiring cycles until an offer is accepted, G = 1 + ⌊ln U / ln(1 − p)⌋ ~ Geometric(p) on {1, 2, …}."""
+    g = 1.0 + xp.floor(xp.log(u) / xp.log1p(-xp.minimum(accept, 1.0 - 1e-7)))
+    return xp.clip(xp.where(accept >= 1.0, 1.0, g), 1.0, MAX_CYCLES)
+
+
+def budget_openings(gap, cost, committed, budget, xp=np):
+    """Openings that fit a payroll budget, granted greedily in role order.
+
+    Parameters
+    ----------
+    gap : (…, K) openings wanted per role.
+    cost : (…, K) loaded cost per person this month, USD.
+    committed : (…,) payroll of people employed and in the pipeline, USD.
+    budget : (…,) payroll budget this month, USD (+inf: no cap).
+
+    Returns
+    -------
+    (…, K) openings: role k gets min(gap_k, ⌊remaining / cost_k⌋), then the
+    remaining budget falls by its openings' cost.
+    """
+    if xp is np and np.all(np.isinf(budget)):  # no cap (the common case; the same result, faster in the DES)
+        return np.maximum(gap, 0.0)
+    remaining = budget - committed
+    opened = []
+    for k in range(gap.shape[-1]):  # static: roles, in list order
+        c = cost[..., k]
+        allowed = xp.where(c > 0, xp.floor(remaining / xp.where(c > 0, c, 1.0)), np.inf)
+        n = xp.clip(xp.minimum(gap[..., k], allowed), 0.0, None)
+        remaining = remaining - xp.where(n > 0, n * c, 0.0)
+        opened.append(n)
+    if not opened:
+        return gap
+    return xp.stack(opened, axis=-1)

@@ -1,0 +1,414 @@
+"""The team in the discrete-event engine: requisitions, departures and layoffs as SimPy events.
+
+The same model as :mod:`venturesim.team.step`, person by person. A
+:class:`TeamLedger` (``company.team``) holds the people (role, hire month,
+grant) and the open requisitions. The :func:`staffing` process, at each month
+start t (after the engine's month end for t − 1, which is scheduled URGENT),
+runs :func:`month_start`:
+
+* **attrition**: each person on payroll draws an exponential time E with
+  rate λ·M (the month's stress multiplier); if E < 1 they quit at t + E
+  (logged ``departure``). Redrawing each month is exact for a hazard that is
+  constant within a month (memorylessness); people joining during month t
+  are at risk from t + 1, as in the kernel;
+* **layoffs** and **separations** pick people at random among those not
+  quitting (a uniform random subset, as the kernel's mean field assumes);
+* **cancellations** drop the open requisitions with the latest start;
+* **openings** follow the same rules (``_rules``); a role without a time to
+  fill hires at once (logged ``staffing``/``hire``, as the plan-only engine
+  did), any other opening starts a :func:`requisition` process.
+
+A requisition draws its offer cycles when it opens: cycle i lasts
+C_i ~ Gamma(k, T/k) and ends in an offer accepted with probability p (the
+acceptance at opening); the first accepted offer ends the search. It logs
+``opened``, then per cycle ``sourced`` (40 % of the cycle), ``interviewed``
+(80 %), ``offer`` and ``declined``/``accepted``, then ``start`` at
+t + min(ΣC_i, H − 1) and ``ramped`` at the start of tenure month ⌈R⌉. All
+under the process name ``hiring``.
+
+At each month end the engine calls :func:`team_month`, which grants options
+to the month's hires (pro rata if the pool runs short) and returns the
+month's :class:`~venturesim.team.step.TeamMonth` in floats, computed with the
+kernel's formulas.
+
+``company`` must provide: ``alive`` (bool), ``headcount`` (float, kept equal
+to the people on payroll for the event log), ``team`` (a :class:`TeamLedger`,
+set by :func:`start_team`) and ``log(process, kind, details)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from venturesim.team import _rules as rules
+from venturesim.team.capacity import effective_capacity, ramp_weights
+from venturesim.team.params import TeamParams
+from venturesim.team.payroll import month_costs
+from venturesim.team.step import FAR, TeamMonth, TeamSignals
+
+__all__ = ["Person", "Requisition", "TeamLedger", "des_signals", "month_start", "requisition", "run_team_des",
+           "staffing", "start_team", "team_month"]
+
+PHASES = (("sourced", 0.4), ("interviewed", 0.8), ("offer", 1.0))
+"""Log labels inside one hiring cycle, at these shares of its duration (labels only)."""
+
+
+@dataclass
+class Person:
+    """One person on payroll."""
+
+    role: int
+    month: float  # hire month (−inf for the starting team)
+    grant: float = 0.0  # pool grant, fraction of fully diluted
+    leaving: bool = False  # quits later this month
+
+
+@dataclass
+class Requisition:
+    """One opening in the hiring pipeline."""
+
+    role: int
+    opened: float
+    start: float  # when the hire starts (opened + capped time to fill)
+    cancelled: bool = False
+
+
+@dataclass
+class TeamLedger:
+    """The team state of one DES path (``company.team``)."""
+
+    names: list[str]
+    staff: list[list[Person]]
+    reqs: list[list[Requisition]]
+    pool: float
+    cap: np.ndarray
+    signals: TeamSignals
+    vested_departed: float = 0.0
+    since_failed: float = FAR
+    since_closed: float = FAR
+    since_layoff: float = FAR
+    hires: np.ndarray = None
+    departures: np.ndarray = None
+    separations: np.ndarray = None
+    laid_off: np.ndarray = None
+    openings: np.ndarray = None
+    joined: list = field(default_factory=list)
+    returned: float = 0.0
+    frozen: bool = False
+
+    def __post_init__(self):
+        self.reset_month()
+
+    def reset_month(self) -> None:
+        """Zero the month's counters (after :func:`team_month`)."""
+        k = len(self.names)
+        self.hires, self.departures, self.separations = np.zeros(k), np.zeros(k), np.zeros(k)
+        self.laid_off, self.openings = np.zeros(k), np.zeros(k)
+        self.joined, self.returned, self.frozen = [], 0.0, False
+
+
+def des_signals(runway=math.inf, customers=0.0, new_arr=0.0, round_failed=False, round_closed=False,
+                raising=False) -> TeamSignals:
+    """Signals as plain numbers, for the DES (the engine sets ``company.team.signals`` at each month end)."""
+    return TeamSignals(float(runway), float(customers), float(new_arr), bool(round_failed), bool(round_closed),
+                       bool(raising))
+
+
+def start_team(env, company, params: TeamParams, names: list[str], months: int, rng: np.random.Generator):
+    """Create ``company.team`` from one path's params (leaves without the path axis) and start :func:`staffing`."""
+    if len(names) != params.plan.shape[0]:
+        raise ValueError(f"names(={names}) must name the {params.plan.shape[0]} roles of params")
+    start = params.plan[:, 0]
+    company.team = TeamLedger(
+        names=list(names), staff=[[Person(k, -math.inf) for _ in range(int(n))] for k, n in enumerate(start)],
+        reqs=[[] for _ in names], pool=float(params.option_pool), cap=np.full(len(names), np.inf),
+        signals=des_signals(),
+    )
+    return env.process(staffing(env, company, params, months, rng))
+
+
+def staffing(env, company, params: TeamParams, months: int, rng: np.random.Generator):
+    """Log the starting team at time 0, then run :func:`month_start` at every month start."""
+    team = company.team
+    for k, people in enumerate(team.staff):
+        if people:
+            company.headcount += len(people)
+            company.log("staffing", "hire", f"hired {len(people)} {team.names[k]}")
+    for t in range(months):
+        if t:
+            yield env.timeout(1)
+        if not company.alive:
+            return
+        month_start(env, company, params, t, rng)
+
+
+def _tenure(person: Person, t: int, buckets: int) -> int:
+    return int(min(t - person.month, buckets - 1))
+
+
+def _remove(company, people: list[Person], params: TeamParams, t: int) -> None:
+    """Take people off payroll now or later this month: their unvested grant returns to the pool."""
+    team, buckets = company.team, params.vesting.shape[0]
+    for person in people:
+        vested = person.grant * params.vesting[_tenure(person, t, buckets)]
+        team.returned += person.grant - vested
+        team.pool += person.grant - vested
+        team.vested_departed += vested
+
+
+def _pick(people: list[Person], n: int, rng, distinguishable: bool) -> list[Person]:
+    """n people of a role, uniformly at random (the last n when they are interchangeable)."""
+    candidates = [p for p in people if not p.leaving]
+    if n <= 0:
+        return []
+    if not distinguishable:
+        return candidates[-n:]
+    return [candidates[i] for i in sorted(rng.choice(len(candidates), size=n, replace=False))]
+
+
+def _let_go(company, params, t, k, n, rng, kind, words) -> None:
+    team = company.team
+    chosen = _pick(team.staff[k], int(n), rng, params.ramp_months[k] > 0 or params.equity_grant[k] > 0)
+    if not chosen:
+        return
+    _remove(company, chosen, params, t)
+    ids = {id(p) for p in chosen}
+    team.staff[k] = [p for p in team.staff[k] if id(p) not in ids]
+    company.headcount -= len(chosen)
+    company.log("staffing", kind, f"{words} {len(chosen)} {team.names[k]}")
+
+
+def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generator) -> None:
+    """The month-start decisions of month t (the kernel's steps 1–7)."""
+    team, p, sig = company.team, params, company.team.signals
+    roles = len(team.names)
+    cost, plan, plan_before = p.monthly_cost[:, t], p.plan[:, t], p.plan[:, max(t - 1, 0)]
+    team.since_failed = 1.0 if sig.round_failed else team.since_failed + 1.0
+    team.since_closed = 1.0 if sig.round_closed else team.since_closed + 1.0
+    team.since_layoff += 1.0
+
+    quitting = []
+    stress = (float(rules.attrition_multiplier(sig.runway, team.since_failed, team.since_layoff, p))
+              if p.attrition_rate.any() else 0.0)
+    for k in range(roles):
+        rate = float(p.attrition_rate[k]) * stress
+        if rate <= 0:
+            continue
+        for person in team.staff[k]:
+            e = rng.exponential(1.0 / rate)
+            if e < 1.0:
+                person.leaving = True
+                quitting.append(person)
+                team.departures[k] += 1
+                env.process(_quit(env, company, person, e))
+    _remove(company, quitting, p, t)
+    n1 = np.asarray([sum(not q.leaving for q in people) for people in team.staff], float)
+
+    if sig.round_closed:
+        team.cap[:] = np.inf
+    allowed = (not sig.raising) or p.layoff_while_raising > 0.5
+    if sig.runway < p.layoff_runway and allowed and team.since_layoff >= p.layoff_cooldown:
+        laid = rules.layoff_count(p.layoff_fraction, n1)
+        for k in range(roles):
+            _let_go(company, p, t, k, laid[k], rng, "layoff", "laid off")
+        team.laid_off += laid
+        n1 = n1 - laid
+        team.cap = np.where(p.layoff_fraction > 0, n1, team.cap)
+        team.since_layoff = 0.0
+
+    has_rules = p.per_customers.any() or p.per_new_arr.any()
+    rule = rules.rule_target(sig.customers, sig.new_arr, p) if has_rules else 0.0
+    target = np.minimum(np.minimum(np.maximum(plan, rule), team.cap), p.max_headcount)
+    separations = np.maximum(np.minimum(n1 - target, plan_before - plan), 0.0)
+    for k in range(roles):
+        _let_go(company, p, t, k, separations[k], rng, "departure", "let go")
+    team.separations += separations
+    n3 = n1 - separations
+
+    for k in range(roles):  # cancel the requisitions that would start last
+        keep = int(max(target[k] - n3[k], 0.0))
+        by_start = sorted(team.reqs[k], key=lambda r: r.start)
+        for req in by_start[keep:]:
+            req.cancelled = True
+            company.log("hiring", "cancelled",
+                        f"{team.names[k]}: requisition opened at month {req.opened:.0f} cancelled")
+        team.reqs[k] = by_start[:keep]
+
+    team.frozen = bool(sig.runway < p.freeze_runway)
+    delayed = p.time_to_fill > 0
+    open_now = np.asarray([len(r) for r in team.reqs], float)
+    gap = np.maximum(target - n3 - open_now, 0.0)
+    gap = np.where(team.frozen, 0.0, gap)
+    gap = np.where(delayed, np.minimum(gap, p.slots.shape[0]), gap)
+    committed = float(np.sum((n3 + open_now) * cost))
+    opened = rules.budget_openings(gap, cost, committed, p.payroll_budget[t])
+    team.openings += opened
+    accept = (rules.acceptance(sig.runway, team.since_failed, team.since_closed, p) if (opened * delayed).any()
+              else None)
+    for k in range(roles):
+        n = int(opened[k])
+        if n and not delayed[k]:
+            _join(company, p, [Person(k, float(t)) for _ in range(n)])
+            company.log("staffing", "hire", f"hired {n} {team.names[k]}")
+        elif n:
+            for _ in range(n):
+                env.process(requisition(env, company, p, k, float(accept[k]), rng))
+
+
+def _join(company, params: TeamParams, people: list[Person]) -> None:
+    team = company.team
+    for person in people:
+        team.staff[person.role].append(person)
+        team.hires[person.role] += 1
+        team.joined.append(person)
+    company.headcount += len(people)
+
+
+def _quit(env, company, person: Person, delay: float):
+    yield env.timeout(delay)
+    if not company.alive:
+        return
+    team = company.team
+    team.staff[person.role] = [q for q in team.staff[person.role] if q is not person]
+    company.headcount -= 1
+    company.log("staffing", "departure", f"1 {team.names[person.role]} quit")
+
+
+def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np.random.Generator):
+    """One opening of role k: offer cycles until one is accepted, then the start and the ramp (a SimPy process)."""
+    team, name = company.team, company.team.names[k]
+    mean, shape = float(params.time_to_fill[k]), float(params.time_to_fill_shape[k])
+    limit = params.offsets.shape[0] - 1.0
+    cycles, elapsed = [], 0.0
+    while True:  # drawn at opening: the search's whole course
+        duration = rng.gamma(shape, mean / shape)
+        accepted = rng.random() < accept
+        cycles.append((duration, accepted))
+        elapsed += duration
+        if accepted or elapsed >= limit:
+            break
+    fill = min(elapsed, limit)
+    opened = env.now
+    req = Requisition(k, opened, opened + fill)
+    team.reqs[k].append(req)
+    company.log("hiring", "opened", f"{name}: requisition opened")
+    begin = 0.0  # months since opening, summed in the order `elapsed` was
+    for i, (duration, accepted) in enumerate(cycles):
+        for phase, share in PHASES:
+            at = begin + duration * share if share < 1.0 else begin + duration
+            if at > fill:
+                break
+            yield env.timeout(max(opened + at - env.now, 0.0))
+            if req.cancelled or not company.alive:
+                return
+            company.log("hiring", phase, f"{name}: {phase} (cycle {i + 1})")
+        else:
+            company.log("hiring", "accepted" if accepted else "declined",
+                        f"{name}: offer {'accepted' if accepted else 'declined'} (cycle {i + 1})")
+        begin += duration
+        if begin >= fill:
+            break
+    yield env.timeout(max(req.start - env.now, 0.0))
+    if req.cancelled or not company.alive:
+        return
+    team.reqs[k] = [r for r in team.reqs[k] if r is not req]
+    person = Person(k, float(math.floor(req.start)))
+    _join(company, params, [person])
+    company.log("hiring", "start", f"{name}: hire started after {req.start - opened:.2f} months")
+    ramp = float(params.ramp_months[k])
+    if ramp > 0:
+        yield env.timeout(max(person.month + math.ceil(ramp) - env.now, 0.0))
+        if company.alive and any(q is person for q in team.staff[k]):
+            company.log("hiring", "ramped", f"{name}: at full productivity")
+
+
+def team_month(company, params: TeamParams, t: int) -> TeamMonth:
+    """Close month t (call at its end, time t + 1): grants, money, capacity; resets the month's counters."""
+    team, p = company.team, params
+    buckets = p.vesting.shape[0]
+    wanted = team.hires * p.equity_grant
+    total = float(wanted.sum())
+    scale = max(team.pool, 0.0) / total if total > team.pool and total > 0 else 1.0
+    for person in team.joined:
+        person.grant = float(p.equity_grant[person.role]) * scale
+    granted = wanted * scale
+    team.pool -= float(granted.sum())
+    employees = np.asarray([len(people) for people in team.staff], float)
+    cost = p.monthly_cost[:, t]
+    payroll, severance, recruiting = month_costs(
+        employees, p.plan[:, t], p.payroll[t], cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost)
+    weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
+    fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
+    by_function = fte @ p.function if len(fte) else np.zeros(3)  # (3,)
+    month = TeamMonth(
+        payroll=float(payroll), severance=float(severance), recruiting=float(recruiting),
+        cost=float(payroll + severance + recruiting), headcount=float(employees.sum()), headcount_by_role=employees,
+        hires=float(team.hires.sum()), departures=float(team.departures.sum()),
+        separations=float(team.separations.sum()), layoffs=float(team.laid_off.sum()),
+        openings=float(team.openings.sum()), open_requisitions=float(sum(len(r) for r in team.reqs)),
+        engineering_fte=float(by_function[0]), sales_fte=float(by_function[1]), support_fte=float(by_function[2]),
+        engineering_capacity=float(effective_capacity(by_function[0], p.capacity_exponent)),
+        equity_granted=float(granted.sum()), equity_returned=float(team.returned), pool_available=float(team.pool),
+        frozen=team.frozen,
+    )
+    team.reset_month()
+    return month
+
+
+@dataclass
+class _Alone:
+    """A stand-in company for running the team on its own."""
+
+    env: object
+    alive: bool = True
+    headcount: float = 0.0
+    team: TeamLedger | None = None
+    events: list = field(default_factory=list)
+
+    def log(self, process: str, kind: str, details: str) -> None:
+        self.events.append((self.env.now, process, kind, details, self.headcount))
+
+
+def run_team_des(params: TeamParams, months: int, rng: np.random.Generator, names: list[str] | None = None,
+                 signals: TeamSignals | None = None, observe=None) -> tuple[list[TeamMonth], list[tuple]]:
+    """Run one path's team alone for ``months`` months.
+
+    Parameters
+    ----------
+    params : one path's TeamParams (leaves without the path axis).
+    signals : the signals of every month (default: :func:`des_signals`).
+    observe : optional ``observe(t, month) -> TeamSignals | None``, called at
+        each month end with the month's record; what it returns (if not None)
+        becomes the signals of month t + 1 — a caller's own economy.
+
+    Returns
+    -------
+    The month records and the event log ``(time, process, kind, details, headcount)``.
+    """
+    import simpy
+    from simpy.events import URGENT
+
+    env = simpy.Environment()
+    company = _Alone(env)
+    names = names or [f"role{k}" for k in range(params.plan.shape[0])]
+    start_team(env, company, params, names, months, rng)
+    if signals is not None:
+        company.team.signals = signals
+    records: list[TeamMonth] = []
+
+    def month_ends():
+        for t in range(months):
+            tick = env.event()
+            tick._ok, tick._value = True, None
+            env.schedule(tick, URGENT, 1)
+            yield tick
+            records.append(team_month(company, params, t))
+            if observe is not None and (new := observe(t, records[-1])) is not None:
+                company.team.signals = new
+
+    env.process(month_ends())
+    env.run(until=months + 0.5)
+    return records, company.events

@@ -1,0 +1,294 @@
+"""The team's monthly kernel: hiring pipeline, attrition, layoffs, payroll, equity, capacity (pure JAX).
+
+Month t (the interval [t, t+1)) for each path, with K roles. Decisions are
+taken at the month start from the :class:`TeamSignals` of the previous month
+end (runway, customers, new ARR, round events); people then join during the
+month. In order:
+
+1. **clocks**: months since the last failed round, closed round and layoff
+   (an event in month t − 1 is "1 month ago");
+2. **attrition**: each person employed at the month start leaves in the
+   month with probability h = 1 − e^{−λM}, λ = −ln(1 − a)/12 (so with M = 1,
+   h = 1 − (1 − a)^{1/12} and 12 months compound to a), M the stress
+   multiplier (low runway, failed round, layoff; :mod:`venturesim.team._rules`):
+   departures_k ~ Binomial(N_k, h_k). A person hired during the month starts
+   this clock at the next month start;
+3. **layoffs**: when runway < trigger, no round is being raised (unless
+   allowed) and the cooldown has passed, each listed role loses
+   ⌊f_k N_k + ½⌋ people, paid s months of severance; the role is capped at
+   what is left until a round closes;
+4. **target** = min(max(plan_k(t), rule_k), cap_k, max_headcount_k), with
+   rule_k from ``hire_per`` (⌈customers/c⌉, ⌈12·new ARR/a⌉);
+5. **separations**: a fall in the plan lets people go: min(N − target,
+   plan(t−1) − plan(t)), never below 0;
+6. **cancellations**: requisitions beyond target − N are cancelled, those that
+   would land latest first;
+7. **openings**: gap = target − N − open requisitions, none during a hiring
+   freeze (runway < freeze threshold), at most M per delayed role, within the
+   payroll budget (greedy in role order). Each opening's time to fill is
+   D = Σ_{i=1}^{G} C_i with G ~ Geometric(p) offer cycles (p the acceptance,
+   taken at opening) and C_i ~ Gamma(k, T/k) (mean T): given G, D ~
+   Gamma(Gk, T/k), sampled directly; D is capped at H − 1 months and the
+   hire lands in month t + ⌊D⌋ — the continuous time binned, as the DES
+   lands it at t + D. A role with T = 0 fills at once (the static plan);
+8. **arrivals**: requisitions landing this month join, each with an option
+   grant g_k from the pool (scaled down pro rata if the pool runs short);
+9. **money** (:mod:`venturesim.team.payroll`): payroll on the month-end
+   headcount, severance, recruiting cost per hire;
+10. **capacity** (:mod:`venturesim.team.capacity`): ramped FTE by function.
+
+People of a role are tracked by tenure month in B buckets (the last
+absorbing) for ramp and vesting. Who leaves is a uniform random subset of a
+role, so departures remove the same share of every bucket ("mean field"):
+capacity and vested equity are exact in expectation, counts are exact per path.
+The starting team (plan at month 0) is fully ramped and holds no pool grants.
+A dead path (``active`` false) keeps its state and reports zeros.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from venturesim._jax_random import binomial, uniforms
+from venturesim.team import _rules as rules
+from venturesim.team.capacity import effective_capacity, ramp_weights
+from venturesim.team.params import TeamParams
+from venturesim.team.payroll import month_costs
+
+__all__ = [
+    "FAR",
+    "STREAM",
+    "TeamMonth",
+    "TeamSignals",
+    "TeamState",
+    "init_team",
+    "initial_signals",
+    "run_team",
+    "step_team",
+]
+
+STREAM = 5
+FAR = 1e6
+"""'Months since' an event that never happened."""
+
+
+class TeamSignals(NamedTuple):
+    """What the engine knows at the start of month t: the previous month end's figures, (paths,)."""
+
+    runway: jax.Array  # months at the end of month t − 1 (+inf when profitable or at t = 0)
+    customers: jax.Array  # active customers at the end of month t − 1
+    new_arr: jax.Array  # ARR added in month t − 1, USD (12 × the monthly revenue of customers won)
+    round_failed: jax.Array  # bool: a round attempt failed in month t − 1
+    round_closed: jax.Array  # bool: a round closed in month t − 1
+    raising: jax.Array  # bool: a round attempt is in progress at the end of month t − 1
+
+
+def initial_signals(paths: int, customers=0.0) -> TeamSignals:
+    """Signals for month 0: infinite runway, no round events, ``customers`` (initial customers)."""
+    zeros = jnp.zeros(paths, jnp.float32)
+    false = jnp.zeros(paths, bool)
+    return TeamSignals(runway=zeros + jnp.inf, customers=zeros + customers, new_arr=zeros,
+                       round_failed=false, round_closed=false, raising=false)
+
+
+class TeamState(NamedTuple):
+    """Per-path team state."""
+
+    employees: jax.Array  # (P, K) people on payroll
+    cohort: jax.Array  # (P, K, B) people by tenure month (expected composition)
+    grants: jax.Array  # (P, K, B) pool grants held, by tenure month, fraction of fully diluted
+    pipeline: jax.Array  # (P, K, H) requisitions landing h months from now
+    cap: jax.Array  # (P, K) headcount cap after a layoff (+inf: none)
+    pool: jax.Array  # (P,) option pool not granted
+    vested_departed: jax.Array  # (P,) vested grants of people who left
+    since_failed: jax.Array  # (P,) months since a round failed
+    since_closed: jax.Array  # (P,) months since a round closed
+    since_layoff: jax.Array  # (P,) months since a layoff
+
+
+class TeamMonth(NamedTuple):
+    """The team's figures for month t, (paths,) unless noted."""
+
+    payroll: jax.Array  # USD, salaries + on-cost of the month-end headcount
+    severance: jax.Array  # USD
+    recruiting: jax.Array  # USD
+    cost: jax.Array  # USD, payroll + severance + recruiting (what the cash identity needs)
+    headcount: jax.Array  # people on payroll at the month end
+    headcount_by_role: jax.Array  # (P, K)
+    hires: jax.Array  # people who joined
+    departures: jax.Array  # people who quit (attrition)
+    separations: jax.Array  # people let go because the plan fell
+    layoffs: jax.Array  # people laid off
+    openings: jax.Array  # requisitions opened
+    open_requisitions: jax.Array  # requisitions open at the month end
+    engineering_fte: jax.Array  # ramped FTE, engineering/research
+    sales_fte: jax.Array  # ramped FTE, sales
+    support_fte: jax.Array  # ramped FTE, support
+    engineering_capacity: jax.Array  # engineering FTE^α (diminishing returns)
+    equity_granted: jax.Array  # pool grants made this month, fraction
+    equity_returned: jax.Array  # unvested grants returned to the pool this month, fraction
+    pool_available: jax.Array  # option pool left at the month end, fraction
+    frozen: jax.Array  # bool, hiring freeze this month
+
+
+def init_team(params: TeamParams) -> TeamState:
+    """Month-0 state: the plan's month-0 team in place, fully ramped, no pool grants, nothing open."""
+    start = jnp.asarray(params.plan[:, :, 0], jnp.float32)  # (P, K)
+    paths, roles = start.shape
+    buckets, horizon = params.vesting.shape[1], params.offsets.shape[1]
+    cohort = jnp.zeros((paths, roles, buckets), jnp.float32).at[:, :, buckets - 1].set(start)
+    far = jnp.full(paths, FAR, jnp.float32)
+    return TeamState(
+        employees=start, cohort=cohort, grants=jnp.zeros_like(cohort),
+        pipeline=jnp.zeros((paths, roles, horizon), jnp.float32),
+        cap=jnp.full((paths, roles), jnp.inf, jnp.float32),
+        pool=jnp.asarray(params.option_pool, jnp.float32), vested_departed=jnp.zeros(paths, jnp.float32),
+        since_failed=far, since_closed=far, since_layoff=far,
+    )
+
+
+def _keep_earliest(pipeline: jax.Array, keep: jax.Array) -> jax.Array:
+    """Keep ``keep`` (P, K) requisitions of ``pipeline`` (P, K, H), those landing soonest."""
+    before = jnp.cumsum(pipeline, axis=-1) - pipeline
+    return jnp.clip(keep[..., None] - before, 0.0, pipeline)
+
+
+def _age(x: jax.Array) -> jax.Array:
+    """Move every tenure bucket one month on; the last bucket absorbs."""
+    if x.shape[-1] == 1:
+        return x
+    return jnp.concatenate([jnp.zeros_like(x[..., :1]), x[..., :-2], x[..., -2:-1] + x[..., -1:]], axis=-1)
+
+
+def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array, active: jax.Array,
+              signals: TeamSignals) -> tuple[TeamState, TeamMonth]:
+    """Advance every path by month t. ``key``: this block and month's key; ``active``: (P,) bool."""
+    p = jax.tree_util.tree_map(jnp.asarray, params)
+    paths, roles, buckets = state.cohort.shape
+    horizon, slots = p.offsets.shape[1], p.slots.shape[1]
+    key = jax.random.fold_in(key, STREAM)
+    cost = p.monthly_cost[:, :, t]  # (P, K)
+    plan = p.plan[:, :, t]
+    plan_before = p.plan[:, :, jnp.maximum(t - 1, 0)]
+    runway = signals.runway
+
+    # 1. clocks
+    since_failed = jnp.where(signals.round_failed, 1.0, state.since_failed + 1.0)
+    since_closed = jnp.where(signals.round_closed, 1.0, state.since_closed + 1.0)
+    since_layoff = state.since_layoff + 1.0
+
+    # 2. attrition
+    n0 = state.employees
+    stress = rules.attrition_multiplier(runway, since_failed, since_layoff, p, xp=jnp)  # (P,)
+    hazard = 1.0 - jnp.exp(-p.attrition_rate * stress[:, None])
+    departures = binomial(uniforms(key, 0, (paths, roles)), n0, hazard)
+    n1 = n0 - departures
+
+    # 3. layoffs
+    cap = jnp.where(signals.round_closed[:, None], jnp.inf, state.cap)
+    allowed = ~signals.raising | (p.layoff_while_raising > 0.5)
+    trigger = (runway < p.layoff_runway) & allowed & (since_layoff >= p.layoff_cooldown)
+    laid_off = jnp.where(trigger[:, None], rules.layoff_count(p.layoff_fraction, n1, xp=jnp), 0.0)
+    n2 = n1 - laid_off
+    cap = jnp.where(trigger[:, None] & (p.layoff_fraction > 0), n2, cap)
+    since_layoff = jnp.where(trigger, 0.0, since_layoff)
+
+    # 4–5. target and separations
+    rule = rules.rule_target(signals.customers, signals.new_arr, p, xp=jnp)
+    target = jnp.minimum(jnp.minimum(jnp.maximum(plan, rule), cap), p.max_headcount)
+    separations = jnp.clip(jnp.minimum(n2 - target, plan_before - plan), 0.0, None)
+    n3 = n2 - separations
+
+    removed = departures + laid_off + separations
+    leaving = jnp.where(n0 > 0, removed / jnp.maximum(n0, 1.0), 0.0)[..., None]  # (P, K, 1)
+    vest = p.vesting[:, None, :]  # (P, 1, B)
+    returned = jnp.sum(state.grants * (1.0 - vest) * leaving, axis=(1, 2))
+    vested_left = jnp.sum(state.grants * vest * leaving, axis=(1, 2))
+    cohort = state.cohort * (1.0 - leaving)
+    grants = state.grants * (1.0 - leaving)
+
+    # 6. cancellations
+    pipeline = _keep_earliest(state.pipeline, jnp.maximum(target - n3, 0.0))
+
+    # 7. openings
+    frozen = runway < p.freeze_runway
+    delayed = p.time_to_fill > 0
+    gap = jnp.maximum(target - n3 - pipeline.sum(-1), 0.0)
+    gap = jnp.where(frozen[:, None], 0.0, gap)
+    gap = jnp.where(delayed, jnp.minimum(gap, slots), gap)
+    committed = jnp.sum((n3 + pipeline.sum(-1)) * cost, axis=-1)
+    opened = rules.budget_openings(gap, cost, committed, p.payroll_budget[:, t], xp=jnp)
+    pipeline = pipeline.at[:, :, 0].add(jnp.where(delayed, 0.0, opened))
+    if slots:
+        accept = rules.acceptance(runway, since_failed, since_closed, p, xp=jnp)  # (P, K)
+        cycles = rules.geometric_cycles(uniforms(key, 2, (paths, roles, slots)), accept[..., None], xp=jnp)
+        shape = p.time_to_fill_shape[..., None]
+        work = jax.random.gamma(jax.random.fold_in(key, 3), cycles * shape)  # (P, K, M)
+        fill = jnp.minimum(work * (p.time_to_fill[..., None] / shape), horizon - 1.0)
+        offset = jnp.floor(fill).astype(jnp.int32)
+        use = (delayed[..., None] & (p.slots[:, None, :] < opened[..., None])).astype(jnp.float32)
+        rows = jnp.arange(paths)[:, None, None]
+        cols = jnp.arange(roles)[None, :, None]
+        pipeline = pipeline.at[rows, cols, offset].add(use)
+
+    # 8. arrivals and grants
+    hires = pipeline[:, :, 0]
+    n4 = n3 + hires
+    pool = state.pool + returned
+    wanted = hires * p.equity_grant
+    total = wanted.sum(-1)
+    scale = jnp.where((total > pool) & (total > 0), jnp.maximum(pool, 0.0) / jnp.maximum(total, 1e-30), 1.0)
+    granted = wanted * scale[:, None]
+    pool = pool - granted.sum(-1)
+    cohort = cohort.at[:, :, 0].add(hires)
+    grants = grants.at[:, :, 0].add(granted)
+    pipeline = jnp.concatenate([pipeline[:, :, 1:], jnp.zeros_like(pipeline[:, :, :1])], axis=-1)
+
+    # 9–10. money and capacity
+    payroll, severance, recruiting = month_costs(
+        n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp)
+    fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
+    by_function = jnp.einsum("pk,pkf->pf", fte, p.function)  # (P, 3)
+
+    new = TeamState(
+        employees=n4, cohort=_age(cohort), grants=_age(grants), pipeline=pipeline, cap=cap, pool=pool,
+        vested_departed=state.vested_departed + vested_left,
+        since_failed=since_failed, since_closed=since_closed, since_layoff=since_layoff,
+    )
+    new = jax.tree_util.tree_map(
+        lambda a, b: jnp.where(active.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, state)
+
+    def live(x):
+        return jnp.where(active.reshape((-1,) + (1,) * (x.ndim - 1)), x, jnp.zeros_like(x))
+
+    month = TeamMonth(
+        payroll=payroll, severance=severance, recruiting=recruiting, cost=payroll + severance + recruiting,
+        headcount=n4.sum(-1), headcount_by_role=n4, hires=hires.sum(-1), departures=departures.sum(-1),
+        separations=separations.sum(-1), layoffs=laid_off.sum(-1), openings=opened.sum(-1),
+        open_requisitions=pipeline.sum((1, 2)),
+        engineering_fte=by_function[:, 0], sales_fte=by_function[:, 1], support_fte=by_function[:, 2],
+        engineering_capacity=effective_capacity(by_function[:, 0], p.capacity_exponent, xp=jnp),
+        equity_granted=granted.sum(-1), equity_returned=returned, pool_available=pool, frozen=frozen,
+    )
+    month = jax.tree_util.tree_map(live, month)
+    return new, month._replace(pool_available=new.pool)
+
+
+def run_team(key: jax.Array, params: TeamParams, months: int, signals: TeamSignals | None = None,
+             active: jax.Array | None = None) -> tuple[TeamState, TeamMonth]:
+    """Run the team alone for ``months`` months with fixed ``signals`` (default :func:`initial_signals`).
+
+    Month t uses the key ``fold_in(key, t)``. Returns the final state and the
+    records, each (months, paths, …). Jit it with ``months`` static.
+    """
+    paths = params.plan.shape[0]
+    signals = initial_signals(paths) if signals is None else signals
+    active = jnp.ones(paths, bool) if active is None else active
+
+    def body(state, t):
+        return step_team(jax.random.fold_in(key, t), state, params, t, active, signals)
+
+    return jax.lax.scan(body, init_team(params), jnp.arange(months))

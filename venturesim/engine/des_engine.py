@@ -15,6 +15,11 @@ event by event for the audit trail a founder can read. Per path, one
   layoffs; payroll is closed at each month end (``team_month``);
 * one **fundraise** process per round attempt (:mod:`venturesim.funding.process`),
   whose money arrives at its exact resolution time;
+* one **partnership** process per partner (search → negotiation → signed
+  or not → active → terminated; :mod:`venturesim.partnerships.process`);
+* the **risk events**, each logged at its exact time
+  (:mod:`venturesim.risks.process`; their impacts are in the drawn Params,
+  so both engines see the same events);
 * one **training job** per run on the product roadmap, queueing for the
   cluster's slots (a ``simpy.Resource``; :mod:`venturesim.model_costs.process`),
   with interruptions, restarts, failure and release. The log's
@@ -51,6 +56,10 @@ from venturesim.funding.waterfall import waterfall_arrays
 from venturesim.market.process import market_month
 from venturesim.market.step import quality_effect
 from venturesim.model_costs.process import product_month_des, start_training
+from venturesim.partnerships.process import partner_month_des, start_partnerships
+from venturesim.partnerships.terms import largest_share, revenue_share_amount
+from venturesim.risks.apply import adjust
+from venturesim.risks.process import risk_events
 from venturesim.scenario.schema import Scenario
 from venturesim.team.process import des_signals, start_team, team_month
 
@@ -93,6 +102,8 @@ class Company:
     accelerators_busy: int = 0
     events: list = field(default_factory=list)
     team: object = None
+    market_book: object = None
+    partner_book: object = None
 
     def log(self, process: str, kind: str, details: str) -> None:
         """Append an event with the state after it."""
@@ -105,7 +116,7 @@ def _row(params: Params, i: int) -> Params:
 
 
 def run_path(params: Params, path: int, months: int, seed: int, round_names: list[str],
-             role_names: list[str], run_names: list[str] = ()):
+             role_names: list[str], run_names: list[str] = (), partner_names: list[str] = (), risks: tuple = ()):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path]))
     m = params.market
@@ -127,6 +138,10 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     team_rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path, 5]))
     start_team(env, company, params.team, list(role_names), months, team_rng)
     start_training(env, company, params.product, list(run_names), rng)
+    company.partner_book = start_partnerships(env, company, params.partnerships, list(partner_names))
+    if risks:
+        r = params.risks
+        env.process(risk_events(env, company, risks, r.time, r.severity, r.value, r.occurs))
     env.process(_month_ends(env, company, params, months, rng, round_names, records))
     env.run(until=months + 0.5)
     founder_proceeds, round_proceeds = _exit_proceeds(company, params.funding)
@@ -138,6 +153,7 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
         "exit_kind": company.exit_kind,
         "exit_month": company.exit_month, "exit_value": company.exit_value,
         "founder_proceeds": founder_proceeds, "round_proceeds": round_proceeds,
+        "risk_time": params.risks.time.copy(), "risk_severity": params.risks.severity.copy(),
     }
     return {k: np.asarray(v) for k, v in records.items()}, final, company.events
 
@@ -165,7 +181,7 @@ def _month_end_tick(env):
 
 def _month_ends(env, company: Company, params: Params, months: int, rng, round_names, records):
     """Close each month at time t + 1, as the JAX engine's step does."""
-    m, f, p = params.market, params.funding, params.product
+    m, f, p, hooks = params.market, params.funding, params.product, params.risks.hooks
     attempts_seen = company.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
         yield _month_end_tick(env)
@@ -173,17 +189,28 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             _record_dead(records, company)
             continue
         training, gap, _, cost_per_token = product_month_des(company, p, t)
+        line = params.company.compute[t]
+        partner = partner_month_des(company.partner_book, params.partnerships, t, company.alive, line + training)
+        gap += float(partner.loss_reduction)
         quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, xp=np)
-        customers, adopters, new, churned, revenue, tokens = market_month(
-            rng, company.customers, company.adopters, m, t, quality
+        market_row = m._replace(
+            p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, row=True),
+            q_monthly=adjust(hooks.market_q, m.q_monthly, t, 0.0, row=True),
+            partner=m.partner * partner.adoption_multiplier,
         )
+        month = market_month(rng, company.customers, company.adopters, market_row, t, quality, company.market_book)
+        (customers, adopters, new, churned, gross, tokens), company.market_book = month[:6], month.book
+        flows = month.flows
         company.customers, company.adopters = customers, adopters
+        partner_share = float(revenue_share_amount(partner, flows.revenue_by_segment))
+        revenue = gross - partner_share
         team = team_month(company, params.team, t)
         people, other = team.cost, params.company.other_costs[t]
-        compute = params.company.compute[t] + training
+        compute = line + training - float(partner.compute_credit_used)
+        acquisition = float(flows.acquisition_spend + flows.entry_cost)
         serving = tokens * cost_per_token
-        cost_of_revenue = revenue * m.cost_of_revenue + serving
-        costs = people + compute + other + cost_of_revenue
+        cost_of_revenue = gross * m.cost_of_revenue + serving + float(flows.support_cost)
+        costs = people + compute + other + acquisition + float(partner.cost) + cost_of_revenue
         company.cash += revenue - costs
         financing, company.financing_this_month = company.financing_this_month, 0.0
         net_burn = costs - revenue
@@ -201,7 +228,18 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             "engineering_fte": team.engineering_fte if alive else 0.0, "sales_fte": team.sales_fte if alive else 0.0,
             "support_fte": team.support_fte if alive else 0.0, "option_pool_available": team.pool_available if alive else 0.0,
             "compute": compute, "training_compute": training, "serving_cost": serving,
-            "quality_gap": gap if alive else math.nan, "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
+            "quality_gap": gap if alive else math.nan, "acquisition_spend": flows.acquisition_spend,
+            "entry_cost": flows.entry_cost, "support_cost": flows.support_cost, "new_mrr": flows.new_mrr,
+            "expansion_mrr": flows.expansion_mrr, "contraction_mrr": flows.contraction_mrr,
+            "churned_mrr": flows.churned_mrr, "pipeline": flows.pipeline if alive else 0.0,
+            "deals_won": float(np.sum(flows.deals_won)), "revenue_by_segment": flows.revenue_by_segment,
+            "partner_revenue_share": partner_share, "compute_credits_used": float(partner.compute_credit_used),
+            "partnership_costs": float(partner.cost), "partners_active": float(partner.active) if alive else 0.0,
+            "partner_concentration": float(largest_share(
+                type(partner)(*(np.asarray(v)[None] for v in partner)),
+                type(params.partnerships)(*(np.asarray(a)[None] for a in params.partnerships)),
+                np.asarray(flows.revenue_by_segment)[None])[0]),
+            "risk_costs": params.risks.added_costs[t], "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
             "net_burn": net_burn, "customers": customers.sum() if alive else 0.0,
             "customers_by_segment": customers if alive else np.zeros_like(customers),
             "new_customers": new.sum(), "churned_customers": churned.sum(), "alive": alive, "runway": runway,
@@ -223,8 +261,8 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         for r in range(len(round_names)):
             if may_start(company, f, r, t + 1.0, runway):
                 started = True
-                env.process(fundraise(env, company, round_names, f, r, rng, runway))
-        new_arr = 12.0 * float(np.sum(new * m.price[t] * quality.price))
+                env.process(fundraise(env, company, round_names, f, r, rng, runway, hooks.funding_success))
+        new_arr = 12.0 * float(flows.new_mrr)
         company.team.signals = des_signals(
             runway, customers.sum(), new_arr, bool(np.any(company.attempts > attempts_seen)), financing > 0,
             started or bool(np.any(company.status == RAISING)))
@@ -235,7 +273,8 @@ def _record_dead(records, company: Company) -> None:
     frozen = {"cash": company.cash, "alive": False, "runway": math.nan, "quality_gap": math.nan,
               "founder_ownership": company.founder_ownership,
               "rounds_closed": int(np.sum(company.status == CLOSED)),
-              "customers_by_segment": np.zeros_like(company.customers)}
+              "customers_by_segment": np.zeros_like(company.customers),
+              "revenue_by_segment": np.zeros(len(company.customers))}
     for name in records:
         records[name].append(frozen.get(name, 0.0))
 
@@ -262,9 +301,11 @@ def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: i
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = [r.name for r in scenario.funding.rounds]
     role_names = [role.name for role in scenario.team.roles]
+    partner_names = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
     run_names = [r.name for r in scenario.product.training_runs] if scenario.product else []
     out = []
     for i in range(stop - start):
-        records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_names, run_names)
+        records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_names, run_names,
+                                           partner_names, scenario.risks.risks)
         out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws

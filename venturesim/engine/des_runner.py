@@ -100,7 +100,7 @@ def _collect(scenario, outputs, batches, paths, seed, months, metrics) -> Result
             store_rows(inputs, name, values.astype(np.float32), paths, start)
     segments = [s.name for s in scenario.market.segments]
     rounds = [r.name for r in scenario.funding.rounds]
-    data = build_dataset(monthly, finals, months, segments, rounds)
+    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks])
     log = pd.DataFrame(events, columns=EVENT_COLUMNS)
     return Result(data=data, scenario=scenario, seed=seed, engine="des", inputs=pd.DataFrame(inputs), events=log)
 

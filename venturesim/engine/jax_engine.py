@@ -7,12 +7,17 @@ the interval [t, t+1); records are the state at its end. In each month:
 0. product: training spend on the roadmap's runs, the served model and its
    quality gap to the frontier, the serving cost per token
    (:mod:`venturesim.model_costs.step`; the queue is scheduled at month 0);
-1. market: churn, Bass adoption, revenue, moved by the quality gap
-   (:mod:`venturesim.market.step`);
-2. funding: attempts due this month resolve (:mod:`venturesim.funding.rounds`);
+   partnerships: signing, effects and terminations
+   (:mod:`venturesim.partnerships.step`);
+1. market: channels, deals, churn, Bass adoption, pricing and revenue, moved
+   by the quality gap, the partners and the risk hooks on p and q
+   (:mod:`venturesim.market.step`); partners take their revenue share;
+2. funding: attempts due this month resolve (:mod:`venturesim.funding.rounds`),
+   at odds a risk (a lead investor pulling out) can lower;
    team: hiring pipeline, attrition, layoffs and payroll (:mod:`venturesim.team.step`);
 3. costs = people (payroll + severance + recruiting) + compute (the monthly
-   line + training) + other costs
+   line + training − partners' credits) + other costs (with the risks' costs)
+   + acquisition (channel budgets, market entry) + partnership costs
    + cost of revenue (cost_of_revenue · revenue + tokens · cost per token);
 4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing;
 5. death: a path whose cash is below 0 dies and stays dead (no more flows);
@@ -42,6 +47,9 @@ from venturesim.funding.exits import exit_proceeds, step_exits
 from venturesim.funding.rounds import RAISING, FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketState, init_market, quality_effect, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
+from venturesim.partnerships.step import PartnerState, init_partnerships, step_partnerships
+from venturesim.partnerships.terms import largest_share, revenue_share_amount
+from venturesim.risks.apply import adjust
 from venturesim.team.step import TeamSignals, TeamState, init_team, initial_signals, step_team
 
 
@@ -52,6 +60,7 @@ class CompanyState(NamedTuple):
     cash: jax.Array  # USD
     alive: jax.Array  # bool
     death_month: jax.Array  # int32, −1 while alive
+    arr: jax.Array  # USD, at the end of the previous month (partners judge traction by it)
 
 
 class State(NamedTuple):
@@ -63,6 +72,7 @@ class State(NamedTuple):
     product: ProductState
     team: TeamState
     signals: TeamSignals
+    partnerships: PartnerState
 
 
 class Final(NamedTuple):
@@ -82,6 +92,8 @@ class Final(NamedTuple):
     exit_value: jax.Array  # (paths,) USD
     founder_proceeds: jax.Array  # (paths,) USD from the waterfall at the exit
     round_proceeds: jax.Array  # (paths, R) USD to each round's investors
+    risk_time: jax.Array  # (paths, K, E) months of the risk events (+inf: none)
+    risk_severity: jax.Array  # (paths, K, E)
 
 
 def init(key: jax.Array, params: Params) -> State:
@@ -92,33 +104,53 @@ def init(key: jax.Array, params: Params) -> State:
             cash=cash,
             alive=jnp.ones(cash.shape, bool),
             death_month=jnp.full(cash.shape, -1, jnp.int32),
+            arr=jnp.zeros_like(cash),
         ),
         market=init_market(params.market),
         funding=init_funding(params.funding, params.company.founder_ownership, params.company.option_pool),
         product=init_product(key, params.product),
         team=init_team(params.team),
         signals=initial_signals(cash.shape[0], jnp.sum(params.market.initial_customers, axis=1)),
+        partnerships=init_partnerships(params.partnerships),
     )
 
 
 def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
     """Advance every path of a block by month t. ``key``: the block's key for this month."""
     alive = state.company.alive
+    hooks = params.risks.hooks
     product = product_month(state.product, params.product, t)
+    line = jnp.where(alive, params.company.compute[:, t], 0.0)
+    training = jnp.where(alive, product.training_spend, 0.0)
+    partners, partner = step_partnerships(
+        key, state.partnerships, params.partnerships, t, alive, state.company.arr, line + training
+    )
     p = params.product
-    quality = quality_effect(product.quality_gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity)
-    market, flows = step_market(key, state.market, params.market, t, alive, quality)
-    funding, financing = resolve_rounds(key, state.funding, params.funding, t, alive)
+    gap = product.quality_gap + partner.loss_reduction
+    quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity)
+    m = params.market
+    market_params = m._replace(  # risk hooks on Bass p and q; partners lift p
+        p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, xp=jnp),
+        q_monthly=adjust(hooks.market_q, m.q_monthly, t, 0.0, xp=jnp),
+        partner=m.partner * partner.adoption_multiplier,
+    )
+    market, flows = step_market(key, state.market, market_params, t, alive, quality)
+    f = params.funding
+    funding_params = f._replace(  # a risk hook on the odds of an attempt resolving this month
+        success_probability=adjust(hooks.funding_success, f.success_probability, t, 0.0, 1.0, xp=jnp)
+    )
+    funding, financing = resolve_rounds(key, state.funding, funding_params, t, alive)
 
-    revenue = flows.revenue
+    partner_share = revenue_share_amount(partner, flows.revenue_by_segment, xp=jnp)
+    revenue = flows.revenue - partner_share  # net of the partners' revenue share
     team, team_month = step_team(key, state.team, params.team, t, alive, state.signals)
     people = team_month.cost
-    training = jnp.where(alive, product.training_spend, 0.0)
-    compute = jnp.where(alive, params.company.compute[:, t], 0.0) + training
+    compute = line + training - partner.compute_credit_used
     other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
+    acquisition = flows.acquisition_spend + flows.entry_cost  # sales & marketing, market entry
     serving = flows.tokens * product.cost_per_token
-    cost_of_revenue = revenue * params.market.cost_of_revenue + serving
-    costs = people + compute + other + cost_of_revenue
+    cost_of_revenue = flows.revenue * m.cost_of_revenue + serving + flows.support_cost
+    costs = people + compute + other + acquisition + partner.cost + cost_of_revenue
     cash = state.company.cash + revenue - costs + financing
 
     alive_next = alive & (cash >= 0.0)
@@ -131,7 +163,7 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     runway = jnp.where(net_burn > 0, cash / jnp.maximum(net_burn, 1e-9), jnp.inf)
     runway = jnp.where(alive_next, runway, jnp.nan)
     funding = start_rounds(funding, params.funding, t, runway, alive_next, arr)
-    new_arr = 12.0 * jnp.sum(flows.new_customers * params.market.price[:, t] * quality.price[:, None], axis=1)
+    new_arr = 12.0 * flows.new_mrr
     signals = TeamSignals(
         runway=runway, customers=jnp.sum(market.customers, axis=1), new_arr=new_arr,
         round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1), round_closed=financing > 0,
@@ -157,7 +189,23 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "compute": compute,
         "training_compute": training,
         "serving_cost": serving,
-        "quality_gap": jnp.where(alive_next, product.quality_gap, jnp.nan),
+        "quality_gap": jnp.where(alive_next, gap, jnp.nan),
+        "acquisition_spend": flows.acquisition_spend,
+        "entry_cost": flows.entry_cost,
+        "support_cost": flows.support_cost,
+        "new_mrr": flows.new_mrr,
+        "expansion_mrr": flows.expansion_mrr,
+        "contraction_mrr": flows.contraction_mrr,
+        "churned_mrr": flows.churned_mrr,
+        "pipeline": jnp.where(alive_next, flows.pipeline, 0.0),
+        "deals_won": flows.deals_won.sum(axis=1),
+        "revenue_by_segment": flows.revenue_by_segment,
+        "partner_revenue_share": partner_share,
+        "compute_credits_used": partner.compute_credit_used,
+        "partnership_costs": partner.cost,
+        "partners_active": jnp.where(alive_next, partner.active, 0.0),
+        "partner_concentration": largest_share(partner, params.partnerships, flows.revenue_by_segment, xp=jnp),
+        "risk_costs": jnp.where(alive, params.risks.added_costs[:, t], 0.0),
         "other_costs": other,
         "cost_of_revenue": cost_of_revenue,
         "financing": financing,
@@ -172,9 +220,9 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "founder_ownership": funding.founder_ownership,
         "rounds_closed": jnp.sum(funding.status == 2, axis=1),
     }
-    company = CompanyState(cash=cash, alive=alive_next, death_month=death_month)
+    company = CompanyState(cash=cash, alive=alive_next, death_month=death_month, arr=arr)
     return State(company=company, market=market, funding=funding, product=state.product, team=team,
-                 signals=signals), record
+                 signals=signals, partnerships=partners), record
 
 
 BLOCK = 4096
@@ -228,5 +276,7 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
         exit_value=state.funding.exit_value,
         founder_proceeds=founder_proceeds,
         round_proceeds=round_proceeds,
+        risk_time=params.risks.time,
+        risk_severity=params.risks.severity,
     )
     return records, final

@@ -11,6 +11,9 @@ from venturesim.funding.params import FundingParams, sample_funding
 from venturesim.market.params import MarketParams, sample_market
 from venturesim.model_costs.compute import sample_compute
 from venturesim.model_costs.roadmap import ProductParams, sample_product
+from venturesim.partnerships.params import PartnerParams, sample_partnerships
+from venturesim.risks.apply import RiskRecord, apply_risks
+from venturesim.risks.draws import sample_risks
 from venturesim.scenario.sampling import Sampler
 from venturesim.scenario.schema import Scenario, rank_correlation_matrix
 from venturesim.team.payroll import TeamParams, sample_team
@@ -34,6 +37,8 @@ class Params(NamedTuple):
     team: TeamParams
     funding: FundingParams
     product: ProductParams
+    partnerships: PartnerParams
+    risks: RiskRecord
 
 
 def sample(
@@ -76,12 +81,21 @@ def sample_with_draws(
         other_costs=sampler.series(scenario.company.other_monthly_costs, "company.other_monthly_costs", months),
         compute=sample_compute(scenario.compute, sampler, months),
     )
+    segments = [s.name for s in scenario.market.segments]
     params = Params(
         company=company,
         market=sample_market(scenario.market, sampler, months),
         team=sample_team(scenario.team, sampler, months, option_pool=scenario.company.option_pool),
         funding=sample_funding(scenario.funding, sampler, months),
         product=sample_product(scenario.product, sampler, months),
+        partnerships=sample_partnerships(scenario.partnerships, sampler, segments),
+        risks=None,
     )
+    # Risk events are drawn now and act on the drawn inputs (both engines see the same events).
+    runs = [r.name for r in scenario.product.training_runs] if scenario.product else []
+    draws = sample_risks(scenario.risks, sampler, months, segments=segments,
+                         rounds=[r.name for r in scenario.funding.rounds], runs=runs)
+    params, record = apply_risks(params, draws, months)
+    params = params._replace(risks=record)
     as_float32 = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), params)
     return as_float32, sampler.draws

@@ -26,6 +26,8 @@ FINAL_VARIABLES = {
     "exit_value": "exit value, USD",
     "founder_proceeds": "founders' proceeds from the waterfall at the exit, USD",
     "round_proceeds": "each round's investors' proceeds at the exit, USD",
+    "risk_time": "time of each risk event, months (+inf: none within the horizon)",
+    "risk_severity": "severity of each risk event (after mitigations)",
 }
 
 
@@ -164,6 +166,40 @@ class Result:
 
         return cheque_returns(self, round_name, cheque)
 
+    def risk_events(self) -> pd.DataFrame:
+        """Every risk event that fired: path, risk, month (time) and severity (both engines)."""
+        from venturesim.risks.events import event_table
+
+        return event_table(self.data["risk_time"].values, self.data["risk_severity"].values,
+                           list(self.data["risk"].values))
+
+    def risk_deaths(self) -> pd.DataFrame:
+        """For the paths that died: how often each risk fired before the death, ranked."""
+        from venturesim.risks.events import risks_before_death
+
+        return risks_before_death(self.risk_events(), self.data["death_month"].values, list(self.data["risk"].values))
+
+    def operating_metrics(self) -> xr.Dataset:
+        """The SaaS dashboard per path and month — CAC, CAC payback, LTV/CAC, burn multiple, gross
+        margin, Rule of 40, NRR and GRR (:func:`venturesim.market.metrics.operating_metrics`).
+
+        Needs the metrics revenue, costs, cost_of_revenue, customers, new_customers,
+        churned_customers and acquisition_spend (``metrics="all"``).
+        """
+        from venturesim.market.metrics import operating_metrics
+
+        needed = ["revenue", "costs", "cost_of_revenue", "customers", "new_customers", "churned_customers",
+                  "acquisition_spend"]
+        missing = [m for m in needed if m not in self.data]
+        if missing:
+            raise ValueError(f"operating metrics need {missing}: simulate with metrics='all' (or include them)")
+        d = self.data
+        return operating_metrics(
+            revenue=d["revenue"], costs=d["costs"], cost_of_revenue=d["cost_of_revenue"], customers=d["customers"],
+            new_customers=d["new_customers"], churned_customers=d["churned_customers"],
+            sm_spend=d["acquisition_spend"],
+        )
+
     def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
         """Long table: one row per path and month, one column per (2-D) metric."""
         names = [m for m in (metrics or self.metrics) if self._monthly(m).ndim == 2]
@@ -177,8 +213,12 @@ def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: in
     target[name][start : start + len(block)] = block
 
 
-def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str], rounds: list[str]) -> xr.Dataset:
-    """The Result dataset from (paths, months[, S]) records and per-path finals (both engines)."""
+def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str], rounds: list[str],
+                  risks: list[str] = ()) -> xr.Dataset:
+    """The Result dataset from (paths, months[, S]) records and per-path finals (both engines).
+
+    The risk events (``risk_time``, ``risk_severity``) are (path, risk, risk_event).
+    """
     month = np.arange(1, months + 1)
     variables = {}
     for name, values in monthly.items():
@@ -187,10 +227,11 @@ def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str],
     rename = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway",
               "founder_ownership": "final_founder_ownership"}
     for name, values in finals.items():
-        dims = ("path", "round")[: values.ndim]
+        dims = ("path", "risk", "risk_event") if name.startswith("risk_") else ("path", "round")[: values.ndim]
         variables[rename.get(name, name)] = (dims, values)
     coords = {"path": np.arange(len(finals["cash"])), "month": month}
     if segments and any("segment" in v[0] for v in variables.values()):
         coords["segment"] = segments
     coords["round"] = rounds
+    coords["risk"] = list(risks)
     return xr.Dataset(variables, coords=coords)

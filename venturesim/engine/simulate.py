@@ -81,7 +81,7 @@ def run_jax(
 
     segments = [s.name for s in scenario.market.segments]
     rounds = [r.name for r in scenario.funding.rounds]
-    data = build_dataset(monthly, finals, months, segments, rounds)
+    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks])
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
 
 

@@ -46,15 +46,21 @@ def may_start(company, funding: FundingParams, r: int, now: float, runway: float
     )
 
 
-def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rng: np.random.Generator, runway: float):
-    """One attempt at round r (a SimPy process generator)."""
+def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rng: np.random.Generator, runway: float,
+              success_hook=None):
+    """One attempt at round r (a SimPy process generator).
+
+    ``success_hook``: the risks' adjustment of the odds of an attempt resolving
+    in a month (:class:`venturesim.risks.apply.Adjustment`, one path's row), or None.
+    """
     name = names[r]
     company.status[r] = RAISING
     duration = float(funding.time_to_close[r])
+    arr_at_start, climate_at_start, attempts_at_start = company.arr, funding.climate[int(env.now) - 1], company.attempts[r]
     probability, pre_money = attempt_terms(
-        company.arr, funding.success_probability[r], funding.pre_money[r], funding.reference_arr[r],
-        funding.success_elasticity[r], funding.valuation_elasticity[r], funding.climate[int(env.now) - 1],
-        company.attempts[r], funding.down_round_factor[r],
+        arr_at_start, funding.success_probability[r], funding.pre_money[r], funding.reference_arr[r],
+        funding.success_elasticity[r], funding.valuation_elasticity[r], climate_at_start,
+        attempts_at_start, funding.down_round_factor[r],
     )
     company.log("fundraising", "start", f"{name}: started raising ${funding.amount[r]:,.0f} "
                 f"at ${pre_money:,.0f} pre-money (runway {runway:.1f} months, ARR ${company.arr:,.0f}, "
@@ -68,6 +74,15 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
         if not company.alive:
             return
         company.log("fundraising", phase, f"{name}: {phase} done")
+    if success_hook is not None:  # a risk (a lead investor pulling out) acts on the month it resolves in
+        from venturesim.risks.apply import adjust
+
+        month = min(int(math.floor(env.now)), len(funding.climate) - 1)
+        base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
+        probability, _ = attempt_terms(
+            arr_at_start, base[r], funding.pre_money[r], funding.reference_arr[r], funding.success_elasticity[r],
+            funding.valuation_elasticity[r], climate_at_start, attempts_at_start, funding.down_round_factor[r],
+        )
     if rng.random() < probability:
         success = np.arange(len(names)) == r
         company.founder_ownership, company.other_ownership, company.pool_ownership, company.investor_ownership = (

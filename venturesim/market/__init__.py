@@ -24,6 +24,7 @@ from venturesim.market.retention import (
     FADER_HARDIE_2007, SbgFit, adjusted_churn, churn_multiplier, cohort_month, constant_survival, fit_sbg,
     sbg_churn_hazard, sbg_mean_lifetime, sbg_params, sbg_pmf, sbg_retention_rate, sbg_survival,
 )
+from venturesim.market.revenue import compounded_retention
 from venturesim.market.schema import Market, Segment
 
 __all__ = [
@@ -38,5 +39,5 @@ __all__ = [
     "FADER_HARDIE_2007", "SbgFit", "adjusted_churn", "churn_multiplier", "cohort_month", "constant_survival",
     "fit_sbg", "sbg_churn_hazard", "sbg_mean_lifetime", "sbg_params", "sbg_pmf", "sbg_retention_rate",
     "sbg_survival",
-    "Market", "Segment",
+    "Market", "Segment", "compounded_retention",
 ]

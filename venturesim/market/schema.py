@@ -1,19 +1,119 @@
-"""Scenario schema of the market: customer segments with Bass adoption."""
+"""Scenario schema of the market: segments (Bass adoption, sales motion, pricing, retention) and channels.
+
+Every field added after the first release is optional with a neutral default
+(no channels, self-serve, no seats, tiers or usage pricing, constant churn, no
+expansion, no support cost, no opening rule), so a scenario that does not use
+one gives exactly the numbers it gave before. The equations are in
+docs/model/market.md; the engines' use of them in its section "How the engines
+use it".
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from venturesim.scenario._base import Model, Name, unique_names
-from venturesim.scenario.distributions import uncertain
+from venturesim.scenario.distributions import bounded, uncertain
 from venturesim.scenario.timeseries import TimeVarying
-from venturesim.scenario.distributions import bounded
+
+CHANNEL_KINDS = ("paid", "content", "outbound", "partners")
+
+
+class SalesMotion(Model):
+    """A sales-led segment: every account that adopts opens a deal, which closes after a sales cycle.
+
+    A deal opened during month s at time s + U (U uniform in the month) with a
+    cycle C resolves in month s + min(⌊U + C⌋, max_cycle_months) and is won with
+    probability ``win_rate``; C is gamma distributed per deal with the given mean
+    and coefficient of variation. Lost accounts do not come back to the market.
+    """
+
+    cycle_months: uncertain(gt=0) = Field(
+        description="Mean sales cycle of a deal, months from opening to decision (drawn once per path)."
+    )
+    cycle_cv: uncertain(gt=0, le=3) = Field(
+        0.5,
+        description="Coefficient of variation of one deal's cycle (gamma distributed; 1 = exponential). "
+        "Default 0.5 is an assumption.",
+    )
+    win_rate: uncertain(ge=0, le=1) = Field(description="Share of resolved deals that are won.")
+    max_cycle_months: int = Field(
+        24, ge=1, le=120,
+        description="A deal still open this many months after its opening month is decided in that month.",
+    )
+
+
+class Tier(Model):
+    """A flat subscription tier and the share of a segment's customers on it."""
+
+    name: Name
+    share: float = Field(ge=0, le=1, description="Share of the segment's customers on this tier (shares sum to 1).")
+    price: uncertain(ge=0) = Field(description="Price of the tier per customer per month, USD.")
+
+
+class Pricing(Model):
+    """Seats, tiers, annual plans and competitor price cuts (on top of the segment's flat ``price``).
+
+    Monthly subscription per customer = (price + seats · price_per_seat + Σ share_k · tier price_k)
+    · (1 − annual_plan_share · annual_discount); every price is multiplied by
+    1 − price_cut_pass_through · competitor_price_cut.
+    """
+
+    seats_per_customer: uncertain(ge=0) = Field(0.0, description="Paid seats per customer (count).")
+    price_per_seat: bounded(TimeVarying, ge=0) = Field(0.0, description="Price per seat per month, USD.")
+    tiers: Annotated[list[Tier], AfterValidator(unique_names)] = Field(
+        default_factory=list, description="Flat subscription tiers (none: no tier fee)."
+    )
+    annual_plan_share: uncertain(ge=0, le=1) = Field(
+        0.0, description="Share of customers on annual contracts."
+    )
+    annual_discount: uncertain(ge=0, lt=1) = Field(
+        0.0, description="Discount on the subscription for an annual contract (0.15 = 15 % off)."
+    )
+    competitor_price_cut: bounded(TimeVarying, ge=0, lt=1) = Field(
+        0.0,
+        description="Competitors' price cut x relative to month 0 (0.3 = 30 % cheaper), by month. "
+        "Churn × ((1 − πx)/(1 − x))^price_elasticity, π the pass-through.",
+    )
+    price_cut_pass_through: uncertain(ge=0, le=1) = Field(
+        0.0, description="Share π of a competitor's cut that we match (our prices × (1 − π x)).",
+    )
+
+    @field_validator("tiers")
+    @classmethod
+    def _shares_sum_to_one(cls, tiers: list[Tier]) -> list[Tier]:
+        total = sum(t.share for t in tiers)
+        if tiers and abs(total - 1.0) > 1e-6:
+            raise ValueError(f"tier shares(={[t.share for t in tiers]}) must sum to 1, found {total:g}")
+        return tiers
+
+
+class Usage(Model):
+    """Metered usage: million tokens per customer-month, growing with the customer's age."""
+
+    median_mtokens_per_customer_month: uncertain(ge=0) = Field(
+        description="Median million tokens a customer uses in their first billed month."
+    )
+    sigma: uncertain(ge=0, le=4) = Field(
+        1.0,
+        description="Log-scale spread of usage across customers (lognormal); the mean is "
+        "median · exp(sigma²/2). Default 1.0 is an assumption.",
+    )
+    growth_monthly: uncertain(gt=-1, le=1) = Field(
+        0.0, description="Monthly growth of a customer's usage with their age (0.05 = +5 % a month)."
+    )
+    max_multiple: uncertain(ge=1) = Field(
+        1e6, description="Cap on usage growth: at most this multiple of the first month's usage."
+    )
+    price_per_mtoken: bounded(TimeVarying, ge=0) = Field(
+        0.0, description="Price per million tokens, USD (0: usage is included in the subscription)."
+    )
 
 
 class Segment(Model):
-    """One customer segment: who could buy, how fast they adopt, what they pay."""
+    """One customer segment: who could buy, how fast they adopt, how they buy, what they pay and how long they stay."""
 
     name: Name
     market_size: uncertain(gt=0) = Field(
@@ -48,10 +148,86 @@ class Segment(Model):
         description="Tokens the model generates per active customer per month; each costs "
         "2N FLOPs to serve (product.serving), a cost of revenue.",
     )
+    viral_coefficient: uncertain(ge=0, le=2) = Field(
+        0.0,
+        description="Word of mouth from a referral programme: adopters recruited per adopter per month, "
+        "added to the monthly q (Skok 2009).",
+    )
+    partner_multiplier: uncertain(ge=0) = Field(
+        1.0, description="Partnerships' multiplier on Bass p (1 = none)."
+    )
+    sales: SalesMotion | None = Field(
+        None, description="Give it to make the segment sales-led (deals with a cycle and a win rate); "
+        "omit it for self-serve (adopters pay at once).",
+    )
+    open_when_arr_at_least: uncertain(ge=0) | None = Field(
+        None,
+        description="Market expansion: the segment opens in the first month from launch_month on "
+        "whose previous month's ARR (12 × revenue) reached this, USD.",
+    )
+    entry_cost: uncertain(ge=0) = Field(
+        0.0, description="One-off cost of entering the segment, paid in the month it opens, USD."
+    )
+    pricing: Pricing | None = Field(None, description="Seats, tiers, annual plans, competitor price cuts.")
+    usage: Usage | None = Field(None, description="Usage-based pricing per million tokens.")
+    churn_concentration: uncertain(gt=0) | None = Field(
+        None,
+        description="Shifted-beta-geometric churn (Fader & Hardie 2007): κ = α + β, with `churn` the churn "
+        "of a new customer; a customer of age a churns with churn · κ/(κ + a). Omit for constant churn.",
+    )
+    churn_price_elasticity: uncertain(ge=0) = Field(
+        1.0,
+        description="Churn × (our price / competitors')^elasticity after a competitor price cut "
+        "(1.0, unit elastic, is an assumption).",
+    )
+    expansion_monthly: uncertain(gt=-1, le=1) = Field(
+        0.0,
+        description="Growth of a retained customer's subscription per month of age (seats, upsell); "
+        "negative for contraction.",
+    )
+    expansion_max_multiple: uncertain(ge=1) = Field(
+        1e6, description="Cap on expansion: a customer's subscription at most this multiple of the first month's."
+    )
+    support_cost_per_customer: uncertain(ge=0) = Field(
+        0.0, description="Support and success cost per active customer per month, USD (cost of revenue)."
+    )
+
+
+class FunnelSpec(Model):
+    """A channel's direct-response funnel: budget → leads (saturating) → trials → paid."""
+
+    cost_per_lead: uncertain(gt=0) = Field(description="Cost of a lead at low spend, USD.")
+    max_leads: uncertain(gt=0) = Field(
+        description="Reachable leads a month L_max; leads = L_max(1 − exp(−budget/(cost_per_lead·L_max)))."
+    )
+    lead_to_trial: uncertain(ge=0, le=1) = Field(description="Share of leads that start a trial (or take a meeting).")
+    trial_to_paid: uncertain(ge=0, le=1) = Field(
+        description="Share of trials that pay (in a sales-led segment: that become an opportunity)."
+    )
+
+
+class AwarenessSpec(Model):
+    """A channel's awareness effect on Bass p: × (1 + lift_max · s/(s + half_saturation))."""
+
+    lift_max: uncertain(ge=0) = Field(description="Largest relative lift of the segment's Bass p.")
+    half_saturation: uncertain(gt=0) = Field(description="Monthly spend giving half the largest lift, USD.")
+
+
+class Channel(Model):
+    """An acquisition channel aimed at one segment: a monthly budget, a funnel and/or an awareness lift."""
+
+    name: Name
+    kind: Literal["paid", "content", "outbound", "partners"] = Field(
+        "paid", description="Channel kind, for reports (the arithmetic is the same)."
+    )
+    segment: str = Field(description="Name of the segment the channel sells to.")
+    budget: bounded(TimeVarying, ge=0) = Field(description="Spend per month while the segment is open, USD.")
+    funnel: FunnelSpec | None = Field(None, description="Direct response: leads, trials, customers.")
+    awareness: AwarenessSpec | None = Field(None, description="Lift of the segment's Bass p by this spend.")
 
 
 class Market(Model):
-    """The market: one or more segments plus the cost of serving revenue."""
+    """The market: one or more segments, the channels selling to them, and the cost of serving revenue."""
 
     segments: Annotated[list[Segment], AfterValidator(unique_names)] = Field(
         min_length=1, description="Customer segments."
@@ -61,3 +237,25 @@ class Market(Model):
         description="Support, hosting and other cost of revenue as a fraction of revenue, on top of "
         "the token serving cost (AI products in all: 0.4–0.5, i.e. 50–60 % gross margin; a16z 2020).",
     )
+    channels: Annotated[list[Channel], AfterValidator(unique_names)] = Field(
+        default_factory=list, description="Acquisition channels (paid, content/SEO, outbound sales, partners)."
+    )
+    cohort_max_age_months: int = Field(
+        60, ge=2, le=240,
+        description="Customers are tracked by age up to this many months (older ones share the last age) "
+        "when a segment uses sBG churn, expansion or usage growth.",
+    )
+
+    @model_validator(mode="after")
+    def _channels_name_segments(self):
+        names = [s.name for s in self.segments]
+        for channel in self.channels:
+            if channel.segment not in names:
+                from venturesim.scenario.errors import suggest
+
+                hint = suggest(channel.segment, names)
+                raise ValueError(
+                    f"channel {channel.name!r}: segment(={channel.segment!r}) is not a segment"
+                    + (f"; did you mean {hint!r}?" if hint else f"; segments are {names}")
+                )
+        return self

@@ -1,21 +1,43 @@
-"""The market's monthly kernel: Bass adoption, logo churn and revenue (pure JAX).
+"""The market's monthly kernel: opening, churn, adoption, channels, deals, revenue and the MRR bridge (pure JAX).
 
-Month t (the interval [t, t+1)) for each open segment, with the product's
-quality gap g (nats/token, < 0 behind the frontier; see
-:mod:`venturesim.model_costs.step`) and its elasticities ε:
+Month t (the interval [t, t+1)) for each segment, with the product's quality
+gap g (nats/token, < 0 behind the frontier; see :mod:`venturesim.model_costs.step`)
+and its multipliers e^{ε_a g} (adoption), e^{−ε_c g} (churn), e^{ε_p g} (price):
 
-1. churned ~ Binomial(customers, min(churn[t] · e^{−ε_c g}, 1)) — customers
-   at the start of the month leave with the monthly churn probability;
-2. new ~ Binomial(m − adopters, (f' − f)/(1 − f)) with f = adopters/m and f'
-   one month of Bass flow later (:func:`venturesim.market.bass.advance_fraction`)
-   with coefficients p · e^{ε_a g} and q · e^{ε_a g};
-3. customers ← customers − churned + new; adopters ← adopters + new
-   (the Bass state counts everyone who ever adopted; churned customers do not
-   return to the pool, and word of mouth comes from all past adopters);
-4. revenue = Σ_open segments customers · price[t] · e^{ε_p g} (billed on the
-   customers active at the end of the month; a segment earns nothing before
-   its launch month, even from initial customers), USD;
-5. tokens served = Σ_open segments customers · tokens per customer.
+0. opening: a segment opens in the first month t ≥ launch_month whose previous
+   month's ARR (12 × revenue) reached its ``open_arr`` (0 when it has no rule),
+   and pays its entry cost that month; it stays open;
+1. churn: customers at the start of the month leave with probability
+   c = min(churn[t] · e^{−ε_c g} · ((1 − πx)/(1 − x))^{ε_p}, 1) — drawn on the
+   segment's total, or, when ages are tracked, on each age cohort a with the
+   sBG hazard churn[t] · κ/(κ + a) (times the same factors) or the constant c;
+2. Bass: each of the m − adopters non-adopters adopts with probability
+   (f' − f)/(1 − f), f = adopters/m and f' one month of Bass flow later
+   (:func:`venturesim.market.bass.advance_fraction`) with
+   p' = p · (1 + Σ_channels L s/(s + s_½)) · e^{ε_a g} · m_partner and
+   q' = (q + k_viral) · e^{ε_a g} (:mod:`venturesim.market.adoption`);
+3. channels, in the scenario's order: leads ~ Binomial(min(L_max, pool),
+   1 − e^{−b/(c L_max)}), trials ~ Binomial(leads, r_lt), conversions ~
+   Binomial(trials, r_tp) (:mod:`venturesim.market.channels`); the pool is the
+   segment's non-adopters left after Bass and the channels before;
+4. a self-serve segment's adopters and conversions are new customers at once;
+   a sales-led segment's become opportunities: each open deal of age a months
+   resolves this month with P(K = a | K ≥ a), K its resolution month
+   (:mod:`venturesim.market.pipeline`), and a resolved deal is won with the
+   win rate; the won ones are new customers;
+5. customers ← customers − churned + new; adopters ← adopters + Bass adopters +
+   conversions (churned or lost accounts do not return to the pool);
+6. revenue = Σ_open segments, cells customers · R (billed on the month-end
+   customers; :func:`venturesim.market.revenue.base_price` × e^{ε_p g});
+   tokens = customers · (tokens per customer + 10⁶ · mean usage); support
+   = customers · support cost; the MRR bridge (:func:`venturesim.market.revenue.bridge`).
+
+Randomness: the first two draws (churn on totals, Bass) are
+``uniforms(key, STREAM, (2, paths, S))`` as in the first release, so a
+scenario that uses none of the later features gives the same numbers; the
+later features draw from sub-streams ``uniforms(fold_in(key, STREAM), j, …)``.
+Shapes are static: no channels (K = 0), no tracked ages (A = 0) or no
+sales-led segment (D = 0) leave their code out of the compiled kernel.
 """
 
 from __future__ import annotations
@@ -28,25 +50,59 @@ import jax.numpy as jnp
 from venturesim._jax_random import binomial, uniforms
 from venturesim.market.adoption import quality_factor
 from venturesim.market.bass import advance_fraction
-from venturesim.market.params import MarketParams
+from venturesim.market.channels import lead_capture_probability
+from venturesim.market.params import MarketParams, at_month
+from venturesim.market.revenue import base_price, bridge, churn_price_factor, survivor_price
 
 STREAM = 1
+_AGES, _CHANNELS, _DEALS, _WINS = 1, 2, 3, 4
+"""Sub-streams of the market's stream for the draws added after the first release."""
 
 
 class MarketState(NamedTuple):
-    """Per-path market state: (paths, S) adopters ever and active customers."""
+    """Per-path market state.
+
+    adopters, customers : (paths, S) accounts that ever adopted (Bass state,
+        including lost deals) and active customers.
+    opened : (paths, S) bool, the segment has opened.
+    last_revenue : (paths,) USD billed last month (for the ARR opening rule).
+    cohorts : (paths, S, A) active customers by age (billed months so far); A = 0 when untracked.
+    pipeline : (paths, S, D+1) open deals by age at the end of last month (months since the opening month).
+    arpa : (paths, S, max(A, 1)) revenue per customer of each cell at the end of last month, USD.
+    """
 
     adopters: jax.Array
     customers: jax.Array
+    opened: jax.Array
+    last_revenue: jax.Array
+    cohorts: jax.Array
+    pipeline: jax.Array
+    arpa: jax.Array
 
 
 class MarketFlows(NamedTuple):
-    """What happened in the market during one month."""
+    """What happened in the market during one month (USD, counts; zero on dead paths)."""
 
-    new_customers: jax.Array  # (paths, S)
+    new_customers: jax.Array  # (paths, S) customers won (self-serve adopters and conversions, won deals)
     churned_customers: jax.Array  # (paths, S)
     revenue: jax.Array  # (paths,) USD
     tokens: jax.Array  # (paths,) tokens served
+    revenue_by_segment: jax.Array  # (paths, S) USD
+    acquisition_spend: jax.Array  # (paths,) USD, channel budgets spent (sales & marketing)
+    entry_cost: jax.Array  # (paths,) USD, segments' entry costs paid this month
+    support_cost: jax.Array  # (paths,) USD, support cost of the month-end customers (cost of revenue)
+    new_mrr: jax.Array  # (paths,) USD
+    expansion_mrr: jax.Array  # (paths,) USD
+    contraction_mrr: jax.Array  # (paths,) USD
+    churned_mrr: jax.Array  # (paths,) USD
+    channel_spend: jax.Array  # (paths, K) USD
+    channel_leads: jax.Array  # (paths, K)
+    channel_conversions: jax.Array  # (paths, K) customers (self-serve) or opportunities (sales-led)
+    opportunities: jax.Array  # (paths, S) deals opened
+    deals_won: jax.Array  # (paths, S)
+    deals_lost: jax.Array  # (paths, S)
+    pipeline: jax.Array  # (paths,) open deals at the month's end
+    segment_open: jax.Array  # (paths, S) bool
 
 
 class QualityEffect(NamedTuple):
@@ -68,9 +124,22 @@ def quality_effect(gap, adoption_elasticity, churn_elasticity, price_elasticity,
 
 
 def init_market(params: MarketParams) -> MarketState:
-    """Month-0 state: the initial customers have adopted and are active."""
+    """Month-0 state: the initial customers have adopted, are active and of age 0; no deals open."""
     start = jnp.asarray(params.initial_customers, jnp.float32)
-    return MarketState(adopters=start, customers=start)
+    paths, segments = start.shape
+    ages = params.cohort_ages.shape[-1]
+    cohorts = jnp.zeros((paths, segments, ages), jnp.float32)
+    if ages:
+        cohorts = cohorts.at[..., 0].set(start)
+    return MarketState(
+        adopters=start,
+        customers=start,
+        opened=jnp.zeros((paths, segments), bool),
+        last_revenue=jnp.zeros((paths,), jnp.float32),
+        cohorts=cohorts,
+        pipeline=jnp.zeros((paths, segments, params.deal_conditional.shape[-1]), jnp.float32),
+        arpa=jnp.zeros((paths, segments, max(ages, 1)), jnp.float32),
+    )
 
 
 def step_market(
@@ -79,23 +148,155 @@ def step_market(
 ) -> tuple[MarketState, MarketFlows]:
     """Advance one month. ``key``: this block and month's key; ``active``: (paths,) bool (company alive)."""
     u = uniforms(key, STREAM, (2,) + state.customers.shape)  # (2, paths, S)
-    is_open = active[:, None] & (t >= params.launch_month)
-
-    churned = binomial(u[0], state.customers, jnp.minimum(params.churn[:, t] * quality.churn[:, None], 1.0))
+    sub = jax.random.fold_in(key, STREAM)
+    ages = params.cohort_ages.shape[-1]
+    n_channels = params.channel_lift_max.shape[-1]
+    n_deal_months = params.deal_conditional.shape[-1]
     size = params.market_size
-    f = state.adopters / size
-    lift = quality.adoption[:, None]
-    f_next = advance_fraction(f, params.p_monthly * lift, params.q_monthly * lift)
-    adopt_prob = jnp.where(f < 1.0, (f_next - f) / jnp.maximum(1.0 - f, 1e-12), 0.0)
-    new = binomial(u[1], size - state.adopters, adopt_prob)
 
-    churned = jnp.where(is_open, churned, 0.0)
-    new = jnp.where(is_open, new, 0.0)
+    # 0. opening (the first release's rule t >= launch_month when no ARR rule is given)
+    opening = (~state.opened) & active[:, None] & (t >= params.launch_month) & (
+        12.0 * state.last_revenue[:, None] >= params.open_arr)
+    opened = state.opened | opening
+    is_open = active[:, None] & opened
+    entry_cost = jnp.sum(jnp.where(opening, params.entry_cost, 0.0), axis=1)
+
+    # 1. churn
+    cut = at_month(params.competitor_cut, t)
+    price_factor = churn_price_factor(params.pass_through, cut, params.churn_price_elasticity)
+    churn_now = params.churn[:, t]
+    churned_shape = state.customers.shape
+    if ages:
+        kappa = params.sbg_concentration[..., None]
+        hazard = jnp.where(params.sbg[..., None] > 0, churn_now[..., None] * kappa / (kappa + params.cohort_ages[:, None, :]),
+                           churn_now[..., None])
+        hazard = jnp.minimum(hazard * quality.churn[:, None, None] * price_factor[..., None], 1.0)
+        # one uniform per (path, segment) for each age, drawn per age: the same numbers whatever the
+        # number of tracked ages (so a shorter horizon, which tracks fewer, gives the same months)
+        u_age = jax.vmap(lambda a: uniforms(jax.random.fold_in(sub, _AGES), a, churned_shape), out_axes=-1)(
+            jnp.arange(ages))  # (paths, S, A)
+        churned_by_age = binomial(u_age, state.cohorts, hazard)
+        churned_by_age = jnp.where(is_open[..., None], churned_by_age, 0.0)
+        churned = jnp.sum(churned_by_age, axis=-1)
+    else:
+        churned = binomial(u[0], state.customers, jnp.minimum(churn_now * quality.churn[:, None] * price_factor, 1.0))
+        churned = jnp.where(is_open, churned, 0.0)
+
+    # channel spend (and its awareness lift of p)
+    if n_channels:
+        channel_open = jnp.einsum("pks,ps->pk", params.channel_segment, is_open.astype(jnp.float32)) > 0
+        spend = jnp.where(channel_open, at_month(params.channel_budget, t), 0.0)  # (paths, K)
+        lift = params.channel_lift_max * spend / (spend + params.channel_half_saturation)
+        awareness = 1.0 + jnp.einsum("pks,pk->ps", params.channel_segment, lift)
+    else:
+        spend = jnp.zeros(params.channel_lift_max.shape, jnp.float32)
+
+    # 2. Bass adoption
+    f = state.adopters / size
+    lift_q = quality.adoption[:, None]
+    p = params.p_monthly * awareness if n_channels else params.p_monthly
+    f_next = advance_fraction(f, p * lift_q * params.partner, (params.q_monthly + params.viral) * lift_q)
+    adopt_prob = jnp.where(f < 1.0, (f_next - f) / jnp.maximum(1.0 - f, 1e-12), 0.0)
+    adopted = binomial(u[1], size - state.adopters, adopt_prob)
+    adopted = jnp.where(is_open, adopted, 0.0)
+
+    # 3. channels, each from the pool the ones before it left
+    leads = jnp.zeros(spend.shape, jnp.float32)
+    conversions = jnp.zeros(spend.shape, jnp.float32)
+    entrants = adopted
+    if n_channels:
+        uc = uniforms(sub, _CHANNELS, (n_channels, 3) + active.shape)
+        reach = params.channel_max_leads
+        capture = lead_capture_probability(spend, params.channel_cost_per_lead, jnp.maximum(reach, 1.0))
+
+        def one_channel(pool, xs):  # pool: (paths, S) non-adopters left; a scan, so one compiled body for K channels
+            uk, target, reach_k, capture_k, to_trial, to_paid = xs
+            lead = binomial(uk[0], jnp.minimum(reach_k, jnp.sum(target * pool, axis=1)), capture_k)
+            trial = binomial(uk[1], lead, to_trial)
+            won = binomial(uk[2], trial, to_paid)
+            return pool - target * won[:, None], (lead, won)
+
+        per_channel = (uc, jnp.moveaxis(params.channel_segment, 1, 0), reach.T, capture.T,
+                       params.channel_lead_to_trial.T, params.channel_trial_to_paid.T)
+        _, (leads, conversions) = jax.lax.scan(one_channel, size - state.adopters - adopted, per_channel)
+        leads, conversions = leads.T, conversions.T  # (paths, K)
+        entrants = adopted + jnp.einsum("pks,pk->ps", params.channel_segment, conversions)
+
+    # 4. sales-led deals, by age: a deal opened a months ago resolves now with P(K = a | K ≥ a)
+    zeros_s = jnp.zeros_like(churned)
+    opportunities, deals_won, deals_lost, pipeline = zeros_s, zeros_s, zeros_s, state.pipeline
+    new = entrants
+    if n_deal_months:
+        opportunities = entrants * params.sales_led
+        open_deals = jnp.concatenate([opportunities[..., None], state.pipeline[..., :-1]], axis=-1)  # ages 0 … D
+        resolved = binomial(uniforms(sub, _DEALS, open_deals.shape), open_deals, params.deal_conditional)
+        due = jnp.sum(resolved, axis=-1)
+        deals_won = binomial(uniforms(sub, _WINS, churned.shape), due, params.win_rate)
+        deals_won = jnp.where(active[:, None], deals_won, 0.0)
+        deals_lost = jnp.where(active[:, None], due - deals_won, 0.0)
+        pipeline = jnp.where(active[:, None, None], open_deals - resolved, state.pipeline)
+        new = (entrants - opportunities) + deals_won
+
+    # 5. customers
     customers = state.customers - churned + new
-    price = params.price[:, t] * quality.price[:, None]
-    revenue = jnp.where(active, jnp.sum(jnp.where(is_open, customers * price, 0.0), axis=1), 0.0)
-    tokens = jnp.where(active, jnp.sum(jnp.where(is_open, customers * params.tokens_per_customer, 0.0), axis=1), 0.0)
-    return (
-        MarketState(adopters=state.adopters + new, customers=customers),
-        MarketFlows(new_customers=new, churned_customers=churned, revenue=revenue, tokens=tokens),
+    cohorts = state.cohorts
+    if ages:
+        stay = state.cohorts - churned_by_age
+        aged = jnp.concatenate([new[..., None], stay[..., :-2], stay[..., -2:-1] + stay[..., -1:]], axis=-1)
+        cohorts = jnp.where(is_open[..., None], aged, state.cohorts)
+
+    # 6. revenue, tokens, support, MRR bridge
+    base = base_price(params.price[:, t], params.seats, at_month(params.price_per_seat, t), params.tier_price,
+                      params.annual_factor, params.expansion_by_age, params.usage_by_age,
+                      at_month(params.price_per_mtoken, t), params.pass_through, cut)  # (paths, S, cells)
+    price = base * quality.price[:, None, None]
+    usage_tokens = 1e6 * params.usage_by_age
+    if ages:
+        by_segment = jnp.sum(cohorts * price, axis=-1)
+        served = customers * params.tokens_per_customer + jnp.sum(cohorts * usage_tokens, axis=-1)
+    else:
+        by_segment = customers * price[..., 0]
+        served = customers * params.tokens_per_customer + customers * usage_tokens[..., 0]
+    revenue = jnp.where(active, jnp.sum(jnp.where(is_open, by_segment, 0.0), axis=1), 0.0)
+    tokens = jnp.where(active, jnp.sum(jnp.where(is_open, served, 0.0), axis=1), 0.0)
+    support = jnp.where(active, jnp.sum(jnp.where(is_open, customers * params.support_cost, 0.0), axis=1), 0.0)
+
+    now = jnp.where(is_open[..., None], price, 0.0)
+    if ages:
+        survivors, lost = stay, churned_by_age
+    else:
+        survivors, lost = (state.customers - churned)[..., None], churned[..., None]
+    movements = bridge(state.arpa, survivor_price(now, bool(ages)), survivors, lost, new, now[..., 0])
+    alive = active.astype(jnp.float32)
+    flows = MarketFlows(
+        new_customers=new,
+        churned_customers=churned,
+        revenue=revenue,
+        tokens=tokens,
+        revenue_by_segment=jnp.where(active[:, None] & is_open, by_segment, 0.0),
+        acquisition_spend=jnp.sum(spend, axis=1),
+        entry_cost=entry_cost,
+        support_cost=support,
+        new_mrr=alive * jnp.sum(movements.new, axis=1),
+        expansion_mrr=alive * jnp.sum(movements.expansion, axis=1),
+        contraction_mrr=alive * jnp.sum(movements.contraction, axis=1),
+        churned_mrr=alive * jnp.sum(movements.churned, axis=1),
+        channel_spend=spend,
+        channel_leads=leads,
+        channel_conversions=conversions,
+        opportunities=opportunities,
+        deals_won=deals_won,
+        deals_lost=deals_lost,
+        pipeline=jnp.sum(pipeline, axis=(1, 2)),
+        segment_open=is_open,
     )
+    state = MarketState(
+        adopters=state.adopters + entrants,
+        customers=customers,
+        opened=opened,
+        last_revenue=revenue,
+        cohorts=cohorts,
+        pipeline=pipeline,
+        arpa=jnp.where(active[:, None, None], now, state.arpa),
+    )
+    return state, flows

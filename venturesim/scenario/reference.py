@@ -52,6 +52,20 @@ CHECKS: dict[str, str] = {
         "kind or location is refused with a hint); with `dynamics: false` no pipeline or attrition field may be set."
     ),
     "HirePer": "give `customers` or `new_arr` (or both; the larger target wins).",
+    "Market": "every channel's `segment` must name a segment.",
+    "FitWeights": "the fit weights must have a positive sum.",
+    "Risks": (
+        "every name in `include`, `exclude`, `overrides`, `macro_factor` and `buy` must be a known risk (or "
+        "mitigation); overrides apply to included risks only; macro-factor loadings lie in [-0.99, 0.99]; "
+        "a contagion link (`raises`) must name a risk of the scenario."
+    ),
+    "Risk": "give exactly one of `hazard_monthly` and `annual_probability`.",
+    "Impact": (
+        "`segment` only for market targets, `round` only for funding.success_probability, `run` only for "
+        "product.failure_probability; company.one_off_cost is mode `add` without duration; a multiply "
+        "impact's value is >= 0."
+    ),
+    "Pricing.tiers": "tier shares must sum to 1.",
     "Team": (
         "`cliff_months` <= `vesting_months`; `location` must be a catalogue location; every role in "
         "`layoffs.roles` must exist."

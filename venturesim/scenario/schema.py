@@ -16,6 +16,8 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_
 from venturesim.funding.schema import Funding
 from venturesim.market.schema import Market
 from venturesim.model_costs.schema import Compute, Product
+from venturesim.partnerships.schema import Partnerships
+from venturesim.risks.schema import Risks
 from venturesim.scenario._base import Model
 from venturesim.scenario.distributions import Spec, bounded, uncertain
 from venturesim.scenario.inputs import iter_inputs, uncertain_inputs
@@ -79,6 +81,13 @@ class Scenario(Model):
         None, description="The model the startup trains and serves, and the frontier it competes with "
         "(omit it and the product's quality and training costs play no part)."
     )
+    risks: Risks = Field(
+        default_factory=Risks,
+        description="Risk events: catalogue risks included or changed, custom risks, the macro factor, mitigations bought.",
+    )
+    partnerships: Partnerships | None = Field(
+        None, description="Partners the company seeks: search, signing, effects and partner risk."
+    )
     correlations: list[Correlation] = Field(
         default_factory=list, description="Rank correlations between uncertain inputs (Gaussian copula)."
     )
@@ -112,7 +121,7 @@ class Scenario(Model):
     @field_validator("correlations")
     @classmethod
     def _correlations_valid(cls, correlations, info: ValidationInfo):
-        sections = ("company", "market", "team", "compute", "funding", "product")
+        sections = ("company", "market", "team", "compute", "funding", "product", "partnerships")
         if correlations and all(s in info.data for s in sections):  # else other errors are reported
             inputs = {}
             for section in sections:

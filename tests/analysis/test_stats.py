@@ -94,3 +94,23 @@ def test_mean_and_proportion_se_cover_truth():
     # coverage within 4.5 binomial SEs of 0.95 (√(0.95·0.05/400) ≈ 0.011)
     for hits in (mean_hits, prop_hits):
         assert abs(hits / reps - 0.95) < 4.5 * math.sqrt(0.95 * 0.05 / reps)
+
+
+def test_summary_reports_the_operating_dashboard_only_when_recorded():
+    """With metrics="all" the summary adds the SaaS dashboard at the horizon; with the defaults it does not.
+
+    One segment, 1,000 customers at $100 a month, no churn, no costs but $10k/month of other costs:
+    gross margin = 1 − cost_of_revenue = 0.6 exactly on every operating path.
+    """
+    import venturesim as vs
+
+    scenario = vs.load({
+        "name": "dashboard", "simulation": {"months": 14},
+        "company": {"initial_cash": 1e6, "other_monthly_costs": 10_000},
+        "market": {"cost_of_revenue": 0.4, "segments": [
+            {"name": "s", "market_size": 1000, "price": 100.0, "churn": 0.0, "initial_customers": 1000}]},
+    })
+    full = vs.simulate(scenario, paths=8, seed=0, metrics="all").summary()
+    operations = full[full["section"] == "operations"].set_index("metric")
+    assert operations.loc["gross margin at month 14 (operating paths)", "value"] == pytest.approx(0.6, rel=1e-6)
+    assert "operations" not in set(vs.simulate(scenario, paths=8, seed=0).summary()["section"])

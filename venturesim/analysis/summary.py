@@ -47,7 +47,35 @@ def summarize(result) -> pd.DataFrame:
                 rows.append(("funding", f"month round '{name}' closed", "median", *_stats.quantile(close + 1, 0.5), "months"))
     rows += _quantile_rows("ownership", f"founder ownership at month {months}", ds["final_founder_ownership"].values, "fraction")
     rows += returns.summary_rows(result)
+    rows += _operating_rows(result)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+OPERATING = {  # dashboard metric → (label, unit)
+    "gross_margin": ("gross margin", "fraction"),
+    "cac_payback_months": ("CAC payback", "months"),
+    "ltv_to_cac": ("LTV / CAC", "×"),
+    "burn_multiple": ("burn multiple (net burn / net new ARR)", "×"),
+    "rule_of_40": ("Rule of 40 (growth % + margin %)", "points"),
+}
+
+
+def _operating_rows(result) -> list[tuple]:
+    """Medians of the SaaS dashboard at the horizon over the operating paths, when the run recorded
+    what it needs (``metrics="all"``; :meth:`venturesim.engine.result.Result.operating_metrics`)."""
+    try:
+        dashboard = result.operating_metrics()
+    except ValueError:
+        return []
+    operating = np.asarray(result.data["alive"].values[:, -1], bool) if "alive" in result.data else slice(None)
+    rows = []
+    for name, (label, unit) in OPERATING.items():
+        values = np.asarray(dashboard[name].values[:, -1], np.float64)[operating]
+        values = values[np.isfinite(values)]
+        if values.size:
+            rows.append(("operations", f"{label} at month {result.months} (operating paths)", "p50",
+                         *_stats.quantile(values, 0.5), unit))
+    return rows
 
 
 def _quantile_rows(section: str, metric: str, values: np.ndarray, unit: str) -> list[tuple]:

@@ -194,11 +194,11 @@ class Result:
         if missing:
             raise ValueError(f"operating metrics need {missing}: simulate with metrics='all' (or include them)")
         d = self.data
-        return operating_metrics(
+        return xr.Dataset(operating_metrics(
             revenue=d["revenue"], costs=d["costs"], cost_of_revenue=d["cost_of_revenue"], customers=d["customers"],
             new_customers=d["new_customers"], churned_customers=d["churned_customers"],
             sm_spend=d["acquisition_spend"],
-        )
+        ))
 
     def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
         """Long table: one row per path and month, one column per (2-D) metric."""

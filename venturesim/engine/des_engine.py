@@ -137,6 +137,7 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     records = {name: [] for name in MONTHLY_METRICS}
     team_rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path, 5]))
     start_team(env, company, params.team, list(role_names), months, team_rng)
+    company.team.signals = des_signals(**_team_hooks(params, 0))
     start_training(env, company, params.product, list(run_names), rng)
     company.partner_book = start_partnerships(env, company, params.partnerships, list(partner_names))
     if risks:
@@ -170,6 +171,13 @@ def _exit_proceeds(company: Company, f) -> tuple[float, np.ndarray]:
     paid = waterfall_arrays(np.array([value]), prefs, shares, rank, kind, cap)[0]
     common = shares[0, 0]
     return (float(paid[0] * company.founder_ownership / common) if common > 0 else 0.0), paid[1:]
+
+
+def _team_hooks(params: Params, t: int) -> dict:
+    """The risks' multipliers of attrition and productivity for month t (one path's row)."""
+    hooks = params.risks.hooks
+    return {"attrition_scale": float(adjust(hooks.team_attrition, 1.0, t, 0.0, row=True)),
+            "productivity": float(adjust(hooks.team_productivity, 1.0, t, 0.0, row=True))}
 
 
 def _month_end_tick(env):
@@ -265,7 +273,7 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         new_arr = 12.0 * float(flows.new_mrr)
         company.team.signals = des_signals(
             runway, customers.sum(), new_arr, bool(np.any(company.attempts > attempts_seen)), financing > 0,
-            started or bool(np.any(company.status == RAISING)))
+            started or bool(np.any(company.status == RAISING)), **_team_hooks(params, min(t + 1, months - 1)))
         attempts_seen = company.attempts.copy()
 
 

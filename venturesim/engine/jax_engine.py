@@ -110,9 +110,18 @@ def init(key: jax.Array, params: Params) -> State:
         funding=init_funding(params.funding, params.company.founder_ownership, params.company.option_pool),
         product=init_product(key, params.product),
         team=init_team(params.team),
-        signals=initial_signals(cash.shape[0], jnp.sum(params.market.initial_customers, axis=1)),
+        signals=initial_signals(cash.shape[0], jnp.sum(params.market.initial_customers, axis=1))._replace(
+            **_team_hooks(params, jnp.int32(0), cash.shape[0])),
         partnerships=init_partnerships(params.partnerships),
     )
+
+
+def _team_hooks(params: Params, t: jax.Array, paths: int) -> dict:
+    """The risks' multipliers of attrition and productivity for month t (key person loss, team conflict)."""
+    ones = jnp.ones(paths, jnp.float32)
+    hooks = params.risks.hooks
+    return {"attrition_scale": adjust(hooks.team_attrition, ones, t, 0.0, xp=jnp),
+            "productivity": adjust(hooks.team_productivity, ones, t, 0.0, xp=jnp)}
 
 
 def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
@@ -167,7 +176,8 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     signals = TeamSignals(
         runway=runway, customers=jnp.sum(market.customers, axis=1), new_arr=new_arr,
         round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1), round_closed=financing > 0,
-        raising=jnp.any(funding.status == RAISING, axis=1))
+        raising=jnp.any(funding.status == RAISING, axis=1),
+        **_team_hooks(params, jnp.minimum(t + 1, params.company.other_costs.shape[1] - 1), cash.shape[0]))
 
     customers_by_segment = jnp.where(alive_next[:, None], market.customers, 0.0)
     record = {

@@ -111,10 +111,10 @@ class TeamLedger:
 
 
 def des_signals(runway=math.inf, customers=0.0, new_arr=0.0, round_failed=False, round_closed=False,
-                raising=False) -> TeamSignals:
+                raising=False, attrition_scale=1.0, productivity=1.0) -> TeamSignals:
     """Signals as plain numbers, for the DES (the engine sets ``company.team.signals`` at each month end)."""
     return TeamSignals(float(runway), float(customers), float(new_arr), bool(round_failed), bool(round_closed),
-                       bool(raising))
+                       bool(raising), float(attrition_scale), float(productivity))
 
 
 def start_team(env, company, params: TeamParams, names: list[str], months: int, rng: np.random.Generator):
@@ -192,7 +192,7 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
 
     quitting = []
     stress = (float(rules.attrition_multiplier(sig.runway, team.since_failed, team.since_layoff, p))
-              if p.attrition_rate.any() else 0.0)
+              * float(sig.attrition_scale) if p.attrition_rate.any() else 0.0)
     for k in range(roles):
         rate = float(p.attrition_rate[k]) * stress
         if rate <= 0:
@@ -342,7 +342,7 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         employees, p.plan[:, t], p.payroll[t], cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost)
     weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
-    by_function = fte @ p.function if len(fte) else np.zeros(3)  # (3,)
+    by_function = (fte @ p.function if len(fte) else np.zeros(3)) * float(team.signals.productivity)  # (3,)
     month = TeamMonth(
         payroll=float(payroll), severance=float(severance), recruiting=float(recruiting),
         cost=float(payroll + severance + recruiting), headcount=float(employees.sum()), headcount_by_role=employees,

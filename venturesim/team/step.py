@@ -84,6 +84,8 @@ class TeamSignals(NamedTuple):
     round_failed: jax.Array  # bool: a round attempt failed in month t − 1
     round_closed: jax.Array  # bool: a round closed in month t − 1
     raising: jax.Array  # bool: a round attempt is in progress at the end of month t − 1
+    attrition_scale: jax.Array | float = 1.0  # risks' multiplier of every attrition hazard in month t
+    productivity: jax.Array | float = 1.0  # risks' multiplier of productive capacity in month t
 
 
 def initial_signals(paths: int, customers=0.0) -> TeamSignals:
@@ -91,7 +93,8 @@ def initial_signals(paths: int, customers=0.0) -> TeamSignals:
     zeros = jnp.zeros(paths, jnp.float32)
     false = jnp.zeros(paths, bool)
     return TeamSignals(runway=zeros + jnp.inf, customers=zeros + customers, new_arr=zeros,
-                       round_failed=false, round_closed=false, raising=false)
+                       round_failed=false, round_closed=false, raising=false,
+                       attrition_scale=zeros + 1.0, productivity=zeros + 1.0)
 
 
 class TeamState(NamedTuple):
@@ -182,7 +185,7 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
 
     # 2. attrition
     n0 = state.employees
-    stress = rules.attrition_multiplier(runway, since_failed, since_layoff, p, xp=jnp)  # (P,)
+    stress = rules.attrition_multiplier(runway, since_failed, since_layoff, p, xp=jnp) * signals.attrition_scale
     hazard = 1.0 - jnp.exp(-p.attrition_rate * stress[:, None])
     departures = binomial(uniforms(key, 0, (paths, roles)), n0, hazard)
     n1 = n0 - departures
@@ -269,8 +272,9 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
         headcount=n4.sum(-1), headcount_by_role=n4, hires=hires.sum(-1), departures=departures.sum(-1),
         separations=separations.sum(-1), layoffs=laid_off.sum(-1), openings=opened.sum(-1),
         open_requisitions=pipeline.sum((1, 2)),
-        engineering_fte=by_function[:, 0], sales_fte=by_function[:, 1], support_fte=by_function[:, 2],
-        engineering_capacity=effective_capacity(by_function[:, 0], p.capacity_exponent, xp=jnp),
+        engineering_fte=by_function[:, 0] * signals.productivity, sales_fte=by_function[:, 1] * signals.productivity,
+        support_fte=by_function[:, 2] * signals.productivity,
+        engineering_capacity=effective_capacity(by_function[:, 0] * signals.productivity, p.capacity_exponent, xp=jnp),
         equity_granted=granted.sum(-1), equity_returned=returned, pool_available=pool, frozen=frozen,
     )
     month = jax.tree_util.tree_map(live, month)

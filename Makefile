@@ -16,13 +16,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/venturesim run scenarios/seed_stage_api.yaml --paths 20000 --out out/demo --force
 
-## Run the whole test suite (slow statistical tests included)
+## Run the whole test suite (slow statistical tests included), one worker per core, a file per worker
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 ## Tests without the slow ones
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"
 
 ## Speed and memory benchmarks (figures go to docs/performance.md by hand)
 bench: $(STAMP)

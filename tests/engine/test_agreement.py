@@ -5,13 +5,13 @@ process noise (JAX: Threefry keys and the sampler of ``_jax_random``; DES:
 a NumPy generator per path). So their outputs can only be compared as
 distributions. For every scenario in ``scenarios/*.yaml`` and for three
 random valid scenarios (from a fixed NumPy generator, with 0, 1 and 2 rounds)
-each engine runs 36 months — JAX with :data:`JAX_PATHS` = 20 000 paths, the
-DES with :data:`DES_PATHS` = 1 280 paths in this process (``workers=1``:
-measured on the 2-core CI machine at about 160 paths/s for seed_stage_api at 36
-months, 40–90 when the machine is shared, against about 50 paths/s for
-``workers=2`` including the cluster's start-up, per-worker JAX compilation
-and result transfer) — with different seeds, so the two samples are
-independent, and these are compared:
+each engine runs 36 months — JAX with :data:`JAX_PATHS` = 8 192 paths, the
+DES with :data:`DES_PATHS` = 512 paths in this process (``workers=1``; sized
+for the CI's time budget: with every domain in the model the DES costs about
+0.5–2 ms per path-month on the 2-core CI machine, and the z-tests below stay
+valid at any sample size — smaller samples only widen the standard errors)
+— with different seeds, so the two samples are independent, and these are
+compared:
 
 * survival at months 12, 24 and 36 — two-proportion z-test (pooled p̂);
 * p10, p50 and p90 of cash and of ARR at the horizon —
@@ -75,7 +75,7 @@ from venturesim.analysis._stats import quantile
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
 MONTHS = 36
-JAX_PATHS, DES_PATHS = 20_000, 1_280
+JAX_PATHS, DES_PATHS = 8_192, 512
 JAX_SEED, DES_SEED = 101, 202
 Z_MAX = 4.0
 SURVIVAL_MONTHS = (12, 24, 36)

@@ -39,6 +39,7 @@ existing scheduler's address).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -57,7 +58,7 @@ from venturesim.market.process import market_month
 from venturesim.market.step import quality_effect
 from venturesim.model_costs.process import product_month_des, start_training
 from venturesim.partnerships.process import partner_month_des, start_partnerships
-from venturesim.partnerships.terms import largest_share, revenue_share_amount
+from venturesim.partnerships.terms import PartnerMonth, largest_share, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.risks.process import risk_events
 from venturesim.scenario.schema import Scenario
@@ -173,6 +174,23 @@ def _exit_proceeds(company: Company, f) -> tuple[float, np.ndarray]:
     return (float(paid[0] * company.founder_ownership / common) if common > 0 else 0.0), paid[1:]
 
 
+@functools.lru_cache(maxsize=16)
+def _no_partner(segments: int) -> PartnerMonth:
+    """A month without partners: no effect (the DES's fast path; the JAX kernel computes the same)."""
+    zeros = np.zeros(segments)
+    return PartnerMonth(weight=np.zeros(0), adoption_multiplier=zeros + 1.0, revenue_share=zeros,
+                        compute_credit_used=0.0, loss_reduction=0.0, cost=0.0, exit_churn=zeros, active=0.0)
+
+
+def _largest_share(partner: PartnerMonth, params, revenue_by_segment) -> float:
+    """:func:`venturesim.partnerships.terms.largest_share` for one path's row (0 without partners)."""
+    if not len(params.start):
+        return 0.0
+    rows = type(params)(*(np.asarray(a)[None] for a in params))
+    month = type(partner)(*(np.asarray(v)[None] for v in partner))
+    return float(largest_share(month, rows, np.asarray(revenue_by_segment)[None])[0])
+
+
 def _team_hooks(params: Params, t: int) -> dict:
     """The risks' multipliers of attrition and productivity for month t (one path's row)."""
     hooks = params.risks.hooks
@@ -198,7 +216,8 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             continue
         training, gap, _, cost_per_token = product_month_des(company, p, t)
         line = params.company.compute[t]
-        partner = partner_month_des(company.partner_book, params.partnerships, t, company.alive, line + training)
+        partner = (partner_month_des(company.partner_book, params.partnerships, t, company.alive, line + training)
+                   if len(params.partnerships.start) else _no_partner(len(company.customers)))
         gap += float(partner.loss_reduction)
         quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, xp=np)
         market_row = m._replace(
@@ -243,10 +262,7 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             "deals_won": float(np.sum(flows.deals_won)), "revenue_by_segment": flows.revenue_by_segment,
             "partner_revenue_share": partner_share, "compute_credits_used": float(partner.compute_credit_used),
             "partnership_costs": float(partner.cost), "partners_active": float(partner.active) if alive else 0.0,
-            "partner_concentration": float(largest_share(
-                type(partner)(*(np.asarray(v)[None] for v in partner)),
-                type(params.partnerships)(*(np.asarray(a)[None] for a in params.partnerships)),
-                np.asarray(flows.revenue_by_segment)[None])[0]),
+            "partner_concentration": _largest_share(partner, params.partnerships, flows.revenue_by_segment),
             "risk_costs": params.risks.added_costs[t], "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
             "net_burn": net_burn, "customers": customers.sum() if alive else 0.0,
             "customers_by_segment": customers if alive else np.zeros_like(customers),

@@ -104,6 +104,13 @@ def _positive(x: Number, name: str) -> Fraction:
     return v
 
 
+def _non_negative(x: Number, name: str) -> Fraction:
+    v = as_fraction(x, name)
+    if v < 0:
+        raise ValueError(f"{name}(={x}) must be >= 0")
+    return v
+
+
 def _rate(x: Number, name: str) -> Fraction:
     v = as_fraction(x, name)
     if not 0 <= v < 1:
@@ -248,10 +255,7 @@ class ConvertibleNote:
 
     def __post_init__(self):
         object.__setattr__(self, "principal", _positive(self.principal, "principal"))
-        r = as_fraction(self.annual_rate, "annual_rate")
-        if r < 0:
-            raise ValueError(f"annual_rate(={self.annual_rate}) must be >= 0")
-        object.__setattr__(self, "annual_rate", r)
+        object.__setattr__(self, "annual_rate", _non_negative(self.annual_rate, "annual_rate"))
         _month(self.month)
         _month(self.maturity_months, "maturity_months")
         if self.valuation_cap is not None:
@@ -709,10 +713,7 @@ class VentureDebt:
 
     def __post_init__(self):
         object.__setattr__(self, "principal", _positive(self.principal, "principal"))
-        r = as_fraction(self.annual_rate, "annual_rate")
-        if r < 0:
-            raise ValueError(f"annual_rate(={self.annual_rate}) must be >= 0")
-        object.__setattr__(self, "annual_rate", r)
+        object.__setattr__(self, "annual_rate", _non_negative(self.annual_rate, "annual_rate"))
         _month(self.month)
         _month(self.interest_only_months, "interest_only_months")
         if _month(self.amortization_months, "amortization_months") == 0:

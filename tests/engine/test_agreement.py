@@ -249,7 +249,7 @@ def test_engines_agree(case):
         assert 0.05 < _alive_at(jax_result, MONTHS).mean() < 0.95
     table = comparisons(jax_result, des_result)
     roadmap = 2 if scenario.product and scenario.product.training_runs else 0
-    assert len(table) == 10 + len(scenario.funding.rounds) + roadmap
+    assert len(table) == 10 + len(scenario.funding.class_names()) + roadmap
     report = "\n".join(map(str, table))
     assert all(c.ok for c in table), f"{case}: the engines disagree\n{report}"
 

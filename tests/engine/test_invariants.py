@@ -4,7 +4,7 @@ Every example has the same structure (2 segments, 2 rounds, 36 months, 300 paths
 all metrics) so the engine compiles once; only the numbers change. On every path
 and month:
 
-* cash[t] = cash[t−1] + revenue − costs + financing, cash[−1] = initial cash;
+* cash[t] = cash[t−1] + revenue − costs + financing − debt repaid, cash[−1] = initial cash;
 * costs = payroll + compute + other_costs + cost_of_revenue;
 * alive ⇔ cash has never gone below 0; dead stays dead, with no flows and constant cash;
 * runway = cash / net_burn when burning, +∞ when not, NaN when dead;
@@ -106,7 +106,7 @@ def check_invariants(data: dict, result) -> None:
     alive_prev = _prev(alive, np.ones(n, bool))
 
     # the cash identity (float32 arithmetic: tolerance a few ulps of the terms' magnitude)
-    rhs = cash_prev.astype(np.float64) + v["revenue"] - v["costs"] + v["financing"]
+    rhs = cash_prev.astype(np.float64) + v["revenue"] - v["costs"] + v["financing"] - v["debt_repaid"]
     scale = np.abs(cash_prev) + v["revenue"] + v["costs"] + v["financing"]
     assert np.all(np.abs(cash - rhs) <= 8 * EPS * scale + 1e-3)
 

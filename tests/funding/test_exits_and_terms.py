@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import venturesim as vs
-from venturesim.funding.terms import ACQUIHIRE, IPO, acquisition_probability, attempt_terms, close_round
+from venturesim.funding.ownership import close_priced
+from venturesim.funding.terms import ACQUIHIRE, IPO, acquisition_probability, attempt_terms
 
 ENGINES = [("jax", {}), ("des", {"workers": 1})]
 
@@ -40,8 +41,9 @@ def test_option_pool_shuffle_by_hand():
     (1 − 0.1875)/(1 − 0.1) = 0.90278 of their stake before the round's 0.8:
     founders 0.9 · 0.90278 · 0.8 = 0.65; investors 0.2; pool 0.15.
     """
-    founders, others, pool, investors = close_round(
-        0.9, 0.0, 0.1, np.zeros(1), np.array([True]), np.array([8e6]), np.array([2e6]), np.array([0.15]))
+    founders, others, pool, investors, _ = close_priced(
+        0.9, 0.0, 0.1, np.zeros(1), np.array([False]), np.array([True]), np.array([8e6]), np.array([2e6]),
+        np.array([0.15]), np.zeros(1))
     assert founders == pytest.approx(0.65, rel=1e-12)
     assert pool == pytest.approx(0.15, rel=1e-12)
     assert investors[0] == pytest.approx(0.2, rel=1e-12)

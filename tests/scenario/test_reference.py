@@ -117,7 +117,8 @@ def test_bounds_come_from_the_validators_and_field_constraints(text):
     assert "> 0" in _row(text, "market.segments[].market_size")
     assert ">= 1 and <= 600" in _row(text, "simulation.months")
     assert "> -1 and < 1" in _row(text, "correlations[].rank_correlation")
-    assert "required" in _row(text, "funding.rounds[].pre_money")
+    assert "required" in _row(text, "funding.rounds[].success_probability")
+    assert "> 0" in _row(text, "funding.rounds[].valuation_cap")
     assert "number or distribution" in _row(text, "funding.rounds[].amount")
     assert "at least 1 entry" in _row(text, "market.segments[]")
 

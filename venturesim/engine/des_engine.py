@@ -5,7 +5,8 @@ event by event for the audit trail a founder can read. Per path, one
 ``simpy.Environment`` runs
 
 * the **month-end** process (billing and payroll): at time t + 1 it closes
-  month t exactly as the JAX ``step`` does — market (churn, Bass adoption,
+  month t exactly as the JAX ``step`` does — the team's month (whose
+  capacity effects act on this month's market), market (churn, Bass adoption,
   revenue), costs, the cash identity, death, runway — logs a routine
   ``month-end`` event and starts a round whose trigger is met;
 * the **team** (:mod:`venturesim.team.process`): a planned role logs each
@@ -14,7 +15,9 @@ event by event for the audit trail a founder can read. Per path, one
   accept/decline → start → ramp), departures at exponential times, and
   layoffs; payroll is closed at each month end (``team_month``);
 * one **fundraise** process per round attempt (:mod:`venturesim.funding.process`),
-  whose money arrives at its exact resolution time;
+  whose money arrives at its exact resolution time (a SAFE, a priced round
+  converting the SAFEs, or, on a failure, the insiders' bridge); venture debt
+  and grants are settled at the month end (:mod:`venturesim.funding.debt`);
 * one **partnership** process per partner (search → negotiation → signed
   or not → active → terminated; :mod:`venturesim.partnerships.process`);
 * the **risk events**, each logged at its exact time
@@ -50,15 +53,18 @@ from simpy.events import URGENT
 
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.params import Params, sample_with_draws
+from venturesim.funding.debt import call_loans, debt_month, grant_inflow
+from venturesim.funding.ownership import issue_to_new_holder
 from venturesim.funding.process import fundraise, may_start, month_end_exit
-from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
+from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING, warrant_post_money
 from venturesim.funding.terms import NO_EXIT, exit_classes
 from venturesim.funding.waterfall import waterfall_arrays
 from venturesim.market.process import market_month
-from venturesim.market.step import quality_effect
+from venturesim.market.step import MarketLimits, quality_effect
 from venturesim.model_costs.process import product_month_des, start_training
 from venturesim.partnerships.process import partner_month_des, start_partnerships
-from venturesim.partnerships.terms import PartnerMonth, largest_share, revenue_share_amount
+from venturesim.partnerships.step import note_concentration
+from venturesim.partnerships.terms import PartnerMonth, concentration, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.risks.process import risk_events
 from venturesim.scenario.schema import Scenario
@@ -90,6 +96,9 @@ class Company:
     run_start: np.ndarray
     run_end: np.ndarray
     run_release: np.ndarray
+    outstanding: np.ndarray
+    debt_balance: np.ndarray
+    debt_drawn_at: np.ndarray
     env: simpy.Environment | None = None
     alive: bool = True
     death_month: int = -1
@@ -99,6 +108,9 @@ class Company:
     exit_kind: int = NO_EXIT
     exit_month: float = -1.0
     exit_value: float = 0.0
+    exit_debt: float = 0.0
+    concentrated_month: np.ndarray | None = None
+    concentrated_share: np.ndarray | None = None
     training_queue: int = 0
     accelerators_busy: int = 0
     events: list = field(default_factory=list)
@@ -117,7 +129,8 @@ def _row(params: Params, i: int) -> Params:
 
 
 def run_path(params: Params, path: int, months: int, seed: int, round_names: list[str],
-             role_names: list[str], run_names: list[str] = (), partner_names: list[str] = (), risks: tuple = ()):
+             role_names: list[str], run_names: list[str] = (), partner_names: list[str] = (), risks: tuple = (),
+             debt_names: list[str] = ()):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path]))
     m = params.market
@@ -131,7 +144,8 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
         status=np.full(n_rounds, WAITING), attempts=np.zeros(n_rounds), next_try=np.zeros(n_rounds),
         close_month=np.full(n_rounds, -1.0), investor_ownership=np.zeros(n_rounds),
         closed_pre_money=np.full(n_rounds, np.nan), run_start=np.full(len(run_names), np.inf), run_end=np.full(len(run_names), np.inf),
-        run_release=np.full(len(run_names), np.inf),
+        run_release=np.full(len(run_names), np.inf), outstanding=np.zeros(n_rounds, bool),
+        debt_balance=np.zeros(len(params.funding.debt_amount)), debt_drawn_at=np.full(len(params.funding.debt_amount), -1.0),
     )
     env = simpy.Environment()
     company.env = env
@@ -141,10 +155,13 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     company.team.signals = des_signals(**_team_hooks(params, 0))
     start_training(env, company, params.product, list(run_names), rng)
     company.partner_book = start_partnerships(env, company, params.partnerships, list(partner_names))
+    company.concentrated_month = np.full(len(partner_names), -1.0)
+    company.concentrated_share = np.zeros(len(partner_names))
     if risks:
         r = params.risks
         env.process(risk_events(env, company, risks, r.time, r.severity, r.value, r.occurs))
-    env.process(_month_ends(env, company, params, months, rng, round_names, records))
+    env.process(_month_ends(env, company, params, months, rng, round_names, records, list(debt_names),
+                            list(partner_names)))
     env.run(until=months + 0.5)
     founder_proceeds, round_proceeds = _exit_proceeds(company, params.funding)
     final = {
@@ -156,6 +173,8 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
         "exit_month": company.exit_month, "exit_value": company.exit_value,
         "founder_proceeds": founder_proceeds, "round_proceeds": round_proceeds,
         "risk_time": params.risks.time.copy(), "risk_severity": params.risks.severity.copy(),
+        "partner_concentration_month": company.concentrated_month.copy(),
+        "partner_concentration_share": company.concentrated_share.copy(),
     }
     return {k: np.asarray(v) for k, v in records.items()}, final, company.events
 
@@ -168,7 +187,7 @@ def _exit_proceeds(company: Company, f) -> tuple[float, np.ndarray]:
         f.amount[None, :], f.preference[None, :], f.participation[None, :], f.cap_multiple[None, :],
         f.seniority[None, :],
     )
-    value = company.exit_value if company.exit_kind != NO_EXIT else 0.0
+    value = max(company.exit_value - company.exit_debt, 0.0) if company.exit_kind != NO_EXIT else 0.0
     paid = waterfall_arrays(np.array([value]), prefs, shares, rank, kind, cap)[0]
     common = shares[0, 0]
     return (float(paid[0] * company.founder_ownership / common) if common > 0 else 0.0), paid[1:]
@@ -182,13 +201,20 @@ def _no_partner(segments: int) -> PartnerMonth:
                         compute_credit_used=0.0, loss_reduction=0.0, cost=0.0, exit_churn=zeros, active=0.0)
 
 
-def _largest_share(partner: PartnerMonth, params, revenue_by_segment) -> float:
-    """:func:`venturesim.partnerships.terms.largest_share` for one path's row (0 without partners)."""
+def _concentration(company: Company, partner: PartnerMonth, params, revenue_by_segment, t: int, names) -> float:
+    """The largest share of revenue one partner brought in month t (0 without partners); records and logs a
+    partner's first month over its limit (:func:`venturesim.partnerships.step.note_concentration`)."""
     if not len(params.start):
         return 0.0
     rows = type(params)(*(np.asarray(a)[None] for a in params))
     month = type(partner)(*(np.asarray(v)[None] for v in partner))
-    return float(largest_share(month, rows, np.asarray(revenue_by_segment)[None])[0])
+    share, over = concentration(month, rows, np.asarray(revenue_by_segment)[None])
+    company.concentrated_month, company.concentrated_share, first = note_concentration(
+        company.concentrated_month, company.concentrated_share, share[0], over[0], float(t), np.asarray(True), xp=np)
+    for i in np.flatnonzero(first):
+        company.log("partnerships", "concentration", f"{names[i]} brought {share[0, i]:.0%} of revenue in month {t}, "
+                    f"over its limit of {float(params.concentration_limit[i]):.0%}: a concentration risk")
+    return float(np.max(share[0], initial=0.0))
 
 
 def _team_hooks(params: Params, t: int) -> dict:
@@ -205,7 +231,8 @@ def _month_end_tick(env):
     return tick
 
 
-def _month_ends(env, company: Company, params: Params, months: int, rng, round_names, records):
+def _month_ends(env, company: Company, params: Params, months: int, rng, round_names, records, debt_names=(),
+                partner_names=()):
     """Close each month at time t + 1, as the JAX engine's step does."""
     m, f, p, hooks = params.market, params.funding, params.product, params.risks.hooks
     attempts_seen = company.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
@@ -219,28 +246,44 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         partner = (partner_month_des(company.partner_book, params.partnerships, t, company.alive, line + training)
                    if len(params.partnerships.start) else _no_partner(len(company.customers)))
         gap += float(partner.loss_reduction)
+        team = team_month(company, params.team, t)  # first: this month's FTE act on this month's market
+        if team.engineering_gain is not None:
+            gap += team.engineering_gain
         quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, xp=np)
+        effects = params.team.capacity  # None fields: no such effect
+        limits = MarketLimits(deal_cap=team.deal_capacity, support_capacity=team.support_capacity,
+                              support_elasticity=effects.support_elasticity,
+                              support_max_multiplier=effects.support_max_multiplier,
+                              exit_churn=partner.exit_churn if len(params.partnerships.start) else None)
         market_row = m._replace(
             p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, row=True),
             q_monthly=adjust(hooks.market_q, m.q_monthly, t, 0.0, row=True),
             partner=m.partner * partner.adoption_multiplier,
         )
-        month = market_month(rng, company.customers, company.adopters, market_row, t, quality, company.market_book)
+        month = market_month(rng, company.customers, company.adopters, market_row, t, quality, company.market_book,
+                             limits)
         (customers, adopters, new, churned, gross, tokens), company.market_book = month[:6], month.book
         flows = month.flows
         company.customers, company.adopters = customers, adopters
         partner_share = float(revenue_share_amount(partner, flows.revenue_by_segment))
         revenue = gross - partner_share
-        team = team_month(company, params.team, t)
+        debt, grants = _debt_month(company, f, t, debt_names)
+        interest, principal = float(np.sum(debt.interest)), float(np.sum(debt.principal))
         people, other = team.cost, params.company.other_costs[t]
         compute = line + training - float(partner.compute_credit_used)
         acquisition = float(flows.acquisition_spend + flows.entry_cost)
         serving = tokens * cost_per_token
         cost_of_revenue = gross * m.cost_of_revenue + serving + float(flows.support_cost)
-        costs = people + compute + other + acquisition + float(partner.cost) + cost_of_revenue
-        company.cash += revenue - costs
-        financing, company.financing_this_month = company.financing_this_month, 0.0
-        net_burn = costs - revenue
+        costs = people + compute + other + acquisition + float(partner.cost) + cost_of_revenue + interest
+        drawn = float(np.sum(debt.drawn)) + grants
+        company.cash += revenue - costs + drawn - principal
+        company.debt_balance, called_debt, called = call_loans(company.debt_balance, np.asarray(company.cash),
+                                                               f.debt_min_cash, np.asarray(True))
+        company.cash -= float(called_debt)
+        if called:
+            company.log("debt", "loan called", f"cash below the covenant: ${float(called_debt):,.0f} repaid")
+        financing, company.financing_this_month = company.financing_this_month + drawn, 0.0
+        net_burn = costs + principal - revenue
         died = company.cash < 0.0
         company.arr = 0.0 if died else 12.0 * revenue
         exited = month_end_exit(company, f, t, died, team.headcount, rng)
@@ -260,10 +303,17 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             "expansion_mrr": flows.expansion_mrr, "contraction_mrr": flows.contraction_mrr,
             "churned_mrr": flows.churned_mrr, "pipeline": flows.pipeline if alive else 0.0,
             "deals_won": float(np.sum(flows.deals_won)), "revenue_by_segment": flows.revenue_by_segment,
+            "deals_lost_to_capacity": float(np.sum(flows.deals_over_capacity)),
+            "sales_capacity_deals": (math.nan if team.deal_capacity is None else team.deal_capacity) if alive else 0.0,
+            "support_load": flows.support_load if alive else math.nan,
+            "engineering_quality_gain": (team.engineering_gain or 0.0) if alive else 0.0,
             "partner_revenue_share": partner_share, "compute_credits_used": float(partner.compute_credit_used),
             "partnership_costs": float(partner.cost), "partners_active": float(partner.active) if alive else 0.0,
-            "partner_concentration": _largest_share(partner, params.partnerships, flows.revenue_by_segment),
+            "partner_concentration": _concentration(company, partner, params.partnerships, flows.revenue_by_segment, t,
+                                                    partner_names),
             "risk_costs": params.risks.added_costs[t], "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
+            "grants": grants, "interest": interest, "debt_repaid": principal + float(called_debt),
+            "debt_balance": float(np.sum(company.debt_balance)), "loan_called": bool(called),
             "net_burn": net_burn, "customers": customers.sum() if alive else 0.0,
             "customers_by_segment": customers if alive else np.zeros_like(customers),
             "new_customers": new.sum(), "churned_customers": churned.sum(), "alive": alive, "runway": runway,
@@ -293,8 +343,30 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         attempts_seen = company.attempts.copy()
 
 
+def _debt_month(company: Company, f, t: int, names=()):
+    """Month t's venture debt and grants (:func:`venturesim.funding.rounds.step_debt` for one path)."""
+    closed_now = (company.status == CLOSED) & (company.close_month == t)
+    with_round = f.debt_round >= 0
+    round_closed = closed_now[np.maximum(f.debt_round, 0).astype(int)] if len(closed_now) else with_round
+    draw_now = np.where(with_round, round_closed, f.debt_draw_month == t)
+    post = warrant_post_money(company.status, company.close_month, company.closed_pre_money, f.amount, f.is_safe, xp=np)
+    debt = debt_month(company.debt_balance, company.debt_drawn_at, float(t), draw_now, f.debt_amount, f.debt_rate,
+                      f.debt_interest_only, f.debt_amortization, f.debt_warrants, np.asarray(post))
+    company.debt_balance, company.debt_drawn_at = debt.balance, debt.drawn_at
+    if debt.warrants > 0:
+        founders, others, pool, investors = issue_to_new_holder(
+            company.founder_ownership, company.other_ownership, company.pool_ownership, company.investor_ownership,
+            company.outstanding, debt.warrants)
+        company.founder_ownership, company.pool_ownership, company.investor_ownership = founders, pool, investors
+        company.other_ownership = others + float(debt.warrants)
+    for d in np.flatnonzero(debt.drawn > 0):
+        name = names[d] if d < len(names) else f"loan {d}"
+        company.log("debt", "drawn", f"{name}: ${float(debt.drawn[d]):,.0f} drawn")
+    return debt, float(grant_inflow(f.grant_month, f.grant_amount, t, np.asarray(True)))
+
+
 def _record_dead(records, company: Company) -> None:
-    frozen = {"cash": company.cash, "alive": False, "runway": math.nan, "quality_gap": math.nan,
+    frozen = {"cash": company.cash, "alive": False, "runway": math.nan, "quality_gap": math.nan, "support_load": math.nan,
               "founder_ownership": company.founder_ownership,
               "rounds_closed": int(np.sum(company.status == CLOSED)),
               "customers_by_segment": np.zeros_like(company.customers),
@@ -306,6 +378,8 @@ def _record_dead(records, company: Company) -> None:
 def death_cause(company: Company, round_names: list[str], funding) -> str:
     """Why a path ran out of cash, from its funding state at death."""
     for r, name in enumerate(round_names):
+        if funding.ordered[r] == 0:  # a bridge is not raised on its own
+            continue
         if company.status[r] == RAISING:
             return f"cash ran out while raising {name}"
         if company.status[r] == WAITING:
@@ -313,6 +387,9 @@ def death_cause(company: Company, round_names: list[str], funding) -> str:
                 return f"{name} failed and the retry came too late"
             return f"{name} not started in time (trigger or earliest month)"
     abandoned = [name for r, name in enumerate(round_names) if company.status[r] == ABANDONED]
+    if np.sum(company.debt_balance) > 0 and not abandoned and all(
+            company.status[r] == CLOSED or funding.ordered[r] == 0 for r in range(len(round_names))):
+        return "spent the money raised and borrowed before revenue covered costs"
     if abandoned:
         return f"{abandoned[-1]} abandoned after failed attempts"
     return "spent all the money raised before revenue covered costs" if round_names else (
@@ -323,13 +400,14 @@ def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: i
     """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``."""
     key = jax.random.fold_in(jax.random.key(seed), 0)
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
-    round_names = [r.name for r in scenario.funding.rounds]
+    round_names = scenario.funding.class_names()
     role_names = [role.name for role in scenario.team.roles]
     partner_names = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
     run_names = [r.name for r in scenario.product.training_runs] if scenario.product else []
     out = []
     for i in range(stop - start):
         records, final, events = run_path(_row(params, i), start + i, months, seed, round_names, role_names, run_names,
-                                           partner_names, scenario.risks.risks)
+                                           partner_names, scenario.risks.risks,
+                                           [d.name for d in scenario.funding.venture_debt])
         out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws

@@ -99,14 +99,15 @@ def _collect(scenario, outputs, batches, paths, seed, months, metrics) -> Result
         for name, values in draws.items():
             store_rows(inputs, name, values.astype(np.float32), paths, start)
     segments = [s.name for s in scenario.market.segments]
-    rounds = [r.name for r in scenario.funding.rounds]
-    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks])
+    rounds = scenario.funding.class_names()
+    partners = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
+    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks], partners)
     log = pd.DataFrame(events, columns=EVENT_COLUMNS)
     return Result(data=data, scenario=scenario, seed=seed, engine="des", inputs=pd.DataFrame(inputs), events=log)
 
 
 def _dtype(name: str):
-    return bool if name == "alive" else np.int32 if name == "rounds_closed" else np.float32
+    return bool if name in ("alive", "loan_called") else np.int32 if name == "rounds_closed" else np.float32
 
 
 def _final_dtype(name: str):

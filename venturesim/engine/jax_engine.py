@@ -9,22 +9,31 @@ the interval [t, t+1); records are the state at its end. In each month:
    (:mod:`venturesim.model_costs.step`; the queue is scheduled at month 0);
    partnerships: signing, effects and terminations
    (:mod:`venturesim.partnerships.step`);
+   team: hiring pipeline, attrition, layoffs and payroll (:mod:`venturesim.team.step`),
+   run before the market so that this month's ramped FTE drive the capacity
+   effects (engineering quality gain added to the gap, the sales deal cap, the
+   support load's churn multiplier; ``team.capacity_effects``);
 1. market: channels, deals, churn, Bass adoption, pricing and revenue, moved
-   by the quality gap, the partners and the risk hooks on p and q
+   by the quality gap, the partners (their exit churn included), the team's
+   capacity and the risk hooks on p and q
    (:mod:`venturesim.market.step`); partners take their revenue share;
 2. funding: attempts due this month resolve (:mod:`venturesim.funding.rounds`),
-   at odds a risk (a lead investor pulling out) can lower;
-   team: hiring pipeline, attrition, layoffs and payroll (:mod:`venturesim.team.step`);
+   at odds a risk (a lead investor pulling out) can lower; a failed attempt
+   may be bridged by insiders; venture debt is drawn and serviced and grants
+   paid (:mod:`venturesim.funding.debt`);
 3. costs = people (payroll + severance + recruiting) + compute (the monthly
    line + training − partners' credits) + other costs (with the risks' costs)
    + acquisition (channel budgets, market entry) + partnership costs
-   + cost of revenue (cost_of_revenue · revenue + tokens · cost per token);
-4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing;
+   + cost of revenue (cost_of_revenue · revenue + tokens · cost per token)
+   + interest on venture debt;
+4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing − principal
+   (financing: rounds, bridges, loans drawn, grants; principal: loans repaid);
+   a lender whose minimum-cash covenant is broken calls its loan (cash − balance);
 5. death: a path whose cash is below 0 dies and stays dead (no more flows);
 6. exits: IPO, acquisition, or — for a path that just died — acqui-hire or
    shutdown (:mod:`venturesim.funding.exits`); an IPO or acquisition ends
    the path's flows without a death;
-7. runway = cash / (costs − revenue) when burning, else +∞ (profitable);
+7. runway = cash / (costs + principal − revenue) when burning, else +∞ (profitable);
 8. funding: a round whose trigger (runway or ARR milestone) is met starts raising.
 
 Randomness: paths run in fixed blocks of :data:`BLOCK`; block b's key for
@@ -44,11 +53,13 @@ import jax.numpy as jnp
 
 from venturesim.engine.params import Params
 from venturesim.funding.exits import exit_proceeds, step_exits
-from venturesim.funding.rounds import RAISING, FundingState, init_funding, resolve_rounds, start_rounds
-from venturesim.market.step import MarketState, init_market, quality_effect, step_market
+from venturesim.funding.rounds import (
+    RAISING, FundingState, call_debt, init_funding, resolve_rounds, start_rounds, step_debt,
+)
+from venturesim.market.step import MarketLimits, MarketState, init_market, quality_effect, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
-from venturesim.partnerships.step import PartnerState, init_partnerships, step_partnerships
-from venturesim.partnerships.terms import largest_share, revenue_share_amount
+from venturesim.partnerships.step import PartnerState, init_partnerships, note_concentration, step_partnerships
+from venturesim.partnerships.terms import concentration, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.team.step import TeamSignals, TeamState, init_team, initial_signals, step_team
 
@@ -94,6 +105,8 @@ class Final(NamedTuple):
     round_proceeds: jax.Array  # (paths, R) USD to each round's investors
     risk_time: jax.Array  # (paths, K, E) months of the risk events (+inf: none)
     risk_severity: jax.Array  # (paths, K, E)
+    partner_concentration_month: jax.Array  # (paths, P) first month over the concentration limit (−1: never)
+    partner_concentration_share: jax.Array  # (paths, P) the partner's share of revenue that month
 
 
 def init(key: jax.Array, params: Params) -> State:
@@ -134,33 +147,50 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     partners, partner = step_partnerships(
         key, state.partnerships, params.partnerships, t, alive, state.company.arr, line + training
     )
+    # the team first: this month's ramped FTE act on this month's market (team.capacity_effects)
+    team, team_month = step_team(key, state.team, params.team, t, alive, state.signals)
     p = params.product
     gap = product.quality_gap + partner.loss_reduction
+    if team_month.engineering_gain is not None:
+        gap = gap + team_month.engineering_gain
     quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity)
+    effects = params.team.capacity  # None fields: no such effect (static)
+    limits = MarketLimits(deal_cap=team_month.deal_capacity, support_capacity=team_month.support_capacity,
+                          support_elasticity=effects.support_elasticity,
+                          support_max_multiplier=effects.support_max_multiplier,
+                          exit_churn=partner.exit_churn if params.partnerships.start.shape[-1] else None)
     m = params.market
     market_params = m._replace(  # risk hooks on Bass p and q; partners lift p
         p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, xp=jnp),
         q_monthly=adjust(hooks.market_q, m.q_monthly, t, 0.0, xp=jnp),
         partner=m.partner * partner.adoption_multiplier,
     )
-    market, flows = step_market(key, state.market, market_params, t, alive, quality)
+    market, flows = step_market(key, state.market, market_params, t, alive, quality, limits)
     f = params.funding
     funding_params = f._replace(  # a risk hook on the odds of an attempt resolving this month
         success_probability=adjust(hooks.funding_success, f.success_probability, t, 0.0, 1.0, xp=jnp)
     )
     funding, financing = resolve_rounds(key, state.funding, funding_params, t, alive)
+    funding, debt, grants = step_debt(funding, f, t, alive)
+    interest, principal = jnp.sum(debt.interest, axis=1), jnp.sum(debt.principal, axis=1)
+    financing = financing + jnp.sum(debt.drawn, axis=1) + grants
 
     partner_share = revenue_share_amount(partner, flows.revenue_by_segment, xp=jnp)
+    brought, over = concentration(partner, params.partnerships, flows.revenue_by_segment, xp=jnp)
+    month_of, share_of, _ = note_concentration(partners.concentrated_month, partners.concentrated_share, brought, over,
+                                               t.astype(jnp.float32), alive)
+    partners = partners._replace(concentrated_month=month_of, concentrated_share=share_of)
     revenue = flows.revenue - partner_share  # net of the partners' revenue share
-    team, team_month = step_team(key, state.team, params.team, t, alive, state.signals)
     people = team_month.cost
     compute = line + training - partner.compute_credit_used
     other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
     acquisition = flows.acquisition_spend + flows.entry_cost  # sales & marketing, market entry
     serving = flows.tokens * product.cost_per_token
     cost_of_revenue = flows.revenue * m.cost_of_revenue + serving + flows.support_cost
-    costs = people + compute + other + acquisition + partner.cost + cost_of_revenue
-    cash = state.company.cash + revenue - costs + financing
+    costs = people + compute + other + acquisition + partner.cost + cost_of_revenue + interest
+    cash = state.company.cash + revenue - costs + financing - principal
+    funding, called_debt, called = call_debt(funding, f, cash, alive)
+    cash = cash - called_debt
 
     alive_next = alive & (cash >= 0.0)
     death_month = jnp.where(alive & ~alive_next, t, state.company.death_month)
@@ -168,7 +198,7 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     arr = 12.0 * jnp.where(alive_next, revenue, 0.0)
     funding, exited = step_exits(key, funding, params.funding, t, alive, alive_next, arr, headcount)
     alive_next = alive_next & ~exited
-    net_burn = costs - revenue
+    net_burn = costs + principal - revenue
     runway = jnp.where(net_burn > 0, cash / jnp.maximum(net_burn, 1e-9), jnp.inf)
     runway = jnp.where(alive_next, runway, jnp.nan)
     funding = start_rounds(funding, params.funding, t, runway, alive_next, arr)
@@ -209,16 +239,27 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         "churned_mrr": flows.churned_mrr,
         "pipeline": jnp.where(alive_next, flows.pipeline, 0.0),
         "deals_won": flows.deals_won.sum(axis=1),
+        "deals_lost_to_capacity": flows.deals_over_capacity.sum(axis=1),
+        "sales_capacity_deals": jnp.where(alive_next, jnp.nan if team_month.deal_capacity is None
+                                          else team_month.deal_capacity, 0.0),
+        "support_load": jnp.where(alive_next, flows.support_load, jnp.nan),
+        "engineering_quality_gain": jnp.where(alive_next, 0.0 if team_month.engineering_gain is None
+                                              else team_month.engineering_gain, 0.0),
         "revenue_by_segment": flows.revenue_by_segment,
         "partner_revenue_share": partner_share,
         "compute_credits_used": partner.compute_credit_used,
         "partnership_costs": partner.cost,
         "partners_active": jnp.where(alive_next, partner.active, 0.0),
-        "partner_concentration": largest_share(partner, params.partnerships, flows.revenue_by_segment, xp=jnp),
+        "partner_concentration": jnp.max(brought, axis=1, initial=0.0),
         "risk_costs": jnp.where(alive, params.risks.added_costs[:, t], 0.0),
         "other_costs": other,
         "cost_of_revenue": cost_of_revenue,
         "financing": financing,
+        "grants": grants,
+        "interest": interest,
+        "debt_repaid": principal + called_debt,
+        "debt_balance": jnp.sum(funding.debt_balance, axis=1),
+        "loan_called": called,
         "net_burn": net_burn,
         "customers": customers_by_segment.sum(axis=1),
         "customers_by_segment": customers_by_segment,
@@ -288,5 +329,7 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
         round_proceeds=round_proceeds,
         risk_time=params.risks.time,
         risk_severity=params.risks.severity,
+        partner_concentration_month=state.partnerships.concentrated_month,
+        partner_concentration_share=state.partnerships.concentrated_share,
     )
     return records, final

@@ -34,6 +34,14 @@ MONTHLY_METRICS: dict[str, str] = {
     "churned_mrr": "MRR of the customers who left in the month, USD",
     "pipeline": "open sales-led deals at the end of the month",
     "deals_won": "sales-led deals won in the month",
+    "deals_lost_to_capacity": "sales-led deals won beyond the sales team's capacity in the month, lost "
+    "(team.capacity_effects.sales; 0 without it)",
+    "sales_capacity_deals": "most sales-led deals the sales team can win in the month, ⌊sales FTE × deals per FTE + U⌋ "
+    "(NaN without team.capacity_effects.sales; 0 if dead)",
+    "support_load": "customers at the month start / (support FTE × customers per FTE) (+inf: customers and no support "
+    "FTE; NaN without team.capacity_effects.support or if dead)",
+    "engineering_quality_gain": "quality gain from engineering work so far, G_max (1 − e^(−X/X_0)), nats/token, "
+    "part of quality_gap (0 without team.capacity_effects.engineering or if dead)",
     "revenue_by_segment": "revenue in the month, per segment (before partners' shares), USD",
     "partner_revenue_share": "revenue taken by partners in the month, USD",
     "compute_credits_used": "compute paid by partners' credits in the month, USD",
@@ -42,8 +50,13 @@ MONTHLY_METRICS: dict[str, str] = {
     "partner_concentration": "largest share of revenue brought by one partner",
     "risk_costs": "costs the risks added in the month (legal, compliance, mitigations), USD",
     "cost_of_revenue": "serving and support cost in the month (serving_cost included), USD",
-    "financing": "money raised in the month, USD",
-    "net_burn": "costs − revenue in the month (negative when profitable), USD",
+    "financing": "money raised in the month: rounds, bridges, loans drawn and grants, USD",
+    "grants": "non-dilutive grants paid in the month, USD",
+    "interest": "interest paid on venture debt in the month, USD (part of costs)",
+    "debt_repaid": "venture debt principal repaid in the month (with a called loan's balance), USD",
+    "debt_balance": "venture debt outstanding at the end of the month, USD",
+    "loan_called": "a lender called its loan at this month end (minimum-cash covenant broken, bool)",
+    "net_burn": "costs + debt principal − revenue in the month (negative when profitable), USD",
     "customers": "active customers at the end of the month, all segments",
     "customers_by_segment": "active customers at the end of the month, per segment",
     "new_customers": "customers won in the month",

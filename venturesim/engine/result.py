@@ -28,6 +28,8 @@ FINAL_VARIABLES = {
     "round_proceeds": "each round's investors' proceeds at the exit, USD",
     "risk_time": "time of each risk event, months (+inf: none within the horizon)",
     "risk_severity": "severity of each risk event (after mitigations)",
+    "partner_concentration_month": "first month a partner brought more than its limit of revenue (−1: never)",
+    "partner_concentration_share": "the partner's share of revenue in that month",
 }
 
 
@@ -167,17 +169,38 @@ class Result:
         return cheque_returns(self, round_name, cheque)
 
     def risk_events(self) -> pd.DataFrame:
-        """Every risk event that fired: path, risk, month (time) and severity (both engines)."""
+        """Every risk event that fired: path, risk, month (time) and severity (both engines).
+
+        A partner's first month over its concentration limit is an event too, named
+        "<partner>: concentration", at time = that month, with its share of revenue as the severity.
+        """
         from venturesim.risks.events import event_table
 
-        return event_table(self.data["risk_time"].values, self.data["risk_severity"].values,
-                           list(self.data["risk"].values))
+        time, severity, names = self._risk_arrays()
+        return event_table(time, severity, names)
 
     def risk_deaths(self) -> pd.DataFrame:
         """For the paths that died: how often each risk fired before the death, ranked."""
         from venturesim.risks.events import risks_before_death
 
-        return risks_before_death(self.risk_events(), self.data["death_month"].values, list(self.data["risk"].values))
+        return risks_before_death(self.risk_events(), self.data["death_month"].values, self._risk_arrays()[2])
+
+    def _risk_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(time, severity) (paths, K + P, E) and the names: catalogue risks, then partners' concentration."""
+        d = self.data
+        time, severity, names = d["risk_time"].values, d["risk_severity"].values, list(d["risk"].values)
+        if "partner_concentration_month" not in d or not d.sizes.get("partner"):
+            return time, severity, names
+        month = d["partner_concentration_month"].values.astype(np.float64)
+        width = max(time.shape[2], 1)
+        extra_time = np.full(month.shape + (width,), np.inf)
+        extra_time[..., 0] = np.where(month >= 0, month, np.inf)
+        extra_severity = np.zeros_like(extra_time)
+        extra_severity[..., 0] = d["partner_concentration_share"].values
+        pad = ((0, 0), (0, 0), (0, width - time.shape[2]))
+        time = np.concatenate([np.pad(time, pad, constant_values=np.inf), extra_time], axis=1)
+        severity = np.concatenate([np.pad(severity, pad), extra_severity], axis=1)
+        return time, severity, names + [f"{p}: concentration" for p in d["partner"].values]
 
     def operating_metrics(self) -> xr.Dataset:
         """The SaaS dashboard per path and month — CAC, CAC payback, LTV/CAC, burn multiple, gross
@@ -214,10 +237,11 @@ def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: in
 
 
 def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str], rounds: list[str],
-                  risks: list[str] = ()) -> xr.Dataset:
+                  risks: list[str] = (), partners: list[str] = ()) -> xr.Dataset:
     """The Result dataset from (paths, months[, S]) records and per-path finals (both engines).
 
-    The risk events (``risk_time``, ``risk_severity``) are (path, risk, risk_event).
+    The risk events (``risk_time``, ``risk_severity``) are (path, risk, risk_event); the partners'
+    concentration events (``partner_concentration_*``) are (path, partner).
     """
     month = np.arange(1, months + 1)
     variables = {}
@@ -227,11 +251,13 @@ def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str],
     rename = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway",
               "founder_ownership": "final_founder_ownership"}
     for name, values in finals.items():
-        dims = ("path", "risk", "risk_event") if name.startswith("risk_") else ("path", "round")[: values.ndim]
+        dims = (("path", "risk", "risk_event") if name.startswith("risk_") else ("path", "partner")
+                if name.startswith("partner_") else ("path", "round")[: values.ndim])
         variables[rename.get(name, name)] = (dims, values)
     coords = {"path": np.arange(len(finals["cash"])), "month": month}
     if segments and any("segment" in v[0] for v in variables.values()):
         coords["segment"] = segments
     coords["round"] = rounds
     coords["risk"] = list(risks)
+    coords["partner"] = list(partners)
     return xr.Dataset(variables, coords=coords)

@@ -80,8 +80,9 @@ def run_jax(
                 progress(stop, paths)
 
     segments = [s.name for s in scenario.market.segments]
-    rounds = [r.name for r in scenario.funding.rounds]
-    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks])
+    rounds = scenario.funding.class_names()
+    partners = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
+    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks], partners)
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
 
 

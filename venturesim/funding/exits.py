@@ -11,6 +11,8 @@ At the end of month t (after the cash identity and death, see
   value per head) or shut down (the asset sale).
 
 An exit ends the path's flows (``alive`` turns False) but is not a death.
+Venture debt outstanding at the exit is repaid first: the equity waterfall
+shares max(value − debt, 0).
 At the horizon every exited path's value goes through the waterfall over
 the cap table it had at the exit (no round closes after an exit, so the
 final ownership is that table); a path still private gets nothing yet.
@@ -59,6 +61,7 @@ def step_exits(
             exit_kind=jnp.where(happened, kind, state.exit_kind).astype(jnp.int32),
             exit_month=jnp.where(happened, t.astype(jnp.float32), state.exit_month),
             exit_value=jnp.where(happened, value, state.exit_value),
+            exit_debt=jnp.where(happened, jnp.sum(state.debt_balance, axis=-1), state.exit_debt),
         ),
         ipo | acquired,
     )
@@ -72,7 +75,7 @@ def exit_proceeds(state: FundingState, params: FundingParams) -> tuple[jax.Array
         closed, params.amount, params.preference, params.participation, params.cap_multiple, params.seniority,
         xp=jnp,
     )
-    value = jnp.where(state.exit_kind != NO_EXIT, state.exit_value, 0.0)
+    value = jnp.where(state.exit_kind != NO_EXIT, jnp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)
     paid = waterfall_arrays(value, prefs, shares, rank, kind, cap, xp=jnp)  # (paths, 1 + R)
     common = shares[:, 0]
     founders = paid[:, 0] * jnp.where(common > 0, state.founder_ownership / jnp.where(common > 0, common, 1.0), 0.0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import ndtr
 
-from venturesim.funding.schema import Funding
+from venturesim.funding.schema import Funding, Round
 from venturesim.funding.waterfall import CAPPED, FULL, NONE
 from venturesim.scenario.sampling import Sampler
 
@@ -14,9 +15,16 @@ from venturesim.scenario.sampling import Sampler
 class FundingParams(NamedTuple):
     """Round inputs for a block of paths; (paths, R) with R = rounds unless noted.
 
+    The round axis is :meth:`venturesim.funding.schema.Funding.class_names`:
+    each round, with its bridge SAFE (if it has one) right after it. A bridge
+    never starts on its own (``ordered`` 0, trigger −∞); its ``pre_money`` is
+    the cap factor applied to the failed attempt's pre-money. For a SAFE round
+    ``pre_money`` holds the post-money valuation cap.
+
     ``reference_arr`` is +inf for a round without a traction block; ``milestone_arr``
     +inf without a milestone; ``pool_target`` −1 without a pool top-up;
     ``participation`` is :data:`venturesim.funding.waterfall.NONE`/``FULL``/``CAPPED``.
+    Debt facilities are (paths, D), grants (paths, G).
     """
 
     trigger_runway: np.ndarray  # months
@@ -47,17 +55,87 @@ class FundingParams(NamedTuple):
     acquihire_probability: np.ndarray  # (paths,)
     acquihire_value_per_head: np.ndarray  # (paths,) USD
     asset_sale: np.ndarray  # (paths,) USD
+    is_safe: np.ndarray  # 1.0 for a post-money SAFE (a SAFE round or a bridge)
+    discount: np.ndarray  # a SAFE's discount to the next priced round's price
+    ordered: np.ndarray  # 1.0 for a round raised in order; 0.0 for a bridge
+    bridge_of: np.ndarray  # index of the round a bridge follows (−1: not a bridge)
+    debt_amount: np.ndarray  # (paths, D) USD
+    debt_draw_month: np.ndarray  # (paths, D) month (+inf: drawn with a round)
+    debt_round: np.ndarray  # (paths, D) index of the round it is drawn with (−1: at a month)
+    debt_rate: np.ndarray  # (paths, D) annual interest rate
+    debt_interest_only: np.ndarray  # (paths, D) months
+    debt_amortization: np.ndarray  # (paths, D) months
+    debt_warrants: np.ndarray  # (paths, D) warrant coverage, fraction of the amount
+    debt_min_cash: np.ndarray  # (paths, D) USD covenant (−inf: none)
+    grant_month: np.ndarray  # (paths, G) month the grant is paid (−1: not awarded)
+    grant_amount: np.ndarray  # (paths, G) USD
+
+
+def _bridge_round(parent: Round) -> Round:
+    """A parent round's bridge as a round of the round axis (never raised on its own).
+
+    Its ``pre_money`` is the cap factor (the engines multiply it by the failed
+    attempt's pre-money) and its ``success_probability`` the insiders' probability.
+    """
+    b = parent.bridge
+    return Round.model_construct(
+        name=f"{parent.name}_bridge", instrument="safe", trigger_runway_months=-float("inf"),
+        earliest_month=0, success_probability=b.probability, pre_money=b.valuation_cap_factor, amount=b.amount,
+        time_to_close_months=0.0, max_attempts=1, retry_delay_months=0.0, down_round_factor=1.0,
+        start_when_arr_at_least=None, traction=None, liquidation_preference=1.0, participation="none",
+        participation_cap=3.0, seniority=parent.seniority, option_pool_post=None, discount=b.discount,
+        valuation_cap=None, bridge=None,
+    )
+
+
+def _round_axis(funding: Funding) -> list[tuple[Round, str, int]]:
+    """(round, its input path prefix, parent index or −1) along the engines' round axis."""
+    axis = []
+    for r in funding.rounds:
+        axis.append((r, f"funding.rounds.{r.name}", -1))
+        if r.bridge is not None:
+            axis.append((_bridge_round(r), f"funding.rounds.{r.name}.bridge", len(axis) - 1))
+    return axis
+
+
+_BRIDGE_FIELDS = {"success_probability": "probability", "amount": "amount"}
+"""A bridge round's uncertain inputs and their names in the parent round's ``bridge`` block."""
 
 
 def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingParams:
-    """Draw each round's inputs (R may be 0: then every array is (paths, 0)) and the exits'."""
+    """Draw each round's inputs (R may be 0: then every array is (paths, 0)), debt, grants and the exits'."""
+    axis = _round_axis(funding)
+
     def per_round(field):
-        columns = [sampler.scalar(getattr(r, field), f"funding.rounds.{r.name}.{field}") for r in funding.rounds]
+        columns = []
+        for r, prefix, parent in axis:
+            cap = field == "pre_money" and r.instrument == "safe" and parent < 0  # a SAFE's cap prices it
+            spec = r.valuation_cap if cap else getattr(r, field)
+            name = f"{prefix}.{_BRIDGE_FIELDS.get(field, 'valuation_cap' if cap else field)}"
+            columns.append(sampler.scalar(spec, name) if parent < 0 or field in _BRIDGE_FIELDS
+                           else np.full(sampler.n, float(spec)))
         return np.stack(columns, axis=1) if columns else np.zeros((sampler.n, 0))
 
     def fixed(field, value=None):
-        values = [float(getattr(r, field) if value is None else value(r)) for r in funding.rounds]
-        return np.broadcast_to(np.asarray(values).reshape(-1), (sampler.n, len(funding.rounds)))
+        values = [float(getattr(r, field) if value is None else value(r)) for r, _, _ in axis]
+        return np.broadcast_to(np.asarray(values).reshape(-1), (sampler.n, len(axis)))
+
+    def per_debt(field, value=None):
+        columns = [sampler.scalar(getattr(d, field), f"funding.venture_debt.{d.name}.{field}") if value is None
+                   else np.full(sampler.n, float(value(d))) for d in funding.venture_debt]
+        return np.stack(columns, axis=1) if columns else np.zeros((sampler.n, 0))
+
+    def grants():
+        months_paid, amounts = [], []
+        for g in funding.grants:
+            prefix = f"funding.grants.{g.name}"
+            awarded = ndtr(sampler.standard_normal(f"{prefix}.awarded")) < sampler.scalar(g.probability,
+                                                                                         f"{prefix}.probability")
+            months_paid.append(np.where(awarded, float(g.month), -1.0))
+            amounts.append(sampler.scalar(g.amount, f"{prefix}.amount"))
+        if not funding.grants:
+            return np.zeros((sampler.n, 0)), np.zeros((sampler.n, 0))
+        return np.stack(months_paid, axis=1), np.stack(amounts, axis=1)
 
     def traction(field, default):
         return fixed(field, lambda r: default if r.traction is None else getattr(r.traction, field))
@@ -66,6 +144,8 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
     exits, n = funding.exits, sampler.n
     acquisition, ipo, shutdown = exits.acquisition, exits.ipo, exits.shutdown
     participation = {"none": NONE, "full": FULL, "capped": CAPPED}
+    names = funding.class_names()
+    grant_month, grant_amount = grants()
 
     return FundingParams(
         trigger_runway=per_round("trigger_runway_months"),
@@ -101,4 +181,18 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
             shutdown.acquihire_value_per_head, "funding.exits.shutdown.acquihire_value_per_head"
         ),
         asset_sale=sampler.scalar(shutdown.asset_sale, "funding.exits.shutdown.asset_sale"),
+        is_safe=fixed("instrument", lambda r: r.instrument == "safe"),
+        discount=fixed("discount"),
+        ordered=np.broadcast_to(np.asarray([float(parent < 0) for _, _, parent in axis]).reshape(-1), (n, len(axis))),
+        bridge_of=np.broadcast_to(np.asarray([float(parent) for _, _, parent in axis]).reshape(-1), (n, len(axis))),
+        debt_amount=per_debt("amount"),
+        debt_draw_month=per_debt("draw_month", lambda d: inf if d.draw_month is None else d.draw_month),
+        debt_round=per_debt("with_round", lambda d: -1 if d.with_round is None else names.index(d.with_round)),
+        debt_rate=per_debt("interest_annual"),
+        debt_interest_only=per_debt("interest_only_months", lambda d: d.interest_only_months),
+        debt_amortization=per_debt("amortization_months", lambda d: d.amortization_months),
+        debt_warrants=per_debt("warrant_coverage", lambda d: d.warrant_coverage),
+        debt_min_cash=per_debt("min_cash", lambda d: -inf if d.min_cash is None else d.min_cash),
+        grant_month=grant_month,
+        grant_amount=grant_amount,
     )

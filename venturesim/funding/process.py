@@ -14,9 +14,14 @@ by the rules of :mod:`venturesim.funding.exits`.
 The ``company`` argument is the engine's per-path state; this module needs
 from it ``alive``, ``cash``, ``arr``, ``status``, ``attempts``, ``next_try``,
 ``close_month``, ``closed_pre_money``, ``investor_ownership``,
-``founder_ownership``, ``other_ownership``, ``pool_ownership``,
-``exit_kind``, ``exit_month``, ``exit_value``, ``financing_this_month`` and
-``log(process, kind, details)``.
+``founder_ownership``, ``other_ownership``, ``pool_ownership``, ``outstanding``,
+``exit_kind``, ``exit_month``, ``exit_value``, ``exit_debt``, ``debt_balance``,
+``financing_this_month`` and ``log(process, kind, details)``.
+
+A SAFE round closes as a post-money SAFE and a priced round converts the
+outstanding SAFEs (:mod:`venturesim.funding.ownership`); a failed attempt of
+a round with a bridge is bridged by insiders at once with their probability
+(one draw from the path's generator, only when there is a bridge to close).
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ import math
 
 import numpy as np
 
+from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
 from venturesim.funding.terms import (
-    ACQUIHIRE, ACQUISITION, EXIT_KINDS, IPO, SHUTDOWN, acquisition_probability, attempt_terms, close_round,
+    ACQUIHIRE, ACQUISITION, EXIT_KINDS, IPO, SHUTDOWN, acquisition_probability, attempt_terms,
 )
 
 PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
@@ -36,7 +42,7 @@ PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
 
 def may_start(company, funding: FundingParams, r: int, now: float, runway: float) -> bool:
     """Whether round r starts raising at month end ``now`` (the trigger of rounds.start_rounds)."""
-    earlier_done = all(company.status[k] in (CLOSED, ABANDONED) for k in range(r))
+    earlier_done = all(company.status[k] in (CLOSED, ABANDONED) or funding.ordered[k] == 0 for k in range(r))
     return (
         earlier_done
         and company.status[r] == WAITING
@@ -74,6 +80,7 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
         if not company.alive:
             return
         company.log("fundraising", phase, f"{name}: {phase} done")
+    base = funding.success_probability
     if success_hook is not None:  # a risk (a lead investor pulling out) acts on the month it resolves in
         from venturesim.risks.apply import adjust
 
@@ -85,19 +92,20 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
         )
     if rng.random() < probability:
         success = np.arange(len(names)) == r
-        company.founder_ownership, company.other_ownership, company.pool_ownership, company.investor_ownership = (
-            close_round(company.founder_ownership, company.other_ownership, company.pool_ownership,
-                        company.investor_ownership, success, np.full(len(names), pre_money), funding.amount,
-                        funding.pool_target)
-        )
-        company.closed_pre_money[r] = pre_money
-        company.cash += funding.amount[r]
-        company.financing_this_month += funding.amount[r]
-        company.status[r] = CLOSED
-        company.close_month[r] = math.floor(env.now)
-        company.log("fundraising", "closed", f"{name}: closed ${funding.amount[r]:,.0f}; founders now own "
-                    f"{company.founder_ownership:.1%}")
+        holders = (company.founder_ownership, company.other_ownership, company.pool_ownership,
+                   company.investor_ownership, company.outstanding)
+        if funding.is_safe[r]:
+            holders = issue_safes(*holders, success, funding.amount / pre_money)
+        else:
+            holders = close_priced(*holders, success, np.full(len(names), pre_money), funding.amount,
+                                   funding.pool_target, funding.discount)
+        _take(company, holders)
+        _close(env, company, r, pre_money, funding.amount[r])
+        company.log("fundraising", "closed", f"{name}: closed ${funding.amount[r]:,.0f}"
+                    + (f" as a SAFE capped at ${pre_money:,.0f} post-money" if funding.is_safe[r] else "")
+                    + f"; founders now own {company.founder_ownership:.1%}")
         return
+    _bridge(env, company, names, funding, r, pre_money, base, rng)
     company.attempts[r] += 1
     if company.attempts[r] >= funding.max_attempts[r]:
         company.status[r] = ABANDONED
@@ -107,6 +115,40 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
         company.next_try[r] = env.now + float(funding.retry_delay[r])
         company.log("fundraising", "failed", f"{name}: failed (attempt {int(company.attempts[r])}); "
                     f"can retry from month {company.next_try[r]:.1f}")
+
+
+def _take(company, holders) -> None:
+    """Store (founders, others, pool, investors, outstanding) fractions in the company."""
+    (company.founder_ownership, company.other_ownership, company.pool_ownership, company.investor_ownership,
+     company.outstanding) = holders
+
+
+def _close(env, company, r: int, price: float, amount: float) -> None:
+    """Round r closed now at ``price`` (pre-money, or a SAFE's cap): the money arrives."""
+    company.closed_pre_money[r] = price
+    company.cash += amount
+    company.financing_this_month += amount
+    company.status[r] = CLOSED
+    company.close_month[r] = math.floor(env.now)
+
+
+def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: float, probability, rng) -> None:
+    """Insiders bridge round r's failed attempt (once) with its bridge's probability (``probability``: the
+    month's odds of every round, so a risk hook acts on the bridge as in the JAX engine)."""
+    bridges = [b for b in range(len(names)) if funding.bridge_of[b] == r and company.status[b] == WAITING]
+    if not bridges:
+        return
+    b = bridges[0]
+    if not rng.random() < probability[b]:
+        company.log("fundraising", "no bridge", f"{names[r]}: insiders did not bridge")
+        return
+    cap = float(funding.pre_money[b] * pre_money)
+    _take(company, issue_safes(company.founder_ownership, company.other_ownership, company.pool_ownership,
+                               company.investor_ownership, company.outstanding, np.arange(len(names)) == b,
+                               funding.amount / cap))
+    _close(env, company, b, cap, funding.amount[b])
+    company.log("fundraising", "bridged", f"{names[b]}: insiders bridged ${funding.amount[b]:,.0f} on a SAFE "
+                f"capped at ${cap:,.0f}")
 
 
 def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcount: float,
@@ -131,6 +173,7 @@ def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcoun
     if kind is None:
         return False
     company.exit_kind, company.exit_month, company.exit_value = kind, float(t), value
+    company.exit_debt = float(np.sum(company.debt_balance))
     if kind in (IPO, ACQUISITION) or value > 0:
         company.log("exit", EXIT_KINDS[kind], f"{EXIT_KINDS[kind]} at ${value:,.0f}"
                     + (f" ({value / arr:.1f}× ARR)" if kind in (IPO, ACQUISITION) else ""))

@@ -1,4 +1,4 @@
-"""Priced rounds raised when runway runs short: the monthly kernel (pure JAX).
+"""Rounds raised when runway runs short, and insiders' bridges: the monthly kernel (pure JAX).
 
 A round is in one of four states: WAITING → RAISING → CLOSED, or back to
 WAITING after a failed attempt, or ABANDONED after ``max_attempts`` failures.
@@ -18,10 +18,19 @@ Timing (month t is the interval [t, t+1)):
   ``retry_delay`` months (the next attempt priced × the down-round factor)
   or is abandoned.
 
-Ownership after a round with pre-money V and amount A: new investors hold
-A/(V + A) post-money and every earlier holder is scaled by V/(V + A) (after
-any option-pool top-up inside the pre-money), so ownership still sums to 1
-(:func:`venturesim.funding.terms.close_round`).
+* **bridge**: when an attempt of a round with a bridge fails, the bridge
+  (the next entry of the round axis) closes at once with the insiders'
+  probability: its amount arrives that month as a post-money SAFE capped at
+  its cap factor × the failed attempt's pre-money (once per round).
+
+Ownership (:mod:`venturesim.funding.ownership`): a priced round with
+pre-money V and amount A gives its investors A/(V + A) post-money, after the
+option-pool top-up and the conversion of every outstanding SAFE; a SAFE (a
+SAFE round or a bridge) gives its holders amount/cap and dilutes every holder
+but the outstanding SAFEs. Ownership still sums to 1.
+
+Venture debt and grants (:mod:`venturesim.funding.debt`) are in
+:func:`step_debt`: the state holds each facility's balance and draw month.
 """
 
 from __future__ import annotations
@@ -32,10 +41,14 @@ import jax
 import jax.numpy as jnp
 
 from venturesim._jax_random import uniforms
+from venturesim.funding.debt import call_loans, debt_month, grant_inflow
+from venturesim.funding.ownership import close_priced, issue_safes, issue_to_new_holder
 from venturesim.funding.params import FundingParams
-from venturesim.funding.terms import attempt_terms, close_round
+from venturesim.funding.terms import attempt_terms
 
 STREAM = 2
+_BRIDGES = 1
+"""Sub-stream of the funding stream for the bridges' draws (added later: the first draws are unchanged)."""
 WAITING, RAISING, CLOSED, ABANDONED = 0, 1, 2, 3
 
 
@@ -57,6 +70,10 @@ class FundingState(NamedTuple):
     exit_kind: jax.Array  # (paths,) int32, one of terms.EXIT_KINDS' indices
     exit_month: jax.Array  # (paths,) month of the exit (−1: none)
     exit_value: jax.Array  # (paths,) USD
+    outstanding: jax.Array  # bool: a SAFE closed and not yet converted
+    debt_balance: jax.Array  # (paths, D) USD
+    debt_drawn_at: jax.Array  # (paths, D) month drawn (−1: not drawn)
+    exit_debt: jax.Array  # (paths,) USD of debt outstanding at the exit (repaid before the equity)
 
 
 def init_funding(params: FundingParams, founder_ownership: jax.Array, option_pool: jax.Array) -> FundingState:
@@ -81,6 +98,10 @@ def init_funding(params: FundingParams, founder_ownership: jax.Array, option_poo
         exit_kind=jnp.zeros(founders.shape, jnp.int32),
         exit_month=jnp.zeros(founders.shape, jnp.float32) - 1.0,
         exit_value=jnp.zeros(founders.shape, jnp.float32),
+        outstanding=jnp.zeros(shape, bool),
+        debt_balance=jnp.zeros(params.debt_amount.shape, jnp.float32),
+        debt_drawn_at=jnp.zeros(params.debt_amount.shape, jnp.float32) - 1.0,
+        exit_debt=jnp.zeros(founders.shape, jnp.float32),
     )
 
 
@@ -105,23 +126,43 @@ def resolve_rounds(
     next_try = jnp.where(failure, state.resolve_time + params.retry_delay, state.next_try)
 
     # Rounds close one at a time (only the current round raises), so at most one
-    # column of `success` is set per path.
-    founders, others, pool, investors = close_round(
+    # column of `success` is set per path: a priced round or a SAFE.
+    safe = params.is_safe > 0
+    founders, others, pool, investors, outstanding = close_priced(
         state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
-        success, pre_money, params.amount, params.pool_target, xp=jnp,
+        state.outstanding, success & ~safe, pre_money, params.amount, params.pool_target, params.discount, xp=jnp,
     )
-    inflow = jnp.sum(jnp.where(success, params.amount, 0.0), axis=1)
+    founders, others, pool, investors, outstanding = issue_safes(
+        founders, others, pool, investors, outstanding, success & safe, params.amount / pre_money, xp=jnp)
+
+    # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
+    is_bridge = params.bridge_of >= 0
+    parent = jnp.maximum(params.bridge_of, 0).astype(jnp.int32)
+    if params.bridge_of.shape[-1]:
+        parent_failed = jnp.take_along_axis(failure, parent, axis=1)
+        parent_pre = jnp.take_along_axis(pre_money, parent, axis=1)
+    else:
+        parent_failed, parent_pre = failure, pre_money
+    u_bridge = uniforms(jax.random.fold_in(key, STREAM), _BRIDGES, state.status.shape)
+    bridged = is_bridge & parent_failed & (status == WAITING) & (u_bridge < params.success_probability)
+    bridge_cap = params.pre_money * parent_pre
+    founders, others, pool, investors, outstanding = issue_safes(
+        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap, xp=jnp)
+    status = jnp.where(bridged, CLOSED, status)
+    closed = success | bridged
+    inflow = jnp.sum(jnp.where(closed, params.amount, 0.0), axis=1)
     return (
         state._replace(
             status=status,
             next_try=next_try,
             attempts=attempts,
-            close_month=jnp.where(success, t.astype(jnp.float32), state.close_month),
-            closed_pre_money=jnp.where(success, pre_money, state.closed_pre_money),
+            close_month=jnp.where(closed, t.astype(jnp.float32), state.close_month),
+            closed_pre_money=jnp.where(success, pre_money, jnp.where(bridged, bridge_cap, state.closed_pre_money)),
             investor_ownership=investors,
             founder_ownership=founders,
             other_ownership=others,
             pool_ownership=pool,
+            outstanding=outstanding,
         ),
         inflow,
     )
@@ -131,7 +172,7 @@ def start_rounds(
     state: FundingState, params: FundingParams, t: jax.Array, runway: jax.Array, active: jax.Array, arr: jax.Array
 ) -> FundingState:
     """At the end of month t, start the current round if runway is below its trigger or ARR ≥ its milestone."""
-    done = (state.status == CLOSED) | (state.status == ABANDONED)
+    done = (state.status == CLOSED) | (state.status == ABANDONED) | (params.ordered == 0)  # bridges never block
     earlier_done = jnp.cumprod(
         jnp.concatenate([jnp.ones_like(done[:, :1]), done[:, :-1]], axis=1), axis=1
     ).astype(bool)
@@ -150,3 +191,44 @@ def start_rounds(
         arr_at_start=jnp.where(start, arr[:, None], state.arr_at_start),
         climate_at_start=jnp.where(start, params.climate[:, t][:, None], state.climate_at_start),
     )
+
+
+def step_debt(state: FundingState, params: FundingParams, t: jax.Array, active: jax.Array):
+    """Month t's venture debt (after the rounds resolve) and grants.
+
+    Returns (state, :class:`venturesim.funding.debt.DebtMonth`, grants USD (paths,)).
+    A facility drawn with a round is drawn in the month that round closes.
+    """
+    closed_now = (state.status == CLOSED) & (state.close_month == t.astype(jnp.float32))
+    with_round = params.debt_round >= 0
+    index = jnp.maximum(params.debt_round, 0).astype(jnp.int32)
+    round_closed = jnp.take_along_axis(closed_now, index, axis=1) if closed_now.shape[-1] else with_round
+    draw_now = active[:, None] & jnp.where(with_round, round_closed, params.debt_draw_month == t)
+    month = debt_month(state.debt_balance, state.debt_drawn_at, t.astype(jnp.float32), draw_now, params.debt_amount,
+                       params.debt_rate, params.debt_interest_only, params.debt_amortization, params.debt_warrants,
+                       warrant_post_money(state.status, state.close_month, state.closed_pre_money, params.amount,
+                                          params.is_safe), xp=jnp)
+    founders, others, pool, investors = issue_to_new_holder(
+        state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
+        state.outstanding, month.warrants, xp=jnp)
+    state = state._replace(debt_balance=month.balance, debt_drawn_at=month.drawn_at, founder_ownership=founders,
+                           other_ownership=others + month.warrants, pool_ownership=pool, investor_ownership=investors)
+    return state, month, grant_inflow(params.grant_month, params.grant_amount, t, active, xp=jnp)
+
+
+def warrant_post_money(status, close_month, closed_pre_money, amount, is_safe, xp=jnp):
+    """The post-money of the last closed round (a SAFE's: its cap), USD (…,); 0 before any round."""
+    if not amount.shape[-1]:
+        return xp.zeros(status.shape[:-1])
+    closed = status == CLOSED
+    order = xp.where(closed, close_month * (amount.shape[-1] + 1) + xp.arange(amount.shape[-1]), -1.0)
+    last = xp.argmax(order, axis=-1)
+    post = xp.where(is_safe > 0, closed_pre_money, closed_pre_money + amount)
+    value = xp.take_along_axis(post, last[..., None], axis=-1)[..., 0]
+    return xp.where(xp.any(closed, axis=-1), value, 0.0)
+
+
+def call_debt(state: FundingState, params: FundingParams, cash: jax.Array, active: jax.Array):
+    """The minimum-cash covenant at the month end: (state, USD repaid (paths,), called (paths,) bool)."""
+    balance, repaid, called = call_loans(state.debt_balance, cash, params.debt_min_cash, active, xp=jnp)
+    return state._replace(debt_balance=balance), repaid, called

@@ -1,12 +1,14 @@
-"""Scenario schema of funding: priced rounds raised when runway runs short or a
-milestone is met, with terms (preference, participation, seniority, pool
-top-up), traction-dependent odds and price, the funding climate, and exits."""
+"""Scenario schema of funding: rounds (priced equity or post-money SAFEs) raised
+when runway runs short or a milestone is met, with terms (preference,
+participation, seniority, pool top-up, SAFE cap and discount), traction-dependent
+odds and price, the funding climate, an insiders' bridge SAFE when a round
+fails, venture debt, non-dilutive grants, and exits."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from venturesim.scenario._base import Model, Name, unique_names
 from venturesim.scenario.distributions import bounded, uncertain
@@ -33,14 +35,47 @@ class Traction(Model):
     )
 
 
+class Bridge(Model):
+    """Insiders bridge a failed attempt of a priced round with a post-money SAFE.
+
+    When an attempt fails, the existing investors put in ``amount`` with
+    probability ``probability`` (once per round, at the failure), as a SAFE
+    with a post-money valuation cap of ``valuation_cap_factor`` × the failed
+    attempt's pre-money and a ``discount``; it converts at the next priced round.
+    The round's own retry (``retry_delay_months``, ``max_attempts``) goes on as before.
+    """
+
+    amount: uncertain(gt=0) = Field(description="Bridge size, USD (insider bridges are typically 10–25 % of the round).")
+    probability: uncertain(ge=0, le=1) = Field(
+        1.0, description="Probability that insiders bridge when an attempt fails (assumption; 1: always)."
+    )
+    valuation_cap_factor: float = Field(
+        1.0, gt=0, description="Post-money cap as a multiple of the failed attempt's pre-money (1: flat to the "
+        "price the market refused)."
+    )
+    discount: float = Field(
+        0.2, ge=0, lt=1, description="Discount to the next priced round's price (0.2 is the customary 20 %)."
+    )
+
+
 class Round(Model):
-    """A priced equity round, started when runway falls below a threshold.
+    """A funding round, started when runway falls below a threshold: a priced equity round or a post-money SAFE.
 
     Rounds are raised in the order listed: a round becomes eligible once the
-    one before it has closed or been abandoned.
+    one before it has closed or been abandoned. A SAFE round (``instrument:
+    safe``) is raised the same way; on closing its investors hold
+    amount / valuation_cap of the company (YC post-money SAFE: only the holders
+    other than outstanding SAFEs are diluted), and at the next priced round the
+    SAFE converts at the better of its cap and its discount to the round's
+    price. Until then, at an exit it is paid like 1x non-participating preferred
+    stock (the greater of its money back and its as-converted share).
     """
 
     name: Name
+    instrument: Literal["priced", "safe"] = Field(
+        "priced", description="Priced equity (needs `pre_money`) or a post-money SAFE (needs `valuation_cap`); "
+        "≈92 % of pre-seed rounds are SAFEs, post-money cap-only the most common (Carta, State of Seed 2025)."
+    )
     trigger_runway_months: uncertain(ge=0) = Field(
         9.0, description="Start raising when runway (cash / net monthly burn) falls below this, months."
     )
@@ -48,7 +83,14 @@ class Round(Model):
     success_probability: uncertain(ge=0, le=1) = Field(
         description="Probability that an attempt closes (seed→next round graduation ≈46 %; CB Insights)."
     )
-    pre_money: uncertain(gt=0) = Field(description="Pre-money valuation, USD.")
+    pre_money: uncertain(gt=0) | None = Field(None, description="Pre-money valuation of a priced round, USD.")
+    valuation_cap: uncertain(gt=0) | None = Field(
+        None, description="A SAFE's post-money valuation cap, USD (traction, the climate and down rounds move it "
+        "as they move a priced round's pre-money)."
+    )
+    discount: float = Field(
+        0.0, ge=0, lt=1, description="A SAFE's discount to the next priced round's price (0: cap only)."
+    )
     amount: uncertain(gt=0) = Field(description="New money raised, USD.")
     time_to_close_months: uncertain(ge=0) = Field(
         3.0, description="Months from starting to raise until the money arrives (or the attempt fails)."
@@ -83,6 +125,24 @@ class Round(Model):
         description="Top up the option pool to this fraction of the post-money, counted in the pre-money "
         "(the 'option pool shuffle': existing holders, not the new investors, are diluted by it).",
     )
+    bridge: Bridge | None = Field(None, description="Insiders' bridge SAFE when an attempt of this priced round fails.")
+
+    @model_validator(mode="after")
+    def _instrument_terms(self):
+        if self.instrument == "priced":
+            if self.pre_money is None:
+                raise ValueError(f"priced round {self.name!r} needs `pre_money`")
+            wrong = [f for f in ("valuation_cap",) if getattr(self, f) is not None] + (
+                ["discount"] if self.discount else [])
+            if wrong:
+                raise ValueError(f"{', '.join(wrong)} only apply to `instrument: safe` (round {self.name!r} is priced)")
+        else:
+            if self.valuation_cap is None:
+                raise ValueError(f"SAFE round {self.name!r} needs `valuation_cap` (the post-money cap)")
+            wrong = [f for f in ("pre_money", "option_pool_post", "bridge") if getattr(self, f) is not None]
+            if wrong:
+                raise ValueError(f"{', '.join(wrong)} only apply to a priced round (round {self.name!r} is a SAFE)")
+        return self
 
 
 class Acquisition(Model):
@@ -132,8 +192,53 @@ class Exits(Model):
     shutdown: Shutdown = Field(default_factory=Shutdown)
 
 
+class VentureDebt(Model):
+    """A venture loan: drawn at a month or when a round closes; interest-only, then amortised; warrants.
+
+    After the draw month, each month pays interest B·r/12 on the balance B;
+    after ``interest_only_months`` it pays the level (annuity) payment that
+    clears the balance over ``amortization_months``. Warrants for
+    ``warrant_coverage`` × amount, priced at the post-money of the round drawn
+    with (or the last closed priced round), are issued as common stock (strike
+    ignored, as for options). A ``min_cash`` covenant: at a month end with cash
+    below it, the lender calls the loan and the balance is repaid at once. At
+    an exit the balance is repaid before the equity waterfall.
+    """
+
+    name: Name
+    amount: uncertain(gt=0) = Field(description="Loan drawn, USD (typically 20–40 % of the last equity round).")
+    draw_month: int | None = Field(None, ge=0, description="Draw in this month (give this or `with_round`).")
+    with_round: Name | None = Field(None, description="Draw in the month this round closes (give this or `draw_month`).")
+    interest_annual: uncertain(ge=0, le=1) = Field(
+        0.12, description="Annual interest rate (assumption: venture lenders charge roughly prime + 2–5 %)."
+    )
+    interest_only_months: int = Field(12, ge=0, description="Months of interest-only payments after the draw.")
+    amortization_months: int = Field(24, ge=1, description="Months of level payments that repay the loan.")
+    warrant_coverage: float = Field(
+        0.0, ge=0, le=1, description="Warrants issued, as a fraction of the amount (assumption: 5–20 % is usual)."
+    )
+    min_cash: float | None = Field(None, ge=0, description="Minimum-cash covenant, USD (omit: none).")
+
+    @model_validator(mode="after")
+    def _one_draw_rule(self):
+        if (self.draw_month is None) == (self.with_round is None):
+            raise ValueError(f"venture debt {self.name!r}: give exactly one of `draw_month` and `with_round`")
+        return self
+
+
+class Grant(Model):
+    """A non-dilutive grant: awarded with a probability, paid in one month."""
+
+    name: Name
+    amount: uncertain(gt=0) = Field(description="Grant paid, USD (e.g. an NSF SBIR Phase I ≈ $305k).")
+    month: int = Field(ge=0, description="Month the money arrives when awarded.")
+    probability: uncertain(ge=0, le=1) = Field(
+        1.0, description="Probability of the award (SBIR Phase I success rates are ≈15–25 %; assumption)."
+    )
+
+
 class Funding(Model):
-    """Funding rounds in the order they are raised, the climate, and the exits."""
+    """Funding rounds in the order they are raised, the climate, debt, grants and the exits."""
 
     rounds: Annotated[list[Round], AfterValidator(unique_names)] = Field(
         default_factory=list, description="Priced rounds, raised in order."
@@ -143,4 +248,30 @@ class Funding(Model):
         description="Funding climate by month: multiplies the odds of closing and the pre-money "
         "(0.6 in a funding winter; 1 normal).",
     )
+    venture_debt: Annotated[list[VentureDebt], AfterValidator(unique_names)] = Field(
+        default_factory=list, description="Venture loans."
+    )
+    grants: Annotated[list[Grant], AfterValidator(unique_names)] = Field(
+        default_factory=list, description="Non-dilutive grants."
+    )
     exits: Exits = Field(default_factory=Exits)
+
+    @model_validator(mode="after")
+    def _debt_rounds_exist(self):
+        names = [r.name for r in self.rounds]
+        for debt in self.venture_debt:
+            if debt.with_round is not None and debt.with_round not in names:
+                from venturesim.scenario.errors import suggest
+
+                hint = suggest(debt.with_round, names)
+                raise ValueError(f"venture debt {debt.name!r} draws with round {debt.with_round!r}, which does not "
+                                 f"exist" + (f" (did you mean {hint!r}?)" if hint else "") + f"; rounds are {names}")
+        taken = set(names)
+        for r in self.rounds:
+            if r.bridge is not None and f"{r.name}_bridge" in taken:
+                raise ValueError(f"round {r.name!r}'s bridge is named {r.name}_bridge, which another round uses")
+        return self
+
+    def class_names(self) -> list[str]:
+        """Each round's name, with a round's bridge (``<round>_bridge``) right after it: the engines' round axis."""
+        return [n for r in self.rounds for n in ([r.name] + ([f"{r.name}_bridge"] if r.bridge else []))]

@@ -7,12 +7,8 @@ the funding climate at the start and k the failed attempts so far:
     odds  = p₀/(1 − p₀) · e^{ε_s x} · c,         p = odds / (1 + odds),
     pre   = pre₀ · e^{ε_v x} · c · d^k           (d: the down-round factor).
 
-**Closing a round** with pre-money V and amount A (post-money V + A): with a
-pool target π (fraction of the post-money, the "option pool shuffle"), the
-pool is first topped up inside the pre-money to q' = π (V + A)/V of it, which
-dilutes the existing holders (founders, others, earlier investors) by
-(1 − q')/(1 − q); then every holder is scaled by V/(V + A) and the new
-investors hold A/(V + A). Ownership still sums to 1 (no top-up if q' ≤ q).
+**Closing a round** (the ownership arithmetic, with the option pool shuffle
+and the SAFEs' conversion): :mod:`venturesim.funding.ownership`.
 
 **Exits**, checked at each month end: an IPO when ARR ≥ the threshold;
 otherwise an acquisition with monthly probability
@@ -41,30 +37,6 @@ def attempt_terms(arr, base_probability, base_pre_money, reference_arr, success_
     p = xp.where(boost == 1.0, p0, odds / xp.maximum(1.0 - p0 + odds, 1e-30))
     pre = base_pre_money * xp.exp(valuation_elasticity * x) * climate * down_round_factor**failed_attempts
     return p, pre
-
-
-def close_round(founders, others, pool, investors, success, pre_money, amount, pool_target, xp=np):
-    """Ownership after the rounds in ``success`` (paths, R; at most one per path) close.
-
-    ``founders``, ``others``, ``pool``: (paths,); ``investors``: (paths, R);
-    ``pool_target``: (paths, R), the post-money pool fraction or < 0 for no top-up.
-    Returns (founders, others, pool, investors).
-    """
-    post = pre_money + amount
-    target_pre = xp.where(pool_target >= 0, pool_target * post / pre_money, 0.0)  # q'
-    # The closing round's figures, (paths,): rounds close one at a time.
-    q_new = xp.sum(xp.where(success, target_pre, 0.0), axis=-1)
-    top_up = xp.any(success, axis=-1) & (q_new > pool)
-    keep = xp.where(top_up, (1.0 - q_new) / xp.maximum(1.0 - pool, 1e-12), 1.0)
-    pool_pre = xp.where(top_up, q_new, pool)
-    dilution = xp.prod(xp.where(success, pre_money / post, 1.0), axis=-1)
-    stake = xp.where(success, amount / post, 0.0)
-    return (
-        founders * keep * dilution,
-        others * keep * dilution,
-        pool_pre * dilution,
-        investors * (keep * dilution)[..., None] + stake,
-    )
 
 
 def acquisition_probability(arr, hazard_annual, reference_arr, arr_elasticity, xp=np):

@@ -10,7 +10,13 @@ sampler from the path's own generator. What differs by design:
   resolved — won with the win rate or lost — at its own time, booked in the
   month that contains it (:func:`venturesim.market.pipeline.draw_deal_times`);
   the JAX kernel draws the same distribution as counts by resolution month;
+* with a sales capacity C, the first C wins of the month **in time order**
+  are kept and the later ones lost (JAX: largest-remainder scaling of the
+  counts by segment; the same total min(W, C));
 * float64 arithmetic (JAX: float32).
+
+The support load's churn multiplier and the partners' exit churn act on the
+churn probability exactly as in the kernel (:class:`~venturesim.market.step.MarketLimits`).
 
 The state the DES keeps between months beyond customers and adopters (opened
 segments, last month's revenue, cohorts by age, open deals, revenue per
@@ -26,6 +32,7 @@ deals' opening offsets, cycles and outcomes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -35,7 +42,7 @@ from venturesim.market.bass import advance_fraction
 from venturesim.market.params import MarketParams, at_month
 from venturesim.market.pipeline import draw_deal_times
 from venturesim.market.revenue import base_price, bridge, churn_price_factor, survivor_price
-from venturesim.market.step import MarketFlows, QualityEffect
+from venturesim.market.step import MarketFlows, MarketLimits, QualityEffect, support_multiplier
 
 
 @dataclass
@@ -85,7 +92,7 @@ class MarketMonth(NamedTuple):
 
 def market_month(
     rng: np.random.Generator, customers: np.ndarray, adopters: np.ndarray, market: MarketParams, t: int,
-    quality: QualityEffect, book: MarketBook | None = None,
+    quality: QualityEffect, book: MarketBook | None = None, limits: MarketLimits | None = None,
 ) -> MarketMonth:
     """Month t for one path.
 
@@ -95,12 +102,14 @@ def market_month(
     market : one path's MarketParams (each leaf without the path axis).
     quality : the quality gap's multipliers (floats) for this month.
     book : the previous month's :class:`MarketBook` (None in month 0).
+    limits : the team's capacity and the partners' exit churn (floats, (S,) for exit churn); None: none.
 
     Returns
     -------
     MarketMonth(customers, adopters, new, churned, revenue, tokens, flows, book).
     """
     book = MarketBook.start(market, customers) if book is None else book
+    limits = MarketLimits() if limits is None else limits
     ages = market.cohort_ages.shape[-1]
     n_channels = market.channel_lift_max.shape[-1]
 
@@ -114,16 +123,31 @@ def market_month(
     price_factor = 1.0 if book.plain else churn_price_factor(market.pass_through, cut, market.churn_price_elasticity,
                                                               xp=np)
     churn_now = market.churn[t]
+    load, overload = math.nan, None  # the support load and its churn multiplier
+    if limits.support_capacity is not None:
+        load, overload = (float(v) for v in support_multiplier(
+            float(customers.sum()), limits.support_capacity, limits.support_elasticity,
+            limits.support_max_multiplier, xp=np))
+    exit_churn = limits.exit_churn
     if ages:
         kappa = market.sbg_concentration[:, None]
         hazard = np.where(market.sbg[:, None] > 0, churn_now[:, None] * kappa / (kappa + market.cohort_ages[None, :]),
                           churn_now[:, None])
-        hazard = np.minimum(hazard * quality.churn * price_factor[:, None], 1.0)
+        if overload is None:
+            hazard = np.minimum(hazard * quality.churn * price_factor[:, None], 1.0)
+        else:
+            hazard = np.minimum(hazard * quality.churn * price_factor[:, None] * overload, 1.0)
+        if exit_churn is not None:
+            hazard = hazard + exit_churn[:, None] * (1.0 - hazard)
         churned_by_age = np.where(is_open[:, None], rng.binomial(book.cohorts.astype(np.int64), hazard), 0)
         churned = churned_by_age.sum(axis=1)
     else:
         churn = np.minimum(churn_now * quality.churn * price_factor, 1.0) if not book.plain else np.minimum(
             churn_now * quality.churn, 1.0)
+        if overload is not None:
+            churn = np.minimum(churn_now * quality.churn * price_factor * overload, 1.0)
+        if exit_churn is not None:
+            churn = churn + exit_churn * (1.0 - churn)
         churned = np.where(is_open, rng.binomial(customers.astype(np.int64), churn), 0)
 
     # channel spend and awareness
@@ -165,6 +189,7 @@ def market_month(
     segments = customers.shape[0]
     opportunities = np.zeros(segments)
     deals_won, deals_lost = np.zeros(segments), np.zeros(segments)
+    over = np.zeros(segments)
     new = entrants
     deals = (book.deal_segment, book.deal_close_time, book.deal_close_month, book.deal_won)
     if market.deal_conditional.shape[-1]:
@@ -178,6 +203,14 @@ def market_month(
             parts.append((np.full(count, s), close_time, close_month, won))
         deals = tuple(np.concatenate(column) for column in zip(*parts))
         due = deals[2] == t
+        if limits.deal_cap is not None:  # keep the first C wins of the month in time; the later ones are lost
+            wins = np.flatnonzero(due & deals[3])
+            late = wins[np.argsort(deals[1][wins], kind="stable")][max(int(round(float(limits.deal_cap))), 0):]
+            if late.size:
+                over = np.bincount(deals[0][late], minlength=segments).astype(np.float64)
+                won = deals[3].copy()
+                won[late] = False
+                deals = deals[:3] + (won,)
         deals_won = np.bincount(deals[0][due & deals[3]], minlength=segments).astype(np.float64)
         deals_lost = np.bincount(deals[0][due & ~deals[3]], minlength=segments).astype(np.float64)
         deals = tuple(column[~due] for column in deals)
@@ -237,6 +270,8 @@ def market_month(
         deals_lost=deals_lost,
         pipeline=float(len(deals[0])),
         segment_open=is_open,
+        support_load=load,
+        deals_over_capacity=over,
     )
     book = MarketBook(opened, revenue, cohorts, now, *deals, book.plain)
     return MarketMonth(customers_next, adopters + entrants, new, churned, revenue, tokens, flows, book)

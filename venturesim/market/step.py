@@ -8,9 +8,15 @@ and its multipliers e^{ε_a g} (adoption), e^{−ε_c g} (churn), e^{ε_p g} (pr
    month's ARR (12 × revenue) reached its ``open_arr`` (0 when it has no rule),
    and pays its entry cost that month; it stays open;
 1. churn: customers at the start of the month leave with probability
-   c = min(churn[t] · e^{−ε_c g} · ((1 − πx)/(1 − x))^{ε_p}, 1) — drawn on the
-   segment's total, or, when ages are tracked, on each age cohort a with the
+   c = min(churn[t] · e^{−ε_c g} · ((1 − πx)/(1 − x))^{ε_p} · M_support, 1) — drawn on
+   the segment's total, or, when ages are tracked, on each age cohort a with the
    sBG hazard churn[t] · κ/(κ + a) (times the same factors) or the constant c;
+   M_support = min(max(ρ, 1)^η, M_max) at the support load ρ = customers at
+   the month start (all segments) / the support team's capacity
+   (:func:`support_multiplier`; 1 without ``team.capacity_effects.support``);
+   partnerships ending this month take a share f of the segment's customers
+   with them: c' = 1 − (1 − c)(1 − f), computed as c + f(1 − c), which is c
+   exactly when f = 0;
 2. Bass: each of the m − adopters non-adopters adopts with probability
    (f' − f)/(1 − f), f = adopters/m and f' one month of Bass flow later
    (:func:`venturesim.market.bass.advance_fraction`) with
@@ -24,7 +30,11 @@ and its multipliers e^{ε_a g} (adoption), e^{−ε_c g} (churn), e^{ε_p g} (pr
    a sales-led segment's become opportunities: each open deal of age a months
    resolves this month with P(K = a | K ≥ a), K its resolution month
    (:mod:`venturesim.market.pipeline`), and a resolved deal is won with the
-   win rate; the won ones are new customers;
+   win rate; with a sales capacity C (``team.capacity_effects.sales``) at most
+   C wins are kept across the sales-led segments — W > C wins are scaled to
+   C by largest remainders (:func:`cap_wins`; the DES keeps the first C in
+   time) and the rest are lost (the buyer goes elsewhere); the won ones are
+   new customers;
 5. customers ← customers − churned + new; adopters ← adopters + Bass adopters +
    conversions (churned or lost accounts do not return to the pool);
 6. revenue = Σ_open segments, cells customers · R (billed on the month-end
@@ -37,7 +47,10 @@ Randomness: the first two draws (churn on totals, Bass) are
 scenario that uses none of the later features gives the same numbers; the
 later features draw from sub-streams ``uniforms(fold_in(key, STREAM), j, …)``.
 Shapes are static: no channels (K = 0), no tracked ages (A = 0) or no
-sales-led segment (D = 0) leave their code out of the compiled kernel.
+sales-led segment (D = 0) leave their code out of the compiled kernel, and
+so does each :class:`MarketLimits` field left None (no support effect, no
+deal cap, no partners' exit churn): a scenario without them gives the same
+numbers as before they existed.
 """
 
 from __future__ import annotations
@@ -103,6 +116,8 @@ class MarketFlows(NamedTuple):
     deals_lost: jax.Array  # (paths, S)
     pipeline: jax.Array  # (paths,) open deals at the month's end
     segment_open: jax.Array  # (paths, S) bool
+    support_load: jax.Array  # (paths,) ρ, customers at the month start / support capacity (NaN: no support limit)
+    deals_over_capacity: jax.Array  # (paths, S) deals won beyond the sales capacity, lost (in deals_lost too)
 
 
 class QualityEffect(NamedTuple):
@@ -111,6 +126,58 @@ class QualityEffect(NamedTuple):
     adoption: jax.Array
     churn: jax.Array
     price: jax.Array
+
+
+class MarketLimits(NamedTuple):
+    """What the rest of the company imposes on the month's market; a field left None has no effect
+    (and no code in the compiled kernel). JAX: (paths,) / (paths, S); DES: floats / (S,).
+
+    deal_cap : sales-led deals that can be won this month, all sales-led segments together (a whole number).
+    support_capacity : customers the support team serves at load 1 (support FTE × customers per FTE).
+    support_elasticity : η, the churn multiplier's exponent of the load.
+    support_max_multiplier : the churn multiplier's cap M_max (≥ 1).
+    exit_churn : (…, S) share f of each segment's customers who leave with partnerships ending this month.
+    """
+
+    deal_cap: jax.Array | None = None
+    support_capacity: jax.Array | None = None
+    support_elasticity: jax.Array | None = None
+    support_max_multiplier: jax.Array | None = None
+    exit_churn: jax.Array | None = None
+
+
+def support_multiplier(customers, capacity, elasticity, max_multiplier, xp=jnp):
+    """(ρ, M): load ρ = customers / capacity and churn multiplier M = min(max(ρ, 1)^η, M_max).
+
+    ``customers``: at the month start, all segments. With no capacity, ρ = +∞ and M = M_max when there are
+    customers (M = 1 when η = 0), ρ = 0 and M = 1 when there are none.
+    """
+    has = capacity > 0
+    load = xp.where(has, customers / xp.where(has, capacity, 1.0), xp.where(customers > 0, xp.inf, 0.0))
+    power = xp.where(has, xp.power(xp.maximum(load, 1.0), elasticity),
+                     xp.where((customers > 0) & (elasticity > 0), xp.inf, 1.0))
+    return load, xp.minimum(power, max_multiplier)
+
+
+def cap_wins(won, cap, xp=jnp):
+    """Keep at most ``cap`` (…,) of the deals ``won`` (…, S) across segments, by largest remainders.
+
+    When W = Σ_s won_s > C each segment keeps ⌊won_s C / W⌋ and the C − Σ ⌊…⌋ left over go one each to the
+    segments with the largest remainders (won_s C mod W; ties to the earlier segment): Hamilton's
+    apportionment, so the kept deals sum to C exactly and no segment keeps more than it won (giving the
+    whole remainder to the largest segment could: wins (1, 1, 1) capped at 2). Integer arithmetic, exact.
+    """
+    won_i = xp.round(won).astype(xp.int32)
+    cap_i = xp.maximum(xp.round(cap), 0.0).astype(xp.int32)
+    total = xp.sum(won_i, axis=-1)
+    scaled = won_i * cap_i[..., None]
+    safe = xp.maximum(total, 1)[..., None]
+    base, rest = scaled // safe, scaled % safe
+    left = cap_i - xp.sum(base, axis=-1)  # in [0, S)
+    order = xp.argsort(-rest, axis=-1, stable=True)  # largest remainder first, ties by segment
+    rank = xp.argsort(order, axis=-1)
+    kept = base + (rank < left[..., None]).astype(xp.int32)
+    return xp.where((total > cap_i)[..., None], kept.astype(won.dtype), won)
 
 
 def quality_effect(gap, adoption_elasticity, churn_elasticity, price_elasticity, xp=jnp) -> QualityEffect:
@@ -144,9 +211,11 @@ def init_market(params: MarketParams) -> MarketState:
 
 def step_market(
     key: jax.Array, state: MarketState, params: MarketParams, t: jax.Array, active: jax.Array,
-    quality: QualityEffect,
+    quality: QualityEffect, limits: MarketLimits | None = None,
 ) -> tuple[MarketState, MarketFlows]:
-    """Advance one month. ``key``: this block and month's key; ``active``: (paths,) bool (company alive)."""
+    """Advance one month. ``key``: this block and month's key; ``active``: (paths,) bool (company alive);
+    ``limits``: the team's capacity and the partners' exit churn (None: none)."""
+    limits = MarketLimits() if limits is None else limits
     u = uniforms(key, STREAM, (2,) + state.customers.shape)  # (2, paths, S)
     sub = jax.random.fold_in(key, STREAM)
     ages = params.cohort_ages.shape[-1]
@@ -166,11 +235,23 @@ def step_market(
     price_factor = churn_price_factor(params.pass_through, cut, params.churn_price_elasticity)
     churn_now = params.churn[:, t]
     churned_shape = state.customers.shape
+    load = jnp.full(active.shape, jnp.nan, jnp.float32)
+    overload = None  # the support load's churn multiplier
+    if limits.support_capacity is not None:
+        load, overload = support_multiplier(jnp.sum(state.customers, axis=1), limits.support_capacity,
+                                           limits.support_elasticity, limits.support_max_multiplier)
+    exit_churn = limits.exit_churn
     if ages:
         kappa = params.sbg_concentration[..., None]
         hazard = jnp.where(params.sbg[..., None] > 0, churn_now[..., None] * kappa / (kappa + params.cohort_ages[:, None, :]),
                            churn_now[..., None])
-        hazard = jnp.minimum(hazard * quality.churn[:, None, None] * price_factor[..., None], 1.0)
+        if overload is None:
+            hazard = jnp.minimum(hazard * quality.churn[:, None, None] * price_factor[..., None], 1.0)
+        else:
+            hazard = jnp.minimum(hazard * quality.churn[:, None, None] * price_factor[..., None]
+                                 * overload[:, None, None], 1.0)
+        if exit_churn is not None:
+            hazard = hazard + exit_churn[..., None] * (1.0 - hazard)
         # one uniform per (path, segment) for each age, drawn per age: the same numbers whatever the
         # number of tracked ages (so a shorter horizon, which tracks fewer, gives the same months)
         u_age = jax.vmap(lambda a: uniforms(jax.random.fold_in(sub, _AGES), a, churned_shape), out_axes=-1)(
@@ -179,7 +260,13 @@ def step_market(
         churned_by_age = jnp.where(is_open[..., None], churned_by_age, 0.0)
         churned = jnp.sum(churned_by_age, axis=-1)
     else:
-        churned = binomial(u[0], state.customers, jnp.minimum(churn_now * quality.churn[:, None] * price_factor, 1.0))
+        if overload is None:
+            churn = jnp.minimum(churn_now * quality.churn[:, None] * price_factor, 1.0)
+        else:
+            churn = jnp.minimum(churn_now * quality.churn[:, None] * price_factor * overload[:, None], 1.0)
+        if exit_churn is not None:
+            churn = churn + exit_churn * (1.0 - churn)
+        churned = binomial(u[0], state.customers, churn)
         churned = jnp.where(is_open, churned, 0.0)
 
     # channel spend (and its awareness lift of p)
@@ -225,6 +312,7 @@ def step_market(
     # 4. sales-led deals, by age: a deal opened a months ago resolves now with P(K = a | K ≥ a)
     zeros_s = jnp.zeros_like(churned)
     opportunities, deals_won, deals_lost, pipeline = zeros_s, zeros_s, zeros_s, state.pipeline
+    over = zeros_s
     new = entrants
     if n_deal_months:
         opportunities = entrants * params.sales_led
@@ -233,6 +321,9 @@ def step_market(
         due = jnp.sum(resolved, axis=-1)
         deals_won = binomial(uniforms(sub, _WINS, churned.shape), due, params.win_rate)
         deals_won = jnp.where(active[:, None], deals_won, 0.0)
+        if limits.deal_cap is not None:  # wins beyond the sales team's capacity are lost
+            kept = cap_wins(deals_won, limits.deal_cap)
+            over, deals_won = deals_won - kept, kept
         deals_lost = jnp.where(active[:, None], due - deals_won, 0.0)
         pipeline = jnp.where(active[:, None, None], open_deals - resolved, state.pipeline)
         new = (entrants - opportunities) + deals_won
@@ -289,6 +380,8 @@ def step_market(
         deals_lost=deals_lost,
         pipeline=jnp.sum(pipeline, axis=(1, 2)),
         segment_open=is_open,
+        support_load=jnp.where(active, load, jnp.nan),
+        deals_over_capacity=over,
     )
     state = MarketState(
         adopters=state.adopters + entrants,

@@ -18,6 +18,12 @@ partnership signed at d is active on [d, d + lifetime).
    credits paying ``compute_spend``;
 3. the status shown at the month end (time t + 1).
 
+**Concentration** (:func:`note_concentration`, after the market step): the
+first month in which a partner brings more than its ``concentration_limit``
+of revenue is recorded with the share — a risk event (``Result.risk_events``
+lists it as "<partner>: concentration"), the dependence that the partner's
+termination (its exit churn) then exposes.
+
 All randomness is pre-drawn in :class:`~venturesim.partnerships.params.PartnerParams`,
 so ``key`` is accepted for the kernel signature but not used.
 """
@@ -42,7 +48,7 @@ from venturesim.partnerships.terms import (
     sign_probability,
 )
 
-__all__ = ["STREAM", "PartnerState", "init_partnerships", "step_partnerships"]
+__all__ = ["STREAM", "PartnerState", "init_partnerships", "note_concentration", "step_partnerships"]
 
 STREAM = 7
 """Random stream number reserved for partnerships' in-kernel draws (none today: all are pre-drawn)."""
@@ -57,6 +63,8 @@ class PartnerState(NamedTuple):
     active_since: jax.Array  # months: signing time (+inf: not signed)
     end_time: jax.Array  # months: end of the active interval (+inf: open or not signed)
     credits: jax.Array  # USD of compute credits left
+    concentrated_month: jax.Array  # first month the partner brought more than its limit of revenue (−1: never)
+    concentrated_share: jax.Array  # its share of revenue that month
 
 
 def _at(series: jax.Array, index: jax.Array) -> jax.Array:
@@ -78,7 +86,8 @@ def init_partnerships(params: PartnerParams) -> PartnerState:
     attempt = jnp.zeros(start.shape, jnp.int32)
     status = _phase(jnp.zeros(start.shape, jnp.int32), start, _at(jnp.asarray(params.search), attempt), 0.0)
     return PartnerState(status=status, attempt=attempt, attempt_start=start, active_since=inf, end_time=inf,
-                        credits=jnp.zeros(start.shape, jnp.float32))
+                        credits=jnp.zeros(start.shape, jnp.float32), concentrated_month=jnp.zeros_like(start) - 1.0,
+                        concentrated_share=jnp.zeros_like(start))
 
 
 def step_partnerships(
@@ -116,6 +125,14 @@ def step_partnerships(
     credits, month = month_accounting(since, end, credits, params, t, active, compute_spend, xp=jnp)
     status = jnp.where((status == ACTIVE) & (end <= now_end), ENDED, status)
     status = jnp.where(active[:, None], _phase(status, start, _at(params.search, attempt), now_end), status)
-    new = PartnerState(status=status.astype(jnp.int32), attempt=attempt, attempt_start=start, active_since=since,
-                       end_time=end, credits=credits)
+    new = state._replace(status=status.astype(jnp.int32), attempt=attempt, attempt_start=start, active_since=since,
+                         end_time=end, credits=credits)
     return new, month
+
+
+def note_concentration(concentrated_month, concentrated_share, share, over, t, active, xp=jnp):
+    """Record month t for each partner over its limit for the first time (``share``, ``over``: (…, P) from
+    :func:`venturesim.partnerships.terms.concentration`; ``active``: (…,) the company alive).
+    Returns (concentrated_month, concentrated_share, first (…, P) bool)."""
+    first = over & active[..., None] & (concentrated_month < 0)
+    return (xp.where(first, t, concentrated_month), xp.where(first, share, concentrated_share), first)

@@ -134,9 +134,3 @@ def concentration(month: PartnerMonth, params, revenue_by_segment, xp=np):
     brought = month.weight * xp.sum(params.segment * revenue_by_segment[:, None, :], axis=-1) * params.has_segment
     share = xp.where(total > 0, brought / xp.where(total > 0, total, 1.0), 0.0)
     return share, share > params.concentration_limit
-
-
-def largest_share(month: PartnerMonth, params, revenue_by_segment, xp=np):
-    """The largest share of revenue one partner brings, (paths,) (0 without partners): the concentration risk."""
-    share, _ = concentration(month, params, revenue_by_segment, xp=xp)
-    return xp.max(xp.concatenate([xp.zeros((share.shape[0], 1), share.dtype), share], axis=1), axis=1)

@@ -43,7 +43,9 @@ CHECKS: dict[str, str] = {
     "Scenario": (
         "every name in `correlations` must be an uncertain input (a field given as a distribution, "
         "named as in [input names](#input-names)); an input cannot be correlated with itself; a pair "
-        "may appear once; the implied correlation matrix must be positive definite."
+        "may appear once; the implied correlation matrix must be positive definite. "
+        "`team.capacity_effects.engineering` needs a `product:` section whose `quality_response` has an "
+        "elasticity above 0 (the gain acts through it)."
     ),
     "Role.headcount": "months and headcounts must be >= 0.",
     "Company": "`founder_ownership + option_pool` must be <= 1.",
@@ -66,9 +68,19 @@ CHECKS: dict[str, str] = {
         "impact's value is >= 0."
     ),
     "Pricing.tiers": "tier shares must sum to 1.",
+    "Round": (
+        "a priced round needs `pre_money` and takes no `valuation_cap` or `discount`; a SAFE needs "
+        "`valuation_cap` and takes no `pre_money`, `option_pool_post` or `bridge`."
+    ),
+    "VentureDebt": "give exactly one of `draw_month` and `with_round`.",
+    "Funding": (
+        "a loan's `with_round` must name a round; a round's bridge is named `<round>_bridge`, which no "
+        "other round may use."
+    ),
     "Team": (
         "`cliff_months` <= `vesting_months`; `location` must be a catalogue location; every role in "
-        "`layoffs.roles` must exist."
+        "`layoffs.roles` must exist; each `capacity_effects` block (engineering, sales, support) needs a role "
+        "of that `function`."
     ),
     "TrainingRun": "give `parameters` for a pre-training run, or `base` (and no `parameters`) for a fine-tune.",
     "TrainingRun.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
@@ -218,7 +230,9 @@ def bounds_words(field: FieldInfo) -> str:
     kind = _kind(field.annotation)
     numeric: list[str] = []
     parts: list[str] = []
-    for meta in field.metadata:
+    optional = [m for m in get_args(field.annotation) if get_origin(m) is Annotated] if _is_union(
+        field.annotation) else []  # `uncertain(...) | None`: the bounds sit on the union's member
+    for meta in list(field.metadata) + [x for m in optional for x in get_args(m)[1:]]:
         for cls, attr, symbol in _NUMERIC:
             if isinstance(meta, cls):
                 numeric.append(f"{symbol} {_number(getattr(meta, attr))}")

@@ -118,6 +118,13 @@ class Scenario(Model):
         data = apply_overrides(self.model_dump(mode="python"), parsed)
         return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir)
 
+    @model_validator(mode="after")
+    def _sections_consistent(self):
+        from venturesim.team.schema import check_engineering_response
+
+        check_engineering_response(self.team, self.product)
+        return self
+
     @field_validator("correlations")
     @classmethod
     def _correlations_valid(cls, correlations, info: ValidationInfo):

@@ -1,8 +1,18 @@
 """The team: roles, hiring pipeline, payroll and equity, attrition, layoffs, capacity (docs/model/team.md)."""
 
 from venturesim.team.catalog import load_catalog, location, role_defaults
-from venturesim.team.params import TeamParams, sample_team
-from venturesim.team.schema import HirePer, Layoffs, Role, Team
+from venturesim.team.params import CapacityParams, TeamParams, sample_team
+from venturesim.team.schema import (
+    CapacityEffects,
+    EngineeringGain,
+    HirePer,
+    Layoffs,
+    Role,
+    SalesCapacity,
+    SupportLoad,
+    Team,
+    check_engineering_response,
+)
 from venturesim.team.step import (
     TeamMonth,
     TeamSignals,
@@ -14,6 +24,8 @@ from venturesim.team.step import (
 )
 
 __all__ = [
-    "HirePer", "Layoffs", "Role", "Team", "TeamMonth", "TeamParams", "TeamSignals", "TeamState", "init_team",
-    "initial_signals", "load_catalog", "location", "role_defaults", "run_team", "sample_team", "step_team",
+    "CapacityEffects", "CapacityParams", "EngineeringGain", "HirePer", "Layoffs", "Role", "SalesCapacity",
+    "SupportLoad", "Team", "TeamMonth", "TeamParams", "TeamSignals", "TeamState", "check_engineering_response",
+    "init_team", "initial_signals", "load_catalog", "location", "role_defaults", "run_team", "sample_team",
+    "step_team",
 ]

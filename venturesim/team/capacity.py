@@ -23,13 +23,32 @@ communication channels). Two documented forms:
 * communication overhead: E = F − c · F(F − 1)/2, each pair of people costing
   c FTE of coordination (Brooks's channels); E peaks at F* = 1/c + 1/2 and is
   clipped at 0 beyond 2/c + 1. ``brooks_capacity`` gives it for analyses.
+
+**Effects** (``team.capacity_effects``; docs/model/team.md). Each month uses
+the month's own ramped FTE (the people on payroll at its end, as payroll
+counts them; the engines close the team before the market):
+
+* engineering: X_t = Σ_{τ≤t} E_τ effective FTE-months done so far (E = F^α of
+  the engineering/research FTE) raise quality by
+  G_t = G_max (1 − e^{−X_t/X_0}) nats/token, X_0 = G_max / g₀ with g₀ the
+  initial slope (nats per FTE-month): a saturating learning curve, so a
+  bigger team gets there sooner but never past G_max (:func:`quality_gain`);
+* sales: at most C = ⌊F_sales · d + U⌋ sales-led deals are won in the month,
+  F_sales the ramped sales FTE (productivity-scaled, no diminishing returns:
+  each account executive carries their own quota), d deals per FTE-month and
+  U ~ Uniform[0, 1), so E[C] = F_sales · d exactly — a plain floor would let
+  one account executive at 0.7 deals a month win nothing, ever
+  (:func:`deal_capacity`);
+* support: the team serves F_support · k customers at load 1 (k customers
+  per FTE); the market raises churn with the load (:func:`support_capacity`
+  here, the multiplier in :func:`venturesim.market.step.support_multiplier`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["brooks_capacity", "effective_capacity", "ramp_weights"]
+__all__ = ["brooks_capacity", "deal_capacity", "effective_capacity", "quality_gain", "ramp_weights", "support_capacity"]
 
 
 def ramp_weights(ramp_months, buckets: int, xp=np):
@@ -55,3 +74,21 @@ def brooks_capacity(fte, overhead: float):
     if np.any(fte < 0):
         raise ValueError(f"fte(={fte}) must be >= 0")
     return np.maximum(fte - overhead * fte * (fte - 1.0) / 2.0, 0.0)
+
+
+def quality_gain(done, max_gain, scale, xp=np):
+    """G = G_max (1 − e^{−X/X_0}) nats/token for ``done`` = X effective FTE-months and ``scale`` = X_0.
+
+    dG/dX at X = 0 is G_max / X_0 (the initial slope); X = X_0 gives 63.2 % of G_max.
+    """
+    return max_gain * -xp.expm1(-xp.maximum(xp.asarray(done), 0.0) / scale)
+
+
+def deal_capacity(sales_fte, deals_per_fte, u, xp=np):
+    """C = ⌊F · d + u⌋: deals the sales team can win in a month, u ~ Uniform[0, 1) (E[C] = F · d)."""
+    return xp.floor(xp.maximum(xp.asarray(sales_fte), 0.0) * deals_per_fte + u)
+
+
+def support_capacity(support_fte, customers_per_fte, xp=np):
+    """Customers the support team serves at load 1: F_support · k."""
+    return xp.maximum(xp.asarray(support_fte), 0.0) * customers_per_fte

@@ -10,8 +10,14 @@ all static gets B = H = 1 and M = 0, so the kernel costs almost nothing more
 than the plan did.
 
 Uncertain inputs are drawn with the names ``team.roles.<role>.<field>`` and
-``team.<field>`` (``team.layoffs.<field>``), as overrides and correlations
+``team.<field>`` (``team.layoffs.<field>``,
+``team.capacity_effects.<block>.<field>``), as overrides and correlations
 name them.
+
+The capacity effects (:class:`CapacityParams`) hold ``None`` for every block
+the scenario does not give: ``None`` is an empty pytree node, so the block's
+code is left out of the compiled kernel (a static choice, like a zero-length
+axis) and a scenario without ``capacity_effects`` runs exactly as before.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from venturesim.team.catalog import FUNCTIONS, load_catalog
 from venturesim.team.schema import Role, Team
 from venturesim.team.vesting import vesting_curve
 
-__all__ = ["DEFAULT_OPTION_POOL", "MAX_OPENINGS", "PIPELINE_MONTHS", "RAMP_BUCKETS", "TeamParams", "monthly_costs", "sample_team"]
+__all__ = ["CapacityParams", "DEFAULT_OPTION_POOL", "MAX_OPENINGS", "PIPELINE_MONTHS", "RAMP_BUCKETS", "TeamParams", "monthly_costs", "sample_team"]
 
 PIPELINE_MONTHS = 36
 """H: a requisition lands at most H − 1 = 35 months after it opens (longer times to fill are capped)."""
@@ -38,6 +44,47 @@ RAMP_BUCKETS = 25
 """Tenure buckets needed for any ramp (ramp_months ≤ 24)."""
 DEFAULT_OPTION_POOL = 0.10
 """Pool for grants when neither the team nor the caller gives one (assumption: seed-stage pools of 10–15 %)."""
+
+
+class CapacityParams(NamedTuple):
+    """The capacity effects' draws, (P,) each; a block the scenario does not give is None (static).
+
+    gain_max : G_max, nats/token (engineering).
+    gain_scale : X_0 = G_max / initial slope, effective engineering FTE-months (engineering).
+    deals_per_fte : deals won a month per ramped sales FTE (sales).
+    customers_per_fte : customers served per ramped support FTE at load 1 (support).
+    support_elasticity : η of churn to the support load (support).
+    support_max_multiplier : largest churn multiplier (support).
+    """
+
+    gain_max: np.ndarray | None = None
+    gain_scale: np.ndarray | None = None
+    deals_per_fte: np.ndarray | None = None
+    customers_per_fte: np.ndarray | None = None
+    support_elasticity: np.ndarray | None = None
+    support_max_multiplier: np.ndarray | None = None
+
+
+def sample_capacity(team: Team, sampler: Sampler) -> CapacityParams:
+    """Draw the ``team.capacity_effects`` blocks the scenario gives (the others stay None)."""
+    effects = team.capacity_effects
+    if effects is None:
+        return CapacityParams()
+    name = "team.capacity_effects"
+    fields = {}
+    if (e := effects.engineering) is not None:
+        gain_max = sampler.scalar(e.max_gain_nats, f"{name}.engineering.max_gain_nats")
+        slope = sampler.scalar(e.nats_per_fte_month, f"{name}.engineering.nats_per_fte_month")
+        fields |= {"gain_max": gain_max, "gain_scale": gain_max / slope}
+    if (s := effects.sales) is not None:
+        fields["deals_per_fte"] = sampler.scalar(s.deals_per_fte_month, f"{name}.sales.deals_per_fte_month")
+    if (u := effects.support) is not None:
+        fields |= {
+            "customers_per_fte": sampler.scalar(u.customers_per_fte, f"{name}.support.customers_per_fte"),
+            "support_elasticity": sampler.scalar(u.churn_elasticity, f"{name}.support.churn_elasticity"),
+            "support_max_multiplier": np.full(sampler.n, float(u.max_churn_multiplier)),
+        }
+    return CapacityParams(**fields)
 
 
 class TeamParams(NamedTuple):
@@ -74,6 +121,7 @@ class TeamParams(NamedTuple):
     accept_after_round: np.ndarray  # (P,) acceptance multiplier
     accept_under_stress: np.ndarray  # (P,)
     capacity_exponent: np.ndarray  # (P,)
+    capacity: CapacityParams  # the capacity effects' draws (None where a block is absent)
     vesting: np.ndarray  # (P, B) vested fraction by tenure bucket
     offsets: np.ndarray  # (P, H) 0 … H − 1
     slots: np.ndarray  # (P, M) 0 … M − 1
@@ -198,6 +246,7 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
         accept_after_round=const(offers.after_round),
         accept_under_stress=const(offers.under_stress),
         capacity_exponent=const(team.capacity_exponent),
+        capacity=sample_capacity(team, sampler),
         vesting=np.broadcast_to(vesting_curve(buckets, team.vesting_months, team.cliff_months), (n, buckets)),
         offsets=np.broadcast_to(np.arange(horizon, dtype=np.float64), (n, horizon)),
         slots=np.broadcast_to(np.arange(slots, dtype=np.float64), (n, slots)),

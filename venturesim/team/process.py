@@ -26,10 +26,13 @@ acceptance at opening); the first accepted offer ends the search. It logs
 t + min(ΣC_i, H − 1) and ``ramped`` at the start of tenure month ⌈R⌉. All
 under the process name ``hiring``.
 
-At each month end the engine calls :func:`team_month`, which grants options
+At each month end the engine calls :func:`team_month` (before it closes the
+market, so the capacity effects act on the same month), which grants options
 to the month's hires (pro rata if the pool runs short) and returns the
 month's :class:`~venturesim.team.step.TeamMonth` in floats, computed with the
-kernel's formulas.
+kernel's formulas — with ``capacity_effects``, also the engineering quality
+gain, the sales deal cap (its uniform drawn from the team's generator) and
+the support capacity.
 
 ``company`` must provide: ``alive`` (bool), ``headcount`` (float, kept equal
 to the people on payroll for the event log), ``team`` (a :class:`TeamLedger`,
@@ -44,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from venturesim.team import _rules as rules
-from venturesim.team.capacity import effective_capacity, ramp_weights
+from venturesim.team.capacity import deal_capacity, effective_capacity, quality_gain, ramp_weights, support_capacity
 from venturesim.team.params import TeamParams
 from venturesim.team.payroll import month_costs
 from venturesim.team.step import FAR, TeamMonth, TeamSignals
@@ -98,6 +101,8 @@ class TeamLedger:
     joined: list = field(default_factory=list)
     returned: float = 0.0
     frozen: bool = False
+    engineering_done: float = 0.0  # effective engineering FTE-months so far, X = Σ FTE^α
+    rng: np.random.Generator | None = None  # the team's generator (the sales cap's rounding uniform)
 
     def __post_init__(self):
         self.reset_month()
@@ -125,7 +130,7 @@ def start_team(env, company, params: TeamParams, names: list[str], months: int, 
     company.team = TeamLedger(
         names=list(names), staff=[[Person(k, -math.inf) for _ in range(int(n))] for k, n in enumerate(start)],
         reqs=[[] for _ in names], pool=float(params.option_pool), cap=np.full(len(names), np.inf),
-        signals=des_signals(),
+        signals=des_signals(), rng=rng,
     )
     return env.process(staffing(env, company, params, months, rng))
 
@@ -343,6 +348,12 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
     by_function = (fte @ p.function if len(fte) else np.zeros(3)) * float(team.signals.productivity)  # (3,)
+    capacity = float(effective_capacity(by_function[0], p.capacity_exponent))
+    team.engineering_done += capacity
+    c = p.capacity
+    gain = None if c.gain_max is None else float(quality_gain(team.engineering_done, c.gain_max, c.gain_scale))
+    deals = None if c.deals_per_fte is None else float(deal_capacity(by_function[1], c.deals_per_fte, team.rng.random()))
+    served = None if c.customers_per_fte is None else float(support_capacity(by_function[2], c.customers_per_fte))
     month = TeamMonth(
         payroll=float(payroll), severance=float(severance), recruiting=float(recruiting),
         cost=float(payroll + severance + recruiting), headcount=float(employees.sum()), headcount_by_role=employees,
@@ -350,9 +361,9 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         separations=float(team.separations.sum()), layoffs=float(team.laid_off.sum()),
         openings=float(team.openings.sum()), open_requisitions=float(sum(len(r) for r in team.reqs)),
         engineering_fte=float(by_function[0]), sales_fte=float(by_function[1]), support_fte=float(by_function[2]),
-        engineering_capacity=float(effective_capacity(by_function[0], p.capacity_exponent)),
+        engineering_capacity=capacity,
         equity_granted=float(granted.sum()), equity_returned=float(team.returned), pool_available=float(team.pool),
-        frozen=team.frozen,
+        frozen=team.frozen, engineering_gain=gain, deal_capacity=deals, support_capacity=served,
     )
     team.reset_month()
     return month

@@ -239,6 +239,62 @@ class OfferConditions(Model):
     )
 
 
+class EngineeringGain(Model):
+    """Quality gained from engineering and research work (docs/model/team.md, "Capacity effects").
+
+    With E_t = (ramped engineering FTE)^capacity_exponent in month t and X_t = Σ_{τ≤t} E_τ
+    effective FTE-months of work so far, the gain G_t = G_max (1 − e^{−X_t/X_0}), X_0 =
+    G_max / nats_per_fte_month, is added to the product's quality gap (nats/token).
+    """
+
+    max_gain_nats: uncertain(gt=0, le=5) = Field(
+        description="G_max: the most engineering and research work can add to the quality gap, nats/token "
+        "(no default: an assumption of the scenario; compare a fine-tune's loss_reduction of 0.04–0.15)."
+    )
+    nats_per_fte_month: uncertain(gt=0) = Field(
+        description="Initial slope dG/dX at X = 0: nats/token gained per effective engineering FTE-month "
+        "(no default: an assumption of the scenario)."
+    )
+
+
+class SalesCapacity(Model):
+    """A cap on the sales-led deals won each month from the sales team's ramped FTE."""
+
+    deals_per_fte_month: uncertain(gt=0) = Field(
+        description="Sales-led deals one fully ramped sales FTE can win a month (no default: annual quota "
+        "÷ ACV ÷ 12, e.g. a $600k quota selling $100k contracts → 0.5). The month's cap is "
+        "C = ⌊sales FTE × this + U⌋, U ~ Uniform[0, 1) (unbiased rounding); wins beyond C are lost."
+    )
+
+
+class SupportLoad(Model):
+    """Churn that rises when the support team is overloaded."""
+
+    customers_per_fte: uncertain(gt=0) = Field(
+        150.0, description="Customers one fully ramped support FTE serves without a fall in service "
+        "(assumption: 150, the team's example hire_per rule; enterprise accounts need far fewer)."
+    )
+    churn_elasticity: uncertain(ge=0) = Field(
+        0.5, description="η: churn hazard × min(max(ρ, 1)^η, max_churn_multiplier) at load ρ = customers at "
+        "the month start / (support FTE × customers_per_fte) (assumption: 0.5, twice the load → ×1.41)."
+    )
+    max_churn_multiplier: float = Field(
+        3.0, ge=1, description="Largest churn multiplier from support load (also with customers and no "
+        "support FTE; assumption: 3)."
+    )
+
+
+class CapacityEffects(Model):
+    """What the team's ramped capacity does to the business (each block optional; none: no effect)."""
+
+    engineering: EngineeringGain | None = Field(
+        None, description="Engineering and research work raises product quality (needs a `product:` section "
+        "whose quality response moves the market)."
+    )
+    sales: SalesCapacity | None = Field(None, description="The sales team caps the sales-led deals won a month.")
+    support: SupportLoad | None = Field(None, description="An overloaded support team raises churn.")
+
+
 class Team(Model):
     """The team: roles and team-wide hiring, equity, attrition and layoff policies."""
 
@@ -267,6 +323,10 @@ class Team(Model):
         0.91, gt=0, le=1,
         description="Effective engineering capacity = FTE^exponent "
         "(0.91 ≈ 1/1.10, COCOMO II's nominal scale exponent).",
+    )
+    capacity_effects: CapacityEffects | None = Field(
+        None, description="Effects of the ramped FTE on quality (engineering), deals won (sales) and churn "
+        "(support), each from this month's FTE; none by default."
     )
 
     @model_validator(mode="before")
@@ -297,4 +357,35 @@ class Team(Model):
 
                 hints = [n + (f" (did you mean {h!r}?)" if (h := suggest(n, names)) else "") for n in unknown]
                 raise ValueError(f"layoffs name roles that do not exist: {', '.join(hints)}; roles are {names}")
+        effects = self.capacity_effects
+        if effects is not None:
+            functions = {r.function or "other" for r in self.roles}
+            missing = [f for f in ("engineering", "sales", "support")
+                       if getattr(effects, f) is not None and f not in functions]
+            if missing:
+                raise ValueError(
+                    f"capacity_effects.{missing[0]} needs a role with function: {missing[0]} (the roles' "
+                    f"functions are {sorted(functions)}); set `function:` on a role or use a catalogue kind")
         return self
+
+
+def check_engineering_response(team: Team, product) -> None:
+    """Refuse engineering capacity effects that could not act: they move the market only through the
+    product's quality response (``product.quality_response`` elasticities), so a scenario needs a ``product:``
+    section with an adoption, churn or price elasticity above 0.
+
+    ``product``: the scenario's :class:`~venturesim.model_costs.schema.Product` or None.
+    Raises ValueError naming what is missing. (Called by the scenario-level validator, which sees both sections.)
+    """
+    effects = team.capacity_effects
+    if effects is None or effects.engineering is None:
+        return
+    if product is None:
+        raise ValueError("team.capacity_effects.engineering adds to the product's quality gap, which moves the "
+                         "market only through product.quality_response; add a `product:` section (without one the "
+                         "elasticities are 0 and the gain would do nothing)")
+    response = product.quality_response
+    if not (response.adoption > 0 or response.churn > 0 or response.price > 0):
+        raise ValueError(f"team.capacity_effects.engineering needs a quality response: product.quality_response has "
+                         f"adoption(={response.adoption}), churn(={response.churn}) and price(={response.price}) "
+                         "all 0, so the gain would do nothing")

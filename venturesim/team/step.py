@@ -35,7 +35,12 @@ month. In order:
    grant g_k from the pool (scaled down pro rata if the pool runs short);
 9. **money** (:mod:`venturesim.team.payroll`): payroll on the month-end
    headcount, severance, recruiting cost per hire;
-10. **capacity** (:mod:`venturesim.team.capacity`): ramped FTE by function.
+10. **capacity** (:mod:`venturesim.team.capacity`): ramped FTE by function;
+    with ``capacity_effects``, the month's engineering quality gain
+    G_t = G_max (1 − e^{−X_t/X_0}) (X_t the effective engineering FTE-months so
+    far, this month's included), the sales deal cap C = ⌊F_sales d + U⌋ (U
+    uniform, stream 6) and the support capacity F_support k. The engines run
+    this step before the market's, so these act on the same month.
 
 People of a role are tracked by tenure month in B buckets (the last
 absorbing) for ramp and vesting. Who leaves is a uniform random subset of a
@@ -54,7 +59,7 @@ import jax.numpy as jnp
 
 from venturesim._jax_random import binomial, uniforms
 from venturesim.team import _rules as rules
-from venturesim.team.capacity import effective_capacity, ramp_weights
+from venturesim.team.capacity import deal_capacity, effective_capacity, quality_gain, ramp_weights, support_capacity
 from venturesim.team.params import TeamParams
 from venturesim.team.payroll import month_costs
 
@@ -110,6 +115,7 @@ class TeamState(NamedTuple):
     since_failed: jax.Array  # (P,) months since a round failed
     since_closed: jax.Array  # (P,) months since a round closed
     since_layoff: jax.Array  # (P,) months since a layoff
+    engineering_done: jax.Array  # (P,) effective engineering FTE-months so far, X = Σ FTE^α
 
 
 class TeamMonth(NamedTuple):
@@ -135,6 +141,9 @@ class TeamMonth(NamedTuple):
     equity_returned: jax.Array  # unvested grants returned to the pool this month, fraction
     pool_available: jax.Array  # option pool left at the month end, fraction
     frozen: jax.Array  # bool, hiring freeze this month
+    engineering_gain: jax.Array | None = None  # nats/token added to the quality gap (None: no engineering effect)
+    deal_capacity: jax.Array | None = None  # sales-led deals that can be won this month (None: no cap)
+    support_capacity: jax.Array | None = None  # customers served at support load 1 (None: no support effect)
 
 
 def init_team(params: TeamParams) -> TeamState:
@@ -149,7 +158,7 @@ def init_team(params: TeamParams) -> TeamState:
         pipeline=jnp.zeros((paths, roles, horizon), jnp.float32),
         cap=jnp.full((paths, roles), jnp.inf, jnp.float32),
         pool=jnp.asarray(params.option_pool, jnp.float32), vested_departed=jnp.zeros(paths, jnp.float32),
-        since_failed=far, since_closed=far, since_layoff=far,
+        since_failed=far, since_closed=far, since_layoff=far, engineering_done=jnp.zeros(paths, jnp.float32),
     )
 
 
@@ -255,11 +264,19 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
         n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp)
     fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
     by_function = jnp.einsum("pk,pkf->pf", fte, p.function)  # (P, 3)
+    capacity = effective_capacity(by_function[:, 0] * signals.productivity, p.capacity_exponent, xp=jnp)
+    done = state.engineering_done + capacity
+    c = p.capacity  # a block the scenario does not give is None: its lines are not compiled
+    gain = None if c.gain_max is None else quality_gain(done, c.gain_max, c.gain_scale, xp=jnp)
+    deals = None if c.deals_per_fte is None else deal_capacity(
+        by_function[:, 1] * signals.productivity, c.deals_per_fte, uniforms(key, 6, (paths,)), xp=jnp)
+    served = None if c.customers_per_fte is None else support_capacity(
+        by_function[:, 2] * signals.productivity, c.customers_per_fte, xp=jnp)
 
     new = TeamState(
         employees=n4, cohort=_age(cohort), grants=_age(grants), pipeline=pipeline, cap=cap, pool=pool,
         vested_departed=state.vested_departed + vested_left,
-        since_failed=since_failed, since_closed=since_closed, since_layoff=since_layoff,
+        since_failed=since_failed, since_closed=since_closed, since_layoff=since_layoff, engineering_done=done,
     )
     new = jax.tree_util.tree_map(
         lambda a, b: jnp.where(active.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, state)
@@ -274,8 +291,9 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
         open_requisitions=pipeline.sum((1, 2)),
         engineering_fte=by_function[:, 0] * signals.productivity, sales_fte=by_function[:, 1] * signals.productivity,
         support_fte=by_function[:, 2] * signals.productivity,
-        engineering_capacity=effective_capacity(by_function[:, 0] * signals.productivity, p.capacity_exponent, xp=jnp),
+        engineering_capacity=capacity,
         equity_granted=granted.sum(-1), equity_returned=returned, pool_available=pool, frozen=frozen,
+        engineering_gain=gain, deal_capacity=deals, support_capacity=served,
     )
     month = jax.tree_util.tree_map(live, month)
     return new, month._replace(pool_available=new.pool)

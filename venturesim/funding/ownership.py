@@ -1,0 +1,131 @@
+r"""Ownership fractions through rounds, SAFEs and warrants: the engines' cap table (``xp``: numpy or jax.numpy).
+
+The engines keep each path's cap table as fractions of the fully diluted
+company: founders f, other early holders o, the option pool q (granted and
+unissued) and each round's investors I_r, summing to 1. A post-money SAFE
+that has closed but not converted is *outstanding* (mask U); its I_r is
+P/Cap, its holder's fraction of the Company Capitalization. The share-level
+exact versions are :func:`venturesim.funding.instruments.apply_round` and
+:class:`venturesim.funding.cap_table.CapTable`; tests check these fractions
+against them.
+
+**Issuing to a new holder** a fraction w (a post-money SAFE, w = P/Cap; or
+venture-debt warrants, w = coverage × loan / post-money): the outstanding
+SAFEs keep their fractions (the post-money SAFE's defining property: "the
+Safe … is not diluted by other Safes", YC post-money SAFE user guide), and
+every other holder is scaled by (1 − S − w)/(1 − S), S = Σ outstanding
+fractions. Ownership still sums to 1.
+
+**A priced round** with pre-money V, amount A and pool target π (a fraction
+of the post-money, so q' = π(V + A)/V of the pre-money fully diluted
+capitalization F; no top-up without a target) converts every outstanding
+SAFE. In fractions of F (:mod:`venturesim.funding.instruments` for the
+definitions):
+
+* a SAFE converting at its cap holds s·y, y = CC/F the Company
+  Capitalization (which excludes the round's pool increase T) over F;
+* one converting at its discount d holds σ = P/((1 − d)V) (shares
+  P/((1 − d)p) at the round price p = V/F); d = 0 is the round price;
+* the other holders (e = 1 − q − Σ s: founders, others and priced
+  investors; and the pool q) are scaled by a common z.
+
+Without a top-up (T = 0, y = 1): z = (1 − Σ_cap s − Σ_disc σ)/(e + q), and a
+top-up is needed iff z q < q'. With it (pool = q', T/F = q' − z q,
+y = 1 − q' + z q), Σ F-fractions = 1 gives
+
+.. math:: z = \frac{(1 - q')(1 - Σ_{cap} s) - Σ_{disc} σ}{e + q\,Σ_{cap} s}.
+
+Each SAFE takes the price that gives it more shares: discount iff σ > s·y
+(YC "Conversion Price"); the choice is made at the all-cap y and re-checked
+once at the resulting y (a fixed point for one SAFE and in every case the
+tests try). Then the new money: every fraction × V/(V + A) and the round's
+investors A/(V + A). With no outstanding SAFE this is the option pool
+shuffle of a plain priced round: existing holders × (1 − q')/(1 − q) when
+q' > q.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["close_priced", "issue_safes", "issue_to_new_holder"]
+
+
+def _sum(x, xp):
+    return xp.sum(x, axis=-1)
+
+
+def issue_to_new_holder(founders, others, pool, investors, outstanding, fraction, xp=np):
+    """Dilute every holder but the outstanding SAFEs to make room for ``fraction`` (paths,) of the company.
+
+    Returns (founders, others, pool, investors) scaled by (1 − S − w)/(1 − S);
+    the caller credits the fraction w to its new holder.
+    """
+    held = _sum(xp.where(outstanding, investors, 0.0), xp)
+    scale = xp.maximum(1.0 - held - fraction, 0.0) / xp.maximum(1.0 - held, 1e-12)
+    kept = xp.where(outstanding, investors, investors * scale[..., None])
+    return founders * scale, others * scale, pool * scale, kept
+
+
+def issue_safes(founders, others, pool, investors, outstanding, issued, fraction, xp=np):
+    """Ownership after the post-money SAFEs in ``issued`` (…, R; at most one per path) close for ``fraction``
+    (P/Cap). Returns (founders, others, pool, investors, outstanding)."""
+    w = _sum(xp.where(issued, fraction, 0.0), xp)
+    founders, others, pool, investors = issue_to_new_holder(founders, others, pool, investors, outstanding, w, xp=xp)
+    return founders, others, pool, xp.where(issued, fraction, investors), outstanding | issued
+
+
+def _conversion(e, q, s, sigma, at_discount, q_target, xp):
+    """(z, y, pool fraction of F) for a choice of conversion prices (module docstring)."""
+    s_cap = _sum(xp.where(at_discount, 0.0, s), xp)
+    s_disc = _sum(xp.where(at_discount, sigma, 0.0), xp)
+    z_plain = (1.0 - s_cap - s_disc) / xp.maximum(1.0 - _sum(s, xp), 1e-12)  # e + q = 1 − Σ s
+    top_up = z_plain * q < q_target
+    z_top = ((1.0 - q_target) * (1.0 - s_cap) - s_disc) / xp.maximum(e + q * s_cap, 1e-12)
+    z = xp.where(top_up, z_top, z_plain)
+    y = xp.where(top_up, 1.0 - q_target + z_top * q, 1.0)
+    return z, y, xp.where(top_up, q_target, z_plain * q)
+
+
+def close_priced(founders, others, pool, investors, outstanding, success, pre_money, amount, pool_target,
+                 discount, xp=np):
+    """Ownership after the priced round in ``success`` (paths, R; at most one per path) closes.
+
+    Parameters
+    ----------
+    founders, others, pool : (paths,) fractions.
+    investors : (paths, R) each round's fraction (an outstanding SAFE's: P/Cap).
+    outstanding : (paths, R) bool, SAFEs closed and not yet converted.
+    success : (paths, R) bool, the priced round closing now (none: nothing changes).
+    pre_money, amount : (paths, R) USD; the SAFEs' purchase amounts are their ``amount``.
+    pool_target : (paths, R) the round's post-money pool fraction, < 0 for none.
+    discount : (paths, R) each SAFE's discount.
+
+    Returns (founders, others, pool, investors, outstanding); every SAFE
+    outstanding on a path whose round closes converts (and stops being outstanding).
+    """
+    closes = xp.any(success, axis=-1)
+    V = _sum(xp.where(success, pre_money, 0.0), xp)
+    A = _sum(xp.where(success, amount, 0.0), xp)
+    V_safe = xp.where(closes, V, 1.0)
+    target = _sum(xp.where(success & (pool_target >= 0), pool_target, 0.0), xp) * (V_safe + A) / V_safe
+    s = xp.where(outstanding, investors, 0.0)
+    sigma = xp.where(outstanding, amount / ((1.0 - discount) * V_safe[..., None]), 0.0)
+    e = 1.0 - pool - _sum(s, xp)  # founders, others and priced investors (exactly 1 − q without SAFEs)
+    _, y, _ = _conversion(e, pool, s, sigma, xp.zeros_like(outstanding), target, xp)
+    at_discount = outstanding & (sigma > s * y[..., None])
+    _, y, _ = _conversion(e, pool, s, sigma, at_discount, target, xp)
+    at_discount = outstanding & (sigma > s * y[..., None])
+    z, y, pool_f = _conversion(e, pool, s, sigma, at_discount, target, xp)
+    converted = xp.where(at_discount, sigma, s * y[..., None])
+    dilution = V_safe / (V_safe + A)
+    new = xp.where(outstanding, converted * dilution[..., None], investors * (z * dilution)[..., None])
+    new = new + xp.where(success, (A / (V_safe + A))[..., None], 0.0)
+    keep = closes[..., None]
+    return (
+        xp.where(closes, founders * z * dilution, founders),
+        xp.where(closes, others * z * dilution, others),
+        xp.where(closes, pool_f * dilution, pool),
+        xp.where(keep, new, investors),
+        outstanding & ~keep,
+    )

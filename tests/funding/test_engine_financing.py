@@ -41,6 +41,13 @@ def run(spec, engine, options, paths=2, seed=0):
     return vs.simulate(vs.load(spec), paths=paths, seed=seed, engine=engine, metrics="all", **options)
 
 
+def assert_exit(ds, kind, first_round_proceeds, founder_proceeds):
+    """Both paths exited the same way, with these proceeds (USD) to the first round and to the founders."""
+    assert ds["exit_kind"].values.tolist() == [kind, kind]
+    np.testing.assert_allclose(ds["round_proceeds"].values[:, 0], first_round_proceeds, rtol=1e-5)
+    np.testing.assert_allclose(ds["founder_proceeds"].values, founder_proceeds, rtol=1e-5)
+
+
 @pytest.mark.parametrize("engine, options", ENGINES)
 def test_safe_then_priced_round_by_hand(engine, options):
     """The SAFE ($1M at a $10M post cap) closes in month 2: 10 %, founders 81 %. The Series A ($16M pre,
@@ -62,10 +69,7 @@ def test_an_outstanding_safe_is_paid_as_preferred_at_an_exit(engine, options):
     The SAFE (closed month 2, 10 %, not converted) takes max($1M, 10 % · $120M) = $12M;
     founders 81 % · $120M = $97.2M."""
     spec = company([SAFE], revenue=True, exits={"ipo": {"arr_threshold": 10e6, "arr_multiple": 10}})
-    ds = run(spec, engine, options).data
-    assert ds["exit_kind"].values.tolist() == [IPO, IPO]
-    np.testing.assert_allclose(ds["round_proceeds"].values[:, 0], 1.2e7, rtol=1e-5)
-    np.testing.assert_allclose(ds["founder_proceeds"].values, 9.72e7, rtol=1e-5)
+    assert_exit(run(spec, engine, options).data, IPO, 1.2e7, 9.72e7)
 
 
 @pytest.mark.parametrize("engine, options", ENGINES)
@@ -133,10 +137,7 @@ def test_debt_is_repaid_before_the_equity_at_a_shutdown(engine, options):
     ($1M) takes $1M of the $1.5M left and the common the rest: founders 0.72/0.8 · 0.5M = $450k."""
     debt = {"name": "loan", "amount": 1e6, "draw_month": 0, "interest_annual": 0.0, "interest_only_months": 24}
     spec = company([priced()], burn=400_000, venture_debt=[debt], exits={"shutdown": {"asset_sale": 2.5e6}})
-    ds = run(spec, engine, options).data
-    assert ds["exit_kind"].values.tolist() == [SHUTDOWN, SHUTDOWN]
-    np.testing.assert_allclose(ds["round_proceeds"].values[:, 0], 1e6, rtol=1e-6)
-    np.testing.assert_allclose(ds["founder_proceeds"].values, 4.5e5, rtol=1e-5)
+    assert_exit(run(spec, engine, options).data, SHUTDOWN, 1e6, 4.5e5)
 
 
 @pytest.mark.parametrize("engine, options", ENGINES)

@@ -25,9 +25,10 @@ drawn with, or else the last closed round: a fraction w = coverage × L /
 post-money (a SAFE round's post-money cap); none before any round. They are
 issued to the early holders' common (:func:`venturesim.funding.ownership.issue_to_new_holder`).
 
-**Covenant.** At a month end with cash below ``min_cash`` and a balance
-outstanding, the lender calls the loan: the balance is repaid at once (and
-the company may die of it).
+**Covenant.** At a month end with cash below a facility's ``min_cash`` and
+a balance outstanding, the lender calls the loan, and with it every other
+outstanding balance (loan agreements' cross-default clauses): all is repaid
+at once, and the company may die of it.
 
 **Grants** are pre-drawn (awarded or not) per path: the amount arrives in its
 month if the company is alive.

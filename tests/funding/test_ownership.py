@@ -57,7 +57,7 @@ def test_conversion_at_the_cap_by_hand():
     """SAFE $1M at a $10M cap (10 %), 20 % discount; Series A $16M pre, $4M: the discount price gives
     1M/(0.8 · 16M) = 7.8 % < 10 %, so the cap wins. After the new money (× 16/20): SAFE 8 %, founders
     0.9 · 0.9 · 0.8 = 64.8 %, pool 7.2 %, Series A 20 %."""
-    f, o, q, inv, out = _engine([(1e6, 1e7, 0.2)], 16e6, 4e6, None)
+    f, _, q, inv, out = _engine([(1e6, 1e7, 0.2)], 16e6, 4e6, None)
     assert inv.tolist() == pytest.approx([0.08, 0.2]) and f == pytest.approx(0.648) and q == pytest.approx(0.072)
     assert out.tolist() == [False, False]
 
@@ -66,7 +66,7 @@ def test_conversion_at_the_discount_by_hand():
     """SAFE $1M at a $20M cap (5 %), 20 % discount; $8M pre, $2M: the discount gives 1M/(0.8 · 8M) =
     15.625 % of the pre-money > 5 %: the SAFE takes it; founders and pool share 84.375 % (90:10);
     × 8/10: SAFE 12.5 %, founders 60.75 %, pool 6.75 %, Series A 20 %."""
-    f, o, q, inv, _ = _engine([(1e6, 2e7, 0.2)], 8e6, 2e6, None)
+    f, _, q, inv, _ = _engine([(1e6, 2e7, 0.2)], 8e6, 2e6, None)
     assert inv.tolist() == pytest.approx([0.125, 0.2]) and f == pytest.approx(0.6075) and q == pytest.approx(0.0675)
 
 

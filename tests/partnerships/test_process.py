@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import simpy
 from partnerships.partner_builders import partner_params
-from simpy.events import URGENT
 
 from venturesim.partnerships import (
     ACTIVE,
@@ -18,6 +17,7 @@ from venturesim.partnerships import (
     start_partnerships,
     step_partnerships,
 )
+from venturesim._simpy import month_end_tick
 from venturesim.scenario.sampling import Sampler
 
 FIELDS = ("weight", "adoption_multiplier", "revenue_share", "compute_credit_used", "loss_reduction", "cost",
@@ -43,10 +43,7 @@ def des_path(params, names, months, arr, alive, spend):
 
     def month_ends():
         for t in range(months):
-            tick = env.event()
-            tick._ok, tick._value = True, None
-            env.schedule(tick, URGENT, 1)
-            yield tick
+            yield month_end_tick(env)
             out.append(partner_month_des(book, params, t, company.alive, spend[t]))
             if t + 1 < months:
                 company.arr, company.alive = arr[t + 1], bool(alive[t + 1])

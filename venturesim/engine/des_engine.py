@@ -49,8 +49,8 @@ from dataclasses import dataclass, field
 import jax
 import numpy as np
 import simpy
-from simpy.events import URGENT
 
+from venturesim._simpy import month_end_tick
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.debt import call_loans, debt_month, grant_inflow
@@ -224,20 +224,13 @@ def _team_hooks(params: Params, t: int) -> dict:
             "productivity": float(adjust(hooks.team_productivity, 1.0, t, 0.0, row=True))}
 
 
-def _month_end_tick(env):
-    tick = env.event()
-    tick._ok, tick._value = True, None
-    env.schedule(tick, URGENT, 1)
-    return tick
-
-
 def _month_ends(env, company: Company, params: Params, months: int, rng, round_names, records, debt_names=(),
                 partner_names=()):
     """Close each month at time t + 1, as the JAX engine's step does."""
     m, f, p, hooks = params.market, params.funding, params.product, params.risks.hooks
     attempts_seen = company.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
-        yield _month_end_tick(env)
+        yield month_end_tick(env)
         if not company.alive:
             _record_dead(records, company)
             continue
@@ -378,7 +371,7 @@ def _record_dead(records, company: Company) -> None:
 def death_cause(company: Company, round_names: list[str], funding) -> str:
     """Why a path ran out of cash, from its funding state at death."""
     for r, name in enumerate(round_names):
-        if funding.ordered[r] == 0:  # a bridge is not raised on its own
+        if funding.bridge_of[r] >= 0:  # a bridge is not raised on its own
             continue
         if company.status[r] == RAISING:
             return f"cash ran out while raising {name}"
@@ -388,7 +381,7 @@ def death_cause(company: Company, round_names: list[str], funding) -> str:
             return f"{name} not started in time (trigger or earliest month)"
     abandoned = [name for r, name in enumerate(round_names) if company.status[r] == ABANDONED]
     if np.sum(company.debt_balance) > 0 and not abandoned and all(
-            company.status[r] == CLOSED or funding.ordered[r] == 0 for r in range(len(round_names))):
+            company.status[r] == CLOSED or funding.bridge_of[r] >= 0 for r in range(len(round_names))):
         return "spent the money raised and borrowed before revenue covered costs"
     if abandoned:
         return f"{abandoned[-1]} abandoned after failed attempts"

@@ -17,7 +17,7 @@ class FundingParams(NamedTuple):
 
     The round axis is :meth:`venturesim.funding.schema.Funding.class_names`:
     each round, with its bridge SAFE (if it has one) right after it. A bridge
-    never starts on its own (``ordered`` 0, trigger −∞); its ``pre_money`` is
+    never starts on its own (``bridge_of`` ≥ 0, trigger −∞); its ``pre_money`` is
     the cap factor applied to the failed attempt's pre-money. For a SAFE round
     ``pre_money`` holds the post-money valuation cap.
 
@@ -57,8 +57,7 @@ class FundingParams(NamedTuple):
     asset_sale: np.ndarray  # (paths,) USD
     is_safe: np.ndarray  # 1.0 for a post-money SAFE (a SAFE round or a bridge)
     discount: np.ndarray  # a SAFE's discount to the next priced round's price
-    ordered: np.ndarray  # 1.0 for a round raised in order; 0.0 for a bridge
-    bridge_of: np.ndarray  # index of the round a bridge follows (−1: not a bridge)
+    bridge_of: np.ndarray  # index of the round a bridge follows (−1: a round raised in order)
     debt_amount: np.ndarray  # (paths, D) USD
     debt_draw_month: np.ndarray  # (paths, D) month (+inf: drawn with a round)
     debt_round: np.ndarray  # (paths, D) index of the round it is drawn with (−1: at a month)
@@ -183,7 +182,6 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         asset_sale=sampler.scalar(shutdown.asset_sale, "funding.exits.shutdown.asset_sale"),
         is_safe=fixed("instrument", lambda r: r.instrument == "safe"),
         discount=fixed("discount"),
-        ordered=np.broadcast_to(np.asarray([float(parent < 0) for _, _, parent in axis]).reshape(-1), (n, len(axis))),
         bridge_of=np.broadcast_to(np.asarray([float(parent) for _, _, parent in axis]).reshape(-1), (n, len(axis))),
         debt_amount=per_debt("amount"),
         debt_draw_month=per_debt("draw_month", lambda d: inf if d.draw_month is None else d.draw_month),

@@ -42,7 +42,7 @@ PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
 
 def may_start(company, funding: FundingParams, r: int, now: float, runway: float) -> bool:
     """Whether round r starts raising at month end ``now`` (the trigger of rounds.start_rounds)."""
-    earlier_done = all(company.status[k] in (CLOSED, ABANDONED) or funding.ordered[k] == 0 for k in range(r))
+    earlier_done = all(company.status[k] in (CLOSED, ABANDONED) or funding.bridge_of[k] >= 0 for k in range(r))
     return (
         earlier_done
         and company.status[r] == WAITING

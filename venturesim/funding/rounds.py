@@ -172,7 +172,7 @@ def start_rounds(
     state: FundingState, params: FundingParams, t: jax.Array, runway: jax.Array, active: jax.Array, arr: jax.Array
 ) -> FundingState:
     """At the end of month t, start the current round if runway is below its trigger or ARR ≥ its milestone."""
-    done = (state.status == CLOSED) | (state.status == ABANDONED) | (params.ordered == 0)  # bridges never block
+    done = (state.status == CLOSED) | (state.status == ABANDONED) | (params.bridge_of >= 0)  # bridges never block
     earlier_done = jnp.cumprod(
         jnp.concatenate([jnp.ones_like(done[:, :1]), done[:, :-1]], axis=1), axis=1
     ).astype(bool)

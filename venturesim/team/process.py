@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from venturesim._simpy import month_end_tick
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import deal_capacity, effective_capacity, quality_gain, ramp_weights, support_capacity
 from venturesim.team.params import TeamParams
@@ -400,7 +401,6 @@ def run_team_des(params: TeamParams, months: int, rng: np.random.Generator, name
     The month records and the event log ``(time, process, kind, details, headcount)``.
     """
     import simpy
-    from simpy.events import URGENT
 
     env = simpy.Environment()
     company = _Alone(env)
@@ -412,10 +412,7 @@ def run_team_des(params: TeamParams, months: int, rng: np.random.Generator, name
 
     def month_ends():
         for t in range(months):
-            tick = env.event()
-            tick._ok, tick._value = True, None
-            env.schedule(tick, URGENT, 1)
-            yield tick
+            yield month_end_tick(env)
             records.append(team_month(company, params, t))
             if observe is not None and (new := observe(t, records[-1])) is not None:
                 company.team.signals = new

@@ -72,7 +72,6 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln
 
-from venturesim._jax_random import binomial
 from venturesim.market import _checks
 
 QUALITY_ELASTICITY_OF_CHURN = 2.0
@@ -136,15 +135,15 @@ def sbg_retention_rate(t, alpha, beta, *, xp=jnp):
     return (beta + t - 1.0) / (alpha + beta + t - 1.0)
 
 
-def sbg_churn_hazard(age, alpha, beta, *, xp=jnp):
-    """h(a) = α/(α + β + a): churn probability in the coming period for a customer of age a ≥ 0.
+def sbg_churn_hazard(age, initial_churn, concentration, *, xp=jnp):
+    """h(a) = mκ/(κ + a) = α/(α + β + a): churn probability in the coming period for a customer of age a ≥ 0.
 
     ``age`` counts whole periods completed (0 for a customer won last period);
-    h(a) = 1 − r(a + 1). This is the per-age churn a cohort-by-age engine draws.
+    h(a) = 1 − r(a + 1), in the engines' parameters: the churn of a new customer
+    m = α/(α + β) and the concentration κ = α + β (:func:`sbg_params`). This is
+    the per-age churn both engines draw (:func:`venturesim.market._rules.churn_probability`).
     """
-    _check_ab(alpha, beta)
-    _checks.nonneg("age", age)
-    return alpha / (alpha + beta + age)
+    return initial_churn * concentration / (concentration + age)
 
 
 def sbg_mean_lifetime(alpha, beta, *, xp=jnp):
@@ -250,28 +249,22 @@ def adjusted_churn(churn, multiplier, *, xp=jnp):
     return xp.minimum(churn * multiplier, 1.0)
 
 
-def cohort_month(u, cohorts, hazard, new_customers, *, xp=jnp):
-    """One month of an age-structured customer base: churn by age, then age by one month.
+def cohort_month(cohorts, churned, new_customers, *, xp=jnp):
+    """One month of an age-structured customer base after its churn: the survivors age by one month.
 
     Parameters
     ----------
-    u : (..., A) uniforms, one per age bucket (:func:`venturesim._jax_random.uniforms`).
     cohorts : (..., A) active customers by age a = 0 … A−1 months at the start of
         the month; the last bucket holds age A−1 *and older*.
-    hazard : (..., A) or broadcastable churn probability by age (e.g.
-        :func:`sbg_churn_hazard` of ``arange(A)``, times :func:`churn_multiplier`).
+    churned : (..., A) customers who left this month by age (e.g. binomial draws
+        at :func:`sbg_churn_hazard` of each age, times :func:`churn_multiplier`).
     new_customers : (...) customers won this month; they enter at age 0 next month.
 
     Returns
     -------
-    (cohorts_next, churned) : (..., A) customers by age at the start of next
-        month, and (..., A) churned this month by age. Uses the JAX binomial
-        (``xp`` only selects the array module for the shift; pass jax arrays).
+    (survivors, cohorts_next) : (..., A) survivors of this month by their age at its
+        start, and customers by age at the start of next month.
     """
-    if cohorts.shape[-1] < 2:
-        raise ValueError(f"cohorts.shape(={cohorts.shape}) needs at least 2 age buckets on the last axis")
-    churned = binomial(u, cohorts, hazard)
     stay = cohorts - churned
     older = xp.concatenate([stay[..., :-2], stay[..., -2:-1] + stay[..., -1:]], axis=-1)
-    cohorts_next = xp.concatenate([xp.expand_dims(new_customers, -1) * xp.ones_like(stay[..., :1]), older], axis=-1)
-    return cohorts_next, churned
+    return stay, xp.concatenate([new_customers[..., None], older], axis=-1)

@@ -13,8 +13,8 @@ share a and discount d (subscription only), expansion e_k = min((1+ε)^k, E_max)
 mean usage U_k = U_med e^{σ²/2} min((1+γ)^k, G_max) million tokens at P_tok,t
 per million, a competitor cut x_t matched with pass-through π, and Q_t the
 quality gap's price multiplier e^{ε_p g} (:class:`venturesim.market.step.QualityEffect`).
-This is :func:`venturesim.market.pricing.revenue_per_customer` with the
-expansion and the cut written out; usage is the *expected* usage of a customer
+This is the price formula of :mod:`venturesim.market.pricing` with the flat
+price, the expansion and the cut written out; usage is the *expected* usage of a customer
 of that age (customers' lognormal spread averages out over the segment; the
 engine does not draw it per customer).
 

@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 from venturesim._jax_random import binomial, uniforms
 from venturesim.market.retention import (
     FADER_HARDIE_2007,
-    adjusted_churn,
-    churn_multiplier,
     cohort_month,
     constant_survival,
     fit_sbg,
@@ -192,34 +190,10 @@ def test_cohort_month_ages_and_absorbs():
     np.testing.assert_array_equal(np.asarray(stay), [[0.0, 0.0, 0.0]])
 
 
-# ------------------------------------------------------------------ churn response
-
-
-def test_churn_multiplier_documented_numbers():
-    # defaults ε_q = 2, ε_p = 1: Δq = +0.1 ⇒ e^{−0.2} = 0.818731; price 10 % higher ⇒ × 1.1
-    assert float(churn_multiplier(0.1, 1.0, xp=np)) == pytest.approx(np.exp(-0.2), rel=1e-12)
-    assert float(churn_multiplier(0.1, 1.0, xp=np)) == pytest.approx(0.818731, abs=1e-6)
-    assert float(churn_multiplier(0.0, 1.1, xp=np)) == pytest.approx(1.1, rel=1e-12)
-    # both, other elasticities: e^{−3·0.05} · 0.8^{1.5} = 0.860708 · 0.715542 = 0.615872
-    m = churn_multiplier(0.05, 0.8, quality_elasticity=3.0, price_elasticity=1.5, xp=np)
-    assert float(m) == pytest.approx(np.exp(-0.15) * 0.8**1.5, rel=1e-12)
-    assert float(m) == pytest.approx(0.615872, abs=1e-6)
-    # the quality effect on churn, any ε: Δq = 0.1 lowers churn by exactly e^{−ε·0.1}
-    for eps in (0.5, 2.0, 5.0):
-        ratio = churn_multiplier(0.3, 1.0, quality_elasticity=eps, xp=np) / churn_multiplier(0.2, 1.0, quality_elasticity=eps, xp=np)
-        assert float(ratio) == pytest.approx(np.exp(-eps * 0.1), rel=1e-12)
-
-
-def test_adjusted_churn_caps_at_one():
-    assert float(adjusted_churn(0.04, 1.5, xp=np)) == pytest.approx(0.06)
-    assert float(adjusted_churn(0.6, 2.0, xp=np)) == 1.0
-
-
 @pytest.mark.parametrize(
     "call, message",
     [
         (lambda: sbg_survival(1.0, -0.5, 1.0, xp=np), r"alpha\(=-0.5\) must be > 0"),
-        (lambda: churn_multiplier(0.0, 0.0, xp=np), r"price_ratio\(=0.0\) must be > 0"),
         (lambda: constant_survival(3, 1.2, xp=np), r"churn\(=1.2\) must be in \[0, 1\]"),
         (lambda: sbg_params(1.0, 2.0), r"initial_churn\(=1.0\) must be in \(0, 1\)"),
     ],

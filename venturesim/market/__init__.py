@@ -20,7 +20,7 @@ from venturesim.market.pricing import (
     serving_cost_per_customer, subscription_price, unit_economics, usage_growth,
 )
 from venturesim.market.retention import (
-    FADER_HARDIE_2007, SbgFit, adjusted_churn, churn_multiplier, cohort_month, constant_survival, fit_sbg,
+    FADER_HARDIE_2007, SbgFit, cohort_month, constant_survival, fit_sbg,
     sbg_churn_hazard, sbg_mean_lifetime, sbg_params, sbg_pmf, sbg_retention_rate, sbg_survival,
 )
 from venturesim.market.revenue import compounded_retention
@@ -34,7 +34,7 @@ __all__ = [
     "rule_of_40",
     "UnitEconomics", "annual_prepaid_cash", "competitor_cut_multiplier", "expected_usage",
     "serving_cost_per_customer", "subscription_price", "unit_economics", "usage_growth",
-    "FADER_HARDIE_2007", "SbgFit", "adjusted_churn", "churn_multiplier", "cohort_month", "constant_survival",
+    "FADER_HARDIE_2007", "SbgFit", "cohort_month", "constant_survival",
     "fit_sbg", "sbg_churn_hazard", "sbg_mean_lifetime", "sbg_params", "sbg_pmf", "sbg_retention_rate",
     "sbg_survival",
     "Market", "Segment", "compounded_retention",

@@ -33,7 +33,7 @@ multiplied by e^{ε_a Δq}. Default ε_a = 2.0 per unit gap, so Δq = +0.1 raise
 p and q by e^{0.2} = 1.2214 (22.1 %). An assumption, not a published estimate;
 a range of 0.5–5 for uncertainty analysis spans a 5 % to a 65 % response to
 Δq = 0.1. The same convention drives churn in
-:func:`venturesim.market.retention.churn_multiplier` (e^{−ε_q Δq}).
+:func:`venturesim.market._rules.churn_probability` (e^{−ε_q Δq}).
 
 **Word of mouth** (k = viral coefficient per month): in the Bass model one
 adopter brings q/m·(m − N) ≈ q new adopters per unit time while the market

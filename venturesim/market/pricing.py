@@ -17,7 +17,7 @@ m = 1 − π·x for a cut x matched with pass-through π ∈ [0, 1]. Prices that
 change over time are passed in as the month's value (the scenario's
 time-varying inputs). If we do *not* match a cut, our price relative to
 the competitor's rises to 1/(1 − x) and churn responds through
-:func:`venturesim.market.retention.churn_multiplier`.
+:func:`venturesim.market.revenue.churn_price_factor`.
 
 **Usage** per customer is lognormal: U = U_med · e^{σZ} · g(a), Z ~ N(0, 1),
 with median U_med (M tokens/month at age 0), log-scale spread σ, and growth

@@ -85,7 +85,7 @@ def base_price(price, seats, price_per_seat, tier_price, annual_factor, expansio
 def churn_price_factor(pass_through, competitor_cut, elasticity, *, xp=jnp):
     """((1 − πx)/(1 − x))^ε_p: churn's response to our price relative to competitors' after a cut x.
 
-    Exactly 1 when x = 0 (:func:`venturesim.market.retention.churn_multiplier` with no quality term).
+    Exactly 1 when x = 0 (the price term of :func:`venturesim.market._rules.churn_probability`).
     """
     ratio = (1.0 - pass_through * competitor_cut) / (1.0 - competitor_cut)
     return xp.exp(elasticity * xp.log(ratio))

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venturesim.market.revenue import base_price
 from venturesim.market.pricing import (
     annual_prepaid_cash,
     competitor_cut_multiplier,
@@ -20,6 +19,7 @@ from venturesim.market.pricing import (
     usage_draw,
     usage_growth,
 )
+from venturesim.market.revenue import base_price
 
 
 def test_price_per_customer_by_hand():

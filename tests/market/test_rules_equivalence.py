@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import venturesim as vs
-from venturesim._jax_random import binomial, uniforms
+from venturesim._jax_random import binomial
 from venturesim.engine.params import sample
 from venturesim.market import _rules
 from venturesim.market.channels import funnel, lead_capture_probability
@@ -174,7 +174,7 @@ def test_numpy_path_equals_jax_batch(case, rule):
 def test_the_inputs_exercise_the_rules(case):
     """The made-up state opens segments, churns, bills and moves MRR (so the equalities above are not 0 = 0)."""
     params, batch = case
-    now, opened, _ = _opening(np, _one(params, 0), _one(batch, 0))
+    _, opened, _ = _opening(np, _one(params, 0), _one(batch, 0))
     bill = _billing(jnp, _jnp(params), _jnp(batch))
     churn = np.asarray(_churn(jnp, _jnp(params), _jnp(batch)))
     _, movements = _bridge(jnp, _jnp(params), _jnp(batch))

@@ -112,8 +112,8 @@ def market_month(
     ages = market.cohort_ages.shape[-1]
     n_channels = market.channel_lift_max.shape[-1]
 
-    opening, opened, entry_cost = _rules.opening(book.opened, book.last_revenue, t, market.launch_month,
-                                                 market.open_arr, market.entry_cost, xp=np)
+    _, opened, entry_cost = _rules.opening(book.opened, book.last_revenue, t, market.launch_month,
+                                           market.open_arr, market.entry_cost, xp=np)
     is_open = opened
     entry_cost = float(entry_cost)
 
@@ -183,7 +183,7 @@ def market_month(
         due = deals[2] == t
         if limits.deal_cap is not None:  # keep the first C wins of the month in time; the later ones are lost
             wins = np.flatnonzero(due & deals[3])
-            late = wins[np.argsort(deals[1][wins], kind="stable")][max(int(round(float(limits.deal_cap))), 0):]
+            late = wins[np.argsort(deals[1][wins], kind="stable")][max(round(float(limits.deal_cap)), 0):]
             if late.size:
                 over = np.bincount(deals[0][late], minlength=segments).astype(np.float64)
                 won = deals[3].copy()

@@ -201,8 +201,8 @@ def step_market(
     size = params.market_size
 
     # 0. opening
-    opening, opened, entry_cost = _rules.opening(state.opened, state.last_revenue, t, params.launch_month,
-                                                 params.open_arr, params.entry_cost, active, xp=jnp)
+    _, opened, entry_cost = _rules.opening(state.opened, state.last_revenue, t, params.launch_month,
+                                           params.open_arr, params.entry_cost, active, xp=jnp)
     is_open = active[:, None] & opened
 
     # 1. churn: on each age cohort (one uniform per (path, segment) for each age, drawn per age: the same

@@ -128,20 +128,6 @@ def test_jit_matches_numpy():
     assert float(quality_factor(0.0, xp=np)) == 1.0
 
 
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"p": 0.0, "q": 0.3}, r"p\(=0.0\) must be > 0"),
-        ({"p": 0.01, "q": 0.3, "marketing_spend": -5.0}, r"marketing_spend\(=-5.0\) must be >= 0"),
-        ({"p": 0.01, "q": 0.3, "spend_half_saturation": 0.0}, r"spend_half_saturation\(=0.0\) must be > 0"),
-        ({"p": 0.01, "q": 0.3, "viral_coefficient": -0.1}, r"viral_coefficient\(=-0.1\) must be >= 0"),
-    ],
-)
-def test_validation(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        composed(xp=np, **kwargs)
-
-
 def test_inside_lax_scan_with_a_path_axis():
     # 3 paths × 2 segments, 24 months of spend; expected adopted fraction via the exact one-month Bass flow
     from venturesim.market.bass import advance_fraction

@@ -121,7 +121,7 @@ def adoption_probability(adopters, market_size, p, q, viral, partner, awareness,
     bass = effective_bass(p, q, lift=awareness, quality=_path(quality_adoption, xp), viral_coefficient=viral,
                           partner_multiplier=partner, xp=xp)
     f_next = advance_fraction(f, bass.p, bass.q, xp=xp)
-    return xp.clip(xp.where(f < 1.0, (f_next - f) / xp.maximum(1.0 - f, 1e-12), 0.0), 0.0, 1.0)
+    return xp.minimum(xp.maximum(xp.where(f < 1.0, (f_next - f) / xp.maximum(1.0 - f, 1e-12), 0.0), 0.0), 1.0)
 
 
 def age_cohorts(cohorts, churned_by_age, new, is_open, xp=np):

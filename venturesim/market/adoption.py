@@ -74,11 +74,9 @@ def marketing_lift(spend, half_saturation, lift_max, channel_segment=None, *, xp
     Equals 1 at s = 0, 1 + L_max/2 at s = s_{1/2}, and tends to 1 + L_max. With several
     channels k on the last axis of ``spend``, ``half_saturation`` and ``lift_max`` and
     ``channel_segment`` (..., K, S) saying which segment each one reaches, the lifts add:
-    1 + Σ_k seg_{ks} L_k s_k/(s_k + s_{1/2,k}), (..., S) (the engines' awareness).
+    1 + Σ_k seg_{ks} L_k s_k/(s_k + s_{1/2,k}), (..., S) (the engines' awareness). Unchecked (it runs
+    every month in the engines on validated scenario values): spend ≥ 0, s_{1/2} > 0, L_max ≥ 0.
     """
-    _checks.nonneg("marketing_spend", spend)
-    _checks.positive("spend_half_saturation", half_saturation)
-    _checks.nonneg("marketing_lift_max", lift_max)
     lift = lift_max * spend / (spend + half_saturation)
     if channel_segment is None:
         return 1.0 + lift
@@ -105,12 +103,9 @@ def effective_bass(p, q, *, lift=1.0, quality=1.0, viral_coefficient=0.0, partne
     Returns
     -------
     BassCoefficients(p', q') with p' = p·lift·e^{ε_a Δq}·m_partner and
-    q' = (q + k)·e^{ε_a Δq}, broadcast together (what both engines use).
+    q' = (q + k)·e^{ε_a Δq}, broadcast together (what both engines use; unchecked, as it runs every
+    month on validated scenario values).
     """
-    _checks.positive("p", p)
-    _checks.nonneg("q", q)
-    _checks.nonneg("viral_coefficient", viral_coefficient)
-    _checks.nonneg("partner_multiplier", partner_multiplier)
     return BassCoefficients(p=p * lift * quality * partner_multiplier, q=(q + viral_coefficient) * quality)
 
 

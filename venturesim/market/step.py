@@ -52,8 +52,8 @@ deals and their wins draw from sub-streams ``uniforms(fold_in(key, STREAM), j, â
 Shapes are static: no channels (K = 0), no tracked ages (A = 0) or no
 sales-led segment (D = 0) leave their code out of the compiled kernel, and
 so does each :class:`MarketLimits` field left None (no support effect, no
-deal cap, no partners' exit churn): a scenario without them gives the same
-numbers as before they existed.
+deal cap, no partners' exit churn), and a neutral one (exit share 0,
+Î· = 0) gives the same numbers bit for bit.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import venturesim as vs
 from venturesim._jax_random import binomial
 from venturesim.engine.params import sample
 from venturesim.market import _rules
-from venturesim.market.channels import funnel, lead_capture_probability
+from venturesim.market.channels import funnel
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 PATHS, MONTHS, T = 4, 24, 7
@@ -117,7 +117,7 @@ def _funnel(xp, m, b):
         pytest.skip("no channels in this scenario")
     spend, _ = _rules.channel_spend(m, T, b["is_open"], xp=xp)
     reach = m.channel_max_leads
-    capture = lead_capture_probability(spend, m.channel_cost_per_lead, xp.maximum(reach, 1.0), xp=xp)
+    capture = _rules.lead_capture(m, spend, xp=xp)
     pool = m.market_size - b["adopters"]
     out = []
     for k in range(reach.shape[-1]):  # the DES's loop (the kernel scans the same body)

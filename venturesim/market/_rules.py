@@ -22,6 +22,7 @@ import numpy as np
 
 from venturesim.market.adoption import effective_bass, marketing_lift, quality_factor
 from venturesim.market.bass import advance_fraction
+from venturesim.market.channels import lead_capture_probability
 from venturesim.market.params import at_month
 from venturesim.market.retention import cohort_month, sbg_churn_hazard
 from venturesim.market.revenue import base_price, bridge, survivor_price
@@ -108,6 +109,13 @@ def channel_spend(market, t, is_open, xp=np):
     targets_open = xp.einsum("...ks,...s->...k", segment, is_open.astype(segment.dtype)) > 0
     spend = xp.where(targets_open, at_month(market.channel_budget, t), 0.0)
     return spend, marketing_lift(spend, market.channel_half_saturation, market.channel_lift_max, segment, xp=xp)
+
+
+def lead_capture(market, spend, xp=np):
+    """(…, K) chance that one reachable prospect becomes a lead this month, 1 − e^{−b/(c·max(L_max, 1))}
+    (:func:`venturesim.market.channels.lead_capture_probability`; L_max = 0 means no funnel)."""
+    reach = xp.maximum(market.channel_max_leads, 1.0)
+    return lead_capture_probability(spend, market.channel_cost_per_lead, reach, xp=xp)
 
 
 def adoption_probability(adopters, market_size, p, q, viral, partner, awareness, quality_adoption, xp=np):

@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from venturesim.market import _rules
-from venturesim.market.channels import funnel, lead_capture_probability
+from venturesim.market.channels import funnel
 from venturesim.market.params import MarketParams, at_month
 from venturesim.market.pipeline import draw_deal_times
 from venturesim.market.revenue import churn_price_factor
@@ -152,7 +152,7 @@ def market_month(
     if n_channels:
         pool = market.market_size - adopters - adopted
         reach = market.channel_max_leads
-        capture = lead_capture_probability(spend, market.channel_cost_per_lead, np.maximum(reach, 1.0), xp=np)
+        capture = _rules.lead_capture(market, spend, xp=np)
 
         def draw(stage, n, p):
             return rng.binomial(max(int(n), 0), p)

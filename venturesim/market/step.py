@@ -66,7 +66,7 @@ import jax.numpy as jnp
 from venturesim._jax_random import binomial, uniforms
 from venturesim.market import _rules
 from venturesim.market._rules import QualityEffect, support_multiplier
-from venturesim.market.channels import funnel, lead_capture_probability
+from venturesim.market.channels import funnel
 from venturesim.market.params import MarketParams, at_month
 from venturesim.market.revenue import churn_price_factor
 
@@ -243,7 +243,7 @@ def step_market(
     if n_channels:
         uc = uniforms(sub, _CHANNELS, (n_channels, 3) + active.shape)
         reach = params.channel_max_leads
-        capture = lead_capture_probability(spend, params.channel_cost_per_lead, jnp.maximum(reach, 1.0))
+        capture = _rules.lead_capture(params, spend, xp=jnp)
 
         def one_channel(pool, xs):  # pool: (paths, S) non-adopters left; a scan, so one compiled body for K channels
             uk, target, reach_k, capture_k, to_trial, to_paid = xs

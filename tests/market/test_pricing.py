@@ -13,41 +13,37 @@ from venturesim.market.pricing import (
     annual_prepaid_cash,
     competitor_cut_multiplier,
     expected_usage,
-    revenue_per_customer,
     serving_cost_per_customer,
     subscription_price,
     unit_economics,
     usage_draw,
     usage_growth,
 )
+from venturesim.market.revenue import base_price
 
 
-def test_revenue_per_customer_by_hand():
+def test_price_per_customer_by_hand():
+    # the engines' price (revenue.base_price) from pricing's parts:
     # 5 seats × $20 = $100; tiers 60 % × $0 + 30 % × $50 + 10 % × $500 = $65 ⇒ subscription $165;
     # 40 % on annual plans at 15 % off ⇒ × (1 − 0.06) = 0.94 ⇒ $155.10;
     # usage 8 M tokens × $2.50 = $20 (no discount) ⇒ $175.10; matching a 20 % competitor cut at
     # pass-through 0.5 ⇒ × 0.9 ⇒ $157.59
-    r = revenue_per_customer(seats=5, price_per_seat=20.0, tier_shares=np.array([0.6, 0.3, 0.1]),
-                             tier_prices=np.array([0.0, 50.0, 500.0]), usage_mtokens=8.0, price_per_mtoken=2.5,
-                             annual_share=0.4, annual_discount=0.15,
-                             price_multiplier=competitor_cut_multiplier(0.2, 0.5), xp=np)
-    assert float(r) == pytest.approx(157.59, abs=1e-9)
+    tiers = subscription_price(np.array([0.6, 0.3, 0.1]), np.array([0.0, 50.0, 500.0]), xp=np)
+    one = np.ones(1)
+    r = base_price(0.0 * one, 5.0 * one, 20.0 * one, tiers * one, (1 - 0.4 * 0.15) * one, np.ones((1, 1)),
+                   np.full((1, 1), 8.0), 2.5 * one, 0.5 * one, 0.2 * one, xp=np)
+    assert float(r[0, 0]) == pytest.approx(157.59, abs=1e-9)
+    assert competitor_cut_multiplier(0.2, 0.5) == pytest.approx(0.9)
     assert competitor_cut_multiplier(0.2) == pytest.approx(0.8)
-    # seats only
-    assert float(revenue_per_customer(seats=3, price_per_seat=30.0, xp=np)) == 90.0
 
 
 def test_tiers_per_path_and_jit():
     shares = jnp.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])  # (paths, tiers)
     prices = jnp.array([100.0, 300.0])
-    out = jax.jit(lambda s, p: revenue_per_customer(tier_shares=s, tier_prices=p, annual_share=0.5, annual_discount=0.2))(
-        shares, prices)
-    # subscription 100, 200, 300 × (1 − 0.1)
-    np.testing.assert_allclose(np.asarray(out), [90.0, 180.0, 270.0], rtol=1e-6)
+    out = jax.jit(lambda s, p: subscription_price(s, p))(shares, prices)
+    np.testing.assert_allclose(np.asarray(out), [100.0, 200.0, 300.0], rtol=1e-6)
     with pytest.raises(ValueError, match=r"tier_shares sum\(=0.9\) must be 1"):
         subscription_price(np.array([0.5, 0.4]), np.array([1.0, 2.0]), xp=np)
-    with pytest.raises(ValueError, match="given together"):
-        revenue_per_customer(tier_shares=np.array([1.0]), xp=np)
 
 
 def test_usage_growth_arithmetic():
@@ -100,8 +96,6 @@ def test_unit_economics_and_gross_margin():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: revenue_per_customer(seats=-1, xp=np), r"seats\(=-1.0\) must be >= 0"),
-        (lambda: revenue_per_customer(annual_share=1.5, xp=np), r"annual_share\(=1.5\) must be in \[0, 1\]"),
         (lambda: usage_growth(3, -1.0, xp=np), r"growth_monthly\(=-1.0\) must be > -1"),
         (lambda: competitor_cut_multiplier(1.0), r"cut\(=1.0\) must be in \[0, 1\)"),
     ],

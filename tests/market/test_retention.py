@@ -9,11 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venturesim._jax_random import uniforms
+from venturesim._jax_random import binomial, uniforms
 from venturesim.market.retention import (
     FADER_HARDIE_2007,
-    adjusted_churn,
-    churn_multiplier,
     cohort_month,
     constant_survival,
     fit_sbg,
@@ -38,15 +36,16 @@ def test_sbg_survival_is_product_of_retention_rates(alpha, beta):
     # P(T = t) = S(t − 1) − S(t), and the hazard at age a is 1 − r(a + 1)
     surv = sbg_survival(np.arange(0, 61), alpha, beta, xp=np)
     np.testing.assert_allclose(sbg_pmf(t, alpha, beta, xp=np), surv[:-1] - surv[1:], rtol=1e-8, atol=1e-300)
-    np.testing.assert_allclose(sbg_churn_hazard(t - 1, alpha, beta, xp=np), 1 - sbg_retention_rate(t, alpha, beta, xp=np),
+    np.testing.assert_allclose(sbg_churn_hazard(t - 1, alpha / (alpha + beta), alpha + beta, xp=np), 1 - sbg_retention_rate(t, alpha, beta, xp=np),
                                rtol=1e-12)
 
 
 def test_sbg_by_hand():
     # α = 1, β = 3: r(1) = 3/4, r(2) = 4/5 ⇒ S(2) = 0.6; h(0) = 1/4, h(5) = 1/9; P(T=1) = 1/4
     assert sbg_survival(2.0, 1.0, 3.0, xp=np) == pytest.approx(0.6, rel=1e-12)
-    assert sbg_churn_hazard(0.0, 1.0, 3.0, xp=np) == pytest.approx(0.25)
-    assert sbg_churn_hazard(5.0, 1.0, 3.0, xp=np) == pytest.approx(1 / 9)
+    # in the engines' parameters m = α/(α + β) = 1/4, κ = α + β = 4: h(a) = mκ/(κ + a)
+    assert sbg_churn_hazard(0.0, 0.25, 4.0, xp=np) == pytest.approx(0.25)
+    assert sbg_churn_hazard(5.0, 0.25, 4.0, xp=np) == pytest.approx(1 / 9)
     assert sbg_pmf(1.0, 1.0, 3.0, xp=np) == pytest.approx(0.25, rel=1e-12)
     # E[T] = (α + β − 1)/(α − 1); α = 2, β = 3 ⇒ 4; α ≤ 1 ⇒ infinite
     assert float(sbg_mean_lifetime(2.0, 3.0, xp=np)) == pytest.approx(4.0)
@@ -54,7 +53,10 @@ def test_sbg_by_hand():
     # sbg_params: m = 0.05, κ = 4 ⇒ α = 0.2, β = 3.8, and h(0) = m
     a, b = sbg_params(0.05, 4.0)
     assert (a, b) == pytest.approx((0.2, 3.8))
-    assert sbg_churn_hazard(0.0, a, b, xp=np) == pytest.approx(0.05)
+    assert sbg_churn_hazard(0.0, 0.05, 4.0, xp=np) == pytest.approx(0.05)
+    # and h(a) = α/(α + β + a) at every age: 0.2/(4 + 6) = 0.02
+    assert sbg_churn_hazard(6.0, 0.05, 4.0, xp=np) == pytest.approx(a / (a + b + 6.0), rel=1e-12)
+    assert sbg_churn_hazard(6.0, 0.05, 4.0, xp=np) == pytest.approx(0.02, rel=1e-12)
 
 
 @pytest.mark.parametrize("alpha, beta", [(2.0, 3.0), (1.5, 10.0), (4.0, 1.0)])
@@ -79,7 +81,7 @@ def test_jax_matches_numpy_and_jits():
     t = jnp.arange(0.0, 25.0)
     jitted = jax.jit(lambda t, a, b: sbg_survival(t, a, b))(t, 0.668, 3.806)
     np.testing.assert_allclose(np.asarray(jitted), sbg_survival(np.arange(25.0), 0.668, 3.806, xp=np), rtol=2e-5)
-    hz = jax.jit(sbg_churn_hazard)(jnp.arange(5.0), 0.5, 2.0)
+    hz = jax.jit(sbg_churn_hazard)(jnp.arange(5.0), 0.2, 2.5)  # α, β = 0.5, 2.0
     np.testing.assert_allclose(np.asarray(hz), 0.5 / (2.5 + np.arange(5.0)), rtol=1e-6)
 
 
@@ -142,7 +144,7 @@ def _run_cohort(key, hazard_by_age):
 
     def month(cohorts, t):
         u = uniforms(jax.random.fold_in(key, t), 0, cohorts.shape)
-        cohorts, _ = cohort_month(u, cohorts, hazard_by_age, jnp.zeros(PATHS))
+        _, cohorts = cohort_month(cohorts, binomial(u, cohorts, hazard_by_age), jnp.zeros(PATHS))
         return cohorts, cohorts.sum(axis=1)
 
     return jax.lax.scan(month, start, jnp.arange(MONTHS))[1]  # (MONTHS, PATHS)
@@ -164,7 +166,7 @@ def test_constant_churn_monte_carlo():
 
 def test_sbg_cohort_monte_carlo_matches_closed_form():
     alpha, beta = 0.668, 3.806
-    hazard = sbg_churn_hazard(jnp.arange(MONTHS + 1.0), alpha, beta)
+    hazard = sbg_churn_hazard(jnp.arange(MONTHS + 1.0), alpha / (alpha + beta), alpha + beta)
     alive = simulate_cohort(hazard, seed=12)
     for t in (1, 3, 7, 12, 24):
         s = sbg_survival(float(t), alpha, beta, xp=np)
@@ -175,45 +177,23 @@ def test_sbg_cohort_monte_carlo_matches_closed_form():
 def test_cohort_month_ages_and_absorbs():
     # no churn: customers move up one age; the oldest bucket keeps everyone at or above its age
     step = jax.jit(cohort_month)
-    u = jnp.full((1, 3), 0.5)
     cohorts = jnp.array([[5.0, 7.0, 2.0]])
-    nxt, churned = step(u, cohorts, jnp.zeros(3), jnp.array([4.0]))
+    stay, nxt = step(cohorts, jnp.zeros((1, 3)), jnp.array([4.0]))
     np.testing.assert_array_equal(np.asarray(nxt), [[4.0, 5.0, 9.0]])
-    np.testing.assert_array_equal(np.asarray(churned), [[0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(np.asarray(stay), [[5.0, 7.0, 2.0]])
+    # churn of 1, 2, 0 by age: survivors 4, 5, 2 move up, the oldest bucket absorbs the one below
+    stay, nxt = step(cohorts, jnp.array([[1.0, 2.0, 0.0]]), jnp.array([3.0]))
+    np.testing.assert_array_equal(np.asarray(nxt), [[3.0, 4.0, 7.0]])
     # certain churn empties every bucket; only the new customers remain
-    nxt, churned = step(u, cohorts, jnp.ones(3), jnp.array([4.0]))
+    stay, nxt = step(cohorts, cohorts, jnp.array([4.0]))
     np.testing.assert_array_equal(np.asarray(nxt), [[4.0, 0.0, 0.0]])
-    np.testing.assert_array_equal(np.asarray(churned), [[5.0, 7.0, 2.0]])
-
-
-# ------------------------------------------------------------------ churn response
-
-
-def test_churn_multiplier_documented_numbers():
-    # defaults ε_q = 2, ε_p = 1: Δq = +0.1 ⇒ e^{−0.2} = 0.818731; price 10 % higher ⇒ × 1.1
-    assert float(churn_multiplier(0.1, 1.0, xp=np)) == pytest.approx(np.exp(-0.2), rel=1e-12)
-    assert float(churn_multiplier(0.1, 1.0, xp=np)) == pytest.approx(0.818731, abs=1e-6)
-    assert float(churn_multiplier(0.0, 1.1, xp=np)) == pytest.approx(1.1, rel=1e-12)
-    # both, other elasticities: e^{−3·0.05} · 0.8^{1.5} = 0.860708 · 0.715542 = 0.615872
-    m = churn_multiplier(0.05, 0.8, quality_elasticity=3.0, price_elasticity=1.5, xp=np)
-    assert float(m) == pytest.approx(np.exp(-0.15) * 0.8**1.5, rel=1e-12)
-    assert float(m) == pytest.approx(0.615872, abs=1e-6)
-    # the quality effect on churn, any ε: Δq = 0.1 lowers churn by exactly e^{−ε·0.1}
-    for eps in (0.5, 2.0, 5.0):
-        ratio = churn_multiplier(0.3, 1.0, quality_elasticity=eps, xp=np) / churn_multiplier(0.2, 1.0, quality_elasticity=eps, xp=np)
-        assert float(ratio) == pytest.approx(np.exp(-eps * 0.1), rel=1e-12)
-
-
-def test_adjusted_churn_caps_at_one():
-    assert float(adjusted_churn(0.04, 1.5, xp=np)) == pytest.approx(0.06)
-    assert float(adjusted_churn(0.6, 2.0, xp=np)) == 1.0
+    np.testing.assert_array_equal(np.asarray(stay), [[0.0, 0.0, 0.0]])
 
 
 @pytest.mark.parametrize(
     "call, message",
     [
         (lambda: sbg_survival(1.0, -0.5, 1.0, xp=np), r"alpha\(=-0.5\) must be > 0"),
-        (lambda: churn_multiplier(0.0, 0.0, xp=np), r"price_ratio\(=0.0\) must be > 0"),
         (lambda: constant_survival(3, 1.2, xp=np), r"churn\(=1.2\) must be in \[0, 1\]"),
         (lambda: sbg_params(1.0, 2.0), r"initial_churn\(=1.0\) must be in \(0, 1\)"),
     ],

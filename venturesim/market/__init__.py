@@ -9,19 +9,18 @@ from venturesim.market.adoption import (
     BassCoefficients, bass_adoption_rate, bass_peak_time, effective_bass, marketing_lift, quality_factor,
 )
 from venturesim.market.channels import (
-    ChannelFlows, DealFlows, channel_cac, channel_month, channel_month_draw, deals_closing, deals_closing_draw,
-    expected_leads, marginal_cac, steady_state_pipeline,
+    ChannelFlows, channel_cac, channel_month, expected_leads, funnel, marginal_cac,
 )
 from venturesim.market.metrics import (
     MrrBridge, arpa, arr, burn_multiple, burn_multiple_rating, cac, cac_payback_months, gross_margin,
     gross_revenue_retention, ltv, ltv_to_cac, mrr_bridge, net_revenue_retention, operating_metrics, rule_of_40,
 )
 from venturesim.market.pricing import (
-    UnitEconomics, annual_prepaid_cash, competitor_cut_multiplier, expected_usage, revenue_per_customer,
+    UnitEconomics, annual_prepaid_cash, competitor_cut_multiplier, expected_usage,
     serving_cost_per_customer, subscription_price, unit_economics, usage_growth,
 )
 from venturesim.market.retention import (
-    FADER_HARDIE_2007, SbgFit, adjusted_churn, churn_multiplier, cohort_month, constant_survival, fit_sbg,
+    FADER_HARDIE_2007, SbgFit, cohort_month, constant_survival, fit_sbg,
     sbg_churn_hazard, sbg_mean_lifetime, sbg_params, sbg_pmf, sbg_retention_rate, sbg_survival,
 )
 from venturesim.market.revenue import compounded_retention
@@ -29,14 +28,13 @@ from venturesim.market.schema import Market, Segment
 
 __all__ = [
     "BassCoefficients", "bass_adoption_rate", "bass_peak_time", "effective_bass", "marketing_lift", "quality_factor",
-    "ChannelFlows", "DealFlows", "channel_cac", "channel_month", "channel_month_draw", "deals_closing",
-    "deals_closing_draw", "expected_leads", "marginal_cac", "steady_state_pipeline",
+    "ChannelFlows", "channel_cac", "channel_month", "expected_leads", "funnel", "marginal_cac",
     "MrrBridge", "arpa", "arr", "burn_multiple", "burn_multiple_rating", "cac", "cac_payback_months", "gross_margin",
     "gross_revenue_retention", "ltv", "ltv_to_cac", "mrr_bridge", "net_revenue_retention", "operating_metrics",
     "rule_of_40",
-    "UnitEconomics", "annual_prepaid_cash", "competitor_cut_multiplier", "expected_usage", "revenue_per_customer",
+    "UnitEconomics", "annual_prepaid_cash", "competitor_cut_multiplier", "expected_usage",
     "serving_cost_per_customer", "subscription_price", "unit_economics", "usage_growth",
-    "FADER_HARDIE_2007", "SbgFit", "adjusted_churn", "churn_multiplier", "cohort_month", "constant_survival",
+    "FADER_HARDIE_2007", "SbgFit", "cohort_month", "constant_survival",
     "fit_sbg", "sbg_churn_hazard", "sbg_mean_lifetime", "sbg_params", "sbg_pmf", "sbg_retention_rate",
     "sbg_survival",
     "Market", "Segment", "compounded_retention",

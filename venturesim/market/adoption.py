@@ -33,7 +33,7 @@ multiplied by e^{ε_a Δq}. Default ε_a = 2.0 per unit gap, so Δq = +0.1 raise
 p and q by e^{0.2} = 1.2214 (22.1 %). An assumption, not a published estimate;
 a range of 0.5–5 for uncertainty analysis spans a 5 % to a 65 % response to
 Δq = 0.1. The same convention drives churn in
-:func:`venturesim.market.retention.churn_multiplier` (e^{−ε_q Δq}).
+:func:`venturesim.market._rules.churn_probability` (e^{−ε_q Δq}).
 
 **Word of mouth** (k = viral coefficient per month): in the Bass model one
 adopter brings q/m·(m − N) ≈ q new adopters per unit time while the market
@@ -68,15 +68,19 @@ class BassCoefficients(NamedTuple):
     q: object
 
 
-def marketing_lift(spend, half_saturation, lift_max, *, xp=jnp):
+def marketing_lift(spend, half_saturation, lift_max, channel_segment=None, *, xp=jnp):
     """1 + L_max · s/(s + s_{1/2}): the factor on p from monthly marketing spend s (USD).
 
-    Equals 1 at s = 0, 1 + L_max/2 at s = s_{1/2}, and tends to 1 + L_max.
+    Equals 1 at s = 0, 1 + L_max/2 at s = s_{1/2}, and tends to 1 + L_max. With several
+    channels k on the last axis of ``spend``, ``half_saturation`` and ``lift_max`` and
+    ``channel_segment`` (..., K, S) saying which segment each one reaches, the lifts add:
+    1 + Σ_k seg_{ks} L_k s_k/(s_k + s_{1/2,k}), (..., S) (the engines' awareness). Unchecked (it runs
+    every month in the engines on validated scenario values): spend ≥ 0, s_{1/2} > 0, L_max ≥ 0.
     """
-    _checks.nonneg("marketing_spend", spend)
-    _checks.positive("spend_half_saturation", half_saturation)
-    _checks.nonneg("marketing_lift_max", lift_max)
-    return 1.0 + lift_max * spend / (spend + half_saturation)
+    lift = lift_max * spend / (spend + half_saturation)
+    if channel_segment is None:
+        return 1.0 + lift
+    return 1.0 + xp.einsum("...ks,...k->...s", channel_segment, lift)
 
 
 def quality_factor(quality_gap, quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION, *, xp=jnp):
@@ -85,43 +89,23 @@ def quality_factor(quality_gap, quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTIO
     return xp.exp(quality_elasticity * quality_gap)
 
 
-def effective_bass(
-    p,
-    q,
-    *,
-    marketing_spend=0.0,
-    spend_half_saturation=1.0,
-    marketing_lift_max=0.0,
-    quality_gap=0.0,
-    quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION,
-    viral_coefficient=0.0,
-    partner_multiplier=1.0,
-    xp=jnp,
-) -> BassCoefficients:
+def effective_bass(p, q, *, lift=1.0, quality=1.0, viral_coefficient=0.0, partner_multiplier=1.0, xp=jnp):
     """The month's Bass coefficients after marketing, quality, word of mouth and partners.
 
     Parameters
     ----------
     p, q : base Bass coefficients per month (p > 0, q ≥ 0), e.g. (paths, S).
-    marketing_spend : USD spent on marketing this month (≥ 0), broadcastable.
-    spend_half_saturation : USD per month at which half the maximum lift is reached (> 0).
-    marketing_lift_max : largest relative lift of p (≥ 0; 1.0 = p can at most double).
-    quality_gap : Δq, our quality minus the reference's (dimensionless).
-    quality_elasticity : ε_a ≥ 0 per unit Δq (default 2.0, an assumption).
+    lift : marketing's factor on p (:func:`marketing_lift`), broadcastable.
+    quality : the quality gap's factor on p and q, e^{ε_a Δq} (:func:`quality_factor`).
     viral_coefficient : k ≥ 0, recruited adopters per adopter per month, added to q.
     partner_multiplier : ≥ 0 factor on p from partnerships.
 
     Returns
     -------
     BassCoefficients(p', q') with p' = p·lift·e^{ε_a Δq}·m_partner and
-    q' = (q + k)·e^{ε_a Δq}, broadcast together.
+    q' = (q + k)·e^{ε_a Δq}, broadcast together (what both engines use; unchecked, as it runs every
+    month on validated scenario values).
     """
-    _checks.positive("p", p)
-    _checks.nonneg("q", q)
-    _checks.nonneg("viral_coefficient", viral_coefficient)
-    _checks.nonneg("partner_multiplier", partner_multiplier)
-    lift = marketing_lift(marketing_spend, spend_half_saturation, marketing_lift_max, xp=xp)
-    quality = quality_factor(quality_gap, quality_elasticity, xp=xp)
     return BassCoefficients(p=p * lift * quality * partner_multiplier, q=(q + viral_coefficient) * quality)
 
 

@@ -11,6 +11,7 @@ imitation coefficient q (word of mouth). Its closed form is
 .. math:: F(t) = \frac{1 - e^{-(p+q)t}}{1 + (q/p)\, e^{-(p+q)t}},
 
 and adoption per unit time peaks at t* = ln(q/p)/(p + q) when q > p
+(:func:`venturesim.market.adoption.bass_peak_time`)
 (Bass 1969, Management Science 15(5); PyMC-Marketing's ``bass`` module
 documents the same equations). Coefficients in scenarios are per year
 (the published meta-analysis means p ≈ 0.03, q ≈ 0.38; Sultan, Farley &
@@ -41,11 +42,6 @@ def cumulative_fraction(t, p, q):
     """Closed-form F(t): fraction of the market adopted by time t (same time unit as 1/p)."""
     decay = np.exp(-(p + q) * np.asarray(t, dtype=np.float64))
     return (1.0 - decay) / (1.0 + (q / p) * decay)
-
-
-def peak_time(p, q):
-    """Time of peak adoption, ln(q/p)/(p + q); 0 when q ≤ p (adoption falls from the start)."""
-    return np.where(q > p, np.log(np.maximum(q, p) / p) / (p + q), 0.0)
 
 
 def advance_fraction(f, p, q, dt=1.0, xp=jnp):

@@ -15,26 +15,18 @@ classic concave advertising-response shapes; see Jin et al. 2017 for the
 family used in marketing-mix models). With L_max = ∞ it is linear, b/c.
 
 **Funnel.** trials = leads · r_lt, new customers = trials · r_tp, with the
-lead→trial and trial→paid conversion rates. In the Monte Carlo (one uniform
-per stage, :func:`venturesim._jax_random.binomial`):
-leads ~ Binomial(L_max, 1 − e^{−b/(c·L_max)}) (the Poisson-touch reading,
-so L_max must be finite there), trials ~ Binomial(leads, r_lt),
-new ~ Binomial(trials, r_tp); each stage has the expected value above.
+lead→trial and trial→paid conversion rates. In the Monte Carlo of both engines
+(:func:`funnel`, drawing from the prospects a channel can still reach):
+leads ~ Binomial(min(L_max, pool), 1 − e^{−b/(c·L_max)}) (the Poisson-touch
+reading), trials ~ Binomial(leads, r_lt), new ~ Binomial(trials, r_tp); with
+a pool of at least L_max each stage has the expected value above.
 
 **CAC.** Per channel CAC_j = b_j / new_j; blended CAC = Σ b_j / Σ new_j
 (USD per customer; +inf when customers are 0 and spend > 0). The marginal
 CAC, d b/d new = c·e^{b/(c·L_max)}/(r_lt·r_tp), exceeds the average once
 saturation bites, which is why scaling a channel raises blended CAC.
 
-**Sales-led deals.** An opportunity opened in month s with a sales cycle of
-C months (a real number, drawn per deal or per monthly cohort upstream) is
-resolved in month s + ⌊C⌋: won with probability w (the win rate), lost
-otherwise. A deal's age in month t is t − s, so the deals resolving in
-month t are those with ⌊C⌋ = age. For a constant inflow of λ opportunities a
-month, once t exceeds the longest cycle, closings (won deals) per month =
-λ·w and the open pipeline at a month's end = λ·E[⌊C⌋] — Little's law,
-L = λW, with W = ⌊C⌋ month-ends spent open (Little 1961, *Operations
-Research* 9(3)).
+Sales-led deals and their cycles are in :mod:`venturesim.market.pipeline`.
 """
 
 from __future__ import annotations
@@ -44,7 +36,6 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
-from venturesim._jax_random import binomial
 from venturesim.market import _checks
 
 CHANNELS = ("paid", "content", "outbound", "partners")
@@ -57,13 +48,6 @@ class ChannelFlows(NamedTuple):
     leads: object
     trials: object
     customers: object
-
-
-class DealFlows(NamedTuple):
-    """Sales-led opportunities resolved in a month: won (new customers) and resolved (won + lost)."""
-
-    won: object
-    resolved: object
 
 
 def _check_funnel(budget, cost_per_lead, lead_to_trial, trial_to_paid, max_leads) -> None:
@@ -106,20 +90,28 @@ def channel_month(budget, cost_per_lead, lead_to_trial, trial_to_paid, max_leads
     return ChannelFlows(leads=leads, trials=trials, customers=trials * trial_to_paid)
 
 
-def channel_month_draw(u, budget, cost_per_lead, lead_to_trial, trial_to_paid, max_leads) -> ChannelFlows:
-    """One Monte Carlo month of a channel: binomial leads, trials and customers (JAX).
+def funnel(pool, target, reach, capture, lead_to_trial, trial_to_paid, draw, *, xp=jnp):
+    """One Monte Carlo month of a channel's funnel, drawn from the prospects it can still reach.
 
-    ``u`` has shape (3, ...) — one uniform per stage and count. ``max_leads`` must
-    be finite (a whole number of reachable prospects); the means equal
-    :func:`channel_month`'s.
+    leads ~ Binomial(min(L_max, Σ_s target_s · pool_s), capture), trials ~ Binomial(leads, r_lt),
+    customers ~ Binomial(trials, r_tp); the customers leave the pool of the segment they were won in.
+
+    Parameters
+    ----------
+    pool : (..., S) non-adopters left; target : (..., S) 0/1, the segment the channel sells to.
+    reach : (...) reachable leads a month L_max; capture : (...) :func:`lead_capture_probability`.
+    lead_to_trial, trial_to_paid : (...) the funnel's conversion rates.
+    draw : ``draw(stage, n, p)`` → Binomial(n, p) counts, stage 0, 1, 2 (leads, trials, customers): the
+        engine's randomness (the kernel's uniforms of the stage, or the DES's generator).
+
+    Returns
+    -------
+    (pool left, ChannelFlows(leads, trials, customers)).
     """
-    _check_funnel(budget, cost_per_lead, lead_to_trial, trial_to_paid, max_leads)
-    _checks.check("max_leads", max_leads, np.isfinite, "finite in the Monte Carlo draw")
-    pool = jnp.round(jnp.asarray(max_leads, jnp.float32))
-    capture = lead_capture_probability(budget, cost_per_lead, pool)
-    leads = binomial(u[0], jnp.broadcast_to(pool, u[0].shape), capture)
-    trials = binomial(u[1], leads, lead_to_trial)
-    return ChannelFlows(leads=leads, trials=trials, customers=binomial(u[2], trials, trial_to_paid))
+    leads = draw(0, xp.minimum(reach, xp.sum(target * pool, axis=-1)), capture)
+    trials = draw(1, leads, lead_to_trial)
+    won = draw(2, trials, trial_to_paid)
+    return pool - target * xp.asarray(won)[..., None], ChannelFlows(leads, trials, won)
 
 
 def marginal_cac(budget, cost_per_lead, lead_to_trial, trial_to_paid, max_leads=np.inf, *, xp=jnp):
@@ -152,55 +144,3 @@ def channel_cac(budgets, new_customers, *, channel_axis=-1):
     per_channel = _checks.divide(budgets, new_customers)
     blended = _checks.divide(budgets.sum(axis=channel_axis), new_customers.sum(axis=channel_axis))
     return per_channel, blended
-
-
-def _resolving(ages, cycle_months, xp):
-    return (ages >= 0) & (xp.floor(cycle_months) == ages)
-
-
-def deals_closing(ages, cycle_months, win_rate, opportunities=1.0, *, xp=jnp) -> DealFlows:
-    """Expected opportunities resolved and won this month, summed over the last axis.
-
-    Parameters
-    ----------
-    ages : (..., K) months since each deal/cohort was opened (this month − opening
-        month; negative entries are not yet opened and never resolve).
-    cycle_months : (..., K) broadcastable sales cycle C per deal/cohort, months ≥ 0.
-    win_rate : probability w that a resolving deal is won, in [0, 1]; shape
-        broadcastable to the result (...), e.g. one per path.
-    opportunities : (..., K) broadcastable count of deals in each entry.
-
-    Returns
-    -------
-    DealFlows(won, resolved) of shape (...): Σ n·w·1[⌊C⌋ = age] and Σ n·1[⌊C⌋ = age].
-    """
-    _checks.nonneg("cycle_months", cycle_months)
-    _checks.probability("win_rate", win_rate)
-    _checks.nonneg("opportunities", opportunities)
-    resolved = xp.sum(xp.where(_resolving(ages, cycle_months, xp), opportunities, 0.0), axis=-1)
-    return DealFlows(won=resolved * win_rate, resolved=resolved)
-
-
-def deals_closing_draw(u, ages, cycle_months, win_rate, opportunities) -> DealFlows:
-    """Monte Carlo :func:`deals_closing`: won ~ Binomial(resolving deals, w) per entry (JAX).
-
-    ``u`` has the broadcast shape of (ages, cycle_months, opportunities), one uniform per entry.
-    """
-    _checks.nonneg("cycle_months", cycle_months)
-    _checks.probability("win_rate", win_rate)
-    _checks.nonneg("opportunities", opportunities)
-    n = jnp.broadcast_to(jnp.where(_resolving(ages, cycle_months, jnp), opportunities, 0.0), jnp.shape(u))
-    won = binomial(u, n, jnp.expand_dims(jnp.asarray(win_rate, jnp.float32), -1))
-    return DealFlows(won=jnp.sum(won, axis=-1), resolved=jnp.sum(n, axis=-1))
-
-
-def steady_state_pipeline(inflow, mean_whole_cycle_months, win_rate):
-    """Little's law for a constant inflow λ a month: (open pipeline at month end, deals won a month).
-
-    Open pipeline = λ·E[⌊C⌋] (each deal spends ⌊C⌋ month-ends open) and
-    won per month = λ·w, once the months exceed the longest cycle.
-    """
-    _checks.nonneg("inflow", inflow)
-    _checks.nonneg("mean_whole_cycle_months", mean_whole_cycle_months)
-    _checks.probability("win_rate", win_rate)
-    return inflow * mean_whole_cycle_months, inflow * win_rate

@@ -25,8 +25,7 @@ chain of conditional binomials over the months, which gives each deal the
 resolution month K with exactly the probabilities above; the discrete-event
 engine draws each deal's U and C and resolves it at its own time. Both then
 win a resolving deal with the win rate w. For a constant inflow λ, once the months exceed D, deals won a month = λw
-and open deals at a month's end = λ·E[K] (Little's law; see
-:func:`venturesim.market.channels.steady_state_pipeline`).
+and open deals at a month's end = λ·E[K] (Little's law, L = λW; Little 1961).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ m = 1 − π·x for a cut x matched with pass-through π ∈ [0, 1]. Prices that
 change over time are passed in as the month's value (the scenario's
 time-varying inputs). If we do *not* match a cut, our price relative to
 the competitor's rises to 1/(1 − x) and churn responds through
-:func:`venturesim.market.retention.churn_multiplier`.
+:func:`venturesim.market.revenue.churn_price_factor`.
 
 **Usage** per customer is lognormal: U = U_med · e^{σZ} · g(a), Z ~ N(0, 1),
 with median U_med (M tokens/month at age 0), log-scale spread σ, and growth
@@ -73,43 +73,6 @@ def competitor_cut_multiplier(cut, pass_through=1.0):
     _checks.check("cut", cut, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
     _checks.probability("pass_through", pass_through)
     return 1.0 - pass_through * cut
-
-
-def revenue_per_customer(
-    *,
-    seats=0.0,
-    price_per_seat=0.0,
-    tier_shares=None,
-    tier_prices=None,
-    usage_mtokens=0.0,
-    price_per_mtoken=0.0,
-    annual_share=0.0,
-    annual_discount=0.0,
-    price_multiplier=1.0,
-    xp=jnp,
-):
-    """Expected monthly revenue of one customer, USD (the formula in the module docstring).
-
-    Parameters
-    ----------
-    seats : seats per customer (≥ 0); price_per_seat : USD per seat-month.
-    tier_shares, tier_prices : (..., K) tier mix (sums to 1) and USD per month; None for no tiers.
-    usage_mtokens : million tokens per customer-month (e.g. :func:`expected_usage`);
-    price_per_mtoken : USD per million tokens.
-    annual_share : fraction of customers on annual plans; annual_discount : their discount.
-    price_multiplier : factor on every price (≥ 0), e.g. :func:`competitor_cut_multiplier`.
-    """
-    for name, value in (("seats", seats), ("price_per_seat", price_per_seat), ("usage_mtokens", usage_mtokens),
-                        ("price_per_mtoken", price_per_mtoken), ("price_multiplier", price_multiplier)):
-        _checks.nonneg(name, value)
-    _checks.probability("annual_share", annual_share)
-    _checks.probability("annual_discount", annual_discount)
-    if (tier_shares is None) != (tier_prices is None):
-        raise ValueError(f"tier_shares(={tier_shares}) and tier_prices(={tier_prices}) must be given together")
-    subscription = seats * price_per_seat
-    if tier_shares is not None:
-        subscription = subscription + subscription_price(tier_shares, tier_prices, xp=xp)
-    return price_multiplier * (subscription * (1.0 - annual_share * annual_discount) + usage_mtokens * price_per_mtoken)
 
 
 def usage_growth(age, growth_monthly, max_multiple=np.inf, *, xp=jnp):

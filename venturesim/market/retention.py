@@ -49,18 +49,20 @@ maximised numerically (the paper uses Excel's Solver; here
 α = 0.704, β = 1.182 for "Regular", as published.
 
 **Churn response to quality and price** (log-linear; an assumption of this
-library, not a published model):
+library, not a published model; both engines apply it in
+:func:`venturesim.market._rules.churn_probability`):
 
 .. math:: c' = \min\big(1,\; c · e^{−ε_q Δq} · (P/P_{ref})^{ε_p}\big)
 
 with Δq the product's quality gap to the reference (positive = better; e.g.
 the frontier's loss minus our loss, nats per token) and P/P_ref our price over
-the reference price. Defaults: ε_q = 2.0 per unit gap (Δq = +0.1 ⇒ churn ×
-e^{−0.2} = 0.8187, 18.1 % lower) and ε_p = 1.0 (unit elastic: a 10 % higher
-price ⇒ churn × 1.1^1 = 1.10). Neither is a published estimate for AI
-products; they are stated judgements. A range for uncertainty analysis of
-0.5–5 for ε_q and 0.5–2 for ε_p spans a barely-noticed effect to a dominant
-one; calibrate them on your own churn data (:mod:`venturesim.analysis`).
+the competitors' after a price cut (:func:`venturesim.market.revenue.churn_price_factor`).
+Δq = +0.1 at ε_q = 2 ⇒ churn × e^{−0.2} = 0.8187 (18.1 % lower); ε_p = 1
+(unit elastic): a 10 % higher price ⇒ churn × 1.1^1 = 1.10. Neither is a
+published estimate for AI products; they are stated judgements. A range for
+uncertainty analysis of 0.5–5 for ε_q and 0.5–2 for ε_p spans a barely-noticed
+effect to a dominant one; calibrate them on your own churn data
+(:mod:`venturesim.analysis`).
 """
 
 from __future__ import annotations
@@ -72,14 +74,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln
 
-from venturesim._jax_random import binomial
 from venturesim.market import _checks
-
-QUALITY_ELASTICITY_OF_CHURN = 2.0
-"""Default ε_q: churn × exp(−ε_q Δq); assumption (see module docstring), range 0.5–5."""
-
-PRICE_ELASTICITY_OF_CHURN = 1.0
-"""Default ε_p: churn × (P/P_ref)^ε_p; assumption (unit elastic), range 0.5–2."""
 
 FADER_HARDIE_2007 = {
     "high_end": (1000, 869, 743, 653, 593, 551, 517, 491, 468, 445, 427, 409, 394),
@@ -136,15 +131,15 @@ def sbg_retention_rate(t, alpha, beta, *, xp=jnp):
     return (beta + t - 1.0) / (alpha + beta + t - 1.0)
 
 
-def sbg_churn_hazard(age, alpha, beta, *, xp=jnp):
-    """h(a) = α/(α + β + a): churn probability in the coming period for a customer of age a ≥ 0.
+def sbg_churn_hazard(age, initial_churn, concentration, *, xp=jnp):
+    """h(a) = mκ/(κ + a) = α/(α + β + a): churn probability in the coming period for a customer of age a ≥ 0.
 
     ``age`` counts whole periods completed (0 for a customer won last period);
-    h(a) = 1 − r(a + 1). This is the per-age churn a cohort-by-age engine draws.
+    h(a) = 1 − r(a + 1), in the engines' parameters: the churn of a new customer
+    m = α/(α + β) and the concentration κ = α + β (:func:`sbg_params`). This is
+    the per-age churn both engines draw (:func:`venturesim.market._rules.churn_probability`).
     """
-    _check_ab(alpha, beta)
-    _checks.nonneg("age", age)
-    return alpha / (alpha + beta + age)
+    return initial_churn * concentration / (concentration + age)
 
 
 def sbg_mean_lifetime(alpha, beta, *, xp=jnp):
@@ -219,59 +214,23 @@ def fit_sbg(survivors_by_month) -> SbgFit:
     return SbgFit(float(alpha), float(beta), float(-best.fun), int(s.size - 1))
 
 
-def churn_multiplier(
-    quality_gap,
-    price_ratio,
-    *,
-    quality_elasticity=QUALITY_ELASTICITY_OF_CHURN,
-    price_elasticity=PRICE_ELASTICITY_OF_CHURN,
-    xp=jnp,
-):
-    """exp(−ε_q Δq) · (P/P_ref)^ε_p: the factor on churn from quality and price.
+def cohort_month(cohorts, churned, new_customers, *, xp=jnp):
+    """One month of an age-structured customer base after its churn: the survivors age by one month.
 
     Parameters
     ----------
-    quality_gap : Δq, our quality minus the reference's (dimensionless index,
-        e.g. frontier loss − our loss in nats/token); positive lowers churn.
-    price_ratio : our price / the reference (competitor or list) price, > 0.
-    quality_elasticity, price_elasticity : ε_q ≥ 0 per unit Δq and ε_p ≥ 0
-        (defaults 2.0 and 1.0, stated assumptions; see module docstring).
-    """
-    _checks.positive("price_ratio", price_ratio)
-    _checks.nonneg("quality_elasticity", quality_elasticity)
-    _checks.nonneg("price_elasticity", price_elasticity)
-    return xp.exp(-quality_elasticity * quality_gap + price_elasticity * xp.log(price_ratio))
-
-
-def adjusted_churn(churn, multiplier, *, xp=jnp):
-    """min(1, c · multiplier): a churn probability after a response multiplier."""
-    _checks.probability("churn", churn)
-    _checks.nonneg("multiplier", multiplier)
-    return xp.minimum(churn * multiplier, 1.0)
-
-
-def cohort_month(u, cohorts, hazard, new_customers, *, xp=jnp):
-    """One month of an age-structured customer base: churn by age, then age by one month.
-
-    Parameters
-    ----------
-    u : (..., A) uniforms, one per age bucket (:func:`venturesim._jax_random.uniforms`).
     cohorts : (..., A) active customers by age a = 0 … A−1 months at the start of
         the month; the last bucket holds age A−1 *and older*.
-    hazard : (..., A) or broadcastable churn probability by age (e.g.
-        :func:`sbg_churn_hazard` of ``arange(A)``, times :func:`churn_multiplier`).
+    churned : (..., A) customers who left this month by age (e.g. binomial draws
+        at :func:`sbg_churn_hazard` of each age and the month's
+        multipliers, :func:`venturesim.market._rules.churn_probability`).
     new_customers : (...) customers won this month; they enter at age 0 next month.
 
     Returns
     -------
-    (cohorts_next, churned) : (..., A) customers by age at the start of next
-        month, and (..., A) churned this month by age. Uses the JAX binomial
-        (``xp`` only selects the array module for the shift; pass jax arrays).
+    (survivors, cohorts_next) : (..., A) survivors of this month by their age at its
+        start, and customers by age at the start of next month.
     """
-    if cohorts.shape[-1] < 2:
-        raise ValueError(f"cohorts.shape(={cohorts.shape}) needs at least 2 age buckets on the last axis")
-    churned = binomial(u, cohorts, hazard)
     stay = cohorts - churned
     older = xp.concatenate([stay[..., :-2], stay[..., -2:-1] + stay[..., -1:]], axis=-1)
-    cohorts_next = xp.concatenate([xp.expand_dims(new_customers, -1) * xp.ones_like(stay[..., :1]), older], axis=-1)
-    return cohorts_next, churned
+    return stay, xp.concatenate([new_customers[..., None], older], axis=-1)

@@ -13,8 +13,8 @@ share a and discount d (subscription only), expansion e_k = min((1+ε)^k, E_max)
 mean usage U_k = U_med e^{σ²/2} min((1+γ)^k, G_max) million tokens at P_tok,t
 per million, a competitor cut x_t matched with pass-through π, and Q_t the
 quality gap's price multiplier e^{ε_p g} (:class:`venturesim.market.step.QualityEffect`).
-This is :func:`venturesim.market.pricing.revenue_per_customer` with the
-expansion and the cut written out; usage is the *expected* usage of a customer
+This is the price formula of :mod:`venturesim.market.pricing` with the flat
+price, the expansion and the cut written out; usage is the *expected* usage of a customer
 of that age (customers' lognormal spread averages out over the segment; the
 engine does not draw it per customer).
 
@@ -85,7 +85,7 @@ def base_price(price, seats, price_per_seat, tier_price, annual_factor, expansio
 def churn_price_factor(pass_through, competitor_cut, elasticity, *, xp=jnp):
     """((1 − πx)/(1 − x))^ε_p: churn's response to our price relative to competitors' after a cut x.
 
-    Exactly 1 when x = 0 (:func:`venturesim.market.retention.churn_multiplier` with no quality term).
+    Exactly 1 when x = 0 (the price term of :func:`venturesim.market._rules.churn_probability`).
     """
     ratio = (1.0 - pass_through * competitor_cut) / (1.0 - competitor_cut)
     return xp.exp(elasticity * xp.log(ratio))

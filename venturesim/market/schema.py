@@ -1,9 +1,8 @@
 """Scenario schema of the market: segments (Bass adoption, sales motion, pricing, retention) and channels.
 
-Every field added after the first release is optional with a neutral default
-(no channels, self-serve, no seats, tiers or usage pricing, constant churn, no
-expansion, no support cost, no opening rule), so a scenario that does not use
-one gives exactly the numbers it gave before. The equations are in
+Every optional field has a neutral default (no channels, self-serve, no
+seats, tiers or usage pricing, constant churn, no expansion, no support cost,
+no opening rule): a scenario that leaves it out runs without it. The equations are in
 docs/model/market.md; the engines' use of them in its section "How the engines
 use it".
 """

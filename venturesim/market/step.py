@@ -42,15 +42,18 @@ and its multipliers e^{ε_a g} (adoption), e^{−ε_c g} (churn), e^{ε_p g} (pr
    tokens = customers · (tokens per customer + 10⁶ · mean usage); support
    = customers · support cost; the MRR bridge (:func:`venturesim.market.revenue.bridge`).
 
-Randomness: the first two draws (churn on totals, Bass) are
-``uniforms(key, STREAM, (2, paths, S))`` as in the first release, so a
-scenario that uses none of the later features gives the same numbers; the
-later features draw from sub-streams ``uniforms(fold_in(key, STREAM), j, …)``.
+The rules are written once for both engines in :mod:`venturesim.market._rules`
+(and the building blocks they call); this module keeps the kernel's
+randomness and its deal mechanics (counts by age, :func:`cap_wins`).
+
+Randomness: churn on totals and Bass adoption draw
+``uniforms(key, STREAM, (2, paths, S))``; churn by age, the channels, the
+deals and their wins draw from sub-streams ``uniforms(fold_in(key, STREAM), j, …)``.
 Shapes are static: no channels (K = 0), no tracked ages (A = 0) or no
 sales-led segment (D = 0) leave their code out of the compiled kernel, and
 so does each :class:`MarketLimits` field left None (no support effect, no
-deal cap, no partners' exit churn): a scenario without them gives the same
-numbers as before they existed.
+deal cap, no partners' exit churn), and a neutral one (exit share 0,
+η = 0) gives the same numbers bit for bit.
 """
 
 from __future__ import annotations
@@ -61,15 +64,15 @@ import jax
 import jax.numpy as jnp
 
 from venturesim._jax_random import binomial, uniforms
-from venturesim.market.adoption import quality_factor
-from venturesim.market.bass import advance_fraction
-from venturesim.market.channels import lead_capture_probability
+from venturesim.market import _rules
+from venturesim.market._rules import QualityEffect, support_multiplier
+from venturesim.market.channels import funnel
 from venturesim.market.params import MarketParams, at_month
-from venturesim.market.revenue import base_price, bridge, churn_price_factor, survivor_price
+from venturesim.market.revenue import churn_price_factor
 
 STREAM = 1
 _AGES, _CHANNELS, _DEALS, _WINS = 1, 2, 3, 4
-"""Sub-streams of the market's stream for the draws added after the first release."""
+"""Sub-streams of the market's stream: churn by age, channels, deals resolved, deals won."""
 
 
 class MarketState(NamedTuple):
@@ -120,14 +123,6 @@ class MarketFlows(NamedTuple):
     deals_over_capacity: jax.Array  # (paths, S) deals won beyond the sales capacity, lost (in deals_lost too)
 
 
-class QualityEffect(NamedTuple):
-    """Multipliers from the quality gap g, (paths,): e^{ε_a g}, e^{−ε_c g}, e^{ε_p g}."""
-
-    adoption: jax.Array
-    churn: jax.Array
-    price: jax.Array
-
-
 class MarketLimits(NamedTuple):
     """What the rest of the company imposes on the month's market; a field left None has no effect
     (and no code in the compiled kernel). JAX: (paths,) / (paths, S); DES: floats / (S,).
@@ -144,19 +139,6 @@ class MarketLimits(NamedTuple):
     support_elasticity: jax.Array | None = None
     support_max_multiplier: jax.Array | None = None
     exit_churn: jax.Array | None = None
-
-
-def support_multiplier(customers, capacity, elasticity, max_multiplier, xp=jnp):
-    """(ρ, M): load ρ = customers / capacity and churn multiplier M = min(max(ρ, 1)^η, M_max).
-
-    ``customers``: at the month start, all segments. With no capacity, ρ = +∞ and M = M_max when there are
-    customers (M = 1 when η = 0), ρ = 0 and M = 1 when there are none.
-    """
-    has = capacity > 0
-    load = xp.where(has, customers / xp.where(has, capacity, 1.0), xp.where(customers > 0, xp.inf, 0.0))
-    power = xp.where(has, xp.power(xp.maximum(load, 1.0), elasticity),
-                     xp.where((customers > 0) & (elasticity > 0), xp.inf, 1.0))
-    return load, xp.minimum(power, max_multiplier)
 
 
 def cap_wins(won, cap, xp=jnp):
@@ -181,13 +163,8 @@ def cap_wins(won, cap, xp=jnp):
 
 
 def quality_effect(gap, adoption_elasticity, churn_elasticity, price_elasticity, xp=jnp) -> QualityEffect:
-    """The market multipliers for a quality gap ``gap`` (nats/token) and elasticities per nat
-    (:func:`venturesim.market.adoption.quality_factor`; churn's factor is its reciprocal form)."""
-    return QualityEffect(
-        adoption=quality_factor(gap, adoption_elasticity, xp=xp),
-        churn=quality_factor(-gap, churn_elasticity, xp=xp),
-        price=quality_factor(gap, price_elasticity, xp=xp),
-    )
+    """:func:`venturesim.market._rules.quality_effect`, in JAX unless told otherwise."""
+    return _rules.quality_effect(gap, adoption_elasticity, churn_elasticity, price_elasticity, xp=xp)
 
 
 def init_market(params: MarketParams) -> MarketState:
@@ -223,69 +200,41 @@ def step_market(
     n_deal_months = params.deal_conditional.shape[-1]
     size = params.market_size
 
-    # 0. opening (the first release's rule t >= launch_month when no ARR rule is given)
-    opening = (~state.opened) & active[:, None] & (t >= params.launch_month) & (
-        12.0 * state.last_revenue[:, None] >= params.open_arr)
-    opened = state.opened | opening
+    # 0. opening
+    _, opened, entry_cost = _rules.opening(state.opened, state.last_revenue, t, params.launch_month,
+                                           params.open_arr, params.entry_cost, active, xp=jnp)
     is_open = active[:, None] & opened
-    entry_cost = jnp.sum(jnp.where(opening, params.entry_cost, 0.0), axis=1)
 
-    # 1. churn
-    cut = at_month(params.competitor_cut, t)
-    price_factor = churn_price_factor(params.pass_through, cut, params.churn_price_elasticity)
-    churn_now = params.churn[:, t]
-    churned_shape = state.customers.shape
+    # 1. churn: on each age cohort (one uniform per (path, segment) for each age, drawn per age: the same
+    # numbers whatever the number of tracked ages, so a shorter horizon gives the same months) or the total
+    price_factor = churn_price_factor(params.pass_through, at_month(params.competitor_cut, t),
+                                      params.churn_price_elasticity)
     load = jnp.full(active.shape, jnp.nan, jnp.float32)
     overload = None  # the support load's churn multiplier
     if limits.support_capacity is not None:
         load, overload = support_multiplier(jnp.sum(state.customers, axis=1), limits.support_capacity,
-                                           limits.support_elasticity, limits.support_max_multiplier)
-    exit_churn = limits.exit_churn
+                                            limits.support_elasticity, limits.support_max_multiplier, xp=jnp)
+    churn = _rules.churn_probability(params.churn[:, t], params.sbg_concentration, params.sbg, params.cohort_ages,
+                                     quality.churn, price_factor, overload, limits.exit_churn, xp=jnp)
+    stay = churned_by_age = None
     if ages:
-        kappa = params.sbg_concentration[..., None]
-        hazard = jnp.where(params.sbg[..., None] > 0, churn_now[..., None] * kappa / (kappa + params.cohort_ages[:, None, :]),
-                           churn_now[..., None])
-        if overload is None:
-            hazard = jnp.minimum(hazard * quality.churn[:, None, None] * price_factor[..., None], 1.0)
-        else:
-            hazard = jnp.minimum(hazard * quality.churn[:, None, None] * price_factor[..., None]
-                                 * overload[:, None, None], 1.0)
-        if exit_churn is not None:
-            hazard = hazard + exit_churn[..., None] * (1.0 - hazard)
-        # one uniform per (path, segment) for each age, drawn per age: the same numbers whatever the
-        # number of tracked ages (so a shorter horizon, which tracks fewer, gives the same months)
-        u_age = jax.vmap(lambda a: uniforms(jax.random.fold_in(sub, _AGES), a, churned_shape), out_axes=-1)(
-            jnp.arange(ages))  # (paths, S, A)
-        churned_by_age = binomial(u_age, state.cohorts, hazard)
-        churned_by_age = jnp.where(is_open[..., None], churned_by_age, 0.0)
+        u_age = jax.vmap(lambda a: uniforms(jax.random.fold_in(sub, _AGES), a, state.customers.shape),
+                         out_axes=-1)(jnp.arange(ages))  # (paths, S, A)
+        churned_by_age = jnp.where(is_open[..., None], binomial(u_age, state.cohorts, churn), 0.0)
         churned = jnp.sum(churned_by_age, axis=-1)
     else:
-        if overload is None:
-            churn = jnp.minimum(churn_now * quality.churn[:, None] * price_factor, 1.0)
-        else:
-            churn = jnp.minimum(churn_now * quality.churn[:, None] * price_factor * overload[:, None], 1.0)
-        if exit_churn is not None:
-            churn = churn + exit_churn * (1.0 - churn)
-        churned = binomial(u[0], state.customers, churn)
-        churned = jnp.where(is_open, churned, 0.0)
+        churned = jnp.where(is_open, binomial(u[0], state.customers, churn), 0.0)
 
     # channel spend (and its awareness lift of p)
+    awareness = 1.0
+    spend = jnp.zeros(params.channel_lift_max.shape, jnp.float32)
     if n_channels:
-        channel_open = jnp.einsum("pks,ps->pk", params.channel_segment, is_open.astype(jnp.float32)) > 0
-        spend = jnp.where(channel_open, at_month(params.channel_budget, t), 0.0)  # (paths, K)
-        lift = params.channel_lift_max * spend / (spend + params.channel_half_saturation)
-        awareness = 1.0 + jnp.einsum("pks,pk->ps", params.channel_segment, lift)
-    else:
-        spend = jnp.zeros(params.channel_lift_max.shape, jnp.float32)
+        spend, awareness = _rules.channel_spend(params, t, is_open, xp=jnp)
 
     # 2. Bass adoption
-    f = state.adopters / size
-    lift_q = quality.adoption[:, None]
-    p = params.p_monthly * awareness if n_channels else params.p_monthly
-    f_next = advance_fraction(f, p * lift_q * params.partner, (params.q_monthly + params.viral) * lift_q)
-    adopt_prob = jnp.where(f < 1.0, (f_next - f) / jnp.maximum(1.0 - f, 1e-12), 0.0)
-    adopted = binomial(u[1], size - state.adopters, adopt_prob)
-    adopted = jnp.where(is_open, adopted, 0.0)
+    adopt_prob = _rules.adoption_probability(state.adopters, size, params.p_monthly, params.q_monthly, params.viral,
+                                             params.partner, awareness, quality.adoption, xp=jnp)
+    adopted = jnp.where(is_open, binomial(u[1], size - state.adopters, adopt_prob), 0.0)
 
     # 3. channels, each from the pool the ones before it left
     leads = jnp.zeros(spend.shape, jnp.float32)
@@ -294,14 +243,13 @@ def step_market(
     if n_channels:
         uc = uniforms(sub, _CHANNELS, (n_channels, 3) + active.shape)
         reach = params.channel_max_leads
-        capture = lead_capture_probability(spend, params.channel_cost_per_lead, jnp.maximum(reach, 1.0))
+        capture = _rules.lead_capture(params, spend, xp=jnp)
 
         def one_channel(pool, xs):  # pool: (paths, S) non-adopters left; a scan, so one compiled body for K channels
             uk, target, reach_k, capture_k, to_trial, to_paid = xs
-            lead = binomial(uk[0], jnp.minimum(reach_k, jnp.sum(target * pool, axis=1)), capture_k)
-            trial = binomial(uk[1], lead, to_trial)
-            won = binomial(uk[2], trial, to_paid)
-            return pool - target * won[:, None], (lead, won)
+            pool, flows = funnel(pool, target, reach_k, capture_k, to_trial, to_paid,
+                                 lambda stage, n, p: binomial(uk[stage], n, p))
+            return pool, (flows.leads, flows.customers)
 
         per_channel = (uc, jnp.moveaxis(params.channel_segment, 1, 0), reach.T, capture.T,
                        params.channel_lead_to_trial.T, params.channel_trial_to_paid.T)
@@ -332,42 +280,23 @@ def step_market(
     customers = state.customers - churned + new
     cohorts = state.cohorts
     if ages:
-        stay = state.cohorts - churned_by_age
-        aged = jnp.concatenate([new[..., None], stay[..., :-2], stay[..., -2:-1] + stay[..., -1:]], axis=-1)
-        cohorts = jnp.where(is_open[..., None], aged, state.cohorts)
+        stay, cohorts = _rules.age_cohorts(state.cohorts, churned_by_age, new, is_open, xp=jnp)
 
     # 6. revenue, tokens, support, MRR bridge
-    base = base_price(params.price[:, t], params.seats, at_month(params.price_per_seat, t), params.tier_price,
-                      params.annual_factor, params.expansion_by_age, params.usage_by_age,
-                      at_month(params.price_per_mtoken, t), params.pass_through, cut)  # (paths, S, cells)
-    price = base * quality.price[:, None, None]
-    usage_tokens = 1e6 * params.usage_by_age
-    if ages:
-        by_segment = jnp.sum(cohorts * price, axis=-1)
-        served = customers * params.tokens_per_customer + jnp.sum(cohorts * usage_tokens, axis=-1)
-    else:
-        by_segment = customers * price[..., 0]
-        served = customers * params.tokens_per_customer + customers * usage_tokens[..., 0]
-    revenue = jnp.where(active, jnp.sum(jnp.where(is_open, by_segment, 0.0), axis=1), 0.0)
-    tokens = jnp.where(active, jnp.sum(jnp.where(is_open, served, 0.0), axis=1), 0.0)
-    support = jnp.where(active, jnp.sum(jnp.where(is_open, customers * params.support_cost, 0.0), axis=1), 0.0)
-
-    now = jnp.where(is_open[..., None], price, 0.0)
-    if ages:
-        survivors, lost = stay, churned_by_age
-    else:
-        survivors, lost = (state.customers - churned)[..., None], churned[..., None]
-    movements = bridge(state.arpa, survivor_price(now, bool(ages)), survivors, lost, new, now[..., 0])
+    bill = _rules.billing(params, t, customers, cohorts, is_open, quality.price, xp=jnp)
+    revenue = jnp.where(active, bill.revenue, 0.0)
+    now, movements = _rules.mrr_bridge(state.arpa, bill.price, is_open, state.customers, churned, new, stay,
+                                       churned_by_age, xp=jnp)
     alive = active.astype(jnp.float32)
     flows = MarketFlows(
         new_customers=new,
         churned_customers=churned,
         revenue=revenue,
-        tokens=tokens,
-        revenue_by_segment=jnp.where(active[:, None] & is_open, by_segment, 0.0),
+        tokens=jnp.where(active, bill.tokens, 0.0),
+        revenue_by_segment=jnp.where(active[:, None], bill.by_segment, 0.0),
         acquisition_spend=jnp.sum(spend, axis=1),
         entry_cost=entry_cost,
-        support_cost=support,
+        support_cost=jnp.where(active, bill.support, 0.0),
         new_mrr=alive * jnp.sum(movements.new, axis=1),
         expansion_mrr=alive * jnp.sum(movements.expansion, axis=1),
         contraction_mrr=alive * jnp.sum(movements.contraction, axis=1),

@@ -12,3 +12,17 @@ def month_end_tick(env):
     tick._ok, tick._value = True, None
     env.schedule(tick, URGENT, 1)
     return tick
+
+
+def or_ended(env, company, event):
+    """``event``, or the end of the company if that comes first (``company.ended``: a ``simpy.Event`` the
+    engine succeeds when the path dies or exits; ``None`` or absent: just ``event``)."""
+    ended = getattr(company, "ended", None)
+    return event if ended is None else env.any_of([event, ended])
+
+
+def has_ended(company) -> bool:
+    """The company has died or exited: its ``ended`` event has fired, or (until the engine fires it) it is
+    no longer ``alive``. A process returns, logging nothing more, once this holds."""
+    ended = getattr(company, "ended", None)
+    return not company.alive or (ended is not None and ended.triggered)

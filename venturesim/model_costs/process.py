@@ -28,7 +28,9 @@ import math
 import numpy as np
 import simpy
 
+from venturesim._simpy import has_ended, or_ended
 from venturesim.model_costs.roadmap import ProductParams
+from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
@@ -42,7 +44,8 @@ def start_training(env: simpy.Environment, company, product: ProductParams, name
 
 
 def training_job(env, company, product: ProductParams, names, r, cluster, decided, outcome, rng):
-    """One run on the roadmap (a SimPy process generator)."""
+    """One run on the roadmap (a SimPy process generator); it stops, logging nothing more, when the company ends
+    (a slot it holds or waits for is given back by the ``with`` block)."""
     name = names[r]
     yield env.timeout(float(product.submit[r]))
     if r:
@@ -55,45 +58,44 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
             outcome[r].succeed(False)
             company.log("training", "skipped", f"{name}: skipped — its base {names[base]} failed")
             return
-    if not company.alive:
+    if has_ended(company):
         return
-    request = cluster.request()
-    company.training_queue += 1
-    company.log("training", "queued", f"{name}: waiting for a cluster slot")
-    yield request
-    company.training_queue -= 1
-    company.accelerators_busy += 1
-    decided[r].succeed()
-    company.run_start[r] = env.now
-    if not company.alive:
-        return
-    company.log("training", "started", f"{name}: training started ({product.work[r]:.2f} months of compute, "
-                f"${product.cost_rate[r]:,.0f}/month)")
-    remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
-    while True:
-        gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
-        if gap >= remaining:
-            yield env.timeout(remaining)
-            break
-        yield env.timeout(gap)
-        remaining -= gap
-        if not company.alive:
+    with cluster.request() as slot:
+        company.training_queue += 1
+        company.log("training", "queued", f"{name}: waiting for a cluster slot")
+        yield or_ended(env, company, slot)
+        if has_ended(company):
             return
-        company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
-                    f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
-        yield env.timeout(float(product.restart[r]))
-    if not company.alive:
-        return
-    company.run_end[r] = env.now
-    company.accelerators_busy -= 1
-    cluster.release(request)
+        company.training_queue -= 1
+        company.accelerators_busy += 1
+        decided[r].succeed()
+        company.run_start[r] = env.now
+        company.log("training", "started", f"{name}: training started ({product.work[r]:.2f} months of compute, "
+                    f"${product.cost_rate[r]:,.0f}/month)")
+        remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
+        while True:
+            gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
+            if gap >= remaining:
+                yield or_ended(env, company, env.timeout(remaining))
+                break
+            yield or_ended(env, company, env.timeout(gap))
+            remaining -= gap
+            if has_ended(company):
+                return
+            company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
+                        f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
+            yield or_ended(env, company, env.timeout(float(product.restart[r])))
+        if has_ended(company):
+            return
+        company.run_end[r] = env.now
+        company.accelerators_busy -= 1
     if rng.random() < product.failure_probability[r]:
         outcome[r].succeed(False)
         company.log("training", "failed", f"{name}: run wasted (diverged or under-performed)")
         return
     company.log("training", "finished", f"{name}: training finished; loss {product.loss[r]:.3f} nats/token")
-    yield env.timeout(float(product.release_delay[r]))
-    if not company.alive:
+    yield or_ended(env, company, env.timeout(float(product.release_delay[r])))
+    if has_ended(company):
         return
     company.run_release[r] = env.now
     outcome[r].succeed(True)
@@ -102,21 +104,6 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
 
 
 def product_month_des(company, product: ProductParams, t: int) -> tuple[float, float, float, float]:
-    """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far.
-
-    The same formulas as :func:`venturesim.model_costs.step.product_month`; a
-    run still training at the month end counts as running to the end of the month.
-    """
-    start, end = company.run_start, np.where(np.isfinite(company.run_start), company.run_end, np.inf)
-    running = np.clip(np.minimum(end, t + 1.0) - np.maximum(start, t), 0.0, 1.0)
-    running = np.where(np.isfinite(start), running, 0.0)
-    spend = float(np.sum(product.cost_rate * running))
-    losses = np.concatenate([[product.initial_loss], np.where(company.run_release <= t, product.loss, np.inf)])
-    sizes = np.concatenate([[product.initial_parameters], product.parameters])
-    best = int(np.argmin(losses))
-    return (
-        spend,
-        float(product.frontier_loss[t] - losses[best]),
-        float(losses[best]),
-        float(product.serving_cost_per_parameter_token * sizes[best]),
-    )
+    """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far
+    (:func:`venturesim.model_costs.step.month_figures`, a run still training counting to the month end)."""
+    return tuple(float(v) for v in month_figures(company.run_start, company.run_end, company.run_release, product, t))

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from venturesim._jax_random import uniforms
 from venturesim.model_costs.roadmap import ProductParams
@@ -95,21 +96,32 @@ def init_product(key: jax.Array, params: ProductParams) -> ProductState:
     return ProductState(start=jnp.stack(starts, 1), end=jnp.stack(ends, 1), release=jnp.stack(releases, 1))
 
 
+def month_figures(start, end, release, params: ProductParams, t, xp=np) -> ProductMonth:
+    """Month t's training spend, quality gap and serving cost from the runs' schedule (both engines).
+
+    Parameters
+    ----------
+    start, end, release : (…, R) each run's start, end of training and release, months (+inf: not
+        yet / never; a run still training has end +inf and counts as running to the month end).
+    params : :class:`ProductParams` with the same leading axes (…).
+    t : the month (int; a traced int32 in the kernel).
+    """
+    tf = xp.asarray(t, dtype=start.dtype)
+    running = xp.clip(xp.minimum(end, tf + 1.0) - xp.maximum(start, tf), 0.0, 1.0)
+    running = xp.where(xp.isfinite(start), running, 0.0)
+    losses = xp.concatenate([xp.asarray(params.initial_loss)[..., None],
+                             xp.where(release <= tf, params.loss, xp.inf)], axis=-1)
+    sizes = xp.concatenate([xp.asarray(params.initial_parameters)[..., None], params.parameters], axis=-1)
+    best = xp.argmin(losses, axis=-1)[..., None]
+    served_loss = xp.take_along_axis(losses, best, axis=-1)[..., 0]
+    return ProductMonth(
+        training_spend=xp.sum(params.cost_rate * running, axis=-1),
+        quality_gap=params.frontier_loss[..., t] - served_loss,
+        served_loss=served_loss,
+        cost_per_token=params.serving_cost_per_parameter_token * xp.take_along_axis(sizes, best, axis=-1)[..., 0],
+    )
+
+
 def product_month(state: ProductState, params: ProductParams, t: jax.Array) -> ProductMonth:
     """Month t's training spend, quality gap and serving cost (before masking by ``alive``)."""
-    t = t.astype(jnp.float32)
-    running = jnp.clip(jnp.minimum(state.end, t + 1.0) - jnp.maximum(state.start, t), 0.0, 1.0)
-    running = jnp.where(jnp.isfinite(state.start), running, 0.0)
-    spend = jnp.sum(params.cost_rate * running, axis=1)
-    released = state.release <= t
-    losses = jnp.concatenate([params.initial_loss[:, None], jnp.where(released, params.loss, jnp.inf)], axis=1)
-    sizes = jnp.concatenate([params.initial_parameters[:, None], params.parameters], axis=1)
-    best = jnp.argmin(losses, axis=1)[:, None]
-    served_loss = jnp.take_along_axis(losses, best, 1)[:, 0]
-    served_size = jnp.take_along_axis(sizes, best, 1)[:, 0]
-    return ProductMonth(
-        training_spend=spend,
-        quality_gap=params.frontier_loss[:, t.astype(jnp.int32)] - served_loss,
-        served_loss=served_loss,
-        cost_per_token=params.serving_cost_per_parameter_token * served_size,
-    )
+    return month_figures(state.start, state.end, state.release, params, t, xp=jnp)

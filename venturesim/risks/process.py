@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from venturesim._simpy import has_ended, or_ended
 from venturesim.risks.schema import Impact, Risk
 
 __all__ = ["describe_event", "describe_impact", "risk_events"]
@@ -61,7 +62,7 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
     Parameters
     ----------
     env : the path's ``simpy.Environment``.
-    company : has ``alive`` and ``log(process, kind, details)``.
+    company : has ``alive``, ``log(process, kind, details)`` and optionally ``ended`` (a ``simpy.Event``).
     risks : the K risks (``RiskDraws.risks``).
     time, severity : (K, E) the path's event times (+∞: none) and severities.
     value : (K, I) impact values; occurs : (K, E, I).
@@ -74,7 +75,7 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
         k, e = int(k_idx[j]), int(e_idx[j])
         when = float(time[k, e])
         if when > env.now:
-            yield env.timeout(when - env.now)
-        if not company.alive:
+            yield or_ended(env, company, env.timeout(when - env.now))
+        if has_ended(company):
             return
         company.log("risk", risks[k].name, describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e]))

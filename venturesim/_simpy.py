@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simpy.events import URGENT
+from simpy.exceptions import Interrupt
 
 
 def month_end_tick(env):
@@ -14,11 +15,30 @@ def month_end_tick(env):
     return tick
 
 
-def or_ended(env, company, event):
-    """``event``, or the end of the company if that comes first (``company.ended``: a ``simpy.Event`` the
-    engine succeeds when the path dies or exits; ``None`` or absent: just ``event``)."""
+ENDED = "the company ended"
+"""The cause of the ``Interrupt`` that stops a process when the company dies or exits."""
+
+
+def until_ended(env, company, body):
+    """Run the process body ``body`` (a generator) in the current process until it returns or the company ends.
+
+    ``company.ended`` (a ``simpy.Event`` the engine succeeds when the path dies
+    or exits; ``None`` or absent: never) interrupts the process when it fires,
+    wherever it waits — a timeout, a resource request (cancelled on the way out
+    of its ``with`` block) or another process's event — and the body stops there.
+    Nothing is added to the event queue until then, so the order of same-time
+    events is the one the body alone would give.
+    """
     ended = getattr(company, "ended", None)
-    return event if ended is None else env.any_of([event, ended])
+    if ended is not None and ended.callbacks is not None:
+        process = env.active_process
+        ended.callbacks.append(lambda _event: process.interrupt(ENDED) if process.is_alive else None)
+    try:
+        return (yield from body)
+    except Interrupt as stop:
+        if stop.cause != ENDED:
+            raise
+        return None
 
 
 def has_ended(company) -> bool:

@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from tests.partnerships.partner_builders import partner_params
+from partnerships.partner_builders import partner_params
 from venturesim.partnerships.step import note_concentration
 from venturesim.partnerships.terms import concentration, decide, month_accounting, revenue_share_amount, sign_probability
 

@@ -15,10 +15,12 @@ The cluster is a ``simpy.Resource`` with one unit per slot
    run's failure probability or ``released`` after the release delay.
 
 This is the process whose monthly summary the JAX engine computes in closed
-form (:mod:`venturesim.model_costs.step`). The ``company`` argument is the
-engine's per-path state; this module needs ``alive``, ``run_start``,
-``run_end``, ``run_release``, ``training_queue``, ``accelerators_busy`` and
-``log(process, kind, details)`` from it.
+form (:mod:`venturesim.model_costs.step`); the month's figures are one rule
+for both (:func:`venturesim.model_costs.step.month_figures`). The ``company``
+argument is the engine's per-path state; this module needs ``alive``,
+``run_start``, ``run_end``, ``run_release``, ``training_queue``,
+``accelerators_busy``, ``log(process, kind, details)`` and optionally
+``ended`` (an event fired when the path dies or exits) from it.
 """
 
 from __future__ import annotations
@@ -28,24 +30,27 @@ import math
 import numpy as np
 import simpy
 
-from venturesim._simpy import has_ended, or_ended
+from venturesim._simpy import has_ended, until_ended
 from venturesim.model_costs.roadmap import ProductParams
 from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
-def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator):
-    """Start one process per run, sharing a cluster of ``product.slots`` slots."""
+def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str],
+                   rng: np.random.Generator) -> simpy.Resource:
+    """Start one process per run, sharing a cluster of ``product.slots`` slots (returned)."""
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)
     for r in range(len(names)):
-        env.process(training_job(env, company, product, names, r, cluster, decided, outcome, rng))
+        job = training_job(env, company, product, names, r, cluster, decided, outcome, rng)
+        env.process(until_ended(env, company, job))
+    return cluster
 
 
 def training_job(env, company, product: ProductParams, names, r, cluster, decided, outcome, rng):
     """One run on the roadmap (a SimPy process generator); it stops, logging nothing more, when the company ends
-    (a slot it holds or waits for is given back by the ``with`` block)."""
+    (a slot it holds or waits for is given back on the way out of the ``with`` block)."""
     name = names[r]
     yield env.timeout(float(product.submit[r]))
     if r:
@@ -63,7 +68,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
     with cluster.request() as slot:
         company.training_queue += 1
         company.log("training", "queued", f"{name}: waiting for a cluster slot")
-        yield or_ended(env, company, slot)
+        yield slot
         if has_ended(company):
             return
         company.training_queue -= 1
@@ -76,15 +81,15 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         while True:
             gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
             if gap >= remaining:
-                yield or_ended(env, company, env.timeout(remaining))
+                yield env.timeout(remaining)
                 break
-            yield or_ended(env, company, env.timeout(gap))
+            yield env.timeout(gap)
             remaining -= gap
             if has_ended(company):
                 return
             company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
                         f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
-            yield or_ended(env, company, env.timeout(float(product.restart[r])))
+            yield env.timeout(float(product.restart[r]))
         if has_ended(company):
             return
         company.run_end[r] = env.now
@@ -94,7 +99,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         company.log("training", "failed", f"{name}: run wasted (diverged or under-performed)")
         return
     company.log("training", "finished", f"{name}: training finished; loss {product.loss[r]:.3f} nats/token")
-    yield or_ended(env, company, env.timeout(float(product.release_delay[r])))
+    yield env.timeout(float(product.release_delay[r]))
     if has_ended(company):
         return
     company.run_release[r] = env.now

@@ -1,5 +1,6 @@
-"""The product roadmap in the JAX engine: the training queue and the monthly
-product figures (pure JAX).
+"""The product roadmap in the JAX engine: the training queue (pure JAX), and the
+monthly product figures — one rule for both engines (:func:`month_figures`,
+``xp`` = numpy or jax.numpy, runs on the last axis).
 
 **Queue** (computed once per path at month 0; the same rules as the DES
 process :func:`venturesim.model_costs.process.training_job`). Runs take a

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from venturesim._simpy import has_ended, or_ended
+from venturesim._simpy import has_ended, until_ended
 from venturesim.partnerships.terms import (
     ACTIVE,
     ENDED,
@@ -68,19 +68,19 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
     """SimPy process of partner ``i`` (``params``: the path's PartnerParams row)."""
     start = float(params.start[i])
     if start > env.now:
-        yield or_ended(env, company, env.timeout(start - env.now))
+        yield env.timeout(start - env.now)
     attempts = int(params.max_attempts[i])
     for a in range(attempts):
         if has_ended(company):
             return
         book.attempt[i], book.attempt_start[i], book.status[i] = a, env.now, SEARCHING
         company.log("partnership", "search", f"{name}: search started (attempt {a + 1} of {attempts})")
-        yield or_ended(env, company, env.timeout(float(params.search[i, a])))
+        yield env.timeout(float(params.search[i, a]))
         if has_ended(company):
             return
         book.status[i] = NEGOTIATING
         company.log("partnership", "negotiation", f"{name}: negotiating")
-        yield or_ended(env, company, env.timeout(float(params.negotiation[i, a])))
+        yield env.timeout(float(params.negotiation[i, a]))
         if has_ended(company):
             return
         p = float(sign_probability(params.base_logit[i], company.arr, params.reference_arr[i],
@@ -95,7 +95,7 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
                         f"ARR ${company.arr:,.0f}); {until}")
             if math.isinf(life):
                 return
-            yield or_ended(env, company, env.timeout(life))
+            yield env.timeout(life)
             if has_ended(company):
                 return
             book.status[i] = ENDED
@@ -108,7 +108,7 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
             book.status[i] = FAILED
             return
         book.status[i] = WAITING
-        yield or_ended(env, company, env.timeout(float(params.retry_delay[i])))
+        yield env.timeout(float(params.retry_delay[i]))
 
 
 def start_partnerships(env, company, params, names: list[str]) -> PartnerBook:
@@ -117,7 +117,7 @@ def start_partnerships(env, company, params, names: list[str]) -> PartnerBook:
         raise ValueError(f"{len(names)} names for {len(params.start)} partners")
     book = PartnerBook.new(params)
     for i, name in enumerate(names):
-        env.process(partnership(env, company, book, params, i, name))
+        env.process(until_ended(env, company, partnership(env, company, book, params, i, name)))
     return book
 
 

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from venturesim._simpy import has_ended, or_ended
+from venturesim._simpy import has_ended, until_ended
 from venturesim.risks.schema import Impact, Risk
 
 __all__ = ["describe_event", "describe_impact", "risk_events"]
@@ -62,20 +62,26 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
     Parameters
     ----------
     env : the path's ``simpy.Environment``.
-    company : has ``alive``, ``log(process, kind, details)`` and optionally ``ended`` (a ``simpy.Event``).
+    company : has ``alive``, ``log(process, kind, details)`` and optionally ``ended`` (a ``simpy.Event``
+        fired when the path dies or exits: the process stops then).
     risks : the K risks (``RiskDraws.risks``).
     time, severity : (K, E) the path's event times (+∞: none) and severities.
     value : (K, I) impact values; occurs : (K, E, I).
     """
     if time.shape[:1] != (len(risks),):
         raise ValueError(f"time has shape {time.shape}, expected ({len(risks)}, E)")
+    yield from until_ended(env, company, _log_events(env, company, risks, time, severity, value, occurs))
+
+
+def _log_events(env, company, risks, time, severity, value, occurs):
     k_idx, e_idx = np.nonzero(np.isfinite(time))
     order = np.lexsort((k_idx, time[k_idx, e_idx]))
     for j in order:
         k, e = int(k_idx[j]), int(e_idx[j])
         when = float(time[k, e])
         if when > env.now:
-            yield or_ended(env, company, env.timeout(when - env.now))
+            yield env.timeout(when - env.now)
         if has_ended(company):
             return
-        company.log("risk", risks[k].name, describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e]))
+        company.log("risk", risks[k].name,
+                    describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e]))

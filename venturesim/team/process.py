@@ -13,7 +13,8 @@ runs :func:`month_start`:
   are at risk from t + 1, as in the kernel;
 * **layoffs** and **separations** pick people at random among those not
   quitting (a uniform random subset, as the kernel's mean field assumes);
-* **cancellations** drop the open requisitions with the latest start;
+* **cancellations** drop the open requisitions with the latest start
+  (logged ``cancelled``; the requisition's process is interrupted);
 * **openings** follow the same rules (``_rules``); a role without a time to
   fill hires at once (logged ``staffing``/``hire``, as the plan-only engine
   did), any other opening starts a :func:`requisition` process.
@@ -36,7 +37,9 @@ the support capacity.
 
 ``company`` must provide: ``alive`` (bool), ``headcount`` (float, kept equal
 to the people on payroll for the event log), ``team`` (a :class:`TeamLedger`,
-set by :func:`start_team`) and ``log(process, kind, details)``.
+set by :func:`start_team`), ``log(process, kind, details)`` and optionally
+``ended`` (a ``simpy.Event`` the engine succeeds when the path dies or exits:
+every process waits on it as well as on its own events, and stops then).
 """
 
 from __future__ import annotations
@@ -45,10 +48,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-
 import simpy
 
-from venturesim._simpy import has_ended, month_end_tick, or_ended
+from venturesim._simpy import has_ended, month_end_tick, until_ended
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
@@ -140,7 +142,7 @@ def start_team(env, company, params: TeamParams, names: list[str], months: int, 
         reqs=[[] for _ in names], pool=float(params.option_pool), cap=np.full(len(names), np.inf),
         signals=des_signals(), rng=rng,
     )
-    return env.process(staffing(env, company, params, months, rng))
+    return env.process(until_ended(env, company, staffing(env, company, params, months, rng)))
 
 
 def staffing(env, company, params: TeamParams, months: int, rng: np.random.Generator):
@@ -152,7 +154,7 @@ def staffing(env, company, params: TeamParams, months: int, rng: np.random.Gener
             company.log("staffing", "hire", f"hired {len(people)} {team.names[k]}")
     for t in range(months):
         if t:
-            yield or_ended(env, company, env.timeout(1))
+            yield env.timeout(1)
         if has_ended(company):
             return
         month_start(env, company, params, t, rng)
@@ -214,7 +216,7 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
                     person.leaving = True
                     quitting.append(person)
                     team.departures[k] += 1
-                    env.process(_quit(env, company, person, e))
+                    env.process(until_ended(env, company, _quit(env, company, person, e)))
     _remove(company, quitting, p, t)
     n1 = np.asarray([sum(not q.leaving for q in people) for people in team.staff], float)
 
@@ -258,7 +260,8 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
             company.log("staffing", "hire", f"hired {n} {team.names[k]}")
         elif n:
             for _ in range(n):
-                env.process(requisition(env, company, p, k, float(accept[k]), rng))
+                search = requisition(env, company, p, k, float(accept[k]), rng)
+                env.process(until_ended(env, company, search))
 
 
 def _join(company, params: TeamParams, people: list[Person]) -> None:
@@ -271,7 +274,7 @@ def _join(company, params: TeamParams, people: list[Person]) -> None:
 
 
 def _quit(env, company, person: Person, delay: float):
-    yield or_ended(env, company, env.timeout(delay))
+    yield env.timeout(delay)
     if has_ended(company):
         return
     team = company.team
@@ -309,7 +312,7 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
                 at = begin + duration * share if share < 1.0 else begin + duration
                 if at > fill:
                     break
-                yield or_ended(env, company, env.timeout(max(opened + at - env.now, 0.0)))
+                yield env.timeout(max(opened + at - env.now, 0.0))
                 if has_ended(company):
                     return
                 company.log("hiring", phase, f"{name}: {phase} (cycle {i + 1})")
@@ -319,7 +322,7 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
             begin += duration
             if begin >= fill:
                 break
-        yield or_ended(env, company, env.timeout(max(req.start - env.now, 0.0)))
+        yield env.timeout(max(req.start - env.now, 0.0))
     except simpy.Interrupt:
         return
     if has_ended(company):
@@ -331,7 +334,7 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
     company.log("hiring", "start", f"{name}: hire started after {req.start - opened:.2f} months")
     ramp = float(params.ramp_months[k])
     if ramp > 0:
-        yield or_ended(env, company, env.timeout(max(person.month + math.ceil(ramp) - env.now, 0.0)))
+        yield env.timeout(max(person.month + math.ceil(ramp) - env.now, 0.0))
         if not has_ended(company) and any(q is person for q in team.staff[k]):
             company.log("hiring", "ramped", f"{name}: at full productivity")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from simpy.events import URGENT
 from simpy.exceptions import Interrupt
 
@@ -19,30 +21,24 @@ ENDED = "the company ended"
 """The cause of the ``Interrupt`` that stops a process when the company dies or exits."""
 
 
-def until_ended(env, company, body):
-    """Run the process body ``body`` (a generator) in the current process until it returns or the company ends.
+def stops_when_ended(process):
+    """Decorate a process function ``process(env, company, ...)``: its process stops when the company ends.
 
-    ``company.ended`` (a ``simpy.Event`` the engine succeeds when the path dies
-    or exits; ``None`` or absent: never) interrupts the process when it fires,
-    wherever it waits — a timeout, a resource request (cancelled on the way out
-    of its ``with`` block) or another process's event — and the body stops there.
-    Nothing is added to the event queue until then, so the order of same-time
-    events is the one the body alone would give.
+    ``company.ended`` (an event the engine fires when the path dies or exits; None or absent: never) interrupts
+    the process wherever it waits — a resource request is cancelled on the way out of its ``with`` block. No
+    event is added until then, so same-time events keep the order the body alone gives. Until the interrupt
+    is delivered (later in the instant of death) a body still checks ``company.alive`` after each wait.
     """
-    ended = getattr(company, "ended", None)
-    if ended is not None and ended.callbacks is not None:
-        process = env.active_process
-        ended.callbacks.append(lambda _event: process.interrupt(ENDED) if process.is_alive else None)
-    try:
-        return (yield from body)
-    except Interrupt as stop:
-        if stop.cause != ENDED:
-            raise
-        return None
-
-
-def has_ended(company) -> bool:
-    """The company has died or exited: its ``ended`` event has fired, or (until the engine fires it) it is
-    no longer ``alive``. A process returns, logging nothing more, once this holds."""
-    ended = getattr(company, "ended", None)
-    return not company.alive or (ended is not None and ended.triggered)
+    @functools.wraps(process)
+    def body(env, company, *args, **kwargs):
+        ended = getattr(company, "ended", None)
+        if ended is not None and ended.callbacks is not None:
+            active = env.active_process
+            ended.callbacks.append(lambda _event: active.interrupt(ENDED) if active.is_alive else None)
+        try:
+            return (yield from process(env, company, *args, **kwargs))
+        except Interrupt as stop:
+            if stop.cause != ENDED:
+                raise
+            return None
+    return body

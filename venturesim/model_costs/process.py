@@ -30,7 +30,7 @@ import math
 import numpy as np
 import simpy
 
-from venturesim._simpy import has_ended, until_ended
+from venturesim._simpy import stops_when_ended
 from venturesim.model_costs.roadmap import ProductParams
 from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
@@ -43,11 +43,11 @@ def start_training(env: simpy.Environment, company, product: ProductParams, name
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)
     for r in range(len(names)):
-        job = training_job(env, company, product, names, r, cluster, decided, outcome, rng)
-        env.process(until_ended(env, company, job))
+        env.process(training_job(env, company, product, names, r, cluster, decided, outcome, rng))
     return cluster
 
 
+@stops_when_ended
 def training_job(env, company, product: ProductParams, names, r, cluster, decided, outcome, rng):
     """One run on the roadmap (a SimPy process generator); it stops, logging nothing more, when the company ends
     (a slot it holds or waits for is given back on the way out of the ``with`` block)."""
@@ -63,13 +63,13 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
             outcome[r].succeed(False)
             company.log("training", "skipped", f"{name}: skipped — its base {names[base]} failed")
             return
-    if has_ended(company):
+    if not company.alive:
         return
     with cluster.request() as slot:
         company.training_queue += 1
         company.log("training", "queued", f"{name}: waiting for a cluster slot")
         yield slot
-        if has_ended(company):
+        if not company.alive:
             return
         company.training_queue -= 1
         company.accelerators_busy += 1
@@ -85,12 +85,12 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
                 break
             yield env.timeout(gap)
             remaining -= gap
-            if has_ended(company):
+            if not company.alive:
                 return
             company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
                         f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
             yield env.timeout(float(product.restart[r]))
-        if has_ended(company):
+        if not company.alive:
             return
         company.run_end[r] = env.now
         company.accelerators_busy -= 1
@@ -100,7 +100,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         return
     company.log("training", "finished", f"{name}: training finished; loss {product.loss[r]:.3f} nats/token")
     yield env.timeout(float(product.release_delay[r]))
-    if has_ended(company):
+    if not company.alive:
         return
     company.run_release[r] = env.now
     outcome[r].succeed(True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from venturesim._simpy import has_ended, until_ended
+from venturesim._simpy import stops_when_ended
 from venturesim.partnerships.terms import (
     ACTIVE,
     ENDED,
@@ -64,6 +64,7 @@ class PartnerBook:
                    active_since=np.full(p, np.inf), end_time=np.full(p, np.inf), credits=np.zeros(p))
 
 
+@stops_when_ended
 def partnership(env, company, book: PartnerBook, params, i: int, name: str):
     """SimPy process of partner ``i`` (``params``: the path's PartnerParams row)."""
     start = float(params.start[i])
@@ -71,17 +72,17 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
         yield env.timeout(start - env.now)
     attempts = int(params.max_attempts[i])
     for a in range(attempts):
-        if has_ended(company):
+        if not company.alive:
             return
         book.attempt[i], book.attempt_start[i], book.status[i] = a, env.now, SEARCHING
         company.log("partnership", "search", f"{name}: search started (attempt {a + 1} of {attempts})")
         yield env.timeout(float(params.search[i, a]))
-        if has_ended(company):
+        if not company.alive:
             return
         book.status[i] = NEGOTIATING
         company.log("partnership", "negotiation", f"{name}: negotiating")
         yield env.timeout(float(params.negotiation[i, a]))
-        if has_ended(company):
+        if not company.alive:
             return
         p = float(sign_probability(params.base_logit[i], company.arr, params.reference_arr[i],
                                    params.traction_elasticity[i]))
@@ -96,7 +97,7 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
             if math.isinf(life):
                 return
             yield env.timeout(life)
-            if has_ended(company):
+            if not company.alive:
                 return
             book.status[i] = ENDED
             why = "contract ended" if params.by_contract[i] else "partner terminated"
@@ -117,7 +118,7 @@ def start_partnerships(env, company, params, names: list[str]) -> PartnerBook:
         raise ValueError(f"{len(names)} names for {len(params.start)} partners")
     book = PartnerBook.new(params)
     for i, name in enumerate(names):
-        env.process(until_ended(env, company, partnership(env, company, book, params, i, name)))
+        env.process(partnership(env, company, book, params, i, name))
     return book
 
 

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from venturesim._simpy import has_ended, until_ended
+from venturesim._simpy import stops_when_ended
 from venturesim.risks.schema import Impact, Risk
 
 __all__ = ["describe_event", "describe_impact", "risk_events"]
@@ -55,6 +55,7 @@ def describe_event(risk: Risk, time: float, severity: float, values: np.ndarray,
     return f"{risk.name} (severity {severity:.2f}): " + ("; ".join(parts) if parts else "no effect")
 
 
+@stops_when_ended
 def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severity: np.ndarray,
                 value: np.ndarray, occurs: np.ndarray):
     """SimPy process: log every event of one path at its time.
@@ -70,10 +71,6 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
     """
     if time.shape[:1] != (len(risks),):
         raise ValueError(f"time has shape {time.shape}, expected ({len(risks)}, E)")
-    yield from until_ended(env, company, _log_events(env, company, risks, time, severity, value, occurs))
-
-
-def _log_events(env, company, risks, time, severity, value, occurs):
     k_idx, e_idx = np.nonzero(np.isfinite(time))
     order = np.lexsort((k_idx, time[k_idx, e_idx]))
     for j in order:
@@ -81,7 +78,7 @@ def _log_events(env, company, risks, time, severity, value, occurs):
         when = float(time[k, e])
         if when > env.now:
             yield env.timeout(when - env.now)
-        if has_ended(company):
+        if not company.alive:
             return
         company.log("risk", risks[k].name,
                     describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e]))

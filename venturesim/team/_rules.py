@@ -100,32 +100,25 @@ def budget_openings(gap, cost, committed, budget, xp=np):
 
 
 def advance_clocks(since_failed, since_closed, since_layoff, round_failed, round_closed, xp=np):
-    """Months since the last failed round, closed round and layoff at the start of month t.
-
-    An event of month t − 1 is "1 month ago"; otherwise each clock moves one month on.
-    """
+    """Months since the last failed round, closed round and layoff at a month start (last month's: 1)."""
     return (xp.where(round_failed, 1.0, since_failed + 1.0), xp.where(round_closed, 1.0, since_closed + 1.0),
             since_layoff + 1.0)
 
 
 def leave_rate(runway, since_failed, since_layoff, scale, p, xp=np):
-    """The month's attrition hazard rate per role, λ_k · M · s (…, K).
+    """Attrition hazard rate per role λ_k · M · s (…, K): M the stress multiplier, s the risks' scale.
 
-    λ_k = −ln(1 − a_k)/12 (``p.attrition_rate``), M the stress multiplier
-    (:func:`attrition_multiplier`), s the risks' scale. A person at risk all
-    month leaves with probability 1 − e^{−λMs}.
+    A person at risk all month leaves with probability 1 − e^{−λMs}.
     """
     m = attrition_multiplier(runway, since_failed, since_layoff, p, xp=xp) * scale
     return p.attrition_rate * xp.asarray(m)[..., None]
 
 
 def layoffs(runway, raising, round_closed, since_layoff, employees, cap, p, xp=np):
-    """The month's layoff: (laid off (…, K), headcount cap (…, K), months since the layoff (…)).
+    """(laid off (…, K), headcount cap (…, K), months since a layoff (…)) at a month start.
 
-    A layoff is due when runway < trigger, no round is being raised (unless
-    ``layoff_while_raising``) and the cooldown has passed; each listed role
-    loses ⌊f_k N_k + ½⌋ people (:func:`layoff_count`) and is capped at what is
-    left. A round closing lifts every cap (before the layoff is decided).
+    Due when runway < trigger, no round is being raised (unless allowed) and the cooldown has passed: each
+    listed role loses ⌊f_k N_k + ½⌋ people and is capped at what is left. A closed round lifts every cap first.
     """
     allowed = xp.logical_not(raising) | (p.layoff_while_raising > 0.5)
     due = (runway < p.layoff_runway) & allowed & (since_layoff >= p.layoff_cooldown)
@@ -137,23 +130,16 @@ def layoffs(runway, raising, round_closed, since_layoff, employees, cap, p, xp=n
 
 
 def staffing_target(plan, plan_before, rule, cap, employees, p, xp=np):
-    """(target, separations), both (…, K).
-
-    target = min(max(plan_k(t), rule_k), cap_k, max_headcount_k); a fall in
-    the plan lets people go: min(N − target, plan(t − 1) − plan(t)), never below 0.
-    """
+    """(target, separations) (…, K): target = min(max(plan_k(t), rule_k), cap_k, max_headcount_k); a fall in
+    the plan lets max(min(N − target, plan(t − 1) − plan(t)), 0) people go."""
     target = xp.minimum(xp.minimum(xp.maximum(plan, rule), cap), p.max_headcount)
     return target, xp.clip(xp.minimum(employees - target, plan_before - plan), 0.0, None)
 
 
 def openings(target, employees, open_reqs, runway, cost, budget, p, xp=np):
-    """(openings (…, K), hiring freeze (…)): requisitions opened at the month start.
-
-    gap = max(target − N − open requisitions, 0); none during a hiring freeze
-    (runway < freeze threshold); at most M (``p.slots``' length) per role with
-    a time to fill; then within the payroll budget (:func:`budget_openings`),
-    counting the people employed and in the pipeline as committed.
-    """
+    """(openings (…, K), hiring freeze (…)) at a month start: gap = max(target − N − open, 0), none in a
+    freeze (runway < threshold), at most M per role with a time to fill, within the payroll budget
+    (:func:`budget_openings`, people employed and in the pipeline committed)."""
     frozen = runway < p.freeze_runway
     delayed = p.time_to_fill > 0
     gap = xp.maximum(target - employees - open_reqs, 0.0)
@@ -164,11 +150,8 @@ def openings(target, employees, open_reqs, runway, cost, budget, p, xp=np):
 
 
 def pool_grants(hires, equity_grant, pool, xp=np):
-    """(granted (…, K), scale (…)): option grants to the month's hires from the pool.
-
-    Each hire of role k wants g_k; when Σ wanted exceeds the pool, every grant
-    is scaled by max(pool, 0)/Σ wanted (pro rata).
-    """
+    """(granted (…, K), scale (…)): each hire of role k gets g_k, all scaled by max(pool, 0)/Σ wanted when
+    Σ wanted exceeds the pool (pro rata)."""
     wanted = hires * equity_grant
     total = xp.sum(wanted, axis=-1)
     scale = xp.where((total > pool) & (total > 0), xp.maximum(pool, 0.0) / xp.maximum(total, 1e-30), 1.0)

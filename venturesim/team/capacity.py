@@ -109,17 +109,10 @@ class Capacity(NamedTuple):
 
 
 def month_capacity(fte, function, productivity, exponent, done, effects, u, xp=np):
-    """The month's capacity from the ramped FTE of each role (both engines).
+    """The month's :class:`Capacity` (both engines) from ``fte`` (…, K), the ramped FTE per role.
 
-    Parameters
-    ----------
-    fte : (…, K) ramped FTE per role (Σ r(τ) over the role's people).
-    function : (…, K, 3) each role's share of engineering/research, sales, support.
-    productivity : (…) the risks' multiplier of productive capacity.
-    exponent : (…) α of :func:`effective_capacity`.
-    done : (…) X_{t−1}, effective engineering FTE-months before this month.
-    effects : :class:`~venturesim.team.params.CapacityParams` (None blocks: no effect).
-    u : (…) Uniform[0, 1) of the sales cap's rounding (unused without the sales block).
+    ``function`` (…, K, 3): each role's group; ``productivity`` (…): the risks' multiplier; ``exponent``: α;
+    ``done``: X_{t−1}; ``effects``: CapacityParams (None blocks: no effect); ``u``: the sales cap's uniform.
     """
     by_function = xp.einsum("...k,...kf->...f", fte, function) * xp.asarray(productivity)[..., None]
     engineering = effective_capacity(by_function[..., 0], exponent, xp=xp)

@@ -39,7 +39,7 @@ the support capacity.
 to the people on payroll for the event log), ``team`` (a :class:`TeamLedger`,
 set by :func:`start_team`), ``log(process, kind, details)`` and optionally
 ``ended`` (a ``simpy.Event`` the engine succeeds when the path dies or exits:
-every process waits on it as well as on its own events, and stops then).
+it interrupts every process, :func:`venturesim._simpy.stops_when_ended`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from venturesim._simpy import has_ended, month_end_tick, until_ended
+from venturesim._simpy import month_end_tick, stops_when_ended
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
@@ -142,9 +142,10 @@ def start_team(env, company, params: TeamParams, names: list[str], months: int, 
         reqs=[[] for _ in names], pool=float(params.option_pool), cap=np.full(len(names), np.inf),
         signals=des_signals(), rng=rng,
     )
-    return env.process(until_ended(env, company, staffing(env, company, params, months, rng)))
+    return env.process(staffing(env, company, params, months, rng))
 
 
+@stops_when_ended
 def staffing(env, company, params: TeamParams, months: int, rng: np.random.Generator):
     """Log the starting team at time 0, then run :func:`month_start` at every month start until the company ends."""
     team = company.team
@@ -155,7 +156,7 @@ def staffing(env, company, params: TeamParams, months: int, rng: np.random.Gener
     for t in range(months):
         if t:
             yield env.timeout(1)
-        if has_ended(company):
+        if not company.alive:
             return
         month_start(env, company, params, t, rng)
 
@@ -216,7 +217,7 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
                     person.leaving = True
                     quitting.append(person)
                     team.departures[k] += 1
-                    env.process(until_ended(env, company, _quit(env, company, person, e)))
+                    env.process(_quit(env, company, person, e))
     _remove(company, quitting, p, t)
     n1 = np.asarray([sum(not q.leaving for q in people) for people in team.staff], float)
 
@@ -260,8 +261,7 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
             company.log("staffing", "hire", f"hired {n} {team.names[k]}")
         elif n:
             for _ in range(n):
-                search = requisition(env, company, p, k, float(accept[k]), rng)
-                env.process(until_ended(env, company, search))
+                env.process(requisition(env, company, p, k, float(accept[k]), rng))
 
 
 def _join(company, params: TeamParams, people: list[Person]) -> None:
@@ -273,9 +273,10 @@ def _join(company, params: TeamParams, people: list[Person]) -> None:
     company.headcount += len(people)
 
 
+@stops_when_ended
 def _quit(env, company, person: Person, delay: float):
     yield env.timeout(delay)
-    if has_ended(company):
+    if not company.alive:
         return
     team = company.team
     team.staff[person.role] = [q for q in team.staff[person.role] if q is not person]
@@ -283,6 +284,7 @@ def _quit(env, company, person: Person, delay: float):
     company.log("staffing", "departure", f"1 {team.names[person.role]} quit")
 
 
+@stops_when_ended
 def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np.random.Generator):
     """One opening of role k: offer cycles until one is accepted, then the start and the ramp (a SimPy process).
 
@@ -313,7 +315,7 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
                 if at > fill:
                     break
                 yield env.timeout(max(opened + at - env.now, 0.0))
-                if has_ended(company):
+                if not company.alive:
                     return
                 company.log("hiring", phase, f"{name}: {phase} (cycle {i + 1})")
             else:
@@ -325,17 +327,16 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
         yield env.timeout(max(req.start - env.now, 0.0))
     except simpy.Interrupt:
         return
-    if has_ended(company):
+    if not company.alive:
         return
     team.reqs[k] = [r for r in team.reqs[k] if r is not req]
-    req.process = None  # filled: nothing left to cancel
     person = Person(k, float(math.floor(req.start)))
     _join(company, params, [person])
     company.log("hiring", "start", f"{name}: hire started after {req.start - opened:.2f} months")
     ramp = float(params.ramp_months[k])
     if ramp > 0:
         yield env.timeout(max(person.month + math.ceil(ramp) - env.now, 0.0))
-        if not has_ended(company) and any(q is person for q in team.staff[k]):
+        if company.alive and any(q is person for q in team.staff[k]):
             company.log("hiring", "ramped", f"{name}: at full productivity")
 
 

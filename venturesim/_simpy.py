@@ -24,10 +24,9 @@ ENDED = "the company ended"
 def stops_when_ended(process):
     """Decorate a process function ``process(env, company, ...)``: its process stops when the company ends.
 
-    ``company.ended`` (an event the engine fires when the path dies or exits; None or absent: never) interrupts
-    the process wherever it waits — a resource request is cancelled on the way out of its ``with`` block. No
-    event is added until then, so same-time events keep the order the body alone gives. Until the interrupt
-    is delivered (later in the instant of death) a body still checks ``company.alive`` after each wait.
+    ``company.ended`` (fired by the engine at death or exit; None or absent: never) interrupts it wherever it
+    waits (a ``with`` resource request is cancelled on the way out); no event is added before, so same-time
+    events keep their order. The interrupt lands later in the instant of death: bodies still check ``alive``.
     """
     @functools.wraps(process)
     def body(env, company, *args, **kwargs):

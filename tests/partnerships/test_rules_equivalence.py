@@ -5,10 +5,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from partnerships.partner_builders import partner_params
+
 from venturesim.partnerships.step import note_concentration
-from venturesim.partnerships.terms import concentration, decide, month_accounting, revenue_share_amount, sign_probability
+from venturesim.partnerships.terms import (
+    concentration,
+    decide,
+    month_accounting,
+    revenue_share_amount,
+    sign_probability,
+)
 
 PATHS, SEGMENTS = 10, 2
 

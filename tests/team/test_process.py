@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import simpy
 from scipy import stats
+from team.drivers import Alone, run_team_des
 
-from venturesim.team.process import _Alone, des_signals, run_team_des, start_team
+from venturesim.team.process import des_signals, start_team
 
 MONTHS = 12
 
@@ -122,7 +123,7 @@ def test_cancelled_requisitions_in_the_des(make_params, row):
 def _started(make_params, row, team, ended=False):
     """A team alone in its own environment (no month ends), optionally with the engine's ``ended`` event."""
     env = simpy.Environment()
-    company = _Alone(env, ended=env.event() if ended else None)
+    company = Alone(env, ended=env.event() if ended else None)
     staffing = start_team(env, company, row(make_params(team, months=MONTHS)), ["eng"], MONTHS,
                           np.random.default_rng(0))
     return env, company, staffing

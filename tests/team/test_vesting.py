@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from team.drivers import run_team_des
 
-from venturesim.team.process import run_team_des
 from venturesim.team.vesting import vested_fraction, vesting_curve
 
 

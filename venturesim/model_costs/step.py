@@ -98,15 +98,8 @@ def init_product(key: jax.Array, params: ProductParams) -> ProductState:
 
 
 def month_figures(start, end, release, params: ProductParams, t, xp=np) -> ProductMonth:
-    """Month t's training spend, quality gap and serving cost from the runs' schedule (both engines).
-
-    Parameters
-    ----------
-    start, end, release : (…, R) each run's start, end of training and release, months (+inf: not
-        yet / never; a run still training has end +inf and counts as running to the month end).
-    params : :class:`ProductParams` with the same leading axes (…).
-    t : the month (int; a traced int32 in the kernel).
-    """
+    """Month t's figures (both engines) from each run's ``start``, ``end``, ``release`` (…, R), months; +inf:
+    not (yet) — a run still training (end +inf) counts to the month end. ``t``: int (traced in the kernel)."""
     tf = xp.asarray(t, dtype=start.dtype)
     running = xp.clip(xp.minimum(end, tf + 1.0) - xp.maximum(start, tf), 0.0, 1.0)
     running = xp.where(xp.isfinite(start), running, 0.0)

@@ -46,11 +46,9 @@ counts them; the engines close the team before the market):
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
-__all__ = ["Capacity", "brooks_capacity", "deal_capacity", "effective_capacity", "month_capacity", "quality_gain",
+__all__ = ["brooks_capacity", "deal_capacity", "effective_capacity", "month_capacity", "quality_gain",
            "ramp_weights", "support_capacity"]
 
 
@@ -97,31 +95,19 @@ def support_capacity(support_fte, customers_per_fte, xp=np):
     return xp.maximum(xp.asarray(support_fte), 0.0) * customers_per_fte
 
 
-class Capacity(NamedTuple):
-    """A month's capacity, (…) unless noted; an effect the scenario does not give is None."""
-
-    by_function: object  # (…, 3) ramped FTE of engineering/research, sales, support, × productivity
-    engineering: object  # E = F_eng^α
-    done: object  # X_t, effective engineering FTE-months so far (this month's included)
-    gain: object  # G_t, nats/token
-    deals: object  # C, sales-led deals that can be won
-    served: object  # customers served at support load 1
-
-
 def month_capacity(fte, function, productivity, exponent, done, effects, u, xp=np):
-    """The month's :class:`Capacity` (both engines) from ``fte`` (…, K), the ramped FTE per role.
+    """The month's capacity (both engines) from ``fte`` (…, K), the ramped FTE per role.
 
     ``function`` (…, K, 3): each role's group; ``productivity`` (…): the risks' multiplier; ``exponent``: α;
     ``done``: X_{t−1}; ``effects``: CapacityParams (None blocks: no effect); ``u``: the sales cap's uniform.
+    Returns (FTE by group × productivity (…, 3), E = F_eng^α, X_t, G_t, C, customers served at load 1),
+    an effect the scenario does not give being None.
     """
     by_function = xp.einsum("...k,...kf->...f", fte, function) * xp.asarray(productivity)[..., None]
     engineering = effective_capacity(by_function[..., 0], exponent, xp=xp)
     done = done + engineering
     e = effects
-    return Capacity(
-        by_function=by_function, engineering=engineering, done=done,
-        gain=None if e.gain_max is None else quality_gain(done, e.gain_max, e.gain_scale, xp=xp),
-        deals=None if e.deals_per_fte is None else deal_capacity(by_function[..., 1], e.deals_per_fte, u, xp=xp),
-        served=None if e.customers_per_fte is None else support_capacity(by_function[..., 2], e.customers_per_fte,
-                                                                          xp=xp),
-    )
+    return (by_function, engineering, done,
+            None if e.gain_max is None else quality_gain(done, e.gain_max, e.gain_scale, xp=xp),
+            None if e.deals_per_fte is None else deal_capacity(by_function[..., 1], e.deals_per_fte, u, xp=xp),
+            None if e.customers_per_fte is None else support_capacity(by_function[..., 2], e.customers_per_fte, xp=xp))

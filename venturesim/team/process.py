@@ -50,14 +50,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from venturesim._simpy import month_end_tick, stops_when_ended
+from venturesim._simpy import stops_when_ended
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
 from venturesim.team.payroll import month_costs
 from venturesim.team.step import FAR, TeamMonth, TeamSignals
 
-__all__ = ["Person", "Requisition", "TeamLedger", "des_signals", "month_start", "requisition", "run_team_des",
+__all__ = ["Person", "Requisition", "TeamLedger", "des_signals", "month_start", "requisition",
            "staffing", "start_team", "team_month"]
 
 PHASES = (("sourced", 0.4), ("interviewed", 0.8), ("offer", 1.0))
@@ -81,12 +81,7 @@ class Requisition:
     role: int
     opened: float
     start: float  # when the hire starts (opened + capped time to fill)
-    process: object = None  # the :func:`requisition` process that fills it
-
-    def cancel(self) -> None:
-        """Interrupt the search (the requisition is no longer wanted)."""
-        if self.process is not None and self.process.is_alive:
-            self.process.interrupt("cancelled")
+    process: object = None  # the :func:`requisition` process that fills it (interrupted if cancelled)
 
 
 @dataclass
@@ -206,18 +201,15 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
         team.since_failed, team.since_closed, team.since_layoff, sig.round_failed, sig.round_closed))
 
     quitting = []
-    if p.attrition_rate.any():
-        rate = rules.leave_rate(sig.runway, team.since_failed, team.since_layoff, sig.attrition_scale, p)
-        for k in range(roles):
-            if rate[k] <= 0:
-                continue
-            for person in team.staff[k]:
-                e = rng.exponential(1.0 / rate[k])
-                if e < 1.0:
-                    person.leaving = True
-                    quitting.append(person)
-                    team.departures[k] += 1
-                    env.process(_quit(env, company, person, e))
+    rate = rules.leave_rate(sig.runway, team.since_failed, team.since_layoff, sig.attrition_scale, p)
+    for k in range(roles):
+        for person in team.staff[k] if rate[k] > 0 else ():
+            e = rng.exponential(1.0 / rate[k])
+            if e < 1.0:
+                person.leaving = True
+                quitting.append(person)
+                team.departures[k] += 1
+                env.process(_quit(env, company, person, e))
     _remove(company, quitting, p, t)
     n1 = np.asarray([sum(not q.leaving for q in people) for people in team.staff], float)
 
@@ -230,8 +222,7 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
         n1 = n1 - laid
     team.since_layoff = float(since_layoff)
 
-    has_rules = p.per_customers.any() or p.per_new_arr.any()
-    rule = rules.rule_target(sig.customers, sig.new_arr, p) if has_rules else 0.0
+    rule = rules.rule_target(sig.customers, sig.new_arr, p)
     target, separations = rules.staffing_target(plan, plan_before, rule, team.cap, n1, p)
     for k in range(roles):
         _let_go(company, p, t, k, separations[k], rng, "departure", "let go")
@@ -242,7 +233,7 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
         keep = int(max(target[k] - n3[k], 0.0))
         by_start = sorted(team.reqs[k], key=lambda r: r.start)
         for req in by_start[keep:]:
-            req.cancel()
+            req.process.interrupt("cancelled")
             company.log("hiring", "cancelled",
                         f"{team.names[k]}: requisition opened at month {req.opened:.0f} cancelled")
         team.reqs[k] = by_start[:keep]
@@ -289,7 +280,7 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
     """One opening of role k: offer cycles until one is accepted, then the start and the ramp (a SimPy process).
 
     It ends early, logging nothing more, when the requisition is cancelled (an ``Interrupt`` from
-    :meth:`Requisition.cancel`) or the company ends.
+    cancellation in :func:`month_start`) or the company ends.
     """
     team, name = company.team, company.team.names[k]
     mean, shape = float(params.time_to_fill[k]), float(params.time_to_fill_shape[k])
@@ -355,75 +346,18 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
     u = None if p.capacity.deals_per_fte is None else team.rng.random()
-    c = month_capacity(fte, p.function, team.signals.productivity, p.capacity_exponent, team.engineering_done,
-                       p.capacity, u)
-    team.engineering_done = float(c.done)
+    by_function, capacity, team.engineering_done, gain, deals, served = month_capacity(
+        fte, p.function, team.signals.productivity, p.capacity_exponent, team.engineering_done, p.capacity, u)
     month = TeamMonth(
         payroll=float(payroll), severance=float(severance), recruiting=float(recruiting),
         cost=float(payroll + severance + recruiting), headcount=float(employees.sum()), headcount_by_role=employees,
         hires=float(team.hires.sum()), departures=float(team.departures.sum()),
         separations=float(team.separations.sum()), layoffs=float(team.laid_off.sum()),
         openings=float(team.openings.sum()), open_requisitions=float(sum(len(r) for r in team.reqs)),
-        engineering_fte=float(c.by_function[0]), sales_fte=float(c.by_function[1]),
-        support_fte=float(c.by_function[2]), engineering_capacity=float(c.engineering),
+        engineering_fte=float(by_function[0]), sales_fte=float(by_function[1]), support_fte=float(by_function[2]),
+        engineering_capacity=float(capacity),
         equity_granted=float(granted.sum()), equity_returned=float(team.returned), pool_available=float(team.pool),
-        frozen=team.frozen, engineering_gain=_float(c.gain), deal_capacity=_float(c.deals),
-        support_capacity=_float(c.served),
+        frozen=team.frozen, engineering_gain=gain, deal_capacity=deals, support_capacity=served,
     )
     team.reset_month()
     return month
-
-
-def _float(x):
-    return None if x is None else float(x)
-
-
-@dataclass
-class _Alone:
-    """A stand-in company for running the team on its own."""
-
-    env: object
-    alive: bool = True
-    ended: object = None
-    headcount: float = 0.0
-    team: TeamLedger | None = None
-    events: list = field(default_factory=list)
-
-    def log(self, process: str, kind: str, details: str) -> None:
-        self.events.append((self.env.now, process, kind, details, self.headcount))
-
-
-def run_team_des(params: TeamParams, months: int, rng: np.random.Generator, names: list[str] | None = None,
-                 signals: TeamSignals | None = None, observe=None) -> tuple[list[TeamMonth], list[tuple]]:
-    """Run one path's team alone for ``months`` months.
-
-    Parameters
-    ----------
-    params : one path's TeamParams (leaves without the path axis).
-    signals : the signals of every month (default: :func:`des_signals`).
-    observe : optional ``observe(t, month) -> TeamSignals | None``, called at
-        each month end with the month's record; what it returns (if not None)
-        becomes the signals of month t + 1 — a caller's own economy.
-
-    Returns
-    -------
-    The month records and the event log ``(time, process, kind, details, headcount)``.
-    """
-    env = simpy.Environment()
-    company = _Alone(env)
-    names = names or [f"role{k}" for k in range(params.plan.shape[0])]
-    start_team(env, company, params, names, months, rng)
-    if signals is not None:
-        company.team.signals = signals
-    records: list[TeamMonth] = []
-
-    def month_ends():
-        for t in range(months):
-            yield month_end_tick(env)
-            records.append(team_month(company, params, t))
-            if observe is not None and (new := observe(t, records[-1])) is not None:
-                company.team.signals = new
-
-    env.process(month_ends())
-    env.run(until=months + 0.5)
-    return records, company.events

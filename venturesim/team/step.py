@@ -71,7 +71,6 @@ __all__ = [
     "TeamState",
     "init_team",
     "initial_signals",
-    "run_team",
     "step_team",
 ]
 
@@ -249,13 +248,13 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
         n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp)
     fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
     u = None if p.capacity.deals_per_fte is None else uniforms(key, 6, (paths,))
-    c = month_capacity(fte, p.function, signals.productivity, p.capacity_exponent, state.engineering_done, p.capacity,
-                       u, xp=jnp)  # a block the scenario does not give is None: its lines are not compiled
+    by_function, capacity, done, gain, deals, served = month_capacity(  # a block not given is None: not compiled
+        fte, p.function, signals.productivity, p.capacity_exponent, state.engineering_done, p.capacity, u, xp=jnp)
 
     new = TeamState(
         employees=n4, cohort=_age(cohort), grants=_age(grants), pipeline=pipeline, cap=cap, pool=pool,
         vested_departed=state.vested_departed + vested_left,
-        since_failed=since_failed, since_closed=since_closed, since_layoff=since_layoff, engineering_done=c.done,
+        since_failed=since_failed, since_closed=since_closed, since_layoff=since_layoff, engineering_done=done,
     )
     new = jax.tree_util.tree_map(
         lambda a, b: jnp.where(active.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, state)
@@ -267,27 +266,10 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
         payroll=payroll, severance=severance, recruiting=recruiting, cost=payroll + severance + recruiting,
         headcount=n4.sum(-1), headcount_by_role=n4, hires=hires.sum(-1), departures=departures.sum(-1),
         separations=separations.sum(-1), layoffs=laid_off.sum(-1), openings=opened.sum(-1),
-        open_requisitions=pipeline.sum((1, 2)), engineering_fte=c.by_function[:, 0], sales_fte=c.by_function[:, 1],
-        support_fte=c.by_function[:, 2], engineering_capacity=c.engineering,
+        open_requisitions=pipeline.sum((1, 2)), engineering_fte=by_function[:, 0], sales_fte=by_function[:, 1],
+        support_fte=by_function[:, 2], engineering_capacity=capacity,
         equity_granted=granted.sum(-1), equity_returned=returned, pool_available=pool, frozen=frozen,
-        engineering_gain=c.gain, deal_capacity=c.deals, support_capacity=c.served,
+        engineering_gain=gain, deal_capacity=deals, support_capacity=served,
     )
     month = jax.tree_util.tree_map(live, month)
     return new, month._replace(pool_available=new.pool)
-
-
-def run_team(key: jax.Array, params: TeamParams, months: int, signals: TeamSignals | None = None,
-             active: jax.Array | None = None) -> tuple[TeamState, TeamMonth]:
-    """Run the team alone for ``months`` months with fixed ``signals`` (default :func:`initial_signals`).
-
-    Month t uses the key ``fold_in(key, t)``. Returns the final state and the
-    records, each (months, paths, …). Jit it with ``months`` static.
-    """
-    paths = params.plan.shape[0]
-    signals = initial_signals(paths) if signals is None else signals
-    active = jnp.ones(paths, bool) if active is None else active
-
-    def body(state, t):
-        return step_team(jax.random.fold_in(key, t), state, params, t, active, signals)
-
-    return jax.lax.scan(body, init_team(params), jnp.arange(months))

@@ -30,9 +30,9 @@ import simpy
 import venturesim as vs
 from venturesim.engine.params import sample
 from venturesim.model_costs.hardware import accelerator
+from venturesim.model_costs.process import start_training
 from venturesim.model_costs.roadmap import HOURS_PER_MONTH
 from venturesim.model_costs.scaling_law import CHINCHILLA
-from venturesim.model_costs.process import start_training
 from venturesim.model_costs.step import init_product, product_month
 
 PEAK = accelerator("h100_sxm").peak_flops

@@ -56,7 +56,7 @@ CASES = {
                                                           p.reference_arr, p.traction_elasticity, xp=xp),
     "decide": lambda xp, p, x: decide(x["u"], sign_probability(p.base_logit, xp.asarray(x["arr"])[..., None],
                                                                p.reference_arr, p.traction_elasticity, xp=xp),
-                                      x["attempt"], p.max_attempts, xp=xp),
+                                      x["attempt"], p.max_attempts),
     "month_accounting": _accounting,
     "revenue_share_amount": lambda xp, p, x: revenue_share_amount(_accounting(xp, p, x)[1], x["revenue"], xp=xp),
     "concentration": lambda xp, p, x: concentration(_accounting(xp, p, x)[1], p, x["revenue"], xp=xp),
@@ -81,7 +81,7 @@ def test_numpy_per_path_equals_jax_on_the_block(name, case):
 
 def test_the_inputs_reach_every_effect(case):
     params, x = case
-    credits, month = _accounting(np, params, x)
+    _, month = _accounting(np, params, x)
     assert np.any(month.compute_credit_used > 0) and np.any(month.exit_churn > 0) and np.any(month.cost > 0)
     assert np.any((month.weight > 0) & (month.weight < 1)) and np.any(month.adoption_multiplier > 1)
     signed, retried = decide(x["u"], sign_probability(params.base_logit, x["arr"][:, None], params.reference_arr,

@@ -12,7 +12,14 @@ import simpy
 from venturesim._simpy import month_end_tick
 from venturesim.team.params import TeamParams
 from venturesim.team.process import TeamLedger, start_team, team_month
-from venturesim.team.step import TeamMonth, TeamSignals, TeamState, init_team, initial_signals, step_team
+from venturesim.team.step import (
+    TeamMonth,
+    TeamSignals,
+    TeamState,
+    init_team,
+    initial_signals,
+    step_team,
+)
 
 
 def run_team(key: jax.Array, params: TeamParams, months: int, signals: TeamSignals | None = None,

@@ -114,7 +114,7 @@ def step_partnerships(
         pending = (status == WAITING) | (status == SEARCHING) | (status == NEGOTIATING)
         decision = start + _at(params.search, attempt) + _at(params.negotiation, attempt)
         due = active[:, None] & pending & (decision < now_end)
-        signs, retries = decide(_at(params.sign_u, attempt), probability, attempt, params.max_attempts, xp=jnp)
+        signs, retries = decide(_at(params.sign_u, attempt), probability, attempt, params.max_attempts)
         signed, retry = due & signs, due & retries
         failed = due & ~signs
         status = jnp.where(signed, ACTIVE, jnp.where(failed & ~retry, FAILED, status))

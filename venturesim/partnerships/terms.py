@@ -79,11 +79,9 @@ def sign_probability(base_logit, arr, reference_arr, traction_elasticity, xp=np)
     return jax.nn.sigmoid(logit) if xp is jnp else expit(logit)
 
 
-def decide(u, probability, attempt, max_attempts, xp=np):
-    """(signed, retried) for attempts decided now: signed iff u_a < p; an unsigned attempt is retried
-    while a + 1 < max_attempts (else the partner is given up)."""
-    signed = u < probability
-    return signed, xp.logical_not(signed) & (attempt + 1 < max_attempts)
+def decide(u, probability, attempt, max_attempts):
+    """(signed, retried) for attempts decided now: signed iff u < p, else retried while attempt + 1 < max_attempts."""
+    return u < probability, (u >= probability) & (attempt + 1 < max_attempts)
 
 
 def month_accounting(active_since, end_time, credits, params, t, alive, compute_spend, xp=np):

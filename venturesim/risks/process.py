@@ -63,8 +63,7 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
     Parameters
     ----------
     env : the path's ``simpy.Environment``.
-    company : has ``alive``, ``log(process, kind, details)`` and optionally ``ended`` (a ``simpy.Event``
-        fired when the path dies or exits: the process stops then).
+    company : has ``alive``, ``log(process, kind, details)``, optionally ``ended`` (stops the process).
     risks : the K risks (``RiskDraws.risks``).
     time, severity : (K, E) the path's event times (+∞: none) and severities.
     value : (K, I) impact values; occurs : (K, E, I).

@@ -38,8 +38,7 @@ the support capacity.
 ``company`` must provide: ``alive`` (bool), ``headcount`` (float, kept equal
 to the people on payroll for the event log), ``team`` (a :class:`TeamLedger`,
 set by :func:`start_team`), ``log(process, kind, details)`` and optionally
-``ended`` (a ``simpy.Event`` the engine succeeds when the path dies or exits:
-it interrupts every process, :func:`venturesim._simpy.stops_when_ended`).
+``ended`` (an event that stops every process, :mod:`venturesim._simpy`).
 """
 
 from __future__ import annotations

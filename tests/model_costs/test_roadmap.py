@@ -25,10 +25,12 @@ from __future__ import annotations
 import jax
 import numpy as np
 import pytest
+import simpy
 
 import venturesim as vs
 from venturesim.engine.params import sample
 from venturesim.model_costs.hardware import accelerator
+from venturesim.model_costs.process import start_training
 from venturesim.model_costs.roadmap import HOURS_PER_MONTH
 from venturesim.model_costs.scaling_law import CHINCHILLA
 from venturesim.model_costs.step import init_product, product_month
@@ -145,6 +147,34 @@ def test_des_queue_statistics_by_hand():
     queue = float(des_r.time_weighted("training_queue").iloc[0])
     assert busy == pytest.approx(2.75 / 8, rel=1e-9)
     assert queue == pytest.approx(2.0 / 8, rel=1e-9)
+
+
+class _Company:
+    """The per-path fields the training process uses, with the engine's ``ended`` event."""
+
+    def __init__(self, env, runs: int):
+        self.env, self.alive, self.ended, self.events = env, True, env.event(), []
+        self.run_start, self.run_end, self.run_release = (np.full(runs, np.inf) for _ in range(3))
+        self.training_queue = self.accelerators_busy = 0
+
+    def log(self, process, kind, details):
+        self.events.append((self.env.now, kind, details.split(":")[0]))
+
+
+def test_des_jobs_give_back_their_slot_and_their_place_in_the_queue_when_the_company_ends():
+    # hand-worked roadmap, one slot: a trains on [1, 2.5), b queues from 1.0; the company ends at 2.0
+    params, _ = schedule(roadmap_scenario())
+    product = jax.tree_util.tree_map(lambda a: np.asarray(a[0], np.float64), params.product)
+    env = simpy.Environment()
+    company = _Company(env, 3)
+    cluster = start_training(env, company, product, ["a", "b", "c"], np.random.default_rng(0))
+    env.run(until=2.0)
+    assert company.events == [(1.0, "queued", "a"), (1.0, "started", "a"), (1.0, "queued", "b")]
+    assert cluster.count == 1 and len(cluster.queue) == 1
+    company.ended.succeed("died")
+    env.run(until=8.0)
+    assert cluster.count == 0 and len(cluster.queue) == 0 and len(company.events) == 3
+    assert np.isinf(company.run_end).all() and np.isinf(company.run_start[1:]).all()
 
 
 def test_interruptions_lengthen_runs_by_poisson_count_times_restart():

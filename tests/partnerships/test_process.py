@@ -7,6 +7,7 @@ import pytest
 import simpy
 from partnerships.partner_builders import partner_params
 
+from venturesim._simpy import month_end_tick
 from venturesim.partnerships import (
     ACTIVE,
     FAILED,
@@ -17,7 +18,6 @@ from venturesim.partnerships import (
     start_partnerships,
     step_partnerships,
 )
-from venturesim._simpy import month_end_tick
 from venturesim.scenario.sampling import Sampler
 
 FIELDS = ("weight", "adoption_multiplier", "revenue_share", "compute_credit_used", "loss_reduction", "cost",

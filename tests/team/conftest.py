@@ -3,11 +3,11 @@
 import jax
 import numpy as np
 import pytest
+from team.drivers import run_team
 
 from venturesim.scenario.sampling import Sampler
 from venturesim.team.params import sample_team
 from venturesim.team.schema import Team
-from venturesim.team.step import run_team
 
 RUN = jax.jit(run_team, static_argnums=2)
 """run_team compiled once per shape for every test of this folder."""

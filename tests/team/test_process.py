@@ -5,9 +5,11 @@ import math
 import jax
 import numpy as np
 import pytest
+import simpy
 from scipy import stats
+from team.drivers import Alone, run_team_des
 
-from venturesim.team.process import des_signals, run_team_des
+from venturesim.team.process import des_signals, start_team
 
 MONTHS = 12
 
@@ -115,6 +117,44 @@ def test_cancelled_requisitions_in_the_des(make_params, row):
     assert [r.open_requisitions for r in records[:4]] == [0, 4, 1, 0]
     assert [r.hires for r in records[:5]] == [0, 0, 0, 1, 0]
     assert [kind for _, _, kind, _, _ in events].count("cancelled") == 3
+
+
+
+def _started(make_params, row, team, ended=False):
+    """A team alone in its own environment (no month ends), optionally with the engine's ``ended`` event."""
+    env = simpy.Environment()
+    company = Alone(env, ended=env.event() if ended else None)
+    staffing = start_team(env, company, row(make_params(team, months=MONTHS)), ["eng"], MONTHS,
+                          np.random.default_rng(0))
+    return env, company, staffing
+
+
+CANCELLED = {"roles": [{"name": "eng", "monthly_cost": 1, "time_to_fill_months": 2.5, "time_to_fill_shape": 1e4,
+                        "headcount": {0: 0, 1: 4, 2: 1}}]}
+
+
+def test_a_cancelled_requisition_is_interrupted_at_once(make_params, row):
+    # 4 searches open at 1.0; at 2.0 the plan falls to 1: three processes end at 2.0, not at their next step
+    env, company, _ = _started(make_params, row, CANCELLED)
+    env.run(until=1.5)
+    searches = [req.process for req in company.team.reqs[0]]
+    assert len(searches) == 4 and all(s.is_alive for s in searches)
+    env.run(until=2.0 + 1e-9)
+    assert sum(s.is_alive for s in searches) == 1 and len(company.team.reqs[0]) == 1
+
+
+def test_every_process_stops_when_the_company_ends(make_params, row):
+    # the engine fires ``company.ended`` at death or exit: the searches and the month-start loop end then,
+    # without waiting for their next step, and nothing more is logged
+    env, company, staffing = _started(make_params, row, CANCELLED, ended=True)
+    env.run(until=1.5)
+    searches = [req.process for req in company.team.reqs[0]]
+    logged = len(company.events)
+    company.ended.succeed("died")
+    env.run(until=1.5 + 1e-9)
+    assert not any(s.is_alive for s in searches) and not staffing.is_alive
+    env.run(until=MONTHS)
+    assert len(company.events) == logged
 
 
 AGREEMENT = {"roles": [{"name": "eng", "monthly_cost": 10_000, "function": "engineering",

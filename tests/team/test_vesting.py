@@ -5,14 +5,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from team.drivers import run_team_des
 
-from venturesim.team.process import run_team_des
-from venturesim.team.vesting import (
-    returned_on_departure,
-    vested_fraction,
-    vesting_curve,
-    vesting_schedule,
-)
+from venturesim.team.vesting import vested_fraction, vesting_curve
 
 
 def test_cliff_then_monthly_vesting_by_hand():
@@ -28,18 +23,15 @@ def test_cliff_then_monthly_vesting_by_hand():
     assert vested_fraction(0, 0, 0) == 1.0
 
 
-def test_schedule_and_returns_by_hand():
+def test_curve_and_returns_by_hand():
     # a 0.5 % grant: 0 for 12 months, 0.125 % at month 12, 0.5 % · 30/48 = 0.3125 % at month 30
-    schedule = vesting_schedule(0.005, 50)
-    assert schedule[11] == 0 and schedule[12] == pytest.approx(0.00125) and schedule[30] == pytest.approx(0.003125)
-    # leaving at tenure 30 returns 0.5 % · 18/48 = 0.1875 % and keeps 0.3125 %; at tenure 11 returns it all
-    assert returned_on_departure(0.005, 30) == pytest.approx((0.001875, 0.003125))
-    assert returned_on_departure(0.005, 11) == (0.005, 0.0)
+    grant = 0.005 * vesting_curve(49, 48, 12)
+    assert grant[11] == 0 and grant[12] == pytest.approx(0.00125) and grant[30] == pytest.approx(0.003125)
+    # leaving at tenure 30 returns 0.5 % · 18/48 = 0.1875 % to the pool; the last bucket is fully vested
+    assert 0.005 - grant[30] == pytest.approx(0.001875) and grant[48] == 0.005
     assert vesting_curve(3, 48, 12).tolist() == [0.0, 0.0, 0.0]
     with pytest.raises(ValueError, match=r"cliff_months\(=50\)"):
         vesting_curve(49, 48, 50)
-    with pytest.raises(ValueError, match=r"grant\(=2\)"):
-        vesting_schedule(2, 10)
 
 
 def _one_hire_then_plan_cut(cut_month: int) -> dict:

@@ -100,6 +100,7 @@ class Company:
     debt_balance: np.ndarray
     debt_drawn_at: np.ndarray
     env: simpy.Environment | None = None
+    ended: simpy.Event | None = None
     alive: bool = True
     death_month: int = -1
     arr: float = 0.0
@@ -149,6 +150,7 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     )
     env = simpy.Environment()
     company.env = env
+    company.ended = env.event()
     records = {name: [] for name in MONTHLY_METRICS}
     team_rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path, 5]))
     start_team(env, company, params.team, list(role_names), months, team_rng)

@@ -15,10 +15,12 @@ The cluster is a ``simpy.Resource`` with one unit per slot
    run's failure probability or ``released`` after the release delay.
 
 This is the process whose monthly summary the JAX engine computes in closed
-form (:mod:`venturesim.model_costs.step`). The ``company`` argument is the
-engine's per-path state; this module needs ``alive``, ``run_start``,
-``run_end``, ``run_release``, ``training_queue``, ``accelerators_busy`` and
-``log(process, kind, details)`` from it.
+form (:mod:`venturesim.model_costs.step`); the month's figures are one rule
+for both (:func:`venturesim.model_costs.step.month_figures`). The ``company``
+argument is the engine's per-path state; this module needs ``alive``,
+``run_start``, ``run_end``, ``run_release``, ``training_queue``,
+``accelerators_busy``, ``log(process, kind, details)`` and optionally
+``ended`` (an event fired when the path dies or exits) from it.
 """
 
 from __future__ import annotations
@@ -28,21 +30,27 @@ import math
 import numpy as np
 import simpy
 
+from venturesim._simpy import stops_when_ended
 from venturesim.model_costs.roadmap import ProductParams
+from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
-def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator):
-    """Start one process per run, sharing a cluster of ``product.slots`` slots."""
+def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str],
+                   rng: np.random.Generator) -> simpy.Resource:
+    """Start one process per run, sharing a cluster of ``product.slots`` slots (returned)."""
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)
     for r in range(len(names)):
         env.process(training_job(env, company, product, names, r, cluster, decided, outcome, rng))
+    return cluster
 
 
+@stops_when_ended
 def training_job(env, company, product: ProductParams, names, r, cluster, decided, outcome, rng):
-    """One run on the roadmap (a SimPy process generator)."""
+    """One run on the roadmap (a SimPy process generator); it stops, logging nothing more, when the company ends
+    (a slot it holds or waits for is given back on the way out of the ``with`` block)."""
     name = names[r]
     yield env.timeout(float(product.submit[r]))
     if r:
@@ -57,36 +65,35 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
             return
     if not company.alive:
         return
-    request = cluster.request()
-    company.training_queue += 1
-    company.log("training", "queued", f"{name}: waiting for a cluster slot")
-    yield request
-    company.training_queue -= 1
-    company.accelerators_busy += 1
-    decided[r].succeed()
-    company.run_start[r] = env.now
-    if not company.alive:
-        return
-    company.log("training", "started", f"{name}: training started ({product.work[r]:.2f} months of compute, "
-                f"${product.cost_rate[r]:,.0f}/month)")
-    remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
-    while True:
-        gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
-        if gap >= remaining:
-            yield env.timeout(remaining)
-            break
-        yield env.timeout(gap)
-        remaining -= gap
+    with cluster.request() as slot:
+        company.training_queue += 1
+        company.log("training", "queued", f"{name}: waiting for a cluster slot")
+        yield slot
         if not company.alive:
             return
-        company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
-                    f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
-        yield env.timeout(float(product.restart[r]))
-    if not company.alive:
-        return
-    company.run_end[r] = env.now
-    company.accelerators_busy -= 1
-    cluster.release(request)
+        company.training_queue -= 1
+        company.accelerators_busy += 1
+        decided[r].succeed()
+        company.run_start[r] = env.now
+        company.log("training", "started", f"{name}: training started ({product.work[r]:.2f} months of compute, "
+                    f"${product.cost_rate[r]:,.0f}/month)")
+        remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
+        while True:
+            gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
+            if gap >= remaining:
+                yield env.timeout(remaining)
+                break
+            yield env.timeout(gap)
+            remaining -= gap
+            if not company.alive:
+                return
+            company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
+                        f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
+            yield env.timeout(float(product.restart[r]))
+        if not company.alive:
+            return
+        company.run_end[r] = env.now
+        company.accelerators_busy -= 1
     if rng.random() < product.failure_probability[r]:
         outcome[r].succeed(False)
         company.log("training", "failed", f"{name}: run wasted (diverged or under-performed)")
@@ -102,21 +109,6 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
 
 
 def product_month_des(company, product: ProductParams, t: int) -> tuple[float, float, float, float]:
-    """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far.
-
-    The same formulas as :func:`venturesim.model_costs.step.product_month`; a
-    run still training at the month end counts as running to the end of the month.
-    """
-    start, end = company.run_start, np.where(np.isfinite(company.run_start), company.run_end, np.inf)
-    running = np.clip(np.minimum(end, t + 1.0) - np.maximum(start, t), 0.0, 1.0)
-    running = np.where(np.isfinite(start), running, 0.0)
-    spend = float(np.sum(product.cost_rate * running))
-    losses = np.concatenate([[product.initial_loss], np.where(company.run_release <= t, product.loss, np.inf)])
-    sizes = np.concatenate([[product.initial_parameters], product.parameters])
-    best = int(np.argmin(losses))
-    return (
-        spend,
-        float(product.frontier_loss[t] - losses[best]),
-        float(losses[best]),
-        float(product.serving_cost_per_parameter_token * sizes[best]),
-    )
+    """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far
+    (:func:`venturesim.model_costs.step.month_figures`, a run still training counting to the month end)."""
+    return tuple(float(v) for v in month_figures(company.run_start, company.run_end, company.run_release, product, t))

@@ -1,5 +1,6 @@
-"""The product roadmap in the JAX engine: the training queue and the monthly
-product figures (pure JAX).
+"""The product roadmap in the JAX engine: the training queue (pure JAX), and the
+monthly product figures — one rule for both engines (:func:`month_figures`,
+``xp`` = numpy or jax.numpy, runs on the last axis).
 
 **Queue** (computed once per path at month 0; the same rules as the DES
 process :func:`venturesim.model_costs.process.training_job`). Runs take a
@@ -31,6 +32,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from venturesim._jax_random import uniforms
 from venturesim.model_costs.roadmap import ProductParams
@@ -95,21 +97,25 @@ def init_product(key: jax.Array, params: ProductParams) -> ProductState:
     return ProductState(start=jnp.stack(starts, 1), end=jnp.stack(ends, 1), release=jnp.stack(releases, 1))
 
 
+def month_figures(start, end, release, params: ProductParams, t, xp=np) -> ProductMonth:
+    """Month t's figures (both engines) from each run's ``start``, ``end``, ``release`` (…, R), months; +inf:
+    not (yet) — a run still training (end +inf) counts to the month end. ``t``: int (traced in the kernel)."""
+    tf = xp.asarray(t, dtype=start.dtype)
+    running = xp.clip(xp.minimum(end, tf + 1.0) - xp.maximum(start, tf), 0.0, 1.0)
+    running = xp.where(xp.isfinite(start), running, 0.0)
+    losses = xp.concatenate([xp.asarray(params.initial_loss)[..., None],
+                             xp.where(release <= tf, params.loss, xp.inf)], axis=-1)
+    sizes = xp.concatenate([xp.asarray(params.initial_parameters)[..., None], params.parameters], axis=-1)
+    best = xp.argmin(losses, axis=-1)[..., None]
+    served_loss = xp.take_along_axis(losses, best, axis=-1)[..., 0]
+    return ProductMonth(
+        training_spend=xp.sum(params.cost_rate * running, axis=-1),
+        quality_gap=params.frontier_loss[..., t] - served_loss,
+        served_loss=served_loss,
+        cost_per_token=params.serving_cost_per_parameter_token * xp.take_along_axis(sizes, best, axis=-1)[..., 0],
+    )
+
+
 def product_month(state: ProductState, params: ProductParams, t: jax.Array) -> ProductMonth:
     """Month t's training spend, quality gap and serving cost (before masking by ``alive``)."""
-    t = t.astype(jnp.float32)
-    running = jnp.clip(jnp.minimum(state.end, t + 1.0) - jnp.maximum(state.start, t), 0.0, 1.0)
-    running = jnp.where(jnp.isfinite(state.start), running, 0.0)
-    spend = jnp.sum(params.cost_rate * running, axis=1)
-    released = state.release <= t
-    losses = jnp.concatenate([params.initial_loss[:, None], jnp.where(released, params.loss, jnp.inf)], axis=1)
-    sizes = jnp.concatenate([params.initial_parameters[:, None], params.parameters], axis=1)
-    best = jnp.argmin(losses, axis=1)[:, None]
-    served_loss = jnp.take_along_axis(losses, best, 1)[:, 0]
-    served_size = jnp.take_along_axis(sizes, best, 1)[:, 0]
-    return ProductMonth(
-        training_spend=spend,
-        quality_gap=params.frontier_loss[:, t.astype(jnp.int32)] - served_loss,
-        served_loss=served_loss,
-        cost_per_token=params.serving_cost_per_parameter_token * served_size,
-    )
+    return month_figures(state.start, state.end, state.release, params, t, xp=jnp)

@@ -13,7 +13,7 @@ pre-drawn durations and uniforms, and logs each step with
 
 The signing probability uses ``company.arr``, the ARR at the last month end
 — what the JAX kernel uses for any decision in the month. A process stops
-when the company is no longer alive.
+when the company ends.
 
 The state lives in a :class:`PartnerBook` (times, as in the JAX state); at
 each month end the engine calls :func:`partner_month_des`, which runs the
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from venturesim._simpy import stops_when_ended
 from venturesim.partnerships.terms import (
     ACTIVE,
     ENDED,
@@ -35,6 +36,7 @@ from venturesim.partnerships.terms import (
     SEARCHING,
     WAITING,
     PartnerMonth,
+    decide,
     month_accounting,
     sign_probability,
 )
@@ -62,6 +64,7 @@ class PartnerBook:
                    active_since=np.full(p, np.inf), end_time=np.full(p, np.inf), credits=np.zeros(p))
 
 
+@stops_when_ended
 def partnership(env, company, book: PartnerBook, params, i: int, name: str):
     """SimPy process of partner ``i`` (``params``: the path's PartnerParams row)."""
     start = float(params.start[i])
@@ -83,7 +86,8 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
             return
         p = float(sign_probability(params.base_logit[i], company.arr, params.reference_arr[i],
                                    params.traction_elasticity[i]))
-        if params.sign_u[i, a] < p:
+        signed, retried = decide(params.sign_u[i, a], p, a, params.max_attempts[i])
+        if signed:
             life = float(params.lifetime[i])
             book.status[i], book.active_since[i], book.end_time[i] = ACTIVE, env.now, env.now + life
             book.credits[i] = float(params.compute_credits[i])
@@ -99,10 +103,9 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
             why = "contract ended" if params.by_contract[i] else "partner terminated"
             company.log("partnership", "ended", f"{name}: {why}")
             return
-        last = a + 1 >= attempts
-        company.log("partnership", "failed" if last else "declined",
-                    f"{name}: not signed (probability {p:.2f})" + ("; given up" if last else ""))
-        if last:
+        company.log("partnership", "declined" if retried else "failed",
+                    f"{name}: not signed (probability {p:.2f})" + ("" if retried else "; given up"))
+        if not retried:
             book.status[i] = FAILED
             return
         book.status[i] = WAITING
@@ -120,12 +123,7 @@ def start_partnerships(env, company, params, names: list[str]) -> PartnerBook:
 
 
 def partner_month_des(book: PartnerBook, params, t: int, alive: bool, compute_spend: float) -> PartnerMonth:
-    """Month t's effects for one path (called at the month end, time t + 1); updates the book's credits.
-
-    Returns a :class:`PartnerMonth` of one path (leading axis of length 1 removed).
-    """
-    rows = type(params)(*(np.asarray(a, np.float64)[None] for a in params))
-    credits, month = month_accounting(book.active_since[None], book.end_time[None], book.credits[None], rows, t,
-                                      np.array([alive]), np.array([compute_spend], np.float64))
-    book.credits = credits[0]
-    return PartnerMonth(*(np.asarray(v)[0] for v in month))
+    """Month t's effects for one path (called at the month end, time t + 1); updates the book's credits."""
+    book.credits, month = month_accounting(book.active_since, book.end_time, book.credits, params, t, alive,
+                                           compute_spend)
+    return month

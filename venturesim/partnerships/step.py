@@ -44,6 +44,7 @@ from venturesim.partnerships.terms import (
     SEARCHING,
     WAITING,
     PartnerMonth,
+    decide,
     month_accounting,
     sign_probability,
 )
@@ -113,9 +114,9 @@ def step_partnerships(
         pending = (status == WAITING) | (status == SEARCHING) | (status == NEGOTIATING)
         decision = start + _at(params.search, attempt) + _at(params.negotiation, attempt)
         due = active[:, None] & pending & (decision < now_end)
-        signed = due & (_at(params.sign_u, attempt) < probability)
-        failed = due & ~signed
-        retry = failed & (attempt + 1 < params.max_attempts)
+        signs, retries = decide(_at(params.sign_u, attempt), probability, attempt, params.max_attempts)
+        signed, retry = due & signs, due & retries
+        failed = due & ~signs
         status = jnp.where(signed, ACTIVE, jnp.where(failed & ~retry, FAILED, status))
         since = jnp.where(signed, decision, since)
         end = jnp.where(signed, decision + params.lifetime, end)

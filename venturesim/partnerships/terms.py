@@ -47,6 +47,7 @@ __all__ = [
     "WAITING",
     "PartnerMonth",
     "concentration",
+    "decide",
     "month_accounting",
     "revenue_share_amount",
     "sign_probability",
@@ -78,17 +79,22 @@ def sign_probability(base_logit, arr, reference_arr, traction_elasticity, xp=np)
     return jax.nn.sigmoid(logit) if xp is jnp else expit(logit)
 
 
+def decide(u, probability, attempt, max_attempts):
+    """(signed, retried) for attempts decided now: signed iff u < p, else retried while attempt + 1 < max_attempts."""
+    return u < probability, (u >= probability) & (attempt + 1 < max_attempts)
+
+
 def month_accounting(active_since, end_time, credits, params, t, alive, compute_spend, xp=np):
-    """Month t's effects from each partnership's active interval.
+    """Month t's effects from each partnership's active interval (partners on the last axis).
 
     Parameters
     ----------
-    active_since, end_time : (paths, P) signing and end times, months (+∞: none).
-    credits : (paths, P) remaining compute credits, USD.
-    params : :class:`~venturesim.partnerships.params.PartnerParams`.
+    active_since, end_time : (…, P) signing and end times, months (+∞: none).
+    credits : (…, P) remaining compute credits, USD.
+    params : :class:`~venturesim.partnerships.params.PartnerParams` with the same leading axes (…).
     t : the month (int or scalar array).
-    alive : (paths,) bool, the company is alive in month t.
-    compute_spend : (paths,) USD of compute this month that credits may pay.
+    alive : (…) bool, the company is alive in month t.
+    compute_spend : (…) USD of compute this month that credits may pay.
 
     Returns
     -------
@@ -96,41 +102,42 @@ def month_accounting(active_since, end_time, credits, params, t, alive, compute_
     """
     t0 = xp.asarray(t, dtype=active_since.dtype)
     t1 = t0 + 1.0
+    alive_p = xp.asarray(alive)[..., None]
     overlap = xp.minimum(end_time, t1) - xp.maximum(active_since, t0)
-    weight = xp.where(alive[:, None], xp.clip(overlap, 0.0, 1.0), 0.0)  # (paths, P)
-    w = weight[..., None] * params.segment  # (paths, P, S)
-    adoption = xp.prod(1.0 + (params.adoption[..., None] - 1.0) * w, axis=1)
-    share = xp.minimum(xp.sum(params.revenue_share[..., None] * w, axis=1), 1.0)
-    loss = xp.sum(params.loss_reduction * weight, axis=1)
-    signed_now = alive[:, None] & (active_since >= t0) & (active_since < t1)
-    cost = xp.sum(params.monthly_cost * weight + xp.where(signed_now, params.signing_cost, 0.0), axis=1)
+    weight = xp.where(alive_p, xp.clip(overlap, 0.0, 1.0), 0.0)  # (…, P)
+    w = weight[..., None] * params.segment  # (…, P, S)
+    adoption = xp.prod(1.0 + (params.adoption[..., None] - 1.0) * w, axis=-2)
+    share = xp.minimum(xp.sum(params.revenue_share[..., None] * w, axis=-2), 1.0)
+    loss = xp.sum(params.loss_reduction * weight, axis=-1)
+    signed_now = alive_p & (active_since >= t0) & (active_since < t1)
+    cost = xp.sum(params.monthly_cost * weight + xp.where(signed_now, params.signing_cost, 0.0), axis=-1)
 
     usable = xp.where(weight > 0, credits, 0.0)
-    before = xp.cumsum(usable, axis=1) - usable
-    spend = xp.where(alive, compute_spend, 0.0)[:, None]
+    before = xp.cumsum(usable, axis=-1) - usable
+    spend = xp.asarray(xp.where(alive, compute_spend, 0.0))[..., None]
     used = xp.clip(spend - before, 0.0, usable)
-    ending = alive[:, None] & xp.isfinite(active_since) & (end_time >= t0) & (end_time < t1)
+    ending = alive_p & xp.isfinite(active_since) & (end_time >= t0) & (end_time < t1)
     kept = 1.0 - params.churn_on_exit[..., None] * ending[..., None] * params.segment
-    exit_churn = 1.0 - xp.prod(kept, axis=1)
-    active_now = xp.sum(alive[:, None] & (active_since < t1) & (end_time > t1), axis=1)
+    exit_churn = 1.0 - xp.prod(kept, axis=-2)
+    active_now = xp.sum(alive_p & (active_since < t1) & (end_time > t1), axis=-1)
     month = PartnerMonth(
-        weight=weight, adoption_multiplier=adoption, revenue_share=share, compute_credit_used=xp.sum(used, axis=1),
+        weight=weight, adoption_multiplier=adoption, revenue_share=share, compute_credit_used=xp.sum(used, axis=-1),
         loss_reduction=loss, cost=cost, exit_churn=exit_churn, active=active_now,
     )
     return credits - used, month
 
 
 def revenue_share_amount(month: PartnerMonth, revenue_by_segment, xp=np):
-    """USD of the month's revenue taken by partners: Σ_s share_s · revenue_s, (paths,)."""
+    """USD of the month's revenue taken by partners: Σ_s share_s · revenue_s, (…)."""
     return xp.sum(month.revenue_share * revenue_by_segment, axis=-1)
 
 
 def concentration(month: PartnerMonth, params, revenue_by_segment, xp=np):
-    """(share of revenue each partner brings, flag share > its limit), both (paths, P).
+    """(share of revenue each partner brings, flag share > its limit), both (…, P).
 
     A partner naming a segment brings w_i × that segment's revenue; partners naming no segment bring none.
     """
-    total = xp.sum(revenue_by_segment, axis=-1)[:, None]  # (paths, 1)
-    brought = month.weight * xp.sum(params.segment * revenue_by_segment[:, None, :], axis=-1) * params.has_segment
+    total = xp.sum(revenue_by_segment, axis=-1)[..., None]  # (…, 1)
+    brought = month.weight * xp.sum(params.segment * revenue_by_segment[..., None, :], axis=-1) * params.has_segment
     share = xp.where(total > 0, brought / xp.where(total > 0, total, 1.0), 0.0)
     return share, share > params.concentration_limit

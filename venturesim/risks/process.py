@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from venturesim._simpy import stops_when_ended
 from venturesim.risks.schema import Impact, Risk
 
 __all__ = ["describe_event", "describe_impact", "risk_events"]
@@ -54,6 +55,7 @@ def describe_event(risk: Risk, time: float, severity: float, values: np.ndarray,
     return f"{risk.name} (severity {severity:.2f}): " + ("; ".join(parts) if parts else "no effect")
 
 
+@stops_when_ended
 def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severity: np.ndarray,
                 value: np.ndarray, occurs: np.ndarray):
     """SimPy process: log every event of one path at its time.
@@ -61,7 +63,7 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
     Parameters
     ----------
     env : the path's ``simpy.Environment``.
-    company : has ``alive`` and ``log(process, kind, details)``.
+    company : has ``alive``, ``log(process, kind, details)``, optionally ``ended`` (stops the process).
     risks : the K risks (``RiskDraws.risks``).
     time, severity : (K, E) the path's event times (+∞: none) and severities.
     value : (K, I) impact values; occurs : (K, E, I).
@@ -77,4 +79,5 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
             yield env.timeout(when - env.now)
         if not company.alive:
             return
-        company.log("risk", risks[k].name, describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e]))
+        company.log("risk", risks[k].name,
+                    describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e]))

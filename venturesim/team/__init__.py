@@ -19,13 +19,12 @@ from venturesim.team.step import (
     TeamState,
     init_team,
     initial_signals,
-    run_team,
     step_team,
 )
 
 __all__ = [
     "CapacityEffects", "CapacityParams", "EngineeringGain", "HirePer", "Layoffs", "Role", "SalesCapacity",
     "SupportLoad", "Team", "TeamMonth", "TeamParams", "TeamSignals", "TeamState", "check_engineering_response",
-    "init_team", "initial_signals", "load_catalog", "location", "role_defaults", "run_team", "sample_team",
+    "init_team", "initial_signals", "load_catalog", "location", "role_defaults", "sample_team",
     "step_team",
 ]

@@ -97,3 +97,62 @@ def budget_openings(gap, cost, committed, budget, xp=np):
     if not opened:
         return gap
     return xp.stack(opened, axis=-1)
+
+
+def advance_clocks(since_failed, since_closed, since_layoff, round_failed, round_closed, xp=np):
+    """Months since the last failed round, closed round and layoff at a month start (last month's: 1)."""
+    return (xp.where(round_failed, 1.0, since_failed + 1.0), xp.where(round_closed, 1.0, since_closed + 1.0),
+            since_layoff + 1.0)
+
+
+def leave_rate(runway, since_failed, since_layoff, scale, p, xp=np):
+    """Attrition hazard rate per role λ_k · M · s (…, K): M the stress multiplier, s the risks' scale.
+
+    A person at risk all month leaves with probability 1 − e^{−λMs}.
+    """
+    m = attrition_multiplier(runway, since_failed, since_layoff, p, xp=xp) * scale
+    return p.attrition_rate * xp.asarray(m)[..., None]
+
+
+def layoffs(runway, raising, round_closed, since_layoff, employees, cap, p, xp=np):
+    """(laid off (…, K), headcount cap (…, K), months since a layoff (…)) at a month start.
+
+    Due when runway < trigger, no round is being raised (unless allowed) and the cooldown has passed: each
+    listed role loses ⌊f_k N_k + ½⌋ people and is capped at what is left. A closed round lifts every cap first.
+    """
+    allowed = xp.logical_not(raising) | (p.layoff_while_raising > 0.5)
+    due = (runway < p.layoff_runway) & allowed & (since_layoff >= p.layoff_cooldown)
+    due_k = xp.asarray(due)[..., None]
+    cap = xp.where(xp.asarray(round_closed)[..., None], xp.inf, cap)
+    laid = xp.where(due_k, layoff_count(p.layoff_fraction, employees, xp=xp), 0.0)
+    cap = xp.where(due_k & (p.layoff_fraction > 0), employees - laid, cap)
+    return laid, cap, xp.where(due, 0.0, since_layoff)
+
+
+def staffing_target(plan, plan_before, rule, cap, employees, p, xp=np):
+    """(target, separations) (…, K): target = min(max(plan_k(t), rule_k), cap_k, max_headcount_k); a fall in
+    the plan lets max(min(N − target, plan(t − 1) − plan(t)), 0) people go."""
+    target = xp.minimum(xp.minimum(xp.maximum(plan, rule), cap), p.max_headcount)
+    return target, xp.clip(xp.minimum(employees - target, plan_before - plan), 0.0, None)
+
+
+def openings(target, employees, open_reqs, runway, cost, budget, p, xp=np):
+    """(openings (…, K), hiring freeze (…)) at a month start: gap = max(target − N − open, 0), none in a
+    freeze (runway < threshold), at most M per role with a time to fill, within the payroll budget
+    (:func:`budget_openings`, people employed and in the pipeline committed)."""
+    frozen = runway < p.freeze_runway
+    delayed = p.time_to_fill > 0
+    gap = xp.maximum(target - employees - open_reqs, 0.0)
+    gap = xp.where(xp.asarray(frozen)[..., None], 0.0, gap)
+    gap = xp.where(delayed, xp.minimum(gap, p.slots.shape[-1]), gap)
+    committed = xp.sum((employees + open_reqs) * cost, axis=-1)
+    return budget_openings(gap, cost, committed, budget, xp=xp), frozen
+
+
+def pool_grants(hires, equity_grant, pool, xp=np):
+    """(granted (…, K), scale (…)): each hire of role k gets g_k, all scaled by max(pool, 0)/Σ wanted when
+    Σ wanted exceeds the pool (pro rata)."""
+    wanted = hires * equity_grant
+    total = xp.sum(wanted, axis=-1)
+    scale = xp.where((total > pool) & (total > 0), xp.maximum(pool, 0.0) / xp.maximum(total, 1e-30), 1.0)
+    return wanted * xp.asarray(scale)[..., None], scale

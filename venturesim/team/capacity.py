@@ -48,7 +48,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["brooks_capacity", "deal_capacity", "effective_capacity", "quality_gain", "ramp_weights", "support_capacity"]
+__all__ = ["brooks_capacity", "deal_capacity", "effective_capacity", "month_capacity", "quality_gain",
+           "ramp_weights", "support_capacity"]
 
 
 def ramp_weights(ramp_months, buckets: int, xp=np):
@@ -92,3 +93,21 @@ def deal_capacity(sales_fte, deals_per_fte, u, xp=np):
 def support_capacity(support_fte, customers_per_fte, xp=np):
     """Customers the support team serves at load 1: F_support · k."""
     return xp.maximum(xp.asarray(support_fte), 0.0) * customers_per_fte
+
+
+def month_capacity(fte, function, productivity, exponent, done, effects, u, xp=np):
+    """The month's capacity (both engines) from ``fte`` (…, K), the ramped FTE per role.
+
+    ``function`` (…, K, 3): each role's group; ``productivity`` (…): the risks' multiplier; ``exponent``: α;
+    ``done``: X_{t−1}; ``effects``: CapacityParams (None blocks: no effect); ``u``: the sales cap's uniform.
+    Returns (FTE by group × productivity (…, 3), E = F_eng^α, X_t, G_t, C, customers served at load 1),
+    an effect the scenario does not give being None.
+    """
+    by_function = xp.einsum("...k,...kf->...f", fte, function) * xp.asarray(productivity)[..., None]
+    engineering = effective_capacity(by_function[..., 0], exponent, xp=xp)
+    done = done + engineering
+    e = effects
+    return (by_function, engineering, done,
+            None if e.gain_max is None else quality_gain(done, e.gain_max, e.gain_scale, xp=xp),
+            None if e.deals_per_fte is None else deal_capacity(by_function[..., 1], e.deals_per_fte, u, xp=xp),
+            None if e.customers_per_fte is None else support_capacity(by_function[..., 2], e.customers_per_fte, xp=xp))

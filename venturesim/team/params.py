@@ -34,7 +34,7 @@ from venturesim.team.catalog import FUNCTIONS, load_catalog
 from venturesim.team.schema import Role, Team
 from venturesim.team.vesting import vesting_curve
 
-__all__ = ["CapacityParams", "DEFAULT_OPTION_POOL", "MAX_OPENINGS", "PIPELINE_MONTHS", "RAMP_BUCKETS", "TeamParams", "monthly_costs", "sample_team"]
+__all__ = ["DEFAULT_OPTION_POOL", "MAX_OPENINGS", "PIPELINE_MONTHS", "RAMP_BUCKETS", "CapacityParams", "TeamParams", "monthly_costs", "sample_team"]
 
 PIPELINE_MONTHS = 36
 """H: a requisition lands at most H − 1 = 35 months after it opens (longer times to fill are capped)."""

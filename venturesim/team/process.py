@@ -13,7 +13,8 @@ runs :func:`month_start`:
   are at risk from t + 1, as in the kernel;
 * **layoffs** and **separations** pick people at random among those not
   quitting (a uniform random subset, as the kernel's mean field assumes);
-* **cancellations** drop the open requisitions with the latest start;
+* **cancellations** drop the open requisitions with the latest start
+  (logged ``cancelled``; the requisition's process is interrupted);
 * **openings** follow the same rules (``_rules``); a role without a time to
   fill hires at once (logged ``staffing``/``hire``, as the plan-only engine
   did), any other opening starts a :func:`requisition` process.
@@ -36,7 +37,8 @@ the support capacity.
 
 ``company`` must provide: ``alive`` (bool), ``headcount`` (float, kept equal
 to the people on payroll for the event log), ``team`` (a :class:`TeamLedger`,
-set by :func:`start_team`) and ``log(process, kind, details)``.
+set by :func:`start_team`), ``log(process, kind, details)`` and optionally
+``ended`` (an event that stops every process, :mod:`venturesim._simpy`).
 """
 
 from __future__ import annotations
@@ -45,15 +47,16 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import simpy
 
-from venturesim._simpy import month_end_tick
+from venturesim._simpy import stops_when_ended
 from venturesim.team import _rules as rules
-from venturesim.team.capacity import deal_capacity, effective_capacity, quality_gain, ramp_weights, support_capacity
+from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
 from venturesim.team.payroll import month_costs
 from venturesim.team.step import FAR, TeamMonth, TeamSignals
 
-__all__ = ["Person", "Requisition", "TeamLedger", "des_signals", "month_start", "requisition", "run_team_des",
+__all__ = ["Person", "Requisition", "TeamLedger", "des_signals", "month_start", "requisition",
            "staffing", "start_team", "team_month"]
 
 PHASES = (("sourced", 0.4), ("interviewed", 0.8), ("offer", 1.0))
@@ -77,7 +80,7 @@ class Requisition:
     role: int
     opened: float
     start: float  # when the hire starts (opened + capped time to fill)
-    cancelled: bool = False
+    process: object = None  # the :func:`requisition` process that fills it (interrupted if cancelled)
 
 
 @dataclass
@@ -136,8 +139,9 @@ def start_team(env, company, params: TeamParams, names: list[str], months: int, 
     return env.process(staffing(env, company, params, months, rng))
 
 
+@stops_when_ended
 def staffing(env, company, params: TeamParams, months: int, rng: np.random.Generator):
-    """Log the starting team at time 0, then run :func:`month_start` at every month start."""
+    """Log the starting team at time 0, then run :func:`month_start` at every month start until the company ends."""
     team = company.team
     for k, people in enumerate(team.staff):
         if people:
@@ -192,19 +196,14 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
     team, p, sig = company.team, params, company.team.signals
     roles = len(team.names)
     cost, plan, plan_before = p.monthly_cost[:, t], p.plan[:, t], p.plan[:, max(t - 1, 0)]
-    team.since_failed = 1.0 if sig.round_failed else team.since_failed + 1.0
-    team.since_closed = 1.0 if sig.round_closed else team.since_closed + 1.0
-    team.since_layoff += 1.0
+    team.since_failed, team.since_closed, team.since_layoff = (float(c) for c in rules.advance_clocks(
+        team.since_failed, team.since_closed, team.since_layoff, sig.round_failed, sig.round_closed))
 
     quitting = []
-    stress = (float(rules.attrition_multiplier(sig.runway, team.since_failed, team.since_layoff, p))
-              * float(sig.attrition_scale) if p.attrition_rate.any() else 0.0)
+    rate = rules.leave_rate(sig.runway, team.since_failed, team.since_layoff, sig.attrition_scale, p)
     for k in range(roles):
-        rate = float(p.attrition_rate[k]) * stress
-        if rate <= 0:
-            continue
-        for person in team.staff[k]:
-            e = rng.exponential(1.0 / rate)
+        for person in team.staff[k] if rate[k] > 0 else ():
+            e = rng.exponential(1.0 / rate[k])
             if e < 1.0:
                 person.leaving = True
                 quitting.append(person)
@@ -213,22 +212,17 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
     _remove(company, quitting, p, t)
     n1 = np.asarray([sum(not q.leaving for q in people) for people in team.staff], float)
 
-    if sig.round_closed:
-        team.cap[:] = np.inf
-    allowed = (not sig.raising) or p.layoff_while_raising > 0.5
-    if sig.runway < p.layoff_runway and allowed and team.since_layoff >= p.layoff_cooldown:
-        laid = rules.layoff_count(p.layoff_fraction, n1)
+    laid, team.cap, since_layoff = rules.layoffs(sig.runway, sig.raising, sig.round_closed, team.since_layoff, n1,
+                                                 team.cap, p)
+    if since_layoff == 0.0:  # a layoff was due: its clock restarts
         for k in range(roles):
             _let_go(company, p, t, k, laid[k], rng, "layoff", "laid off")
         team.laid_off += laid
         n1 = n1 - laid
-        team.cap = np.where(p.layoff_fraction > 0, n1, team.cap)
-        team.since_layoff = 0.0
+    team.since_layoff = float(since_layoff)
 
-    has_rules = p.per_customers.any() or p.per_new_arr.any()
-    rule = rules.rule_target(sig.customers, sig.new_arr, p) if has_rules else 0.0
-    target = np.minimum(np.minimum(np.maximum(plan, rule), team.cap), p.max_headcount)
-    separations = np.maximum(np.minimum(n1 - target, plan_before - plan), 0.0)
+    rule = rules.rule_target(sig.customers, sig.new_arr, p)
+    target, separations = rules.staffing_target(plan, plan_before, rule, team.cap, n1, p)
     for k in range(roles):
         _let_go(company, p, t, k, separations[k], rng, "departure", "let go")
     team.separations += separations
@@ -238,20 +232,16 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
         keep = int(max(target[k] - n3[k], 0.0))
         by_start = sorted(team.reqs[k], key=lambda r: r.start)
         for req in by_start[keep:]:
-            req.cancelled = True
+            req.process.interrupt("cancelled")
             company.log("hiring", "cancelled",
                         f"{team.names[k]}: requisition opened at month {req.opened:.0f} cancelled")
         team.reqs[k] = by_start[:keep]
 
-    team.frozen = bool(sig.runway < p.freeze_runway)
-    delayed = p.time_to_fill > 0
     open_now = np.asarray([len(r) for r in team.reqs], float)
-    gap = np.maximum(target - n3 - open_now, 0.0)
-    gap = np.where(team.frozen, 0.0, gap)
-    gap = np.where(delayed, np.minimum(gap, p.slots.shape[0]), gap)
-    committed = float(np.sum((n3 + open_now) * cost))
-    opened = rules.budget_openings(gap, cost, committed, p.payroll_budget[t])
+    opened, frozen = rules.openings(target, n3, open_now, sig.runway, cost, p.payroll_budget[t], p)
+    team.frozen = bool(frozen)
     team.openings += opened
+    delayed = p.time_to_fill > 0
     accept = (rules.acceptance(sig.runway, team.since_failed, team.since_closed, p) if (opened * delayed).any()
               else None)
     for k in range(roles):
@@ -273,6 +263,7 @@ def _join(company, params: TeamParams, people: list[Person]) -> None:
     company.headcount += len(people)
 
 
+@stops_when_ended
 def _quit(env, company, person: Person, delay: float):
     yield env.timeout(delay)
     if not company.alive:
@@ -283,8 +274,13 @@ def _quit(env, company, person: Person, delay: float):
     company.log("staffing", "departure", f"1 {team.names[person.role]} quit")
 
 
+@stops_when_ended
 def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np.random.Generator):
-    """One opening of role k: offer cycles until one is accepted, then the start and the ramp (a SimPy process)."""
+    """One opening of role k: offer cycles until one is accepted, then the start and the ramp (a SimPy process).
+
+    It ends early, logging nothing more, when the requisition is cancelled (an ``Interrupt`` from
+    cancellation in :func:`month_start`) or the company ends.
+    """
     team, name = company.team, company.team.names[k]
     mean, shape = float(params.time_to_fill[k]), float(params.time_to_fill_shape[k])
     limit = params.offsets.shape[0] - 1.0
@@ -298,27 +294,30 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
             break
     fill = min(elapsed, limit)
     opened = env.now
-    req = Requisition(k, opened, opened + fill)
+    req = Requisition(k, opened, opened + fill, env.active_process)
     team.reqs[k].append(req)
     company.log("hiring", "opened", f"{name}: requisition opened")
-    begin = 0.0  # months since opening, summed in the order `elapsed` was
-    for i, (duration, accepted) in enumerate(cycles):
-        for phase, share in PHASES:
-            at = begin + duration * share if share < 1.0 else begin + duration
-            if at > fill:
+    try:
+        begin = 0.0  # months since opening, summed in the order `elapsed` was
+        for i, (duration, accepted) in enumerate(cycles):
+            for phase, share in PHASES:
+                at = begin + duration * share if share < 1.0 else begin + duration
+                if at > fill:
+                    break
+                yield env.timeout(max(opened + at - env.now, 0.0))
+                if not company.alive:
+                    return
+                company.log("hiring", phase, f"{name}: {phase} (cycle {i + 1})")
+            else:
+                company.log("hiring", "accepted" if accepted else "declined",
+                            f"{name}: offer {'accepted' if accepted else 'declined'} (cycle {i + 1})")
+            begin += duration
+            if begin >= fill:
                 break
-            yield env.timeout(max(opened + at - env.now, 0.0))
-            if req.cancelled or not company.alive:
-                return
-            company.log("hiring", phase, f"{name}: {phase} (cycle {i + 1})")
-        else:
-            company.log("hiring", "accepted" if accepted else "declined",
-                        f"{name}: offer {'accepted' if accepted else 'declined'} (cycle {i + 1})")
-        begin += duration
-        if begin >= fill:
-            break
-    yield env.timeout(max(req.start - env.now, 0.0))
-    if req.cancelled or not company.alive:
+        yield env.timeout(max(req.start - env.now, 0.0))
+    except simpy.Interrupt:
+        return
+    if not company.alive:
         return
     team.reqs[k] = [r for r in team.reqs[k] if r is not req]
     person = Person(k, float(math.floor(req.start)))
@@ -335,12 +334,9 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     """Close month t (call at its end, time t + 1): grants, money, capacity; resets the month's counters."""
     team, p = company.team, params
     buckets = p.vesting.shape[0]
-    wanted = team.hires * p.equity_grant
-    total = float(wanted.sum())
-    scale = max(team.pool, 0.0) / total if total > team.pool and total > 0 else 1.0
+    granted, scale = rules.pool_grants(team.hires, p.equity_grant, team.pool)
     for person in team.joined:
-        person.grant = float(p.equity_grant[person.role]) * scale
-    granted = wanted * scale
+        person.grant = float(p.equity_grant[person.role] * scale)
     team.pool -= float(granted.sum())
     employees = np.asarray([len(people) for people in team.staff], float)
     cost = p.monthly_cost[:, t]
@@ -348,13 +344,9 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         employees, p.plan[:, t], p.payroll[t], cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost)
     weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
-    by_function = (fte @ p.function if len(fte) else np.zeros(3)) * float(team.signals.productivity)  # (3,)
-    capacity = float(effective_capacity(by_function[0], p.capacity_exponent))
-    team.engineering_done += capacity
-    c = p.capacity
-    gain = None if c.gain_max is None else float(quality_gain(team.engineering_done, c.gain_max, c.gain_scale))
-    deals = None if c.deals_per_fte is None else float(deal_capacity(by_function[1], c.deals_per_fte, team.rng.random()))
-    served = None if c.customers_per_fte is None else float(support_capacity(by_function[2], c.customers_per_fte))
+    u = None if p.capacity.deals_per_fte is None else team.rng.random()
+    by_function, capacity, team.engineering_done, gain, deals, served = month_capacity(
+        fte, p.function, team.signals.productivity, p.capacity_exponent, team.engineering_done, p.capacity, u)
     month = TeamMonth(
         payroll=float(payroll), severance=float(severance), recruiting=float(recruiting),
         cost=float(payroll + severance + recruiting), headcount=float(employees.sum()), headcount_by_role=employees,
@@ -362,61 +354,9 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         separations=float(team.separations.sum()), layoffs=float(team.laid_off.sum()),
         openings=float(team.openings.sum()), open_requisitions=float(sum(len(r) for r in team.reqs)),
         engineering_fte=float(by_function[0]), sales_fte=float(by_function[1]), support_fte=float(by_function[2]),
-        engineering_capacity=capacity,
+        engineering_capacity=float(capacity),
         equity_granted=float(granted.sum()), equity_returned=float(team.returned), pool_available=float(team.pool),
         frozen=team.frozen, engineering_gain=gain, deal_capacity=deals, support_capacity=served,
     )
     team.reset_month()
     return month
-
-
-@dataclass
-class _Alone:
-    """A stand-in company for running the team on its own."""
-
-    env: object
-    alive: bool = True
-    headcount: float = 0.0
-    team: TeamLedger | None = None
-    events: list = field(default_factory=list)
-
-    def log(self, process: str, kind: str, details: str) -> None:
-        self.events.append((self.env.now, process, kind, details, self.headcount))
-
-
-def run_team_des(params: TeamParams, months: int, rng: np.random.Generator, names: list[str] | None = None,
-                 signals: TeamSignals | None = None, observe=None) -> tuple[list[TeamMonth], list[tuple]]:
-    """Run one path's team alone for ``months`` months.
-
-    Parameters
-    ----------
-    params : one path's TeamParams (leaves without the path axis).
-    signals : the signals of every month (default: :func:`des_signals`).
-    observe : optional ``observe(t, month) -> TeamSignals | None``, called at
-        each month end with the month's record; what it returns (if not None)
-        becomes the signals of month t + 1 — a caller's own economy.
-
-    Returns
-    -------
-    The month records and the event log ``(time, process, kind, details, headcount)``.
-    """
-    import simpy
-
-    env = simpy.Environment()
-    company = _Alone(env)
-    names = names or [f"role{k}" for k in range(params.plan.shape[0])]
-    start_team(env, company, params, names, months, rng)
-    if signals is not None:
-        company.team.signals = signals
-    records: list[TeamMonth] = []
-
-    def month_ends():
-        for t in range(months):
-            yield month_end_tick(env)
-            records.append(team_month(company, params, t))
-            if observe is not None and (new := observe(t, records[-1])) is not None:
-                company.team.signals = new
-
-    env.process(month_ends())
-    env.run(until=months + 0.5)
-    return records, company.events

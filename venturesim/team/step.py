@@ -59,7 +59,7 @@ import jax.numpy as jnp
 
 from venturesim._jax_random import binomial, uniforms
 from venturesim.team import _rules as rules
-from venturesim.team.capacity import deal_capacity, effective_capacity, quality_gain, ramp_weights, support_capacity
+from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
 from venturesim.team.payroll import month_costs
 
@@ -71,7 +71,6 @@ __all__ = [
     "TeamState",
     "init_team",
     "initial_signals",
-    "run_team",
     "step_team",
 ]
 
@@ -188,30 +187,23 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     runway = signals.runway
 
     # 1. clocks
-    since_failed = jnp.where(signals.round_failed, 1.0, state.since_failed + 1.0)
-    since_closed = jnp.where(signals.round_closed, 1.0, state.since_closed + 1.0)
-    since_layoff = state.since_layoff + 1.0
+    since_failed, since_closed, since_layoff = rules.advance_clocks(
+        state.since_failed, state.since_closed, state.since_layoff, signals.round_failed, signals.round_closed, xp=jnp)
 
     # 2. attrition
     n0 = state.employees
-    stress = rules.attrition_multiplier(runway, since_failed, since_layoff, p, xp=jnp) * signals.attrition_scale
-    hazard = 1.0 - jnp.exp(-p.attrition_rate * stress[:, None])
-    departures = binomial(uniforms(key, 0, (paths, roles)), n0, hazard)
+    rate = rules.leave_rate(runway, since_failed, since_layoff, signals.attrition_scale, p, xp=jnp)
+    departures = binomial(uniforms(key, 0, (paths, roles)), n0, 1.0 - jnp.exp(-rate))
     n1 = n0 - departures
 
     # 3. layoffs
-    cap = jnp.where(signals.round_closed[:, None], jnp.inf, state.cap)
-    allowed = ~signals.raising | (p.layoff_while_raising > 0.5)
-    trigger = (runway < p.layoff_runway) & allowed & (since_layoff >= p.layoff_cooldown)
-    laid_off = jnp.where(trigger[:, None], rules.layoff_count(p.layoff_fraction, n1, xp=jnp), 0.0)
+    laid_off, cap, since_layoff = rules.layoffs(runway, signals.raising, signals.round_closed, since_layoff, n1,
+                                                state.cap, p, xp=jnp)
     n2 = n1 - laid_off
-    cap = jnp.where(trigger[:, None] & (p.layoff_fraction > 0), n2, cap)
-    since_layoff = jnp.where(trigger, 0.0, since_layoff)
 
     # 4–5. target and separations
     rule = rules.rule_target(signals.customers, signals.new_arr, p, xp=jnp)
-    target = jnp.minimum(jnp.minimum(jnp.maximum(plan, rule), cap), p.max_headcount)
-    separations = jnp.clip(jnp.minimum(n2 - target, plan_before - plan), 0.0, None)
+    target, separations = rules.staffing_target(plan, plan_before, rule, cap, n2, p, xp=jnp)
     n3 = n2 - separations
 
     removed = departures + laid_off + separations
@@ -226,13 +218,8 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     pipeline = _keep_earliest(state.pipeline, jnp.maximum(target - n3, 0.0))
 
     # 7. openings
-    frozen = runway < p.freeze_runway
     delayed = p.time_to_fill > 0
-    gap = jnp.maximum(target - n3 - pipeline.sum(-1), 0.0)
-    gap = jnp.where(frozen[:, None], 0.0, gap)
-    gap = jnp.where(delayed, jnp.minimum(gap, slots), gap)
-    committed = jnp.sum((n3 + pipeline.sum(-1)) * cost, axis=-1)
-    opened = rules.budget_openings(gap, cost, committed, p.payroll_budget[:, t], xp=jnp)
+    opened, frozen = rules.openings(target, n3, pipeline.sum(-1), runway, cost, p.payroll_budget[:, t], p, xp=jnp)
     pipeline = pipeline.at[:, :, 0].add(jnp.where(delayed, 0.0, opened))
     if slots:
         accept = rules.acceptance(runway, since_failed, since_closed, p, xp=jnp)  # (P, K)
@@ -250,10 +237,7 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     hires = pipeline[:, :, 0]
     n4 = n3 + hires
     pool = state.pool + returned
-    wanted = hires * p.equity_grant
-    total = wanted.sum(-1)
-    scale = jnp.where((total > pool) & (total > 0), jnp.maximum(pool, 0.0) / jnp.maximum(total, 1e-30), 1.0)
-    granted = wanted * scale[:, None]
+    granted, _ = rules.pool_grants(hires, p.equity_grant, pool, xp=jnp)
     pool = pool - granted.sum(-1)
     cohort = cohort.at[:, :, 0].add(hires)
     grants = grants.at[:, :, 0].add(granted)
@@ -263,15 +247,9 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     payroll, severance, recruiting = month_costs(
         n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp)
     fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
-    by_function = jnp.einsum("pk,pkf->pf", fte, p.function)  # (P, 3)
-    capacity = effective_capacity(by_function[:, 0] * signals.productivity, p.capacity_exponent, xp=jnp)
-    done = state.engineering_done + capacity
-    c = p.capacity  # a block the scenario does not give is None: its lines are not compiled
-    gain = None if c.gain_max is None else quality_gain(done, c.gain_max, c.gain_scale, xp=jnp)
-    deals = None if c.deals_per_fte is None else deal_capacity(
-        by_function[:, 1] * signals.productivity, c.deals_per_fte, uniforms(key, 6, (paths,)), xp=jnp)
-    served = None if c.customers_per_fte is None else support_capacity(
-        by_function[:, 2] * signals.productivity, c.customers_per_fte, xp=jnp)
+    u = None if p.capacity.deals_per_fte is None else uniforms(key, 6, (paths,))
+    by_function, capacity, done, gain, deals, served = month_capacity(  # a block not given is None: not compiled
+        fte, p.function, signals.productivity, p.capacity_exponent, state.engineering_done, p.capacity, u, xp=jnp)
 
     new = TeamState(
         employees=n4, cohort=_age(cohort), grants=_age(grants), pipeline=pipeline, cap=cap, pool=pool,
@@ -288,29 +266,10 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
         payroll=payroll, severance=severance, recruiting=recruiting, cost=payroll + severance + recruiting,
         headcount=n4.sum(-1), headcount_by_role=n4, hires=hires.sum(-1), departures=departures.sum(-1),
         separations=separations.sum(-1), layoffs=laid_off.sum(-1), openings=opened.sum(-1),
-        open_requisitions=pipeline.sum((1, 2)),
-        engineering_fte=by_function[:, 0] * signals.productivity, sales_fte=by_function[:, 1] * signals.productivity,
-        support_fte=by_function[:, 2] * signals.productivity,
-        engineering_capacity=capacity,
+        open_requisitions=pipeline.sum((1, 2)), engineering_fte=by_function[:, 0], sales_fte=by_function[:, 1],
+        support_fte=by_function[:, 2], engineering_capacity=capacity,
         equity_granted=granted.sum(-1), equity_returned=returned, pool_available=pool, frozen=frozen,
         engineering_gain=gain, deal_capacity=deals, support_capacity=served,
     )
     month = jax.tree_util.tree_map(live, month)
     return new, month._replace(pool_available=new.pool)
-
-
-def run_team(key: jax.Array, params: TeamParams, months: int, signals: TeamSignals | None = None,
-             active: jax.Array | None = None) -> tuple[TeamState, TeamMonth]:
-    """Run the team alone for ``months`` months with fixed ``signals`` (default :func:`initial_signals`).
-
-    Month t uses the key ``fold_in(key, t)``. Returns the final state and the
-    records, each (months, paths, …). Jit it with ``months`` static.
-    """
-    paths = params.plan.shape[0]
-    signals = initial_signals(paths) if signals is None else signals
-    active = jnp.ones(paths, bool) if active is None else active
-
-    def body(state, t):
-        return step_team(jax.random.fold_in(key, t), state, params, t, active, signals)
-
-    return jax.lax.scan(body, init_team(params), jnp.arange(months))

@@ -20,15 +20,15 @@ the options). The pool identity holds at all times:
 
 In the JAX kernel people of a role are tracked by tenure month in B buckets,
 the last absorbing ("B − 1 months or more"), so ``vesting_curve(B, V, C)``
-gives v for each bucket; :func:`returned_on_departure` is the same rule for one
-person (the DES).
+gives v for each bucket; the DES applies the same curve to each person (tenure
+capped at B − 1, where v = 1 already when grants are made).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["returned_on_departure", "vested_fraction", "vesting_curve", "vesting_schedule"]
+__all__ = ["vested_fraction", "vesting_curve"]
 
 
 def _check(vesting_months, cliff_months) -> None:
@@ -61,18 +61,3 @@ def vesting_curve(buckets: int, vesting_months: float = 48, cliff_months: float 
         raise ValueError(f"buckets(={buckets}) must be >= 1")
     _check(vesting_months, cliff_months)
     return np.asarray(vested_fraction(np.arange(buckets, dtype=np.float64), vesting_months, cliff_months))
-
-
-def vesting_schedule(grant: float, months: int, vesting_months: float = 48, cliff_months: float = 12) -> np.ndarray:
-    """Vested amount of a ``grant`` at the end of tenure months 0 … months − 1."""
-    if not 0 <= grant <= 1:
-        raise ValueError(f"grant(={grant}) must be a fraction in [0, 1]")
-    _check(vesting_months, cliff_months)
-    return grant * vested_fraction(np.arange(months, dtype=np.float64), vesting_months, cliff_months)
-
-
-def returned_on_departure(grant: float, tenure_months: float, vesting_months: float = 48,
-                          cliff_months: float = 12) -> tuple[float, float]:
-    """(unvested part returned to the pool, vested part kept) when a holder leaves at ``tenure_months``."""
-    vested = grant * float(vested_fraction(tenure_months, vesting_months, cliff_months))
-    return grant - vested, vested

@@ -1,0 +1,90 @@
+"""The team run on its own, in each engine (test drivers: the engines run the team inside a company)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import simpy
+
+from venturesim._simpy import month_end_tick
+from venturesim.team.params import TeamParams
+from venturesim.team.process import TeamLedger, start_team, team_month
+from venturesim.team.step import (
+    TeamMonth,
+    TeamSignals,
+    TeamState,
+    init_team,
+    initial_signals,
+    step_team,
+)
+
+
+def run_team(key: jax.Array, params: TeamParams, months: int, signals: TeamSignals | None = None,
+             active: jax.Array | None = None) -> tuple[TeamState, TeamMonth]:
+    """Run the team alone for ``months`` months with fixed ``signals`` (default :func:`initial_signals`).
+
+    Month t uses the key ``fold_in(key, t)``. Returns the final state and the
+    records, each (months, paths, …). Jit it with ``months`` static.
+    """
+    paths = params.plan.shape[0]
+    signals = initial_signals(paths) if signals is None else signals
+    active = jnp.ones(paths, bool) if active is None else active
+
+    def body(state, t):
+        return step_team(jax.random.fold_in(key, t), state, params, t, active, signals)
+
+    return jax.lax.scan(body, init_team(params), jnp.arange(months))
+
+
+@dataclass
+class Alone:
+    """A stand-in company for running the team on its own."""
+
+    env: object
+    alive: bool = True
+    ended: object = None
+    headcount: float = 0.0
+    team: TeamLedger | None = None
+    events: list = field(default_factory=list)
+
+    def log(self, process: str, kind: str, details: str) -> None:
+        self.events.append((self.env.now, process, kind, details, self.headcount))
+
+
+def run_team_des(params: TeamParams, months: int, rng: np.random.Generator, names: list[str] | None = None,
+                 signals: TeamSignals | None = None, observe=None) -> tuple[list[TeamMonth], list[tuple]]:
+    """Run one path's team alone for ``months`` months.
+
+    Parameters
+    ----------
+    params : one path's TeamParams (leaves without the path axis).
+    signals : the signals of every month (default: :func:`des_signals`).
+    observe : optional ``observe(t, month) -> TeamSignals | None``, called at
+        each month end with the month's record; what it returns (if not None)
+        becomes the signals of month t + 1 — a caller's own economy.
+
+    Returns
+    -------
+    The month records and the event log ``(time, process, kind, details, headcount)``.
+    """
+    env = simpy.Environment()
+    company = Alone(env)
+    names = names or [f"role{k}" for k in range(params.plan.shape[0])]
+    start_team(env, company, params, names, months, rng)
+    if signals is not None:
+        company.team.signals = signals
+    records: list[TeamMonth] = []
+
+    def month_ends():
+        for t in range(months):
+            yield month_end_tick(env)
+            records.append(team_month(company, params, t))
+            if observe is not None and (new := observe(t, records[-1])) is not None:
+                company.team.signals = new
+
+    env.process(month_ends())
+    env.run(until=months + 0.5)
+    return records, company.events

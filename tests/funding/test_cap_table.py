@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venturesim.funding.cap_table import POOL, CapTable, ShareClass
+from venturesim.funding.shares.cap_table import POOL, CapTable, ShareClass
 
 
 @pytest.fixture

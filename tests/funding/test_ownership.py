@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from venturesim.funding.cap_table import POOL, CapTable
-from venturesim.funding.instruments import PostMoneySafe, PricedRound, apply_round
+from venturesim.funding.shares.cap_table import POOL, CapTable
+from venturesim.funding.shares import PostMoneySafe, PricedRound, apply_round
 from venturesim.funding.ownership import close_priced, issue_safes, issue_to_new_holder
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from venturesim.funding.shares.waterfall import FULL
+
 NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN = 0, 1, 2, 3, 4
 EXIT_KINDS = ("private", "acquisition", "ipo", "acquihire", "shutdown")
 
@@ -48,15 +50,13 @@ def acquisition_probability(arr, hazard_annual, reference_arr, arr_elasticity, x
 
 def exit_classes(founders, others, pool, investors, closed, amount, preference, participation, cap_multiple,
                  seniority, xp=np):
-    """The preference stack at an exit as fixed-shape arrays (paths, 1 + R).
+    """The engines' preference stack at an exit as fixed-shape arrays (paths, 1 + R).
 
     Class 0 is common (founders, others and the option pool: options count as
     common, strike ignored); class 1 + r is round r's preferred (empty unless
     it closed). Returns (prefs, shares, seniority, participation, cap) for
-    :func:`venturesim.funding.waterfall.waterfall_arrays`.
+    :func:`venturesim.funding.shares.waterfall.waterfall_arrays`.
     """
-    from venturesim.funding.waterfall import FULL
-
     common = (founders + others + pool)[..., None]
     prefs = xp.concatenate([xp.zeros_like(common), xp.where(closed, amount * preference, 0.0)], axis=-1)
     shares = xp.concatenate([common, xp.where(closed, investors, 0.0)], axis=-1)

@@ -1,4 +1,4 @@
-"""Exits and investors' returns across paths, each figure with its Monte Carlo standard error.
+"""How a run's paths exit, and the returns its rounds realise, each figure with its Monte Carlo standard error.
 
 Per path and round r that closed (month c_r, amount A_r) and a path that
 exited (month e, proceeds P_r from the waterfall):
@@ -11,7 +11,7 @@ left out of the MOIC distribution (stated in every table). A $X cheque in
 round r on the round's terms owns X/A_r of the round's class, so its
 proceeds are X · MOIC_r: :func:`cheque_returns` gives their distribution
 over a run's own exits. (To price a cheque on other terms against given
-exit values, use :func:`venturesim.funding.returns.cheque_returns`.)
+exit values, use :func:`venturesim.funding.shares.returns.cheque_at_exits`.)
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from venturesim.analysis import _stats
+from venturesim.funding.shares.returns import annualised
 from venturesim.funding.terms import EXIT_KINDS, NO_EXIT
 
-CLOSED = 2
+CLOSED = 2  # a round's status code, venturesim.funding.rounds.CLOSED
 
 
 def exit_table(result) -> pd.DataFrame:
@@ -47,8 +48,7 @@ def _realised(result, round_name: str):
     exited = ds["exit_kind"].values != NO_EXIT
     chosen = closed & exited
     moic = ds["round_proceeds"].values[chosen, r] / ds["round_amount"].values[chosen, r]
-    years = np.maximum(ds["exit_month"].values[chosen] - ds["round_close_month"].values[chosen, r], 1.0) / 12.0
-    irr = np.where(moic > 0, moic ** (1.0 / years) - 1.0, -1.0)
+    irr = annualised(moic, np.maximum(ds["exit_month"].values[chosen] - ds["round_close_month"].values[chosen, r], 1.0))
     return closed, chosen, moic, irr
 
 

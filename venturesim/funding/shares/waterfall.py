@@ -92,31 +92,29 @@ from typing import NamedTuple
 
 import numpy as np
 
-from venturesim.funding.cap_table import CapTable, Number, Participation, as_fraction
-from venturesim.funding.instruments import (
-    ConvertibleNote,
-    PostMoneySafe,
-    PreMoneySafe,
-    apply_mfn,
-)
+from venturesim.funding.shares.cap_table import CapTable, Number, Participation, as_fraction
+from venturesim.funding.shares.note import ConvertibleNote
+from venturesim.funding.shares.safe import PostMoneySafe, PreMoneySafe, apply_mfn
 
 __all__ = [
     "CAPPED",
     "FULL",
     "NONE",
+    "PARTICIPATION_CODE",
     "ClassArrays",
     "ExitClass",
     "Waterfall",
     "class_arrays",
-    "exit_classes",
+    "exit_stack",
+    "proceeds_by_class",
+    "proceeds_by_holder",
     "solve_waterfall",
-    "waterfall",
     "waterfall_arrays",
-    "waterfall_by_class",
 ]
 
 NONE, FULL, CAPPED = 0, 1, 2
-_KIND = {"none": NONE, "full": FULL, "capped": CAPPED}
+PARTICIPATION_CODE = {"none": NONE, "full": FULL, "capped": CAPPED}
+"""The array code of each participation kind."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +144,7 @@ class ExitClass:
             object.__setattr__(self, attr, v)
         if self.safe_fraction >= 1:
             raise ValueError(f"safe_fraction(={self.safe_fraction}) of {self.name!r} must be < 1")
-        if self.participation not in _KIND:
+        if self.participation not in PARTICIPATION_CODE:
             raise ValueError(f"participation(={self.participation!r}) must be 'none', 'full' or 'capped'")
         if self.participation == "capped":
             if self.cap is None or as_fraction(self.cap, "cap") < self.preference:
@@ -173,7 +171,7 @@ def _safe_rank(cap_table: CapTable) -> int:
     return min(ranks, default=1)
 
 
-def exit_classes(
+def exit_stack(
     cap_table: CapTable,
     *,
     safes: Sequence[PostMoneySafe | PreMoneySafe] = (),
@@ -305,7 +303,7 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
             for i, c in enumerate(classes)
         ]
         rows = [
-            (n, c.preference, c.seniority, _KIND[c.participation], c.cap if c.cap is not None else Fraction(0))
+            (n, c.preference, c.seniority, PARTICIPATION_CODE[c.participation], c.cap if c.cap is not None else Fraction(0))
             for n, c in zip(shares, classes)
         ]
         pay, v = _solve_fixed(rows, X)
@@ -334,7 +332,7 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
     return Waterfall(X, by_class, by_holder, converts, v, solved)
 
 
-def waterfall(
+def proceeds_by_holder(
     cap_table: CapTable,
     exit_value: Number,
     *,
@@ -343,11 +341,11 @@ def waterfall(
     exit_month: int | None = None,
 ) -> dict[str, Fraction]:
     """Exit proceeds per holder (USD, exact Fractions); they sum to ``exit_value``."""
-    classes = exit_classes(cap_table, safes=safes, notes=notes, exit_month=exit_month)
+    classes = exit_stack(cap_table, safes=safes, notes=notes, exit_month=exit_month)
     return dict(solve_waterfall(classes, exit_value).by_holder)
 
 
-def waterfall_by_class(
+def proceeds_by_class(
     cap_table: CapTable,
     exit_value: Number,
     *,
@@ -356,7 +354,7 @@ def waterfall_by_class(
     exit_month: int | None = None,
 ) -> dict[str, Fraction]:
     """Exit proceeds per class (USD, exact)."""
-    classes = exit_classes(cap_table, safes=safes, notes=notes, exit_month=exit_month)
+    classes = exit_stack(cap_table, safes=safes, notes=notes, exit_month=exit_month)
     return dict(solve_waterfall(classes, exit_value).by_class)
 
 
@@ -380,7 +378,7 @@ def class_arrays(classes: Sequence[ExitClass]) -> ClassArrays:
         preference=np.array([float(c.preference) for c in classes]),
         shares=np.array([float(c.shares) for c in classes]),
         seniority=np.array([c.seniority for c in classes]),
-        participation=np.array([_KIND[c.participation] for c in classes]),
+        participation=np.array([PARTICIPATION_CODE[c.participation] for c in classes]),
         cap=np.array([float(c.cap) if c.cap is not None else np.inf for c in classes]),
         safe_fraction=np.array([float(c.safe_fraction) for c in classes]),
     )

@@ -107,7 +107,7 @@ class PricedRound:
     participation_cap: Fraction | None = None
     seniority: Literal["senior", "pari_passu"] = "senior"
     pro_rata: Mapping[str, Fraction] = field(default_factory=dict)
-    investors: Mapping[str, Fraction] | None = None
+    investors: Mapping[str, Fraction] = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "pre_money", check_positive(self.pre_money, "pre_money"))

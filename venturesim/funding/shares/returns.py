@@ -147,7 +147,7 @@ def holder_returns(
     flows: dict[str, list[tuple[int, Fraction]]] = {}
     for i in cap_table.history:
         if i.invested:
-            flows.setdefault(i.holder, []).append((i.cash_month, -i.invested))
+            flows.setdefault(i.holder, []).append((i.month if i.cash_month is None else i.cash_month, -i.invested))
     for s in safes:
         flows.setdefault(s.investor, []).append((s.month, -s.purchase_amount))
     for n in notes:
@@ -158,11 +158,11 @@ def holder_returns(
         got = Fraction(proceeds.get(h, 0))
         invested = -sum((a for _, a in paid), Fraction(0))
         series = tuple(sorted(paid)) + ((exit_month, got),)
+        m: float | None = None
+        r: float | None = None
         if invested > 0:
             m = float(got / invested)
             r = irr(series) if got > 0 else -1.0
-        else:
-            m = r = None
         out[h] = HolderReturn(invested, got, m, r, series)
     return out
 

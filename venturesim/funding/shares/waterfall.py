@@ -86,7 +86,7 @@ they are not floored.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -134,7 +134,7 @@ class ExitClass:
     participation: Participation = "none"
     cap: Fraction | None = None
     safe_fraction: Fraction = Fraction(0)
-    holders: Mapping[str, Fraction] | None = None
+    holders: Mapping[str, Fraction] = field(default_factory=dict)
 
     def __post_init__(self):
         for attr in ("shares", "preference", "safe_fraction"):
@@ -183,8 +183,8 @@ def exit_stack(
     for c in cap_table.classes:
         weights = {h: Fraction(n) for (h, cls), n in cap_table.holdings.items() if cls == c.name}
         if c.common:
-            for h, n in cap_table.options.items():
-                weights[h] = weights.get(h, Fraction(0)) + n
+            for h, granted in cap_table.options.items():
+                weights[h] = weights.get(h, Fraction(0)) + granted
         n = sum(weights.values(), Fraction(0))
         if n == 0:
             continue
@@ -264,7 +264,6 @@ def _solve_fixed(rows, X: Fraction):
             kinks.add(L / n)
         elif n > 0 and kind == CAPPED:
             kinks.update({(K - L) / n, K / n})
-    kinks = sorted(kinks)
 
     def total(v):
         return sum((_payout(kind, n, L, K, v) for n, L, _, kind, K in rows), Fraction(0))

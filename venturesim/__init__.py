@@ -66,19 +66,33 @@ def simulate(
     seed = settings.seed if seed is None else int(seed)
     months = settings.months if months is None else int(months)
     if paths < 1 or months < 1 or seed < 0:
-        raise ValueError(f"need paths >= 1, months >= 1 and seed >= 0; found paths={paths}, months={months}, seed={seed}")
+        raise ValueError(
+            f"need paths >= 1, months >= 1 and seed >= 0; found paths={paths}, months={months}, seed={seed}"
+        )
     if engine not in ENGINES:
         raise ValueError(f"engine(={engine!r}) must be one of {ENGINES}")
     if engine == "des":
         from venturesim.engine.des_runner import run_des
 
         return run_des(
-            scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
-            workers=workers, scheduler=scheduler, progress=progress,
+            scenario,
+            paths=paths,
+            seed=seed,
+            months=months,
+            metrics=resolve_metrics(metrics),
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
         )
     return run_jax(
-        scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
-        chunk_size=chunk_size, progress=progress, threads=threads,
+        scenario,
+        paths=paths,
+        seed=seed,
+        months=months,
+        metrics=resolve_metrics(metrics),
+        chunk_size=chunk_size,
+        progress=progress,
+        threads=threads,
     )
 
 

@@ -110,7 +110,11 @@ def test_two_post_money_safes_liquidity_capitalization_excludes_cash_outs():
     t = CapTable.incorporate({"Ann": 9 * M})
     a = PostMoneySafe("A", 1 * M, valuation_cap=10 * M)
     b = PostMoneySafe("B", 1 * M, valuation_cap=20 * M)
-    assert proceeds_by_holder(t, 15 * M, safes=[a, b]) == {"Ann": Fraction(126, 10) * M, "A": Fraction(14, 10) * M, "B": 1 * M}
+    assert proceeds_by_holder(t, 15 * M, safes=[a, b]) == {
+        "Ann": Fraction(126, 10) * M,
+        "A": Fraction(14, 10) * M,
+        "B": 1 * M,
+    }
     # B converts from X = $20M (5 % × 20M = 1M). Just below, A gets 0.1 × (X − 1M);
     # at 20M A gets 0.1 × 20M: A gains f_A × P_B = $100k and common loses it (the YC definition is not monotone)
     below = proceeds_by_holder(t, 20 * M - 1, safes=[a, b])
@@ -237,9 +241,10 @@ def test_proceeds_sum_to_exit_and_are_monotone(classes, X1, dX):
 @given(stacks(with_safes=True), st.lists(st.floats(0, 4e7), min_size=1, max_size=8))
 def test_vectorised_equals_exact(classes, exits):
     arr = class_arrays(classes)
-    got = waterfall_arrays(np.array(exits), arr.preference, arr.shares, arr.seniority, arr.participation,
-                           arr.cap, arr.safe_fraction)
-    for row, x in zip(got, exits):
+    got = waterfall_arrays(
+        np.array(exits), arr.preference, arr.shares, arr.seniority, arr.participation, arr.cap, arr.safe_fraction
+    )
+    for row, x in zip(got, exits, strict=True):
         exact = solve_waterfall(classes, x).by_class
         np.testing.assert_allclose(row, [float(exact[c.name]) for c in classes], rtol=1e-9, atol=1e-6 * max(x, 1))
         assert row.sum() == pytest.approx(x, rel=1e-12, abs=1e-6)
@@ -254,13 +259,25 @@ def test_vectorised_cap_table_stack_per_path_and_jax():
     arr = class_arrays(classes)
     exits = np.array([3e6, 8e6, 20e6, 60e6])
     prefs = np.tile(arr.preference, (4, 1))  # (paths, C): per-path stacks are allowed
-    want = np.array([[float(proceeds_by_class(t, x, safes=[PostMoneySafe("Sam", 1 * M, valuation_cap=30 * M)])[c.name])
-                      for c in classes] for x in exits])
+    want = np.array(
+        [
+            [
+                float(proceeds_by_class(t, x, safes=[PostMoneySafe("Sam", 1 * M, valuation_cap=30 * M)])[c.name])
+                for c in classes
+            ]
+            for x in exits
+        ]
+    )
     np.testing.assert_allclose(
         waterfall_arrays(exits, prefs, arr.shares, arr.seniority, arr.participation, arr.cap, arr.safe_fraction),
-        want, rtol=1e-9)
-    f = jax.jit(lambda e, p: waterfall_arrays(e, p, arr.shares, arr.seniority, arr.participation, arr.cap,
-                                               arr.safe_fraction, xp=jnp))
+        want,
+        rtol=1e-9,
+    )
+    f = jax.jit(
+        lambda e, p: waterfall_arrays(
+            e, p, arr.shares, arr.seniority, arr.participation, arr.cap, arr.safe_fraction, xp=jnp
+        )
+    )
     np.testing.assert_allclose(np.asarray(f(jnp.asarray(exits), jnp.asarray(prefs))), want, rtol=1e-5)
 
 
@@ -270,8 +287,11 @@ def test_liquidity_capitalization_reading_with_preferred_has_no_cycle_here():
     # docs/model/funding.md). Counting every series in LC gives the unique answer below:
     # SAFE shares = 0.1·LC, LC = 200/0.9 → 22.2; pool 1,050 over 222.2 shares → v = 4.725 < 4.74 → the
     # class takes 474; then v = (1050 − 474)/122.2 = 4.7127, SAFE 22.2·4.7127 = 104.7 > 100 → converts.
-    classes = [ExitClass("common", 100, 0, 0, "full"), ExitClass("pref", 100, 474, 1),
-               ExitClass("safe", 0, 100, 1, safe_fraction=Fraction(1, 10))]
+    classes = [
+        ExitClass("common", 100, 0, 0, "full"),
+        ExitClass("pref", 100, 474, 1),
+        ExitClass("safe", 0, 100, 1, safe_fraction=Fraction(1, 10)),
+    ]
     w = solve_waterfall(classes, 1050)
     lc = Fraction(200) / Fraction(9, 10)
     v = Fraction(1050 - 474) / (100 + lc / 10)

@@ -36,8 +36,15 @@ def exit_table(result) -> pd.DataFrame:
         chosen = kind == k
         share, se = _stats.proportion(chosen)
         median = float(np.median(value[chosen])) if chosen.any() and k != NO_EXIT else np.nan
-        rows.append({"exit": name, "share": share, "se": se, "median_value": median,
-                     "mean_value": float(value[chosen].mean()) if chosen.any() and k != NO_EXIT else np.nan})
+        rows.append(
+            {
+                "exit": name,
+                "share": share,
+                "se": se,
+                "median_value": median,
+                "mean_value": float(value[chosen].mean()) if chosen.any() and k != NO_EXIT else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -57,8 +64,12 @@ def round_returns(result) -> pd.DataFrame:
     rows = []
     for name in result.data["round"].values:
         closed, chosen, moic, irr = _realised(result, str(name))
-        row = {"round": str(name), "p_closed": closed.mean(), "realised": int(chosen.sum()),
-               "still_private": int((closed & ~chosen).sum())}
+        row = {
+            "round": str(name),
+            "p_closed": closed.mean(),
+            "realised": int(chosen.sum()),
+            "still_private": int((closed & ~chosen).sum()),
+        }
         if moic.size:
             for q in (0.1, 0.5, 0.9):
                 row[f"moic_p{round(100 * q)}"] = _stats.quantile(moic, q)[0]
@@ -84,8 +95,9 @@ def cheque_returns(result, round_name: str, cheque: float, q=(0.05, 0.25, 0.5, 0
     rows = []
     for p in q:
         m, se = _stats.quantile(moic, p)
-        rows.append({"quantile": p, "proceeds": cheque * m, "moic": m, "moic_se": se,
-                     "irr": _stats.quantile(irr, p)[0]})
+        rows.append(
+            {"quantile": p, "proceeds": cheque * m, "moic": m, "moic_se": se, "irr": _stats.quantile(irr, p)[0]}
+        )
     return pd.DataFrame(rows)
 
 
@@ -97,16 +109,28 @@ def summary_rows(result) -> list[tuple]:
     rows = []
     for k, name in enumerate(EXIT_KINDS):
         if k != NO_EXIT:
-            rows.append(("exits", f"{name} by month {result.months}", "probability",
-                         *_stats.proportion(ds["exit_kind"].values == k), "fraction"))
+            rows.append(
+                (
+                    "exits",
+                    f"{name} by month {result.months}",
+                    "probability",
+                    *_stats.proportion(ds["exit_kind"].values == k),
+                    "fraction",
+                )
+            )
     founders = ds["founder_proceeds"].values[ds["exit_kind"].values != NO_EXIT]
     for q in (0.5, 0.9):
-        rows.append(("exits", "founders' proceeds (exited paths)", f"p{round(100 * q)}",
-                     *_stats.quantile(founders, q), "USD"))
+        rows.append(
+            ("exits", "founders' proceeds (exited paths)", f"p{round(100 * q)}", *_stats.quantile(founders, q), "USD")
+        )
     for name in ds["round"].values:
         _, _, moic, _ = _realised(result, str(name))
         if moic.size:
             rows.append(("returns", f"round '{name}' MOIC (realised)", "p50", *_stats.quantile(moic, 0.5), "×"))
-            rows.append(("returns", f"round '{name}' MOIC < 1", "probability", *_stats.proportion(moic < 1), "fraction"))
-            rows.append(("returns", f"round '{name}' MOIC ≥ 10", "probability", *_stats.proportion(moic >= 10), "fraction"))
+            rows.append(
+                ("returns", f"round '{name}' MOIC < 1", "probability", *_stats.proportion(moic < 1), "fraction")
+            )
+            rows.append(
+                ("returns", f"round '{name}' MOIC ≥ 10", "probability", *_stats.proportion(moic >= 10), "fraction")
+            )
     return rows

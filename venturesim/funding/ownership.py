@@ -87,8 +87,9 @@ def _conversion(e, q, s, sigma, at_discount, q_target, xp):
     return z, y, xp.where(top_up, q_target, z_plain * q)
 
 
-def close_priced(founders, others, pool, investors, outstanding, success, pre_money, amount, pool_target,
-                 discount, xp=np):
+def close_priced(
+    founders, others, pool, investors, outstanding, success, pre_money, amount, pool_target, discount, xp=np
+):
     """Ownership after the priced round in ``success`` (paths, R; at most one per path) closes.
 
     Parameters

@@ -25,6 +25,12 @@ from venturesim.funding.shares.safe import *  # noqa: F403
 from venturesim.funding.shares.waterfall import *  # noqa: F403
 
 __all__ = [
-    *cap_table.__all__, *grant.__all__, *loan.__all__, *note.__all__, *priced.__all__, *returns.__all__,
-    *safe.__all__, *waterfall.__all__,
+    *cap_table.__all__,
+    *grant.__all__,
+    *loan.__all__,
+    *note.__all__,
+    *priced.__all__,
+    *returns.__all__,
+    *safe.__all__,
+    *waterfall.__all__,
 ]

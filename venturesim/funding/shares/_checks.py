@@ -32,4 +32,3 @@ def check_month(x: int, name: str = "month") -> int:
     if isinstance(x, bool) or not isinstance(x, int) or x < 0:
         raise ValueError(f"{name}(={x!r}) must be an integer >= 0")
     return x
-

@@ -281,8 +281,16 @@ class CapTable:
         holdings = dict(self.holdings)
         holdings[(holder, share_class)] = holdings.get((holder, share_class), 0) + shares
         return self._record(
-            Issuance(month, holder, share_class, shares, price, instrument, invested,
-                     month if cash_month is None else cash_month),
+            Issuance(
+                month,
+                holder,
+                share_class,
+                shares,
+                price,
+                instrument,
+                invested,
+                month if cash_month is None else cash_month,
+            ),
             holdings=holdings,
         )
 

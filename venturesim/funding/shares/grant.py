@@ -1,4 +1,7 @@
-"""Grants: non-dilutive money paid in milestone tranches, exactly (the engines' grants: :mod:`venturesim.funding.debt`)."""
+"""Grants: non-dilutive money paid in milestone tranches, exactly.
+
+The engines' grants (one month, awarded with a probability) are :mod:`venturesim.funding.debt`.
+"""
 
 from __future__ import annotations
 

@@ -125,8 +125,9 @@ class VentureLoan:
         """floor(coverage × principal / price)."""
         return math.floor(self.warrant_coverage * self.principal / check_positive(price, "price"))
 
-    def issue_warrants(self, cap_table: CapTable, *, price: Number, month: int,
-                       share_class: str | None = None) -> CapTable:
+    def issue_warrants(
+        self, cap_table: CapTable, *, price: Number, month: int, share_class: str | None = None
+    ) -> CapTable:
         """Add the lender's warrants to the table (counted fully diluted, exercise price ``price``)."""
         n = self.warrant_shares(price)
         if n == 0:

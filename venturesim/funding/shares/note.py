@@ -86,4 +86,3 @@ class ConvertibleNote:
 
     def accrued_interest(self, month: int) -> Fraction:
         return self.amount_due(month) - self.principal
-

@@ -216,7 +216,7 @@ def _solve_capitalization(pending, methods, S0, U0, N0, V, g):
             "n0": (Fraction(N0), Fraction(0)),
         }
         k0, k1 = S0 + T[0], T[1]
-        for c, how in zip(pending, methods):
+        for c, how in zip(pending, methods, strict=True):
             if how == "cap":
                 b0, b1 = bases[c.base]
                 a = c.amount / c.cap
@@ -270,20 +270,37 @@ def apply_round(
             raise ValueError(f"SAFE of {s.investor!r} (month {s.month}) is after the round (month {m})")
         post = isinstance(s, PostMoneySafe)
         pending.append(
-            _Pending("post-money safe" if post else "pre-money safe", s.investor, s.purchase_amount,
-                     s.valuation_cap, s.discount_rate, "cc" if post else "pc", s.pro_rata, s.month,
-                     s.purchase_amount)
+            _Pending(
+                "post-money safe" if post else "pre-money safe",
+                s.investor,
+                s.purchase_amount,
+                s.valuation_cap,
+                s.discount_rate,
+                "cc" if post else "pc",
+                s.pro_rata,
+                s.month,
+                s.purchase_amount,
+            )
         )
     outstanding = []
     for n in notes:
         if n.month > m:
             raise ValueError(f"note of {n.investor!r} (month {n.month}) is after the round (month {m})")
-        if A < n.qualified_financing:
+        if n.qualified_financing > A:
             outstanding.append(n)
             continue
         pending.append(
-            _Pending("convertible note", n.investor, n.amount_due(m), n.valuation_cap, n.discount_rate,
-                     "n0", False, n.month, n.principal)
+            _Pending(
+                "convertible note",
+                n.investor,
+                n.amount_due(m),
+                n.valuation_cap,
+                n.discount_rate,
+                "n0",
+                False,
+                n.month,
+                n.principal,
+            )
         )
 
     S0, U0 = cap_table.fully_diluted_shares, cap_table.pool
@@ -303,7 +320,7 @@ def apply_round(
         methods = best
     else:  # the price choices cycle: take the first consistent choice in a fixed order
         for methods in itertools.product(("cap", "discount"), repeat=len(pending)):
-            if any(h == "cap" and c.cap is None for h, c in zip(methods, pending)):
+            if any(h == "cap" and c.cap is None for h, c in zip(methods, pending, strict=True)):
                 continue
             F, T, best = consistent(methods)
             if best == methods:
@@ -333,17 +350,25 @@ def apply_round(
     table = table.top_up_pool(top_up, month=m)
 
     conversions = []
-    for c, (how, cp) in zip(pending, conv_prices):
+    for c, (how, cp) in zip(pending, conv_prices, strict=True):
         shares = math.floor(c.amount / cp)
         cls = shadow_name.get(cp, round.series)
         if shares:
-            table = table.issue(c.holder, cls, shares, price=cp, month=m, instrument=c.kind,
-                                invested=c.invested, cash_month=c.cash_month)
+            table = table.issue(
+                c.holder,
+                cls,
+                shares,
+                price=cp,
+                month=m,
+                instrument=c.kind,
+                invested=c.invested,
+                cash_month=c.cash_month,
+            )
         conversions.append(Conversion(c.holder, c.kind, c.amount, cp, how, shares, cls))
 
     # pro rata rights: (shares ÷ Company Capitalization) × A
     pro_rata: dict[str, Fraction] = {}
-    for c, conv in zip(pending, conversions):
+    for c, conv in zip(pending, conversions, strict=True):
         if c.pro_rata:
             pro_rata[c.holder] = pro_rata.get(c.holder, Fraction(0)) + Fraction(conv.shares) / CC * A
     for holder, used in round.pro_rata.items():
@@ -363,8 +388,14 @@ def apply_round(
     for h, usd in dollars.items():
         shares = math.floor(usd / price)
         if shares:
-            table = table.issue(h, round.series, shares, price=price, month=m,
-                                instrument="pro rata" if h in pro_rata else "priced round")
+            table = table.issue(
+                h,
+                round.series,
+                shares,
+                price=price,
+                month=m,
+                instrument="pro rata" if h in pro_rata else "priced round",
+            )
         purchases[h] = (usd, shares)
 
     result = RoundResult(
@@ -383,4 +414,3 @@ def apply_round(
         outstanding_notes=tuple(outstanding),
     )
     return table, result
-

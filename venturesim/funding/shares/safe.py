@@ -111,4 +111,3 @@ def apply_mfn(safes: Sequence[Safe]) -> list[Safe]:
         else:
             out.append(s)
     return out
-

@@ -215,13 +215,26 @@ def exit_stack(
     for s in apply_mfn(list(safes)):
         P, cap = s.purchase_amount, s.valuation_cap
         if isinstance(s, PostMoneySafe):
-            out.append(ExitClass(unique(f"{s.investor} post-money SAFE"), Fraction(0), P, rank,
-                                 safe_fraction=Fraction(0) if cap is None else P / cap,
-                                 holders={s.investor: Fraction(1)}))
+            out.append(
+                ExitClass(
+                    unique(f"{s.investor} post-money SAFE"),
+                    Fraction(0),
+                    P,
+                    rank,
+                    safe_fraction=Fraction(0) if cap is None else P / cap,
+                    holders={s.investor: Fraction(1)},
+                )
+            )
         else:
-            out.append(ExitClass(unique(f"{s.investor} pre-money SAFE"),
-                                 Fraction(0) if cap is None else P * lc_pre / cap, P, rank,
-                                 holders={s.investor: Fraction(1)}))
+            out.append(
+                ExitClass(
+                    unique(f"{s.investor} pre-money SAFE"),
+                    Fraction(0) if cap is None else P * lc_pre / cap,
+                    P,
+                    rank,
+                    holders={s.investor: Fraction(1)},
+                )
+            )
     if notes:
         if exit_month is None:
             raise ValueError("exit_month(=None) is needed to accrue interest on notes")
@@ -229,8 +242,15 @@ def exit_stack(
         for note in notes:
             due = note.amount_due(exit_month)
             shares = Fraction(0) if note.valuation_cap is None else due * lc_pre / note.valuation_cap
-            out.append(ExitClass(unique(f"{note.investor} note"), shares, note.exit_multiple * due, top,
-                                 holders={note.investor: Fraction(1)}))
+            out.append(
+                ExitClass(
+                    unique(f"{note.investor} note"),
+                    shares,
+                    note.exit_multiple * due,
+                    top,
+                    holders={note.investor: Fraction(1)},
+                )
+            )
     return tuple(out)
 
 
@@ -247,7 +267,7 @@ def _payout(kind: int, n, L, K, v):
 def _solve_fixed(rows, X: Fraction):
     """rows: (n, L, rank, kind, K) with fixed shares → (payouts, v*)."""
     total_L = sum((r[1] for r in rows), Fraction(0))
-    if X < total_L:
+    if total_L > X:
         pay = [Fraction(0)] * len(rows)
         left = X
         for rank in sorted({r[2] for r in rows}, reverse=True):
@@ -271,8 +291,10 @@ def _solve_fixed(rows, X: Fraction):
     k = max(x for x in kinks if total(x) <= X)
     slope = Fraction(0)
     for n, L, _, kind, K in rows:
-        if kind == FULL or (kind == NONE and n > 0 and k >= L / n) or (
-            kind == CAPPED and n > 0 and (k < (K - L) / n or k >= K / n)
+        if (
+            kind == FULL
+            or (kind == NONE and n > 0 and k >= L / n)
+            or (kind == CAPPED and n > 0 and (k < (K - L) / n or k >= K / n))
         ):
             slope += n
     gap = X - total(k)
@@ -290,7 +312,7 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
     if not classes:
         raise ValueError("classes(=()) must not be empty")
     safe = [c.safe_fraction > 0 for c in classes]
-    base = sum((c.shares for c, s in zip(classes, safe) if not s), Fraction(0))
+    base = sum((c.shares for c, s in zip(classes, safe, strict=True) if not s), Fraction(0))
     K = {i for i, s in enumerate(safe) if s}
     while True:
         F = sum((classes[i].safe_fraction for i in K), Fraction(0))
@@ -298,12 +320,17 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
             raise ValueError(f"post-money SAFEs claim {float(F):.3f} >= 1 of the company")
         LC = base / (1 - F)
         shares = [
-            (c.safe_fraction * LC if i in K else Fraction(0)) if safe[i] else c.shares
-            for i, c in enumerate(classes)
+            (c.safe_fraction * LC if i in K else Fraction(0)) if safe[i] else c.shares for i, c in enumerate(classes)
         ]
         rows = [
-            (n, c.preference, c.seniority, PARTICIPATION_CODE[c.participation], c.cap if c.cap is not None else Fraction(0))
-            for n, c in zip(shares, classes)
+            (
+                n,
+                c.preference,
+                c.seniority,
+                PARTICIPATION_CODE[c.participation],
+                c.cap if c.cap is not None else Fraction(0),
+            )
+            for n, c in zip(shares, classes, strict=True)
         ]
         pay, v = _solve_fixed(rows, X)
         drop = {i for i in K if shares[i] * v < classes[i].preference}
@@ -312,19 +339,19 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
         K -= drop
     solved = tuple(
         ExitClass(c.name, n, c.preference, c.seniority, c.participation, c.cap, Fraction(0), c.holders)
-        for c, n in zip(classes, shares)
+        for c, n in zip(classes, shares, strict=True)
     )
     converts = {}
-    for c, n in zip(solved, shares):
+    for c, n in zip(solved, shares, strict=True):
         if c.participation == "none":
             converts[c.name] = n > 0 and n * v >= c.preference and v > 0
         elif c.participation == "capped":
             converts[c.name] = n * v >= c.cap
         else:
             converts[c.name] = False
-    by_class = {c.name: p for c, p in zip(classes, pay)}
+    by_class = {c.name: p for c, p in zip(classes, pay, strict=True)}
     by_holder: dict[str, Fraction] = {}
-    for c, p in zip(classes, pay):
+    for c, p in zip(classes, pay, strict=True):
         w = sum(c.holders.values(), Fraction(0))
         for h, x in c.holders.items():
             by_holder[h] = by_holder.get(h, Fraction(0)) + p * x / w
@@ -402,7 +429,7 @@ def _fixed_arrays(X, L, n, rank, kind, K, xp):
         return xp.where(none[:, None, :], xp.maximum(LL, conv), xp.where(full[:, None, :], LL + conv, capped))
 
     T = xp.sum(payout(kinks), axis=-1)  # (P, M)
-    k = xp.max(xp.where(T <= X[:, None], kinks, -1.0), axis=1)
+    k = xp.max(xp.where(X[:, None] >= T, kinks, -1.0), axis=1)
     k = xp.maximum(k, 0.0)  # paths below Σ L are handled by seniority below
     Tk = xp.sum(payout(k[:, None])[:, 0, :], axis=-1)
     kc = k[:, None]
@@ -418,7 +445,7 @@ def _fixed_arrays(X, L, n, rank, kind, K, xp):
     avail = xp.clip(X[:, None] - senior, 0.0, level)
     pay_seniority = xp.where(level > 0, avail * L / xp.where(level > 0, level, 1.0), 0.0)
 
-    root = X >= xp.sum(L, axis=1)
+    root = xp.sum(L, axis=1) <= X
     return xp.where(root[:, None], pay_root, pay_seniority), xp.where(root, v, 0.0)
 
 

@@ -96,14 +96,4 @@ def simulate(
     )
 
 
-__all__ = [
-    "ENGINES",
-    "MONTHLY_METRICS",
-    "Params",
-    "Result",
-    "Scenario",
-    "ScenarioError",
-    "load",
-    "sample",
-    "simulate",
-]
+__all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]

@@ -338,8 +338,7 @@ class CapTable:
         if shares == 0:
             return self
         return self._record(
-            Issuance(month, POOL, self.common_class.name, shares, Fraction(0), "pool top-up"),
-            pool=self.pool + shares,
+            Issuance(month, POOL, self.common_class.name, shares, Fraction(0), "pool top-up"), pool=self.pool + shares
         )
 
     def pool_top_up_for(self, target: Number) -> int:

@@ -249,10 +249,7 @@ def _conversion_prices(c: _Pending, F, T, S0, N0, V):
 
 
 def apply_round(
-    cap_table: CapTable,
-    round: PricedRound,
-    safes: Sequence[Safe] = (),
-    notes: Sequence[ConvertibleNote] = (),
+    cap_table: CapTable, round: PricedRound, safes: Sequence[Safe] = (), notes: Sequence[ConvertibleNote] = ()
 ) -> tuple[CapTable, RoundResult]:
     """Close ``round``: convert SAFEs and notes, top up the pool, issue the new series.
 

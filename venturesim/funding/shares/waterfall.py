@@ -449,17 +449,7 @@ def _fixed_arrays(X, L, n, rank, kind, K, xp):
     return xp.where(root[:, None], pay_root, pay_seniority), xp.where(root, v, 0.0)
 
 
-def waterfall_arrays(
-    exit_values,
-    prefs,
-    shares,
-    seniority,
-    participation,
-    cap=None,
-    safe_fraction=None,
-    *,
-    xp=np,
-):
+def waterfall_arrays(exit_values, prefs, shares, seniority, participation, cap=None, safe_fraction=None, *, xp=np):
     """Vectorised waterfall: proceeds (paths, C) for exit_values (paths,) over a fixed-shape stack.
 
     Parameters

@@ -1,15 +1,15 @@
-# venturesim — the two commands a fresh machine needs: `make demo` and `make test`.
+# venturesim — the commands a fresh machine needs: `make demo`, `make test` and `make lint`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench docs clean
+.PHONY: demo test test-fast lint format bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 ## Run the default scenario: print the summary and write out/demo/report.html
@@ -24,6 +24,18 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"
 
+## Lint (ruff), formatting check (ruff format) and types (mypy); configured in pyproject.toml
+LINTED := venturesim tests benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy venturesim
+
+## Apply the formatter and ruff's safe fixes
+format: $(STAMP)
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
+
 ## Speed and memory benchmarks (figures go to docs/performance.md by hand)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
@@ -33,4 +45,4 @@ docs: $(STAMP)
 	$(BIN)/python -m venturesim.scenario.reference > docs/yaml-reference.md
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -8,32 +8,37 @@ Quick start::
     result.summary()
 """
 
-from __future__ import annotations
-
-from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections.abc import Callable as _Callable
+from collections.abc import Iterable as _Iterable
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
+from pathlib import Path as _Path
+from typing import Any as _Any
 
 from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.scenario import Scenario, ScenarioError, load
 
-__version__ = "0.1.0"
+try:
+    __version__ = _version("venturesim")
+except _PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 ENGINES = ("jax", "des")
 
 
 def simulate(
-    scenario: Scenario | str | Path | dict[str, Any],
+    scenario: Scenario | str | _Path | dict[str, _Any],
     *,
     paths: int | None = None,
     seed: int | None = None,
     months: int | None = None,
-    metrics: str | Iterable[str] | None = None,
+    metrics: str | _Iterable[str] | None = None,
     engine: str = "jax",
     chunk_size: int | None = None,
     threads: int | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: _Callable[[int, int], None] | None = None,
 ) -> Result:
     """Simulate a scenario's paths and return a :class:`Result`.
 
@@ -61,29 +66,34 @@ def simulate(
     seed = settings.seed if seed is None else int(seed)
     months = settings.months if months is None else int(months)
     if paths < 1 or months < 1 or seed < 0:
-        raise ValueError(f"need paths >= 1, months >= 1 and seed >= 0; found paths={paths}, months={months}, seed={seed}")
+        raise ValueError(
+            f"need paths >= 1, months >= 1 and seed >= 0; found paths={paths}, months={months}, seed={seed}"
+        )
     if engine not in ENGINES:
         raise ValueError(f"engine(={engine!r}) must be one of {ENGINES}")
     if engine == "des":
         from venturesim.engine.des_runner import run_des
 
         return run_des(
-            scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
-            workers=workers, scheduler=scheduler, progress=progress,
+            scenario,
+            paths=paths,
+            seed=seed,
+            months=months,
+            metrics=resolve_metrics(metrics),
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
         )
     return run_jax(
-        scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
-        chunk_size=chunk_size, progress=progress, threads=threads,
+        scenario,
+        paths=paths,
+        seed=seed,
+        months=months,
+        metrics=resolve_metrics(metrics),
+        chunk_size=chunk_size,
+        progress=progress,
+        threads=threads,
     )
 
 
-__all__ = [
-    "MONTHLY_METRICS",
-    "Params",
-    "Result",
-    "Scenario",
-    "ScenarioError",
-    "load",
-    "sample",
-    "simulate",
-]
+__all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]

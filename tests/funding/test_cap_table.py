@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venturesim.funding.cap_table import POOL, CapTable, ShareClass
+from venturesim.funding.shares.cap_table import POOL, CapTable, ShareClass
 
 
 @pytest.fixture
@@ -46,7 +46,9 @@ def test_pool_top_up_for_target(table):
     assert x == 588_235
     t = table.top_up_pool(x, month=1)
     assert t.pool == 1_588_235
-    assert Fraction(t.pool, t.fully_diluted_shares) < Fraction(15, 100) < Fraction(t.pool + 1, t.fully_diluted_shares + 1)
+    assert (
+        Fraction(t.pool, t.fully_diluted_shares) < Fraction(15, 100) < Fraction(t.pool + 1, t.fully_diluted_shares + 1)
+    )
     assert table.pool_top_up_for(0.05) == 0  # already above 5 %
 
 
@@ -64,8 +66,13 @@ def test_invalid_inputs_name_the_value(table):
 
 
 def test_classes_preferences_and_frame(table):
-    a = ShareClass("Series A", original_issue_price=Fraction(5, 2), liquidation_multiple=2,
-                   participation="capped", participation_cap=3)
+    a = ShareClass(
+        "Series A",
+        original_issue_price=Fraction(5, 2),
+        liquidation_multiple=2,
+        participation="capped",
+        participation_cap=3,
+    )
     t = table.with_class(a).issue("VC", "Series A", 400_000, price=Fraction(5, 2), month=12, instrument="priced round")
     # preference 2 × $2.50 = $5/share; cap 3 × $2.50 = $7.50/share; invested 400k × 2.5 = $1M
     assert a.preference_per_share == 5 and a.cap_per_share == Fraction(15, 2)
@@ -78,8 +85,11 @@ def test_classes_preferences_and_frame(table):
 
 
 ops = st.lists(
-    st.tuples(st.sampled_from(["issue", "grant", "return", "top_up", "exercise"]),
-              st.sampled_from(["Ann", "Bob", "Eve", "VC"]), st.integers(1, 500_000)),
+    st.tuples(
+        st.sampled_from(["issue", "grant", "return", "top_up", "exercise"]),
+        st.sampled_from(["Ann", "Bob", "Eve", "VC"]),
+        st.integers(1, 500_000),
+    ),
     max_size=25,
 )
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import venturesim as vs
-from venturesim.funding.instruments import VentureDebt
+from venturesim.funding.shares import VentureLoan as VentureDebt
 from venturesim.funding.rounds import ABANDONED, CLOSED
 from venturesim.funding.terms import IPO, SHUTDOWN
 

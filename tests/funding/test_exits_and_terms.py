@@ -17,6 +17,7 @@ ENGINES = [("jax", {}), ("des", {"workers": 1})]
 
 # ---- the shared arithmetic, by hand -----------------------------------------------------------
 
+
 def test_attempt_terms_by_hand():
     # ARR 4× the reference, ε_s = 0.5: odds 1 · 4^0.5 = 2 → p = 2/3; price × 4^0.7 = 2.639.
     p, pre = attempt_terms(4e6, 0.5, 10e6, 1e6, 0.5, 0.7, 1.0, 0, 0.7)
@@ -42,8 +43,17 @@ def test_option_pool_shuffle_by_hand():
     founders 0.9 · 0.90278 · 0.8 = 0.65; investors 0.2; pool 0.15.
     """
     founders, others, pool, investors, _ = close_priced(
-        0.9, 0.0, 0.1, np.zeros(1), np.array([False]), np.array([True]), np.array([8e6]), np.array([2e6]),
-        np.array([0.15]), np.zeros(1))
+        0.9,
+        0.0,
+        0.1,
+        np.zeros(1),
+        np.array([False]),
+        np.array([True]),
+        np.array([8e6]),
+        np.array([2e6]),
+        np.array([0.15]),
+        np.zeros(1),
+    )
     assert founders == pytest.approx(0.65, rel=1e-12)
     assert pool == pytest.approx(0.15, rel=1e-12)
     assert investors[0] == pytest.approx(0.2, rel=1e-12)
@@ -59,21 +69,37 @@ def test_acquisition_probability_by_hand():
 
 # ---- in the engines ---------------------------------------------------------------------------
 
+
 def company(segment_overrides=None, **funding):
     """$1,000/month from 1,000 customers once the segment opens at month 3: ARR $12M, no churn;
     $10k a month of other costs, so that runway is finite before revenue (a round can start)."""
-    segment = {"name": "api", "market_size": 1000, "price": 1000.0, "churn": 0.0, "initial_customers": 1000,
-               "launch_month": 3, "bass_p_annual": 0.01, "bass_q_annual": 0.0} | (segment_overrides or {})
+    segment = {
+        "name": "api",
+        "market_size": 1000,
+        "price": 1000.0,
+        "churn": 0.0,
+        "initial_customers": 1000,
+        "launch_month": 3,
+        "bass_p_annual": 0.01,
+        "bass_q_annual": 0.0,
+    } | (segment_overrides or {})
     return {
-        "name": "exits", "simulation": {"months": 12},
+        "name": "exits",
+        "simulation": {"months": 12},
         "company": {"initial_cash": 2e6, "founder_ownership": 1.0, "other_monthly_costs": 10_000},
         "market": {"segments": [segment]},
         "funding": funding,
     }
 
 
-SEED_ROUND = {"name": "seed", "trigger_runway_months": 1000, "success_probability": 1.0, "pre_money": 4e6,
-              "amount": 1e6, "time_to_close_months": 1.0}
+SEED_ROUND = {
+    "name": "seed",
+    "trigger_runway_months": 1000,
+    "success_probability": 1.0,
+    "pre_money": 4e6,
+    "amount": 1e6,
+    "time_to_close_months": 1.0,
+}
 
 
 @pytest.mark.parametrize("engine, options", ENGINES)
@@ -102,10 +128,14 @@ def test_acquihire_when_cash_runs_out_pays_the_preference_first(engine, options)
     """No revenue; $2M cash and $1M raised against $310k a month (payroll of 10 people, $300k,
     and $10k other costs): cash 3M − 0.31M·(t+1) < 0 first at t = 9. Acqui-hired at 10 × $100k = $1M: the 1x
     preference ($1M) takes it all (converting would give 20 % · $1M = $200k)."""
-    scenario = vs.load(company(
-        {"launch_month": 100}, rounds=[SEED_ROUND],
-        exits={"shutdown": {"acquihire_probability": 1.0, "acquihire_value_per_head": 100_000}},
-    ) | {"team": {"roles": [{"name": "eng", "monthly_cost": 30_000, "headcount": 10}]}, "simulation": {"months": 14}})
+    scenario = vs.load(
+        company(
+            {"launch_month": 100},
+            rounds=[SEED_ROUND],
+            exits={"shutdown": {"acquihire_probability": 1.0, "acquihire_value_per_head": 100_000}},
+        )
+        | {"team": {"roles": [{"name": "eng", "monthly_cost": 30_000, "headcount": 10}]}, "simulation": {"months": 14}}
+    )
     ds = vs.simulate(scenario, paths=2, seed=0, engine=engine, **options).data
     assert ds["death_month"].values.tolist() == [9, 9]
     assert ds["exit_kind"].values.tolist() == [ACQUIHIRE, ACQUIHIRE]
@@ -135,8 +165,12 @@ def test_pool_top_up_in_the_engines(engine, options):
 def test_traction_sets_the_odds_in_the_engine():
     """success 0.5 at a $3M reference; the round starts at time 4.0 with ARR $12M (4×): with
     ε_s = 0.5 the odds double, p = 2/3. Over 8,192 paths P(closed) within 4 SE of 2/3."""
-    seed = SEED_ROUND | {"trigger_runway_months": 0, "start_when_arr_at_least": 5e6, "success_probability": 0.5,
-                         "traction": {"reference_arr": 3e6, "success_elasticity": 0.5, "valuation_elasticity": 0.7}}
+    seed = SEED_ROUND | {
+        "trigger_runway_months": 0,
+        "start_when_arr_at_least": 5e6,
+        "success_probability": 0.5,
+        "traction": {"reference_arr": 3e6, "success_elasticity": 0.5, "valuation_elasticity": 0.7},
+    }
     ds = vs.simulate(vs.load(company(rounds=[seed])), paths=8192, seed=4).data
     closed = ds["round_status"].values[:, 0] == 2
     se = math.sqrt(2 / 9 / closed.size)
@@ -149,8 +183,9 @@ def test_acquisition_hazard_gives_the_stated_annual_probability(engine, paths):
     """ARR $12M from month 3 at a $3M reference, 20 % a year at the reference, η = 0.5:
     the monthly probability is 1 − 0.8^(2/12) (4^0.5 = 2), so P(acquired by month 12, i.e. in
     months 3..11, nine months) = 1 − 0.8^(2·9/12) = 0.2845, within 4 SE."""
-    spec = company(exits={"acquisition": {"hazard_annual": 0.2, "reference_arr": 3e6, "arr_elasticity": 0.5,
-                                          "arr_multiple": 5}})
+    spec = company(
+        exits={"acquisition": {"hazard_annual": 0.2, "reference_arr": 3e6, "arr_elasticity": 0.5, "arr_multiple": 5}}
+    )
     ds = vs.simulate(vs.load(spec), paths=paths, seed=2, engine=engine, workers=1).data
     acquired = ds["exit_kind"].values == 1
     expected = 1 - 0.8 ** (2 * 9 / 12)

@@ -3,20 +3,20 @@
 import math
 from fractions import Fraction
 
-import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from venturesim.funding.cap_table import POOL, CapTable
-from venturesim.funding.instruments import (
+from venturesim.funding.shares import (
+    POOL,
+    CapTable,
     ConvertibleNote,
-    Grant,
     GrantTranche,
+    MilestoneGrant,
     PostMoneySafe,
     PreMoneySafe,
     PricedRound,
-    VentureDebt,
+    VentureLoan,
     apply_mfn,
     apply_round,
 )
@@ -130,7 +130,9 @@ def test_post_money_safe_company_capitalization_excludes_the_round_pool_increase
     s = PostMoneySafe("Sam", 1_000_000, valuation_cap=10_000_000)
     t, r = apply_round(founders(), series_a(pool_target=0.15), safes=[s])
     assert r.pool_top_up > 0
-    assert r.company_capitalization == r.pre_money_shares - (r.pre_money_shares * Fraction(15, 100) * 25 / 20 - 1_000_000)
+    assert r.company_capitalization == r.pre_money_shares - (
+        r.pre_money_shares * Fraction(15, 100) * 25 / 20 - 1_000_000
+    )
     assert r.conversions[0].shares == math.floor(r.company_capitalization / 10)
     assert float(t.ownership()[POOL]) == pytest.approx(0.15, abs=1e-6)
 
@@ -177,11 +179,17 @@ def test_pre_money_safe_cap_price_excludes_safes_includes_pool_increase():
 def test_pre_money_safe_is_diluted_by_other_safes_post_money_is_not():
     # two identical $1M SAFEs: pre-money caps ($9M) each get 1M/0.9 = 1,111,111 shares whatever the other
     # does (the other SAFE dilutes both); post-money caps ($10M) each keep exactly 10 % of CC
-    pre = [PreMoneySafe("P1", 1_000_000, valuation_cap=9_000_000), PreMoneySafe("P2", 1_000_000, valuation_cap=9_000_000)]
+    pre = [
+        PreMoneySafe("P1", 1_000_000, valuation_cap=9_000_000),
+        PreMoneySafe("P2", 1_000_000, valuation_cap=9_000_000),
+    ]
     _, r1 = apply_round(founders(), series_a(), safes=pre[:1])
     _, r2 = apply_round(founders(), series_a(), safes=pre)
     assert r1.conversions[0].shares == r2.conversions[0].shares == 1_111_111
-    post = [PostMoneySafe("Q1", 1_000_000, valuation_cap=10_000_000), PostMoneySafe("Q2", 1_000_000, valuation_cap=10_000_000)]
+    post = [
+        PostMoneySafe("Q1", 1_000_000, valuation_cap=10_000_000),
+        PostMoneySafe("Q2", 1_000_000, valuation_cap=10_000_000),
+    ]
     _, r3 = apply_round(founders(), series_a(), safes=post)
     # CC = 10M/0.8 = 12.5M → 1,250,000 each
     assert [c.shares for c in r3.conversions] == [1_250_000, 1_250_000]
@@ -233,9 +241,12 @@ round_terms = st.tuples(
     st.sampled_from([None, 0.1, 0.15, 0.2]),  # pool target
 )
 safe_terms = st.lists(
-    st.tuples(st.booleans(), st.integers(1, 10).map(lambda k: k * 100_000),
-              st.one_of(st.none(), st.integers(5, 40).map(lambda k: k * 1_000_000)),
-              st.sampled_from([0, 0.1, 0.2])),
+    st.tuples(
+        st.booleans(),
+        st.integers(1, 10).map(lambda k: k * 100_000),
+        st.one_of(st.none(), st.integers(5, 40).map(lambda k: k * 1_000_000)),
+        st.sampled_from([0, 0.1, 0.2]),
+    ),
     max_size=3,
 )
 
@@ -259,7 +270,8 @@ def test_round_invariants(seed_terms, a_terms, safe_list):
     try:
         t2, r = apply_round(t, PricedRound("Series A", pre, amount, month=12, pool_target=target), safes=safes)
     except ValueError as e:  # SAFEs + pool claiming everything is reported, not mis-solved
-        assert "claim the whole company" in str(e)
+        if "claim the whole company" not in str(e):
+            raise
         return
     # a later round never changes earlier holders' share counts
     for (h, c), n in t.holdings.items():
@@ -269,7 +281,7 @@ def test_round_invariants(seed_terms, a_terms, safe_list):
     assert r.price * r.pre_money_shares == pre
     assert sum(t2.ownership().values()) == 1
     # conversions are at the lower of cap price and discount price, floored
-    for s, c in zip(safes, r.conversions):
+    for s, c in zip(safes, r.conversions, strict=True):
         assert c.price <= s.discount_rate * r.price
         if s.valuation_cap is not None and isinstance(s, PostMoneySafe):
             assert c.price <= s.valuation_cap / r.company_capitalization
@@ -286,20 +298,26 @@ def test_round_invariants(seed_terms, a_terms, safe_list):
 
 # ---------------------------------------------------------------- grants and debt
 def test_grant_pays_tranches_when_milestones_are_met():
-    g = Grant("NSF SBIR", (GrantTranche("prototype", 100_000), GrantTranche("pilot", 200_000, earliest_month=6)))
+    g = MilestoneGrant(
+        "NSF SBIR", (GrantTranche("prototype", 100_000), GrantTranche("pilot", 200_000, earliest_month=6))
+    )
     assert g.total == 300_000
     # pilot met in month 4 but payable from month 6; "launch" is not a tranche
     assert g.inflows({"prototype": 3, "pilot": 4, "launch": 1}) == [(3, 100_000), (6, 200_000)]
-    arr = g.inflow_array(np.array([[3, 4], [-1, 8], [2, -1]]), months=10)
-    assert arr[0, 3] == 100_000 and arr[0, 6] == 200_000 and arr[0].sum() == 300_000
-    assert arr[1].sum() == 200_000 and arr[1, 8] == 200_000
-    assert arr[2].sum() == 100_000
 
 
 def test_venture_debt_level_schedule_warrants_and_covenant():
     # $1M at 12 %/year (1 %/month), 6 months interest-only, 12 months level amortisation
-    d = VentureDebt("Bank", 1_000_000, 0.12, month=10, interest_only_months=6, amortization_months=12,
-                    warrant_coverage=0.1, min_cash=500_000)
+    d = VentureLoan(
+        "Bank",
+        1_000_000,
+        0.12,
+        month=10,
+        interest_only_months=6,
+        amortization_months=12,
+        warrant_coverage=0.1,
+        min_cash=500_000,
+    )
     rows = d.schedule()
     assert len(rows) == 18 and rows[0].month == 11
     assert all(r.interest == 10_000 and r.principal == 0 for r in rows[:6])
@@ -314,10 +332,9 @@ def test_venture_debt_level_schedule_warrants_and_covenant():
     # covenant: cash at months 10.. = 900k, 600k, 450k → breach in month 12 with 1M still due
     b = d.covenant_breach([900_000, 600_000, 450_000, 300_000], start_month=10)
     assert b.month == 12 and b.balance_due == 1_000_000
-    first = d.first_breach_month(np.array([[900e3, 600e3, 450e3], [900e3, 900e3, 900e3]]), start_month=10)
-    assert first.tolist() == [12, -1]
+    assert d.covenant_breach([900_000, 900_000, 900_000], start_month=10) is None
     # straight-line: principal 1M/12 each month
-    s = VentureDebt("Bank", 1_000_000, 0.12, interest_only_months=0, amortization_months=12, amortization="straight")
+    s = VentureLoan("Bank", 1_000_000, 0.12, interest_only_months=0, amortization_months=12, amortization="straight")
     assert all(r.principal == Fraction(1_000_000, 12) for r in s.schedule())
     assert s.schedule()[1].interest == Fraction(1_000_000 * 11, 12) / 100
 
@@ -334,5 +351,8 @@ def test_instrument_inputs_are_validated_with_the_value():
     with pytest.raises(ValueError, match="before the note was issued"):
         ConvertibleNote("n", 1, 0.05, month=5).amount_due(3)
     with pytest.raises(ValueError, match="claim the whole company"):
-        apply_round(founders(), series_a(), safes=[PostMoneySafe("big", 9e6, valuation_cap=9.5e6),
-                                                    PostMoneySafe("big2", 2e6, valuation_cap=4e6)])
+        apply_round(
+            founders(),
+            series_a(),
+            safes=[PostMoneySafe("big", 9e6, valuation_cap=9.5e6), PostMoneySafe("big2", 2e6, valuation_cap=4e6)],
+        )

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from venturesim.funding.cap_table import POOL, CapTable
-from venturesim.funding.instruments import PostMoneySafe, PricedRound, apply_round
 from venturesim.funding.ownership import close_priced, issue_safes, issue_to_new_holder
+from venturesim.funding.shares import PostMoneySafe, PricedRound, apply_round
+from venturesim.funding.shares.cap_table import POOL, CapTable
 
 
 def _engine(safes, pre, amount, pool_target, founders=0.9, pool=0.1):
@@ -22,8 +22,14 @@ def _engine(safes, pre, amount, pool_target, founders=0.9, pool=0.1):
     holders = (founders, 0.0, pool, np.zeros(R), np.zeros(R, bool))
     for i in range(k):
         holders = issue_safes(*holders, np.arange(R) == i, amounts / caps)
-    return close_priced(*holders, np.arange(R) == k, np.full(R, float(pre)), amounts,
-                        np.full(R, -1.0 if pool_target is None else pool_target), discount)
+    return close_priced(
+        *holders,
+        np.arange(R) == k,
+        np.full(R, float(pre)),
+        amounts,
+        np.full(R, -1.0 if pool_target is None else pool_target),
+        discount,
+    )
 
 
 def _library(safes, pre, amount, pool_target):
@@ -49,7 +55,7 @@ def test_safe_issue_dilutes_everyone_but_the_outstanding_safes():
 
 
 def test_warrants_leave_outstanding_safes_whole():
-    f, o, q, inv = issue_to_new_holder(0.8, 0.0, 0.1, np.array([0.1]), np.array([True]), 0.02)
+    f, _, q, inv = issue_to_new_holder(0.8, 0.0, 0.1, np.array([0.1]), np.array([True]), 0.02)
     assert inv[0] == 0.1 and f == pytest.approx(0.8 * 0.88 / 0.9) and q == pytest.approx(0.1 * 0.88 / 0.9)
 
 
@@ -70,11 +76,13 @@ def test_conversion_at_the_discount_by_hand():
     assert inv.tolist() == pytest.approx([0.125, 0.2]) and f == pytest.approx(0.6075) and q == pytest.approx(0.0675)
 
 
-CASES = list(itertools.product(
-    [[(1e6, 1e7, 0.0)], [(1e6, 1e7, 0.2)], [(1e6, 2.5e7, 0.25)], [(5e5, 8e6, 0.0), (1e6, 1.5e7, 0.2)]],
-    [(8e6, 2e6), (20e6, 5e6), (4e6, 1e6)],
-    [None, 0.15, 0.05],
-))
+CASES = list(
+    itertools.product(
+        [[(1e6, 1e7, 0.0)], [(1e6, 1e7, 0.2)], [(1e6, 2.5e7, 0.25)], [(5e5, 8e6, 0.0), (1e6, 1.5e7, 0.2)]],
+        [(8e6, 2e6), (20e6, 5e6), (4e6, 1e6)],
+        [None, 0.15, 0.05],
+    )
+)
 
 
 @pytest.mark.parametrize("safes, round_terms, pool_target", CASES)

@@ -7,22 +7,20 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from venturesim.funding.cap_table import CapTable
-from venturesim.funding.instruments import (
+from venturesim.funding.shares import (
+    CapTable,
     ConvertibleNote,
+    ExitClass,
     PostMoneySafe,
     PreMoneySafe,
     PricedRound,
     apply_round,
-)
-from venturesim.funding.waterfall import (
-    ExitClass,
     class_arrays,
-    exit_classes,
+    exit_stack,
+    proceeds_by_class,
+    proceeds_by_holder,
     solve_waterfall,
-    waterfall,
     waterfall_arrays,
-    waterfall_by_class,
 )
 
 M = 1_000_000
@@ -38,20 +36,20 @@ def series_a_table(**terms):
 def test_non_participating_converts_exactly_above_break_even():
     # 1x non-participating: max($2M, 20 % × X) → break-even X* = 2M / 0.2 = $10M
     t = series_a_table()
-    assert waterfall(t, 1 * M) == {"Ann": 0, "VC": 1 * M}  # all to the preference
-    assert waterfall(t, 5 * M) == {"Ann": 3 * M, "VC": 2 * M}
-    below, at, above = (solve_waterfall(exit_classes(t), x) for x in (10 * M - 1, 10 * M, 10 * M + 1))
+    assert proceeds_by_holder(t, 1 * M) == {"Ann": 0, "VC": 1 * M}  # all to the preference
+    assert proceeds_by_holder(t, 5 * M) == {"Ann": 3 * M, "VC": 2 * M}
+    below, at, above = (solve_waterfall(exit_stack(t), x) for x in (10 * M - 1, 10 * M, 10 * M + 1))
     assert below.by_holder["VC"] == 2 * M and not below.converts["Series A"]
     assert at.by_holder["VC"] == 2 * M and at.converts["Series A"]  # indifferent at X*
     assert above.by_holder["VC"] == Fraction(10 * M + 1, 5) and above.converts["Series A"]
-    assert waterfall(t, 20 * M) == {"Ann": 16 * M, "VC": 4 * M}
+    assert proceeds_by_holder(t, 20 * M) == {"Ann": 16 * M, "VC": 4 * M}
 
 
 def test_full_participation():
     # 1x participating: 2M + 20 % × (X − 2M); at X = $10M: 2M + 1.6M = $3.6M, common $6.4M
     t = series_a_table(participation="full")
-    assert waterfall(t, 10 * M) == {"Ann": Fraction(64, 10) * M, "VC": Fraction(36, 10) * M}
-    assert waterfall(t, 1 * M) == {"Ann": 0, "VC": 1 * M}
+    assert proceeds_by_holder(t, 10 * M) == {"Ann": Fraction(64, 10) * M, "VC": Fraction(36, 10) * M}
+    assert proceeds_by_holder(t, 1 * M) == {"Ann": 0, "VC": 1 * M}
 
 
 def test_capped_participation_break_points():
@@ -59,11 +57,11 @@ def test_capped_participation_break_points():
     #   X ≤ 2M: all X;  2M + 0.2(X − 2M) until it reaches 6M at X = 22M;
     #   flat $6M until 0.2·X = 6M at X = 30M; above, converts: 0.2·X
     t = series_a_table(participation="capped", participation_cap=3)
-    vc = {x: waterfall(t, x * M)["VC"] for x in (1, 12, 22, 26, 30, 40)}
+    vc = {x: proceeds_by_holder(t, x * M)["VC"] for x in (1, 12, 22, 26, 30, 40)}
     assert vc == {1: 1 * M, 12: 4 * M, 22: 6 * M, 26: 6 * M, 30: 6 * M, 40: 8 * M}
-    w = solve_waterfall(exit_classes(t), 31 * M)
+    w = solve_waterfall(exit_stack(t), 31 * M)
     assert w.converts["Series A"] and w.by_holder["VC"] == Fraction(62, 10) * M
-    assert not solve_waterfall(exit_classes(t), 29 * M).converts["Series A"]
+    assert not solve_waterfall(exit_stack(t), 29 * M).converts["Series A"]
 
 
 def two_series(seniority):
@@ -77,20 +75,20 @@ def two_series(seniority):
 def test_stacked_versus_pari_passu_two_series():
     stacked, pari = two_series("senior"), two_series("pari_passu")
     # X = $3M < $6M of preferences: stacked → A first ($3M), Seed 0; pari passu → pro rata 5:1
-    assert waterfall(stacked, 3 * M) == {"Ann": 0, "Angel": 0, "VC": 3 * M}
-    assert waterfall(pari, 3 * M) == {"Ann": 0, "Angel": Fraction(1, 2) * M, "VC": Fraction(5, 2) * M}
+    assert proceeds_by_holder(stacked, 3 * M) == {"Ann": 0, "Angel": 0, "VC": 3 * M}
+    assert proceeds_by_holder(pari, 3 * M) == {"Ann": 0, "Angel": Fraction(1, 2) * M, "VC": Fraction(5, 2) * M}
     # above $6M both are paid in full and seniority no longer matters
     for x in (8, 13, 20, 25, 30):
-        assert waterfall(stacked, x * M) == waterfall(pari, x * M)
+        assert proceeds_by_holder(stacked, x * M) == proceeds_by_holder(pari, x * M)
     # Seed converts when common's value per share (X − 5M)/8M exceeds $1 → X > $13M;
     # A converts when X/10M exceeds $2.50 → X > $25M
-    w20 = solve_waterfall(exit_classes(stacked), 20 * M)
+    w20 = solve_waterfall(exit_stack(stacked), 20 * M)
     # v = (20M − 5M)/8M = $1.875: Seed 1.875M, A 5M, founders 13.125M
     assert w20.value_per_share == Fraction(15, 8)
     assert w20.by_holder == {"Ann": Fraction(13_125_000), "Angel": Fraction(1_875_000), "VC": 5 * M}
-    assert solve_waterfall(exit_classes(stacked), 13 * M).value_per_share == 1
-    assert not solve_waterfall(exit_classes(stacked), 25 * M - 1).converts["Series A"]
-    assert waterfall(stacked, 30 * M) == {"Ann": 21 * M, "Angel": 3 * M, "VC": 6 * M}
+    assert solve_waterfall(exit_stack(stacked), 13 * M).value_per_share == 1
+    assert not solve_waterfall(exit_stack(stacked), 25 * M - 1).converts["Series A"]
+    assert proceeds_by_holder(stacked, 30 * M) == {"Ann": 21 * M, "Angel": 3 * M, "VC": 6 * M}
 
 
 # ---------------------------------------------------------------- SAFEs and notes at an exit
@@ -98,12 +96,12 @@ def test_post_money_safe_cash_out_or_conversion():
     # $1M SAFE at a $10M post cap, founders 9M: greater of $1M and 10 % of the as-converted proceeds
     t = CapTable.incorporate({"Ann": 9 * M})
     s = PostMoneySafe("Sam", 1 * M, valuation_cap=10 * M)
-    assert waterfall(t, 5 * M, safes=[s]) == {"Ann": 4 * M, "Sam": 1 * M}
-    assert waterfall(t, 10 * M, safes=[s]) == {"Ann": 9 * M, "Sam": 1 * M}  # break-even X = cap
-    assert waterfall(t, 20 * M, safes=[s]) == {"Ann": 18 * M, "Sam": 2 * M}
+    assert proceeds_by_holder(t, 5 * M, safes=[s]) == {"Ann": 4 * M, "Sam": 1 * M}
+    assert proceeds_by_holder(t, 10 * M, safes=[s]) == {"Ann": 9 * M, "Sam": 1 * M}  # break-even X = cap
+    assert proceeds_by_holder(t, 20 * M, safes=[s]) == {"Ann": 18 * M, "Sam": 2 * M}
     # an uncapped (discount-only) SAFE only gets its purchase amount back
     u = PostMoneySafe("Uma", 1 * M, discount=0.2)
-    assert waterfall(t, 50 * M, safes=[u]) == {"Ann": 49 * M, "Uma": 1 * M}
+    assert proceeds_by_holder(t, 50 * M, safes=[u]) == {"Ann": 49 * M, "Uma": 1 * M}
 
 
 def test_two_post_money_safes_liquidity_capitalization_excludes_cash_outs():
@@ -112,11 +110,15 @@ def test_two_post_money_safes_liquidity_capitalization_excludes_cash_outs():
     t = CapTable.incorporate({"Ann": 9 * M})
     a = PostMoneySafe("A", 1 * M, valuation_cap=10 * M)
     b = PostMoneySafe("B", 1 * M, valuation_cap=20 * M)
-    assert waterfall(t, 15 * M, safes=[a, b]) == {"Ann": Fraction(126, 10) * M, "A": Fraction(14, 10) * M, "B": 1 * M}
+    assert proceeds_by_holder(t, 15 * M, safes=[a, b]) == {
+        "Ann": Fraction(126, 10) * M,
+        "A": Fraction(14, 10) * M,
+        "B": 1 * M,
+    }
     # B converts from X = $20M (5 % × 20M = 1M). Just below, A gets 0.1 × (X − 1M);
     # at 20M A gets 0.1 × 20M: A gains f_A × P_B = $100k and common loses it (the YC definition is not monotone)
-    below = waterfall(t, 20 * M - 1, safes=[a, b])
-    at = waterfall(t, 20 * M, safes=[a, b])
+    below = proceeds_by_holder(t, 20 * M - 1, safes=[a, b])
+    at = proceeds_by_holder(t, 20 * M, safes=[a, b])
     assert at == {"Ann": 17 * M, "A": 2 * M, "B": 1 * M}
     assert below["A"] == Fraction(19 * M - 1, 10)
     assert below["Ann"] - at["Ann"] == Fraction(1, 10) * 1 * M - Fraction(9, 10)
@@ -127,8 +129,8 @@ def test_pre_money_safe_at_exit():
     # LC = 9M → 1M × 9M/9M = 1M as-converted shares; at $20M: 1/10 × 20M = $2M > $1M → converts
     t = CapTable.incorporate({"Ann": 9 * M}, pool=1 * M)
     s = PreMoneySafe("Pat", 1 * M, valuation_cap=9 * M)
-    assert waterfall(t, 20 * M, safes=[s]) == {"Ann": 18 * M, "Pat": 2 * M}
-    assert waterfall(t, 8 * M, safes=[s]) == {"Ann": 7 * M, "Pat": 1 * M}
+    assert proceeds_by_holder(t, 20 * M, safes=[s]) == {"Ann": 18 * M, "Pat": 2 * M}
+    assert proceeds_by_holder(t, 8 * M, safes=[s]) == {"Ann": 7 * M, "Pat": 1 * M}
 
 
 def test_note_at_exit_is_senior_and_may_convert():
@@ -136,13 +138,13 @@ def test_note_at_exit_is_senior_and_may_convert():
     # break-even: 560k = 840k/9.84M × X → X = $6.56M
     t = CapTable.incorporate({"Ann": 9 * M})
     n = ConvertibleNote("Nia", 500_000, 0.06, valuation_cap=6 * M)
-    assert waterfall(t, 400_000, notes=[n], exit_month=24) == {"Ann": 0, "Nia": 400_000}
-    assert waterfall(t, 5 * M, notes=[n], exit_month=24) == {"Ann": 4_440_000, "Nia": 560_000}
-    assert waterfall(t, Fraction(656, 100) * M, notes=[n], exit_month=24)["Nia"] == 560_000
-    assert waterfall(t, 10 * M, notes=[n], exit_month=24)["Nia"] == Fraction(840_000, 9_840_000) * 10 * M
+    assert proceeds_by_holder(t, 400_000, notes=[n], exit_month=24) == {"Ann": 0, "Nia": 400_000}
+    assert proceeds_by_holder(t, 5 * M, notes=[n], exit_month=24) == {"Ann": 4_440_000, "Nia": 560_000}
+    assert proceeds_by_holder(t, Fraction(656, 100) * M, notes=[n], exit_month=24)["Nia"] == 560_000
+    assert proceeds_by_holder(t, 10 * M, notes=[n], exit_month=24)["Nia"] == Fraction(840_000, 9_840_000) * 10 * M
     # the note is senior to preferred
     t2 = series_a_table()
-    assert waterfall(t2, 2 * M, notes=[n], exit_month=24) == {"Ann": 0, "VC": 1_440_000, "Nia": 560_000}
+    assert proceeds_by_holder(t2, 2 * M, notes=[n], exit_month=24) == {"Ann": 0, "VC": 1_440_000, "Nia": 560_000}
 
 
 # ---------------------------------------------------------------- equilibrium, by brute force
@@ -239,9 +241,10 @@ def test_proceeds_sum_to_exit_and_are_monotone(classes, X1, dX):
 @given(stacks(with_safes=True), st.lists(st.floats(0, 4e7), min_size=1, max_size=8))
 def test_vectorised_equals_exact(classes, exits):
     arr = class_arrays(classes)
-    got = waterfall_arrays(np.array(exits), arr.preference, arr.shares, arr.seniority, arr.participation,
-                           arr.cap, arr.safe_fraction)
-    for row, x in zip(got, exits):
+    got = waterfall_arrays(
+        np.array(exits), arr.preference, arr.shares, arr.seniority, arr.participation, arr.cap, arr.safe_fraction
+    )
+    for row, x in zip(got, exits, strict=True):
         exact = solve_waterfall(classes, x).by_class
         np.testing.assert_allclose(row, [float(exact[c.name]) for c in classes], rtol=1e-9, atol=1e-6 * max(x, 1))
         assert row.sum() == pytest.approx(x, rel=1e-12, abs=1e-6)
@@ -252,17 +255,29 @@ def test_vectorised_cap_table_stack_per_path_and_jax():
     import jax
 
     t = two_series("senior")
-    classes = exit_classes(t, safes=[PostMoneySafe("Sam", 1 * M, valuation_cap=30 * M)])
+    classes = exit_stack(t, safes=[PostMoneySafe("Sam", 1 * M, valuation_cap=30 * M)])
     arr = class_arrays(classes)
     exits = np.array([3e6, 8e6, 20e6, 60e6])
     prefs = np.tile(arr.preference, (4, 1))  # (paths, C): per-path stacks are allowed
-    want = np.array([[float(waterfall_by_class(t, x, safes=[PostMoneySafe("Sam", 1 * M, valuation_cap=30 * M)])[c.name])
-                      for c in classes] for x in exits])
+    want = np.array(
+        [
+            [
+                float(proceeds_by_class(t, x, safes=[PostMoneySafe("Sam", 1 * M, valuation_cap=30 * M)])[c.name])
+                for c in classes
+            ]
+            for x in exits
+        ]
+    )
     np.testing.assert_allclose(
         waterfall_arrays(exits, prefs, arr.shares, arr.seniority, arr.participation, arr.cap, arr.safe_fraction),
-        want, rtol=1e-9)
-    f = jax.jit(lambda e, p: waterfall_arrays(e, p, arr.shares, arr.seniority, arr.participation, arr.cap,
-                                               arr.safe_fraction, xp=jnp))
+        want,
+        rtol=1e-9,
+    )
+    f = jax.jit(
+        lambda e, p: waterfall_arrays(
+            e, p, arr.shares, arr.seniority, arr.participation, arr.cap, arr.safe_fraction, xp=jnp
+        )
+    )
     np.testing.assert_allclose(np.asarray(f(jnp.asarray(exits), jnp.asarray(prefs))), want, rtol=1e-5)
 
 
@@ -272,8 +287,11 @@ def test_liquidity_capitalization_reading_with_preferred_has_no_cycle_here():
     # docs/model/funding.md). Counting every series in LC gives the unique answer below:
     # SAFE shares = 0.1·LC, LC = 200/0.9 → 22.2; pool 1,050 over 222.2 shares → v = 4.725 < 4.74 → the
     # class takes 474; then v = (1050 − 474)/122.2 = 4.7127, SAFE 22.2·4.7127 = 104.7 > 100 → converts.
-    classes = [ExitClass("common", 100, 0, 0, "full"), ExitClass("pref", 100, 474, 1),
-               ExitClass("safe", 0, 100, 1, safe_fraction=Fraction(1, 10))]
+    classes = [
+        ExitClass("common", 100, 0, 0, "full"),
+        ExitClass("pref", 100, 474, 1),
+        ExitClass("safe", 0, 100, 1, safe_fraction=Fraction(1, 10)),
+    ]
     w = solve_waterfall(classes, 1050)
     lc = Fraction(200) / Fraction(9, 10)
     v = Fraction(1050 - 474) / (100 + lc / 10)
@@ -284,8 +302,8 @@ def test_liquidity_capitalization_reading_with_preferred_has_no_cycle_here():
 def test_inputs_are_validated():
     t = series_a_table()
     with pytest.raises(ValueError, match=r"exit_value\(=-1\)"):
-        waterfall(t, -1)
+        proceeds_by_holder(t, -1)
     with pytest.raises(ValueError, match="exit_month"):
-        waterfall(t, 1, notes=[ConvertibleNote("n", 1, 0.1)])
+        proceeds_by_holder(t, 1, notes=[ConvertibleNote("n", 1, 0.1)])
     with pytest.raises(ValueError, match=r"cap\(=1\) of 'x' must be >= preference"):
         ExitClass("x", 1, 2, 1, "capped", 1)

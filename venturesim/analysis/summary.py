@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from venturesim.analysis import _stats, returns
+from venturesim.analysis import _stats, exits
 
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
 QUANTILES = (0.1, 0.5, 0.9)
@@ -46,7 +46,7 @@ def summarize(result) -> pd.DataFrame:
             if close.size:
                 rows.append(("funding", f"month round '{name}' closed", "median", *_stats.quantile(close + 1, 0.5), "months"))
     rows += _quantile_rows("ownership", f"founder ownership at month {months}", ds["final_founder_ownership"].values, "fraction")
-    rows += returns.summary_rows(result)
+    rows += exits.summary_rows(result)
     rows += _operating_rows(result)
     return pd.DataFrame(rows, columns=COLUMNS)
 

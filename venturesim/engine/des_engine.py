@@ -58,7 +58,7 @@ from venturesim.funding.ownership import issue_to_new_holder
 from venturesim.funding.process import fundraise, may_start, month_end_exit
 from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING, warrant_post_money
 from venturesim.funding.terms import NO_EXIT, exit_classes
-from venturesim.funding.waterfall import waterfall_arrays
+from venturesim.funding.shares.waterfall import waterfall_arrays
 from venturesim.market.process import market_month
 from venturesim.market.step import MarketLimits, quality_effect
 from venturesim.model_costs.process import product_month_des, start_training

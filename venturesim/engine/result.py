@@ -152,19 +152,19 @@ class Result:
 
     def exits(self) -> pd.DataFrame:
         """Share of paths by how they ended, with the exits' values (:func:`venturesim.analysis.returns.exit_table`)."""
-        from venturesim.analysis.returns import exit_table
+        from venturesim.analysis.exits import exit_table
 
         return exit_table(self)
 
     def returns(self) -> pd.DataFrame:
         """Each round's realised MOIC and IRR distribution (:func:`venturesim.analysis.returns.round_returns`)."""
-        from venturesim.analysis.returns import round_returns
+        from venturesim.analysis.exits import round_returns
 
         return round_returns(self)
 
     def cheque_returns(self, round_name: str, cheque: float) -> pd.DataFrame:
         """What a ``cheque`` in ``round_name`` returns: proceeds, MOIC and IRR quantiles."""
-        from venturesim.analysis.returns import cheque_returns
+        from venturesim.analysis.exits import cheque_returns
 
         return cheque_returns(self, round_name, cheque)
 

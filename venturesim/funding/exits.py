@@ -29,7 +29,7 @@ from venturesim.funding.rounds import CLOSED, FundingState
 from venturesim.funding.terms import (
     ACQUIHIRE, ACQUISITION, IPO, NO_EXIT, SHUTDOWN, acquisition_probability, exit_classes,
 )
-from venturesim.funding.waterfall import waterfall_arrays
+from venturesim.funding.shares.waterfall import waterfall_arrays
 
 STREAM = 6
 

@@ -5,9 +5,9 @@ company: founders f, other early holders o, the option pool q (granted and
 unissued) and each round's investors I_r, summing to 1. A post-money SAFE
 that has closed but not converted is *outstanding* (mask U); its I_r is
 P/Cap, its holder's fraction of the Company Capitalization. The share-level
-exact versions are :func:`venturesim.funding.instruments.apply_round` and
-:class:`venturesim.funding.cap_table.CapTable`; tests check these fractions
-against them.
+exact versions are :func:`venturesim.funding.shares.priced.apply_round` and
+:class:`venturesim.funding.shares.cap_table.CapTable`; tests check these
+fractions against them.
 
 **Issuing to a new holder** a fraction w (a post-money SAFE, w = P/Cap; or
 venture-debt warrants, w = coverage × loan / post-money): the outstanding
@@ -19,7 +19,7 @@ fractions. Ownership still sums to 1.
 **A priced round** with pre-money V, amount A and pool target π (a fraction
 of the post-money, so q' = π(V + A)/V of the pre-money fully diluted
 capitalization F; no top-up without a target) converts every outstanding
-SAFE. In fractions of F (:mod:`venturesim.funding.instruments` for the
+SAFE. In fractions of F (:mod:`venturesim.funding.shares.priced` for the
 definitions):
 
 * a SAFE converting at its cap holds s·y, y = CC/F the Company
@@ -87,8 +87,9 @@ def _conversion(e, q, s, sigma, at_discount, q_target, xp):
     return z, y, xp.where(top_up, q_target, z_plain * q)
 
 
-def close_priced(founders, others, pool, investors, outstanding, success, pre_money, amount, pool_target,
-                 discount, xp=np):
+def close_priced(
+    founders, others, pool, investors, outstanding, success, pre_money, amount, pool_target, discount, xp=np
+):
     """Ownership after the priced round in ``success`` (paths, R; at most one per path) closes.
 
     Parameters

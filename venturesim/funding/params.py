@@ -8,7 +8,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from venturesim.funding.schema import Funding, Round
-from venturesim.funding.waterfall import CAPPED, FULL, NONE
+from venturesim.funding.shares.waterfall import CAPPED, FULL, NONE
 from venturesim.scenario.sampling import Sampler
 
 

@@ -184,7 +184,7 @@ class Exits(Model):
 
     An exit ends the path (no more flows; not a death). Its value goes
     through the liquidation waterfall over the cap table at that moment
-    (:func:`venturesim.funding.waterfall.waterfall_arrays`).
+    (:func:`venturesim.funding.shares.waterfall.waterfall_arrays`).
     """
 
     acquisition: Acquisition | None = Field(None, description="Acquisition hazard and price (omit: none).")

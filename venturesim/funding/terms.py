@@ -21,12 +21,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from venturesim.funding.shares.waterfall import FULL
+
 NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN = 0, 1, 2, 3, 4
 EXIT_KINDS = ("private", "acquisition", "ipo", "acquihire", "shutdown")
 
 
-def attempt_terms(arr, base_probability, base_pre_money, reference_arr, success_elasticity,
-                  valuation_elasticity, climate, failed_attempts, down_round_factor, xp=np):
+def attempt_terms(
+    arr,
+    base_probability,
+    base_pre_money,
+    reference_arr,
+    success_elasticity,
+    valuation_elasticity,
+    climate,
+    failed_attempts,
+    down_round_factor,
+    xp=np,
+):
     """(probability of closing, pre-money USD) of an attempt; arrays broadcast (paths, R)."""
     has_traction = xp.isfinite(reference_arr)
     ref = xp.where(has_traction, reference_arr, 1.0)
@@ -46,17 +58,16 @@ def acquisition_probability(arr, hazard_annual, reference_arr, arr_elasticity, x
     return 1.0 - xp.exp(-rate * scale)
 
 
-def exit_classes(founders, others, pool, investors, closed, amount, preference, participation, cap_multiple,
-                 seniority, xp=np):
-    """The preference stack at an exit as fixed-shape arrays (paths, 1 + R).
+def exit_classes(
+    founders, others, pool, investors, closed, amount, preference, participation, cap_multiple, seniority, xp=np
+):
+    """The engines' preference stack at an exit as fixed-shape arrays (paths, 1 + R).
 
     Class 0 is common (founders, others and the option pool: options count as
     common, strike ignored); class 1 + r is round r's preferred (empty unless
     it closed). Returns (prefs, shares, seniority, participation, cap) for
-    :func:`venturesim.funding.waterfall.waterfall_arrays`.
+    :func:`venturesim.funding.shares.waterfall.waterfall_arrays`.
     """
-    from venturesim.funding.waterfall import FULL
-
     common = (founders + others + pool)[..., None]
     prefs = xp.concatenate([xp.zeros_like(common), xp.where(closed, amount * preference, 0.0)], axis=-1)
     shares = xp.concatenate([common, xp.where(closed, investors, 0.0)], axis=-1)

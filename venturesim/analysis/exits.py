@@ -1,4 +1,4 @@
-"""Exits and investors' returns across paths, each figure with its Monte Carlo standard error.
+"""How a run's paths exit, and the returns its rounds realise, each figure with its Monte Carlo standard error.
 
 Per path and round r that closed (month c_r, amount A_r) and a path that
 exited (month e, proceeds P_r from the waterfall):
@@ -11,7 +11,7 @@ left out of the MOIC distribution (stated in every table). A $X cheque in
 round r on the round's terms owns X/A_r of the round's class, so its
 proceeds are X · MOIC_r: :func:`cheque_returns` gives their distribution
 over a run's own exits. (To price a cheque on other terms against given
-exit values, use :func:`venturesim.funding.returns.cheque_returns`.)
+exit values, use :func:`venturesim.funding.shares.returns.cheque_at_exits`.)
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from venturesim.analysis import _stats
+from venturesim.funding.shares.returns import annualised
 from venturesim.funding.terms import EXIT_KINDS, NO_EXIT
 
-CLOSED = 2
+CLOSED = 2  # a round's status code, venturesim.funding.rounds.CLOSED
 
 
 def exit_table(result) -> pd.DataFrame:
@@ -35,8 +36,15 @@ def exit_table(result) -> pd.DataFrame:
         chosen = kind == k
         share, se = _stats.proportion(chosen)
         median = float(np.median(value[chosen])) if chosen.any() and k != NO_EXIT else np.nan
-        rows.append({"exit": name, "share": share, "se": se, "median_value": median,
-                     "mean_value": float(value[chosen].mean()) if chosen.any() and k != NO_EXIT else np.nan})
+        rows.append(
+            {
+                "exit": name,
+                "share": share,
+                "se": se,
+                "median_value": median,
+                "mean_value": float(value[chosen].mean()) if chosen.any() and k != NO_EXIT else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -47,8 +55,7 @@ def _realised(result, round_name: str):
     exited = ds["exit_kind"].values != NO_EXIT
     chosen = closed & exited
     moic = ds["round_proceeds"].values[chosen, r] / ds["round_amount"].values[chosen, r]
-    years = np.maximum(ds["exit_month"].values[chosen] - ds["round_close_month"].values[chosen, r], 1.0) / 12.0
-    irr = np.where(moic > 0, moic ** (1.0 / years) - 1.0, -1.0)
+    irr = annualised(moic, np.maximum(ds["exit_month"].values[chosen] - ds["round_close_month"].values[chosen, r], 1.0))
     return closed, chosen, moic, irr
 
 
@@ -57,8 +64,12 @@ def round_returns(result) -> pd.DataFrame:
     rows = []
     for name in result.data["round"].values:
         closed, chosen, moic, irr = _realised(result, str(name))
-        row = {"round": str(name), "p_closed": closed.mean(), "realised": int(chosen.sum()),
-               "still_private": int((closed & ~chosen).sum())}
+        row = {
+            "round": str(name),
+            "p_closed": closed.mean(),
+            "realised": int(chosen.sum()),
+            "still_private": int((closed & ~chosen).sum()),
+        }
         if moic.size:
             for q in (0.1, 0.5, 0.9):
                 row[f"moic_p{round(100 * q)}"] = _stats.quantile(moic, q)[0]
@@ -84,8 +95,9 @@ def cheque_returns(result, round_name: str, cheque: float, q=(0.05, 0.25, 0.5, 0
     rows = []
     for p in q:
         m, se = _stats.quantile(moic, p)
-        rows.append({"quantile": p, "proceeds": cheque * m, "moic": m, "moic_se": se,
-                     "irr": _stats.quantile(irr, p)[0]})
+        rows.append(
+            {"quantile": p, "proceeds": cheque * m, "moic": m, "moic_se": se, "irr": _stats.quantile(irr, p)[0]}
+        )
     return pd.DataFrame(rows)
 
 
@@ -97,16 +109,28 @@ def summary_rows(result) -> list[tuple]:
     rows = []
     for k, name in enumerate(EXIT_KINDS):
         if k != NO_EXIT:
-            rows.append(("exits", f"{name} by month {result.months}", "probability",
-                         *_stats.proportion(ds["exit_kind"].values == k), "fraction"))
+            rows.append(
+                (
+                    "exits",
+                    f"{name} by month {result.months}",
+                    "probability",
+                    *_stats.proportion(ds["exit_kind"].values == k),
+                    "fraction",
+                )
+            )
     founders = ds["founder_proceeds"].values[ds["exit_kind"].values != NO_EXIT]
     for q in (0.5, 0.9):
-        rows.append(("exits", "founders' proceeds (exited paths)", f"p{round(100 * q)}",
-                     *_stats.quantile(founders, q), "USD"))
+        rows.append(
+            ("exits", "founders' proceeds (exited paths)", f"p{round(100 * q)}", *_stats.quantile(founders, q), "USD")
+        )
     for name in ds["round"].values:
         _, _, moic, _ = _realised(result, str(name))
         if moic.size:
             rows.append(("returns", f"round '{name}' MOIC (realised)", "p50", *_stats.quantile(moic, 0.5), "×"))
-            rows.append(("returns", f"round '{name}' MOIC < 1", "probability", *_stats.proportion(moic < 1), "fraction"))
-            rows.append(("returns", f"round '{name}' MOIC ≥ 10", "probability", *_stats.proportion(moic >= 10), "fraction"))
+            rows.append(
+                ("returns", f"round '{name}' MOIC < 1", "probability", *_stats.proportion(moic < 1), "fraction")
+            )
+            rows.append(
+                ("returns", f"round '{name}' MOIC ≥ 10", "probability", *_stats.proportion(moic >= 10), "fraction")
+            )
     return rows

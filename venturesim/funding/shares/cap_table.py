@@ -281,8 +281,16 @@ class CapTable:
         holdings = dict(self.holdings)
         holdings[(holder, share_class)] = holdings.get((holder, share_class), 0) + shares
         return self._record(
-            Issuance(month, holder, share_class, shares, price, instrument, invested,
-                     month if cash_month is None else cash_month),
+            Issuance(
+                month,
+                holder,
+                share_class,
+                shares,
+                price,
+                instrument,
+                invested,
+                month if cash_month is None else cash_month,
+            ),
             holdings=holdings,
         )
 
@@ -330,8 +338,7 @@ class CapTable:
         if shares == 0:
             return self
         return self._record(
-            Issuance(month, POOL, self.common_class.name, shares, Fraction(0), "pool top-up"),
-            pool=self.pool + shares,
+            Issuance(month, POOL, self.common_class.name, shares, Fraction(0), "pool top-up"), pool=self.pool + shares
         )
 
     def pool_top_up_for(self, target: Number) -> int:

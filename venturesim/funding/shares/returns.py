@@ -11,14 +11,14 @@ Definitions
   found with :func:`scipy.optimize.brentq` in x = ln(1 + r) (so returns near
   −100 % stay bracketed), the bracket doubled until NPV changes sign. For one investment and one exit the root is closed
   form, r = MOIC^{12/Δm} − 1 (2x in 36 months: 2^{1/3} − 1 ≈ 26.0 %/year);
-  :func:`cheque_returns` uses that form, vectorised over paths.
+  :func:`cheque_at_exits` uses that form, vectorised over paths.
 
-A cheque in a round (:func:`cheque_returns`)
--------------------------------------------
+A cheque in a round (:func:`cheque_at_exits`)
+---------------------------------------------
 "What is my return distribution for a $X cheque in this round at these
 terms?" The cheque buys X / amount of the round's class. At each simulated
 exit (value E_i in month m_i) the class's proceeds come from
-:func:`~venturesim.funding.waterfall.waterfall_arrays` over the stack at the
+:func:`~venturesim.funding.shares.waterfall.waterfall_arrays` over the stack at the
 exit, given in one of two forms an engine can produce:
 
 * **simple** (what :mod:`venturesim.funding.rounds` tracks): per path the
@@ -30,7 +30,7 @@ exit, given in one of two forms an engine can produce:
   everyone else (founders, employees, earlier investors) is counted as common —
   so earlier preferred's preferences are ignored, which flatters this cheque a
   little at low exits;
-* **stack**: a :class:`~venturesim.funding.waterfall.ClassArrays` of the whole
+* **stack**: a :class:`~venturesim.funding.shares.waterfall.ClassArrays` of the whole
   stack at the exit, (C,) or (paths, C), and the index of the round's class.
 
 Outputs: MOIC and IRR per path, MOIC quantiles, P(MOIC < 1), P(MOIC ≥ 10x),
@@ -50,28 +50,22 @@ from typing import Literal
 import numpy as np
 from scipy.optimize import brentq
 
-from venturesim.funding.cap_table import CapTable, Number, Participation
-from venturesim.funding.instruments import ConvertibleNote, PostMoneySafe, PreMoneySafe
-from venturesim.funding.waterfall import (
-    CAPPED,
-    FULL,
-    NONE,
-    ClassArrays,
-    waterfall_arrays,
-)
+from venturesim.funding.shares.cap_table import CapTable, Number, Participation
+from venturesim.funding.shares.note import ConvertibleNote
+from venturesim.funding.shares.safe import PostMoneySafe, PreMoneySafe
+from venturesim.funding.shares.waterfall import FULL, NONE, PARTICIPATION_CODE, ClassArrays, waterfall_arrays
 
 __all__ = [
     "ChequeReturns",
     "HolderReturn",
     "RoundTerms",
-    "cheque_returns",
+    "annualised",
+    "cheque_at_exits",
     "holder_returns",
     "irr",
     "moic",
     "npv",
 ]
-
-_KIND = {"none": NONE, "full": FULL, "capped": CAPPED}
 
 
 def npv(rate_annual: float, flows: Sequence[tuple[Number, Number]]) -> float:
@@ -118,6 +112,16 @@ def moic(invested: Number, proceeds: Number) -> float:
     return float(Fraction(proceeds) / Fraction(invested))
 
 
+def annualised(multiple, months):
+    """IRR of one investment and one return ``months`` later: multiple^{12/months} − 1 (arrays broadcast).
+
+    −1 when nothing comes back; NaN where ``months`` ≤ 0 (no time has passed).
+    """
+    multiple, months = np.asarray(multiple, dtype=float), np.asarray(months, dtype=float)
+    years = np.where(months > 0, months, 12.0) / 12.0
+    return np.where(months > 0, np.power(multiple, 1.0 / years) - 1.0, np.nan)
+
+
 @dataclass(frozen=True)
 class HolderReturn:
     """One holder's outcome; ``moic`` and ``irr`` are None for holders who paid nothing."""
@@ -139,11 +143,11 @@ def holder_returns(
 ) -> dict[str, HolderReturn]:
     """MOIC and IRR per holder: cash paid (the issuance history's ``invested`` at
     ``cash_month``, plus SAFEs and notes still outstanding) against ``proceeds``
-    (e.g. from :func:`~venturesim.funding.waterfall.waterfall`) at ``exit_month``."""
+    (e.g. from :func:`~venturesim.funding.shares.waterfall.proceeds_by_holder`) at ``exit_month``."""
     flows: dict[str, list[tuple[int, Fraction]]] = {}
     for i in cap_table.history:
         if i.invested:
-            flows.setdefault(i.holder, []).append((i.cash_month, -i.invested))
+            flows.setdefault(i.holder, []).append((i.month if i.cash_month is None else i.cash_month, -i.invested))
     for s in safes:
         flows.setdefault(s.investor, []).append((s.month, -s.purchase_amount))
     for n in notes:
@@ -154,11 +158,11 @@ def holder_returns(
         got = Fraction(proceeds.get(h, 0))
         invested = -sum((a for _, a in paid), Fraction(0))
         series = tuple(sorted(paid)) + ((exit_month, got),)
+        m: float | None = None
+        r: float | None = None
         if invested > 0:
             m = float(got / invested)
             r = irr(series) if got > 0 else -1.0
-        else:
-            m = r = None
         out[h] = HolderReturn(invested, got, m, r, series)
     return out
 
@@ -179,7 +183,7 @@ class RoundTerms:
                 raise ValueError(f"{name}(={getattr(self, name)}) must be > 0")
         if self.liquidation_multiple < 0:
             raise ValueError(f"liquidation_multiple(={self.liquidation_multiple}) must be >= 0")
-        if self.participation not in _KIND:
+        if self.participation not in PARTICIPATION_CODE:
             raise ValueError(f"participation(={self.participation!r}) must be 'none', 'full' or 'capped'")
         if (self.participation == "capped") != (self.participation_cap is not None):
             raise ValueError(
@@ -214,7 +218,7 @@ class ChequeReturns:
         return out
 
 
-def cheque_returns(
+def cheque_at_exits(
     invested: float,
     terms: RoundTerms,
     exit_values,
@@ -264,7 +268,7 @@ def cheque_returns(
         prefs = np.stack([np.zeros(P), np.full(P, terms.liquidation_multiple * terms.amount), later_pref], axis=1)
         shares = np.stack([np.maximum(rest, 0.0), own, later], axis=1)
         seniority = np.array([0, 1, 2 if later_seniority == "senior" else 1])
-        participation = np.array([FULL, _KIND[terms.participation], NONE])
+        participation = np.array([FULL, PARTICIPATION_CODE[terms.participation], NONE])
         caps = np.array([np.inf, cap, np.inf])
         proceeds_class = waterfall_arrays(E, prefs, shares, seniority, participation, caps)[:, 1]
     else:
@@ -275,9 +279,7 @@ def cheque_returns(
         )[:, round_class]
     proceeds = proceeds_class * (invested / terms.amount)
     multiple = proceeds / invested
-    years = (months - entry_month) / 12.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(years > 0, np.power(multiple, 1.0 / np.where(years > 0, years, 1.0)) - 1.0, np.nan)
+    rate = annualised(multiple, months - entry_month)
     n = float(P)
     p_loss = float(np.mean(multiple < 1.0))
     p_10x = float(np.mean(multiple >= 10.0))

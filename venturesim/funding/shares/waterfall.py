@@ -86,37 +86,35 @@ they are not floored.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 
-from venturesim.funding.cap_table import CapTable, Number, Participation, as_fraction
-from venturesim.funding.instruments import (
-    ConvertibleNote,
-    PostMoneySafe,
-    PreMoneySafe,
-    apply_mfn,
-)
+from venturesim.funding.shares.cap_table import CapTable, Number, Participation, as_fraction
+from venturesim.funding.shares.note import ConvertibleNote
+from venturesim.funding.shares.safe import PostMoneySafe, PreMoneySafe, apply_mfn
 
 __all__ = [
     "CAPPED",
     "FULL",
     "NONE",
+    "PARTICIPATION_CODE",
     "ClassArrays",
     "ExitClass",
     "Waterfall",
     "class_arrays",
-    "exit_classes",
+    "exit_stack",
+    "proceeds_by_class",
+    "proceeds_by_holder",
     "solve_waterfall",
-    "waterfall",
     "waterfall_arrays",
-    "waterfall_by_class",
 ]
 
 NONE, FULL, CAPPED = 0, 1, 2
-_KIND = {"none": NONE, "full": FULL, "capped": CAPPED}
+PARTICIPATION_CODE = {"none": NONE, "full": FULL, "capped": CAPPED}
+"""The array code of each participation kind."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ class ExitClass:
     participation: Participation = "none"
     cap: Fraction | None = None
     safe_fraction: Fraction = Fraction(0)
-    holders: Mapping[str, Fraction] | None = None
+    holders: Mapping[str, Fraction] = field(default_factory=dict)
 
     def __post_init__(self):
         for attr in ("shares", "preference", "safe_fraction"):
@@ -146,7 +144,7 @@ class ExitClass:
             object.__setattr__(self, attr, v)
         if self.safe_fraction >= 1:
             raise ValueError(f"safe_fraction(={self.safe_fraction}) of {self.name!r} must be < 1")
-        if self.participation not in _KIND:
+        if self.participation not in PARTICIPATION_CODE:
             raise ValueError(f"participation(={self.participation!r}) must be 'none', 'full' or 'capped'")
         if self.participation == "capped":
             if self.cap is None or as_fraction(self.cap, "cap") < self.preference:
@@ -173,7 +171,7 @@ def _safe_rank(cap_table: CapTable) -> int:
     return min(ranks, default=1)
 
 
-def exit_classes(
+def exit_stack(
     cap_table: CapTable,
     *,
     safes: Sequence[PostMoneySafe | PreMoneySafe] = (),
@@ -185,8 +183,8 @@ def exit_classes(
     for c in cap_table.classes:
         weights = {h: Fraction(n) for (h, cls), n in cap_table.holdings.items() if cls == c.name}
         if c.common:
-            for h, n in cap_table.options.items():
-                weights[h] = weights.get(h, Fraction(0)) + n
+            for h, granted in cap_table.options.items():
+                weights[h] = weights.get(h, Fraction(0)) + granted
         n = sum(weights.values(), Fraction(0))
         if n == 0:
             continue
@@ -217,13 +215,26 @@ def exit_classes(
     for s in apply_mfn(list(safes)):
         P, cap = s.purchase_amount, s.valuation_cap
         if isinstance(s, PostMoneySafe):
-            out.append(ExitClass(unique(f"{s.investor} post-money SAFE"), Fraction(0), P, rank,
-                                 safe_fraction=Fraction(0) if cap is None else P / cap,
-                                 holders={s.investor: Fraction(1)}))
+            out.append(
+                ExitClass(
+                    unique(f"{s.investor} post-money SAFE"),
+                    Fraction(0),
+                    P,
+                    rank,
+                    safe_fraction=Fraction(0) if cap is None else P / cap,
+                    holders={s.investor: Fraction(1)},
+                )
+            )
         else:
-            out.append(ExitClass(unique(f"{s.investor} pre-money SAFE"),
-                                 Fraction(0) if cap is None else P * lc_pre / cap, P, rank,
-                                 holders={s.investor: Fraction(1)}))
+            out.append(
+                ExitClass(
+                    unique(f"{s.investor} pre-money SAFE"),
+                    Fraction(0) if cap is None else P * lc_pre / cap,
+                    P,
+                    rank,
+                    holders={s.investor: Fraction(1)},
+                )
+            )
     if notes:
         if exit_month is None:
             raise ValueError("exit_month(=None) is needed to accrue interest on notes")
@@ -231,8 +242,15 @@ def exit_classes(
         for note in notes:
             due = note.amount_due(exit_month)
             shares = Fraction(0) if note.valuation_cap is None else due * lc_pre / note.valuation_cap
-            out.append(ExitClass(unique(f"{note.investor} note"), shares, note.exit_multiple * due, top,
-                                 holders={note.investor: Fraction(1)}))
+            out.append(
+                ExitClass(
+                    unique(f"{note.investor} note"),
+                    shares,
+                    note.exit_multiple * due,
+                    top,
+                    holders={note.investor: Fraction(1)},
+                )
+            )
     return tuple(out)
 
 
@@ -249,7 +267,7 @@ def _payout(kind: int, n, L, K, v):
 def _solve_fixed(rows, X: Fraction):
     """rows: (n, L, rank, kind, K) with fixed shares → (payouts, v*)."""
     total_L = sum((r[1] for r in rows), Fraction(0))
-    if X < total_L:
+    if total_L > X:
         pay = [Fraction(0)] * len(rows)
         left = X
         for rank in sorted({r[2] for r in rows}, reverse=True):
@@ -266,7 +284,6 @@ def _solve_fixed(rows, X: Fraction):
             kinks.add(L / n)
         elif n > 0 and kind == CAPPED:
             kinks.update({(K - L) / n, K / n})
-    kinks = sorted(kinks)
 
     def total(v):
         return sum((_payout(kind, n, L, K, v) for n, L, _, kind, K in rows), Fraction(0))
@@ -274,8 +291,10 @@ def _solve_fixed(rows, X: Fraction):
     k = max(x for x in kinks if total(x) <= X)
     slope = Fraction(0)
     for n, L, _, kind, K in rows:
-        if kind == FULL or (kind == NONE and n > 0 and k >= L / n) or (
-            kind == CAPPED and n > 0 and (k < (K - L) / n or k >= K / n)
+        if (
+            kind == FULL
+            or (kind == NONE and n > 0 and k >= L / n)
+            or (kind == CAPPED and n > 0 and (k < (K - L) / n or k >= K / n))
         ):
             slope += n
     gap = X - total(k)
@@ -293,7 +312,7 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
     if not classes:
         raise ValueError("classes(=()) must not be empty")
     safe = [c.safe_fraction > 0 for c in classes]
-    base = sum((c.shares for c, s in zip(classes, safe) if not s), Fraction(0))
+    base = sum((c.shares for c, s in zip(classes, safe, strict=True) if not s), Fraction(0))
     K = {i for i, s in enumerate(safe) if s}
     while True:
         F = sum((classes[i].safe_fraction for i in K), Fraction(0))
@@ -301,12 +320,17 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
             raise ValueError(f"post-money SAFEs claim {float(F):.3f} >= 1 of the company")
         LC = base / (1 - F)
         shares = [
-            (c.safe_fraction * LC if i in K else Fraction(0)) if safe[i] else c.shares
-            for i, c in enumerate(classes)
+            (c.safe_fraction * LC if i in K else Fraction(0)) if safe[i] else c.shares for i, c in enumerate(classes)
         ]
         rows = [
-            (n, c.preference, c.seniority, _KIND[c.participation], c.cap if c.cap is not None else Fraction(0))
-            for n, c in zip(shares, classes)
+            (
+                n,
+                c.preference,
+                c.seniority,
+                PARTICIPATION_CODE[c.participation],
+                c.cap if c.cap is not None else Fraction(0),
+            )
+            for n, c in zip(shares, classes, strict=True)
         ]
         pay, v = _solve_fixed(rows, X)
         drop = {i for i in K if shares[i] * v < classes[i].preference}
@@ -315,26 +339,26 @@ def solve_waterfall(classes: Sequence[ExitClass], exit_value: Number) -> Waterfa
         K -= drop
     solved = tuple(
         ExitClass(c.name, n, c.preference, c.seniority, c.participation, c.cap, Fraction(0), c.holders)
-        for c, n in zip(classes, shares)
+        for c, n in zip(classes, shares, strict=True)
     )
     converts = {}
-    for c, n in zip(solved, shares):
+    for c, n in zip(solved, shares, strict=True):
         if c.participation == "none":
             converts[c.name] = n > 0 and n * v >= c.preference and v > 0
         elif c.participation == "capped":
             converts[c.name] = n * v >= c.cap
         else:
             converts[c.name] = False
-    by_class = {c.name: p for c, p in zip(classes, pay)}
+    by_class = {c.name: p for c, p in zip(classes, pay, strict=True)}
     by_holder: dict[str, Fraction] = {}
-    for c, p in zip(classes, pay):
+    for c, p in zip(classes, pay, strict=True):
         w = sum(c.holders.values(), Fraction(0))
         for h, x in c.holders.items():
             by_holder[h] = by_holder.get(h, Fraction(0)) + p * x / w
     return Waterfall(X, by_class, by_holder, converts, v, solved)
 
 
-def waterfall(
+def proceeds_by_holder(
     cap_table: CapTable,
     exit_value: Number,
     *,
@@ -343,11 +367,11 @@ def waterfall(
     exit_month: int | None = None,
 ) -> dict[str, Fraction]:
     """Exit proceeds per holder (USD, exact Fractions); they sum to ``exit_value``."""
-    classes = exit_classes(cap_table, safes=safes, notes=notes, exit_month=exit_month)
+    classes = exit_stack(cap_table, safes=safes, notes=notes, exit_month=exit_month)
     return dict(solve_waterfall(classes, exit_value).by_holder)
 
 
-def waterfall_by_class(
+def proceeds_by_class(
     cap_table: CapTable,
     exit_value: Number,
     *,
@@ -356,7 +380,7 @@ def waterfall_by_class(
     exit_month: int | None = None,
 ) -> dict[str, Fraction]:
     """Exit proceeds per class (USD, exact)."""
-    classes = exit_classes(cap_table, safes=safes, notes=notes, exit_month=exit_month)
+    classes = exit_stack(cap_table, safes=safes, notes=notes, exit_month=exit_month)
     return dict(solve_waterfall(classes, exit_value).by_class)
 
 
@@ -380,7 +404,7 @@ def class_arrays(classes: Sequence[ExitClass]) -> ClassArrays:
         preference=np.array([float(c.preference) for c in classes]),
         shares=np.array([float(c.shares) for c in classes]),
         seniority=np.array([c.seniority for c in classes]),
-        participation=np.array([_KIND[c.participation] for c in classes]),
+        participation=np.array([PARTICIPATION_CODE[c.participation] for c in classes]),
         cap=np.array([float(c.cap) if c.cap is not None else np.inf for c in classes]),
         safe_fraction=np.array([float(c.safe_fraction) for c in classes]),
     )
@@ -405,7 +429,7 @@ def _fixed_arrays(X, L, n, rank, kind, K, xp):
         return xp.where(none[:, None, :], xp.maximum(LL, conv), xp.where(full[:, None, :], LL + conv, capped))
 
     T = xp.sum(payout(kinks), axis=-1)  # (P, M)
-    k = xp.max(xp.where(T <= X[:, None], kinks, -1.0), axis=1)
+    k = xp.max(xp.where(X[:, None] >= T, kinks, -1.0), axis=1)
     k = xp.maximum(k, 0.0)  # paths below Σ L are handled by seniority below
     Tk = xp.sum(payout(k[:, None])[:, 0, :], axis=-1)
     kc = k[:, None]
@@ -421,21 +445,11 @@ def _fixed_arrays(X, L, n, rank, kind, K, xp):
     avail = xp.clip(X[:, None] - senior, 0.0, level)
     pay_seniority = xp.where(level > 0, avail * L / xp.where(level > 0, level, 1.0), 0.0)
 
-    root = X >= xp.sum(L, axis=1)
+    root = xp.sum(L, axis=1) <= X
     return xp.where(root[:, None], pay_root, pay_seniority), xp.where(root, v, 0.0)
 
 
-def waterfall_arrays(
-    exit_values,
-    prefs,
-    shares,
-    seniority,
-    participation,
-    cap=None,
-    safe_fraction=None,
-    *,
-    xp=np,
-):
+def waterfall_arrays(exit_values, prefs, shares, seniority, participation, cap=None, safe_fraction=None, *, xp=np):
     """Vectorised waterfall: proceeds (paths, C) for exit_values (paths,) over a fixed-shape stack.
 
     Parameters

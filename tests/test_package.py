@@ -1,0 +1,48 @@
+"""The package as a user installs it: version, typing marker, and public namespaces without collisions."""
+
+import importlib.metadata
+import pathlib
+import tomllib
+
+import venturesim
+import venturesim.funding
+import venturesim.funding.schema
+import venturesim.funding.shares
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_version_comes_from_the_package_metadata():
+    assert venturesim.__version__ == importlib.metadata.version("venturesim")
+
+
+def test_py_typed_is_in_the_package_and_its_package_data():
+    assert (pathlib.Path(venturesim.__file__).parent / "py.typed").is_file()
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["venturesim"]
+    assert "py.typed" in data
+
+
+def test_top_level_exports_only_its_api_and_subpackages():
+    public = {n for n in dir(venturesim) if not n.startswith("_")}
+    subpackages = {n for n in public if type(getattr(venturesim, n)).__name__ == "module"}
+    assert public - subpackages == set(venturesim.__all__)
+    assert not {"Any", "Callable", "Iterable", "Path", "annotations"} & public
+
+
+def test_funding_names_are_unique_and_resolve():
+    for module in (venturesim.funding, venturesim.funding.shares):
+        assert len(module.__all__) == len(set(module.__all__))
+        assert all(hasattr(module, n) for n in module.__all__)
+    # the share-level instruments and the scenario's inputs no longer share a name
+    schema_classes = {
+        n for n in dir(venturesim.funding.schema) if isinstance(getattr(venturesim.funding.schema, n), type)
+    }
+    clashes = {
+        n
+        for n in schema_classes & set(venturesim.funding.__all__)
+        if getattr(venturesim.funding, n) is not getattr(venturesim.funding.schema, n)
+    }
+    assert not clashes
+    # a submodule of the share-level package is never shadowed by one of its functions
+    for name in ("cap_table", "waterfall", "returns", "priced", "safe", "note", "grant", "loan"):
+        assert type(getattr(venturesim.funding.shares, name)).__name__ == "module"

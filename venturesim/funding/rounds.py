@@ -29,8 +29,13 @@ option-pool top-up and the conversion of every outstanding SAFE; a SAFE (a
 SAFE round or a bridge) gives its holders amount/cap and dilutes every holder
 but the outstanding SAFEs. Ownership still sums to 1.
 
-Venture debt and grants (:mod:`venturesim.funding.debt`) are in
-:func:`step_debt`: the state holds each facility's balance and draw month.
+Venture debt and grants (:func:`venturesim.funding.debt.step_debt`): the
+state holds each facility's balance and draw month.
+
+The rules of a start (:func:`start_due`) and of a bridge (:func:`bridge_due`,
+:func:`bridge_cap`) are written once with an ``xp`` switch (numpy or
+jax.numpy) on the trailing round axis: the JAX kernel calls them on (paths, R),
+the DES (:mod:`venturesim.funding.process`) on one path's (R,).
 """
 
 from __future__ import annotations
@@ -41,8 +46,9 @@ import jax
 import jax.numpy as jnp
 
 from venturesim._jax_random import uniforms
-from venturesim.funding.debt import call_loans, debt_month, grant_inflow
-from venturesim.funding.ownership import close_priced, issue_safes, issue_to_new_holder
+import numpy as np
+
+from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
 
@@ -136,18 +142,12 @@ def resolve_rounds(
         founders, others, pool, investors, outstanding, success & safe, params.amount / pre_money, xp=jnp)
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
-    is_bridge = params.bridge_of >= 0
-    parent = jnp.maximum(params.bridge_of, 0).astype(jnp.int32)
-    if params.bridge_of.shape[-1]:
-        parent_failed = jnp.take_along_axis(failure, parent, axis=1)
-        parent_pre = jnp.take_along_axis(pre_money, parent, axis=1)
-    else:
-        parent_failed, parent_pre = failure, pre_money
     u_bridge = uniforms(jax.random.fold_in(key, STREAM), _BRIDGES, state.status.shape)
-    bridged = is_bridge & parent_failed & (status == WAITING) & (u_bridge < params.success_probability)
-    bridge_cap = params.pre_money * parent_pre
+    eligible, parent_pre = bridge_due(params.bridge_of, status, failure, pre_money, xp=jnp)
+    bridged = eligible & (u_bridge < params.success_probability)
+    bridge_cap_ = bridge_cap(params.pre_money, parent_pre)
     founders, others, pool, investors, outstanding = issue_safes(
-        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap, xp=jnp)
+        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap_, xp=jnp)
     status = jnp.where(bridged, CLOSED, status)
     closed = success | bridged
     inflow = jnp.sum(jnp.where(closed, params.amount, 0.0), axis=1)
@@ -157,7 +157,7 @@ def resolve_rounds(
             next_try=next_try,
             attempts=attempts,
             close_month=jnp.where(closed, t.astype(jnp.float32), state.close_month),
-            closed_pre_money=jnp.where(success, pre_money, jnp.where(bridged, bridge_cap, state.closed_pre_money)),
+            closed_pre_money=jnp.where(success, pre_money, jnp.where(bridged, bridge_cap_, state.closed_pre_money)),
             investor_ownership=investors,
             founder_ownership=founders,
             other_ownership=others,
@@ -168,67 +168,58 @@ def resolve_rounds(
     )
 
 
+def start_due(status, next_try, params: FundingParams, now, runway, arr, active, xp=np):
+    """(…, R) bool: the rounds that start raising at the month end ``now`` (= t + 1).
+
+    Round r starts when the path is active, every earlier round is CLOSED or
+    ABANDONED (a bridge never blocks, and never starts on its own: its trigger
+    is −∞), r is WAITING, runway < its trigger or ARR ≥ its milestone, and
+    ``now`` ≥ its earliest month and its retry time. ``runway``, ``arr`` and
+    ``active`` are (…,); the round parameters are (…, R) or (R,).
+    """
+    done = (status == CLOSED) | (status == ABANDONED) | (params.bridge_of >= 0)
+    earlier_done = xp.cumprod(xp.concatenate([xp.ones_like(done[..., :1]), done[..., :-1]], axis=-1),
+                              axis=-1).astype(bool)
+    runway, arr = xp.asarray(runway)[..., None], xp.asarray(arr)[..., None]
+    return (
+        xp.asarray(active)[..., None]
+        & earlier_done
+        & (status == WAITING)
+        & ((runway < params.trigger_runway) | (arr >= params.milestone_arr))
+        & (now >= params.earliest_month)
+        & (now >= next_try)
+    )
+
+
+def bridge_due(bridge_of, status, failed, pre_money, xp=np):
+    """Which bridges may close now, and the pre-money of the attempt each would bridge.
+
+    A bridge b (``bridge_of[b]`` = its round) is due when its round's attempt
+    ``failed`` (…, R) bool this instant and b is still WAITING (once per
+    round). Returns ((…, R) bool, (…, R) USD the parent attempt's pre-money).
+    """
+    if not bridge_of.shape[-1]:
+        return failed & False, pre_money
+    parent = xp.broadcast_to(xp.maximum(bridge_of, 0).astype(np.int32), failed.shape)
+    parent_failed = xp.take_along_axis(failed, parent, axis=-1)
+    parent_pre = xp.take_along_axis(xp.broadcast_to(pre_money, failed.shape), parent, axis=-1)
+    return (bridge_of >= 0) & parent_failed & (status == WAITING), parent_pre
+
+
+def bridge_cap(cap_factor, failed_pre_money):
+    """A bridge SAFE's post-money cap, USD: its cap factor × the failed attempt's pre-money."""
+    return cap_factor * failed_pre_money
+
+
 def start_rounds(
     state: FundingState, params: FundingParams, t: jax.Array, runway: jax.Array, active: jax.Array, arr: jax.Array
 ) -> FundingState:
-    """At the end of month t, start the current round if runway is below its trigger or ARR ≥ its milestone."""
-    done = (state.status == CLOSED) | (state.status == ABANDONED) | (params.bridge_of >= 0)  # bridges never block
-    earlier_done = jnp.cumprod(
-        jnp.concatenate([jnp.ones_like(done[:, :1]), done[:, :-1]], axis=1), axis=1
-    ).astype(bool)
+    """At the end of month t, start the rounds :func:`start_due` names (the attempt's ARR and climate noted)."""
     now = t + 1.0
-    start = (
-        active[:, None]
-        & earlier_done
-        & (state.status == WAITING)
-        & ((runway[:, None] < params.trigger_runway) | (arr[:, None] >= params.milestone_arr))
-        & (now >= params.earliest_month)
-        & (now >= state.next_try)
-    )
+    start = start_due(state.status, state.next_try, params, now, runway, arr, active, xp=jnp)
     return state._replace(
         status=jnp.where(start, RAISING, state.status),
         resolve_time=jnp.where(start, now + params.time_to_close, state.resolve_time),
         arr_at_start=jnp.where(start, arr[:, None], state.arr_at_start),
         climate_at_start=jnp.where(start, params.climate[:, t][:, None], state.climate_at_start),
     )
-
-
-def step_debt(state: FundingState, params: FundingParams, t: jax.Array, active: jax.Array):
-    """Month t's venture debt (after the rounds resolve) and grants.
-
-    Returns (state, :class:`venturesim.funding.debt.DebtMonth`, grants USD (paths,)).
-    A facility drawn with a round is drawn in the month that round closes.
-    """
-    closed_now = (state.status == CLOSED) & (state.close_month == t.astype(jnp.float32))
-    with_round = params.debt_round >= 0
-    index = jnp.maximum(params.debt_round, 0).astype(jnp.int32)
-    round_closed = jnp.take_along_axis(closed_now, index, axis=1) if closed_now.shape[-1] else with_round
-    draw_now = active[:, None] & jnp.where(with_round, round_closed, params.debt_draw_month == t)
-    month = debt_month(state.debt_balance, state.debt_drawn_at, t.astype(jnp.float32), draw_now, params.debt_amount,
-                       params.debt_rate, params.debt_interest_only, params.debt_amortization, params.debt_warrants,
-                       warrant_post_money(state.status, state.close_month, state.closed_pre_money, params.amount,
-                                          params.is_safe), xp=jnp)
-    founders, others, pool, investors = issue_to_new_holder(
-        state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
-        state.outstanding, month.warrants, xp=jnp)
-    state = state._replace(debt_balance=month.balance, debt_drawn_at=month.drawn_at, founder_ownership=founders,
-                           other_ownership=others + month.warrants, pool_ownership=pool, investor_ownership=investors)
-    return state, month, grant_inflow(params.grant_month, params.grant_amount, t, active, xp=jnp)
-
-
-def warrant_post_money(status, close_month, closed_pre_money, amount, is_safe, xp=jnp):
-    """The post-money of the last closed round (a SAFE's: its cap), USD (…,); 0 before any round."""
-    if not amount.shape[-1]:
-        return xp.zeros(status.shape[:-1])
-    closed = status == CLOSED
-    order = xp.where(closed, close_month * (amount.shape[-1] + 1) + xp.arange(amount.shape[-1]), -1.0)
-    last = xp.argmax(order, axis=-1)
-    post = xp.where(is_safe > 0, closed_pre_money, closed_pre_money + amount)
-    value = xp.take_along_axis(post, last[..., None], axis=-1)[..., 0]
-    return xp.where(xp.any(closed, axis=-1), value, 0.0)
-
-
-def call_debt(state: FundingState, params: FundingParams, cash: jax.Array, active: jax.Array):
-    """The minimum-cash covenant at the month end: (state, USD repaid (paths,), called (paths,) bool)."""
-    balance, repaid, called = call_loans(state.debt_balance, cash, params.debt_min_cash, active, xp=jnp)
-    return state._replace(debt_balance=balance), repaid, called

@@ -279,7 +279,7 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
             alive, True, accounts, revenue, company.arr, runway_, team, flows, partner, compute=compute,
             training=training, gap=gap, partner_share=partner_share, partner_concentration=concentration_,
             risk_costs=params.risks.added_costs[t], other=other, financing=financing, grants=grants,
-            interest=interest, principal=principal, customers=customers,
+            interest=interest, principal=principal, debt_balance=company.debt_balance, customers=customers,
             founder_ownership=company.founder_ownership, rounds_closed=int(np.sum(company.status == CLOSED)))
         for name, value in record.items():
             records[name].append(value)

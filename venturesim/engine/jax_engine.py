@@ -203,7 +203,7 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         training=training, gap=gap, partner_share=partner_share, partner_concentration=jnp.max(brought, axis=1,
                                                                                               initial=0.0),
         risk_costs=params.risks.added_costs[:, t], other=other, financing=financing, grants=grants,
-        interest=interest, principal=principal, customers=market.customers,
+        interest=interest, principal=principal, debt_balance=funding.debt_balance, customers=market.customers,
         founder_ownership=funding.founder_ownership, rounds_closed=rounds_closed, xp=jnp)
     record = mask_dead(record, alive, dead_record(state.company.cash, funding.founder_ownership, rounds_closed,
                                                   market.customers.shape[-1], xp=jnp), xp=jnp)

@@ -101,13 +101,13 @@ def _live(alive, value, dead, xp):
 
 def month_record(alive, alive_start, accounts: Accounts, revenue, arr, runway, team, flows, partner, *, compute,
                  training, gap, partner_share, partner_concentration, risk_costs, other, financing, grants, interest,
-                 principal, customers, founder_ownership, rounds_closed, xp=np) -> dict:
+                 principal, debt_balance, customers, founder_ownership, rounds_closed, xp=np) -> dict:
     """The record of a month (the :data:`~venturesim.engine.metrics.MONTHLY_METRICS`), for one path or a block.
 
     ``alive``: alive at the month's end (after death and exits); ``alive_start``: at its start.
     ``team``, ``flows``, ``partner``: the month's :class:`venturesim.team.step.TeamMonth`,
     :class:`venturesim.market.step.MarketFlows` and :class:`venturesim.partnerships.terms.PartnerMonth`.
-    ``customers`` (…, S) at the month's end. A stock (FTE, customers, pipeline, headcount) reads 0 and
+    ``customers`` (…, S) and ``debt_balance`` (…, D) at the month's end (after an exit, which repays the debt). A stock (FTE, customers, pipeline, headcount) reads 0 and
     a ratio (quality gap, support load, runway) NaN on a path no longer alive.
     """
     seg = xp.asarray(alive)[..., None]
@@ -160,7 +160,7 @@ def month_record(alive, alive_start, accounts: Accounts, revenue, arr, runway, t
         "grants": grants,
         "interest": interest,
         "debt_repaid": principal + accounts.debt_called,
-        "debt_balance": xp.sum(accounts.debt_balance, axis=-1),
+        "debt_balance": xp.sum(debt_balance, axis=-1),
         "loan_called": accounts.loan_called,
         "net_burn": accounts.net_burn,
         "customers": xp.sum(customers, axis=-1),

@@ -16,7 +16,9 @@ from venturesim.engine.month_close import (
 from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import call_loans, draw_due, grant_inflow, step_debt, warrant_post_money
 from venturesim.funding.exits import exit_outcome, exit_proceeds, settle_exit
-from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING, bridge_due, start_due
+from venturesim.funding.rounds import (
+    ABANDONED, CLOSED, RAISING, WAITING, after_failure, attempt_odds, bridge_due, start_due,
+)
 from venturesim.funding.terms import ACQUIHIRE, ACQUISITION, IPO, NO_EXIT, SHUTDOWN
 
 N, S, R, D = 24, 3, 3, 2
@@ -265,6 +267,28 @@ def test_round_start_and_bridges(rng):
     assert eligible.any()
     np.testing.assert_array_equal(eligible[:, 1], failed[:, 0] & (state.status[:, 1] == WAITING))
     assert not eligible[:, [0, 2]].any()
+
+
+def test_attempt_odds_and_failure(rng):
+    """An attempt's odds and price, and what a failure does (one more attempt; abandoned at the maximum, else
+    waiting until the retry time), agree."""
+    state, f = funding_state(rng), funding_params(rng)
+    f.success_probability, f.reference_arr = rng.uniform(0.2, 0.8, (N, R)), rng.choice([1e6, np.inf], (N, R))
+    f.success_elasticity, f.valuation_elasticity = rng.uniform(0, 1, (N, R)), rng.uniform(0, 1, (N, R))
+    f.down_round_factor, f.max_attempts, f.retry_delay = np.full((N, R), 0.8), rng.choice([1.0, 3.0], (N, R)), \
+        np.full((N, R), 2.0)
+    attempts = rng.choice([0.0, 1.0, 2.0], (N, R))
+    odds = dict(params=f, arr=rng.choice([0.0, 5e5, 3e6], N)[:, None], climate=rng.uniform(0.7, 1.3, N)[:, None],
+                attempts=attempts)
+    run_both(attempt_odds, odds)
+    run_both(attempt_odds, odds | dict(success_probability=rng.uniform(0, 1, (N, R))))
+    failed = rng.random((N, R)) < 0.5
+    attempts_after, status, next_try = run_both(after_failure, dict(
+        failed=failed, attempts=attempts, status=state.status, next_try=state.next_try, resolved_at=7.0, params=f))
+    status = np.asarray(status)
+    np.testing.assert_array_equal(status[failed], np.where(attempts[failed] + 1 >= f.max_attempts[failed],
+                                                           ABANDONED, WAITING))
+    np.testing.assert_array_equal(status[~failed], state.status[~failed])
 
 
 def test_exit_outcome_and_settlement(rng):

@@ -35,8 +35,10 @@ import numpy as np
 from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.exits import exit_outcome, settle_exit
-from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING, bridge_cap, bridge_due, start_due
-from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT, attempt_terms
+from venturesim.funding.rounds import (
+    ABANDONED, CLOSED, RAISING, after_failure, attempt_odds, bridge_cap, bridge_due, start_due,
+)
+from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT
 
 PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
 
@@ -56,12 +58,9 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     name = names[r]
     company.status[r] = RAISING
     duration = float(funding.time_to_close[r])
-    arr_at_start, climate_at_start, attempts_at_start = company.arr, funding.climate[int(env.now) - 1], company.attempts[r]
-    probability, pre_money = attempt_terms(
-        arr_at_start, funding.success_probability[r], funding.pre_money[r], funding.reference_arr[r],
-        funding.success_elasticity[r], funding.valuation_elasticity[r], climate_at_start,
-        attempts_at_start, funding.down_round_factor[r],
-    )
+    arr_at_start, climate_at_start = company.arr, funding.climate[int(env.now) - 1]
+    attempts_at_start = company.attempts.copy()
+    probability, pre_money = (v[r] for v in attempt_odds(funding, arr_at_start, climate_at_start, company.attempts))
     company.log("fundraising", "start", f"{name}: started raising ${funding.amount[r]:,.0f} "
                 f"at ${pre_money:,.0f} pre-money (runway {runway:.1f} months, ARR ${company.arr:,.0f}, "
                 f"odds of closing {probability:.0%})")
@@ -80,10 +79,7 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
 
         month = min(int(math.floor(env.now)), len(funding.climate) - 1)
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
-        probability, _ = attempt_terms(
-            arr_at_start, base[r], funding.pre_money[r], funding.reference_arr[r], funding.success_elasticity[r],
-            funding.valuation_elasticity[r], climate_at_start, attempts_at_start, funding.down_round_factor[r],
-        )
+        probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
     if rng.random() < probability:
         success = np.arange(len(names)) == r
         holders = (company.founder_ownership, company.other_ownership, company.pool_ownership,
@@ -100,13 +96,11 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
                     + f"; founders now own {company.founder_ownership:.1%}")
         return
     _bridge(env, company, names, funding, r, pre_money, base, rng)
-    company.attempts[r] += 1
-    if company.attempts[r] >= funding.max_attempts[r]:
-        company.status[r] = ABANDONED
+    company.attempts, company.status, company.next_try = after_failure(
+        np.arange(len(names)) == r, company.attempts, company.status, company.next_try, env.now, funding)
+    if company.status[r] == ABANDONED:
         company.log("fundraising", "abandoned", f"{name}: failed (attempt {int(company.attempts[r])}); round abandoned")
     else:
-        company.status[r] = WAITING
-        company.next_try[r] = env.now + float(funding.retry_delay[r])
         company.log("fundraising", "failed", f"{name}: failed (attempt {int(company.attempts[r])}); "
                     f"can retry from month {company.next_try[r]:.1f}")
 

@@ -117,19 +117,11 @@ def resolve_rounds(
     """Resolve attempts ending in month t; returns the new state and the inflow (paths,) USD."""
     u = uniforms(key, STREAM, state.status.shape)  # (paths, R)
     due = active[:, None] & (state.status == RAISING) & (state.resolve_time < t + 1.0)
-    probability, pre_money = attempt_terms(
-        state.arr_at_start, params.success_probability, params.pre_money, params.reference_arr,
-        params.success_elasticity, params.valuation_elasticity, state.climate_at_start, state.attempts,
-        params.down_round_factor, xp=jnp,
-    )
+    probability, pre_money = attempt_odds(params, state.arr_at_start, state.climate_at_start, state.attempts, xp=jnp)
     success = due & (u < probability)
     failure = due & ~success
-
-    attempts = state.attempts + failure
-    give_up = failure & (attempts >= params.max_attempts)
-    status = jnp.where(success, CLOSED, state.status)
-    status = jnp.where(failure, jnp.where(give_up, ABANDONED, WAITING), status)
-    next_try = jnp.where(failure, state.resolve_time + params.retry_delay, state.next_try)
+    attempts, status, next_try = after_failure(failure, state.attempts, jnp.where(success, CLOSED, state.status),
+                                               state.next_try, state.resolve_time, params, xp=jnp)
 
     # Rounds close one at a time (only the current round raises), so at most one
     # column of `success` is set per path: a priced round or a SAFE.
@@ -166,6 +158,24 @@ def resolve_rounds(
         ),
         inflow,
     )
+
+
+def attempt_odds(params: FundingParams, arr, climate, attempts, success_probability=None, xp=np):
+    """(probability of closing, pre-money USD) of an attempt at each round (…, R): the round's terms
+    (:func:`venturesim.funding.terms.attempt_terms`) at the ARR and climate of its start and its failed
+    attempts so far; ``success_probability`` replaces the base odds (a risk hook), if given."""
+    base = params.success_probability if success_probability is None else success_probability
+    return attempt_terms(arr, base, params.pre_money, params.reference_arr, params.success_elasticity,
+                         params.valuation_elasticity, climate, attempts, params.down_round_factor, xp=xp)
+
+
+def after_failure(failed, attempts, status, next_try, resolved_at, params: FundingParams, xp=np):
+    """(attempts, status, next_try) (…, R) after the attempts ``failed`` resolved at ``resolved_at``: one more
+    failure; the round is ABANDONED after ``max_attempts``, else WAITING until resolved_at + retry_delay."""
+    attempts = attempts + failed
+    give_up = failed & (attempts >= params.max_attempts)
+    status = xp.where(failed, xp.where(give_up, ABANDONED, WAITING), status)
+    return attempts, status, xp.where(failed, resolved_at + params.retry_delay, next_try)
 
 
 def start_due(status, next_try, params: FundingParams, now, runway, arr, active, xp=np):

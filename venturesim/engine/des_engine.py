@@ -221,8 +221,11 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
     attempts_seen = company.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
         yield month_end_tick(env)
-        if not company.alive:
-            _record_dead(records, company)
+        if not company.alive:  # dead or exited: frozen, no more flows
+            frozen = dead_record(company.cash, company.founder_ownership, int(np.sum(company.status == CLOSED)),
+                                 len(company.customers))
+            for name in records:
+                records[name].append(frozen.get(name, 0.0))
             continue
         training, gap, _, cost_per_token = product_month_des(company, p, t)
         line = params.company.compute[t]
@@ -309,20 +312,10 @@ def _debt_month(company: Company, f, t: int, names=()):
     update, debt, grants = step_debt(company, f, float(t), True)
     for name, value in update._asdict().items():
         setattr(company, name, value)
-    company.founder_ownership, company.other_ownership = float(update.founder_ownership), float(update.other_ownership)
-    company.pool_ownership = float(update.pool_ownership)
     for d in np.flatnonzero(debt.drawn > 0):
         name = names[d] if d < len(names) else f"loan {d}"
         company.log("debt", "drawn", f"{name}: ${float(debt.drawn[d]):,.0f} drawn")
     return debt, float(grants)
-
-
-def _record_dead(records, company: Company) -> None:
-    """A month of a path dead or exited before it (:func:`venturesim.engine.month_close.dead_record`)."""
-    frozen = dead_record(company.cash, company.founder_ownership, int(np.sum(company.status == CLOSED)),
-                         len(company.customers))
-    for name in records:
-        records[name].append(frozen.get(name, 0.0))
 
 
 def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int, metrics=tuple(MONTHLY_METRICS)):

@@ -6,15 +6,11 @@ The JAX engine calls these rules on a block of paths ((paths,) and
 (paths, S) arrays), the DES on one path (scalars and (S,) arrays): the rules
 work on the trailing axes, so the two engines run the same arithmetic.
 
-**Costs** (USD per month, :func:`close_accounts`):
-
-.. math:: C = \text{people} + \text{compute} + \text{other} + \text{acquisition}
-          + \text{partnerships} + \text{COR} + \text{interest},
-
-people = payroll + severance + recruiting; compute = the monthly line +
-training − partners' credits; other costs include the risks' added costs;
-acquisition = channel budgets + market entry; COR (cost of revenue) =
-c · gross revenue + tokens · cost per token (serving) + support.
+**Costs** (USD a month, :func:`close_accounts`) C = people (payroll +
+severance + recruiting) + compute (the monthly line + training − partners'
+credits) + other (with the risks' costs) + acquisition (channels, market
+entry) + partnerships + COR + interest; COR (cost of revenue) = c · gross
+revenue + tokens · cost per token (serving) + support.
 
 **Cash identity.**  cash[t] = cash[t−1] + R − C + F − P, with R the revenue
 net of the partners' share, F the financing (rounds, bridges, loans drawn,
@@ -95,10 +91,6 @@ def runway(cash, net_burn, alive, xp=np):
     return xp.where(alive, months, xp.nan)
 
 
-def _live(alive, value, dead, xp):
-    return xp.where(alive, value, dead)
-
-
 def month_record(alive, alive_start, accounts: Accounts, revenue, arr, runway, team, flows, partner, *, compute,
                  training, gap, partner_share, partner_concentration, risk_costs, other, financing, grants, interest,
                  principal, debt_balance, customers, founder_ownership, rounds_closed, xp=np) -> dict:
@@ -107,71 +99,40 @@ def month_record(alive, alive_start, accounts: Accounts, revenue, arr, runway, t
     ``alive``: alive at the month's end (after death and exits); ``alive_start``: at its start.
     ``team``, ``flows``, ``partner``: the month's :class:`venturesim.team.step.TeamMonth`,
     :class:`venturesim.market.step.MarketFlows` and :class:`venturesim.partnerships.terms.PartnerMonth`.
-    ``customers`` (…, S) and ``debt_balance`` (…, D) at the month's end (after an exit, which repays the debt). A stock (FTE, customers, pipeline, headcount) reads 0 and
-    a ratio (quality gap, support load, runway) NaN on a path no longer alive.
+    ``customers`` (…, S) and ``debt_balance`` (…, D) at the month's end (after an exit, which repays the debt).
+    A stock (FTE, customers, pipeline, headcount) reads 0 and a ratio (quality gap, support load) NaN on a
+    path no longer alive.
     """
-    seg = xp.asarray(alive)[..., None]
-    customers = xp.where(seg, customers, 0.0)
-    gain = team.engineering_gain
-    deal_capacity = team.deal_capacity
+    def live(value, dead=0.0):
+        return xp.where(alive, value, dead)
+
+    customers = xp.where(xp.asarray(alive)[..., None], customers, 0.0)
+    gain, deal_capacity, a = team.engineering_gain, team.deal_capacity, accounts
     return {
-        "cash": accounts.cash,
-        "revenue": revenue,
-        "arr": _live(alive, arr, 0.0, xp),
-        "costs": accounts.costs,
-        "payroll": team.payroll,
-        "severance": team.severance,
-        "recruiting_cost": team.recruiting,
-        "hires": team.hires,
-        "departures": team.departures,
-        "layoffs": team.layoffs,
-        "open_requisitions": team.open_requisitions,
-        "engineering_fte": _live(alive, team.engineering_fte, 0.0, xp),
-        "sales_fte": _live(alive, team.sales_fte, 0.0, xp),
-        "support_fte": _live(alive, team.support_fte, 0.0, xp),
-        "option_pool_available": _live(alive, team.pool_available, 0.0, xp),
-        "compute": compute,
-        "training_compute": training,
-        "serving_cost": accounts.serving,
-        "quality_gap": _live(alive, gap, xp.nan, xp),
-        "acquisition_spend": flows.acquisition_spend,
-        "entry_cost": flows.entry_cost,
-        "support_cost": flows.support_cost,
-        "new_mrr": flows.new_mrr,
-        "expansion_mrr": flows.expansion_mrr,
-        "contraction_mrr": flows.contraction_mrr,
-        "churned_mrr": flows.churned_mrr,
-        "pipeline": _live(alive, flows.pipeline, 0.0, xp),
+        "cash": a.cash, "revenue": revenue, "arr": live(arr), "costs": a.costs, "payroll": team.payroll,
+        "severance": team.severance, "recruiting_cost": team.recruiting, "hires": team.hires,
+        "departures": team.departures, "layoffs": team.layoffs, "open_requisitions": team.open_requisitions,
+        "engineering_fte": live(team.engineering_fte), "sales_fte": live(team.sales_fte),
+        "support_fte": live(team.support_fte), "option_pool_available": live(team.pool_available),
+        "compute": compute, "training_compute": training, "serving_cost": a.serving, "quality_gap": live(gap, xp.nan),
+        "acquisition_spend": flows.acquisition_spend, "entry_cost": flows.entry_cost,
+        "support_cost": flows.support_cost, "new_mrr": flows.new_mrr, "expansion_mrr": flows.expansion_mrr,
+        "contraction_mrr": flows.contraction_mrr, "churned_mrr": flows.churned_mrr, "pipeline": live(flows.pipeline),
         "deals_won": xp.sum(flows.deals_won, axis=-1),
         "deals_lost_to_capacity": xp.sum(flows.deals_over_capacity, axis=-1),
-        "sales_capacity_deals": _live(alive, xp.nan if deal_capacity is None else deal_capacity, 0.0, xp),
-        "support_load": _live(alive, flows.support_load, xp.nan, xp),
-        "engineering_quality_gain": _live(alive, 0.0 if gain is None else gain, 0.0, xp),
-        "revenue_by_segment": flows.revenue_by_segment,
-        "partner_revenue_share": partner_share,
-        "compute_credits_used": partner.compute_credit_used,
-        "partnership_costs": partner.cost,
-        "partners_active": _live(alive, partner.active, 0.0, xp),
-        "partner_concentration": partner_concentration,
-        "risk_costs": _live(alive_start, risk_costs, 0.0, xp),
-        "other_costs": other,
-        "cost_of_revenue": accounts.cost_of_revenue,
-        "financing": financing,
-        "grants": grants,
-        "interest": interest,
-        "debt_repaid": principal + accounts.debt_called,
-        "debt_balance": xp.sum(debt_balance, axis=-1),
-        "loan_called": accounts.loan_called,
-        "net_burn": accounts.net_burn,
-        "customers": xp.sum(customers, axis=-1),
-        "customers_by_segment": customers,
-        "new_customers": xp.sum(flows.new_customers, axis=-1),
-        "churned_customers": xp.sum(flows.churned_customers, axis=-1),
-        "alive": alive,
-        "runway": runway,
-        "headcount": _live(alive, team.headcount, 0.0, xp),
-        "founder_ownership": founder_ownership,
-        "rounds_closed": rounds_closed,
+        "sales_capacity_deals": live(xp.nan if deal_capacity is None else deal_capacity),
+        "support_load": live(flows.support_load, xp.nan),
+        "engineering_quality_gain": live(0.0 if gain is None else gain),
+        "revenue_by_segment": flows.revenue_by_segment, "partner_revenue_share": partner_share,
+        "compute_credits_used": partner.compute_credit_used, "partnership_costs": partner.cost,
+        "partners_active": live(partner.active), "partner_concentration": partner_concentration,
+        "risk_costs": xp.where(alive_start, risk_costs, 0.0), "other_costs": other,
+        "cost_of_revenue": a.cost_of_revenue, "financing": financing, "grants": grants, "interest": interest,
+        "debt_repaid": principal + a.debt_called, "debt_balance": xp.sum(debt_balance, axis=-1),
+        "loan_called": a.loan_called, "net_burn": a.net_burn, "customers": xp.sum(customers, axis=-1),
+        "customers_by_segment": customers, "new_customers": xp.sum(flows.new_customers, axis=-1),
+        "churned_customers": xp.sum(flows.churned_customers, axis=-1), "alive": alive, "runway": runway,
+        "headcount": live(team.headcount), "founder_ownership": founder_ownership, "rounds_closed": rounds_closed,
     }
 
 

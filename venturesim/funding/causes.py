@@ -1,21 +1,12 @@
-"""Why a path ran out of cash, read from its funding state at death: a machine-readable code and a sentence.
+"""Why a path ran out of cash, from its funding state at death: a code and a sentence (:func:`describe`).
 
-The first round raised in order (bridges are never raised on their own)
-that is not closed names the cause:
-
-* ``raising:<round>`` — the cash ran out while the round was raising;
-* ``retry_too_late:<round>`` — an attempt failed and the retry came too late;
-* ``not_started:<round>`` — the round's trigger (runway or ARR milestone) or
-  earliest month was not met in time;
-
-else, every round closed or abandoned:
-
-* ``spent_raised_and_borrowed`` — every round closed and venture debt is
-  still outstanding;
-* ``abandoned:<round>`` — the last abandoned round;
-* ``spent_raised`` — every round closed, the money spent before revenue
-  covered costs; ``no_funding`` — no round planned.
-
+The first round raised in order (bridges never are) that is not closed names
+the cause: ``raising:<round>`` (the cash ran out while raising it),
+``retry_too_late:<round>`` (an attempt failed, the retry came too late) or
+``not_started:<round>`` (its trigger or earliest month was not met in time).
+Else: ``spent_raised_and_borrowed`` (every round closed, venture debt still
+outstanding), ``abandoned:<round>`` (the last abandoned round),
+``spent_raised`` (every round closed) or ``no_funding`` (none planned).
 The DES logs both (the event log's ``cause`` and ``details`` columns);
 :meth:`venturesim.engine.result.Result.why_dead` counts the codes.
 """

@@ -43,7 +43,6 @@ existing scheduler's address).
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, field
 
 import jax
@@ -52,13 +51,16 @@ import simpy
 
 from venturesim._simpy import month_end_tick
 from venturesim.engine.metrics import MONTHLY_METRICS
+from venturesim.engine.month_close import (
+    annual_run_rate, close_accounts, dead_record, month_record, runway,
+)
 from venturesim.engine.params import Params, sample_with_draws
-from venturesim.funding.debt import call_loans, debt_month, grant_inflow
-from venturesim.funding.ownership import issue_to_new_holder
-from venturesim.funding.process import fundraise, may_start, month_end_exit
-from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING, warrant_post_money
-from venturesim.funding.terms import NO_EXIT, exit_classes
-from venturesim.funding.shares.waterfall import waterfall_arrays
+from venturesim.funding.causes import death_cause, describe
+from venturesim.funding.debt import step_debt
+from venturesim.funding.exits import exit_proceeds
+from venturesim.funding.process import fundraise, month_end_exit, rounds_to_start
+from venturesim.funding.rounds import CLOSED, RAISING, WAITING
+from venturesim.funding.terms import NO_EXIT
 from venturesim.market.process import market_month
 from venturesim.market.step import MarketLimits, quality_effect
 from venturesim.model_costs.process import product_month_des, start_training
@@ -72,7 +74,7 @@ from venturesim.team.process import des_signals, start_team, team_month
 
 PROCESS_STREAM = 1
 EVENT_COLUMNS = [
-    "time", "path", "process", "kind", "details", "cash", "arr", "headcount", "training_queue", "accelerators_busy",
+    "time", "path", "process", "kind", "details", "cause", "cash", "arr", "headcount", "training_queue", "accelerators_busy",
 ]
 
 
@@ -119,10 +121,10 @@ class Company:
     market_book: object = None
     partner_book: object = None
 
-    def log(self, process: str, kind: str, details: str) -> None:
-        """Append an event with the state after it."""
-        self.events.append((self.env.now, self.path, process, kind, details, self.cash, self.arr, self.headcount,
-                            self.training_queue, self.accelerators_busy))
+    def log(self, process: str, kind: str, details: str, cause: str | None = None) -> None:
+        """Append an event with the state after it (``cause``: a death's code, :mod:`venturesim.funding.causes`)."""
+        self.events.append((self.env.now, self.path, process, kind, details, cause, self.cash, self.arr,
+                            self.headcount, self.training_queue, self.accelerators_busy))
 
 
 def _row(params: Params, i: int) -> Params:
@@ -165,7 +167,7 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     env.process(_month_ends(env, company, params, months, rng, round_names, records, list(debt_names),
                             list(partner_names)))
     env.run(until=months + 0.5)
-    founder_proceeds, round_proceeds = _exit_proceeds(company, params.funding)
+    founder_proceeds, round_proceeds = exit_proceeds(company, params.funding, xp=np)
     final = {
         "cash": company.cash, "arr": company.arr, "runway": records["runway"][-1],
         "death_month": company.death_month, "founder_ownership": company.founder_ownership,
@@ -173,26 +175,12 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
         "round_pre_money": company.closed_pre_money.copy(), "round_amount": params.funding.amount.copy(),
         "exit_kind": company.exit_kind,
         "exit_month": company.exit_month, "exit_value": company.exit_value,
-        "founder_proceeds": founder_proceeds, "round_proceeds": round_proceeds,
+        "founder_proceeds": float(founder_proceeds), "round_proceeds": round_proceeds,
         "risk_time": params.risks.time.copy(), "risk_severity": params.risks.severity.copy(),
         "partner_concentration_month": company.concentrated_month.copy(),
         "partner_concentration_share": company.concentrated_share.copy(),
     }
     return {k: np.asarray(v) for k, v in records.items()}, final, company.events
-
-
-def _exit_proceeds(company: Company, f) -> tuple[float, np.ndarray]:
-    """The waterfall over the path's final cap table (as :func:`venturesim.funding.exits.exit_proceeds`)."""
-    prefs, shares, rank, kind, cap = exit_classes(
-        np.array([company.founder_ownership]), np.array([company.other_ownership]),
-        np.array([company.pool_ownership]), company.investor_ownership[None, :], company.status[None, :] == CLOSED,
-        f.amount[None, :], f.preference[None, :], f.participation[None, :], f.cap_multiple[None, :],
-        f.seniority[None, :],
-    )
-    value = max(company.exit_value - company.exit_debt, 0.0) if company.exit_kind != NO_EXIT else 0.0
-    paid = waterfall_arrays(np.array([value]), prefs, shares, rank, kind, cap)[0]
-    common = shares[0, 0]
-    return (float(paid[0] * company.founder_ownership / common) if common > 0 else 0.0), paid[1:]
 
 
 @functools.lru_cache(maxsize=16)
@@ -233,8 +221,11 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
     attempts_seen = company.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
         yield month_end_tick(env)
-        if not company.alive:
-            _record_dead(records, company)
+        if not company.alive:  # dead or exited: frozen, no more flows
+            frozen = dead_record(company.cash, company.founder_ownership, int(np.sum(company.status == CLOSED)),
+                                 len(company.customers))
+            for name in records:
+                records[name].append(frozen.get(name, 0.0))
             continue
         training, gap, _, cost_per_token = product_month_des(company, p, t)
         line = params.company.compute[t]
@@ -264,131 +255,67 @@ def _month_ends(env, company: Company, params: Params, months: int, rng, round_n
         revenue = gross - partner_share
         debt, grants = _debt_month(company, f, t, debt_names)
         interest, principal = float(np.sum(debt.interest)), float(np.sum(debt.principal))
-        people, other = team.cost, params.company.other_costs[t]
+        other = params.company.other_costs[t]
         compute = line + training - float(partner.compute_credit_used)
-        acquisition = float(flows.acquisition_spend + flows.entry_cost)
-        serving = tokens * cost_per_token
-        cost_of_revenue = gross * m.cost_of_revenue + serving + float(flows.support_cost)
-        costs = people + compute + other + acquisition + float(partner.cost) + cost_of_revenue + interest
         drawn = float(np.sum(debt.drawn)) + grants
-        company.cash += revenue - costs + drawn - principal
-        company.debt_balance, called_debt, called = call_loans(company.debt_balance, np.asarray(company.cash),
-                                                               f.debt_min_cash, np.asarray(True))
-        company.cash -= float(called_debt)
-        if called:
-            company.log("debt", "loan called", f"cash below the covenant: ${float(called_debt):,.0f} repaid")
+        accounts = close_accounts(
+            True, company.cash, revenue, gross, team.cost, compute, other,
+            float(flows.acquisition_spend + flows.entry_cost), float(partner.cost), m.cost_of_revenue, tokens,
+            cost_per_token, float(flows.support_cost), interest, principal, drawn, company.debt_balance,
+            f.debt_min_cash)  # the rounds' money is in the cash already, booked when each closed
+        company.cash, company.debt_balance = float(accounts.cash), accounts.debt_balance
+        if accounts.loan_called:
+            company.log("debt", "loan called", f"cash below the covenant: ${float(accounts.debt_called):,.0f} repaid")
         financing, company.financing_this_month = company.financing_this_month + drawn, 0.0
-        net_burn = costs + principal - revenue
-        died = company.cash < 0.0
-        company.arr = 0.0 if died else 12.0 * revenue
+        died = not accounts.survived
+        cause = death_cause(company.status, company.attempts, f.bridge_of, company.debt_balance, round_names) \
+            if died else None  # before the shutdown repays the debt
+        company.arr = float(annual_run_rate(revenue, not died))
         exited = month_end_exit(company, f, t, died, team.headcount, rng)
         if exited:  # sold or listed: the path's flows end, without a death
             company.arr = 0.0
         alive = not (died or exited)
-        runway = (company.cash / max(net_burn, 1e-9) if net_burn > 0 else math.inf) if alive else math.nan
-        record = {
-            "cash": company.cash, "revenue": revenue, "arr": company.arr, "costs": costs, "payroll": team.payroll,
-            "severance": team.severance, "recruiting_cost": team.recruiting, "hires": team.hires,
-            "departures": team.departures, "layoffs": team.layoffs, "open_requisitions": team.open_requisitions,
-            "engineering_fte": team.engineering_fte if alive else 0.0, "sales_fte": team.sales_fte if alive else 0.0,
-            "support_fte": team.support_fte if alive else 0.0, "option_pool_available": team.pool_available if alive else 0.0,
-            "compute": compute, "training_compute": training, "serving_cost": serving,
-            "quality_gap": gap if alive else math.nan, "acquisition_spend": flows.acquisition_spend,
-            "entry_cost": flows.entry_cost, "support_cost": flows.support_cost, "new_mrr": flows.new_mrr,
-            "expansion_mrr": flows.expansion_mrr, "contraction_mrr": flows.contraction_mrr,
-            "churned_mrr": flows.churned_mrr, "pipeline": flows.pipeline if alive else 0.0,
-            "deals_won": float(np.sum(flows.deals_won)), "revenue_by_segment": flows.revenue_by_segment,
-            "deals_lost_to_capacity": float(np.sum(flows.deals_over_capacity)),
-            "sales_capacity_deals": (math.nan if team.deal_capacity is None else team.deal_capacity) if alive else 0.0,
-            "support_load": flows.support_load if alive else math.nan,
-            "engineering_quality_gain": (team.engineering_gain or 0.0) if alive else 0.0,
-            "partner_revenue_share": partner_share, "compute_credits_used": float(partner.compute_credit_used),
-            "partnership_costs": float(partner.cost), "partners_active": float(partner.active) if alive else 0.0,
-            "partner_concentration": _concentration(company, partner, params.partnerships, flows.revenue_by_segment, t,
-                                                    partner_names),
-            "risk_costs": params.risks.added_costs[t], "other_costs": other, "cost_of_revenue": cost_of_revenue, "financing": financing,
-            "grants": grants, "interest": interest, "debt_repaid": principal + float(called_debt),
-            "debt_balance": float(np.sum(company.debt_balance)), "loan_called": bool(called),
-            "net_burn": net_burn, "customers": customers.sum() if alive else 0.0,
-            "customers_by_segment": customers if alive else np.zeros_like(customers),
-            "new_customers": new.sum(), "churned_customers": churned.sum(), "alive": alive, "runway": runway,
-            "headcount": team.headcount if alive else 0.0,
-            "founder_ownership": company.founder_ownership, "rounds_closed": int(np.sum(company.status == CLOSED)),
-        }
+        runway_ = float(runway(company.cash, accounts.net_burn, alive))
+        concentration_ = _concentration(company, partner, params.partnerships, flows.revenue_by_segment, t,
+                                        partner_names)
+        record = month_record(
+            alive, True, accounts, revenue, company.arr, runway_, team, flows, partner, compute=compute,
+            training=training, gap=gap, partner_share=partner_share, partner_concentration=concentration_,
+            risk_costs=params.risks.added_costs[t], other=other, financing=financing, grants=grants,
+            interest=interest, principal=principal, debt_balance=company.debt_balance, customers=customers,
+            founder_ownership=company.founder_ownership, rounds_closed=int(np.sum(company.status == CLOSED)))
         for name, value in record.items():
             records[name].append(value)
-        company.log("accounts", "month-end", f"month {t} closed: revenue ${revenue:,.0f}, costs ${costs:,.0f}, "
+        company.log("accounts", "month-end", f"month {t} closed: revenue ${revenue:,.0f}, costs ${float(accounts.costs):,.0f}, "
                     f"financing ${financing:,.0f}, {customers.sum():,.0f} customers")
         if died:
             company.alive, company.death_month, company.headcount = False, t, 0.0
-            company.log("company", "death", f"ran out of cash (${company.cash:,.0f}): {death_cause(company, round_names, f)}")
+            company.log("company", "death", f"ran out of cash (${company.cash:,.0f}): {describe(cause)}", cause)
+            company.ended.succeed("died")
             continue
         if exited:
             company.alive, company.headcount = False, 0.0
+            company.ended.succeed("exited")
             continue
-        started = False
-        for r in range(len(round_names)):
-            if may_start(company, f, r, t + 1.0, runway):
-                started = True
-                env.process(fundraise(env, company, round_names, f, r, rng, runway, hooks.funding_success))
+        starting = rounds_to_start(company, f, t + 1.0, runway_)
+        for r in starting:
+            env.process(fundraise(env, company, round_names, f, int(r), rng, runway_, hooks.funding_success))
         new_arr = 12.0 * float(flows.new_mrr)
         company.team.signals = des_signals(
-            runway, customers.sum(), new_arr, bool(np.any(company.attempts > attempts_seen)), financing > 0,
-            started or bool(np.any(company.status == RAISING)), **_team_hooks(params, min(t + 1, months - 1)))
+            runway_, customers.sum(), new_arr, bool(np.any(company.attempts > attempts_seen)), financing > 0,
+            len(starting) > 0 or bool(np.any(company.status == RAISING)), **_team_hooks(params, min(t + 1, months - 1)))
         attempts_seen = company.attempts.copy()
 
 
 def _debt_month(company: Company, f, t: int, names=()):
-    """Month t's venture debt and grants (:func:`venturesim.funding.rounds.step_debt` for one path)."""
-    closed_now = (company.status == CLOSED) & (company.close_month == t)
-    with_round = f.debt_round >= 0
-    round_closed = closed_now[np.maximum(f.debt_round, 0).astype(int)] if len(closed_now) else with_round
-    draw_now = np.where(with_round, round_closed, f.debt_draw_month == t)
-    post = warrant_post_money(company.status, company.close_month, company.closed_pre_money, f.amount, f.is_safe, xp=np)
-    debt = debt_month(company.debt_balance, company.debt_drawn_at, float(t), draw_now, f.debt_amount, f.debt_rate,
-                      f.debt_interest_only, f.debt_amortization, f.debt_warrants, np.asarray(post))
-    company.debt_balance, company.debt_drawn_at = debt.balance, debt.drawn_at
-    if debt.warrants > 0:
-        founders, others, pool, investors = issue_to_new_holder(
-            company.founder_ownership, company.other_ownership, company.pool_ownership, company.investor_ownership,
-            company.outstanding, debt.warrants)
-        company.founder_ownership, company.pool_ownership, company.investor_ownership = founders, pool, investors
-        company.other_ownership = others + float(debt.warrants)
+    """Month t's venture debt and grants (:func:`venturesim.funding.debt.step_debt`), with the draws logged."""
+    update, debt, grants = step_debt(company, f, float(t), True)
+    for name, value in update._asdict().items():
+        setattr(company, name, value)
     for d in np.flatnonzero(debt.drawn > 0):
         name = names[d] if d < len(names) else f"loan {d}"
         company.log("debt", "drawn", f"{name}: ${float(debt.drawn[d]):,.0f} drawn")
-    return debt, float(grant_inflow(f.grant_month, f.grant_amount, t, np.asarray(True)))
-
-
-def _record_dead(records, company: Company) -> None:
-    frozen = {"cash": company.cash, "alive": False, "runway": math.nan, "quality_gap": math.nan, "support_load": math.nan,
-              "founder_ownership": company.founder_ownership,
-              "rounds_closed": int(np.sum(company.status == CLOSED)),
-              "customers_by_segment": np.zeros_like(company.customers),
-              "revenue_by_segment": np.zeros(len(company.customers))}
-    for name in records:
-        records[name].append(frozen.get(name, 0.0))
-
-
-def death_cause(company: Company, round_names: list[str], funding) -> str:
-    """Why a path ran out of cash, from its funding state at death."""
-    for r, name in enumerate(round_names):
-        if funding.bridge_of[r] >= 0:  # a bridge is not raised on its own
-            continue
-        if company.status[r] == RAISING:
-            return f"cash ran out while raising {name}"
-        if company.status[r] == WAITING:
-            if company.attempts[r] > 0:
-                return f"{name} failed and the retry came too late"
-            return f"{name} not started in time (trigger or earliest month)"
-    abandoned = [name for r, name in enumerate(round_names) if company.status[r] == ABANDONED]
-    if np.sum(company.debt_balance) > 0 and not abandoned and all(
-            company.status[r] == CLOSED or funding.bridge_of[r] >= 0 for r in range(len(round_names))):
-        return "spent the money raised and borrowed before revenue covered costs"
-    if abandoned:
-        return f"{abandoned[-1]} abandoned after failed attempts"
-    return "spent all the money raised before revenue covered costs" if round_names else (
-        "no funding planned and revenue never covered costs")
+    return debt, float(grants)
 
 
 def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int, metrics=tuple(MONTHLY_METRICS)):

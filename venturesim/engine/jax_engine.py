@@ -21,20 +21,12 @@ the interval [t, t+1); records are the state at its end. In each month:
    at odds a risk (a lead investor pulling out) can lower; a failed attempt
    may be bridged by insiders; venture debt is drawn and serviced and grants
    paid (:mod:`venturesim.funding.debt`);
-3. costs = people (payroll + severance + recruiting) + compute (the monthly
-   line + training − partners' credits) + other costs (with the risks' costs)
-   + acquisition (channel budgets, market entry) + partnership costs
-   + cost of revenue (cost_of_revenue · revenue + tokens · cost per token)
-   + interest on venture debt;
-4. the cash identity  cash[t] = cash[t−1] + revenue − costs + financing − principal
-   (financing: rounds, bridges, loans drawn, grants; principal: loans repaid);
-   a lender whose minimum-cash covenant is broken calls its loan (cash − balance);
-5. death: a path whose cash is below 0 dies and stays dead (no more flows);
-6. exits: IPO, acquisition, or — for a path that just died — acqui-hire or
-   shutdown (:mod:`venturesim.funding.exits`); an IPO or acquisition ends
-   the path's flows without a death;
-7. runway = cash / (costs + principal − revenue) when burning, else +∞ (profitable);
-8. funding: a round whose trigger (runway or ARR milestone) is met starts raising.
+3. the month close (:mod:`venturesim.engine.month_close`, shared with the
+   DES): costs, the cash identity, the covenant, death (a dead path stays
+   dead: no more flows), exits (:mod:`venturesim.funding.exits`; an IPO or
+   acquisition ends the path's flows without a death), runway, and the
+   month's record (what a path dead before the month records, too);
+4. funding: a round whose trigger (runway or ARR milestone) is met starts raising.
 
 Randomness: paths run in fixed blocks of :data:`BLOCK`; block b's key for
 month t is ``fold_in(fold_in(k, b), t)`` and each domain folds in its own
@@ -52,10 +44,12 @@ import jax
 import jax.numpy as jnp
 
 from venturesim.engine.params import Params
-from venturesim.funding.exits import exit_proceeds, step_exits
-from venturesim.funding.rounds import (
-    RAISING, FundingState, call_debt, init_funding, resolve_rounds, start_rounds, step_debt,
+from venturesim.engine.month_close import (
+    annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway,
 )
+from venturesim.funding.debt import step_debt
+from venturesim.funding.exits import exit_proceeds, step_exits
+from venturesim.funding.rounds import CLOSED, RAISING, FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketLimits, MarketState, init_market, quality_effect, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
 from venturesim.partnerships.step import PartnerState, init_partnerships, note_concentration, step_partnerships
@@ -171,7 +165,8 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         success_probability=adjust(hooks.funding_success, f.success_probability, t, 0.0, 1.0, xp=jnp)
     )
     funding, financing = resolve_rounds(key, state.funding, funding_params, t, alive)
-    funding, debt, grants = step_debt(funding, f, t, alive)
+    debt_update, debt, grants = step_debt(funding, f, t.astype(jnp.float32), alive, xp=jnp)
+    funding = funding._replace(**debt_update._asdict())
     interest, principal = jnp.sum(debt.interest, axis=1), jnp.sum(debt.principal, axis=1)
     financing = financing + jnp.sum(debt.drawn, axis=1) + grants
 
@@ -181,96 +176,37 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
                                                t.astype(jnp.float32), alive)
     partners = partners._replace(concentrated_month=month_of, concentrated_share=share_of)
     revenue = flows.revenue - partner_share  # net of the partners' revenue share
-    people = team_month.cost
     compute = line + training - partner.compute_credit_used
     other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
-    acquisition = flows.acquisition_spend + flows.entry_cost  # sales & marketing, market entry
-    serving = flows.tokens * product.cost_per_token
-    cost_of_revenue = flows.revenue * m.cost_of_revenue + serving + flows.support_cost
-    costs = people + compute + other + acquisition + partner.cost + cost_of_revenue + interest
-    cash = state.company.cash + revenue - costs + financing - principal
-    funding, called_debt, called = call_debt(funding, f, cash, alive)
-    cash = cash - called_debt
-
-    alive_next = alive & (cash >= 0.0)
+    accounts = close_accounts(
+        alive, state.company.cash, revenue, flows.revenue, team_month.cost, compute, other,
+        flows.acquisition_spend + flows.entry_cost, partner.cost, m.cost_of_revenue, flows.tokens,
+        product.cost_per_token, flows.support_cost, interest, principal, financing, funding.debt_balance,
+        f.debt_min_cash, xp=jnp)
+    funding = funding._replace(debt_balance=accounts.debt_balance)
+    cash, alive_next = accounts.cash, accounts.survived
     death_month = jnp.where(alive & ~alive_next, t, state.company.death_month)
     headcount = team_month.headcount
-    arr = 12.0 * jnp.where(alive_next, revenue, 0.0)
+    arr = annual_run_rate(revenue, alive_next, xp=jnp)
     funding, exited = step_exits(key, funding, params.funding, t, alive, alive_next, arr, headcount)
     alive_next = alive_next & ~exited
-    net_burn = costs + principal - revenue
-    runway = jnp.where(net_burn > 0, cash / jnp.maximum(net_burn, 1e-9), jnp.inf)
-    runway = jnp.where(alive_next, runway, jnp.nan)
-    funding = start_rounds(funding, params.funding, t, runway, alive_next, arr)
-    new_arr = 12.0 * flows.new_mrr
+    runway_ = runway(cash, accounts.net_burn, alive_next, xp=jnp)
+    funding = start_rounds(funding, params.funding, t, runway_, alive_next, arr)
     signals = TeamSignals(
-        runway=runway, customers=jnp.sum(market.customers, axis=1), new_arr=new_arr,
+        runway=runway_, customers=jnp.sum(market.customers, axis=1), new_arr=12.0 * flows.new_mrr,
         round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1), round_closed=financing > 0,
         raising=jnp.any(funding.status == RAISING, axis=1),
         **_team_hooks(params, jnp.minimum(t + 1, params.company.other_costs.shape[1] - 1), cash.shape[0]))
-
-    customers_by_segment = jnp.where(alive_next[:, None], market.customers, 0.0)
-    record = {
-        "cash": cash,
-        "revenue": revenue,
-        "arr": jnp.where(alive_next, arr, 0.0),
-        "costs": costs,
-        "payroll": team_month.payroll,
-        "severance": team_month.severance,
-        "recruiting_cost": team_month.recruiting,
-        "hires": team_month.hires,
-        "departures": team_month.departures,
-        "layoffs": team_month.layoffs,
-        "open_requisitions": team_month.open_requisitions,
-        "engineering_fte": jnp.where(alive_next, team_month.engineering_fte, 0.0),
-        "sales_fte": jnp.where(alive_next, team_month.sales_fte, 0.0),
-        "support_fte": jnp.where(alive_next, team_month.support_fte, 0.0),
-        "option_pool_available": jnp.where(alive_next, team_month.pool_available, 0.0),
-        "compute": compute,
-        "training_compute": training,
-        "serving_cost": serving,
-        "quality_gap": jnp.where(alive_next, gap, jnp.nan),
-        "acquisition_spend": flows.acquisition_spend,
-        "entry_cost": flows.entry_cost,
-        "support_cost": flows.support_cost,
-        "new_mrr": flows.new_mrr,
-        "expansion_mrr": flows.expansion_mrr,
-        "contraction_mrr": flows.contraction_mrr,
-        "churned_mrr": flows.churned_mrr,
-        "pipeline": jnp.where(alive_next, flows.pipeline, 0.0),
-        "deals_won": flows.deals_won.sum(axis=1),
-        "deals_lost_to_capacity": flows.deals_over_capacity.sum(axis=1),
-        "sales_capacity_deals": jnp.where(alive_next, jnp.nan if team_month.deal_capacity is None
-                                          else team_month.deal_capacity, 0.0),
-        "support_load": jnp.where(alive_next, flows.support_load, jnp.nan),
-        "engineering_quality_gain": jnp.where(alive_next, 0.0 if team_month.engineering_gain is None
-                                              else team_month.engineering_gain, 0.0),
-        "revenue_by_segment": flows.revenue_by_segment,
-        "partner_revenue_share": partner_share,
-        "compute_credits_used": partner.compute_credit_used,
-        "partnership_costs": partner.cost,
-        "partners_active": jnp.where(alive_next, partner.active, 0.0),
-        "partner_concentration": jnp.max(brought, axis=1, initial=0.0),
-        "risk_costs": jnp.where(alive, params.risks.added_costs[:, t], 0.0),
-        "other_costs": other,
-        "cost_of_revenue": cost_of_revenue,
-        "financing": financing,
-        "grants": grants,
-        "interest": interest,
-        "debt_repaid": principal + called_debt,
-        "debt_balance": jnp.sum(funding.debt_balance, axis=1),
-        "loan_called": called,
-        "net_burn": net_burn,
-        "customers": customers_by_segment.sum(axis=1),
-        "customers_by_segment": customers_by_segment,
-        "new_customers": flows.new_customers.sum(axis=1),
-        "churned_customers": flows.churned_customers.sum(axis=1),
-        "alive": alive_next,
-        "runway": runway,
-        "headcount": jnp.where(alive_next, headcount, 0.0),
-        "founder_ownership": funding.founder_ownership,
-        "rounds_closed": jnp.sum(funding.status == 2, axis=1),
-    }
+    rounds_closed = jnp.sum(funding.status == CLOSED, axis=1)
+    record = month_record(
+        alive_next, alive, accounts, revenue, arr, runway_, team_month, flows, partner, compute=compute,
+        training=training, gap=gap, partner_share=partner_share, partner_concentration=jnp.max(brought, axis=1,
+                                                                                              initial=0.0),
+        risk_costs=params.risks.added_costs[:, t], other=other, financing=financing, grants=grants,
+        interest=interest, principal=principal, debt_balance=funding.debt_balance, customers=market.customers,
+        founder_ownership=funding.founder_ownership, rounds_closed=rounds_closed, xp=jnp)
+    record = mask_dead(record, alive, dead_record(state.company.cash, funding.founder_ownership, rounds_closed,
+                                                  market.customers.shape[-1], xp=jnp), xp=jnp)
     company = CompanyState(cash=cash, alive=alive_next, death_month=death_month, arr=arr)
     return State(company=company, market=market, funding=funding, product=state.product, team=team,
                  signals=signals, partnerships=partners), record

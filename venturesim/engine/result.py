@@ -45,8 +45,9 @@ class Result:
     scenario : the scenario that was run.
     seed, engine : how it was run.
     inputs : the draws of every uncertain input, one row per path.
-    events : the DES event log (time, path, process, kind, details, and cash,
-        ARR and headcount after the event); empty for the JAX engine.
+    events : the DES event log (time, path, process, kind, details, a death's
+        ``cause`` code (:mod:`venturesim.funding.causes`), and cash, ARR and
+        headcount after the event); empty for the JAX engine.
     """
 
     data: xr.Dataset
@@ -121,11 +122,17 @@ class Result:
         return "\n".join(lines)
 
     def why_dead(self) -> pd.DataFrame:
-        """Causes of death ranked by how many paths they ended (count and share of all paths)."""
+        """Causes of death ranked by how many paths they ended (count and share of all paths).
+
+        Counted by the death events' ``cause`` code, shown as its sentence
+        (:func:`venturesim.funding.causes.describe`).
+        """
+        from venturesim.funding.causes import describe
+
         self._require_events()
         deaths = self.events[self.events["kind"] == "death"]
-        causes = deaths["details"].str.split(": ", n=1).str[1]
-        table = causes.value_counts().rename_axis("cause").reset_index(name="paths")
+        table = deaths["cause"].value_counts().rename_axis("cause").reset_index(name="paths")
+        table["cause"] = table["cause"].map(describe)
         table["share_of_paths"] = table["paths"] / self.paths
         return table
 

@@ -1,8 +1,8 @@
-"""Exits in the JAX engine, and the waterfall at the horizon (pure JAX).
+"""Exits, written once for both engines (``xp``: numpy or jax.numpy), and the waterfall at the horizon.
 
 At the end of month t (after the cash identity and death, see
-:mod:`venturesim.engine.jax_engine`), for each path (rules in
-:mod:`venturesim.funding.terms`):
+:mod:`venturesim.engine.month_close`), for each path (rules in
+:mod:`venturesim.funding.terms`; :func:`exit_outcome`), in this order of precedence:
 
 * alive with ARR ≥ the IPO threshold → IPO at ARR × the IPO multiple;
 * else alive → acquired with probability 1 − e^{−λ(ARR)} at ARR × the
@@ -10,9 +10,15 @@ At the end of month t (after the cash identity and death, see
 * out of cash this month → acqui-hired with its probability (headcount ×
   value per head) or shut down (the asset sale).
 
+Each engine brings its own uniforms: the JAX kernel draws two per path every
+month (:func:`step_exits`); the DES draws only where the outcome is uncertain
+(:func:`venturesim.funding.process.month_end_exit`), and passes 0 (an outcome
+certain to happen) or 1 (certain not to) otherwise.
+
 An exit ends the path's flows (``alive`` turns False) but is not a death.
-Venture debt outstanding at the exit is repaid first: the equity waterfall
-shares max(value − debt, 0).
+Venture debt outstanding at the exit is repaid first, from the exit's value,
+once: the equity waterfall shares max(value − debt, 0) and the balance is
+cleared (:func:`settle_exit`), so no more interest or principal is paid.
 At the horizon every exited path's value goes through the waterfall over
 the cap table it had at the exit (no round closes after an exit, so the
 final ownership is that table); a path still private gets nothing yet.
@@ -20,8 +26,11 @@ final ownership is that table); a path still private gets nothing yet.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from venturesim._jax_random import uniforms
 from venturesim.funding.params import FundingParams
@@ -34,49 +43,78 @@ from venturesim.funding.shares.waterfall import waterfall_arrays
 STREAM = 6
 
 
+class ExitUpdate(NamedTuple):
+    """The funding fields an exit sets (…,) (the balance (…, D): cleared by the exit)."""
+
+    exit_kind: object
+    exit_month: object
+    exit_value: object
+    exit_debt: object  # USD repaid from the exit's value before the equity
+    debt_balance: object
+
+
+def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=np):
+    """(kind, value USD) of the exit decided at a month end, (…,) (kind: :data:`NO_EXIT` for none).
+
+    ``survived``: alive at the month's end (cash ≥ 0); ``died``: ran out of cash
+    this month; ``u_acquired``, ``u_acquihire``: uniforms on [0, 1).
+    """
+    survived, died = xp.asarray(survived), xp.asarray(died)
+    ipo = survived & (arr >= f.ipo_threshold)
+    p_acquired = acquisition_probability(arr, f.acquisition_hazard, f.acquisition_reference_arr,
+                                         f.acquisition_elasticity, xp=xp)
+    acquired = survived & ~ipo & (u_acquired < p_acquired)
+    acquihired = died & (u_acquihire < f.acquihire_probability)
+    kind = xp.where(ipo, IPO, xp.where(acquired, ACQUISITION, xp.where(
+        acquihired, ACQUIHIRE, xp.where(died, SHUTDOWN, NO_EXIT))))
+    value = xp.where(ipo, arr * f.ipo_multiple, xp.where(acquired, arr * f.acquisition_multiple, xp.where(
+        acquihired, headcount * f.acquihire_value_per_head, xp.where(died, f.asset_sale, 0.0))))
+    return kind, value
+
+
+def settle_exit(state, kind, value, t, xp=np) -> ExitUpdate:
+    """Note an exit (``kind`` ≠ NO_EXIT) in month t: its kind, month, value and the debt it repays (cleared)."""
+    happened = kind != NO_EXIT
+    balance = state.debt_balance
+    return ExitUpdate(
+        exit_kind=xp.where(happened, kind, state.exit_kind),
+        exit_month=xp.where(happened, t, state.exit_month),
+        exit_value=xp.where(happened, value, state.exit_value),
+        exit_debt=xp.where(happened, xp.sum(balance, axis=-1), state.exit_debt),
+        debt_balance=xp.where(xp.asarray(happened)[..., None], 0.0, balance),
+    )
+
+
 def step_exits(
     key: jax.Array, state: FundingState, params: FundingParams, t: jax.Array,
     was_alive: jax.Array, alive_next: jax.Array, arr: jax.Array, headcount: jax.Array,
 ) -> tuple[FundingState, jax.Array]:
     """Exits decided at the end of month t; returns the state and ``exited`` (paths,) bool (IPO or acquisition)."""
     u = uniforms(key, STREAM, (2,) + arr.shape)
-    ipo = alive_next & (arr >= params.ipo_threshold)
-    p_acquired = acquisition_probability(
-        arr, params.acquisition_hazard, params.acquisition_reference_arr, params.acquisition_elasticity, xp=jnp
-    )
-    acquired = alive_next & ~ipo & (u[0] < p_acquired)
-    died = was_alive & ~alive_next
-    acquihired = died & (u[1] < params.acquihire_probability)
-    kind = jnp.where(ipo, IPO, jnp.where(acquired, ACQUISITION, jnp.where(
-        acquihired, ACQUIHIRE, jnp.where(died, SHUTDOWN, NO_EXIT))))
-    value = jnp.select(
-        [ipo, acquired, acquihired, died],
-        [arr * params.ipo_multiple, arr * params.acquisition_multiple,
-         headcount * params.acquihire_value_per_head, params.asset_sale],
-        0.0,
-    )
-    happened = kind != NO_EXIT
-    return (
-        state._replace(
-            exit_kind=jnp.where(happened, kind, state.exit_kind).astype(jnp.int32),
-            exit_month=jnp.where(happened, t.astype(jnp.float32), state.exit_month),
-            exit_value=jnp.where(happened, value, state.exit_value),
-            exit_debt=jnp.where(happened, jnp.sum(state.debt_balance, axis=-1), state.exit_debt),
-        ),
-        ipo | acquired,
-    )
+    kind, value = exit_outcome(alive_next, was_alive & ~alive_next, arr, headcount, u[0], u[1], params, xp=jnp)
+    update = settle_exit(state, kind, value, t.astype(jnp.float32), xp=jnp)
+    state = state._replace(**update._replace(exit_kind=update.exit_kind.astype(jnp.int32))._asdict())
+    return state, (kind == IPO) | (kind == ACQUISITION)
 
 
-def exit_proceeds(state: FundingState, params: FundingParams) -> tuple[jax.Array, jax.Array]:
-    """(founders' proceeds (paths,), each round's investors' proceeds (paths, R)), USD, from the waterfall."""
+def exit_proceeds(state, params: FundingParams, xp=jnp):
+    """(founders' proceeds (…,), each round's investors' proceeds (…, R)), USD, from the waterfall.
+
+    ``state``: the funding fields (a block's or one path's) after the last month.
+    """
     closed = state.status == CLOSED
+    founder_ownership = xp.asarray(state.founder_ownership)
     prefs, shares, rank, kind, cap = exit_classes(
-        state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
-        closed, params.amount, params.preference, params.participation, params.cap_multiple, params.seniority,
-        xp=jnp,
+        founder_ownership, xp.asarray(state.other_ownership), xp.asarray(state.pool_ownership),
+        state.investor_ownership, closed, params.amount, params.preference, params.participation, params.cap_multiple, params.seniority,
+        xp=xp,
     )
-    value = jnp.where(state.exit_kind != NO_EXIT, jnp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)
-    paid = waterfall_arrays(value, prefs, shares, rank, kind, cap, xp=jnp)  # (paths, 1 + R)
-    common = shares[:, 0]
-    founders = paid[:, 0] * jnp.where(common > 0, state.founder_ownership / jnp.where(common > 0, common, 1.0), 0.0)
-    return founders, paid[:, 1:]
+    value = xp.where(xp.asarray(state.exit_kind) != NO_EXIT, xp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)
+    batch, classes = value.shape, shares.shape[-1]
+    paid = waterfall_arrays(xp.reshape(value, (-1,)), xp.reshape(prefs, (-1, classes)),
+                            xp.reshape(shares, (-1, classes)), xp.reshape(rank, (-1, classes)),
+                            xp.reshape(kind, (-1, classes)), xp.reshape(cap, (-1, classes)), xp=xp)
+    paid = xp.reshape(paid, batch + (classes,))  # (…, 1 + R)
+    common = shares[..., 0]
+    founders = paid[..., 0] * xp.where(common > 0, founder_ownership / xp.where(common > 0, common, 1.0), 0.0)
+    return founders, paid[..., 1:]

@@ -8,8 +8,10 @@ the attempt's probability (set by the ARR and climate at the start,
 :func:`venturesim.funding.terms.attempt_terms`), else the round waits
 ``retry_delay`` months or is abandoned after ``max_attempts`` failures. The
 phase shares only label the log; what the numbers depend on is the
-resolution time. Exits are decided at month ends (:func:`month_end_exit`),
-by the rules of :mod:`venturesim.funding.exits`.
+resolution time. The start trigger and the bridges' eligibility and cap are
+the rules of :mod:`venturesim.funding.rounds` (:func:`~venturesim.funding.rounds.start_due`,
+:func:`~venturesim.funding.rounds.bridge_due`); exits are decided at month
+ends (:func:`month_end_exit`) by :func:`venturesim.funding.exits.exit_outcome`.
 
 The ``company`` argument is the engine's per-path state; this module needs
 from it ``alive``, ``cash``, ``arr``, ``status``, ``attempts``, ``next_try``,
@@ -32,24 +34,18 @@ import numpy as np
 
 from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
-from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
-from venturesim.funding.terms import (
-    ACQUIHIRE, ACQUISITION, EXIT_KINDS, IPO, SHUTDOWN, acquisition_probability, attempt_terms,
+from venturesim.funding.exits import exit_outcome, settle_exit
+from venturesim.funding.rounds import (
+    ABANDONED, CLOSED, RAISING, after_failure, attempt_odds, bridge_cap, bridge_due, start_due,
 )
+from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT
 
 PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
 
 
-def may_start(company, funding: FundingParams, r: int, now: float, runway: float) -> bool:
-    """Whether round r starts raising at month end ``now`` (the trigger of rounds.start_rounds)."""
-    earlier_done = all(company.status[k] in (CLOSED, ABANDONED) or funding.bridge_of[k] >= 0 for k in range(r))
-    return (
-        earlier_done
-        and company.status[r] == WAITING
-        and (runway < funding.trigger_runway[r] or company.arr >= funding.milestone_arr[r])
-        and now >= funding.earliest_month[r]
-        and now >= company.next_try[r]
-    )
+def rounds_to_start(company, funding: FundingParams, now: float, runway: float) -> np.ndarray:
+    """Indices of the rounds that start raising at month end ``now`` (:func:`venturesim.funding.rounds.start_due`)."""
+    return np.flatnonzero(start_due(company.status, company.next_try, funding, now, runway, company.arr, True))
 
 
 def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rng: np.random.Generator, runway: float,
@@ -62,12 +58,9 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     name = names[r]
     company.status[r] = RAISING
     duration = float(funding.time_to_close[r])
-    arr_at_start, climate_at_start, attempts_at_start = company.arr, funding.climate[int(env.now) - 1], company.attempts[r]
-    probability, pre_money = attempt_terms(
-        arr_at_start, funding.success_probability[r], funding.pre_money[r], funding.reference_arr[r],
-        funding.success_elasticity[r], funding.valuation_elasticity[r], climate_at_start,
-        attempts_at_start, funding.down_round_factor[r],
-    )
+    arr_at_start, climate_at_start = company.arr, funding.climate[int(env.now) - 1]
+    attempts_at_start = company.attempts.copy()
+    probability, pre_money = (v[r] for v in attempt_odds(funding, arr_at_start, climate_at_start, company.attempts))
     company.log("fundraising", "start", f"{name}: started raising ${funding.amount[r]:,.0f} "
                 f"at ${pre_money:,.0f} pre-money (runway {runway:.1f} months, ARR ${company.arr:,.0f}, "
                 f"odds of closing {probability:.0%})")
@@ -86,10 +79,7 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
 
         month = min(int(math.floor(env.now)), len(funding.climate) - 1)
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
-        probability, _ = attempt_terms(
-            arr_at_start, base[r], funding.pre_money[r], funding.reference_arr[r], funding.success_elasticity[r],
-            funding.valuation_elasticity[r], climate_at_start, attempts_at_start, funding.down_round_factor[r],
-        )
+        probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
     if rng.random() < probability:
         success = np.arange(len(names)) == r
         holders = (company.founder_ownership, company.other_ownership, company.pool_ownership,
@@ -106,13 +96,11 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
                     + f"; founders now own {company.founder_ownership:.1%}")
         return
     _bridge(env, company, names, funding, r, pre_money, base, rng)
-    company.attempts[r] += 1
-    if company.attempts[r] >= funding.max_attempts[r]:
-        company.status[r] = ABANDONED
+    company.attempts, company.status, company.next_try = after_failure(
+        np.arange(len(names)) == r, company.attempts, company.status, company.next_try, env.now, funding)
+    if company.status[r] == ABANDONED:
         company.log("fundraising", "abandoned", f"{name}: failed (attempt {int(company.attempts[r])}); round abandoned")
     else:
-        company.status[r] = WAITING
-        company.next_try[r] = env.now + float(funding.retry_delay[r])
         company.log("fundraising", "failed", f"{name}: failed (attempt {int(company.attempts[r])}); "
                     f"can retry from month {company.next_try[r]:.1f}")
 
@@ -135,14 +123,15 @@ def _close(env, company, r: int, price: float, amount: float) -> None:
 def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: float, probability, rng) -> None:
     """Insiders bridge round r's failed attempt (once) with its bridge's probability (``probability``: the
     month's odds of every round, so a risk hook acts on the bridge as in the JAX engine)."""
-    bridges = [b for b in range(len(names)) if funding.bridge_of[b] == r and company.status[b] == WAITING]
-    if not bridges:
+    eligible, parent_pre = bridge_due(funding.bridge_of, company.status, np.arange(len(names)) == r,
+                                      np.full(len(names), pre_money))
+    if not eligible.any():
         return
-    b = bridges[0]
+    b = int(np.flatnonzero(eligible)[0])
     if not rng.random() < probability[b]:
         company.log("fundraising", "no bridge", f"{names[r]}: insiders did not bridge")
         return
-    cap = float(funding.pre_money[b] * pre_money)
+    cap = float(bridge_cap(funding.pre_money[b], parent_pre[b]))
     _take(company, issue_safes(company.founder_ownership, company.other_ownership, company.pool_ownership,
                                company.investor_ownership, company.outstanding, np.arange(len(names)) == b,
                                funding.amount / cap))
@@ -155,25 +144,24 @@ def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcoun
                    rng: np.random.Generator) -> bool:
     """Decide an exit at the end of month t (after the accounts); True if the company was sold or listed.
 
-    Draws from ``rng`` only where the outcome is uncertain, so a scenario
-    without exits consumes no random numbers here.
+    The outcome is :func:`venturesim.funding.exits.exit_outcome`'s. Draws from
+    ``rng`` only where the outcome is uncertain (an acqui-hire's odds strictly
+    between 0 and 1; an acquisition's when the company lives with some ARR
+    below the IPO threshold), so a scenario without exits consumes no random
+    numbers here; a certain outcome is given the uniform 0.
     """
-    arr, kind, value = company.arr, None, 0.0
-    if died:
-        p = float(funding.acquihire_probability)
-        kind, value = (ACQUIHIRE, headcount * float(funding.acquihire_value_per_head)) if (
-            p >= 1.0 or (p > 0.0 and rng.random() < p)) else (SHUTDOWN, float(funding.asset_sale))
-    elif arr >= funding.ipo_threshold:
-        kind, value = IPO, arr * float(funding.ipo_multiple)
-    elif funding.acquisition_hazard > 0 and arr > 0:
-        p = float(acquisition_probability(arr, funding.acquisition_hazard, funding.acquisition_reference_arr,
-                                          funding.acquisition_elasticity))
-        if rng.random() < p:
-            kind, value = ACQUISITION, arr * float(funding.acquisition_multiple)
-    if kind is None:
+    arr, f = company.arr, funding
+    p = float(f.acquihire_probability)
+    u_acquihire = rng.random() if died and 0.0 < p < 1.0 else 0.0
+    uncertain = not died and arr < f.ipo_threshold and f.acquisition_hazard > 0 and arr > 0
+    u_acquired = rng.random() if uncertain else 1.0
+    kind, value = exit_outcome(not died, died, arr, headcount, u_acquired, u_acquihire, f)
+    kind, value = int(kind), float(value)
+    if kind == NO_EXIT:
         return False
+    update = settle_exit(company, kind, value, float(t))
     company.exit_kind, company.exit_month, company.exit_value = kind, float(t), value
-    company.exit_debt = float(np.sum(company.debt_balance))
+    company.exit_debt, company.debt_balance = float(update.exit_debt), update.debt_balance
     if kind in (IPO, ACQUISITION) or value > 0:
         company.log("exit", EXIT_KINDS[kind], f"{EXIT_KINDS[kind]} at ${value:,.0f}"
                     + (f" ({value / arr:.1f}× ARR)" if kind in (IPO, ACQUISITION) else ""))

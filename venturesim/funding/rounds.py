@@ -29,8 +29,13 @@ option-pool top-up and the conversion of every outstanding SAFE; a SAFE (a
 SAFE round or a bridge) gives its holders amount/cap and dilutes every holder
 but the outstanding SAFEs. Ownership still sums to 1.
 
-Venture debt and grants (:mod:`venturesim.funding.debt`) are in
-:func:`step_debt`: the state holds each facility's balance and draw month.
+Venture debt and grants (:func:`venturesim.funding.debt.step_debt`): the
+state holds each facility's balance and draw month.
+
+The rules of a start (:func:`start_due`) and of a bridge (:func:`bridge_due`,
+:func:`bridge_cap`) are written once with an ``xp`` switch (numpy or
+jax.numpy) on the trailing round axis: the JAX kernel calls them on (paths, R),
+the DES (:mod:`venturesim.funding.process`) on one path's (R,).
 """
 
 from __future__ import annotations
@@ -41,8 +46,9 @@ import jax
 import jax.numpy as jnp
 
 from venturesim._jax_random import uniforms
-from venturesim.funding.debt import call_loans, debt_month, grant_inflow
-from venturesim.funding.ownership import close_priced, issue_safes, issue_to_new_holder
+import numpy as np
+
+from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
 
@@ -111,19 +117,11 @@ def resolve_rounds(
     """Resolve attempts ending in month t; returns the new state and the inflow (paths,) USD."""
     u = uniforms(key, STREAM, state.status.shape)  # (paths, R)
     due = active[:, None] & (state.status == RAISING) & (state.resolve_time < t + 1.0)
-    probability, pre_money = attempt_terms(
-        state.arr_at_start, params.success_probability, params.pre_money, params.reference_arr,
-        params.success_elasticity, params.valuation_elasticity, state.climate_at_start, state.attempts,
-        params.down_round_factor, xp=jnp,
-    )
+    probability, pre_money = attempt_odds(params, state.arr_at_start, state.climate_at_start, state.attempts, xp=jnp)
     success = due & (u < probability)
     failure = due & ~success
-
-    attempts = state.attempts + failure
-    give_up = failure & (attempts >= params.max_attempts)
-    status = jnp.where(success, CLOSED, state.status)
-    status = jnp.where(failure, jnp.where(give_up, ABANDONED, WAITING), status)
-    next_try = jnp.where(failure, state.resolve_time + params.retry_delay, state.next_try)
+    attempts, status, next_try = after_failure(failure, state.attempts, jnp.where(success, CLOSED, state.status),
+                                               state.next_try, state.resolve_time, params, xp=jnp)
 
     # Rounds close one at a time (only the current round raises), so at most one
     # column of `success` is set per path: a priced round or a SAFE.
@@ -136,18 +134,12 @@ def resolve_rounds(
         founders, others, pool, investors, outstanding, success & safe, params.amount / pre_money, xp=jnp)
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
-    is_bridge = params.bridge_of >= 0
-    parent = jnp.maximum(params.bridge_of, 0).astype(jnp.int32)
-    if params.bridge_of.shape[-1]:
-        parent_failed = jnp.take_along_axis(failure, parent, axis=1)
-        parent_pre = jnp.take_along_axis(pre_money, parent, axis=1)
-    else:
-        parent_failed, parent_pre = failure, pre_money
     u_bridge = uniforms(jax.random.fold_in(key, STREAM), _BRIDGES, state.status.shape)
-    bridged = is_bridge & parent_failed & (status == WAITING) & (u_bridge < params.success_probability)
-    bridge_cap = params.pre_money * parent_pre
+    eligible, parent_pre = bridge_due(params.bridge_of, status, failure, pre_money, xp=jnp)
+    bridged = eligible & (u_bridge < params.success_probability)
+    bridge_cap_ = bridge_cap(params.pre_money, parent_pre)
     founders, others, pool, investors, outstanding = issue_safes(
-        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap, xp=jnp)
+        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap_, xp=jnp)
     status = jnp.where(bridged, CLOSED, status)
     closed = success | bridged
     inflow = jnp.sum(jnp.where(closed, params.amount, 0.0), axis=1)
@@ -157,7 +149,7 @@ def resolve_rounds(
             next_try=next_try,
             attempts=attempts,
             close_month=jnp.where(closed, t.astype(jnp.float32), state.close_month),
-            closed_pre_money=jnp.where(success, pre_money, jnp.where(bridged, bridge_cap, state.closed_pre_money)),
+            closed_pre_money=jnp.where(success, pre_money, jnp.where(bridged, bridge_cap_, state.closed_pre_money)),
             investor_ownership=investors,
             founder_ownership=founders,
             other_ownership=others,
@@ -168,67 +160,76 @@ def resolve_rounds(
     )
 
 
+def attempt_odds(params: FundingParams, arr, climate, attempts, success_probability=None, xp=np):
+    """(probability of closing, pre-money USD) of an attempt at each round (…, R): the round's terms
+    (:func:`venturesim.funding.terms.attempt_terms`) at the ARR and climate of its start and its failed
+    attempts so far; ``success_probability`` replaces the base odds (a risk hook), if given."""
+    base = params.success_probability if success_probability is None else success_probability
+    return attempt_terms(arr, base, params.pre_money, params.reference_arr, params.success_elasticity,
+                         params.valuation_elasticity, climate, attempts, params.down_round_factor, xp=xp)
+
+
+def after_failure(failed, attempts, status, next_try, resolved_at, params: FundingParams, xp=np):
+    """(attempts, status, next_try) (…, R) after the attempts ``failed`` resolved at ``resolved_at``: one more
+    failure; the round is ABANDONED after ``max_attempts``, else WAITING until resolved_at + retry_delay."""
+    attempts = attempts + failed
+    give_up = failed & (attempts >= params.max_attempts)
+    status = xp.where(failed, xp.where(give_up, ABANDONED, WAITING), status)
+    return attempts, status, xp.where(failed, resolved_at + params.retry_delay, next_try)
+
+
+def start_due(status, next_try, params: FundingParams, now, runway, arr, active, xp=np):
+    """(…, R) bool: the rounds that start raising at the month end ``now`` (= t + 1).
+
+    Round r starts when the path is active, every earlier round is CLOSED or
+    ABANDONED (a bridge never blocks, and never starts on its own: its trigger
+    is −∞), r is WAITING, runway < its trigger or ARR ≥ its milestone, and
+    ``now`` ≥ its earliest month and its retry time. ``runway``, ``arr`` and
+    ``active`` are (…,); the round parameters are (…, R) or (R,).
+    """
+    done = (status == CLOSED) | (status == ABANDONED) | (params.bridge_of >= 0)
+    earlier_done = xp.cumprod(xp.concatenate([xp.ones_like(done[..., :1]), done[..., :-1]], axis=-1),
+                              axis=-1).astype(bool)
+    runway, arr = xp.asarray(runway)[..., None], xp.asarray(arr)[..., None]
+    return (
+        xp.asarray(active)[..., None]
+        & earlier_done
+        & (status == WAITING)
+        & ((runway < params.trigger_runway) | (arr >= params.milestone_arr))
+        & (now >= params.earliest_month)
+        & (now >= next_try)
+    )
+
+
+def bridge_due(bridge_of, status, failed, pre_money, xp=np):
+    """Which bridges may close now, and the pre-money of the attempt each would bridge.
+
+    A bridge b (``bridge_of[b]`` = its round) is due when its round's attempt
+    ``failed`` (…, R) bool this instant and b is still WAITING (once per
+    round). Returns ((…, R) bool, (…, R) USD the parent attempt's pre-money).
+    """
+    if not bridge_of.shape[-1]:
+        return failed & False, pre_money
+    parent = xp.broadcast_to(xp.maximum(bridge_of, 0).astype(np.int32), failed.shape)
+    parent_failed = xp.take_along_axis(failed, parent, axis=-1)
+    parent_pre = xp.take_along_axis(xp.broadcast_to(pre_money, failed.shape), parent, axis=-1)
+    return (bridge_of >= 0) & parent_failed & (status == WAITING), parent_pre
+
+
+def bridge_cap(cap_factor, failed_pre_money):
+    """A bridge SAFE's post-money cap, USD: its cap factor × the failed attempt's pre-money."""
+    return cap_factor * failed_pre_money
+
+
 def start_rounds(
     state: FundingState, params: FundingParams, t: jax.Array, runway: jax.Array, active: jax.Array, arr: jax.Array
 ) -> FundingState:
-    """At the end of month t, start the current round if runway is below its trigger or ARR ≥ its milestone."""
-    done = (state.status == CLOSED) | (state.status == ABANDONED) | (params.bridge_of >= 0)  # bridges never block
-    earlier_done = jnp.cumprod(
-        jnp.concatenate([jnp.ones_like(done[:, :1]), done[:, :-1]], axis=1), axis=1
-    ).astype(bool)
+    """At the end of month t, start the rounds :func:`start_due` names (the attempt's ARR and climate noted)."""
     now = t + 1.0
-    start = (
-        active[:, None]
-        & earlier_done
-        & (state.status == WAITING)
-        & ((runway[:, None] < params.trigger_runway) | (arr[:, None] >= params.milestone_arr))
-        & (now >= params.earliest_month)
-        & (now >= state.next_try)
-    )
+    start = start_due(state.status, state.next_try, params, now, runway, arr, active, xp=jnp)
     return state._replace(
         status=jnp.where(start, RAISING, state.status),
         resolve_time=jnp.where(start, now + params.time_to_close, state.resolve_time),
         arr_at_start=jnp.where(start, arr[:, None], state.arr_at_start),
         climate_at_start=jnp.where(start, params.climate[:, t][:, None], state.climate_at_start),
     )
-
-
-def step_debt(state: FundingState, params: FundingParams, t: jax.Array, active: jax.Array):
-    """Month t's venture debt (after the rounds resolve) and grants.
-
-    Returns (state, :class:`venturesim.funding.debt.DebtMonth`, grants USD (paths,)).
-    A facility drawn with a round is drawn in the month that round closes.
-    """
-    closed_now = (state.status == CLOSED) & (state.close_month == t.astype(jnp.float32))
-    with_round = params.debt_round >= 0
-    index = jnp.maximum(params.debt_round, 0).astype(jnp.int32)
-    round_closed = jnp.take_along_axis(closed_now, index, axis=1) if closed_now.shape[-1] else with_round
-    draw_now = active[:, None] & jnp.where(with_round, round_closed, params.debt_draw_month == t)
-    month = debt_month(state.debt_balance, state.debt_drawn_at, t.astype(jnp.float32), draw_now, params.debt_amount,
-                       params.debt_rate, params.debt_interest_only, params.debt_amortization, params.debt_warrants,
-                       warrant_post_money(state.status, state.close_month, state.closed_pre_money, params.amount,
-                                          params.is_safe), xp=jnp)
-    founders, others, pool, investors = issue_to_new_holder(
-        state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
-        state.outstanding, month.warrants, xp=jnp)
-    state = state._replace(debt_balance=month.balance, debt_drawn_at=month.drawn_at, founder_ownership=founders,
-                           other_ownership=others + month.warrants, pool_ownership=pool, investor_ownership=investors)
-    return state, month, grant_inflow(params.grant_month, params.grant_amount, t, active, xp=jnp)
-
-
-def warrant_post_money(status, close_month, closed_pre_money, amount, is_safe, xp=jnp):
-    """The post-money of the last closed round (a SAFE's: its cap), USD (…,); 0 before any round."""
-    if not amount.shape[-1]:
-        return xp.zeros(status.shape[:-1])
-    closed = status == CLOSED
-    order = xp.where(closed, close_month * (amount.shape[-1] + 1) + xp.arange(amount.shape[-1]), -1.0)
-    last = xp.argmax(order, axis=-1)
-    post = xp.where(is_safe > 0, closed_pre_money, closed_pre_money + amount)
-    value = xp.take_along_axis(post, last[..., None], axis=-1)[..., 0]
-    return xp.where(xp.any(closed, axis=-1), value, 0.0)
-
-
-def call_debt(state: FundingState, params: FundingParams, cash: jax.Array, active: jax.Array):
-    """The minimum-cash covenant at the month end: (state, USD repaid (paths,), called (paths,) bool)."""
-    balance, repaid, called = call_loans(state.debt_balance, cash, params.debt_min_cash, active, xp=jnp)
-    return state._replace(debt_balance=balance), repaid, called

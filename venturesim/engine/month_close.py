@@ -1,0 +1,162 @@
+r"""The month close, written once for both engines (``xp``: numpy or jax.numpy).
+
+Month t is the interval [t, t+1); it closes at time t + 1, once the team,
+the product, the partners, the market and the funding have had their month.
+The JAX engine calls these rules on a block of paths ((paths,) and
+(paths, S) arrays), the DES on one path (scalars and (S,) arrays): the rules
+work on the trailing axes, so the two engines run the same arithmetic.
+
+**Costs** (USD a month, :func:`close_accounts`) C = people (payroll +
+severance + recruiting) + compute (the monthly line + training − partners'
+credits) + other (with the risks' costs) + acquisition (channels, market
+entry) + partnerships + COR + interest; COR (cost of revenue) = c · gross
+revenue + tokens · cost per token (serving) + support.
+
+**Cash identity.**  cash[t] = cash[t−1] + R − C + F − P, with R the revenue
+net of the partners' share, F the financing (rounds, bridges, loans drawn,
+grants; the DES books a round's money at its closing time, so its F holds the
+loans and grants only) and P the principal repaid. A lender whose
+minimum-cash covenant is broken then calls its loan (every outstanding
+balance is repaid: cash − balance; :func:`venturesim.funding.debt.call_loans`).
+
+**Death.** A path alive at the month's start with cash < 0 at its end dies;
+a dead (or exited) path stays so, and its cash is frozen: no more flows.
+
+**Exits** (:mod:`venturesim.funding.exits`) come next; an IPO or an
+acquisition ends the path's flows without a death (``alive`` turns False).
+
+**Runway** = cash / (C + P − R) when burning (net burn > 0), +∞ when not,
+NaN for a path no longer alive (:func:`runway`).
+
+**The record of a month** (:func:`month_record`) is what
+:data:`venturesim.engine.metrics.MONTHLY_METRICS` describes; a path dead or
+exited before the month records :func:`dead_record` (cash frozen, no flows,
+NaN for the ratios).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from venturesim.funding.debt import call_loans
+
+__all__ = ["Accounts", "annual_run_rate", "close_accounts", "dead_record", "mask_dead", "month_record", "runway"]
+
+
+class Accounts(NamedTuple):
+    """A month's accounts, (…,) (``debt_balance``: (…, D))."""
+
+    serving: object  # USD, tokens · cost per token
+    cost_of_revenue: object  # USD
+    costs: object  # USD, every cost of the month
+    net_burn: object  # USD, costs + principal − revenue
+    cash: object  # USD at the month's end (after a called loan; frozen on a path not alive)
+    debt_balance: object  # (…, D) USD after the covenant
+    debt_called: object  # USD repaid because the covenant was broken
+    loan_called: object  # bool
+    survived: object  # bool, alive at the month's start with cash ≥ 0 at its end
+
+
+def close_accounts(alive, cash, revenue, gross_revenue, people, compute, other, acquisition, partnership,
+                   cost_of_revenue_rate, tokens, cost_per_token, support_cost, interest, principal, financing,
+                   debt_balance, min_cash, xp=np) -> Accounts:
+    """Costs, the cash identity, the covenant and death (module docstring), for one path or a block.
+
+    Every argument is (…,) USD but ``alive`` (…,) bool (alive at the month's start),
+    ``cost_of_revenue_rate`` (fraction of gross revenue), ``tokens``, ``cost_per_token``
+    (USD/token), ``debt_balance`` (…, D) and ``min_cash`` (…, D) USD. ``revenue`` is net of the
+    partners' share; ``gross_revenue`` before it.
+    """
+    serving = tokens * cost_per_token
+    cost_of_revenue = gross_revenue * cost_of_revenue_rate + serving + support_cost
+    costs = people + compute + other + acquisition + partnership + cost_of_revenue + interest
+    after = cash + revenue - costs + financing - principal
+    balance, called_debt, called = call_loans(debt_balance, after, min_cash, alive, xp=xp)
+    after = xp.where(alive, after - called_debt, cash)  # a dead path's cash stays frozen
+    return Accounts(serving=serving, cost_of_revenue=cost_of_revenue, costs=costs,
+                    net_burn=costs + principal - revenue, cash=after, debt_balance=balance, debt_called=called_debt,
+                    loan_called=called, survived=alive & (after >= 0.0))
+
+
+def annual_run_rate(revenue, alive, xp=np):
+    """ARR = 12 × the month's (net) revenue on a path still alive at the month's end, else 0."""
+    return 12.0 * xp.where(alive, revenue, 0.0)
+
+
+def runway(cash, net_burn, alive, xp=np):
+    """Months of runway, cash / net burn when burning (net burn > 0), else +∞; NaN on a path not alive."""
+    months = xp.where(net_burn > 0, cash / xp.maximum(net_burn, 1e-9), xp.inf)
+    return xp.where(alive, months, xp.nan)
+
+
+def month_record(alive, alive_start, accounts: Accounts, revenue, arr, runway, team, flows, partner, *, compute,
+                 training, gap, partner_share, partner_concentration, risk_costs, other, financing, grants, interest,
+                 principal, debt_balance, customers, founder_ownership, rounds_closed, xp=np) -> dict:
+    """The record of a month (the :data:`~venturesim.engine.metrics.MONTHLY_METRICS`), for one path or a block.
+
+    ``alive``: alive at the month's end (after death and exits); ``alive_start``: at its start.
+    ``team``, ``flows``, ``partner``: the month's :class:`venturesim.team.step.TeamMonth`,
+    :class:`venturesim.market.step.MarketFlows` and :class:`venturesim.partnerships.terms.PartnerMonth`.
+    ``customers`` (…, S) and ``debt_balance`` (…, D) at the month's end (after an exit, which repays the debt).
+    A stock (FTE, customers, pipeline, headcount) reads 0 and a ratio (quality gap, support load) NaN on a
+    path no longer alive.
+    """
+    def live(value, dead=0.0):
+        return xp.where(alive, value, dead)
+
+    customers = xp.where(xp.asarray(alive)[..., None], customers, 0.0)
+    gain, deal_capacity, a = team.engineering_gain, team.deal_capacity, accounts
+    return {
+        "cash": a.cash, "revenue": revenue, "arr": live(arr), "costs": a.costs, "payroll": team.payroll,
+        "severance": team.severance, "recruiting_cost": team.recruiting, "hires": team.hires,
+        "departures": team.departures, "layoffs": team.layoffs, "open_requisitions": team.open_requisitions,
+        "engineering_fte": live(team.engineering_fte), "sales_fte": live(team.sales_fte),
+        "support_fte": live(team.support_fte), "option_pool_available": live(team.pool_available),
+        "compute": compute, "training_compute": training, "serving_cost": a.serving, "quality_gap": live(gap, xp.nan),
+        "acquisition_spend": flows.acquisition_spend, "entry_cost": flows.entry_cost,
+        "support_cost": flows.support_cost, "new_mrr": flows.new_mrr, "expansion_mrr": flows.expansion_mrr,
+        "contraction_mrr": flows.contraction_mrr, "churned_mrr": flows.churned_mrr, "pipeline": live(flows.pipeline),
+        "deals_won": xp.sum(flows.deals_won, axis=-1),
+        "deals_lost_to_capacity": xp.sum(flows.deals_over_capacity, axis=-1),
+        "sales_capacity_deals": live(xp.nan if deal_capacity is None else deal_capacity),
+        "support_load": live(flows.support_load, xp.nan),
+        "engineering_quality_gain": live(0.0 if gain is None else gain),
+        "revenue_by_segment": flows.revenue_by_segment, "partner_revenue_share": partner_share,
+        "compute_credits_used": partner.compute_credit_used, "partnership_costs": partner.cost,
+        "partners_active": live(partner.active), "partner_concentration": partner_concentration,
+        "risk_costs": xp.where(alive_start, risk_costs, 0.0), "other_costs": other,
+        "cost_of_revenue": a.cost_of_revenue, "financing": financing, "grants": grants, "interest": interest,
+        "debt_repaid": principal + a.debt_called, "debt_balance": xp.sum(debt_balance, axis=-1),
+        "loan_called": a.loan_called, "net_burn": a.net_burn, "customers": xp.sum(customers, axis=-1),
+        "customers_by_segment": customers, "new_customers": xp.sum(flows.new_customers, axis=-1),
+        "churned_customers": xp.sum(flows.churned_customers, axis=-1), "alive": alive, "runway": runway,
+        "headcount": live(team.headcount), "founder_ownership": founder_ownership, "rounds_closed": rounds_closed,
+    }
+
+
+_DEAD_NAN = ("runway", "quality_gap", "support_load")
+_DEAD_KEPT = ("cash", "founder_ownership", "rounds_closed")
+
+
+def dead_record(cash, founder_ownership, rounds_closed, segments: int, xp=np) -> dict:
+    """What a path dead (or exited) before the month records: its frozen cash, its ownership and rounds,
+    NaN for the ratios (runway, quality gap, support load), False for ``alive``, 0 for every flow and stock.
+
+    Only the entries that are not 0 are given; :func:`mask_dead` and the DES fill in the rest.
+    """
+    shape = xp.shape(cash)
+    return {"cash": cash, "founder_ownership": founder_ownership, "rounds_closed": rounds_closed,
+            "alive": xp.zeros(shape, bool), **{name: xp.full(shape, xp.nan) for name in _DEAD_NAN},
+            "customers_by_segment": xp.zeros(shape + (segments,)), "revenue_by_segment": xp.zeros(shape + (segments,))}
+
+
+def mask_dead(record: dict, alive_start, dead: dict, xp=np) -> dict:
+    """The block's record with :func:`dead_record`'s values on the paths not alive at the month's start."""
+    out = {}
+    for name, value in record.items():
+        fill = dead.get(name, 0.0)
+        keep = xp.reshape(alive_start, xp.shape(alive_start) + (1,) * (xp.ndim(value) - xp.ndim(alive_start)))
+        out[name] = xp.where(keep, value, fill).astype(value.dtype) if hasattr(value, "dtype") else value
+    return out

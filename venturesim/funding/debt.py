@@ -1,6 +1,6 @@
 r"""Venture debt and grants in the engines: draws, debt service, warrants, the covenant (``xp``: numpy or jax.numpy).
 
-The exact schedule of one loan is :class:`venturesim.funding.instruments.VentureDebt`;
+The exact schedule of one loan is :class:`venturesim.funding.shares.VentureLoan`;
 this is the same arithmetic on arrays, for every path and facility at once.
 
 **Draw.** Facility d is drawn in month t when it is not yet drawn, the

@@ -23,7 +23,7 @@ class FundingParams(NamedTuple):
 
     ``reference_arr`` is +inf for a round without a traction block; ``milestone_arr``
     +inf without a milestone; ``pool_target`` −1 without a pool top-up;
-    ``participation`` is :data:`venturesim.funding.waterfall.NONE`/``FULL``/``CAPPED``.
+    ``participation`` is :data:`venturesim.funding.shares.waterfall.NONE`/``FULL``/``CAPPED``.
     Debt facilities are (paths, D), grants (paths, G).
     """
 

@@ -49,6 +49,7 @@ import jax
 import numpy as np
 import simpy
 
+from venturesim import _streams as streams
 from venturesim._simpy import month_end_tick
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.month_close import (
@@ -72,7 +73,6 @@ from venturesim.risks.process import risk_events
 from venturesim.scenario.schema import Scenario
 from venturesim.team.process import des_signals, start_team, team_month
 
-PROCESS_STREAM = 1
 EVENT_COLUMNS = [
     "time", "path", "process", "kind", "details", "cause", "cash", "arr", "headcount", "training_queue", "accelerators_busy",
 ]
@@ -135,7 +135,7 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
              role_names: list[str], run_names: list[str] = (), partner_names: list[str] = (), risks: tuple = (),
              debt_names: list[str] = ()):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path]))
+    rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path]))
     m = params.market
     n_rounds = len(round_names)
     company = Company(
@@ -154,7 +154,7 @@ def run_path(params: Params, path: int, months: int, seed: int, round_names: lis
     company.env = env
     company.ended = env.event()
     records = {name: [] for name in MONTHLY_METRICS}
-    team_rng = np.random.default_rng(np.random.SeedSequence([seed, PROCESS_STREAM, path, 5]))
+    team_rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path, streams.DES_TEAM]))
     start_team(env, company, params.team, list(role_names), months, team_rng)
     company.team.signals = des_signals(**_team_hooks(params, 0))
     start_training(env, company, params.product, list(run_names), rng)
@@ -320,7 +320,7 @@ def _debt_month(company: Company, f, t: int, names=()):
 
 def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int, metrics=tuple(MONTHLY_METRICS)):
     """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``."""
-    key = jax.random.fold_in(jax.random.key(seed), 0)
+    key = jax.random.fold_in(jax.random.key(seed), streams.PARAMS)
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = scenario.funding.class_names()
     role_names = [role.name for role in scenario.team.roles]

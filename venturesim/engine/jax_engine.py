@@ -28,9 +28,11 @@ the interval [t, t+1); records are the state at its end. In each month:
    month's record (what a path dead before the month records, too);
 4. funding: a round whose trigger (runway or ARR milestone) is met starts raising.
 
-Randomness: paths run in fixed blocks of :data:`BLOCK`; block b's key for
-month t is ``fold_in(fold_in(k, b), t)`` and each domain folds in its own
-stream number and draws for the whole block at once. Block b always holds
+Randomness (the registry :mod:`venturesim._streams`): paths run in fixed blocks
+of :data:`BLOCK`; block b's key ``fold_in(k, b)`` is split once into an init key
+(the training queue's noise) and a months key, month t's key is
+``fold_in(months, t)``, and each domain folds in its own stream number and
+draws for the whole block at once. Block b always holds
 paths b·BLOCK … (b+1)·BLOCK − 1 in the same lanes, so a path's numbers depend
 only on the seed and its index — not on the chunk size or device count.
 """
@@ -43,6 +45,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from venturesim import _streams as streams
 from venturesim.engine.params import Params
 from venturesim.engine.month_close import (
     annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway,
@@ -241,10 +244,11 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
     """Scan ``months`` months over one block of paths."""
     def body(carry, t):
         state, _ = carry
-        new_state, record = step(jax.random.fold_in(block_key, t), state, params, t)
+        new_state, record = step(jax.random.fold_in(months_key, t), state, params, t)
         return (new_state, (record["arr"], record["runway"])), {m: record[m] for m in metrics}
 
-    state0 = init(block_key, params)
+    init_key, months_key = streams.block_keys(block_key)
+    state0 = init(init_key, params)
     zeros = jnp.zeros_like(state0.company.cash)
     (state, (arr, runway)), records = jax.lax.scan(body, (state0, (zeros, zeros)), jnp.arange(months))
     founder_proceeds, round_proceeds = exit_proceeds(state.funding, params.funding)

@@ -20,6 +20,7 @@ import jax
 import numpy as np
 import pandas as pd
 
+from venturesim import _streams as streams
 from venturesim.engine.jax_engine import BLOCK, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
@@ -31,7 +32,6 @@ DEFAULT_CHUNK = 16_384
 (≈13 kB a path with every domain: measured as peak RSS 3.0 GB at 65,536 against 1.7 GB at 16,384 for
 262,144 paths of seed_stage_api.yaml, two chunks in flight), so smaller chunks bound memory; the
 throughput is the same within noise (docs/performance.md)."""
-PARAMS_STREAM, PROCESS_STREAM = 0, 1
 
 
 def run_jax(
@@ -56,8 +56,8 @@ def run_jax(
     chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK  # equal chunks of whole blocks
     chunks = _ceil_div(paths, chunk)
     key = jax.random.key(seed)
-    params_key = jax.random.fold_in(key, PARAMS_STREAM)
-    process_key = jax.random.fold_in(key, PROCESS_STREAM)
+    params_key = jax.random.fold_in(key, streams.PARAMS)
+    process_key = jax.random.fold_in(key, streams.PROCESS)
 
     def run_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
         start = k * chunk

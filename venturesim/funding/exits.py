@@ -32,6 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import CLOSED, FundingState
@@ -40,7 +41,6 @@ from venturesim.funding.terms import (
 )
 from venturesim.funding.shares.waterfall import waterfall_arrays
 
-STREAM = 6
 
 
 class ExitUpdate(NamedTuple):
@@ -90,7 +90,7 @@ def step_exits(
     was_alive: jax.Array, alive_next: jax.Array, arr: jax.Array, headcount: jax.Array,
 ) -> tuple[FundingState, jax.Array]:
     """Exits decided at the end of month t; returns the state and ``exited`` (paths,) bool (IPO or acquisition)."""
-    u = uniforms(key, STREAM, (2,) + arr.shape)
+    u = uniforms(key, streams.EXITS, (2,) + arr.shape)
     kind, value = exit_outcome(alive_next, was_alive & ~alive_next, arr, headcount, u[0], u[1], params, xp=jnp)
     update = settle_exit(state, kind, value, t.astype(jnp.float32), xp=jnp)
     state = state._replace(**update._replace(exit_kind=update.exit_kind.astype(jnp.int32))._asdict())

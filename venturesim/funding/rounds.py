@@ -45,6 +45,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
 import numpy as np
 
@@ -52,8 +53,6 @@ from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
 
-STREAM = 2
-_BRIDGES = 1
 """Sub-stream of the funding stream for the bridges' draws (added later: the first draws are unchanged)."""
 WAITING, RAISING, CLOSED, ABANDONED = 0, 1, 2, 3
 
@@ -115,7 +114,8 @@ def resolve_rounds(
     key: jax.Array, state: FundingState, params: FundingParams, t: jax.Array, active: jax.Array
 ) -> tuple[FundingState, jax.Array]:
     """Resolve attempts ending in month t; returns the new state and the inflow (paths,) USD."""
-    u = uniforms(key, STREAM, state.status.shape)  # (paths, R)
+    sub = jax.random.fold_in(key, streams.FUNDING)
+    u = uniforms(sub, streams.FUNDING_ATTEMPTS, state.status.shape)  # (paths, R)
     due = active[:, None] & (state.status == RAISING) & (state.resolve_time < t + 1.0)
     probability, pre_money = attempt_odds(params, state.arr_at_start, state.climate_at_start, state.attempts, xp=jnp)
     success = due & (u < probability)
@@ -134,7 +134,7 @@ def resolve_rounds(
         founders, others, pool, investors, outstanding, success & safe, params.amount / pre_money, xp=jnp)
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
-    u_bridge = uniforms(jax.random.fold_in(key, STREAM), _BRIDGES, state.status.shape)
+    u_bridge = uniforms(sub, streams.FUNDING_BRIDGES, state.status.shape)
     eligible, parent_pre = bridge_due(params.bridge_of, status, failure, pre_money, xp=jnp)
     bridged = eligible & (u_bridge < params.success_probability)
     bridge_cap_ = bridge_cap(params.pre_money, parent_pre)

@@ -46,9 +46,10 @@ The rules are written once for both engines in :mod:`venturesim.market._rules`
 (and the building blocks they call); this module keeps the kernel's
 randomness and its deal mechanics (counts by age, :func:`cap_wins`).
 
-Randomness: churn on totals and Bass adoption draw
-``uniforms(key, STREAM, (2, paths, S))``; churn by age, the channels, the
-deals and their wins draw from sub-streams ``uniforms(fold_in(key, STREAM), j, …)``.
+Randomness: the market's stream ``fold_in(key, MARKET)`` has one sub-stream per
+draw (:mod:`venturesim._streams`): churn on totals and Bass adoption
+(``MARKET_TOTALS``, shape (2, paths, S)), churn by age, the channels, the deals
+and their wins.
 Shapes are static: no channels (K = 0), no tracked ages (A = 0) or no
 sales-led segment (D = 0) leave their code out of the compiled kernel, and
 so does each :class:`MarketLimits` field left None (no support effect, no
@@ -63,6 +64,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from venturesim import _streams as streams
 from venturesim._jax_random import binomial, uniforms
 from venturesim.market import _rules
 from venturesim.market._rules import QualityEffect, support_multiplier
@@ -70,9 +72,6 @@ from venturesim.market.channels import funnel
 from venturesim.market.params import MarketParams, at_month
 from venturesim.market.revenue import churn_price_factor
 
-STREAM = 1
-_AGES, _CHANNELS, _DEALS, _WINS = 1, 2, 3, 4
-"""Sub-streams of the market's stream: churn by age, channels, deals resolved, deals won."""
 
 
 class MarketState(NamedTuple):
@@ -193,8 +192,8 @@ def step_market(
     """Advance one month. ``key``: this block and month's key; ``active``: (paths,) bool (company alive);
     ``limits``: the team's capacity and the partners' exit churn (None: none)."""
     limits = MarketLimits() if limits is None else limits
-    u = uniforms(key, STREAM, (2,) + state.customers.shape)  # (2, paths, S)
-    sub = jax.random.fold_in(key, STREAM)
+    sub = jax.random.fold_in(key, streams.MARKET)
+    u = uniforms(sub, streams.MARKET_TOTALS, (2,) + state.customers.shape)  # (2, paths, S)
     ages = params.cohort_ages.shape[-1]
     n_channels = params.channel_lift_max.shape[-1]
     n_deal_months = params.deal_conditional.shape[-1]
@@ -218,7 +217,7 @@ def step_market(
                                      quality.churn, price_factor, overload, limits.exit_churn, xp=jnp)
     stay = churned_by_age = None
     if ages:
-        u_age = jax.vmap(lambda a: uniforms(jax.random.fold_in(sub, _AGES), a, state.customers.shape),
+        u_age = jax.vmap(lambda a: uniforms(jax.random.fold_in(sub, streams.MARKET_AGES), a, state.customers.shape),
                          out_axes=-1)(jnp.arange(ages))  # (paths, S, A)
         churned_by_age = jnp.where(is_open[..., None], binomial(u_age, state.cohorts, churn), 0.0)
         churned = jnp.sum(churned_by_age, axis=-1)
@@ -241,7 +240,7 @@ def step_market(
     conversions = jnp.zeros(spend.shape, jnp.float32)
     entrants = adopted
     if n_channels:
-        uc = uniforms(sub, _CHANNELS, (n_channels, 3) + active.shape)
+        uc = uniforms(sub, streams.MARKET_CHANNELS, (n_channels, 3) + active.shape)
         reach = params.channel_max_leads
         capture = _rules.lead_capture(params, spend, xp=jnp)
 
@@ -265,9 +264,9 @@ def step_market(
     if n_deal_months:
         opportunities = entrants * params.sales_led
         open_deals = jnp.concatenate([opportunities[..., None], state.pipeline[..., :-1]], axis=-1)  # ages 0 … D
-        resolved = binomial(uniforms(sub, _DEALS, open_deals.shape), open_deals, params.deal_conditional)
+        resolved = binomial(uniforms(sub, streams.MARKET_DEALS, open_deals.shape), open_deals, params.deal_conditional)
         due = jnp.sum(resolved, axis=-1)
-        deals_won = binomial(uniforms(sub, _WINS, churned.shape), due, params.win_rate)
+        deals_won = binomial(uniforms(sub, streams.MARKET_WINS, churned.shape), due, params.win_rate)
         deals_won = jnp.where(active[:, None], deals_won, 0.0)
         if limits.deal_cap is not None:  # wins beyond the sales team's capacity are lost
             kept = cap_wins(deals_won, limits.deal_cap)

@@ -34,11 +34,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
 from venturesim.model_costs.roadmap import ProductParams
 
-STREAM = 3
-_INTERRUPTIONS = 4
 
 
 class ProductState(NamedTuple):
@@ -61,9 +60,9 @@ class ProductMonth(NamedTuple):
 def init_product(key: jax.Array, params: ProductParams) -> ProductState:
     """Schedule every run of every path (``key``: the block's key)."""
     shape = params.work.shape  # (paths, R)
-    failed = uniforms(key, STREAM, shape) < params.failure_probability
+    failed = uniforms(key, streams.PRODUCT, shape) < params.failure_probability
     interruptions = jax.random.poisson(
-        jax.random.fold_in(key, _INTERRUPTIONS), params.interrupt_rate * params.work, shape
+        jax.random.fold_in(key, streams.PRODUCT_INTERRUPTIONS), params.interrupt_rate * params.work, shape
     )
     duration = params.work + interruptions * params.restart
     inf = jnp.full(shape[:1], jnp.inf, jnp.float32)

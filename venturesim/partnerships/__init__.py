@@ -28,7 +28,6 @@ from venturesim.partnerships.schema import (
     Partnerships,
 )
 from venturesim.partnerships.step import (
-    STREAM,
     PartnerState,
     init_partnerships,
     step_partnerships,
@@ -56,7 +55,6 @@ __all__ = [
     "PARTNER_TYPES",
     "SEARCHING",
     "STATUS_NAMES",
-    "STREAM",
     "WAITING",
     "Fit",
     "FitWeights",

@@ -49,9 +49,8 @@ from venturesim.partnerships.terms import (
     sign_probability,
 )
 
-__all__ = ["STREAM", "PartnerState", "init_partnerships", "note_concentration", "step_partnerships"]
+__all__ = ["PartnerState", "init_partnerships", "note_concentration", "step_partnerships"]
 
-STREAM = 7
 """Random stream number reserved for partnerships' in-kernel draws (none today: all are pre-drawn)."""
 
 

@@ -57,6 +57,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from venturesim import _streams as streams
 from venturesim._jax_random import binomial, uniforms
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
@@ -65,7 +66,6 @@ from venturesim.team.payroll import month_costs
 
 __all__ = [
     "FAR",
-    "STREAM",
     "TeamMonth",
     "TeamSignals",
     "TeamState",
@@ -74,7 +74,6 @@ __all__ = [
     "step_team",
 ]
 
-STREAM = 5
 FAR = 1e6
 """'Months since' an event that never happened."""
 
@@ -180,7 +179,7 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     p = jax.tree_util.tree_map(jnp.asarray, params)
     paths, roles, buckets = state.cohort.shape
     horizon, slots = p.offsets.shape[1], p.slots.shape[1]
-    key = jax.random.fold_in(key, STREAM)
+    key = jax.random.fold_in(key, streams.TEAM)
     cost = p.monthly_cost[:, :, t]  # (P, K)
     plan = p.plan[:, :, t]
     plan_before = p.plan[:, :, jnp.maximum(t - 1, 0)]
@@ -193,7 +192,7 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     # 2. attrition
     n0 = state.employees
     rate = rules.leave_rate(runway, since_failed, since_layoff, signals.attrition_scale, p, xp=jnp)
-    departures = binomial(uniforms(key, 0, (paths, roles)), n0, 1.0 - jnp.exp(-rate))
+    departures = binomial(uniforms(key, streams.TEAM_DEPARTURES, (paths, roles)), n0, 1.0 - jnp.exp(-rate))
     n1 = n0 - departures
 
     # 3. layoffs
@@ -223,9 +222,9 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     pipeline = pipeline.at[:, :, 0].add(jnp.where(delayed, 0.0, opened))
     if slots:
         accept = rules.acceptance(runway, since_failed, since_closed, p, xp=jnp)  # (P, K)
-        cycles = rules.geometric_cycles(uniforms(key, 2, (paths, roles, slots)), accept[..., None], xp=jnp)
+        cycles = rules.geometric_cycles(uniforms(key, streams.TEAM_CYCLES, (paths, roles, slots)), accept[..., None], xp=jnp)
         shape = p.time_to_fill_shape[..., None]
-        work = jax.random.gamma(jax.random.fold_in(key, 3), cycles * shape)  # (P, K, M)
+        work = jax.random.gamma(jax.random.fold_in(key, streams.TEAM_WORK), cycles * shape)  # (P, K, M)
         fill = jnp.minimum(work * (p.time_to_fill[..., None] / shape), horizon - 1.0)
         offset = jnp.floor(fill).astype(jnp.int32)
         use = (delayed[..., None] & (p.slots[:, None, :] < opened[..., None])).astype(jnp.float32)
@@ -247,7 +246,7 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     payroll, severance, recruiting = month_costs(
         n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp)
     fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
-    u = None if p.capacity.deals_per_fte is None else uniforms(key, 6, (paths,))
+    u = None if p.capacity.deals_per_fte is None else uniforms(key, streams.TEAM_DEAL_CAP, (paths,))
     by_function, capacity, done, gain, deals, served = month_capacity(  # a block not given is None: not compiled
         fte, p.function, signals.productivity, p.capacity_exponent, state.engineering_done, p.capacity, u, xp=jnp)
 

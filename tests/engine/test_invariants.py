@@ -1,8 +1,8 @@
-"""Accounting invariants of the JAX engine on random valid scenarios (hypothesis).
+"""Invariants of the model on random valid scenarios, in both engines.
 
-Every example has the same structure (2 segments, 2 rounds, 36 months, 300 paths,
-all metrics) so the engine compiles once; only the numbers change. On every path
-and month:
+**The base model (JAX, hypothesis).** Every example has the same structure (2
+segments, 2 rounds, 36 months, 300 paths, all metrics) so the engine compiles
+once; only the numbers change. On every path and month:
 
 * cash[t] = cash[t−1] + revenue − costs + financing − debt repaid, cash[−1] = initial cash;
 * costs = payroll + compute + other_costs + cost_of_revenue;
@@ -10,20 +10,39 @@ and month:
 * runway = cash / net_burn when burning, +∞ when not, NaN when dead;
 * founder ownership = f₀ · Π_closed V/(V + A), non-increasing, in (0, 1];
 * rounds_closed non-decreasing; financing equals the closed rounds' amounts.
+
+**The whole model (JAX and DES).** :func:`engine.scenario_generator.whole_model`
+draws scenarios of one fixed shape holding every feature at once (venture debt
+with a round and at a month, interest-only, amortised, a covenant, warrants;
+a post-money SAFE; a bridge; a grant; channels; a sales-led segment; partners;
+a hiring pipeline, hire-per rules, layoffs; every capacity effect; a training
+run; risks; every exit), with the numbers drawn per example and, through
+uniform distributions, per path: one compile, two examples, 4,096 JAX paths
+and 12 DES paths each. On every path and month, in each engine: the cost lines
+add up to costs; the cash identity; financing = rounds + loans drawn + grants;
+the debt balance is never negative and interest is bounded by it; alive ⇔ not
+yet dead or exited, deaths and exits agree with cash; nothing moves once a
+company has died or exited, its loans included, and no balance is left;
+founders' ownership only falls, and only when money comes in; the proceeds of
+an exit add up to at most its value; customers and headcount are conserved by
+their flows. The cap table other than the founders' share is not recorded, so
+"ownership sums to 1" is checked only as 0 < founders ≤ f₀ (and exactly, for
+priced rounds, on the base model).
+
+**The issue's regression** (issue 13): a dead company stops servicing its
+loan, and an IPO repays a loan once, by hand, in both engines. The JAX engine
+fails both today (``DEBT_DEFECT``; strict xfails to remove with the fix).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from engine.scenario_generator import loan_company, whole_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import venturesim as vs
-from engine.scenario_generator import loan_company, whole_model
-from venturesim.engine.jax_engine import BLOCK
-from venturesim.funding.rounds import CLOSED
-from venturesim.funding.terms import ACQUIHIRE, ACQUISITION, IPO, NO_EXIT, SHUTDOWN
 
 MONTHS = 36
 PATHS = 300
@@ -226,7 +245,7 @@ def check_invariants(data: dict, result) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, deadline=None, database=None, derandomize=True,
+@settings(max_examples=8, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=scenarios(), seed=st.integers(0, 2**31 - 1))
 def test_accounting_invariants(data, seed):
@@ -276,8 +295,10 @@ def test_invariants_on_a_scenario_with_mixed_fates():
 
 WHOLE_MONTHS = 24
 WHOLE_EXAMPLES = 2
-JAX_PATHS = BLOCK  # the JAX engine runs whole blocks of 4,096 paths: keeping them all costs nothing more
+JAX_PATHS = 4096  # the JAX engine runs whole blocks of 4,096 paths: keeping them all costs nothing more
 DES_PATHS = 12
+CLOSED = 2  # round_status (Result.data): 0 waiting, 1 raising, 2 closed, 3 abandoned
+NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN = range(5)  # exit_kind (Result.data)
 ENDED_AT_DEATH = (ACQUIHIRE, SHUTDOWN)
 DEBT_DEFECT = ("JAX engine: a path that died or exited (IPO, acquisition) keeps servicing its venture debt: "
                "funding.debt.debt_month never masks by alive and funding.rounds.step_debt masks only the draw, so "
@@ -285,13 +306,14 @@ DEBT_DEFECT = ("JAX engine: a path that died or exited (IPO, acquisition) keeps 
                "debt_balance keeps falling instead of 0) after death, and after an IPO the loan the waterfall "
                "repaid is amortised again from post-exit cash")
 
-#: Flows that are nothing once a company is dead or exited (the months after the one it ended in).
-BUSINESS_FLOWS = (
+#: Flows (and month-end queues) that are nothing once a company is dead or exited: the months after the one it
+#: ended in.
+ENDED_ZERO = (
     "revenue", "revenue_by_segment", "payroll", "severance", "recruiting_cost", "hires", "departures", "layoffs",
     "compute", "training_compute", "serving_cost", "other_costs", "risk_costs", "acquisition_spend", "entry_cost",
     "support_cost", "cost_of_revenue", "partnership_costs", "partner_revenue_share", "compute_credits_used",
     "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "deals_won", "deals_lost_to_capacity",
-    "new_customers", "churned_customers", "financing", "grants",
+    "new_customers", "churned_customers", "financing", "grants", "open_requisitions", "partner_concentration",
 )
 #: State that reads 0 from the month a company ended in (it is no longer running at that month's end).
 ENDED_STATE_ZERO = ("arr", "customers", "customers_by_segment", "headcount", "pipeline", "partners_active",
@@ -389,11 +411,10 @@ def test_whole_model_costs_add_up(whole):
                 * (1.0 + run.input("compute.monthly_spend.growth")[:, None].astype(np.float64)) ** months)
         _close(v["compute"] + v["compute_credits_used"].astype(np.float64) - v["training_compute"], line,
                line + v["training_compute"] + v["compute_credits_used"], rtol=1e-5, where=run.running, name="compute")
-        assert np.all(v["compute_credits_used"] >= 0) and np.all(v["compute"] >= -1e-2)
         # the risks' costs are part of other costs; each line is ≥ 0
         assert np.all(v["risk_costs"] <= v["other_costs"] * (1 + 1e-6) + 1e-2)
         for name in lines + ("revenue", "risk_costs", "training_compute", "serving_cost", "support_cost",
-                             "partner_revenue_share", "grants", "financing", "debt_repaid"):
+                             "partner_revenue_share", "compute_credits_used", "grants", "financing", "debt_repaid"):
             assert np.all(v[name] >= 0), name
         assert np.all(v["revenue_by_segment"] >= 0)
         # severance only with layoffs, recruiting only with hires
@@ -402,8 +423,8 @@ def test_whole_model_costs_add_up(whole):
 
 
 def test_whole_model_cash_identity(whole):
-    """cash[t] = cash[t−1] + revenue − costs + financing − debt repaid, cash[−1] = the initial cash, on every path
-    and month; net burn = costs + principal − revenue (principal = debt repaid unless a loan was called)."""
+    """cash[t] = cash[t−1] + revenue − costs + financing − debt repaid, cash[−1] = the initial cash, on every
+    path and month; net burn = costs + principal − revenue (principal = debt repaid unless a loan was called)."""
     for run in whole:
         v = run.v
         terms = (run.cash_prev, v["revenue"], v["costs"], v["financing"], v["debt_repaid"])
@@ -473,7 +494,7 @@ def test_whole_model_no_business_after_death_or_exit(whole):
     0 (NaN for ratios) from the month it ended; ownership and rounds stay as they were."""
     for run in whole:
         v = run.v
-        for name in BUSINESS_FLOWS:
+        for name in ENDED_ZERO:
             assert np.all(v[name][run.ended] == 0), name
         for name in ENDED_STATE_ZERO:
             assert np.all(v[name][~run.before_end] == 0), name
@@ -496,7 +517,8 @@ def test_whole_model_no_debt_service_after_death_or_exit(whole_debt):
     for run in whole_debt:
         v = run.v
         last = np.minimum(run.stop, run.months - 1)
-        ended_with_debt += np.sum((v["debt_balance"][np.arange(run.n), last] > 0) & (run.stop < run.months - 1))
+        owed = run.balance_prev[np.arange(run.n), last] > 0  # at the start of the month it ended in
+        ended_with_debt += np.sum(owed & (run.stop < run.months - 1))
         for name in DEBT_FLOWS:
             assert np.all(v[name][run.ended] == 0), name
         assert not v["loan_called"][run.ended].any()
@@ -533,8 +555,8 @@ def test_whole_model_ownership_and_proceeds(whole):
 def test_whole_model_market_and_team_records(whole):
     """Customers: whole numbers, ≤ the market, customers[t] = customers[t−1] + new − churned while alive; ARR =
     12 × revenue; runway = cash / net burn (+∞ when not burning); sales-led wins never exceed the sales capacity and
-    reach it whenever a win was lost to it; headcount[t] = headcount[t−1] + hires − departures − layoffs − the people
-    a fall of the plan let go (recorded in no flow: at most the fall, none without one)."""
+    reach it whenever a win was lost to it; headcount[t] = headcount[t−1] + hires − departures − layoffs − the
+    people a fall of the plan let go (recorded in no flow: at most the fall, none without one)."""
     for run in whole:
         v, sc = run.v, vs.load(run.data)
         alive = v["alive"]
@@ -584,8 +606,9 @@ def test_whole_model_runs_reach_every_outcome(whole_jax, whole_des):
         return sum(int(np.sum(get(run))) for run in runs)
 
     for runs, enough in ((whole_jax, 20), (whole_des, 1)):
-        for kind in (NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN)[: 5 if enough > 1 else 1]:
-            assert union(runs, lambda r: r.exit_kind == kind) >= enough, kind
+        if enough > 1:
+            for kind in (NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN):
+                assert union(runs, lambda r, kind=kind: r.exit_kind == kind) >= enough, kind
         assert union(runs, lambda r: r.death >= 0) >= enough
         checks = {
             "interest": lambda r: r.v["interest"] > 0, "principal": lambda r: r.v["debt_repaid"] > 0,
@@ -595,20 +618,17 @@ def test_whole_model_runs_reach_every_outcome(whole_jax, whole_des):
         if enough > 1:
             checks |= {
                 "called": lambda r: r.v["loan_called"], "layoffs": lambda r: r.v["layoffs"] > 0,
-                "departures": lambda r: r.v["departures"] > 0, "lost deals": lambda r: r.v["deals_lost_to_capacity"] > 0,
+                "departures": lambda r: r.v["departures"] > 0,
+                "lost deals": lambda r: r.v["deals_lost_to_capacity"] > 0,
                 "deals": lambda r: r.v["deals_won"] > 0, "entry": lambda r: r.v["entry_cost"] > 0,
                 "risks": lambda r: np.isfinite(r.result.data["risk_time"].values),
                 "credits": lambda r: r.v["compute_credits_used"] > 0, "training": lambda r: r.v["training_compute"] > 0,
                 "plan cuts": lambda r: r.v["alive"] & (_unrecorded_leavers(r) > 0),
             }
-            for name in r_names(runs):
-                checks[f"closed {name}"] = lambda r, name=name: r.result.data["round_status"].sel(round=name).values == CLOSED
+            for r, name in enumerate(runs[0].result.data["round"].values):  # the bridge too
+                checks[f"closed {name}"] = lambda run, r=r: run.result.data["round_status"].values[:, r] == CLOSED
         for name, get in checks.items():
             assert union(runs, get) >= enough, name
-
-
-def r_names(runs: list[Run]) -> list[str]:
-    return [str(name) for name in runs[0].result.data["round"].values]
 
 
 # ---- the issue's regression: a dead or exited company stops servicing its loan ------------------------
@@ -629,9 +649,9 @@ def _level_payment(balance: float, rate: float, n: int) -> float:
 
 @pytest.mark.parametrize("engine", ENGINES_DEBT)
 def test_a_dead_company_stops_servicing_its_loan(engine):
-    """$300k cash, $100k a month of other costs, no revenue, a $200k loan drawn in month 0 at 12 %, amortised over 24
-    months from month 1: cash 400k after month 0, then − (100k + P) a month with P = 200k · 0.01/(1 − 1.01⁻²⁴) =
-    $9,414.69, so −37,658.76 at the end of month 4: dead. From month 5 nothing moves: cash stays −37,658.76."""
+    """$300k cash, $100k a month of other costs, no revenue, a $200k loan drawn in month 0 at 12 %, amortised over
+    24 months from month 1: cash 400k after month 0, then − (100k + P) a month with P = 200k · 0.01/(1 − 1.01⁻²⁴)
+    = $9,414.69, so −37,658.76 at the end of month 4: dead. From month 5 nothing moves: cash stays −37,658.76."""
     ds = _loan_run(engine, cash=300_000, other_costs=100_000)
     payment = _level_payment(200_000, 0.12, 24)
     expected = 400_000 - np.arange(5) * (100_000 + payment)
@@ -653,7 +673,6 @@ def test_an_ipo_repays_the_loan_once(engine):
     balance = 200_000 * (1 + i) ** 3 - payment * ((1 + i) ** 3 - 1) / i
     np.testing.assert_array_equal(ds["exit_kind"].values.astype(int), [IPO, IPO])
     np.testing.assert_array_equal(ds["exit_month"].values, [3, 3])
-    np.testing.assert_allclose(ds["debt_balance"].values[:, 3], balance, rtol=1e-5)
     np.testing.assert_allclose(ds["founder_proceeds"].values, 120e6 - balance, rtol=1e-6)
     np.testing.assert_allclose(ds["debt_repaid"].values[:, :4].sum(axis=1) + balance, 200_000, rtol=1e-5)
     for name in ("interest", "debt_repaid", "costs", "debt_balance"):

@@ -436,8 +436,9 @@ def test_whole_model_cash_identity(whole):
 
 
 def test_whole_model_financing_is_rounds_loans_and_grants(whole):
-    """While running, financing in month t = the amounts of the rounds (and bridges) that closed in t + the loans
-    drawn in t (balance[t] − balance[t−1] + debt repaid[t]) + grants; a grant is paid only in its month."""
+    """Before the month a path ends in, financing in month t = the amounts of the rounds (and bridges) that closed
+    in t + the loans drawn in t (balance[t] − balance[t−1] + debt repaid[t]) + grants (in the month it ends, an exit
+    or a shutdown may settle the balance); a grant is paid only in its month."""
     for run in whole:
         v, ds = run.v, run.result.data
         close = ds["round_close_month"].values.astype(int)
@@ -446,8 +447,8 @@ def test_whole_model_financing_is_rounds_loans_and_grants(whole):
         rounds = ((close[:, None, :] == months[None, :, None]) * amount[:, None, :]).sum(axis=2)
         drawn = v["debt_balance"].astype(np.float64) - run.balance_prev + v["debt_repaid"]
         scale = rounds + np.abs(v["debt_balance"]) + run.balance_prev + v["debt_repaid"] + v["grants"]
-        _close(v["financing"], rounds + drawn + v["grants"], scale, where=run.running, name="financing")
-        assert np.all(drawn[run.running] >= -1e-6 * scale[run.running] - 1e-2)
+        _close(v["financing"], rounds + drawn + v["grants"], scale, where=run.before_end, name="financing")
+        assert np.all(drawn[run.before_end] >= -1e-6 * scale[run.before_end] - 1e-2)
         grant_month = run.data["funding"]["grants"][0]["month"]
         assert np.all(np.delete(v["grants"], grant_month, axis=1) == 0)
         paid = v["grants"][:, grant_month] > 0

@@ -23,8 +23,9 @@ import pandas as pd
 from venturesim.engine.jax_engine import BLOCK, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
+from venturesim.scenario.errors import UsageError
 from venturesim.scenario.sampling import path_keys
-from venturesim.scenario.schema import Scenario
+from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
 
 DEFAULT_CHUNK = 16_384
 """Paths per chunk (4 blocks). Each chunk in flight holds its sampled inputs and the domains' state
@@ -32,6 +33,34 @@ DEFAULT_CHUNK = 16_384
 262,144 paths of seed_stage_api.yaml, two chunks in flight), so smaller chunks bound memory; the
 throughput is the same within noise (docs/performance.md)."""
 PARAMS_STREAM, PROCESS_STREAM = 0, 1
+
+
+def check_arguments(*, paths, seed, months, chunk_size=None, threads=None, workers=None) -> None:
+    """Refuse run settings outside what the engines support, naming the option and the fix.
+
+    The same limits as the scenario's ``simulation`` section: 1 ≤ paths ≤ MAX_PATHS,
+    1 ≤ months ≤ MAX_MONTHS, 0 ≤ seed ≤ MAX_SEED; chunk_size, threads and workers ≥ 1 when given.
+
+    Raises
+    ------
+    UsageError
+        Listing every setting out of range.
+    """
+    limits = {
+        "paths": (paths, 1, MAX_PATHS), "months": (months, 1, MAX_MONTHS), "seed": (seed, 0, MAX_SEED),
+        "chunk_size": (chunk_size, 1, None), "threads": (threads, 1, None), "workers": (workers, 1, None),
+    }
+    wrong = []
+    for name, (value, low, high) in limits.items():
+        if value is None and name in ("chunk_size", "threads", "workers"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            wrong.append(f"{name} must be a whole number, found {value!r}")
+        elif value < low or (high is not None and value > high):
+            span = f"between {low:,} and {high:,}" if high is not None else f">= {low}"
+            wrong.append(f"{name} (--{name.replace('_', '-')}) must be {span}, found {value:,}")
+    if wrong:
+        raise UsageError("; ".join(wrong))
 
 
 def run_jax(

@@ -67,7 +67,7 @@ Z95 = float(stats.norm.ppf(0.95))
 class Spec(BaseModel):
     """Common base: frozen, no unknown keys, an affine ``shift + scale·X``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     scale: float = Field(1.0, description="Multiplies every draw (applied before shift). Unitless.")
     shift: float = Field(0.0, description="Added to every draw, in the input's own unit.")
@@ -375,6 +375,31 @@ Dist = Annotated[
 """A distribution spec (any of the forms above)."""
 
 
+_TAILS = stats.norm.cdf([-6.0, 6.0])
+"""Probabilities beyond any the sampler draws (its standard normals come from float32 and stay within ±6)."""
+
+
+def tail_values(spec: float | Spec) -> np.ndarray:
+    """The spec's values at the extreme probabilities :data:`_TAILS` (a plain number: itself, twice)."""
+    if not isinstance(spec, Spec):
+        return np.array([float(spec), float(spec)])
+    with np.errstate(all="ignore"):
+        return spec.shift + spec.scale * np.asarray(spec._raw_ppf(_TAILS), dtype=np.float64)
+
+
+def check_tails(spec: Spec) -> None:
+    """Refuse a spec whose draws can be non-finite or beyond ±MAX_MAGNITUDE (float32 overflow in the engine)."""
+    from venturesim.scenario._base import MAX_MAGNITUDE
+
+    values = tail_values(spec)
+    worst = values[np.argmax(np.where(np.isfinite(values), np.abs(values), np.inf))]
+    if not np.isfinite(worst) or abs(worst) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"expected draws between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g} (the engine computes in float32), "
+            f"but this distribution reaches {worst:g} in its one-in-a-billion tail; narrow it"
+        )
+
+
 _GRID = (np.arange(20_000) + 0.5) / 20_000
 """Probability grid on which a spec's quantiles are checked against bounds."""
 OUTSIDE_TOLERANCE = 0.001
@@ -401,6 +426,8 @@ def _bounds_checker(lo: float | None, hi: float | None, lo_open: bool, hi_open: 
     want = _describe_bounds(lo, hi, lo_open, hi_open)
 
     def fit(spec):
+        if isinstance(spec, Spec):
+            check_tails(spec)
         if not isinstance(spec, Spec):
             if share_outside(spec, lo, hi, lo_open, hi_open):
                 raise ValueError(f"must be {want}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from venturesim.scenario.errors import ScenarioError, problems_from_validation_error, validate_text
+from venturesim.scenario.errors import ScenarioError, check_numbers, number_problems, problems_from_validation_error, validate_text
 from venturesim.scenario.schema import Scenario
 
 
@@ -37,9 +37,13 @@ def load(source: str | Path | dict[str, Any] | Scenario) -> Scenario:
 
 def from_dict(data: dict[str, Any], filename: str = "<dict>", base_dir: str = ".") -> Scenario:
     """Validate a scenario given as plain Python data (no line numbers to report)."""
+    bad_numbers = number_problems(data, {}, filename)
+    if bad_numbers:
+        raise ScenarioError(bad_numbers, filename)
     try:
         scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation_error(exc, {}, filename, Scenario, data), filename) from None
+    check_numbers(scenario, {}, filename)
     scenario._base_dir = base_dir
     return scenario

@@ -43,6 +43,7 @@ sd (b − a)/(2z).
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -294,10 +295,9 @@ class FileDraws(Spec):
 
     @model_validator(mode="after")
     def _load(self, info: ValidationInfo):
-        base = Path((info.context or {}).get("base_dir", "."))
-        path = Path(self.file) if Path(self.file).is_absolute() else base / self.file
-        if not path.is_file():
-            raise ValueError(f"draws file not found: {path}")
+        from venturesim.scenario.files import resolve_input_file
+
+        path = resolve_input_file(self.file, info.context, "draws file")
         self._draws = np.sort(read_draws(path, self.column))
         return self
 
@@ -312,9 +312,15 @@ def read_draws(path: Path, column: str) -> np.ndarray:
     """Read one numeric column of a CSV or parquet file as float64 draws."""
     import pandas as pd
 
-    frame = pd.read_parquet(path) if path.suffix.lower() in {".parquet", ".pq"} else pd.read_csv(path)
+    try:
+        frame = pd.read_parquet(path) if path.suffix.lower() in {".parquet", ".pq"} else pd.read_csv(path)
+    except Exception as exc:  # noqa: BLE001 - any parser failure; its message may quote the file, so it is not shown
+        kind = "parquet" if path.suffix.lower() in {".parquet", ".pq"} else "CSV"
+        raise ValueError(f"cannot read {path.name} as a {kind} file ({type(exc).__name__}); "
+                         "give a CSV with a header row, or a parquet file") from None
     if column not in frame.columns:
-        raise ValueError(f"column {column!r} not in {path.name}; columns are {list(frame.columns)}")
+        names = [str(c) for c in frame.columns if re.fullmatch(r"[\w. -]{1,40}", str(c))][:20]
+        raise ValueError(f"column {column!r} not in {path.name}; its columns named like columns are {names}")
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(np.float64)
     if len(values) == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"column {column!r} of {path.name} must hold finite numbers and at least one row")

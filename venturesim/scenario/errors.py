@@ -485,7 +485,14 @@ def validate_text(
 
 
 def check_numbers(model: BaseModel, marks: dict[tuple, Mark], filename: str) -> None:
-    """Refuse a validated model holding a number beyond the engine's range (a string such as "1e39" read as a number)."""
+    """Checks after pydantic's: numbers beyond the engine's range, names that must match another section's.
+
+    A string such as "1e39" is read as a number by pydantic, so the numbers
+    are checked again on the validated model; a model with a
+    ``reference_problems()`` method (the Scenario) reports its cross-references.
+    """
     problems = number_problems(model.model_dump(warnings=False), marks, filename)
+    for path, message, hint in getattr(model, "reference_problems", list)():
+        problems.append(Problem(filename, *_position(_mark_at(marks, path, False)), format_path(path), message, hint))
     if problems:
         raise ScenarioError(problems, filename)

@@ -101,6 +101,7 @@ class Scenario(Model):
     )
 
     _base_dir: str = PrivateAttr(".")
+    _allow_outside: bool = PrivateAttr(False)
 
     def override(self, changes: dict[str, Any] | list[str]) -> "Scenario":
         """A copy with overrides applied.
@@ -122,7 +123,41 @@ class Scenario(Model):
         else:
             parsed = [parse_override(text) for text in changes]
         data = apply_overrides(self.model_dump(mode="python"), parsed)
-        return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir)
+        return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir,
+                         allow_outside=self._allow_outside)
+
+    def reference_problems(self) -> list[tuple[tuple, str, str | None]]:
+        """Names that must match another section's: (path, message, did-you-mean) for each that does not.
+
+        A risk impact's ``segment``, ``round`` and ``run`` and a partner's
+        ``segment`` (the engines resolve them when sampling, so an unknown one
+        would only be found by ``run``).
+        """
+        from venturesim.scenario.errors import suggest
+
+        known = {
+            "segment": [s.name for s in self.market.segments],
+            "round": self.funding.class_names(),
+            "run": [r.name for r in self.product.training_runs] if self.product else [],
+        }
+        problems = []
+
+        def check(path: tuple, what: str, name: str | None) -> None:
+            if name is not None and name not in known[what]:
+                choices = ", ".join(known[what]) or "none"
+                problems.append((path, f"names {what} {name!r}, which the scenario does not have (it has: {choices})",
+                                 suggest(name, known[what])))
+
+        custom = [r.name for r in self.risks.custom]
+        for risk in self.risks.risks:
+            where = (("risks", "custom", custom.index(risk.name)) if risk.name in custom
+                     else ("risks", "overrides", risk.name) if risk.name in self.risks.overrides else ("risks", "include"))
+            for i, impact in enumerate(risk.impacts):
+                for what in ("segment", "round", "run"):
+                    check((*where, "impacts", i, what), what, getattr(impact, what))
+        for i, partner in enumerate(self.partnerships.partners if self.partnerships else []):
+            check(("partnerships", "partners", i, "segment"), "segment", partner.segment)
+        return problems
 
     @model_validator(mode="after")
     def _sections_consistent(self):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from venturesim import _io
-from venturesim._io import atomic_write_bytes, atomic_write_text, check_output_dir, write_folder
+from venturesim._io import atomic_write_bytes, atomic_write_text, check_output_dir, prepare_output_dir, write_folder
 from venturesim.scenario.errors import OutputError
 
 
@@ -108,3 +108,45 @@ def test_out_under_a_regular_file_is_refused_before_any_work(tmp_path: Path) -> 
         check_output_dir(blocker, {"report.html"}, force=True)
     with pytest.raises(OutputError, match=f"the folder {blocker} above --out is a file"):
         check_output_dir(blocker / "sub" / "out", {"report.html"}, force=True)
+
+
+# prepare_output_dir: one file beside others (the calibration file)
+
+
+def test_prepare_output_dir_creates_nested(tmp_path: Path) -> None:
+    out = prepare_output_dir(tmp_path / "a" / "b", ["report.html"], force=False)
+    assert out == tmp_path / "a" / "b" and out.is_dir()
+
+
+def test_prepare_output_dir_refuses_existing(tmp_path: Path) -> None:
+    (tmp_path / "report.html").write_text("keep me")
+    (tmp_path / "unrelated.txt").write_text("mine")
+    with pytest.raises(FileExistsError) as info:
+        prepare_output_dir(tmp_path, ["summary.csv", "report.html"], force=False)
+    message = str(info.value)
+    assert "report.html" in message and "--force" in message
+    assert "summary.csv" not in message
+    assert (tmp_path / "report.html").read_text() == "keep me"
+
+
+def test_prepare_output_dir_force_deletes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "report.html").write_text("old")
+    (tmp_path / "unrelated.txt").write_text("mine")
+    out = prepare_output_dir(tmp_path, ["report.html", "summary.csv"], force=True)
+    assert out == tmp_path
+    assert (tmp_path / "report.html").read_text() == "old"
+    assert (tmp_path / "unrelated.txt").read_text() == "mine"
+
+
+def test_prepare_output_dir_rejects_escaping_names(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="relative"):
+        prepare_output_dir(tmp_path, ["../evil.html"], force=True)
+    with pytest.raises(ValueError, match="relative"):
+        prepare_output_dir(tmp_path, [str(tmp_path / "abs.html")], force=True)
+
+
+def test_prepare_output_dir_on_a_file(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "out"
+    not_a_dir.write_text("")
+    with pytest.raises(FileExistsError):
+        prepare_output_dir(not_a_dir, ["report.html"], force=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from pathlib import Path
 
 
@@ -181,3 +181,45 @@ def write_folder(
             shutil.rmtree(staging, ignore_errors=True)
     _fsync_directory(directory.parent)
     return {name: directory / name for name in files}
+def prepare_output_dir(
+    out_dir: str | os.PathLike[str], filenames: Sequence[str], force: bool
+) -> Path:
+    """Create the output directory and check that nothing would be overwritten.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        Directory to write into; created (with parents) if missing.
+    filenames : sequence of str
+        Files the run will write, relative to ``out_dir``.
+    force : bool
+        Allow overwriting those files. Nothing is ever deleted: other files in
+        the directory are left alone, and the listed ones are only replaced when
+        written.
+
+    Returns
+    -------
+    pathlib.Path
+        The output directory.
+
+    Raises
+    ------
+    FileExistsError
+        If any listed file exists and ``force`` is false (the message names
+        them), or ``out_dir`` exists and is not a directory.
+    ValueError
+        If a file name is absolute or contains ``..``.
+    """
+    for name in filenames:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise ValueError(f"output file name {name!r} must be relative to the output directory")
+    directory = Path(out_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    existing = [name for name in filenames if os.path.lexists(directory / name)]
+    if existing and not force:
+        listed = ", ".join(str(directory / name) for name in existing)
+        raise FileExistsError(
+            f"refusing to overwrite existing output file(s): {listed}; "
+            "pass --force to overwrite them"
+        )
+    return directory

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from contextlib import contextmanager
 from importlib import resources
@@ -61,6 +63,7 @@ def clean_errors():
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         errors.print("[bold red]interrupted[/]: stopped; nothing was written (existing results are unchanged)")
+        _leave_now(130)
         raise typer.Exit(130) from None
     except Exception as exc:
         if _settings["debug"]:
@@ -69,6 +72,23 @@ def clean_errors():
         errors.print(f"{type(exc).__name__}: {exc}", markup=False, highlight=False)
         errors.print("this is a bug in venturesim; rerun with --debug for the traceback and report it")
         raise typer.Exit(1) from None
+
+
+def _leave_now(code: int) -> None:
+    """In the ``venturesim`` command, end the process at once with ``code``.
+
+    A chunk already running on a worker thread cannot be cancelled, and the
+    interpreter would wait for it at exit (seconds to minutes); nothing is
+    left to save, as outputs are only written at the end, as one folder. Under
+    a test runner (or any other caller of the app) this returns, and the
+    caller gets ``typer.Exit(code)``.
+    """
+    main_module = sys.modules.get("__main__")
+    spec = getattr(main_module, "__spec__", None)
+    if Path(sys.argv[0]).stem == "venturesim" or getattr(spec, "name", None) == "venturesim.cli":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def _load(path: Path, overrides: list[str], allow_outside: bool = False):
@@ -279,3 +299,7 @@ def calibrate_product(
             f"{k} {v['p5']:.3g}-{v['p95']:.3g}" for k, v in cal.law_posterior.items()), highlight=False)
     write_calibration(cal, out, force=force)
     console.print(f"wrote {out}")
+
+
+if __name__ == "__main__":  # python -m venturesim.cli
+    app()

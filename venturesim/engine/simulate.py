@@ -104,13 +104,16 @@ def run_jax(
     finals: dict[str, np.ndarray] = {}
     inputs: dict[str, np.ndarray] = {}
     workers = max(1, min(threads or os.cpu_count() or 1, chunks))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         for start, stop, records, final, draws in pool.map(run_chunk, range(chunks)):
             for target, block in ((monthly, records), (finals, final), (inputs, draws)):
                 for name, value in block.items():
                     store_rows(target, name, value, paths, start)
             if progress is not None:
-                progress(stop, paths)
+                progress(stop, paths)  # may raise (Ctrl-C in the CLI) to stop the run
+    finally:  # on an error, chunks not yet started are dropped; only those in flight finish
+        pool.shutdown(wait=True, cancel_futures=True)
 
     segments = [s.name for s in scenario.market.segments]
     rounds = scenario.funding.class_names()

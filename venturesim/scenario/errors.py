@@ -342,6 +342,30 @@ def _quoted(text: str) -> list[str]:
     return re.findall(r"'([^']*)'", text)
 
 
+def _named_leaf(path: tuple, message: str, data: object) -> tuple:
+    """The entry under ``path`` that a section-level message is about, else ``path``.
+
+    A check across a section (a channel's segment, a loan's round, a run's
+    base) is raised for the whole section; the message quotes the offending
+    name. If exactly one leaf below ``path`` holds one of the quoted names
+    (names of list items aside, as the message quotes the item too), that
+    leaf's path is used, so the error points at its line.
+    """
+    quoted = set(_quoted(message))
+    leaves, stack = [], [(path, _value_at(data, path))]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((where + (key,), value) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((where + (index,), value) for index, value in enumerate(node))
+        elif isinstance(node, str) and node in quoted:
+            leaves.append((where, node))
+    names = {node for where, node in leaves if where[-1] == "name"}
+    hits = [where for where, node in leaves if node not in names]
+    return hits[0] if len(hits) == 1 else path
+
+
 def problems_from_validation_error(
     exc: ValidationError,
     marks: dict[tuple, Mark],
@@ -395,6 +419,9 @@ def problems_from_validation_error(
             suggestion = suggest(str(ctx["tag"]), _quoted(ctx["expected_tags"]))
         else:
             container = isinstance(_value_at(data, path), (dict, list))
+            if container and kind == "value_error":
+                path = _named_leaf(path, error["msg"], data)
+                container = isinstance(_value_at(data, path), (dict, list))
             mark = _mark_at(marks, path, prefer_key=container)
             if kind in ("literal_error", "enum") and isinstance(error["input"], str):
                 suggestion = suggest(error["input"], _quoted(ctx["expected"]))

@@ -92,7 +92,7 @@ def test_mutated_data_is_valid_or_a_clean_error(block):
     for _ in range(150 // 4 + 1):
         data = _mutate_data(rng)
         try:
-            vs.scenario.from_dict(data, base_dir=str(HERE / "cases"))
+            vs.scenario.from_dict(data, base_dir=str(HERE / "cases"), allow_outside=False)  # as if from a file
             outcomes["valid"] += 1
         except VentureSimError as exc:
             assert str(exc).strip(), data

@@ -60,12 +60,14 @@ def read_scenario_text(path: Path) -> str:
     return text
 
 
-def load(source: str | Path | dict[str, Any] | Scenario, *, allow_outside: bool = False) -> Scenario:
+def load(source: str | Path | dict[str, Any] | Scenario, *, allow_outside: bool | None = None) -> Scenario:
     """Validate a scenario from a YAML path, a dict, or return a Scenario as is.
 
     Files the scenario names (draws files, ``product.calibration``) are read
-    from the scenario's folder (a dict's: the working folder) and must lie in
-    it unless ``allow_outside`` (see :mod:`venturesim.scenario.files`).
+    from the scenario file's folder (a dict's: the working folder). A scenario
+    *file* may only name files inside its folder unless ``allow_outside`` is
+    true (see :mod:`venturesim.scenario.files`); a dict, written in the
+    caller's own code, may name any file unless ``allow_outside`` is false.
 
     Raises
     ------
@@ -79,9 +81,10 @@ def load(source: str | Path | dict[str, Any] | Scenario, *, allow_outside: bool 
     if isinstance(source, Scenario):
         return source
     if isinstance(source, dict):
-        return from_dict(source, allow_outside=allow_outside)
+        return from_dict(source, allow_outside=allow_outside is not False)
     path = Path(source)
     text = read_scenario_text(path)
+    allow_outside = bool(allow_outside)
     context = {"base_dir": str(path.parent), "allow_outside": allow_outside}
     scenario = validate_text(Scenario, text, str(path), context=context)
     scenario._base_dir, scenario._allow_outside = str(path.parent), allow_outside
@@ -89,9 +92,13 @@ def load(source: str | Path | dict[str, Any] | Scenario, *, allow_outside: bool 
 
 
 def from_dict(
-    data: dict[str, Any], filename: str = "<dict>", base_dir: str = ".", allow_outside: bool = False
+    data: dict[str, Any], filename: str = "<dict>", base_dir: str = ".", allow_outside: bool = True
 ) -> Scenario:
-    """Validate a scenario given as plain Python data (no line numbers to report); files as in :func:`load`."""
+    """Validate a scenario given as plain Python data (no line numbers to report).
+
+    Named files are read from ``base_dir``; unless ``allow_outside``, they must lie in it (as for a file, see
+    :func:`load`; :meth:`Scenario.override` keeps the setting of the scenario it starts from).
+    """
     bad_numbers = number_problems(data, {}, filename)
     if bad_numbers:
         raise ScenarioError(bad_numbers, filename)

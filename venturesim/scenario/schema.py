@@ -101,7 +101,7 @@ class Scenario(Model):
     )
 
     _base_dir: str = PrivateAttr(".")
-    _allow_outside: bool = PrivateAttr(False)
+    _allow_outside: bool = PrivateAttr(True)  # load() of a file sets False
 
     def override(self, changes: dict[str, Any] | list[str]) -> "Scenario":
         """A copy with overrides applied.

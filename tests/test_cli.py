@@ -167,3 +167,11 @@ def test_ctrl_c_stops_within_a_second_and_writes_nothing(template, tmp_path, mon
     assert result.exit_code == 130
     assert "interrupted" in result.output and "nothing was written" in result.output
     assert not out.exists()
+
+
+def test_validate_checks_every_file_and_exits_with_the_worst_code(template, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(template.read_text().replace("initial_cash:", "intial_cash:"))
+    result = runner.invoke(app, ["validate", str(tmp_path / "missing.yaml"), str(broken), str(template)])
+    assert result.exit_code == 4  # missing file (4) beats invalid scenario (3)
+    assert "missing.yaml" in result.output and "intial_cash" in result.output and f"ok {template}" in result.output

@@ -234,13 +234,20 @@ def validate(
     """Check scenario files: everything `run` checks before simulating, every problem with its line."""
     from venturesim.scenario.inputs import uncertain_inputs
 
-    for path in scenarios:
-        with clean_errors():
-            sc = _load(path, overrides, allow_outside_files)
+    worst = 0
+    for path in scenarios:  # every file is checked; the exit code is the largest of their codes
+        try:
+            with clean_errors():
+                sc = _load(path, overrides, allow_outside_files)
+        except typer.Exit as exc:
+            worst = max(worst, exc.exit_code)
+            continue
         console.print(
             f"[green]ok[/] {path}: {len(sc.market.segments)} segment(s), {len(sc.team.roles)} role(s), "
             f"{len(sc.funding.rounds)} round(s), {len(uncertain_inputs(sc))} uncertain input(s)"
         )
+    if worst:
+        raise typer.Exit(worst)
 
 
 @app.command()

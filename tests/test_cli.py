@@ -75,7 +75,9 @@ def test_unknown_override_path_is_an_error(template, tmp_path):
 
 def test_new_refuses_to_overwrite(template):
     result = runner.invoke(app, ["new", str(template)])
-    assert result.exit_code == 1 and "--force" in result.output
+    assert result.exit_code == 5 and "--force" in result.output  # output refused (was 1)
+    blocked = runner.invoke(app, ["new", str(template / "x.yaml")])  # under a regular file: no traceback
+    assert blocked.exit_code == 5 and "is a file, not a folder" in " ".join(blocked.output.split())
 
 
 def test_des_engine_prints_causes_and_a_timeline(template, tmp_path):

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+
 def _exit_code_help() -> str:
     from venturesim.scenario.errors import EXIT_CODES
 
@@ -256,14 +257,19 @@ def new(
     force: bool = typer.Option(False, "--force", help="Replace an existing file."),
 ) -> None:
     """Write a commented template scenario to start from."""
-    from venturesim._io import atomic_write_text
+    from venturesim._io import atomic_write_text, check_output_dir
+    from venturesim.scenario.errors import OutputError
 
-    if path.exists() and not force:
-        errors.print(f"[bold red]error:[/] {path} exists; pass --force to replace it")
-        raise typer.Exit(1)
-    template = resources.files("venturesim.scenario").joinpath("templates/template.yaml").read_text("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, template)
+    with clean_errors():
+        if not path.parent.is_dir():
+            check_output_dir(path.parent, set(), force=True)  # refuses a file in the way
+        if path.exists() and not force:
+            raise OutputError(f"{path} exists; pass --force to replace it")
+        if path.is_dir():
+            raise OutputError(f"{path} is a folder; give a file name such as {path / 'startup.yaml'}")
+        template = resources.files("venturesim.scenario").joinpath("templates/template.yaml").read_text("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, template)
     console.print(f"wrote {path}; edit it, then: venturesim run {path}")
 
 

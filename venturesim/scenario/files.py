@@ -24,7 +24,8 @@ def resolve_input_file(name: str, context: dict | None, what: str) -> Path:
         The path as written in the scenario.
     context : dict or None
         Validation context: ``base_dir`` (the scenario's folder, default the
-        working folder) and ``allow_outside`` (default False).
+        working folder) and ``allow_outside`` (default True: data from the caller's own code;
+        :func:`~venturesim.scenario.loader.load` of a file passes False unless allowed).
     what : str
         What the file is, for messages ("draws file").
 
@@ -37,7 +38,7 @@ def resolve_input_file(name: str, context: dict | None, what: str) -> Path:
     context = context or {}
     base = Path(context.get("base_dir", ".")).resolve()
     resolved = (base / name).resolve()  # an absolute name stays itself
-    if not context.get("allow_outside", False) and not resolved.is_relative_to(base):
+    if not context.get("allow_outside", True) and not resolved.is_relative_to(base):
         raise ValueError(
             f"{what} {name!r} lies outside the scenario's folder {base}; move it into that folder, "
             f"or pass {ALLOW_FLAG} if you trust this scenario"

@@ -144,7 +144,7 @@ class NonFiniteResultError(VentureSimError, ArithmeticError):
 EXIT_CODES = {
     0: "success",
     1: "internal error (a bug: rerun with --debug and report the traceback)",
-    2: "bad command-line argument (--paths 0, --chunk-size -1, --months above 600, a seed >= 2**63 ...)",
+    2: "bad command-line argument (--paths 0, --chunk-size -1, --months above 600, a seed >= 2**32 ...)",
     3: "invalid scenario or override (file:line:column, field, expected/found, did-you-mean)",
     4: "unreadable scenario file (missing, too large, not UTF-8 text)",
     5: "output refused (results exist and no --force, or --out is blocked by a file)",

@@ -92,6 +92,12 @@ class YamlError(ValueError):
         return (type(self), (self.issues, self.filename))
 
 
+def mark_of(text: str | bytes, index: int) -> Mark:
+    """The 1-based line and column of position ``index`` in ``text`` (characters or bytes)."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    return Mark(text.count(newline, 0, index) + 1, index - (text.rfind(newline, 0, index) + 1) + 1)
+
+
 def _mark(yaml_mark: yaml.Mark) -> Mark:
     return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
 
@@ -103,11 +109,9 @@ def _show_tag(tag: str) -> str:
 def _syntax_issue(exc: yaml.YAMLError, text: str) -> YamlIssue:
     """Translate a PyYAML scanner/parser error into a :class:`YamlIssue`."""
     if isinstance(exc, yaml.reader.ReaderError):  # a control character: position from the reader
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
         message = f"control character {character!r} is not allowed in a YAML file; delete it"
-        return YamlIssue(message, Mark(line, column))
+        return YamlIssue(message, mark_of(text, exc.position))
     if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
         return YamlIssue(str(exc), None)
     where = exc.problem_mark

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from venturesim.scenario._yaml import mark_of
 from venturesim.scenario.errors import Problem, ScenarioError, ScenarioFileError, check_numbers, number_problems, problems_from_validation_error, validate_text
 from venturesim.scenario.schema import Scenario
 
@@ -46,17 +48,14 @@ def read_scenario_text(path: Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         refuse(
             f"the file is not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be read (Latin-1 or Windows-1252?); "
-            "save it as UTF-8", line, column,
+            "save it as UTF-8", *astuple(mark_of(data, exc.start)),
         )
     nul = text.find("\0")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
         refuse("the file holds NUL bytes (UTF-16 without a byte-order mark, or not a text file); save it as UTF-8",
-               line, nul - (text.rfind("\n", 0, nul) + 1) + 1)
+               *astuple(mark_of(text, nul)))
     return text
 
 

@@ -71,6 +71,7 @@ def simulate(
     months = settings.months if months is None else months
     check_arguments(paths=paths, seed=seed, months=months, chunk_size=chunk_size, threads=threads, workers=workers)
     paths, seed, months = int(paths), int(seed), int(months)
+    chunk_size = None if chunk_size is None else int(chunk_size)
     overflowing = trend_problems(scenario, months) if months > settings.months else []
     if overflowing:
         raise UsageError(f"over {months} months (--months): " + "; ".join(overflowing))

@@ -54,7 +54,8 @@ def check_arguments(*, paths, seed, months, chunk_size=None, threads=None, worke
     for name, (value, low, high) in limits.items():
         if value is None and name in ("chunk_size", "threads", "workers"):
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        whole = isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole:
             wrong.append(f"{name} must be a whole number, found {value!r}")
         elif value < low or (high is not None and value > high):
             span = f"between {low:,} and {high:,}" if high is not None else f">= {low}"

@@ -101,3 +101,16 @@ def test_files_outside_the_folder_are_read_when_allowed(tmp_path):
     assert sc.override(["company.initial_cash=2e6"]).company.initial_cash == 2e6  # still allowed after an override
     result = runner.invoke(app, ["validate", "--allow-outside-files", str(inside / "s.yaml")])
     assert result.exit_code == 0, result.output
+
+
+def test_tiny_hostile_files_are_refused_quickly():
+    import time
+
+    import venturesim as vs
+    from venturesim.scenario.errors import ScenarioError
+
+    for name in ("file_billion_laughs", "file_nested_1500_deep"):  # 2.5 GB in 77 s; a RecursionError traceback
+        started = time.perf_counter()
+        with pytest.raises(ScenarioError):
+            vs.load(HERE / "cases" / f"{name}.yaml")
+        assert time.perf_counter() - started < 1.0

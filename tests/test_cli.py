@@ -47,12 +47,13 @@ def test_run_refuses_to_overwrite_without_force(run_once, template):
     _, out = run_once
     before = (out / "summary.json").read_text()
     result = runner.invoke(app, ["run", str(template), "--paths", "50", "--out", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # output refused (was 1 before exit codes per error class)
     assert "--force" in result.output
     assert (out / "summary.json").read_text() == before
     forced = runner.invoke(app, ["run", str(template), "--paths", "50", "--months", "24", "--out", str(out), "--force", "--no-report"])
     assert forced.exit_code == 0, forced.output
     assert json.loads((out / "summary.json").read_text())["paths"] == 50
+    assert sorted(p.name for p in out.iterdir()) == ["run.json", "summary.json"]  # the old report went with its folder
 
 
 def test_validate_reports_line_and_suggestion(tmp_path, template):
@@ -60,7 +61,7 @@ def test_validate_reports_line_and_suggestion(tmp_path, template):
     broken.write_text(template.read_text().replace("initial_cash:", "intial_cash:"))
     line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if "intial_cash" in text)
     result = runner.invoke(app, ["validate", str(broken)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert f"broken.yaml:{line}:" in result.output
     assert "did you mean 'initial_cash'" in result.output
 
@@ -68,13 +69,15 @@ def test_validate_reports_line_and_suggestion(tmp_path, template):
 def test_unknown_override_path_is_an_error(template, tmp_path):
     result = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(tmp_path / "o"),
                                  "--set", "market.segments.smb.pirce=3"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "did you mean 'price'" in result.output
 
 
 def test_new_refuses_to_overwrite(template):
     result = runner.invoke(app, ["new", str(template)])
-    assert result.exit_code == 1 and "--force" in result.output
+    assert result.exit_code == 5 and "--force" in result.output  # output refused (was 1)
+    blocked = runner.invoke(app, ["new", str(template / "x.yaml")])  # under a regular file: no traceback
+    assert blocked.exit_code == 5 and "is a file, not a folder" in " ".join(blocked.output.split())
 
 
 def test_des_engine_prints_causes_and_a_timeline(template, tmp_path):
@@ -84,3 +87,93 @@ def test_des_engine_prints_causes_and_a_timeline(template, tmp_path):
     assert "Path 0:" in result.output and "hired 2 founders" in result.output
     doc = json.loads((tmp_path / "des" / "summary.json").read_text())
     assert doc["engine"] == "des" and doc["paths"] == 60
+
+
+def test_same_seed_summaries_are_byte_identical_and_timing_is_in_run_json(template):
+    folders = [template.parent / "same1", template.parent / "same2"]
+    for folder in folders:  # the shapes of run_once: no new compilation
+        result = runner.invoke(
+            app, ["run", str(template), "--paths", "300", "--months", "24", "--out", str(folder), "--no-report",
+                  "--set", "market.segments.smb.price*=0.5"],
+        )
+        assert result.exit_code == 0, result.output
+    assert (folders[0] / "summary.json").read_bytes() == (folders[1] / "summary.json").read_bytes()
+    assert "seconds" not in json.loads((folders[0] / "summary.json").read_text())
+    assert json.loads((folders[1] / "run.json").read_text())["seconds"] > 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--paths", "0"], "paths (--paths) must be between 1"),
+    (["--months", "1200"], "months (--months) must be between 1 and 600, found 1,200"),
+    (["--chunk-size", "-1"], "chunk_size (--chunk-size) must be >= 1, found -1"),
+    (["--seed", str(2**63)], "seed (--seed) must be between 0 and 4,294,967,295"),
+    (["--metrics", "cash,cahs"], "--metrics: unknown metric"),
+])
+def test_bad_run_arguments_exit_2_before_any_work(template, tmp_path, args, message):
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["run", str(template), "--out", str(out), *args])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_out_under_a_regular_file_exits_5(template, tmp_path):
+    (tmp_path / "file").write_text("")
+    result = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(tmp_path / "file" / "o")])
+    assert result.exit_code == 5 and "is a file, not a folder" in " ".join(result.output.split())
+
+
+def test_help_lists_the_exit_codes():
+    from venturesim.scenario.errors import EXIT_CODES
+
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert all(f"{code}:" in text for code in EXIT_CODES) and "--debug" in text
+
+
+def test_unexpected_errors_are_one_line_unless_debug(template, tmp_path, monkeypatch):
+    import venturesim as vs
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(vs, "simulate", broken)
+    args = ["run", str(template), "--paths", "10", "--out", str(tmp_path / "o")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError: a bug" in result.output and "--debug" in result.output
+    assert "Traceback" not in result.output
+    debug = runner.invoke(app, ["--debug", *args])
+    assert isinstance(debug.exception, RuntimeError)  # raised: the traceback is shown
+
+
+def test_ctrl_c_stops_within_a_second_and_writes_nothing(template, tmp_path, monkeypatch):
+    import _thread
+    import threading
+    import time
+
+    import venturesim as vs
+
+    def slow(scenario, progress, **kwargs):  # a long run that reports progress, like simulate
+        for done in range(600):
+            time.sleep(0.05)
+            progress(done, 600)
+
+    monkeypatch.setattr(vs, "simulate", slow)
+    threading.Timer(0.5, _thread.interrupt_main).start()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+    out = tmp_path / "o"
+    started = time.perf_counter()
+    result = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(out)])
+    assert time.perf_counter() - started < 2.0
+    assert result.exit_code == 130
+    assert "interrupted" in result.output and "nothing was written" in result.output
+    assert not out.exists()
+
+
+def test_validate_checks_every_file_and_exits_with_the_worst_code(template, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(template.read_text().replace("initial_cash:", "intial_cash:"))
+    result = runner.invoke(app, ["validate", str(tmp_path / "missing.yaml"), str(broken), str(template)])
+    assert result.exit_code == 4  # missing file (4) beats invalid scenario (3)
+    assert "missing.yaml" in result.output and "intial_cash" in result.output and f"ok {template}" in result.output

@@ -56,44 +56,46 @@ def simulate(
     workers, scheduler : DES: local Dask worker processes (default all cores;
         1 = in this process) or an existing Dask scheduler address.
     progress : called as ``progress(done_paths, total_paths)`` after each chunk.
+
+    Raises
+    ------
+    ScenarioError : the scenario is invalid.
+    UsageError : a setting is out of range (see :func:`venturesim.engine.simulate.check_arguments`).
+    NonFiniteResultError : some paths' money became NaN or ±inf (the paths and their inputs are named).
     """
+    from venturesim.engine.finite import check_finite
     from venturesim.engine.metrics import resolve_metrics
-    from venturesim.engine.simulate import run_jax
+    from venturesim.engine.simulate import check_arguments, run_jax
+    from venturesim.scenario.errors import UsageError
+    from venturesim.scenario.inputs import trend_problems
 
     scenario = load(scenario)
     settings = scenario.simulation
-    paths = settings.paths if paths is None else int(paths)
-    seed = settings.seed if seed is None else int(seed)
-    months = settings.months if months is None else int(months)
-    if paths < 1 or months < 1 or seed < 0:
-        raise ValueError(
-            f"need paths >= 1, months >= 1 and seed >= 0; found paths={paths}, months={months}, seed={seed}"
-        )
+    paths = settings.paths if paths is None else paths
+    seed = settings.seed if seed is None else seed
+    months = settings.months if months is None else months
+    check_arguments(paths=paths, seed=seed, months=months, chunk_size=chunk_size, threads=threads, workers=workers)
+    paths, seed, months = int(paths), int(seed), int(months)
+    chunk_size = None if chunk_size is None else int(chunk_size)
+    overflowing = trend_problems(scenario, months) if months > settings.months else []
+    if overflowing:
+        raise UsageError(f"over {months} months (--months): " + "; ".join(overflowing))
     if engine not in ENGINES:
-        raise ValueError(f"engine(={engine!r}) must be one of {ENGINES}")
+        raise UsageError(f"engine(={engine!r}) must be one of {ENGINES}")
     if engine == "des":
         from venturesim.engine.des_runner import run_des
 
-        return run_des(
-            scenario,
-            paths=paths,
-            seed=seed,
-            months=months,
-            metrics=resolve_metrics(metrics),
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
+        result = run_des(
+            scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
+            workers=workers, scheduler=scheduler, progress=progress,
         )
-    return run_jax(
-        scenario,
-        paths=paths,
-        seed=seed,
-        months=months,
-        metrics=resolve_metrics(metrics),
-        chunk_size=chunk_size,
-        progress=progress,
-        threads=threads,
-    )
+    else:
+        result = run_jax(
+            scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
+            chunk_size=chunk_size, progress=progress, threads=threads,
+        )
+    check_finite(result)
+    return result
 
 
 __all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]

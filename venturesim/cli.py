@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import concurrent.futures
+import os
+import sys
 import time
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import List, Optional
@@ -13,51 +15,134 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Simulate the life of an AI-model startup.")
+
+def _exit_code_help() -> str:
+    from venturesim.scenario.errors import EXIT_CODES
+
+    return "\n\n".join(f"{code}: {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Simulate the life of an AI-model startup.\n\nExit codes:\n\n" + _exit_code_help(),
+)
 console = Console(soft_wrap=False)
 errors = Console(stderr=True, soft_wrap=True)
 
 PROGRESS_AFTER_SECONDS = 1.0
+_settings = {"debug": False}
 
 
-def _load(path: Path, overrides: list[str]):
-    import venturesim as vs
+@app.callback()
+def main(debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks of unexpected errors.")) -> None:
+    """Simulate the life of an AI-model startup."""
+    _settings["debug"] = debug
+
+
+@contextmanager
+def clean_errors():
+    """Turn every error into one screen of text and the exit code of its class (see ``venturesim --help``).
+
+    Known errors (:class:`~venturesim.scenario.errors.VentureSimError`) print
+    their message; Ctrl-C exits with 130; anything else is a bug: one line and
+    exit 1, with the traceback only under ``--debug``.
+    """
+    from venturesim.scenario.errors import ScenarioError, VentureSimError
 
     try:
-        scenario = vs.load(path)
-        return scenario.override(overrides) if overrides else scenario
-    except vs.ScenarioError as exc:
+        yield
+    except typer.Exit:
+        raise
+    except ScenarioError as exc:
         errors.print(f"[bold red]{len(exc.problems)} problem(s) in the scenario:[/]")
         for problem in exc.problems:
             errors.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
-    except FileNotFoundError as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(exc.exit_code) from None
+    except VentureSimError as exc:
+        errors.print("[bold red]error:[/] ", end="")
+        errors.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        errors.print("[bold red]interrupted[/]: stopped; nothing was written (existing results are unchanged)")
+        _leave_now(130)
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if _settings["debug"]:
+            raise
+        errors.print("[bold red]internal error:[/] ", end="")
+        errors.print(f"{type(exc).__name__}: {exc}", markup=False, highlight=False)
+        errors.print("this is a bug in venturesim; rerun with --debug for the traceback and report it")
+        raise typer.Exit(1) from None
 
 
-def _simulate_with_progress(scenario, **kwargs):
-    """Run in a worker thread; show a progress bar if it takes over a second."""
+def _leave_now(code: int) -> None:
+    """In the ``venturesim`` command, end the process at once with ``code``.
+
+    A chunk already running on a worker thread cannot be cancelled, and the
+    interpreter would wait for it at exit (seconds to minutes); nothing is
+    left to save, as outputs are only written at the end, as one folder. Under
+    a test runner (or any other caller of the app) this returns, and the
+    caller gets ``typer.Exit(code)``.
+    """
+    main_module = sys.modules.get("__main__")
+    spec = getattr(main_module, "__spec__", None)
+    if Path(sys.argv[0]).stem == "venturesim" or getattr(spec, "name", None) == "venturesim.cli":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _load(path: Path, overrides: list[str], allow_outside: bool = False):
     import venturesim as vs
 
+    scenario = vs.load(path, allow_outside=allow_outside)
+    return scenario.override(overrides) if overrides else scenario
+
+
+def _simulate_with_progress(scenario, simulate=None, **kwargs):
+    """Run in a daemon thread; show a progress bar if it takes over a second.
+
+    Ctrl-C stops waiting at once: the main thread raises KeyboardInterrupt
+    (nothing has been written yet), the worker is told to stop at its next
+    chunk, and being a daemon thread it cannot keep the process alive.
+    """
+    import threading
+
+    import venturesim as vs
+
+    simulate = simulate or vs.simulate
     done = {"paths": 0, "total": 1}
+    outcome: dict = {}
+    stop = threading.Event()
 
     def progress(n, total):
         done["paths"], done["total"] = n, total
+        if stop.is_set():
+            raise KeyboardInterrupt
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(vs.simulate, scenario, progress=progress, **kwargs)
+    def work():
         try:
-            return future.result(timeout=PROGRESS_AFTER_SECONDS)
-        except concurrent.futures.TimeoutError:
-            pass
-        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=errors, transient=True) as bar:
-            task = bar.add_task("simulating paths", total=kwargs["paths"])
-            while not future.done():
-                bar.update(task, completed=done["paths"])
-                time.sleep(0.1)
-        return future.result()
+            outcome["result"] = simulate(scenario, progress=progress, **kwargs)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="venturesim-simulate", daemon=True)
+    worker.start()
+    try:
+        worker.join(PROGRESS_AFTER_SECONDS)
+        if worker.is_alive():
+            columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=errors, transient=True) as bar:
+                task = bar.add_task("simulating paths", total=kwargs["paths"])
+                while worker.is_alive():
+                    bar.update(task, completed=done["paths"])
+                    worker.join(0.1)
+    except KeyboardInterrupt:
+        stop.set()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def summary_table(summary, title: str) -> Table:
@@ -79,72 +164,91 @@ def summary_table(summary, title: str) -> Table:
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     paths: Optional[int] = typer.Option(None, "--paths", "-n", help="Monte Carlo paths (default: the scenario's)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the scenario's)."),
-    months: Optional[int] = typer.Option(None, "--months", help="Horizon in months (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed, 0 to 2**32-1 (default: the scenario's)."),
+    months: Optional[int] = typer.Option(None, "--months", help="Horizon in months, at most 600 (default: the scenario's)."),
     metrics: Optional[str] = typer.Option(None, "--metrics", help="Comma-separated monthly metrics to record, or 'all'."),
     overrides: List[str] = typer.Option([], "--set", help="Override or shock, e.g. market.segments.smb.price*=0.7 (repeatable)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: out/<scenario name>)."),
-    force: bool = typer.Option(False, "--force", help="Replace existing summary.json/report.html."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder of results (as one unit)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
     chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Paths per compiled block (memory bound)."),
     engine: str = typer.Option("jax", "--engine", help="'jax' (fast Monte Carlo) or 'des' (event by event, with an event log)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="DES: worker processes (default: all cores)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="DES: address of an existing Dask scheduler."),
     timeline: Optional[int] = typer.Option(None, "--timeline", help="DES: print this path's story."),
+    allow_outside_files: bool = typer.Option(
+        False, "--allow-outside-files", help="Let draws files and product.calibration lie outside the scenario's folder."
+    ),
 ) -> None:
-    """Simulate a scenario, print the key figures and write summary.json and report.html."""
-    from venturesim.report.outputs import write_outputs
+    """Simulate a scenario, print the key figures and write summary.json, run.json and report.html."""
+    from venturesim.engine.metrics import resolve_metrics
+    from venturesim.engine.simulate import check_arguments
+    from venturesim.report.outputs import check_outputs, write_outputs
+    from venturesim.scenario.errors import UsageError
 
-    from venturesim._io import prepare_output_dir
-    from venturesim.report.outputs import REPORT_FILE, SUMMARY_FILE
-
-    sc = _load(scenario, overrides)
-    out_dir = out or Path("out") / scenario.stem
-    try:  # fail before simulating, not after
-        prepare_output_dir(out_dir, [SUMMARY_FILE] + ([REPORT_FILE] if report else []), force)
-    except FileExistsError as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(1) from None
-    paths_n = paths or sc.simulation.paths
-    metric_list = None if metrics is None else ("all" if metrics == "all" else [m.strip() for m in metrics.split(",")])
-    start = time.perf_counter()
-    try:
+    with clean_errors():
+        sc = _load(scenario, overrides, allow_outside_files)
+        settings = sc.simulation
+        paths_n = settings.paths if paths is None else paths
+        check_arguments(
+            paths=paths_n, seed=settings.seed if seed is None else seed, months=settings.months if months is None else months,
+            chunk_size=chunk_size, workers=workers,
+        )
+        try:
+            metric_list = None if metrics is None else ("all" if metrics == "all" else [m.strip() for m in metrics.split(",")])
+            resolve_metrics(metric_list)
+        except ValueError as exc:
+            raise UsageError(f"--metrics: {exc}") from None
+        out_dir = out or Path("out") / scenario.stem
+        check_outputs(out_dir, force)  # fail before simulating, not after
+        start = time.perf_counter()
         result = _simulate_with_progress(
             sc, paths=paths_n, seed=seed, months=months, metrics=metric_list, engine=engine,
             chunk_size=chunk_size, workers=workers, scheduler=scheduler,
         )
-    except ValueError as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
-    seconds = time.perf_counter() - start
-    summary = result.summary()
-    console.print(summary_table(summary, f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}"))
-    if result.engine == "des":
-        causes = result.why_dead()
-        if len(causes):
-            console.print("Causes of death (share of all paths):")
-            for row in causes.itertuples():
-                console.print(f"  {row.share_of_paths:6.1%}  {row.cause}", markup=False, highlight=False)
-        if timeline is not None:
-            console.print(f"Path {timeline}:", result.timeline(timeline), markup=False, highlight=False)
-    written = write_outputs(
-        result, out_dir, force=True, source=str(scenario), overrides=overrides, seconds=seconds, report=report,
-        summary=summary,
-    )
-    console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
+        seconds = time.perf_counter() - start
+        summary = result.summary()
+        console.print(summary_table(summary, f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}"))
+        if result.engine == "des":
+            causes = result.why_dead()
+            if len(causes):
+                console.print("Causes of death (share of all paths):")
+                for row in causes.itertuples():
+                    console.print(f"  {row.share_of_paths:6.1%}  {row.cause}", markup=False, highlight=False)
+            if timeline is not None:
+                console.print(f"Path {timeline}:", result.timeline(timeline), markup=False, highlight=False)
+        written = write_outputs(
+            result, out_dir, force=force, source=str(scenario), overrides=overrides, seconds=seconds, report=report,
+            summary=summary,
+        )
+        console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
 
 
 @app.command()
-def validate(scenarios: List[Path] = typer.Argument(..., help="Scenario YAML files.")) -> None:
-    """Check scenario files and report every problem with its line."""
+def validate(
+    scenarios: List[Path] = typer.Argument(..., help="Scenario YAML files."),
+    overrides: List[str] = typer.Option([], "--set", help="Check these overrides too (as `run --set`)."),
+    allow_outside_files: bool = typer.Option(
+        False, "--allow-outside-files", help="Let draws files and product.calibration lie outside the scenario's folder."
+    ),
+) -> None:
+    """Check scenario files: everything `run` checks before simulating, every problem with its line."""
     from venturesim.scenario.inputs import uncertain_inputs
 
-    for path in scenarios:
-        sc = _load(path, [])
+    worst = 0
+    for path in scenarios:  # every file is checked; the exit code is the largest of their codes
+        try:
+            with clean_errors():
+                sc = _load(path, overrides, allow_outside_files)
+        except typer.Exit as exc:
+            worst = max(worst, exc.exit_code)
+            continue
         console.print(
             f"[green]ok[/] {path}: {len(sc.market.segments)} segment(s), {len(sc.team.roles)} role(s), "
             f"{len(sc.funding.rounds)} round(s), {len(uncertain_inputs(sc))} uncertain input(s)"
         )
+    if worst:
+        raise typer.Exit(worst)
 
 
 @app.command()
@@ -153,14 +257,19 @@ def new(
     force: bool = typer.Option(False, "--force", help="Replace an existing file."),
 ) -> None:
     """Write a commented template scenario to start from."""
-    from venturesim._io import atomic_write_text
+    from venturesim._io import atomic_write_text, check_output_dir
+    from venturesim.scenario.errors import OutputError
 
-    if path.exists() and not force:
-        errors.print(f"[bold red]error:[/] {path} exists; pass --force to replace it")
-        raise typer.Exit(1)
-    template = resources.files("venturesim.scenario").joinpath("templates/template.yaml").read_text("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, template)
+    with clean_errors():
+        if not path.parent.is_dir():
+            check_output_dir(path.parent, set(), force=True)  # refuses a file in the way
+        if path.exists() and not force:
+            raise OutputError(f"{path} exists; pass --force to replace it")
+        if path.is_dir():
+            raise OutputError(f"{path} is a folder; give a file name such as {path / 'startup.yaml'}")
+        template = resources.files("venturesim.scenario").joinpath("templates/template.yaml").read_text("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, template)
     console.print(f"wrote {path}; edit it, then: venturesim run {path}")
 
 
@@ -203,3 +312,7 @@ def calibrate_product(
             f"{k} {v['p5']:.3g}-{v['p95']:.3g}" for k, v in cal.law_posterior.items()), highlight=False)
     write_calibration(cal, out, force=force)
     console.print(f"wrote {out}")
+
+
+if __name__ == "__main__":  # python -m venturesim.cli
+    app()

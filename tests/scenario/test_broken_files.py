@@ -53,7 +53,7 @@ CASES = [
         "correlations_not_positive_definite.yaml", 11, "correlations", "not positive definite", None,
     ),
     Case(
-        "correlation_unknown_input.yaml", 11, "correlations",
+        "correlation_unknown_input.yaml", 12, "correlations[0].between[0]",  # the misspelt name's line
         "correlations[0] names 'market.segments.smb.market_sise', which is not an uncertain input; "
         "did you mean 'market.segments.smb.market_size'?", None,
     ),

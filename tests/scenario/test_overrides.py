@@ -12,6 +12,7 @@ import pytest
 import venturesim as vs
 from venturesim.engine.params import sample_with_draws
 from venturesim.scenario.distributions import Range90
+from venturesim.scenario.errors import ScenarioError
 from venturesim.scenario.overrides import parse_override
 from venturesim.scenario.timeseries import Schedule, Trend
 
@@ -235,9 +236,47 @@ def test_operator_needs_a_number(sc):
         sc.override(["company.initial_cash"])
 
 
-def test_division_by_zero(sc):
-    with pytest.raises(ZeroDivisionError):
-        sc.override(["company.initial_cash/=0"])
+def test_division_by_zero_is_a_clean_error(sc):
+    # It used to raise ZeroDivisionError (a traceback on the command line).
+    for changes in (["company.initial_cash/=0"], ["x/=0"], {"company.initial_cash/=": 0}):
+        with pytest.raises(ScenarioError, match="divides by zero"):
+            sc.override(changes)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("company.initial_cash=nan", "expected a finite number, found 'nan'"),
+    ("company.initial_cash=.nan", "expected a finite number, found nan"),
+    ("company.initial_cash=.inf", "expected a finite number, found inf"),
+    ("company.initial_cash*=1e400", "expected a finite number"),
+    ("team.roles.0.headcount*=1e400", "expected a finite number"),
+    ("company.initial_cash*=1e300", "1e+18 (the engine computes in float32), found 1.5e+306"),
+    ("company.initial_cash=1e39", "found 1e+39"),
+    ('company.initial_cash="1e39"', "found 1e+39"),
+])
+def test_non_finite_and_float32_overflow_are_refused(sc, text, found):
+    with pytest.raises(ScenarioError, match="company.initial_cash|team.roles") as info:
+        sc.override([text])
+    assert found in str(info.value)
+
+
+def test_override_headcount_overflow_is_clean(sc):
+    with pytest.raises(ScenarioError, match=r"gives inf, not a finite number"):
+        sc.override(["team.roles.0.headcount*=1e300", "team.roles.0.headcount*=1e300"])
+
+
+def test_override_parser_is_linear():
+    import time
+
+    from venturesim.scenario.overrides import MAX_OVERRIDE_CHARS
+
+    started = time.perf_counter()
+    assert parse_override("a" + " " * (MAX_OVERRIDE_CHARS - 3) + "=1").path == ("a",)
+    for text in (" " * (MAX_OVERRIDE_CHARS - 1) + "x", "a" + " " * (MAX_OVERRIDE_CHARS - 3) + "=",
+                 "a=1" + " " * 120_000 + "x", "x" * 120_000):
+        with pytest.raises(ScenarioError) as info:
+            parse_override(text)
+        assert len(str(info.value)) < 300  # the text is not echoed in full
+    assert time.perf_counter() - started < 0.5  # 145 s with the backtracking regex
 
 
 # ------------------------------------------------------------------ dict form, parsing
@@ -252,7 +291,7 @@ def test_dict_form(sc):
     assert seg(out, "midmarket").price.shift == 10.0
     assert out == sc.override(["funding.rounds.seed.amount*=0.5", "company.initial_cash=2000000",
                                "market.segments.midmarket.price+=10"])
-    with pytest.raises(TypeError, match="needs a number"):
+    with pytest.raises(ScenarioError, match="needs a number"):  # a clean error, as for the CLI form
         sc.override({"company.initial_cash*=": "x"})
 
 

@@ -24,14 +24,44 @@ from venturesim import _streams as streams
 from venturesim.engine.jax_engine import BLOCK, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
+from venturesim.scenario.errors import UsageError
 from venturesim.scenario.sampling import path_keys
-from venturesim.scenario.schema import Scenario
+from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
 
 DEFAULT_CHUNK = 16_384
 """Paths per chunk (4 blocks). Each chunk in flight holds its sampled inputs and the domains' state
 (≈13 kB a path with every domain: measured as peak RSS 3.0 GB at 65,536 against 1.7 GB at 16,384 for
 262,144 paths of seed_stage_api.yaml, two chunks in flight), so smaller chunks bound memory; the
 throughput is the same within noise (docs/performance.md)."""
+
+
+def check_arguments(*, paths, seed, months, chunk_size=None, threads=None, workers=None) -> None:
+    """Refuse run settings outside what the engines support, naming the option and the fix.
+
+    The same limits as the scenario's ``simulation`` section: 1 ≤ paths ≤ MAX_PATHS,
+    1 ≤ months ≤ MAX_MONTHS, 0 ≤ seed ≤ MAX_SEED; chunk_size, threads and workers ≥ 1 when given.
+
+    Raises
+    ------
+    UsageError
+        Listing every setting out of range.
+    """
+    limits = {
+        "paths": (paths, 1, MAX_PATHS), "months": (months, 1, MAX_MONTHS), "seed": (seed, 0, MAX_SEED),
+        "chunk_size": (chunk_size, 1, None), "threads": (threads, 1, None), "workers": (workers, 1, None),
+    }
+    wrong = []
+    for name, (value, low, high) in limits.items():
+        if value is None and name in ("chunk_size", "threads", "workers"):
+            continue
+        whole = isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole:
+            wrong.append(f"{name} must be a whole number, found {value!r}")
+        elif value < low or (high is not None and value > high):
+            span = f"between {low:,} and {high:,}" if high is not None else f">= {low}"
+            wrong.append(f"{name} (--{name.replace('_', '-')}) must be {span}, found {value:,}")
+    if wrong:
+        raise UsageError("; ".join(wrong))
 
 
 def run_jax(
@@ -75,13 +105,16 @@ def run_jax(
     finals: dict[str, np.ndarray] = {}
     inputs: dict[str, np.ndarray] = {}
     workers = max(1, min(threads or os.cpu_count() or 1, chunks))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         for start, stop, records, final, draws in pool.map(run_chunk, range(chunks)):
             for target, block in ((monthly, records), (finals, final), (inputs, draws)):
                 for name, value in block.items():
                     store_rows(target, name, value, paths, start)
             if progress is not None:
-                progress(stop, paths)
+                progress(stop, paths)  # may raise (Ctrl-C in the CLI) to stop the run
+    finally:  # on an error, chunks not yet started are dropped; only those in flight finish
+        pool.shutdown(wait=True, cancel_futures=True)
 
     segments = [s.name for s in scenario.market.segments]
     rounds = scenario.funding.class_names()

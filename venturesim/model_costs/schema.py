@@ -11,7 +11,6 @@ dates, and the quality gap that moves adoption, churn and price
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
@@ -167,10 +166,17 @@ class Product(Model):
     def _calibration_exists(cls, path: str | None, info: ValidationInfo) -> str | None:
         if path is None:
             return None
-        base = Path((info.context or {}).get("base_dir", "."))
-        resolved = Path(path) if Path(path).is_absolute() else base / path
-        if not resolved.is_file():
-            raise ValueError(f"calibration file not found: {resolved} (write one with `venturesim calibrate-product`)")
+        from venturesim.model_costs.calibration import load_calibration
+        from venturesim.scenario.files import resolve_input_file
+
+        resolved = resolve_input_file(path, info.context, "calibration file")
+        try:  # what run would read: check it now, so that validate finds it
+            load_calibration(resolved)
+        except Exception as exc:  # noqa: BLE001 - any malformed file; its content is not echoed
+            raise ValueError(
+                f"calibration file {path!r} is not a calibration written by `venturesim calibrate-product` "
+                f"({type(exc).__name__}); write one with `venturesim calibrate-product`"
+            ) from None
         return str(resolved)
 
     @field_validator("training_runs")

@@ -1,7 +1,10 @@
-"""Writing a run's outputs: summary.json and a self-contained report.html.
+"""Writing a run's outputs: summary.json, a self-contained report.html and run.json.
 
-Files are written atomically (temporary file + rename) and existing results
-are never replaced unless ``force`` is given.
+The folder is written as one unit (a temporary sibling folder, then a rename)
+and existing results are never replaced unless ``force`` is given.
+summary.json is reproducible: the same scenario, overrides, seed, paths and
+months give the same bytes. What differs between runs of the same inputs (the
+wall-clock time, the Python and venturesim versions) is in run.json.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import platform
 from pathlib import Path
 
 import venturesim
-from venturesim._io import atomic_write_text, prepare_output_dir
+from venturesim._io import check_output_dir, write_folder
 from venturesim.report.html import report_from_dataset
 
-SUMMARY_FILE, REPORT_FILE = "summary.json", "report.html"
+SUMMARY_FILE, REPORT_FILE, RUN_FILE = "summary.json", "report.html", "run.json"
+OUTPUT_FILES = frozenset({SUMMARY_FILE, REPORT_FILE, RUN_FILE})
+"""What a run writes; an output folder holding anything else is never replaced."""
 
 
 def _json_number(x: float):
@@ -26,10 +31,11 @@ def _json_number(x: float):
     return x
 
 
-def summary_document(
-    result, summary, *, source: str = "", overrides: list[str] = (), seconds: float | None = None
-) -> dict:
-    """The JSON-ready summary of a run: settings plus every row of ``summary`` (``result.summary()``)."""
+def summary_document(result, summary, *, source: str = "", overrides: list[str] = ()) -> dict:
+    """The JSON-ready summary of a run: settings plus every row of ``summary`` (``result.summary()``).
+
+    Nothing in it depends on the machine or the clock (see :func:`run_document`).
+    """
     rows = summary.to_dict(orient="records")
     for row in rows:
         row["value"], row["se"] = _json_number(float(row["value"])), _json_number(float(row["se"]))
@@ -41,33 +47,47 @@ def summary_document(
         "seed": result.seed,
         "paths": result.paths,
         "months": result.months,
+        "summary": rows,
+    }
+
+
+def run_document(result, *, seconds: float | None = None) -> dict:
+    """How this run went, which may differ between two runs of the same inputs: time and versions."""
+    return {
         "seconds": seconds,
         "venturesim_version": venturesim.__version__,
         "python": platform.python_version(),
-        "summary": rows,
+        "platform": platform.platform(),
+        "engine": result.engine,
     }
+
+
+def check_outputs(out_dir: str | Path, force: bool) -> Path:
+    """Refuse an output folder before simulating (see :func:`venturesim._io.check_output_dir`)."""
+    return check_output_dir(out_dir, OUTPUT_FILES, force)
 
 
 def write_outputs(
     result, out_dir: str | Path, *, force: bool = False, source: str = "",
     overrides: list[str] = (), seconds: float | None = None, report: bool = True, summary=None,
 ) -> dict[str, Path]:
-    """Write summary.json (and report.html) to ``out_dir``; returns the paths written.
+    """Write summary.json, run.json (and report.html) as the folder ``out_dir``; returns the paths written.
 
     ``summary`` is ``result.summary()`` when the caller already has it (it sorts
     every path's results, so it is worth computing once).
 
     Raises
     ------
-    FileExistsError
-        If an output already exists and ``force`` is False.
+    OutputError
+        (A FileExistsError.) If results exist and ``force`` is False, or the
+        folder holds files venturesim did not write, or a file blocks it.
     """
-    names = [SUMMARY_FILE] + ([REPORT_FILE] if report else [])
-    folder = prepare_output_dir(out_dir, names, force)
     summary = result.summary() if summary is None else summary
-    doc = summary_document(result, summary, source=source, overrides=overrides, seconds=seconds)
-    written = {"summary": folder / SUMMARY_FILE}
-    atomic_write_text(written["summary"], json.dumps(doc, indent=2, allow_nan=False) + "\n")
+    doc = summary_document(result, summary, source=source, overrides=overrides)
+    files = {
+        SUMMARY_FILE: json.dumps(doc, indent=2, allow_nan=False) + "\n",
+        RUN_FILE: json.dumps(run_document(result, seconds=seconds), indent=2) + "\n",
+    }
     if report:
         notes = [
             f"{result.paths:,} paths × {result.months} months, seed {result.seed}, {result.engine} engine",
@@ -75,10 +95,10 @@ def write_outputs(
             *(f"override: {o}" for o in overrides),
             "Each figure is a Monte Carlo estimate; ± is its standard error.",
         ]
-        html = report_from_dataset(
+        files[REPORT_FILE] = report_from_dataset(
             result.data, result.scenario.name, result.scenario.description,
             summary, notes=[n for n in notes if n],
         )
-        written["report"] = folder / REPORT_FILE
-        atomic_write_text(written["report"], html)
-    return written
+    written = write_folder(out_dir, files, force, OUTPUT_FILES)
+    return {"summary": written[SUMMARY_FILE], "run": written[RUN_FILE],
+            **({"report": written[REPORT_FILE]} if report else {})}

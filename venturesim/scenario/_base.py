@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 class Model(BaseModel):
     """Frozen, strict scenario model: unknown keys are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _identifier(name: str) -> str:
@@ -37,3 +37,12 @@ def unique_names(items):
             raise ValueError(f"name {item.name!r} is used twice; names in a list must differ")
         seen.add(item.name)
     return items
+
+
+MAX_MAGNITUDE = 1e18
+"""Largest magnitude of any number a scenario may hold (USD, counts, tokens, parameters ...).
+
+The engines compute in float32 (largest value ≈ 3.4e38), so the product of any
+two inputs (price × customers, tokens × price per token) must stay finite:
+(1e18)² = 1e36 does. Larger values are refused at validation instead of
+overflowing to ±inf in the engine."""

@@ -19,6 +19,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["KEY", "Mark", "YamlError", "YamlIssue", "load_yaml"]
 
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted (a scenario needs about 8)."""
+MAX_VALUES = 200_000
+"""Most values a document may expand to, aliases counted at each use (the largest scenario has about 1,500).
+Bounds a "billion laughs" alias bomb, which a 1 KB file can make expand to 10⁹ values."""
+
 KEY = "__key__"
 """Path suffix under which the position of a mapping key is stored."""
 
@@ -86,6 +92,12 @@ class YamlError(ValueError):
         return (type(self), (self.issues, self.filename))
 
 
+def mark_of(text: str | bytes, index: int) -> Mark:
+    """The 1-based line and column of position ``index`` in ``text`` (characters or bytes)."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    return Mark(text.count(newline, 0, index) + 1, index - (text.rfind(newline, 0, index) + 1) + 1)
+
+
 def _mark(yaml_mark: yaml.Mark) -> Mark:
     return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
 
@@ -96,6 +108,10 @@ def _show_tag(tag: str) -> str:
 
 def _syntax_issue(exc: yaml.YAMLError, text: str) -> YamlIssue:
     """Translate a PyYAML scanner/parser error into a :class:`YamlIssue`."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: position from the reader
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        message = f"control character {character!r} is not allowed in a YAML file; delete it"
+        return YamlIssue(message, mark_of(text, exc.position))
     if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
         return YamlIssue(str(exc), None)
     where = exc.problem_mark
@@ -108,6 +124,30 @@ def _syntax_issue(exc: yaml.YAMLError, text: str) -> YamlIssue:
     if exc.context and exc.context_mark is not None:
         message += f" ({exc.context} at line {exc.context_mark.line + 1})"
     return YamlIssue(message, _mark(where))
+
+
+def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    """Values ``node`` expands to, every alias counted at each use; linear in the distinct nodes (memoised)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 1  # an alias cycle counts once here; the builder reports it
+        if not isinstance(node, ScalarNode):
+            children = node.value if isinstance(node, SequenceNode) else [n for pair in node.value for n in pair]
+            sizes[id(node)] = min(1 + sum(_expanded_size(child, sizes) for child in children), 2 * MAX_VALUES)
+    return sizes[id(node)]
+
+
+def _check_depth(text: str) -> YamlIssue | None:
+    """The first place nesting exceeds :data:`MAX_DEPTH`, from the parser's events (no recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_ScenarioLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                message = f"mappings and lists are nested more than {MAX_DEPTH} deep; a scenario needs far fewer levels"
+                return YamlIssue(message, _mark(event.start_mark))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 class _Builder:
@@ -211,9 +251,14 @@ def load_yaml(text: str, filename: str) -> tuple[object, dict[tuple, Mark]]:
     ------
     YamlError
         For syntax errors, an empty document, a top level that is not a
-        mapping, duplicate keys or unsupported tags.
+        mapping, duplicate keys, unsupported tags, nesting deeper than
+        :data:`MAX_DEPTH` or more than :data:`MAX_VALUES` values once
+        aliases are expanded.
     """
     try:
+        too_deep = _check_depth(text)
+        if too_deep is not None:
+            raise YamlError([too_deep], filename)
         root = yaml.compose(text, Loader=_ScenarioLoader)
     except yaml.YAMLError as exc:
         raise YamlError([_syntax_issue(exc, text)], filename) from exc
@@ -222,6 +267,12 @@ def load_yaml(text: str, filename: str) -> tuple[object, dict[tuple, Mark]]:
     if not isinstance(root, MappingNode):
         found = "a list" if isinstance(root, SequenceNode) else f"the value {root.value!r}"
         message = f"top level of a scenario file must be a mapping of keys to values, found {found}"
+        raise YamlError([YamlIssue(message, _mark(root.start_mark))], filename)
+    if _expanded_size(root, {}) > MAX_VALUES:
+        message = (
+            f"the document expands to more than {MAX_VALUES:,} values (aliases such as *a repeated inside "
+            "each other); write the values out instead of nesting aliases"
+        )
         raise YamlError([YamlIssue(message, _mark(root.start_mark))], filename)
     builder = _Builder()
     data = builder.build(root, ())

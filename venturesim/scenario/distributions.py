@@ -43,6 +43,7 @@ sd (b − a)/(2z).
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -67,7 +68,7 @@ Z95 = float(stats.norm.ppf(0.95))
 class Spec(BaseModel):
     """Common base: frozen, no unknown keys, an affine ``shift + scale·X``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     scale: float = Field(1.0, description="Multiplies every draw (applied before shift). Unitless.")
     shift: float = Field(0.0, description="Added to every draw, in the input's own unit.")
@@ -294,10 +295,9 @@ class FileDraws(Spec):
 
     @model_validator(mode="after")
     def _load(self, info: ValidationInfo):
-        base = Path((info.context or {}).get("base_dir", "."))
-        path = Path(self.file) if Path(self.file).is_absolute() else base / self.file
-        if not path.is_file():
-            raise ValueError(f"draws file not found: {path}")
+        from venturesim.scenario.files import resolve_input_file
+
+        path = resolve_input_file(self.file, info.context, "draws file")
         self._draws = np.sort(read_draws(path, self.column))
         return self
 
@@ -312,9 +312,15 @@ def read_draws(path: Path, column: str) -> np.ndarray:
     """Read one numeric column of a CSV or parquet file as float64 draws."""
     import pandas as pd
 
-    frame = pd.read_parquet(path) if path.suffix.lower() in {".parquet", ".pq"} else pd.read_csv(path)
+    try:
+        frame = pd.read_parquet(path) if path.suffix.lower() in {".parquet", ".pq"} else pd.read_csv(path)
+    except Exception as exc:  # noqa: BLE001 - any parser failure; its message may quote the file, so it is not shown
+        kind = "parquet" if path.suffix.lower() in {".parquet", ".pq"} else "CSV"
+        raise ValueError(f"cannot read {path.name} as a {kind} file ({type(exc).__name__}); "
+                         "give a CSV with a header row, or a parquet file") from None
     if column not in frame.columns:
-        raise ValueError(f"column {column!r} not in {path.name}; columns are {list(frame.columns)}")
+        names = [str(c) for c in frame.columns if re.fullmatch(r"[\w. -]{1,40}", str(c))][:20]
+        raise ValueError(f"column {column!r} not in {path.name}; its columns named like columns are {names}")
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(np.float64)
     if len(values) == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"column {column!r} of {path.name} must hold finite numbers and at least one row")
@@ -375,6 +381,31 @@ Dist = Annotated[
 """A distribution spec (any of the forms above)."""
 
 
+_TAILS = stats.norm.cdf([-6.0, 6.0])
+"""Probabilities beyond any the sampler draws (its standard normals come from float32 and stay within ±6)."""
+
+
+def tail_values(spec: float | Spec) -> np.ndarray:
+    """The spec's values at the extreme probabilities :data:`_TAILS` (a plain number: itself, twice)."""
+    if not isinstance(spec, Spec):
+        return np.array([float(spec), float(spec)])
+    with np.errstate(all="ignore"):
+        return spec.shift + spec.scale * np.asarray(spec._raw_ppf(_TAILS), dtype=np.float64)
+
+
+def check_tails(spec: Spec) -> None:
+    """Refuse a spec whose draws can be non-finite or beyond ±MAX_MAGNITUDE (float32 overflow in the engine)."""
+    from venturesim.scenario._base import MAX_MAGNITUDE
+
+    values = tail_values(spec)
+    worst = values[np.argmax(np.where(np.isfinite(values), np.abs(values), np.inf))]
+    if not np.isfinite(worst) or abs(worst) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"expected draws between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g} (the engine computes in float32), "
+            f"but this distribution reaches {worst:g} in its one-in-a-billion tail; narrow it"
+        )
+
+
 _GRID = (np.arange(20_000) + 0.5) / 20_000
 """Probability grid on which a spec's quantiles are checked against bounds."""
 OUTSIDE_TOLERANCE = 0.001
@@ -401,6 +432,8 @@ def _bounds_checker(lo: float | None, hi: float | None, lo_open: bool, hi_open: 
     want = _describe_bounds(lo, hi, lo_open, hi_open)
 
     def fit(spec):
+        if isinstance(spec, Spec):
+            check_tails(spec)
         if not isinstance(spec, Spec):
             if share_outside(spec, lo, hi, lo_open, hi_open):
                 raise ValueError(f"must be {want}")

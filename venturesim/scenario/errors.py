@@ -11,6 +11,7 @@ every YAML or validation problem is collected into a single
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import reprlib
 import types
@@ -23,7 +24,11 @@ from pydantic_core import ErrorDetails
 
 from venturesim.scenario._yaml import KEY, Mark, YamlError, load_yaml
 
-__all__ = ["Problem", "ScenarioError", "format_path", "problems_from_validation_error", "suggest", "validate_text"]
+__all__ = [
+    "EXIT_CODES", "NonFiniteResultError", "OutputError", "Problem", "ScenarioError", "ScenarioFileError",
+    "UsageError", "VentureSimError", "format_path", "number_problems", "problems_from_validation_error",
+    "suggest", "validate_text",
+]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -92,8 +97,22 @@ def _by_position(problem: Problem) -> tuple:
     return (problem.line is None, problem.line or 0, problem.column or 0)
 
 
-class ScenarioError(ValueError):
-    """A scenario file failed to load; ``problems`` lists all issues by position."""
+class VentureSimError(Exception):
+    """Base of every error venturesim reports to a user; ``exit_code`` is the CLI's exit status."""
+
+    exit_code = 1
+
+
+class UsageError(VentureSimError, ValueError):
+    """An argument of ``simulate()`` or of the command line is out of range (exit 2)."""
+
+    exit_code = 2
+
+
+class ScenarioError(VentureSimError, ValueError):
+    """A scenario failed to load; ``problems`` lists all issues by position (exit 3)."""
+
+    exit_code = 3
 
     def __init__(self, problems: Iterable[Problem], filename: str) -> None:
         self.problems = sorted(problems, key=_by_position)
@@ -102,6 +121,37 @@ class ScenarioError(ValueError):
 
     def __reduce__(self) -> tuple:
         return (type(self), (self.problems, self.filename))
+
+
+class ScenarioFileError(ScenarioError):
+    """The scenario file itself cannot be read: missing, too large, not UTF-8 text (exit 4)."""
+
+    exit_code = 4
+
+
+class OutputError(VentureSimError, FileExistsError):
+    """The output folder cannot be written: results exist (no ``--force``) or a file blocks it (exit 5)."""
+
+    exit_code = 5
+
+
+class NonFiniteResultError(VentureSimError, ArithmeticError):
+    """A simulation produced NaN or ±inf money on some paths; the message names them and their inputs (exit 6)."""
+
+    exit_code = 6
+
+
+EXIT_CODES = {
+    0: "success",
+    1: "internal error (a bug: rerun with --debug and report the traceback)",
+    2: "bad command-line argument (--paths 0, --chunk-size -1, --months above 600, a seed >= 2**32 ...)",
+    3: "invalid scenario or override (file:line:column, field, expected/found, did-you-mean)",
+    4: "unreadable scenario file (missing, too large, not UTF-8 text)",
+    5: "output refused (results exist and no --force, or --out is blocked by a file)",
+    6: "the simulation produced NaN or infinite money (the paths and their inputs are named)",
+    130: "interrupted (Ctrl-C); nothing half-written is left behind",
+}
+"""The CLI's exit status per error class (docs/reliability.md, ``venturesim --help``)."""
 
 
 def format_path(loc: tuple) -> str:
@@ -292,6 +342,30 @@ def _quoted(text: str) -> list[str]:
     return re.findall(r"'([^']*)'", text)
 
 
+def _named_leaf(path: tuple, message: str, data: object) -> tuple:
+    """The entry under ``path`` that a section-level message is about, else ``path``.
+
+    A check across a section (a channel's segment, a loan's round, a run's
+    base) is raised for the whole section; the message quotes the offending
+    name. If exactly one leaf below ``path`` holds one of the quoted names
+    (names of list items aside, as the message quotes the item too), that
+    leaf's path is used, so the error points at its line.
+    """
+    quoted = set(_quoted(message))
+    leaves, stack = [], [(path, _value_at(data, path))]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((where + (key,), value) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((where + (index,), value) for index, value in enumerate(node))
+        elif isinstance(node, str) and node in quoted:
+            leaves.append((where, node))
+    names = {node for where, node in leaves if where[-1] == "name"}
+    hits = [where for where, node in leaves if node not in names]
+    return hits[0] if len(hits) == 1 else path
+
+
 def problems_from_validation_error(
     exc: ValidationError,
     marks: dict[tuple, Mark],
@@ -345,12 +419,49 @@ def problems_from_validation_error(
             suggestion = suggest(str(ctx["tag"]), _quoted(ctx["expected_tags"]))
         else:
             container = isinstance(_value_at(data, path), (dict, list))
+            if container and kind == "value_error":
+                path = _named_leaf(path, error["msg"], data)
+                container = isinstance(_value_at(data, path), (dict, list))
             mark = _mark_at(marks, path, prefer_key=container)
             if kind in ("literal_error", "enum") and isinstance(error["input"], str):
                 suggestion = suggest(error["input"], _quoted(ctx["expected"]))
         problems.append(
             Problem(filename, *_position(mark), format_path(path), _describe(error), suggestion)
         )
+    return sorted(problems, key=_by_position)
+
+
+def _describe_number(value: float) -> str | None:
+    """What is wrong with a number a scenario holds, or None when the engine can use it."""
+    from venturesim.scenario._base import MAX_MAGNITUDE
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, found {value}"
+    if abs(value) > MAX_MAGNITUDE:
+        return (
+            f"expected a number between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g} (the engine computes in "
+            f"float32), found {value:g}"
+        )
+    return None
+
+
+def number_problems(data: object, marks: dict[tuple, Mark], filename: str) -> list[Problem]:
+    """Every number in ``data`` that is NaN, ±inf or beyond ±:data:`~venturesim.scenario._base.MAX_MAGNITUDE`.
+
+    Walks the plain data iteratively (any depth), before the models see it, so
+    that a NaN never reaches a comparison that would read it as "false".
+    """
+    problems, stack = [], [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((path + (key,), value) for key, value in node.items())
+        elif isinstance(node, (list, tuple)):
+            stack.extend((path + (index,), value) for index, value in enumerate(node))
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            message = _describe_number(node)
+            if message is not None:
+                problems.append(Problem(filename, *_position(_mark_at(marks, path, False)), format_path(path), message))
     return sorted(problems, key=_by_position)
 
 
@@ -388,8 +499,27 @@ def validate_text(
             for issue in exc.issues
         ]
         raise ScenarioError(problems, filename) from exc
+    bad_numbers = number_problems(data, marks, filename)
+    if bad_numbers:
+        raise ScenarioError(bad_numbers, filename)
     try:
-        return model.model_validate(data, context=context)
+        validated = model.model_validate(data, context=context)
     except ValidationError as exc:
         problems = problems_from_validation_error(exc, marks, filename, model, data)
         raise ScenarioError(problems, filename) from exc
+    check_numbers(validated, marks, filename)
+    return validated
+
+
+def check_numbers(model: BaseModel, marks: dict[tuple, Mark], filename: str) -> None:
+    """Checks after pydantic's: numbers beyond the engine's range, names that must match another section's.
+
+    A string such as "1e39" is read as a number by pydantic, so the numbers
+    are checked again on the validated model; a model with a
+    ``reference_problems()`` method (the Scenario) reports its cross-references.
+    """
+    problems = number_problems(model.model_dump(warnings=False), marks, filename)
+    for path, message, hint in getattr(model, "reference_problems", list)():
+        problems.append(Problem(filename, *_position(_mark_at(marks, path, False)), format_path(path), message, hint))
+    if problems:
+        raise ScenarioError(problems, filename)

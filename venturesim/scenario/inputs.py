@@ -8,6 +8,8 @@ The knots of a schedule are ``<field>.schedule.<month>``; a trend's parts are
 
 from __future__ import annotations
 
+import math
+
 from typing import Iterator
 
 from pydantic import BaseModel
@@ -40,6 +42,27 @@ def _iter_value(value, name: str):
             yield from _iter_value(item, f"{name}.{label}")
     elif isinstance(value, float):
         yield name, value
+
+
+def trend_problems(model: BaseModel, months: int) -> list[str]:
+    """Trends in ``model`` that grow beyond ±MAX_MAGNITUDE (float32 overflow in the engine) within ``months``."""
+    from venturesim.scenario._base import MAX_MAGNITUDE
+
+    problems, stack = [], [("", model)]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, Trend):
+            peak = value.log10_peak(months)
+            if peak > math.log10(MAX_MAGNITUDE):
+                problems.append(
+                    f"{name}: the trend reaches about 1e{peak:.0f} by month {months - 1} at its inputs' extreme "
+                    f"tails, beyond ±{MAX_MAGNITUDE:g} (the engine computes in float32); lower its growth or use a schedule"
+                )
+        elif isinstance(value, BaseModel):
+            stack.extend((f"{name}.{field}" if name else field, child) for field, child in value)
+        elif isinstance(value, list):
+            stack.extend((f"{name}.{getattr(item, 'name', i)}", item) for i, item in enumerate(value))
+    return sorted(problems)
 
 
 def uncertain_inputs(model: BaseModel) -> dict[str, Spec]:

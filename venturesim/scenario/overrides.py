@@ -28,7 +28,9 @@ import yaml
 
 from venturesim.scenario.errors import Problem, ScenarioError, suggest
 
-_OVERRIDE = re.compile(r"^\s*(?P<path>[A-Za-z0-9_.\-\[\]]+?)\s*(?P<op>\*=|/=|\+=|-=|=)\s*(?P<value>.+?)\s*$")
+_PATH = re.compile(r"[A-Za-z0-9_.\-\[\]]+")
+MAX_OVERRIDE_CHARS = 10_000
+"""Longest override accepted (a flow mapping of a distribution needs well under 200)."""
 _NUMBER = re.compile(r"^[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -43,23 +45,49 @@ class Override:
 
 
 def parse_override(text: str) -> Override:
-    """Parse ``"market.segments.smb.price*=0.7"`` into an :class:`Override`."""
-    match = _OVERRIDE.match(text)
-    if not match:
-        raise ScenarioError(
-            [Problem(text, None, None, "", "expected PATH=VALUE, PATH*=K, PATH/=K, PATH+=C or PATH-=C")], text
-        )
-    raw = match["value"]
+    """Parse ``"market.segments.smb.price*=0.7"`` into an :class:`Override`.
+
+    The text is split at its first ``=`` (an operator character just before it
+    makes ``*=``, ``/=``, ``+=`` or ``-=``): one pass over the text, so any
+    input is answered in linear time.
+    """
+    usage = "expected PATH=VALUE, PATH*=K, PATH/=K, PATH+=C or PATH-=C"
+    if len(text) > MAX_OVERRIDE_CHARS:
+        _refuse(text, "", f"override is {len(text):,} characters long; at most {MAX_OVERRIDE_CHARS:,} are read")
+    equals = text.find("=")
+    op_start = equals - 1 if equals > 0 and text[equals - 1] in "*/+-" else equals
+    raw_path, raw = text[:op_start].strip(), text[equals + 1 :].strip()
+    if equals < 0 or not raw or not _PATH.fullmatch(raw_path):
+        _refuse(text, "", usage)
+    op = text[op_start : equals + 1]
+    path = tuple(part for part in re.split(r"[.\[\]]+", raw_path) if part)
+    if not path:
+        _refuse(text, "", usage)
     try:
         value = _parse_value(raw)
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(text, None, None, match["path"], f"cannot read value {raw!r}: {exc}")], text) from None
-    path = tuple(part for part in re.split(r"[.\[\]]+", match["path"]) if part)
-    if match["op"] != "=" and not isinstance(value, (int, float)):
-        raise ScenarioError(
-            [Problem(text, None, None, ".".join(path), f"{match['op']} needs a number, found {raw!r}")], text
-        )
-    return Override(text=text, path=path, op=match["op"], value=value)
+        _refuse(text, ".".join(path), f"cannot read value {raw!r}: {exc}")
+    return make_override(text, path, op, value)
+
+
+def make_override(text: str, path: tuple[str, ...], op: str, value: Any) -> Override:
+    """An :class:`Override` after checking that the operator can use the value (a finite number, no /= 0)."""
+    if op != "=" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        _refuse(text, ".".join(path), f"{op} needs a number, found {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        _refuse(text, ".".join(path), f"expected a finite number, found {value!r}")
+    if op == "/=" and value == 0:
+        _refuse(text, ".".join(path), "/= 0 divides by zero; give a non-zero divisor")
+    return Override(text=text, path=path, op=op, value=value)
+
+
+def _label(text: str) -> str:
+    """The override as named in an error: in full, or its first 60 characters if longer."""
+    return text if len(text) <= 60 else f"{text[:60]!r}…"
+
+
+def _refuse(text: str, path: str, message: str) -> None:
+    raise ScenarioError([Problem(_label(text), None, None, path, message)], _label(text))
 
 
 def _parse_value(raw: str) -> Any:
@@ -113,17 +141,19 @@ def _child_key(node: Any, part: str, override: Override, walked: list[str]) -> A
 def _fail(override: Override, message: str, hint: str | None, options: list) -> None:
     if hint is None and options:
         message += f" (choose from {', '.join(map(str, options))})"
-    raise ScenarioError([Problem(override.text, None, None, ".".join(override.path), message, hint)], override.text)
+    label = _label(override.text)
+    raise ScenarioError([Problem(label, None, None, ".".join(override.path), message, hint)], label)
 
 
 def _combine(current: Any, override: Override) -> Any:
     op, k = override.op, override.value
     if isinstance(current, bool) or current is None or isinstance(current, str):
         _fail(override, f"{op} needs a number here, found {current!r}", None, [])
-    if isinstance(current, int):  # counts and months stay whole (halves round up)
-        return _whole(_arith(current, op, k))
-    if isinstance(current, float):
-        return _arith(current, op, k)
+    if isinstance(current, (int, float)):
+        result = _arith(current, op, k)
+        if not math.isfinite(result):
+            _fail(override, f"{current!r} {op} {k!r} gives {result}, not a finite number", None, [])
+        return _whole(result) if isinstance(current, int) else result  # counts and months stay whole
     if isinstance(current, dict) and "schedule" in current:
         return current | {"schedule": {m: _combine(v, override) for m, v in current["schedule"].items()}}
     if isinstance(current, dict) and "start" in current:
@@ -131,7 +161,7 @@ def _combine(current: Any, override: Override) -> Any:
             _fail(override, f"{op} cannot shift a trend; use *= or /=, or set its start", None, [])
         return current | {"start": _combine(current["start"], override)}
     if isinstance(current, dict) and all(isinstance(v, int) for v in current.values()):
-        return {m: max(_whole(_arith(v, op, k)), 0) for m, v in current.items()}  # a headcount plan, never < 0
+        return {m: max(_combine(v, override), 0) for m, v in current.items()}  # a headcount plan, never < 0
     if isinstance(current, dict):
         scale, shift = current.get("scale", 1.0), current.get("shift", 0.0)
         if op in ("*=", "/="):
@@ -145,6 +175,6 @@ def _whole(x: float) -> int:
 
 
 def _arith(a: float, op: str, k: float) -> float:
-    if op == "/=" and k == 0:
-        raise ZeroDivisionError("division by zero in an override")
-    return {"*=": a * k, "/=": a / k if k else 0.0, "+=": a + k, "-=": a - k}[op]
+    """``a op k`` in floating point (overflow gives ±inf, which callers refuse); k ≠ 0 for /=."""
+    a, k = float(a), float(k)
+    return {"*=": a * k, "/=": a / k if k else math.nan, "+=": a + k, "-=": a - k}[op]

@@ -20,7 +20,7 @@ from venturesim.partnerships.schema import Partnerships
 from venturesim.risks.schema import Risks
 from venturesim.scenario._base import Model
 from venturesim.scenario.distributions import Spec, bounded, uncertain
-from venturesim.scenario.inputs import iter_inputs, uncertain_inputs
+from venturesim.scenario.inputs import iter_inputs, trend_problems, uncertain_inputs
 from venturesim.scenario.timeseries import TimeVarying
 from venturesim.team.schema import Team
 
@@ -51,12 +51,20 @@ class Company(Model):
         return self
 
 
+MAX_MONTHS = 600
+"""Longest horizon, months (50 years)."""
+MAX_PATHS = 1_000_000_000
+"""Most paths one run may ask for (a billion; memory is bounded by chunks, time is not)."""
+MAX_SEED = 2**32 - 1
+"""Largest seed: JAX keys hold 32 bits of seed without 64-bit mode, so 2**32 would repeat seed 0."""
+
+
 class Simulation(Model):
     """Run settings (the CLI and simulate() can override them)."""
 
-    months: int = Field(60, ge=1, le=600, description="Horizon, months.")
-    paths: int = Field(10_000, ge=1, description="Monte Carlo paths.")
-    seed: int = Field(0, ge=0, description="Base random seed.")
+    months: int = Field(60, ge=1, le=MAX_MONTHS, description="Horizon, months.")
+    paths: int = Field(10_000, ge=1, le=MAX_PATHS, description="Monte Carlo paths.")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Base random seed (distinct seeds give distinct runs).")
 
 
 class Correlation(Model):
@@ -93,6 +101,7 @@ class Scenario(Model):
     )
 
     _base_dir: str = PrivateAttr(".")
+    _allow_outside: bool = PrivateAttr(True)  # load() of a file sets False
 
     def override(self, changes: dict[str, Any] | list[str]) -> "Scenario":
         """A copy with overrides applied.
@@ -102,27 +111,62 @@ class Scenario(Model):
         CLI-style strings ``["market.segments.smb.price*=0.7"]``.
         """
         from venturesim.scenario.loader import from_dict
-        from venturesim.scenario.overrides import Override, apply_overrides, parse_override
+        from venturesim.scenario.overrides import apply_overrides, make_override, parse_override
 
         if isinstance(changes, dict):
             parsed = []
             for key, value in changes.items():
                 op = next((o for o in ("*=", "/=", "+=", "-=") if key.endswith(o)), "=")
                 path = key[: len(key) - len(op)] if op != "=" else key
-                if op != "=" and not isinstance(value, (int, float)):
-                    raise TypeError(f"{key}: {op} needs a number, found {value!r}")
                 path_parts = parse_override(f"{path}=0").path
-                parsed.append(Override(text=f"{path}{op}{value!r}", path=path_parts, op=op, value=value))
+                parsed.append(make_override(f"{path}{op}{value!r}", path_parts, op, value))
         else:
             parsed = [parse_override(text) for text in changes]
         data = apply_overrides(self.model_dump(mode="python"), parsed)
-        return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir)
+        return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir,
+                         allow_outside=self._allow_outside)
+
+    def reference_problems(self) -> list[tuple[tuple, str, str | None]]:
+        """Names that must match another section's: (path, message, did-you-mean) for each that does not.
+
+        A risk impact's ``segment``, ``round`` and ``run`` and a partner's
+        ``segment`` (the engines resolve them when sampling, so an unknown one
+        would only be found by ``run``).
+        """
+        from venturesim.scenario.errors import suggest
+
+        known = {
+            "segment": [s.name for s in self.market.segments],
+            "round": self.funding.class_names(),
+            "run": [r.name for r in self.product.training_runs] if self.product else [],
+        }
+        problems = []
+
+        def check(path: tuple, what: str, name: str | None) -> None:
+            if name is not None and name not in known[what]:
+                choices = ", ".join(known[what]) or "none"
+                problems.append((path, f"names {what} {name!r}, which the scenario does not have (it has: {choices})",
+                                 suggest(name, known[what])))
+
+        custom = [r.name for r in self.risks.custom]
+        for risk in self.risks.risks:
+            where = (("risks", "custom", custom.index(risk.name)) if risk.name in custom
+                     else ("risks", "overrides", risk.name) if risk.name in self.risks.overrides else ("risks", "include"))
+            for i, impact in enumerate(risk.impacts):
+                for what in ("segment", "round", "run"):
+                    check((*where, "impacts", i, what), what, getattr(impact, what))
+        for i, partner in enumerate(self.partnerships.partners if self.partnerships else []):
+            check(("partnerships", "partners", i, "segment"), "segment", partner.segment)
+        return problems
 
     @model_validator(mode="after")
     def _sections_consistent(self):
         from venturesim.team.schema import check_engineering_response
 
         check_engineering_response(self.team, self.product)
+        overflowing = trend_problems(self, self.simulation.months)
+        if overflowing:
+            raise ValueError("; ".join(overflowing))
         return self
 
     @field_validator("correlations")

@@ -17,6 +17,7 @@ the schedule or trend evaluated at t.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
@@ -28,7 +29,7 @@ from venturesim.scenario.distributions import Dist, spec_kind, uncertain
 class Schedule(BaseModel):
     """Values by month: step or linear interpolation between knots."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     schedule: dict[int, Dist] = Field(
         min_length=1, description="Month (integer ≥ 0) → value from that month on."
@@ -80,10 +81,18 @@ def _interp_rows(t: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
 class Trend(BaseModel):
     """Compound monthly trend: start · (1 + growth)^t."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     start: Dist = Field(description="Value in month 0, in the input's unit.")
     growth: uncertain(gt=-1) = Field(description="Monthly growth rate (−0.02 = −2 % a month).")
+
+    def log10_peak(self, months: int) -> float:
+        """log₁₀ of the largest magnitude the trend reaches in months 0..months−1 at its inputs' extreme tails."""
+        from venturesim.scenario.distributions import tail_values
+
+        start = float(np.max(np.abs(tail_values(self.start))))
+        growth = float(np.max(tail_values(self.growth)))
+        return math.log10(max(start, 1e-300)) + max(months - 1, 0) * max(math.log10(1 + growth), 0.0)
 
     def evaluate(self, start: np.ndarray, growth: np.ndarray, months: int) -> np.ndarray:
         """(paths, months) series from per-path ``start`` and ``growth`` draws."""

@@ -31,9 +31,6 @@ a pool top-up and a traction rule, a Series A with a milestone, participation
 and seniority; a loan drawn with the seed (warrants) and one drawn at a
 month (interest-only then amortised, sometimes a minimum-cash covenant); a
 grant; and every exit (IPO, acquisition, acqui-hire, shutdown).
-
-:func:`loan_company` is the smallest company with a loan and an IPO rule, for
-hand-worked debt cases.
 """
 
 from __future__ import annotations
@@ -233,21 +230,4 @@ def whole_model(rng: np.random.Generator, months: int) -> dict:
                              "acquihire_value_per_head": _range(r, 0.0, 3e5), "asset_sale": _range(r, 0.0, 1e6)},
             },
         },
-    }
-
-
-def loan_company(*, cash: float, other_costs: float, loan: dict, customers: int = 0, price: float = 0.0,
-                 launch_month: int = 0, ipo_arr: float = 1e30, months: int = 12) -> dict:
-    """One segment of ``customers`` paying ``price`` a month from ``launch_month`` on, who never churn;
-    $``other_costs`` a month; one venture loan (``loan``: its venture_debt entry); an IPO at 10 × ARR once
-    ARR ≥ ``ipo_arr``. Founders own everything."""
-    return {
-        "name": "loan company",
-        "simulation": {"months": months},
-        "company": {"initial_cash": cash, "other_monthly_costs": other_costs},
-        "market": {"segments": [{"name": "s", "market_size": max(customers, 1), "price": price, "churn": 0.0,
-                                 "initial_customers": customers, "launch_month": launch_month,
-                                 "bass_p_annual": 1e-9, "bass_q_annual": 0.0}]},
-        "funding": {"venture_debt": [{"name": "loan"} | loan],
-                    "exits": {"ipo": {"arr_threshold": ipo_arr, "arr_multiple": 10.0}}},
     }

@@ -29,16 +29,15 @@ their flows. The cap table other than the founders' share is not recorded, so
 "ownership sums to 1" is checked only as 0 < founders ≤ f₀ (and exactly, for
 priced rounds, on the base model).
 
-**The issue's regression** (issue 13): a dead company stops servicing its
-loan, and an IPO repays a loan once, by hand, in both engines. The JAX engine
-fails both today (``DEBT_DEFECT``; strict xfails to remove with the fix).
+The issue's hand-worked debt regressions (a dead company stops servicing its
+loan, an IPO repays it once) are in ``tests/funding/test_debt_after_exit.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from engine.scenario_generator import loan_company, whole_model
+from engine.scenario_generator import whole_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -300,11 +299,6 @@ DES_PATHS = 12
 CLOSED = 2  # round_status (Result.data): 0 waiting, 1 raising, 2 closed, 3 abandoned
 NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN = range(5)  # exit_kind (Result.data)
 ENDED_AT_DEATH = (ACQUIHIRE, SHUTDOWN)
-DEBT_DEFECT = ("JAX engine: a path that died or exited (IPO, acquisition) keeps servicing its venture debt: "
-               "funding.debt.debt_month never masks by alive and funding.rounds.step_debt masks only the draw, so "
-               "interest and principal are still paid (cash keeps falling, costs = interest, debt_repaid > 0, "
-               "debt_balance keeps falling instead of 0) after death, and after an IPO the loan the waterfall "
-               "repaid is amortised again from post-exit cash")
 
 #: Flows (and month-end queues) that are nothing once a company is dead or exited: the months after the one it
 #: ended in.
@@ -506,7 +500,7 @@ def test_whole_model_no_business_after_death_or_exit(whole):
             assert np.all((v[name] == frozen)[run.ended]), name
 
 
-@pytest.fixture(params=[pytest.param("jax", marks=pytest.mark.xfail(strict=True, reason=DEBT_DEFECT)), "des"])
+@pytest.fixture(params=["jax", "des"])
 def whole_debt(request) -> list[Run]:
     return request.getfixturevalue(f"whole_{request.param}")
 
@@ -630,52 +624,3 @@ def test_whole_model_runs_reach_every_outcome(whole_jax, whole_des):
                 checks[f"closed {name}"] = lambda run, r=r: run.result.data["round_status"].values[:, r] == CLOSED
         for name, get in checks.items():
             assert union(runs, get) >= enough, name
-
-
-# ---- the issue's regression: a dead or exited company stops servicing its loan ------------------------
-
-LOAN = {"amount": 200_000, "draw_month": 0, "interest_only_months": 0, "amortization_months": 24}
-ENGINES_DEBT = [pytest.param("jax", marks=pytest.mark.xfail(strict=True, reason=DEBT_DEFECT)), "des"]
-
-
-def _loan_run(engine: str, **company):
-    options = {} if engine == "jax" else {"engine": "des", "workers": 1}
-    return vs.simulate(loan_company(loan=LOAN, **company), paths=2, seed=0, metrics="all", **options).data
-
-
-def _level_payment(balance: float, rate: float, n: int) -> float:
-    i = rate / 12.0
-    return balance * i / (1.0 - (1.0 + i) ** -n)
-
-
-@pytest.mark.parametrize("engine", ENGINES_DEBT)
-def test_a_dead_company_stops_servicing_its_loan(engine):
-    """$300k cash, $100k a month of other costs, no revenue, a $200k loan drawn in month 0 at 12 %, amortised over
-    24 months from month 1: cash 400k after month 0, then − (100k + P) a month with P = 200k · 0.01/(1 − 1.01⁻²⁴)
-    = $9,414.69, so −37,658.76 at the end of month 4: dead. From month 5 nothing moves: cash stays −37,658.76."""
-    ds = _loan_run(engine, cash=300_000, other_costs=100_000)
-    payment = _level_payment(200_000, 0.12, 24)
-    expected = 400_000 - np.arange(5) * (100_000 + payment)
-    np.testing.assert_allclose(ds["cash"].values[:, :5], np.broadcast_to(expected, (2, 5)), rtol=1e-6)
-    np.testing.assert_array_equal(ds["death_month"].values, [4, 4])
-    np.testing.assert_array_equal(ds["cash"].values[:, 5:], ds["cash"].values[:, 4:5].repeat(7, axis=1))
-    for name in ("interest", "debt_repaid", "costs", "debt_balance"):
-        np.testing.assert_array_equal(ds[name].values[:, 5:], 0.0, err_msg=name)
-
-
-@pytest.mark.parametrize("engine", ENGINES_DEBT)
-def test_an_ipo_repays_the_loan_once(engine):
-    """The loan of the case above, $2M cash and $10k a month of costs; 1,000 customers at $1,000 a month from
-    month 3: ARR $12M ≥ the $10M threshold, an IPO at 10 × $12M in month 3. The balance then, B₃ (three level
-    payments made), is repaid from the proceeds: founders (100 %) get $120M − B₃; afterwards no payment, no
-    balance, cash unchanged: in all, the loan is repaid exactly once ($200k)."""
-    ds = _loan_run(engine, cash=2e6, other_costs=10_000, customers=1_000, price=1_000.0, launch_month=3, ipo_arr=1e7)
-    i, payment = 0.01, _level_payment(200_000, 0.12, 24)
-    balance = 200_000 * (1 + i) ** 3 - payment * ((1 + i) ** 3 - 1) / i
-    np.testing.assert_array_equal(ds["exit_kind"].values.astype(int), [IPO, IPO])
-    np.testing.assert_array_equal(ds["exit_month"].values, [3, 3])
-    np.testing.assert_allclose(ds["founder_proceeds"].values, 120e6 - balance, rtol=1e-6)
-    np.testing.assert_allclose(ds["debt_repaid"].values[:, :4].sum(axis=1) + balance, 200_000, rtol=1e-5)
-    for name in ("interest", "debt_repaid", "costs", "debt_balance"):
-        np.testing.assert_array_equal(ds[name].values[:, 4:], 0.0, err_msg=name)
-    np.testing.assert_array_equal(ds["cash"].values[:, 4:], ds["cash"].values[:, 3:4].repeat(8, axis=1))

@@ -81,4 +81,3 @@ def test_founders_are_never_anti_diluted(run):
     assert len(ownership) > 0 and (ownership <= initial + 1e-6).all()
     if not scenario.funding.rounds:  # no round, no dilution
         np.testing.assert_allclose(final, initial, rtol=1e-6)
-

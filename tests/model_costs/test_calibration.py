@@ -84,8 +84,14 @@ TINY_CONFIG = TrainConfig(batch_size=16, seq_len=64, peak_lr=1e-2, eval_windows=
 
 def test_tiny_calibration_produces_a_fitted_law(tmp_path):
     seen = []
-    cal = calibrate_product(TINY_GRID, key=jax.random.key(0), config=TINY_CONFIG, corpus_bytes=400_000, bayes=False,
-                            progress=lambda i, n, r: seen.append((i, n)))
+    cal = calibrate_product(
+        TINY_GRID,
+        key=jax.random.key(0),
+        config=TINY_CONFIG,
+        corpus_bytes=400_000,
+        bayes=False,
+        progress=lambda i, n, r: seen.append((i, n)),
+    )
     assert seen == [(i, 5) for i in range(1, 6)]
     assert cal.law_posterior is None and cal.platform == "cpu"
     losses = np.array([r.validation_loss for r in cal.runs])
@@ -105,8 +111,16 @@ def test_tiny_calibration_produces_a_fitted_law(tmp_path):
 
 @pytest.mark.slow
 def test_tiny_calibration_with_the_bayesian_fit():
-    cal = calibrate_product(TINY_GRID, key=jax.random.key(0), config=TINY_CONFIG, corpus_bytes=400_000,
-                            bayes=True, bayes_draws=200, bayes_tune=200, bayes_chains=1)
+    cal = calibrate_product(
+        TINY_GRID,
+        key=jax.random.key(0),
+        config=TINY_CONFIG,
+        corpus_bytes=400_000,
+        bayes=True,
+        bayes_draws=200,
+        bayes_tune=200,
+        bayes_chains=1,
+    )
     post = cal.law_posterior
     assert set(post) == {"E", "A", "B", "alpha", "beta"}
     for name, summary in post.items():

@@ -3,16 +3,23 @@
 import numpy as np
 import pytest
 
-from venturesim.team.catalog import (
-    DAYS_PER_MONTH,
-    FIGURES,
-    load_catalog,
-    location,
-    role_defaults,
-)
+from venturesim.team.catalog import DAYS_PER_MONTH, FIGURES, load_catalog, location, role_defaults
 
-ISSUE_ROLES = ["founder", "cto", "ml_researcher", "ml_engineer", "data_engineer", "software_engineer",
-               "product_manager", "designer", "marketing", "sales_ae", "sales_sdr", "customer_success", "operations"]
+ISSUE_ROLES = [
+    "founder",
+    "cto",
+    "ml_researcher",
+    "ml_engineer",
+    "data_engineer",
+    "software_engineer",
+    "product_manager",
+    "designer",
+    "marketing",
+    "sales_ae",
+    "sales_sdr",
+    "customer_success",
+    "operations",
+]
 
 
 def test_every_role_of_the_issue_is_there_with_a_source_per_figure():
@@ -55,8 +62,18 @@ def test_overrides_change_a_kind_and_validate_a_new_one():
     assert catalog.roles["ml_engineer"].attrition_annual == 0.2
     assert load_catalog().roles["ml_engineer"].attrition_annual == 0.13  # the packaged one is unchanged
     with pytest.raises(ValueError, match="no source for"):
-        load_catalog({"prompt_engineer": {"label": "x", "function": "engineering", "salary_annual": 1e5,
-                                          "equity_grant": 0, "recruiting_cost": 0, "time_to_fill_months": 1,
-                                          "ramp_months": 1}})
+        load_catalog(
+            {
+                "prompt_engineer": {
+                    "label": "x",
+                    "function": "engineering",
+                    "salary_annual": 1e5,
+                    "equity_grant": 0,
+                    "recruiting_cost": 0,
+                    "time_to_fill_months": 1,
+                    "ramp_months": 1,
+                }
+            }
+        )
     with pytest.raises(ValueError, match=r"did you mean 'designer'"):
         role_defaults("desiner")

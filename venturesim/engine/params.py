@@ -93,8 +93,9 @@ def sample_with_draws(
     )
     # Risk events are drawn now and act on the drawn inputs (both engines see the same events).
     runs = [r.name for r in scenario.product.training_runs] if scenario.product else []
-    draws = sample_risks(scenario.risks, sampler, months, segments=segments,
-                         rounds=scenario.funding.class_names(), runs=runs)
+    draws = sample_risks(
+        scenario.risks, sampler, months, segments=segments, rounds=scenario.funding.class_names(), runs=runs
+    )
     params, record = apply_risks(params, draws, months)
     params = params._replace(risks=record)
     as_float32 = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), params)

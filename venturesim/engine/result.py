@@ -218,17 +218,30 @@ class Result:
         """
         from venturesim.market.metrics import operating_metrics
 
-        needed = ["revenue", "costs", "cost_of_revenue", "customers", "new_customers", "churned_customers",
-                  "acquisition_spend"]
+        needed = [
+            "revenue",
+            "costs",
+            "cost_of_revenue",
+            "customers",
+            "new_customers",
+            "churned_customers",
+            "acquisition_spend",
+        ]
         missing = [m for m in needed if m not in self.data]
         if missing:
             raise ValueError(f"operating metrics need {missing}: simulate with metrics='all' (or include them)")
         d = self.data
-        return xr.Dataset(operating_metrics(
-            revenue=d["revenue"], costs=d["costs"], cost_of_revenue=d["cost_of_revenue"], customers=d["customers"],
-            new_customers=d["new_customers"], churned_customers=d["churned_customers"],
-            sm_spend=d["acquisition_spend"],
-        ))
+        return xr.Dataset(
+            operating_metrics(
+                revenue=d["revenue"],
+                costs=d["costs"],
+                cost_of_revenue=d["cost_of_revenue"],
+                customers=d["customers"],
+                new_customers=d["new_customers"],
+                churned_customers=d["churned_customers"],
+                sm_spend=d["acquisition_spend"],
+            )
+        )
 
     def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
         """Long table: one row per path and month, one column per (2-D) metric."""
@@ -243,8 +256,15 @@ def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: in
     target[name][start : start + len(block)] = block
 
 
-def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str], rounds: list[str],
-                  risks: list[str] = (), partners: list[str] = ()) -> xr.Dataset:
+def build_dataset(
+    monthly: dict,
+    finals: dict,
+    months: int,
+    segments: list[str],
+    rounds: list[str],
+    risks: list[str] = (),
+    partners: list[str] = (),
+) -> xr.Dataset:
     """The Result dataset from (paths, months[, S]) records and per-path finals (both engines).
 
     The risk events (``risk_time``, ``risk_severity``) are (path, risk, risk_event); the partners'
@@ -255,11 +275,20 @@ def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str],
     for name, values in monthly.items():
         dims = ("path", "month", "segment")[: values.ndim]
         variables[name] = (dims, values, {"description": MONTHLY_METRICS[name]})
-    rename = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway",
-              "founder_ownership": "final_founder_ownership"}
+    rename = {
+        "cash": "final_cash",
+        "arr": "final_arr",
+        "runway": "final_runway",
+        "founder_ownership": "final_founder_ownership",
+    }
     for name, values in finals.items():
-        dims = (("path", "risk", "risk_event") if name.startswith("risk_") else ("path", "partner")
-                if name.startswith("partner_") else ("path", "round")[: values.ndim])
+        dims = (
+            ("path", "risk", "risk_event")
+            if name.startswith("risk_")
+            else ("path", "partner")
+            if name.startswith("partner_")
+            else ("path", "round")[: values.ndim]
+        )
         variables[rename.get(name, name)] = (dims, values)
     coords = {"path": np.arange(len(finals["cash"])), "month": month}
     if segments and any("segment" in v[0] for v in variables.values()):

@@ -50,8 +50,16 @@ import numpy as np
 from venturesim.funding.ownership import issue_to_new_holder
 from venturesim.funding.rounds import CLOSED
 
-__all__ = ["DebtMonth", "DebtUpdate", "call_loans", "debt_month", "draw_due", "grant_inflow", "step_debt",
-           "warrant_post_money"]
+__all__ = [
+    "DebtMonth",
+    "DebtUpdate",
+    "call_loans",
+    "debt_month",
+    "draw_due",
+    "grant_inflow",
+    "step_debt",
+    "warrant_post_money",
+]
 
 
 class DebtMonth(NamedTuple):
@@ -97,8 +105,10 @@ def debt_month(balance, drawn_at, t, draw_now, alive, f, post_money, xp=np) -> D
     amount = f.debt_amount
     drawn = xp.where(drawing, amount, 0.0)
     priced = (post_money > 0)[..., None]
-    warrants = xp.sum(xp.where(drawing & priced, f.debt_warrants * amount / xp.where(priced, post_money[..., None], 1.0),
-                               0.0), axis=-1)
+    warrants = xp.sum(
+        xp.where(drawing & priced, f.debt_warrants * amount / xp.where(priced, post_money[..., None], 1.0), 0.0),
+        axis=-1,
+    )
     return DebtMonth(
         balance=balance - principal + drawn,
         drawn_at=xp.where(drawing, t, drawn_at),
@@ -114,8 +124,9 @@ def draw_due(status, close_month, t, f, xp=np):
     closed_now = (status == CLOSED) & (close_month == t)
     with_round = f.debt_round >= 0
     if closed_now.shape[-1]:
-        index = xp.broadcast_to(xp.maximum(f.debt_round, 0).astype(np.int32),
-                                closed_now.shape[:-1] + f.debt_round.shape[-1:])
+        index = xp.broadcast_to(
+            xp.maximum(f.debt_round, 0).astype(np.int32), closed_now.shape[:-1] + f.debt_round.shape[-1:]
+        )
         round_closed = xp.take_along_axis(closed_now, index, axis=-1)
     else:
         round_closed = with_round
@@ -147,10 +158,22 @@ def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, object]
     post = warrant_post_money(state.status, state.close_month, state.closed_pre_money, f.amount, f.is_safe, xp=xp)
     month = debt_month(state.debt_balance, state.debt_drawn_at, t, draw_now, alive, f, post, xp=xp)
     founders, others, pool, investors = issue_to_new_holder(
-        state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
-        state.outstanding, month.warrants, xp=xp)
-    update = DebtUpdate(debt_balance=month.balance, debt_drawn_at=month.drawn_at, founder_ownership=founders,
-                        other_ownership=others + month.warrants, pool_ownership=pool, investor_ownership=investors)
+        state.founder_ownership,
+        state.other_ownership,
+        state.pool_ownership,
+        state.investor_ownership,
+        state.outstanding,
+        month.warrants,
+        xp=xp,
+    )
+    update = DebtUpdate(
+        debt_balance=month.balance,
+        debt_drawn_at=month.drawn_at,
+        founder_ownership=founders,
+        other_ownership=others + month.warrants,
+        pool_ownership=pool,
+        investor_ownership=investors,
+    )
     return update, month, grant_inflow(f.grant_month, f.grant_amount, t, alive, xp=xp)
 
 

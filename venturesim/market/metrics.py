@@ -190,8 +190,9 @@ def trailing_sum(x, window: int):
     c = np.cumsum(v, axis=-1)
     out = np.full_like(v, np.nan)
     if v.shape[-1] >= window:
-        out[..., window - 1:] = c[..., window - 1:] - np.concatenate(
-            [np.zeros_like(c[..., :1]), c[..., :-window]], axis=-1)
+        out[..., window - 1 :] = c[..., window - 1 :] - np.concatenate(
+            [np.zeros_like(c[..., :1]), c[..., :-window]], axis=-1
+        )
     return _like(out, x)
 
 
@@ -204,8 +205,9 @@ def lagged(x, lag: int):
     return _like(out, x)
 
 
-def operating_metrics(*, revenue, costs, cost_of_revenue, customers, new_customers, churned_customers,
-                      sm_spend, window: int = 3) -> dict:
+def operating_metrics(
+    *, revenue, costs, cost_of_revenue, customers, new_customers, churned_customers, sm_spend, window: int = 3
+) -> dict:
     """The dashboard of metrics from the engine's monthly series, each (paths, months).
 
     Parameters
@@ -229,9 +231,19 @@ def operating_metrics(*, revenue, costs, cost_of_revenue, customers, new_custome
     cust, new, lost = _values(customers), _values(new_customers), _values(churned_customers)
     burn = _values(costs) - rev  # net burn, USD a month (negative when profitable)
     start = cust - new + lost  # the engine churns the month-start base, then adds new
-    w = {name: _values(trailing_sum(v, window)) for name, v in
-         {"rev": rev, "cor": cost_of_revenue, "sm": sm_spend, "new": new, "lost": lost,
-          "start": start, "burn": burn, "cust": cust}.items()}
+    w = {
+        name: _values(trailing_sum(v, window))
+        for name, v in {
+            "rev": rev,
+            "cor": cost_of_revenue,
+            "sm": sm_spend,
+            "new": new,
+            "lost": lost,
+            "start": start,
+            "burn": burn,
+            "cust": cust,
+        }.items()
+    }
     arpa_w = arpa(w["rev"], w["cust"])  # revenue per customer-month over the window
     gm = gross_margin(w["rev"], w["cor"])
     churn = where(w["start"] > 0, divide(w["lost"], w["start"]), np.nan)

@@ -107,11 +107,7 @@ class LossLaw:
 
 
 CHINCHILLA = LossLaw(
-    E=float(np.exp(0.5267228)),
-    A=float(np.exp(6.0073404)),
-    B=float(np.exp(6.0179186)),
-    alpha=0.33917084,
-    beta=0.2849083,
+    E=float(np.exp(0.5267228)), A=float(np.exp(6.0073404)), B=float(np.exp(6.0179186)), alpha=0.33917084, beta=0.2849083
 )
 """Hoffmann et al. 2022 eq. 10, unrounded (Epoch AI's reading of the paper's source)."""
 
@@ -259,8 +255,13 @@ def fit_loss_law(
     with threadpool_limits(limits=1, user_api="blas"):
         results = [
             minimize(
-                _objective, shift @ theta0, args=(logN - mN, logD - mD, logL, delta), jac=True,
-                method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
+                _objective,
+                shift @ theta0,
+                args=(logN - mN, logD - mD, logL, delta),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
             )
             for theta0 in ranked
         ]

@@ -121,8 +121,14 @@ def month_accounting(active_since, end_time, credits, params, t, alive, compute_
     exit_churn = 1.0 - xp.prod(kept, axis=-2)
     active_now = xp.sum(alive_p & (active_since < t1) & (end_time > t1), axis=-1)
     month = PartnerMonth(
-        weight=weight, adoption_multiplier=adoption, revenue_share=share, compute_credit_used=xp.sum(used, axis=-1),
-        loss_reduction=loss, cost=cost, exit_churn=exit_churn, active=active_now,
+        weight=weight,
+        adoption_multiplier=adoption,
+        revenue_share=share,
+        compute_credit_used=xp.sum(used, axis=-1),
+        loss_reduction=loss,
+        cost=cost,
+        exit_churn=exit_churn,
+        active=active_now,
     )
     return credits - used, month
 

@@ -243,8 +243,17 @@ def sample_risks(
             where["run"][k, i] = _index(impact.run, list(runs), "training run", risk.name)
 
     return RiskDraws(
-        risks=items, time=time, severity=severity, occurs=occurs, value=value, hazard=hazards,
-        mitigation_cost=cost, segment=where["segment"], round=where["round"], run=where["run"], months=months,
+        risks=items,
+        time=time,
+        severity=severity,
+        occurs=occurs,
+        value=value,
+        hazard=hazards,
+        mitigation_cost=cost,
+        segment=where["segment"],
+        round=where["round"],
+        run=where["run"],
+        months=months,
     )
 
 
@@ -269,4 +278,3 @@ def occurrence_correlation(p_j: float, p_k: float, rho_j: float, rho_k: float) -
     r = rho_j * rho_k
     both = stats.multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, r], [r, 1.0]]).cdf([ndtri(p_j), ndtri(p_k)])
     return float((both - p_j * p_k) / np.sqrt(p_j * (1 - p_j) * p_k * (1 - p_k)))
-

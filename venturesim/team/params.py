@@ -34,7 +34,16 @@ from venturesim.team.catalog import FUNCTIONS, load_catalog
 from venturesim.team.schema import Role, Team
 from venturesim.team.vesting import vesting_curve
 
-__all__ = ["DEFAULT_OPTION_POOL", "MAX_OPENINGS", "PIPELINE_MONTHS", "RAMP_BUCKETS", "CapacityParams", "TeamParams", "monthly_costs", "sample_team"]
+__all__ = [
+    "DEFAULT_OPTION_POOL",
+    "MAX_OPENINGS",
+    "PIPELINE_MONTHS",
+    "RAMP_BUCKETS",
+    "CapacityParams",
+    "TeamParams",
+    "monthly_costs",
+    "sample_team",
+]
 
 PIPELINE_MONTHS = 36
 """H: a requisition lands at most H − 1 = 35 months after it opens (longer times to fill are capped)."""
@@ -204,8 +213,11 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
     layoffs, stress, offers = team.layoffs, team.attrition_stress, team.offer_conditions
     fractions = layoffs.roles if layoffs else {}
     buckets, horizon, slots = _sizes(team)
-    budget = (np.full((n, months), np.inf) if team.payroll_budget is None
-              else sampler.series(team.payroll_budget, "team.payroll_budget", months))
+    budget = (
+        np.full((n, months), np.inf)
+        if team.payroll_budget is None
+        else sampler.series(team.payroll_budget, "team.payroll_budget", months)
+    )
     headcount, payroll = np.zeros((n, months)), np.zeros((n, months))
     for k in range(len(roles)):  # role by role, as the plan-only payroll always summed
         headcount = headcount + plan[:, k]
@@ -229,15 +241,27 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
         function=function,
         payroll_budget=budget,
         freeze_runway=team_level(team.hiring_freeze_runway_months, "team.hiring_freeze_runway_months", -np.inf),
-        layoff_runway=(team_level(layoffs.trigger_runway_months, "team.layoffs.trigger_runway_months", None)
-                       if layoffs else const(-np.inf)),
+        layoff_runway=(
+            team_level(layoffs.trigger_runway_months, "team.layoffs.trigger_runway_months", None)
+            if layoffs
+            else const(-np.inf)
+        ),
         layoff_cooldown=const(layoffs.cooldown_months if layoffs else 1),
         layoff_while_raising=const(bool(layoffs and layoffs.while_raising)),
-        severance_months=(team_level(layoffs.severance_months, "team.layoffs.severance_months", None)
-                          if layoffs else const(0.0)),
-        option_pool=np.broadcast_to(np.asarray(
-            team.option_pool if team.option_pool is not None else
-            DEFAULT_OPTION_POOL if option_pool is None else option_pool, np.float64), (n,)),
+        severance_months=(
+            team_level(layoffs.severance_months, "team.layoffs.severance_months", None) if layoffs else const(0.0)
+        ),
+        option_pool=np.broadcast_to(
+            np.asarray(
+                team.option_pool
+                if team.option_pool is not None
+                else DEFAULT_OPTION_POOL
+                if option_pool is None
+                else option_pool,
+                np.float64,
+            ),
+            (n,),
+        ),
         stress_runway=const(stress.low_runway_months),
         stress_low_runway=const(stress.low_runway),
         stress_failed_round=const(stress.failed_round),

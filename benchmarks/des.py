@@ -45,7 +45,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _machine  # noqa: E402
+import _machine
 
 SCENARIO = ROOT / "scenarios" / "seed_stage_api.yaml"
 MONTHS = 60

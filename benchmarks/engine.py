@@ -47,7 +47,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _machine  # noqa: E402
+import _machine
 from numpy_baseline import compare_with_jax, simulate_numpy
 
 import venturesim as vs

@@ -38,11 +38,11 @@ import jax
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _machine  # noqa: E402
+import _machine
 
-from venturesim.model_costs.shape import TransformerShape  # noqa: E402
-from venturesim.model_costs.text_data import load_corpus  # noqa: E402
-from venturesim.model_costs.training import TrainConfig, measure_cpu_peak_flops, train  # noqa: E402
+from venturesim.model_costs.shape import TransformerShape
+from venturesim.model_costs.text_data import load_corpus
+from venturesim.model_costs.training import TrainConfig, measure_cpu_peak_flops, train
 
 SHAPE = TransformerShape(n_layers=5, d_model=128, n_heads=4, vocab_size=256, context=128)
 CONFIG = TrainConfig(batch_size=16, seq_len=128, peak_lr=1e-3)

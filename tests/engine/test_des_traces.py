@@ -32,9 +32,9 @@ import copy
 
 import numpy as np
 import pytest
+from builders import rounds_scenario
 
 import venturesim as vs
-from builders import rounds_scenario
 
 PATHS = 4
 #: Ownership is diluted in float64 by the DES and in float32 by JAX: equal to a float32 rounding.

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import venturesim as vs
-from venturesim.funding.shares import VentureLoan as VentureDebt
 from venturesim.funding.rounds import ABANDONED, CLOSED
+from venturesim.funding.shares import VentureLoan as VentureDebt
 from venturesim.funding.terms import IPO, SHUTDOWN
 
 ENGINES = [("jax", {}), ("des", {"workers": 1})]

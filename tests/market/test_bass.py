@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
-
-import jax.numpy as jnp
 
 import venturesim as vs
 from venturesim.market.adoption import bass_peak_time

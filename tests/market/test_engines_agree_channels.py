@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from market.engines_agree import z_difference
 from market.kernel_runner import market_scenario, run_des, run_kernel
 

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 import pytest
+from market.kernel_runner import market_scenario, run_kernel, segment, z_scores
 from scipy.special import gammaln
 
-from market.kernel_runner import market_scenario, run_kernel, segment, z_scores
 from venturesim.market.bass import cumulative_fraction
 
 PATHS = 2000

@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 import pytest
-
 from market.kernel_runner import market_scenario, run_kernel, segment, z_scores
+
 from venturesim.market.channels import channel_cac
 from venturesim.market.metrics import operating_metrics
 from venturesim.market.pipeline import resolution_probabilities

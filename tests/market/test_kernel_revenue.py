@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 import pytest
-
 from market.kernel_runner import market_scenario, run_kernel, segment
+
 from venturesim.market.revenue import compounded_retention
 
 

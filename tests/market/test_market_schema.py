@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from market.kernel_runner import market_params, market_scenario, segment
 
 import venturesim as vs
-from market.kernel_runner import market_params, market_scenario, segment
 from venturesim.market.metrics import net_revenue_retention
 from venturesim.market.params import at_month, needs_ages
 from venturesim.market.revenue import base_price, churn_price_factor, compounded_retention

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import numpy as np
 import pytest
+from builders import sample_calibration as _calibration
 
 from venturesim.model_costs.calibration import (
     E_FLOOR,
@@ -17,8 +18,6 @@ from venturesim.model_costs.calibration import (
 )
 from venturesim.model_costs.shape import TransformerShape
 from venturesim.model_costs.training import TrainConfig
-
-from builders import sample_calibration as _calibration
 
 
 @pytest.mark.parametrize("name", ["cal.yaml", "cal.json"])
@@ -52,7 +51,7 @@ def test_point_fit_recovers_a_law_with_an_irreducible_loss():
     N, D = np.repeat([1e4, 3e4, 1e5], 3), np.tile([1e5, 3e5, 1e6], 3)
     law, method = fit_point_law(N, D, 1.2 + 30 / N**0.4 + 20 / D**0.25)
     assert method.startswith("huber") and "floor" not in method
-    assert law.E == pytest.approx(1.2, rel=1e-3) and law.alpha == pytest.approx(0.4, rel=1e-3)
+    assert pytest.approx(1.2, rel=1e-3) == law.E and law.alpha == pytest.approx(0.4, rel=1e-3)
 
 
 def test_point_fit_keeps_e_at_its_floor_when_the_runs_cannot_identify_it():
@@ -61,7 +60,7 @@ def test_point_fit_keeps_e_at_its_floor_when_the_runs_cannot_identify_it():
     N, D = np.repeat([1e4, 3e4, 1e5], 3), np.tile([1e5, 3e5, 1e6], 3)
     loss = 30 / N**0.4 + 20 / D**0.25
     law, method = fit_point_law(N, D, loss)
-    assert law.E == pytest.approx(E_FLOOR) and "not identified" in method
+    assert pytest.approx(E_FLOOR) == law.E and "not identified" in method
     np.testing.assert_allclose(law.loss(N, D), loss, rtol=1e-4)
 
 

@@ -59,7 +59,7 @@ def test_training_run_by_hand():
 
 def test_defaults_and_median_price():
     # Defaults: overhead 1/0.9 − 1, PUE 1.2, 370 g/kWh; price = catalogue median.
-    assert DEFAULT_RESTART_OVERHEAD == pytest.approx(1 / 9)
+    assert pytest.approx(1 / 9) == DEFAULT_RESTART_OVERHEAD
     run = training_run(3.6e21, ROUND_CHIP, 8, 0.5)
     assert run.wall_hours == pytest.approx(250.0 / 0.9)
     assert run.energy_kwh == pytest.approx(0.7 * 8 * 250.0 / 0.9 * DEFAULT_PUE)

@@ -37,7 +37,7 @@ def test_published_figures():
         assert entry.attrition_annual == 0.13
         assert "LinkedIn" in entry.source["attrition_annual"] and "2018" in entry.source["attrition_annual"]
     # time to fill: software engineer ≈35 days (Glassdoor 2015); engineering up to ≈58 days (Workable 2017)
-    assert DAYS_PER_MONTH == pytest.approx(30.4375)
+    assert pytest.approx(30.4375) == DAYS_PER_MONTH
     assert role_defaults("software_engineer").time_to_fill_months == pytest.approx(35 / DAYS_PER_MONTH, abs=0.005)
     assert "Glassdoor 2015" in role_defaults("software_engineer").source["time_to_fill_months"]
     for kind in ("ml_engineer", "data_engineer"):

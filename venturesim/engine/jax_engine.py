@@ -46,8 +46,8 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim.engine.params import Params
 from venturesim.engine.month_close import annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway
+from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
 from venturesim.funding.exits import exit_proceeds, step_exits
 from venturesim.funding.rounds import CLOSED, RAISING, FundingState, init_funding, resolve_rounds, start_rounds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 MONTHLY_METRICS: dict[str, str] = {
     "cash": "cash at the end of the month, USD",

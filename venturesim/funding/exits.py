@@ -36,6 +36,7 @@ from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import CLOSED, FundingState
+from venturesim.funding.shares.waterfall import waterfall_arrays
 from venturesim.funding.terms import (
     ACQUIHIRE,
     ACQUISITION,
@@ -45,7 +46,6 @@ from venturesim.funding.terms import (
     acquisition_probability,
     exit_classes,
 )
-from venturesim.funding.shares.waterfall import waterfall_arrays
 
 
 class ExitUpdate(NamedTuple):

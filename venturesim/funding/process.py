@@ -32,9 +32,9 @@ import math
 
 import numpy as np
 
+from venturesim.funding.exits import exit_outcome, settle_exit
 from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
-from venturesim.funding.exits import exit_outcome, settle_exit
 from venturesim.funding.rounds import (
     ABANDONED,
     CLOSED,

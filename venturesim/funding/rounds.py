@@ -44,11 +44,10 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
-import numpy as np
-
 from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms

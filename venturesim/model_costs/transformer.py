@@ -255,7 +255,7 @@ def forward(
         Logits in ``compute_dtype``; position t depends on tokens[: t + 1] only.
     """
     B, T = tokens.shape
-    if T > shape.context:
+    if shape.context < T:
         raise ValueError(f"sequence length(={T}) must be ≤ shape.context(={shape.context})")
     H, K, Q = shape.n_heads, shape.kv_heads, shape.head_dim
     cast = lambda a: a.astype(compute_dtype)

@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/des.py            # full run (~2.5-3.5 min on 2 cores at load ~3), writes benchmarks/des_results.md
+    .venv/bin/python benchmarks/des.py            # full run (~2.5-3.5 min on 2 cores at load ~3),
+                                                  # writes benchmarks/des_results.md
     .venv/bin/python benchmarks/des.py --quick    # tiny sizes, prints only (smoke test, ~1-2 min)
 
 Scenario ``scenarios/seed_stage_api.yaml``, 60 months, default metrics
@@ -110,7 +111,10 @@ def jax_figures(paths: int, repeats: int) -> dict:
     import venturesim as vs
 
     scenario = vs.load(SCENARIO)
-    run = lambda: vs.simulate(scenario, paths=paths, seed=SEED, months=MONTHS, engine="jax")
+
+    def run():
+        return vs.simulate(scenario, paths=paths, seed=SEED, months=MONTHS, engine="jax")
+
     w_first, c_first, _ = _timed(run)
     (w, c), walls, res = _best(run, repeats)
     return {
@@ -311,7 +315,8 @@ def main(argv=None) -> int:
     print(
         f"DES {cores} workers: cluster start {cl['start_s']:.2f} s, worker warm-up {cl['warm_s']:.2f} s, "
         f"{nc} paths {', '.join(f'{x:.2f}' for x in cl['sim_walls'])} s -> {des_all:,.0f} pm/s, "
-        f"CPU s: client {cl['sim_cpu_s']:.2f} + workers {cl['worker_cpu_s']:.2f}; after last batch {cl['tail_s']:.2f} s; "
+        f"CPU s: client {cl['sim_cpu_s']:.2f} + workers {cl['worker_cpu_s']:.2f}; "
+        f"after last batch {cl['tail_s']:.2f} s; "
         f"close {cl['close_s']:.2f} s; paths 0..{n1 - 1} equal to the 1-core run: {consistent}",
         flush=True,
     )

@@ -75,7 +75,7 @@ def main() -> None:
                 f"(first call {res['first_call_s']:.1f} s; {res['venturesim']})",
                 flush=True,
             )
-    ratios = [n["path_months_per_s"] / b["path_months_per_s"] for b, n in zip(rows["base"], rows["new"])]
+    ratios = [n["path_months_per_s"] / b["path_months_per_s"] for b, n in zip(rows["base"], rows["new"], strict=True)]
     med = {k: statistics.median(x["path_months_per_s"] for x in v) for k, v in rows.items()}
     first = {k: statistics.median(x["first_call_s"] for x in v) for k, v in rows.items()}
     print(f"\n| checkout | path-months/s (median of {args.rounds}) | first call, s |\n|---|---|---|")

@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/transformer.py            # ~4-6 min on 2 shared cores; writes benchmarks/transformer_results.md
+    .venv/bin/python benchmarks/transformer.py            # ~4-6 min on 2 shared cores;
+                                                          # writes benchmarks/transformer_results.md
     .venv/bin/python benchmarks/transformer.py --no-cli   # the training figures only (~1 min), prints
 
 Measured:

@@ -114,7 +114,10 @@ def test_trace_round_closes_with_hires_at_months_0_and_3(des):
             1.0,
             "fundraising",
             "start",
-            "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months, ARR $0, odds of closing 100%)",
+            (
+                "seed: started raising $1,000,000 at $4,000,000 pre-money "
+                "(runway 5.7 months, ARR $0, odds of closing 100%)"
+            ),
         ),
         PHASES[0],
         month_end(1, 15_000),
@@ -238,7 +241,8 @@ def test_timeline_text(des):
     assert lines == [
         "month   0.0: hired 1 engineer  [cash $100,000, ARR $0, 1 people]",
         (
-            "month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months, ARR $0, odds of closing 100%)  "
+            "month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money "
+            "(runway 5.7 months, ARR $0, odds of closing 100%)  "
             "[cash $85,000, ARR $0, 1 people]"
         ),
         "month   1.8: seed: pitch meetings done  [cash $85,000, ARR $0, 1 people]",
@@ -258,7 +262,8 @@ def test_timeline_text(des):
     assert "month   3.0: seed: failed (attempt 1); can retry from month 4.0  [cash $70,000, ARR $0, 0 people]" in failed
     assert "month   6.0: seed: failed (attempt 2); round abandoned  [cash $40,000, ARR $0, 0 people]" in failed
     assert failed.splitlines()[-1] == (
-        "month  11.0: ran out of cash ($-10,000): seed abandoned after failed attempts  [cash $-10,000, ARR $0, 0 people]"
+        "month  11.0: ran out of cash ($-10,000): seed abandoned after failed attempts  "
+        "[cash $-10,000, ARR $0, 0 people]"
     )
     assert des["unfunded"].timeline(0) == (
         "month  11.0: ran out of cash ($-10,000): no funding planned and revenue never covered costs  "

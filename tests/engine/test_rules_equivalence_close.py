@@ -108,26 +108,26 @@ def usd(rng, low, high, shape=(N,)):
 
 
 def accounts_args(rng):
-    return dict(
-        alive=rng.random(N) < 0.8,
-        cash=usd(rng, 0, 2e6),
-        revenue=usd(rng, 0, 3e5),
-        gross_revenue=usd(rng, 3e5, 4e5),
-        people=usd(rng, 0, 4e5),
-        compute=usd(rng, 0, 2e5),
-        other=usd(rng, 0, 1e5),
-        acquisition=usd(rng, 0, 5e4),
-        partnership=usd(rng, 0, 1e4),
-        cost_of_revenue_rate=rng.uniform(0, 0.3, N),
-        tokens=usd(rng, 0, 1e9),
-        cost_per_token=rng.uniform(0, 1e-4, N),
-        support_cost=usd(rng, 0, 1e4),
-        interest=usd(rng, 0, 2e4),
-        principal=usd(rng, 0, 3e4),
-        financing=np.where(rng.random(N) < 0.3, 1e6, 0.0),
-        debt_balance=np.where(rng.random((N, D)) < 0.6, usd(rng, 1e5, 1e6, (N, D)), 0.0),
-        min_cash=np.where(rng.random((N, D)) < 0.5, usd(rng, 0, 2e6, (N, D)), -np.inf),
-    )
+    return {
+        "alive": rng.random(N) < 0.8,
+        "cash": usd(rng, 0, 2e6),
+        "revenue": usd(rng, 0, 3e5),
+        "gross_revenue": usd(rng, 3e5, 4e5),
+        "people": usd(rng, 0, 4e5),
+        "compute": usd(rng, 0, 2e5),
+        "other": usd(rng, 0, 1e5),
+        "acquisition": usd(rng, 0, 5e4),
+        "partnership": usd(rng, 0, 1e4),
+        "cost_of_revenue_rate": rng.uniform(0, 0.3, N),
+        "tokens": usd(rng, 0, 1e9),
+        "cost_per_token": rng.uniform(0, 1e-4, N),
+        "support_cost": usd(rng, 0, 1e4),
+        "interest": usd(rng, 0, 2e4),
+        "principal": usd(rng, 0, 3e4),
+        "financing": np.where(rng.random(N) < 0.3, 1e6, 0.0),
+        "debt_balance": np.where(rng.random((N, D)) < 0.6, usd(rng, 1e5, 1e6, (N, D)), 0.0),
+        "min_cash": np.where(rng.random((N, D)) < 0.5, usd(rng, 0, 2e6, (N, D)), -np.inf),
+    }
 
 
 def test_close_accounts(rng):
@@ -149,11 +149,11 @@ def test_close_accounts(rng):
 
 
 def test_runway_and_arr(rng):
-    args = dict(cash=usd(rng, -1e5, 1e6), net_burn=usd(rng, -1e5, 1e5), alive=rng.random(N) < 0.7)
+    args = {"cash": usd(rng, -1e5, 1e6), "net_burn": usd(rng, -1e5, 1e5), "alive": rng.random(N) < 0.7}
     out = np.asarray(run_both(runway, args))
     assert np.isinf(out[np.asarray(args["alive"]) & (args["net_burn"] <= 0)]).all()
     assert np.isnan(out[~args["alive"]]).all()
-    out = np.asarray(run_both(annual_run_rate, dict(revenue=usd(rng, 0, 1e5), alive=args["alive"])))
+    out = np.asarray(run_both(annual_run_rate, {"revenue": usd(rng, 0, 1e5), "alive": args["alive"]}))
     assert (out[~args["alive"]] == 0).all()
 
 
@@ -218,26 +218,26 @@ def test_month_record_and_dead_record(rng):
 
         return month_record(alive, alive_start, Accounts(**acc), team=team, flows=flows, partner=partner, xp=xp, **kw)
 
-    kwargs = dict(
-        revenue=usd(rng, 0, 1e5),
-        arr=usd(rng, 0, 1e6),
-        runway=usd(rng, 0, 30),
-        compute=usd(rng, 0, 1e4),
-        training=usd(rng, 0, 1e4),
-        gap=usd(rng, 0, 1),
-        partner_share=usd(rng, 0, 1e3),
-        partner_concentration=rng.random(N),
-        risk_costs=usd(rng, 0, 1e3),
-        other=usd(rng, 0, 1e4),
-        financing=usd(rng, 0, 1e6),
-        grants=usd(rng, 0, 1e5),
-        interest=usd(rng, 0, 1e4),
-        principal=usd(rng, 0, 1e4),
-        debt_balance=usd(rng, 0, 1e5, (N, D)),
-        customers=usd(rng, 0, 100, (N, S)),
-        founder_ownership=rng.random(N),
-        rounds_closed=rng.integers(0, R, N),
-    )
+    kwargs = {
+        "revenue": usd(rng, 0, 1e5),
+        "arr": usd(rng, 0, 1e6),
+        "runway": usd(rng, 0, 30),
+        "compute": usd(rng, 0, 1e4),
+        "training": usd(rng, 0, 1e4),
+        "gap": usd(rng, 0, 1),
+        "partner_share": usd(rng, 0, 1e3),
+        "partner_concentration": rng.random(N),
+        "risk_costs": usd(rng, 0, 1e3),
+        "other": usd(rng, 0, 1e4),
+        "financing": usd(rng, 0, 1e6),
+        "grants": usd(rng, 0, 1e5),
+        "interest": usd(rng, 0, 1e4),
+        "principal": usd(rng, 0, 1e4),
+        "debt_balance": usd(rng, 0, 1e5, (N, D)),
+        "customers": usd(rng, 0, 100, (N, S)),
+        "founder_ownership": rng.random(N),
+        "rounds_closed": rng.integers(0, R, N),
+    }
     record = run_both(
         rule, dict(alive=alive, alive_start=alive_start, acc=acc, team=team, flows=flows, partner=partner, **kwargs)
     )
@@ -334,7 +334,7 @@ def test_debt_month(rng):
     drawn, some serviced, and a path not alive pays and draws nothing."""
     state, f = funding_state(rng), funding_params(rng)
     alive = rng.random(N) < 0.8
-    update, month, grants = run_both(step_debt, dict(state=state, f=f, t=5.0, alive=alive))
+    update, month, grants = run_both(step_debt, {"state": state, "f": f, "t": 5.0, "alive": alive})
     drawn, interest = np.asarray(month.drawn), np.asarray(month.interest)
     assert (drawn > 0).any() and (interest > 0).any() and (np.asarray(month.warrants) > 0).any()
     assert (drawn[~alive] == 0).all() and (interest[~alive] == 0).all() and (np.asarray(grants)[~alive] == 0).all()
@@ -346,49 +346,49 @@ def test_debt_month(rng):
         1.0,
         rtol=1e-5,
     )
-    run_both(draw_due, dict(status=state.status, close_month=state.close_month, t=5.0, f=f))
+    run_both(draw_due, {"status": state.status, "close_month": state.close_month, "t": 5.0, "f": f})
     run_both(
         warrant_post_money,
-        dict(
-            status=state.status,
-            close_month=state.close_month,
-            closed_pre_money=state.closed_pre_money,
-            amount=f.amount,
-            is_safe=f.is_safe,
-        ),
+        {
+            "status": state.status,
+            "close_month": state.close_month,
+            "closed_pre_money": state.closed_pre_money,
+            "amount": f.amount,
+            "is_safe": f.is_safe,
+        },
     )
-    run_both(grant_inflow, dict(grant_month=f.grant_month, grant_amount=f.grant_amount, t=5.0, alive=alive))
+    run_both(grant_inflow, {"grant_month": f.grant_month, "grant_amount": f.grant_amount, "t": 5.0, "alive": alive})
 
 
 def test_covenant(rng):
-    args = dict(
-        balance=usd(rng, 0, 1e6, (N, D)),
-        cash=usd(rng, 0, 2e6),
-        min_cash=usd(rng, 0, 2e6, (N, D)),
-        alive=rng.random(N) < 0.8,
-    )
-    _, repaid, called = run_both(call_loans, args)
+    args = {
+        "balance": usd(rng, 0, 1e6, (N, D)),
+        "cash": usd(rng, 0, 2e6),
+        "min_cash": usd(rng, 0, 2e6, (N, D)),
+        "alive": rng.random(N) < 0.8,
+    }
+    _, _repaid, called = run_both(call_loans, args)
     assert 0 < np.asarray(called).sum() < N
 
 
 def test_round_start_and_bridges(rng):
     state, f = funding_state(rng), funding_params(rng)
-    args = dict(
-        status=state.status,
-        next_try=state.next_try,
-        params=f,
-        now=6.0,
-        runway=usd(rng, 0, 24),
-        arr=rng.choice([0.0, 2e6], N),
-        active=rng.random(N) < 0.9,
-    )
+    args = {
+        "status": state.status,
+        "next_try": state.next_try,
+        "params": f,
+        "now": 6.0,
+        "runway": usd(rng, 0, 24),
+        "arr": rng.choice([0.0, 2e6], N),
+        "active": rng.random(N) < 0.9,
+    }
     start = np.asarray(run_both(start_due, args))
     assert start.any() and (start.sum(axis=1) <= 1).all()  # rounds are raised in order: one at a time
     failed = np.zeros((N, R), bool)
     failed[np.arange(N), 0] = rng.random(N) < 0.5
-    eligible, pre = run_both(
+    eligible, _pre = run_both(
         bridge_due,
-        dict(bridge_of=f.bridge_of, status=state.status, failed=failed, pre_money=usd(rng, 1e6, 1e7, (N, R))),
+        {"bridge_of": f.bridge_of, "status": state.status, "failed": failed, "pre_money": usd(rng, 1e6, 1e7, (N, R))},
     )
     eligible = np.asarray(eligible)
     assert eligible.any()
@@ -408,18 +408,25 @@ def test_attempt_odds_and_failure(rng):
         np.full((N, R), 2.0),
     )
     attempts = rng.choice([0.0, 1.0, 2.0], (N, R))
-    odds = dict(
-        params=f,
-        arr=rng.choice([0.0, 5e5, 3e6], N)[:, None],
-        climate=rng.uniform(0.7, 1.3, N)[:, None],
-        attempts=attempts,
-    )
+    odds = {
+        "params": f,
+        "arr": rng.choice([0.0, 5e5, 3e6], N)[:, None],
+        "climate": rng.uniform(0.7, 1.3, N)[:, None],
+        "attempts": attempts,
+    }
     run_both(attempt_odds, odds)
-    run_both(attempt_odds, odds | dict(success_probability=rng.uniform(0, 1, (N, R))))
+    run_both(attempt_odds, odds | {"success_probability": rng.uniform(0, 1, (N, R))})
     failed = rng.random((N, R)) < 0.5
-    attempts_after, status, next_try = run_both(
+    _attempts_after, status, _next_try = run_both(
         after_failure,
-        dict(failed=failed, attempts=attempts, status=state.status, next_try=state.next_try, resolved_at=7.0, params=f),
+        {
+            "failed": failed,
+            "attempts": attempts,
+            "status": state.status,
+            "next_try": state.next_try,
+            "resolved_at": 7.0,
+            "params": f,
+        },
     )
     status = np.asarray(status)
     np.testing.assert_array_equal(
@@ -433,15 +440,15 @@ def test_exit_outcome_and_settlement(rng):
     exit clears the debt into ``exit_debt``."""
     f, state = funding_params(rng), funding_state(rng)
     survived = rng.random(N) < 0.7
-    args = dict(
-        survived=survived,
-        died=~survived & (rng.random(N) < 0.8),
-        arr=rng.choice([0.0, 5e5, 2e6, 8e6], N),
-        headcount=rng.integers(0, 20, N).astype(float),
-        u_acquired=rng.random(N) * 0.1,
-        u_acquihire=rng.random(N),
-        f=f,
-    )
+    args = {
+        "survived": survived,
+        "died": ~survived & (rng.random(N) < 0.8),
+        "arr": rng.choice([0.0, 5e5, 2e6, 8e6], N),
+        "headcount": rng.integers(0, 20, N).astype(float),
+        "u_acquired": rng.random(N) * 0.1,
+        "u_acquihire": rng.random(N),
+        "f": f,
+    }
     # one of each: an IPO (path 0), an acquisition (1), an acqui-hire (2), a shutdown (3)
     survived[:2], args["died"][:4] = True, [False, False, True, True]
     args["arr"][:2], f.ipo_threshold[:2], f.acquisition_hazard[1], args["u_acquired"][1] = 8e6, [5e6, np.inf], 0.3, 0.0
@@ -450,7 +457,7 @@ def test_exit_outcome_and_settlement(rng):
     kind = np.asarray(kind)
     assert {NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN} <= set(kind.tolist())
     assert ((kind == IPO) <= (survived & (args["arr"] >= f.ipo_threshold))).all()
-    update = run_both(settle_exit, dict(state=state, kind=kind, value=np.asarray(value, np.float64), t=5.0))
+    update = run_both(settle_exit, {"state": state, "kind": kind, "value": np.asarray(value, np.float64), "t": 5.0})
     happened = kind != NO_EXIT
     np.testing.assert_allclose(
         np.asarray(update.exit_debt)[happened], state.debt_balance.sum(axis=1)[happened], rtol=1e-6
@@ -462,7 +469,7 @@ def test_exit_proceeds(rng):
     f, state = funding_params(rng), funding_state(rng)
     state.exit_kind = rng.choice([NO_EXIT, IPO, SHUTDOWN], N).astype(np.int32)
     state.exit_value, state.exit_debt = usd(rng, 0, 1e8), usd(rng, 0, 1e6)
-    founders, rounds = run_both(exit_proceeds, dict(state=state, params=f))
+    founders, _rounds = run_both(exit_proceeds, {"state": state, "params": f})
     assert (np.asarray(founders)[state.exit_kind == NO_EXIT] == 0).all()
     assert (np.asarray(founders)[state.exit_kind == IPO] > 0).any()
 

@@ -83,7 +83,7 @@ def test_a_dead_path_pays_no_more_debt_and_its_cash_is_frozen(runs):
     """$300k + $200k drawn − $100k a month, and from month 1 the loan's $9,414.69: cash 400,000; 290,585;
     181,171; 71,756; −37,659 in month 4: dead, and the cash stays at −37,659 (no interest, no principal)."""
     ds, _ = runs
-    interest, principal, balance = schedule(5)
+    interest, principal, _balance = schedule(5)
     cash = 300_000 + 200_000 + np.cumsum(-100_000 - interest - principal)
     np.testing.assert_allclose(cash[[0, 4]], [400_000, -37_659.2], atol=0.5)
     assert ds["death_month"].values.tolist() == [4, 4]

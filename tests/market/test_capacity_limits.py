@@ -120,11 +120,11 @@ def limits_for(paths, *, support=None, exit_share=None, cap=None, segments=1, ro
 
     fields = {}
     if support is not None:  # (capacity, η, M_max)
-        fields |= dict(
-            support_capacity=full(support[0]),
-            support_elasticity=full(support[1]),
-            support_max_multiplier=full(support[2]),
-        )
+        fields |= {
+            "support_capacity": full(support[0]),
+            "support_elasticity": full(support[1]),
+            "support_max_multiplier": full(support[2]),
+        }
     if exit_share is not None:
         fields["exit_churn"] = full(exit_share, (segments,))
     if cap is not None:

@@ -223,7 +223,7 @@ def test_numpy_path_equals_jax_batch(case, rule):
         got = jax.tree_util.tree_leaves(one)
         want = [np.asarray(leaf)[i] for leaf in jax.tree_util.tree_leaves(batched)]
         assert len(got) == len(want) > 0
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=True):
             g = np.asarray(g)
             assert g.shape == w.shape
             if g.dtype == bool or w.dtype == bool:

@@ -30,7 +30,7 @@ def test_calibration_file_round_trips_exactly(tmp_path, name):
 def test_existing_file_is_not_overwritten_without_force(tmp_path):
     path = tmp_path / "calibration.yaml"
     path.write_text("precious\n")
-    with pytest.raises(FileExistsError, match="calibration.yaml"):
+    with pytest.raises(FileExistsError, match=r"calibration\.yaml"):
         write_calibration(_calibration(), path)
     assert path.read_text() == "precious\n"
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary left behind

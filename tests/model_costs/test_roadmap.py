@@ -167,7 +167,7 @@ def test_engines_tell_the_same_story_on_the_hand_worked_roadmap():
         (4.0, "released"),
         (4.25, "released"),
     ]
-    got = [(round(t, 9), k) for t, k in zip(log["time"], log["kind"])]
+    got = [(round(t, 9), k) for t, k in zip(log["time"], log["kind"], strict=True)]
     assert sorted(got) == sorted(expected)
 
 

@@ -35,7 +35,7 @@ TINY_CONFIG = TrainConfig(batch_size=16, seq_len=64, peak_lr=1e-2, eval_windows=
 
 
 def _leaves_close(a, b, **tol):
-    for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)):
+    for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True):
         np.testing.assert_allclose(np.asarray(x), np.asarray(y), **tol)
 
 
@@ -104,7 +104,9 @@ def test_jitted_step_equals_eager_step():
     _leaves_close(jit_state.params, eager_state.params, rtol=1e-5, atol=1e-6)
     moved = max(
         float(jnp.abs(a - b).max())
-        for a, b in zip(jax.tree_util.tree_leaves(jit_state.params), jax.tree_util.tree_leaves(state.params))
+        for a, b in zip(
+            jax.tree_util.tree_leaves(jit_state.params), jax.tree_util.tree_leaves(state.params), strict=True
+        )
     )
     assert moved == pytest.approx(1e-3, rel=0.05)
 

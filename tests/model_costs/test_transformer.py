@@ -62,7 +62,8 @@ def test_param_shapes_describe_init_params(shape):
     described = param_shapes(shape)
     assert jax.tree_util.tree_structure(drawn) == jax.tree_util.tree_structure(described)
     assert all(
-        a.shape == b.shape for a, b in zip(jax.tree_util.tree_leaves(drawn), jax.tree_util.tree_leaves(described))
+        a.shape == b.shape
+        for a, b in zip(jax.tree_util.tree_leaves(drawn), jax.tree_util.tree_leaves(described), strict=True)
     )
 
 
@@ -112,7 +113,10 @@ def test_initialisation_follows_gpt2():
     assert float(p["blocks"]["ln1"]["scale"].min()) == float(p["blocks"]["ln1"]["scale"].max()) == 1.0
     # same key, same parameters
     again = init_params(shape, jax.random.key(1))
-    assert all(np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(p), jax.tree_util.tree_leaves(again)))
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(jax.tree_util.tree_leaves(p), jax.tree_util.tree_leaves(again), strict=True)
+    )
 
 
 def test_decay_mask_selects_matrices_and_embeddings_only():

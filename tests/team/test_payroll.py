@@ -26,7 +26,7 @@ def test_payroll_by_hand_with_a_raise_and_hires():
     team = sample_team(sc.team, Sampler(jax.random.key(0), np.arange(3)), months=12)
     eng_heads = [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]
     eng_cost = [15_000] * 6 + [16_500] * 6
-    expected = [h * c + 10_000 for h, c in zip(eng_heads, eng_cost)]
+    expected = [h * c + 10_000 for h, c in zip(eng_heads, eng_cost, strict=True)]
     np.testing.assert_allclose(team.payroll[0], expected)
     np.testing.assert_allclose(team.headcount[1], [h + 1 for h in eng_heads])
     # 12-month total by hand: 3·40,000 + 3·55,000 + 6·59,500 = 642,000

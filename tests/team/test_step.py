@@ -16,7 +16,9 @@ STEP = jax.jit(step_team)
 
 
 def signals(paths, runway=math.inf, customers=0.0, new_arr=0.0, failed=False, closed=False, raising=False):
-    full = lambda v: jnp.full(paths, v)
+    def full(v):
+        return jnp.full(paths, v)
+
     return TeamSignals(
         full(float(runway)), full(float(customers)), full(float(new_arr)), full(failed), full(closed), full(raising)
     )
@@ -318,7 +320,7 @@ def test_jit_and_no_jit_agree(make_params):
     args = (jax.random.key(3), state, params, jnp.asarray(3), active, signals(4, 3.0, 320.0, closed=True))
     jitted = STEP(*args)
     eager = step_team(*args)  # op by op
-    for a, b in zip(jax.tree_util.tree_leaves(jitted), jax.tree_util.tree_leaves(eager)):
+    for a, b in zip(jax.tree_util.tree_leaves(jitted), jax.tree_util.tree_leaves(eager), strict=True):
         np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-5, atol=1e-6)
     assert float(np.asarray(state.pipeline).sum()) > 0 and float(np.asarray(jitted[1].layoffs).sum()) > 0
 
@@ -332,7 +334,7 @@ def test_dead_paths_keep_their_state_and_report_zeros(make_params):
     state = init_team(params)
     active = jnp.array([True, False])
     new, month = STEP(jax.random.key(0), state, params, jnp.asarray(1), active, signals(2, runway=3.0))
-    for a, b in zip(jax.tree_util.tree_leaves(new), jax.tree_util.tree_leaves(state)):
+    for a, b in zip(jax.tree_util.tree_leaves(new), jax.tree_util.tree_leaves(state), strict=True):
         np.testing.assert_array_equal(np.asarray(a)[1], np.asarray(b)[1])
     assert float(month.payroll[1]) == 0 and float(month.headcount[1]) == 0
     assert float(month.layoffs[0]) > 0 and float(month.payroll[0]) > 0

@@ -320,7 +320,7 @@ def _month_ends(
         month = market_month(
             rng, company.customers, company.adopters, market_row, t, quality, company.market_book, limits
         )
-        (customers, adopters, new, churned, gross, tokens), company.market_book = month[:6], month.book
+        (customers, adopters, _new, _churned, gross, tokens), company.market_book = month[:6], month.book
         flows = month.flows
         company.customers, company.adopters = customers, adopters
         partner_share = float(revenue_share_amount(partner, flows.revenue_by_segment))

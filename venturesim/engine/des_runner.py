@@ -88,7 +88,7 @@ def _run_on_dask(scenario, batches, kwargs, workers, scheduler, progress, paths)
 
 def _collect(scenario, outputs, batches, paths, seed, months, metrics) -> Result:
     monthly, finals, inputs, events = {}, {}, {}, []
-    for (start, _), (runs, draws) in zip(batches, outputs):
+    for (start, _), (runs, draws) in zip(batches, outputs, strict=True):
         for offset, (records, final, log) in enumerate(runs):
             row = start + offset
             for name in metrics:

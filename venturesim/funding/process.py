@@ -96,7 +96,7 @@ def fundraise(
     if success_hook is not None:  # a risk (a lead investor pulling out) acts on the month it resolves in
         from venturesim.risks.apply import adjust
 
-        month = min(int(math.floor(env.now)), len(funding.climate) - 1)
+        month = min(math.floor(env.now), len(funding.climate) - 1)
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
         probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
     if rng.random() < probability:

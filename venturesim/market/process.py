@@ -49,7 +49,9 @@ from venturesim.market.step import MarketFlows, MarketLimits, QualityEffect
 
 @dataclass
 class MarketBook:
-    """One path's market state in the DES besides customers and adopters (see :class:`~venturesim.market.step.MarketState`).
+    """One path's market state in the DES besides customers and adopters.
+
+    See :class:`~venturesim.market.step.MarketState`.
 
     Deals are kept one per entry: segment, close time, the month it is booked in, and whether it is won.
     """
@@ -229,7 +231,7 @@ def market_month(
             )
             won = rng.random(count) < market.win_rate[s]
             parts.append((np.full(count, s), close_time, close_month, won))
-        deals = tuple(np.concatenate(column) for column in zip(*parts))
+        deals = tuple(np.concatenate(column) for column in zip(*parts, strict=True))
         due = deals[2] == t
         if limits.deal_cap is not None:  # keep the first C wins of the month in time; the later ones are lost
             wins = np.flatnonzero(due & deals[3])

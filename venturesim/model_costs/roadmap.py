@@ -144,7 +144,7 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     runs = product.training_runs
     names = [r.name for r in runs]
     columns: dict[str, list[np.ndarray]] = {k: [] for k in ProductParams._fields[:10]}
-    for r, run in enumerate(runs):
+    for run in runs:
         key = f"product.training_runs.{run.name}"
         chip = accelerator(run.accelerator)
         tokens = sampler.scalar(run.tokens, f"{key}.tokens")

@@ -190,7 +190,7 @@ def _log_runs(N, D, loss, *, min_runs: int) -> tuple[np.ndarray, np.ndarray, np.
         raise ValueError(f"N, D and loss must have equal lengths (got {', '.join(str(a.size) for a in arrays)})")
     if arrays[0].size < min_runs:
         raise ValueError(f"need at least {min_runs} runs (got {arrays[0].size})")
-    for name, a in zip(("N", "D", "loss"), arrays):
+    for name, a in zip(("N", "D", "loss"), arrays, strict=True):
         if not np.all(np.isfinite(a) & (a > 0)):
             raise ValueError(f"{name}(={a}) must all be finite and > 0")
     return tuple(np.log(a) for a in arrays)

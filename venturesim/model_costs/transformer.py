@@ -258,7 +258,10 @@ def forward(
     if shape.context < T:
         raise ValueError(f"sequence length(={T}) must be ≤ shape.context(={shape.context})")
     H, K, Q = shape.n_heads, shape.kv_heads, shape.head_dim
-    cast = lambda a: a.astype(compute_dtype)
+
+    def cast(a):
+        return a.astype(compute_dtype)
+
     x = params["wte"][tokens].astype(jnp.float32)  # (B, T, d)
     if shape.learned_positions:
         x = x + params["wpe"][:T].astype(jnp.float32)[None]

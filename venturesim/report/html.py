@@ -114,8 +114,10 @@ def _summary_table(summary: pd.DataFrame) -> str:
     if missing:
         raise ValueError(f"summary table lacks column(s) {missing}; expected {list(SUMMARY_COLUMNS)}")
     rows = [
-        "<table class='summary'><thead><tr><th>Metric</th><th>Statistic</th>"
-        "<th class='num'>Value</th><th class='num'>± s.e.</th><th>Unit</th></tr></thead><tbody>"
+        (
+            "<table class='summary'><thead><tr><th>Metric</th><th>Statistic</th>"
+            "<th class='num'>Value</th><th class='num'>± s.e.</th><th>Unit</th></tr></thead><tbody>"
+        )
     ]
     for section, group in summary.groupby("section", sort=False, dropna=False):
         rows.append(f"<tr class='section'><th colspan='5'>{html.escape(str(section))}</th></tr>")

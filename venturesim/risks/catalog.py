@@ -94,7 +94,10 @@ def _impact_text(impact) -> str:
 def catalog_markdown() -> str:
     """The catalogue as a Markdown table (as in ``docs/model/risks.md``; a test keeps them equal)."""
     lines = [
-        "| risk | category | arrival | max events | severity | macro loading | impacts at severity 1 | mitigations offered |",
+        (
+            "| risk | category | arrival | max events | severity | macro loading "
+            "| impacts at severity 1 | mitigations offered |"
+        ),
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, r in catalog().items():

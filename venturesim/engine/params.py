@@ -89,7 +89,7 @@ def sample_with_draws(
         funding=sample_funding(scenario.funding, sampler, months),
         product=sample_product(scenario.product, sampler, months),
         partnerships=sample_partnerships(scenario.partnerships, sampler, segments),
-        risks=None,
+        risks=None,  # type: ignore[arg-type]  # the record is set below, once the risks have acted
     )
     # Risk events are drawn now and act on the drawn inputs (both engines see the same events).
     runs = [r.name for r in scenario.product.training_runs] if scenario.product else []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +72,7 @@ class Result:
     @property
     def metrics(self) -> list[str]:
         """The monthly metrics recorded."""
-        return [name for name, var in self.data.data_vars.items() if "month" in var.dims]
+        return [str(name) for name, var in self.data.data_vars.items() if "month" in var.dims]
 
     def summary(self) -> pd.DataFrame:
         """Headline figures with Monte Carlo standard errors (see :mod:`venturesim.analysis.summary`)."""
@@ -262,8 +264,8 @@ def build_dataset(
     months: int,
     segments: list[str],
     rounds: list[str],
-    risks: list[str] = (),
-    partners: list[str] = (),
+    risks: Sequence[str] = (),
+    partners: Sequence[str] = (),
 ) -> xr.Dataset:
     """The Result dataset from (paths, months[, S]) records and per-path finals (both engines).
 
@@ -271,7 +273,7 @@ def build_dataset(
     concentration events (``partner_concentration_*``) are (path, partner).
     """
     month = np.arange(1, months + 1)
-    variables = {}
+    variables: dict[str, tuple] = {}
     for name, values in monthly.items():
         dims = ("path", "month", "segment")[: values.ndim]
         variables[name] = (dims, values, {"description": MONTHLY_METRICS[name]})
@@ -290,7 +292,7 @@ def build_dataset(
             else ("path", "round")[: values.ndim]
         )
         variables[rename.get(name, name)] = (dims, values)
-    coords = {"path": np.arange(len(finals["cash"])), "month": month}
+    coords: dict[str, Any] = {"path": np.arange(len(finals["cash"])), "month": month}
     if segments and any("segment" in v[0] for v in variables.values()):
         coords["segment"] = segments
     coords["round"] = rounds

@@ -26,7 +26,7 @@ final ownership is that table); a path still private gets nothing yet.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -49,13 +49,13 @@ from venturesim.funding.terms import (
 
 
 class ExitUpdate(NamedTuple):
-    """The funding fields an exit sets (…,) (the balance (…, D): cleared by the exit)."""
+    """The funding fields an exit sets (…,) (the balance (…, D): cleared by the exit); NumPy or JAX arrays (``xp``)."""
 
-    exit_kind: object
-    exit_month: object
-    exit_value: object
-    exit_debt: object  # USD repaid from the exit's value before the equity
-    debt_balance: object
+    exit_kind: Any
+    exit_month: Any
+    exit_value: Any
+    exit_debt: Any  # USD repaid from the exit's value before the equity
+    debt_balance: Any
 
 
 def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=np):

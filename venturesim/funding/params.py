@@ -77,6 +77,7 @@ def _bridge_round(parent: Round) -> Round:
     attempt's pre-money) and its ``success_probability`` the insiders' probability.
     """
     b = parent.bridge
+    assert b is not None, f"round {parent.name} has no bridge"
     return Round.model_construct(
         name=f"{parent.name}_bridge",
         instrument="safe",

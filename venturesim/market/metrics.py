@@ -44,6 +44,7 @@ Definitions (sources as in REFERENCES.md, "Market and operations"):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import NamedTuple
 
 import numpy as np
@@ -68,7 +69,7 @@ def _values(x) -> np.ndarray:
     return np.asarray(x.values if isinstance(x, xr.DataArray) else x, dtype=np.float64)
 
 
-def _like(result: np.ndarray, template, drop: str | None = None):
+def _like(result: np.ndarray, template, drop: Hashable | None = None):
     """Wrap ``result`` as a DataArray on ``template``'s coordinates (less dim ``drop``) if it is one."""
     if not isinstance(template, xr.DataArray):
         return result

@@ -122,4 +122,5 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
 def product_month_des(company, product: ProductParams, t: int) -> tuple[float, float, float, float]:
     """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far
     (:func:`venturesim.model_costs.step.month_figures`, a run still training counting to the month end)."""
-    return tuple(float(v) for v in month_figures(company.run_start, company.run_end, company.run_release, product, t))
+    spend, gap, loss, cost = month_figures(company.run_start, company.run_end, company.run_release, product, t)
+    return float(spend), float(gap), float(loss), float(cost)

@@ -118,7 +118,7 @@ def _no_product(n: int, months: int) -> ProductParams:
     """No product section: no runs, no quality gap, no serving cost."""
     runs, scalars = np.zeros((n, 0)), np.zeros(n)
     return ProductParams(
-        *([runs] * 10),
+        **dict.fromkeys(ProductParams._fields[:10], runs),
         slots=np.zeros((n, 1)),
         initial_loss=scalars,
         initial_parameters=scalars,
@@ -149,6 +149,7 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         chip = accelerator(run.accelerator)
         tokens = sampler.scalar(run.tokens, f"{key}.tokens")
         if run.base is None:
+            assert run.parameters is not None  # the schema requires parameters of a run without a base
             size = sampler.scalar(run.parameters, f"{key}.parameters")
             loss = E + A / size**alpha + B / tokens**beta
         else:

@@ -193,7 +193,7 @@ def _log_runs(N, D, loss, *, min_runs: int) -> tuple[np.ndarray, np.ndarray, np.
     for name, a in zip(("N", "D", "loss"), arrays, strict=True):
         if not np.all(np.isfinite(a) & (a > 0)):
             raise ValueError(f"{name}(={a}) must all be finite and > 0")
-    return tuple(np.log(a) for a in arrays)
+    return np.log(arrays[0]), np.log(arrays[1]), np.log(arrays[2])
 
 
 def fit_loss_law(
@@ -268,5 +268,6 @@ def fit_loss_law(
     for result in results:
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
+    assert best is not None, "no start of the fit gave a finite loss"
     a, b, e, alpha, beta = unshift @ best.x
     return LossLaw(E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=float(alpha), beta=float(beta))

@@ -67,7 +67,9 @@ def init_product(key: jax.Array, params: ProductParams) -> ProductState:
     inf = jnp.full(shape[:1], jnp.inf, jnp.float32)
     free = params.slots.astype(jnp.float32)  # (paths, C) time each slot frees up
     decided = jnp.zeros(shape[:1], jnp.float32)
-    starts, ends, releases = [], [], []
+    starts: list[jax.Array] = []
+    ends: list[jax.Array] = []
+    releases: list[jax.Array] = []
     for r in range(shape[1]):  # static: runs on the roadmap
         submit = jnp.maximum(params.submit[:, r], decided)
         if r:

@@ -71,7 +71,8 @@ def vega_bundle() -> str:
     altair targets; cached because building it takes a few seconds.
     """
     major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    return vl_convert.javascript_bundle(vl_version=f"v{major}_{minor}")
+    # the stub omits ``snippet``'s default (vl_convert's own docstring: "the default snippet")
+    return vl_convert.javascript_bundle(vl_version=f"v{major}_{minor}")  # type: ignore[call-arg]
 
 
 def _script_json(obj: object) -> str:

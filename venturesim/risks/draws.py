@@ -41,6 +41,7 @@ only on the seed and its index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,9 +164,9 @@ def sample_risks(
     sampler: Sampler,
     months: int,
     *,
-    segments: list[str] = (),
-    rounds: list[str] = (),
-    runs: list[str] = (),
+    segments: Sequence[str] = (),
+    rounds: Sequence[str] = (),
+    runs: Sequence[str] = (),
 ) -> RiskDraws:
     """Draw every risk's events for ``sampler``'s paths.
 

@@ -80,7 +80,7 @@ def sample_capacity(team: Team, sampler: Sampler) -> CapacityParams:
     if effects is None:
         return CapacityParams()
     name = "team.capacity_effects"
-    fields = {}
+    fields: dict[str, np.ndarray] = {}
     if (e := effects.engineering) is not None:
         gain_max = sampler.scalar(e.max_gain_nats, f"{name}.engineering.max_gain_nats")
         slope = sampler.scalar(e.nats_per_fte_month, f"{name}.engineering.nats_per_fte_month")

@@ -287,7 +287,7 @@ def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple
     """
     n = block_keys.shape[0] * BLOCK
     blocks = jax.tree_util.tree_map(lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]), params)
-    records, final = jax.lax.map(lambda block: _run_paths(*block, months, metrics), (blocks, block_keys))
+    records, final = jax.lax.map(lambda block: _run_paths(block[0], block[1], months, metrics), (blocks, block_keys))
     records = {  # (blocks, months, BLOCK, ...) → (months, paths, ...)
         m: jnp.moveaxis(r, 0, 1).reshape((months, n) + r.shape[3:]) for m, r in records.items()
     }

@@ -36,7 +36,7 @@ NaN for the ratios).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -48,15 +48,15 @@ __all__ = ["Accounts", "annual_run_rate", "close_accounts", "dead_record", "mask
 class Accounts(NamedTuple):
     """A month's accounts, (…,) (``debt_balance``: (…, D))."""
 
-    serving: object  # USD, tokens · cost per token
-    cost_of_revenue: object  # USD
-    costs: object  # USD, every cost of the month
-    net_burn: object  # USD, costs + principal − revenue
-    cash: object  # USD at the month's end (after a called loan; frozen on a path not alive)
-    debt_balance: object  # (…, D) USD after the covenant
-    debt_called: object  # USD repaid because the covenant was broken
-    loan_called: object  # bool
-    survived: object  # bool, alive at the month's start with cash ≥ 0 at its end
+    serving: Any  # USD, tokens · cost per token
+    cost_of_revenue: Any  # USD
+    costs: Any  # USD, every cost of the month
+    net_burn: Any  # USD, costs + principal − revenue
+    cash: Any  # USD at the month's end (after a called loan; frozen on a path not alive)
+    debt_balance: Any  # (…, D) USD after the covenant
+    debt_called: Any  # USD repaid because the covenant was broken
+    loan_called: Any  # bool
+    survived: Any  # bool, alive at the month's start with cash ≥ 0 at its end
 
 
 def close_accounts(

@@ -16,7 +16,7 @@ The month's order and the maths are in :mod:`venturesim.market.step`'s docstring
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -154,11 +154,11 @@ def age_cohorts(cohorts, churned_by_age, new, is_open, xp=np):
 class Billing(NamedTuple):
     """The month's bill on the month-end customers: USD and tokens, by segment (…, S) and summed (…,)."""
 
-    price: object  # (…, S, cells) USD per customer, quality included (open or not)
-    by_segment: object  # (…, S) USD billed (0 where closed)
-    revenue: object  # (…,) USD
-    tokens: object  # (…,) tokens served
-    support: object  # (…,) USD, support cost
+    price: Any  # (…, S, cells) USD per customer, quality included (open or not)
+    by_segment: Any  # (…, S) USD billed (0 where closed)
+    revenue: Any  # (…,) USD
+    tokens: Any  # (…,) tokens served
+    support: Any  # (…,) USD, support cost
 
 
 def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Billing:

@@ -220,7 +220,7 @@ def market_month(
     deals_won, deals_lost = np.zeros(segments), np.zeros(segments)
     over = np.zeros(segments)
     new = entrants
-    deals = (book.deal_segment, book.deal_close_time, book.deal_close_month, book.deal_won)
+    deals: tuple[np.ndarray, ...] = (book.deal_segment, book.deal_close_time, book.deal_close_month, book.deal_won)
     if market.deal_conditional.shape[-1]:
         opportunities = entrants * market.sales_led
         parts = [deals]

@@ -87,7 +87,7 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
     partners = [] if section is None else section.partners
     n, n_seg = sampler.n, len(segments)
     attempts = max((p.max_attempts for p in partners), default=1)
-    weights = section.fit_weights if section is not None else None
+    weights = section.fit_weights.normalised() if section is not None else {}
     columns: dict[str, list] = {f: [] for f in PartnerParams._fields}
     for partner in partners:
         key, noise = f"partnerships.partners.{partner.name}", f"partnerships.{partner.name}"
@@ -115,9 +115,7 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
             ],
             axis=1,
         )
-        fit = sum(
-            w * sampler.scalar(getattr(partner.fit, c), f"{key}.fit.{c}") for c, w in weights.normalised().items()
-        )
+        fit = sum(w * sampler.scalar(getattr(partner.fit, c), f"{key}.fit.{c}") for c, w in weights.items())
         p0 = field("signing_probability")
         with np.errstate(divide="ignore"):
             base = logit(np.clip(p0, 0.0, 1.0)) + partner.fit_sensitivity * (fit - 0.5)

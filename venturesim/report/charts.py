@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import cast
 
 import altair as alt
 import numpy as np
@@ -218,7 +219,8 @@ def plot_fan(
         .encode(opacity=alt.condition(hover, alt.value(0.6), alt.value(0.0)), tooltip=tooltip)
         .add_params(hover)
     )
-    return alt.layer(*layers).properties(title=title, width=CHART_WIDTH, height=CHART_HEIGHT)
+    # alt.layer is typed LayerChart | FacetChart (the latter only for facet arguments, none given here)
+    return cast(alt.LayerChart, alt.layer(*layers).properties(title=title, width=CHART_WIDTH, height=CHART_HEIGHT))
 
 
 def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
@@ -264,7 +266,10 @@ def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
         )
         .add_params(hover)
     )
-    return alt.layer(band, line, rule).properties(title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT)
+    return cast(
+        alt.LayerChart,
+        alt.layer(band, line, rule).properties(title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT),
+    )
 
 
 EXIT_LABELS = {
@@ -331,4 +336,6 @@ def plot_exits(exits_df: pd.DataFrame) -> alt.LayerChart:
         ],
     )
     errors = base.mark_rule(color="#333").encode(x="low:Q", x2="high:Q")
-    return alt.layer(bars, errors).properties(title="How the paths end", width=CHART_WIDTH, height=160)
+    return cast(
+        alt.LayerChart, alt.layer(bars, errors).properties(title="How the paths end", width=CHART_WIDTH, height=160)
+    )

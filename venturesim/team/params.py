@@ -23,7 +23,7 @@ axis) and a scenario without ``capacity_effects`` runs exactly as before.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -137,7 +137,7 @@ class TeamParams(NamedTuple):
 
 
 def _default_on_cost() -> float:
-    return float(load_catalog().defaults["on_cost"])
+    return float(cast(float, load_catalog().defaults["on_cost"]))  # the catalogue's defaults are typed object
 
 
 def _raise_multiplier(rate: np.ndarray, first_month: int, months: int) -> np.ndarray:
@@ -153,6 +153,7 @@ def monthly_costs(role: Role, sampler: Sampler, months: int) -> np.ndarray:
     if role.monthly_cost is not None:
         cost = sampler.series(role.monthly_cost, f"{name}.monthly_cost", months)
     else:
+        assert role.salary_annual is not None  # the schema fills it from the catalogue when monthly_cost is absent
         salary = sampler.scalar(role.salary_annual, f"{name}.salary_annual")
         on_cost = sampler.scalar(role.on_cost if role.on_cost is not None else _default_on_cost(), f"{name}.on_cost")
         cost = np.repeat((salary / 12.0 * (1.0 + on_cost))[:, None], months, axis=1)

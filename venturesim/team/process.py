@@ -106,11 +106,12 @@ class TeamLedger:
     since_failed: float = FAR
     since_closed: float = FAR
     since_layoff: float = FAR
-    hires: np.ndarray = None
-    departures: np.ndarray = None
-    separations: np.ndarray = None
-    laid_off: np.ndarray = None
-    openings: np.ndarray = None
+    # the month's counters, (roles,): set by reset_month
+    hires: np.ndarray = field(init=False)
+    departures: np.ndarray = field(init=False)
+    separations: np.ndarray = field(init=False)
+    laid_off: np.ndarray = field(init=False)
+    openings: np.ndarray = field(init=False)
     joined: list = field(default_factory=list)
     returned: float = 0.0
     frozen: bool = False
@@ -284,6 +285,7 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
             _join(company, p, [Person(k, float(t)) for _ in range(n)])
             company.log("staffing", "hire", f"hired {n} {team.names[k]}")
         elif n:
+            assert accept is not None  # drawn whenever a delayed role opens
             for _ in range(n):
                 env.process(requisition(env, company, p, k, float(accept[k]), rng))
 

@@ -43,6 +43,7 @@ existing scheduler's address).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import jax
@@ -60,16 +61,16 @@ from venturesim.funding.exits import exit_proceeds
 from venturesim.funding.process import fundraise, month_end_exit, rounds_to_start
 from venturesim.funding.rounds import CLOSED, RAISING, WAITING
 from venturesim.funding.terms import NO_EXIT
-from venturesim.market.process import market_month
+from venturesim.market.process import MarketBook, market_month
 from venturesim.market.step import MarketLimits, quality_effect
 from venturesim.model_costs.process import product_month_des, start_training
-from venturesim.partnerships.process import partner_month_des, start_partnerships
+from venturesim.partnerships.process import PartnerBook, partner_month_des, start_partnerships
 from venturesim.partnerships.step import note_concentration
 from venturesim.partnerships.terms import PartnerMonth, concentration, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.risks.process import risk_events
 from venturesim.scenario.schema import Scenario
-from venturesim.team.process import des_signals, start_team, team_month
+from venturesim.team.process import TeamLedger, des_signals, start_team, team_month
 
 EVENT_COLUMNS = [
     "time",
@@ -109,8 +110,8 @@ class Company:
     outstanding: np.ndarray
     debt_balance: np.ndarray
     debt_drawn_at: np.ndarray
-    env: simpy.Environment | None = None
-    ended: simpy.Event | None = None
+    env: simpy.Environment = field(init=False)  # set (with ended, team, partner_book) by run_path
+    ended: simpy.Event = field(init=False)
     alive: bool = True
     death_month: int = -1
     arr: float = 0.0
@@ -125,9 +126,9 @@ class Company:
     training_queue: int = 0
     accelerators_busy: int = 0
     events: list = field(default_factory=list)
-    team: object = None
-    market_book: object = None
-    partner_book: object = None
+    team: TeamLedger = field(init=False)
+    market_book: MarketBook | None = None
+    partner_book: PartnerBook = field(init=False)
 
     def log(self, process: str, kind: str, details: str, cause: str | None = None) -> None:
         """Append an event with the state after it (``cause``: a death's code, :mod:`venturesim.funding.causes`)."""
@@ -159,10 +160,10 @@ def run_path(
     seed: int,
     round_names: list[str],
     role_names: list[str],
-    run_names: list[str] = (),
-    partner_names: list[str] = (),
+    run_names: Sequence[str] = (),
+    partner_names: Sequence[str] = (),
     risks: tuple = (),
-    debt_names: list[str] = (),
+    debt_names: Sequence[str] = (),
 ):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path]))
@@ -192,7 +193,7 @@ def run_path(
     env = simpy.Environment()
     company.env = env
     company.ended = env.event()
-    records = {name: [] for name in MONTHLY_METRICS}
+    records: dict[str, list] = {name: [] for name in MONTHLY_METRICS}
     team_rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path, streams.DES_TEAM]))
     start_team(env, company, params.team, list(role_names), months, team_rng)
     company.team.signals = des_signals(**_team_hooks(params, 0))
@@ -404,6 +405,7 @@ def _month_ends(
             f"financing ${financing:,.0f}, {customers.sum():,.0f} customers",
         )
         if died:
+            assert cause is not None  # found above for every death
             company.alive, company.death_month, company.headcount = False, t, 0.0
             company.log("company", "death", f"ran out of cash (${company.cash:,.0f}): {describe(cause)}", cause)
             company.ended.succeed("died")

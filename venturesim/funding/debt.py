@@ -43,7 +43,7 @@ month if the company is alive.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -65,23 +65,23 @@ __all__ = [
 class DebtMonth(NamedTuple):
     """One month of every facility, (…, D) unless noted."""
 
-    balance: object  # USD after the month's payment and draw
-    drawn_at: object  # month drawn (−1: not drawn)
-    drawn: object  # USD drawn this month
-    interest: object  # USD paid this month
-    principal: object  # USD repaid this month
-    warrants: object  # (…,) fraction of the company issued as warrants this month
+    balance: Any  # USD after the month's payment and draw
+    drawn_at: Any  # month drawn (−1: not drawn)
+    drawn: Any  # USD drawn this month
+    interest: Any  # USD paid this month
+    principal: Any  # USD repaid this month
+    warrants: Any  # (…,) fraction of the company issued as warrants this month
 
 
 class DebtUpdate(NamedTuple):
     """The funding fields :func:`step_debt` changes (the caller stores them: ``state._replace(**u._asdict())``)."""
 
-    debt_balance: object  # (…, D) USD
-    debt_drawn_at: object  # (…, D)
-    founder_ownership: object  # (…,)
-    other_ownership: object  # (…,) early holders, with the warrants issued to the lenders
-    pool_ownership: object  # (…,)
-    investor_ownership: object  # (…, R)
+    debt_balance: Any  # (…, D) USD
+    debt_drawn_at: Any  # (…, D)
+    founder_ownership: Any  # (…,)
+    other_ownership: Any  # (…,) early holders, with the warrants issued to the lenders
+    pool_ownership: Any  # (…,)
+    investor_ownership: Any  # (…, R)
 
 
 def debt_month(balance, drawn_at, t, draw_now, alive, f, post_money, xp=np) -> DebtMonth:
@@ -145,7 +145,7 @@ def warrant_post_money(status, close_month, closed_pre_money, amount, is_safe, x
     return xp.where(xp.any(closed, axis=-1), value, 0.0)
 
 
-def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, object]:
+def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, Any]:
     """Month t's venture debt (after the rounds resolve) and grants, for one path or a block.
 
     ``state``: any object with the funding fields (``status``, ``close_month``,

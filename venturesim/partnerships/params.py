@@ -87,7 +87,7 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
     partners = [] if section is None else section.partners
     n, n_seg = sampler.n, len(segments)
     attempts = max((p.max_attempts for p in partners), default=1)
-    weights = section.fit_weights.normalised() if section is not None else {}
+    weights = section.fit_weights.normalised() if section is not None and partners else {}
     columns: dict[str, list] = {f: [] for f in PartnerParams._fields}
     for partner in partners:
         key, noise = f"partnerships.partners.{partner.name}", f"partnerships.{partner.name}"

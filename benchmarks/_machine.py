@@ -35,7 +35,12 @@ def machine(**extra: str) -> dict:
         nproc = str(os.cpu_count())
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return {
-        "cpu": model, "nproc": nproc, "memory_gib": f"{mem_gb:.1f}", "python": platform.python_version(),
-        "jax": jax.__version__, "numpy": np.__version__,
-        "devices": ", ".join(str(d) for d in jax.devices()), **extra,
+        "cpu": model,
+        "nproc": nproc,
+        "memory_gib": f"{mem_gb:.1f}",
+        "python": platform.python_version(),
+        "jax": jax.__version__,
+        "numpy": np.__version__,
+        "devices": ", ".join(str(d) for d in jax.devices()),
+        **extra,
     }

@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/des.py            # full run (~2.5-3.5 min on 2 cores at load ~3), writes benchmarks/des_results.md
+    .venv/bin/python benchmarks/des.py            # full run (~2.5-3.5 min on 2 cores at load ~3),
+                                                  # writes benchmarks/des_results.md
     .venv/bin/python benchmarks/des.py --quick    # tiny sizes, prints only (smoke test, ~1-2 min)
 
 Scenario ``scenarios/seed_stage_api.yaml``, 60 months, default metrics
@@ -45,7 +46,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _machine  # noqa: E402
+import _machine
 
 SCENARIO = ROOT / "scenarios" / "seed_stage_api.yaml"
 MONTHS = 60
@@ -57,6 +58,7 @@ ONE_CORE_XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_th
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _timed(fn):
     """(wall s, CPU s of this process, output) of one call."""
@@ -90,7 +92,9 @@ def machine() -> dict:
     import simpy
 
     return _machine.machine(
-        os_cpu_count=str(os.cpu_count()), simpy=simpy.__version__, dask=dask.__version__,
+        os_cpu_count=str(os.cpu_count()),
+        simpy=simpy.__version__,
+        dask=dask.__version__,
         distributed=distributed.__version__,
     )
 
@@ -101,16 +105,27 @@ def pm(paths: int, seconds: float) -> float:
 
 # --------------------------------------------------------------------------- JAX
 
+
 def jax_figures(paths: int, repeats: int) -> dict:
     """First call (compile) and best warm call of the JAX ``simulate`` at ``paths``."""
     import venturesim as vs
 
     scenario = vs.load(SCENARIO)
-    run = lambda: vs.simulate(scenario, paths=paths, seed=SEED, months=MONTHS, engine="jax")
+
+    def run():
+        return vs.simulate(scenario, paths=paths, seed=SEED, months=MONTHS, engine="jax")
+
     w_first, c_first, _ = _timed(run)
     (w, c), walls, res = _best(run, repeats)
-    return {"paths": paths, "first_s": w_first, "first_cpu_s": c_first, "warm_s": w, "warm_cpu_s": c,
-            "warm_walls": walls, "survival_60": float(np.asarray(res.data["alive"][:, -1]).mean())}
+    return {
+        "paths": paths,
+        "first_s": w_first,
+        "first_cpu_s": c_first,
+        "warm_s": w,
+        "warm_cpu_s": c,
+        "warm_walls": walls,
+        "survival_60": float(np.asarray(res.data["alive"][:, -1]).mean()),
+    }
 
 
 def child_jax(paths: int, repeats: int, one_core: bool) -> None:
@@ -131,7 +146,11 @@ def run_jax_child(paths: int, repeats: int, one_core: bool) -> dict:
     flag = "--child-jax-1core" if one_core else "--child-jax"
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), flag, str(paths), "--repeats", str(repeats)],
-        capture_output=True, text=True, cwd=ROOT, env=env, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"JAX child failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
@@ -139,6 +158,7 @@ def run_jax_child(paths: int, repeats: int, one_core: bool) -> dict:
 
 
 # --------------------------------------------------------------------------- DES on Dask
+
 
 def _warm_worker(scenario, months, seed):
     """Runs on each worker: import the DES and simulate one batch (jits the sampler for BATCH)."""
@@ -178,9 +198,17 @@ def des_cluster(scenario, paths: int, repeats: int, workers: int) -> dict:
         for _ in range(repeats):
             cpu0 = client.run(_cpu_seconds)
             stamps: list[float] = []
-            w, c, res = _timed(lambda s=stamps: vs.simulate(
-                scenario, engine="des", paths=paths, seed=SEED, months=MONTHS,
-                scheduler=cluster.scheduler_address, progress=lambda done, total: s.append(time.perf_counter())))
+            w, c, res = _timed(
+                lambda s=stamps: vs.simulate(
+                    scenario,
+                    engine="des",
+                    paths=paths,
+                    seed=SEED,
+                    months=MONTHS,
+                    scheduler=cluster.scheduler_address,
+                    progress=lambda done, total: s.append(time.perf_counter()),
+                )
+            )
             t_end = time.perf_counter()
             cpu1 = client.run(_cpu_seconds)
             # progress() is called as each batch completes; after the last one, run_des gathers
@@ -194,10 +222,20 @@ def des_cluster(scenario, paths: int, repeats: int, workers: int) -> dict:
         client.close()
         cluster.close()
         close_s = time.perf_counter() - t0
-    return {"paths": paths, "workers": workers, "start_s": start_s, "warm_s": warm_s,
-            "warm_per_worker_s": sorted(per_worker.values()), "sim_s": w, "sim_cpu_s": c, "sim_walls": walls,
-            "worker_cpu_s": worker_cpu, "tail_s": tail,
-            "close_s": close_s, "result": res}
+    return {
+        "paths": paths,
+        "workers": workers,
+        "start_s": start_s,
+        "warm_s": warm_s,
+        "warm_per_worker_s": sorted(per_worker.values()),
+        "sim_s": w,
+        "sim_cpu_s": c,
+        "sim_walls": walls,
+        "worker_cpu_s": worker_cpu,
+        "tail_s": tail,
+        "close_s": close_s,
+        "result": res,
+    }
 
 
 def same_paths(a, b, n: int) -> bool:
@@ -211,11 +249,13 @@ def same_paths(a, b, n: int) -> bool:
 
 # --------------------------------------------------------------------------- main
 
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes (smoke test); writes no file unless --out")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="markdown output (default benchmarks/des_results.md; none with --quick)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="markdown output (default benchmarks/des_results.md; none with --quick)"
+    )
     ap.add_argument("--no-jax-1core", action="store_true", help="skip the one-core JAX subprocess")
     ap.add_argument("--child-jax", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-jax-1core", type=int, default=None, help=argparse.SUPPRESS)
@@ -245,11 +285,15 @@ def main(argv=None) -> int:
     n1 = sizes["des_1core"]
     w_warm, _, _ = _timed(lambda: vs.simulate(scenario, engine="des", paths=64, seed=SEED, months=MONTHS, workers=1))
     (w, c), walls, des1 = _best(
-        lambda: vs.simulate(scenario, engine="des", paths=n1, seed=SEED, months=MONTHS, workers=1), repeats)
+        lambda: vs.simulate(scenario, engine="des", paths=n1, seed=SEED, months=MONTHS, workers=1), repeats
+    )
     des_1core, des1_cpu = pm(n1, w), c
     rows.append(("DES `workers=1` (in-process)", n1, 1, f"best of {repeats}", w, c, des_1core))
-    print(f"DES 1 core: warm-up {w_warm:.2f} s; {n1} paths {', '.join(f'{x:.2f}' for x in walls)} s "
-          f"-> {des_1core:,.0f} pm/s (cpu {c:.2f} s); {len(des1.events):,} events", flush=True)
+    print(
+        f"DES 1 core: warm-up {w_warm:.2f} s; {n1} paths {', '.join(f'{x:.2f}' for x in walls)} s "
+        f"-> {des_1core:,.0f} pm/s (cpu {c:.2f} s); {len(des1.events):,} events",
+        flush=True,
+    )
 
     # (b) DES, all cores, Dask LocalCluster
     nc = sizes["des_cluster"]
@@ -257,46 +301,96 @@ def main(argv=None) -> int:
     des_all = pm(nc, cl["sim_s"])
     consistent = same_paths(des1, cl["result"], n1)
     cluster_cpu = cl["sim_cpu_s"] + cl["worker_cpu_s"]
-    rows.append((f"DES on a warm Dask `LocalCluster` ({cores} workers × 1 thread)", nc, cores, f"best of {repeats}",
-                 cl["sim_s"], cluster_cpu, des_all))
-    print(f"DES {cores} workers: cluster start {cl['start_s']:.2f} s, worker warm-up {cl['warm_s']:.2f} s, "
-          f"{nc} paths {', '.join(f'{x:.2f}' for x in cl['sim_walls'])} s -> {des_all:,.0f} pm/s, "
-          f"CPU s: client {cl['sim_cpu_s']:.2f} + workers {cl['worker_cpu_s']:.2f}; after last batch {cl['tail_s']:.2f} s; "
-          f"close {cl['close_s']:.2f} s; paths 0..{n1 - 1} equal to the 1-core run: {consistent}", flush=True)
+    rows.append(
+        (
+            f"DES on a warm Dask `LocalCluster` ({cores} workers × 1 thread)",
+            nc,
+            cores,
+            f"best of {repeats}",
+            cl["sim_s"],
+            cluster_cpu,
+            des_all,
+        )
+    )
+    print(
+        f"DES {cores} workers: cluster start {cl['start_s']:.2f} s, worker warm-up {cl['warm_s']:.2f} s, "
+        f"{nc} paths {', '.join(f'{x:.2f}' for x in cl['sim_walls'])} s -> {des_all:,.0f} pm/s, "
+        f"CPU s: client {cl['sim_cpu_s']:.2f} + workers {cl['worker_cpu_s']:.2f}; "
+        f"after last batch {cl['tail_s']:.2f} s; "
+        f"close {cl['close_s']:.2f} s; paths 0..{n1 - 1} equal to the 1-core run: {consistent}",
+        flush=True,
+    )
     del cl["result"]
-    w_cold, _, _ = _timed(lambda: vs.simulate(scenario, engine="des", paths=nc, seed=SEED, months=MONTHS, workers=cores))
+    w_cold, _, _ = _timed(
+        lambda: vs.simulate(scenario, engine="des", paths=nc, seed=SEED, months=MONTHS, workers=cores)
+    )
     des_cold = pm(nc, w_cold)
-    rows.append((f"DES `workers={cores}`, cold (starts and stops its own cluster)", nc, cores, "1 run",
-                 w_cold, None, des_cold))
+    rows.append(
+        (f"DES `workers={cores}`, cold (starts and stops its own cluster)", nc, cores, "1 run", w_cold, None, des_cold)
+    )
     print(f"DES workers={cores} cold call: {w_cold:.2f} s -> {des_cold:,.0f} pm/s", flush=True)
 
     # (c) JAX in fresh subprocesses: all cores; then one core (pinned, XLA one thread)
     nj = sizes["jax"]
     jx = run_jax_child(nj, repeats, one_core=False)
     jax_all = pm(nj, jx["warm_s"])
-    rows.append(("JAX `simulate`, warm (compile excluded), fresh subprocess", nj, cores, f"best of {repeats}", jx["warm_s"],
-                 jx["warm_cpu_s"], jax_all))
-    print(f"JAX {cores} cores: first call {jx['first_s']:.2f} s, warm {', '.join(f'{x:.2f}' for x in jx['warm_walls'])} s"
-          f" -> {jax_all:,.0f} pm/s (cpu {jx['warm_cpu_s']:.2f} s)", flush=True)
+    rows.append(
+        (
+            "JAX `simulate`, warm (compile excluded), fresh subprocess",
+            nj,
+            cores,
+            f"best of {repeats}",
+            jx["warm_s"],
+            jx["warm_cpu_s"],
+            jax_all,
+        )
+    )
+    print(
+        f"JAX {cores} cores: first call {jx['first_s']:.2f} s, warm {', '.join(f'{x:.2f}' for x in jx['warm_walls'])} s"
+        f" -> {jax_all:,.0f} pm/s (cpu {jx['warm_cpu_s']:.2f} s)",
+        flush=True,
+    )
     j1 = None
     if not args.no_jax_1core:
         j1 = run_jax_child(nj, 1, one_core=True)
         jax_1core = pm(nj, j1["warm_s"])
-        rows.append(("JAX `simulate`, warm, subprocess pinned to 1 CPU, XLA 1 thread", nj, 1, "1 warm run",
-                     j1["warm_s"], j1["warm_cpu_s"], jax_1core))
-        print(f"JAX 1 core (affinity {j1['affinity']}): first call {j1['first_s']:.2f} s, warm "
-              f"{', '.join(f'{x:.2f}' for x in j1['warm_walls'])} s -> {jax_1core:,.0f} pm/s", flush=True)
+        rows.append(
+            (
+                "JAX `simulate`, warm, subprocess pinned to 1 CPU, XLA 1 thread",
+                nj,
+                1,
+                "1 warm run",
+                j1["warm_s"],
+                j1["warm_cpu_s"],
+                jax_1core,
+            )
+        )
+        print(
+            f"JAX 1 core (affinity {j1['affinity']}): first call {j1['first_s']:.2f} s, warm "
+            f"{', '.join(f'{x:.2f}' for x in j1['warm_walls'])} s -> {jax_1core:,.0f} pm/s",
+            flush=True,
+        )
 
     # (d) speed-ups
     speedup_all = jax_all / des_all
-    speedups = [(f"{cores} cores: JAX ÷ DES on a warm cluster (the goal)", speedup_all),
-                (f"{cores} cores: JAX ÷ DES cold call (`workers={cores}`, cluster start included)", jax_all / des_cold)]
+    speedups = [
+        (f"{cores} cores: JAX ÷ DES on a warm cluster (the goal)", speedup_all),
+        (f"{cores} cores: JAX ÷ DES cold call (`workers={cores}`, cluster start included)", jax_all / des_cold),
+    ]
     if j1 is not None:
         speedups.append(("1 core: JAX (pinned) ÷ DES `workers=1`", pm(nj, j1["warm_s"]) / des_1core))
-    speedups.append((f"{cores} cores: JAX ÷ ({cores} × DES `workers=1`), i.e. a DES that scaled perfectly (hypothetical)",
-                     jax_all / (cores * des_1core)))
-    speedups.append(("per CPU-second: JAX ÷ DES on the warm cluster (client + workers)",
-                     (nj / jx["warm_cpu_s"]) / (nc / cluster_cpu)))
+    speedups.append(
+        (
+            f"{cores} cores: JAX ÷ ({cores} × DES `workers=1`), i.e. a DES that scaled perfectly (hypothetical)",
+            jax_all / (cores * des_1core),
+        )
+    )
+    speedups.append(
+        (
+            "per CPU-second: JAX ÷ DES on the warm cluster (client + workers)",
+            (nj / jx["warm_cpu_s"]) / (nc / cluster_cpu),
+        )
+    )
     speedups.append(("per CPU-second: JAX ÷ DES `workers=1`", (nj / jx["warm_cpu_s"]) / (n1 / des1_cpu)))
     passed = speedup_all >= GOAL_SPEEDUP
     efficiency = des_all / (cores * des_1core)
@@ -307,16 +401,20 @@ def main(argv=None) -> int:
     lines = [
         "# DES engine benchmark results",
         "",
-        (f"Generated by `benchmarks/des.py{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d %H:%M')}; "
-         f"scenario `scenarios/seed_stage_api.yaml`, {MONTHS} months, default metrics, seed {SEED}; "
-         f"`venturesim/**/*.py` sha256 {digest}. "
-         "Path-months/s = paths × months ÷ wall seconds of `vs.simulate` (sampling, simulation, event log and "
-         "Result included)."),
+        (
+            f"Generated by `benchmarks/des.py{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d %H:%M')}; "
+            f"scenario `scenarios/seed_stage_api.yaml`, {MONTHS} months, default metrics, seed {SEED}; "
+            f"`venturesim/**/*.py` sha256 {digest}. "
+            "Path-months/s = paths × months ÷ wall seconds of `vs.simulate` (sampling, simulation, event log and "
+            "Result included)."
+        ),
         "",
-        (f"Machine: {info['cpu']}, nproc {info['nproc']}, {info['memory_gib']} GiB; Python {info['python']}, "
-         f"simpy {info['simpy']}, dask {info['dask']}, distributed {info['distributed']}, jax {info['jax']}, "
-         f"numpy {info['numpy']}; JAX devices: {info['devices']}. "
-         f"Load average (1/5/15 min) at start {load_start}, at end {load_end}."),
+        (
+            f"Machine: {info['cpu']}, nproc {info['nproc']}, {info['memory_gib']} GiB; Python {info['python']}, "
+            f"simpy {info['simpy']}, dask {info['dask']}, distributed {info['distributed']}, jax {info['jax']}, "
+            f"numpy {info['numpy']}; JAX devices: {info['devices']}. "
+            f"Load average (1/5/15 min) at start {load_start}, at end {load_end}."
+        ),
         "",
         "## Throughput",
         "",
@@ -325,13 +423,17 @@ def main(argv=None) -> int:
     ]
     for name, n, k, runs, w, cpu_s, rate in rows:
         per_cpu = "" if cpu_s is None else f"{pm(n, cpu_s):,.0f}"
-        lines.append(f"| {name} | {n:,} | {k} | {runs} | {w:.2f} | {'' if cpu_s is None else f'{cpu_s:.2f}'} "
-                     f"| {rate:,.0f} | {per_cpu} |")
+        lines.append(
+            f"| {name} | {n:,} | {k} | {runs} | {w:.2f} | {'' if cpu_s is None else f'{cpu_s:.2f}'} "
+            f"| {rate:,.0f} | {per_cpu} |"
+        )
     lines += [
         "",
-        ("CPU s: process CPU time of the run (all threads); for the cluster, the client process plus the "
-         "workers' CPU time during the run (`client.run(time.process_time)` before and after). Path-months per "
-         "CPU-second is less sensitive than wall time to other load on the machine."),
+        (
+            "CPU s: process CPU time of the run (all threads); for the cluster, the client process plus the "
+            "workers' CPU time during the run (`client.run(time.process_time)` before and after). Path-months per "
+            "CPU-second is less sensitive than wall time to other load on the machine."
+        ),
     ]
     lines += [
         "",
@@ -342,14 +444,19 @@ def main(argv=None) -> int:
         f"| `LocalCluster({cores} workers)` + `Client` until all workers are up | {cl['start_s']:.2f} |",
         f"| worker warm-up: import the DES + one {64}-path batch on every worker (`client.run`) | {cl['warm_s']:.2f} |",
         f"| `client.close()` + `cluster.close()` | {cl['close_s']:.2f} |",
-        (f"| inside the warm-cluster run above: from the last batch done to `simulate` returning "
-         f"(gather of all batches' outputs + assembling the Result) | {cl['tail_s']:.2f} of {cl['sim_s']:.2f} |"),
+        (
+            f"| inside the warm-cluster run above: from the last batch done to `simulate` returning "
+            f"(gather of all batches' outputs + assembling the Result) | {cl['tail_s']:.2f} of {cl['sim_s']:.2f} |"
+        ),
         "",
         f"DES one-core warm-up call (64 paths, in-process): {w_warm:.2f} s. JAX first call (compile + run) at "
         f"{nj:,} paths: {jx['first_s']:.2f} s"
-        + (f" ({cores} cores), {j1['first_s']:.2f} s (1 core)" if j1 is not None else "") + ".",
-        (f"DES parallel efficiency, warm cluster vs {cores} × one core: {100 * efficiency:.0f} %. "
-         f"Paths 0..{n1 - 1} of the cluster run equal the one-core run: {'yes' if consistent else '**NO**'}."),
+        + (f" ({cores} cores), {j1['first_s']:.2f} s (1 core)" if j1 is not None else "")
+        + ".",
+        (
+            f"DES parallel efficiency, warm cluster vs {cores} × one core: {100 * efficiency:.0f} %. "
+            f"Paths 0..{n1 - 1} of the cluster run equal the one-core run: {'yes' if consistent else '**NO**'}."
+        ),
         "",
         "## Speed-up of the JAX engine over the DES",
         "",
@@ -359,8 +466,10 @@ def main(argv=None) -> int:
     lines += [f"| {name} | {x:,.0f}× |" for name, x in speedups]
     lines += [
         "",
-        (f"Goal: JAX ≥ {GOAL_SPEEDUP:.0f}× the DES on {cores} CPU cores — measured {speedup_all:,.0f}×: "
-         f"{'pass' if passed else '**FAIL**'}."),
+        (
+            f"Goal: JAX ≥ {GOAL_SPEEDUP:.0f}× the DES on {cores} CPU cores — measured {speedup_all:,.0f}×: "
+            f"{'pass' if passed else '**FAIL**'}."
+        ),
         "",
         f"Benchmark wall time: {wall:.0f} s.",
     ]

@@ -47,7 +47,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _machine  # noqa: E402
+import _machine
 from numpy_baseline import compare_with_jax, simulate_numpy
 
 import venturesim as vs
@@ -57,11 +57,18 @@ from venturesim.engine.metrics import DEFAULT_METRICS
 SCENARIO = ROOT / "scenarios" / "seed_stage_api.yaml"
 MONTHS = 60
 GOALS = {"compile_s": 15.0, "peak_rss_gb": 4.0, "jax_over_numpy": 1.0}
-SOURCES = ("venturesim/engine/jax_engine.py", "venturesim/engine/simulate.py", "venturesim/engine/params.py",
-           "venturesim/_jax_random.py", "venturesim/market/step.py", "venturesim/funding/rounds.py")
+SOURCES = (
+    "venturesim/engine/jax_engine.py",
+    "venturesim/engine/simulate.py",
+    "venturesim/engine/params.py",
+    "venturesim/_jax_random.py",
+    "venturesim/market/step.py",
+    "venturesim/funding/rounds.py",
+)
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _timed(fn):
     """(wall s, CPU s of this process, output) of one call."""
@@ -127,10 +134,16 @@ def simulate_probed(scenario, paths: int, seed: int, **kwargs) -> dict:
     with Probe() as probe:
         w, c, res = _timed(lambda: vs.simulate(scenario, paths=paths, seed=seed, months=MONTHS, **kwargs))
     COMPILED_CHUNKS.update(e[3] for e in probe.events if e[0] == "run_block")
-    return {"wall": w, "cpu": c, "result": res, "events": probe.events,
-            "sample": probe.total("sample"), "run_block": probe.total("run_block"),
-            "run_block_each": [e[1] for e in probe.events if e[0] == "run_block"],
-            "chunk": max((e[3] for e in probe.events if e[0] == "run_block"), default=0)}
+    return {
+        "wall": w,
+        "cpu": c,
+        "result": res,
+        "events": probe.events,
+        "sample": probe.total("sample"),
+        "run_block": probe.total("run_block"),
+        "run_block_each": [e[1] for e in probe.events if e[0] == "run_block"],
+        "chunk": max((e[3] for e in probe.events if e[0] == "run_block"), default=0),
+    }
 
 
 def _sample(scenario, key, n):
@@ -166,6 +179,7 @@ def _vm_rss_kb() -> int:
 
 # --------------------------------------------------------------------------- subprocesses
 
+
 def child_1m(paths: int) -> dict:
     """Fresh process: run only ``simulate(paths)``; times per chunk and peak RSS."""
     scenario = vs.load(SCENARIO)
@@ -173,20 +187,31 @@ def child_1m(paths: int) -> dict:
     stamps: list[tuple[float, float, int]] = []
     with Probe() as probe:
         t0, c0 = time.perf_counter(), time.process_time()
-        result = vs.simulate(scenario, paths=paths, seed=11, months=MONTHS,
-                             progress=lambda done, total: stamps.append((time.perf_counter(), time.process_time(), done)))
+        result = vs.simulate(
+            scenario,
+            paths=paths,
+            seed=11,
+            months=MONTHS,
+            progress=lambda done, total: stamps.append((time.perf_counter(), time.process_time(), done)),
+        )
         t_end, c_end = time.perf_counter(), time.process_time()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     first_t, first_c, first_done = stamps[0]
     n_first = 2 if probe.events and probe.events[0][0] == "sample" else 1  # events of chunk 1
     warm_events = probe.events[n_first:]
     return {
-        "paths": paths, "wall_s": t_end - t0, "cpu_s": c_end - c0,
-        "first_chunk_s": first_t - t0, "warm_paths": paths - first_done,
-        "warm_s": t_end - first_t, "warm_cpu_s": c_end - first_c, "chunks": len(stamps),
+        "paths": paths,
+        "wall_s": t_end - t0,
+        "cpu_s": c_end - c0,
+        "first_chunk_s": first_t - t0,
+        "warm_paths": paths - first_done,
+        "warm_s": t_end - first_t,
+        "warm_cpu_s": c_end - first_c,
+        "chunks": len(stamps),
         "warm_sample_s": probe.total("sample", warm_events)[0],
         "warm_run_block_s": probe.total("run_block", warm_events)[0],
-        "peak_rss_kb": peak_kb, "rss_after_import_kb": rss_before,
+        "peak_rss_kb": peak_kb,
+        "rss_after_import_kb": rss_before,
         "survival_60": float(np.asarray(result.data["alive"][:, -1]).mean()),
     }
 
@@ -209,18 +234,27 @@ def child_ablation(variant: str, paths: int) -> dict:
             if hasattr(mod, "uniforms"):
                 mod.uniforms = lambda key, stream, shape: jnp.full(shape, 0.5, jnp.float32)
             if hasattr(mod, "draws"):
-                mod.draws = lambda key, stream, shape: (jnp.full(shape, 0.5, jnp.float32), jnp.zeros(shape, jnp.float32))
+                mod.draws = lambda key, stream, shape: (
+                    jnp.full(shape, 0.5, jnp.float32),
+                    jnp.zeros(shape, jnp.float32),
+                )
     if "nobinom" in parts:  # n and p are the last two arguments in every version of binomial
         market_step.binomial = lambda *a: jnp.round(a[-2] * jnp.clip(a[-1], 0.0, 1.0))
     scenario = vs.load(SCENARIO)
     runs = [simulate_probed(scenario, paths, seed=5) for _ in range(2)]
-    return {"variant": variant, "run_block_s": runs[1]["run_block"][0], "run_block_cpu_s": runs[1]["run_block"][1],
-            "compile_s": runs[0]["run_block"][0] - runs[1]["run_block"][0], "chunk": runs[1]["chunk"]}
+    return {
+        "variant": variant,
+        "run_block_s": runs[1]["run_block"][0],
+        "run_block_cpu_s": runs[1]["run_block"][1],
+        "compile_s": runs[0]["run_block"][0] - runs[1]["run_block"][0],
+        "chunk": runs[1]["chunk"],
+    }
 
 
 def run_child(*args: str) -> dict:
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args],
-                          capture_output=True, text=True, cwd=ROOT, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"child {args} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -228,28 +262,45 @@ def run_child(*args: str) -> dict:
 
 # --------------------------------------------------------------------------- profile
 
+
 def profile(scenario, out: list[str]) -> None:
     """Chunk sizes, and what run_block's time is made of (ablations in fresh processes)."""
-    out += ["", "## Profile", "",
-            "### Chunk size: `simulate(paths=c, chunk_size=c)`, second (warm) call", "",
-            ("| chunk c | run_block compile s | sample s | run_block s | run_block path-months/s "
-             "| whole call path-months/s |"), "|---:|---:|---:|---:|---:|---:|"]
+    out += [
+        "",
+        "## Profile",
+        "",
+        "### Chunk size: `simulate(paths=c, chunk_size=c)`, second (warm) call",
+        "",
+        (
+            "| chunk c | run_block compile s | sample s | run_block s | run_block path-months/s "
+            "| whole call path-months/s |"
+        ),
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for c in (16_384, 65_536, 262_144):
         cached = c in COMPILED_CHUNKS
         first = simulate_probed(scenario, c, seed=4, chunk_size=c)
         warm = simulate_probed(scenario, c, seed=4, chunk_size=c)
         rb, sm = warm["run_block"][0], warm["sample"][0]
         comp = "cached" if cached else f"{first['run_block'][0] - rb:.1f}"
-        out.append(f"| {c:,} | {comp} | {sm:.2f} | {rb:.2f} | {c * MONTHS / rb:,.0f} "
-                   f"| {c * MONTHS / warm['wall']:,.0f} |")
+        out.append(
+            f"| {c:,} | {comp} | {sm:.2f} | {rb:.2f} | {c * MONTHS / rb:,.0f} | {c * MONTHS / warm['wall']:,.0f} |"
+        )
         print(out[-1], flush=True)
 
     paths = 65_536
-    out += ["", f"### Ablations: warm `run_block` on one chunk of {paths:,} paths, each in a fresh process", "",
-            ("`norng`: the monthly uniforms replaced by constants (no Threefry); `nobinom`: binomial draws "
-             "replaced by round(n·p). The model's numbers change; only the time is of interest."), "",
-            "| variant | run_block wall s | CPU s | path-months/s | share of base time removed |",
-            "|---|---:|---:|---:|---:|"]
+    out += [
+        "",
+        f"### Ablations: warm `run_block` on one chunk of {paths:,} paths, each in a fresh process",
+        "",
+        (
+            "`norng`: the monthly uniforms replaced by constants (no Threefry); `nobinom`: binomial draws "
+            "replaced by round(n·p). The model's numbers change; only the time is of interest."
+        ),
+        "",
+        "| variant | run_block wall s | CPU s | path-months/s | share of base time removed |",
+        "|---|---:|---:|---:|---:|",
+    ]
     base = None
     for variant in ("base", "norng", "nobinom", "norng+nobinom"):
         try:
@@ -259,19 +310,24 @@ def profile(scenario, out: list[str]) -> None:
             continue
         base = r["run_block_s"] if variant == "base" else base
         removed = "—" if base is None or variant == "base" else f"{100 * (1 - r['run_block_s'] / base):.0f} %"
-        out.append(f"| {variant} | {r['run_block_s']:.2f} | {r['run_block_cpu_s']:.2f} "
-                   f"| {r['chunk'] * MONTHS / r['run_block_s']:,.0f} | {removed} |")
+        out.append(
+            f"| {variant} | {r['run_block_s']:.2f} | {r['run_block_cpu_s']:.2f} "
+            f"| {r['chunk'] * MONTHS / r['run_block_s']:,.0f} | {removed} |"
+        )
         print(out[-1], flush=True)
 
 
 # --------------------------------------------------------------------------- main
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="10k paths only (smoke test); writes no file unless --out")
     ap.add_argument("--profile", action="store_true", help="also chunk sizes and ablations (~4 min more)")
     ap.add_argument("--no-1m", action="store_true", help="skip the 1M-path subprocess (throughput and peak RSS)")
-    ap.add_argument("--out", type=Path, default=None, help="markdown output (default benchmarks/results.md; none with --quick)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="markdown output (default benchmarks/results.md; none with --quick)"
+    )
     ap.add_argument("--child-1m", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--ablation", nargs=2, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -310,20 +366,36 @@ def main(argv=None) -> int:
         chunk = warm["chunk"]
         warm_chunks = [t for r in calls for t in r["run_block_each"]] + first["run_block_each"][1:]
         rb_compile = first["run_block_each"][0] - float(np.median(warm_chunks))
-        compile_rows.append((f"`simulate({n:,})`: first call − best warm call", first["wall"] - warm["wall"], n == sizes[0]))
+        compile_rows.append(
+            (f"`simulate({n:,})`: first call − best warm call", first["wall"] - warm["wall"], n == sizes[0])
+        )
         compile_rows.append((f"`run_block` at chunk {chunk:,}: first chunk − median warm chunk", rb_compile, True))
         (s_w, s_c), (r_w, r_c) = warm["sample"], warm["run_block"]
-        rows.append(("JAX `simulate` (sample + run_block + copy to host)", n, "best of 2 warm",
-                     warm["wall"], warm["cpu"], n * MONTHS / warm["wall"]))
+        rows.append(
+            (
+                "JAX `simulate` (sample + run_block + copy to host)",
+                n,
+                "best of 2 warm",
+                warm["wall"],
+                warm["cpu"],
+                n * MONTHS / warm["wall"],
+            )
+        )
         rows.append(("… of which in `sample`", n, "same call", s_w, s_c, n * MONTHS / s_w))
         rows.append((f"… of which in `run_block` (chunks of {chunk:,})", n, "same call", r_w, r_c, n * MONTHS / r_w))
         figures[f"jax_{n}"] = n * MONTHS / warm["wall"]
         figures[f"jax_run_block_{n}"] = n * MONTHS / r_w
-        print(f"jax {n:,}: first {first['wall']:.2f} s, warm {warm['wall']:.2f} s ({n * MONTHS / warm['wall']:,.0f} pm/s); "
-              f"sample {s_w:.2f} s, run_block {r_w:.2f} s (chunk {chunk:,}, compile {rb_compile:.2f} s)", flush=True)
+        print(
+            f"jax {n:,}: first {first['wall']:.2f} s, warm {warm['wall']:.2f} s "
+            f"({n * MONTHS / warm['wall']:,.0f} pm/s); "
+            f"sample {s_w:.2f} s, run_block {r_w:.2f} s (chunk {chunk:,}, compile {rb_compile:.2f} s)",
+            flush=True,
+        )
 
         w_np, c_np, rec = min(np_runs, key=lambda r: r[0])
-        rows.append(("NumPy baseline + `sample`", n, "best of 2 + 1 sample", w_np + w_s, c_np + c_s, n * MONTHS / (w_np + w_s)))
+        rows.append(
+            ("NumPy baseline + `sample`", n, "best of 2 + 1 sample", w_np + w_s, c_np + c_s, n * MONTHS / (w_np + w_s))
+        )
         rows.append(("… of which the NumPy loop over months", n, "best of 2", w_np, c_np, n * MONTHS / w_np))
         figures[f"numpy_{n}"] = n * MONTHS / (w_np + w_s)
         figures[f"numpy_kernel_{n}"] = n * MONTHS / w_np
@@ -342,14 +414,46 @@ def main(argv=None) -> int:
         child = run_child("--child-1m", "1000000")
         print("child:", json.dumps(child), flush=True)
         wp = child["warm_paths"]
-        rows.append((f"JAX `simulate`, fresh process, chunks 2–{child['chunks']} (compile excluded)", 1_000_000,
-                     f"1 run, {wp:,} warm paths", child["warm_s"], child["warm_cpu_s"], wp * MONTHS / child["warm_s"]))
-        rows.append(("… of which in `sample`", wp, "same run", child["warm_sample_s"], float("nan"),
-                     wp * MONTHS / child["warm_sample_s"]))
-        rows.append(("… of which in `run_block`", wp, "same run", child["warm_run_block_s"], float("nan"),
-                     wp * MONTHS / child["warm_run_block_s"]))
-        rows.append(("JAX `simulate`, fresh process, whole call (incl. compile)", 1_000_000, "1 run",
-                     child["wall_s"], child["cpu_s"], 1_000_000 * MONTHS / child["wall_s"]))
+        rows.append(
+            (
+                f"JAX `simulate`, fresh process, chunks 2–{child['chunks']} (compile excluded)",
+                1_000_000,
+                f"1 run, {wp:,} warm paths",
+                child["warm_s"],
+                child["warm_cpu_s"],
+                wp * MONTHS / child["warm_s"],
+            )
+        )
+        rows.append(
+            (
+                "… of which in `sample`",
+                wp,
+                "same run",
+                child["warm_sample_s"],
+                float("nan"),
+                wp * MONTHS / child["warm_sample_s"],
+            )
+        )
+        rows.append(
+            (
+                "… of which in `run_block`",
+                wp,
+                "same run",
+                child["warm_run_block_s"],
+                float("nan"),
+                wp * MONTHS / child["warm_run_block_s"],
+            )
+        )
+        rows.append(
+            (
+                "JAX `simulate`, fresh process, whole call (incl. compile)",
+                1_000_000,
+                "1 run",
+                child["wall_s"],
+                child["cpu_s"],
+                1_000_000 * MONTHS / child["wall_s"],
+            )
+        )
         figures["jax_1000000"] = wp * MONTHS / child["warm_s"]
         figures["peak_rss_gb"] = child["peak_rss_kb"] * 1024 / 1e9
 
@@ -357,19 +461,26 @@ def main(argv=None) -> int:
     lines = [
         "# Engine benchmark results",
         "",
-        (f"Generated by `benchmarks/engine.py{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d %H:%M')}; "
-        f"scenario `scenarios/seed_stage_api.yaml`, {MONTHS} months, metrics "
-        f"{_default_metrics()}; "
-        f"default chunk {sim.DEFAULT_CHUNK:,} paths. Engine sources sha256 {digest}."),
+        (
+            f"Generated by `benchmarks/engine.py{' --quick' if args.quick else ''}` "
+            f"on {time.strftime('%Y-%m-%d %H:%M')}; "
+            f"scenario `scenarios/seed_stage_api.yaml`, {MONTHS} months, metrics "
+            f"{_default_metrics()}; "
+            f"default chunk {sim.DEFAULT_CHUNK:,} paths. Engine sources sha256 {digest}."
+        ),
         "",
-        (f"Machine: {info['cpu']}, nproc {info['nproc']}, {info['memory_gib']} GiB; Python {info['python']}, "
-        f"jax {info['jax']}, numpy {info['numpy']}; devices: {info['devices']}. "
-        f"Load average (1/5/15 min) at start {load_start}, at end {_machine.loadavg()}."),
+        (
+            f"Machine: {info['cpu']}, nproc {info['nproc']}, {info['memory_gib']} GiB; Python {info['python']}, "
+            f"jax {info['jax']}, numpy {info['numpy']}; devices: {info['devices']}. "
+            f"Load average (1/5/15 min) at start {load_start}, at end {_machine.loadavg()}."
+        ),
         "",
         "## Throughput",
         "",
-        ("A path-month is one path advanced by one month. Wall seconds; CPU = user + system seconds of the "
-        "process (XLA may use both cores; the NumPy loop uses one)."),
+        (
+            "A path-month is one path advanced by one month. Wall seconds; CPU = user + system seconds of the "
+            "process (XLA may use both cores; the NumPy loop uses one)."
+        ),
         "",
         "| engine / part | paths | runs | wall s | CPU s | path-months/s |",
         "|---|---:|---|---:|---:|---:|",
@@ -385,34 +496,65 @@ def main(argv=None) -> int:
     def verdict(ok):
         return "pass" if ok else "**FAIL**"
 
-    lines += ["", "## Goals", "", "| goal | measured | result |", "|---|---:|---|",
-              (f"| compile < {GOALS['compile_s']:.0f} s (worst of: 10k first − warm call; run_block first − warm chunk) "
-              f"| {compile_s:.1f} s | {verdict(compile_s < GOALS['compile_s'])} |")]
+    lines += [
+        "",
+        "## Goals",
+        "",
+        "| goal | measured | result |",
+        "|---|---:|---|",
+        (
+            f"| compile < {GOALS['compile_s']:.0f} s (worst of: 10k first − warm call; run_block first − warm chunk) "
+            f"| {compile_s:.1f} s | {verdict(compile_s < GOALS['compile_s'])} |"
+        ),
+    ]
     if child is not None:
-        lines.append(f"| peak RSS of a 1M × {MONTHS} run < {GOALS['peak_rss_gb']:.0f} GB | {figures['peak_rss_gb']:.2f} GB "
-                     f"| {verdict(figures['peak_rss_gb'] < GOALS['peak_rss_gb'])} |")
-    lines.append(f"| JAX / NumPy path-months/s at {ratio_n:,} paths ≥ 1 (both incl. `sample`) | {figures['ratio']:.2f} "
-                 f"| {verdict(figures['ratio'] >= GOALS['jax_over_numpy'])} |")
+        lines.append(
+            f"| peak RSS of a 1M × {MONTHS} run < {GOALS['peak_rss_gb']:.0f} GB | {figures['peak_rss_gb']:.2f} GB "
+            f"| {verdict(figures['peak_rss_gb'] < GOALS['peak_rss_gb'])} |"
+        )
+    lines.append(
+        f"| JAX / NumPy path-months/s at {ratio_n:,} paths ≥ 1 (both incl. `sample`) | {figures['ratio']:.2f} "
+        f"| {verdict(figures['ratio'] >= GOALS['jax_over_numpy'])} |"
+    )
     lines.append(f"| (for information: time in `run_block` / NumPy loop alone) | {figures['ratio_kernel']:.2f} | — |")
 
     if agreement:
-        lines += ["", f"## Agreement, JAX vs NumPy baseline ({ratio_n:,} paths each, independent random streams)", "",
-                  ("Survival: two-proportion z-test with pooled proportion; median ARR (dead paths count 0): "
-                  "difference over its asymptotic standard error √Σ 1/(4 n f(m)²), f from the 45–55 % quantiles. "
-                  "Pass when |z| < 4."), "",
-                  "| check | JAX | NumPy | z | result |", "|---|---:|---:|---:|---|"]
+        lines += [
+            "",
+            f"## Agreement, JAX vs NumPy baseline ({ratio_n:,} paths each, independent random streams)",
+            "",
+            (
+                "Survival: two-proportion z-test with pooled proportion; median ARR (dead paths count 0): "
+                "difference over its asymptotic standard error √Σ 1/(4 n f(m)²), f from the 45–55 % quantiles. "
+                "Pass when |z| < 4."
+            ),
+            "",
+            "| check | JAX | NumPy | z | result |",
+            "|---|---:|---:|---:|---|",
+        ]
         for r in agreement:
             fmt = (lambda v: f"{v:.4f}") if r["check"].startswith("survival") else (lambda v: f"{v:,.0f}")
-            lines.append(f"| {r['check']} | {fmt(r['jax'])} | {fmt(r['numpy'])} | {r['z']:+.2f} | {verdict(r['pass'])} |")
+            lines.append(
+                f"| {r['check']} | {fmt(r['jax'])} | {fmt(r['numpy'])} | {r['z']:+.2f} | {verdict(r['pass'])} |"
+            )
     if child is not None:
-        lines += ["", (f"1M run: peak RSS {child['peak_rss_kb'] / 1024:,.0f} MiB (RSS after imports "
-                  f"{child['rss_after_import_kb'] / 1024:,.0f} MiB), first chunk (incl. compile) {child['first_chunk_s']:.1f} s, "
-                  f"{child['chunks']} chunks, survival at month 60 {child['survival_60']:.3f}.")]
+        lines += [
+            "",
+            (
+                f"1M run: peak RSS {child['peak_rss_kb'] / 1024:,.0f} MiB (RSS after imports "
+                f"{child['rss_after_import_kb'] / 1024:,.0f} MiB), "
+                f"first chunk (incl. compile) {child['first_chunk_s']:.1f} s, "
+                f"{child['chunks']} chunks, survival at month 60 {child['survival_60']:.3f}."
+            ),
+        ]
 
     if args.profile:
         profile(scenario, lines)
 
-    lines += ["", f"Benchmark wall time: {time.perf_counter() - t_start:.0f} s; load average at end {_machine.loadavg()}."]
+    lines += [
+        "",
+        f"Benchmark wall time: {time.perf_counter() - t_start:.0f} s; load average at end {_machine.loadavg()}.",
+    ]
     text = "\n".join(lines) + "\n"
     print()
     print(text)

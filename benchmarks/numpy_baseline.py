@@ -171,9 +171,9 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
         # 7. funding: start the current round when runway is short
         if n_rounds:
             done = (status == CLOSED) | (status == ABANDONED)
-            earlier_done = np.cumprod(
-                np.concatenate([np.ones_like(done[:, :1]), done[:, :-1]], axis=1), axis=1
-            ).astype(bool)
+            earlier_done = np.cumprod(np.concatenate([np.ones_like(done[:, :1]), done[:, :-1]], axis=1), axis=1).astype(
+                bool
+            )
             now = t + 1.0
             start = (
                 alive_next[:, None]
@@ -196,8 +196,14 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
     return out
 
 
-def compare_with_jax(jax_alive: np.ndarray, jax_arr: np.ndarray, np_alive: np.ndarray,
-                     np_arr: np.ndarray, checkpoints=(12, 24, 36), z_max: float = 4.0) -> list[dict]:
+def compare_with_jax(
+    jax_alive: np.ndarray,
+    jax_arr: np.ndarray,
+    np_alive: np.ndarray,
+    np_arr: np.ndarray,
+    checkpoints=(12, 24, 36),
+    z_max: float = 4.0,
+) -> list[dict]:
     """Statistical agreement of two runs (arrays (months, paths), month m at index m − 1).
 
     Survival at each checkpoint: two-proportion z-test with the pooled

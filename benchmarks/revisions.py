@@ -44,8 +44,14 @@ print(json.dumps({"first_call_s": compile_s, "best_s": best, "path_months_per_s"
 def run_child(checkout: Path, scenario: Path, paths: int, months: int, repeats: int) -> dict:
     """One fresh interpreter importing ``venturesim`` from ``checkout``."""
     env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(scenario), str(paths), str(months), str(repeats)],
-                         env=env, cwd=checkout, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(scenario), str(paths), str(months), str(repeats)],
+        env=env,
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -64,16 +70,21 @@ def main() -> None:
         for name, checkout in (("base", args.base), ("new", args.new)):
             res = run_child(checkout, checkout / args.scenario, args.paths, args.months, args.repeats)
             rows[name].append(res)
-            print(f"round {r + 1} {name}: {res['path_months_per_s']:,.0f} path-months/s "
-                  f"(first call {res['first_call_s']:.1f} s; {res['venturesim']})", flush=True)
-    ratios = [n["path_months_per_s"] / b["path_months_per_s"] for b, n in zip(rows["base"], rows["new"])]
+            print(
+                f"round {r + 1} {name}: {res['path_months_per_s']:,.0f} path-months/s "
+                f"(first call {res['first_call_s']:.1f} s; {res['venturesim']})",
+                flush=True,
+            )
+    ratios = [n["path_months_per_s"] / b["path_months_per_s"] for b, n in zip(rows["base"], rows["new"], strict=True)]
     med = {k: statistics.median(x["path_months_per_s"] for x in v) for k, v in rows.items()}
     first = {k: statistics.median(x["first_call_s"] for x in v) for k, v in rows.items()}
     print(f"\n| checkout | path-months/s (median of {args.rounds}) | first call, s |\n|---|---|---|")
     for k in ("base", "new"):
         print(f"| {k} | {med[k]:,.0f} | {first[k]:.1f} |")
-    print(f"\nnew ÷ base = {med['new'] / med['base']:.3f} (per round: {', '.join(f'{x:.3f}' for x in ratios)}); "
-          f"{args.paths:,} paths × {args.months} months, {args.scenario}, load {os.getloadavg()[0]:.2f}")
+    print(
+        f"\nnew ÷ base = {med['new'] / med['base']:.3f} (per round: {', '.join(f'{x:.3f}' for x in ratios)}); "
+        f"{args.paths:,} paths × {args.months} months, {args.scenario}, load {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

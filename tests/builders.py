@@ -40,11 +40,29 @@ from venturesim.model_costs.training import TrainConfig, TrainReport  # noqa: E4
 
 def _report(shape: TransformerShape, tokens: int, loss: float) -> TrainReport:
     return TrainReport(
-        shape=shape, parameters=1234, tokens=tokens, steps=10, batch_size=4, seq_len=8, micro_batches=1,
-        device="cpu", platform="cpu", compute_dtype="float32", compile_s=1.5, wall_s=0.25,
-        tokens_per_s=1280.0, flops_per_token=1e5, achieved_flops=1.28e8, peak_flops=1e10,
-        peak_source="given", mfu=0.0128, analytic_flops_per_step=3.2e6, xla_flops_per_step=3.3e6,
-        train_loss=loss + 0.1, validation_loss=loss, bits_per_byte=loss / math.log(2),
+        shape=shape,
+        parameters=1234,
+        tokens=tokens,
+        steps=10,
+        batch_size=4,
+        seq_len=8,
+        micro_batches=1,
+        device="cpu",
+        platform="cpu",
+        compute_dtype="float32",
+        compile_s=1.5,
+        wall_s=0.25,
+        tokens_per_s=1280.0,
+        flops_per_token=1e5,
+        achieved_flops=1.28e8,
+        peak_flops=1e10,
+        peak_source="given",
+        mfu=0.0128,
+        analytic_flops_per_step=3.2e6,
+        xla_flops_per_step=3.3e6,
+        train_loss=loss + 0.1,
+        validation_loss=loss,
+        bits_per_byte=loss / math.log(2),
         loss_curve=(5.5, 4.0, loss + 0.1),
     )
 
@@ -52,13 +70,34 @@ def _report(shape: TransformerShape, tokens: int, loss: float) -> TrainReport:
 def sample_calibration() -> Calibration:
     """A calibration file's content with made-up figures (for round trips and scenario tests)."""
     gpt = TransformerShape(n_layers=1, d_model=16, n_heads=2, vocab_size=256, context=8)
-    llama = TransformerShape(n_layers=2, d_model=16, n_heads=4, vocab_size=256, context=8, n_kv_heads=2,
-                             mlp="swiglu", norm="rmsnorm", bias=False, tied_embeddings=False, learned_positions=False)
+    llama = TransformerShape(
+        n_layers=2,
+        d_model=16,
+        n_heads=4,
+        vocab_size=256,
+        context=8,
+        n_kv_heads=2,
+        mlp="swiglu",
+        norm="rmsnorm",
+        bias=False,
+        tied_embeddings=False,
+        learned_positions=False,
+    )
     return Calibration(
-        device="cpu", platform="cpu", peak_flops=3.25e10, peak_source="measured", mfu=0.1 + 1 / 3,
-        tokens_per_s=12345.678, law=LossLaw(E=1.0852880757637897, A=391.76, B=34.79, alpha=0.7657, beta=0.2807),
-        law_method="huber", law_posterior={"E": {"mean": 0.83, "sd": 0.32, "p5": 0.3, "p50": 0.83, "p95": 1.38}},
-        law_draws={"E": (0.8, 0.9, 1.0 / 3)}, runs=(_report(gpt, 100, 2.5), _report(llama, 200, 2.25)),
-        config=TrainConfig(batch_size=4, seq_len=8), seed=7, corpus_bytes=1000, corpus_digest="ab" * 32,
+        device="cpu",
+        platform="cpu",
+        peak_flops=3.25e10,
+        peak_source="measured",
+        mfu=0.1 + 1 / 3,
+        tokens_per_s=12345.678,
+        law=LossLaw(E=1.0852880757637897, A=391.76, B=34.79, alpha=0.7657, beta=0.2807),
+        law_method="huber",
+        law_posterior={"E": {"mean": 0.83, "sd": 0.32, "p5": 0.3, "p50": 0.83, "p95": 1.38}},
+        law_draws={"E": (0.8, 0.9, 1.0 / 3)},
+        runs=(_report(gpt, 100, 2.5), _report(llama, 200, 2.25)),
+        config=TrainConfig(batch_size=4, seq_len=8),
+        seed=7,
+        corpus_bytes=1000,
+        corpus_digest="ab" * 32,
         versions={"python": "3.11.7", "jax": "0.10.2"},
     )

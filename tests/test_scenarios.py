@@ -45,7 +45,7 @@ def test_result_shape(run):
 
 
 def test_survival_is_a_non_increasing_probability(run):
-    scenario, result = run
+    _scenario, result = run
     survival = result.survival()["survival"]
     assert survival.between(0, 1).all()
     assert survival.loc[0] == 1.0  # nobody is dead before the first month
@@ -55,7 +55,7 @@ def test_survival_is_a_non_increasing_probability(run):
 
 
 def test_summary_survival_rows(run):
-    scenario, result = run
+    _scenario, result = run
     summary = result.summary()
     rows = summary[summary["section"] == "survival"]
     probabilities = rows[rows["statistic"] == "probability"]
@@ -81,4 +81,3 @@ def test_founders_are_never_anti_diluted(run):
     assert len(ownership) > 0 and (ownership <= initial + 1e-6).all()
     if not scenario.funding.rounds:  # no round, no dilution
         np.testing.assert_allclose(final, initial, rtol=1e-6)
-

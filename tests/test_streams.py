@@ -41,7 +41,11 @@ def test_no_literal_stream_numbers_in_kernels():
     offenders = []
     for path in [*PACKAGE.glob("*/step.py"), PACKAGE / "funding" / "rounds.py", PACKAGE / "funding" / "exits.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in {
-                    "fold_in", "uniforms"} and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) in {"fold_in", "uniforms"}
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert offenders == []

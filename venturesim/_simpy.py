@@ -28,6 +28,7 @@ def stops_when_ended(process):
     waits (a ``with`` resource request is cancelled on the way out); no event is added before, so same-time
     events keep their order. The interrupt lands later in the instant of death: bodies still check ``alive``.
     """
+
     @functools.wraps(process)
     def body(env, company, *args, **kwargs):
         ended = getattr(company, "ended", None)
@@ -40,4 +41,5 @@ def stops_when_ended(process):
             if stop.cause != ENDED:
                 raise
             return None
+
     return body

@@ -104,12 +104,19 @@ def test_summary_reports_the_operating_dashboard_only_when_recorded():
     """
     import venturesim as vs
 
-    scenario = vs.load({
-        "name": "dashboard", "simulation": {"months": 14},
-        "company": {"initial_cash": 1e6, "other_monthly_costs": 10_000},
-        "market": {"cost_of_revenue": 0.4, "segments": [
-            {"name": "s", "market_size": 1000, "price": 100.0, "churn": 0.0, "initial_customers": 1000}]},
-    })
+    scenario = vs.load(
+        {
+            "name": "dashboard",
+            "simulation": {"months": 14},
+            "company": {"initial_cash": 1e6, "other_monthly_costs": 10_000},
+            "market": {
+                "cost_of_revenue": 0.4,
+                "segments": [
+                    {"name": "s", "market_size": 1000, "price": 100.0, "churn": 0.0, "initial_customers": 1000}
+                ],
+            },
+        }
+    )
     full = vs.simulate(scenario, paths=8, seed=0, metrics="all").summary()
     operations = full[full["section"] == "operations"].set_index("metric")
     assert operations.loc["gross margin at month 14 (operating paths)", "value"] == pytest.approx(0.6, rel=1e-6)

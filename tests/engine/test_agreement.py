@@ -85,6 +85,7 @@ CLOSED = 2
 
 # ---- random valid scenarios ---------------------------------------------------------------------
 
+
 def _range(rng, lo, hi, spread=(1.5, 4.0)):
     low = float(rng.uniform(lo, hi))
     return {"p5": round(low, 4), "p95": round(low * float(rng.uniform(*spread)), 4)}
@@ -96,36 +97,49 @@ def random_scenario(k: int, rounds: int) -> dict:
     segments = []
     for s in range(int(rng.integers(1, 3))):
         size = float(np.exp(rng.uniform(np.log(300), np.log(20_000))))
-        segments.append({
-            "name": f"segment_{s}",
-            "market_size": {"p5": round(size), "p95": round(size * rng.uniform(2, 4))},
-            "bass_p_annual": _range(rng, 0.005, 0.04),
-            "bass_q_annual": {"dist": "pert", "low": 0.05, "mode": float(rng.uniform(0.2, 0.5)), "high": 0.9},
-            "price": _range(rng, 20_000 / size, 200_000 / size),  # a market worth $20k–200k a month
-            "churn": {"dist": "beta", "a": 2.0, "b": float(rng.uniform(30, 150))},
-            "launch_month": int(rng.integers(0, 10)),
-            "initial_customers": int(rng.integers(0, 15)),
-        })
-    plan = {0: int(rng.integers(1, 4)), int(rng.integers(3, 12)): int(rng.integers(3, 7)),
-            int(rng.integers(14, 30)): int(rng.integers(5, 12))}
-    team = {"roles": [
-        {"name": "founders", "monthly_cost": float(rng.uniform(5_000, 12_000)), "headcount": int(rng.integers(2, 4))},
-        {"name": "staff", "monthly_cost": _range(rng, 10_000, 18_000, (1.2, 1.8)), "headcount": plan},
-    ]}
+        segments.append(
+            {
+                "name": f"segment_{s}",
+                "market_size": {"p5": round(size), "p95": round(size * rng.uniform(2, 4))},
+                "bass_p_annual": _range(rng, 0.005, 0.04),
+                "bass_q_annual": {"dist": "pert", "low": 0.05, "mode": float(rng.uniform(0.2, 0.5)), "high": 0.9},
+                "price": _range(rng, 20_000 / size, 200_000 / size),  # a market worth $20k–200k a month
+                "churn": {"dist": "beta", "a": 2.0, "b": float(rng.uniform(30, 150))},
+                "launch_month": int(rng.integers(0, 10)),
+                "initial_customers": int(rng.integers(0, 15)),
+            }
+        )
+    plan = {
+        0: int(rng.integers(1, 4)),
+        int(rng.integers(3, 12)): int(rng.integers(3, 7)),
+        int(rng.integers(14, 30)): int(rng.integers(5, 12)),
+    }
+    team = {
+        "roles": [
+            {
+                "name": "founders",
+                "monthly_cost": float(rng.uniform(5_000, 12_000)),
+                "headcount": int(rng.integers(2, 4)),
+            },
+            {"name": "staff", "monthly_cost": _range(rng, 10_000, 18_000, (1.2, 1.8)), "headcount": plan},
+        ]
+    }
     funding = []
     for r in range(rounds):
         amount = float(rng.uniform(1e6, 4e6)) * 3**r
-        funding.append({
-            "name": f"round_{r}",
-            "trigger_runway_months": float(rng.uniform(6, 14)),
-            "earliest_month": int(rng.integers(0, 6)) + 12 * r,
-            "success_probability": {"dist": "beta", "a": float(rng.uniform(2, 6)), "b": float(rng.uniform(2, 6))},
-            "pre_money": _range(rng, 4 * amount, 8 * amount),
-            "amount": {"p5": round(amount), "p95": round(2 * amount)},
-            "time_to_close_months": {"dist": "gamma", "shape": 4.0, "scale_param": float(rng.uniform(0.5, 1.2))},
-            "max_attempts": int(rng.integers(1, 4)),
-            "retry_delay_months": {"dist": "triangular", "low": 1.0, "mode": 2.0, "high": 5.0},
-        })
+        funding.append(
+            {
+                "name": f"round_{r}",
+                "trigger_runway_months": float(rng.uniform(6, 14)),
+                "earliest_month": int(rng.integers(0, 6)) + 12 * r,
+                "success_probability": {"dist": "beta", "a": float(rng.uniform(2, 6)), "b": float(rng.uniform(2, 6))},
+                "pre_money": _range(rng, 4 * amount, 8 * amount),
+                "amount": {"p5": round(amount), "p95": round(2 * amount)},
+                "time_to_close_months": {"dist": "gamma", "shape": 4.0, "scale_param": float(rng.uniform(0.5, 1.2))},
+                "max_attempts": int(rng.integers(1, 4)),
+                "retry_delay_months": {"dist": "triangular", "low": 1.0, "mode": 2.0, "high": 5.0},
+            }
+        )
     return {
         "name": f"random {k}",
         "simulation": {"months": MONTHS, "paths": DES_PATHS, "seed": 0},
@@ -136,8 +150,12 @@ def random_scenario(k: int, rounds: int) -> dict:
         },
         "market": {"segments": segments, "cost_of_revenue": {"dist": "beta", "a": 4.0, "b": 6.0}},
         "team": team,
-        "compute": {"monthly_spend": {"start": _range(rng, 2_000, 30_000),
-                                      "growth": {"dist": "uniform", "low": -0.03, "high": 0.01}}},
+        "compute": {
+            "monthly_spend": {
+                "start": _range(rng, 2_000, 30_000),
+                "growth": {"dist": "uniform", "low": -0.03, "high": 0.01},
+            }
+        },
         "funding": {"rounds": funding},
     }
 
@@ -146,6 +164,7 @@ CASES = {path.stem: path for path in SCENARIOS} | {f"random_{k}": random_scenari
 
 
 # ---- comparisons --------------------------------------------------------------------------------
+
 
 @dataclass
 class Comparison:
@@ -207,7 +226,9 @@ def comparisons(jax_result: vs.Result, des_result: vs.Result) -> list[Comparison
     headcount = [np.asarray(r.data["headcount"].values, np.float64).mean(axis=1) for r in (jax_result, des_result)]
     out.append(compare_means("mean headcount", *headcount))
     if jax_result.data["training_compute"].values.any():  # a product roadmap: the training queue's noise
-        spend = [np.asarray(r.data["training_compute"].values, np.float64).sum(axis=1) for r in (jax_result, des_result)]
+        spend = [
+            np.asarray(r.data["training_compute"].values, np.float64).sum(axis=1) for r in (jax_result, des_result)
+        ]
         out.append(compare_means("mean training spend", *spend))
         gaps = []
         for r in (jax_result, des_result):
@@ -225,12 +246,14 @@ def _alive_at(result: vs.Result, month: int) -> np.ndarray:
 
 def _run_both(scenario, months: int, metrics=METRICS):
     jax_result = vs.simulate(scenario, paths=JAX_PATHS, seed=JAX_SEED, months=months, metrics=metrics)
-    des_result = vs.simulate(scenario, paths=DES_PATHS, seed=DES_SEED, months=months, metrics=metrics,
-                             engine="des", workers=1)
+    des_result = vs.simulate(
+        scenario, paths=DES_PATHS, seed=DES_SEED, months=months, metrics=metrics, engine="des", workers=1
+    )
     return jax_result, des_result
 
 
 # ---- the tests ----------------------------------------------------------------------------------
+
 
 def test_random_scenarios_are_valid_and_varied():
     loaded = [vs.load(CASES[f"random_{k}"]) for k in range(3)]
@@ -267,19 +290,34 @@ def test_binomial_sampler_agrees():
     scenario = {
         "name": "binomial check",
         "company": {"initial_cash": 1_000_000, "founder_ownership": 1.0, "other_monthly_costs": 0},
-        "market": {"segments": [
-            {"name": "large", "market_size": 2_000_000, "bass_p_annual": 0.03, "bass_q_annual": 0.38,
-             "price": 1.0, "churn": 0.05},
-            {"name": "small", "market_size": 400, "bass_p_annual": 0.03, "bass_q_annual": 0.38,
-             "price": 1.0, "churn": 0.02},
-        ]},
+        "market": {
+            "segments": [
+                {
+                    "name": "large",
+                    "market_size": 2_000_000,
+                    "bass_p_annual": 0.03,
+                    "bass_q_annual": 0.38,
+                    "price": 1.0,
+                    "churn": 0.05,
+                },
+                {
+                    "name": "small",
+                    "market_size": 400,
+                    "bass_p_annual": 0.03,
+                    "bass_q_annual": 0.38,
+                    "price": 1.0,
+                    "churn": 0.02,
+                },
+            ]
+        },
     }
     jax_result, des_result = _run_both(scenario, 24, metrics=("customers_by_segment", "alive"))
     assert jax_result.data["alive"].values.all() and des_result.data["alive"].values.all()
     table = []
     for s, name in enumerate(("large", "small")):
-        values = [np.asarray(r.data["customers_by_segment"].values[:, -1, s], np.float64)
-                  for r in (jax_result, des_result)]
+        values = [
+            np.asarray(r.data["customers_by_segment"].values[:, -1, s], np.float64) for r in (jax_result, des_result)
+        ]
         table.append(compare_means(f"mean customers, {name}", *values))
     # the regimes claimed above: mean churn draws customers · churn of ~5 000 and ~0.6 a month;
     # adoption draws of ~thousands and at most 400 · max_F dF/dt ≈ 4 a month

@@ -32,14 +32,13 @@ import copy
 
 import numpy as np
 import pytest
+from builders import rounds_scenario
 
 import venturesim as vs
-from builders import rounds_scenario
 
 PATHS = 4
 #: Ownership is diluted in float64 by the DES and in float32 by JAX: equal to a float32 rounding.
 OWNERSHIP = {"founder_ownership", "final_founder_ownership"}
-
 
 
 def scenario(success: float, attempts: int = 1, **round_changes) -> dict:
@@ -87,8 +86,12 @@ def trace(result: vs.Result, path: int = 0, routine: bool = True) -> list[tuple]
 
 def month_end(t: int, costs: float, financing: float = 0.0) -> tuple:
     """The routine month-end event closing month t (logged at time t + 1)."""
-    return (float(t + 1), "accounts", "month-end",
-            f"month {t} closed: revenue $0, costs ${costs:,.0f}, financing ${financing:,.0f}, 0 customers")
+    return (
+        float(t + 1),
+        "accounts",
+        "month-end",
+        f"month {t} closed: revenue $0, costs ${costs:,.0f}, financing ${financing:,.0f}, 0 customers",
+    )
 
 
 PHASES = [
@@ -107,8 +110,15 @@ def test_trace_round_closes_with_hires_at_months_0_and_3(des):
     expected = [
         (0.0, "staffing", "hire", "hired 1 engineer"),
         month_end(0, 15_000),
-        (1.0, "fundraising", "start",
-         "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months, ARR $0, odds of closing 100%)"),
+        (
+            1.0,
+            "fundraising",
+            "start",
+            (
+                "seed: started raising $1,000,000 at $4,000,000 pre-money "
+                "(runway 5.7 months, ARR $0, odds of closing 100%)"
+            ),
+        ),
         PHASES[0],
         month_end(1, 15_000),
         PHASES[1],
@@ -126,8 +136,19 @@ def test_state_logged_with_each_event(des):
     log = des["raised_with_staff"].events
     log = log[log["path"] == 0].reset_index(drop=True)
     # (cash, ARR, headcount) after each event, by hand
-    expected = [(100_000, 0, 1), (85_000, 0, 1), (85_000, 0, 1), (85_000, 0, 1), (70_000, 0, 1), (70_000, 0, 1),
-                (55_000, 0, 1), (55_000, 0, 2), (55_000, 0, 2), (1_055_000, 0, 2), (1_035_000, 0, 2)]
+    expected = [
+        (100_000, 0, 1),
+        (85_000, 0, 1),
+        (85_000, 0, 1),
+        (85_000, 0, 1),
+        (70_000, 0, 1),
+        (70_000, 0, 1),
+        (55_000, 0, 1),
+        (55_000, 0, 2),
+        (55_000, 0, 2),
+        (1_055_000, 0, 2),
+        (1_035_000, 0, 2),
+    ]
     expected += [(1_035_000 - 20_000 * k, 0, 2) for k in range(1, 11)]
     assert list(log[["cash", "arr", "headcount"]].itertuples(index=False, name=None)) == expected
 
@@ -138,7 +159,12 @@ def test_trace_failure_retry_abandonment_and_death(des):
     # 6.0, fails → abandoned. Cash 100k − 10k·(t+1) < 0 first in month 10 → death at 11.0.
     expected = [
         month_end(0, 10_000),
-        (1.0, "fundraising", "start", "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 9.0 months, ARR $0, odds of closing 0%)"),
+        (
+            1.0,
+            "fundraising",
+            "start",
+            "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 9.0 months, ARR $0, odds of closing 0%)",
+        ),
         PHASES[0],
         month_end(1, 10_000),
         PHASES[1],
@@ -146,7 +172,12 @@ def test_trace_failure_retry_abandonment_and_death(des):
         PHASES[2],
         (3.0, "fundraising", "failed", "seed: failed (attempt 1); can retry from month 4.0"),
         month_end(3, 10_000),
-        (4.0, "fundraising", "start", "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 6.0 months, ARR $0, odds of closing 0%)"),
+        (
+            4.0,
+            "fundraising",
+            "start",
+            "seed: started raising $1,000,000 at $4,000,000 pre-money (runway 6.0 months, ARR $0, odds of closing 0%)",
+        ),
         (4.8, "fundraising", "pitch meetings", "seed: pitch meetings done"),
         month_end(4, 10_000),
         (5.4, "fundraising", "term sheet", "seed: term sheet done"),
@@ -163,8 +194,9 @@ def test_trace_failure_retry_abandonment_and_death(des):
 
 def test_trace_no_rounds_planned(des):
     expected = [month_end(t, 10_000) for t in range(11)]
-    expected.append((11.0, "company", "death",
-                     "ran out of cash ($-10,000): no funding planned and revenue never covered costs"))
+    expected.append(
+        (11.0, "company", "death", "ran out of cash ($-10,000): no funding planned and revenue never covered costs")
+    )
     assert trace(des["unfunded"]) == expected
 
 
@@ -208,8 +240,11 @@ def test_timeline_text(des):
     lines = text.splitlines()
     assert lines == [
         "month   0.0: hired 1 engineer  [cash $100,000, ARR $0, 1 people]",
-        ("month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money (runway 5.7 months, ARR $0, odds of closing 100%)  "
-         "[cash $85,000, ARR $0, 1 people]"),
+        (
+            "month   1.0: seed: started raising $1,000,000 at $4,000,000 pre-money "
+            "(runway 5.7 months, ARR $0, odds of closing 100%)  "
+            "[cash $85,000, ARR $0, 1 people]"
+        ),
         "month   1.8: seed: pitch meetings done  [cash $85,000, ARR $0, 1 people]",
         "month   2.4: seed: term sheet done  [cash $70,000, ARR $0, 1 people]",
         "month   3.0: hired 1 engineer  [cash $55,000, ARR $0, 2 people]",
@@ -218,26 +253,33 @@ def test_timeline_text(des):
     ]
     routine = des["raised_with_staff"].timeline(0, routine=True).splitlines()
     assert len(routine) == len(lines) + 14
-    assert ("month   4.0: month 3 closed: revenue $0, costs $20,000, financing $1,000,000, 0 customers  "
-            "[cash $1,035,000, ARR $0, 2 people]") in routine
+    assert (
+        "month   4.0: month 3 closed: revenue $0, costs $20,000, financing $1,000,000, 0 customers  "
+        "[cash $1,035,000, ARR $0, 2 people]"
+    ) in routine
 
     failed = des["abandoned"].timeline(0)
     assert "month   3.0: seed: failed (attempt 1); can retry from month 4.0  [cash $70,000, ARR $0, 0 people]" in failed
     assert "month   6.0: seed: failed (attempt 2); round abandoned  [cash $40,000, ARR $0, 0 people]" in failed
     assert failed.splitlines()[-1] == (
-        "month  11.0: ran out of cash ($-10,000): seed abandoned after failed attempts  [cash $-10,000, ARR $0, 0 people]")
+        "month  11.0: ran out of cash ($-10,000): seed abandoned after failed attempts  "
+        "[cash $-10,000, ARR $0, 0 people]"
+    )
     assert des["unfunded"].timeline(0) == (
         "month  11.0: ran out of cash ($-10,000): no funding planned and revenue never covered costs  "
-        "[cash $-10,000, ARR $0, 0 people]")
+        "[cash $-10,000, ARR $0, 0 people]"
+    )
     assert des["unfunded"].timeline(PATHS) == ""  # no such path
 
 
 def test_why_dead_counts(des):
     assert des["raised_with_staff"].why_dead().empty
     assert des["abandoned"].why_dead().to_dict("records") == [
-        {"cause": "seed abandoned after failed attempts", "paths": PATHS, "share_of_paths": 1.0}]
+        {"cause": "seed abandoned after failed attempts", "paths": PATHS, "share_of_paths": 1.0}
+    ]
     assert des["unfunded"].why_dead().to_dict("records") == [
-        {"cause": "no funding planned and revenue never covered costs", "paths": PATHS, "share_of_paths": 1.0}]
+        {"cause": "no funding planned and revenue never covered costs", "paths": PATHS, "share_of_paths": 1.0}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -265,8 +307,9 @@ def test_each_cause_of_death(changes, death_time, cause):
     jax_result = vs.simulate(sc, metrics="all")
     for name in ("cash", "financing", "alive", "runway", "death_month", "round_status", "round_close_month"):
         np.testing.assert_array_equal(des.data[name].values, jax_result.data[name].values, err_msg=name)
-    np.testing.assert_allclose(des.data["founder_ownership"].values, jax_result.data["founder_ownership"].values,
-                               rtol=2e-7)
+    np.testing.assert_allclose(
+        des.data["founder_ownership"].values, jax_result.data["founder_ownership"].values, rtol=2e-7
+    )
 
 
 def test_dead_company_logs_nothing_more(des):
@@ -276,6 +319,7 @@ def test_dead_company_logs_nothing_more(des):
 
 
 # ---- the float drift of the resolution time (a real bug) ----------------------------------------
+
 
 def test_resolution_time_is_exact(des):
     # attempt 2 of case (b) starts at 4.0 with time to close 2: it must resolve at exactly 6.0

@@ -72,8 +72,16 @@ def test_same_seed_twice_in_process(scenario, in_process):
 @pytest.mark.slow
 def test_two_dask_workers_equal_one_process(scenario, in_process):
     calls = []
-    parallel = vs.simulate(scenario, paths=PATHS, months=MONTHS, seed=SEED, engine="des", workers=2, metrics="all",
-                           progress=lambda done, total: calls.append((done, total)))
+    parallel = vs.simulate(
+        scenario,
+        paths=PATHS,
+        months=MONTHS,
+        seed=SEED,
+        engine="des",
+        workers=2,
+        metrics="all",
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert_same(in_process, parallel)
     assert calls[-1] == (PATHS, PATHS) and len(calls) == 4  # one call per batch of 64
 
@@ -83,8 +91,16 @@ def test_existing_scheduler_equals_one_process(scenario, in_process):
     from dask.distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        remote = vs.simulate(scenario, paths=PATHS, months=MONTHS, seed=SEED, engine="des", metrics="all",
-                             workers=1, scheduler=cluster.scheduler_address)  # workers is ignored
+        remote = vs.simulate(
+            scenario,
+            paths=PATHS,
+            months=MONTHS,
+            seed=SEED,
+            engine="des",
+            metrics="all",
+            workers=1,
+            scheduler=cluster.scheduler_address,
+        )  # workers is ignored
     assert_same(in_process, remote)
 
 

@@ -48,8 +48,15 @@ def test_padded_last_chunk(scenario, chunked_1k):
     # 5 000 paths in chunks of 1 000, rounded up to one BLOCK (4 096): the last chunk
     # is padded; the paths are the first 5 000 of the 10 000
     calls = []
-    partial = vs.simulate(scenario, paths=5_000, months=MONTHS, seed=SEED, metrics=METRICS, chunk_size=1_000,
-                          progress=lambda done, total: calls.append((done, total)))
+    partial = vs.simulate(
+        scenario,
+        paths=5_000,
+        months=MONTHS,
+        seed=SEED,
+        metrics=METRICS,
+        chunk_size=1_000,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert calls == [(BLOCK, 5_000), (5_000, 5_000)]
     assert partial.paths == 5_000
     assert_same(chunked_1k, partial, slice(0, 5_000))
@@ -59,8 +66,16 @@ def test_padded_last_chunk(scenario, chunked_1k):
 def test_chunk_size_1k_same_draws_and_fates(all_at_once, chunked_1k):
     """Inputs, deaths and rounds are identical; money agrees to float32 rounding."""
     np.testing.assert_array_equal(all_at_once.inputs.to_numpy(), chunked_1k.inputs.to_numpy())
-    for name in ("alive", "customers", "financing", "founder_ownership", "death_month", "round_status",
-                 "round_close_month", "final_founder_ownership"):
+    for name in (
+        "alive",
+        "customers",
+        "financing",
+        "founder_ownership",
+        "death_month",
+        "round_status",
+        "round_close_month",
+        "final_founder_ownership",
+    ):
         np.testing.assert_array_equal(all_at_once.data[name].values, chunked_1k.data[name].values, err_msg=name)
     for name in ("cash", "arr", "runway", "final_cash", "final_arr", "final_runway"):
         a, b = all_at_once.data[name].values, chunked_1k.data[name].values

@@ -10,14 +10,19 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from venturesim.engine.month_close import (
-    annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway,
-)
+from venturesim.engine.month_close import annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway
 from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import call_loans, draw_due, grant_inflow, step_debt, warrant_post_money
 from venturesim.funding.exits import exit_outcome, exit_proceeds, settle_exit
 from venturesim.funding.rounds import (
-    ABANDONED, CLOSED, RAISING, WAITING, after_failure, attempt_odds, bridge_due, start_due,
+    ABANDONED,
+    CLOSED,
+    RAISING,
+    WAITING,
+    after_failure,
+    attempt_odds,
+    bridge_due,
+    start_due,
 )
 from venturesim.funding.terms import ACQUIHIRE, ACQUISITION, IPO, NO_EXIT, SHUTDOWN
 
@@ -36,25 +41,36 @@ def _map(tree, leaf):
 
 def block(tree):
     """The JAX side: every array as a float32/int32/bool jax array."""
+
     def leaf(a):
         return jnp.asarray(a.astype(np.float32) if a.dtype == np.float64 else a)
+
     return _map(tree, leaf)
 
 
 def path(tree, i):
     """The DES side: path i's row; a per-path number becomes a Python scalar, rows stay NumPy (float64)."""
+
     def leaf(a):
         row = a[i]
         if row.dtype == np.float64:
             row = row.astype(np.float32).astype(np.float64)  # the same numbers the block sees
         return row.item() if row.ndim == 0 else row
+
     return _map(tree, leaf)
 
 
 def leaves(out, prefix=""):
     """(name, array) for every array in a result (dicts, named tuples and tuples, nested)."""
-    items = (out.items() if isinstance(out, dict) else out._asdict().items() if hasattr(out, "_asdict")
-             else enumerate(out) if isinstance(out, tuple) else None)
+    items = (
+        out.items()
+        if isinstance(out, dict)
+        else out._asdict().items()
+        if hasattr(out, "_asdict")
+        else enumerate(out)
+        if isinstance(out, tuple)
+        else None
+    )
     if items is None:
         return [(prefix or "value", out)]
     return [leaf for name, value in items for leaf in leaves(value, f"{prefix}{name}.")]
@@ -71,8 +87,7 @@ def assert_same(batched, single, i):
             np.testing.assert_array_equal(b, s, err_msg=f"{name}, path {i}")
         else:
             scale = np.max(np.abs(whole[np.isfinite(whole)]), initial=1.0)
-            np.testing.assert_allclose(b, s, rtol=2e-6, atol=4e-7 * scale, equal_nan=True,
-                                       err_msg=f"{name}, path {i}")
+            np.testing.assert_allclose(b, s, rtol=2e-6, atol=4e-7 * scale, equal_nan=True, err_msg=f"{name}, path {i}")
 
 
 def run_both(rule, args: dict, **static):
@@ -93,14 +108,26 @@ def usd(rng, low, high, shape=(N,)):
 
 
 def accounts_args(rng):
-    return dict(
-        alive=rng.random(N) < 0.8, cash=usd(rng, 0, 2e6), revenue=usd(rng, 0, 3e5), gross_revenue=usd(rng, 3e5, 4e5),
-        people=usd(rng, 0, 4e5), compute=usd(rng, 0, 2e5), other=usd(rng, 0, 1e5), acquisition=usd(rng, 0, 5e4),
-        partnership=usd(rng, 0, 1e4), cost_of_revenue_rate=rng.uniform(0, 0.3, N), tokens=usd(rng, 0, 1e9),
-        cost_per_token=rng.uniform(0, 1e-4, N), support_cost=usd(rng, 0, 1e4), interest=usd(rng, 0, 2e4),
-        principal=usd(rng, 0, 3e4), financing=np.where(rng.random(N) < 0.3, 1e6, 0.0),
-        debt_balance=np.where(rng.random((N, D)) < 0.6, usd(rng, 1e5, 1e6, (N, D)), 0.0),
-        min_cash=np.where(rng.random((N, D)) < 0.5, usd(rng, 0, 2e6, (N, D)), -np.inf))
+    return {
+        "alive": rng.random(N) < 0.8,
+        "cash": usd(rng, 0, 2e6),
+        "revenue": usd(rng, 0, 3e5),
+        "gross_revenue": usd(rng, 3e5, 4e5),
+        "people": usd(rng, 0, 4e5),
+        "compute": usd(rng, 0, 2e5),
+        "other": usd(rng, 0, 1e5),
+        "acquisition": usd(rng, 0, 5e4),
+        "partnership": usd(rng, 0, 1e4),
+        "cost_of_revenue_rate": rng.uniform(0, 0.3, N),
+        "tokens": usd(rng, 0, 1e9),
+        "cost_per_token": rng.uniform(0, 1e-4, N),
+        "support_cost": usd(rng, 0, 1e4),
+        "interest": usd(rng, 0, 2e4),
+        "principal": usd(rng, 0, 3e4),
+        "financing": np.where(rng.random(N) < 0.3, 1e6, 0.0),
+        "debt_balance": np.where(rng.random((N, D)) < 0.6, usd(rng, 1e5, 1e6, (N, D)), 0.0),
+        "min_cash": np.where(rng.random((N, D)) < 0.5, usd(rng, 0, 2e6, (N, D)), -np.inf),
+    }
 
 
 def test_close_accounts(rng):
@@ -122,26 +149,58 @@ def test_close_accounts(rng):
 
 
 def test_runway_and_arr(rng):
-    args = dict(cash=usd(rng, -1e5, 1e6), net_burn=usd(rng, -1e5, 1e5), alive=rng.random(N) < 0.7)
+    args = {"cash": usd(rng, -1e5, 1e6), "net_burn": usd(rng, -1e5, 1e5), "alive": rng.random(N) < 0.7}
     out = np.asarray(run_both(runway, args))
     assert np.isinf(out[np.asarray(args["alive"]) & (args["net_burn"] <= 0)]).all()
     assert np.isnan(out[~args["alive"]]).all()
-    out = np.asarray(run_both(annual_run_rate, dict(revenue=usd(rng, 0, 1e5), alive=args["alive"])))
+    out = np.asarray(run_both(annual_run_rate, {"revenue": usd(rng, 0, 1e5), "alive": args["alive"]}))
     assert (out[~args["alive"]] == 0).all()
 
 
 def month_args(rng):
     a = accounts_args(rng)
     alive_start = a["alive"]
-    team = SimpleNamespace(**{k: usd(rng, 0, 10) for k in (
-        "payroll", "severance", "recruiting", "hires", "departures", "layoffs", "open_requisitions",
-        "engineering_fte", "sales_fte", "support_fte", "pool_available", "headcount", "engineering_gain",
-        "deal_capacity")})
-    flows = SimpleNamespace(**{k: usd(rng, 0, 1e4) for k in (
-        "acquisition_spend", "entry_cost", "support_cost", "new_mrr", "expansion_mrr", "contraction_mrr",
-        "churned_mrr", "pipeline", "support_load")},
-        **{k: usd(rng, 0, 50, (N, S)) for k in ("deals_won", "deals_over_capacity", "revenue_by_segment",
-                                                 "new_customers", "churned_customers")})
+    team = SimpleNamespace(
+        **{
+            k: usd(rng, 0, 10)
+            for k in (
+                "payroll",
+                "severance",
+                "recruiting",
+                "hires",
+                "departures",
+                "layoffs",
+                "open_requisitions",
+                "engineering_fte",
+                "sales_fte",
+                "support_fte",
+                "pool_available",
+                "headcount",
+                "engineering_gain",
+                "deal_capacity",
+            )
+        }
+    )
+    flows = SimpleNamespace(
+        **{
+            k: usd(rng, 0, 1e4)
+            for k in (
+                "acquisition_spend",
+                "entry_cost",
+                "support_cost",
+                "new_mrr",
+                "expansion_mrr",
+                "contraction_mrr",
+                "churned_mrr",
+                "pipeline",
+                "support_load",
+            )
+        },
+        **{
+            k: usd(rng, 0, 50, (N, S))
+            for k in ("deals_won", "deals_over_capacity", "revenue_by_segment", "new_customers", "churned_customers")
+        },
+    )
     partner = SimpleNamespace(compute_credit_used=usd(rng, 0, 1e3), cost=usd(rng, 0, 1e3), active=usd(rng, 0, 3))
     return a, alive_start, team, flows, partner
 
@@ -156,17 +215,32 @@ def test_month_record_and_dead_record(rng):
 
     def rule(alive, alive_start, acc, team, flows, partner, xp, **kw):
         from venturesim.engine.month_close import Accounts
-        return month_record(alive, alive_start, Accounts(**acc), team=team, flows=flows, partner=partner, xp=xp,
-                            **kw)
 
-    kwargs = dict(revenue=usd(rng, 0, 1e5), arr=usd(rng, 0, 1e6), runway=usd(rng, 0, 30), compute=usd(rng, 0, 1e4),
-                  training=usd(rng, 0, 1e4), gap=usd(rng, 0, 1), partner_share=usd(rng, 0, 1e3),
-                  partner_concentration=rng.random(N), risk_costs=usd(rng, 0, 1e3), other=usd(rng, 0, 1e4),
-                  financing=usd(rng, 0, 1e6), grants=usd(rng, 0, 1e5), interest=usd(rng, 0, 1e4),
-                  principal=usd(rng, 0, 1e4), debt_balance=usd(rng, 0, 1e5, (N, D)), customers=usd(rng, 0, 100, (N, S)),
-                  founder_ownership=rng.random(N), rounds_closed=rng.integers(0, R, N))
-    record = run_both(rule, dict(alive=alive, alive_start=alive_start, acc=acc, team=team, flows=flows,
-                                 partner=partner, **kwargs))
+        return month_record(alive, alive_start, Accounts(**acc), team=team, flows=flows, partner=partner, xp=xp, **kw)
+
+    kwargs = {
+        "revenue": usd(rng, 0, 1e5),
+        "arr": usd(rng, 0, 1e6),
+        "runway": usd(rng, 0, 30),
+        "compute": usd(rng, 0, 1e4),
+        "training": usd(rng, 0, 1e4),
+        "gap": usd(rng, 0, 1),
+        "partner_share": usd(rng, 0, 1e3),
+        "partner_concentration": rng.random(N),
+        "risk_costs": usd(rng, 0, 1e3),
+        "other": usd(rng, 0, 1e4),
+        "financing": usd(rng, 0, 1e6),
+        "grants": usd(rng, 0, 1e5),
+        "interest": usd(rng, 0, 1e4),
+        "principal": usd(rng, 0, 1e4),
+        "debt_balance": usd(rng, 0, 1e5, (N, D)),
+        "customers": usd(rng, 0, 100, (N, S)),
+        "founder_ownership": rng.random(N),
+        "rounds_closed": rng.integers(0, R, N),
+    }
+    record = run_both(
+        rule, dict(alive=alive, alive_start=alive_start, acc=acc, team=team, flows=flows, partner=partner, **kwargs)
+    )
     dead = ~alive
     for name in ("engineering_fte", "headcount", "customers", "pipeline", "arr", "partners_active"):
         assert (np.asarray(record[name])[dead] == 0).all(), name
@@ -176,8 +250,12 @@ def test_month_record_and_dead_record(rng):
 
     # a path dead before the month: the block's masked record is the DES's dead record, entry by entry
     cash, owned, closed = usd(rng, -1e5, 0), rng.random(N), rng.integers(0, R, N)
-    frozen = mask_dead(record, jnp.asarray(alive_start), dead_record(jnp.asarray(cash, jnp.float32),
-                       jnp.asarray(owned, jnp.float32), jnp.asarray(closed), S, xp=jnp), xp=jnp)
+    frozen = mask_dead(
+        record,
+        jnp.asarray(alive_start),
+        dead_record(jnp.asarray(cash, jnp.float32), jnp.asarray(owned, jnp.float32), jnp.asarray(closed), S, xp=jnp),
+        xp=jnp,
+    )
     assert set(frozen) == set(record)
     for i in np.flatnonzero(~alive_start):
         single = dead_record(float(np.float32(cash[i])), float(np.float32(owned[i])), int(closed[i]), S)
@@ -198,33 +276,57 @@ def funding_state(rng, t=5.0):
     founders = 1.0 - pool - 0.05 - investors.sum(axis=1)
     drawn = rng.random((N, D)) < 0.5
     return SimpleNamespace(
-        status=status, close_month=close_month, closed_pre_money=np.where(status == CLOSED, usd(rng, 4e6, 2e7, (N, R)),
-                                                                          np.nan),
+        status=status,
+        close_month=close_month,
+        closed_pre_money=np.where(status == CLOSED, usd(rng, 4e6, 2e7, (N, R)), np.nan),
         debt_balance=np.where(drawn, usd(rng, 1e5, 1e6, (N, D)), 0.0),
         debt_drawn_at=np.where(drawn, rng.choice([0.0, 2.0, 4.0, 5.0], (N, D)), -1.0),
-        founder_ownership=founders, other_ownership=np.full(N, 0.05), pool_ownership=pool,
-        investor_ownership=investors, outstanding=(status == CLOSED) & (rng.random((N, R)) < 0.3),
-        next_try=rng.choice([0.0, 6.0, 9.0], (N, R)), exit_kind=np.zeros(N, np.int32), exit_month=np.full(N, -1.0),
-        exit_value=np.zeros(N), exit_debt=np.zeros(N))
+        founder_ownership=founders,
+        other_ownership=np.full(N, 0.05),
+        pool_ownership=pool,
+        investor_ownership=investors,
+        outstanding=(status == CLOSED) & (rng.random((N, R)) < 0.3),
+        next_try=rng.choice([0.0, 6.0, 9.0], (N, R)),
+        exit_kind=np.zeros(N, np.int32),
+        exit_month=np.full(N, -1.0),
+        exit_value=np.zeros(N),
+        exit_debt=np.zeros(N),
+    )
 
 
 def funding_params(rng, t=5.0):
     return SimpleNamespace(
-        amount=usd(rng, 5e5, 5e6, (N, R)), is_safe=(rng.random((N, R)) < 0.3).astype(float),
-        debt_round=rng.choice([-1.0, 0.0, 1.0, 2.0], (N, D)), debt_draw_month=rng.choice([t, t + 1, np.inf], (N, D)),
-        debt_amount=usd(rng, 1e5, 2e6, (N, D)), debt_rate=rng.choice([0.0, 0.08, 0.12], (N, D)),
-        debt_interest_only=rng.choice([0.0, 2.0, 12.0], (N, D)), debt_amortization=rng.choice([3.0, 24.0], (N, D)),
-        debt_warrants=rng.uniform(0, 0.2, (N, D)), debt_min_cash=np.full((N, D), -np.inf),
-        grant_month=rng.choice([-1.0, t, t + 2], (N, 2)), grant_amount=usd(rng, 1e5, 3e5, (N, 2)),
+        amount=usd(rng, 5e5, 5e6, (N, R)),
+        is_safe=(rng.random((N, R)) < 0.3).astype(float),
+        debt_round=rng.choice([-1.0, 0.0, 1.0, 2.0], (N, D)),
+        debt_draw_month=rng.choice([t, t + 1, np.inf], (N, D)),
+        debt_amount=usd(rng, 1e5, 2e6, (N, D)),
+        debt_rate=rng.choice([0.0, 0.08, 0.12], (N, D)),
+        debt_interest_only=rng.choice([0.0, 2.0, 12.0], (N, D)),
+        debt_amortization=rng.choice([3.0, 24.0], (N, D)),
+        debt_warrants=rng.uniform(0, 0.2, (N, D)),
+        debt_min_cash=np.full((N, D), -np.inf),
+        grant_month=rng.choice([-1.0, t, t + 2], (N, 2)),
+        grant_amount=usd(rng, 1e5, 3e5, (N, 2)),
         bridge_of=np.broadcast_to(np.array([-1.0, 0.0, -1.0]), (N, R)).copy(),
-        trigger_runway=rng.choice([6.0, 12.0, 18.0], (N, R)), milestone_arr=rng.choice([1e6, np.inf], (N, R)),
-        earliest_month=rng.choice([0.0, 6.0, 12.0], (N, R)), pre_money=usd(rng, 1.0, 1.5, (N, R)),
-        ipo_threshold=rng.choice([5e6, np.inf], N), ipo_multiple=rng.uniform(5, 15, N),
-        acquisition_hazard=rng.choice([0.0, 0.3], N), acquisition_reference_arr=np.full(N, 1e6),
-        acquisition_elasticity=rng.uniform(0, 1, N), acquisition_multiple=rng.uniform(2, 6, N),
-        acquihire_probability=rng.choice([0.0, 0.5, 1.0], N), acquihire_value_per_head=np.full(N, 1e6),
-        asset_sale=usd(rng, 0, 1e6), preference=np.ones((N, R)), participation=rng.choice([0.0, 1.0, 2.0], (N, R)),
-        cap_multiple=np.full((N, R), 3.0), seniority=rng.choice([0.0, 1.0], (N, R)))
+        trigger_runway=rng.choice([6.0, 12.0, 18.0], (N, R)),
+        milestone_arr=rng.choice([1e6, np.inf], (N, R)),
+        earliest_month=rng.choice([0.0, 6.0, 12.0], (N, R)),
+        pre_money=usd(rng, 1.0, 1.5, (N, R)),
+        ipo_threshold=rng.choice([5e6, np.inf], N),
+        ipo_multiple=rng.uniform(5, 15, N),
+        acquisition_hazard=rng.choice([0.0, 0.3], N),
+        acquisition_reference_arr=np.full(N, 1e6),
+        acquisition_elasticity=rng.uniform(0, 1, N),
+        acquisition_multiple=rng.uniform(2, 6, N),
+        acquihire_probability=rng.choice([0.0, 0.5, 1.0], N),
+        acquihire_value_per_head=np.full(N, 1e6),
+        asset_sale=usd(rng, 0, 1e6),
+        preference=np.ones((N, R)),
+        participation=rng.choice([0.0, 1.0, 2.0], (N, R)),
+        cap_multiple=np.full((N, R), 3.0),
+        seniority=rng.choice([0.0, 1.0], (N, R)),
+    )
 
 
 def test_debt_month(rng):
@@ -232,37 +334,62 @@ def test_debt_month(rng):
     drawn, some serviced, and a path not alive pays and draws nothing."""
     state, f = funding_state(rng), funding_params(rng)
     alive = rng.random(N) < 0.8
-    update, month, grants = run_both(step_debt, dict(state=state, f=f, t=5.0, alive=alive))
+    update, month, grants = run_both(step_debt, {"state": state, "f": f, "t": 5.0, "alive": alive})
     drawn, interest = np.asarray(month.drawn), np.asarray(month.interest)
     assert (drawn > 0).any() and (interest > 0).any() and (np.asarray(month.warrants) > 0).any()
     assert (drawn[~alive] == 0).all() and (interest[~alive] == 0).all() and (np.asarray(grants)[~alive] == 0).all()
-    np.testing.assert_allclose(np.asarray(update.founder_ownership) + np.asarray(update.other_ownership)
-                               + np.asarray(update.pool_ownership) + np.asarray(update.investor_ownership).sum(axis=1),
-                               1.0, rtol=1e-5)
-    run_both(draw_due, dict(status=state.status, close_month=state.close_month, t=5.0, f=f))
-    run_both(warrant_post_money, dict(status=state.status, close_month=state.close_month,
-                                      closed_pre_money=state.closed_pre_money, amount=f.amount, is_safe=f.is_safe))
-    run_both(grant_inflow, dict(grant_month=f.grant_month, grant_amount=f.grant_amount, t=5.0,
-                                alive=alive))
+    np.testing.assert_allclose(
+        np.asarray(update.founder_ownership)
+        + np.asarray(update.other_ownership)
+        + np.asarray(update.pool_ownership)
+        + np.asarray(update.investor_ownership).sum(axis=1),
+        1.0,
+        rtol=1e-5,
+    )
+    run_both(draw_due, {"status": state.status, "close_month": state.close_month, "t": 5.0, "f": f})
+    run_both(
+        warrant_post_money,
+        {
+            "status": state.status,
+            "close_month": state.close_month,
+            "closed_pre_money": state.closed_pre_money,
+            "amount": f.amount,
+            "is_safe": f.is_safe,
+        },
+    )
+    run_both(grant_inflow, {"grant_month": f.grant_month, "grant_amount": f.grant_amount, "t": 5.0, "alive": alive})
 
 
 def test_covenant(rng):
-    args = dict(balance=usd(rng, 0, 1e6, (N, D)), cash=usd(rng, 0, 2e6), min_cash=usd(rng, 0, 2e6, (N, D)),
-                alive=rng.random(N) < 0.8)
-    _, repaid, called = run_both(call_loans, args)
+    args = {
+        "balance": usd(rng, 0, 1e6, (N, D)),
+        "cash": usd(rng, 0, 2e6),
+        "min_cash": usd(rng, 0, 2e6, (N, D)),
+        "alive": rng.random(N) < 0.8,
+    }
+    _, _repaid, called = run_both(call_loans, args)
     assert 0 < np.asarray(called).sum() < N
 
 
 def test_round_start_and_bridges(rng):
     state, f = funding_state(rng), funding_params(rng)
-    args = dict(status=state.status, next_try=state.next_try, params=f, now=6.0,
-                runway=usd(rng, 0, 24), arr=rng.choice([0.0, 2e6], N), active=rng.random(N) < 0.9)
+    args = {
+        "status": state.status,
+        "next_try": state.next_try,
+        "params": f,
+        "now": 6.0,
+        "runway": usd(rng, 0, 24),
+        "arr": rng.choice([0.0, 2e6], N),
+        "active": rng.random(N) < 0.9,
+    }
     start = np.asarray(run_both(start_due, args))
     assert start.any() and (start.sum(axis=1) <= 1).all()  # rounds are raised in order: one at a time
     failed = np.zeros((N, R), bool)
     failed[np.arange(N), 0] = rng.random(N) < 0.5
-    eligible, pre = run_both(bridge_due, dict(bridge_of=f.bridge_of, status=state.status, failed=failed,
-                                              pre_money=usd(rng, 1e6, 1e7, (N, R))))
+    eligible, _pre = run_both(
+        bridge_due,
+        {"bridge_of": f.bridge_of, "status": state.status, "failed": failed, "pre_money": usd(rng, 1e6, 1e7, (N, R))},
+    )
     eligible = np.asarray(eligible)
     assert eligible.any()
     np.testing.assert_array_equal(eligible[:, 1], failed[:, 0] & (state.status[:, 1] == WAITING))
@@ -275,19 +402,36 @@ def test_attempt_odds_and_failure(rng):
     state, f = funding_state(rng), funding_params(rng)
     f.success_probability, f.reference_arr = rng.uniform(0.2, 0.8, (N, R)), rng.choice([1e6, np.inf], (N, R))
     f.success_elasticity, f.valuation_elasticity = rng.uniform(0, 1, (N, R)), rng.uniform(0, 1, (N, R))
-    f.down_round_factor, f.max_attempts, f.retry_delay = np.full((N, R), 0.8), rng.choice([1.0, 3.0], (N, R)), \
-        np.full((N, R), 2.0)
+    f.down_round_factor, f.max_attempts, f.retry_delay = (
+        np.full((N, R), 0.8),
+        rng.choice([1.0, 3.0], (N, R)),
+        np.full((N, R), 2.0),
+    )
     attempts = rng.choice([0.0, 1.0, 2.0], (N, R))
-    odds = dict(params=f, arr=rng.choice([0.0, 5e5, 3e6], N)[:, None], climate=rng.uniform(0.7, 1.3, N)[:, None],
-                attempts=attempts)
+    odds = {
+        "params": f,
+        "arr": rng.choice([0.0, 5e5, 3e6], N)[:, None],
+        "climate": rng.uniform(0.7, 1.3, N)[:, None],
+        "attempts": attempts,
+    }
     run_both(attempt_odds, odds)
-    run_both(attempt_odds, odds | dict(success_probability=rng.uniform(0, 1, (N, R))))
+    run_both(attempt_odds, odds | {"success_probability": rng.uniform(0, 1, (N, R))})
     failed = rng.random((N, R)) < 0.5
-    attempts_after, status, next_try = run_both(after_failure, dict(
-        failed=failed, attempts=attempts, status=state.status, next_try=state.next_try, resolved_at=7.0, params=f))
+    _attempts_after, status, _next_try = run_both(
+        after_failure,
+        {
+            "failed": failed,
+            "attempts": attempts,
+            "status": state.status,
+            "next_try": state.next_try,
+            "resolved_at": 7.0,
+            "params": f,
+        },
+    )
     status = np.asarray(status)
-    np.testing.assert_array_equal(status[failed], np.where(attempts[failed] + 1 >= f.max_attempts[failed],
-                                                           ABANDONED, WAITING))
+    np.testing.assert_array_equal(
+        status[failed], np.where(attempts[failed] + 1 >= f.max_attempts[failed], ABANDONED, WAITING)
+    )
     np.testing.assert_array_equal(status[~failed], state.status[~failed])
 
 
@@ -296,9 +440,15 @@ def test_exit_outcome_and_settlement(rng):
     exit clears the debt into ``exit_debt``."""
     f, state = funding_params(rng), funding_state(rng)
     survived = rng.random(N) < 0.7
-    args = dict(survived=survived, died=~survived & (rng.random(N) < 0.8), arr=rng.choice([0.0, 5e5, 2e6, 8e6], N),
-                headcount=rng.integers(0, 20, N).astype(float), u_acquired=rng.random(N) * 0.1,
-                u_acquihire=rng.random(N), f=f)
+    args = {
+        "survived": survived,
+        "died": ~survived & (rng.random(N) < 0.8),
+        "arr": rng.choice([0.0, 5e5, 2e6, 8e6], N),
+        "headcount": rng.integers(0, 20, N).astype(float),
+        "u_acquired": rng.random(N) * 0.1,
+        "u_acquihire": rng.random(N),
+        "f": f,
+    }
     # one of each: an IPO (path 0), an acquisition (1), an acqui-hire (2), a shutdown (3)
     survived[:2], args["died"][:4] = True, [False, False, True, True]
     args["arr"][:2], f.ipo_threshold[:2], f.acquisition_hazard[1], args["u_acquired"][1] = 8e6, [5e6, np.inf], 0.3, 0.0
@@ -307,11 +457,11 @@ def test_exit_outcome_and_settlement(rng):
     kind = np.asarray(kind)
     assert {NO_EXIT, ACQUISITION, IPO, ACQUIHIRE, SHUTDOWN} <= set(kind.tolist())
     assert ((kind == IPO) <= (survived & (args["arr"] >= f.ipo_threshold))).all()
-    update = run_both(settle_exit, dict(state=state, kind=kind, value=np.asarray(value, np.float64),
-                                        t=5.0))
+    update = run_both(settle_exit, {"state": state, "kind": kind, "value": np.asarray(value, np.float64), "t": 5.0})
     happened = kind != NO_EXIT
-    np.testing.assert_allclose(np.asarray(update.exit_debt)[happened], state.debt_balance.sum(axis=1)[happened],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(update.exit_debt)[happened], state.debt_balance.sum(axis=1)[happened], rtol=1e-6
+    )
     assert (np.asarray(update.debt_balance)[happened] == 0).all()
 
 
@@ -319,20 +469,23 @@ def test_exit_proceeds(rng):
     f, state = funding_params(rng), funding_state(rng)
     state.exit_kind = rng.choice([NO_EXIT, IPO, SHUTDOWN], N).astype(np.int32)
     state.exit_value, state.exit_debt = usd(rng, 0, 1e8), usd(rng, 0, 1e6)
-    founders, rounds = run_both(exit_proceeds, dict(state=state, params=f))
+    founders, _rounds = run_both(exit_proceeds, {"state": state, "params": f})
     assert (np.asarray(founders)[state.exit_kind == NO_EXIT] == 0).all()
     assert (np.asarray(founders)[state.exit_kind == IPO] > 0).any()
 
 
-@pytest.mark.parametrize(("status", "attempts", "debt", "code"), [
-    ([RAISING, WAITING], [0, 0], 0.0, "raising:seed"),
-    ([WAITING, WAITING], [1, 0], 0.0, "retry_too_late:seed"),
-    ([WAITING, WAITING], [0, 0], 0.0, "not_started:seed"),
-    ([CLOSED, ABANDONED], [0, 2], 0.0, "abandoned:series_a"),
-    ([CLOSED, CLOSED], [0, 0], 1e5, "spent_raised_and_borrowed"),
-    ([CLOSED, CLOSED], [0, 0], 0.0, "spent_raised"),
-    ([CLOSED, RAISING], [0, 0], 0.0, "raising:series_a"),
-])
+@pytest.mark.parametrize(
+    ("status", "attempts", "debt", "code"),
+    [
+        ([RAISING, WAITING], [0, 0], 0.0, "raising:seed"),
+        ([WAITING, WAITING], [1, 0], 0.0, "retry_too_late:seed"),
+        ([WAITING, WAITING], [0, 0], 0.0, "not_started:seed"),
+        ([CLOSED, ABANDONED], [0, 2], 0.0, "abandoned:series_a"),
+        ([CLOSED, CLOSED], [0, 0], 1e5, "spent_raised_and_borrowed"),
+        ([CLOSED, CLOSED], [0, 0], 0.0, "spent_raised"),
+        ([CLOSED, RAISING], [0, 0], 0.0, "raising:series_a"),
+    ],
+)
 def test_death_cause_codes(status, attempts, debt, code):
     names = ["seed", "series_a"]
     assert death_cause(np.array(status), np.array(attempts), np.array([-1, -1]), np.array([debt]), names) == code

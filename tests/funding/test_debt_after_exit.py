@@ -18,10 +18,19 @@ PAYMENT = 200_000 * I / (1 - (1 + I) ** -24)  # the level payment, $9,414.69 a m
 def spec(revenue: bool, cash: float, burn: float) -> dict:
     """One loan drawn in month 0; $``burn`` a month of other costs; with ``revenue``, 1,000 customers pay
     $1,000 a month from month 3 (ARR $12M) and an IPO at ARR ≥ $10M (10 × ARR)."""
-    segment = {"name": "api", "market_size": 1000, "price": 1000.0, "churn": 0.0, "initial_customers": 1000,
-               "launch_month": 3 if revenue else 100, "bass_p_annual": 0.01, "bass_q_annual": 0.0}
+    segment = {
+        "name": "api",
+        "market_size": 1000,
+        "price": 1000.0,
+        "churn": 0.0,
+        "initial_customers": 1000,
+        "launch_month": 3 if revenue else 100,
+        "bass_p_annual": 0.01,
+        "bass_q_annual": 0.0,
+    }
     return {
-        "name": "debt", "simulation": {"months": 12},
+        "name": "debt",
+        "simulation": {"months": 12},
         "company": {"initial_cash": cash, "founder_ownership": 0.9, "option_pool": 0.1, "other_monthly_costs": burn},
         "market": {"segments": [segment]},
         "funding": {"rounds": [], "venture_debt": [LOAN]}
@@ -45,9 +54,13 @@ def schedule(months: int):
 @pytest.fixture(scope="module")
 def both():
     """{engine: (the path that dies, the path that lists)}."""
-    return {engine: tuple(vs.simulate(vs.load(spec(*s)), paths=2, seed=0, engine=engine, metrics="all",
-                                      **options).data for s in ((False, 300_000, 100_000), (True, 300_000, 10_000)))
-            for engine, options in ENGINES}
+    return {
+        engine: tuple(
+            vs.simulate(vs.load(spec(*s)), paths=2, seed=0, engine=engine, metrics="all", **options).data
+            for s in ((False, 300_000, 100_000), (True, 300_000, 10_000))
+        )
+        for engine, options in ENGINES
+    }
 
 
 @pytest.fixture(params=[e for e, _ in ENGINES])
@@ -61,15 +74,16 @@ def test_both_engines_record_the_same_months(both):
     for jax_ds, des_ds in zip(both["jax"], both["des"], strict=True):
         assert set(jax_ds.data_vars) == set(des_ds.data_vars)
         for name in jax_ds.data_vars:
-            np.testing.assert_allclose(des_ds[name].values, jax_ds[name].values, rtol=1e-5, atol=1e-6,
-                                       equal_nan=True, err_msg=name)
+            np.testing.assert_allclose(
+                des_ds[name].values, jax_ds[name].values, rtol=1e-5, atol=1e-6, equal_nan=True, err_msg=name
+            )
 
 
 def test_a_dead_path_pays_no_more_debt_and_its_cash_is_frozen(runs):
     """$300k + $200k drawn − $100k a month, and from month 1 the loan's $9,414.69: cash 400,000; 290,585;
     181,171; 71,756; −37,659 in month 4: dead, and the cash stays at −37,659 (no interest, no principal)."""
     ds, _ = runs
-    interest, principal, balance = schedule(5)
+    interest, principal, _balance = schedule(5)
     cash = 300_000 + 200_000 + np.cumsum(-100_000 - interest - principal)
     np.testing.assert_allclose(cash[[0, 4]], [400_000, -37_659.2], atol=0.5)
     assert ds["death_month"].values.tolist() == [4, 4]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import venturesim as vs
-from venturesim.funding.shares import VentureLoan as VentureDebt
 from venturesim.funding.rounds import ABANDONED, CLOSED
+from venturesim.funding.shares import VentureLoan as VentureDebt
 from venturesim.funding.terms import IPO, SHUTDOWN
 
 ENGINES = [("jax", {}), ("des", {"workers": 1})]
@@ -16,10 +16,19 @@ ENGINES = [("jax", {}), ("des", {"workers": 1})]
 def company(rounds=(), months=12, revenue=False, cash=2e6, burn=10_000, **funding):
     """Founders 90 %, pool 10 %; $``burn`` a month of other costs; revenue $1,000/month from 1,000
     customers once the segment opens at month 3 (ARR $12M) if ``revenue``, else none."""
-    segment = {"name": "api", "market_size": 1000, "price": 1000.0, "churn": 0.0, "initial_customers": 1000,
-               "launch_month": 3 if revenue else 100, "bass_p_annual": 0.01, "bass_q_annual": 0.0}
+    segment = {
+        "name": "api",
+        "market_size": 1000,
+        "price": 1000.0,
+        "churn": 0.0,
+        "initial_customers": 1000,
+        "launch_month": 3 if revenue else 100,
+        "bass_p_annual": 0.01,
+        "bass_q_annual": 0.0,
+    }
     return {
-        "name": "financing", "simulation": {"months": months},
+        "name": "financing",
+        "simulation": {"months": months},
         "company": {"initial_cash": cash, "founder_ownership": 0.9, "option_pool": 0.1, "other_monthly_costs": burn},
         "market": {"segments": [segment]},
         "funding": {"rounds": list(rounds)} | funding,
@@ -29,12 +38,26 @@ def company(rounds=(), months=12, revenue=False, cash=2e6, burn=10_000, **fundin
 def priced(name="seed", **changes):
     """Starts at the first month end (time 1.0), closes one month later: in month 2 (or the month after
     the round before it closes)."""
-    return {"name": name, "trigger_runway_months": 1000, "success_probability": 1.0, "pre_money": 4e6,
-            "amount": 1e6, "time_to_close_months": 1.0} | changes
+    return {
+        "name": name,
+        "trigger_runway_months": 1000,
+        "success_probability": 1.0,
+        "pre_money": 4e6,
+        "amount": 1e6,
+        "time_to_close_months": 1.0,
+    } | changes
 
 
-SAFE = {"name": "pre_seed", "instrument": "safe", "trigger_runway_months": 1000, "success_probability": 1.0,
-        "valuation_cap": 1e7, "discount": 0.2, "amount": 1e6, "time_to_close_months": 1.0}
+SAFE = {
+    "name": "pre_seed",
+    "instrument": "safe",
+    "trigger_runway_months": 1000,
+    "success_probability": 1.0,
+    "valuation_cap": 1e7,
+    "discount": 0.2,
+    "amount": 1e6,
+    "time_to_close_months": 1.0,
+}
 
 
 def run(spec, engine, options, paths=2, seed=0):
@@ -100,8 +123,15 @@ def test_venture_debt_schedule_warrants_and_cash(engine, options):
     """$1.2M drawn with the seed (month 2) at 12 %: interest-only months 3–4, then 3 level payments
     (months 5–7), exactly the library's schedule; warrants 10 % · 1.2M / $5M post = 2.4 %: founders
     0.9 · 0.8 · 0.976 = 70.272 %. The cash identity holds with principal repaid."""
-    debt = {"name": "loan", "amount": 1.2e6, "with_round": "seed", "interest_annual": 0.12,
-            "interest_only_months": 2, "amortization_months": 3, "warrant_coverage": 0.1}
+    debt = {
+        "name": "loan",
+        "amount": 1.2e6,
+        "with_round": "seed",
+        "interest_annual": 0.12,
+        "interest_only_months": 2,
+        "amortization_months": 3,
+        "warrant_coverage": 0.1,
+    }
     ds = run(company([priced()], venture_debt=[debt]), engine, options).data
     loan = VentureDebt("bank", 1_200_000, 0.12, month=2, interest_only_months=2, amortization_months=3)
     interest, principal = np.zeros(12), np.zeros(12)

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from builders import rounds_scenario
 
 import venturesim as vs
-from builders import rounds_scenario
 
 
 def scenario(success: float, attempts: int = 1) -> dict:

@@ -27,13 +27,22 @@ def segment(name="s", **fields) -> dict:
     f = adopters/2^20 and 1 − f are exact, e^{−p} rounds to 1, so f' = f and nobody adopts
     (with another m, 1 − (1 − f) ≠ f in float32 lets a few accounts in by rounding).
     """
-    return {"name": name, "market_size": 2**20, "bass_p_annual": 1e-9, "bass_q_annual": 0.0,
-            "price": 1.0, "churn": 0.0} | fields
+    return {
+        "name": name,
+        "market_size": 2**20,
+        "bass_p_annual": 1e-9,
+        "bass_q_annual": 0.0,
+        "price": 1.0,
+        "churn": 0.0,
+    } | fields
 
 
 def market_scenario(segments: list[dict], channels: list[dict] = (), **market) -> dict:
-    return {"name": "market", "company": {"initial_cash": 1e12},
-            "market": {"segments": segments, "channels": list(channels)} | market}
+    return {
+        "name": "market",
+        "company": {"initial_cash": 1e12},
+        "market": {"segments": segments, "channels": list(channels)} | market,
+    }
 
 
 def market_params(spec: dict, paths: int, months: int, seed: int = 0):

@@ -20,12 +20,29 @@ from venturesim.market.adoption import (
 from venturesim.market.bass import cumulative_fraction
 
 
-def composed(p, q, *, marketing_spend=0.0, spend_half_saturation=1.0, marketing_lift_max=0.0, quality_gap=0.0,
-             quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION, viral_coefficient=0.0, partner_multiplier=1.0, xp=jnp):
+def composed(
+    p,
+    q,
+    *,
+    marketing_spend=0.0,
+    spend_half_saturation=1.0,
+    marketing_lift_max=0.0,
+    quality_gap=0.0,
+    quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION,
+    viral_coefficient=0.0,
+    partner_multiplier=1.0,
+    xp=jnp,
+):
     """effective_bass of one channel's marketing lift and the quality factor (how the engines compose them)."""
-    return effective_bass(p, q, lift=marketing_lift(marketing_spend, spend_half_saturation, marketing_lift_max, xp=xp),
-                          quality=quality_factor(quality_gap, quality_elasticity, xp=xp),
-                          viral_coefficient=viral_coefficient, partner_multiplier=partner_multiplier, xp=xp)
+    return effective_bass(
+        p,
+        q,
+        lift=marketing_lift(marketing_spend, spend_half_saturation, marketing_lift_max, xp=xp),
+        quality=quality_factor(quality_gap, quality_elasticity, xp=xp),
+        viral_coefficient=viral_coefficient,
+        partner_multiplier=partner_multiplier,
+        xp=xp,
+    )
 
 
 @pytest.mark.parametrize("p, q", [(0.03, 0.38), (0.03 / 12, 0.38 / 12), (0.01, 0.5), (0.002, 0.6)])
@@ -84,7 +101,9 @@ def test_marketing_lift_saturates():
     # channels add their lifts on the segments they reach: two channels on segment 0, one on segment 1
     # (1.5 at s = s_½ = 20k, L = 1.5 ⇒ 0.75; 2.0 at s = 3 s_½ ⇒ 1.5; 1.0 at s = 0 ⇒ 0)
     seg = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    lift = marketing_lift(np.array([20e3, 30e3, 0.0]), np.array([20e3, 10e3, 5e3]), np.array([1.5, 2.0, 1.0]), seg, xp=np)
+    lift = marketing_lift(
+        np.array([20e3, 30e3, 0.0]), np.array([20e3, 10e3, 5e3]), np.array([1.5, 2.0, 1.0]), seg, xp=np
+    )
     np.testing.assert_allclose(lift, [1.0 + 0.75 + 1.5, 1.0], rtol=1e-12)
 
 
@@ -92,8 +111,17 @@ def test_effective_bass_by_hand():
     # p = 0.002, q = 0.03 a month; spend $20k at s_½ = $20k, L_max = 1 ⇒ lift 1.5; Δq = 0.05, ε = 2 ⇒ e^{0.1};
     # viral k = 0.01; partners × 1.2.
     # p' = 0.002 · 1.5 · e^{0.1} · 1.2 = 0.0036 · 1.105171 = 0.0039786; q' = (0.03 + 0.01) · e^{0.1} = 0.0442068
-    c = composed(0.002, 0.03, marketing_spend=20_000, spend_half_saturation=20_000, marketing_lift_max=1.0,
-                       quality_gap=0.05, viral_coefficient=0.01, partner_multiplier=1.2, xp=np)
+    c = composed(
+        0.002,
+        0.03,
+        marketing_spend=20_000,
+        spend_half_saturation=20_000,
+        marketing_lift_max=1.0,
+        quality_gap=0.05,
+        viral_coefficient=0.01,
+        partner_multiplier=1.2,
+        xp=np,
+    )
     assert c.p == pytest.approx(0.0039786, abs=1e-7)
     assert c.q == pytest.approx(0.0442068, abs=1e-7)
     # neutral inputs leave p and q unchanged
@@ -119,8 +147,14 @@ def test_more_marketing_brings_the_peak_earlier(p, q, s1, ds):
 
 
 def test_jit_matches_numpy():
-    kwargs = {"marketing_spend": jnp.array([0.0, 1e4, 5e4]), "spend_half_saturation": 2e4, "marketing_lift_max": 1.0,
-                  "quality_gap": jnp.array([0.0, 0.1, -0.1]), "viral_coefficient": 0.01, "partner_multiplier": 1.1}
+    kwargs = {
+        "marketing_spend": jnp.array([0.0, 1e4, 5e4]),
+        "spend_half_saturation": 2e4,
+        "marketing_lift_max": 1.0,
+        "quality_gap": jnp.array([0.0, 0.1, -0.1]),
+        "viral_coefficient": 0.01,
+        "partner_multiplier": 1.1,
+    }
     out = jax.jit(lambda p, q: composed(p, q, **kwargs))(jnp.float32(0.002), jnp.float32(0.03))
     ref = composed(0.002, 0.03, **{k: np.asarray(v) for k, v in kwargs.items()}, xp=np)
     np.testing.assert_allclose(np.asarray(out.p), ref.p, rtol=1e-6)
@@ -139,8 +173,16 @@ def test_inside_lax_scan_with_a_path_axis():
     gap = np.array([[0.0], [0.1], [-0.1]])  # (paths, 1)
 
     def month(f, s, xp):
-        c = composed(p, q, marketing_spend=s, spend_half_saturation=2e4, marketing_lift_max=1.0,
-                           quality_gap=gap, viral_coefficient=0.005, xp=xp)
+        c = composed(
+            p,
+            q,
+            marketing_spend=s,
+            spend_half_saturation=2e4,
+            marketing_lift_max=1.0,
+            quality_gap=gap,
+            viral_coefficient=0.005,
+            xp=xp,
+        )
         f = advance_fraction(f, c.p, c.q, xp=xp)
         return f, f
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
-
-import jax.numpy as jnp
 
 import venturesim as vs
 from venturesim.market.adoption import bass_peak_time
@@ -56,7 +55,8 @@ def test_advance_fraction_composes_to_closed_form(p, q):
         assert float(f) == pytest.approx(cumulative_fraction(month, p, q), rel=2e-6, abs=1e-7)
     # one 12-month step is the same flow
     assert float(advance_fraction(jnp.float32(0.0), p, q, dt=12.0)) == pytest.approx(
-        cumulative_fraction(12, p, q), rel=2e-6)
+        cumulative_fraction(12, p, q), rel=2e-6
+    )
 
 
 def test_advance_fraction_from_any_state():
@@ -78,15 +78,30 @@ def one_segment(p_annual: float, q_annual: float, churn=0.0) -> dict:
     return {
         "name": "bass",
         "company": {"initial_cash": 1e12},
-        "market": {"segments": [{"name": "s", "market_size": M, "bass_p_annual": p_annual,
-                                 "bass_q_annual": q_annual, "price": 1.0, "churn": churn}]},
+        "market": {
+            "segments": [
+                {
+                    "name": "s",
+                    "market_size": M,
+                    "bass_p_annual": p_annual,
+                    "bass_q_annual": q_annual,
+                    "price": 1.0,
+                    "churn": churn,
+                }
+            ]
+        },
     }
 
 
 def simulate(p_annual, q_annual, seed, churn=0.0):
     # one structure (1 segment, no rounds, 36 months, these metrics, 4000 paths) for every run: one compilation
-    result = vs.simulate(one_segment(p_annual, q_annual, churn), paths=PATHS, months=MONTHS, seed=seed,
-                         metrics=("customers", "new_customers", "churned_customers", "revenue", "alive"))
+    result = vs.simulate(
+        one_segment(p_annual, q_annual, churn),
+        paths=PATHS,
+        months=MONTHS,
+        seed=seed,
+        metrics=("customers", "new_customers", "churned_customers", "revenue", "alive"),
+    )
     return result
 
 

@@ -30,11 +30,16 @@ JAX_PATHS, DES_PATHS = 2048, 400
 
 # ---- the formulas ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("xp", [np, jnp])
 def test_support_multiplier_by_hand(xp):
     m = partial(support_multiplier, xp=xp)
-    load, mult = m(xp.asarray([1000.0, 150.0, 3000.0, 50.0, 0.0, 50.0]), xp.asarray([500.0, 300.0, 300.0, 0.0, 0.0, 0.0]),
-                   xp.asarray([0.5, 0.5, 0.5, 0.5, 0.5, 0.0]), xp.asarray([3.0] * 6))
+    load, mult = m(
+        xp.asarray([1000.0, 150.0, 3000.0, 50.0, 0.0, 50.0]),
+        xp.asarray([500.0, 300.0, 300.0, 0.0, 0.0, 0.0]),
+        xp.asarray([0.5, 0.5, 0.5, 0.5, 0.5, 0.0]),
+        xp.asarray([3.0] * 6),
+    )
     # ρ = 2 → 2^0.5 = 1.4142136; ρ = 0.5 → 1 (no discount for spare capacity); ρ = 10 → 10^0.5 = 3.1623 capped
     # at 3; customers and no support → ρ = +∞, M = M_max; nobody to serve → ρ = 0, M = 1; η = 0 → 1 always
     np.testing.assert_allclose(np.asarray(load), [2.0, 0.5, 10.0, np.inf, 0.0, np.inf])
@@ -48,8 +53,7 @@ def test_cap_wins_by_hand(xp):
     # (1, 1, 1) → 2: ⌊2/3⌋ = 0 each, remainders 2, 2, 2 tie → the first two segments get one each;
     # (5, 3, 0) → 4: ⌊20/8⌋ = 2, ⌊12/8⌋ = 1, left 1, remainders 4, 4 tie → segment 0: (3, 1, 0);
     # 9 wins under a cap of 20: unchanged; a cap of 0 keeps nothing
-    np.testing.assert_array_equal(np.asarray(cap_wins(won, cap, xp=xp)),
-                                  [[1, 1, 0], [3, 1, 0], [2, 0, 7], [0, 0, 0]])
+    np.testing.assert_array_equal(np.asarray(cap_wins(won, cap, xp=xp)), [[1, 1, 0], [3, 1, 0], [2, 0, 7], [0, 0, 0]])
 
 
 @given(st.lists(st.integers(0, 40), min_size=1, max_size=4), st.integers(0, 60))
@@ -64,6 +68,7 @@ def test_cap_wins_keeps_min_of_wins_and_cap_never_more_than_won(wins, cap):
 
 # ---- runs --------------------------------------------------------------------------------------
 
+
 @partial(jax.jit, static_argnames="months")
 def _scan(params, key, limits, months: int):
     n = params.market_size.shape[0]
@@ -71,8 +76,9 @@ def _scan(params, key, limits, months: int):
     active = jnp.ones(n, bool)
 
     def body(state, t):
-        state, flows = step_market(jax.random.fold_in(key, t), state, params, t, active,
-                                   QualityEffect(ones, ones, ones), limits)
+        state, flows = step_market(
+            jax.random.fold_in(key, t), state, params, t, active, QualityEffect(ones, ones, ones), limits
+        )
         return state, flows
 
     return jax.lax.scan(body, init_market(params), jnp.arange(months))[1]
@@ -108,12 +114,17 @@ def within_3se(churned, n, c):
 
 def limits_for(paths, *, support=None, exit_share=None, cap=None, segments=1, row=False):
     """MarketLimits as the JAX engine passes them ((paths,) arrays) or as the DES does (one path: floats)."""
+
     def full(v, shape=()):
         return np.full(shape, v) if row else jnp.full((paths,) + shape, v, jnp.float32)
+
     fields = {}
     if support is not None:  # (capacity, η, M_max)
-        fields |= dict(support_capacity=full(support[0]), support_elasticity=full(support[1]),
-                       support_max_multiplier=full(support[2]))
+        fields |= {
+            "support_capacity": full(support[0]),
+            "support_elasticity": full(support[1]),
+            "support_max_multiplier": full(support[2]),
+        }
     if exit_share is not None:
         fields["exit_churn"] = full(exit_share, (segments,))
     if cap is not None:
@@ -139,11 +150,13 @@ def group_limits(paths_per_group, row=None):
     table = np.repeat(np.array([g[:4] for g in GROUPS]), paths_per_group, axis=0)  # (paths, 4)
     if row is not None:
         capacity, eta, most, f = table[row]
-        return MarketLimits(support_capacity=capacity, support_elasticity=eta, support_max_multiplier=most,
-                            exit_churn=np.array([f]))
+        return MarketLimits(
+            support_capacity=capacity, support_elasticity=eta, support_max_multiplier=most, exit_churn=np.array([f])
+        )
     a = jnp.asarray(table, jnp.float32)
-    return MarketLimits(support_capacity=a[:, 0], support_elasticity=a[:, 1], support_max_multiplier=a[:, 2],
-                        exit_churn=a[:, 3:4])
+    return MarketLimits(
+        support_capacity=a[:, 0], support_elasticity=a[:, 1], support_max_multiplier=a[:, 2], exit_churn=a[:, 3:4]
+    )
 
 
 @pytest.mark.parametrize("ages", [False, True], ids=["totals", "sBG ages"])
@@ -157,26 +170,54 @@ def test_month_zero_churn_within_three_standard_errors(ages):
     params = market_params(spec, 1, 1)
     row = jax.tree_util.tree_map(lambda a: np.asarray(a[0], np.float64), params)
     rng = np.random.default_rng(5)
-    des_churned = np.array([
-        market_month(rng, row.initial_customers.copy(), row.initial_customers.copy(), row, 0,
-                     QualityEffect(1.0, 1.0, 1.0), None, group_limits(per_des, row=i)).churned[0]
-        for i in range(per_des * len(GROUPS))]).reshape(len(GROUPS), per_des)
+    des_churned = np.array(
+        [
+            market_month(
+                rng,
+                row.initial_customers.copy(),
+                row.initial_customers.copy(),
+                row,
+                0,
+                QualityEffect(1.0, 1.0, 1.0),
+                None,
+                group_limits(per_des, row=i),
+            ).churned[0]
+            for i in range(per_des * len(GROUPS))
+        ]
+    ).reshape(len(GROUPS), per_des)
     for g, (*_, expected) in enumerate(GROUPS):
         within_3se(churned[g], N, expected)
         within_3se(des_churned[g], N, expected)
     # the recorded load: customers at the month start / capacity
-    np.testing.assert_allclose(jax_flows.support_load[0].reshape(len(GROUPS), per)[:, 0], [N / g[0] for g in GROUPS],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        jax_flows.support_load[0].reshape(len(GROUPS), per)[:, 0], [N / g[0] for g in GROUPS], rtol=1e-6
+    )
 
 
 # ---- neutral limits change nothing, bit for bit; the cap on sales-led wins ----------------------
 
-MIXED = market_scenario([
-    segment("self", market_size=5_000, bass_p_annual=0.3, bass_q_annual=0.5, churn=0.03, initial_customers=40,
-            churn_concentration=4.0),
-    segment("ent", market_size=800, bass_p_annual=0.25, bass_q_annual=0.2, churn=0.01, initial_customers=5,
-            sales={"cycle_months": 1.5, "cycle_cv": 0.5, "win_rate": 0.4, "max_cycle_months": 4}),
-])
+MIXED = market_scenario(
+    [
+        segment(
+            "self",
+            market_size=5_000,
+            bass_p_annual=0.3,
+            bass_q_annual=0.5,
+            churn=0.03,
+            initial_customers=40,
+            churn_concentration=4.0,
+        ),
+        segment(
+            "ent",
+            market_size=800,
+            bass_p_annual=0.25,
+            bass_q_annual=0.2,
+            churn=0.01,
+            initial_customers=5,
+            sales={"cycle_months": 1.5, "cycle_cv": 0.5, "win_rate": 0.4, "max_cycle_months": 4},
+        ),
+    ]
+)
 PATHS, MONTHS, CAP = 64, 10, 6.0
 
 
@@ -187,8 +228,11 @@ def mixed_limits(cap, row=False):
 
 @pytest.fixture(scope="module")
 def mixed():
-    return {"free": kernel(MIXED, None, PATHS, MONTHS), "neutral": kernel(MIXED, mixed_limits(1e6), PATHS, MONTHS),
-            "capped": kernel(MIXED, mixed_limits(CAP), PATHS, MONTHS)}
+    return {
+        "free": kernel(MIXED, None, PATHS, MONTHS),
+        "neutral": kernel(MIXED, mixed_limits(1e6), PATHS, MONTHS),
+        "capped": kernel(MIXED, mixed_limits(CAP), PATHS, MONTHS),
+    }
 
 
 @pytest.mark.slow  # two compilations of a 2-segment market with ages and deals: ~20 s on the CI machine
@@ -227,16 +271,32 @@ def test_des_cap_binds_exactly():
 def test_des_keeps_the_first_wins_in_time():
     # two sales-led segments and four won deals due in month 3 at 3.9 (ent), 3.1 (eu), 3.5 (eu), 3.3 (ent);
     # a cap of 2 keeps the two earliest, 3.1 (eu) and 3.3 (ent): won (1, 1), lost to capacity (1, 1)
-    spec = market_scenario([segment("ent", sales={"cycle_months": 1.0, "win_rate": 1.0, "max_cycle_months": 3}),
-                            segment("eu", sales={"cycle_months": 1.0, "win_rate": 1.0, "max_cycle_months": 3})])
+    spec = market_scenario(
+        [
+            segment("ent", sales={"cycle_months": 1.0, "win_rate": 1.0, "max_cycle_months": 3}),
+            segment("eu", sales={"cycle_months": 1.0, "win_rate": 1.0, "max_cycle_months": 3}),
+        ]
+    )
     m = jax.tree_util.tree_map(lambda a: np.asarray(a[0], np.float64), market_params(spec, 1, 4))
     customers = m.initial_customers.copy()
     book = dataclasses.replace(
-        MarketBook.start(m, customers), opened=np.ones(2, bool), deal_segment=np.array([0, 1, 1, 0]),
-        deal_close_time=np.array([3.9, 3.1, 3.5, 3.3]), deal_close_month=np.full(4, 3),
-        deal_won=np.ones(4, bool))
-    month = market_month(np.random.default_rng(0), customers, customers.copy(), m, 3, QualityEffect(1.0, 1.0, 1.0),
-                         book, MarketLimits(deal_cap=2.0))
+        MarketBook.start(m, customers),
+        opened=np.ones(2, bool),
+        deal_segment=np.array([0, 1, 1, 0]),
+        deal_close_time=np.array([3.9, 3.1, 3.5, 3.3]),
+        deal_close_month=np.full(4, 3),
+        deal_won=np.ones(4, bool),
+    )
+    month = market_month(
+        np.random.default_rng(0),
+        customers,
+        customers.copy(),
+        m,
+        3,
+        QualityEffect(1.0, 1.0, 1.0),
+        book,
+        MarketLimits(deal_cap=2.0),
+    )
     np.testing.assert_array_equal(month.flows.deals_won, [1, 1])
     np.testing.assert_array_equal(month.flows.deals_over_capacity, [1, 1])
     np.testing.assert_array_equal(month.flows.deals_lost, [1, 1])

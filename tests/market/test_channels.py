@@ -72,13 +72,21 @@ def test_funnel_draws_have_the_expected_means():
     # (so leads ~ Binomial(L_max, capture) and each stage's mean is channel_month's)
     paths = 5_000
     budget = jnp.array([2_000.0, 20_000.0, 80_000.0])
-    cpl, r_lt, r_tp, reach = jnp.array([40.0, 80.0, 200.0]), jnp.array([0.25, 0.4, 0.5]), 0.3, jnp.array([500.0, 2000.0, 300.0])
+    cpl, r_lt, r_tp, reach = (
+        jnp.array([40.0, 80.0, 200.0]),
+        jnp.array([0.25, 0.4, 0.5]),
+        0.3,
+        jnp.array([500.0, 2000.0, 300.0]),
+    )
     u = uniforms(jax.random.key(3), 0, (3, paths, 3))
     capture = lead_capture_probability(budget, cpl, reach)
     target = jnp.eye(3)[None]  # (1, K = S, S)
     pool = jnp.full((paths, 3), 10_000.0)
-    pool_left, draw = jax.jit(lambda u, pool: funnel(pool[:, None, :], target, reach, capture, r_lt, r_tp,
-                                                     lambda stage, n, p: binomial(u[stage], n, p)))(u, pool)
+    pool_left, draw = jax.jit(
+        lambda u, pool: funnel(
+            pool[:, None, :], target, reach, capture, r_lt, r_tp, lambda stage, n, p: binomial(u[stage], n, p)
+        )
+    )(u, pool)
     exp = channel_month(np.asarray(budget), np.asarray(cpl), np.asarray(r_lt), r_tp, np.asarray(reach), xp=np)
     for got, mean in ((draw.leads, exp.leads), (draw.trials, exp.trials), (draw.customers, exp.customers)):
         got = np.asarray(got, np.float64)
@@ -89,8 +97,9 @@ def test_funnel_draws_have_the_expected_means():
     assert np.all(np.asarray(draw.customers) <= np.asarray(draw.trials))
     assert np.all(np.asarray(draw.trials) <= np.asarray(draw.leads))
     assert np.all(np.asarray(draw.leads) <= np.asarray(reach))
-    np.testing.assert_array_equal(np.asarray(pool_left)[:, np.arange(3), np.arange(3)],
-                                  10_000.0 - np.asarray(draw.customers))
+    np.testing.assert_array_equal(
+        np.asarray(pool_left)[:, np.arange(3), np.arange(3)], 10_000.0 - np.asarray(draw.customers)
+    )
 
 
 def test_funnel_reach_is_capped_by_the_pool():

@@ -16,16 +16,31 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from market.engines_agree import z_difference
 from market.kernel_runner import market_scenario, run_des, run_kernel
 
 MONTHS = 24
 SPEC = market_scenario(
-    [{"name": "self", "market_size": 20_000, "bass_p_annual": 0.2, "bass_q_annual": 0.9, "price": 50.0,
-      "churn": 0.04, "churn_concentration": 3.0}],
-    [{"name": "ads", "kind": "paid", "segment": "self", "budget": 8_000,
-      "funnel": {"cost_per_lead": 40.0, "max_leads": 400, "lead_to_trial": 0.3, "trial_to_paid": 0.25}}],
+    [
+        {
+            "name": "self",
+            "market_size": 20_000,
+            "bass_p_annual": 0.2,
+            "bass_q_annual": 0.9,
+            "price": 50.0,
+            "churn": 0.04,
+            "churn_concentration": 3.0,
+        }
+    ],
+    [
+        {
+            "name": "ads",
+            "kind": "paid",
+            "segment": "self",
+            "budget": 8_000,
+            "funnel": {"cost_per_lead": 40.0, "max_leads": 400, "lead_to_trial": 0.3, "trial_to_paid": 0.25},
+        }
+    ],
     cohort_max_age_months=8,
 )
 
@@ -36,8 +51,9 @@ def runs():
     return flows, customers, run_des(SPEC, 300, MONTHS, seed=2)
 
 
-@pytest.mark.parametrize("flow", ["channel_leads", "channel_conversions", "new_customers", "churned_customers",
-                                  "revenue"])
+@pytest.mark.parametrize(
+    "flow", ["channel_leads", "channel_conversions", "new_customers", "churned_customers", "revenue"]
+)
 def test_mean_flows_by_month_agree(runs, flow):
     jax_flows, _, des = runs
     z = z_difference(getattr(jax_flows, flow), des[flow])

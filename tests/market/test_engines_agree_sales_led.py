@@ -20,16 +20,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from market.engines_agree import z_difference
 from market.kernel_runner import market_scenario, run_des, run_kernel
 
 MONTHS = 24
-SPEC = market_scenario([
-    {"name": "ent", "market_size": 1_500, "bass_p_annual": 0.3, "bass_q_annual": 0.6, "price": 4000.0,
-     "churn": 0.03, "initial_customers": 20,
-     "sales": {"cycle_months": 2.5, "cycle_cv": 0.6, "win_rate": 0.35, "max_cycle_months": 9}},
-])
+SPEC = market_scenario(
+    [
+        {
+            "name": "ent",
+            "market_size": 1_500,
+            "bass_p_annual": 0.3,
+            "bass_q_annual": 0.6,
+            "price": 4000.0,
+            "churn": 0.03,
+            "initial_customers": 20,
+            "sales": {"cycle_months": 2.5, "cycle_cv": 0.6, "win_rate": 0.35, "max_cycle_months": 9},
+        }
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +60,7 @@ def test_the_comparison_has_power_and_every_deal_is_counted(runs):
         opened = flows["opportunities"].sum(axis=(1, 2))
         closed = (flows["deals_won"] + flows["deals_lost"]).sum(axis=(1, 2))
         np.testing.assert_array_equal(opened, closed + flows["pipeline"][:, -1])
-        np.testing.assert_array_equal(last, 20 + flows["new_customers"].sum(axis=(1, 2))
-                                      - flows["churned_customers"].sum(axis=(1, 2)))
+        np.testing.assert_array_equal(
+            last, 20 + flows["new_customers"].sum(axis=(1, 2)) - flows["churned_customers"].sum(axis=(1, 2))
+        )
         np.testing.assert_array_equal(flows["new_customers"], flows["deals_won"])  # sales-led: customers are won deals

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 import pytest
+from market.kernel_runner import market_scenario, run_kernel, segment, z_scores
 from scipy.special import gammaln
 
-from market.kernel_runner import market_scenario, run_kernel, segment, z_scores
 from venturesim.market.bass import cumulative_fraction
 
 PATHS = 2000
@@ -30,8 +30,9 @@ P_EFF, Q_EFF = 0.18 / 12 * 1.5, 0.6 / 12 + 0.02
 
 @pytest.fixture(scope="module")
 def bass_run():
-    spec = market_scenario([segment(market_size=M, bass_p_annual=0.18, bass_q_annual=0.6,
-                                    viral_coefficient=0.02, partner_multiplier=1.5)])
+    spec = market_scenario(
+        [segment(market_size=M, bass_p_annual=0.18, bass_q_annual=0.6, viral_coefficient=0.02, partner_multiplier=1.5)]
+    )
     return run_kernel(spec, PATHS, MONTHS, seed=3)
 
 
@@ -78,8 +79,9 @@ def churn_segment(**fields) -> dict:
 def test_constant_churn_leaves_one_minus_c_to_the_t(tracked):
     # expansion_monthly ≠ 0 makes the kernel track ages: churn is then drawn per age cohort
     extra, ages = ({"expansion_monthly": 0.01}, {"cohort_max_age_months": AGES}) if tracked else ({}, {})
-    _, flows, customers = run_kernel(market_scenario([churn_segment(churn=0.04, **extra)], **ages), PATHS, MONTHS,
-                                     seed=5)
+    _, flows, customers = run_kernel(
+        market_scenario([churn_segment(churn=0.04, **extra)], **ages), PATHS, MONTHS, seed=5
+    )
     expected = N0 * 0.96 ** np.arange(1, MONTHS + 1)
     z = z_scores(customers[..., 0], expected)
     assert np.all(np.abs(z) < 4), np.round(z, 2)
@@ -111,8 +113,15 @@ def test_sbg_cohort_follows_its_closed_form_through_the_kernel():
 
 def test_competitor_cut_raises_churn_by_the_relative_price():
     """Cut x = 0.3, pass-through π = 0.5: our price/theirs = 0.85/0.7 = 1.2143; ε_p = 2 ⇒ churn × 1.4745."""
-    spec = market_scenario([churn_segment(churn=0.02, churn_price_elasticity=2.0,
-                                          pricing={"competitor_price_cut": 0.3, "price_cut_pass_through": 0.5})])
+    spec = market_scenario(
+        [
+            churn_segment(
+                churn=0.02,
+                churn_price_elasticity=2.0,
+                pricing={"competitor_price_cut": 0.3, "price_cut_pass_through": 0.5},
+            )
+        ]
+    )
     _, flows, customers = run_kernel(spec, PATHS, MONTHS, seed=11)
     rate = 0.02 * (0.85 / 0.7) ** 2  # 0.029490
     assert rate == pytest.approx(0.029490, abs=1e-6)

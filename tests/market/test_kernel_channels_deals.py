@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 import pytest
-
 from market.kernel_runner import market_scenario, run_kernel, segment, z_scores
+
 from venturesim.market.channels import channel_cac
 from venturesim.market.metrics import operating_metrics
 from venturesim.market.pipeline import resolution_probabilities
@@ -24,8 +24,12 @@ MONTHS = 12
 
 
 def certain_channel(name="ads", seg="s", leads=50) -> dict:
-    return {"name": name, "segment": seg, "budget": 10_000,
-            "funnel": {"cost_per_lead": 1.0, "max_leads": leads, "lead_to_trial": 1.0, "trial_to_paid": 1.0}}
+    return {
+        "name": name,
+        "segment": seg,
+        "budget": 10_000,
+        "funnel": {"cost_per_lead": 1.0, "max_leads": leads, "lead_to_trial": 1.0, "trial_to_paid": 1.0},
+    }
 
 
 def three_segments(main: dict, channel: dict, b: dict | None = None, c: dict | None = None) -> dict:
@@ -47,9 +51,15 @@ def test_cac_from_a_run_is_spend_over_new_customers():
     per_channel, blended = channel_cac(f.channel_spend, f.channel_conversions)
     np.testing.assert_array_equal(per_channel, 200.0)
     np.testing.assert_array_equal(blended, 200.0)
-    metrics = operating_metrics(revenue=f.revenue, costs=f.acquisition_spend, cost_of_revenue=np.zeros_like(f.revenue),
-                                customers=customers.sum(-1), new_customers=f.new_customers.sum(-1),
-                                churned_customers=f.churned_customers.sum(-1), sm_spend=f.acquisition_spend)
+    metrics = operating_metrics(
+        revenue=f.revenue,
+        costs=f.acquisition_spend,
+        cost_of_revenue=np.zeros_like(f.revenue),
+        customers=customers.sum(-1),
+        new_customers=f.new_customers.sum(-1),
+        churned_customers=f.churned_customers.sum(-1),
+        sm_spend=f.acquisition_spend,
+    )
     np.testing.assert_allclose(metrics["cac"][:, 2:], 200.0)  # (3 × 10,000)/(3 × 50)
     assert np.all(np.isnan(metrics["cac"][:, :2]))
 
@@ -59,11 +69,16 @@ def test_channel_funnel_mean_saturation_and_awareness():
     E[leads] = 1000(1 − e^{−0.2}) = 181.27 and E[customers] = 10.876 a month. The awareness lift
     1 + 1.0 × 10k/(10k + 10k) = 1.5 multiplies p: with q = 0 each non-adopter adopts with
     1 − e^{−p'}, p' = 0.06/12 × 1.5 = 0.0075, i.e. 200,000 × 0.007472 = 1494.4 in month 0."""
-    channel = {"name": "ads", "segment": "s", "budget": 10_000,
-               "funnel": {"cost_per_lead": 50, "max_leads": 1000, "lead_to_trial": 0.3, "trial_to_paid": 0.2},
-               "awareness": {"lift_max": 1.0, "half_saturation": 10_000}}
-    _, f, _ = run_kernel(three_segments(segment(market_size=200_000, bass_p_annual=0.06), channel), PATHS, MONTHS,
-                         seed=13)
+    channel = {
+        "name": "ads",
+        "segment": "s",
+        "budget": 10_000,
+        "funnel": {"cost_per_lead": 50, "max_leads": 1000, "lead_to_trial": 0.3, "trial_to_paid": 0.2},
+        "awareness": {"lift_max": 1.0, "half_saturation": 10_000},
+    }
+    _, f, _ = run_kernel(
+        three_segments(segment(market_size=200_000, bass_p_annual=0.06), channel), PATHS, MONTHS, seed=13
+    )
     leads = 1000 * (1 - math.exp(-0.2))
     assert leads == pytest.approx(181.27, abs=0.01)
     assert np.all(np.abs(z_scores(f.channel_leads[..., 0], np.full(12, leads))) < 4)
@@ -81,8 +96,10 @@ def test_sales_pipeline_obeys_littles_law():
     filled, open deals at a month's end average λ·E[K] = 120 and wins λw = 10 a month.
     Every deal is accounted for: Σ opened = Σ won + Σ lost + open now, exactly.
     """
-    spec = market_scenario([segment(sales={"cycle_months": 3.0, "cycle_cv": 0.5, "win_rate": 0.25,
-                                           "max_cycle_months": 24})], [certain_channel(leads=40)])
+    spec = market_scenario(
+        [segment(sales={"cycle_months": 3.0, "cycle_cv": 0.5, "win_rate": 0.25, "max_cycle_months": 24})],
+        [certain_channel(leads=40)],
+    )
     _, f, customers = run_kernel(spec, PATHS, 30, seed=17)
     probs = resolution_probabilities(3.0, 0.5, 24)
     assert probs @ np.arange(25) == pytest.approx(3.0, abs=1e-6)
@@ -107,9 +124,16 @@ def test_segment_opens_when_arr_reaches_its_threshold_and_pays_entry():
     b opens when last month's ARR ≥ $2M: month 2, paying its $250k entry cost then; c has the
     same rule but launches in month 5. b and c each bring 5 initial customers at $2,000.
     """
-    rule = {"open_when_arr_at_least": 2_000_000, "entry_cost": 250_000, "initial_customers": 5, "price": 2000,
-            "market_size": 5}
-    spec = three_segments(segment(initial_customers=100, price=1000), certain_channel(), rule, rule | {"launch_month": 5})
+    rule = {
+        "open_when_arr_at_least": 2_000_000,
+        "entry_cost": 250_000,
+        "initial_customers": 5,
+        "price": 2000,
+        "market_size": 5,
+    }
+    spec = three_segments(
+        segment(initial_customers=100, price=1000), certain_channel(), rule, rule | {"launch_month": 5}
+    )
     _, f, _ = run_kernel(spec, PATHS, MONTHS)
     t = np.arange(MONTHS)
     np.testing.assert_array_equal(f.segment_open[0, :, 1], t >= 2)

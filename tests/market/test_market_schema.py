@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from market.kernel_runner import market_params, market_scenario, segment
 
 import venturesim as vs
-from market.kernel_runner import market_params, market_scenario, segment
 from venturesim.market.metrics import net_revenue_retention
 from venturesim.market.params import at_month, needs_ages
 from venturesim.market.revenue import base_price, churn_price_factor, compounded_retention
@@ -23,20 +23,49 @@ from venturesim.scenario.errors import ScenarioError
 def full_spec() -> dict:
     return market_scenario(
         [
-            segment("smb", price=20, pricing={"seats_per_customer": 5, "price_per_seat": {"schedule": {0: 10, 6: 8}},
-                                              "tiers": [{"name": "a", "share": 0.25, "price": 100},
-                                                        {"name": "b", "share": 0.75, "price": 200}],
-                                              "annual_plan_share": 0.5, "annual_discount": 0.2},
-                    usage={"median_mtokens_per_customer_month": 1.0, "sigma": 0.5, "growth_monthly": 0.1,
-                           "max_multiple": 2.0, "price_per_mtoken": 3.0},
-                    churn_concentration=4.0, expansion_monthly=0.02, support_cost_per_customer=5),
-            segment("ent", sales={"cycle_months": 4.0, "win_rate": 0.3, "max_cycle_months": 10},
-                    open_when_arr_at_least=1e6, entry_cost=1e5),
+            segment(
+                "smb",
+                price=20,
+                pricing={
+                    "seats_per_customer": 5,
+                    "price_per_seat": {"schedule": {0: 10, 6: 8}},
+                    "tiers": [{"name": "a", "share": 0.25, "price": 100}, {"name": "b", "share": 0.75, "price": 200}],
+                    "annual_plan_share": 0.5,
+                    "annual_discount": 0.2,
+                },
+                usage={
+                    "median_mtokens_per_customer_month": 1.0,
+                    "sigma": 0.5,
+                    "growth_monthly": 0.1,
+                    "max_multiple": 2.0,
+                    "price_per_mtoken": 3.0,
+                },
+                churn_concentration=4.0,
+                expansion_monthly=0.02,
+                support_cost_per_customer=5,
+            ),
+            segment(
+                "ent",
+                sales={"cycle_months": 4.0, "win_rate": 0.3, "max_cycle_months": 10},
+                open_when_arr_at_least=1e6,
+                entry_cost=1e5,
+            ),
         ],
-        [{"name": "ads", "segment": "smb", "budget": {"schedule": {0: 100, 3: 200}},
-          "funnel": {"cost_per_lead": 2, "max_leads": 10, "lead_to_trial": 0.5, "trial_to_paid": 0.5}},
-         {"name": "brand", "kind": "content", "segment": "ent", "budget": 50,
-          "awareness": {"lift_max": 1.0, "half_saturation": 50}}],
+        [
+            {
+                "name": "ads",
+                "segment": "smb",
+                "budget": {"schedule": {0: 100, 3: 200}},
+                "funnel": {"cost_per_lead": 2, "max_leads": 10, "lead_to_trial": 0.5, "trial_to_paid": 0.5},
+            },
+            {
+                "name": "brand",
+                "kind": "content",
+                "segment": "ent",
+                "budget": 50,
+                "awareness": {"lift_max": 1.0, "half_saturation": 50},
+            },
+        ],
         cohort_max_age_months=12,
     )
 
@@ -66,8 +95,17 @@ def test_a_first_release_segment_gets_neutral_parameters():
     p = market_params(market_scenario([segment(price={"schedule": {0: 5, 3: 6}}, churn=0.02)]), 2, 6)
     assert p.cohort_ages.shape == (2, 0) and p.deal_conditional.shape == (2, 1, 0)
     assert p.channel_budget.shape == (2, 1, 0)
-    for name in ("seats", "tier_price", "usage_by_age", "open_arr", "entry_cost", "viral", "support_cost",
-                 "pass_through", "sbg"):
+    for name in (
+        "seats",
+        "tier_price",
+        "usage_by_age",
+        "open_arr",
+        "entry_cost",
+        "viral",
+        "support_cost",
+        "pass_through",
+        "sbg",
+    ):
         assert not np.any(getattr(p, name)), name
     for name in ("annual_factor", "expansion_by_age", "partner"):
         np.testing.assert_array_equal(getattr(p, name), 1.0)
@@ -93,8 +131,9 @@ def test_channel_must_name_a_segment():
 
 
 def test_tier_shares_must_sum_to_one():
-    spec = market_scenario([segment(pricing={"tiers": [{"name": "a", "share": 0.5, "price": 1},
-                                                       {"name": "b", "share": 0.4, "price": 2}]})])
+    spec = market_scenario(
+        [segment(pricing={"tiers": [{"name": "a", "share": 0.5, "price": 1}, {"name": "b", "share": 0.4, "price": 2}]})]
+    )
     with pytest.raises(ScenarioError, match=r"tier shares\(=\[0.5, 0.4\]\) must sum to 1, found 0.9"):
         vs.load(spec)
 
@@ -112,8 +151,9 @@ def test_compounded_retention_by_hand():
     Gross: (1000 − 50)/1000 = 0.95 then (1100 − 110)/1100 = 0.9; over 2 months 0.855.
     """
     mrr = np.array([[1000.0, 1100.0, 990.0]])
-    nrr, grr = compounded_retention(mrr, np.array([[0, 150.0, 0]]), np.array([[0, 0, 60.0]]),
-                                    np.array([[0, 50.0, 50.0]]), window=2)
+    nrr, grr = compounded_retention(
+        mrr, np.array([[0, 150.0, 0]]), np.array([[0, 0, 60.0]]), np.array([[0, 50.0, 50.0]]), window=2
+    )
     assert np.isnan(nrr[0, :2]).all() and nrr[0, 2] == pytest.approx(0.99)
     assert grr[0, 2] == pytest.approx(0.855)
     with pytest.raises(ValueError, match=r"window\(=0\)"):

@@ -55,8 +55,9 @@ def test_undefined_cases():
 def test_burn_multiple_by_hand():
     # net burn $1.5M, net new ARR $1M ⇒ 1.5 ("great": 1–1.5, Sacks 2020)
     assert burn_multiple(1.5e6, 1.0e6) == pytest.approx(1.5)
-    bm = burn_multiple(np.array([0.8e6, 1.5e6, 1.8e6, 2.5e6, 4e6, 1e6, 0.0, -2e5]),
-                       np.array([1e6, 1e6, 1e6, 1e6, 1e6, 0.0, -1e5, 1e6]))
+    bm = burn_multiple(
+        np.array([0.8e6, 1.5e6, 1.8e6, 2.5e6, 4e6, 1e6, 0.0, -2e5]), np.array([1e6, 1e6, 1e6, 1e6, 1e6, 0.0, -1e5, 1e6])
+    )
     # ARR flat while burning ⇒ +inf; no burn and shrinking ARR ⇒ NaN; profitable growth ⇒ −0.2
     np.testing.assert_allclose(bm, [0.8, 1.5, 1.8, 2.5, 4.0, np.inf, np.nan, -0.2])
     assert burn_multiple_rating(bm).tolist() == ["amazing", "great", "good", "suspect", "bad", "bad", "", "amazing"]
@@ -120,9 +121,16 @@ def test_operating_metrics_steady_state():
     # 100 customers, 3 lost and 3 won each month, ARPA $250, cost of revenue $10k, S&M $9k a month
     months = 6
     one = np.ones((2, months))
-    m = operating_metrics(revenue=25_000 * one, costs=40_000 * one, cost_of_revenue=10_000 * one,
-                          customers=100 * one, new_customers=3 * one, churned_customers=3 * one,
-                          sm_spend=9_000 * one, window=3)
+    m = operating_metrics(
+        revenue=25_000 * one,
+        costs=40_000 * one,
+        cost_of_revenue=10_000 * one,
+        customers=100 * one,
+        new_customers=3 * one,
+        churned_customers=3 * one,
+        sm_spend=9_000 * one,
+        window=3,
+    )
     t = months - 1
     # CAC = 27,000/9 = 3,000; churn = 9/300 = 0.03; GM = 0.6; payback = 3000/(250·0.6) = 20; LTV = 150/0.03 = 5,000
     assert m["cac"][0, t] == pytest.approx(3000.0)
@@ -143,9 +151,16 @@ def test_operating_metrics_growth():
     t = np.arange(24.0)
     rev = 10_000 * 1.05**t
     ones = np.ones_like(rev)
-    m = operating_metrics(revenue=rev[None], costs=1.2 * rev[None], cost_of_revenue=0.3 * rev[None],
-                          customers=100 * ones[None], new_customers=ones[None], churned_customers=ones[None],
-                          sm_spend=0.1 * rev[None], window=3)
+    m = operating_metrics(
+        revenue=rev[None],
+        costs=1.2 * rev[None],
+        cost_of_revenue=0.3 * rev[None],
+        customers=100 * ones[None],
+        new_customers=ones[None],
+        churned_customers=ones[None],
+        sm_spend=0.1 * rev[None],
+        window=3,
+    )
     # burn multiple: 0.2 Σ_{t−2..t} r / (12 (r_t − r_{t−3})) = 0.2/(12 (1 − 1/1.05)) = 0.2/0.571429 = 0.35
     assert m["burn_multiple"][0, 23] == pytest.approx(0.35, rel=1e-10)
     # Rule of 40 at month 23: growth 1.05^12 − 1 = 0.795856, margin −0.2 ⇒ 59.5856
@@ -155,8 +170,15 @@ def test_operating_metrics_growth():
 
 def test_xarray_in_xarray_out():
     da = xr.DataArray(np.full((2, 14), 1000.0), dims=("path", "month"), coords={"month": np.arange(1, 15)})
-    m = operating_metrics(revenue=da, costs=da * 1.5, cost_of_revenue=da * 0.4, customers=da / 10,
-                          new_customers=da / 100, churned_customers=da / 200, sm_spend=da * 0.2)
+    m = operating_metrics(
+        revenue=da,
+        costs=da * 1.5,
+        cost_of_revenue=da * 0.4,
+        customers=da / 10,
+        new_customers=da / 100,
+        churned_customers=da / 200,
+        sm_spend=da * 0.2,
+    )
     assert isinstance(m["cac"], xr.DataArray) and m["cac"].dims == ("path", "month")
     # CAC = 3·200 / 3·10 = 20
     assert float(m["cac"].sel(month=14)[0]) == pytest.approx(20.0)

@@ -30,8 +30,19 @@ def test_price_per_customer_by_hand():
     # pass-through 0.5 ⇒ × 0.9 ⇒ $157.59
     tiers = subscription_price(np.array([0.6, 0.3, 0.1]), np.array([0.0, 50.0, 500.0]), xp=np)
     one = np.ones(1)
-    r = base_price(0.0 * one, 5.0 * one, 20.0 * one, tiers * one, (1 - 0.4 * 0.15) * one, np.ones((1, 1)),
-                   np.full((1, 1), 8.0), 2.5 * one, 0.5 * one, 0.2 * one, xp=np)
+    r = base_price(
+        0.0 * one,
+        5.0 * one,
+        20.0 * one,
+        tiers * one,
+        (1 - 0.4 * 0.15) * one,
+        np.ones((1, 1)),
+        np.full((1, 1), 8.0),
+        2.5 * one,
+        0.5 * one,
+        0.2 * one,
+        xp=np,
+    )
     assert float(r[0, 0]) == pytest.approx(157.59, abs=1e-9)
     assert competitor_cut_multiplier(0.2, 0.5) == pytest.approx(0.9)
     assert competitor_cut_multiplier(0.2) == pytest.approx(0.8)
@@ -50,10 +61,12 @@ def test_usage_growth_arithmetic():
     # median 2 M tokens, σ = 1, growth 5 %/month, age 12:
     # mean = 2 · e^{0.5} · 1.05^{12} = 2 · 1.648721 · 1.795856 = 5.921733
     assert float(expected_usage(12, median_mtokens=2.0, sigma=1.0, growth_monthly=0.05, xp=np)) == pytest.approx(
-        5.921733, abs=1e-6)
+        5.921733, abs=1e-6
+    )
     # capped at 1.5× the starting level: 2 · 1.648721 · 1.5 = 4.946164
-    assert float(expected_usage(12, median_mtokens=2.0, sigma=1.0, growth_monthly=0.05, max_multiple=1.5, xp=np)) == \
-        pytest.approx(4.946164, abs=1e-6)
+    assert float(
+        expected_usage(12, median_mtokens=2.0, sigma=1.0, growth_monthly=0.05, max_multiple=1.5, xp=np)
+    ) == pytest.approx(4.946164, abs=1e-6)
     # shrinking usage: 0.98^{24} = 0.615780
     assert float(usage_growth(24, -0.02, xp=np)) == pytest.approx(0.98**24)
     assert float(usage_growth(24, -0.02, xp=np)) == pytest.approx(0.615780, abs=1e-6)

@@ -36,8 +36,11 @@ def test_sbg_survival_is_product_of_retention_rates(alpha, beta):
     # P(T = t) = S(t − 1) − S(t), and the hazard at age a is 1 − r(a + 1)
     surv = sbg_survival(np.arange(0, 61), alpha, beta, xp=np)
     np.testing.assert_allclose(sbg_pmf(t, alpha, beta, xp=np), surv[:-1] - surv[1:], rtol=1e-8, atol=1e-300)
-    np.testing.assert_allclose(sbg_churn_hazard(t - 1, alpha / (alpha + beta), alpha + beta, xp=np), 1 - sbg_retention_rate(t, alpha, beta, xp=np),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        sbg_churn_hazard(t - 1, alpha / (alpha + beta), alpha + beta, xp=np),
+        1 - sbg_retention_rate(t, alpha, beta, xp=np),
+        rtol=1e-12,
+    )
 
 
 def test_sbg_by_hand():
@@ -125,8 +128,12 @@ def test_fit_recovers_synthetic_parameters():
 
 @pytest.mark.parametrize(
     "data, match",
-    [([1000, 900], "at least 3"), ([1000, 900, 950], "non-increasing"), ([0, 0, 0], "start > 0"),
-     ([100, 100, 100], "no churn")],
+    [
+        ([1000, 900], "at least 3"),
+        ([1000, 900, 950], "non-increasing"),
+        ([0, 0, 0], "start > 0"),
+        ([100, 100, 100], "no churn"),
+    ],
 )
 def test_fit_rejects_bad_data(data, match):
     with pytest.raises(ValueError, match=match):

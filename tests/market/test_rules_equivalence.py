@@ -34,8 +34,11 @@ def _batch(params, rng):
     ages = params.cohort_ages.shape[-1]
     adopters = np.floor(size * rng.uniform(0.0, 0.6, shape))
     customers = np.floor(adopters * rng.uniform(0.3, 1.0, shape))
-    cohorts = rng.multinomial(customers.astype(np.int64).ravel(), np.full(ages, 1.0 / ages)).reshape(shape + (ages,)) \
-        if ages else np.zeros(shape + (0,))
+    cohorts = (
+        rng.multinomial(customers.astype(np.int64).ravel(), np.full(ages, 1.0 / ages)).reshape(shape + (ages,))
+        if ages
+        else np.zeros(shape + (0,))
+    )
     churned_by_age = np.floor(cohorts * rng.uniform(0.0, 0.2, cohorts.shape))
     churned = churned_by_age.sum(-1) if ages else np.floor(customers * rng.uniform(0.0, 0.2, shape))
     batch = {
@@ -43,8 +46,12 @@ def _batch(params, rng):
         "is_open": rng.uniform(size=shape) < 0.8,
         "active": rng.uniform(size=shape[:1]) < 0.9,
         "last_revenue": rng.uniform(0.0, 5e5, shape[:1]),
-        "adopters": adopters, "customers": customers, "cohorts": cohorts, "churned_by_age": churned_by_age,
-        "churned": churned, "new": np.floor(rng.uniform(0.0, 50.0, shape)),
+        "adopters": adopters,
+        "customers": customers,
+        "cohorts": cohorts,
+        "churned_by_age": churned_by_age,
+        "churned": churned,
+        "new": np.floor(rng.uniform(0.0, 50.0, shape)),
         "arpa": rng.uniform(0.0, 400.0, shape + (max(ages, 1),)) * (rng.uniform(size=shape + (max(ages, 1),)) < 0.8),
         "gap": rng.uniform(-0.3, 0.1, shape[:1]),
         "price_factor": rng.uniform(0.9, 1.2, shape),
@@ -61,15 +68,17 @@ def _batch(params, rng):
 def case(request):
     spec = vs.load(SCENARIOS / f"{request.param}.yaml")
     params = sample(spec, jax.random.key(11), PATHS, months=MONTHS).market
-    params = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32) if np.asarray(a).dtype.kind == "f"
-                                    else np.asarray(a), params)
+    params = jax.tree_util.tree_map(
+        lambda a: np.asarray(a, np.float32) if np.asarray(a).dtype.kind == "f" else np.asarray(a), params
+    )
     return params, _batch(params, np.random.default_rng(len(request.param)))
 
 
 def _one(tree, i):
     """Path i's row of a batched pytree, in float64 (what the DES holds)."""
-    return jax.tree_util.tree_map(lambda a: np.asarray(a[i], np.float64) if np.asarray(a).dtype.kind == "f"
-                                  else np.asarray(a[i]), tree)
+    return jax.tree_util.tree_map(
+        lambda a: np.asarray(a[i], np.float64) if np.asarray(a).dtype.kind == "f" else np.asarray(a[i]), tree
+    )
 
 
 def _jnp(tree):
@@ -82,8 +91,9 @@ def _quality(xp, m, b):
 
 
 def _opening(xp, m, b):
-    return _rules.opening(b["opened"], b["last_revenue"], T, m.launch_month, m.open_arr, m.entry_cost, b["active"],
-                          xp=xp)
+    return _rules.opening(
+        b["opened"], b["last_revenue"], T, m.launch_month, m.open_arr, m.entry_cost, b["active"], xp=xp
+    )
 
 
 def _support(xp, m, b):
@@ -92,9 +102,17 @@ def _support(xp, m, b):
 
 def _churn(xp, m, b, limits=True):
     factor = b["price_factor"]  # ((1 − πx)/(1 − x))^ε, churn_price_factor's value
-    return _rules.churn_probability(m.churn[..., T, :], m.sbg_concentration, m.sbg, m.cohort_ages,
-                                    _quality(xp, m, b).churn, factor, b["overload"] if limits else None,
-                                    b["exit_share"] if limits else None, xp=xp)
+    return _rules.churn_probability(
+        m.churn[..., T, :],
+        m.sbg_concentration,
+        m.sbg,
+        m.cohort_ages,
+        _quality(xp, m, b).churn,
+        factor,
+        b["overload"] if limits else None,
+        b["exit_share"] if limits else None,
+        xp=xp,
+    )
 
 
 def _churn_free(xp, m, b):
@@ -108,8 +126,17 @@ def _channel_spend(xp, m, b):
 
 
 def _adoption(xp, m, b):
-    return _rules.adoption_probability(b["adopters"], m.market_size, m.p_monthly, m.q_monthly, m.viral, m.partner,
-                                       b["awareness"], _quality(xp, m, b).adoption, xp=xp)
+    return _rules.adoption_probability(
+        b["adopters"],
+        m.market_size,
+        m.p_monthly,
+        m.q_monthly,
+        m.viral,
+        m.partner,
+        b["awareness"],
+        _quality(xp, m, b).adoption,
+        xp=xp,
+    )
 
 
 def _funnel(xp, m, b):
@@ -121,12 +148,26 @@ def _funnel(xp, m, b):
     pool = m.market_size - b["adopters"]
     out = []
     for k in range(reach.shape[-1]):  # the DES's loop (the kernel scans the same body)
-        def draw(stage, n, p, k=k):  # the kernel's binomial on the same uniforms in both
-            return xp.asarray(binomial(jnp.asarray(b["u"][..., stage, k], jnp.float32), jnp.asarray(n, jnp.float32),
-                                       jnp.asarray(p, jnp.float32)))
 
-        pool, flows = funnel(pool, m.channel_segment[..., k, :], reach[..., k], capture[..., k],
-                             m.channel_lead_to_trial[..., k], m.channel_trial_to_paid[..., k], draw, xp=xp)
+        def draw(stage, n, p, k=k):  # the kernel's binomial on the same uniforms in both
+            return xp.asarray(
+                binomial(
+                    jnp.asarray(b["u"][..., stage, k], jnp.float32),
+                    jnp.asarray(n, jnp.float32),
+                    jnp.asarray(p, jnp.float32),
+                )
+            )
+
+        pool, flows = funnel(
+            pool,
+            m.channel_segment[..., k, :],
+            reach[..., k],
+            capture[..., k],
+            m.channel_lead_to_trial[..., k],
+            m.channel_trial_to_paid[..., k],
+            draw,
+            xp=xp,
+        )
         out.append(flows)
     return pool, out
 
@@ -145,12 +186,32 @@ def _bridge(xp, m, b):
     bill = _billing(xp, m, b)
     tracked = m.cohort_ages.shape[-1] > 0
     stay = b["cohorts"] - b["churned_by_age"] if tracked else None
-    return _rules.mrr_bridge(b["arpa"], bill.price, b["is_open"], b["customers"], b["churned"], b["new"], stay,
-                             b["churned_by_age"] if tracked else None, xp=xp)
+    return _rules.mrr_bridge(
+        b["arpa"],
+        bill.price,
+        b["is_open"],
+        b["customers"],
+        b["churned"],
+        b["new"],
+        stay,
+        b["churned_by_age"] if tracked else None,
+        xp=xp,
+    )
 
 
-RULES = [_quality, _opening, _support, _churn, _churn_free, _channel_spend, _adoption, _funnel, _ageing, _billing,
-         _bridge]
+RULES = [
+    _quality,
+    _opening,
+    _support,
+    _churn,
+    _churn_free,
+    _channel_spend,
+    _adoption,
+    _funnel,
+    _ageing,
+    _billing,
+    _bridge,
+]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda f: f.__name__.strip("_"))
@@ -162,13 +223,15 @@ def test_numpy_path_equals_jax_batch(case, rule):
         got = jax.tree_util.tree_leaves(one)
         want = [np.asarray(leaf)[i] for leaf in jax.tree_util.tree_leaves(batched)]
         assert len(got) == len(want) > 0
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=True):
             g = np.asarray(g)
             assert g.shape == w.shape
             if g.dtype == bool or w.dtype == bool:
                 np.testing.assert_array_equal(g, w)
             else:
-                np.testing.assert_allclose(g, np.asarray(w, np.float64), rtol=1e-5, atol=1e-6 * max(1.0, np.abs(g).max(initial=0)))
+                np.testing.assert_allclose(
+                    g, np.asarray(w, np.float64), rtol=1e-5, atol=1e-6 * max(1.0, np.abs(g).max(initial=0))
+                )
 
 
 def test_the_inputs_exercise_the_rules(case):

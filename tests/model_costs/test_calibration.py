@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import numpy as np
 import pytest
+from builders import sample_calibration as _calibration
 
 from venturesim.model_costs.calibration import (
     E_FLOOR,
@@ -18,8 +19,6 @@ from venturesim.model_costs.calibration import (
 from venturesim.model_costs.shape import TransformerShape
 from venturesim.model_costs.training import TrainConfig
 
-from builders import sample_calibration as _calibration
-
 
 @pytest.mark.parametrize("name", ["cal.yaml", "cal.json"])
 def test_calibration_file_round_trips_exactly(tmp_path, name):
@@ -31,7 +30,7 @@ def test_calibration_file_round_trips_exactly(tmp_path, name):
 def test_existing_file_is_not_overwritten_without_force(tmp_path):
     path = tmp_path / "calibration.yaml"
     path.write_text("precious\n")
-    with pytest.raises(FileExistsError, match="calibration.yaml"):
+    with pytest.raises(FileExistsError, match=r"calibration\.yaml"):
         write_calibration(_calibration(), path)
     assert path.read_text() == "precious\n"
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary left behind
@@ -52,7 +51,7 @@ def test_point_fit_recovers_a_law_with_an_irreducible_loss():
     N, D = np.repeat([1e4, 3e4, 1e5], 3), np.tile([1e5, 3e5, 1e6], 3)
     law, method = fit_point_law(N, D, 1.2 + 30 / N**0.4 + 20 / D**0.25)
     assert method.startswith("huber") and "floor" not in method
-    assert law.E == pytest.approx(1.2, rel=1e-3) and law.alpha == pytest.approx(0.4, rel=1e-3)
+    assert pytest.approx(1.2, rel=1e-3) == law.E and law.alpha == pytest.approx(0.4, rel=1e-3)
 
 
 def test_point_fit_keeps_e_at_its_floor_when_the_runs_cannot_identify_it():
@@ -61,7 +60,7 @@ def test_point_fit_keeps_e_at_its_floor_when_the_runs_cannot_identify_it():
     N, D = np.repeat([1e4, 3e4, 1e5], 3), np.tile([1e5, 3e5, 1e6], 3)
     loss = 30 / N**0.4 + 20 / D**0.25
     law, method = fit_point_law(N, D, loss)
-    assert law.E == pytest.approx(E_FLOOR) and "not identified" in method
+    assert pytest.approx(E_FLOOR) == law.E and "not identified" in method
     np.testing.assert_allclose(law.loss(N, D), loss, rtol=1e-4)
 
 
@@ -84,8 +83,14 @@ TINY_CONFIG = TrainConfig(batch_size=16, seq_len=64, peak_lr=1e-2, eval_windows=
 
 def test_tiny_calibration_produces_a_fitted_law(tmp_path):
     seen = []
-    cal = calibrate_product(TINY_GRID, key=jax.random.key(0), config=TINY_CONFIG, corpus_bytes=400_000, bayes=False,
-                            progress=lambda i, n, r: seen.append((i, n)))
+    cal = calibrate_product(
+        TINY_GRID,
+        key=jax.random.key(0),
+        config=TINY_CONFIG,
+        corpus_bytes=400_000,
+        bayes=False,
+        progress=lambda i, n, r: seen.append((i, n)),
+    )
     assert seen == [(i, 5) for i in range(1, 6)]
     assert cal.law_posterior is None and cal.platform == "cpu"
     losses = np.array([r.validation_loss for r in cal.runs])
@@ -105,8 +110,16 @@ def test_tiny_calibration_produces_a_fitted_law(tmp_path):
 
 @pytest.mark.slow
 def test_tiny_calibration_with_the_bayesian_fit():
-    cal = calibrate_product(TINY_GRID, key=jax.random.key(0), config=TINY_CONFIG, corpus_bytes=400_000,
-                            bayes=True, bayes_draws=200, bayes_tune=200, bayes_chains=1)
+    cal = calibrate_product(
+        TINY_GRID,
+        key=jax.random.key(0),
+        config=TINY_CONFIG,
+        corpus_bytes=400_000,
+        bayes=True,
+        bayes_draws=200,
+        bayes_tune=200,
+        bayes_chains=1,
+    )
     post = cal.law_posterior
     assert set(post) == {"E", "A", "B", "alpha", "beta"}
     for name, summary in post.items():

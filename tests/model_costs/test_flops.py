@@ -20,12 +20,31 @@ from venturesim.model_costs.flops import (
 from venturesim.model_costs.shape import GPT2_SMALL, TransformerShape
 
 LLAMA2_7B = TransformerShape(
-    n_layers=32, d_model=4096, n_heads=32, vocab_size=32_000, context=4096, d_ff=11_008,
-    mlp="swiglu", norm="rmsnorm", bias=False, tied_embeddings=False, learned_positions=False,
+    n_layers=32,
+    d_model=4096,
+    n_heads=32,
+    vocab_size=32_000,
+    context=4096,
+    d_ff=11_008,
+    mlp="swiglu",
+    norm="rmsnorm",
+    bias=False,
+    tied_embeddings=False,
+    learned_positions=False,
 )
 TINY_LLAMA = TransformerShape(
-    n_layers=2, d_model=64, n_heads=4, n_kv_heads=2, vocab_size=100, context=128, d_ff=172,
-    mlp="swiglu", norm="rmsnorm", bias=False, tied_embeddings=False, learned_positions=False,
+    n_layers=2,
+    d_model=64,
+    n_heads=4,
+    n_kv_heads=2,
+    vocab_size=100,
+    context=128,
+    d_ff=172,
+    mlp="swiglu",
+    norm="rmsnorm",
+    bias=False,
+    tied_embeddings=False,
+    learned_positions=False,
 )
 
 
@@ -61,14 +80,24 @@ def test_llama2_7b_published_total():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    layers=st.integers(1, 6), heads=st.sampled_from([1, 2, 4, 8]), head_dim=st.integers(1, 32),
-    vocab=st.integers(1, 5000), context=st.integers(1, 2048), tied=st.booleans(), positions=st.booleans(),
+    layers=st.integers(1, 6),
+    heads=st.sampled_from([1, 2, 4, 8]),
+    head_dim=st.integers(1, 32),
+    vocab=st.integers(1, 5000),
+    context=st.integers(1, 2048),
+    tied=st.booleans(),
+    positions=st.booleans(),
 )
 def test_gpt_block_formula_and_embedding_split(layers, heads, head_dim, vocab, context, tied, positions):
     d = heads * head_dim
     shape = TransformerShape(
-        n_layers=layers, d_model=d, n_heads=heads, vocab_size=vocab, context=context,
-        tied_embeddings=tied, learned_positions=positions,
+        n_layers=layers,
+        d_model=d,
+        n_heads=heads,
+        vocab_size=vocab,
+        context=context,
+        tied_embeddings=tied,
+        learned_positions=positions,
     )
     body = layers * (12 * d * d + 13 * d) + 2 * d  # GPT-2 block with biases, plus ln_f
     assert parameter_count(shape, embeddings=False) == body

@@ -5,13 +5,7 @@ import math
 
 import pytest
 
-from venturesim.model_costs.hardware import (
-    Accelerator,
-    HardwareCatalog,
-    accelerator,
-    load_catalog,
-    measure_peak_flops,
-)
+from venturesim.model_costs.hardware import Accelerator, HardwareCatalog, accelerator, load_catalog, measure_peak_flops
 from venturesim.scenario.errors import ScenarioError, validate_text
 
 # name: (peak FLOP/s, memory bytes, bandwidth bytes/s, power W) — REFERENCES.md table.
@@ -73,8 +67,14 @@ def test_overrides_change_one_entry_and_leave_the_package_alone():
 
 def test_new_entry_needs_every_field():
     entry = {
-        "label": "Test chip", "peak_flops": 1e15, "memory_bytes": 1e11, "bandwidth_bytes_s": 1e12,
-        "power_w": 500, "price_per_hour": {"p5": 1, "p95": 4}, "price_trend_annual": -0.2, "source": "test",
+        "label": "Test chip",
+        "peak_flops": 1e15,
+        "memory_bytes": 1e11,
+        "bandwidth_bytes_s": 1e12,
+        "power_w": 500,
+        "price_per_hour": {"p5": 1, "p95": 4},
+        "price_trend_annual": -0.2,
+        "source": "test",
     }
     catalog = load_catalog({"mychip": entry})
     assert catalog["mychip"].median_price_per_hour == pytest.approx(2.0)  # √(1·4)
@@ -96,12 +96,7 @@ def test_lookup_suggests_a_name():
 
 
 def test_catalogue_file_errors_have_positions():
-    text = (
-        "accelerators:\n"
-        "  chip:\n"
-        "    label: x\n"
-        "    peak_flop: 1.0e12\n"
-    )
+    text = "accelerators:\n  chip:\n    label: x\n    peak_flop: 1.0e12\n"
     with pytest.raises(ScenarioError) as info:
         validate_text(HardwareCatalog, text, "hw.yaml")
     assert "hw.yaml:4:5" in str(info.value)

@@ -21,12 +21,23 @@ def case():
         return rng.uniform(low, high, (PATHS, RUNS)).astype(f32)
 
     params = ProductParams(
-        submit=runs(0, 3), base=np.full((PATHS, RUNS), -1.0, f32), work=runs(0.5, 2), cost_rate=runs(1e4, 5e4),
-        interrupt_rate=runs(0, 1), restart=runs(0, 0.01), failure_probability=runs(0, 0.3),
-        release_delay=runs(0, 1), loss=runs(2.0, 2.6), parameters=runs(1e8, 1e10), slots=np.zeros((PATHS, 1), f32),
-        initial_loss=rng.uniform(2.3, 2.7, PATHS).astype(f32), initial_parameters=rng.uniform(1e8, 1e9, PATHS).astype(f32),
+        submit=runs(0, 3),
+        base=np.full((PATHS, RUNS), -1.0, f32),
+        work=runs(0.5, 2),
+        cost_rate=runs(1e4, 5e4),
+        interrupt_rate=runs(0, 1),
+        restart=runs(0, 0.01),
+        failure_probability=runs(0, 0.3),
+        release_delay=runs(0, 1),
+        loss=runs(2.0, 2.6),
+        parameters=runs(1e8, 1e10),
+        slots=np.zeros((PATHS, 1), f32),
+        initial_loss=rng.uniform(2.3, 2.7, PATHS).astype(f32),
+        initial_parameters=rng.uniform(1e8, 1e9, PATHS).astype(f32),
         frontier_loss=rng.uniform(2.0, 2.4, (PATHS, MONTHS)).astype(f32),
-        adoption_elasticity=np.ones(PATHS, f32), churn_elasticity=np.ones(PATHS, f32), price_elasticity=np.ones(PATHS, f32),
+        adoption_elasticity=np.ones(PATHS, f32),
+        churn_elasticity=np.ones(PATHS, f32),
+        price_elasticity=np.ones(PATHS, f32),
         serving_cost_per_parameter_token=rng.uniform(1e-18, 1e-17, PATHS).astype(f32),
     )
     start = np.where(rng.random((PATHS, RUNS)) < 0.8, rng.uniform(0, 4, (PATHS, RUNS)), np.inf).astype(f32)
@@ -38,8 +49,11 @@ def case():
 @pytest.mark.parametrize("t", [0, 2, 5])
 def test_numpy_per_path_equals_jax_on_the_block(case, t):
     params, start, end, release = case
-    block = product_month(ProductState(jnp.asarray(start), jnp.asarray(end), jnp.asarray(release)),
-                          jax.tree_util.tree_map(jnp.asarray, params), jnp.asarray(t, jnp.int32))
+    block = product_month(
+        ProductState(jnp.asarray(start), jnp.asarray(end), jnp.asarray(release)),
+        jax.tree_util.tree_map(jnp.asarray, params),
+        jnp.asarray(t, jnp.int32),
+    )
     for i in range(PATHS):
         row = jax.tree_util.tree_map(lambda a, i=i: a[i], params)
         one = month_figures(start[i], end[i], release[i], row, t)
@@ -60,11 +74,24 @@ def test_a_run_still_training_counts_to_the_month_end():
     # the DES does not know a run's end before it happens (+inf): it counts as running for the whole month
     run, one = np.array, np.float64
     params = ProductParams(
-        submit=run([1.0]), base=run([-1.0]), work=run([0.25]), cost_rate=run([100.0]), interrupt_rate=run([0.0]),
-        restart=run([0.0]), failure_probability=run([0.0]), release_delay=run([0.25]), loss=run([2.0]),
-        parameters=run([5.0]), slots=np.zeros(1), initial_loss=one(2.5), initial_parameters=one(1.0),
-        frontier_loss=run([3.0, 3.0, 3.0]), adoption_elasticity=one(1.0), churn_elasticity=one(1.0),
-        price_elasticity=one(1.0), serving_cost_per_parameter_token=one(0.5),
+        submit=run([1.0]),
+        base=run([-1.0]),
+        work=run([0.25]),
+        cost_rate=run([100.0]),
+        interrupt_rate=run([0.0]),
+        restart=run([0.0]),
+        failure_probability=run([0.0]),
+        release_delay=run([0.25]),
+        loss=run([2.0]),
+        parameters=run([5.0]),
+        slots=np.zeros(1),
+        initial_loss=one(2.5),
+        initial_parameters=one(1.0),
+        frontier_loss=run([3.0, 3.0, 3.0]),
+        adoption_elasticity=one(1.0),
+        churn_elasticity=one(1.0),
+        price_elasticity=one(1.0),
+        serving_cost_per_parameter_token=one(0.5),
     )
     spend, gap, served, cost = month_figures(np.array([1.25]), np.array([np.inf]), np.array([np.inf]), params, 1)
     assert (float(spend), float(gap), float(served), float(cost)) == (75.0, 0.5, 2.5, 0.5)

@@ -26,14 +26,27 @@ PATHS = 4096
 
 
 def scenario(gap: float) -> vs.Scenario:
-    return vs.load({
-        "name": "quality",
-        "simulation": {"months": 2},
-        "company": {"initial_cash": 1e9},
-        "market": {"segments": [{"name": "s", "market_size": M, "bass_p_annual": P, "bass_q_annual": Q,
-                                 "price": 10.0, "churn": CHURN, "initial_customers": C0}]},
-        "product": {"frontier_loss": 2.0, "initial_loss": 2.0 - gap},
-    })
+    return vs.load(
+        {
+            "name": "quality",
+            "simulation": {"months": 2},
+            "company": {"initial_cash": 1e9},
+            "market": {
+                "segments": [
+                    {
+                        "name": "s",
+                        "market_size": M,
+                        "bass_p_annual": P,
+                        "bass_q_annual": Q,
+                        "price": 10.0,
+                        "churn": CHURN,
+                        "initial_customers": C0,
+                    }
+                ]
+            },
+            "product": {"frontier_loss": 2.0, "initial_loss": 2.0 - gap},
+        }
+    )
 
 
 def expected_new(gap: float) -> float:

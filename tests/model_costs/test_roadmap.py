@@ -47,27 +47,54 @@ def tokens_for(work_months: float, n_params: float, mfu: float = 0.5, accelerato
 
 def run(name, month, work, *, base=None, failure=0.0, **extra):
     spec = {
-        "name": name, "month": month, "tokens": tokens_for(work, N_A), "accelerator": "h100_sxm",
-        "accelerators": 10, "mfu": 0.5, "price_per_hour": 2.0, "failure_probability": failure,
-        "interruptions_per_1000_accelerator_days": 0.0, "release_delay_months": 0.5,
+        "name": name,
+        "month": month,
+        "tokens": tokens_for(work, N_A),
+        "accelerator": "h100_sxm",
+        "accelerators": 10,
+        "mfu": 0.5,
+        "price_per_hour": 2.0,
+        "failure_probability": failure,
+        "interruptions_per_1000_accelerator_days": 0.0,
+        "release_delay_months": 0.5,
     }
     spec |= {"base": base, "loss_reduction": 0.1} if base else {"parameters": N_A}
     return spec | extra
 
 
 def roadmap_scenario(slots=1, failure_a=0.0, months=8, **product) -> vs.Scenario:
-    return vs.load({
-        "name": "roadmap",
-        "simulation": {"months": months},
-        "company": {"initial_cash": 1e7},
-        "market": {"segments": [{"name": "api", "market_size": 1000, "price": 100.0, "churn": 0.02,
-                                 "initial_customers": 10, "tokens_per_customer_month": 1e6}]},
-        "product": {
-            "frontier_loss": 2.5, "initial_loss": 3.0, "initial_parameters": 1e9, "cluster_slots": slots,
-            "training_runs": [run("a", 1.0, 1.5, failure=failure_a), run("b", 0.0, 1.0), run("c", 0.0, 0.25, base="a")],
-            "serving": {"price_per_hour": 3.6, "mfu": 0.5, "utilisation": 0.5},
-        } | product,
-    })
+    return vs.load(
+        {
+            "name": "roadmap",
+            "simulation": {"months": months},
+            "company": {"initial_cash": 1e7},
+            "market": {
+                "segments": [
+                    {
+                        "name": "api",
+                        "market_size": 1000,
+                        "price": 100.0,
+                        "churn": 0.02,
+                        "initial_customers": 10,
+                        "tokens_per_customer_month": 1e6,
+                    }
+                ]
+            },
+            "product": {
+                "frontier_loss": 2.5,
+                "initial_loss": 3.0,
+                "initial_parameters": 1e9,
+                "cluster_slots": slots,
+                "training_runs": [
+                    run("a", 1.0, 1.5, failure=failure_a),
+                    run("b", 0.0, 1.0),
+                    run("c", 0.0, 0.25, base="a"),
+                ],
+                "serving": {"price_per_hour": 3.6, "mfu": 0.5, "utilisation": 0.5},
+            }
+            | product,
+        }
+    )
 
 
 def schedule(scenario, paths=1):
@@ -120,17 +147,27 @@ def test_engines_tell_the_same_story_on_the_hand_worked_roadmap():
     metrics = ("training_compute", "quality_gap", "serving_cost", "compute", "cash")
     jax_r = vs.simulate(scenario, paths=1, seed=3, metrics=metrics)
     des_r = vs.simulate(scenario, paths=1, seed=3, metrics=metrics, engine="des", workers=1)
-    np.testing.assert_allclose(jax_r.data["training_compute"].values[0], [0, RATE, RATE, 0.75 * RATE, 0, 0, 0, 0],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        jax_r.data["training_compute"].values[0], [0, RATE, RATE, 0.75 * RATE, 0, 0, 0, 0], rtol=1e-5
+    )
     for name in ("training_compute", "quality_gap", "compute"):
         np.testing.assert_allclose(des_r.data[name].values, jax_r.data[name].values, rtol=1e-5, err_msg=name)
     log = des_r.events.query("process == 'training'")
     expected = [
-        (1.0, "queued"), (1.0, "started"), (1.0, "queued"), (2.5, "finished"), (2.5, "started"),
-        (3.0, "released"), (3.0, "queued"), (3.5, "finished"), (3.5, "started"), (3.75, "finished"),
-        (4.0, "released"), (4.25, "released"),
+        (1.0, "queued"),
+        (1.0, "started"),
+        (1.0, "queued"),
+        (2.5, "finished"),
+        (2.5, "started"),
+        (3.0, "released"),
+        (3.0, "queued"),
+        (3.5, "finished"),
+        (3.5, "started"),
+        (3.75, "finished"),
+        (4.0, "released"),
+        (4.25, "released"),
     ]
-    got = [(round(t, 9), k) for t, k in zip(log["time"], log["kind"])]
+    got = [(round(t, 9), k) for t, k in zip(log["time"], log["kind"], strict=True)]
     assert sorted(got) == sorted(expected)
 
 
@@ -184,12 +221,20 @@ def test_interruptions_lengthen_runs_by_poisson_count_times_restart():
     1,000 accelerator-days: λ = 10 · 30/1000 · 30.44 = 9.131 a month, so
     λ·work = 18.26 interruptions on average, 73.05 hours each (0.1 month).
     """
-    scenario = vs.load({
-        "name": "interruptions", "company": {"initial_cash": 1e7},
-        "market": {"segments": [{"name": "api", "market_size": 100, "price": 1.0}]},
-        "product": {"training_runs": [run("a", 0.0, 2.0, interruptions_per_1000_accelerator_days=30.0,
-                                          restart_hours=0.1 * HOURS_PER_MONTH)]},
-    })
+    scenario = vs.load(
+        {
+            "name": "interruptions",
+            "company": {"initial_cash": 1e7},
+            "market": {"segments": [{"name": "api", "market_size": 100, "price": 1.0}]},
+            "product": {
+                "training_runs": [
+                    run(
+                        "a", 0.0, 2.0, interruptions_per_1000_accelerator_days=30.0, restart_hours=0.1 * HOURS_PER_MONTH
+                    )
+                ]
+            },
+        }
+    )
     _, state = schedule(scenario, paths=20_000)
     duration = state.end[:, 0] - state.start[:, 0]
     mean_count = 10 * 30 / 1000 * HOURS_PER_MONTH / 24 * 2.0
@@ -209,7 +254,10 @@ def test_a_calibration_file_sets_the_loss_law_one_posterior_draw_per_path(tmp_pa
     from venturesim.model_costs.calibration import write_calibration
     from venturesim.model_costs.scaling_law import LossLaw
 
-    laws = [LossLaw(E=1.0, A=400.0, B=400.0, alpha=0.3, beta=0.3), LossLaw(E=1.5, A=100.0, B=50.0, alpha=0.2, beta=0.25)]
+    laws = [
+        LossLaw(E=1.0, A=400.0, B=400.0, alpha=0.3, beta=0.3),
+        LossLaw(E=1.5, A=100.0, B=50.0, alpha=0.2, beta=0.25),
+    ]
     draws = {k: tuple(getattr(law, k) for law in laws) for k in ("E", "A", "B", "alpha", "beta")}
     path = tmp_path / "cal.yaml"
     write_calibration(dataclasses.replace(sample_calibration(), law_draws=draws), path)

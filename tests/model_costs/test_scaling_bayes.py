@@ -41,7 +41,7 @@ def test_posterior_mean_law_reads_the_means():
     values = {"E": (1.6, 1.8), "A": (400.0, 420.0), "B": (390.0, 430.0), "alpha": (0.3, 0.4), "beta": (0.25, 0.35)}
     posterior = xr.Dataset({k: (("chain", "draw"), np.array([v])) for k, v in values.items()})
     law = posterior_mean_law(posterior)
-    assert (law.E, law.A, law.B) == pytest.approx((1.7, 410.0, 410.0))
+    assert pytest.approx((1.7, 410.0, 410.0)) == (law.E, law.A, law.B)
     assert (law.alpha, law.beta) == pytest.approx((0.35, 0.30))
 
 

@@ -25,9 +25,9 @@ N_GRID, D_GRID = (x.ravel() for x in np.meshgrid(np.geomspace(1e7, 1e10, 8), np.
 
 def test_unrounded_chinchilla_matches_the_printed_values():
     # exp(0.5267228) = 1.69337, exp(6.0073404) = 406.401, exp(6.0179186) = 410.723.
-    assert CHINCHILLA.E == pytest.approx(1.69337, abs=1e-5)
-    assert CHINCHILLA.A == pytest.approx(406.401, abs=1e-3)
-    assert CHINCHILLA.B == pytest.approx(410.723, abs=1e-3)
+    assert pytest.approx(1.69337, abs=1e-5) == CHINCHILLA.E
+    assert pytest.approx(406.401, abs=1e-3) == CHINCHILLA.A
+    assert pytest.approx(410.723, abs=1e-3) == CHINCHILLA.B
     for name in FIELDS:
         assert getattr(CHINCHILLA, name) == pytest.approx(getattr(CHINCHILLA_ROUNDED, name), rel=0.02)
 
@@ -52,11 +52,11 @@ def test_compute_optimal_at_gophers_budget():
     # Hoffmann et al. note this parametric fit (Approach 3) favours smaller models than the
     # 70B they trained; Besiroglu et al.'s refit gives 72.2B / 1.33T, close to Chinchilla.
     N, D = compute_optimal(CHINCHILLA, 5.76e23)
-    assert N == pytest.approx(4.0361e10, rel=1e-4)
-    assert D == pytest.approx(2.3785e12, rel=1e-4)
+    assert pytest.approx(4.0361e10, rel=1e-4) == N
+    assert pytest.approx(2.3785e12, rel=1e-4) == D
     N, D = compute_optimal(BESIROGLU_2024, 5.76e23)
-    assert N == pytest.approx(7.2249e10, rel=1e-4)
-    assert D == pytest.approx(1.3287e12, rel=1e-4)
+    assert pytest.approx(7.2249e10, rel=1e-4) == N
+    assert pytest.approx(1.3287e12, rel=1e-4) == D
     assert abs(N / 70e9 - 1) < 0.04 and abs(D / 1.4e12 - 1) < 0.06
 
 
@@ -65,7 +65,7 @@ def test_compute_optimal_at_gophers_budget():
 def test_compute_optimal_spends_the_budget_and_minimises_loss(log10_C, law, step):
     C = 10.0**log10_C
     N, D = compute_optimal(law, C)
-    assert 6 * N * D == pytest.approx(C, rel=1e-12)
+    assert pytest.approx(C, rel=1e-12) == 6 * N * D
     best = law.loss(N, D)
     for factor in (1 - step, 1 + step):  # any other split of the same budget does worse
         assert law.loss(N * factor, D / factor) > best
@@ -94,11 +94,11 @@ def test_fit_with_half_percent_noise():
     rng = np.random.default_rng(0)
     truth = CHINCHILLA.loss(N_GRID, D_GRID)
     fit = fit_loss_law(N_GRID, D_GRID, truth * np.exp(rng.normal(0.0, 0.005, truth.shape)))
-    assert fit.E == pytest.approx(CHINCHILLA.E, rel=0.02)
+    assert pytest.approx(CHINCHILLA.E, rel=0.02) == fit.E
     assert fit.alpha == pytest.approx(CHINCHILLA.alpha, rel=0.03)
     assert fit.beta == pytest.approx(CHINCHILLA.beta, rel=0.04)
-    assert fit.A == pytest.approx(CHINCHILLA.A, rel=0.2)
-    assert fit.B == pytest.approx(CHINCHILLA.B, rel=0.2)
+    assert pytest.approx(CHINCHILLA.A, rel=0.2) == fit.A
+    assert pytest.approx(CHINCHILLA.B, rel=0.2) == fit.B
     assert np.max(np.abs(fit.loss(N_GRID, D_GRID) / truth - 1)) < 0.005
     assert compute_optimal(fit, 5.76e23)[0] == pytest.approx(4.0361e10, rel=0.15)
 
@@ -108,7 +108,7 @@ def test_fit_is_robust_to_an_outlier():
     losses = BESIROGLU_2024.loss(N_GRID, D_GRID)
     losses[5] *= 1.5
     fit = fit_loss_law(N_GRID, D_GRID, losses)
-    assert fit.E == pytest.approx(BESIROGLU_2024.E, rel=1e-3)
+    assert pytest.approx(BESIROGLU_2024.E, rel=1e-3) == fit.E
     assert fit.alpha == pytest.approx(BESIROGLU_2024.alpha, rel=1e-3)
 
 

@@ -15,8 +15,14 @@ from venturesim.model_costs.serving import (
 )
 
 ROUND_CHIP = Accelerator(
-    label="round numbers", peak_flops=1e15, memory_bytes=1e11, bandwidth_bytes_s=1e12, power_w=700,
-    price_per_hour=3.6, price_trend_annual=0.0, source="test",
+    label="round numbers",
+    peak_flops=1e15,
+    memory_bytes=1e11,
+    bandwidth_bytes_s=1e12,
+    power_w=700,
+    price_per_hour=3.6,
+    price_trend_annual=0.0,
+    source="test",
 )
 LLAMA2_7B_PARAMS = 6_738_415_616
 

@@ -35,7 +35,7 @@ TINY_CONFIG = TrainConfig(batch_size=16, seq_len=64, peak_lr=1e-2, eval_windows=
 
 
 def _leaves_close(a, b, **tol):
-    for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)):
+    for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True):
         np.testing.assert_allclose(np.asarray(x), np.asarray(y), **tol)
 
 
@@ -102,8 +102,12 @@ def test_jitted_step_equals_eager_step():
     assert float(jit_metrics.loss) == pytest.approx(float(eager_metrics.loss), rel=1e-6)
     # one AdamW step moves each weight by ≈ lr = 1e-3; fusion changes float32 rounding only (~1e-7)
     _leaves_close(jit_state.params, eager_state.params, rtol=1e-5, atol=1e-6)
-    moved = max(float(jnp.abs(a - b).max()) for a, b in zip(jax.tree_util.tree_leaves(jit_state.params),
-                                                              jax.tree_util.tree_leaves(state.params)))
+    moved = max(
+        float(jnp.abs(a - b).max())
+        for a, b in zip(
+            jax.tree_util.tree_leaves(jit_state.params), jax.tree_util.tree_leaves(state.params), strict=True
+        )
+    )
     assert moved == pytest.approx(1e-3, rel=0.05)
 
 
@@ -114,8 +118,9 @@ def test_scheduled_update_equals_optax_adamw_with_the_schedule():
     schedule = make_schedule(config, 10)
     reference = optax.chain(
         optax.clip_by_global_norm(config.grad_clip),
-        optax.adamw(schedule, b1=config.b1, b2=config.b2, eps=config.eps, weight_decay=config.weight_decay,
-                    mask=decay_mask),
+        optax.adamw(
+            schedule, b1=config.b1, b2=config.b2, eps=config.eps, weight_decay=config.weight_decay, mask=decay_mask
+        ),
     )
     ours = make_optimizer(config)
     # a decayed matrix and a bias that is not decayed (decay_mask goes by name)
@@ -194,5 +199,4 @@ def test_config_validation_names_the_value():
     with pytest.raises(ValueError, match=r"peak_lr\(=0\)"):
         TrainConfig(peak_lr=0)
     with pytest.raises(ValueError, match="vocab_size"):
-        train(TransformerShape(n_layers=1, d_model=8, n_heads=1, vocab_size=300, context=8), 100,
-              key=jax.random.key(0))
+        train(TransformerShape(n_layers=1, d_model=8, n_heads=1, vocab_size=300, context=8), 100, key=jax.random.key(0))

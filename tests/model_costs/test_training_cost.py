@@ -17,13 +17,28 @@ from venturesim.model_costs.training_cost import (
 )
 
 ROUND_CHIP = Accelerator(
-    label="round numbers", peak_flops=1e15, memory_bytes=1e11, bandwidth_bytes_s=1e12, power_w=700,
-    price_per_hour=2.5, price_trend_annual=0.0, source="test",
+    label="round numbers",
+    peak_flops=1e15,
+    memory_bytes=1e11,
+    bandwidth_bytes_s=1e12,
+    power_w=700,
+    price_per_hour=2.5,
+    price_trend_annual=0.0,
+    source="test",
 )
 LLAMA2_7B_PARAMS = 6_738_415_616
 LLAMA2_7B = TransformerShape(
-    n_layers=32, d_model=4096, n_heads=32, vocab_size=32_000, context=4096, d_ff=11_008,
-    mlp="swiglu", norm="rmsnorm", bias=False, tied_embeddings=False, learned_positions=False,
+    n_layers=32,
+    d_model=4096,
+    n_heads=32,
+    vocab_size=32_000,
+    context=4096,
+    d_ff=11_008,
+    mlp="swiglu",
+    norm="rmsnorm",
+    bias=False,
+    tied_embeddings=False,
+    learned_positions=False,
 )
 
 
@@ -44,7 +59,7 @@ def test_training_run_by_hand():
 
 def test_defaults_and_median_price():
     # Defaults: overhead 1/0.9 − 1, PUE 1.2, 370 g/kWh; price = catalogue median.
-    assert DEFAULT_RESTART_OVERHEAD == pytest.approx(1 / 9)
+    assert pytest.approx(1 / 9) == DEFAULT_RESTART_OVERHEAD
     run = training_run(3.6e21, ROUND_CHIP, 8, 0.5)
     assert run.wall_hours == pytest.approx(250.0 / 0.9)
     assert run.energy_kwh == pytest.approx(0.7 * 8 * 250.0 / 0.9 * DEFAULT_PUE)

@@ -25,8 +25,17 @@ from venturesim.model_costs.transformer import (
 
 GPT_TINY = TransformerShape(n_layers=2, d_model=32, n_heads=4, vocab_size=256, context=48)
 LLAMA_TINY = TransformerShape(
-    n_layers=2, d_model=32, n_heads=4, vocab_size=256, context=48, n_kv_heads=2, mlp="swiglu",
-    norm="rmsnorm", bias=False, tied_embeddings=False, learned_positions=False,
+    n_layers=2,
+    d_model=32,
+    n_heads=4,
+    vocab_size=256,
+    context=48,
+    n_kv_heads=2,
+    mlp="swiglu",
+    norm="rmsnorm",
+    bias=False,
+    tied_embeddings=False,
+    learned_positions=False,
 )
 # jitted once per (shape, dtype, token shape): eager op-by-op dispatch compiles every op
 _forward = jax.jit(forward, static_argnames=("shape", "compute_dtype"))
@@ -52,21 +61,42 @@ def test_param_shapes_describe_init_params(shape):
     drawn = init_params(shape, jax.random.key(0))
     described = param_shapes(shape)
     assert jax.tree_util.tree_structure(drawn) == jax.tree_util.tree_structure(described)
-    assert all(a.shape == b.shape for a, b in zip(jax.tree_util.tree_leaves(drawn), jax.tree_util.tree_leaves(described)))
+    assert all(
+        a.shape == b.shape
+        for a, b in zip(jax.tree_util.tree_leaves(drawn), jax.tree_util.tree_leaves(described), strict=True)
+    )
 
 
 @settings(max_examples=25, deadline=None)
 @given(
-    layers=st.integers(1, 3), heads=st.sampled_from([1, 2, 4]), head_dim=st.sampled_from([2, 4, 8]),
-    kv_div=st.sampled_from([1, 2, 4]), d_ff=st.one_of(st.none(), st.integers(1, 40)),
-    mlp=st.sampled_from(["gelu", "swiglu"]), norm=st.sampled_from(["layernorm", "rmsnorm"]),
-    bias=st.booleans(), tied=st.booleans(), learned=st.booleans(),
+    layers=st.integers(1, 3),
+    heads=st.sampled_from([1, 2, 4]),
+    head_dim=st.sampled_from([2, 4, 8]),
+    kv_div=st.sampled_from([1, 2, 4]),
+    d_ff=st.one_of(st.none(), st.integers(1, 40)),
+    mlp=st.sampled_from(["gelu", "swiglu"]),
+    norm=st.sampled_from(["layernorm", "rmsnorm"]),
+    bias=st.booleans(),
+    tied=st.booleans(),
+    learned=st.booleans(),
 )
-def test_parameter_count_equals_the_analytic_count(layers, heads, head_dim, kv_div, d_ff, mlp, norm, bias, tied, learned):
+def test_parameter_count_equals_the_analytic_count(
+    layers, heads, head_dim, kv_div, d_ff, mlp, norm, bias, tied, learned
+):
     kv = max(1, heads // kv_div)
     shape = TransformerShape(
-        n_layers=layers, d_model=heads * head_dim, n_heads=heads, vocab_size=37, context=11, d_ff=d_ff,
-        n_kv_heads=kv, mlp=mlp, norm=norm, bias=bias, tied_embeddings=tied, learned_positions=learned,
+        n_layers=layers,
+        d_model=heads * head_dim,
+        n_heads=heads,
+        vocab_size=37,
+        context=11,
+        d_ff=d_ff,
+        n_kv_heads=kv,
+        mlp=mlp,
+        norm=norm,
+        bias=bias,
+        tied_embeddings=tied,
+        learned_positions=learned,
     )
     assert _param_count(shape) == parameter_count(shape)
 
@@ -83,7 +113,10 @@ def test_initialisation_follows_gpt2():
     assert float(p["blocks"]["ln1"]["scale"].min()) == float(p["blocks"]["ln1"]["scale"].max()) == 1.0
     # same key, same parameters
     again = init_params(shape, jax.random.key(1))
-    assert all(np.array_equal(a, b) for a, b in zip(jax.tree_util.tree_leaves(p), jax.tree_util.tree_leaves(again)))
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(jax.tree_util.tree_leaves(p), jax.tree_util.tree_leaves(again), strict=True)
+    )
 
 
 def test_decay_mask_selects_matrices_and_embeddings_only():
@@ -165,4 +198,3 @@ def test_sequence_longer_than_context_is_rejected():
     params = init_params(GPT_TINY, jax.random.key(0))
     with pytest.raises(ValueError, match="context"):
         forward(params, jnp.zeros((1, 49), jnp.int32), GPT_TINY)
-

@@ -29,6 +29,7 @@ DEFAULTS = {
 def partner_params(partners: list[dict], paths: int = 1, segments: int = 2, attempts: int = 1) -> PartnerParams:
     """PartnerParams with ``partners`` (each a dict of fields; search/negotiation/sign_u as lists per attempt,
     segment as an index or None for all)."""
+
     def column(field):
         return np.stack([np.full(paths, float(p.get(field, DEFAULTS[field]))) for p in partners], axis=1)
 
@@ -46,6 +47,9 @@ def partner_params(partners: list[dict], paths: int = 1, segments: int = 2, atte
     fields = {f: column(f) for f in DEFAULTS}
     fields["has_segment"] = np.stack([np.full(paths, float(p.get("segment") is not None)) for p in partners], axis=1)
     return PartnerParams(
-        **fields, search=per_attempt("search", 1.0), negotiation=per_attempt("negotiation", 1.0),
-        sign_u=per_attempt("sign_u", 0.0), segment=np.broadcast_to(np.stack(masks), (paths, len(partners), segments)).copy(),
+        **fields,
+        search=per_attempt("search", 1.0),
+        negotiation=per_attempt("negotiation", 1.0),
+        sign_u=per_attempt("sign_u", 0.0),
+        segment=np.broadcast_to(np.stack(masks), (paths, len(partners), segments)).copy(),
     )

@@ -14,16 +14,34 @@ def scenario(limit: float) -> dict:
     """Two segments of 100 customers at $1,000 a month (no churn, no adoption: the market is saturated);
     a reseller on segment a signs at time 1.0 (search 0.5 + negotiation 0.5, certain) and is active from
     month 1 on: it brings $100k of $200k, a share of 0.5."""
-    segment = {"market_size": 100, "initial_customers": 100, "price": 1000.0, "churn": 0.0,
-               "bass_p_annual": 0.01, "bass_q_annual": 0.0}
+    segment = {
+        "market_size": 100,
+        "initial_customers": 100,
+        "price": 1000.0,
+        "churn": 0.0,
+        "bass_p_annual": 0.01,
+        "bass_q_annual": 0.0,
+    }
     return {
-        "name": "concentration", "simulation": {"months": 4},
+        "name": "concentration",
+        "simulation": {"months": 4},
         "company": {"initial_cash": 1e6},
         "market": {"segments": [{"name": "a"} | segment, {"name": "b"} | segment]},
-        "partnerships": {"partners": [{
-            "name": "reseller", "type": "channel", "segment": "a", "search_months": 0.5, "negotiation_months": 0.5,
-            "signing_probability": 1.0, "termination_annual": 0.0, "churn_on_exit": 0.0,
-            "concentration_limit": limit}]},
+        "partnerships": {
+            "partners": [
+                {
+                    "name": "reseller",
+                    "type": "channel",
+                    "segment": "a",
+                    "search_months": 0.5,
+                    "negotiation_months": 0.5,
+                    "signing_probability": 1.0,
+                    "termination_annual": 0.0,
+                    "churn_on_exit": 0.0,
+                    "concentration_limit": limit,
+                }
+            ]
+        },
     }
 
 

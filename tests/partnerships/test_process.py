@@ -20,8 +20,16 @@ from venturesim.partnerships import (
 )
 from venturesim.scenario.sampling import Sampler
 
-FIELDS = ("weight", "adoption_multiplier", "revenue_share", "compute_credit_used", "loss_reduction", "cost",
-          "exit_churn", "active")
+FIELDS = (
+    "weight",
+    "adoption_multiplier",
+    "revenue_share",
+    "compute_credit_used",
+    "loss_reduction",
+    "cost",
+    "exit_churn",
+    "active",
+)
 
 
 class Company:
@@ -54,25 +62,46 @@ def des_path(params, names, months, arr, alive, spend):
 
 
 def test_exact_trace_of_a_signed_partnership():
-    params = partner_params([{"start": 1.0, "search": [1.5], "negotiation": [2.0], "sign_u": [0.3],
-                              "lifetime": 6.0, "fit": 0.5}])
+    params = partner_params(
+        [{"start": 1.0, "search": [1.5], "negotiation": [2.0], "sign_u": [0.3], "lifetime": 6.0, "fit": 0.5}]
+    )
     row = type(params)(*(a[0] for a in params))
     _, _, events = des_path(row, ["reseller"], 12, np.zeros(12), np.ones(12, bool), np.zeros(12))
     assert [(t, kind) for t, _, kind, _ in events] == [
-        (1.0, "search"), (2.5, "negotiation"), (4.5, "signed"), (10.5, "ended")]
+        (1.0, "search"),
+        (2.5, "negotiation"),
+        (4.5, "signed"),
+        (10.5, "ended"),
+    ]
     assert events[2][3] == "reseller: signed (probability 0.50, fit 0.50, ARR $0); until month 10.5"
     assert events[3][3] == "reseller: contract ended"
     assert {p for _, p, _, _ in events} == {"partnership"}
 
 
 def test_exact_trace_of_a_declined_then_abandoned_partner():
-    params = partner_params([{"search": [1.0, 1.0], "negotiation": [1.0, 1.0], "sign_u": [0.9, 0.8],
-                              "max_attempts": 2.0, "retry_delay": 0.5, "by_contract": 0.0}], attempts=2)
+    params = partner_params(
+        [
+            {
+                "search": [1.0, 1.0],
+                "negotiation": [1.0, 1.0],
+                "sign_u": [0.9, 0.8],
+                "max_attempts": 2.0,
+                "retry_delay": 0.5,
+                "by_contract": 0.0,
+            }
+        ],
+        attempts=2,
+    )
     row = type(params)(*(a[0] for a in params))
     _, book, events = des_path(row, ["bigco"], 8, np.zeros(8), np.ones(8, bool), np.zeros(8))
     assert [(t, kind) for t, _, kind, _ in events] == [
-        (0.0, "search"), (1.0, "negotiation"), (2.0, "declined"), (2.5, "search"), (3.5, "negotiation"),
-        (4.5, "failed")]
+        (0.0, "search"),
+        (1.0, "negotiation"),
+        (2.0, "declined"),
+        (2.5, "search"),
+        (3.5, "negotiation"),
+        (4.5, "failed"),
+    ]
     assert events[-1][3] == "bigco: not signed (probability 0.50); given up"
     assert book.status[0] == FAILED
 
@@ -88,13 +117,30 @@ def test_process_stops_when_the_company_dies():
 
 @pytest.fixture(scope="module")
 def sampled():
-    section = Partnerships.model_validate({"partners": [
-        {"name": "cloud", "type": "cloud_credits"},
-        {"name": "reseller", "type": "channel", "segment": "ent", "reference_arr": 1e5, "max_attempts": 3,
-         "termination_annual": 0.5},
-        {"name": "data", "type": "data", "search_months": {"p5": 0.1, "p95": 0.6}, "negotiation_months": 0.3,
-         "max_attempts": 4, "signing_probability": 0.3, "retry_delay_months": {"p5": 0.2, "p95": 2}},
-    ]})
+    section = Partnerships.model_validate(
+        {
+            "partners": [
+                {"name": "cloud", "type": "cloud_credits"},
+                {
+                    "name": "reseller",
+                    "type": "channel",
+                    "segment": "ent",
+                    "reference_arr": 1e5,
+                    "max_attempts": 3,
+                    "termination_annual": 0.5,
+                },
+                {
+                    "name": "data",
+                    "type": "data",
+                    "search_months": {"p5": 0.1, "p95": 0.6},
+                    "negotiation_months": 0.3,
+                    "max_attempts": 4,
+                    "signing_probability": 0.3,
+                    "retry_delay_months": {"p5": 0.2, "p95": 2},
+                },
+            ]
+        }
+    )
     return sample_partnerships(section, Sampler(jax.random.key(3), np.arange(64)), ["smb", "ent"])
 
 
@@ -109,8 +155,15 @@ def test_des_and_jax_tell_the_same_story(sampled):
     state, jax_months = init_partnerships(p32), []
     step = jax.jit(step_partnerships)
     for t in range(months):
-        state, m = step(jax.random.key(0), state, p32, jnp.int32(t), jnp.asarray(alive[:, t]),
-                        jnp.asarray(arr[:, t], jnp.float32), jnp.asarray(spend[:, t], jnp.float32))
+        state, m = step(
+            jax.random.key(0),
+            state,
+            p32,
+            jnp.int32(t),
+            jnp.asarray(alive[:, t]),
+            jnp.asarray(arr[:, t], jnp.float32),
+            jnp.asarray(spend[:, t], jnp.float32),
+        )
         jax_months.append(jax.tree_util.tree_map(np.asarray, m))
     des = {f: np.zeros((n, months) + np.shape(getattr(jax_months[0], f))[1:]) for f in FIELDS}
     since = np.zeros(state.active_since.shape)
@@ -123,8 +176,9 @@ def test_des_and_jax_tell_the_same_story(sampled):
     for f in FIELDS:
         got = np.stack([getattr(m, f) for m in jax_months], axis=1)  # (paths, months, ...)
         # float32 times in JAX: a boundary at month ~36 moves by ≲ 1e-5 months
-        np.testing.assert_allclose(got, des[f], rtol=1e-4, atol=0.5 if f in ("cost", "compute_credit_used") else 1e-4,
-                                   err_msg=f)
+        np.testing.assert_allclose(
+            got, des[f], rtol=1e-4, atol=0.5 if f in ("cost", "compute_credit_used") else 1e-4, err_msg=f
+        )
     np.testing.assert_allclose(np.asarray(state.active_since), since, rtol=1e-6)
     assert np.isfinite(since).sum() > 40  # the comparison covers many signed partnerships
     assert des["compute_credit_used"].sum() > 0 and des["revenue_share"].max() > 0

@@ -29,8 +29,15 @@ def run(params, months, arr=0.0, alive=None, spend=0.0):
     spend = np.broadcast_to(np.asarray(spend, np.float32), (months, paths))
     state, statuses, months_out = init_partnerships(params), [], []
     for t in range(months):
-        state, m = _step(jax.random.key(0), state, params, jnp.int32(t), jnp.asarray(alive[t]),
-                         jnp.asarray(arr[t]), jnp.asarray(spend[t]))
+        state, m = _step(
+            jax.random.key(0),
+            state,
+            params,
+            jnp.int32(t),
+            jnp.asarray(alive[t]),
+            jnp.asarray(arr[t]),
+            jnp.asarray(spend[t]),
+        )
         statuses.append(np.asarray(state.status))
         months_out.append(jax.tree_util.tree_map(np.asarray, m))
     return np.stack(statuses), months_out, state
@@ -38,8 +45,18 @@ def run(params, months, arr=0.0, alive=None, spend=0.0):
 
 def test_hand_worked_lifecycle():
     # start 1, search 1.5, negotiation 2 → decided at 4.5; u = 0.3 < p₀ = 0.5 → signed; lifetime 6 → ends 10.5
-    params = partner_params([{"start": 1.0, "search": [1.5], "negotiation": [2.0], "sign_u": [0.3],
-                              "lifetime": 6.0, "monthly_cost": 1_000.0}])
+    params = partner_params(
+        [
+            {
+                "start": 1.0,
+                "search": [1.5],
+                "negotiation": [2.0],
+                "sign_u": [0.3],
+                "lifetime": 6.0,
+                "monthly_cost": 1_000.0,
+            }
+        ]
+    )
     statuses, months, state = run(params, 12)
     assert statuses[:, 0, 0].tolist() == [SEARCHING, SEARCHING, NEGOTIATING, NEGOTIATING] + [ACTIVE] * 6 + [ENDED] * 2
     weights = [m.weight[0, 0] for m in months]
@@ -52,11 +69,29 @@ def test_hand_worked_lifecycle():
 def test_failed_attempt_is_retried_after_the_delay():
     # attempt 1 decided at 0 + 1.5 + 2 = 3.5 and fails (u = 0.9); retry delay 1 → search from 4.5,
     # decided at 4.5 + 1 + 0.5 = 6.0 and signed (u = 0.1): month 6 (6.0 < 7)
-    params = partner_params([{"search": [1.5, 1.0], "negotiation": [2.0, 0.5], "sign_u": [0.9, 0.1],
-                              "max_attempts": 2.0, "retry_delay": 1.0}], attempts=2)
+    params = partner_params(
+        [
+            {
+                "search": [1.5, 1.0],
+                "negotiation": [2.0, 0.5],
+                "sign_u": [0.9, 0.1],
+                "max_attempts": 2.0,
+                "retry_delay": 1.0,
+            }
+        ],
+        attempts=2,
+    )
     statuses, _, state = run(params, 8)
-    assert statuses[:, 0, 0].tolist() == [SEARCHING, NEGOTIATING, NEGOTIATING, WAITING, SEARCHING,
-                                          NEGOTIATING, ACTIVE, ACTIVE]
+    assert statuses[:, 0, 0].tolist() == [
+        SEARCHING,
+        NEGOTIATING,
+        NEGOTIATING,
+        WAITING,
+        SEARCHING,
+        NEGOTIATING,
+        ACTIVE,
+        ACTIVE,
+    ]
     assert float(state.active_since[0, 0]) == 6.0 and int(state.attempt[0, 0]) == 1
     # without a second attempt the partner is given up at 3.5
     once = partner_params([{"search": [1.5], "negotiation": [2.0], "sign_u": [0.9]}])
@@ -65,8 +100,18 @@ def test_failed_attempt_is_retried_after_the_delay():
 
 def test_several_decisions_in_one_month_are_taken_in_order():
     # attempts decided at 0.2 (fails), 0.2 + 0.1 + 0.1 + 0.1 = 0.5 (fails), 0.8 (signed): all in month 0
-    params = partner_params([{"search": [0.1] * 3, "negotiation": [0.1] * 3, "sign_u": [0.9, 0.9, 0.1],
-                              "max_attempts": 3.0, "retry_delay": 0.1}], attempts=3)
+    params = partner_params(
+        [
+            {
+                "search": [0.1] * 3,
+                "negotiation": [0.1] * 3,
+                "sign_u": [0.9, 0.9, 0.1],
+                "max_attempts": 3.0,
+                "retry_delay": 0.1,
+            }
+        ],
+        attempts=3,
+    )
     statuses, _, state = run(params, 1)
     assert statuses[0, 0, 0] == ACTIVE
     assert float(state.active_since[0, 0]) == pytest.approx(0.8)

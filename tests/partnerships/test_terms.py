@@ -6,19 +6,21 @@ import numpy as np
 import pytest
 from partnerships.partner_builders import partner_params
 
-from venturesim.partnerships import (
-    concentration,
-    month_accounting,
-    revenue_share_amount,
-    sign_probability,
-)
+from venturesim.partnerships import concentration, month_accounting, revenue_share_amount, sign_probability
 
 
 def month(params, t, active_since, end_time, credits=None, spend=0.0, alive=True):
     p = params.start.shape[1]
     credits = np.zeros((1, p)) if credits is None else np.asarray(credits, float).reshape(1, p)
-    return month_accounting(np.asarray(active_since, float).reshape(1, p), np.asarray(end_time, float).reshape(1, p),
-                            credits, params, t, np.array([alive]), np.array([spend], float))
+    return month_accounting(
+        np.asarray(active_since, float).reshape(1, p),
+        np.asarray(end_time, float).reshape(1, p),
+        credits,
+        params,
+        t,
+        np.array([alive]),
+        np.array([spend], float),
+    )
 
 
 def test_sign_probability_hand_worked():
@@ -47,8 +49,9 @@ def test_channel_revenue_share_is_deducted_exactly():
 
 
 def test_revenue_shares_add_up_and_cap_at_one():
-    params = partner_params([{"revenue_share": 0.2, "segment": 1}, {"revenue_share": 0.3, "segment": 1},
-                             {"revenue_share": 0.9}])
+    params = partner_params(
+        [{"revenue_share": 0.2, "segment": 1}, {"revenue_share": 0.3, "segment": 1}, {"revenue_share": 0.9}]
+    )
     _, m = month(params, 4, [0.0, 0.0, np.inf], [np.inf] * 3)
     np.testing.assert_allclose(m.revenue_share, [[0.0, 0.5]])
     _, m = month(params, 4, [0.0, 0.0, 0.0], [np.inf] * 3)
@@ -79,11 +82,13 @@ def test_credits_are_used_in_partner_order_and_only_while_active():
 
 
 def test_adoption_loss_cost_and_exit_churn():
-    params = partner_params([
-        {"adoption": 1.5, "segment": 1, "loss_reduction": 0.03, "monthly_cost": 5_000, "signing_cost": 10_000},
-        {"adoption": 1.2, "segment": 1, "churn_on_exit": 0.2},
-        {"churn_on_exit": 0.5},
-    ])
+    params = partner_params(
+        [
+            {"adoption": 1.5, "segment": 1, "loss_reduction": 0.03, "monthly_cost": 5_000, "signing_cost": 10_000},
+            {"adoption": 1.2, "segment": 1, "churn_on_exit": 0.2},
+            {"churn_on_exit": 0.5},
+        ]
+    )
     # month 7: partner 0 signed at 7.5 (weight 0.5), partner 1 active all month, partner 2 ends at 7.3 (weight 0.3)
     _, m = month(params, 7, [7.5, 0.0, 1.0], [np.inf, np.inf, 7.3])
     np.testing.assert_allclose(m.weight, [[0.5, 1.0, 0.3]])

@@ -8,14 +8,7 @@ import pytest
 import vl_convert
 import xarray as xr
 
-from venturesim.report import (
-    MissingMetricError,
-    fan_data,
-    plot_fan,
-    plot_survival,
-    quantile_column,
-    survival_data,
-)
+from venturesim.report import MissingMetricError, fan_data, plot_fan, plot_survival, quantile_column, survival_data
 
 
 def make_ds(**variables: np.ndarray) -> xr.Dataset:
@@ -37,9 +30,7 @@ def cash_ds() -> xr.Dataset:
 
 
 def test_quantile_column_names() -> None:
-    assert [quantile_column(q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)] == [
-        "q05", "q25", "q50", "q75", "q95"
-    ]
+    assert [quantile_column(q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)] == ["q05", "q25", "q50", "q75", "q95"]
     assert quantile_column(0.025) == "q2_5"
     assert quantile_column(1.0) == "q100"
     with pytest.raises(ValueError):
@@ -85,14 +76,7 @@ def test_missing_metric_is_named(cash_ds: xr.Dataset) -> None:
 
 
 def test_survival_data() -> None:
-    alive = np.array(
-        [
-            [True, True, True],
-            [True, True, False],
-            [True, False, False],
-            [False, False, False],
-        ]
-    )
+    alive = np.array([[True, True, True], [True, True, False], [True, False, False], [False, False, False]])
     surv = survival_data(make_ds(alive=alive))
     assert surv["month"].tolist() == [0, 1, 2, 3]
     np.testing.assert_allclose(surv["survival"], [1.0, 0.75, 0.5, 0.25])

@@ -76,9 +76,7 @@ def test_bundle_inlined_once_and_no_remote_scripts(summary: pd.DataFrame) -> Non
 def test_chart_specs_embedded_as_json(summary: pd.DataFrame) -> None:
     chart = _chart(f"title {EVIL}")
     page = render_report("T", "S", summary, {"Cash": chart})
-    match = re.search(
-        r"<script type='application/json' data-chart-for='chart-0'>(.*?)</script>", page, re.DOTALL
-    )
+    match = re.search(r"<script type='application/json' data-chart-for='chart-0'>(.*?)</script>", page, re.DOTALL)
     assert match is not None
     assert json.loads(match.group(1)) == chart.to_dict()  # </script> in a spec cannot break out
 

@@ -24,8 +24,16 @@ def windows(time: np.ndarray, duration: int | None) -> np.ndarray:
 
 
 def test_price_cut_changes_one_segment_for_exactly_its_duration():
-    params, draws = draw(custom({"name": "cut", "hazard_monthly": 0.08, "impacts": [
-        {"target": "market.price", "value": 0.8, "duration_months": 5, "segment": "smb"}]}), N)
+    params, draws = draw(
+        custom(
+            {
+                "name": "cut",
+                "hazard_monthly": 0.08,
+                "impacts": [{"target": "market.price", "value": 0.8, "duration_months": 5, "segment": "smb"}],
+            }
+        ),
+        N,
+    )
     new, record = apply_risks(params, draws)
     inside = windows(draws.time[:, 0, 0], 5)
     expected_smb = np.where(inside, np.float32(50 * 0.8), np.float32(50))
@@ -37,16 +45,20 @@ def test_price_cut_changes_one_segment_for_exactly_its_duration():
     np.testing.assert_array_equal(record.time, draws.time)
 
 
-@pytest.mark.parametrize("target, mode, value, duration, field", [
-    ("funding.climate", "multiply", 0.6, 18, lambda p: p.funding.climate),
-    ("company.compute", "multiply", 1.5, 6, lambda p: p.company.compute),
-    ("company.other_costs", "add", 60_000.0, 12, lambda p: p.company.other_costs),
-    ("product.frontier_loss", "add", -0.05, None, lambda p: p.product.frontier_loss),
-])
+@pytest.mark.parametrize(
+    "target, mode, value, duration, field",
+    [
+        ("funding.climate", "multiply", 0.6, 18, lambda p: p.funding.climate),
+        ("company.compute", "multiply", 1.5, 6, lambda p: p.company.compute),
+        ("company.other_costs", "add", 60_000.0, 12, lambda p: p.company.other_costs),
+        ("product.frontier_loss", "add", -0.05, None, lambda p: p.product.frontier_loss),
+    ],
+)
 def test_each_target_changes_as_stated(target, mode, value, duration, field):
     impact = {"target": target, "mode": mode, "value": value, "duration_months": duration}
-    params, draws = draw(custom({"name": "r", "hazard_monthly": 0.06, "severity": {"p5": 0.5, "p95": 2},
-                                 "impacts": [impact]}), N)
+    params, draws = draw(
+        custom({"name": "r", "hazard_monthly": 0.06, "severity": {"p5": 0.5, "p95": 2}, "impacts": [impact]}), N
+    )
     new, _ = apply_risks(params, draws)
     before = np.asarray(field(params), np.float64)
     s = draws.severity[:, 0, 0][:, None]
@@ -63,10 +75,17 @@ def _hand_draws(impacts, times, severities, months=8):
     risk = Risk.model_validate({"name": "hand", "hazard_monthly": 0.1, "max_events": len(times), "impacts": impacts})
     e, i = len(times), len(impacts)
     return RiskDraws(
-        risks=(risk,), time=np.array(times, float).reshape(1, 1, e), severity=np.array(severities, float).reshape(1, 1, e),
-        occurs=np.ones((1, 1, e, i)), value=np.array([[[im["value"] for im in impacts]]], float),
-        hazard=np.zeros((1, 1, months)), mitigation_cost=np.zeros((1, months)), segment=np.full((1, i), -1),
-        round=np.full((1, i), -1), run=np.full((1, i), -1), months=months,
+        risks=(risk,),
+        time=np.array(times, float).reshape(1, 1, e),
+        severity=np.array(severities, float).reshape(1, 1, e),
+        occurs=np.ones((1, 1, e, i)),
+        value=np.array([[[im["value"] for im in impacts]]], float),
+        hazard=np.zeros((1, 1, months)),
+        mitigation_cost=np.zeros((1, months)),
+        segment=np.full((1, i), -1),
+        round=np.full((1, i), -1),
+        run=np.full((1, i), -1),
+        months=months,
     )
 
 
@@ -75,11 +94,15 @@ def test_hand_worked_overlapping_events():
     # price factor 1 + (0.8 − 1)·0.5 = 0.9 → 45 in months 3 and 6, 50·0.9² = 40.5 in months 4–5;
     # legal cost 60k·0.5 = 30k a month while each lasts; one-off 150k·0.5 = 75k in months 3 and 4.
     params, _ = draw(custom(), 1, months=8)
-    draws = _hand_draws([
-        {"target": "market.price", "value": 0.8, "duration_months": 3},
-        {"target": "company.other_costs", "mode": "add", "value": 60_000, "duration_months": 3},
-        {"target": "company.one_off_cost", "mode": "add", "value": 150_000},
-    ], times=[2.3, 4.0], severities=[0.5, 0.5])
+    draws = _hand_draws(
+        [
+            {"target": "market.price", "value": 0.8, "duration_months": 3},
+            {"target": "company.other_costs", "mode": "add", "value": 60_000, "duration_months": 3},
+            {"target": "company.one_off_cost", "mode": "add", "value": 150_000},
+        ],
+        times=[2.3, 4.0],
+        severities=[0.5, 0.5],
+    )
     new, record = apply_risks(params, draws)
     np.testing.assert_allclose(new.market.price[0, :, 0], [50, 50, 50, 45, 40.5, 40.5, 45, 50])
     np.testing.assert_allclose(new.market.price[0, :, 1], [500, 500, 500, 450, 405, 405, 450, 500])
@@ -99,9 +122,14 @@ def test_churn_is_clipped_to_one():
 
 def _expected_loss(mitigation: dict | None, impact: dict):
     # Severity ≤ 2.5 keeps the price factor 1 − 0.3·s > 0 (no clipping), where the change is linear in s.
-    risk = {"name": "suit", "hazard_monthly": 0.05, "max_events": 1,
-            "severity": {"dist": "pert", "low": 0.4, "mode": 1.0, "high": 2.5},
-            "impacts": [impact], "mitigations": [mitigation] if mitigation else []}
+    risk = {
+        "name": "suit",
+        "hazard_monthly": 0.05,
+        "max_events": 1,
+        "severity": {"dist": "pert", "low": 0.4, "mode": 1.0, "high": 2.5},
+        "impacts": [impact],
+        "mitigations": [mitigation] if mitigation else [],
+    }
     params, draws = draw(custom(risk), N)
     new, record = apply_risks(params, draws)
     if impact["target"] == "market.price":
@@ -109,10 +137,13 @@ def _expected_loss(mitigation: dict | None, impact: dict):
     return record.added_costs.sum(axis=1)
 
 
-@pytest.mark.parametrize("impact", [
-    {"target": "company.other_costs", "mode": "add", "value": 60_000, "duration_months": 12},
-    {"target": "market.price", "value": 0.7},
-])
+@pytest.mark.parametrize(
+    "impact",
+    [
+        {"target": "company.other_costs", "mode": "add", "value": 60_000, "duration_months": 12},
+        {"target": "market.price", "value": 0.7},
+    ],
+)
 def test_mitigation_that_halves_severity_halves_the_expected_loss(impact):
     plain = _expected_loss(None, impact)
     mitigated = _expected_loss({"name": "insurance", "severity_multiplier": 0.5}, impact)
@@ -122,9 +153,17 @@ def test_mitigation_that_halves_severity_halves_the_expected_loss(impact):
 
 
 def test_mitigation_cost_is_added_to_other_costs():
-    params, draws = draw(custom({"name": "r", "annual_probability": 0.1, "impacts": [
-        {"target": "market.price", "value": 0.9}], "mitigations": [
-        {"name": "m", "cost_per_month": 2_500, "start_month": 4, "hazard_multiplier": 0.5}]}), N)
+    params, draws = draw(
+        custom(
+            {
+                "name": "r",
+                "annual_probability": 0.1,
+                "impacts": [{"target": "market.price", "value": 0.9}],
+                "mitigations": [{"name": "m", "cost_per_month": 2_500, "start_month": 4, "hazard_multiplier": 0.5}],
+            }
+        ),
+        N,
+    )
     new, record = apply_risks(params, draws)
     expected = 1_000 + np.where(np.arange(T) >= 4, 2_500.0, 0.0)
     np.testing.assert_allclose(new.company.other_costs, np.broadcast_to(expected, (N, T)))
@@ -133,20 +172,35 @@ def test_mitigation_cost_is_added_to_other_costs():
 
 def test_failure_probability_changes_runs_submitted_in_the_window():
     params, _ = draw(custom(), 1, months=12)
-    product = params.product._replace(submit=np.array([[1.0, 3.0, 6.0]], np.float32),
-                                      failure_probability=np.full((1, 3), 0.1, np.float32))
+    product = params.product._replace(
+        submit=np.array([[1.0, 3.0, 6.0]], np.float32), failure_probability=np.full((1, 3), 0.1, np.float32)
+    )
     params = params._replace(product=product)
     # event at τ = 2.5 → window months 3, 4, 5, 6 (duration 4): runs submitted at 3 and 6 change
-    draws = _hand_draws([{"target": "product.failure_probability", "mode": "add", "value": 0.2,
-                          "duration_months": 4}], [2.5], [1.0], months=12)
+    draws = _hand_draws(
+        [{"target": "product.failure_probability", "mode": "add", "value": 0.2, "duration_months": 4}],
+        [2.5],
+        [1.0],
+        months=12,
+    )
     new, _ = apply_risks(params, draws)
     np.testing.assert_allclose(new.product.failure_probability[0], [0.1, 0.3, 0.3], rtol=1e-6)
 
 
 def test_hook_targets_leave_params_and_return_adjustments():
-    params, draws = draw(custom({"name": "shift", "hazard_monthly": 0.1, "impacts": [
-        {"target": "market.p", "value": 0.7, "duration_months": 12, "segment": "enterprise"},
-        {"target": "team.productivity", "value": 0.8, "duration_months": 6}]}), N)
+    params, draws = draw(
+        custom(
+            {
+                "name": "shift",
+                "hazard_monthly": 0.1,
+                "impacts": [
+                    {"target": "market.p", "value": 0.7, "duration_months": 12, "segment": "enterprise"},
+                    {"target": "team.productivity", "value": 0.8, "duration_months": 6},
+                ],
+            }
+        ),
+        N,
+    )
     new, record = apply_risks(params, draws)
     np.testing.assert_array_equal(new.market.p_monthly, params.market.p_monthly)
     hooks = record.hooks
@@ -164,12 +218,23 @@ def test_hook_targets_leave_params_and_return_adjustments():
 
 
 def test_funding_success_hook_can_target_one_round():
-    params, draws = draw(custom({"name": "lead", "hazard_monthly": 0.2, "impacts": [
-        {"target": "funding.success_probability", "value": 0.5, "duration_months": 6, "round": "seed"}]}), N)
+    params, draws = draw(
+        custom(
+            {
+                "name": "lead",
+                "hazard_monthly": 0.2,
+                "impacts": [
+                    {"target": "funding.success_probability", "value": 0.5, "duration_months": 6, "round": "seed"}
+                ],
+            }
+        ),
+        N,
+    )
     _, record = apply_risks(params, draws)
     assert record.hooks.funding_success.scale.shape == (N, T, 1)
-    np.testing.assert_allclose(record.hooks.funding_success.scale[:, :, 0],
-                               np.where(windows(draws.time[:, 0, 0], 6), 0.5, 1.0))
+    np.testing.assert_allclose(
+        record.hooks.funding_success.scale[:, :, 0], np.where(windows(draws.time[:, 0, 0], 6), 0.5, 1.0)
+    )
 
 
 def test_whole_catalogue_stays_in_each_domain_and_leaves_input_unchanged():
@@ -192,8 +257,16 @@ def test_horizon_mismatch_is_an_error():
 
 
 def test_adjust_on_one_path_row_matches_the_batched_hook():
-    params, draws = draw(custom({"name": "shift", "hazard_monthly": 0.3, "impacts": [
-        {"target": "market.q", "value": 0.5, "duration_months": 3}]}), N)
+    params, draws = draw(
+        custom(
+            {
+                "name": "shift",
+                "hazard_monthly": 0.3,
+                "impacts": [{"target": "market.q", "value": 0.5, "duration_months": 3}],
+            }
+        ),
+        N,
+    )
     _, record = apply_risks(params, draws)
     row = jax.tree_util.tree_map(lambda a: a[7], record.hooks.market_q)  # the DES gets one path's row
     unused = jax.tree_util.tree_map(lambda a: a[7], record.hooks.team_attrition)

@@ -6,13 +6,7 @@ import pytest
 from risks.risk_builders import SEGMENTS
 from scipy import stats
 
-from venturesim.risks import (
-    Risks,
-    arrival_times,
-    occurrence_correlation,
-    occurrence_probability,
-    sample_risks,
-)
+from venturesim.risks import Risks, arrival_times, occurrence_correlation, occurrence_probability, sample_risks
 from venturesim.scenario.sampling import Sampler
 
 N = 20_000
@@ -75,8 +69,9 @@ def test_event_count_is_poisson():
 
 def test_common_factor_gives_the_declared_occurrence_correlation():
     # loadings 0.8 and 0.6 → latent correlation 0.48; each occurs by month 24 with p = 1 − 0.7² = 0.51
-    draws = sample([risk("a", annual_probability=0.3), risk("b", annual_probability=0.3)],
-                   macro_factor={"a": 0.8, "b": 0.6})
+    draws = sample(
+        [risk("a", annual_probability=0.3), risk("b", annual_probability=0.3)], macro_factor={"a": 0.8, "b": 0.6}
+    )
     a, b = [(draws.time[:, k, 0] < 24).astype(float) for k in (0, 1)]
     expected = occurrence_correlation(0.51, 0.51, 0.8, 0.6)
     assert 0.3 < expected < 0.35  # about 0.32: a real dependence
@@ -95,25 +90,47 @@ def test_without_a_common_factor_risks_are_independent():
 
 
 def test_mitigation_scales_hazard_from_its_start_month():
-    draws = sample([risk("r", hazard_monthly=0.04, mitigations=[
-        {"name": "m", "hazard_multiplier": 0.5, "start_month": 6, "cost_per_month": 2000}])])
+    draws = sample(
+        [
+            risk(
+                "r",
+                hazard_monthly=0.04,
+                mitigations=[{"name": "m", "hazard_multiplier": 0.5, "start_month": 6, "cost_per_month": 2000}],
+            )
+        ]
+    )
     np.testing.assert_allclose(draws.hazard[:, 0], np.broadcast_to(np.where(np.arange(24) >= 6, 0.02, 0.04), (N, 24)))
-    np.testing.assert_allclose(draws.mitigation_cost, np.broadcast_to(np.where(np.arange(24) >= 6, 2000.0, 0.0), (N, 24)))
+    np.testing.assert_allclose(
+        draws.mitigation_cost, np.broadcast_to(np.where(np.arange(24) >= 6, 2000.0, 0.0), (N, 24))
+    )
 
 
 def test_unbought_mitigation_does_nothing():
-    draws = sample([risk("r", hazard_monthly=0.04, mitigations=[
-        {"name": "m", "hazard_multiplier": 0.5, "cost_per_month": 2000, "bought": False}])])
+    draws = sample(
+        [
+            risk(
+                "r",
+                hazard_monthly=0.04,
+                mitigations=[{"name": "m", "hazard_multiplier": 0.5, "cost_per_month": 2000, "bought": False}],
+            )
+        ]
+    )
     np.testing.assert_allclose(draws.hazard[:, 0], 0.04)
     assert not draws.mitigation_cost.any()
 
 
 def test_contagion_multiplies_the_target_hazard_in_each_window():
-    draws = sample([
-        risk("target", annual_probability=0.1),
-        risk("source", hazard_monthly=0.1, max_events=3,
-             raises=[{"risk": "target", "hazard_multiplier": 2.0, "duration_months": 6}]),
-    ])
+    draws = sample(
+        [
+            risk("target", annual_probability=0.1),
+            risk(
+                "source",
+                hazard_monthly=0.1,
+                max_events=3,
+                raises=[{"risk": "target", "hazard_multiplier": 2.0, "duration_months": 6}],
+            ),
+        ]
+    )
     assert draws.names == ("source", "target")  # sources are drawn first
     start = np.ceil(draws.time[:, 0])[..., None]  # (paths, E, 1)
     t = np.arange(24)
@@ -126,8 +143,8 @@ def test_draws_depend_only_on_seed_and_path_index():
     risks = [risk("a", annual_probability=0.4, max_events=3, severity={"p5": 0.5, "p95": 2})]
     full = sample(risks)
     part = sample(risks, path_index=np.arange(N // 2, N + N // 2))  # same block size, shifted by N/2
-    np.testing.assert_array_equal(part.time[: N // 2], full.time[N // 2:])
-    np.testing.assert_array_equal(part.severity[: N // 2], full.severity[N // 2:])
+    np.testing.assert_array_equal(part.time[: N // 2], full.time[N // 2 :])
+    np.testing.assert_array_equal(part.severity[: N // 2], full.severity[N // 2 :])
     again = sample(risks)
     np.testing.assert_array_equal(again.time, full.time)
     other = sample(risks, seed=1)
@@ -135,8 +152,15 @@ def test_draws_depend_only_on_seed_and_path_index():
 
 
 def test_severity_is_drawn_per_event_and_mitigated():
-    risks = [risk("a", hazard_monthly=0.2, max_events=3, severity={"dist": "uniform", "low": 1, "high": 3},
-                  mitigations=[{"name": "m", "severity_multiplier": 0.5}])]
+    risks = [
+        risk(
+            "a",
+            hazard_monthly=0.2,
+            max_events=3,
+            severity={"dist": "uniform", "low": 1, "high": 3},
+            mitigations=[{"name": "m", "severity_multiplier": 0.5}],
+        )
+    ]
     draws = sample(risks)
     s = draws.severity[:, 0][np.isfinite(draws.time[:, 0])]
     assert s.min() >= 0.5 and s.max() <= 1.5
@@ -144,8 +168,15 @@ def test_severity_is_drawn_per_event_and_mitigated():
 
 
 def test_impact_probability_is_respected():
-    draws = sample([risk("a", hazard_monthly=0.5, impacts=[
-        {"target": "market.price", "value": 0.0, "duration_months": 1, "probability": 0.2}])])
+    draws = sample(
+        [
+            risk(
+                "a",
+                hazard_monthly=0.5,
+                impacts=[{"target": "market.price", "value": 0.0, "duration_months": 1, "probability": 0.2}],
+            )
+        ]
+    )
     fired = np.isfinite(draws.time[:, 0, 0])
     share = draws.occurs[fired, 0, 0, 0].mean()
     assert abs(share - 0.2) < 3 * np.sqrt(0.16 / fired.sum())
@@ -159,7 +190,12 @@ def test_occurrence_correlation_validates_and_is_zero_without_loadings():
 
 
 def test_unknown_segment_is_reported():
-    section = Risks.model_validate({"custom": [risk("a", annual_probability=0.1, impacts=[
-        {"target": "market.churn", "value": 2.0, "segment": "smbb"}])]})
+    section = Risks.model_validate(
+        {
+            "custom": [
+                risk("a", annual_probability=0.1, impacts=[{"target": "market.churn", "value": 2.0, "segment": "smbb"}])
+            ]
+        }
+    )
     with pytest.raises(ValueError, match="segment 'smbb'"):
         sample_risks(section, Sampler(jax.random.key(0), np.arange(N)), 12, segments=SEGMENTS)

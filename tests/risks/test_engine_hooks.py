@@ -16,24 +16,32 @@ import pytest
 
 import venturesim as vs
 
-SHOCK = {"name": "poaching", "hazard_monthly": 50.0, "impacts": [
-    {"target": "team.attrition", "mode": "multiply", "value": 3.0, "duration_months": 6}]}
+SHOCK = {
+    "name": "poaching",
+    "hazard_monthly": 50.0,
+    "impacts": [{"target": "team.attrition", "mode": "multiply", "value": 3.0, "duration_months": 6}],
+}
 
 
 def scenario(shocked: bool) -> vs.Scenario:
-    return vs.load({
-        "name": "hooks", "simulation": {"months": 12},
-        "company": {"initial_cash": 1e8},
-        "market": {"segments": [{"name": "s", "market_size": 100, "price": 1.0, "launch_month": 50}]},
-        "team": {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": 40, "attrition_annual": 0.2}]},
-        "risks": {"custom": [SHOCK] if shocked else []},
-    })
+    return vs.load(
+        {
+            "name": "hooks",
+            "simulation": {"months": 12},
+            "company": {"initial_cash": 1e8},
+            "market": {"segments": [{"name": "s", "market_size": 100, "price": 1.0, "launch_month": 50}]},
+            "team": {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": 40, "attrition_annual": 0.2}]},
+            "risks": {"custom": [SHOCK] if shocked else []},
+        }
+    )
 
 
 @pytest.mark.parametrize("engine, paths, options", [("jax", 4096, {}), ("des", 512, {"workers": 1})])
 def test_attrition_hook_triples_departures_in_its_window(engine, paths, options):
-    runs = {s: vs.simulate(scenario(s), paths=paths, seed=3, engine=engine, metrics=("departures",), **options)
-            for s in (False, True)}
+    runs = {
+        s: vs.simulate(scenario(s), paths=paths, seed=3, engine=engine, metrics=("departures",), **options)
+        for s in (False, True)
+    }
     base, shocked = (runs[s].data["departures"].values for s in (False, True))
     h = 1 - 0.8 ** (1 / 12)
     window, after = slice(1, 7), slice(8, 12)

@@ -20,12 +20,24 @@ def test_funding_winter_and_legal_costs_reach_the_engine():
     scenario = vs.load(rounds_scenario(0.9, paths=BLOCK, trigger_runway_months=7.5))
     key = jax.random.key(0)
     params = sample(scenario, key, BLOCK)
-    section = Risks.model_validate({"custom": [
-        {"name": "winter", "hazard_monthly": 50.0, "impacts": [{"target": "funding.climate", "value": 0.0,
-                                                                 "duration_months": 12}]},
-        {"name": "suit", "hazard_monthly": {"schedule": {0: 0.0, 5: 100.0}}, "impacts": [
-            {"target": "company.other_costs", "mode": "add", "value": 20_000, "duration_months": 2}]},
-    ]})
+    section = Risks.model_validate(
+        {
+            "custom": [
+                {
+                    "name": "winter",
+                    "hazard_monthly": 50.0,
+                    "impacts": [{"target": "funding.climate", "value": 0.0, "duration_months": 12}],
+                },
+                {
+                    "name": "suit",
+                    "hazard_monthly": {"schedule": {0: 0.0, 5: 100.0}},
+                    "impacts": [
+                        {"target": "company.other_costs", "mode": "add", "value": 20_000, "duration_months": 2}
+                    ],
+                },
+            ]
+        }
+    )
     draws = sample_risks(section, Sampler(key, np.arange(BLOCK)), 14, segments=["s"], rounds=["seed"])
     shocked, _ = apply_risks(params, draws)
     keys = path_keys(jax.random.key(1), np.arange(1, dtype=np.uint32))

@@ -5,20 +5,22 @@ import pandas as pd
 import pytest
 import simpy
 
-from venturesim.risks import (
-    Risk,
-    event_table,
-    last_risk_before_death,
-    risk_events,
-    risks_before_death,
-)
+from venturesim.risks import Risk, event_table, last_risk_before_death, risk_events, risks_before_death
 from venturesim.risks.process import describe_event
 
-WAR = Risk.model_validate({"name": "price_war", "hazard_monthly": 0.1, "max_events": 2,
-                           "impacts": [{"target": "market.price", "value": 0.8}]})
-SUIT = Risk.model_validate({"name": "ip_lawsuit", "hazard_monthly": 0.1, "impacts": [
-    {"target": "company.other_costs", "mode": "add", "value": 60_000, "duration_months": 12},
-    {"target": "market.price", "value": 0.0, "duration_months": 3, "probability": 0.05, "segment": "smb"}]})
+WAR = Risk.model_validate(
+    {"name": "price_war", "hazard_monthly": 0.1, "max_events": 2, "impacts": [{"target": "market.price", "value": 0.8}]}
+)
+SUIT = Risk.model_validate(
+    {
+        "name": "ip_lawsuit",
+        "hazard_monthly": 0.1,
+        "impacts": [
+            {"target": "company.other_costs", "mode": "add", "value": 60_000, "duration_months": 12},
+            {"target": "market.price", "value": 0.0, "duration_months": 3, "probability": 0.05, "segment": "smb"},
+        ],
+    }
+)
 
 
 class Company:
@@ -36,9 +38,11 @@ def run(time, severity, value, occurs, die_at=None):
     company = Company(env)
     env.process(risk_events(env, company, (WAR, SUIT), time, severity, value, occurs))
     if die_at is not None:
+
         def death():
             yield env.timeout(die_at)
             company.alive = False
+
         env.process(death())
     env.run(until=50)
     return company.events
@@ -53,8 +57,10 @@ def test_events_are_logged_at_their_exact_times_in_order():
     assert [(t, kind) for t, _, kind, _ in events] == [(3.5, "price_war"), (7.25, "ip_lawsuit"), (14.2, "price_war")]
     assert events[0][3] == "price_war (severity 0.50): market.price ×0.90 from month 4, for good"
     # 60k × 2 = $120,000 a month; the injunction came with it: price × max(1 + (0 − 1)·2, 0) = 0
-    assert events[1][3] == ("ip_lawsuit (severity 2.00): company.other_costs +$120,000/month from month 8, "
-                            "for 12 months; market.price[smb] ×0.00 from month 8, for 3 months")
+    assert events[1][3] == (
+        "ip_lawsuit (severity 2.00): company.other_costs +$120,000/month from month 8, "
+        "for 12 months; market.price[smb] ×0.00 from month 8, for 3 months"
+    )
     assert {p for _, p, _, _ in events} == {"risk"}
 
 
@@ -65,12 +71,21 @@ def test_no_events_after_death():
 
 
 def test_one_off_and_failure_descriptions():
-    risk = Risk.model_validate({"name": "x", "hazard_monthly": 0.1, "impacts": [
-        {"target": "company.one_off_cost", "mode": "add", "value": 30_000},
-        {"target": "product.failure_probability", "mode": "add", "value": 0.2, "duration_months": 6}]})
+    risk = Risk.model_validate(
+        {
+            "name": "x",
+            "hazard_monthly": 0.1,
+            "impacts": [
+                {"target": "company.one_off_cost", "mode": "add", "value": 30_000},
+                {"target": "product.failure_probability", "mode": "add", "value": 0.2, "duration_months": 6},
+            ],
+        }
+    )
     text = describe_event(risk, 4.5, 1.5, np.array([30_000, 0.2]), np.array([1.0, 1.0]))
-    assert text == ("x (severity 1.50): company.one_off_cost +$45,000 in month 5; "
-                    "product.failure_probability +0.3 for runs submitted from month 5, for 6 months")
+    assert text == (
+        "x (severity 1.50): company.one_off_cost +$45,000 in month 5; "
+        "product.failure_probability +0.3 for runs submitted from month 5, for 6 months"
+    )
 
 
 @pytest.fixture
@@ -84,7 +99,11 @@ def table():
 
 def test_event_table(table):
     assert table[["path", "risk", "time", "month"]].values.tolist() == [
-        [0, "a", 2.5, 2], [0, "b", 10.2, 10], [1, "b", 0.5, 0], [3, "a", 20.0, 20]]
+        [0, "a", 2.5, 2],
+        [0, "b", 10.2, 10],
+        [1, "b", 0.5, 0],
+        [3, "a", 20.0, 20],
+    ]
 
 
 def test_risks_before_death(table):
@@ -100,8 +119,12 @@ def test_risks_before_death(table):
     assert summary.loc["a", "death_rate_if_fired"] == 1.0  # paths 0 and 3 fired a, both died
     assert summary.loc["a", "death_rate_if_not"] == 0.5  # paths 1 (dead) and 2 (alive)
     last = last_risk_before_death(table, death)
-    assert last.to_dict("list") == {"path": [0, 1, 3], "death_month": [8, 0, 12], "risk": ["a", "b", "none"],
-                                    "time": [2.5, 0.5, pytest.approx(np.nan, nan_ok=True)]}
+    assert last.to_dict("list") == {
+        "path": [0, 1, 3],
+        "death_month": [8, 0, 12],
+        "risk": ["a", "b", "none"],
+        "time": [2.5, 0.5, pytest.approx(np.nan, nan_ok=True)],
+    }
 
 
 def test_event_table_checks_shapes():

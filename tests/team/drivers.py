@@ -12,18 +12,12 @@ import simpy
 from venturesim._simpy import month_end_tick
 from venturesim.team.params import TeamParams
 from venturesim.team.process import TeamLedger, start_team, team_month
-from venturesim.team.step import (
-    TeamMonth,
-    TeamSignals,
-    TeamState,
-    init_team,
-    initial_signals,
-    step_team,
-)
+from venturesim.team.step import TeamMonth, TeamSignals, TeamState, init_team, initial_signals, step_team
 
 
-def run_team(key: jax.Array, params: TeamParams, months: int, signals: TeamSignals | None = None,
-             active: jax.Array | None = None) -> tuple[TeamState, TeamMonth]:
+def run_team(
+    key: jax.Array, params: TeamParams, months: int, signals: TeamSignals | None = None, active: jax.Array | None = None
+) -> tuple[TeamState, TeamMonth]:
     """Run the team alone for ``months`` months with fixed ``signals`` (default :func:`initial_signals`).
 
     Month t uses the key ``fold_in(key, t)``. Returns the final state and the
@@ -54,8 +48,14 @@ class Alone:
         self.events.append((self.env.now, process, kind, details, self.headcount))
 
 
-def run_team_des(params: TeamParams, months: int, rng: np.random.Generator, names: list[str] | None = None,
-                 signals: TeamSignals | None = None, observe=None) -> tuple[list[TeamMonth], list[tuple]]:
+def run_team_des(
+    params: TeamParams,
+    months: int,
+    rng: np.random.Generator,
+    names: list[str] | None = None,
+    signals: TeamSignals | None = None,
+    observe=None,
+) -> tuple[list[TeamMonth], list[tuple]]:
     """Run one path's team alone for ``months`` months.
 
     Parameters

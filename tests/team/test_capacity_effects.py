@@ -40,6 +40,7 @@ def team(**effects) -> dict:
 
 # ---- schema --------------------------------------------------------------------------------------
 
+
 def test_block_parses_with_defaults():
     t = Team.model_validate(team(support={}))
     assert t.capacity_effects.engineering is None and t.capacity_effects.sales is None
@@ -76,13 +77,18 @@ def test_engineering_needs_a_product_quality_response():
 
 
 def test_a_scenario_file_error_names_the_block():
-    bad = {"name": "x", "company": {"initial_cash": 1}, "market": {"segments": [{"name": "s", "market_size": 10}]},
-           "team": {"roles": ROLES[:2], "capacity_effects": {"sales": {"deals_per_fte_month": 1}}}}
+    bad = {
+        "name": "x",
+        "company": {"initial_cash": 1},
+        "market": {"segments": [{"name": "s", "market_size": 10}]},
+        "team": {"roles": ROLES[:2], "capacity_effects": {"sales": {"deals_per_fte_month": 1}}},
+    }
     with pytest.raises(ScenarioError, match="needs a role with function: sales"):
         vs.load(bad)
 
 
 # ---- draws -----------------------------------------------------------------------------------------
+
 
 def test_absent_blocks_are_none_so_no_code_is_compiled(make_params):
     c = make_params({"roles": ROLES}).capacity
@@ -116,6 +122,8 @@ def run12(run, params, productivity=1.0, active=None):
     """12 months of the jitted team kernel, always with the same argument types (one compilation)."""
     signals = initial_signals(PATHS)._replace(productivity=np.full(PATHS, productivity, np.float32))
     return run(jax.random.key(0), params, 12, signals, np.ones(PATHS, bool) if active is None else active)[1]
+
+
 HAND = {1.0: {0: 0.0131713, 5: 0.0571470, 11: 0.0816362}, 0.5: {0: 0.0072407, 11: 0.0594219}}
 
 
@@ -149,8 +157,12 @@ def test_deal_capacity_is_unbiased_in_both_engines(make_params, run, row):
     params = make_params(team(), paths=PATHS)
     month = run12(run, params)
     jax_cap = np.asarray(month.deal_capacity)
-    des_cap = np.array([[r.deal_capacity for r in run_team_des(row(params, i), months, np.random.default_rng(i))[0]]
-                        for i in range(100)])
+    des_cap = np.array(
+        [
+            [r.deal_capacity for r in run_team_des(row(params, i), months, np.random.default_rng(i))[0]]
+            for i in range(100)
+        ]
+    )
     for cap in (jax_cap, des_cap):
         assert set(np.unique(cap)) == {1.0, 2.0}
         assert abs(cap.mean() - 1.5) < 3 * 0.5 / math.sqrt(cap.size)
@@ -171,8 +183,10 @@ def test_support_capacity_is_fte_times_customers_per_fte(make_params, run, row):
 def test_ramp_counts_in_the_capacities(make_params, run):
     # one support person with a 3-month ramp joins at month 1 (instant hire): FTE 0.25, 0.5, 0.75, 1 in
     # months 1–4; with cs0 (static, 1 FTE) the capacity is 150 × (1, 1.25, 1.5, 1.75, 2)
-    roles = [{"name": "cs0", "function": "support", "monthly_cost": 1, "headcount": 1},
-             {"name": "cs", "function": "support", "monthly_cost": 1, "ramp_months": 3, "headcount": {0: 0, 1: 1}}]
+    roles = [
+        {"name": "cs0", "function": "support", "monthly_cost": 1, "headcount": 1},
+        {"name": "cs", "function": "support", "monthly_cost": 1, "ramp_months": 3, "headcount": {0: 0, 1: 1}},
+    ]
     params = make_params({"roles": roles, "capacity_effects": {"support": {}}}, paths=1)
     _, month = run(jax.random.key(0), params, 5)
     np.testing.assert_allclose(np.asarray(month.support_capacity)[:, 0], [150, 187.5, 225, 262.5, 300])

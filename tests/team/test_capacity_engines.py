@@ -33,9 +33,20 @@ ROLES = [
     {"name": "ae", "function": "sales", "monthly_cost": 15_000, "headcount": {0: 1, 12: 2}},
     {"name": "cs", "function": "support", "monthly_cost": 9_000, "headcount": 1},
 ]
-RESELLER = {"name": "reseller", "type": "channel", "segment": "smb", "start_month": 0, "search_months": 0.5,
-            "negotiation_months": 0.5, "signing_probability": 1.0, "termination_annual": 0.0, "contract_months": 5,
-            "adoption_multiplier": 1.0, "revenue_share": 0.0, "signing_cost": 0.0}  # active over [1, 6)
+RESELLER = {
+    "name": "reseller",
+    "type": "channel",
+    "segment": "smb",
+    "start_month": 0,
+    "search_months": 0.5,
+    "negotiation_months": 0.5,
+    "signing_probability": 1.0,
+    "termination_annual": 0.0,
+    "contract_months": 5,
+    "adoption_multiplier": 1.0,
+    "revenue_share": 0.0,
+    "signing_cost": 0.0,
+}  # active over [1, 6)
 EFFECTS = {
     "engineering": {"max_gain_nats": 0.1, "nats_per_fte_month": 0.004},
     "sales": {"deals_per_fte_month": 1.0},  # C = 1 with one account executive, 2 from month 12
@@ -47,14 +58,31 @@ NEW = ("support_load", "sales_capacity_deals", "deals_lost_to_capacity", "engine
 def company(effects=None, churn_on_exit=0.25) -> dict:
     """A product 0.1 nats behind the frontier, a self-serve and a sales-led segment, a reseller, no money worries."""
     return {
-        "name": "capacity", "simulation": {"months": MONTHS},
+        "name": "capacity",
+        "simulation": {"months": MONTHS},
         "company": {"initial_cash": 1e10},
-        "market": {"segments": [
-            {"name": "smb", "market_size": 4_000, "bass_p_annual": 0.3, "bass_q_annual": 0.6, "price": 100.0,
-             "churn": 0.03, "initial_customers": 200},
-            {"name": "ent", "market_size": 400, "bass_p_annual": 0.6, "bass_q_annual": 0.3, "price": 3_000.0,
-             "churn": 0.01, "sales": {"cycle_months": 2.0, "cycle_cv": 0.5, "win_rate": 0.4, "max_cycle_months": 6}},
-        ]},
+        "market": {
+            "segments": [
+                {
+                    "name": "smb",
+                    "market_size": 4_000,
+                    "bass_p_annual": 0.3,
+                    "bass_q_annual": 0.6,
+                    "price": 100.0,
+                    "churn": 0.03,
+                    "initial_customers": 200,
+                },
+                {
+                    "name": "ent",
+                    "market_size": 400,
+                    "bass_p_annual": 0.6,
+                    "bass_q_annual": 0.3,
+                    "price": 3_000.0,
+                    "churn": 0.01,
+                    "sales": {"cycle_months": 2.0, "cycle_cv": 0.5, "win_rate": 0.4, "max_cycle_months": 6},
+                },
+            ]
+        },
         "team": {"roles": ROLES} | ({"capacity_effects": effects} if effects else {}),
         "product": {"frontier_loss": 1.85, "initial_loss": 1.95, "initial_parameters": 1e6},
         "partnerships": {"partners": [RESELLER | {"churn_on_exit": churn_on_exit}]},
@@ -82,9 +110,21 @@ def test_neutral_blocks_change_no_record(engine, paths):
 
 
 EXIT = {
-    "name": "exit", "company": {"initial_cash": 1e10},
-    "market": {"segments": [{"name": "smb", "market_size": 2**20, "bass_p_annual": 1e-9, "bass_q_annual": 0.0,
-                             "price": 1.0, "churn": 0.0, "initial_customers": 1_000}]},
+    "name": "exit",
+    "company": {"initial_cash": 1e10},
+    "market": {
+        "segments": [
+            {
+                "name": "smb",
+                "market_size": 2**20,
+                "bass_p_annual": 1e-9,
+                "bass_q_annual": 0.0,
+                "price": 1.0,
+                "churn": 0.0,
+                "initial_customers": 1_000,
+            }
+        ]
+    },
     "team": {"roles": ROLES[:1]},
     "partnerships": {"partners": [RESELLER | {"churn_on_exit": 0.25}]},
 }
@@ -92,9 +132,15 @@ EXIT = {
 
 @pytest.mark.parametrize("engine,paths", [("jax", 2048), ("des", 200)])
 def test_exit_churn_takes_f_of_the_segment_in_the_month_it_ends(engine, paths):
-    data = vs.simulate(EXIT, paths=paths, seed=4, months=9,
-                       metrics=["churned_customers", "customers", "new_customers"],
-                       engine=engine, **({"workers": 1} if engine == "des" else {})).data
+    data = vs.simulate(
+        EXIT,
+        paths=paths,
+        seed=4,
+        months=9,
+        metrics=["churned_customers", "customers", "new_customers"],
+        engine=engine,
+        **({"workers": 1} if engine == "des" else {}),
+    ).data
     churned, customers = data["churned_customers"].values, data["customers"].values
     np.testing.assert_array_equal(np.delete(churned, 6, axis=1), 0)  # no churn but the exit
     assert abs(churned[:, 6].mean() - 250) < 3 * math.sqrt(1000 * 0.25 * 0.75 / paths)
@@ -104,6 +150,7 @@ def test_exit_churn_takes_f_of_the_segment_in_the_month_it_ends(engine, paths):
 
 # ---- every effect on ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def both():
     spec = company(copy.deepcopy(EFFECTS))
@@ -112,13 +159,14 @@ def both():
 
 def test_engineering_gain_by_hand_in_both_engines(both):
     t = np.arange(MONTHS)
-    gain = 0.1 * (1 - np.exp(-4**0.91 * (t + 1) / 25.0))  # G_0 = 0.0131713, G_11 = 0.0816362
+    gain = 0.1 * (1 - np.exp(-(4**0.91) * (t + 1) / 25.0))  # G_0 = 0.0131713, G_11 = 0.0816362
     for data in both:
         assert data["alive"].values.all()
         expected = np.broadcast_to(gain, data["quality_gap"].shape)
         np.testing.assert_allclose(data["engineering_quality_gain"].values, expected, atol=3e-7)
-        np.testing.assert_allclose(data["quality_gap"].values, np.float32(1.85) - np.float32(1.95) + expected,
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            data["quality_gap"].values, np.float32(1.85) - np.float32(1.95) + expected, atol=1e-6
+        )
 
 
 def test_sales_cap_binds_exactly_in_both_engines(both):

@@ -3,16 +3,23 @@
 import numpy as np
 import pytest
 
-from venturesim.team.catalog import (
-    DAYS_PER_MONTH,
-    FIGURES,
-    load_catalog,
-    location,
-    role_defaults,
-)
+from venturesim.team.catalog import DAYS_PER_MONTH, FIGURES, load_catalog, location, role_defaults
 
-ISSUE_ROLES = ["founder", "cto", "ml_researcher", "ml_engineer", "data_engineer", "software_engineer",
-               "product_manager", "designer", "marketing", "sales_ae", "sales_sdr", "customer_success", "operations"]
+ISSUE_ROLES = [
+    "founder",
+    "cto",
+    "ml_researcher",
+    "ml_engineer",
+    "data_engineer",
+    "software_engineer",
+    "product_manager",
+    "designer",
+    "marketing",
+    "sales_ae",
+    "sales_sdr",
+    "customer_success",
+    "operations",
+]
 
 
 def test_every_role_of_the_issue_is_there_with_a_source_per_figure():
@@ -30,7 +37,7 @@ def test_published_figures():
         assert entry.attrition_annual == 0.13
         assert "LinkedIn" in entry.source["attrition_annual"] and "2018" in entry.source["attrition_annual"]
     # time to fill: software engineer ≈35 days (Glassdoor 2015); engineering up to ≈58 days (Workable 2017)
-    assert DAYS_PER_MONTH == pytest.approx(30.4375)
+    assert pytest.approx(30.4375) == DAYS_PER_MONTH
     assert role_defaults("software_engineer").time_to_fill_months == pytest.approx(35 / DAYS_PER_MONTH, abs=0.005)
     assert "Glassdoor 2015" in role_defaults("software_engineer").source["time_to_fill_months"]
     for kind in ("ml_engineer", "data_engineer"):
@@ -55,8 +62,18 @@ def test_overrides_change_a_kind_and_validate_a_new_one():
     assert catalog.roles["ml_engineer"].attrition_annual == 0.2
     assert load_catalog().roles["ml_engineer"].attrition_annual == 0.13  # the packaged one is unchanged
     with pytest.raises(ValueError, match="no source for"):
-        load_catalog({"prompt_engineer": {"label": "x", "function": "engineering", "salary_annual": 1e5,
-                                          "equity_grant": 0, "recruiting_cost": 0, "time_to_fill_months": 1,
-                                          "ramp_months": 1}})
+        load_catalog(
+            {
+                "prompt_engineer": {
+                    "label": "x",
+                    "function": "engineering",
+                    "salary_annual": 1e5,
+                    "equity_grant": 0,
+                    "recruiting_cost": 0,
+                    "time_to_fill_months": 1,
+                    "ramp_months": 1,
+                }
+            }
+        )
     with pytest.raises(ValueError, match=r"did you mean 'designer'"):
         role_defaults("desiner")

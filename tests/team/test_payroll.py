@@ -26,7 +26,7 @@ def test_payroll_by_hand_with_a_raise_and_hires():
     team = sample_team(sc.team, Sampler(jax.random.key(0), np.arange(3)), months=12)
     eng_heads = [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]
     eng_cost = [15_000] * 6 + [16_500] * 6
-    expected = [h * c + 10_000 for h, c in zip(eng_heads, eng_cost)]
+    expected = [h * c + 10_000 for h, c in zip(eng_heads, eng_cost, strict=True)]
     np.testing.assert_allclose(team.payroll[0], expected)
     np.testing.assert_allclose(team.headcount[1], [h + 1 for h in eng_heads])
     # 12-month total by hand: 3·40,000 + 3·55,000 + 6·59,500 = 642,000
@@ -38,8 +38,15 @@ def test_payroll_from_salary_on_cost_and_a_raise_date_by_hand(make_params, run):
     # month 7 → $13,750; two people, a third from month 4 (recruiting cost $5,000). ceo: $10k loaded.
     team = {
         "roles": [
-            {"name": "eng", "salary_annual": 120_000, "on_cost": 0.25, "raise_annual": 0.10, "raise_month": 7,
-             "headcount": {0: 2, 4: 3}, "recruiting_cost": 5_000},
+            {
+                "name": "eng",
+                "salary_annual": 120_000,
+                "on_cost": 0.25,
+                "raise_annual": 0.10,
+                "raise_month": 7,
+                "headcount": {0: 2, 4: 3},
+                "recruiting_cost": 5_000,
+            },
             {"name": "ceo", "monthly_cost": 10_000, "headcount": 1},
         ]
     }
@@ -68,6 +75,13 @@ def test_month_costs_severance_and_recruiting_by_hand():
     # 3 and 1 people at $10k and $20k; planned 2 and 1 (planned payroll 40k); 2 laid off from role 0
     # with 3 months of severance; one hire of role 1 at a $7k recruiting cost.
     payroll, severance, recruiting = month_costs(
-        np.array([3.0, 1.0]), np.array([2.0, 1.0]), 40_000.0, np.array([10_000.0, 20_000.0]),
-        np.array([2.0, 0.0]), 3.0, np.array([0.0, 1.0]), np.array([5_000.0, 7_000.0]))
+        np.array([3.0, 1.0]),
+        np.array([2.0, 1.0]),
+        40_000.0,
+        np.array([10_000.0, 20_000.0]),
+        np.array([2.0, 0.0]),
+        3.0,
+        np.array([0.0, 1.0]),
+        np.array([5_000.0, 7_000.0]),
+    )
     assert (payroll, severance, recruiting) == (50_000, 60_000, 7_000)

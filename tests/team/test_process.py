@@ -20,8 +20,9 @@ def trace(events):
 
 def test_trace_of_a_static_plan(make_params, row):
     # the plan-only behaviour: the starting team at 0, a hire at the start of month 3, one let go at 5
-    params = make_params({"roles": [{"name": "engineer", "monthly_cost": 5_000, "headcount": {0: 1, 3: 2, 5: 1}}]},
-                         months=MONTHS)
+    params = make_params(
+        {"roles": [{"name": "engineer", "monthly_cost": 5_000, "headcount": {0: 1, 3: 2, 5: 1}}]}, months=MONTHS
+    )
     records, events = run_team_des(row(params), MONTHS, np.random.default_rng(0), names=["engineer"])
     assert trace(events) == [
         (0.0, "staffing", "hire", "hired 1 engineer"),
@@ -37,14 +38,31 @@ def test_trace_of_one_requisition(make_params, row):
     # time to fill 1.5 months with gamma shape 10⁶ (sd 0.0015 months): opened at 1.0; sourced at
     # 1 + 0.4·1.5 = 1.6, interviewed at 2.2, offer and acceptance at 2.5, start at 2.5 (month 2);
     # ramp 2 months → full productivity from tenure month 2: time 2 + 2 = 4.0.
-    team = {"roles": [{"name": "eng", "monthly_cost": 1, "time_to_fill_months": 1.5, "time_to_fill_shape": 1e6,
-                       "ramp_months": 2, "headcount": {0: 0, 1: 1}}]}
-    records, events = run_team_des(row(make_params(team, months=MONTHS)), MONTHS, np.random.default_rng(1),
-                                   names=["eng"])
+    team = {
+        "roles": [
+            {
+                "name": "eng",
+                "monthly_cost": 1,
+                "time_to_fill_months": 1.5,
+                "time_to_fill_shape": 1e6,
+                "ramp_months": 2,
+                "headcount": {0: 0, 1: 1},
+            }
+        ]
+    }
+    records, events = run_team_des(
+        row(make_params(team, months=MONTHS)), MONTHS, np.random.default_rng(1), names=["eng"]
+    )
     got = [(round(time, 2), process, kind) for time, process, kind, _, _ in events]
-    assert got == [(1.0, "hiring", "opened"), (1.6, "hiring", "sourced"), (2.2, "hiring", "interviewed"),
-                   (2.5, "hiring", "offer"), (2.5, "hiring", "accepted"), (2.5, "hiring", "start"),
-                   (4.0, "hiring", "ramped")]
+    assert got == [
+        (1.0, "hiring", "opened"),
+        (1.6, "hiring", "sourced"),
+        (2.2, "hiring", "interviewed"),
+        (2.5, "hiring", "offer"),
+        (2.5, "hiring", "accepted"),
+        (2.5, "hiring", "start"),
+        (4.0, "hiring", "ramped"),
+    ]
     assert events[-2][3] == "eng: hire started after 1.50 months"
     # ramp R = 2: 1/3, 2/3, then 1 FTE in months 2, 3, 4
     assert [round(r.engineering_fte, 6) for r in records[:6]] == [0, 0, 0, 0, 0, 0]  # function "other"
@@ -61,8 +79,18 @@ def _compound_cdf(x, mean, shape, accept):
 @pytest.mark.parametrize("accept", [1.0, 0.6])
 def test_time_to_fill_matches_the_input_distribution_ks(make_params, row, accept):
     # 16 openings at time 1.0 per path; start − 1.0 must follow D = Σ_{i≤G} Gamma(2, 0.75), G ~ Geometric(p)
-    team = {"roles": [{"name": "eng", "monthly_cost": 1, "time_to_fill_months": 1.5, "time_to_fill_shape": 2.0,
-                       "offer_acceptance": accept, "headcount": {0: 0, 1: 16}}]}
+    team = {
+        "roles": [
+            {
+                "name": "eng",
+                "monthly_cost": 1,
+                "time_to_fill_months": 1.5,
+                "time_to_fill_shape": 2.0,
+                "offer_acceptance": accept,
+                "headcount": {0: 0, 1: 16},
+            }
+        ]
+    }
     months = 36  # long enough for every opening to fill (D is capped at 35 months)
     params = row(make_params(team, months=months))
     waits, declines = [], 0
@@ -79,12 +107,17 @@ def test_time_to_fill_matches_the_input_distribution_ks(make_params, row, accept
 
 def test_survivors_after_a_year_in_the_des(make_params, row):
     # as in the kernel test: 40 people, 13 % a year, frozen hiring, no stress → Binomial(40, 0.87)
-    team = {"hiring_freeze_runway_months": 2, "attrition_stress": {"low_runway": 1.0},
-            "roles": [{"name": "eng", "monthly_cost": 1, "attrition_annual": 0.13, "headcount": 40}]}
+    team = {
+        "hiring_freeze_runway_months": 2,
+        "attrition_stress": {"low_runway": 1.0},
+        "roles": [{"name": "eng", "monthly_cost": 1, "attrition_annual": 0.13, "headcount": 40}],
+    }
     params = row(make_params(team, months=MONTHS))
     paths = 300
-    survivors = [run_team_des(params, MONTHS, np.random.default_rng([9, i]), signals=des_signals(runway=1.0))[0][-1]
-                 .headcount for i in range(paths)]
+    survivors = [
+        run_team_des(params, MONTHS, np.random.default_rng([9, i]), signals=des_signals(runway=1.0))[0][-1].headcount
+        for i in range(paths)
+    ]
     se = math.sqrt(40 * 0.87 * 0.13 / paths)
     assert abs(np.mean(survivors) - 40 * 0.87) < 3 * se
 
@@ -92,17 +125,19 @@ def test_survivors_after_a_year_in_the_des(make_params, row):
 def test_layoff_economy_matches_the_hand_computation(make_params, row):
     # The kernel test's company ($1.2M, 10 people at $10k, lay off half at runway < 6 with 2 months'
     # severance): costs 100k ×7, 150k in month 7, then 50k; cash < 0 first in month 15.
-    team = {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": 10}],
-            "layoffs": {"trigger_runway_months": 6, "roles": {"eng": 0.5}, "severance_months": 2,
-                        "cooldown_months": 24}}
+    team = {
+        "roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": 10}],
+        "layoffs": {"trigger_runway_months": 6, "roles": {"eng": 0.5}, "severance_months": 2, "cooldown_months": 24},
+    }
     cash = [1.2e6]
 
     def observe(t, month):
         cash.append(cash[-1] - month.cost)
         return des_signals(runway=cash[-1] / month.cost)
 
-    records, events = run_team_des(row(make_params(team, months=16)), 16, np.random.default_rng(0), names=["eng"],
-                                   observe=observe)
+    records, events = run_team_des(
+        row(make_params(team, months=16)), 16, np.random.default_rng(0), names=["eng"], observe=observe
+    )
     assert [r.cost for r in records] == [100_000] * 7 + [150_000] + [50_000] * 8
     assert next(t for t, c in enumerate(cash[1:]) if c < 0) == 15
     assert (7.0, "staffing", "layoff", "laid off 5 eng") in trace(events)
@@ -110,27 +145,46 @@ def test_layoff_economy_matches_the_hand_computation(make_params, row):
 
 def test_cancelled_requisitions_in_the_des(make_params, row):
     # the kernel's cancellation test: 4 openings at 1.0 landing at ≈3.5; the plan falls to 1 at 2.0
-    team = {"roles": [{"name": "eng", "monthly_cost": 1, "time_to_fill_months": 2.5, "time_to_fill_shape": 1e4,
-                       "headcount": {0: 0, 1: 4, 2: 1}}]}
-    records, events = run_team_des(row(make_params(team, months=MONTHS)), MONTHS, np.random.default_rng(0),
-                                   names=["eng"])
+    team = {
+        "roles": [
+            {
+                "name": "eng",
+                "monthly_cost": 1,
+                "time_to_fill_months": 2.5,
+                "time_to_fill_shape": 1e4,
+                "headcount": {0: 0, 1: 4, 2: 1},
+            }
+        ]
+    }
+    records, events = run_team_des(
+        row(make_params(team, months=MONTHS)), MONTHS, np.random.default_rng(0), names=["eng"]
+    )
     assert [r.open_requisitions for r in records[:4]] == [0, 4, 1, 0]
     assert [r.hires for r in records[:5]] == [0, 0, 0, 1, 0]
     assert [kind for _, _, kind, _, _ in events].count("cancelled") == 3
-
 
 
 def _started(make_params, row, team, ended=False):
     """A team alone in its own environment (no month ends), optionally with the engine's ``ended`` event."""
     env = simpy.Environment()
     company = Alone(env, ended=env.event() if ended else None)
-    staffing = start_team(env, company, row(make_params(team, months=MONTHS)), ["eng"], MONTHS,
-                          np.random.default_rng(0))
+    staffing = start_team(
+        env, company, row(make_params(team, months=MONTHS)), ["eng"], MONTHS, np.random.default_rng(0)
+    )
     return env, company, staffing
 
 
-CANCELLED = {"roles": [{"name": "eng", "monthly_cost": 1, "time_to_fill_months": 2.5, "time_to_fill_shape": 1e4,
-                        "headcount": {0: 0, 1: 4, 2: 1}}]}
+CANCELLED = {
+    "roles": [
+        {
+            "name": "eng",
+            "monthly_cost": 1,
+            "time_to_fill_months": 2.5,
+            "time_to_fill_shape": 1e4,
+            "headcount": {0: 0, 1: 4, 2: 1},
+        }
+    ]
+}
 
 
 def test_a_cancelled_requisition_is_interrupted_at_once(make_params, row):
@@ -157,10 +211,22 @@ def test_every_process_stops_when_the_company_ends(make_params, row):
     assert len(company.events) == logged
 
 
-AGREEMENT = {"roles": [{"name": "eng", "monthly_cost": 10_000, "function": "engineering",
-                        "time_to_fill_months": 1.2, "time_to_fill_shape": 3.0, "offer_acceptance": 0.8,
-                        "attrition_annual": 0.3, "ramp_months": 2, "equity_grant": 0.002,
-                        "headcount": {0: 4, 2: 12}}]}
+AGREEMENT = {
+    "roles": [
+        {
+            "name": "eng",
+            "monthly_cost": 10_000,
+            "function": "engineering",
+            "time_to_fill_months": 1.2,
+            "time_to_fill_shape": 3.0,
+            "offer_acceptance": 0.8,
+            "attrition_annual": 0.3,
+            "ramp_months": 2,
+            "equity_grant": 0.002,
+            "headcount": {0: 4, 2: 12},
+        }
+    ]
+}
 
 
 @pytest.mark.slow

@@ -20,21 +20,47 @@ from venturesim.team.vesting import vested_fraction
 
 PATHS, MONTHS = 12, 6
 TEAM = {
-    "hiring_freeze_runway_months": 3, "option_pool": 0.004,
+    "hiring_freeze_runway_months": 3,
+    "option_pool": 0.004,
     "payroll_budget": {"schedule": {0: 400_000, 2: 450_000}},
     "layoffs": {"trigger_runway_months": 6, "roles": {"eng": 0.3, "ae": 0.5}, "cooldown_months": 3},
-    "capacity_effects": {"engineering": {"max_gain_nats": 0.1, "nats_per_fte_month": 0.004},
-                         "sales": {"deals_per_fte_month": 0.7}, "support": {"customers_per_fte": 150}},
+    "capacity_effects": {
+        "engineering": {"max_gain_nats": 0.1, "nats_per_fte_month": 0.004},
+        "sales": {"deals_per_fte_month": 0.7},
+        "support": {"customers_per_fte": 150},
+    },
     "roles": [
         {"name": "founder", "monthly_cost": 10_000, "headcount": 1},
-        {"name": "eng", "function": "engineering", "monthly_cost": 15_000, "headcount": {0: 4, 2: 9},
-         "time_to_fill_months": 2, "offer_acceptance": {"dist": "uniform", "low": 0.3, "high": 0.9},
-         "attrition_annual": {"dist": "uniform", "low": 0.05, "high": 0.4}, "ramp_months": 3,
-         "equity_grant": 0.002, "max_headcount": 12},
-        {"name": "ae", "function": "sales", "monthly_cost": 12_000, "headcount": {0: 3, 3: 1},
-         "hire_per": {"new_arr": 500_000}, "attrition_annual": 0.2, "equity_grant": 0.001},
-        {"name": "cs", "function": "support", "monthly_cost": 9_000, "headcount": 2, "hire_per": {"customers": 40},
-         "time_to_fill_months": 1, "ramp_months": 1},
+        {
+            "name": "eng",
+            "function": "engineering",
+            "monthly_cost": 15_000,
+            "headcount": {0: 4, 2: 9},
+            "time_to_fill_months": 2,
+            "offer_acceptance": {"dist": "uniform", "low": 0.3, "high": 0.9},
+            "attrition_annual": {"dist": "uniform", "low": 0.05, "high": 0.4},
+            "ramp_months": 3,
+            "equity_grant": 0.002,
+            "max_headcount": 12,
+        },
+        {
+            "name": "ae",
+            "function": "sales",
+            "monthly_cost": 12_000,
+            "headcount": {0: 3, 3: 1},
+            "hire_per": {"new_arr": 500_000},
+            "attrition_annual": 0.2,
+            "equity_grant": 0.001,
+        },
+        {
+            "name": "cs",
+            "function": "support",
+            "monthly_cost": 9_000,
+            "headcount": 2,
+            "hire_per": {"customers": 40},
+            "time_to_fill_months": 1,
+            "ramp_months": 1,
+        },
     ],
 }
 
@@ -54,7 +80,8 @@ def inputs(params):
         "since_failed": rng.integers(0, 10, PATHS).astype(f32),
         "since_closed": rng.integers(0, 10, PATHS).astype(f32),
         "since_layoff": rng.integers(0, 10, PATHS).astype(f32),
-        "round_failed": rng.random(PATHS) < 0.3, "round_closed": rng.random(PATHS) < 0.3,
+        "round_failed": rng.random(PATHS) < 0.3,
+        "round_closed": rng.random(PATHS) < 0.3,
         "raising": rng.random(PATHS) < 0.3,
         "scale": rng.uniform(0.5, 2.0, PATHS).astype(f32),
         "employees": rng.integers(0, 15, (PATHS, k)).astype(f32),
@@ -80,8 +107,10 @@ def _row(params, i):
 
 
 def _block(inputs, params):
-    return ({k: v if k == "t" else jnp.asarray(v) for k, v in inputs.items()},
-            jax.tree_util.tree_map(jnp.asarray, params))
+    return (
+        {k: v if k == "t" else jnp.asarray(v) for k, v in inputs.items()},
+        jax.tree_util.tree_map(jnp.asarray, params),
+    )
 
 
 def _path(inputs, params, i):
@@ -92,37 +121,63 @@ CASES = {
     "monthly_hazard": lambda xp, x, p: rules.monthly_hazard(xp.asarray(x["scale"]) / 4.0, xp=xp),
     "hazard_rate": lambda xp, x, p: rules.hazard_rate(xp.asarray(x["scale"]) / 4.0, xp=xp),
     "advance_clocks": lambda xp, x, p: rules.advance_clocks(
-        x["since_failed"], x["since_closed"], x["since_layoff"], x["round_failed"], x["round_closed"], xp=xp),
+        x["since_failed"], x["since_closed"], x["since_layoff"], x["round_failed"], x["round_closed"], xp=xp
+    ),
     "attrition_multiplier": lambda xp, x, p: rules.attrition_multiplier(
-        x["runway"], x["since_failed"], x["since_layoff"], p, xp=xp),
-    "leave_rate": lambda xp, x, p: rules.leave_rate(x["runway"], x["since_failed"], x["since_layoff"], x["scale"], p,
-                                                    xp=xp),
-    "layoffs": lambda xp, x, p: rules.layoffs(x["runway"], x["raising"], x["round_closed"], x["since_layoff"],
-                                              x["employees"], x["cap"], p, xp=xp),
+        x["runway"], x["since_failed"], x["since_layoff"], p, xp=xp
+    ),
+    "leave_rate": lambda xp, x, p: rules.leave_rate(
+        x["runway"], x["since_failed"], x["since_layoff"], x["scale"], p, xp=xp
+    ),
+    "layoffs": lambda xp, x, p: rules.layoffs(
+        x["runway"], x["raising"], x["round_closed"], x["since_layoff"], x["employees"], x["cap"], p, xp=xp
+    ),
     "rule_target": lambda xp, x, p: rules.rule_target(x["customers"], x["new_arr"], p, xp=xp),
     "layoff_count": lambda xp, x, p: rules.layoff_count(p.layoff_fraction, x["employees"], xp=xp),
     "staffing_target": lambda xp, x, p: rules.staffing_target(
-        p.plan[..., x["t"]], p.plan[..., x["t"] - 1], rules.rule_target(x["customers"], x["new_arr"], p, xp=xp),
-        x["cap"], x["employees"], p, xp=xp),
+        p.plan[..., x["t"]],
+        p.plan[..., x["t"] - 1],
+        rules.rule_target(x["customers"], x["new_arr"], p, xp=xp),
+        x["cap"],
+        x["employees"],
+        p,
+        xp=xp,
+    ),
     "openings": lambda xp, x, p: rules.openings(
-        p.plan[..., x["t"]] + 3.0, x["employees"], x["open_reqs"], x["runway"], p.monthly_cost[..., x["t"]],
-        p.payroll_budget[..., x["t"]], p, xp=xp),
+        p.plan[..., x["t"]] + 3.0,
+        x["employees"],
+        x["open_reqs"],
+        x["runway"],
+        p.monthly_cost[..., x["t"]],
+        p.payroll_budget[..., x["t"]],
+        p,
+        xp=xp,
+    ),
     "acceptance": lambda xp, x, p: rules.acceptance(x["runway"], x["since_failed"], x["since_closed"], p, xp=xp),
     "geometric_cycles": lambda xp, x, p: rules.geometric_cycles(
-        x["u_cycles"], rules.acceptance(x["runway"], x["since_failed"], x["since_closed"], p, xp=xp)[..., None],
-        xp=xp),
+        x["u_cycles"], rules.acceptance(x["runway"], x["since_failed"], x["since_closed"], p, xp=xp)[..., None], xp=xp
+    ),
     "pool_grants": lambda xp, x, p: rules.pool_grants(x["hires"], p.equity_grant, x["pool"], xp=xp),
     "month_costs": lambda xp, x, p: month_costs(
-        x["employees"], p.plan[..., x["t"]], p.payroll[..., x["t"]], p.monthly_cost[..., x["t"]], x["hires"],
-        p.severance_months, x["hires"], p.recruiting_cost, xp=xp),
+        x["employees"],
+        p.plan[..., x["t"]],
+        p.payroll[..., x["t"]],
+        p.monthly_cost[..., x["t"]],
+        x["hires"],
+        p.severance_months,
+        x["hires"],
+        p.recruiting_cost,
+        xp=xp,
+    ),
     "ramp_weights": lambda xp, x, p: ramp_weights(p.ramp_months, 5, xp=xp),
     "vested_fraction": lambda xp, x, p: vested_fraction(x["tenure"], 48, 12, xp=xp),
     "effective_capacity": lambda xp, x, p: effective_capacity(x["fte"][..., 1], p.capacity_exponent, xp=xp),
     "quality_gain": lambda xp, x, p: quality_gain(x["done"], p.capacity.gain_max, p.capacity.gain_scale, xp=xp),
     "deal_capacity": lambda xp, x, p: deal_capacity(x["fte"][..., 2], p.capacity.deals_per_fte, x["u"], xp=xp),
     "support_capacity": lambda xp, x, p: support_capacity(x["fte"][..., 3], p.capacity.customers_per_fte, xp=xp),
-    "month_capacity": lambda xp, x, p: month_capacity(x["fte"], p.function, x["productivity"], p.capacity_exponent,
-                                                      x["done"], p.capacity, x["u"], xp=xp),
+    "month_capacity": lambda xp, x, p: month_capacity(
+        x["fte"], p.function, x["productivity"], p.capacity_exponent, x["done"], p.capacity, x["u"], xp=xp
+    ),
 }
 
 
@@ -134,21 +189,37 @@ def test_numpy_per_path_equals_jax_on_the_block(name, params, inputs):
     for i in range(PATHS):
         one = jax.tree_util.tree_leaves(rule(np, *_path(inputs, params, i)))
         for got, want in zip(one, leaves, strict=True):
-            np.testing.assert_allclose(np.asarray(got, np.float64), np.asarray(want, np.float64)[i], rtol=1e-5,
-                                       atol=1e-7, err_msg=f"{name}, path {i}")
+            np.testing.assert_allclose(
+                np.asarray(got, np.float64),
+                np.asarray(want, np.float64)[i],
+                rtol=1e-5,
+                atol=1e-7,
+                err_msg=f"{name}, path {i}",
+            )
 
 
 def test_the_inputs_reach_every_branch(params, inputs):
     # the harness is only as good as its inputs: layoffs fire and are deferred, freezes and budgets bind,
     # grants are scaled down, offers take several cycles
     x, p = _block(inputs, params)
-    laid, _, since = rules.layoffs(x["runway"], x["raising"], x["round_closed"], x["since_layoff"], x["employees"],
-                                   x["cap"], p, xp=jnp)
+    laid, _, since = rules.layoffs(
+        x["runway"], x["raising"], x["round_closed"], x["since_layoff"], x["employees"], x["cap"], p, xp=jnp
+    )
     assert 0 < int(jnp.sum(since == 0)) < PATHS and float(laid.sum()) > 0
-    opened, frozen = rules.openings(p.plan[..., 2] + 3.0, x["employees"], x["open_reqs"], x["runway"],
-                                    p.monthly_cost[..., 2], p.payroll_budget[..., 2], p, xp=jnp)
+    opened, frozen = rules.openings(
+        p.plan[..., 2] + 3.0,
+        x["employees"],
+        x["open_reqs"],
+        x["runway"],
+        p.monthly_cost[..., 2],
+        p.payroll_budget[..., 2],
+        p,
+        xp=jnp,
+    )
     wanted = jnp.maximum(p.plan[..., 2] + 3.0 - x["employees"] - x["open_reqs"], 0.0)
-    assert 0 < int(frozen.sum()) < PATHS and 0 < float(opened.sum()) < float(jnp.where(frozen[:, None], 0, wanted).sum())
+    assert 0 < int(frozen.sum()) < PATHS and 0 < float(opened.sum()) < float(
+        jnp.where(frozen[:, None], 0, wanted).sum()
+    )
     _, scale = rules.pool_grants(x["hires"], p.equity_grant, x["pool"], xp=jnp)
     assert 0 < int(jnp.sum(scale < 1)) < PATHS
     accept = rules.acceptance(x["runway"], x["since_failed"], x["since_closed"], p, xp=jnp)

@@ -34,10 +34,15 @@ def test_existing_scenarios_are_static_and_the_kernel_pays_the_plan(make_params,
 
 
 def test_a_kind_fills_the_catalogue_figures_and_the_round_trip_keeps_them():
-    team = Team.model_validate({"location": "uk", "roles": [
-        {"name": "ml", "kind": "ml_engineer", "headcount": 2, "attrition_annual": 0.2},
-        {"name": "ops", "monthly_cost": 9_000, "headcount": 1},
-    ]})
+    team = Team.model_validate(
+        {
+            "location": "uk",
+            "roles": [
+                {"name": "ml", "kind": "ml_engineer", "headcount": 2, "attrition_annual": 0.2},
+                {"name": "ops", "monthly_cost": 9_000, "headcount": 1},
+            ],
+        }
+    )
     ml = team.roles[0]
     assert ml.is_dynamic and not team.roles[1].is_dynamic
     assert ml.attrition_annual == 0.2  # the scenario's value wins
@@ -56,9 +61,14 @@ def test_dynamics_false_keeps_a_kind_static():
 
 
 def test_an_override_reaches_a_catalogue_figure():
-    sc = vs.load({"name": "o", "company": {"initial_cash": 1e6},
-                  "market": {"segments": [{"name": "s", "market_size": 100, "price": 10}]},
-                  "team": {"roles": [{"name": "ml", "kind": "ml_engineer", "headcount": 1}]}})
+    sc = vs.load(
+        {
+            "name": "o",
+            "company": {"initial_cash": 1e6},
+            "market": {"segments": [{"name": "s", "market_size": 100, "price": 10}]},
+            "team": {"roles": [{"name": "ml", "kind": "ml_engineer", "headcount": 1}]},
+        }
+    )
     changed = sc.override(["team.roles.ml.attrition_annual=0.25", "team.roles.ml.salary_annual*=1.2"])
     assert changed.team.roles[0].attrition_annual == 0.25
     assert changed.team.roles[0].salary_annual.scale == pytest.approx(1.2)
@@ -71,8 +81,10 @@ def test_an_override_reaches_a_catalogue_figure():
         ({"roles": [{"name": "a", "kind": "ml_enginer"}]}, "did you mean 'ml_engineer'"),
         ({"roles": [{"name": "a", "monthly_cost": 1, "dynamics": False, "ramp_months": 2}]}, "dynamics is false"),
         ({"roles": [{"name": "a", "monthly_cost": 1}], "layoffs": {"roles": {"b": 0.5}}}, "do not exist: b"),
-        ({"roles": [{"name": "a", "monthly_cost": 1}], "cliff_months": 13, "vesting_months": 12},
-         r"cliff_months\(=13\) must be <= vesting_months\(=12\)"),
+        (
+            {"roles": [{"name": "a", "monthly_cost": 1}], "cliff_months": 13, "vesting_months": 12},
+            r"cliff_months\(=13\) must be <= vesting_months\(=12\)",
+        ),
         ({"roles": [{"name": "a", "monthly_cost": 1, "hire_per": {}}]}, "give customers or new_arr"),
         ({"roles": [{"name": "a", "kind": "designer", "location": "mars"}]}, "unknown location 'mars'"),
         ({"roles": [{"name": "a", "monthly_cost": 1, "attrition_annual": 1.0}]}, "must be >= 0 and < 1"),
@@ -86,18 +98,30 @@ def test_invalid_teams_are_refused_with_the_reason(team, message):
 
 
 def test_uncertain_team_inputs_are_named_for_overrides_and_correlations(make_params):
-    team = {"hiring_freeze_runway_months": {"p5": 3, "p95": 6},
-            "roles": [{"name": "ml", "salary_annual": {"p5": 150_000, "p95": 250_000}, "headcount": 1,
-                       "attrition_annual": {"dist": "beta", "a": 2, "b": 12}}]}
+    team = {
+        "hiring_freeze_runway_months": {"p5": 3, "p95": 6},
+        "roles": [
+            {
+                "name": "ml",
+                "salary_annual": {"p5": 150_000, "p95": 250_000},
+                "headcount": 1,
+                "attrition_annual": {"dist": "beta", "a": 2, "b": 12},
+            }
+        ],
+    }
     from venturesim.scenario.sampling import Sampler
     from venturesim.team.params import sample_team
 
     sampler = Sampler(jax.random.key(0), np.arange(2000))
     params = sample_team(Team.model_validate(team), sampler, 3)
-    assert set(sampler.draws) == {"team.hiring_freeze_runway_months", "team.roles.ml.salary_annual",
-                                  "team.roles.ml.attrition_annual"}
+    assert set(sampler.draws) == {
+        "team.hiring_freeze_runway_months",
+        "team.roles.ml.salary_annual",
+        "team.roles.ml.attrition_annual",
+    }
     # median salary √(150k · 250k) = 193,649 → loaded monthly cost 193,649/12 · 1.30 = 20,979
     assert np.median(params.monthly_cost[:, 0, 0]) == pytest.approx(20_979, rel=0.02)
     # attrition ~ Beta(2, 12): mean 1/7; λ = −ln(1 − a)/12
-    np.testing.assert_allclose(params.attrition_rate[:, 0], -np.log1p(-sampler.draws["team.roles.ml.attrition_annual"])
-                               / 12)
+    np.testing.assert_allclose(
+        params.attrition_rate[:, 0], -np.log1p(-sampler.draws["team.roles.ml.attrition_annual"]) / 12
+    )

@@ -16,12 +16,16 @@ STEP = jax.jit(step_team)
 
 
 def signals(paths, runway=math.inf, customers=0.0, new_arr=0.0, failed=False, closed=False, raising=False):
-    full = lambda v: jnp.full(paths, v)
-    return TeamSignals(full(float(runway)), full(float(customers)), full(float(new_arr)), full(failed), full(closed),
-                       full(raising))
+    def full(v):
+        return jnp.full(paths, v)
+
+    return TeamSignals(
+        full(float(runway)), full(float(customers)), full(float(new_arr)), full(failed), full(closed), full(raising)
+    )
 
 
 # ---- attrition ---------------------------------------------------------------------------------
+
 
 def test_monthly_hazard_closed_form():
     # a = 13 % a year (LinkedIn 2018, tech): h = 1 − 0.87^{1/12} = 1 − e^{ln(0.87)/12} = 1 − e^{−0.0116052}
@@ -37,8 +41,11 @@ def test_survivors_after_a_year_within_three_standard_errors(make_params, run, s
     # 40 people, a = 13 %, a hiring freeze (runway 1 < 2) so nobody is replaced. Runway 1 is also
     # "low" (< 6 months): the hazard rate is multiplied by `stress`, so a person survives 12 months
     # with probability e^{−12·λ·M} = 0.87^M. Survivors ~ Binomial(40, 0.87^M) per path.
-    team = {"hiring_freeze_runway_months": 2, "attrition_stress": {"low_runway": stress},
-            "roles": [{"name": "eng", "monthly_cost": 10_000, "attrition_annual": 0.13, "headcount": 40}]}
+    team = {
+        "hiring_freeze_runway_months": 2,
+        "attrition_stress": {"low_runway": stress},
+        "roles": [{"name": "eng", "monthly_cost": 10_000, "attrition_annual": 0.13, "headcount": 40}],
+    }
     paths = 2000
     params = make_params(team, paths=paths, months=12)
     _, month = run(jax.random.key(7), params, 12, signals(paths, runway=1.0))
@@ -64,6 +71,7 @@ def test_stress_multipliers_and_acceptance_by_hand(make_params):
 
 # ---- time to fill ------------------------------------------------------------------------------
 
+
 def _compound_cdf(x, mean, shape, accept):
     """P(D ≤ x), D = sum of G ~ Geometric(accept) gamma(shape, mean/shape) cycles."""
     g = np.arange(1, 80)
@@ -75,8 +83,18 @@ def _compound_cdf(x, mean, shape, accept):
 def test_hire_months_match_the_binned_time_to_fill(make_params, run, accept):
     # 16 openings per path in month 1; a hire lands in month 1 + ⌊D⌋. Expected share in month 1 + h:
     # F(h + 1) − F(h) with F the CDF of D (gamma(2, 0.75) cycles; a Geometric(p) number of them).
-    team = {"roles": [{"name": "eng", "monthly_cost": 1, "time_to_fill_months": 1.5, "time_to_fill_shape": 2.0,
-                       "offer_acceptance": accept, "headcount": {0: 0, 1: 16}}]}
+    team = {
+        "roles": [
+            {
+                "name": "eng",
+                "monthly_cost": 1,
+                "time_to_fill_months": 1.5,
+                "time_to_fill_shape": 2.0,
+                "offer_acceptance": accept,
+                "headcount": {0: 0, 1: 16},
+            }
+        ]
+    }
     paths, months = 500, 12
     _, month = run(jax.random.key(3), make_params(team, paths=paths, months=months), months)
     hires = np.asarray(month.hires).sum(axis=1)[1:]  # months 1 … 11
@@ -95,6 +113,7 @@ def test_geometric_cycles_by_inversion():
 
 
 # ---- layoffs -----------------------------------------------------------------------------------
+
 
 def _loop(params, sigs):
     """Run the compiled step month by month with the given signals; returns the records.
@@ -128,9 +147,10 @@ def _economy(params, months, cash0, seed=0):
     return death, np.asarray(costs)
 
 
-LAYOFF_TEAM = {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": 10}],
-               "layoffs": {"trigger_runway_months": 6, "roles": {"eng": 0.5}, "severance_months": 2,
-                           "cooldown_months": 24}}
+LAYOFF_TEAM = {
+    "roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": 10}],
+    "layoffs": {"trigger_runway_months": 6, "roles": {"eng": 0.5}, "severance_months": 2, "cooldown_months": 24},
+}
 
 
 def test_layoff_extends_runway_by_hand(make_params):
@@ -151,8 +171,9 @@ def test_layoff_extends_expected_runway_with_attrition(make_params):
     # The same company with 20 % attrition a year (and replacement hires after 1 month on average):
     # mean death month with the policy exceeds that without it by more than 4 standard errors.
     paths = 400
-    roles = [{"name": "eng", "monthly_cost": 10_000, "headcount": 10, "attrition_annual": 0.2,
-              "time_to_fill_months": 1.0}]
+    roles = [
+        {"name": "eng", "monthly_cost": 10_000, "headcount": 10, "attrition_annual": 0.2, "time_to_fill_months": 1.0}
+    ]
     deaths = {}
     for name, team in {"without": {"roles": roles}, "with": {**LAYOFF_TEAM, "roles": roles}}.items():
         death, _ = _economy(make_params(team, paths=paths, months=24), 24, 1.2e6)
@@ -182,13 +203,17 @@ def test_layoff_waits_while_a_round_is_being_raised(make_params):
 
 # ---- hiring rules, budget, freeze, cancellations -----------------------------------------------
 
+
 def test_hire_per_rules_by_hand(make_params):
     # one person per 150 customers or per $600k of new ARR a year, whichever asks more; plan 1.
     # month 0: ⌈451/150⌉ = 4 vs 12 · $120k = $1.44M a year → ⌈2.4⌉ = 3 → 4 people;
     # month 1: ⌈100/150⌉ = 1 vs 3 → 3 (a rule never lets people go: still 4);
     # month 2: ⌈901/150⌉ = 7 → 7; month 3: no customers, no new ARR → the plan's 1 (still 7).
-    team = {"roles": [{"name": "gtm", "monthly_cost": 6_000, "headcount": 1,
-                       "hire_per": {"customers": 150, "new_arr": 600_000}}]}
+    team = {
+        "roles": [
+            {"name": "gtm", "monthly_cost": 6_000, "headcount": 1, "hire_per": {"customers": 150, "new_arr": 600_000}}
+        ]
+    }
     seq = [signals(2, customers=c, new_arr=a) for c, a in [(451, 120_000), (100, 120_000), (901, 0), (0, 0)]]
     records = _loop(make_params(team, paths=2, months=12), seq)
     assert [float(m.headcount[0]) for m in records] == [4, 4, 7, 7]
@@ -198,8 +223,10 @@ def test_hire_per_rules_by_hand(make_params):
 def test_payroll_budget_caps_openings(make_params):
     # budget 50k then 80k from month 3; 1 person in place; plan 8 from month 1 at $10k →
     # month 1: (50k − 10k)/10k = 4 openings → 5 people; month 3: 3 more → 8.
-    team = {"payroll_budget": {"schedule": {0: 50_000, 3: 80_000}},
-            "roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": {0: 1, 1: 8}}]}
+    team = {
+        "payroll_budget": {"schedule": {0: 50_000, 3: 80_000}},
+        "roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": {0: 1, 1: 8}}],
+    }
     records = _loop(make_params(team, paths=2, months=12), [signals(2)] * 5)
     assert [float(m.headcount[0]) for m in records] == [1, 5, 5, 8, 8]
 
@@ -214,14 +241,27 @@ def test_freeze_then_hire_when_runway_recovers(make_params):
     team = {"hiring_freeze_runway_months": 6, "roles": [{"name": "eng", "monthly_cost": 1, "headcount": {0: 1, 1: 3}}]}
     records = _loop(make_params(team, paths=2, months=12), [signals(2, runway=r) for r in (10.0, 4.0, 8.0)])
     assert [float(m.headcount[0]) for m in records] == [1, 1, 3]
-    assert [bool(m.frozen[0]) for m in records] == [False, True, False]  # frozen in month 1 (runway 4 < 6), hires in month 2
+    assert [bool(m.frozen[0]) for m in records] == [
+        False,
+        True,
+        False,
+    ]  # frozen in month 1 (runway 4 < 6), hires in month 2
 
 
 def test_cancelled_requisitions_are_the_latest(make_params, run):
     # 4 openings in month 1 with a time to fill of 2.5 months (gamma shape 10⁴: 2.5 ± 0.1 at 4 sd, so
     # they land in month 1 + 2 = 3); the plan falls to 1 in month 2 → 3 cancelled, 1 hire in month 3.
-    team = {"roles": [{"name": "eng", "monthly_cost": 1, "time_to_fill_months": 2.5, "time_to_fill_shape": 1e4,
-                       "headcount": {0: 0, 1: 4, 2: 1}}]}
+    team = {
+        "roles": [
+            {
+                "name": "eng",
+                "monthly_cost": 1,
+                "time_to_fill_months": 2.5,
+                "time_to_fill_shape": 1e4,
+                "headcount": {0: 0, 1: 4, 2: 1},
+            }
+        ]
+    }
     _, month = run(jax.random.key(0), make_params(team, paths=500, months=12), 12)  # the shapes of the test above
     open_reqs, hires = np.asarray(month.open_requisitions), np.asarray(month.hires)
     assert (open_reqs == np.array([0, 4, 1] + [0] * 9)[:, None]).all()
@@ -229,6 +269,7 @@ def test_cancelled_requisitions_are_the_latest(make_params, run):
 
 
 # ---- capacity ----------------------------------------------------------------------------------
+
 
 def test_ramp_and_diminishing_returns_by_hand(make_params, run):
     # R = 3: 25 %, 50 %, 75 %, then 100 % from the fourth month
@@ -243,22 +284,29 @@ def test_ramp_and_diminishing_returns_by_hand(make_params, run):
     assert brooks_capacity(21.0, 0.1) == pytest.approx(0.0)
     # one engineer in place (ramped) + 4 hired in month 1 with R = 3 (static plan, so no search):
     # engineering FTE 1, then 1 + 4·0.25 = 2, 3, 4, then 5
-    team = {"roles": [{"name": "eng", "monthly_cost": 1, "function": "engineering", "ramp_months": 3,
-                       "headcount": {0: 1, 1: 5}}, {"name": "ae", "monthly_cost": 1, "function": "sales",
-                                                    "headcount": 2}]}
+    team = {
+        "roles": [
+            {"name": "eng", "monthly_cost": 1, "function": "engineering", "ramp_months": 3, "headcount": {0: 1, 1: 5}},
+            {"name": "ae", "monthly_cost": 1, "function": "sales", "headcount": 2},
+        ]
+    }
     _, month = run(jax.random.key(0), make_params(team, months=6), 6)
     assert np.asarray(month.engineering_fte)[:, 0].tolist() == [1, 2, 3, 4, 5, 5]
     assert np.asarray(month.sales_fte)[:, 0].tolist() == [2] * 6
-    np.testing.assert_allclose(np.asarray(month.engineering_capacity)[:, 0], np.array([1, 2, 3, 4, 5, 5]) ** 0.91,
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(month.engineering_capacity)[:, 0], np.array([1, 2, 3, 4, 5, 5]) ** 0.91, rtol=1e-6
+    )
 
 
 # ---- the kernel's contract ---------------------------------------------------------------------
 
-DYNAMIC = {"roles": [
-    {"name": "eng", "kind": "ml_engineer", "headcount": {0: 2, 2: 6}, "salary_annual": 180_000},
-    {"name": "support", "monthly_cost": 7_000, "hire_per": {"customers": 100}, "attrition_annual": 0.3}],
-    "layoffs": {"roles": {"eng": 0.3}, "trigger_runway_months": 4}}
+DYNAMIC = {
+    "roles": [
+        {"name": "eng", "kind": "ml_engineer", "headcount": {0: 2, 2: 6}, "salary_annual": 180_000},
+        {"name": "support", "monthly_cost": 7_000, "hire_per": {"customers": 100}, "attrition_annual": 0.3},
+    ],
+    "layoffs": {"roles": {"eng": 0.3}, "trigger_runway_months": 4},
+}
 
 
 @pytest.mark.slow
@@ -272,19 +320,21 @@ def test_jit_and_no_jit_agree(make_params):
     args = (jax.random.key(3), state, params, jnp.asarray(3), active, signals(4, 3.0, 320.0, closed=True))
     jitted = STEP(*args)
     eager = step_team(*args)  # op by op
-    for a, b in zip(jax.tree_util.tree_leaves(jitted), jax.tree_util.tree_leaves(eager)):
+    for a, b in zip(jax.tree_util.tree_leaves(jitted), jax.tree_util.tree_leaves(eager), strict=True):
         np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-5, atol=1e-6)
     assert float(np.asarray(state.pipeline).sum()) > 0 and float(np.asarray(jitted[1].layoffs).sum()) > 0
 
 
 def test_dead_paths_keep_their_state_and_report_zeros(make_params):
-    team = {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": {0: 10, 1: 12}, "attrition_annual": 0.5}],
-            "layoffs": {"roles": {"eng": 0.5}}}
+    team = {
+        "roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": {0: 10, 1: 12}, "attrition_annual": 0.5}],
+        "layoffs": {"roles": {"eng": 0.5}},
+    }
     params = make_params(team, paths=2, months=12)  # the shapes of the static tests above
     state = init_team(params)
     active = jnp.array([True, False])
     new, month = STEP(jax.random.key(0), state, params, jnp.asarray(1), active, signals(2, runway=3.0))
-    for a, b in zip(jax.tree_util.tree_leaves(new), jax.tree_util.tree_leaves(state)):
+    for a, b in zip(jax.tree_util.tree_leaves(new), jax.tree_util.tree_leaves(state), strict=True):
         np.testing.assert_array_equal(np.asarray(a)[1], np.asarray(b)[1])
     assert float(month.payroll[1]) == 0 and float(month.headcount[1]) == 0
     assert float(month.layoffs[0]) > 0 and float(month.payroll[0]) > 0

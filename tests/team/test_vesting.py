@@ -36,8 +36,11 @@ def test_curve_and_returns_by_hand():
 
 def _one_hire_then_plan_cut(cut_month: int) -> dict:
     # one person hired in month 1 (static role: instant) with a 1 % grant, let go when the plan falls
-    return {"roles": [{"name": "eng", "monthly_cost": 10_000, "equity_grant": 0.01,
-                       "headcount": {0: 0, 1: 1, cut_month: 0}}]}
+    return {
+        "roles": [
+            {"name": "eng", "monthly_cost": 10_000, "equity_grant": 0.01, "headcount": {0: 0, 1: 1, cut_month: 0}}
+        ]
+    }
 
 
 @pytest.mark.parametrize(("cut_month", "tenure"), [(21, 20), (12, 11), (13, 12), (60, 59)])
@@ -65,9 +68,18 @@ def test_pool_identity_holds_under_random_attrition(make_params, run, seed, attr
     # pool_initial = pool_available + Σ grants held + Σ vested of leavers, every path (a small pool
     # that runs short, so grants are also scaled down pro rata)
     # (instant replacements; one path over 61 months: the shapes of the test above, one compilation)
-    team = {"option_pool": 0.05, "roles": [
-        {"name": "eng", "monthly_cost": 10_000, "equity_grant": grant, "attrition_annual": attrition,
-         "headcount": {0: 0, 1: 6}}]}
+    team = {
+        "option_pool": 0.05,
+        "roles": [
+            {
+                "name": "eng",
+                "monthly_cost": 10_000,
+                "equity_grant": grant,
+                "attrition_annual": attrition,
+                "headcount": {0: 0, 1: 6},
+            }
+        ],
+    }
     params = make_params(team, months=61, seed=seed)
     state, month = run(jax.random.key(seed), params, 61)
     total = np.asarray(state.pool) + np.asarray(state.grants).sum(axis=(1, 2)) + np.asarray(state.vested_departed)

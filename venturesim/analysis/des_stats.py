@@ -44,7 +44,7 @@ def share_of_time_raising(events: pd.DataFrame, horizon: float, paths: int) -> p
     raising = np.zeros(paths)
     for path, rows in log.groupby("path"):
         started = None
-        for time, kind in zip(rows["time"], rows["kind"]):
+        for time, kind in zip(rows["time"], rows["kind"], strict=True):
             if kind == "start":
                 started = time
             elif kind in ("closed", "failed", "abandoned", "death") and started is not None:

@@ -28,7 +28,9 @@ def summarize(result) -> pd.DataFrame:
             rows.append(("survival", f"alive at month {m}", "probability", *_stats.proportion(alive), "fraction"))
     dead = death[death >= 0]
     if dead.size:
-        rows.append(("survival", "month of cash-out (paths that die)", "median", *_stats.quantile(dead + 1, 0.5), "months"))
+        rows.append(
+            ("survival", "month of cash-out (paths that die)", "median", *_stats.quantile(dead + 1, 0.5), "months")
+        )
 
     alive_end = death < 0
     rows += _quantile_rows("cash", f"cash at month {months}", ds["final_cash"].values, "USD")
@@ -44,8 +46,12 @@ def summarize(result) -> pd.DataFrame:
             rows.append(("funding", f"raised round '{name}'", "probability", *_stats.proportion(closed), "fraction"))
             close = ds["round_close_month"].sel(round=name).values[closed]
             if close.size:
-                rows.append(("funding", f"month round '{name}' closed", "median", *_stats.quantile(close + 1, 0.5), "months"))
-    rows += _quantile_rows("ownership", f"founder ownership at month {months}", ds["final_founder_ownership"].values, "fraction")
+                rows.append(
+                    ("funding", f"month round '{name}' closed", "median", *_stats.quantile(close + 1, 0.5), "months")
+                )
+    rows += _quantile_rows(
+        "ownership", f"founder ownership at month {months}", ds["final_founder_ownership"].values, "fraction"
+    )
     rows += exits.summary_rows(result)
     rows += _operating_rows(result)
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -73,14 +79,19 @@ def _operating_rows(result) -> list[tuple]:
         values = np.asarray(dashboard[name].values[:, -1], np.float64)[operating]
         values = values[np.isfinite(values)]
         if values.size:
-            rows.append(("operations", f"{label} at month {result.months} (operating paths)", "p50",
-                         *_stats.quantile(values, 0.5), unit))
+            rows.append(
+                (
+                    "operations",
+                    f"{label} at month {result.months} (operating paths)",
+                    "p50",
+                    *_stats.quantile(values, 0.5),
+                    unit,
+                )
+            )
     return rows
 
 
 def _quantile_rows(section: str, metric: str, values: np.ndarray, unit: str) -> list[tuple]:
     if values.size == 0:
         return []
-    return [
-        (section, metric, f"p{round(q * 100)}", *_stats.quantile(values, q), unit) for q in QUANTILES
-    ]
+    return [(section, metric, f"p{round(q * 100)}", *_stats.quantile(values, q), unit) for q in QUANTILES]

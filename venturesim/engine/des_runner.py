@@ -10,7 +10,8 @@ same for any number of workers.
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ def run_des(
         when given, ``workers`` is ignored.
     """
     batches = [(start, min(start + BATCH, paths)) for start in range(0, paths, BATCH)]
-    kwargs = {"seed": seed, "months": months, "metrics": metrics}
+    kwargs: dict[str, Any] = {"seed": seed, "months": months, "metrics": metrics}
     if workers is None:
         workers = 1 if paths < IN_PROCESS_BELOW else os.cpu_count() or 1
     if scheduler is None and (workers == 1 or len(batches) == 1):
@@ -87,8 +88,11 @@ def _run_on_dask(scenario, batches, kwargs, workers, scheduler, progress, paths)
 
 
 def _collect(scenario, outputs, batches, paths, seed, months, metrics) -> Result:
-    monthly, finals, inputs, events = {}, {}, {}, []
-    for (start, _), (runs, draws) in zip(batches, outputs):
+    monthly: dict[str, np.ndarray] = {}
+    finals: dict[str, np.ndarray] = {}
+    inputs: dict[str, np.ndarray] = {}
+    events: list = []
+    for (start, _), (runs, draws) in zip(batches, outputs, strict=True):
         for offset, (records, final, log) in enumerate(runs):
             row = start + offset
             for name in metrics:

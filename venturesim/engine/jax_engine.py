@@ -46,10 +46,8 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
+from venturesim.engine.month_close import annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway
 from venturesim.engine.params import Params
-from venturesim.engine.month_close import (
-    annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway,
-)
 from venturesim.funding.debt import step_debt
 from venturesim.funding.exits import exit_proceeds, step_exits
 from venturesim.funding.rounds import CLOSED, RAISING, FundingState, init_funding, resolve_rounds, start_rounds
@@ -59,7 +57,6 @@ from venturesim.partnerships.step import PartnerState, init_partnerships, note_c
 from venturesim.partnerships.terms import concentration, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.team.step import TeamSignals, TeamState, init_team, initial_signals, step_team
-
 
 
 class CompanyState(NamedTuple):
@@ -121,7 +118,8 @@ def init(key: jax.Array, params: Params) -> State:
         product=init_product(key, params.product),
         team=init_team(params.team),
         signals=initial_signals(cash.shape[0], jnp.sum(params.market.initial_customers, axis=1))._replace(
-            **_team_hooks(params, jnp.int32(0), cash.shape[0])),
+            **_team_hooks(params, jnp.int32(0), cash.shape[0])
+        ),
         partnerships=init_partnerships(params.partnerships),
     )
 
@@ -130,8 +128,10 @@ def _team_hooks(params: Params, t: jax.Array, paths: int) -> dict:
     """The risks' multipliers of attrition and productivity for month t (key person loss, team conflict)."""
     ones = jnp.ones(paths, jnp.float32)
     hooks = params.risks.hooks
-    return {"attrition_scale": adjust(hooks.team_attrition, ones, t, 0.0, xp=jnp),
-            "productivity": adjust(hooks.team_productivity, ones, t, 0.0, xp=jnp)}
+    return {
+        "attrition_scale": adjust(hooks.team_attrition, ones, t, 0.0, xp=jnp),
+        "productivity": adjust(hooks.team_productivity, ones, t, 0.0, xp=jnp),
+    }
 
 
 def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
@@ -152,10 +152,13 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
         gap = gap + team_month.engineering_gain
     quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity)
     effects = params.team.capacity  # None fields: no such effect (static)
-    limits = MarketLimits(deal_cap=team_month.deal_capacity, support_capacity=team_month.support_capacity,
-                          support_elasticity=effects.support_elasticity,
-                          support_max_multiplier=effects.support_max_multiplier,
-                          exit_churn=partner.exit_churn if params.partnerships.start.shape[-1] else None)
+    limits = MarketLimits(
+        deal_cap=team_month.deal_capacity,
+        support_capacity=team_month.support_capacity,
+        support_elasticity=effects.support_elasticity,
+        support_max_multiplier=effects.support_max_multiplier,
+        exit_churn=partner.exit_churn if params.partnerships.start.shape[-1] else None,
+    )
     m = params.market
     market_params = m._replace(  # risk hooks on Bass p and q; partners lift p
         p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, xp=jnp),
@@ -175,17 +178,34 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
 
     partner_share = revenue_share_amount(partner, flows.revenue_by_segment, xp=jnp)
     brought, over = concentration(partner, params.partnerships, flows.revenue_by_segment, xp=jnp)
-    month_of, share_of, _ = note_concentration(partners.concentrated_month, partners.concentrated_share, brought, over,
-                                               t.astype(jnp.float32), alive)
+    month_of, share_of, _ = note_concentration(
+        partners.concentrated_month, partners.concentrated_share, brought, over, t.astype(jnp.float32), alive
+    )
     partners = partners._replace(concentrated_month=month_of, concentrated_share=share_of)
     revenue = flows.revenue - partner_share  # net of the partners' revenue share
     compute = line + training - partner.compute_credit_used
     other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
     accounts = close_accounts(
-        alive, state.company.cash, revenue, flows.revenue, team_month.cost, compute, other,
-        flows.acquisition_spend + flows.entry_cost, partner.cost, m.cost_of_revenue, flows.tokens,
-        product.cost_per_token, flows.support_cost, interest, principal, financing, funding.debt_balance,
-        f.debt_min_cash, xp=jnp)
+        alive,
+        state.company.cash,
+        revenue,
+        flows.revenue,
+        team_month.cost,
+        compute,
+        other,
+        flows.acquisition_spend + flows.entry_cost,
+        partner.cost,
+        m.cost_of_revenue,
+        flows.tokens,
+        product.cost_per_token,
+        flows.support_cost,
+        interest,
+        principal,
+        financing,
+        funding.debt_balance,
+        f.debt_min_cash,
+        xp=jnp,
+    )
     funding = funding._replace(debt_balance=accounts.debt_balance)
     cash, alive_next = accounts.cash, accounts.survived
     death_month = jnp.where(alive & ~alive_next, t, state.company.death_month)
@@ -196,23 +216,58 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     runway_ = runway(cash, accounts.net_burn, alive_next, xp=jnp)
     funding = start_rounds(funding, params.funding, t, runway_, alive_next, arr)
     signals = TeamSignals(
-        runway=runway_, customers=jnp.sum(market.customers, axis=1), new_arr=12.0 * flows.new_mrr,
-        round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1), round_closed=financing > 0,
+        runway=runway_,
+        customers=jnp.sum(market.customers, axis=1),
+        new_arr=12.0 * flows.new_mrr,
+        round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1),
+        round_closed=financing > 0,
         raising=jnp.any(funding.status == RAISING, axis=1),
-        **_team_hooks(params, jnp.minimum(t + 1, params.company.other_costs.shape[1] - 1), cash.shape[0]))
+        **_team_hooks(params, jnp.minimum(t + 1, params.company.other_costs.shape[1] - 1), cash.shape[0]),
+    )
     rounds_closed = jnp.sum(funding.status == CLOSED, axis=1)
     record = month_record(
-        alive_next, alive, accounts, revenue, arr, runway_, team_month, flows, partner, compute=compute,
-        training=training, gap=gap, partner_share=partner_share, partner_concentration=jnp.max(brought, axis=1,
-                                                                                              initial=0.0),
-        risk_costs=params.risks.added_costs[:, t], other=other, financing=financing, grants=grants,
-        interest=interest, principal=principal, debt_balance=funding.debt_balance, customers=market.customers,
-        founder_ownership=funding.founder_ownership, rounds_closed=rounds_closed, xp=jnp)
-    record = mask_dead(record, alive, dead_record(state.company.cash, funding.founder_ownership, rounds_closed,
-                                                  market.customers.shape[-1], xp=jnp), xp=jnp)
+        alive_next,
+        alive,
+        accounts,
+        revenue,
+        arr,
+        runway_,
+        team_month,
+        flows,
+        partner,
+        compute=compute,
+        training=training,
+        gap=gap,
+        partner_share=partner_share,
+        partner_concentration=jnp.max(brought, axis=1, initial=0.0),
+        risk_costs=params.risks.added_costs[:, t],
+        other=other,
+        financing=financing,
+        grants=grants,
+        interest=interest,
+        principal=principal,
+        debt_balance=funding.debt_balance,
+        customers=market.customers,
+        founder_ownership=funding.founder_ownership,
+        rounds_closed=rounds_closed,
+        xp=jnp,
+    )
+    record = mask_dead(
+        record,
+        alive,
+        dead_record(state.company.cash, funding.founder_ownership, rounds_closed, market.customers.shape[-1], xp=jnp),
+        xp=jnp,
+    )
     company = CompanyState(cash=cash, alive=alive_next, death_month=death_month, arr=arr)
-    return State(company=company, market=market, funding=funding, product=state.product, team=team,
-                 signals=signals, partnerships=partners), record
+    return State(
+        company=company,
+        market=market,
+        funding=funding,
+        product=state.product,
+        team=team,
+        signals=signals,
+        partnerships=partners,
+    ), record
 
 
 BLOCK = 4096
@@ -232,7 +287,7 @@ def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple
     """
     n = block_keys.shape[0] * BLOCK
     blocks = jax.tree_util.tree_map(lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]), params)
-    records, final = jax.lax.map(lambda block: _run_paths(*block, months, metrics), (blocks, block_keys))
+    records, final = jax.lax.map(lambda block: _run_paths(block[0], block[1], months, metrics), (blocks, block_keys))
     records = {  # (blocks, months, BLOCK, ...) → (months, paths, ...)
         m: jnp.moveaxis(r, 0, 1).reshape((months, n) + r.shape[3:]) for m, r in records.items()
     }
@@ -242,6 +297,7 @@ def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple
 
 def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple[str, ...]):
     """Scan ``months`` months over one block of paths."""
+
     def body(carry, t):
         state, _ = carry
         new_state, record = step(jax.random.fold_in(months_key, t), state, params, t)

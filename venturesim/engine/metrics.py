@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 MONTHLY_METRICS: dict[str, str] = {
     "cash": "cash at the end of the month, USD",
@@ -83,6 +83,8 @@ def resolve_metrics(metrics: str | Iterable[str] | None) -> tuple[str, ...]:
     if unknown:
         from venturesim.scenario.errors import suggest
 
-        hints = [f"{m!r}" + (f" (did you mean {hint!r}?)" if (hint := suggest(m, MONTHLY_METRICS)) else "") for m in unknown]
+        hints = [
+            f"{m!r}" + (f" (did you mean {hint!r}?)" if (hint := suggest(m, MONTHLY_METRICS)) else "") for m in unknown
+        ]
         raise ValueError(f"unknown metric {', '.join(hints)}; choose from {sorted(MONTHLY_METRICS)}")
     return tuple(dict.fromkeys(chosen))

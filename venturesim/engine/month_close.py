@@ -36,7 +36,7 @@ NaN for the ratios).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -48,20 +48,38 @@ __all__ = ["Accounts", "annual_run_rate", "close_accounts", "dead_record", "mask
 class Accounts(NamedTuple):
     """A month's accounts, (…,) (``debt_balance``: (…, D))."""
 
-    serving: object  # USD, tokens · cost per token
-    cost_of_revenue: object  # USD
-    costs: object  # USD, every cost of the month
-    net_burn: object  # USD, costs + principal − revenue
-    cash: object  # USD at the month's end (after a called loan; frozen on a path not alive)
-    debt_balance: object  # (…, D) USD after the covenant
-    debt_called: object  # USD repaid because the covenant was broken
-    loan_called: object  # bool
-    survived: object  # bool, alive at the month's start with cash ≥ 0 at its end
+    serving: Any  # USD, tokens · cost per token
+    cost_of_revenue: Any  # USD
+    costs: Any  # USD, every cost of the month
+    net_burn: Any  # USD, costs + principal − revenue
+    cash: Any  # USD at the month's end (after a called loan; frozen on a path not alive)
+    debt_balance: Any  # (…, D) USD after the covenant
+    debt_called: Any  # USD repaid because the covenant was broken
+    loan_called: Any  # bool
+    survived: Any  # bool, alive at the month's start with cash ≥ 0 at its end
 
 
-def close_accounts(alive, cash, revenue, gross_revenue, people, compute, other, acquisition, partnership,
-                   cost_of_revenue_rate, tokens, cost_per_token, support_cost, interest, principal, financing,
-                   debt_balance, min_cash, xp=np) -> Accounts:
+def close_accounts(
+    alive,
+    cash,
+    revenue,
+    gross_revenue,
+    people,
+    compute,
+    other,
+    acquisition,
+    partnership,
+    cost_of_revenue_rate,
+    tokens,
+    cost_per_token,
+    support_cost,
+    interest,
+    principal,
+    financing,
+    debt_balance,
+    min_cash,
+    xp=np,
+) -> Accounts:
     """Costs, the cash identity, the covenant and death (module docstring), for one path or a block.
 
     Every argument is (…,) USD but ``alive`` (…,) bool (alive at the month's start),
@@ -75,9 +93,17 @@ def close_accounts(alive, cash, revenue, gross_revenue, people, compute, other, 
     after = cash + revenue - costs + financing - principal
     balance, called_debt, called = call_loans(debt_balance, after, min_cash, alive, xp=xp)
     after = xp.where(alive, after - called_debt, cash)  # a dead path's cash stays frozen
-    return Accounts(serving=serving, cost_of_revenue=cost_of_revenue, costs=costs,
-                    net_burn=costs + principal - revenue, cash=after, debt_balance=balance, debt_called=called_debt,
-                    loan_called=called, survived=alive & (after >= 0.0))
+    return Accounts(
+        serving=serving,
+        cost_of_revenue=cost_of_revenue,
+        costs=costs,
+        net_burn=costs + principal - revenue,
+        cash=after,
+        debt_balance=balance,
+        debt_called=called_debt,
+        loan_called=called,
+        survived=alive & (after >= 0.0),
+    )
 
 
 def annual_run_rate(revenue, alive, xp=np):
@@ -91,9 +117,34 @@ def runway(cash, net_burn, alive, xp=np):
     return xp.where(alive, months, xp.nan)
 
 
-def month_record(alive, alive_start, accounts: Accounts, revenue, arr, runway, team, flows, partner, *, compute,
-                 training, gap, partner_share, partner_concentration, risk_costs, other, financing, grants, interest,
-                 principal, debt_balance, customers, founder_ownership, rounds_closed, xp=np) -> dict:
+def month_record(
+    alive,
+    alive_start,
+    accounts: Accounts,
+    revenue,
+    arr,
+    runway,
+    team,
+    flows,
+    partner,
+    *,
+    compute,
+    training,
+    gap,
+    partner_share,
+    partner_concentration,
+    risk_costs,
+    other,
+    financing,
+    grants,
+    interest,
+    principal,
+    debt_balance,
+    customers,
+    founder_ownership,
+    rounds_closed,
+    xp=np,
+) -> dict:
     """The record of a month (the :data:`~venturesim.engine.metrics.MONTHLY_METRICS`), for one path or a block.
 
     ``alive``: alive at the month's end (after death and exits); ``alive_start``: at its start.
@@ -103,36 +154,70 @@ def month_record(alive, alive_start, accounts: Accounts, revenue, arr, runway, t
     A stock (FTE, customers, pipeline, headcount) reads 0 and a ratio (quality gap, support load) NaN on a
     path no longer alive.
     """
+
     def live(value, dead=0.0):
         return xp.where(alive, value, dead)
 
     customers = xp.where(xp.asarray(alive)[..., None], customers, 0.0)
     gain, deal_capacity, a = team.engineering_gain, team.deal_capacity, accounts
     return {
-        "cash": a.cash, "revenue": revenue, "arr": live(arr), "costs": a.costs, "payroll": team.payroll,
-        "severance": team.severance, "recruiting_cost": team.recruiting, "hires": team.hires,
-        "departures": team.departures, "layoffs": team.layoffs, "open_requisitions": team.open_requisitions,
-        "engineering_fte": live(team.engineering_fte), "sales_fte": live(team.sales_fte),
-        "support_fte": live(team.support_fte), "option_pool_available": live(team.pool_available),
-        "compute": compute, "training_compute": training, "serving_cost": a.serving, "quality_gap": live(gap, xp.nan),
-        "acquisition_spend": flows.acquisition_spend, "entry_cost": flows.entry_cost,
-        "support_cost": flows.support_cost, "new_mrr": flows.new_mrr, "expansion_mrr": flows.expansion_mrr,
-        "contraction_mrr": flows.contraction_mrr, "churned_mrr": flows.churned_mrr, "pipeline": live(flows.pipeline),
+        "cash": a.cash,
+        "revenue": revenue,
+        "arr": live(arr),
+        "costs": a.costs,
+        "payroll": team.payroll,
+        "severance": team.severance,
+        "recruiting_cost": team.recruiting,
+        "hires": team.hires,
+        "departures": team.departures,
+        "layoffs": team.layoffs,
+        "open_requisitions": team.open_requisitions,
+        "engineering_fte": live(team.engineering_fte),
+        "sales_fte": live(team.sales_fte),
+        "support_fte": live(team.support_fte),
+        "option_pool_available": live(team.pool_available),
+        "compute": compute,
+        "training_compute": training,
+        "serving_cost": a.serving,
+        "quality_gap": live(gap, xp.nan),
+        "acquisition_spend": flows.acquisition_spend,
+        "entry_cost": flows.entry_cost,
+        "support_cost": flows.support_cost,
+        "new_mrr": flows.new_mrr,
+        "expansion_mrr": flows.expansion_mrr,
+        "contraction_mrr": flows.contraction_mrr,
+        "churned_mrr": flows.churned_mrr,
+        "pipeline": live(flows.pipeline),
         "deals_won": xp.sum(flows.deals_won, axis=-1),
         "deals_lost_to_capacity": xp.sum(flows.deals_over_capacity, axis=-1),
         "sales_capacity_deals": live(xp.nan if deal_capacity is None else deal_capacity),
         "support_load": live(flows.support_load, xp.nan),
         "engineering_quality_gain": live(0.0 if gain is None else gain),
-        "revenue_by_segment": flows.revenue_by_segment, "partner_revenue_share": partner_share,
-        "compute_credits_used": partner.compute_credit_used, "partnership_costs": partner.cost,
-        "partners_active": live(partner.active), "partner_concentration": partner_concentration,
-        "risk_costs": xp.where(alive_start, risk_costs, 0.0), "other_costs": other,
-        "cost_of_revenue": a.cost_of_revenue, "financing": financing, "grants": grants, "interest": interest,
-        "debt_repaid": principal + a.debt_called, "debt_balance": xp.sum(debt_balance, axis=-1),
-        "loan_called": a.loan_called, "net_burn": a.net_burn, "customers": xp.sum(customers, axis=-1),
-        "customers_by_segment": customers, "new_customers": xp.sum(flows.new_customers, axis=-1),
-        "churned_customers": xp.sum(flows.churned_customers, axis=-1), "alive": alive, "runway": runway,
-        "headcount": live(team.headcount), "founder_ownership": founder_ownership, "rounds_closed": rounds_closed,
+        "revenue_by_segment": flows.revenue_by_segment,
+        "partner_revenue_share": partner_share,
+        "compute_credits_used": partner.compute_credit_used,
+        "partnership_costs": partner.cost,
+        "partners_active": live(partner.active),
+        "partner_concentration": partner_concentration,
+        "risk_costs": xp.where(alive_start, risk_costs, 0.0),
+        "other_costs": other,
+        "cost_of_revenue": a.cost_of_revenue,
+        "financing": financing,
+        "grants": grants,
+        "interest": interest,
+        "debt_repaid": principal + a.debt_called,
+        "debt_balance": xp.sum(debt_balance, axis=-1),
+        "loan_called": a.loan_called,
+        "net_burn": a.net_burn,
+        "customers": xp.sum(customers, axis=-1),
+        "customers_by_segment": customers,
+        "new_customers": xp.sum(flows.new_customers, axis=-1),
+        "churned_customers": xp.sum(flows.churned_customers, axis=-1),
+        "alive": alive,
+        "runway": runway,
+        "headcount": live(team.headcount),
+        "founder_ownership": founder_ownership,
+        "rounds_closed": rounds_closed,
     }
 
 
@@ -147,9 +232,15 @@ def dead_record(cash, founder_ownership, rounds_closed, segments: int, xp=np) ->
     Only the entries that are not 0 are given; :func:`mask_dead` and the DES fill in the rest.
     """
     shape = xp.shape(cash)
-    return {"cash": cash, "founder_ownership": founder_ownership, "rounds_closed": rounds_closed,
-            "alive": xp.zeros(shape, bool), **{name: xp.full(shape, xp.nan) for name in _DEAD_NAN},
-            "customers_by_segment": xp.zeros(shape + (segments,)), "revenue_by_segment": xp.zeros(shape + (segments,))}
+    return {
+        "cash": cash,
+        "founder_ownership": founder_ownership,
+        "rounds_closed": rounds_closed,
+        "alive": xp.zeros(shape, bool),
+        **{name: xp.full(shape, xp.nan) for name in _DEAD_NAN},
+        "customers_by_segment": xp.zeros(shape + (segments,)),
+        "revenue_by_segment": xp.zeros(shape + (segments,)),
+    }
 
 
 def mask_dead(record: dict, alive_start, dead: dict, xp=np) -> dict:

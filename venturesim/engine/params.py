@@ -89,12 +89,13 @@ def sample_with_draws(
         funding=sample_funding(scenario.funding, sampler, months),
         product=sample_product(scenario.product, sampler, months),
         partnerships=sample_partnerships(scenario.partnerships, sampler, segments),
-        risks=None,
+        risks=None,  # type: ignore[arg-type]  # the record is set below, once the risks have acted
     )
     # Risk events are drawn now and act on the drawn inputs (both engines see the same events).
     runs = [r.name for r in scenario.product.training_runs] if scenario.product else []
-    draws = sample_risks(scenario.risks, sampler, months, segments=segments,
-                         rounds=scenario.funding.class_names(), runs=runs)
+    draws = sample_risks(
+        scenario.risks, sampler, months, segments=segments, rounds=scenario.funding.class_names(), runs=runs
+    )
     params, record = apply_risks(params, draws, months)
     params = params._replace(risks=record)
     as_float32 = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), params)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +72,7 @@ class Result:
     @property
     def metrics(self) -> list[str]:
         """The monthly metrics recorded."""
-        return [name for name, var in self.data.data_vars.items() if "month" in var.dims]
+        return [str(name) for name, var in self.data.data_vars.items() if "month" in var.dims]
 
     def summary(self) -> pd.DataFrame:
         """Headline figures with Monte Carlo standard errors (see :mod:`venturesim.analysis.summary`)."""
@@ -218,17 +220,30 @@ class Result:
         """
         from venturesim.market.metrics import operating_metrics
 
-        needed = ["revenue", "costs", "cost_of_revenue", "customers", "new_customers", "churned_customers",
-                  "acquisition_spend"]
+        needed = [
+            "revenue",
+            "costs",
+            "cost_of_revenue",
+            "customers",
+            "new_customers",
+            "churned_customers",
+            "acquisition_spend",
+        ]
         missing = [m for m in needed if m not in self.data]
         if missing:
             raise ValueError(f"operating metrics need {missing}: simulate with metrics='all' (or include them)")
         d = self.data
-        return xr.Dataset(operating_metrics(
-            revenue=d["revenue"], costs=d["costs"], cost_of_revenue=d["cost_of_revenue"], customers=d["customers"],
-            new_customers=d["new_customers"], churned_customers=d["churned_customers"],
-            sm_spend=d["acquisition_spend"],
-        ))
+        return xr.Dataset(
+            operating_metrics(
+                revenue=d["revenue"],
+                costs=d["costs"],
+                cost_of_revenue=d["cost_of_revenue"],
+                customers=d["customers"],
+                new_customers=d["new_customers"],
+                churned_customers=d["churned_customers"],
+                sm_spend=d["acquisition_spend"],
+            )
+        )
 
     def to_pandas(self, metrics: list[str] | None = None) -> pd.DataFrame:
         """Long table: one row per path and month, one column per (2-D) metric."""
@@ -243,25 +258,41 @@ def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: in
     target[name][start : start + len(block)] = block
 
 
-def build_dataset(monthly: dict, finals: dict, months: int, segments: list[str], rounds: list[str],
-                  risks: list[str] = (), partners: list[str] = ()) -> xr.Dataset:
+def build_dataset(
+    monthly: dict,
+    finals: dict,
+    months: int,
+    segments: list[str],
+    rounds: list[str],
+    risks: Sequence[str] = (),
+    partners: Sequence[str] = (),
+) -> xr.Dataset:
     """The Result dataset from (paths, months[, S]) records and per-path finals (both engines).
 
     The risk events (``risk_time``, ``risk_severity``) are (path, risk, risk_event); the partners'
     concentration events (``partner_concentration_*``) are (path, partner).
     """
     month = np.arange(1, months + 1)
-    variables = {}
+    variables: dict[str, tuple] = {}
     for name, values in monthly.items():
         dims = ("path", "month", "segment")[: values.ndim]
         variables[name] = (dims, values, {"description": MONTHLY_METRICS[name]})
-    rename = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway",
-              "founder_ownership": "final_founder_ownership"}
+    rename = {
+        "cash": "final_cash",
+        "arr": "final_arr",
+        "runway": "final_runway",
+        "founder_ownership": "final_founder_ownership",
+    }
     for name, values in finals.items():
-        dims = (("path", "risk", "risk_event") if name.startswith("risk_") else ("path", "partner")
-                if name.startswith("partner_") else ("path", "round")[: values.ndim])
+        dims = (
+            ("path", "risk", "risk_event")
+            if name.startswith("risk_")
+            else ("path", "partner")
+            if name.startswith("partner_")
+            else ("path", "round")[: values.ndim]
+        )
         variables[rename.get(name, name)] = (dims, values)
-    coords = {"path": np.arange(len(finals["cash"])), "month": month}
+    coords: dict[str, Any] = {"path": np.arange(len(finals["cash"])), "month": month}
     if segments and any("segment" in v[0] for v in variables.values()):
         coords["segment"] = segments
     coords["round"] = rounds

@@ -38,8 +38,11 @@ def death_cause(status, attempts, bridge_of, debt_balance, round_names) -> str:
         if status[r] == WAITING:
             return f"retry_too_late:{name}" if attempts[r] > 0 else f"not_started:{name}"
     abandoned = [name for r, name in enumerate(round_names) if status[r] == ABANDONED]
-    if np.sum(debt_balance) > 0 and not abandoned and all(
-            status[r] == CLOSED or bridge_of[r] >= 0 for r in range(len(round_names))):
+    if (
+        np.sum(debt_balance) > 0
+        and not abandoned
+        and all(status[r] == CLOSED or bridge_of[r] >= 0 for r in range(len(round_names)))
+    ):
         return "spent_raised_and_borrowed"
     if abandoned:
         return f"abandoned:{abandoned[-1]}"

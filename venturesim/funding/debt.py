@@ -43,37 +43,45 @@ month if the company is alive.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from venturesim.funding.ownership import issue_to_new_holder
 from venturesim.funding.rounds import CLOSED
 
-__all__ = ["DebtMonth", "DebtUpdate", "call_loans", "debt_month", "draw_due", "grant_inflow", "step_debt",
-           "warrant_post_money"]
+__all__ = [
+    "DebtMonth",
+    "DebtUpdate",
+    "call_loans",
+    "debt_month",
+    "draw_due",
+    "grant_inflow",
+    "step_debt",
+    "warrant_post_money",
+]
 
 
 class DebtMonth(NamedTuple):
     """One month of every facility, (…, D) unless noted."""
 
-    balance: object  # USD after the month's payment and draw
-    drawn_at: object  # month drawn (−1: not drawn)
-    drawn: object  # USD drawn this month
-    interest: object  # USD paid this month
-    principal: object  # USD repaid this month
-    warrants: object  # (…,) fraction of the company issued as warrants this month
+    balance: Any  # USD after the month's payment and draw
+    drawn_at: Any  # month drawn (−1: not drawn)
+    drawn: Any  # USD drawn this month
+    interest: Any  # USD paid this month
+    principal: Any  # USD repaid this month
+    warrants: Any  # (…,) fraction of the company issued as warrants this month
 
 
 class DebtUpdate(NamedTuple):
     """The funding fields :func:`step_debt` changes (the caller stores them: ``state._replace(**u._asdict())``)."""
 
-    debt_balance: object  # (…, D) USD
-    debt_drawn_at: object  # (…, D)
-    founder_ownership: object  # (…,)
-    other_ownership: object  # (…,) early holders, with the warrants issued to the lenders
-    pool_ownership: object  # (…,)
-    investor_ownership: object  # (…, R)
+    debt_balance: Any  # (…, D) USD
+    debt_drawn_at: Any  # (…, D)
+    founder_ownership: Any  # (…,)
+    other_ownership: Any  # (…,) early holders, with the warrants issued to the lenders
+    pool_ownership: Any  # (…,)
+    investor_ownership: Any  # (…, R)
 
 
 def debt_month(balance, drawn_at, t, draw_now, alive, f, post_money, xp=np) -> DebtMonth:
@@ -97,8 +105,10 @@ def debt_month(balance, drawn_at, t, draw_now, alive, f, post_money, xp=np) -> D
     amount = f.debt_amount
     drawn = xp.where(drawing, amount, 0.0)
     priced = (post_money > 0)[..., None]
-    warrants = xp.sum(xp.where(drawing & priced, f.debt_warrants * amount / xp.where(priced, post_money[..., None], 1.0),
-                               0.0), axis=-1)
+    warrants = xp.sum(
+        xp.where(drawing & priced, f.debt_warrants * amount / xp.where(priced, post_money[..., None], 1.0), 0.0),
+        axis=-1,
+    )
     return DebtMonth(
         balance=balance - principal + drawn,
         drawn_at=xp.where(drawing, t, drawn_at),
@@ -114,8 +124,9 @@ def draw_due(status, close_month, t, f, xp=np):
     closed_now = (status == CLOSED) & (close_month == t)
     with_round = f.debt_round >= 0
     if closed_now.shape[-1]:
-        index = xp.broadcast_to(xp.maximum(f.debt_round, 0).astype(np.int32),
-                                closed_now.shape[:-1] + f.debt_round.shape[-1:])
+        index = xp.broadcast_to(
+            xp.maximum(f.debt_round, 0).astype(np.int32), closed_now.shape[:-1] + f.debt_round.shape[-1:]
+        )
         round_closed = xp.take_along_axis(closed_now, index, axis=-1)
     else:
         round_closed = with_round
@@ -134,7 +145,7 @@ def warrant_post_money(status, close_month, closed_pre_money, amount, is_safe, x
     return xp.where(xp.any(closed, axis=-1), value, 0.0)
 
 
-def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, object]:
+def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, Any]:
     """Month t's venture debt (after the rounds resolve) and grants, for one path or a block.
 
     ``state``: any object with the funding fields (``status``, ``close_month``,
@@ -147,10 +158,22 @@ def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, object]
     post = warrant_post_money(state.status, state.close_month, state.closed_pre_money, f.amount, f.is_safe, xp=xp)
     month = debt_month(state.debt_balance, state.debt_drawn_at, t, draw_now, alive, f, post, xp=xp)
     founders, others, pool, investors = issue_to_new_holder(
-        state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
-        state.outstanding, month.warrants, xp=xp)
-    update = DebtUpdate(debt_balance=month.balance, debt_drawn_at=month.drawn_at, founder_ownership=founders,
-                        other_ownership=others + month.warrants, pool_ownership=pool, investor_ownership=investors)
+        state.founder_ownership,
+        state.other_ownership,
+        state.pool_ownership,
+        state.investor_ownership,
+        state.outstanding,
+        month.warrants,
+        xp=xp,
+    )
+    update = DebtUpdate(
+        debt_balance=month.balance,
+        debt_drawn_at=month.drawn_at,
+        founder_ownership=founders,
+        other_ownership=others + month.warrants,
+        pool_ownership=pool,
+        investor_ownership=investors,
+    )
     return update, month, grant_inflow(f.grant_month, f.grant_amount, t, alive, xp=xp)
 
 

@@ -26,7 +26,7 @@ final ownership is that table); a path still private gets nothing yet.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -36,21 +36,26 @@ from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import CLOSED, FundingState
-from venturesim.funding.terms import (
-    ACQUIHIRE, ACQUISITION, IPO, NO_EXIT, SHUTDOWN, acquisition_probability, exit_classes,
-)
 from venturesim.funding.shares.waterfall import waterfall_arrays
-
+from venturesim.funding.terms import (
+    ACQUIHIRE,
+    ACQUISITION,
+    IPO,
+    NO_EXIT,
+    SHUTDOWN,
+    acquisition_probability,
+    exit_classes,
+)
 
 
 class ExitUpdate(NamedTuple):
-    """The funding fields an exit sets (…,) (the balance (…, D): cleared by the exit)."""
+    """The funding fields an exit sets (…,) (the balance (…, D): cleared by the exit); NumPy or JAX arrays (``xp``)."""
 
-    exit_kind: object
-    exit_month: object
-    exit_value: object
-    exit_debt: object  # USD repaid from the exit's value before the equity
-    debt_balance: object
+    exit_kind: Any
+    exit_month: Any
+    exit_value: Any
+    exit_debt: Any  # USD repaid from the exit's value before the equity
+    debt_balance: Any
 
 
 def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=np):
@@ -61,14 +66,23 @@ def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=
     """
     survived, died = xp.asarray(survived), xp.asarray(died)
     ipo = survived & (arr >= f.ipo_threshold)
-    p_acquired = acquisition_probability(arr, f.acquisition_hazard, f.acquisition_reference_arr,
-                                         f.acquisition_elasticity, xp=xp)
+    p_acquired = acquisition_probability(
+        arr, f.acquisition_hazard, f.acquisition_reference_arr, f.acquisition_elasticity, xp=xp
+    )
     acquired = survived & ~ipo & (u_acquired < p_acquired)
     acquihired = died & (u_acquihire < f.acquihire_probability)
-    kind = xp.where(ipo, IPO, xp.where(acquired, ACQUISITION, xp.where(
-        acquihired, ACQUIHIRE, xp.where(died, SHUTDOWN, NO_EXIT))))
-    value = xp.where(ipo, arr * f.ipo_multiple, xp.where(acquired, arr * f.acquisition_multiple, xp.where(
-        acquihired, headcount * f.acquihire_value_per_head, xp.where(died, f.asset_sale, 0.0))))
+    kind = xp.where(
+        ipo, IPO, xp.where(acquired, ACQUISITION, xp.where(acquihired, ACQUIHIRE, xp.where(died, SHUTDOWN, NO_EXIT)))
+    )
+    value = xp.where(
+        ipo,
+        arr * f.ipo_multiple,
+        xp.where(
+            acquired,
+            arr * f.acquisition_multiple,
+            xp.where(acquihired, headcount * f.acquihire_value_per_head, xp.where(died, f.asset_sale, 0.0)),
+        ),
+    )
     return kind, value
 
 
@@ -86,8 +100,14 @@ def settle_exit(state, kind, value, t, xp=np) -> ExitUpdate:
 
 
 def step_exits(
-    key: jax.Array, state: FundingState, params: FundingParams, t: jax.Array,
-    was_alive: jax.Array, alive_next: jax.Array, arr: jax.Array, headcount: jax.Array,
+    key: jax.Array,
+    state: FundingState,
+    params: FundingParams,
+    t: jax.Array,
+    was_alive: jax.Array,
+    alive_next: jax.Array,
+    arr: jax.Array,
+    headcount: jax.Array,
 ) -> tuple[FundingState, jax.Array]:
     """Exits decided at the end of month t; returns the state and ``exited`` (paths,) bool (IPO or acquisition)."""
     u = uniforms(key, streams.EXITS, (2,) + arr.shape)
@@ -105,15 +125,29 @@ def exit_proceeds(state, params: FundingParams, xp=jnp):
     closed = state.status == CLOSED
     founder_ownership = xp.asarray(state.founder_ownership)
     prefs, shares, rank, kind, cap = exit_classes(
-        founder_ownership, xp.asarray(state.other_ownership), xp.asarray(state.pool_ownership),
-        state.investor_ownership, closed, params.amount, params.preference, params.participation, params.cap_multiple, params.seniority,
+        founder_ownership,
+        xp.asarray(state.other_ownership),
+        xp.asarray(state.pool_ownership),
+        state.investor_ownership,
+        closed,
+        params.amount,
+        params.preference,
+        params.participation,
+        params.cap_multiple,
+        params.seniority,
         xp=xp,
     )
     value = xp.where(xp.asarray(state.exit_kind) != NO_EXIT, xp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)
     batch, classes = value.shape, shares.shape[-1]
-    paid = waterfall_arrays(xp.reshape(value, (-1,)), xp.reshape(prefs, (-1, classes)),
-                            xp.reshape(shares, (-1, classes)), xp.reshape(rank, (-1, classes)),
-                            xp.reshape(kind, (-1, classes)), xp.reshape(cap, (-1, classes)), xp=xp)
+    paid = waterfall_arrays(
+        xp.reshape(value, (-1,)),
+        xp.reshape(prefs, (-1, classes)),
+        xp.reshape(shares, (-1, classes)),
+        xp.reshape(rank, (-1, classes)),
+        xp.reshape(kind, (-1, classes)),
+        xp.reshape(cap, (-1, classes)),
+        xp=xp,
+    )
     paid = xp.reshape(paid, batch + (classes,))  # (…, 1 + R)
     common = shares[..., 0]
     founders = paid[..., 0] * xp.where(common > 0, founder_ownership / xp.where(common > 0, common, 1.0), 0.0)

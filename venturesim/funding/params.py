@@ -77,13 +77,29 @@ def _bridge_round(parent: Round) -> Round:
     attempt's pre-money) and its ``success_probability`` the insiders' probability.
     """
     b = parent.bridge
+    assert b is not None, f"round {parent.name} has no bridge"
     return Round.model_construct(
-        name=f"{parent.name}_bridge", instrument="safe", trigger_runway_months=-float("inf"),
-        earliest_month=0, success_probability=b.probability, pre_money=b.valuation_cap_factor, amount=b.amount,
-        time_to_close_months=0.0, max_attempts=1, retry_delay_months=0.0, down_round_factor=1.0,
-        start_when_arr_at_least=None, traction=None, liquidation_preference=1.0, participation="none",
-        participation_cap=3.0, seniority=parent.seniority, option_pool_post=None, discount=b.discount,
-        valuation_cap=None, bridge=None,
+        name=f"{parent.name}_bridge",
+        instrument="safe",
+        trigger_runway_months=-float("inf"),
+        earliest_month=0,
+        success_probability=b.probability,
+        pre_money=b.valuation_cap_factor,
+        amount=b.amount,
+        time_to_close_months=0.0,
+        max_attempts=1,
+        retry_delay_months=0.0,
+        down_round_factor=1.0,
+        start_when_arr_at_least=None,
+        traction=None,
+        liquidation_preference=1.0,
+        participation="none",
+        participation_cap=3.0,
+        seniority=parent.seniority,
+        option_pool_post=None,
+        discount=b.discount,
+        valuation_cap=None,
+        bridge=None,
     )
 
 
@@ -111,8 +127,9 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
             cap = field == "pre_money" and r.instrument == "safe" and parent < 0  # a SAFE's cap prices it
             spec = r.valuation_cap if cap else getattr(r, field)
             name = f"{prefix}.{_BRIDGE_FIELDS.get(field, 'valuation_cap' if cap else field)}"
-            columns.append(sampler.scalar(spec, name) if parent < 0 or field in _BRIDGE_FIELDS
-                           else np.full(sampler.n, float(spec)))
+            columns.append(
+                sampler.scalar(spec, name) if parent < 0 or field in _BRIDGE_FIELDS else np.full(sampler.n, float(spec))
+            )
         return np.stack(columns, axis=1) if columns else np.zeros((sampler.n, 0))
 
     def fixed(field, value=None):
@@ -120,16 +137,21 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         return np.broadcast_to(np.asarray(values).reshape(-1), (sampler.n, len(axis)))
 
     def per_debt(field, value=None):
-        columns = [sampler.scalar(getattr(d, field), f"funding.venture_debt.{d.name}.{field}") if value is None
-                   else np.full(sampler.n, float(value(d))) for d in funding.venture_debt]
+        columns = [
+            sampler.scalar(getattr(d, field), f"funding.venture_debt.{d.name}.{field}")
+            if value is None
+            else np.full(sampler.n, float(value(d)))
+            for d in funding.venture_debt
+        ]
         return np.stack(columns, axis=1) if columns else np.zeros((sampler.n, 0))
 
     def grants():
         months_paid, amounts = [], []
         for g in funding.grants:
             prefix = f"funding.grants.{g.name}"
-            awarded = ndtr(sampler.standard_normal(f"{prefix}.awarded")) < sampler.scalar(g.probability,
-                                                                                         f"{prefix}.probability")
+            awarded = ndtr(sampler.standard_normal(f"{prefix}.awarded")) < sampler.scalar(
+                g.probability, f"{prefix}.probability"
+            )
             months_paid.append(np.where(awarded, float(g.month), -1.0))
             amounts.append(sampler.scalar(g.amount, f"{prefix}.amount"))
         if not funding.grants:
@@ -156,8 +178,9 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         max_attempts=fixed("max_attempts"),
         retry_delay=per_round("retry_delay_months"),
         down_round_factor=fixed("down_round_factor"),
-        milestone_arr=fixed("start_when_arr_at_least", lambda r: inf if r.start_when_arr_at_least is None
-                            else r.start_when_arr_at_least),
+        milestone_arr=fixed(
+            "start_when_arr_at_least", lambda r: inf if r.start_when_arr_at_least is None else r.start_when_arr_at_least
+        ),
         reference_arr=traction("reference_arr", inf),
         success_elasticity=traction("success_elasticity", 0.0),
         valuation_elasticity=traction("valuation_elasticity", 0.0),
@@ -167,15 +190,19 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         seniority=fixed("seniority"),
         pool_target=fixed("option_pool_post", lambda r: -1.0 if r.option_pool_post is None else r.option_pool_post),
         climate=sampler.series(funding.climate, "funding.climate", months),
-        acquisition_hazard=np.zeros(n) if acquisition is None
+        acquisition_hazard=np.zeros(n)
+        if acquisition is None
         else sampler.scalar(acquisition.hazard_annual, "funding.exits.acquisition.hazard_annual"),
         acquisition_reference_arr=np.full(n, 1.0 if acquisition is None else acquisition.reference_arr),
         acquisition_elasticity=np.full(n, 0.0 if acquisition is None else acquisition.arr_elasticity),
-        acquisition_multiple=np.zeros(n) if acquisition is None
+        acquisition_multiple=np.zeros(n)
+        if acquisition is None
         else sampler.scalar(acquisition.arr_multiple, "funding.exits.acquisition.arr_multiple"),
         ipo_threshold=np.full(n, inf if ipo is None else ipo.arr_threshold),
         ipo_multiple=np.zeros(n) if ipo is None else sampler.scalar(ipo.arr_multiple, "funding.exits.ipo.arr_multiple"),
-        acquihire_probability=sampler.scalar(shutdown.acquihire_probability, "funding.exits.shutdown.acquihire_probability"),
+        acquihire_probability=sampler.scalar(
+            shutdown.acquihire_probability, "funding.exits.shutdown.acquihire_probability"
+        ),
         acquihire_value_per_head=sampler.scalar(
             shutdown.acquihire_value_per_head, "funding.exits.shutdown.acquihire_value_per_head"
         ),

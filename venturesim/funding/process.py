@@ -32,11 +32,18 @@ import math
 
 import numpy as np
 
+from venturesim.funding.exits import exit_outcome, settle_exit
 from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
-from venturesim.funding.exits import exit_outcome, settle_exit
 from venturesim.funding.rounds import (
-    ABANDONED, CLOSED, RAISING, after_failure, attempt_odds, bridge_cap, bridge_due, start_due,
+    ABANDONED,
+    CLOSED,
+    RAISING,
+    after_failure,
+    attempt_odds,
+    bridge_cap,
+    bridge_due,
+    start_due,
 )
 from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT
 
@@ -48,8 +55,16 @@ def rounds_to_start(company, funding: FundingParams, now: float, runway: float) 
     return np.flatnonzero(start_due(company.status, company.next_try, funding, now, runway, company.arr, True))
 
 
-def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rng: np.random.Generator, runway: float,
-              success_hook=None):
+def fundraise(
+    env,
+    company,
+    names: list[str],
+    funding: FundingParams,
+    r: int,
+    rng: np.random.Generator,
+    runway: float,
+    success_hook=None,
+):
     """One attempt at round r (a SimPy process generator).
 
     ``success_hook``: the risks' adjustment of the odds of an attempt resolving
@@ -61,9 +76,13 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     arr_at_start, climate_at_start = company.arr, funding.climate[int(env.now) - 1]
     attempts_at_start = company.attempts.copy()
     probability, pre_money = (v[r] for v in attempt_odds(funding, arr_at_start, climate_at_start, company.attempts))
-    company.log("fundraising", "start", f"{name}: started raising ${funding.amount[r]:,.0f} "
-                f"at ${pre_money:,.0f} pre-money (runway {runway:.1f} months, ARR ${company.arr:,.0f}, "
-                f"odds of closing {probability:.0%})")
+    company.log(
+        "fundraising",
+        "start",
+        f"{name}: started raising ${funding.amount[r]:,.0f} "
+        f"at ${pre_money:,.0f} pre-money (runway {runway:.1f} months, ARR ${company.arr:,.0f}, "
+        f"odds of closing {probability:.0%})",
+    )
     start, elapsed_share = env.now, 0.0
     for i, (phase, share) in enumerate(PHASES):
         elapsed_share += share
@@ -77,38 +96,57 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     if success_hook is not None:  # a risk (a lead investor pulling out) acts on the month it resolves in
         from venturesim.risks.apply import adjust
 
-        month = min(int(math.floor(env.now)), len(funding.climate) - 1)
+        month = min(math.floor(env.now), len(funding.climate) - 1)
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
         probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
     if rng.random() < probability:
         success = np.arange(len(names)) == r
-        holders = (company.founder_ownership, company.other_ownership, company.pool_ownership,
-                   company.investor_ownership, company.outstanding)
+        holders = (
+            company.founder_ownership,
+            company.other_ownership,
+            company.pool_ownership,
+            company.investor_ownership,
+            company.outstanding,
+        )
         if funding.is_safe[r]:
             holders = issue_safes(*holders, success, funding.amount / pre_money)
         else:
-            holders = close_priced(*holders, success, np.full(len(names), pre_money), funding.amount,
-                                   funding.pool_target, funding.discount)
+            holders = close_priced(
+                *holders, success, np.full(len(names), pre_money), funding.amount, funding.pool_target, funding.discount
+            )
         _take(company, holders)
         _close(env, company, r, pre_money, funding.amount[r])
-        company.log("fundraising", "closed", f"{name}: closed ${funding.amount[r]:,.0f}"
-                    + (f" as a SAFE capped at ${pre_money:,.0f} post-money" if funding.is_safe[r] else "")
-                    + f"; founders now own {company.founder_ownership:.1%}")
+        company.log(
+            "fundraising",
+            "closed",
+            f"{name}: closed ${funding.amount[r]:,.0f}"
+            + (f" as a SAFE capped at ${pre_money:,.0f} post-money" if funding.is_safe[r] else "")
+            + f"; founders now own {company.founder_ownership:.1%}",
+        )
         return
     _bridge(env, company, names, funding, r, pre_money, base, rng)
     company.attempts, company.status, company.next_try = after_failure(
-        np.arange(len(names)) == r, company.attempts, company.status, company.next_try, env.now, funding)
+        np.arange(len(names)) == r, company.attempts, company.status, company.next_try, env.now, funding
+    )
     if company.status[r] == ABANDONED:
         company.log("fundraising", "abandoned", f"{name}: failed (attempt {int(company.attempts[r])}); round abandoned")
     else:
-        company.log("fundraising", "failed", f"{name}: failed (attempt {int(company.attempts[r])}); "
-                    f"can retry from month {company.next_try[r]:.1f}")
+        company.log(
+            "fundraising",
+            "failed",
+            f"{name}: failed (attempt {int(company.attempts[r])}); can retry from month {company.next_try[r]:.1f}",
+        )
 
 
 def _take(company, holders) -> None:
     """Store (founders, others, pool, investors, outstanding) fractions in the company."""
-    (company.founder_ownership, company.other_ownership, company.pool_ownership, company.investor_ownership,
-     company.outstanding) = holders
+    (
+        company.founder_ownership,
+        company.other_ownership,
+        company.pool_ownership,
+        company.investor_ownership,
+        company.outstanding,
+    ) = holders
 
 
 def _close(env, company, r: int, price: float, amount: float) -> None:
@@ -123,8 +161,9 @@ def _close(env, company, r: int, price: float, amount: float) -> None:
 def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: float, probability, rng) -> None:
     """Insiders bridge round r's failed attempt (once) with its bridge's probability (``probability``: the
     month's odds of every round, so a risk hook acts on the bridge as in the JAX engine)."""
-    eligible, parent_pre = bridge_due(funding.bridge_of, company.status, np.arange(len(names)) == r,
-                                      np.full(len(names), pre_money))
+    eligible, parent_pre = bridge_due(
+        funding.bridge_of, company.status, np.arange(len(names)) == r, np.full(len(names), pre_money)
+    )
     if not eligible.any():
         return
     b = int(np.flatnonzero(eligible)[0])
@@ -132,16 +171,29 @@ def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: floa
         company.log("fundraising", "no bridge", f"{names[r]}: insiders did not bridge")
         return
     cap = float(bridge_cap(funding.pre_money[b], parent_pre[b]))
-    _take(company, issue_safes(company.founder_ownership, company.other_ownership, company.pool_ownership,
-                               company.investor_ownership, company.outstanding, np.arange(len(names)) == b,
-                               funding.amount / cap))
+    _take(
+        company,
+        issue_safes(
+            company.founder_ownership,
+            company.other_ownership,
+            company.pool_ownership,
+            company.investor_ownership,
+            company.outstanding,
+            np.arange(len(names)) == b,
+            funding.amount / cap,
+        ),
+    )
     _close(env, company, b, cap, funding.amount[b])
-    company.log("fundraising", "bridged", f"{names[b]}: insiders bridged ${funding.amount[b]:,.0f} on a SAFE "
-                f"capped at ${cap:,.0f}")
+    company.log(
+        "fundraising",
+        "bridged",
+        f"{names[b]}: insiders bridged ${funding.amount[b]:,.0f} on a SAFE capped at ${cap:,.0f}",
+    )
 
 
-def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcount: float,
-                   rng: np.random.Generator) -> bool:
+def month_end_exit(
+    company, funding: FundingParams, t: int, died: bool, headcount: float, rng: np.random.Generator
+) -> bool:
     """Decide an exit at the end of month t (after the accounts); True if the company was sold or listed.
 
     The outcome is :func:`venturesim.funding.exits.exit_outcome`'s. Draws from
@@ -163,6 +215,10 @@ def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcoun
     company.exit_kind, company.exit_month, company.exit_value = kind, float(t), value
     company.exit_debt, company.debt_balance = float(update.exit_debt), update.debt_balance
     if kind in (IPO, ACQUISITION) or value > 0:
-        company.log("exit", EXIT_KINDS[kind], f"{EXIT_KINDS[kind]} at ${value:,.0f}"
-                    + (f" ({value / arr:.1f}× ARR)" if kind in (IPO, ACQUISITION) else ""))
+        company.log(
+            "exit",
+            EXIT_KINDS[kind],
+            f"{EXIT_KINDS[kind]} at ${value:,.0f}"
+            + (f" ({value / arr:.1f}× ARR)" if kind in (IPO, ACQUISITION) else ""),
+        )
     return kind in (IPO, ACQUISITION)

@@ -44,11 +44,10 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
-import numpy as np
-
 from venturesim.funding.ownership import close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
@@ -120,18 +119,35 @@ def resolve_rounds(
     probability, pre_money = attempt_odds(params, state.arr_at_start, state.climate_at_start, state.attempts, xp=jnp)
     success = due & (u < probability)
     failure = due & ~success
-    attempts, status, next_try = after_failure(failure, state.attempts, jnp.where(success, CLOSED, state.status),
-                                               state.next_try, state.resolve_time, params, xp=jnp)
+    attempts, status, next_try = after_failure(
+        failure,
+        state.attempts,
+        jnp.where(success, CLOSED, state.status),
+        state.next_try,
+        state.resolve_time,
+        params,
+        xp=jnp,
+    )
 
     # Rounds close one at a time (only the current round raises), so at most one
     # column of `success` is set per path: a priced round or a SAFE.
     safe = params.is_safe > 0
     founders, others, pool, investors, outstanding = close_priced(
-        state.founder_ownership, state.other_ownership, state.pool_ownership, state.investor_ownership,
-        state.outstanding, success & ~safe, pre_money, params.amount, params.pool_target, params.discount, xp=jnp,
+        state.founder_ownership,
+        state.other_ownership,
+        state.pool_ownership,
+        state.investor_ownership,
+        state.outstanding,
+        success & ~safe,
+        pre_money,
+        params.amount,
+        params.pool_target,
+        params.discount,
+        xp=jnp,
     )
     founders, others, pool, investors, outstanding = issue_safes(
-        founders, others, pool, investors, outstanding, success & safe, params.amount / pre_money, xp=jnp)
+        founders, others, pool, investors, outstanding, success & safe, params.amount / pre_money, xp=jnp
+    )
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
     u_bridge = uniforms(sub, streams.FUNDING_BRIDGES, state.status.shape)
@@ -139,7 +155,8 @@ def resolve_rounds(
     bridged = eligible & (u_bridge < params.success_probability)
     bridge_cap_ = bridge_cap(params.pre_money, parent_pre)
     founders, others, pool, investors, outstanding = issue_safes(
-        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap_, xp=jnp)
+        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap_, xp=jnp
+    )
     status = jnp.where(bridged, CLOSED, status)
     closed = success | bridged
     inflow = jnp.sum(jnp.where(closed, params.amount, 0.0), axis=1)
@@ -165,8 +182,18 @@ def attempt_odds(params: FundingParams, arr, climate, attempts, success_probabil
     (:func:`venturesim.funding.terms.attempt_terms`) at the ARR and climate of its start and its failed
     attempts so far; ``success_probability`` replaces the base odds (a risk hook), if given."""
     base = params.success_probability if success_probability is None else success_probability
-    return attempt_terms(arr, base, params.pre_money, params.reference_arr, params.success_elasticity,
-                         params.valuation_elasticity, climate, attempts, params.down_round_factor, xp=xp)
+    return attempt_terms(
+        arr,
+        base,
+        params.pre_money,
+        params.reference_arr,
+        params.success_elasticity,
+        params.valuation_elasticity,
+        climate,
+        attempts,
+        params.down_round_factor,
+        xp=xp,
+    )
 
 
 def after_failure(failed, attempts, status, next_try, resolved_at, params: FundingParams, xp=np):
@@ -188,8 +215,9 @@ def start_due(status, next_try, params: FundingParams, now, runway, arr, active,
     ``active`` are (…,); the round parameters are (…, R) or (R,).
     """
     done = (status == CLOSED) | (status == ABANDONED) | (params.bridge_of >= 0)
-    earlier_done = xp.cumprod(xp.concatenate([xp.ones_like(done[..., :1]), done[..., :-1]], axis=-1),
-                              axis=-1).astype(bool)
+    earlier_done = xp.cumprod(xp.concatenate([xp.ones_like(done[..., :1]), done[..., :-1]], axis=-1), axis=-1).astype(
+        bool
+    )
     runway, arr = xp.asarray(runway)[..., None], xp.asarray(arr)[..., None]
     return (
         xp.asarray(active)[..., None]

@@ -29,7 +29,9 @@ class Traction(Model):
         0.5, ge=0, description="Change of the log-odds of closing per unit of ln(ARR / reference)."
     )
     valuation_elasticity: float = Field(
-        0.7, ge=0, le=1.5,
+        0.7,
+        ge=0,
+        le=1.5,
         description="Elasticity of the pre-money valuation to ARR (0.7: twice the ARR, 1.62× the price; "
         "ARR multiples compress as ARR grows).",
     )
@@ -45,13 +47,17 @@ class Bridge(Model):
     The round's own retry (``retry_delay_months``, ``max_attempts``) goes on as before.
     """
 
-    amount: uncertain(gt=0) = Field(description="Bridge size, USD (insider bridges are typically 10–25 % of the round).")
+    amount: uncertain(gt=0) = Field(
+        description="Bridge size, USD (insider bridges are typically 10–25 % of the round)."
+    )
     probability: uncertain(ge=0, le=1) = Field(
         1.0, description="Probability that insiders bridge when an attempt fails (assumption; 1: always)."
     )
     valuation_cap_factor: float = Field(
-        1.0, gt=0, description="Post-money cap as a multiple of the failed attempt's pre-money (1: flat to the "
-        "price the market refused)."
+        1.0,
+        gt=0,
+        description="Post-money cap as a multiple of the failed attempt's pre-money (1: flat to the "
+        "price the market refused).",
     )
     discount: float = Field(
         0.2, ge=0, lt=1, description="Discount to the next priced round's price (0.2 is the customary 20 %)."
@@ -73,8 +79,9 @@ class Round(Model):
 
     name: Name
     instrument: Literal["priced", "safe"] = Field(
-        "priced", description="Priced equity (needs `pre_money`) or a post-money SAFE (needs `valuation_cap`); "
-        "≈92 % of pre-seed rounds are SAFEs, post-money cap-only the most common (Carta, State of Seed 2025)."
+        "priced",
+        description="Priced equity (needs `pre_money`) or a post-money SAFE (needs `valuation_cap`); "
+        "≈92 % of pre-seed rounds are SAFEs, post-money cap-only the most common (Carta, State of Seed 2025).",
     )
     trigger_runway_months: uncertain(ge=0) = Field(
         9.0, description="Start raising when runway (cash / net monthly burn) falls below this, months."
@@ -85,8 +92,9 @@ class Round(Model):
     )
     pre_money: uncertain(gt=0) | None = Field(None, description="Pre-money valuation of a priced round, USD.")
     valuation_cap: uncertain(gt=0) | None = Field(
-        None, description="A SAFE's post-money valuation cap, USD (traction, the climate and down rounds move it "
-        "as they move a priced round's pre-money)."
+        None,
+        description="A SAFE's post-money valuation cap, USD (traction, the climate and down rounds move it "
+        "as they move a priced round's pre-money).",
     )
     discount: float = Field(
         0.0, ge=0, lt=1, description="A SAFE's discount to the next priced round's price (0: cap only)."
@@ -100,19 +108,24 @@ class Round(Model):
         3.0, description="Months to wait after a failed attempt before trying again."
     )
     down_round_factor: float = Field(
-        1.0, gt=0, le=1,
+        1.0,
+        gt=0,
+        le=1,
         description="Each failed attempt multiplies the next attempt's pre-money by this (0.7: a 30 % down round).",
     )
     start_when_arr_at_least: float | None = Field(
-        None, ge=0, description="Also start raising (from earliest_month) once ARR reaches this, USD: a milestone round."
+        None,
+        ge=0,
+        description="Also start raising (from earliest_month) once ARR reaches this, USD: a milestone round.",
     )
     traction: Traction | None = Field(None, description="Odds and price that respond to ARR (default: fixed inputs).")
     liquidation_preference: float = Field(
         1.0, ge=0, description="Liquidation preference, multiple of the amount invested (1x is standard)."
     )
     participation: Literal["none", "full", "capped"] = Field(
-        "none", description="After the preference: convert or take it (none), also share as common (full), "
-        "or share up to a cap (capped)."
+        "none",
+        description="After the preference: convert or take it (none), also share as common (full), "
+        "or share up to a cap (capped).",
     )
     participation_cap: float = Field(
         3.0, gt=0, description="Capped participation: total return cap, multiple of the amount invested."
@@ -121,7 +134,9 @@ class Round(Model):
         0, ge=0, description="Rank in the preference stack: higher is paid first; equal ranks are pari passu."
     )
     option_pool_post: float | None = Field(
-        None, ge=0, lt=1,
+        None,
+        ge=0,
+        lt=1,
         description="Top up the option pool to this fraction of the post-money, counted in the pre-money "
         "(the 'option pool shuffle': existing holders, not the new investors, are diluted by it).",
     )
@@ -133,7 +148,8 @@ class Round(Model):
             if self.pre_money is None:
                 raise ValueError(f"priced round {self.name!r} needs `pre_money`")
             wrong = [f for f in ("valuation_cap",) if getattr(self, f) is not None] + (
-                ["discount"] if self.discount else [])
+                ["discount"] if self.discount else []
+            )
             if wrong:
                 raise ValueError(f"{', '.join(wrong)} only apply to `instrument: safe` (round {self.name!r} is priced)")
         else:
@@ -176,7 +192,9 @@ class Shutdown(Model):
     acquihire_value_per_head: uncertain(ge=0) = Field(
         0.0, description="Acqui-hire price per person on payroll at the end, USD."
     )
-    asset_sale: uncertain(ge=0) = Field(0.0, description="Proceeds of selling the assets (IP, hardware) in a shutdown, USD.")
+    asset_sale: uncertain(ge=0) = Field(
+        0.0, description="Proceeds of selling the assets (IP, hardware) in a shutdown, USD."
+    )
 
 
 class Exits(Model):
@@ -208,7 +226,9 @@ class VentureDebt(Model):
     name: Name
     amount: uncertain(gt=0) = Field(description="Loan drawn, USD (typically 20–40 % of the last equity round).")
     draw_month: int | None = Field(None, ge=0, description="Draw in this month (give this or `with_round`).")
-    with_round: Name | None = Field(None, description="Draw in the month this round closes (give this or `draw_month`).")
+    with_round: Name | None = Field(
+        None, description="Draw in the month this round closes (give this or `draw_month`)."
+    )
     interest_annual: uncertain(ge=0, le=1) = Field(
         0.12, description="Annual interest rate (assumption: venture lenders charge roughly prime + 2–5 %)."
     )
@@ -264,8 +284,10 @@ class Funding(Model):
                 from venturesim.scenario.errors import suggest
 
                 hint = suggest(debt.with_round, names)
-                raise ValueError(f"venture debt {debt.name!r} draws with round {debt.with_round!r}, which does not "
-                                 f"exist" + (f" (did you mean {hint!r}?)" if hint else "") + f"; rounds are {names}")
+                raise ValueError(
+                    f"venture debt {debt.name!r} draws with round {debt.with_round!r}, which does not "
+                    f"exist" + (f" (did you mean {hint!r}?)" if hint else "") + f"; rounds are {names}"
+                )
         taken = set(names)
         for r in self.rounds:
             if r.bridge is not None and f"{r.name}_bridge" in taken:

@@ -24,8 +24,8 @@ def concrete(x) -> np.ndarray | None:
 
 
 def _show(a: np.ndarray) -> str:
-    return repr(a.item()) if a.size == 1 else np.array2string(a.ravel()[:6], separator=", ") + (
-        "…" if a.size > 6 else ""
+    return (
+        repr(a.item()) if a.size == 1 else np.array2string(a.ravel()[:6], separator=", ") + ("…" if a.size > 6 else "")
     )
 
 

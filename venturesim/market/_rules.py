@@ -16,7 +16,7 @@ The month's order and the maths are in :mod:`venturesim.market.step`'s docstring
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -67,13 +67,15 @@ def support_multiplier(customers, capacity, elasticity, max_multiplier, xp=np):
     """
     has = capacity > 0
     load = xp.where(has, customers / xp.where(has, capacity, 1.0), xp.where(customers > 0, xp.inf, 0.0))
-    power = xp.where(has, xp.power(xp.maximum(load, 1.0), elasticity),
-                     xp.where((customers > 0) & (elasticity > 0), xp.inf, 1.0))
+    power = xp.where(
+        has, xp.power(xp.maximum(load, 1.0), elasticity), xp.where((customers > 0) & (elasticity > 0), xp.inf, 1.0)
+    )
     return load, xp.minimum(power, max_multiplier)
 
 
-def churn_probability(churn, concentration, sbg, cohort_ages, quality_churn, price_factor, overload=None,
-                      exit_share=None, xp=np):
+def churn_probability(
+    churn, concentration, sbg, cohort_ages, quality_churn, price_factor, overload=None, exit_share=None, xp=np
+):
     """The month's churn probability of a customer, (…, S) on totals or (…, S, A) by age.
 
     c' = min(h · e^{−ε_c g} · ((1 − πx)/(1 − x))^{ε_p} · M_support, 1), then c' + f(1 − c') with the share f of
@@ -87,8 +89,11 @@ def churn_probability(churn, concentration, sbg, cohort_ages, quality_churn, pri
     cell = (lambda x: x[..., None]) if by_age else (lambda x: x)
     if by_age:
         ages = cohort_ages[..., None, :]
-        h = xp.where(sbg[..., None] > 0, sbg_churn_hazard(ages, churn[..., None], concentration[..., None], xp=xp),
-                     churn[..., None])
+        h = xp.where(
+            sbg[..., None] > 0,
+            sbg_churn_hazard(ages, churn[..., None], concentration[..., None], xp=xp),
+            churn[..., None],
+        )
     else:
         h = churn
     c = h * _path(quality_churn, xp, 1 + by_age) * cell(price_factor)
@@ -126,8 +131,15 @@ def adoption_probability(adopters, market_size, p, q, viral, partner, awareness,
     factor ``quality_adoption`` (path-level), word of mouth ``viral`` and the ``partner`` multiplier).
     """
     f = adopters / market_size
-    bass = effective_bass(p, q, lift=awareness, quality=_path(quality_adoption, xp), viral_coefficient=viral,
-                          partner_multiplier=partner, xp=xp)
+    bass = effective_bass(
+        p,
+        q,
+        lift=awareness,
+        quality=_path(quality_adoption, xp),
+        viral_coefficient=viral,
+        partner_multiplier=partner,
+        xp=xp,
+    )
     f_next = advance_fraction(f, bass.p, bass.q, xp=xp)
     return xp.minimum(xp.maximum(xp.where(f < 1.0, (f_next - f) / xp.maximum(1.0 - f, 1e-12), 0.0), 0.0), 1.0)
 
@@ -142,11 +154,11 @@ def age_cohorts(cohorts, churned_by_age, new, is_open, xp=np):
 class Billing(NamedTuple):
     """The month's bill on the month-end customers: USD and tokens, by segment (…, S) and summed (…,)."""
 
-    price: object  # (…, S, cells) USD per customer, quality included (open or not)
-    by_segment: object  # (…, S) USD billed (0 where closed)
-    revenue: object  # (…,) USD
-    tokens: object  # (…,) tokens served
-    support: object  # (…,) USD, support cost
+    price: Any  # (…, S, cells) USD per customer, quality included (open or not)
+    by_segment: Any  # (…, S) USD billed (0 where closed)
+    revenue: Any  # (…,) USD
+    tokens: Any  # (…,) tokens served
+    support: Any  # (…,) USD, support cost
 
 
 def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Billing:
@@ -158,9 +170,19 @@ def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Bil
     """
     m = market
     cut = at_month(m.competitor_cut, t)
-    base = base_price(m.price[..., t, :], m.seats, at_month(m.price_per_seat, t), m.tier_price, m.annual_factor,
-                      m.expansion_by_age, m.usage_by_age, at_month(m.price_per_mtoken, t), m.pass_through, cut,
-                      xp=xp)  # (…, S, cells)
+    base = base_price(
+        m.price[..., t, :],
+        m.seats,
+        at_month(m.price_per_seat, t),
+        m.tier_price,
+        m.annual_factor,
+        m.expansion_by_age,
+        m.usage_by_age,
+        at_month(m.price_per_mtoken, t),
+        m.pass_through,
+        cut,
+        xp=xp,
+    )  # (…, S, cells)
     price = base * _path(quality_price, xp, 2)
     usage_tokens = 1e6 * m.usage_by_age
     if cohorts.shape[-1]:
@@ -170,8 +192,13 @@ def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Bil
         by_segment = customers * price[..., 0]
         served = customers * m.tokens_per_customer + customers * usage_tokens[..., 0]
     by_segment = xp.where(is_open, by_segment, 0.0)
-    return Billing(price, by_segment, xp.sum(by_segment, axis=-1), xp.sum(xp.where(is_open, served, 0.0), axis=-1),
-                   xp.sum(xp.where(is_open, customers * m.support_cost, 0.0), axis=-1))
+    return Billing(
+        price,
+        by_segment,
+        xp.sum(by_segment, axis=-1),
+        xp.sum(xp.where(is_open, served, 0.0), axis=-1),
+        xp.sum(xp.where(is_open, customers * m.support_cost, 0.0), axis=-1),
+    )
 
 
 def mrr_bridge(arpa, price, is_open, customers, churned, new, stay, churned_by_age, xp=np):

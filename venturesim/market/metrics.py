@@ -44,6 +44,7 @@ Definitions (sources as in REFERENCES.md, "Market and operations"):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import NamedTuple
 
 import numpy as np
@@ -68,7 +69,7 @@ def _values(x) -> np.ndarray:
     return np.asarray(x.values if isinstance(x, xr.DataArray) else x, dtype=np.float64)
 
 
-def _like(result: np.ndarray, template, drop: str | None = None):
+def _like(result: np.ndarray, template, drop: Hashable | None = None):
     """Wrap ``result`` as a DataArray on ``template``'s coordinates (less dim ``drop``) if it is one."""
     if not isinstance(template, xr.DataArray):
         return result
@@ -190,8 +191,9 @@ def trailing_sum(x, window: int):
     c = np.cumsum(v, axis=-1)
     out = np.full_like(v, np.nan)
     if v.shape[-1] >= window:
-        out[..., window - 1:] = c[..., window - 1:] - np.concatenate(
-            [np.zeros_like(c[..., :1]), c[..., :-window]], axis=-1)
+        out[..., window - 1 :] = c[..., window - 1 :] - np.concatenate(
+            [np.zeros_like(c[..., :1]), c[..., :-window]], axis=-1
+        )
     return _like(out, x)
 
 
@@ -204,8 +206,9 @@ def lagged(x, lag: int):
     return _like(out, x)
 
 
-def operating_metrics(*, revenue, costs, cost_of_revenue, customers, new_customers, churned_customers,
-                      sm_spend, window: int = 3) -> dict:
+def operating_metrics(
+    *, revenue, costs, cost_of_revenue, customers, new_customers, churned_customers, sm_spend, window: int = 3
+) -> dict:
     """The dashboard of metrics from the engine's monthly series, each (paths, months).
 
     Parameters
@@ -229,9 +232,19 @@ def operating_metrics(*, revenue, costs, cost_of_revenue, customers, new_custome
     cust, new, lost = _values(customers), _values(new_customers), _values(churned_customers)
     burn = _values(costs) - rev  # net burn, USD a month (negative when profitable)
     start = cust - new + lost  # the engine churns the month-start base, then adds new
-    w = {name: _values(trailing_sum(v, window)) for name, v in
-         {"rev": rev, "cor": cost_of_revenue, "sm": sm_spend, "new": new, "lost": lost,
-          "start": start, "burn": burn, "cust": cust}.items()}
+    w = {
+        name: _values(trailing_sum(v, window))
+        for name, v in {
+            "rev": rev,
+            "cor": cost_of_revenue,
+            "sm": sm_spend,
+            "new": new,
+            "lost": lost,
+            "start": start,
+            "burn": burn,
+            "cust": cust,
+        }.items()
+    }
     arpa_w = arpa(w["rev"], w["cust"])  # revenue per customer-month over the window
     gm = gross_margin(w["rev"], w["cor"])
     churn = where(w["start"] > 0, divide(w["lost"], w["start"]), np.nan)

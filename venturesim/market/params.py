@@ -121,7 +121,8 @@ def _nonzero(spec) -> bool:
 def needs_ages(market: Market) -> bool:
     """Customers are tracked by age when a segment uses sBG churn, expansion or usage growth."""
     return any(
-        s.churn_concentration is not None or _nonzero(s.expansion_monthly)
+        s.churn_concentration is not None
+        or _nonzero(s.expansion_monthly)
         or (s.usage is not None and _nonzero(s.usage.growth_monthly))
         for s in market.segments
     )
@@ -142,8 +143,7 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
 
     def per_segment_series(field):
         return np.stack(
-            [sampler.series(getattr(s, field), f"market.segments.{s.name}.{field}", months) for s in segments],
-            axis=2,
+            [sampler.series(getattr(s, field), f"market.segments.{s.name}.{field}", months) for s in segments], axis=2
         )
 
     def compact_series(items):
@@ -186,13 +186,16 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
     def tier_price(s: Segment):
         if s.pricing is None or not s.pricing.tiers:
             return np.zeros(n)
-        return sum(t.share * scalar(t.price, f"market.segments.{s.name}.pricing.tiers.{t.name}.price")
-                   for t in s.pricing.tiers)
+        return sum(
+            t.share * scalar(t.price, f"market.segments.{s.name}.pricing.tiers.{t.name}.price") for t in s.pricing.tiers
+        )
 
     annual = per_segment_block("pricing", "annual_plan_share", 0.0) * per_segment_block(
-        "pricing", "annual_discount", 0.0)
+        "pricing", "annual_discount", 0.0
+    )
     usage_mean = per_segment_block("usage", "median_mtokens_per_customer_month", 0.0) * np.exp(
-        0.5 * per_segment_block("usage", "sigma", 0.0) ** 2)
+        0.5 * per_segment_block("usage", "sigma", 0.0) ** 2
+    )
     usage_growth = per_segment_block("usage", "growth_monthly", 0.0)
     usage_cap = per_segment_block("usage", "max_multiple", 1e6)
     expansion = per_segment("expansion_monthly")
@@ -202,16 +205,34 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         return np.minimum((1.0 + rate[..., None]) ** k_age, np.maximum(cap[..., None], 1.0))
 
     def seg_series(part, field, default):
-        return compact_series([
-            (getattr(getattr(s, part), field) if getattr(s, part) is not None else default,
-             f"market.segments.{s.name}.{part}.{field}") for s in segments])
+        return compact_series(
+            [
+                (
+                    getattr(getattr(s, part), field) if getattr(s, part) is not None else default,
+                    f"market.segments.{s.name}.{part}.{field}",
+                )
+                for s in segments
+            ]
+        )
 
-    concentration = np.stack([
-        scalar(s.churn_concentration, f"market.segments.{s.name}.churn_concentration")
-        if s.churn_concentration is not None else np.ones(n) for s in segments], axis=1)
-    open_arr = np.stack([
-        scalar(s.open_when_arr_at_least, f"market.segments.{s.name}.open_when_arr_at_least")
-        if s.open_when_arr_at_least is not None else np.zeros(n) for s in segments], axis=1)
+    concentration = np.stack(
+        [
+            scalar(s.churn_concentration, f"market.segments.{s.name}.churn_concentration")
+            if s.churn_concentration is not None
+            else np.ones(n)
+            for s in segments
+        ],
+        axis=1,
+    )
+    open_arr = np.stack(
+        [
+            scalar(s.open_when_arr_at_least, f"market.segments.{s.name}.open_when_arr_at_least")
+            if s.open_when_arr_at_least is not None
+            else np.zeros(n)
+            for s in segments
+        ],
+        axis=1,
+    )
 
     # channels
     channels = market.channels
@@ -222,10 +243,19 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         one_hot[:, k, names.index(c.segment)] = 1.0
 
     def per_channel(part, field, default):
-        return np.stack([
-            scalar(getattr(getattr(c, part), field), f"market.channels.{c.name}.{part}.{field}")
-            if getattr(c, part) is not None else np.full(n, float(default)) for c in channels
-        ], axis=1) if n_ch else np.zeros((n, 0))
+        return (
+            np.stack(
+                [
+                    scalar(getattr(getattr(c, part), field), f"market.channels.{c.name}.{part}.{field}")
+                    if getattr(c, part) is not None
+                    else np.full(n, float(default))
+                    for c in channels
+                ],
+                axis=1,
+            )
+            if n_ch
+            else np.zeros((n, 0))
+        )
 
     return MarketParams(
         market_size=size,
@@ -234,9 +264,7 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         price=per_segment_series("price"),
         churn=per_segment_series("churn"),
         launch_month=np.broadcast_to([s.launch_month for s in segments], (n, n_seg)),
-        initial_customers=np.minimum(
-            np.broadcast_to([float(s.initial_customers) for s in segments], size.shape), size
-        ),
+        initial_customers=np.minimum(np.broadcast_to([float(s.initial_customers) for s in segments], size.shape), size),
         cost_of_revenue=sampler.scalar(market.cost_of_revenue, "market.cost_of_revenue"),
         tokens_per_customer=per_segment("tokens_per_customer_month"),
         viral=per_segment("viral_coefficient"),
@@ -265,7 +293,8 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         cohort_ages=np.broadcast_to(np.arange(ages, dtype=np.float64), (n, ages)),
         channel_segment=one_hot,
         channel_budget=compact_series([(c.budget, f"market.channels.{c.name}.budget") for c in channels])
-        if n_ch else np.zeros((n, 1, 0)),
+        if n_ch
+        else np.zeros((n, 1, 0)),
         channel_cost_per_lead=per_channel("funnel", "cost_per_lead", 1.0),
         channel_max_leads=np.round(per_channel("funnel", "max_leads", 0.0)),
         channel_lead_to_trial=per_channel("funnel", "lead_to_trial", 0.0),

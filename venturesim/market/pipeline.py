@@ -79,8 +79,9 @@ def conditional_probabilities(probabilities) -> np.ndarray:
     return np.clip(cond, 0.0, 1.0)
 
 
-def draw_deal_times(rng: np.random.Generator, n: int, month: int, mean_months: float, cv: float,
-                    max_months: int) -> tuple[np.ndarray, np.ndarray]:
+def draw_deal_times(
+    rng: np.random.Generator, n: int, month: int, mean_months: float, cv: float, max_months: int
+) -> tuple[np.ndarray, np.ndarray]:
     """One path's new deals in the event engine: (time each resolves, month it is booked in).
 
     Opening times are month + U; resolution at opening + C with C ~ Gamma(1/v², μv²), booked in

@@ -63,7 +63,9 @@ class UnitEconomics(NamedTuple):
 def subscription_price(tier_shares, tier_prices, *, xp=jnp):
     """Σ_k s_k P_k: the mix-weighted flat subscription price, USD/month (tiers on the last axis)."""
     _checks.probability("tier_shares", tier_shares)
-    _checks.check("tier_shares sum", xp.sum(tier_shares, axis=-1), lambda a: np.abs(a - 1.0) < 1e-5, "1 (over the tier axis)")
+    _checks.check(
+        "tier_shares sum", xp.sum(tier_shares, axis=-1), lambda a: np.abs(a - 1.0) < 1e-5, "1 (over the tier axis)"
+    )
     _checks.nonneg("tier_prices", tier_prices)
     return xp.sum(tier_shares * tier_prices, axis=-1)
 

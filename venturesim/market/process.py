@@ -49,7 +49,9 @@ from venturesim.market.step import MarketFlows, MarketLimits, QualityEffect
 
 @dataclass
 class MarketBook:
-    """One path's market state in the DES besides customers and adopters (see :class:`~venturesim.market.step.MarketState`).
+    """One path's market state in the DES besides customers and adopters.
+
+    See :class:`~venturesim.market.step.MarketState`.
 
     Deals are kept one per entry: segment, close time, the month it is booked in, and whether it is won.
     """
@@ -71,8 +73,16 @@ class MarketBook:
         if ages:
             cohorts[:, 0] = customers
         empty = np.zeros(0)
-        return cls(np.zeros(segments, bool), 0.0, cohorts, np.zeros((segments, max(ages, 1))),
-                   empty.astype(np.int64), empty, empty.astype(np.int64), empty.astype(bool))
+        return cls(
+            np.zeros(segments, bool),
+            0.0,
+            cohorts,
+            np.zeros((segments, max(ages, 1))),
+            empty.astype(np.int64),
+            empty,
+            empty.astype(np.int64),
+            empty.astype(bool),
+        )
 
 
 class MarketMonth(NamedTuple):
@@ -90,8 +100,14 @@ class MarketMonth(NamedTuple):
 
 
 def market_month(
-    rng: np.random.Generator, customers: np.ndarray, adopters: np.ndarray, market: MarketParams, t: int,
-    quality: QualityEffect, book: MarketBook | None = None, limits: MarketLimits | None = None,
+    rng: np.random.Generator,
+    customers: np.ndarray,
+    adopters: np.ndarray,
+    market: MarketParams,
+    t: int,
+    quality: QualityEffect,
+    book: MarketBook | None = None,
+    limits: MarketLimits | None = None,
 ) -> MarketMonth:
     """Month t for one path.
 
@@ -112,21 +128,39 @@ def market_month(
     ages = market.cohort_ages.shape[-1]
     n_channels = market.channel_lift_max.shape[-1]
 
-    _, opened, entry_cost = _rules.opening(book.opened, book.last_revenue, t, market.launch_month,
-                                           market.open_arr, market.entry_cost, xp=np)
+    _, opened, entry_cost = _rules.opening(
+        book.opened, book.last_revenue, t, market.launch_month, market.open_arr, market.entry_cost, xp=np
+    )
     is_open = opened
     entry_cost = float(entry_cost)
 
     # churn, on each age cohort or the total
-    price_factor = churn_price_factor(market.pass_through, at_month(market.competitor_cut, t),
-                                      market.churn_price_elasticity, xp=np)
+    price_factor = churn_price_factor(
+        market.pass_through, at_month(market.competitor_cut, t), market.churn_price_elasticity, xp=np
+    )
     load, overload = math.nan, None  # the support load and its churn multiplier
     if limits.support_capacity is not None:
-        load, overload = (float(v) for v in _rules.support_multiplier(
-            float(customers.sum()), limits.support_capacity, limits.support_elasticity,
-            limits.support_max_multiplier, xp=np))
-    churn = _rules.churn_probability(market.churn[t], market.sbg_concentration, market.sbg, market.cohort_ages,
-                                     quality.churn, price_factor, overload, limits.exit_churn, xp=np)
+        load, overload = (
+            float(v)
+            for v in _rules.support_multiplier(
+                float(customers.sum()),
+                limits.support_capacity,
+                limits.support_elasticity,
+                limits.support_max_multiplier,
+                xp=np,
+            )
+        )
+    churn = _rules.churn_probability(
+        market.churn[t],
+        market.sbg_concentration,
+        market.sbg,
+        market.cohort_ages,
+        quality.churn,
+        price_factor,
+        overload,
+        limits.exit_churn,
+        xp=np,
+    )
     stay = churned_by_age = None
     if ages:
         churned_by_age = np.where(is_open[:, None], rng.binomial(book.cohorts.astype(np.int64), churn), 0)
@@ -140,8 +174,17 @@ def market_month(
         spend, awareness = _rules.channel_spend(market, t, is_open, xp=np)
 
     # Bass adoption
-    adopt_prob = _rules.adoption_probability(adopters, market.market_size, market.p_monthly, market.q_monthly,
-                                             market.viral, market.partner, awareness, quality.adoption, xp=np)
+    adopt_prob = _rules.adoption_probability(
+        adopters,
+        market.market_size,
+        market.p_monthly,
+        market.q_monthly,
+        market.viral,
+        market.partner,
+        awareness,
+        quality.adoption,
+        xp=np,
+    )
     remaining = np.maximum(market.market_size - adopters, 0).astype(np.int64)
     adopted = np.where(is_open, rng.binomial(remaining, adopt_prob), 0)
 
@@ -158,8 +201,16 @@ def market_month(
             return rng.binomial(max(int(n), 0), p)
 
         for k in range(n_channels):
-            pool, flows = funnel(pool, market.channel_segment[k], reach[k], capture[k],
-                                 market.channel_lead_to_trial[k], market.channel_trial_to_paid[k], draw, xp=np)
+            pool, flows = funnel(
+                pool,
+                market.channel_segment[k],
+                reach[k],
+                capture[k],
+                market.channel_lead_to_trial[k],
+                market.channel_trial_to_paid[k],
+                draw,
+                xp=np,
+            )
             leads[k], conversions[k] = flows.leads, flows.customers
         entrants = adopted + conversions @ market.channel_segment
 
@@ -169,21 +220,22 @@ def market_month(
     deals_won, deals_lost = np.zeros(segments), np.zeros(segments)
     over = np.zeros(segments)
     new = entrants
-    deals = (book.deal_segment, book.deal_close_time, book.deal_close_month, book.deal_won)
+    deals: tuple[np.ndarray, ...] = (book.deal_segment, book.deal_close_time, book.deal_close_month, book.deal_won)
     if market.deal_conditional.shape[-1]:
         opportunities = entrants * market.sales_led
         parts = [deals]
         for s in np.flatnonzero(opportunities > 0):
             count = int(opportunities[s])
-            close_time, close_month = draw_deal_times(rng, count, t, market.deal_cycle_mean[s],
-                                                      market.deal_cycle_cv[s], int(market.deal_max_cycle[s]))
+            close_time, close_month = draw_deal_times(
+                rng, count, t, market.deal_cycle_mean[s], market.deal_cycle_cv[s], int(market.deal_max_cycle[s])
+            )
             won = rng.random(count) < market.win_rate[s]
             parts.append((np.full(count, s), close_time, close_month, won))
-        deals = tuple(np.concatenate(column) for column in zip(*parts))
+        deals = tuple(np.concatenate(column) for column in zip(*parts, strict=True))
         due = deals[2] == t
         if limits.deal_cap is not None:  # keep the first C wins of the month in time; the later ones are lost
             wins = np.flatnonzero(due & deals[3])
-            late = wins[np.argsort(deals[1][wins], kind="stable")][max(round(float(limits.deal_cap)), 0):]
+            late = wins[np.argsort(deals[1][wins], kind="stable")][max(round(float(limits.deal_cap)), 0) :]
             if late.size:
                 over = np.bincount(deals[0][late], minlength=segments).astype(np.float64)
                 won = deals[3].copy()
@@ -203,8 +255,9 @@ def market_month(
     # revenue, tokens, support, bridge
     bill = _rules.billing(market, t, customers_next, cohorts, is_open, quality.price, xp=np)
     revenue = float(bill.revenue)
-    now, movements = _rules.mrr_bridge(book.arpa, bill.price, is_open, customers, churned, new, stay,
-                                       churned_by_age, xp=np)
+    now, movements = _rules.mrr_bridge(
+        book.arpa, bill.price, is_open, customers, churned, new, stay, churned_by_age, xp=np
+    )
     flows = MarketFlows(
         new_customers=new,
         churned_customers=churned,

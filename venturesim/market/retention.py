@@ -210,6 +210,7 @@ def fit_sbg(survivors_by_month) -> SbgFit:
         res = minimize(negative_ll, np.array(start), method="L-BFGS-B", bounds=[(-12.0, 12.0)] * 2)
         if best is None or res.fun < best.fun:
             best = res
+    assert best is not None  # three starts were tried
     alpha, beta = np.exp(best.x)
     return SbgFit(float(alpha), float(beta), float(-best.fun), int(s.size - 1))
 

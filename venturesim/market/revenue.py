@@ -67,8 +67,20 @@ class Bridge(NamedTuple):
     churned: object
 
 
-def base_price(price, seats, price_per_seat, tier_price, annual_factor, expansion_by_age, usage_by_age,
-               price_per_mtoken, pass_through, competitor_cut, *, xp=jnp):
+def base_price(
+    price,
+    seats,
+    price_per_seat,
+    tier_price,
+    annual_factor,
+    expansion_by_age,
+    usage_by_age,
+    price_per_mtoken,
+    pass_through,
+    competitor_cut,
+    *,
+    xp=jnp,
+):
     """R_{s,k} before the quality multiplier: (..., S, cells), USD per customer-month.
 
     ``price``, ``price_per_seat``, ``price_per_mtoken``, ``competitor_cut`` are the
@@ -78,8 +90,10 @@ def base_price(price, seats, price_per_seat, tier_price, annual_factor, expansio
     """
     subscription = price + seats * price_per_seat + tier_price  # (..., S)
     cut = 1.0 - pass_through * competitor_cut
-    return (subscription[..., None] * annual_factor[..., None] * expansion_by_age
-            + usage_by_age * price_per_mtoken[..., None]) * cut[..., None]
+    return (
+        subscription[..., None] * annual_factor[..., None] * expansion_by_age
+        + usage_by_age * price_per_mtoken[..., None]
+    ) * cut[..., None]
 
 
 def churn_price_factor(pass_through, competitor_cut, elasticity, *, xp=jnp):
@@ -148,6 +162,6 @@ def compounded_retention(mrr, expansion_mrr, contraction_mrr, churned_mrr, windo
     for monthly in (net, gross):
         chained = np.full_like(monthly, np.nan)
         if m.shape[-1] >= window:
-            chained[..., window - 1:] = np.lib.stride_tricks.sliding_window_view(monthly, window, axis=-1).prod(-1)
+            chained[..., window - 1 :] = np.lib.stride_tricks.sliding_window_view(monthly, window, axis=-1).prod(-1)
         out.append(_like(chained, mrr))
     return tuple(out)

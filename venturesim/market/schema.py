@@ -39,7 +39,9 @@ class SalesMotion(Model):
     )
     win_rate: uncertain(ge=0, le=1) = Field(description="Share of resolved deals that are won.")
     max_cycle_months: int = Field(
-        24, ge=1, le=120,
+        24,
+        ge=1,
+        le=120,
         description="A deal still open this many months after its opening month is decided in that month.",
     )
 
@@ -65,9 +67,7 @@ class Pricing(Model):
     tiers: Annotated[list[Tier], AfterValidator(unique_names)] = Field(
         default_factory=list, description="Flat subscription tiers (none: no tier fee)."
     )
-    annual_plan_share: uncertain(ge=0, le=1) = Field(
-        0.0, description="Share of customers on annual contracts."
-    )
+    annual_plan_share: uncertain(ge=0, le=1) = Field(0.0, description="Share of customers on annual contracts.")
     annual_discount: uncertain(ge=0, lt=1) = Field(
         0.0, description="Discount on the subscription for an annual contract (0.15 = 15 % off)."
     )
@@ -77,7 +77,7 @@ class Pricing(Model):
         "Churn × ((1 − πx)/(1 − x))^price_elasticity, π the pass-through.",
     )
     price_cut_pass_through: uncertain(ge=0, le=1) = Field(
-        0.0, description="Share π of a competitor's cut that we match (our prices × (1 − π x)).",
+        0.0, description="Share π of a competitor's cut that we match (our prices × (1 − π x))."
     )
 
     @field_validator("tiers")
@@ -115,14 +115,11 @@ class Segment(Model):
     """One customer segment: who could buy, how fast they adopt, how they buy, what they pay and how long they stay."""
 
     name: Name
-    market_size: uncertain(gt=0) = Field(
-        description="Potential customers m: accounts that could ever adopt (count)."
-    )
+    market_size: uncertain(gt=0) = Field(description="Potential customers m: accounts that could ever adopt (count).")
     bass_p_annual: uncertain(gt=0, le=1) = Field(
         0.03,
         description=(
-            "Bass innovation coefficient p, per year (meta-analysis mean 0.03; "
-            "Sultan, Farley & Lehmann 1990)."
+            "Bass innovation coefficient p, per year (meta-analysis mean 0.03; Sultan, Farley & Lehmann 1990)."
         ),
     )
     bass_q_annual: uncertain(ge=0, le=5) = Field(
@@ -132,9 +129,7 @@ class Segment(Model):
             "typically 0.3–0.5; Sultan, Farley & Lehmann 1990)."
         ),
     )
-    price: bounded(TimeVarying, ge=0) = Field(
-        description="Price per active customer per month, USD."
-    )
+    price: bounded(TimeVarying, ge=0) = Field(description="Price per active customer per month, USD.")
     churn: bounded(TimeVarying, ge=0, le=1) = Field(
         0.03,
         description="Monthly logo churn: fraction of active customers leaving each month "
@@ -152,11 +147,10 @@ class Segment(Model):
         description="Word of mouth from a referral programme: adopters recruited per adopter per month, "
         "added to the monthly q (Skok 2009).",
     )
-    partner_multiplier: uncertain(ge=0) = Field(
-        1.0, description="Partnerships' multiplier on Bass p (1 = none)."
-    )
+    partner_multiplier: uncertain(ge=0) = Field(1.0, description="Partnerships' multiplier on Bass p (1 = none).")
     sales: SalesMotion | None = Field(
-        None, description="Give it to make the segment sales-led (deals with a cycle and a win rate); "
+        None,
+        description="Give it to make the segment sales-led (deals with a cycle and a win rate); "
         "omit it for self-serve (adopters pay at once).",
     )
     open_when_arr_at_least: uncertain(ge=0) | None = Field(
@@ -240,7 +234,9 @@ class Market(Model):
         default_factory=list, description="Acquisition channels (paid, content/SEO, outbound sales, partners)."
     )
     cohort_max_age_months: int = Field(
-        60, ge=2, le=240,
+        60,
+        ge=2,
+        le=240,
         description="Customers are tracked by age up to this many months (older ones share the last age) "
         "when a segment uses sBG churn, expansion or usage growth.",
     )

@@ -73,7 +73,6 @@ from venturesim.market.params import MarketParams, at_month
 from venturesim.market.revenue import churn_price_factor
 
 
-
 class MarketState(NamedTuple):
     """Per-path market state.
 
@@ -186,8 +185,13 @@ def init_market(params: MarketParams) -> MarketState:
 
 
 def step_market(
-    key: jax.Array, state: MarketState, params: MarketParams, t: jax.Array, active: jax.Array,
-    quality: QualityEffect, limits: MarketLimits | None = None,
+    key: jax.Array,
+    state: MarketState,
+    params: MarketParams,
+    t: jax.Array,
+    active: jax.Array,
+    quality: QualityEffect,
+    limits: MarketLimits | None = None,
 ) -> tuple[MarketState, MarketFlows]:
     """Advance one month. ``key``: this block and month's key; ``active``: (paths,) bool (company alive);
     ``limits``: the team's capacity and the partners' exit churn (None: none)."""
@@ -200,25 +204,42 @@ def step_market(
     size = params.market_size
 
     # 0. opening
-    _, opened, entry_cost = _rules.opening(state.opened, state.last_revenue, t, params.launch_month,
-                                           params.open_arr, params.entry_cost, active, xp=jnp)
+    _, opened, entry_cost = _rules.opening(
+        state.opened, state.last_revenue, t, params.launch_month, params.open_arr, params.entry_cost, active, xp=jnp
+    )
     is_open = active[:, None] & opened
 
     # 1. churn: on each age cohort (one uniform per (path, segment) for each age, drawn per age: the same
     # numbers whatever the number of tracked ages, so a shorter horizon gives the same months) or the total
-    price_factor = churn_price_factor(params.pass_through, at_month(params.competitor_cut, t),
-                                      params.churn_price_elasticity)
+    price_factor = churn_price_factor(
+        params.pass_through, at_month(params.competitor_cut, t), params.churn_price_elasticity
+    )
     load = jnp.full(active.shape, jnp.nan, jnp.float32)
     overload = None  # the support load's churn multiplier
     if limits.support_capacity is not None:
-        load, overload = support_multiplier(jnp.sum(state.customers, axis=1), limits.support_capacity,
-                                            limits.support_elasticity, limits.support_max_multiplier, xp=jnp)
-    churn = _rules.churn_probability(params.churn[:, t], params.sbg_concentration, params.sbg, params.cohort_ages,
-                                     quality.churn, price_factor, overload, limits.exit_churn, xp=jnp)
+        load, overload = support_multiplier(
+            jnp.sum(state.customers, axis=1),
+            limits.support_capacity,
+            limits.support_elasticity,
+            limits.support_max_multiplier,
+            xp=jnp,
+        )
+    churn = _rules.churn_probability(
+        params.churn[:, t],
+        params.sbg_concentration,
+        params.sbg,
+        params.cohort_ages,
+        quality.churn,
+        price_factor,
+        overload,
+        limits.exit_churn,
+        xp=jnp,
+    )
     stay = churned_by_age = None
     if ages:
-        u_age = jax.vmap(lambda a: uniforms(jax.random.fold_in(sub, streams.MARKET_AGES), a, state.customers.shape),
-                         out_axes=-1)(jnp.arange(ages))  # (paths, S, A)
+        u_age = jax.vmap(
+            lambda a: uniforms(jax.random.fold_in(sub, streams.MARKET_AGES), a, state.customers.shape), out_axes=-1
+        )(jnp.arange(ages))  # (paths, S, A)
         churned_by_age = jnp.where(is_open[..., None], binomial(u_age, state.cohorts, churn), 0.0)
         churned = jnp.sum(churned_by_age, axis=-1)
     else:
@@ -231,8 +252,17 @@ def step_market(
         spend, awareness = _rules.channel_spend(params, t, is_open, xp=jnp)
 
     # 2. Bass adoption
-    adopt_prob = _rules.adoption_probability(state.adopters, size, params.p_monthly, params.q_monthly, params.viral,
-                                             params.partner, awareness, quality.adoption, xp=jnp)
+    adopt_prob = _rules.adoption_probability(
+        state.adopters,
+        size,
+        params.p_monthly,
+        params.q_monthly,
+        params.viral,
+        params.partner,
+        awareness,
+        quality.adoption,
+        xp=jnp,
+    )
     adopted = jnp.where(is_open, binomial(u[1], size - state.adopters, adopt_prob), 0.0)
 
     # 3. channels, each from the pool the ones before it left
@@ -246,12 +276,19 @@ def step_market(
 
         def one_channel(pool, xs):  # pool: (paths, S) non-adopters left; a scan, so one compiled body for K channels
             uk, target, reach_k, capture_k, to_trial, to_paid = xs
-            pool, flows = funnel(pool, target, reach_k, capture_k, to_trial, to_paid,
-                                 lambda stage, n, p: binomial(uk[stage], n, p))
+            pool, flows = funnel(
+                pool, target, reach_k, capture_k, to_trial, to_paid, lambda stage, n, p: binomial(uk[stage], n, p)
+            )
             return pool, (flows.leads, flows.customers)
 
-        per_channel = (uc, jnp.moveaxis(params.channel_segment, 1, 0), reach.T, capture.T,
-                       params.channel_lead_to_trial.T, params.channel_trial_to_paid.T)
+        per_channel = (
+            uc,
+            jnp.moveaxis(params.channel_segment, 1, 0),
+            reach.T,
+            capture.T,
+            params.channel_lead_to_trial.T,
+            params.channel_trial_to_paid.T,
+        )
         _, (leads, conversions) = jax.lax.scan(one_channel, size - state.adopters - adopted, per_channel)
         leads, conversions = leads.T, conversions.T  # (paths, K)
         entrants = adopted + jnp.einsum("pks,pk->ps", params.channel_segment, conversions)
@@ -284,8 +321,9 @@ def step_market(
     # 6. revenue, tokens, support, MRR bridge
     bill = _rules.billing(params, t, customers, cohorts, is_open, quality.price, xp=jnp)
     revenue = jnp.where(active, bill.revenue, 0.0)
-    now, movements = _rules.mrr_bridge(state.arpa, bill.price, is_open, state.customers, churned, new, stay,
-                                       churned_by_age, xp=jnp)
+    now, movements = _rules.mrr_bridge(
+        state.arpa, bill.price, is_open, state.customers, churned, new, stay, churned_by_age, xp=jnp
+    )
     alive = active.astype(jnp.float32)
     flows = MarketFlows(
         new_customers=new,

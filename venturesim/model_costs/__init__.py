@@ -24,13 +24,33 @@ _LAZY = {
     **dict.fromkeys(["init_params", "param_shapes", "forward", "loss_fn", "count_params"], "transformer"),
     **dict.fromkeys(["Corpus", "load_corpus", "sample_batch"], "text_data"),
     **dict.fromkeys(["TrainConfig", "TrainReport", "train", "measure_cpu_peak_flops", "device_peak_flops"], "training"),
-    **dict.fromkeys(["GridPoint", "QUICK_GRID", "FULL_GRID", "Calibration", "calibrate_product",
-                     "write_calibration", "load_calibration"], "calibration"),
+    **dict.fromkeys(
+        [
+            "GridPoint",
+            "QUICK_GRID",
+            "FULL_GRID",
+            "Calibration",
+            "calibrate_product",
+            "write_calibration",
+            "load_calibration",
+        ],
+        "calibration",
+    ),
 }
 
 __all__ = [
-    *flops.__all__, *hardware.__all__, *scaling_law.__all__, *serving.__all__, *training_cost.__all__,
-    "Compute", "Product", "QualityResponse", "Serving", "TrainingRun", "GPT2_SMALL", "TransformerShape",
+    *flops.__all__,
+    *hardware.__all__,
+    *scaling_law.__all__,
+    *serving.__all__,
+    *training_cost.__all__,
+    "Compute",
+    "Product",
+    "QualityResponse",
+    "Serving",
+    "TrainingRun",
+    "GPT2_SMALL",
+    "TransformerShape",
     *_LAZY,
 ]
 

@@ -59,13 +59,7 @@ from venturesim._io import atomic_write_text, prepare_output_dir
 from venturesim.model_costs.scaling_law import LossLaw, fit_loss_law
 from venturesim.model_costs.shape import TransformerShape
 from venturesim.model_costs.text_data import load_corpus
-from venturesim.model_costs.training import (
-    TrainConfig,
-    TrainReport,
-    device_peak_flops,
-    measure_cpu_peak_flops,
-    train,
-)
+from venturesim.model_costs.training import TrainConfig, TrainReport, device_peak_flops, measure_cpu_peak_flops, train
 
 E_FLOOR = 1e-3
 """Smallest irreducible loss E (nats/byte) the point fit may return; see :func:`fit_point_law`."""
@@ -99,8 +93,8 @@ QUICK_GRID: tuple[GridPoint, ...] = tuple(
     GridPoint(shape, tokens)
     for shape, budgets in (
         (_byte_shape(1, 16, 2), (150_000, 500_000, 1_500_000)),  # N =   8 432
-        (_byte_shape(1, 32, 2), (150_000, 500_000)),             # N =  23 008
-        (_byte_shape(2, 64, 4), (150_000, 300_000)),             # N = 120 576
+        (_byte_shape(1, 32, 2), (150_000, 500_000)),  # N =  23 008
+        (_byte_shape(2, 64, 4), (150_000, 300_000)),  # N = 120 576
     )
     for tokens in budgets
 )
@@ -162,8 +156,13 @@ def _summarise_posterior(posterior) -> tuple[dict[str, dict[str, float]], dict[s
     for name in LAW_PARAMETERS:
         values = np.asarray(posterior[name]).ravel()
         p5, p50, p95 = np.quantile(values, [0.05, 0.5, 0.95])
-        summary[name] = {"mean": float(values.mean()), "sd": float(values.std(ddof=1)),
-                         "p5": float(p5), "p50": float(p50), "p95": float(p95)}
+        summary[name] = {
+            "mean": float(values.mean()),
+            "sd": float(values.std(ddof=1)),
+            "p5": float(p5),
+            "p50": float(p50),
+            "p95": float(p95),
+        }
         keep = np.linspace(0, values.size - 1, min(KEPT_DRAWS, values.size)).round().astype(int)
         draws[name] = tuple(float(v) for v in values[keep])
     return summary, draws
@@ -264,8 +263,10 @@ def calibrate_product(
         again = measure_cpu_peak_flops.__wrapped__()
         if again > peak:
             peak, peak_source = again, peak_source + " (best of before and after the runs)"
-            runs = [dataclasses.replace(r, peak_flops=peak, peak_source=peak_source, mfu=r.achieved_flops / peak)
-                    for r in runs]
+            runs = [
+                dataclasses.replace(r, peak_flops=peak, peak_source=peak_source, mfu=r.achieved_flops / peak)
+                for r in runs
+            ]
 
     N = np.array([r.parameters for r in runs], dtype=float)
     D = np.array([r.tokens for r in runs], dtype=float)
@@ -275,8 +276,7 @@ def calibrate_product(
     if bayes:
         from venturesim.model_costs.scaling_bayes import fit_loss_law_bayes
 
-        posterior = fit_loss_law_bayes(N, D, loss, draws=bayes_draws, tune=bayes_tune, chains=bayes_chains,
-                                       seed=seed)
+        posterior = fit_loss_law_bayes(N, D, loss, draws=bayes_draws, tune=bayes_tune, chains=bayes_chains, seed=seed)
         posterior_summary, draws = _summarise_posterior(posterior)
 
     timed_tokens = sum((r.steps - 1) * r.batch_size * r.seq_len for r in runs)
@@ -399,8 +399,10 @@ def write_calibration(cal: Calibration, path: str | Path, *, force: bool = False
     path = check_output(path, force=force)
     data = _to_dict(cal)
     if _format(path) == "yaml":
-        header = ("# venturesim product calibration: measured MFU and a loss law L(N, D) = E + A/N^alpha + B/D^beta\n"
-                  "# fitted to small Transformer runs on this device (see docs/model/transformer.md).\n")
+        header = (
+            "# venturesim product calibration: measured MFU and a loss law L(N, D) = E + A/N^alpha + B/D^beta\n"
+            "# fitted to small Transformer runs on this device (see docs/model/transformer.md).\n"
+        )
         text = header + yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100)
     else:
         text = json.dumps(data, indent=2, allow_nan=True) + "\n"

@@ -194,8 +194,8 @@ def measure_peak_flops(
     if size < 1 or repeats < 1:
         raise ValueError(f"size(={size}) and repeats(={repeats}) must be ≥ 1")
     rng = np.random.default_rng(seed)
-    a = rng.standard_normal((size, size)).astype(dtype)
-    b = rng.standard_normal((size, size)).astype(dtype)
+    a: np.ndarray = rng.standard_normal((size, size)).astype(dtype)
+    b: np.ndarray = rng.standard_normal((size, size)).astype(dtype)
     a @ b  # warm-up: thread pool start, page faults
     best = np.inf
     for _ in range(repeats):

@@ -36,8 +36,9 @@ from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
-def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str],
-                   rng: np.random.Generator) -> simpy.Resource:
+def start_training(
+    env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator
+) -> simpy.Resource:
     """Start one process per run, sharing a cluster of ``product.slots`` slots (returned)."""
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
@@ -75,8 +76,11 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         company.accelerators_busy += 1
         decided[r].succeed()
         company.run_start[r] = env.now
-        company.log("training", "started", f"{name}: training started ({product.work[r]:.2f} months of compute, "
-                    f"${product.cost_rate[r]:,.0f}/month)")
+        company.log(
+            "training",
+            "started",
+            f"{name}: training started ({product.work[r]:.2f} months of compute, ${product.cost_rate[r]:,.0f}/month)",
+        )
         remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
         while True:
             gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
@@ -87,8 +91,12 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
             remaining -= gap
             if not company.alive:
                 return
-            company.log("training", "interrupted", f"{name}: interrupted; restarting from the last checkpoint "
-                        f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)")
+            company.log(
+                "training",
+                "interrupted",
+                f"{name}: interrupted; restarting from the last checkpoint "
+                f"({product.restart[r] * HOURS_PER_MONTH:.1f} h lost)",
+            )
             yield env.timeout(float(product.restart[r]))
         if not company.alive:
             return
@@ -104,11 +112,15 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         return
     company.run_release[r] = env.now
     outcome[r].succeed(True)
-    company.log("training", "released", f"{name}: released (loss {product.loss[r]:.3f}, "
-                f"{product.parameters[r] / 1e9:.1f}B parameters)")
+    company.log(
+        "training",
+        "released",
+        f"{name}: released (loss {product.loss[r]:.3f}, {product.parameters[r] / 1e9:.1f}B parameters)",
+    )
 
 
 def product_month_des(company, product: ProductParams, t: int) -> tuple[float, float, float, float]:
     """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far
     (:func:`venturesim.model_costs.step.month_figures`, a run still training counting to the month end)."""
-    return tuple(float(v) for v in month_figures(company.run_start, company.run_end, company.run_release, product, t))
+    spend, gap, loss, cost = month_figures(company.run_start, company.run_end, company.run_release, product, t)
+    return float(spend), float(gap), float(loss), float(cost)

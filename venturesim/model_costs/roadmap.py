@@ -118,9 +118,15 @@ def _no_product(n: int, months: int) -> ProductParams:
     """No product section: no runs, no quality gap, no serving cost."""
     runs, scalars = np.zeros((n, 0)), np.zeros(n)
     return ProductParams(
-        *([runs] * 10), slots=np.zeros((n, 1)), initial_loss=scalars, initial_parameters=scalars,
-        frontier_loss=np.zeros((n, months)), adoption_elasticity=scalars, churn_elasticity=scalars,
-        price_elasticity=scalars, serving_cost_per_parameter_token=scalars,
+        **dict.fromkeys(ProductParams._fields[:10], runs),
+        slots=np.zeros((n, 1)),
+        initial_loss=scalars,
+        initial_parameters=scalars,
+        frontier_loss=np.zeros((n, months)),
+        adoption_elasticity=scalars,
+        churn_elasticity=scalars,
+        price_elasticity=scalars,
+        serving_cost_per_parameter_token=scalars,
     )
 
 
@@ -138,11 +144,12 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     runs = product.training_runs
     names = [r.name for r in runs]
     columns: dict[str, list[np.ndarray]] = {k: [] for k in ProductParams._fields[:10]}
-    for r, run in enumerate(runs):
+    for run in runs:
         key = f"product.training_runs.{run.name}"
         chip = accelerator(run.accelerator)
         tokens = sampler.scalar(run.tokens, f"{key}.tokens")
         if run.base is None:
+            assert run.parameters is not None  # the schema requires parameters of a run without a base
             size = sampler.scalar(run.parameters, f"{key}.parameters")
             loss = E + A / size**alpha + B / tokens**beta
         else:
@@ -156,7 +163,9 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         columns["base"].append(np.full(n, -1 if run.base is None else names.index(run.base)))
         columns["work"].append(flops / (chip.peak_flops * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
         columns["cost_rate"].append(run.accelerators * price * HOURS_PER_MONTH)
-        rate = sampler.scalar(run.interruptions_per_1000_accelerator_days, f"{key}.interruptions_per_1000_accelerator_days")
+        rate = sampler.scalar(
+            run.interruptions_per_1000_accelerator_days, f"{key}.interruptions_per_1000_accelerator_days"
+        )
         columns["interrupt_rate"].append(run.accelerators * rate / 1000.0 * DAYS_PER_MONTH)
         columns["restart"].append(sampler.scalar(run.restart_hours, f"{key}.restart_hours") / HOURS_PER_MONTH)
         columns["failure_probability"].append(sampler.scalar(run.failure_probability, f"{key}.failure_probability"))
@@ -173,7 +182,8 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     utilisation = sampler.scalar(serving.utilisation, "product.serving.utilisation")
     frontier = sampler.series(product.frontier_loss, "product.frontier_loss", months)
     initial = (
-        frontier[:, 0] if product.initial_loss is None
+        frontier[:, 0]
+        if product.initial_loss is None
         else sampler.scalar(product.initial_loss, "product.initial_loss") + quant.loss_penalty
     )
     response = product.quality_response
@@ -188,5 +198,6 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         price_elasticity=np.full(n, response.price),
         serving_cost_per_parameter_token=serving_cost_per_million_tokens(
             2.0, chip, price, mfu=mfu, utilisation=utilisation, quantization=quant
-        ) / 1e6,
+        )
+        / 1e6,
     )

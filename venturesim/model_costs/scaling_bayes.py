@@ -126,8 +126,14 @@ def fit_loss_law_bayes(
         mean = pm.math.log(E + pm.math.exp(u - alpha * (logN - mN)) + pm.math.exp(v - beta * (logD - mD)))
         pm.StudentT("log_loss", nu=4, mu=mean, sigma=sigma, observed=logL)
         idata = pm.sample(
-            draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed,
-            progressbar=False, target_accept=target_accept, compute_convergence_checks=False,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=1,
+            random_seed=seed,
+            progressbar=False,
+            target_accept=target_accept,
+            compute_convergence_checks=False,
         )
     return idata.posterior
 

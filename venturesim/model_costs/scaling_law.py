@@ -107,11 +107,7 @@ class LossLaw:
 
 
 CHINCHILLA = LossLaw(
-    E=float(np.exp(0.5267228)),
-    A=float(np.exp(6.0073404)),
-    B=float(np.exp(6.0179186)),
-    alpha=0.33917084,
-    beta=0.2849083,
+    E=float(np.exp(0.5267228)), A=float(np.exp(6.0073404)), B=float(np.exp(6.0179186)), alpha=0.33917084, beta=0.2849083
 )
 """Hoffmann et al. 2022 eq. 10, unrounded (Epoch AI's reading of the paper's source)."""
 
@@ -194,10 +190,10 @@ def _log_runs(N, D, loss, *, min_runs: int) -> tuple[np.ndarray, np.ndarray, np.
         raise ValueError(f"N, D and loss must have equal lengths (got {', '.join(str(a.size) for a in arrays)})")
     if arrays[0].size < min_runs:
         raise ValueError(f"need at least {min_runs} runs (got {arrays[0].size})")
-    for name, a in zip(("N", "D", "loss"), arrays):
+    for name, a in zip(("N", "D", "loss"), arrays, strict=True):
         if not np.all(np.isfinite(a) & (a > 0)):
             raise ValueError(f"{name}(={a}) must all be finite and > 0")
-    return tuple(np.log(a) for a in arrays)
+    return np.log(arrays[0]), np.log(arrays[1]), np.log(arrays[2])
 
 
 def fit_loss_law(
@@ -259,13 +255,19 @@ def fit_loss_law(
     with threadpool_limits(limits=1, user_api="blas"):
         results = [
             minimize(
-                _objective, shift @ theta0, args=(logN - mN, logD - mD, logL, delta), jac=True,
-                method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
+                _objective,
+                shift @ theta0,
+                args=(logN - mN, logD - mD, logL, delta),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
             )
             for theta0 in ranked
         ]
     for result in results:
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
+    assert best is not None, "no start of the fit gave a finite loss"
     a, b, e, alpha, beta = unshift @ best.x
     return LossLaw(E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=float(alpha), beta=float(beta))

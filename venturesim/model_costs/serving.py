@@ -130,11 +130,17 @@ class Quantization:
 QUANTIZATIONS = {
     "bf16": Quantization("bf16", 2.0, 1.0, 0.0, "baseline"),
     "int8": Quantization(
-        "int8", 1.0, 2.0, 0.0,
+        "int8",
+        1.0,
+        2.0,
+        0.0,
         "memory-bound decode reads half the bytes; LLM.int8() keeps perplexity (Dettmers et al. 2022)",
     ),
     "int4": Quantization(
-        "int4", 0.5, 4.0, 0.02,
+        "int4",
+        0.5,
+        4.0,
+        0.02,
         "memory-bound decode reads a quarter of the bytes; ASSUMPTION ≈2 % perplexity "
         "(GPTQ, Frantar et al. 2022; AWQ, Lin et al. 2023)",
     ),
@@ -295,8 +301,10 @@ def distill(
         beyond training the student from scratch (default 0, an assumption).
     """
     for name, value in (
-        ("teacher_params", teacher_params), ("teacher_tokens", teacher_tokens),
-        ("student_params", student_params), ("student_tokens", student_tokens),
+        ("teacher_params", teacher_params),
+        ("teacher_tokens", teacher_tokens),
+        ("student_params", student_params),
+        ("student_tokens", student_tokens),
     ):
         _positive(name, value)
     if not 0.0 <= gap_recovered <= 1.0:

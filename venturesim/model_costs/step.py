@@ -39,7 +39,6 @@ from venturesim._jax_random import uniforms
 from venturesim.model_costs.roadmap import ProductParams
 
 
-
 class ProductState(NamedTuple):
     """Each run's schedule, (paths, R) months; +inf where it never happens."""
 
@@ -68,7 +67,9 @@ def init_product(key: jax.Array, params: ProductParams) -> ProductState:
     inf = jnp.full(shape[:1], jnp.inf, jnp.float32)
     free = params.slots.astype(jnp.float32)  # (paths, C) time each slot frees up
     decided = jnp.zeros(shape[:1], jnp.float32)
-    starts, ends, releases = [], [], []
+    starts: list[jax.Array] = []
+    ends: list[jax.Array] = []
+    releases: list[jax.Array] = []
     for r in range(shape[1]):  # static: runs on the roadmap
         submit = jnp.maximum(params.submit[:, r], decided)
         if r:
@@ -102,8 +103,9 @@ def month_figures(start, end, release, params: ProductParams, t, xp=np) -> Produ
     tf = xp.asarray(t, dtype=start.dtype)
     running = xp.clip(xp.minimum(end, tf + 1.0) - xp.maximum(start, tf), 0.0, 1.0)
     running = xp.where(xp.isfinite(start), running, 0.0)
-    losses = xp.concatenate([xp.asarray(params.initial_loss)[..., None],
-                             xp.where(release <= tf, params.loss, xp.inf)], axis=-1)
+    losses = xp.concatenate(
+        [xp.asarray(params.initial_loss)[..., None], xp.where(release <= tf, params.loss, xp.inf)], axis=-1
+    )
     sizes = xp.concatenate([xp.asarray(params.initial_parameters)[..., None], params.parameters], axis=-1)
     best = xp.argmin(losses, axis=-1)[..., None]
     served_loss = xp.take_along_axis(losses, best, axis=-1)[..., 0]

@@ -188,7 +188,7 @@ class TrainReport:
 
 
 def default_compute_dtype(platform: str | None = None) -> str:
-    """"bfloat16" on GPU/TPU, "float32" on CPU (CPUs rarely multiply bf16 fast)."""
+    """ "bfloat16" on GPU/TPU, "float32" on CPU (CPUs rarely multiply bf16 fast)."""
     platform = jax.default_backend() if platform is None else platform
     return "float32" if platform == "cpu" else "bfloat16"
 
@@ -204,8 +204,7 @@ def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
     """
     return optax.chain(
         optax.clip_by_global_norm(config.grad_clip),
-        optax.adamw(1.0, b1=config.b1, b2=config.b2, eps=config.eps,
-                    weight_decay=config.weight_decay, mask=decay_mask),
+        optax.adamw(1.0, b1=config.b1, b2=config.b2, eps=config.eps, weight_decay=config.weight_decay, mask=decay_mask),
     )
 
 
@@ -223,8 +222,13 @@ def make_schedule(config: TrainConfig, total_steps: int) -> optax.Schedule:
 
 
 def accumulated_gradients(
-    params: Params, tokens: jax.Array, shape: TransformerShape, *, compute_dtype=jnp.float32,
-    attention: Attention = None, unroll: int | bool = 1,
+    params: Params,
+    tokens: jax.Array,
+    shape: TransformerShape,
+    *,
+    compute_dtype=jnp.float32,
+    attention: Attention = None,
+    unroll: int | bool = 1,
 ) -> tuple[jax.Array, Params]:
     """Mean loss and mean gradient over k micro-batches.
 
@@ -232,8 +236,9 @@ def accumulated_gradients(
     gradients), accumulated by a :func:`jax.lax.scan` so only one micro-batch's
     activations are alive at a time.
     """
-    grad_fn = jax.value_and_grad(functools.partial(
-        loss_fn, shape=shape, compute_dtype=compute_dtype, attention=attention, unroll=unroll))
+    grad_fn = jax.value_and_grad(
+        functools.partial(loss_fn, shape=shape, compute_dtype=compute_dtype, attention=attention, unroll=unroll)
+    )
     k = tokens.shape[0]
     if k == 1:
         return grad_fn(params, tokens[0])
@@ -248,8 +253,12 @@ def accumulated_gradients(
 
 
 def make_train_step(
-    shape: TransformerShape, optimizer: optax.GradientTransformation, *, compute_dtype=jnp.float32,
-    attention: Attention = None, unroll: int | bool = 1,
+    shape: TransformerShape,
+    optimizer: optax.GradientTransformation,
+    *,
+    compute_dtype=jnp.float32,
+    attention: Attention = None,
+    unroll: int | bool = 1,
 ):
     """``step(state, tokens, lr) -> (state, StepMetrics)``; pure, not jitted.
 
@@ -258,8 +267,9 @@ def make_train_step(
     """
 
     def step(state: TrainState, tokens: jax.Array, lr: jax.Array) -> tuple[TrainState, StepMetrics]:
-        loss, grads = accumulated_gradients(state.params, tokens, shape, compute_dtype=compute_dtype,
-                                            attention=attention, unroll=unroll)
+        loss, grads = accumulated_gradients(
+            state.params, tokens, shape, compute_dtype=compute_dtype, attention=attention, unroll=unroll
+        )
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         updates = jax.tree_util.tree_map(lambda u: (lr * u).astype(u.dtype), updates)
         params = optax.apply_updates(state.params, updates)
@@ -319,8 +329,9 @@ def _compiled_step(shape: TransformerShape, config: TrainConfig, seq_len: int, d
     state = TrainState(params, jax.eval_shape(optimizer.init, params), jax.ShapeDtypeStruct((), jnp.int32))
     k, B = config.micro_batches, config.batch_size
     tokens = jax.ShapeDtypeStruct((k, B // k, seq_len + 1), jnp.int32)
-    step = make_train_step(shape, optimizer, compute_dtype=jnp.dtype(dtype_name), attention=config.attention,
-                           unroll=config.unroll_layers)
+    step = make_train_step(
+        shape, optimizer, compute_dtype=jnp.dtype(dtype_name), attention=config.attention, unroll=config.unroll_layers
+    )
     compiled, seconds = compile_step(step, state, tokens)
     return _CompiledStep(compiled, seconds, xla_flops(compiled))
 
@@ -334,8 +345,9 @@ def _train_batch(data: jax.Array, key: jax.Array, i: jax.Array, batch_size: int,
 
 @functools.lru_cache(maxsize=16)
 def _loss_jit(shape: TransformerShape, dtype_name: str, attention: Attention, unroll: bool):
-    return jax.jit(functools.partial(loss_fn, shape=shape, compute_dtype=jnp.dtype(dtype_name),
-                                     attention=attention, unroll=unroll))
+    return jax.jit(
+        functools.partial(loss_fn, shape=shape, compute_dtype=jnp.dtype(dtype_name), attention=attention, unroll=unroll)
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -364,8 +376,15 @@ def measure_cpu_peak_flops(size: int = 1536, repeats: int = 5) -> float:
 
 
 # device_kind substrings → hardware catalogue names, tried in order.
-_DEVICE_KINDS = (("h200", "h200"), ("h100", "h100_sxm"), ("a100", "a100_80gb"), ("b200", "b200"),
-                 ("v5 lite", "tpu_v5e"), ("v5e", "tpu_v5e"), ("v5p", "tpu_v5p"))
+_DEVICE_KINDS = (
+    ("h200", "h200"),
+    ("h100", "h100_sxm"),
+    ("a100", "a100_80gb"),
+    ("b200", "b200"),
+    ("v5 lite", "tpu_v5e"),
+    ("v5e", "tpu_v5e"),
+    ("v5p", "tpu_v5p"),
+)
 
 
 def device_peak_flops(device: jax.Device | None = None) -> tuple[float, str]:
@@ -389,8 +408,15 @@ def device_peak_flops(device: jax.Device | None = None) -> tuple[float, str]:
     return math.nan, f"unknown device kind {device.device_kind!r}"
 
 
-def evaluate(params: Params, windows: np.ndarray, shape: TransformerShape, *, batch_size: int,
-             compute_dtype: str = "float32", attention: Attention = None) -> float:
+def evaluate(
+    params: Params,
+    windows: np.ndarray,
+    shape: TransformerShape,
+    *,
+    batch_size: int,
+    compute_dtype: str = "float32",
+    attention: Attention = None,
+) -> float:
     """Mean next-token loss (nats/token) over ``windows`` (m, T + 1), in batches of ``batch_size``.
 
     Only whole batches are scored (m is rounded down to a multiple of the
@@ -484,8 +510,9 @@ def train(
     if not np.all(np.isfinite(losses)):
         raise FloatingPointError(f"training diverged: non-finite loss at step {int(np.argmin(np.isfinite(losses)))}")
     windows = validation_windows(corpus.validation, seq_len, config.eval_windows)
-    val_loss = evaluate(state.params, windows, shape, batch_size=B, compute_dtype=dtype_name,
-                        attention=config.attention)
+    val_loss = evaluate(
+        state.params, windows, shape, batch_size=B, compute_dtype=dtype_name, attention=config.attention
+    )
 
     tokens_per_step = B * seq_len
     tokens_per_s = (steps - 1) * tokens_per_step / wall_s
@@ -513,7 +540,7 @@ def train(
         mfu=achieved / peak_flops if math.isfinite(peak_flops) and peak_flops > 0 else math.nan,
         analytic_flops_per_step=flops_per_token * tokens_per_step,
         xla_flops_per_step=compiled.xla_flops,
-        train_loss=float(losses[-max(1, steps // 10):].mean()),
+        train_loss=float(losses[-max(1, steps // 10) :].mean()),
         validation_loss=val_loss,
         bits_per_byte=val_loss / math.log(2),
         loss_curve=tuple(float(g.mean()) for g in groups),

@@ -182,11 +182,7 @@ def training_run(
 
 
 def fine_tune_flops(
-    n_params: float,
-    tokens: float,
-    *,
-    method: Literal["full", "lora"] = "full",
-    adapter_params: float = 0.0,
+    n_params: float, tokens: float, *, method: Literal["full", "lora"] = "full", adapter_params: float = 0.0
 ) -> float:
     """FLOPs to fine-tune a base model of ``n_params`` on ``tokens`` tokens.
 

@@ -92,13 +92,20 @@ def _spec(shape: TransformerShape) -> dict[str, Any]:
     def zeros(*dims: int) -> _Leaf:
         return _Leaf(dims, "zeros")
 
-    attn = {"wq": normal(INIT_STD, L, d, hq), "wk": normal(INIT_STD, L, d, kq),
-            "wv": normal(INIT_STD, L, d, kq), "wo": normal(resid_std, L, hq, d)}
+    attn = {
+        "wq": normal(INIT_STD, L, d, hq),
+        "wk": normal(INIT_STD, L, d, kq),
+        "wv": normal(INIT_STD, L, d, kq),
+        "wo": normal(resid_std, L, hq, d),
+    }
     if shape.mlp == "gelu":
         mlp = {"w_in": normal(INIT_STD, L, d, F), "w_out": normal(resid_std, L, F, d)}
     else:
-        mlp = {"w_gate": normal(INIT_STD, L, d, F), "w_up": normal(INIT_STD, L, d, F),
-               "w_down": normal(resid_std, L, F, d)}
+        mlp = {
+            "w_gate": normal(INIT_STD, L, d, F),
+            "w_up": normal(INIT_STD, L, d, F),
+            "w_down": normal(resid_std, L, F, d),
+        }
     if shape.bias:
         attn |= {"bq": zeros(L, hq), "bk": zeros(L, kq), "bv": zeros(L, kq), "bo": zeros(L, d)}
         if shape.mlp == "gelu":
@@ -123,8 +130,9 @@ def _is_leaf(x) -> bool:
 
 def param_shapes(shape: TransformerShape, dtype=jnp.float32) -> Params:
     """The parameter tree as :class:`jax.ShapeDtypeStruct` leaves (nothing is allocated)."""
-    return jax.tree_util.tree_map(lambda leaf: jax.ShapeDtypeStruct(leaf.dims, jnp.dtype(dtype)),
-                                  _spec(shape), is_leaf=_is_leaf)
+    return jax.tree_util.tree_map(
+        lambda leaf: jax.ShapeDtypeStruct(leaf.dims, jnp.dtype(dtype)), _spec(shape), is_leaf=_is_leaf
+    )
 
 
 def init_params(shape: TransformerShape, key: jax.Array, dtype=jnp.float32) -> Params:
@@ -175,6 +183,7 @@ def decay_mask(params: Params) -> Params:
     """True for weight matrices and embeddings (AdamW decays them), False for
     biases and norm weights — the nanoGPT rule "decay tensors with ≥ 2 dims",
     stated by name because the blocks carry an extra layer axis."""
+
     def is_matrix(path, _leaf) -> bool:
         return getattr(path[-1], "key", None) in MATRIX_NAMES
 
@@ -246,10 +255,13 @@ def forward(
         Logits in ``compute_dtype``; position t depends on tokens[: t + 1] only.
     """
     B, T = tokens.shape
-    if T > shape.context:
+    if shape.context < T:
         raise ValueError(f"sequence length(={T}) must be ≤ shape.context(={shape.context})")
     H, K, Q = shape.n_heads, shape.kv_heads, shape.head_dim
-    cast = lambda a: a.astype(compute_dtype)
+
+    def cast(a):
+        return a.astype(compute_dtype)
+
     x = params["wte"][tokens].astype(jnp.float32)  # (B, T, d)
     if shape.learned_positions:
         x = x + params["wpe"][:T].astype(jnp.float32)[None]

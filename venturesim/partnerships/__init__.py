@@ -7,31 +7,11 @@ See :mod:`venturesim.partnerships.schema` (scenario section),
 ``docs/model/partnerships.md``.
 """
 
-from venturesim.partnerships.catalog import (
-    PartnerType,
-    partner_type,
-    partner_types,
-    resolved_field,
-)
+from venturesim.partnerships.catalog import PartnerType, partner_type, partner_types, resolved_field
 from venturesim.partnerships.params import PartnerParams, sample_partnerships
-from venturesim.partnerships.process import (
-    PartnerBook,
-    partner_month_des,
-    partnership,
-    start_partnerships,
-)
-from venturesim.partnerships.schema import (
-    PARTNER_TYPES,
-    Fit,
-    FitWeights,
-    Partner,
-    Partnerships,
-)
-from venturesim.partnerships.step import (
-    PartnerState,
-    init_partnerships,
-    step_partnerships,
-)
+from venturesim.partnerships.process import PartnerBook, partner_month_des, partnership, start_partnerships
+from venturesim.partnerships.schema import PARTNER_TYPES, Fit, FitWeights, Partner, Partnerships
+from venturesim.partnerships.step import PartnerState, init_partnerships, step_partnerships
 from venturesim.partnerships.terms import (
     ACTIVE,
     ENDED,

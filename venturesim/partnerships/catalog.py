@@ -97,9 +97,20 @@ def _fmt(value) -> str:
 
 def types_markdown() -> str:
     """The partner types' defaults as a Markdown table (as in ``docs/model/partnerships.md``)."""
-    fields = ["search_months", "negotiation_months", "signing_probability", "termination_annual", "contract_months",
-              "adoption_multiplier", "revenue_share", "compute_credits", "loss_reduction", "monthly_cost",
-              "signing_cost", "churn_on_exit"]
+    fields = [
+        "search_months",
+        "negotiation_months",
+        "signing_probability",
+        "termination_annual",
+        "contract_months",
+        "adoption_multiplier",
+        "revenue_share",
+        "compute_credits",
+        "loss_reduction",
+        "monthly_cost",
+        "signing_cost",
+        "churn_on_exit",
+    ]
     lines = ["| figure | " + " | ".join(partner_types()) + " |", "|---|" + "---|" * len(partner_types())]
     for field in fields:
         lines.append(f"| {field} | " + " | ".join(_fmt(getattr(t, field)) for t in partner_types().values()) + " |")

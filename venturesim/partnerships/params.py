@@ -87,7 +87,7 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
     partners = [] if section is None else section.partners
     n, n_seg = sampler.n, len(segments)
     attempts = max((p.max_attempts for p in partners), default=1)
-    weights = (section.fit_weights if section is not None else None)
+    weights = section.fit_weights.normalised() if section is not None and partners else {}
     columns: dict[str, list] = {f: [] for f in PartnerParams._fields}
     for partner in partners:
         key, noise = f"partnerships.partners.{partner.name}", f"partnerships.{partner.name}"
@@ -97,21 +97,36 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
             return sampler.scalar(resolved_field(partner, name), f"{key}.{name}")
 
         per_attempt = {
-            part: np.stack([_noise(sampler, resolved_field(partner, f"{part}_months"), f"{noise}.{part}.{a}")
-                            if a < partner.max_attempts else np.full(n, np.inf) for a in range(attempts)], axis=1)
+            part: np.stack(
+                [
+                    _noise(sampler, resolved_field(partner, f"{part}_months"), f"{noise}.{part}.{a}")
+                    if a < partner.max_attempts
+                    else np.full(n, np.inf)
+                    for a in range(attempts)
+                ],
+                axis=1,
+            )
             for part in ("search", "negotiation")
         }
-        u = np.stack([ndtr(sampler.standard_normal(f"{noise}.sign.{a}")) if a < partner.max_attempts
-                      else np.ones(n) for a in range(attempts)], axis=1)
-        fit = sum(w * sampler.scalar(getattr(partner.fit, c), f"{key}.fit.{c}")
-                  for c, w in weights.normalised().items())
+        u = np.stack(
+            [
+                ndtr(sampler.standard_normal(f"{noise}.sign.{a}")) if a < partner.max_attempts else np.ones(n)
+                for a in range(attempts)
+            ],
+            axis=1,
+        )
+        fit = sum(w * sampler.scalar(getattr(partner.fit, c), f"{key}.fit.{c}") for c, w in weights.items())
         p0 = field("signing_probability")
         with np.errstate(divide="ignore"):
             base = logit(np.clip(p0, 0.0, 1.0)) + partner.fit_sensitivity * (fit - 0.5)
         p_term = field("termination_annual")
         rate = -np.log1p(-p_term) / 12.0
         with np.errstate(divide="ignore"):
-            life = np.where(rate > 0, -log_ndtr(-sampler.standard_normal(f"{noise}.termination")) / np.where(rate > 0, rate, 1.0), np.inf)
+            life = np.where(
+                rate > 0,
+                -log_ndtr(-sampler.standard_normal(f"{noise}.termination")) / np.where(rate > 0, rate, 1.0),
+                np.inf,
+            )
         contract = partner.contract_months if partner.contract_months is not None else kind.contract_months
         contract = np.inf if contract == "open" else float(contract)
         if partner.segment is not None and partner.segment not in segments:
@@ -119,18 +134,25 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
         mask = np.ones(n_seg) if partner.segment is None else (np.arange(n_seg) == segments.index(partner.segment))
         values = {
             "start": np.full(n, partner.start_month),
-            "search": per_attempt["search"], "negotiation": per_attempt["negotiation"], "sign_u": u,
+            "search": per_attempt["search"],
+            "negotiation": per_attempt["negotiation"],
+            "sign_u": u,
             "retry_delay": sampler.scalar(partner.retry_delay_months, f"{key}.retry_delay_months"),
             "max_attempts": np.full(n, float(partner.max_attempts)),
-            "base_logit": base, "fit": fit,
+            "base_logit": base,
+            "fit": fit,
             "reference_arr": np.full(n, np.inf if partner.reference_arr is None else partner.reference_arr),
             "traction_elasticity": np.full(n, partner.traction_elasticity),
-            "lifetime": np.minimum(contract, life), "by_contract": (contract <= life).astype(np.float64),
+            "lifetime": np.minimum(contract, life),
+            "by_contract": (contract <= life).astype(np.float64),
             "segment": np.broadcast_to(mask.astype(np.float64), (n, n_seg)),
             "has_segment": np.full(n, float(partner.segment is not None)),
-            "adoption": field("adoption_multiplier"), "revenue_share": field("revenue_share"),
-            "compute_credits": field("compute_credits"), "loss_reduction": field("loss_reduction"),
-            "monthly_cost": field("monthly_cost"), "signing_cost": field("signing_cost"),
+            "adoption": field("adoption_multiplier"),
+            "revenue_share": field("revenue_share"),
+            "compute_credits": field("compute_credits"),
+            "loss_reduction": field("loss_reduction"),
+            "monthly_cost": field("monthly_cost"),
+            "signing_cost": field("signing_cost"),
             "churn_on_exit": field("churn_on_exit"),
             "concentration_limit": np.full(n, partner.concentration_limit),
         }
@@ -142,8 +164,12 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
             return np.stack(columns[name], axis=1)
         return np.zeros((n, 0) + tail)
 
-    return PartnerParams(**{
-        name: stack(name, (attempts,) if name in ("search", "negotiation", "sign_u") else
-                    (n_seg,) if name == "segment" else ())
-        for name in PartnerParams._fields
-    })
+    return PartnerParams(
+        **{
+            name: stack(
+                name,
+                (attempts,) if name in ("search", "negotiation", "sign_u") else (n_seg,) if name == "segment" else (),
+            )
+            for name in PartnerParams._fields
+        }
+    )

@@ -59,9 +59,14 @@ class PartnerBook:
     def new(cls, params) -> PartnerBook:
         """Nothing signed; ``params`` is one path's row of PartnerParams."""
         p = len(params.start)
-        return cls(status=np.full(p, WAITING), attempt=np.zeros(p, np.int64),
-                   attempt_start=np.asarray(params.start, np.float64).copy(),
-                   active_since=np.full(p, np.inf), end_time=np.full(p, np.inf), credits=np.zeros(p))
+        return cls(
+            status=np.full(p, WAITING),
+            attempt=np.zeros(p, np.int64),
+            attempt_start=np.asarray(params.start, np.float64).copy(),
+            active_since=np.full(p, np.inf),
+            end_time=np.full(p, np.inf),
+            credits=np.zeros(p),
+        )
 
 
 @stops_when_ended
@@ -84,16 +89,20 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
         yield env.timeout(float(params.negotiation[i, a]))
         if not company.alive:
             return
-        p = float(sign_probability(params.base_logit[i], company.arr, params.reference_arr[i],
-                                   params.traction_elasticity[i]))
+        p = float(
+            sign_probability(params.base_logit[i], company.arr, params.reference_arr[i], params.traction_elasticity[i])
+        )
         signed, retried = decide(params.sign_u[i, a], p, a, params.max_attempts[i])
         if signed:
             life = float(params.lifetime[i])
             book.status[i], book.active_since[i], book.end_time[i] = ACTIVE, env.now, env.now + life
             book.credits[i] = float(params.compute_credits[i])
             until = "open-ended" if math.isinf(life) else f"until month {env.now + life:.1f}"
-            company.log("partnership", "signed", f"{name}: signed (probability {p:.2f}, fit {params.fit[i]:.2f}, "
-                        f"ARR ${company.arr:,.0f}); {until}")
+            company.log(
+                "partnership",
+                "signed",
+                f"{name}: signed (probability {p:.2f}, fit {params.fit[i]:.2f}, ARR ${company.arr:,.0f}); {until}",
+            )
             if math.isinf(life):
                 return
             yield env.timeout(life)
@@ -103,8 +112,11 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
             why = "contract ended" if params.by_contract[i] else "partner terminated"
             company.log("partnership", "ended", f"{name}: {why}")
             return
-        company.log("partnership", "declined" if retried else "failed",
-                    f"{name}: not signed (probability {p:.2f})" + ("" if retried else "; given up"))
+        company.log(
+            "partnership",
+            "declined" if retried else "failed",
+            f"{name}: not signed (probability {p:.2f})" + ("" if retried else "; given up"),
+        )
         if not retried:
             book.status[i] = FAILED
             return
@@ -124,6 +136,7 @@ def start_partnerships(env, company, params, names: list[str]) -> PartnerBook:
 
 def partner_month_des(book: PartnerBook, params, t: int, alive: bool, compute_spend: float) -> PartnerMonth:
     """Month t's effects for one path (called at the month end, time t + 1); updates the book's credits."""
-    book.credits, month = month_accounting(book.active_since, book.end_time, book.credits, params, t, alive,
-                                           compute_spend)
+    book.credits, month = month_accounting(
+        book.active_since, book.end_time, book.credits, params, t, alive, compute_spend
+    )
     return month

@@ -52,8 +52,17 @@ PARTNER_TYPES = ("strategic", "joint_rnd", "channel", "co_marketing", "cloud_cre
 FIT_CRITERIA = ("goal_alignment", "capability_match", "complementary_resources", "reputation")
 
 TYPE_FIELDS = (
-    "search_months", "negotiation_months", "signing_probability", "termination_annual", "contract_months",
-    "adoption_multiplier", "revenue_share", "compute_credits", "loss_reduction", "monthly_cost", "signing_cost",
+    "search_months",
+    "negotiation_months",
+    "signing_probability",
+    "termination_annual",
+    "contract_months",
+    "adoption_multiplier",
+    "revenue_share",
+    "compute_credits",
+    "loss_reduction",
+    "monthly_cost",
+    "signing_cost",
     "churn_on_exit",
 )
 """Partner fields whose default comes from the partner's type."""
@@ -63,7 +72,9 @@ class Fit(Model):
     """How well the partner fits, each criterion in [0, 1] (0.5: average)."""
 
     goal_alignment: uncertain(ge=0, le=1) = Field(0.5, description="Goals and strategy agree (§7.3.1 目标一致性).")
-    capability_match: uncertain(ge=0, le=1) = Field(0.5, description="Their technology/market capability is what is needed.")
+    capability_match: uncertain(ge=0, le=1) = Field(
+        0.5, description="Their technology/market capability is what is needed."
+    )
     complementary_resources: uncertain(ge=0, le=1) = Field(0.5, description="Their resources complement the company's.")
     reputation: uncertain(ge=0, le=1) = Field(0.5, description="Reputation and reliability.")
 
@@ -94,15 +105,21 @@ class Partner(Model):
     name: Name
     type: Literal[PARTNER_TYPES] = Field(description="Kind of partnership: " + ", ".join(PARTNER_TYPES) + ".")
     start_month: float = Field(0.0, ge=0, description="Month the search starts.")
-    search_months: uncertain(ge=0) | None = Field(None, description="Months to find the partner and open talks (per attempt).")
+    search_months: uncertain(ge=0) | None = Field(
+        None, description="Months to find the partner and open talks (per attempt)."
+    )
     negotiation_months: uncertain(ge=0) | None = Field(None, description="Months of negotiation (per attempt).")
     signing_probability: uncertain(ge=0, le=1) | None = Field(
         None, description="p₀: probability of signing at fit 0.5 and the reference ARR."
     )
     fit: Fit = Field(default_factory=Fit)
     fit_sensitivity: float = Field(4.0, ge=0, description="β_fit: change of the log-odds per unit of fit score.")
-    reference_arr: float | None = Field(None, gt=0, description="ARR at which p₀ applies, USD (omit: traction does not matter).")
-    traction_elasticity: float = Field(0.5, ge=0, description="ε: change of the log-odds per unit of ln(ARR/reference).")
+    reference_arr: float | None = Field(
+        None, gt=0, description="ARR at which p₀ applies, USD (omit: traction does not matter)."
+    )
+    traction_elasticity: float = Field(
+        0.5, ge=0, description="ε: change of the log-odds per unit of ln(ARR/reference)."
+    )
     max_attempts: int = Field(1, ge=1, le=10, description="Attempts before giving up.")
     retry_delay_months: uncertain(ge=0) = Field(3.0, description="Months between a failed attempt and the next search.")
     contract_months: Annotated[float, Field(gt=0)] | Literal["open"] | None = Field(
@@ -112,17 +129,28 @@ class Partner(Model):
         None, description="Probability the partner ends an active partnership within a year."
     )
     segment: Name | None = Field(None, description="Segment the partner sells to / brings (omit: all segments).")
-    adoption_multiplier: uncertain(gt=0) | None = Field(None, description="Multiplies the segment's Bass p while active.")
-    revenue_share: uncertain(ge=0, le=1) | None = Field(None, description="Fraction of the segment's revenue the partner takes.")
+    adoption_multiplier: uncertain(gt=0) | None = Field(
+        None, description="Multiplies the segment's Bass p while active."
+    )
+    revenue_share: uncertain(ge=0, le=1) | None = Field(
+        None, description="Fraction of the segment's revenue the partner takes."
+    )
     compute_credits: uncertain(ge=0) | None = Field(None, description="Compute credits granted at signing, USD.")
-    loss_reduction: uncertain(ge=0) | None = Field(None, description="Loss reduction of the served model while active, nats/token.")
-    monthly_cost: uncertain(ge=0) | None = Field(None, description="Cost while active, USD per month (joint R&D, co-marketing, data licence).")
+    loss_reduction: uncertain(ge=0) | None = Field(
+        None, description="Loss reduction of the served model while active, nats/token."
+    )
+    monthly_cost: uncertain(ge=0) | None = Field(
+        None, description="Cost while active, USD per month (joint R&D, co-marketing, data licence)."
+    )
     signing_cost: uncertain(ge=0) | None = Field(None, description="One-off cost at signing, USD.")
     churn_on_exit: uncertain(ge=0, le=1) | None = Field(
         None, description="Fraction of the segment's customers lost when the partnership ends."
     )
     concentration_limit: float = Field(
-        0.3, gt=0, le=1, description="Flag a concentration risk when the partner's segment brings more than this share of revenue."
+        0.3,
+        gt=0,
+        le=1,
+        description="Flag a concentration risk when the partner's segment brings more than this share of revenue.",
     )
 
 

@@ -85,13 +85,25 @@ def init_partnerships(params: PartnerParams) -> PartnerState:
     inf = jnp.full(start.shape, jnp.inf, jnp.float32)
     attempt = jnp.zeros(start.shape, jnp.int32)
     status = _phase(jnp.zeros(start.shape, jnp.int32), start, _at(jnp.asarray(params.search), attempt), 0.0)
-    return PartnerState(status=status, attempt=attempt, attempt_start=start, active_since=inf, end_time=inf,
-                        credits=jnp.zeros(start.shape, jnp.float32), concentrated_month=jnp.zeros_like(start) - 1.0,
-                        concentrated_share=jnp.zeros_like(start))
+    return PartnerState(
+        status=status,
+        attempt=attempt,
+        attempt_start=start,
+        active_since=inf,
+        end_time=inf,
+        credits=jnp.zeros(start.shape, jnp.float32),
+        concentrated_month=jnp.zeros_like(start) - 1.0,
+        concentrated_share=jnp.zeros_like(start),
+    )
 
 
 def step_partnerships(
-    key: jax.Array, state: PartnerState, params: PartnerParams, t: jax.Array, active: jax.Array, arr: jax.Array,
+    key: jax.Array,
+    state: PartnerState,
+    params: PartnerParams,
+    t: jax.Array,
+    active: jax.Array,
+    arr: jax.Array,
     compute_spend: jax.Array,
 ) -> tuple[PartnerState, PartnerMonth]:
     """Advance month t.
@@ -107,8 +119,9 @@ def step_partnerships(
     now_end = jnp.asarray(t, jnp.float32) + 1.0
     status, attempt, start = state.status, state.attempt, state.attempt_start
     since, end, credits = state.active_since, state.end_time, state.credits
-    probability = sign_probability(params.base_logit, arr[:, None], params.reference_arr, params.traction_elasticity,
-                                   xp=jnp)
+    probability = sign_probability(
+        params.base_logit, arr[:, None], params.reference_arr, params.traction_elasticity, xp=jnp
+    )
     for _ in range(params.search.shape[-1]):  # static: at most A decisions per partner
         pending = (status == WAITING) | (status == SEARCHING) | (status == NEGOTIATING)
         decision = start + _at(params.search, attempt) + _at(params.negotiation, attempt)
@@ -125,8 +138,14 @@ def step_partnerships(
     credits, month = month_accounting(since, end, credits, params, t, active, compute_spend, xp=jnp)
     status = jnp.where((status == ACTIVE) & (end <= now_end), ENDED, status)
     status = jnp.where(active[:, None], _phase(status, start, _at(params.search, attempt), now_end), status)
-    new = state._replace(status=status.astype(jnp.int32), attempt=attempt, attempt_start=start, active_since=since,
-                         end_time=end, credits=credits)
+    new = state._replace(
+        status=status.astype(jnp.int32),
+        attempt=attempt,
+        attempt_start=start,
+        active_since=since,
+        end_time=end,
+        credits=credits,
+    )
     return new, month
 
 

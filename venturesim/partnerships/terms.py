@@ -30,7 +30,7 @@ concentration risk (:func:`concentration`).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -60,14 +60,14 @@ STATUS_NAMES = ("waiting", "searching", "negotiating", "active", "ended", "faile
 class PartnerMonth(NamedTuple):
     """Partnerships' effects in one month (zero/one on dead paths)."""
 
-    weight: object  # (paths, P) share of the month each partnership was active
-    adoption_multiplier: object  # (paths, S) multiplies Bass p
-    revenue_share: object  # (paths, S) fraction of each segment's revenue taken by partners
-    compute_credit_used: object  # (paths,) USD of compute paid by credits
-    loss_reduction: object  # (paths,) nats/token added to the quality gap
-    cost: object  # (paths,) USD: monthly costs and signing costs
-    exit_churn: object  # (paths, S) share of customers lost with partnerships ending this month
-    active: object  # (paths,) partnerships active at the month end
+    weight: Any  # (paths, P) share of the month each partnership was active
+    adoption_multiplier: Any  # (paths, S) multiplies Bass p
+    revenue_share: Any  # (paths, S) fraction of each segment's revenue taken by partners
+    compute_credit_used: Any  # (paths,) USD of compute paid by credits
+    loss_reduction: Any  # (paths,) nats/token added to the quality gap
+    cost: Any  # (paths,) USD: monthly costs and signing costs
+    exit_churn: Any  # (paths, S) share of customers lost with partnerships ending this month
+    active: Any  # (paths,) partnerships active at the month end
 
 
 def sign_probability(base_logit, arr, reference_arr, traction_elasticity, xp=np):
@@ -121,8 +121,14 @@ def month_accounting(active_since, end_time, credits, params, t, alive, compute_
     exit_churn = 1.0 - xp.prod(kept, axis=-2)
     active_now = xp.sum(alive_p & (active_since < t1) & (end_time > t1), axis=-1)
     month = PartnerMonth(
-        weight=weight, adoption_multiplier=adoption, revenue_share=share, compute_credit_used=xp.sum(used, axis=-1),
-        loss_reduction=loss, cost=cost, exit_churn=exit_churn, active=active_now,
+        weight=weight,
+        adoption_multiplier=adoption,
+        revenue_share=share,
+        compute_credit_used=xp.sum(used, axis=-1),
+        loss_reduction=loss,
+        cost=cost,
+        exit_churn=exit_churn,
+        active=active_now,
     )
     return credits - used, month
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import cast
 
 import altair as alt
 import numpy as np
@@ -74,11 +75,7 @@ def quantile_column(q: float) -> str:
     return "q" + f"{pct:g}".replace(".", "_")
 
 
-def fan_data(
-    ds: xr.Dataset,
-    metric: str,
-    quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
-) -> pd.DataFrame:
+def fan_data(ds: xr.Dataset, metric: str, quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
     """Per-month quantiles of ``metric`` across simulated paths.
 
     Parameters
@@ -160,12 +157,7 @@ def _quantile_columns(fan_df: pd.DataFrame) -> list[str]:
 
 
 def plot_fan(
-    fan_df: pd.DataFrame,
-    title: str,
-    y_title: str,
-    money: bool = True,
-    *,
-    zero_rule: bool = False,
+    fan_df: pd.DataFrame, title: str, y_title: str, money: bool = True, *, zero_rule: bool = False
 ) -> alt.LayerChart:
     """Fan chart: nested quantile bands around a median line.
 
@@ -208,17 +200,14 @@ def plot_fan(
         low, high = columns[i], columns[-1 - i]
         layers.append(
             base.mark_area(color="#4c78a8", opacity=0.18 + 0.22 * i / max(n_bands - 1, 1)).encode(
-                y=alt.Y(f"{low}:Q", title=y_title, axis=axis),
-                y2=alt.Y2(f"{high}:Q"),
+                y=alt.Y(f"{low}:Q", title=y_title, axis=axis), y2=alt.Y2(f"{high}:Q")
             )
         )
     median = columns[n_bands]
     layers.append(base.mark_line(color="#1f3b63", strokeWidth=2).encode(y=f"{median}:Q"))
     if zero_rule:
         layers.append(
-            alt.Chart(pd.DataFrame({"zero": [0.0]}))
-            .mark_rule(color="#c0392b", strokeDash=[4, 4])
-            .encode(y="zero:Q")
+            alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#c0392b", strokeDash=[4, 4]).encode(y="zero:Q")
         )
 
     hover = alt.selection_point(fields=["month"], nearest=True, on="pointerover", empty=False)
@@ -230,7 +219,8 @@ def plot_fan(
         .encode(opacity=alt.condition(hover, alt.value(0.6), alt.value(0.0)), tooltip=tooltip)
         .add_params(hover)
     )
-    return alt.layer(*layers).properties(title=title, width=CHART_WIDTH, height=CHART_HEIGHT)
+    # alt.layer is typed LayerChart | FacetChart (the latter only for facet arguments, none given here)
+    return cast(alt.LayerChart, alt.layer(*layers).properties(title=title, width=CHART_WIDTH, height=CHART_HEIGHT))
 
 
 def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
@@ -258,8 +248,7 @@ def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
     y_scale = alt.Scale(domain=[0.0, 1.0])
     base = alt.Chart(frame).encode(x=x)
     band = base.mark_area(color="#59a14f", opacity=0.25, interpolate="step-after").encode(
-        y=alt.Y("low:Q", title="Paths still operating", scale=y_scale, axis=alt.Axis(format="%")),
-        y2="high:Q",
+        y=alt.Y("low:Q", title="Paths still operating", scale=y_scale, axis=alt.Axis(format="%")), y2="high:Q"
     )
     line = base.mark_line(color="#2e6b28", strokeWidth=2, interpolate="step-after").encode(
         y=alt.Y("survival:Q", scale=y_scale)
@@ -277,8 +266,9 @@ def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
         )
         .add_params(hover)
     )
-    return alt.layer(band, line, rule).properties(
-        title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT
+    return cast(
+        alt.LayerChart,
+        alt.layer(band, line, rule).properties(title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT),
     )
 
 
@@ -311,11 +301,13 @@ def exits_data(ds: xr.Dataset) -> pd.DataFrame:
         raise MissingMetricError("the results have no exit_kind (per-path exits)")
     kind = ds["exit_kind"].values
     share = np.array([(kind == k).mean() for k in range(len(EXIT_KINDS))])
-    return pd.DataFrame({
-        "outcome": [EXIT_LABELS[name] for name in EXIT_KINDS],
-        "share": share,
-        "se": np.sqrt(share * (1 - share) / kind.size),
-    })
+    return pd.DataFrame(
+        {
+            "outcome": [EXIT_LABELS[name] for name in EXIT_KINDS],
+            "share": share,
+            "se": np.sqrt(share * (1 - share) / kind.size),
+        }
+    )
 
 
 def plot_exits(exits_df: pd.DataFrame) -> alt.LayerChart:
@@ -337,8 +329,13 @@ def plot_exits(exits_df: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color="#4e79a7").encode(
         x=alt.X("share:Q", title="Share of paths at the horizon", axis=alt.Axis(format="%")),
-        tooltip=[alt.Tooltip("outcome:N", title="Outcome"), alt.Tooltip("share:Q", title="Share", format=".1%"),
-                 alt.Tooltip("se:Q", title="Std. error", format=".2%")],
+        tooltip=[
+            alt.Tooltip("outcome:N", title="Outcome"),
+            alt.Tooltip("share:Q", title="Share", format=".1%"),
+            alt.Tooltip("se:Q", title="Std. error", format=".2%"),
+        ],
     )
     errors = base.mark_rule(color="#333").encode(x="low:Q", x2="high:Q")
-    return alt.layer(bars, errors).properties(title="How the paths end", width=CHART_WIDTH, height=160)
+    return cast(
+        alt.LayerChart, alt.layer(bars, errors).properties(title="How the paths end", width=CHART_WIDTH, height=160)
+    )

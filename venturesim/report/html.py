@@ -26,10 +26,7 @@ SUMMARY_COLUMNS = ("section", "metric", "statistic", "value", "se", "unit")
 
 _MONEY_UNITS = frozenset({"usd", "$", "usd/month", "usd per month"})
 _PERCENT_UNITS = frozenset({"probability", "fraction", "share", "%", "percent"})
-_EMBED_OPTIONS = {
-    "renderer": "svg",
-    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-}
+_EMBED_OPTIONS = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
 
 _CSS = """
 :root { --ink: #1d2430; --muted: #5b6573; --rule: #d8dde4; --band: #f4f6f9; }
@@ -74,7 +71,8 @@ def vega_bundle() -> str:
     altair targets; cached because building it takes a few seconds.
     """
     major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    return vl_convert.javascript_bundle(vl_version=f"v{major}_{minor}")
+    # the stub omits ``snippet``'s default (vl_convert's own docstring: "the default snippet")
+    return vl_convert.javascript_bundle(vl_version=f"v{major}_{minor}")  # type: ignore[call-arg]
 
 
 def _script_json(obj: object) -> str:
@@ -115,12 +113,12 @@ def format_number(value: float | None, unit: str) -> str:
 def _summary_table(summary: pd.DataFrame) -> str:
     missing = [c for c in SUMMARY_COLUMNS if c not in summary.columns]
     if missing:
-        raise ValueError(
-            f"summary table lacks column(s) {missing}; expected {list(SUMMARY_COLUMNS)}"
-        )
+        raise ValueError(f"summary table lacks column(s) {missing}; expected {list(SUMMARY_COLUMNS)}")
     rows = [
-        "<table class='summary'><thead><tr><th>Metric</th><th>Statistic</th>"
-        "<th class='num'>Value</th><th class='num'>± s.e.</th><th>Unit</th></tr></thead><tbody>"
+        (
+            "<table class='summary'><thead><tr><th>Metric</th><th>Statistic</th>"
+            "<th class='num'>Value</th><th class='num'>± s.e.</th><th>Unit</th></tr></thead><tbody>"
+        )
     ]
     for section, group in summary.groupby("section", sort=False, dropna=False):
         rows.append(f"<tr class='section'><th colspan='5'>{html.escape(str(section))}</th></tr>")
@@ -138,11 +136,7 @@ def _summary_table(summary: pd.DataFrame) -> str:
 
 
 def render_report(
-    title: str,
-    subtitle: str,
-    summary: pd.DataFrame,
-    charts: Mapping[str, alt.TopLevelMixin],
-    notes: Sequence[str] = (),
+    title: str, subtitle: str, summary: pd.DataFrame, charts: Mapping[str, alt.TopLevelMixin], notes: Sequence[str] = ()
 ) -> str:
     """Render one self-contained HTML page.
 
@@ -201,11 +195,7 @@ def render_report(
 
 
 def report_from_dataset(
-    ds: xr.Dataset,
-    title: str,
-    subtitle: str,
-    summary: pd.DataFrame,
-    notes: Sequence[str] = (),
+    ds: xr.Dataset, title: str, subtitle: str, summary: pd.DataFrame, notes: Sequence[str] = ()
 ) -> str:
     """Build the standard charts from the metrics present and render the report.
 
@@ -237,13 +227,14 @@ def report_from_dataset(
             fan_data(ds, "arr"), "Annual recurring revenue", "ARR (USD)", money=True
         )
     if "customers" in ds.data_vars:
-        charts["Customers"] = plot_fan(
-            fan_data(ds, "customers"), "Paying customers", "Customers", money=False
-        )
+        charts["Customers"] = plot_fan(fan_data(ds, "customers"), "Paying customers", "Customers", money=False)
     if "quality_gap" in ds.data_vars and np.isfinite(ds["quality_gap"].values).any():
         charts["Quality gap"] = plot_fan(
-            fan_data(ds, "quality_gap"), "Frontier loss − served model's loss (operating paths)",
-            "Quality gap (nats/token)", money=False, zero_rule=True,
+            fan_data(ds, "quality_gap"),
+            "Frontier loss − served model's loss (operating paths)",
+            "Quality gap (nats/token)",
+            money=False,
+            zero_rule=True,
         )
     if "exit_kind" in ds.data_vars and np.isin(ds["exit_kind"].values, (1, 2, 3)).any():
         charts["Exits"] = plot_exits(exits_data(ds))

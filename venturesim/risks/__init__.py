@@ -6,15 +6,7 @@ See :mod:`venturesim.risks.schema` for the scenario section,
 ``docs/model/risks.md`` for the catalogue.
 """
 
-from venturesim.risks.apply import (
-    HOOK_TARGETS,
-    Adjustment,
-    RiskHooks,
-    RiskRecord,
-    adjust,
-    apply_risks,
-    empty_record,
-)
+from venturesim.risks.apply import HOOK_TARGETS, Adjustment, RiskHooks, RiskRecord, adjust, apply_risks, empty_record
 from venturesim.risks.catalog import catalog, catalog_risk
 from venturesim.risks.draws import (
     RiskDraws,
@@ -24,11 +16,7 @@ from venturesim.risks.draws import (
     occurrence_probability,
     sample_risks,
 )
-from venturesim.risks.events import (
-    event_table,
-    last_risk_before_death,
-    risks_before_death,
-)
+from venturesim.risks.events import event_table, last_risk_before_death, risks_before_death
 from venturesim.risks.process import describe_event, risk_events
 from venturesim.risks.schema import TARGETS, Impact, Mitigation, Raises, Risk, Risks
 

@@ -48,11 +48,19 @@ HOOK_TARGETS = {
 """Targets applied by the engines through :class:`RiskHooks` (target → hook field)."""
 
 _DOMAIN = {
-    "market.price": (0.0, None), "market.churn": (0.0, 1.0), "market.p": (0.0, None), "market.q": (0.0, None),
-    "funding.climate": (1e-6, None), "funding.success_probability": (0.0, 1.0),
-    "company.other_costs": (0.0, None), "company.one_off_cost": (0.0, None), "company.compute": (0.0, None),
-    "product.frontier_loss": (0.0, None), "product.failure_probability": (0.0, 1.0),
-    "team.attrition": (0.0, None), "team.productivity": (0.0, None),
+    "market.price": (0.0, None),
+    "market.churn": (0.0, 1.0),
+    "market.p": (0.0, None),
+    "market.q": (0.0, None),
+    "funding.climate": (1e-6, None),
+    "funding.success_probability": (0.0, 1.0),
+    "company.other_costs": (0.0, None),
+    "company.one_off_cost": (0.0, None),
+    "company.compute": (0.0, None),
+    "product.frontier_loss": (0.0, None),
+    "product.failure_probability": (0.0, 1.0),
+    "team.attrition": (0.0, None),
+    "team.productivity": (0.0, None),
 }
 """Where each target is clipped to after the impacts (low, high; None: unbounded)."""
 
@@ -217,8 +225,10 @@ def apply_risks(params, draws: RiskDraws, months: int | None = None):
         raise ValueError(f"months(={months}) differs from the draws' horizon ({draws.months})")
     n = draws.time.shape[0]
     if params.company.other_costs.shape != (n, months):
-        raise ValueError(f"params hold {params.company.other_costs.shape} other costs; the draws are for "
-                         f"{n} paths and {months} months")
+        raise ValueError(
+            f"params hold {params.company.other_costs.shape} other costs; the draws are for "
+            f"{n} paths and {months} months"
+        )
     m, f, c, p = params.market, params.funding, params.company, params.product
     segments, rounds = m.price.shape[-1], f.success_probability.shape[-1]
 
@@ -234,11 +244,11 @@ def apply_risks(params, draws: RiskDraws, months: int | None = None):
         price=_apply(m.price, _effects(draws, "market.price", months, segments), "market.price"),
         churn=_apply(m.churn, _effects(draws, "market.churn", months, segments), "market.churn"),
     )
-    funding = f._replace(
-        climate=_apply(f.climate, _effects(draws, "funding.climate", months, None), "funding.climate"))
+    funding = f._replace(climate=_apply(f.climate, _effects(draws, "funding.climate", months, None), "funding.climate"))
     product = p._replace(
-        frontier_loss=_apply(p.frontier_loss, _effects(draws, "product.frontier_loss", months, None),
-                             "product.frontier_loss"),
+        frontier_loss=_apply(
+            p.frontier_loss, _effects(draws, "product.frontier_loss", months, None), "product.frontier_loss"
+        ),
         failure_probability=_failure_probability(draws, p.failure_probability, np.asarray(p.submit, np.float64)),
     )
     hooks = RiskHooks(
@@ -249,8 +259,12 @@ def apply_risks(params, draws: RiskDraws, months: int | None = None):
         team_productivity=_hook(draws, "team.productivity", months, n, None),
     )
     record = RiskRecord(
-        time=draws.time, severity=draws.severity, occurs=draws.occurs, value=draws.value,
-        added_costs=np.asarray(other, np.float64) - np.asarray(c.other_costs, np.float64), hooks=hooks,
+        time=draws.time,
+        severity=draws.severity,
+        occurs=draws.occurs,
+        value=draws.value,
+        added_costs=np.asarray(other, np.float64) - np.asarray(c.other_costs, np.float64),
+        hooks=hooks,
     )
     new = params._replace(company=company, market=market, funding=funding, product=product)
     return new, record
@@ -259,8 +273,12 @@ def apply_risks(params, draws: RiskDraws, months: int | None = None):
 def empty_record(n: int, months: int, segments: int, rounds: int) -> RiskRecord:
     """The record of a scenario without risks (K = 0), with identity hooks."""
     return RiskRecord(
-        time=np.full((n, 0, 1), np.inf), severity=np.zeros((n, 0, 1)), occurs=np.zeros((n, 0, 1, 1)),
-        value=np.zeros((n, 0, 1)), added_costs=np.zeros((n, months)),
-        hooks=RiskHooks(_identity(n, (segments,)), _identity(n, (segments,)), _identity(n, (rounds,)),
-                        _identity(n), _identity(n)),
+        time=np.full((n, 0, 1), np.inf),
+        severity=np.zeros((n, 0, 1)),
+        occurs=np.zeros((n, 0, 1, 1)),
+        value=np.zeros((n, 0, 1)),
+        added_costs=np.zeros((n, months)),
+        hooks=RiskHooks(
+            _identity(n, (segments,)), _identity(n, (segments,)), _identity(n, (rounds,)), _identity(n), _identity(n)
+        ),
     )

@@ -47,8 +47,9 @@ def catalog() -> Mapping:
     """Every catalogue risk, validated (name → :class:`~venturesim.risks.schema.Risk`)."""
     from venturesim.risks.schema import Risk
 
-    return MappingProxyType({name: Risk.model_validate({"name": name, **entry})
-                             for name, entry in catalog_entries().items()})
+    return MappingProxyType(
+        {name: Risk.model_validate({"name": name, **entry}) for name, entry in catalog_entries().items()}
+    )
 
 
 def catalog_risk(name: str):
@@ -56,8 +57,10 @@ def catalog_risk(name: str):
     table = catalog()
     if name not in table:
         hint = suggest(name, table)
-        raise ValueError(f"unknown catalogue risk {name!r}"
-                         + (f"; did you mean {hint!r}?" if hint else f"; choose from {sorted(table)}"))
+        raise ValueError(
+            f"unknown catalogue risk {name!r}"
+            + (f"; did you mean {hint!r}?" if hint else f"; choose from {sorted(table)}")
+        )
     return table[name]
 
 
@@ -74,9 +77,16 @@ def _fmt(value) -> str:
 def _impact_text(impact) -> str:
     amount = _fmt(impact.value)
     sign = "×" if impact.mode == "multiply" else ("" if amount.startswith("-") else "+")
-    where = f"[{impact.segment or impact.round or impact.run}]" if (impact.segment or impact.round or impact.run) else ""
-    span = ("once" if impact.target == "company.one_off_cost" else
-            "for good" if impact.duration_months is None else f"{impact.duration_months} mo")
+    where = (
+        f"[{impact.segment or impact.round or impact.run}]" if (impact.segment or impact.round or impact.run) else ""
+    )
+    span = (
+        "once"
+        if impact.target == "company.one_off_cost"
+        else "for good"
+        if impact.duration_months is None
+        else f"{impact.duration_months} mo"
+    )
     chance = "" if impact.probability >= 1 else f" (p={impact.probability:g})"
     return f"{impact.target}{where} {sign}{amount} {span}{chance}"
 
@@ -84,21 +94,34 @@ def _impact_text(impact) -> str:
 def catalog_markdown() -> str:
     """The catalogue as a Markdown table (as in ``docs/model/risks.md``; a test keeps them equal)."""
     lines = [
-        "| risk | category | arrival | max events | severity | macro loading | impacts at severity 1 | mitigations offered |",
+        (
+            "| risk | category | arrival | max events | severity | macro loading "
+            "| impacts at severity 1 | mitigations offered |"
+        ),
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, r in catalog().items():
-        arrival = (f"annual p {_fmt(r.annual_probability)}" if r.annual_probability is not None
-                   else f"hazard {_fmt(r.hazard_monthly)}/mo")
+        arrival = (
+            f"annual p {_fmt(r.annual_probability)}"
+            if r.annual_probability is not None
+            else f"hazard {_fmt(r.hazard_monthly)}/mo"
+        )
         if r.start_month:
             arrival += f" from month {r.start_month}"
-        mitigations = "; ".join(
-            f"{m.name}: ${m.cost_per_month:,.0f}/mo" + (f", hazard ×{m.hazard_multiplier:g}" if m.hazard_multiplier != 1 else "")
-            + (f", severity ×{m.severity_multiplier:g}" if m.severity_multiplier != 1 else "")
-            for m in r.mitigations) or "—"
+        mitigations = (
+            "; ".join(
+                f"{m.name}: ${m.cost_per_month:,.0f}/mo"
+                + (f", hazard ×{m.hazard_multiplier:g}" if m.hazard_multiplier != 1 else "")
+                + (f", severity ×{m.severity_multiplier:g}" if m.severity_multiplier != 1 else "")
+                for m in r.mitigations
+            )
+            or "—"
+        )
         raises = "".join(f"; raises {x.risk} hazard ×{x.hazard_multiplier:g}" for x in r.raises)
-        lines.append(f"| {name} | {r.category} | {arrival} | {r.max_events} | {_fmt(r.severity)} | "
-                     f"{r.macro_loading:g} | {'; '.join(_impact_text(i) for i in r.impacts)}{raises} | {mitigations} |")
+        lines.append(
+            f"| {name} | {r.category} | {arrival} | {r.max_events} | {_fmt(r.severity)} | "
+            f"{r.macro_loading:g} | {'; '.join(_impact_text(i) for i in r.impacts)}{raises} | {mitigations} |"
+        )
     return "\n".join(lines)
 
 

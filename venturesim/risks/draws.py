@@ -41,6 +41,7 @@ only on the seed and its index.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,9 +164,9 @@ def sample_risks(
     sampler: Sampler,
     months: int,
     *,
-    segments: list[str] = (),
-    rounds: list[str] = (),
-    runs: list[str] = (),
+    segments: Sequence[str] = (),
+    rounds: Sequence[str] = (),
+    runs: Sequence[str] = (),
 ) -> RiskDraws:
     """Draw every risk's events for ``sampler``'s paths.
 
@@ -243,8 +244,17 @@ def sample_risks(
             where["run"][k, i] = _index(impact.run, list(runs), "training run", risk.name)
 
     return RiskDraws(
-        risks=items, time=time, severity=severity, occurs=occurs, value=value, hazard=hazards,
-        mitigation_cost=cost, segment=where["segment"], round=where["round"], run=where["run"], months=months,
+        risks=items,
+        time=time,
+        severity=severity,
+        occurs=occurs,
+        value=value,
+        hazard=hazards,
+        mitigation_cost=cost,
+        segment=where["segment"],
+        round=where["round"],
+        run=where["run"],
+        months=months,
     )
 
 
@@ -269,4 +279,3 @@ def occurrence_correlation(p_j: float, p_k: float, rho_j: float, rho_k: float) -
     r = rho_j * rho_k
     both = stats.multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, r], [r, 1.0]]).cdf([ndtri(p_j), ndtri(p_k)])
     return float((both - p_j * p_k) / np.sqrt(p_j * (1 - p_j) * p_k * (1 - p_k)))
-

@@ -31,11 +31,17 @@ def event_table(time: np.ndarray, severity: np.ndarray, names, path_index: np.nd
         raise ValueError(f"time has shape {time.shape}; expected (paths, {len(names)}, E)")
     path_index = np.arange(time.shape[0]) if path_index is None else np.asarray(path_index)
     p, k, e = np.nonzero(np.isfinite(time))
-    table = pd.DataFrame({
-        "path": path_index[p], "risk": np.asarray(list(names), dtype=object)[k], "event": e,
-        "time": time[p, k, e], "month": np.floor(time[p, k, e]).astype(np.int64),
-        "severity": np.asarray(severity, np.float64)[p, k, e],
-    }, columns=_COLUMNS)
+    table = pd.DataFrame(
+        {
+            "path": path_index[p],
+            "risk": np.asarray(list(names), dtype=object)[k],
+            "event": e,
+            "time": time[p, k, e],
+            "month": np.floor(time[p, k, e]).astype(np.int64),
+            "severity": np.asarray(severity, np.float64)[p, k, e],
+        },
+        columns=_COLUMNS,
+    )
     return table.sort_values(["path", "time", "risk"], kind="stable").reset_index(drop=True)
 
 
@@ -68,9 +74,16 @@ def risks_before_death(events: pd.DataFrame, death_month: np.ndarray, names) -> 
         with np.errstate(invalid="ignore", divide="ignore"):
             rate_with = dead[fired].mean() if fired.any() else np.nan
             rate_without = dead[~fired].mean() if (~fired).any() else np.nan
-        rows.append({"risk": name, "paths_fired": int(fired.sum()), "deaths_after": int(before.sum()),
-                     "share_of_deaths": before.sum() / deaths, "death_rate_if_fired": rate_with,
-                     "death_rate_if_not": rate_without})
+        rows.append(
+            {
+                "risk": name,
+                "paths_fired": int(fired.sum()),
+                "deaths_after": int(before.sum()),
+                "share_of_deaths": before.sum() / deaths,
+                "death_rate_if_fired": rate_with,
+                "death_rate_if_not": rate_without,
+            }
+        )
     return pd.DataFrame(rows).sort_values("deaths_after", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -31,7 +31,9 @@ def describe_impact(impact: Impact, value: float, severity: float, start_month: 
         change = f"×{max(1.0 + (value - 1.0) * severity, 0.0):.2f}"
     elif impact.target in _MONEY:
         amount = value * severity
-        change = f"{'+' if amount >= 0 else '−'}${abs(amount):,.0f}" + ("" if impact.target == "company.one_off_cost" else "/month")
+        change = f"{'+' if amount >= 0 else '−'}${abs(amount):,.0f}" + (
+            "" if impact.target == "company.one_off_cost" else "/month"
+        )
     else:
         amount = value * severity
         change = f"{'+' if amount >= 0 else '−'}{abs(amount):.4g}"
@@ -50,14 +52,18 @@ def describe_event(risk: Risk, time: float, severity: float, values: np.ndarray,
     ``values``: (I,) the path's impact values; ``occurs``: (I,) 1 where the event brought the impact.
     """
     start = math.ceil(time)
-    parts = [describe_impact(impact, float(values[i]), float(severity), start)
-             for i, impact in enumerate(risk.impacts) if occurs[i] > 0]
+    parts = [
+        describe_impact(impact, float(values[i]), float(severity), start)
+        for i, impact in enumerate(risk.impacts)
+        if occurs[i] > 0
+    ]
     return f"{risk.name} (severity {severity:.2f}): " + ("; ".join(parts) if parts else "no effect")
 
 
 @stops_when_ended
-def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severity: np.ndarray,
-                value: np.ndarray, occurs: np.ndarray):
+def risk_events(
+    env, company, risks: tuple[Risk, ...], time: np.ndarray, severity: np.ndarray, value: np.ndarray, occurs: np.ndarray
+):
     """SimPy process: log every event of one path at its time.
 
     Parameters
@@ -79,5 +85,6 @@ def risk_events(env, company, risks: tuple[Risk, ...], time: np.ndarray, severit
             yield env.timeout(when - env.now)
         if not company.alive:
             return
-        company.log("risk", risks[k].name,
-                    describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e]))
+        company.log(
+            "risk", risks[k].name, describe_event(risks[k], when, float(severity[k, e]), value[k], occurs[k, e])
+        )

@@ -43,13 +43,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, Field, PrivateAttr, ValidationError, model_validator
 
 from venturesim.scenario._base import Model, Name, unique_names
 from venturesim.scenario.distributions import Spec, bounded, share_outside, uncertain
@@ -102,7 +96,9 @@ class Impact(Model):
     @model_validator(mode="after")
     def _consistent(self):
         if self.segment is not None and self.target not in _SEGMENT_TARGETS:
-            raise ValueError(f"segment(={self.segment!r}) applies only to {sorted(_SEGMENT_TARGETS)}, not {self.target}")
+            raise ValueError(
+                f"segment(={self.segment!r}) applies only to {sorted(_SEGMENT_TARGETS)}, not {self.target}"
+            )
         if self.round is not None and self.target != "funding.success_probability":
             raise ValueError(f"round(={self.round!r}) applies only to funding.success_probability, not {self.target}")
         if self.run is not None and self.target != "product.failure_probability":
@@ -132,7 +128,9 @@ class Raises(Model):
 
     risk: Name = Field(description="The risk whose hazard rises.")
     hazard_multiplier: float = Field(gt=0, description="Factor on that risk's hazard per event of this one.")
-    duration_months: int | None = Field(None, ge=1, description="Months it lasts from month ⌈event time⌉ (omit: for good).")
+    duration_months: int | None = Field(
+        None, ge=1, description="Months it lasts from month ⌈event time⌉ (omit: for good)."
+    )
 
 
 class Risk(Model):
@@ -149,13 +147,17 @@ class Risk(Model):
     )
     start_month: int = Field(0, ge=0, description="No event before this month.")
     max_events: int = Field(1, ge=1, le=12, description="Most events per path (later arrivals are dropped).")
-    severity: uncertain(ge=0) = Field(1.0, description="Severity s of an event, drawn per event (1: the stated impact).")
+    severity: uncertain(ge=0) = Field(
+        1.0, description="Severity s of an event, drawn per event (1: the stated impact)."
+    )
     impacts: list[Impact] = Field(min_length=1, description="What an event changes.")
     mitigations: Annotated[list[Mitigation], AfterValidator(unique_names)] = Field(
         default_factory=list, description="Mitigations that may be bought."
     )
     macro_loading: float = Field(
-        0.0, ge=-0.99, le=0.99,
+        0.0,
+        ge=-0.99,
+        le=0.99,
         description="Loading ρ on the common macro factor M: the first arrival's Gaussian copula variate is "
         "ρ·M + √(1 − ρ²)·ε.",
     )
@@ -202,8 +204,10 @@ class Risks(Model):
         for name in self.overrides:
             if name not in names:
                 hint = suggest(name, names)
-                raise ValueError(f"overrides names {name!r}, which is not included"
-                                 + (f"; did you mean {hint!r}?" if hint else f"; included: {names}"))
+                raise ValueError(
+                    f"overrides names {name!r}, which is not included"
+                    + (f"; did you mean {hint!r}?" if hint else f"; included: {names}")
+                )
         risks = []
         for name in names:
             entry = dict(entries[name])
@@ -223,8 +227,10 @@ class Risks(Model):
             _known(name, by_name, "risk")
             if not -0.99 <= loading <= 0.99:
                 raise ValueError(f"macro_factor loading of {name!r} (={loading}) must be in [-0.99, 0.99]")
-        risks = [r.model_copy(update={"macro_loading": self.macro_factor[r.name]}) if r.name in self.macro_factor
-                 else r for r in risks]
+        risks = [
+            r.model_copy(update={"macro_loading": self.macro_factor[r.name]}) if r.name in self.macro_factor else r
+            for r in risks
+        ]
         risks = _buy(risks, self.buy)
         for r in risks:
             for link in r.raises:
@@ -274,8 +280,15 @@ def _buy(risks: list[Risk], wanted: list[str]) -> list[Risk]:
         _known(mitigation, {m.name for m in by_name[risk].mitigations}, f"mitigation of {risk!r} in buy")
         chosen.setdefault(risk, set()).add(mitigation)
     return [
-        r.model_copy(update={"mitigations": [m.model_copy(update={"bought": True}) if m.name in chosen[r.name] else m
-                                             for m in r.mitigations]}) if r.name in chosen else r
+        r.model_copy(
+            update={
+                "mitigations": [
+                    m.model_copy(update={"bought": True}) if m.name in chosen[r.name] else m for m in r.mitigations
+                ]
+            }
+        )
+        if r.name in chosen
+        else r
         for r in risks
     ]
 
@@ -283,7 +296,9 @@ def _buy(risks: list[Risk], wanted: list[str]) -> list[Risk]:
 def _known(name: str, table, what: str) -> None:
     if name not in table:
         hint = suggest(name, table)
-        raise ValueError(f"unknown {what} {name!r}" + (f"; did you mean {hint!r}?" if hint else f"; choose from {sorted(table)}"))
+        raise ValueError(
+            f"unknown {what} {name!r}" + (f"; did you mean {hint!r}?" if hint else f"; choose from {sorted(table)}")
+        )
 
 
 def _show(spec) -> str:

@@ -13,18 +13,28 @@ from venturesim.team.schema import (
     Team,
     check_engineering_response,
 )
-from venturesim.team.step import (
-    TeamMonth,
-    TeamSignals,
-    TeamState,
-    init_team,
-    initial_signals,
-    step_team,
-)
+from venturesim.team.step import TeamMonth, TeamSignals, TeamState, init_team, initial_signals, step_team
 
 __all__ = [
-    "CapacityEffects", "CapacityParams", "EngineeringGain", "HirePer", "Layoffs", "Role", "SalesCapacity",
-    "SupportLoad", "Team", "TeamMonth", "TeamParams", "TeamSignals", "TeamState", "check_engineering_response",
-    "init_team", "initial_signals", "load_catalog", "location", "role_defaults", "sample_team",
+    "CapacityEffects",
+    "CapacityParams",
+    "EngineeringGain",
+    "HirePer",
+    "Layoffs",
+    "Role",
+    "SalesCapacity",
+    "SupportLoad",
+    "Team",
+    "TeamMonth",
+    "TeamParams",
+    "TeamSignals",
+    "TeamState",
+    "check_engineering_response",
+    "init_team",
+    "initial_signals",
+    "load_catalog",
+    "location",
+    "role_defaults",
+    "sample_team",
     "step_team",
 ]

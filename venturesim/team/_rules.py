@@ -101,8 +101,11 @@ def budget_openings(gap, cost, committed, budget, xp=np):
 
 def advance_clocks(since_failed, since_closed, since_layoff, round_failed, round_closed, xp=np):
     """Months since the last failed round, closed round and layoff at a month start (last month's: 1)."""
-    return (xp.where(round_failed, 1.0, since_failed + 1.0), xp.where(round_closed, 1.0, since_closed + 1.0),
-            since_layoff + 1.0)
+    return (
+        xp.where(round_failed, 1.0, since_failed + 1.0),
+        xp.where(round_closed, 1.0, since_closed + 1.0),
+        since_layoff + 1.0,
+    )
 
 
 def leave_rate(runway, since_failed, since_layoff, scale, p, xp=np):

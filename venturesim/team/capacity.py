@@ -48,8 +48,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["brooks_capacity", "deal_capacity", "effective_capacity", "month_capacity", "quality_gain",
-           "ramp_weights", "support_capacity"]
+__all__ = [
+    "brooks_capacity",
+    "deal_capacity",
+    "effective_capacity",
+    "month_capacity",
+    "quality_gain",
+    "ramp_weights",
+    "support_capacity",
+]
 
 
 def ramp_weights(ramp_months, buckets: int, xp=np):
@@ -107,7 +114,11 @@ def month_capacity(fte, function, productivity, exponent, done, effects, u, xp=n
     engineering = effective_capacity(by_function[..., 0], exponent, xp=xp)
     done = done + engineering
     e = effects
-    return (by_function, engineering, done,
-            None if e.gain_max is None else quality_gain(done, e.gain_max, e.gain_scale, xp=xp),
-            None if e.deals_per_fte is None else deal_capacity(by_function[..., 1], e.deals_per_fte, u, xp=xp),
-            None if e.customers_per_fte is None else support_capacity(by_function[..., 2], e.customers_per_fte, xp=xp))
+    return (
+        by_function,
+        engineering,
+        done,
+        None if e.gain_max is None else quality_gain(done, e.gain_max, e.gain_scale, xp=xp),
+        None if e.deals_per_fte is None else deal_capacity(by_function[..., 1], e.deals_per_fte, u, xp=xp),
+        None if e.customers_per_fte is None else support_capacity(by_function[..., 2], e.customers_per_fte, xp=xp),
+    )

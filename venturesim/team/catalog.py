@@ -54,8 +54,16 @@ FUNCTIONS = ("engineering", "sales", "support", "other")
 """Capacity groups: a role's ramped FTE count towards one of these."""
 
 FIGURES = (
-    "salary_annual", "on_cost", "raise_annual", "equity_grant", "recruiting_cost", "time_to_fill_months",
-    "time_to_fill_shape", "offer_acceptance", "ramp_months", "attrition_annual",
+    "salary_annual",
+    "on_cost",
+    "raise_annual",
+    "equity_grant",
+    "recruiting_cost",
+    "time_to_fill_months",
+    "time_to_fill_shape",
+    "offer_acceptance",
+    "ramp_months",
+    "attrition_annual",
 )
 """The figures every kind has, each with a source."""
 

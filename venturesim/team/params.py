@@ -23,7 +23,7 @@ axis) and a scenario without ``capacity_effects`` runs exactly as before.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -34,7 +34,16 @@ from venturesim.team.catalog import FUNCTIONS, load_catalog
 from venturesim.team.schema import Role, Team
 from venturesim.team.vesting import vesting_curve
 
-__all__ = ["DEFAULT_OPTION_POOL", "MAX_OPENINGS", "PIPELINE_MONTHS", "RAMP_BUCKETS", "CapacityParams", "TeamParams", "monthly_costs", "sample_team"]
+__all__ = [
+    "DEFAULT_OPTION_POOL",
+    "MAX_OPENINGS",
+    "PIPELINE_MONTHS",
+    "RAMP_BUCKETS",
+    "CapacityParams",
+    "TeamParams",
+    "monthly_costs",
+    "sample_team",
+]
 
 PIPELINE_MONTHS = 36
 """H: a requisition lands at most H − 1 = 35 months after it opens (longer times to fill are capped)."""
@@ -71,7 +80,7 @@ def sample_capacity(team: Team, sampler: Sampler) -> CapacityParams:
     if effects is None:
         return CapacityParams()
     name = "team.capacity_effects"
-    fields = {}
+    fields: dict[str, np.ndarray] = {}
     if (e := effects.engineering) is not None:
         gain_max = sampler.scalar(e.max_gain_nats, f"{name}.engineering.max_gain_nats")
         slope = sampler.scalar(e.nats_per_fte_month, f"{name}.engineering.nats_per_fte_month")
@@ -128,7 +137,7 @@ class TeamParams(NamedTuple):
 
 
 def _default_on_cost() -> float:
-    return float(load_catalog().defaults["on_cost"])
+    return float(cast(float, load_catalog().defaults["on_cost"]))  # the catalogue's defaults are typed object
 
 
 def _raise_multiplier(rate: np.ndarray, first_month: int, months: int) -> np.ndarray:
@@ -144,6 +153,7 @@ def monthly_costs(role: Role, sampler: Sampler, months: int) -> np.ndarray:
     if role.monthly_cost is not None:
         cost = sampler.series(role.monthly_cost, f"{name}.monthly_cost", months)
     else:
+        assert role.salary_annual is not None  # the schema fills it from the catalogue when monthly_cost is absent
         salary = sampler.scalar(role.salary_annual, f"{name}.salary_annual")
         on_cost = sampler.scalar(role.on_cost if role.on_cost is not None else _default_on_cost(), f"{name}.on_cost")
         cost = np.repeat((salary / 12.0 * (1.0 + on_cost))[:, None], months, axis=1)
@@ -204,8 +214,11 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
     layoffs, stress, offers = team.layoffs, team.attrition_stress, team.offer_conditions
     fractions = layoffs.roles if layoffs else {}
     buckets, horizon, slots = _sizes(team)
-    budget = (np.full((n, months), np.inf) if team.payroll_budget is None
-              else sampler.series(team.payroll_budget, "team.payroll_budget", months))
+    budget = (
+        np.full((n, months), np.inf)
+        if team.payroll_budget is None
+        else sampler.series(team.payroll_budget, "team.payroll_budget", months)
+    )
     headcount, payroll = np.zeros((n, months)), np.zeros((n, months))
     for k in range(len(roles)):  # role by role, as the plan-only payroll always summed
         headcount = headcount + plan[:, k]
@@ -229,15 +242,27 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
         function=function,
         payroll_budget=budget,
         freeze_runway=team_level(team.hiring_freeze_runway_months, "team.hiring_freeze_runway_months", -np.inf),
-        layoff_runway=(team_level(layoffs.trigger_runway_months, "team.layoffs.trigger_runway_months", None)
-                       if layoffs else const(-np.inf)),
+        layoff_runway=(
+            team_level(layoffs.trigger_runway_months, "team.layoffs.trigger_runway_months", None)
+            if layoffs
+            else const(-np.inf)
+        ),
         layoff_cooldown=const(layoffs.cooldown_months if layoffs else 1),
         layoff_while_raising=const(bool(layoffs and layoffs.while_raising)),
-        severance_months=(team_level(layoffs.severance_months, "team.layoffs.severance_months", None)
-                          if layoffs else const(0.0)),
-        option_pool=np.broadcast_to(np.asarray(
-            team.option_pool if team.option_pool is not None else
-            DEFAULT_OPTION_POOL if option_pool is None else option_pool, np.float64), (n,)),
+        severance_months=(
+            team_level(layoffs.severance_months, "team.layoffs.severance_months", None) if layoffs else const(0.0)
+        ),
+        option_pool=np.broadcast_to(
+            np.asarray(
+                team.option_pool
+                if team.option_pool is not None
+                else DEFAULT_OPTION_POOL
+                if option_pool is None
+                else option_pool,
+                np.float64,
+            ),
+            (n,),
+        ),
         stress_runway=const(stress.low_runway_months),
         stress_low_runway=const(stress.low_runway),
         stress_failed_round=const(stress.failed_round),

@@ -56,8 +56,17 @@ from venturesim.team.params import TeamParams
 from venturesim.team.payroll import month_costs
 from venturesim.team.step import FAR, TeamMonth, TeamSignals
 
-__all__ = ["Person", "Requisition", "TeamLedger", "des_signals", "month_start", "requisition",
-           "staffing", "start_team", "team_month"]
+__all__ = [
+    "Person",
+    "Requisition",
+    "TeamLedger",
+    "des_signals",
+    "month_start",
+    "requisition",
+    "staffing",
+    "start_team",
+    "team_month",
+]
 
 PHASES = (("sourced", 0.4), ("interviewed", 0.8), ("offer", 1.0))
 """Log labels inside one hiring cycle, at these shares of its duration (labels only)."""
@@ -97,11 +106,12 @@ class TeamLedger:
     since_failed: float = FAR
     since_closed: float = FAR
     since_layoff: float = FAR
-    hires: np.ndarray = None
-    departures: np.ndarray = None
-    separations: np.ndarray = None
-    laid_off: np.ndarray = None
-    openings: np.ndarray = None
+    # the month's counters, (roles,): set by reset_month
+    hires: np.ndarray = field(init=False)
+    departures: np.ndarray = field(init=False)
+    separations: np.ndarray = field(init=False)
+    laid_off: np.ndarray = field(init=False)
+    openings: np.ndarray = field(init=False)
     joined: list = field(default_factory=list)
     returned: float = 0.0
     frozen: bool = False
@@ -119,11 +129,27 @@ class TeamLedger:
         self.joined, self.returned, self.frozen = [], 0.0, False
 
 
-def des_signals(runway=math.inf, customers=0.0, new_arr=0.0, round_failed=False, round_closed=False,
-                raising=False, attrition_scale=1.0, productivity=1.0) -> TeamSignals:
+def des_signals(
+    runway=math.inf,
+    customers=0.0,
+    new_arr=0.0,
+    round_failed=False,
+    round_closed=False,
+    raising=False,
+    attrition_scale=1.0,
+    productivity=1.0,
+) -> TeamSignals:
     """Signals as plain numbers, for the DES (the engine sets ``company.team.signals`` at each month end)."""
-    return TeamSignals(float(runway), float(customers), float(new_arr), bool(round_failed), bool(round_closed),
-                       bool(raising), float(attrition_scale), float(productivity))
+    return TeamSignals(
+        float(runway),
+        float(customers),
+        float(new_arr),
+        bool(round_failed),
+        bool(round_closed),
+        bool(raising),
+        float(attrition_scale),
+        float(productivity),
+    )
 
 
 def start_team(env, company, params: TeamParams, names: list[str], months: int, rng: np.random.Generator):
@@ -132,9 +158,13 @@ def start_team(env, company, params: TeamParams, names: list[str], months: int, 
         raise ValueError(f"names(={names}) must name the {params.plan.shape[0]} roles of params")
     start = params.plan[:, 0]
     company.team = TeamLedger(
-        names=list(names), staff=[[Person(k, -math.inf) for _ in range(int(n))] for k, n in enumerate(start)],
-        reqs=[[] for _ in names], pool=float(params.option_pool), cap=np.full(len(names), np.inf),
-        signals=des_signals(), rng=rng,
+        names=list(names),
+        staff=[[Person(k, -math.inf) for _ in range(int(n))] for k, n in enumerate(start)],
+        reqs=[[] for _ in names],
+        pool=float(params.option_pool),
+        cap=np.full(len(names), np.inf),
+        signals=des_signals(),
+        rng=rng,
     )
     return env.process(staffing(env, company, params, months, rng))
 
@@ -196,8 +226,12 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
     team, p, sig = company.team, params, company.team.signals
     roles = len(team.names)
     cost, plan, plan_before = p.monthly_cost[:, t], p.plan[:, t], p.plan[:, max(t - 1, 0)]
-    team.since_failed, team.since_closed, team.since_layoff = (float(c) for c in rules.advance_clocks(
-        team.since_failed, team.since_closed, team.since_layoff, sig.round_failed, sig.round_closed))
+    team.since_failed, team.since_closed, team.since_layoff = (
+        float(c)
+        for c in rules.advance_clocks(
+            team.since_failed, team.since_closed, team.since_layoff, sig.round_failed, sig.round_closed
+        )
+    )
 
     quitting = []
     rate = rules.leave_rate(sig.runway, team.since_failed, team.since_layoff, sig.attrition_scale, p)
@@ -212,8 +246,9 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
     _remove(company, quitting, p, t)
     n1 = np.asarray([sum(not q.leaving for q in people) for people in team.staff], float)
 
-    laid, team.cap, since_layoff = rules.layoffs(sig.runway, sig.raising, sig.round_closed, team.since_layoff, n1,
-                                                 team.cap, p)
+    laid, team.cap, since_layoff = rules.layoffs(
+        sig.runway, sig.raising, sig.round_closed, team.since_layoff, n1, team.cap, p
+    )
     if since_layoff == 0.0:  # a layoff was due: its clock restarts
         for k in range(roles):
             _let_go(company, p, t, k, laid[k], rng, "layoff", "laid off")
@@ -233,8 +268,9 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
         by_start = sorted(team.reqs[k], key=lambda r: r.start)
         for req in by_start[keep:]:
             req.process.interrupt("cancelled")
-            company.log("hiring", "cancelled",
-                        f"{team.names[k]}: requisition opened at month {req.opened:.0f} cancelled")
+            company.log(
+                "hiring", "cancelled", f"{team.names[k]}: requisition opened at month {req.opened:.0f} cancelled"
+            )
         team.reqs[k] = by_start[:keep]
 
     open_now = np.asarray([len(r) for r in team.reqs], float)
@@ -242,14 +278,14 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
     team.frozen = bool(frozen)
     team.openings += opened
     delayed = p.time_to_fill > 0
-    accept = (rules.acceptance(sig.runway, team.since_failed, team.since_closed, p) if (opened * delayed).any()
-              else None)
+    accept = rules.acceptance(sig.runway, team.since_failed, team.since_closed, p) if (opened * delayed).any() else None
     for k in range(roles):
         n = int(opened[k])
         if n and not delayed[k]:
             _join(company, p, [Person(k, float(t)) for _ in range(n)])
             company.log("staffing", "hire", f"hired {n} {team.names[k]}")
         elif n:
+            assert accept is not None  # drawn whenever a delayed role opens
             for _ in range(n):
                 env.process(requisition(env, company, p, k, float(accept[k]), rng))
 
@@ -309,8 +345,11 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
                     return
                 company.log("hiring", phase, f"{name}: {phase} (cycle {i + 1})")
             else:
-                company.log("hiring", "accepted" if accepted else "declined",
-                            f"{name}: offer {'accepted' if accepted else 'declined'} (cycle {i + 1})")
+                company.log(
+                    "hiring",
+                    "accepted" if accepted else "declined",
+                    f"{name}: offer {'accepted' if accepted else 'declined'} (cycle {i + 1})",
+                )
             begin += duration
             if begin >= fill:
                 break
@@ -341,22 +380,38 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     employees = np.asarray([len(people) for people in team.staff], float)
     cost = p.monthly_cost[:, t]
     payroll, severance, recruiting = month_costs(
-        employees, p.plan[:, t], p.payroll[t], cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost)
+        employees, p.plan[:, t], p.payroll[t], cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost
+    )
     weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
     u = None if p.capacity.deals_per_fte is None else team.rng.random()
     by_function, capacity, team.engineering_done, gain, deals, served = month_capacity(
-        fte, p.function, team.signals.productivity, p.capacity_exponent, team.engineering_done, p.capacity, u)
+        fte, p.function, team.signals.productivity, p.capacity_exponent, team.engineering_done, p.capacity, u
+    )
     month = TeamMonth(
-        payroll=float(payroll), severance=float(severance), recruiting=float(recruiting),
-        cost=float(payroll + severance + recruiting), headcount=float(employees.sum()), headcount_by_role=employees,
-        hires=float(team.hires.sum()), departures=float(team.departures.sum()),
-        separations=float(team.separations.sum()), layoffs=float(team.laid_off.sum()),
-        openings=float(team.openings.sum()), open_requisitions=float(sum(len(r) for r in team.reqs)),
-        engineering_fte=float(by_function[0]), sales_fte=float(by_function[1]), support_fte=float(by_function[2]),
+        payroll=float(payroll),
+        severance=float(severance),
+        recruiting=float(recruiting),
+        cost=float(payroll + severance + recruiting),
+        headcount=float(employees.sum()),
+        headcount_by_role=employees,
+        hires=float(team.hires.sum()),
+        departures=float(team.departures.sum()),
+        separations=float(team.separations.sum()),
+        layoffs=float(team.laid_off.sum()),
+        openings=float(team.openings.sum()),
+        open_requisitions=float(sum(len(r) for r in team.reqs)),
+        engineering_fte=float(by_function[0]),
+        sales_fte=float(by_function[1]),
+        support_fte=float(by_function[2]),
         engineering_capacity=float(capacity),
-        equity_granted=float(granted.sum()), equity_returned=float(team.returned), pool_available=float(team.pool),
-        frozen=team.frozen, engineering_gain=gain, deal_capacity=deals, support_capacity=served,
+        equity_granted=float(granted.sum()),
+        equity_returned=float(team.returned),
+        pool_available=float(team.pool),
+        frozen=team.frozen,
+        engineering_gain=gain,
+        deal_capacity=deals,
+        support_capacity=served,
     )
     team.reset_month()
     return month

@@ -49,8 +49,13 @@ from venturesim.scenario.timeseries import TimeVarying
 PIPELINE_FIELDS = ("time_to_fill_months", "time_to_fill_shape", "offer_acceptance", "ramp_months", "attrition_annual")
 """Fields whose presence makes a role dynamic; absent, each takes its neutral value."""
 
-NEUTRAL = {"time_to_fill_months": 0.0, "time_to_fill_shape": 1.0, "offer_acceptance": 1.0, "ramp_months": 0.0,
-           "attrition_annual": 0.0}
+NEUTRAL = {
+    "time_to_fill_months": 0.0,
+    "time_to_fill_shape": 1.0,
+    "offer_acceptance": 1.0,
+    "ramp_months": 0.0,
+    "attrition_annual": 0.0,
+}
 """Neutral value of each pipeline field: no delay, every offer accepted, no ramp, no attrition."""
 
 PAY_FIELDS = ("salary_annual", "on_cost", "raise_annual")
@@ -83,12 +88,14 @@ class Role(Model):
         None, description="Capacity group the role's productive FTE count towards (default: the kind's, else other)."
     )
     location: Name | None = Field(
-        None, description="Catalogue location whose salary factor scales the kind's US salary "
-        "(default: the team's, else us)."
+        None,
+        description="Catalogue location whose salary factor scales the kind's US salary "
+        "(default: the team's, else us).",
     )
     dynamics: bool | None = Field(
-        None, description="Force the hiring pipeline and attrition on (true) or off (false); "
-        "default: on when the role has a kind or sets a pipeline/attrition field."
+        None,
+        description="Force the hiring pipeline and attrition on (true) or off (false); "
+        "default: on when the role has a kind or sets a pipeline/attrition field.",
     )
     monthly_cost: bounded(TimeVarying, ge=0) | None = Field(
         None, description="Fully loaded cost per person per month (salary + on-cost), USD; wins over salary_annual."
@@ -102,8 +109,8 @@ class Role(Model):
     )
     raise_month: int = Field(12, ge=0, description="Month of the first raise; later raises every 12 months.")
     headcount: StrictInt | dict[int, StrictInt] = Field(
-        0, description="Target headcount: a number, or month → headcount from that month on "
-        "(month 0: the starting team)."
+        0,
+        description="Target headcount: a number, or month → headcount from that month on (month 0: the starting team).",
     )
     hire_per: HirePer | None = Field(None, description="Rule that raises the target with customers or new ARR.")
     max_headcount: int | None = Field(None, ge=0, description="Never hire above this many people.")
@@ -144,7 +151,8 @@ class Role(Model):
                 factor = location(str(filled.get("location") or "us")).salary_factor
                 salary = defaults.salary_annual
                 filled["salary_annual"] = (
-                    salary.model_copy(update={"scale": salary.scale * factor}) if isinstance(salary, Spec)
+                    salary.model_copy(update={"scale": salary.scale * factor})
+                    if isinstance(salary, Spec)
                     else salary * factor
                 )
             filled.setdefault("on_cost", defaults.on_cost)
@@ -271,16 +279,20 @@ class SupportLoad(Model):
     """Churn that rises when the support team is overloaded."""
 
     customers_per_fte: uncertain(gt=0) = Field(
-        150.0, description="Customers one fully ramped support FTE serves without a fall in service "
-        "(assumption: 150, the team's example hire_per rule; enterprise accounts need far fewer)."
+        150.0,
+        description="Customers one fully ramped support FTE serves without a fall in service "
+        "(assumption: 150, the team's example hire_per rule; enterprise accounts need far fewer).",
     )
     churn_elasticity: uncertain(ge=0) = Field(
-        0.5, description="η: churn hazard × min(max(ρ, 1)^η, max_churn_multiplier) at load ρ = customers at "
-        "the month start / (support FTE × customers_per_fte) (assumption: 0.5, twice the load → ×1.41)."
+        0.5,
+        description="η: churn hazard × min(max(ρ, 1)^η, max_churn_multiplier) at load ρ = customers at "
+        "the month start / (support FTE × customers_per_fte) (assumption: 0.5, twice the load → ×1.41).",
     )
     max_churn_multiplier: float = Field(
-        3.0, ge=1, description="Largest churn multiplier from support load (also with customers and no "
-        "support FTE; assumption: 3)."
+        3.0,
+        ge=1,
+        description="Largest churn multiplier from support load (also with customers and no "
+        "support FTE; assumption: 3).",
     )
 
 
@@ -288,8 +300,9 @@ class CapacityEffects(Model):
     """What the team's ramped capacity does to the business (each block optional; none: no effect)."""
 
     engineering: EngineeringGain | None = Field(
-        None, description="Engineering and research work raises product quality (needs a `product:` section "
-        "whose quality response moves the market)."
+        None,
+        description="Engineering and research work raises product quality (needs a `product:` section "
+        "whose quality response moves the market).",
     )
     sales: SalesCapacity | None = Field(None, description="The sales team caps the sales-led deals won a month.")
     support: SupportLoad | None = Field(None, description="An overloaded support team raises churn.")
@@ -311,7 +324,10 @@ class Team(Model):
         None, description="Open no requisition that would take committed payroll above this, USD per month."
     )
     option_pool: float | None = Field(
-        None, ge=0, le=1, description="Option pool available for grants at month 0, fraction of fully diluted "
+        None,
+        ge=0,
+        le=1,
+        description="Option pool available for grants at month 0, fraction of fully diluted "
         "(default: the company's option_pool when the engine passes it, else 0.10).",
     )
     vesting_months: int = Field(48, ge=0, description="Months over which a grant vests (monthly after the cliff).")
@@ -320,13 +336,16 @@ class Team(Model):
     attrition_stress: AttritionStress = Field(default_factory=AttritionStress)
     offer_conditions: OfferConditions = Field(default_factory=OfferConditions)
     capacity_exponent: float = Field(
-        0.91, gt=0, le=1,
+        0.91,
+        gt=0,
+        le=1,
         description="Effective engineering capacity = FTE^exponent "
         "(0.91 ≈ 1/1.10, COCOMO II's nominal scale exponent).",
     )
     capacity_effects: CapacityEffects | None = Field(
-        None, description="Effects of the ramped FTE on quality (engineering), deals won (sales) and churn "
-        "(support), each from this month's FTE; none by default."
+        None,
+        description="Effects of the ramped FTE on quality (engineering), deals won (sales) and churn "
+        "(support), each from this month's FTE; none by default.",
     )
 
     @model_validator(mode="before")
@@ -335,8 +354,9 @@ class Team(Model):
         if not isinstance(data, Mapping) or data.get("location") is None or not isinstance(data.get("roles"), list):
             return data
         roles = [
-            {**r, "location": data["location"]} if isinstance(r, Mapping) and r.get("location") is None and
-            r.get("kind") is not None else r
+            {**r, "location": data["location"]}
+            if isinstance(r, Mapping) and r.get("location") is None and r.get("kind") is not None
+            else r
             for r in data["roles"]
         ]
         return {**data, "roles": roles}
@@ -360,12 +380,14 @@ class Team(Model):
         effects = self.capacity_effects
         if effects is not None:
             functions = {r.function or "other" for r in self.roles}
-            missing = [f for f in ("engineering", "sales", "support")
-                       if getattr(effects, f) is not None and f not in functions]
+            missing = [
+                f for f in ("engineering", "sales", "support") if getattr(effects, f) is not None and f not in functions
+            ]
             if missing:
                 raise ValueError(
                     f"capacity_effects.{missing[0]} needs a role with function: {missing[0]} (the roles' "
-                    f"functions are {sorted(functions)}); set `function:` on a role or use a catalogue kind")
+                    f"functions are {sorted(functions)}); set `function:` on a role or use a catalogue kind"
+                )
         return self
 
 
@@ -381,11 +403,15 @@ def check_engineering_response(team: Team, product) -> None:
     if effects is None or effects.engineering is None:
         return
     if product is None:
-        raise ValueError("team.capacity_effects.engineering adds to the product's quality gap, which moves the "
-                         "market only through product.quality_response; add a `product:` section (without one the "
-                         "elasticities are 0 and the gain would do nothing)")
+        raise ValueError(
+            "team.capacity_effects.engineering adds to the product's quality gap, which moves the "
+            "market only through product.quality_response; add a `product:` section (without one the "
+            "elasticities are 0 and the gain would do nothing)"
+        )
     response = product.quality_response
     if not (response.adoption > 0 or response.churn > 0 or response.price > 0):
-        raise ValueError(f"team.capacity_effects.engineering needs a quality response: product.quality_response has "
-                         f"adoption(={response.adoption}), churn(={response.churn}) and price(={response.price}) "
-                         "all 0, so the gain would do nothing")
+        raise ValueError(
+            f"team.capacity_effects.engineering needs a quality response: product.quality_response has "
+            f"adoption(={response.adoption}), churn(={response.churn}) and price(={response.price}) "
+            "all 0, so the gain would do nothing"
+        )

@@ -64,15 +64,7 @@ from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
 from venturesim.team.payroll import month_costs
 
-__all__ = [
-    "FAR",
-    "TeamMonth",
-    "TeamSignals",
-    "TeamState",
-    "init_team",
-    "initial_signals",
-    "step_team",
-]
+__all__ = ["FAR", "TeamMonth", "TeamSignals", "TeamState", "init_team", "initial_signals", "step_team"]
 
 FAR = 1e6
 """'Months since' an event that never happened."""
@@ -95,9 +87,16 @@ def initial_signals(paths: int, customers=0.0) -> TeamSignals:
     """Signals for month 0: infinite runway, no round events, ``customers`` (initial customers)."""
     zeros = jnp.zeros(paths, jnp.float32)
     false = jnp.zeros(paths, bool)
-    return TeamSignals(runway=zeros + jnp.inf, customers=zeros + customers, new_arr=zeros,
-                       round_failed=false, round_closed=false, raising=false,
-                       attrition_scale=zeros + 1.0, productivity=zeros + 1.0)
+    return TeamSignals(
+        runway=zeros + jnp.inf,
+        customers=zeros + customers,
+        new_arr=zeros,
+        round_failed=false,
+        round_closed=false,
+        raising=false,
+        attrition_scale=zeros + 1.0,
+        productivity=zeros + 1.0,
+    )
 
 
 class TeamState(NamedTuple):
@@ -152,11 +151,17 @@ def init_team(params: TeamParams) -> TeamState:
     cohort = jnp.zeros((paths, roles, buckets), jnp.float32).at[:, :, buckets - 1].set(start)
     far = jnp.full(paths, FAR, jnp.float32)
     return TeamState(
-        employees=start, cohort=cohort, grants=jnp.zeros_like(cohort),
+        employees=start,
+        cohort=cohort,
+        grants=jnp.zeros_like(cohort),
         pipeline=jnp.zeros((paths, roles, horizon), jnp.float32),
         cap=jnp.full((paths, roles), jnp.inf, jnp.float32),
-        pool=jnp.asarray(params.option_pool, jnp.float32), vested_departed=jnp.zeros(paths, jnp.float32),
-        since_failed=far, since_closed=far, since_layoff=far, engineering_done=jnp.zeros(paths, jnp.float32),
+        pool=jnp.asarray(params.option_pool, jnp.float32),
+        vested_departed=jnp.zeros(paths, jnp.float32),
+        since_failed=far,
+        since_closed=far,
+        since_layoff=far,
+        engineering_done=jnp.zeros(paths, jnp.float32),
     )
 
 
@@ -173,8 +178,9 @@ def _age(x: jax.Array) -> jax.Array:
     return jnp.concatenate([jnp.zeros_like(x[..., :1]), x[..., :-2], x[..., -2:-1] + x[..., -1:]], axis=-1)
 
 
-def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array, active: jax.Array,
-              signals: TeamSignals) -> tuple[TeamState, TeamMonth]:
+def step_team(
+    key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array, active: jax.Array, signals: TeamSignals
+) -> tuple[TeamState, TeamMonth]:
     """Advance every path by month t. ``key``: this block and month's key; ``active``: (P,) bool."""
     p = jax.tree_util.tree_map(jnp.asarray, params)
     paths, roles, buckets = state.cohort.shape
@@ -187,7 +193,8 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
 
     # 1. clocks
     since_failed, since_closed, since_layoff = rules.advance_clocks(
-        state.since_failed, state.since_closed, state.since_layoff, signals.round_failed, signals.round_closed, xp=jnp)
+        state.since_failed, state.since_closed, state.since_layoff, signals.round_failed, signals.round_closed, xp=jnp
+    )
 
     # 2. attrition
     n0 = state.employees
@@ -196,8 +203,9 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     n1 = n0 - departures
 
     # 3. layoffs
-    laid_off, cap, since_layoff = rules.layoffs(runway, signals.raising, signals.round_closed, since_layoff, n1,
-                                                state.cap, p, xp=jnp)
+    laid_off, cap, since_layoff = rules.layoffs(
+        runway, signals.raising, signals.round_closed, since_layoff, n1, state.cap, p, xp=jnp
+    )
     n2 = n1 - laid_off
 
     # 4–5. target and separations
@@ -222,7 +230,9 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
     pipeline = pipeline.at[:, :, 0].add(jnp.where(delayed, 0.0, opened))
     if slots:
         accept = rules.acceptance(runway, since_failed, since_closed, p, xp=jnp)  # (P, K)
-        cycles = rules.geometric_cycles(uniforms(key, streams.TEAM_CYCLES, (paths, roles, slots)), accept[..., None], xp=jnp)
+        cycles = rules.geometric_cycles(
+            uniforms(key, streams.TEAM_CYCLES, (paths, roles, slots)), accept[..., None], xp=jnp
+        )
         shape = p.time_to_fill_shape[..., None]
         work = jax.random.gamma(jax.random.fold_in(key, streams.TEAM_WORK), cycles * shape)  # (P, K, M)
         fill = jnp.minimum(work * (p.time_to_fill[..., None] / shape), horizon - 1.0)
@@ -244,31 +254,56 @@ def step_team(key: jax.Array, state: TeamState, params: TeamParams, t: jax.Array
 
     # 9–10. money and capacity
     payroll, severance, recruiting = month_costs(
-        n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp)
+        n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp
+    )
     fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
     u = None if p.capacity.deals_per_fte is None else uniforms(key, streams.TEAM_DEAL_CAP, (paths,))
     by_function, capacity, done, gain, deals, served = month_capacity(  # a block not given is None: not compiled
-        fte, p.function, signals.productivity, p.capacity_exponent, state.engineering_done, p.capacity, u, xp=jnp)
+        fte, p.function, signals.productivity, p.capacity_exponent, state.engineering_done, p.capacity, u, xp=jnp
+    )
 
     new = TeamState(
-        employees=n4, cohort=_age(cohort), grants=_age(grants), pipeline=pipeline, cap=cap, pool=pool,
+        employees=n4,
+        cohort=_age(cohort),
+        grants=_age(grants),
+        pipeline=pipeline,
+        cap=cap,
+        pool=pool,
         vested_departed=state.vested_departed + vested_left,
-        since_failed=since_failed, since_closed=since_closed, since_layoff=since_layoff, engineering_done=done,
+        since_failed=since_failed,
+        since_closed=since_closed,
+        since_layoff=since_layoff,
+        engineering_done=done,
     )
-    new = jax.tree_util.tree_map(
-        lambda a, b: jnp.where(active.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, state)
+    new = jax.tree_util.tree_map(lambda a, b: jnp.where(active.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, state)
 
     def live(x):
         return jnp.where(active.reshape((-1,) + (1,) * (x.ndim - 1)), x, jnp.zeros_like(x))
 
     month = TeamMonth(
-        payroll=payroll, severance=severance, recruiting=recruiting, cost=payroll + severance + recruiting,
-        headcount=n4.sum(-1), headcount_by_role=n4, hires=hires.sum(-1), departures=departures.sum(-1),
-        separations=separations.sum(-1), layoffs=laid_off.sum(-1), openings=opened.sum(-1),
-        open_requisitions=pipeline.sum((1, 2)), engineering_fte=by_function[:, 0], sales_fte=by_function[:, 1],
-        support_fte=by_function[:, 2], engineering_capacity=capacity,
-        equity_granted=granted.sum(-1), equity_returned=returned, pool_available=pool, frozen=frozen,
-        engineering_gain=gain, deal_capacity=deals, support_capacity=served,
+        payroll=payroll,
+        severance=severance,
+        recruiting=recruiting,
+        cost=payroll + severance + recruiting,
+        headcount=n4.sum(-1),
+        headcount_by_role=n4,
+        hires=hires.sum(-1),
+        departures=departures.sum(-1),
+        separations=separations.sum(-1),
+        layoffs=laid_off.sum(-1),
+        openings=opened.sum(-1),
+        open_requisitions=pipeline.sum((1, 2)),
+        engineering_fte=by_function[:, 0],
+        sales_fte=by_function[:, 1],
+        support_fte=by_function[:, 2],
+        engineering_capacity=capacity,
+        equity_granted=granted.sum(-1),
+        equity_returned=returned,
+        pool_available=pool,
+        frozen=frozen,
+        engineering_gain=gain,
+        deal_capacity=deals,
+        support_capacity=served,
     )
     month = jax.tree_util.tree_map(live, month)
     return new, month._replace(pool_available=new.pool)

@@ -124,7 +124,7 @@ def test_out_under_a_regular_file_exits_5(template, tmp_path):
 
 
 def test_help_lists_the_exit_codes():
-    from venturesim.scenario.errors import EXIT_CODES
+    from venturesim.spec.errors import EXIT_CODES
 
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0

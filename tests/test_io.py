@@ -10,7 +10,7 @@ import pytest
 
 from venturesim import _io
 from venturesim._io import atomic_write_bytes, atomic_write_text, check_output_dir, prepare_output_dir, write_folder
-from venturesim.scenario.errors import OutputError
+from venturesim.spec.errors import OutputError
 
 
 def test_atomic_write_text_creates_and_replaces(tmp_path: Path) -> None:

@@ -46,3 +46,27 @@ def test_funding_names_are_unique_and_resolve():
     # a submodule of the share-level package is never shadowed by one of its functions
     for name in ("cap_table", "waterfall", "returns", "priced", "safe", "note", "grant", "loan"):
         assert type(getattr(venturesim.funding.shares, name)).__name__ == "module"
+
+
+DOMAINS = ("spec", "market", "team", "funding", "model_costs", "risks", "partnerships")
+"""Layers: the scenario language's building blocks (``spec``) and the domains never import the composition
+(``scenario``), the engines, the analysis or the report."""
+
+
+def test_domains_import_only_building_blocks():
+    import ast
+
+    upper = ("venturesim.scenario", "venturesim.engine", "venturesim.analysis", "venturesim.report", "venturesim.cli")
+    offenders = []
+    for domain in DOMAINS:
+        for path in (ROOT / "venturesim" / domain).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = (
+                    [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                offenders += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.startswith(upper)]
+    assert offenders == []

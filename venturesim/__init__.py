@@ -66,7 +66,7 @@ def simulate(
     from venturesim.engine.finite import check_finite
     from venturesim.engine.metrics import resolve_metrics
     from venturesim.engine.simulate import check_arguments, run_jax
-    from venturesim.scenario.errors import UsageError
+    from venturesim.spec.errors import UsageError
     from venturesim.scenario.inputs import trend_problems
 
     scenario = load(scenario)

@@ -95,7 +95,7 @@ def check_output_dir(out_dir: str | os.PathLike[str], replaceable: Set[str], for
         results and ``force`` is false; or if it holds anything venturesim did
         not write (never deleted, even with ``force``).
     """
-    from venturesim.scenario.errors import OutputError
+    from venturesim.spec.errors import OutputError
 
     directory = Path(out_dir)
     for parent in [directory, *directory.parents]:

@@ -5,7 +5,7 @@ extended with (DES). Two draws that share a number under the same parent key are
 so the numbers must be unique among siblings, and a key is either drawn from or used as a parent,
 never both (JAX's key-reuse rule). The tree, for seed s and path i:
 
-* ``key(s)`` → ``fold_in(·, PARAMS)``: the uncertain inputs (``venturesim.scenario.sampling``: per
+* ``key(s)`` → ``fold_in(·, PARAMS)``: the uncertain inputs (``venturesim.spec.sampling``: per
   path ``fold_in(·, i)``, per input ``fold_in(·, crc32(name))``);
 * ``key(s)`` → ``fold_in(·, PROCESS)``: process noise. The JAX engine folds in the block index b and
   **splits the block key once** into an init key and a months key (:func:`block_keys`):

@@ -17,7 +17,7 @@ from rich.table import Table
 
 
 def _exit_code_help() -> str:
-    from venturesim.scenario.errors import EXIT_CODES
+    from venturesim.spec.errors import EXIT_CODES
 
     return "\n\n".join(f"{code}: {meaning}" for code, meaning in EXIT_CODES.items())
 
@@ -43,11 +43,11 @@ def main(debug: bool = typer.Option(False, "--debug", help="Show Python tracebac
 def clean_errors():
     """Turn every error into one screen of text and the exit code of its class (see ``venturesim --help``).
 
-    Known errors (:class:`~venturesim.scenario.errors.VentureSimError`) print
+    Known errors (:class:`~venturesim.spec.errors.VentureSimError`) print
     their message; Ctrl-C exits with 130; anything else is a bug: one line and
     exit 1, with the traceback only under ``--debug``.
     """
-    from venturesim.scenario.errors import ScenarioError, VentureSimError
+    from venturesim.spec.errors import ScenarioError, VentureSimError
 
     try:
         yield
@@ -184,7 +184,7 @@ def run(
     from venturesim.engine.metrics import resolve_metrics
     from venturesim.engine.simulate import check_arguments
     from venturesim.report.outputs import check_outputs, write_outputs
-    from venturesim.scenario.errors import UsageError
+    from venturesim.spec.errors import UsageError
 
     with clean_errors():
         sc = _load(scenario, overrides, allow_outside_files)
@@ -258,7 +258,7 @@ def new(
 ) -> None:
     """Write a commented template scenario to start from."""
     from venturesim._io import atomic_write_text, check_output_dir
-    from venturesim.scenario.errors import OutputError
+    from venturesim.spec.errors import OutputError
 
     with clean_errors():
         if not path.parent.is_dir():

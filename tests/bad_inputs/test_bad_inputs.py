@@ -87,7 +87,7 @@ def test_files_outside_the_folder_are_read_when_allowed(tmp_path):
     import shutil
 
     import venturesim as vs
-    from venturesim.scenario.errors import ScenarioError
+    from venturesim.spec.errors import ScenarioError
 
     inside = tmp_path / "scenario"
     inside.mkdir()
@@ -107,7 +107,7 @@ def test_tiny_hostile_files_are_refused_quickly():
     import time
 
     import venturesim as vs
-    from venturesim.scenario.errors import ScenarioError
+    from venturesim.spec.errors import ScenarioError
 
     for name in ("file_billion_laughs", "file_nested_1500_deep"):  # 2.5 GB in 77 s; a RecursionError traceback
         started = time.perf_counter()

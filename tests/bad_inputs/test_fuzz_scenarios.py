@@ -6,7 +6,7 @@ NaN, ±inf, a huge or negative number, text, null, a list, a mapping or a
 distribution; a key dropped, misspelt or added; a list item repeated) and 50
 on the text (characters deleted, inserted or swapped; the file cut short).
 The outcome must be a validated Scenario or a
-:class:`~venturesim.scenario.errors.VentureSimError` (ScenarioError,
+:class:`~venturesim.spec.errors.VentureSimError` (ScenarioError,
 ScenarioFileError) whose message names the file.
 """
 
@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 import venturesim as vs
-from venturesim.scenario.errors import VentureSimError
+from venturesim.spec.errors import VentureSimError
 
 HERE = Path(__file__).parent
 BASE_TEXT = (HERE / "base.yaml").read_text()

@@ -14,7 +14,7 @@ import pytest
 import venturesim as vs
 from venturesim.engine.finite import check_finite, money_variables
 from venturesim.engine.result import Result, build_dataset
-from venturesim.scenario.errors import NonFiniteResultError, ScenarioError, UsageError
+from venturesim.spec.errors import NonFiniteResultError, ScenarioError, UsageError
 
 SCENARIO = "scenarios/seed_stage_api.yaml"
 

@@ -17,7 +17,7 @@ import venturesim as vs
 from venturesim.market.metrics import net_revenue_retention
 from venturesim.market.params import at_month, needs_ages
 from venturesim.market.revenue import base_price, churn_price_factor, compounded_retention
-from venturesim.scenario.errors import ScenarioError
+from venturesim.spec.errors import ScenarioError
 
 
 def full_spec() -> dict:

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from venturesim.model_costs.hardware import Accelerator, HardwareCatalog, accelerator, load_catalog, measure_peak_flops
-from venturesim.scenario.errors import ScenarioError, validate_text
+from venturesim.spec.errors import ScenarioError, validate_text
 
 # name: (peak FLOP/s, memory bytes, bandwidth bytes/s, power W) — REFERENCES.md table.
 PUBLISHED = {

@@ -11,7 +11,7 @@ from scipy.special import logit
 from venturesim.partnerships import Partnerships, partner_type, partner_types, resolved_field, sample_partnerships
 from venturesim.partnerships.catalog import type_sources_markdown, types_markdown
 from venturesim.partnerships.schema import TYPE_FIELDS
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 
 N = 20_000
 DOC = Path(__file__).resolve().parents[2] / "docs" / "model" / "partnerships.md"

@@ -18,7 +18,7 @@ from venturesim.partnerships import (
     start_partnerships,
     step_partnerships,
 )
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 
 FIELDS = (
     "weight",

@@ -6,7 +6,7 @@ import numpy as np
 import venturesim as vs
 from venturesim.engine.params import sample
 from venturesim.risks import Risks, sample_risks
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 
 SEGMENTS = ["smb", "enterprise"]
 

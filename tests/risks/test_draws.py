@@ -7,7 +7,7 @@ from risks.risk_builders import SEGMENTS
 from scipy import stats
 
 from venturesim.risks import Risks, arrival_times, occurrence_correlation, occurrence_probability, sample_risks
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 
 N = 20_000
 

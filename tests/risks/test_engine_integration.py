@@ -9,7 +9,7 @@ import venturesim as vs
 from venturesim.engine.jax_engine import BLOCK, run_block
 from venturesim.engine.params import sample
 from venturesim.risks import Risks, apply_risks, sample_risks
-from venturesim.scenario.sampling import Sampler, path_keys
+from venturesim.spec.sampling import Sampler, path_keys
 
 
 @pytest.mark.slow

@@ -21,8 +21,8 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 import venturesim as vs
-from venturesim.scenario.distributions import Dist, uncertain
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.distributions import Dist, uncertain
+from venturesim.spec.sampling import Sampler
 
 N = 200_000
 K = 4.5

@@ -11,10 +11,10 @@ import pytest
 
 import venturesim as vs
 from venturesim.engine.params import sample_with_draws
-from venturesim.scenario.distributions import Range90
-from venturesim.scenario.errors import ScenarioError
+from venturesim.spec.distributions import Range90
+from venturesim.spec.errors import ScenarioError
 from venturesim.scenario.overrides import parse_override
-from venturesim.scenario.timeseries import Schedule, Trend
+from venturesim.spec.timeseries import Schedule, Trend
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "seed_stage_api.yaml"
 MID_PRICE = "market.segments.midmarket.price"

@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from venturesim.scenario import reference
-from venturesim.scenario.distributions import Spec
+from venturesim.spec.distributions import Spec
 from venturesim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]

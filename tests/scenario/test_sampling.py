@@ -9,8 +9,8 @@ from scipy import stats
 
 import venturesim as vs
 from venturesim.engine.params import sample_with_draws
-from venturesim.scenario.sampling import Sampler
-from venturesim.scenario.timeseries import Schedule, Trend
+from venturesim.spec.sampling import Sampler
+from venturesim.spec.timeseries import Schedule, Trend
 
 SIZE = "market.segments.smb.market_size"
 Q = "market.segments.smb.bass_q_annual"

@@ -17,8 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from venturesim.scenario._yaml import KEY, Mark, YamlError, load_yaml
-from venturesim.scenario.errors import (
+from venturesim.spec._yaml import KEY, Mark, YamlError, load_yaml
+from venturesim.spec.errors import (
     Problem,
     ScenarioError,
     format_path,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from team.drivers import run_team
 
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 from venturesim.team.params import sample_team
 from venturesim.team.schema import Team
 

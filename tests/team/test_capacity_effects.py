@@ -15,7 +15,7 @@ from team.drivers import run_team_des
 
 import venturesim as vs
 from venturesim.model_costs.schema import Product, QualityResponse
-from venturesim.scenario.errors import ScenarioError
+from venturesim.spec.errors import ScenarioError
 from venturesim.team.capacity import deal_capacity, quality_gain, support_capacity
 from venturesim.team.process import des_signals
 from venturesim.team.schema import Team, check_engineering_response

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import venturesim as vs
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 from venturesim.team.payroll import month_costs, sample_team
 
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 import venturesim as vs
-from venturesim.scenario.distributions import Range90
+from venturesim.spec.distributions import Range90
 from venturesim.team.schema import Role, Team
 
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
@@ -109,7 +109,7 @@ def test_uncertain_team_inputs_are_named_for_overrides_and_correlations(make_par
             }
         ],
     }
-    from venturesim.scenario.sampling import Sampler
+    from venturesim.spec.sampling import Sampler
     from venturesim.team.params import sample_team
 
     sampler = Sampler(jax.random.key(0), np.arange(2000))

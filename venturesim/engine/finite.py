@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from venturesim.engine.metrics import MONTHLY_METRICS
-from venturesim.scenario.errors import NonFiniteResultError
+from venturesim.spec.errors import NonFiniteResultError
 
 FINAL_MONEY = ("final_cash", "final_arr")
 """Per-path money results checked besides the monthly USD metrics (others use NaN/inf as 'none')."""

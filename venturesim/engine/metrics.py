@@ -81,7 +81,7 @@ def resolve_metrics(metrics: str | Iterable[str] | None) -> tuple[str, ...]:
     chosen = (metrics,) if isinstance(metrics, str) else tuple(metrics)
     unknown = [m for m in chosen if m not in MONTHLY_METRICS]
     if unknown:
-        from venturesim.scenario.errors import suggest
+        from venturesim.spec.errors import suggest
 
         hints = [
             f"{m!r}" + (f" (did you mean {hint!r}?)" if (hint := suggest(m, MONTHLY_METRICS)) else "") for m in unknown

@@ -24,8 +24,8 @@ from venturesim import _streams as streams
 from venturesim.engine.jax_engine import BLOCK, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
-from venturesim.scenario.errors import UsageError
-from venturesim.scenario.sampling import path_keys
+from venturesim.spec.errors import UsageError
+from venturesim.spec.sampling import path_keys
 from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
 
 DEFAULT_CHUNK = 16_384

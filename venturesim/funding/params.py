@@ -9,7 +9,7 @@ from scipy.special import ndtr
 
 from venturesim.funding.schema import Funding, Round
 from venturesim.funding.shares.waterfall import CAPPED, FULL, NONE
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 
 
 class FundingParams(NamedTuple):

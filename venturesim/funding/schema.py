@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from venturesim.scenario._base import Model, Name, unique_names
-from venturesim.scenario.distributions import bounded, uncertain
-from venturesim.scenario.timeseries import TimeVarying
+from venturesim.spec._base import Model, Name, unique_names
+from venturesim.spec.distributions import bounded, uncertain
+from venturesim.spec.timeseries import TimeVarying
 
 
 class Traction(Model):
@@ -281,7 +281,7 @@ class Funding(Model):
         names = [r.name for r in self.rounds]
         for debt in self.venture_debt:
             if debt.with_round is not None and debt.with_round not in names:
-                from venturesim.scenario.errors import suggest
+                from venturesim.spec.errors import suggest
 
                 hint = suggest(debt.with_round, names)
                 raise ValueError(

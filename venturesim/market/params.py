@@ -15,8 +15,8 @@ import numpy as np
 
 from venturesim.market.pipeline import conditional_probabilities, resolution_probabilities
 from venturesim.market.schema import Market, Segment
-from venturesim.scenario.distributions import Spec
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.distributions import Spec
+from venturesim.spec.sampling import Sampler
 
 
 class MarketParams(NamedTuple):

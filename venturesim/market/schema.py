@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from venturesim.scenario._base import Model, Name, unique_names
-from venturesim.scenario.distributions import bounded, uncertain
-from venturesim.scenario.timeseries import TimeVarying
+from venturesim.spec._base import Model, Name, unique_names
+from venturesim.spec.distributions import bounded, uncertain
+from venturesim.spec.timeseries import TimeVarying
 
 CHANNEL_KINDS = ("paid", "content", "outbound", "partners")
 
@@ -246,7 +246,7 @@ class Market(Model):
         names = [s.name for s in self.segments]
         for channel in self.channels:
             if channel.segment not in names:
-                from venturesim.scenario.errors import suggest
+                from venturesim.spec.errors import suggest
 
                 hint = suggest(channel.segment, names)
                 raise ValueError(

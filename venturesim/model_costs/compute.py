@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from venturesim.model_costs.schema import Compute
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 
 
 def sample_compute(compute: Compute, sampler: Sampler, months: int) -> np.ndarray:

@@ -7,7 +7,7 @@ or a stated assumption where REFERENCES has none) and are validated by
 ``load_catalog(overrides)``.
 
 Price per accelerator-hour is a distribution spec (usually the 90 % range
-shorthand ``{p5, p95}``, a lognormal; see :mod:`venturesim.scenario.distributions`).
+shorthand ``{p5, p95}``, a lognormal; see :mod:`venturesim.spec.distributions`).
 Prices fall over time: after ``m`` months a price is multiplied by
 
 .. math:: (1 + g)^{m/12},
@@ -31,9 +31,9 @@ import numpy as np
 import yaml
 from pydantic import Field
 
-from venturesim.scenario._base import Model, Name
-from venturesim.scenario.distributions import Spec, uncertain
-from venturesim.scenario.errors import suggest, validate_text
+from venturesim.spec._base import Model, Name
+from venturesim.spec.distributions import Spec, uncertain
+from venturesim.spec.errors import suggest, validate_text
 
 __all__ = ["Accelerator", "HardwareCatalog", "accelerator", "load_catalog", "measure_peak_flops"]
 

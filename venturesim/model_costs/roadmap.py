@@ -30,7 +30,7 @@ from scipy.special import ndtr
 
 from venturesim.model_costs.schema import Product
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.sampling import Sampler
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 

@@ -15,9 +15,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from venturesim.scenario._base import Model, Name, unique_names
-from venturesim.scenario.distributions import bounded, uncertain
-from venturesim.scenario.timeseries import TimeVarying, Trend
+from venturesim.spec._base import Model, Name, unique_names
+from venturesim.spec.distributions import bounded, uncertain
+from venturesim.spec.timeseries import TimeVarying, Trend
 
 
 class Compute(Model):
@@ -167,7 +167,7 @@ class Product(Model):
         if path is None:
             return None
         from venturesim.model_costs.calibration import load_calibration
-        from venturesim.scenario.files import resolve_input_file
+        from venturesim.spec.files import resolve_input_file
 
         resolved = resolve_input_file(path, info.context, "calibration file")
         try:  # what run would read: check it now, so that validate finds it
@@ -185,7 +185,7 @@ class Product(Model):
         seen: list[str] = []
         for run in runs:
             if run.base is not None and run.base not in seen:
-                from venturesim.scenario.errors import suggest
+                from venturesim.spec.errors import suggest
 
                 hint = suggest(run.base, seen)
                 raise ValueError(

@@ -17,9 +17,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from venturesim.partnerships.schema import PARTNER_TYPES, TYPE_FIELDS, Partner
-from venturesim.scenario._base import Model
-from venturesim.scenario.distributions import uncertain
-from venturesim.scenario.errors import validate_text
+from venturesim.spec._base import Model
+from venturesim.spec.distributions import uncertain
+from venturesim.spec.errors import validate_text
 
 __all__ = ["PartnerType", "partner_type", "partner_types", "resolved_field", "type_sources_markdown", "types_markdown"]
 

@@ -26,8 +26,8 @@ from scipy.special import log_ndtr, logit, ndtr
 
 from venturesim.partnerships.catalog import partner_type, resolved_field
 from venturesim.partnerships.schema import Partnerships
-from venturesim.scenario.distributions import Spec
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.distributions import Spec
+from venturesim.spec.sampling import Sampler
 
 __all__ = ["PartnerParams", "sample_partnerships"]
 

@@ -43,8 +43,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from venturesim.scenario._base import Model, Name, unique_names
-from venturesim.scenario.distributions import uncertain
+from venturesim.spec._base import Model, Name, unique_names
+from venturesim.spec.distributions import uncertain
 
 PARTNER_TYPES = ("strategic", "joint_rnd", "channel", "co_marketing", "cloud_credits", "data")
 """Kinds of partnership (source guide §7.3.2: strategic, joint R&D, channel, co-branding; plus credits and data)."""

@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 import yaml
 
-from venturesim.scenario.errors import suggest
+from venturesim.spec.errors import suggest
 
 __all__ = ["catalog", "catalog_entries", "catalog_markdown", "catalog_risk", "sources_markdown"]
 

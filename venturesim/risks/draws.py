@@ -30,7 +30,7 @@ independent.
 **Severity** of event j: s = ppf(Φ(z)) of the risk's severity spec, times the
 severity multiplier of each bought mitigation started by the event's time.
 
-Randomness comes from the scenario's :class:`~venturesim.scenario.sampling.Sampler`
+Randomness comes from the scenario's :class:`~venturesim.spec.sampling.Sampler`
 under the names ``risks.macro_factor``, ``risks.<name>.arrival.<j>``,
 ``risks.<name>.severity.<j>`` and ``risks.<name>.impacts.<i>.occurs.<j>``
 (process noise: not recorded as inputs); the hazard, annual probability,
@@ -49,8 +49,8 @@ from scipy import stats
 from scipy.special import log_ndtr, ndtr, ndtri
 
 from venturesim.risks.schema import Risk, Risks
-from venturesim.scenario.distributions import Spec
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.distributions import Spec
+from venturesim.spec.sampling import Sampler
 
 __all__ = [
     "RiskDraws",

@@ -45,10 +45,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, PrivateAttr, ValidationError, model_validator
 
-from venturesim.scenario._base import Model, Name, unique_names
-from venturesim.scenario.distributions import Spec, bounded, share_outside, uncertain
-from venturesim.scenario.errors import suggest
-from venturesim.scenario.timeseries import TimeVarying
+from venturesim.spec._base import Model, Name, unique_names
+from venturesim.spec.distributions import Spec, bounded, share_outside, uncertain
+from venturesim.spec.errors import suggest
+from venturesim.spec.timeseries import TimeVarying
 
 TARGETS: dict[str, str] = {
     "market.price": "price per customer-month of a segment, USD (per month; multiply or add)",

@@ -8,20 +8,20 @@ them, so the public names below are imported lazily to avoid an import cycle.
 from importlib import import_module
 
 _EXPORTS = {
-    "Dist": "distributions",
-    "Spec": "distributions",
-    "Problem": "errors",
-    "ScenarioError": "errors",
-    "iter_inputs": "inputs",
-    "uncertain_inputs": "inputs",
-    "from_dict": "loader",
-    "load": "loader",
-    "apply_overrides": "overrides",
-    "parse_override": "overrides",
-    "Scenario": "schema",
-    "Schedule": "timeseries",
-    "TimeVarying": "timeseries",
-    "Trend": "timeseries",
+    "Dist": "venturesim.spec.distributions",
+    "Spec": "venturesim.spec.distributions",
+    "Problem": "venturesim.spec.errors",
+    "ScenarioError": "venturesim.spec.errors",
+    "iter_inputs": "venturesim.scenario.inputs",
+    "uncertain_inputs": "venturesim.scenario.inputs",
+    "from_dict": "venturesim.scenario.loader",
+    "load": "venturesim.scenario.loader",
+    "apply_overrides": "venturesim.scenario.overrides",
+    "parse_override": "venturesim.scenario.overrides",
+    "Scenario": "venturesim.scenario.schema",
+    "Schedule": "venturesim.spec.timeseries",
+    "TimeVarying": "venturesim.spec.timeseries",
+    "Trend": "venturesim.spec.timeseries",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -29,5 +29,5 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str):
     if name in _EXPORTS:
-        return getattr(import_module(f"venturesim.scenario.{_EXPORTS[name]}"), name)
+        return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'venturesim.scenario' has no attribute {name!r}")

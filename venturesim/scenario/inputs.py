@@ -14,8 +14,8 @@ from typing import Iterator
 
 from pydantic import BaseModel
 
-from venturesim.scenario.distributions import Spec
-from venturesim.scenario.timeseries import Schedule, Trend
+from venturesim.spec.distributions import Spec
+from venturesim.spec.timeseries import Schedule, Trend
 
 
 def iter_inputs(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, float | Spec]]:
@@ -46,7 +46,7 @@ def _iter_value(value, name: str):
 
 def trend_problems(model: BaseModel, months: int) -> list[str]:
     """Trends in ``model`` that grow beyond ±MAX_MAGNITUDE (float32 overflow in the engine) within ``months``."""
-    from venturesim.scenario._base import MAX_MAGNITUDE
+    from venturesim.spec._base import MAX_MAGNITUDE
 
     problems, stack = [], [("", model)]
     while stack:

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from venturesim.scenario._yaml import mark_of
-from venturesim.scenario.errors import Problem, ScenarioError, ScenarioFileError, check_numbers, number_problems, problems_from_validation_error, validate_text
+from venturesim.spec._yaml import mark_of
+from venturesim.spec.errors import Problem, ScenarioError, ScenarioFileError, check_numbers, number_problems, problems_from_validation_error, validate_text
 from venturesim.scenario.schema import Scenario
 
 
@@ -65,7 +65,7 @@ def load(source: str | Path | dict[str, Any] | Scenario, *, allow_outside: bool 
     Files the scenario names (draws files, ``product.calibration``) are read
     from the scenario file's folder (a dict's: the working folder). A scenario
     *file* may only name files inside its folder unless ``allow_outside`` is
-    true (see :mod:`venturesim.scenario.files`); a dict, written in the
+    true (see :mod:`venturesim.spec.files`); a dict, written in the
     caller's own code, may name any file unless ``allow_outside`` is false.
 
     Raises

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from venturesim.scenario.errors import Problem, ScenarioError, suggest
+from venturesim.spec.errors import Problem, ScenarioError, suggest
 
 _PATH = re.compile(r"[A-Za-z0-9_.\-\[\]]+")
 MAX_OVERRIDE_CHARS = 10_000

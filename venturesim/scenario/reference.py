@@ -3,7 +3,7 @@
 Every table in ``docs/yaml-reference.md`` is read from the pydantic models —
 field names, types, defaults, descriptions (which carry the units) and bounds
 (from the ``bounded``/``uncertain`` validators of
-:mod:`venturesim.scenario.distributions`, else from the pydantic ``Field``
+:mod:`venturesim.spec.distributions`, else from the pydantic ``Field``
 constraints) — so the reference cannot drift from the code. Regenerate it
 with::
 
@@ -26,11 +26,12 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from venturesim.scenario import distributions, inputs, timeseries
-from venturesim.scenario._base import _identifier, unique_names
-from venturesim.scenario.distributions import OUTSIDE_TOLERANCE, Dist, Spec
+from venturesim.scenario import inputs
+from venturesim.spec import distributions, timeseries
+from venturesim.spec._base import _identifier, unique_names
+from venturesim.spec.distributions import OUTSIDE_TOLERANCE, Dist, Spec
 from venturesim.scenario.schema import Scenario
-from venturesim.scenario.timeseries import Schedule, Trend
+from venturesim.spec.timeseries import Schedule, Trend
 
 __all__ = ["CHECKS", "iter_sections", "render", "spec_models", "main"]
 

@@ -18,10 +18,10 @@ from venturesim.market.schema import Market
 from venturesim.model_costs.schema import Compute, Product
 from venturesim.partnerships.schema import Partnerships
 from venturesim.risks.schema import Risks
-from venturesim.scenario._base import Model
-from venturesim.scenario.distributions import Spec, bounded, uncertain
+from venturesim.spec._base import Model
+from venturesim.spec.distributions import Spec, bounded, uncertain
 from venturesim.scenario.inputs import iter_inputs, trend_problems, uncertain_inputs
-from venturesim.scenario.timeseries import TimeVarying
+from venturesim.spec.timeseries import TimeVarying
 from venturesim.team.schema import Team
 
 
@@ -133,7 +133,7 @@ class Scenario(Model):
         ``segment`` (the engines resolve them when sampling, so an unknown one
         would only be found by ``run``).
         """
-        from venturesim.scenario.errors import suggest
+        from venturesim.spec.errors import suggest
 
         known = {
             "segment": [s.name for s in self.market.segments],
@@ -204,7 +204,7 @@ def correlation_matrix(inputs: dict, correlations: list[Correlation]) -> tuple[l
     for k, corr in enumerate(correlations):
         for name in corr.between:
             if name not in inputs:
-                from venturesim.scenario.errors import suggest
+                from venturesim.spec.errors import suggest
 
                 hint = suggest(name, list(inputs))
                 raise ValueError(

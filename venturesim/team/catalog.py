@@ -30,9 +30,9 @@ from typing import Literal
 import yaml
 from pydantic import Field, model_validator
 
-from venturesim.scenario._base import Model, Name
-from venturesim.scenario.distributions import uncertain
-from venturesim.scenario.errors import suggest, validate_text
+from venturesim.spec._base import Model, Name
+from venturesim.spec.distributions import uncertain
+from venturesim.spec.errors import suggest, validate_text
 
 __all__ = [
     "DAYS_PER_MONTH",

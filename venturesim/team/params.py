@@ -27,8 +27,8 @@ from typing import NamedTuple, cast
 
 import numpy as np
 
-from venturesim.scenario.distributions import Spec
-from venturesim.scenario.sampling import Sampler
+from venturesim.spec.distributions import Spec
+from venturesim.spec.sampling import Sampler
 from venturesim.team._rules import hazard_rate
 from venturesim.team.catalog import FUNCTIONS, load_catalog
 from venturesim.team.schema import Role, Team

@@ -42,9 +42,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictInt, field_validator, model_validator
 
-from venturesim.scenario._base import Model, Name, unique_names
-from venturesim.scenario.distributions import Spec, bounded, uncertain
-from venturesim.scenario.timeseries import TimeVarying
+from venturesim.spec._base import Model, Name, unique_names
+from venturesim.spec.distributions import Spec, bounded, uncertain
+from venturesim.spec.timeseries import TimeVarying
 
 PIPELINE_FIELDS = ("time_to_fill_months", "time_to_fill_shape", "offer_acceptance", "ramp_months", "attrition_annual")
 """Fields whose presence makes a role dynamic; absent, each takes its neutral value."""
@@ -373,7 +373,7 @@ class Team(Model):
             names = [r.name for r in self.roles]
             unknown = [n for n in self.layoffs.roles if n not in names]
             if unknown:
-                from venturesim.scenario.errors import suggest
+                from venturesim.spec.errors import suggest
 
                 hints = [n + (f" (did you mean {h!r}?)" if (h := suggest(n, names)) else "") for n in unknown]
                 raise ValueError(f"layoffs name roles that do not exist: {', '.join(hints)}; roles are {names}")

@@ -16,7 +16,7 @@ which is how shocks such as ``price*=0.7`` are applied without rewriting the
 distribution.
 
 Sampling is by inversion: a uniform ``u`` per path (from the Gaussian copula
-when inputs are correlated, see :mod:`venturesim.scenario.sampling`) goes
+when inputs are correlated, see :mod:`venturesim.spec.sampling`) goes
 through the distribution's quantile function ``ppf(u)``. Quantile functions
 come from :mod:`scipy.stats`, parametrised as follows:
 
@@ -295,7 +295,7 @@ class FileDraws(Spec):
 
     @model_validator(mode="after")
     def _load(self, info: ValidationInfo):
-        from venturesim.scenario.files import resolve_input_file
+        from venturesim.spec.files import resolve_input_file
 
         path = resolve_input_file(self.file, info.context, "draws file")
         self._draws = np.sort(read_draws(path, self.column))
@@ -395,7 +395,7 @@ def tail_values(spec: float | Spec) -> np.ndarray:
 
 def check_tails(spec: Spec) -> None:
     """Refuse a spec whose draws can be non-finite or beyond ±MAX_MAGNITUDE (float32 overflow in the engine)."""
-    from venturesim.scenario._base import MAX_MAGNITUDE
+    from venturesim.spec._base import MAX_MAGNITUDE
 
     values = tail_values(spec)
     worst = values[np.argmax(np.where(np.isfinite(values), np.abs(values), np.inf))]
@@ -425,7 +425,7 @@ def share_outside(spec: float | Spec, lo, hi, lo_open=False, hi_open=False) -> f
 
 def _bounds_checker(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool):
     """Validator: a spec (or each part of a time series) must lie within the bounds."""
-    from venturesim.scenario.timeseries import Schedule, Trend
+    from venturesim.spec.timeseries import Schedule, Trend
 
     clip_lo = None if lo is None else (np.nextafter(lo, np.inf) if lo_open else lo)
     clip_hi = None if hi is None else (np.nextafter(hi, -np.inf) if hi_open else hi)

@@ -23,7 +23,7 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from venturesim.scenario.distributions import Dist, spec_kind, uncertain
+from venturesim.spec.distributions import Dist, spec_kind, uncertain
 
 
 class Schedule(BaseModel):
@@ -88,7 +88,7 @@ class Trend(BaseModel):
 
     def log10_peak(self, months: int) -> float:
         """log₁₀ of the largest magnitude the trend reaches in months 0..months−1 at its inputs' extreme tails."""
-        from venturesim.scenario.distributions import tail_values
+        from venturesim.spec.distributions import tail_values
 
         start = float(np.max(np.abs(tail_values(self.start))))
         growth = float(np.max(tail_values(self.growth)))

@@ -24,8 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.special import ndtr
 
-from venturesim.scenario.distributions import Spec
-from venturesim.scenario.timeseries import Schedule, Trend
+from venturesim.spec.distributions import Spec
+from venturesim.spec.timeseries import Schedule, Trend
 
 
 @jax.jit

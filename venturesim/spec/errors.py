@@ -22,7 +22,7 @@ from typing import Annotated, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from venturesim.scenario._yaml import KEY, Mark, YamlError, load_yaml
+from venturesim.spec._yaml import KEY, Mark, YamlError, load_yaml
 
 __all__ = [
     "EXIT_CODES", "NonFiniteResultError", "OutputError", "Problem", "ScenarioError", "ScenarioFileError",
@@ -380,7 +380,7 @@ def problems_from_validation_error(
     exc : pydantic.ValidationError
         Error raised by ``root_model.model_validate(data)``.
     marks : dict[tuple, Mark]
-        Positions from :func:`~venturesim.scenario._yaml.load_yaml`.
+        Positions from :func:`~venturesim.spec._yaml.load_yaml`.
     filename : str
         File name for the problems.
     root_model : type[BaseModel]
@@ -408,7 +408,7 @@ def problems_from_validation_error(
         elif kind == "missing":
             mark = _mark_at(marks, path[:-1], prefer_key=True)
         elif kind == "invalid_distribution":  # raised by distributions.Dist's discriminator
-            from venturesim.scenario.distributions import DIST_NAMES
+            from venturesim.spec.distributions import DIST_NAMES
 
             given = error["input"].get("dist") if isinstance(error["input"], dict) else None
             mark = marks.get(path + ("dist",)) or _mark_at(marks, path, prefer_key=True)
@@ -433,7 +433,7 @@ def problems_from_validation_error(
 
 def _describe_number(value: float) -> str | None:
     """What is wrong with a number a scenario holds, or None when the engine can use it."""
-    from venturesim.scenario._base import MAX_MAGNITUDE
+    from venturesim.spec._base import MAX_MAGNITUDE
 
     if isinstance(value, float) and not math.isfinite(value):
         return f"expected a finite number, found {value}"
@@ -446,7 +446,7 @@ def _describe_number(value: float) -> str | None:
 
 
 def number_problems(data: object, marks: dict[tuple, Mark], filename: str) -> list[Problem]:
-    """Every number in ``data`` that is NaN, ±inf or beyond ±:data:`~venturesim.scenario._base.MAX_MAGNITUDE`.
+    """Every number in ``data`` that is NaN, ±inf or beyond ±:data:`~venturesim.spec._base.MAX_MAGNITUDE`.
 
     Walks the plain data iteratively (any depth), before the models see it, so
     that a NaN never reaches a comparison that would read it as "false".

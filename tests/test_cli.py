@@ -22,8 +22,19 @@ def template(tmp_path_factory):
 def run_once(template):
     out = template.parent / "out"
     result = runner.invoke(
-        app, ["run", str(template), "--paths", "300", "--months", "24", "--out", str(out),
-              "--set", "market.segments.smb.price*=0.5"],
+        app,
+        [
+            "run",
+            str(template),
+            "--paths",
+            "300",
+            "--months",
+            "24",
+            "--out",
+            str(out),
+            "--set",
+            "market.segments.smb.price*=0.5",
+        ],
     )
     return result, out
 
@@ -40,7 +51,7 @@ def test_run_prints_summary_and_writes_outputs(run_once):
     assert 0 <= p <= 1
     assert survival["alive at month 12"]["se"] == pytest.approx((p * (1 - p) / 300) ** 0.5)
     html = (out / "report.html").read_text()
-    assert "My AI startup" in html and "<script src=\"http" not in html
+    assert "My AI startup" in html and '<script src="http' not in html
 
 
 def test_run_refuses_to_overwrite_without_force(run_once, template):
@@ -50,7 +61,9 @@ def test_run_refuses_to_overwrite_without_force(run_once, template):
     assert result.exit_code == 5  # output refused (was 1 before exit codes per error class)
     assert "--force" in result.output
     assert (out / "summary.json").read_text() == before
-    forced = runner.invoke(app, ["run", str(template), "--paths", "50", "--months", "24", "--out", str(out), "--force", "--no-report"])
+    forced = runner.invoke(
+        app, ["run", str(template), "--paths", "50", "--months", "24", "--out", str(out), "--force", "--no-report"]
+    )
     assert forced.exit_code == 0, forced.output
     assert json.loads((out / "summary.json").read_text())["paths"] == 50
     assert sorted(p.name for p in out.iterdir()) == ["run.json", "summary.json"]  # the old report went with its folder
@@ -67,8 +80,10 @@ def test_validate_reports_line_and_suggestion(tmp_path, template):
 
 
 def test_unknown_override_path_is_an_error(template, tmp_path):
-    result = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(tmp_path / "o"),
-                                 "--set", "market.segments.smb.pirce=3"])
+    result = runner.invoke(
+        app,
+        ["run", str(template), "--paths", "10", "--out", str(tmp_path / "o"), "--set", "market.segments.smb.pirce=3"],
+    )
     assert result.exit_code == 3
     assert "did you mean 'price'" in result.output
 
@@ -81,8 +96,26 @@ def test_new_refuses_to_overwrite(template):
 
 
 def test_des_engine_prints_causes_and_a_timeline(template, tmp_path):
-    result = runner.invoke(app, ["run", str(template), "--engine", "des", "--paths", "60", "--workers", "1",
-                                 "--months", "24", "--out", str(tmp_path / "des"), "--no-report", "--timeline", "0"])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(template),
+            "--engine",
+            "des",
+            "--paths",
+            "60",
+            "--workers",
+            "1",
+            "--months",
+            "24",
+            "--out",
+            str(tmp_path / "des"),
+            "--no-report",
+            "--timeline",
+            "0",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Path 0:" in result.output and "hired 2 founders" in result.output
     doc = json.loads((tmp_path / "des" / "summary.json").read_text())
@@ -93,8 +126,20 @@ def test_same_seed_summaries_are_byte_identical_and_timing_is_in_run_json(templa
     folders = [template.parent / "same1", template.parent / "same2"]
     for folder in folders:  # the shapes of run_once: no new compilation
         result = runner.invoke(
-            app, ["run", str(template), "--paths", "300", "--months", "24", "--out", str(folder), "--no-report",
-                  "--set", "market.segments.smb.price*=0.5"],
+            app,
+            [
+                "run",
+                str(template),
+                "--paths",
+                "300",
+                "--months",
+                "24",
+                "--out",
+                str(folder),
+                "--no-report",
+                "--set",
+                "market.segments.smb.price*=0.5",
+            ],
         )
         assert result.exit_code == 0, result.output
     assert (folders[0] / "summary.json").read_bytes() == (folders[1] / "summary.json").read_bytes()
@@ -102,13 +147,16 @@ def test_same_seed_summaries_are_byte_identical_and_timing_is_in_run_json(templa
     assert json.loads((folders[1] / "run.json").read_text())["seconds"] > 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--paths", "0"], "paths (--paths) must be between 1"),
-    (["--months", "1200"], "months (--months) must be between 1 and 600, found 1,200"),
-    (["--chunk-size", "-1"], "chunk_size (--chunk-size) must be >= 1, found -1"),
-    (["--seed", str(2**63)], "seed (--seed) must be between 0 and 4,294,967,295"),
-    (["--metrics", "cash,cahs"], "--metrics: unknown metric"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--paths", "0"], "paths (--paths) must be between 1"),
+        (["--months", "1200"], "months (--months) must be between 1 and 600, found 1,200"),
+        (["--chunk-size", "-1"], "chunk_size (--chunk-size) must be >= 1, found -1"),
+        (["--seed", str(2**63)], "seed (--seed) must be between 0 and 4,294,967,295"),
+        (["--metrics", "cash,cahs"], "--metrics: unknown metric"),
+    ],
+)
 def test_bad_run_arguments_exit_2_before_any_work(template, tmp_path, args, message):
     out = tmp_path / "o"
     result = runner.invoke(app, ["run", str(template), "--out", str(out), *args])

@@ -38,9 +38,7 @@ def test_atomic_write_respects_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o644
 
 
-def test_failed_write_keeps_old_file_and_cleans_up(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_write_keeps_old_file_and_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "summary.csv"
     target.write_text("old")
 
@@ -78,7 +76,7 @@ def test_existing_results_need_force_and_force_replaces_the_whole_folder(tmp_pat
 def test_a_folder_holding_foreign_files_is_never_replaced(tmp_path: Path) -> None:
     (tmp_path / "report.html").write_text("old")
     (tmp_path / "unrelated.txt").write_text("mine")
-    with pytest.raises(OutputError, match="did not write \\(unrelated.txt\\)"):
+    with pytest.raises(OutputError, match=r"did not write \(unrelated\.txt\)"):
         write_folder(tmp_path, {"report.html": "new"}, force=True)
     assert (tmp_path / "unrelated.txt").read_text() == "mine" and (tmp_path / "report.html").read_text() == "old"
 

@@ -66,8 +66,8 @@ def simulate(
     from venturesim.engine.finite import check_finite
     from venturesim.engine.metrics import resolve_metrics
     from venturesim.engine.simulate import check_arguments, run_jax
-    from venturesim.spec.errors import UsageError
     from venturesim.scenario.inputs import trend_problems
+    from venturesim.spec.errors import UsageError
 
     scenario = load(scenario)
     settings = scenario.simulation
@@ -86,13 +86,25 @@ def simulate(
         from venturesim.engine.des_runner import run_des
 
         result = run_des(
-            scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
-            workers=workers, scheduler=scheduler, progress=progress,
+            scenario,
+            paths=paths,
+            seed=seed,
+            months=months,
+            metrics=resolve_metrics(metrics),
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
         )
     else:
         result = run_jax(
-            scenario, paths=paths, seed=seed, months=months, metrics=resolve_metrics(metrics),
-            chunk_size=chunk_size, progress=progress, threads=threads,
+            scenario,
+            paths=paths,
+            seed=seed,
+            months=months,
+            metrics=resolve_metrics(metrics),
+            chunk_size=chunk_size,
+            progress=progress,
+            threads=threads,
         )
     check_finite(result)
     return result

@@ -132,8 +132,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_folder(
-    out_dir: str | os.PathLike[str], files: Mapping[str, str | bytes], force: bool,
-    replaceable: Set[str] | None = None,
+    out_dir: str | os.PathLike[str], files: Mapping[str, str | bytes], force: bool, replaceable: Set[str] | None = None
 ) -> dict[str, Path]:
     """Write ``files`` as the whole content of ``out_dir``, in one step.
 
@@ -159,6 +158,7 @@ def write_folder(
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = directory.with_name(f".{directory.name}.{secrets.token_hex(6)}.tmp")
     staging.mkdir()
+    leftover: Path | None = staging  # what to remove on the way out (the staging folder, or the replaced one)
     try:
         for name, content in files.items():
             data = content.encode("utf-8") if isinstance(content, str) else content
@@ -172,18 +172,18 @@ def write_folder(
                 aside = directory.with_name(f".{directory.name}.{secrets.token_hex(6)}.old")
                 os.rename(directory, aside)
                 os.rename(staging, directory)
-                staging = aside
+                leftover = aside
         else:
             os.rename(staging, directory)
-            staging = None
+            leftover = None
     finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+        if leftover is not None:
+            shutil.rmtree(leftover, ignore_errors=True)
     _fsync_directory(directory.parent)
     return {name: directory / name for name in files}
-def prepare_output_dir(
-    out_dir: str | os.PathLike[str], filenames: Sequence[str], force: bool
-) -> Path:
+
+
+def prepare_output_dir(out_dir: str | os.PathLike[str], filenames: Sequence[str], force: bool) -> Path:
     """Create the output directory and check that nothing would be overwritten.
 
     Parameters
@@ -219,7 +219,6 @@ def prepare_output_dir(
     if existing and not force:
         listed = ", ".join(str(directory / name) for name in existing)
         raise FileExistsError(
-            f"refusing to overwrite existing output file(s): {listed}; "
-            "pass --force to overwrite them"
+            f"refusing to overwrite existing output file(s): {listed}; pass --force to overwrite them"
         )
     return directory

@@ -8,7 +8,6 @@ import time
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -23,7 +22,9 @@ def _exit_code_help() -> str:
 
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="Simulate the life of an AI-model startup.\n\nExit codes:\n\n" + _exit_code_help(),
 )
 console = Console(soft_wrap=False)
@@ -131,7 +132,12 @@ def _simulate_with_progress(scenario, simulate=None, **kwargs):
     try:
         worker.join(PROGRESS_AFTER_SECONDS)
         if worker.is_alive():
-            columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            columns = (
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
             with Progress(*columns, console=errors, transient=True) as bar:
                 task = bar.add_task("simulating paths", total=kwargs["paths"])
                 while worker.is_alive():
@@ -156,28 +162,38 @@ def summary_table(summary, title: str) -> Table:
     for row in summary.itertuples():
         section = row.section if row.section != previous else ""
         previous = row.section
-        table.add_row(section, row.metric, row.statistic, format_number(row.value, row.unit), format_number(row.se, row.unit))
+        table.add_row(
+            section, row.metric, row.statistic, format_number(row.value, row.unit), format_number(row.se, row.unit)
+        )
     return table
 
 
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    paths: Optional[int] = typer.Option(None, "--paths", "-n", help="Monte Carlo paths (default: the scenario's)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed, 0 to 2**32-1 (default: the scenario's)."),
-    months: Optional[int] = typer.Option(None, "--months", help="Horizon in months, at most 600 (default: the scenario's)."),
-    metrics: Optional[str] = typer.Option(None, "--metrics", help="Comma-separated monthly metrics to record, or 'all'."),
-    overrides: List[str] = typer.Option([], "--set", help="Override or shock, e.g. market.segments.smb.price*=0.7 (repeatable)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: out/<scenario name>)."),
+    paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths (default: the scenario's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed, 0 to 2**32-1 (default: the scenario's)."),
+    months: int | None = typer.Option(
+        None, "--months", help="Horizon in months, at most 600 (default: the scenario's)."
+    ),
+    metrics: str | None = typer.Option(None, "--metrics", help="Comma-separated monthly metrics to record, or 'all'."),
+    overrides: list[str] = typer.Option(
+        [], "--set", help="Override or shock, e.g. market.segments.smb.price*=0.7 (repeatable)."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: out/<scenario name>)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder of results (as one unit)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
-    chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Paths per compiled block (memory bound)."),
-    engine: str = typer.Option("jax", "--engine", help="'jax' (fast Monte Carlo) or 'des' (event by event, with an event log)."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="DES: worker processes (default: all cores)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="DES: address of an existing Dask scheduler."),
-    timeline: Optional[int] = typer.Option(None, "--timeline", help="DES: print this path's story."),
+    chunk_size: int | None = typer.Option(None, "--chunk-size", help="Paths per compiled block (memory bound)."),
+    engine: str = typer.Option(
+        "jax", "--engine", help="'jax' (fast Monte Carlo) or 'des' (event by event, with an event log)."
+    ),
+    workers: int | None = typer.Option(None, "--workers", help="DES: worker processes (default: all cores)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="DES: address of an existing Dask scheduler."),
+    timeline: int | None = typer.Option(None, "--timeline", help="DES: print this path's story."),
     allow_outside_files: bool = typer.Option(
-        False, "--allow-outside-files", help="Let draws files and product.calibration lie outside the scenario's folder."
+        False,
+        "--allow-outside-files",
+        help="Let draws files and product.calibration lie outside the scenario's folder.",
     ),
 ) -> None:
     """Simulate a scenario, print the key figures and write summary.json, run.json and report.html."""
@@ -191,11 +207,16 @@ def run(
         settings = sc.simulation
         paths_n = settings.paths if paths is None else paths
         check_arguments(
-            paths=paths_n, seed=settings.seed if seed is None else seed, months=settings.months if months is None else months,
-            chunk_size=chunk_size, workers=workers,
+            paths=paths_n,
+            seed=settings.seed if seed is None else seed,
+            months=settings.months if months is None else months,
+            chunk_size=chunk_size,
+            workers=workers,
         )
         try:
-            metric_list = None if metrics is None else ("all" if metrics == "all" else [m.strip() for m in metrics.split(",")])
+            metric_list = (
+                None if metrics is None else ("all" if metrics == "all" else [m.strip() for m in metrics.split(",")])
+            )
             resolve_metrics(metric_list)
         except ValueError as exc:
             raise UsageError(f"--metrics: {exc}") from None
@@ -203,12 +224,21 @@ def run(
         check_outputs(out_dir, force)  # fail before simulating, not after
         start = time.perf_counter()
         result = _simulate_with_progress(
-            sc, paths=paths_n, seed=seed, months=months, metrics=metric_list, engine=engine,
-            chunk_size=chunk_size, workers=workers, scheduler=scheduler,
+            sc,
+            paths=paths_n,
+            seed=seed,
+            months=months,
+            metrics=metric_list,
+            engine=engine,
+            chunk_size=chunk_size,
+            workers=workers,
+            scheduler=scheduler,
         )
         seconds = time.perf_counter() - start
         summary = result.summary()
-        console.print(summary_table(summary, f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}"))
+        console.print(
+            summary_table(summary, f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}")
+        )
         if result.engine == "des":
             causes = result.why_dead()
             if len(causes):
@@ -218,7 +248,13 @@ def run(
             if timeline is not None:
                 console.print(f"Path {timeline}:", result.timeline(timeline), markup=False, highlight=False)
         written = write_outputs(
-            result, out_dir, force=force, source=str(scenario), overrides=overrides, seconds=seconds, report=report,
+            result,
+            out_dir,
+            force=force,
+            source=str(scenario),
+            overrides=overrides,
+            seconds=seconds,
+            report=report,
             summary=summary,
         )
         console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
@@ -226,10 +262,12 @@ def run(
 
 @app.command()
 def validate(
-    scenarios: List[Path] = typer.Argument(..., help="Scenario YAML files."),
-    overrides: List[str] = typer.Option([], "--set", help="Check these overrides too (as `run --set`)."),
+    scenarios: list[Path] = typer.Argument(..., help="Scenario YAML files."),
+    overrides: list[str] = typer.Option([], "--set", help="Check these overrides too (as `run --set`)."),
     allow_outside_files: bool = typer.Option(
-        False, "--allow-outside-files", help="Let draws files and product.calibration lie outside the scenario's folder."
+        False,
+        "--allow-outside-files",
+        help="Let draws files and product.calibration lie outside the scenario's folder.",
     ),
 ) -> None:
     """Check scenario files: everything `run` checks before simulating, every problem with its line."""
@@ -291,25 +329,45 @@ def calibrate_product(
         raise typer.Exit(1) from None
 
     def progress(i: int, n: int, r) -> None:
-        errors.print(f"run {i}/{n}: N={r.parameters:,} D={r.tokens:,} loss={r.validation_loss:.3f} "
-                     f"{r.tokens_per_s:,.0f} tok/s MFU={r.mfu:.1%}", highlight=False)
+        errors.print(
+            f"run {i}/{n}: N={r.parameters:,} D={r.tokens:,} loss={r.validation_loss:.3f} "
+            f"{r.tokens_per_s:,.0f} tok/s MFU={r.mfu:.1%}",
+            highlight=False,
+        )
 
     cal = calibrate(quick=quick, seed=seed, progress=progress)
-    table = Table(title=f"Calibration runs on {cal.device} ({cal.platform}, peak {cal.peak_flops / 1e12:.3g} TFLOP/s)",
-                  title_justify="left")
+    table = Table(
+        title=f"Calibration runs on {cal.device} ({cal.platform}, peak {cal.peak_flops / 1e12:.3g} TFLOP/s)",
+        title_justify="left",
+    )
     for column in ("params N", "tokens D", "steps", "tokens/s", "MFU", "train loss", "val loss", "bits/byte"):
         table.add_column(column, justify="right")
     for r in cal.runs:
-        table.add_row(f"{r.parameters:,}", f"{r.tokens:,}", f"{r.steps:,}", f"{r.tokens_per_s:,.0f}", f"{r.mfu:.1%}",
-                      f"{r.train_loss:.3f}", f"{r.validation_loss:.3f}", f"{r.bits_per_byte:.3f}")
+        table.add_row(
+            f"{r.parameters:,}",
+            f"{r.tokens:,}",
+            f"{r.steps:,}",
+            f"{r.tokens_per_s:,.0f}",
+            f"{r.mfu:.1%}",
+            f"{r.train_loss:.3f}",
+            f"{r.validation_loss:.3f}",
+            f"{r.bits_per_byte:.3f}",
+        )
     console.print(table)
     law = cal.law
     console.print(f"MFU {cal.mfu:.1%} at {cal.tokens_per_s:,.0f} tokens/s ({cal.peak_source})", highlight=False)
-    console.print(f"loss law (nats/byte): L(N, D) = {law.E:.3f} + {law.A:.4g}/N^{law.alpha:.3f} + {law.B:.4g}/D^{law.beta:.3f}"
-                  f"  [{cal.law_method}]", markup=False, highlight=False)
+    console.print(
+        f"loss law (nats/byte): L(N, D) = {law.E:.3f} + {law.A:.4g}/N^{law.alpha:.3f} + {law.B:.4g}/D^{law.beta:.3f}"
+        f"  [{cal.law_method}]",
+        markup=False,
+        highlight=False,
+    )
     if cal.law_posterior is not None:
-        console.print("posterior 90 % intervals: " + ", ".join(
-            f"{k} {v['p5']:.3g}-{v['p95']:.3g}" for k, v in cal.law_posterior.items()), highlight=False)
+        console.print(
+            "posterior 90 % intervals: "
+            + ", ".join(f"{k} {v['p5']:.3g}-{v['p95']:.3g}" for k, v in cal.law_posterior.items()),
+            highlight=False,
+        )
     write_calibration(cal, out, force=force)
     console.print(f"wrote {out}")
 

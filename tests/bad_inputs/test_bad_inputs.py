@@ -29,8 +29,18 @@ runner = CliRunner()
 def test_the_corpus_is_large_and_complete():
     files = {path.stem for path in (HERE / "cases").glob("*.yaml")}
     assert files == set(CASES) and len(CASES) >= 100
-    sections = ("simulation", "company", "market", "team", "compute", "funding", "product", "risks", "partnerships",
-                "correlations")
+    sections = (
+        "simulation",
+        "company",
+        "market",
+        "team",
+        "compute",
+        "funding",
+        "product",
+        "risks",
+        "partnerships",
+        "correlations",
+    )
     covered = {case["field"].split(".")[0].split("[")[0] for case in CASES.values()}
     assert set(sections) <= covered
     assert {"file", "yaml", "args"} <= {name.split("_")[0] for name in CASES}  # file-level garbage, YAML, options
@@ -50,8 +60,9 @@ def test_bad_input_gets_a_clean_error(name):
     result = runner.invoke(app, [case["command"], str(path), *args, *extra])
     output = " ".join(result.output.split())  # undo rich's line wrapping
     assert result.exit_code == case["exit"], result.output
-    assert "Traceback" not in result.output and not isinstance(result.exception, Exception) or (
-        isinstance(result.exception, SystemExit)), result.output
+    assert ("Traceback" not in result.output and not isinstance(result.exception, Exception)) or (
+        isinstance(result.exception, SystemExit)
+    ), result.output
     if case["line"] is not None:
         assert f"{path}:{case['line']}:" in output, f"no line {case['line']}:\n{result.output}"
     elif case["exit"] in (3, 4):
@@ -71,11 +82,17 @@ def test_no_error_echoes_a_foreign_files_content():
         assert "root:x:0" not in result.output
 
 
-@pytest.mark.parametrize("make, fix", [
-    (lambda p: p.write_bytes(b"name: x\n" + b"# padding\n" * 110_000), "a scenario file may hold at most 1,000,000"),
-    (lambda p: None, "scenario file not found"),
-    (lambda p: p.mkdir(), "is not a regular file"),
-])
+@pytest.mark.parametrize(
+    "make, fix",
+    [
+        (
+            lambda p: p.write_bytes(b"name: x\n" + b"# padding\n" * 110_000),
+            "a scenario file may hold at most 1,000,000",
+        ),
+        (lambda p: None, "scenario file not found"),
+        (lambda p: p.mkdir(), "is not a regular file"),
+    ],
+)
 def test_unreadable_scenario_files_exit_4(tmp_path, make, fix):
     path = tmp_path / "s.yaml"
     make(path)

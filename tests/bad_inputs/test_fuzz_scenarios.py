@@ -27,11 +27,37 @@ HERE = Path(__file__).parent
 BASE_TEXT = (HERE / "base.yaml").read_text()
 BASE = yaml.safe_load(BASE_TEXT)
 VALUES = [
-    math.nan, math.inf, -math.inf, 1e39, 1e400 if False else 1e300, -1, 0, 0.5, 2, 10**20, 2**63, 1.5, "", "text",
-    "nan", None, True, [], {}, [1, 2], {"p5": 1, "p95": 2}, {"p5": 2, "p95": 1}, {"dist": "normal", "mean": 0, "sd": 1},
-    {"dist": "lognormal", "mu": 1, "sigma": 40}, {"dist": "pert", "low": 0, "mode": 0.5, "high": 1},
-    {"schedule": {0: 1, 12: -1}}, {"start": 1, "growth": 4}, {"file": "../../etc/hostname", "column": "x"},
-    {"dist": "choice", "values": [], "weights": None}, "seed", "smb",
+    math.nan,
+    math.inf,
+    -math.inf,
+    1e39,
+    1e400 if False else 1e300,
+    -1,
+    0,
+    0.5,
+    2,
+    10**20,
+    2**63,
+    1.5,
+    "",
+    "text",
+    "nan",
+    None,
+    True,
+    [],
+    {},
+    [1, 2],
+    {"p5": 1, "p95": 2},
+    {"p5": 2, "p95": 1},
+    {"dist": "normal", "mean": 0, "sd": 1},
+    {"dist": "lognormal", "mu": 1, "sigma": 40},
+    {"dist": "pert", "low": 0, "mode": 0.5, "high": 1},
+    {"schedule": {0: 1, 12: -1}},
+    {"start": 1, "growth": 4},
+    {"file": "../../etc/hostname", "column": "x"},
+    {"dist": "choice", "values": [], "weights": None},
+    "seed",
+    "smb",
 ]
 
 
@@ -61,7 +87,7 @@ def _mutate_data(rng: random.Random) -> dict:
             del parent[key]
         elif op == "typo" and isinstance(key, str) and len(key) > 2:
             i = rng.randrange(len(key) - 1)
-            parent[key[:i] + key[i + 1] + key[i] + key[i + 2:]] = parent.pop(key)
+            parent[key[:i] + key[i + 1] + key[i] + key[i + 2 :]] = parent.pop(key)
         elif op == "extra" and isinstance(parent, dict):
             parent["surprise"] = 1
         elif op == "repeat" and isinstance(parent, list):
@@ -75,11 +101,11 @@ def _mutate_text(rng: random.Random) -> str:
         i = rng.randrange(len(text))
         op = rng.choice(("delete", "insert", "swap", "cut"))
         if op == "delete":
-            text = text[:i] + text[i + 1:]
+            text = text[:i] + text[i + 1 :]
         elif op == "insert":
             text = text[:i] + rng.choice(":-[]{}&*!|>'\"#\t\n 0e.,%@`\x00\x07é") + text[i:]
         elif op == "swap" and i + 1 < len(text):
-            text = text[:i] + text[i + 1] + text[i] + text[i + 2:]
+            text = text[:i] + text[i + 1] + text[i] + text[i + 2 :]
         else:
             text = text[:i]
     return text
@@ -95,7 +121,7 @@ def test_mutated_data_is_valid_or_a_clean_error(block):
             vs.scenario.from_dict(data, base_dir=str(HERE / "cases"), allow_outside=False)  # as if from a file
             outcomes["valid"] += 1
         except VentureSimError as exc:
-            assert str(exc).strip(), data
+            assert str(exc).strip(), data  # noqa: PT017 (each mutation's outcome, not one raise)
             outcomes["error"] += 1
     assert outcomes["error"] > 0  # the mutations do break things
 
@@ -111,5 +137,5 @@ def test_mutated_text_is_valid_or_a_clean_error(tmp_path):
             vs.load(path)
         except VentureSimError as exc:
             errors += 1
-            assert str(path) in str(exc)
+            assert str(path) in str(exc)  # noqa: PT017 (each mutation's outcome, not one raise)
     assert errors > 10

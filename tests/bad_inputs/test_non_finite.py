@@ -7,6 +7,8 @@ built by hand (no JAX compile).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,13 +73,20 @@ def test_a_trend_that_overflows_float32_within_the_horizon_is_refused(scenario):
         vs.simulate(modest, months=600, paths=10)  # 1000·1.2^599 ≈ 1e50: refused before any compile
 
 
-@pytest.mark.parametrize("text", [
-    "initial_cash: .nan", "initial_cash: .inf", "initial_cash: -.Inf", "initial_cash: 1e39",
-    "initial_cash: {p5: 1, p95: 1e17}", "initial_cash: {dist: lognormal, mu: 1, sigma: 30}",
-    "initial_cash: 1e400",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "initial_cash: .nan",
+        "initial_cash: .inf",
+        "initial_cash: -.Inf",
+        "initial_cash: 1e39",
+        "initial_cash: {p5: 1, p95: 1e17}",
+        "initial_cash: {dist: lognormal, mu: 1, sigma: 30}",
+        "initial_cash: 1e400",
+    ],
+)
 def test_yaml_non_finite_and_huge_numbers_are_refused_with_their_line(tmp_path, text):
-    source = open(SCENARIO).read()
+    source = Path(SCENARIO).read_text()
     line = next(i for i, row in enumerate(source.splitlines(), 1) if "initial_cash:" in row)
     path = tmp_path / "s.yaml"
     path.write_text(source.replace(source.splitlines()[line - 1], "  " + text))
@@ -88,16 +97,19 @@ def test_yaml_non_finite_and_huge_numbers_are_refused_with_their_line(tmp_path, 
     assert "finite" in problem.message or "float32" in problem.message
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"paths": 0}, "paths (--paths) must be between 1 and 1,000,000,000, found 0"),
-    ({"months": 1200}, "months (--months) must be between 1 and 600, found 1,200"),
-    ({"seed": 2**63}, "seed (--seed) must be between 0 and 4,294,967,295"),
-    ({"seed": -1}, "seed (--seed) must be between 0"),
-    ({"chunk_size": -1}, "chunk_size (--chunk-size) must be >= 1, found -1"),
-    ({"chunk_size": 0}, "chunk_size (--chunk-size) must be >= 1, found 0"),
-    ({"paths": 2.5}, "paths must be a whole number, found 2.5"),
-    ({"engine": "gpu"}, "engine(='gpu') must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"paths": 0}, "paths (--paths) must be between 1 and 1,000,000,000, found 0"),
+        ({"months": 1200}, "months (--months) must be between 1 and 600, found 1,200"),
+        ({"seed": 2**63}, "seed (--seed) must be between 0 and 4,294,967,295"),
+        ({"seed": -1}, "seed (--seed) must be between 0"),
+        ({"chunk_size": -1}, "chunk_size (--chunk-size) must be >= 1, found -1"),
+        ({"chunk_size": 0}, "chunk_size (--chunk-size) must be >= 1, found 0"),
+        ({"paths": 2.5}, "paths must be a whole number, found 2.5"),
+        ({"engine": "gpu"}, "engine(='gpu') must be one of"),
+    ],
+)
 def test_simulate_arguments_are_checked_before_any_work(scenario, kwargs, message):
     with pytest.raises(UsageError) as info:
         vs.simulate(scenario, **kwargs)

@@ -80,17 +80,19 @@ def scenarios(draw):
     ]
     rounds = []
     for name in ("seed", "series_a"):
-        rounds.append({
-            "name": name,
-            "trigger_runway_months": draw(st.floats(2.0, 18.0)),
-            "earliest_month": draw(st.integers(0, 24)),
-            "success_probability": draw(st.floats(0.1, 1.0)),
-            "pre_money": draw(_money(1e6, 1e8)),
-            "amount": draw(_money(2e5, 2e7)),
-            "time_to_close_months": draw(st.floats(0.0, 6.0)),
-            "max_attempts": draw(st.integers(1, 3)),
-            "retry_delay_months": draw(st.floats(0.0, 4.0)),
-        })
+        rounds.append(
+            {
+                "name": name,
+                "trigger_runway_months": draw(st.floats(2.0, 18.0)),
+                "earliest_month": draw(st.integers(0, 24)),
+                "success_probability": draw(st.floats(0.1, 1.0)),
+                "pre_money": draw(_money(1e6, 1e8)),
+                "amount": draw(_money(2e5, 2e7)),
+                "time_to_close_months": draw(st.floats(0.0, 6.0)),
+                "max_attempts": draw(st.integers(1, 3)),
+                "retry_delay_months": draw(st.floats(0.0, 4.0)),
+            }
+        )
     return {
         "name": "invariants",
         "simulation": {"months": MONTHS, "paths": PATHS},
@@ -100,8 +102,15 @@ def scenarios(draw):
             "other_monthly_costs": draw(_money(5_000.0, 40_000.0)),
         },
         "market": {"segments": segments, "cost_of_revenue": draw(st.floats(0.0, 0.7))},
-        "team": {"roles": [{"name": "eng", "monthly_cost": draw(_money(5_000.0, 30_000.0)),
-                            "headcount": {0: draw(st.integers(1, 5)), 12: draw(st.integers(0, 10))}}]},
+        "team": {
+            "roles": [
+                {
+                    "name": "eng",
+                    "monthly_cost": draw(_money(5_000.0, 30_000.0)),
+                    "headcount": {0: draw(st.integers(1, 5)), 12: draw(st.integers(0, 10))},
+                }
+            ]
+        },
         "compute": {"monthly_spend": {"start": draw(_money(0.0, 40_000.0)), "growth": draw(st.floats(-0.05, 0.0))}},
         "funding": {"rounds": rounds},
     }
@@ -109,7 +118,9 @@ def scenarios(draw):
 
 def _prev(x, first):
     """x shifted one month later along axis 1, with ``first`` in month 0."""
-    first = np.broadcast_to(np.asarray(first, x.dtype).reshape(-1, *([1] * (x.ndim - 1))), (x.shape[0], 1) + x.shape[2:])
+    first = np.broadcast_to(
+        np.asarray(first, x.dtype).reshape(-1, *([1] * (x.ndim - 1))), (x.shape[0], 1) + x.shape[2:]
+    )
     return np.concatenate([first, x[:, :-1]], axis=1)
 
 
@@ -121,8 +132,11 @@ def check_invariants(data: dict, result) -> None:
     n = result.paths
     assert n == PATHS and result.months == MONTHS
 
-    initial = (inputs["company.initial_cash"].to_numpy(np.float32) if "company.initial_cash" in inputs
-               else np.full(n, sc.company.initial_cash, np.float32))
+    initial = (
+        inputs["company.initial_cash"].to_numpy(np.float32)
+        if "company.initial_cash" in inputs
+        else np.full(n, sc.company.initial_cash, np.float32)
+    )
     cash, alive = v["cash"], v["alive"]
     cash_prev = _prev(cash, initial)
     alive_prev = _prev(alive, np.ones(n, bool))
@@ -135,7 +149,9 @@ def check_invariants(data: dict, result) -> None:
     # costs add up
     parts = v["payroll"].astype(np.float64) + v["compute"] + v["other_costs"] + v["cost_of_revenue"]
     np.testing.assert_allclose(v["costs"], parts, rtol=8 * EPS, atol=1e-3)
-    np.testing.assert_allclose(v["cost_of_revenue"], v["revenue"] * np.float32(sc.market.cost_of_revenue), rtol=4 * EPS, atol=1e-4)
+    np.testing.assert_allclose(
+        v["cost_of_revenue"], v["revenue"] * np.float32(sc.market.cost_of_revenue), rtol=4 * EPS, atol=1e-4
+    )
     np.testing.assert_allclose(v["net_burn"], v["costs"].astype(np.float64) - v["revenue"], rtol=8 * EPS, atol=1e-3)
 
     # alive ⇔ cash never below 0; dead stays dead
@@ -151,8 +167,18 @@ def check_invariants(data: dict, result) -> None:
 
     # dead at the start of a month: no flows, constant cash, nothing recorded
     dead = ~alive_prev
-    for name in ("revenue", "costs", "payroll", "compute", "other_costs", "cost_of_revenue", "financing",
-                 "net_burn", "new_customers", "churned_customers"):
+    for name in (
+        "revenue",
+        "costs",
+        "payroll",
+        "compute",
+        "other_costs",
+        "cost_of_revenue",
+        "financing",
+        "net_burn",
+        "new_customers",
+        "churned_customers",
+    ):
         assert np.all(v[name][dead] == 0), name
     assert np.all(cash[dead] == cash_prev[dead])
     not_alive = ~alive
@@ -189,7 +215,9 @@ def check_invariants(data: dict, result) -> None:
     heads = np.asarray(role.headcount_series(MONTHS), np.float32)
     np.testing.assert_array_equal(v["headcount"][alive], np.broadcast_to(heads, alive.shape)[alive])
     payroll = heads * np.float32(role.monthly_cost)
-    np.testing.assert_allclose(v["payroll"][alive_prev], np.broadcast_to(payroll, alive.shape)[alive_prev], rtol=4 * EPS)
+    np.testing.assert_allclose(
+        v["payroll"][alive_prev], np.broadcast_to(payroll, alive.shape)[alive_prev], rtol=4 * EPS
+    )
     trend = sc.compute.monthly_spend
     spend = np.float32(trend.start * (1 + trend.growth) ** months)
     np.testing.assert_allclose(v["compute"][alive_prev], np.broadcast_to(spend, alive.shape)[alive_prev], rtol=4 * EPS)
@@ -244,8 +272,13 @@ def check_invariants(data: dict, result) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=scenarios(), seed=st.integers(0, 2**31 - 1))
 def test_accounting_invariants(data, seed):
     result = vs.simulate(data, seed=seed, metrics="all")
@@ -259,21 +292,52 @@ FIXED = {
     "market": {
         "cost_of_revenue": 0.3,
         "segments": [
-            {"name": "a", "market_size": {"p5": 2_000, "p95": 6_000}, "bass_p_annual": 0.1, "bass_q_annual": 0.8,
-             "price": 60.0, "churn": 0.03, "initial_customers": 10},
-            {"name": "b", "market_size": 400, "bass_p_annual": 0.05, "bass_q_annual": 0.5,
-             "price": {"schedule": {0: 1_500.0, 12: 1_200.0}}, "churn": {"dist": "beta", "a": 2.0, "b": 100.0},
-             "launch_month": 6},
+            {
+                "name": "a",
+                "market_size": {"p5": 2_000, "p95": 6_000},
+                "bass_p_annual": 0.1,
+                "bass_q_annual": 0.8,
+                "price": 60.0,
+                "churn": 0.03,
+                "initial_customers": 10,
+            },
+            {
+                "name": "b",
+                "market_size": 400,
+                "bass_p_annual": 0.05,
+                "bass_q_annual": 0.5,
+                "price": {"schedule": {0: 1_500.0, 12: 1_200.0}},
+                "churn": {"dist": "beta", "a": 2.0, "b": 100.0},
+                "launch_month": 6,
+            },
         ],
     },
     "team": {"roles": [{"name": "eng", "monthly_cost": 15_000.0, "headcount": {0: 3, 12: 5}}]},
     "compute": {"monthly_spend": {"start": 12_000.0, "growth": -0.02}},
-    "funding": {"rounds": [
-        {"name": "seed", "trigger_runway_months": 9.0, "success_probability": 0.5, "pre_money": 8e6,
-         "amount": 2e6, "time_to_close_months": 2.5, "max_attempts": 2, "retry_delay_months": 1.0},
-        {"name": "series_a", "trigger_runway_months": 6.0, "earliest_month": 12, "success_probability": 0.5,
-         "pre_money": 3e7, "amount": 8e6, "time_to_close_months": 3.0, "max_attempts": 1},
-    ]},
+    "funding": {
+        "rounds": [
+            {
+                "name": "seed",
+                "trigger_runway_months": 9.0,
+                "success_probability": 0.5,
+                "pre_money": 8e6,
+                "amount": 2e6,
+                "time_to_close_months": 2.5,
+                "max_attempts": 2,
+                "retry_delay_months": 1.0,
+            },
+            {
+                "name": "series_a",
+                "trigger_runway_months": 6.0,
+                "earliest_month": 12,
+                "success_probability": 0.5,
+                "pre_money": 3e7,
+                "amount": 8e6,
+                "time_to_close_months": 3.0,
+                "max_attempts": 1,
+            },
+        ]
+    },
 }
 
 
@@ -303,16 +367,54 @@ ENDED_AT_DEATH = (ACQUIHIRE, SHUTDOWN)
 #: Flows (and month-end queues) that are nothing once a company is dead or exited: the months after the one it
 #: ended in.
 ENDED_ZERO = (
-    "revenue", "revenue_by_segment", "payroll", "severance", "recruiting_cost", "hires", "departures", "layoffs",
-    "compute", "training_compute", "serving_cost", "other_costs", "risk_costs", "acquisition_spend", "entry_cost",
-    "support_cost", "cost_of_revenue", "partnership_costs", "partner_revenue_share", "compute_credits_used",
-    "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr", "deals_won", "deals_lost_to_capacity",
-    "new_customers", "churned_customers", "financing", "grants", "open_requisitions", "partner_concentration",
+    "revenue",
+    "revenue_by_segment",
+    "payroll",
+    "severance",
+    "recruiting_cost",
+    "hires",
+    "departures",
+    "layoffs",
+    "compute",
+    "training_compute",
+    "serving_cost",
+    "other_costs",
+    "risk_costs",
+    "acquisition_spend",
+    "entry_cost",
+    "support_cost",
+    "cost_of_revenue",
+    "partnership_costs",
+    "partner_revenue_share",
+    "compute_credits_used",
+    "new_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "deals_won",
+    "deals_lost_to_capacity",
+    "new_customers",
+    "churned_customers",
+    "financing",
+    "grants",
+    "open_requisitions",
+    "partner_concentration",
 )
 #: State that reads 0 from the month a company ended in (it is no longer running at that month's end).
-ENDED_STATE_ZERO = ("arr", "customers", "customers_by_segment", "headcount", "pipeline", "partners_active",
-                    "engineering_fte", "sales_fte", "support_fte", "option_pool_available", "sales_capacity_deals",
-                    "engineering_quality_gain")
+ENDED_STATE_ZERO = (
+    "arr",
+    "customers",
+    "customers_by_segment",
+    "headcount",
+    "pipeline",
+    "partners_active",
+    "engineering_fte",
+    "sales_fte",
+    "support_fte",
+    "option_pool_available",
+    "sales_capacity_deals",
+    "engineering_quality_gain",
+)
 ENDED_STATE_NAN = ("runway", "quality_gap", "support_load")
 #: Debt service, which must stop too (the JAX engine's defect).
 DEBT_FLOWS = ("interest", "debt_repaid", "costs", "net_burn")
@@ -378,16 +480,28 @@ def _close(found, expected, scale, rtol=16 * EPS, atol=1e-2, where=None, name=""
     bad = np.abs(found - expected) > rtol * np.asarray(scale, np.float64) + atol
     if where is not None:
         bad &= where
-    assert not bad.any(), (f"{name}: {bad.sum()} of {bad.size} values differ; first at {np.argwhere(bad)[0]}: "
-                           f"found {found[bad][0]!r}, expected {expected[bad][0]!r}")
+    assert not bad.any(), (
+        f"{name}: {bad.sum()} of {bad.size} values differ; first at {np.argwhere(bad)[0]}: "
+        f"found {found[bad][0]!r}, expected {expected[bad][0]!r}"
+    )
 
 
 def test_whole_model_costs_add_up(whole):
     """costs = people (payroll + severance + recruiting) + compute + other costs + acquisition (channels,
     market entry) + partnership costs + cost of revenue + interest, on every path and month; and each
     line is what it is made of."""
-    lines = ("payroll", "severance", "recruiting_cost", "compute", "other_costs", "acquisition_spend", "entry_cost",
-             "partnership_costs", "cost_of_revenue", "interest")
+    lines = (
+        "payroll",
+        "severance",
+        "recruiting_cost",
+        "compute",
+        "other_costs",
+        "acquisition_spend",
+        "entry_cost",
+        "partnership_costs",
+        "cost_of_revenue",
+        "interest",
+    )
     for run in whole:
         v = run.v
         parts = sum(v[name].astype(np.float64) for name in lines)
@@ -397,18 +511,40 @@ def test_whole_model_costs_add_up(whole):
         # revenue is net of the partners' share; cost of revenue = rate · gross revenue + serving + support
         _close(v["revenue"], gross - v["partner_revenue_share"], gross, name="revenue")
         cor = run.input("market.cost_of_revenue")[:, None]
-        _close(v["cost_of_revenue"], gross * cor + v["serving_cost"] + v["support_cost"],
-               gross + v["serving_cost"] + v["support_cost"], name="cost_of_revenue")
+        _close(
+            v["cost_of_revenue"],
+            gross * cor + v["serving_cost"] + v["support_cost"],
+            gross + v["serving_cost"] + v["support_cost"],
+            name="cost_of_revenue",
+        )
         # compute = the monthly line (a trend) + training − partners' credits, while running
         months = np.arange(run.months)
-        line = (run.input("compute.monthly_spend.start")[:, None].astype(np.float64)
-                * (1.0 + run.input("compute.monthly_spend.growth")[:, None].astype(np.float64)) ** months)
-        _close(v["compute"] + v["compute_credits_used"].astype(np.float64) - v["training_compute"], line,
-               line + v["training_compute"] + v["compute_credits_used"], rtol=1e-5, where=run.running, name="compute")
+        line = (
+            run.input("compute.monthly_spend.start")[:, None].astype(np.float64)
+            * (1.0 + run.input("compute.monthly_spend.growth")[:, None].astype(np.float64)) ** months
+        )
+        _close(
+            v["compute"] + v["compute_credits_used"].astype(np.float64) - v["training_compute"],
+            line,
+            line + v["training_compute"] + v["compute_credits_used"],
+            rtol=1e-5,
+            where=run.running,
+            name="compute",
+        )
         # the risks' costs are part of other costs; each line is ≥ 0
         assert np.all(v["risk_costs"] <= v["other_costs"] * (1 + 1e-6) + 1e-2)
-        for name in lines + ("revenue", "risk_costs", "training_compute", "serving_cost", "support_cost",
-                             "partner_revenue_share", "compute_credits_used", "grants", "financing", "debt_repaid"):
+        for name in lines + (
+            "revenue",
+            "risk_costs",
+            "training_compute",
+            "serving_cost",
+            "support_cost",
+            "partner_revenue_share",
+            "compute_credits_used",
+            "grants",
+            "financing",
+            "debt_repaid",
+        ):
             assert np.all(v[name] >= 0), name
         assert np.all(v["revenue_by_segment"] >= 0)
         # severance only with layoffs, recruiting only with hires
@@ -425,8 +561,13 @@ def test_whole_model_cash_identity(whole):
         rhs = run.cash_prev.astype(np.float64) + v["revenue"] - v["costs"] + v["financing"] - v["debt_repaid"]
         _close(v["cash"], rhs, sum(np.abs(x.astype(np.float64)) for x in terms), name="cash identity")
         uncalled = run.running & ~v["loan_called"]
-        _close(v["net_burn"], v["costs"].astype(np.float64) + v["debt_repaid"] - v["revenue"],
-               np.abs(v["costs"]) + v["debt_repaid"] + v["revenue"], where=uncalled, name="net_burn")
+        _close(
+            v["net_burn"],
+            v["costs"].astype(np.float64) + v["debt_repaid"] - v["revenue"],
+            np.abs(v["costs"]) + v["debt_repaid"] + v["revenue"],
+            where=uncalled,
+            name="net_burn",
+        )
 
 
 def test_whole_model_financing_is_rounds_loans_and_grants(whole):
@@ -459,8 +600,10 @@ def test_whole_model_debt_balance(whole):
     for run in whole:
         v = run.v
         assert np.all(v["debt_balance"] >= -1e-2)
-        rate = np.maximum(run.input("funding.venture_debt.with_seed.interest_annual"),
-                          run.input("funding.venture_debt.term.interest_annual")).astype(np.float64)
+        rate = np.maximum(
+            run.input("funding.venture_debt.with_seed.interest_annual"),
+            run.input("funding.venture_debt.term.interest_annual"),
+        ).astype(np.float64)
         bound = run.balance_prev * rate[:, None] / 12.0
         assert np.all(v["interest"] <= bound * (1 + 1e-5) + 1e-2)
         assert np.all(v["debt_balance"][v["loan_called"]] == 0)
@@ -558,8 +701,10 @@ def test_whole_model_market_and_team_records(whole):
         by_segment = v["customers_by_segment"]
         assert np.all(by_segment >= 0) and np.all(by_segment == np.round(by_segment))
         np.testing.assert_array_equal(v["customers"], by_segment.sum(axis=2))
-        size = np.stack([np.maximum(np.round(run.input(f"market.segments.{s.name}.market_size")), 1.0)
-                         for s in sc.market.segments], axis=1)
+        size = np.stack(
+            [np.maximum(np.round(run.input(f"market.segments.{s.name}.market_size")), 1.0) for s in sc.market.segments],
+            axis=1,
+        )
         assert np.all(by_segment <= size[:, None, :])
         start = np.float32(sum(s.initial_customers for s in sc.market.segments))
         customers_prev = _prev(v["customers"], np.full(run.n, start, np.float32))
@@ -567,8 +712,13 @@ def test_whole_model_market_and_team_records(whole):
         np.testing.assert_array_equal(v["customers"][alive], expected[alive])
         _close(v["arr"], 12.0 * np.where(alive, v["revenue"], 0.0), 12.0 * v["revenue"], name="arr")
         burning = alive & (v["net_burn"] > 0)
-        _close(v["runway"][burning], v["cash"][burning] / v["net_burn"][burning].astype(np.float64),
-               np.abs(v["runway"][burning]), atol=1e-6, name="runway")
+        _close(
+            v["runway"][burning],
+            v["cash"][burning] / v["net_burn"][burning].astype(np.float64),
+            np.abs(v["runway"][burning]),
+            atol=1e-6,
+            name="runway",
+        )
         assert np.all(np.isposinf(v["runway"][alive & (v["net_burn"] <= 0)]))
         won, cap, lost = v["deals_won"], v["sales_capacity_deals"], v["deals_lost_to_capacity"]
         assert np.all(won[alive] <= cap[alive]) and np.all(lost >= 0)
@@ -597,6 +747,7 @@ def test_whole_model_runs_reach_every_outcome(whole_jax, whole_des):
     """The generated runs are not vacuous: between them, paths die (acqui-hired and shut down), are listed and
     sold, stay private; every round (the bridge too) closes somewhere; loans are drawn, serviced and called; grants
     paid; people hired, leaving and laid off; deals lost to capacity; partners active; risk events fire."""
+
     def union(runs, get):
         return sum(int(np.sum(get(run))) for run in runs)
 
@@ -606,18 +757,24 @@ def test_whole_model_runs_reach_every_outcome(whole_jax, whole_des):
                 assert union(runs, lambda r, kind=kind: r.exit_kind == kind) >= enough, kind
         assert union(runs, lambda r: r.death >= 0) >= enough
         checks = {
-            "interest": lambda r: r.v["interest"] > 0, "principal": lambda r: r.v["debt_repaid"] > 0,
-            "grants": lambda r: r.v["grants"] > 0, "hires": lambda r: r.v["hires"] > 0,
-            "revenue": lambda r: r.v["revenue"] > 0, "partners": lambda r: r.v["partners_active"] > 0,
+            "interest": lambda r: r.v["interest"] > 0,
+            "principal": lambda r: r.v["debt_repaid"] > 0,
+            "grants": lambda r: r.v["grants"] > 0,
+            "hires": lambda r: r.v["hires"] > 0,
+            "revenue": lambda r: r.v["revenue"] > 0,
+            "partners": lambda r: r.v["partners_active"] > 0,
         }
         if enough > 1:
             checks |= {
-                "called": lambda r: r.v["loan_called"], "layoffs": lambda r: r.v["layoffs"] > 0,
+                "called": lambda r: r.v["loan_called"],
+                "layoffs": lambda r: r.v["layoffs"] > 0,
                 "departures": lambda r: r.v["departures"] > 0,
                 "lost deals": lambda r: r.v["deals_lost_to_capacity"] > 0,
-                "deals": lambda r: r.v["deals_won"] > 0, "entry": lambda r: r.v["entry_cost"] > 0,
+                "deals": lambda r: r.v["deals_won"] > 0,
+                "entry": lambda r: r.v["entry_cost"] > 0,
                 "risks": lambda r: np.isfinite(r.result.data["risk_time"].values),
-                "credits": lambda r: r.v["compute_credits_used"] > 0, "training": lambda r: r.v["training_compute"] > 0,
+                "credits": lambda r: r.v["compute_credits_used"] > 0,
+                "training": lambda r: r.v["training_compute"] > 0,
                 "plan cuts": lambda r: r.v["alive"] & (_unrecorded_leavers(r) > 0),
             }
             for r, name in enumerate(runs[0].result.data["round"].values):  # the bridge too

@@ -38,65 +38,80 @@ CASES = [
     Case("wrong_type_string.yaml", 5, "company.founder_ownership", "expected a number, found 'most of it'", None),
     Case("negative_cash.yaml", 4, "company.initial_cash", "must be >= 0, found -250000", None),
     Case(
-        "probability_above_one.yaml", 13, "funding.rounds[0].success_probability",
-        "must be >= 0 and <= 1, found 1.2", None,
+        "probability_above_one.yaml",
+        13,
+        "funding.rounds[0].success_probability",
+        "must be >= 0 and <= 1, found 1.2",
+        None,
     ),
     Case(
-        "churn_normal_outside_unit.yaml", 10, "market.segments[0].churn",
-        "50.0% of this distribution lies outside", None,
+        "churn_normal_outside_unit.yaml",
+        10,
+        "market.segments[0].churn",
+        "50.0% of this distribution lies outside",
+        None,
     ),
     Case(
-        "p95_below_p5.yaml", 8, "market.segments[0].market_size",
-        "p95(=20000.0) must be greater than p5(=80000.0)", None,
+        "p95_below_p5.yaml",
+        8,
+        "market.segments[0].market_size",
+        "p95(=20000.0) must be greater than p5(=80000.0)",
+        None,
     ),
+    Case("correlations_not_positive_definite.yaml", 11, "correlations", "not positive definite", None),
     Case(
-        "correlations_not_positive_definite.yaml", 11, "correlations", "not positive definite", None,
-    ),
-    Case(
-        "correlation_unknown_input.yaml", 12, "correlations[0].between[0]",  # the misspelt name's line
+        "correlation_unknown_input.yaml",
+        12,
+        "correlations[0].between[0]",  # the misspelt name's line
         "correlations[0] names 'market.segments.smb.market_sise', which is not an uncertain input; "
-        "did you mean 'market.segments.smb.market_size'?", None,
+        "did you mean 'market.segments.smb.market_size'?",
+        None,
     ),
-    Case(
-        "draws_file_missing.yaml", 10, "market.segments[0].churn.file",
-        "draws file not found", None,
-    ),
+    Case("draws_file_missing.yaml", 10, "market.segments[0].churn.file", "draws file not found", None),
     Case("tab_indentation.yaml", 5, "", "tab character used for indentation", None),
     Case("empty.yaml", 1, "", "scenario file is empty", None),
     Case("only_comments.yaml", 1, "", "scenario file is empty", None),
     Case("top_level_list.yaml", 2, "", "must be a mapping of keys to values, found a list", None),
-    Case(
-        "unknown_distribution.yaml", 8, "market.segments[0].market_size", "nromal", "normal",
-    ),
+    Case("unknown_distribution.yaml", 8, "market.segments[0].market_size", "nromal", "normal"),
     Case("missing_market.yaml", 2, "market", "missing required field", None),
     Case("segment_missing_price.yaml", 10, "market.segments[1].price", "missing required field", None),
     Case("duplicate_segment_names.yaml", 6, "market.segments", "name 'smb' is used twice", None),
     Case(
-        "duplicate_yaml_key.yaml", 6, "company.initial_cash",
-        "duplicate key 'initial_cash' (first defined on line 4)", None,
+        "duplicate_yaml_key.yaml",
+        6,
+        "company.initial_cash",
+        "duplicate key 'initial_cash' (first defined on line 4)",
+        None,
     ),
     Case(
-        "negative_schedule_month.yaml", 10, "market.segments[0].price.schedule",
-        "schedule months must be >= 0, found [-3]", None,
+        "negative_schedule_month.yaml",
+        10,
+        "market.segments[0].price.schedule",
+        "schedule months must be >= 0, found [-3]",
+        None,
     ),
     Case(
-        "trend_growth_on_fraction.yaml", 10, "market.segments[0].churn",
-        "a trend whose growth can be positive grows without bound", None,
+        "trend_growth_on_fraction.yaml",
+        10,
+        "market.segments[0].churn",
+        "a trend whose growth can be positive grows without bound",
+        None,
     ),
     Case(
-        "triangular_mode_outside.yaml", 16, "funding.rounds[0].time_to_close_months",
-        "need low <= mode <= high", None,
+        "triangular_mode_outside.yaml", 16, "funding.rounds[0].time_to_close_months", "need low <= mode <= high", None
     ),
     Case("negative_headcount.yaml", 14, "team.roles[0].headcount", "negative entries: {12: -2}", None),
     Case("negative_headcount_scalar.yaml", 14, "team.roles[0].headcount", "negative entries: {0: -3}", None),
     Case(
-        "schedule_knot_below_bound.yaml", 9, "market.segments[0].price",
-        "schedule month 12: must be >= 0 (found -5)", None,
+        "schedule_knot_below_bound.yaml",
+        9,
+        "market.segments[0].price",
+        "schedule month 12: must be >= 0 (found -5)",
+        None,
     ),
 ]
 
 THREE_PROBLEMS = "three_problems.yaml"
-
 
 
 def _load_error(name: str) -> venturesim.ScenarioError:
@@ -149,11 +164,9 @@ def test_broken_file_is_rejected_with_its_filename(case: Case):
 def test_three_problems_are_reported_together():
     error = _load_error(THREE_PROBLEMS)
     by_path = {p.path: p for p in error.problems}
-    assert set(by_path) == {
-        "company.other_monthy_costs",
-        "market.segments[0].churn",
-        "team.roles[0].monthly_cost",
-    }, str(error)
+    assert set(by_path) == {"company.other_monthy_costs", "market.segments[0].churn", "team.roles[0].monthly_cost"}, (
+        str(error)
+    )
     typo = by_path["company.other_monthy_costs"]
     assert (typo.line, typo.message, typo.suggestion) == (5, "unknown field", "other_monthly_costs")
     churn = by_path["market.segments[0].churn"]

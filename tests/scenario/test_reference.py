@@ -13,8 +13,8 @@ import pytest
 from pydantic import BaseModel
 
 from venturesim.scenario import reference
-from venturesim.spec.distributions import Spec
 from venturesim.scenario.schema import Scenario
+from venturesim.spec.distributions import Spec
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "yaml-reference.md"
@@ -54,9 +54,7 @@ def all_models() -> list[type[BaseModel]]:
 
 def _section(text: str, model: type[BaseModel]) -> str:
     """The text from the heading naming ``model`` to the next heading."""
-    match = re.search(
-        rf"^#{{2,3}} (?:.* — )?{model.__name__}\n(.*?)(?=^#{{2,3}} |\Z)", text, re.M | re.S
-    )
+    match = re.search(rf"^#{{2,3}} (?:.* — )?{model.__name__}\n(.*?)(?=^#{{2,3}} |\Z)", text, re.M | re.S)
     assert match, f"no heading for {model.__name__}"
     return match.group(1)
 
@@ -131,6 +129,9 @@ def test_scipy_parametrisations_are_carried_over(text):
 def test_module_entry_point_prints_the_same_text(text):
     out = subprocess.run(
         [sys.executable, "-m", "venturesim.scenario.reference"],
-        cwd=ROOT, capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": "123"},
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "123"},
     ).stdout.decode("utf-8")
     assert out == text

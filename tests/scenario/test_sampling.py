@@ -37,17 +37,22 @@ def scenario_dict(**extra) -> dict:
         },
         "team": {"roles": [{"name": "eng", "monthly_cost": {"p5": 10_000, "p95": 20_000}, "headcount": {0: 2, 6: 4}}]},
         "compute": {"monthly_spend": {"start": 20_000, "growth": {"p5": -0.04, "p95": -0.01}}},
-        "funding": {"rounds": [{"name": "seed", "success_probability": {"dist": "pert", "low": 0.2, "mode": 0.5, "high": 0.8},
-                                "pre_money": 1e7, "amount": {"p5": 1e6, "p95": 3e6}}]},
+        "funding": {
+            "rounds": [
+                {
+                    "name": "seed",
+                    "success_probability": {"dist": "pert", "low": 0.2, "mode": 0.5, "high": 0.8},
+                    "pre_money": 1e7,
+                    "amount": {"p5": 1e6, "p95": 3e6},
+                }
+            ]
+        },
     }
     data.update(extra)
     return data
 
 
-CORRELATIONS = [
-    {"between": [SIZE, Q], "rank_correlation": 0.6},
-    {"between": [Q, CHURN], "rank_correlation": -0.4},
-]
+CORRELATIONS = [{"between": [SIZE, Q], "rank_correlation": 0.6}, {"between": [Q, CHURN], "rank_correlation": -0.4}]
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +130,11 @@ def test_draws_do_not_depend_on_blocks(correlated):
     assert set(whole_draws) == set(first_draws) == set(second_draws)
     for name in whole_draws:
         np.testing.assert_array_equal(whole_draws[name], np.concatenate([first_draws[name], second_draws[name]]))
-    for a, b, c in zip(_leaves(whole), _leaves(first), _leaves(second)):
+    for a, b, c in zip(_leaves(whole), _leaves(first), _leaves(second), strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.concatenate([np.asarray(b), np.asarray(c)]))
     # n=1000 is the same as path_index = 0..999
     by_n = vs.sample(correlated, key, 1000, months=12)  # the public API returns the Params only
-    for a, b in zip(_leaves(whole), _leaves(by_n)):
+    for a, b in zip(_leaves(whole), _leaves(by_n), strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 

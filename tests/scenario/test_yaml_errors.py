@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pickle
 from textwrap import dedent
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import pytest
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from venturesim.spec._yaml import KEY, Mark, YamlError, load_yaml
 from venturesim.spec.errors import (
@@ -53,11 +45,7 @@ def _kind(value: object) -> str | None:
 
 
 Param = Annotated[
-    Union[
-        Annotated[float, Tag("fixed")],
-        Annotated[Normal, Tag("normal")],
-        Annotated[Uniform, Tag("uniform")],
-    ],
+    Annotated[float, Tag("fixed")] | Annotated[Normal, Tag("normal")] | Annotated[Uniform, Tag("uniform")],
     Discriminator(_kind),
 ]
 
@@ -87,7 +75,7 @@ class Scenario(Strict):
     fallback: Normal | Uniform | None = None
 
     @model_validator(mode="after")
-    def _cash_not_negative(self) -> "Scenario":
+    def _cash_not_negative(self) -> Scenario:
         if self.company.initial_cash < 0:
             raise ValueError("initial cash must not be negative")
         return self
@@ -184,12 +172,8 @@ def test_unsupported_tag_and_recursive_alias() -> None:
 
 def test_tab_indentation_is_named_explicitly() -> None:
     text = "company:\n  name: Acme\n\tinitial_cash: 5\n"
-    assert _summary(_problems(text)) == [
-        (3, 1, "", "tab character used for indentation; YAML needs spaces", None)
-    ]
-    assert str(_problems(text)[0]) == (
-        "scenarios/x.yaml:3:1: tab character used for indentation; YAML needs spaces"
-    )
+    assert _summary(_problems(text)) == [(3, 1, "", "tab character used for indentation; YAML needs spaces", None)]
+    assert str(_problems(text)[0]) == ("scenarios/x.yaml:3:1: tab character used for indentation; YAML needs spaces")
 
 
 @pytest.mark.parametrize("text", ["", "   \n", "# only\n# comments\n", "---\n"])
@@ -210,9 +194,7 @@ def test_syntax_error_has_line_and_column() -> None:
 
 def test_duplicate_key_through_validate_text() -> None:
     text = "company:\n  name: A\n  initial_cash: 1\n  name: B\n"
-    assert _summary(_problems(text)) == [
-        (4, 3, "company.name", "duplicate key 'name' (first defined on line 2)", None)
-    ]
+    assert _summary(_problems(text)) == [(4, 3, "company.name", "duplicate key 'name' (first defined on line 2)", None)]
 
 
 # --- validation problems ---------------------------------------------------------
@@ -321,9 +303,7 @@ def test_plain_union_reports_only_the_closest_member() -> None:
     assert _summary(_problems("value: {dist: normal, mean: 1}\n", Holder)) == [
         (1, 1, "value.sd", "missing required field", None)
     ]
-    assert _summary(_problems("value: abc\n", Holder)) == [
-        (1, 8, "value", "expected a number, found 'abc'", None)
-    ]
+    assert _summary(_problems("value: abc\n", Holder)) == [(1, 8, "value", "expected a number, found 'abc'", None)]
 
 
 def test_model_validator_error_points_at_the_mapping() -> None:
@@ -337,7 +317,7 @@ def test_nested_model_validator_uses_the_key_line() -> None:
         high: float
 
         @model_validator(mode="after")
-        def _ordered(self) -> "Range":
+        def _ordered(self) -> Range:
             if self.low > self.high:
                 raise ValueError("low must not exceed high")
             return self
@@ -369,7 +349,7 @@ def test_context_is_passed_to_validators() -> None:
         x: int
 
         @model_validator(mode="after")
-        def _check(self, info) -> "Seen":
+        def _check(self, info) -> Seen:
             if self.x > info.context["limit"]:
                 raise ValueError(f"x is above the limit {info.context['limit']}")
             return self

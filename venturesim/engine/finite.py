@@ -55,7 +55,7 @@ def check_finite(result) -> None:
     lines = [
         f"the simulation produced NaN or infinite money on {len(paths):,} of {result.paths:,} paths: "
         + ", ".join(found)
-        + ". A number overflowed the engine's float32 range: narrow the distributions or trends below.",
+        + ". A number overflowed the engine's float32 range: narrow the distributions or trends below."
     ]
     for path in paths[:SHOWN_PATHS]:
         if len(result.inputs.columns):

@@ -14,8 +14,8 @@ from venturesim.model_costs.roadmap import ProductParams, sample_product
 from venturesim.partnerships.params import PartnerParams, sample_partnerships
 from venturesim.risks.apply import RiskRecord, apply_risks
 from venturesim.risks.draws import sample_risks
-from venturesim.spec.sampling import Sampler
 from venturesim.scenario.schema import Scenario, rank_correlation_matrix
+from venturesim.spec.sampling import Sampler
 from venturesim.team.payroll import TeamParams, sample_team
 
 

@@ -13,8 +13,8 @@ same result.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 import jax
 import numpy as np
@@ -24,9 +24,9 @@ from venturesim import _streams as streams
 from venturesim.engine.jax_engine import BLOCK, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
+from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
 from venturesim.spec.errors import UsageError
 from venturesim.spec.sampling import path_keys
-from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
 
 DEFAULT_CHUNK = 16_384
 """Paths per chunk (4 blocks). Each chunk in flight holds its sampled inputs and the domains' state
@@ -47,8 +47,12 @@ def check_arguments(*, paths, seed, months, chunk_size=None, threads=None, worke
         Listing every setting out of range.
     """
     limits = {
-        "paths": (paths, 1, MAX_PATHS), "months": (months, 1, MAX_MONTHS), "seed": (seed, 0, MAX_SEED),
-        "chunk_size": (chunk_size, 1, None), "threads": (threads, 1, None), "workers": (workers, 1, None),
+        "paths": (paths, 1, MAX_PATHS),
+        "months": (months, 1, MAX_MONTHS),
+        "seed": (seed, 0, MAX_SEED),
+        "chunk_size": (chunk_size, 1, None),
+        "threads": (threads, 1, None),
+        "workers": (workers, 1, None),
     }
     wrong = []
     for name, (value, low, high) in limits.items():

@@ -74,8 +74,7 @@ class TrainingRun(Model):
     accelerators: int = Field(8, ge=1, description="Accelerators the run uses (count).")
     mfu: uncertain(gt=0, le=1) = Field(
         0.35,
-        description="Model FLOPs utilisation, fraction of peak (PaLM Table 3: GPT-3 21 %, "
-        "Gopher 32.5 %, PaLM 46.2 %).",
+        description="Model FLOPs utilisation, fraction of peak (PaLM Table 3: GPT-3 21 %, Gopher 32.5 %, PaLM 46.2 %).",
     )
     price_per_hour: uncertain(gt=0) | None = Field(
         None, description="Rental price per accelerator-hour, USD (default: the catalogue's range)."
@@ -128,8 +127,9 @@ class Serving(Model):
         0.5, description="Share of rented accelerator time spent serving requests (load and batching)."
     )
     quantization: Literal["bf16", "int8", "int4"] = Field(
-        "bf16", description="Weight format: int8/int4 serve 2×/4× faster (memory-bound decode) at a "
-        "stated loss penalty (model_costs.serving.QUANTIZATIONS)."
+        "bf16",
+        description="Weight format: int8/int4 serve 2×/4× faster (memory-bound decode) at a "
+        "stated loss penalty (model_costs.serving.QUANTIZATIONS).",
     )
     price_per_hour: uncertain(gt=0) | None = Field(
         None, description="Rental price per accelerator-hour, USD (default: the catalogue's range)."
@@ -172,7 +172,7 @@ class Product(Model):
         resolved = resolve_input_file(path, info.context, "calibration file")
         try:  # what run would read: check it now, so that validate finds it
             load_calibration(resolved)
-        except Exception as exc:  # noqa: BLE001 - any malformed file; its content is not echoed
+        except Exception as exc:
             raise ValueError(
                 f"calibration file {path!r} is not a calibration written by `venturesim calibrate-product` "
                 f"({type(exc).__name__}); write one with `venturesim calibrate-product`"

@@ -68,8 +68,15 @@ def check_outputs(out_dir: str | Path, force: bool) -> Path:
 
 
 def write_outputs(
-    result, out_dir: str | Path, *, force: bool = False, source: str = "",
-    overrides: list[str] = (), seconds: float | None = None, report: bool = True, summary=None,
+    result,
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    source: str = "",
+    overrides: list[str] = (),
+    seconds: float | None = None,
+    report: bool = True,
+    summary=None,
 ) -> dict[str, Path]:
     """Write summary.json, run.json (and report.html) as the folder ``out_dir``; returns the paths written.
 
@@ -96,9 +103,11 @@ def write_outputs(
             "Each figure is a Monte Carlo estimate; ± is its standard error.",
         ]
         files[REPORT_FILE] = report_from_dataset(
-            result.data, result.scenario.name, result.scenario.description,
-            summary, notes=[n for n in notes if n],
+            result.data, result.scenario.name, result.scenario.description, summary, notes=[n for n in notes if n]
         )
     written = write_folder(out_dir, files, force, OUTPUT_FILES)
-    return {"summary": written[SUMMARY_FILE], "run": written[RUN_FILE],
-            **({"report": written[REPORT_FILE]} if report else {})}
+    return {
+        "summary": written[SUMMARY_FILE],
+        "run": written[RUN_FILE],
+        **({"report": written[REPORT_FILE]} if report else {}),
+    }

@@ -9,8 +9,7 @@ The knots of a schedule are ``<field>.schedule.<month>``; a trend's parts are
 from __future__ import annotations
 
 import math
-
-from typing import Iterator
+from collections.abc import Iterator
 
 from pydantic import BaseModel
 
@@ -56,7 +55,8 @@ def trend_problems(model: BaseModel, months: int) -> list[str]:
             if peak > math.log10(MAX_MAGNITUDE):
                 problems.append(
                     f"{name}: the trend reaches about 1e{peak:.0f} by month {months - 1} at its inputs' extreme "
-                    f"tails, beyond ±{MAX_MAGNITUDE:g} (the engine computes in float32); lower its growth or use a schedule"
+                    f"tails, beyond ±{MAX_MAGNITUDE:g} (the engine computes in float32); "
+                    "lower its growth or use a schedule"
                 )
         elif isinstance(value, BaseModel):
             stack.extend((f"{name}.{field}" if name else field, child) for field, child in value)

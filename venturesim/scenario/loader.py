@@ -8,14 +8,26 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from venturesim.spec._yaml import mark_of
-from venturesim.spec.errors import Problem, ScenarioError, ScenarioFileError, check_numbers, number_problems, problems_from_validation_error, validate_text
 from venturesim.scenario.schema import Scenario
-
+from venturesim.spec._yaml import mark_of
+from venturesim.spec.errors import (
+    Problem,
+    ScenarioError,
+    ScenarioFileError,
+    check_numbers,
+    number_problems,
+    problems_from_validation_error,
+    validate_text,
+)
 
 MAX_SCENARIO_BYTES = 1_000_000
 """Largest scenario file read (the largest example is 14 kB)."""
-_WIDE_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_WIDE_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
 
 
 def read_scenario_text(path: Path) -> str:
@@ -28,6 +40,7 @@ def read_scenario_text(path: Path) -> str:
         :data:`MAX_SCENARIO_BYTES`, UTF-16/32 or otherwise not UTF-8 (the first
         bad byte's line and column are given), or holds NUL bytes.
     """
+
     def refuse(message: str, line: int | None = None, column: int | None = None):
         raise ScenarioFileError([Problem(str(path), line, column, "", message)], str(path))
 
@@ -50,12 +63,15 @@ def read_scenario_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         refuse(
             f"the file is not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be read (Latin-1 or Windows-1252?); "
-            "save it as UTF-8", *astuple(mark_of(data, exc.start)),
+            "save it as UTF-8",
+            *astuple(mark_of(data, exc.start)),
         )
     nul = text.find("\0")
     if nul >= 0:
-        refuse("the file holds NUL bytes (UTF-16 without a byte-order mark, or not a text file); save it as UTF-8",
-               *astuple(mark_of(text, nul)))
+        refuse(
+            "the file holds NUL bytes (UTF-16 without a byte-order mark, or not a text file); save it as UTF-8",
+            *astuple(mark_of(text, nul)),
+        )
     return text
 
 

@@ -171,7 +171,7 @@ def _combine(current: Any, override: Override) -> Any:
 
 
 def _whole(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 def _arith(a: float, op: str, k: float) -> float:

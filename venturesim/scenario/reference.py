@@ -27,13 +27,13 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from venturesim.scenario import inputs
+from venturesim.scenario.schema import Scenario
 from venturesim.spec import distributions, timeseries
 from venturesim.spec._base import _identifier, unique_names
 from venturesim.spec.distributions import OUTSIDE_TOLERANCE, Dist, Spec
-from venturesim.scenario.schema import Scenario
 from venturesim.spec.timeseries import Schedule, Trend
 
-__all__ = ["CHECKS", "iter_sections", "render", "spec_models", "main"]
+__all__ = ["CHECKS", "iter_sections", "main", "render", "spec_models"]
 
 TIME_VARYING_WORDS = "time-varying (number, distribution, schedule or trend)"
 DIST_WORDS = "number or distribution"
@@ -195,7 +195,7 @@ def type_words(annotation: Any) -> str:
 
 def _closure(func: Any) -> dict[str, Any]:
     cells = getattr(func, "__closure__", None) or ()
-    return dict(zip(func.__code__.co_freevars, (c.cell_contents for c in cells)))
+    return dict(zip(func.__code__.co_freevars, (c.cell_contents for c in cells), strict=False))
 
 
 def _bounds_from_validator(func: Any, kind: str | None) -> list[str]:
@@ -231,8 +231,9 @@ def bounds_words(field: FieldInfo) -> str:
     kind = _kind(field.annotation)
     numeric: list[str] = []
     parts: list[str] = []
-    optional = [m for m in get_args(field.annotation) if get_origin(m) is Annotated] if _is_union(
-        field.annotation) else []  # `uncertain(...) | None`: the bounds sit on the union's member
+    optional = (
+        [m for m in get_args(field.annotation) if get_origin(m) is Annotated] if _is_union(field.annotation) else []
+    )  # `uncertain(...) | None`: the bounds sit on the union's member
     for meta in list(field.metadata) + [x for m in optional for x in get_args(m)[1:]]:
         for cls, attr, symbol in _NUMERIC:
             if isinstance(meta, cls):
@@ -360,10 +361,7 @@ def field_table(
 ) -> list[str]:
     """Markdown table of ``model``'s fields, paths prefixed by ``prefix``."""
     section_paths = section_paths or {}
-    lines = [
-        "| field | type | required / default | bounds | description |",
-        "|---|---|---|---|---|",
-    ]
+    lines = ["| field | type | required / default | bounds | description |", "|---|---|---|---|---|"]
     for name in ordered_fields(model):
         field = model.model_fields[name]
         if name in skip:
@@ -441,40 +439,48 @@ def _spec_sections() -> list[str]:
     scipy = _scipy_table()
     common = list(Spec.model_fields)
     lines = [
-        "<a id=\"distribution-specs\"></a>",
+        '<a id="distribution-specs"></a>',
         "## Distribution specs",
         "",
         "Wherever the type says *number or distribution*, write one of:",
         "",
         "- a plain number — no uncertainty;",
         "- `{dist: NAME, ...}` with NAME one of "
-        + ", ".join(f"[`{_spec_title(s)[1][5:]}`](#{_spec_title(s)[1]})" for s in spec_models() if "dist" in s.model_fields)
+        + ", ".join(
+            f"[`{_spec_title(s)[1][5:]}`](#{_spec_title(s)[1]})" for s in spec_models() if "dist" in s.model_fields
+        )
         + ";",
         "- the 90 % range shorthand [`{p5: a, p95: b}`](#range90);",
         "- draws from a file, [`{file: ..., column: ...}`](#filedraws).",
         "",
-        "A mapping is read as `dist: NAME` when it has a `dist` key, as file draws when it has "
-        "`file`, as a schedule when it has `schedule`, as a trend when it has `start` or `growth` "
-        "(only where the field is time-varying), and as the p5/p95 shorthand otherwise. One value "
-        "is drawn per path, by inversion (`ppf(u)` of a uniform `u`, correlated through the "
-        "Gaussian copula when the input appears in `correlations`).",
+        (
+            "A mapping is read as `dist: NAME` when it has a `dist` key, as file draws when it has "
+            "`file`, as a schedule when it has `schedule`, as a trend when it has `start` or `growth` "
+            "(only where the field is time-varying), and as the p5/p95 shorthand otherwise. One value "
+            "is drawn per path, by inversion (`ppf(u)` of a uniform `u`, correlated through the "
+            "Gaussian copula when the input appears in `correlations`)."
+        ),
         "",
-        f"**Bounds.** A field's bounds apply to every draw. A distribution may put at most "
-        f"{OUTSIDE_TOLERANCE:.1%} of its mass outside them (checked on a "
-        f"{len(distributions._GRID):,}-point probability grid); draws outside are clipped to the "
-        "bound (an open bound `> a` clips to the next float above `a`). A plain number must lie "
-        "within the bounds.",
+        (
+            f"**Bounds.** A field's bounds apply to every draw. A distribution may put at most "
+            f"{OUTSIDE_TOLERANCE:.1%} of its mass outside them (checked on a "
+            f"{len(distributions._GRID):,}-point probability grid); draws outside are clipped to the "
+            "bound (an open bound `> a` clips to the next float above `a`). A plain number must lie "
+            "within the bounds."
+        ),
         "",
         "### Fields every form accepts",
         "",
         *field_table(Spec, ""),
         "",
-        "The drawn value is `shift + scale × draw`; shocks such as `--set price*=0.7` act on these "
-        "two fields, so the distribution's shape is kept.",
+        (
+            "The drawn value is `shift + scale × draw`; shocks such as `--set price*=0.7` act on these "
+            "two fields, so the distribution's shape is kept."
+        ),
     ]
     for spec in spec_models():
         title, anchor = _spec_title(spec)
-        lines += ["", f"<a id=\"{anchor}\"></a>", f"### {title}", ""]
+        lines += ["", f'<a id="{anchor}"></a>', f"### {title}", ""]
         doc = _doc(spec)
         if doc:
             lines += [doc, ""]
@@ -498,19 +504,23 @@ def _timeseries_sections() -> list[str]:
     doc = _rst_to_md(inspect.cleandoc(timeseries.__doc__ or ""))
     paragraphs = doc.split("\n\n")[1:]  # drop the title line
     lines = [
-        "<a id=\"time-varying-inputs\"></a>",
+        '<a id="time-varying-inputs"></a>',
         "## Time-varying inputs",
         "",
-        "Wherever the type says *time-varying*, write a [number or distribution](#distribution-specs) "
-        "(constant over time, drawn once per path), a [schedule](#schedule) or a [trend](#trend).",
+        (
+            "Wherever the type says *time-varying*, write a [number or distribution](#distribution-specs) "
+            "(constant over time, drawn once per path), a [schedule](#schedule) or a [trend](#trend)."
+        ),
         "",
         *(p.replace("\n", " ") + "\n" for p in paragraphs),
-        "A field's bounds apply to each knot of a schedule and to a trend's start; on a field with "
-        "an upper bound (such as churn) a trend must have growth < 0, because a rising trend "
-        "grows without bound.",
+        (
+            "A field's bounds apply to each knot of a schedule and to a trend's start; on a field with "
+            "an upper bound (such as churn) a trend must have growth < 0, because a rising trend "
+            "grows without bound."
+        ),
     ]
     for model in (Schedule, Trend):
-        lines += ["", f"<a id=\"{model.__name__.lower()}\"></a>", f"### {model.__name__}", ""]
+        lines += ["", f'<a id="{model.__name__.lower()}"></a>', f"### {model.__name__}", ""]
         if _doc(model):
             lines += [_doc(model), ""]
         lines += field_table(model, "")
@@ -522,14 +532,16 @@ def _input_names_section() -> list[str]:
     doc = _rst_to_md(inspect.cleandoc(inputs.__doc__ or ""))
     body = " ".join(doc.split("\n\n", 1)[-1].split())
     return [
-        "<a id=\"input-names\"></a>",
+        '<a id="input-names"></a>',
         "## Input names (overrides and correlations)",
         "",
         body,
         "",
-        "The same names are used by `--set` overrides (`market.segments.smb.price*=0.7`), by "
-        "`correlations[].between` and as the columns of `result.inputs`. In this reference a list "
-        "is written `segments[]`; in a name, its items are named by their `name`.",
+        (
+            "The same names are used by `--set` overrides (`market.segments.smb.price*=0.7`), by "
+            "`correlations[].between` and as the columns of `result.inputs`. In this reference a list "
+            "is written `segments[]`; in a name, its items are named by their `name`."
+        ),
     ]
 
 
@@ -554,11 +566,13 @@ def render() -> str:
         "<!-- Generated by `python -m venturesim.scenario.reference` (make docs) from the pydantic",
         "     schema in venturesim/; do not edit by hand. -->",
         "",
-        "Every field of a scenario file, generated from the schema. Units are in each description: "
-        "money in US dollars (nominal), time in months, rates per month unless the name ends in "
-        "`_annual`. Unknown keys are errors (with a did-you-mean); `venturesim validate FILE` "
-        "lists every problem with its line and column. Start from `venturesim new FILE`, or copy "
-        "a file from `scenarios/`.",
+        (
+            "Every field of a scenario file, generated from the schema. Units are in each description: "
+            "money in US dollars (nominal), time in months, rates per month unless the name ends in "
+            "`_annual`. Unknown keys are errors (with a did-you-mean); `venturesim validate FILE` "
+            "lists every problem with its line and column. Start from `venturesim new FILE`, or copy "
+            "a file from `scenarios/`."
+        ),
         "",
         "## Contents",
         "",
@@ -574,7 +588,7 @@ def render() -> str:
     ]
     for path, model in sections:
         heading = f"`{path}` — {model.__name__}" if path else f"Top level — {model.__name__}"
-        lines += [f"<a id=\"{_anchor(path or 'scenario')}\"></a>", f"## {heading}", ""]
+        lines += [f'<a id="{_anchor(path or "scenario")}"></a>', f"## {heading}", ""]
         if _doc(model):
             lines += [_doc(model), ""]
         lines += field_table(model, path, section_paths)

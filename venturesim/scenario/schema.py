@@ -18,9 +18,9 @@ from venturesim.market.schema import Market
 from venturesim.model_costs.schema import Compute, Product
 from venturesim.partnerships.schema import Partnerships
 from venturesim.risks.schema import Risks
+from venturesim.scenario.inputs import iter_inputs, trend_problems, uncertain_inputs
 from venturesim.spec._base import Model
 from venturesim.spec.distributions import Spec, bounded, uncertain
-from venturesim.scenario.inputs import iter_inputs, trend_problems, uncertain_inputs
 from venturesim.spec.timeseries import TimeVarying
 from venturesim.team.schema import Team
 
@@ -30,11 +30,12 @@ class Company(Model):
 
     initial_cash: uncertain(ge=0) = Field(description="Cash in the bank at month 0, USD.")
     founder_ownership: float = Field(
-        1.0, ge=0, le=1,
-        description="Founders' fully diluted ownership at month 0 (the rest: angels, option pool).",
+        1.0, ge=0, le=1, description="Founders' fully diluted ownership at month 0 (the rest: angels, option pool)."
     )
     option_pool: float = Field(
-        0.0, ge=0, le=1,
+        0.0,
+        ge=0,
+        le=1,
         description="Option pool (granted and unissued) at month 0, fraction of fully diluted; "
         "founders + pool ≤ 1, the rest belongs to angels and other early holders.",
     )
@@ -86,12 +87,15 @@ class Scenario(Model):
     compute: Compute = Field(default_factory=Compute)
     funding: Funding = Field(default_factory=Funding)
     product: Product | None = Field(
-        None, description="The model the startup trains and serves, and the frontier it competes with "
-        "(omit it and the product's quality and training costs play no part)."
+        None,
+        description="The model the startup trains and serves, and the frontier it competes with "
+        "(omit it and the product's quality and training costs play no part).",
     )
     risks: Risks = Field(
         default_factory=Risks,
-        description="Risk events: catalogue risks included or changed, custom risks, the macro factor, mitigations bought.",
+        description=(
+            "Risk events: catalogue risks included or changed, custom risks, the macro factor, mitigations bought."
+        ),
     )
     partnerships: Partnerships | None = Field(
         None, description="Partners the company seeks: search, signing, effects and partner risk."
@@ -103,7 +107,7 @@ class Scenario(Model):
     _base_dir: str = PrivateAttr(".")
     _allow_outside: bool = PrivateAttr(True)  # load() of a file sets False
 
-    def override(self, changes: dict[str, Any] | list[str]) -> "Scenario":
+    def override(self, changes: dict[str, Any] | list[str]) -> Scenario:
         """A copy with overrides applied.
 
         ``changes`` is either ``{"market.segments.smb.price": 30, "funding.rounds.seed.amount*=": 0.5}``
@@ -123,8 +127,9 @@ class Scenario(Model):
         else:
             parsed = [parse_override(text) for text in changes]
         data = apply_overrides(self.model_dump(mode="python"), parsed)
-        return from_dict(data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir,
-                         allow_outside=self._allow_outside)
+        return from_dict(
+            data, filename="; ".join(o.text for o in parsed), base_dir=self._base_dir, allow_outside=self._allow_outside
+        )
 
     def reference_problems(self) -> list[tuple[tuple, str, str | None]]:
         """Names that must match another section's: (path, message, did-you-mean) for each that does not.
@@ -145,13 +150,23 @@ class Scenario(Model):
         def check(path: tuple, what: str, name: str | None) -> None:
             if name is not None and name not in known[what]:
                 choices = ", ".join(known[what]) or "none"
-                problems.append((path, f"names {what} {name!r}, which the scenario does not have (it has: {choices})",
-                                 suggest(name, known[what])))
+                problems.append(
+                    (
+                        path,
+                        f"names {what} {name!r}, which the scenario does not have (it has: {choices})",
+                        suggest(name, known[what]),
+                    )
+                )
 
         custom = [r.name for r in self.risks.custom]
         for risk in self.risks.risks:
-            where = (("risks", "custom", custom.index(risk.name)) if risk.name in custom
-                     else ("risks", "overrides", risk.name) if risk.name in self.risks.overrides else ("risks", "include"))
+            where = (
+                ("risks", "custom", custom.index(risk.name))
+                if risk.name in custom
+                else ("risks", "overrides", risk.name)
+                if risk.name in self.risks.overrides
+                else ("risks", "include")
+            )
             for i, impact in enumerate(risk.impacts):
                 for what in ("segment", "round", "run"):
                     check((*where, "impacts", i, what), what, getattr(impact, what))

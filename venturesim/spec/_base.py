@@ -16,9 +16,7 @@ class Model(BaseModel):
 
 def _identifier(name: str) -> str:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_\-]*", name):
-        raise ValueError(
-            f"name {name!r} must start with a letter and hold only letters, digits, '_' or '-'"
-        )
+        raise ValueError(f"name {name!r} must start with a letter and hold only letters, digits, '_' or '-'")
     return name
 
 

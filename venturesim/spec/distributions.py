@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import (
@@ -89,8 +89,6 @@ class Spec(BaseModel):
 
     def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
         return self._base().ppf(u)
-
-
 
 
 class Normal(Spec):
@@ -170,8 +168,7 @@ class _ThreePoint(Spec):
     def _ordered(self):
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise ValueError(
-                f"need low <= mode <= high and low < high, found low={self.low}, "
-                f"mode={self.mode}, high={self.high}"
+                f"need low <= mode <= high and low < high, found low={self.low}, mode={self.mode}, high={self.high}"
             )
         return self
 
@@ -230,7 +227,6 @@ class Bernoulli(Spec):
         return (u > 1 - self.p).astype(np.float64)
 
 
-
 class Choice(Spec):
     """One of ``values``, with probabilities proportional to ``weights``."""
 
@@ -242,9 +238,7 @@ class Choice(Spec):
     def _weights(self):
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(
-                    f"weights has {len(self.weights)} entries but values has {len(self.values)}"
-                )
+                raise ValueError(f"weights has {len(self.weights)} entries but values has {len(self.values)}")
             if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
                 raise ValueError(f"weights must be >= 0 with a positive sum, found {self.weights}")
         return self
@@ -257,8 +251,6 @@ class Choice(Spec):
         cdf = np.cumsum(self._probabilities())
         idx = np.minimum(np.searchsorted(cdf, u, side="right"), len(self.values) - 1)
         return np.asarray(self.values, float)[idx]
-
-
 
 
 class Range90(Spec):
@@ -306,18 +298,18 @@ class FileDraws(Spec):
         return self._draws[idx]
 
 
-
-
 def read_draws(path: Path, column: str) -> np.ndarray:
     """Read one numeric column of a CSV or parquet file as float64 draws."""
     import pandas as pd
 
     try:
         frame = pd.read_parquet(path) if path.suffix.lower() in {".parquet", ".pq"} else pd.read_csv(path)
-    except Exception as exc:  # noqa: BLE001 - any parser failure; its message may quote the file, so it is not shown
+    except Exception as exc:
         kind = "parquet" if path.suffix.lower() in {".parquet", ".pq"} else "CSV"
-        raise ValueError(f"cannot read {path.name} as a {kind} file ({type(exc).__name__}); "
-                         "give a CSV with a header row, or a parquet file") from None
+        raise ValueError(
+            f"cannot read {path.name} as a {kind} file ({type(exc).__name__}); "
+            "give a CSV with a header row, or a parquet file"
+        ) from None
     if column not in frame.columns:
         names = [str(c) for c in frame.columns if re.fullmatch(r"[\w. -]{1,40}", str(c))][:20]
         raise ValueError(f"column {column!r} not in {path.name}; its columns named like columns are {names}")
@@ -327,10 +319,7 @@ def read_draws(path: Path, column: str) -> np.ndarray:
     return values
 
 
-DIST_NAMES = (
-    "normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert",
-    "poisson", "bernoulli", "choice",
-)
+DIST_NAMES = ("normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert", "poisson", "bernoulli", "choice")
 
 
 _MODEL_KINDS = {"Range90": "range", "FileDraws": "file", "Schedule": "schedule", "Trend": "trend"}
@@ -354,27 +343,26 @@ def spec_kind(value) -> str:
 
 
 Dist = Annotated[
-    Union[
-        Annotated[float, Tag("fixed")],
-        Annotated[Normal, Tag("normal")],
-        Annotated[LogNormal, Tag("lognormal")],
-        Annotated[Beta, Tag("beta")],
-        Annotated[Gamma, Tag("gamma")],
-        Annotated[Uniform, Tag("uniform")],
-        Annotated[Triangular, Tag("triangular")],
-        Annotated[Pert, Tag("pert")],
-        Annotated[Poisson, Tag("poisson")],
-        Annotated[Bernoulli, Tag("bernoulli")],
-        Annotated[Choice, Tag("choice")],
-        Annotated[Range90, Tag("range")],
-        Annotated[FileDraws, Tag("file")],
-    ],
+    (
+        Annotated[float, Tag("fixed")]
+        | Annotated[Normal, Tag("normal")]
+        | Annotated[LogNormal, Tag("lognormal")]
+        | Annotated[Beta, Tag("beta")]
+        | Annotated[Gamma, Tag("gamma")]
+        | Annotated[Uniform, Tag("uniform")]
+        | Annotated[Triangular, Tag("triangular")]
+        | Annotated[Pert, Tag("pert")]
+        | Annotated[Poisson, Tag("poisson")]
+        | Annotated[Bernoulli, Tag("bernoulli")]
+        | Annotated[Choice, Tag("choice")]
+        | Annotated[Range90, Tag("range")]
+        | Annotated[FileDraws, Tag("file")]
+    ),
     Discriminator(
         spec_kind,
         custom_error_type="invalid_distribution",
         custom_error_message=(
-            "expected a number, {dist: " + "|".join(DIST_NAMES) + ", ...}, "
-            "{p5: .., p95: ..} or {file: .., column: ..}"
+            "expected a number, {dist: " + "|".join(DIST_NAMES) + ", ...}, {p5: .., p95: ..} or {file: .., column: ..}"
         ),
     ),
 ]

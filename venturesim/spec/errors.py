@@ -17,7 +17,7 @@ import reprlib
 import types
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import Annotated, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -25,9 +25,19 @@ from pydantic_core import ErrorDetails
 from venturesim.spec._yaml import KEY, Mark, YamlError, load_yaml
 
 __all__ = [
-    "EXIT_CODES", "NonFiniteResultError", "OutputError", "Problem", "ScenarioError", "ScenarioFileError",
-    "UsageError", "VentureSimError", "format_path", "number_problems", "problems_from_validation_error",
-    "suggest", "validate_text",
+    "EXIT_CODES",
+    "NonFiniteResultError",
+    "OutputError",
+    "Problem",
+    "ScenarioError",
+    "ScenarioFileError",
+    "UsageError",
+    "VentureSimError",
+    "format_path",
+    "number_problems",
+    "problems_from_validation_error",
+    "suggest",
+    "validate_text",
 ]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -139,6 +149,7 @@ class NonFiniteResultError(VentureSimError, ArithmeticError):
     """A simulation produced NaN or ±inf money on some paths; the message names them and their inputs (exit 6)."""
 
     exit_code = 6
+    paths: Any = None  # the offending paths' indices (set by venturesim.engine.finite)
 
 
 EXIT_CODES = {
@@ -226,11 +237,10 @@ def _split_loc(loc: tuple, data: object, keep_last: bool) -> tuple[tuple, list[i
     """
     path: list = []
     skipped: list[int] = []
-    node = data
+    node: Any = data
     for position, part in enumerate(loc):
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            node = node[part]
-        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+        in_list = isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node)
+        if in_list or (isinstance(part, str) and isinstance(node, dict) and part in node):
             node = node[part]
         elif not (keep_last and position == len(loc) - 1):
             skipped.append(position)
@@ -255,10 +265,7 @@ def _closest_members(errors: list[ErrorDetails], skipped: list[list[int]]) -> se
     for prefix, by_member in groups.items():
         best = min(
             by_member.values(),
-            key=lambda indices: (
-                any(len(errors[i]["loc"]) == len(prefix) + 1 for i in indices),
-                len(indices),
-            ),
+            key=lambda indices: (any(len(errors[i]["loc"]) == len(prefix) + 1 for i in indices), len(indices)),
         )
         keep.difference_update(i for indices in by_member.values() if indices is not best for i in indices)
     return keep
@@ -367,11 +374,7 @@ def _named_leaf(path: tuple, message: str, data: object) -> tuple:
 
 
 def problems_from_validation_error(
-    exc: ValidationError,
-    marks: dict[tuple, Mark],
-    filename: str,
-    root_model: type[BaseModel],
-    data: object,
+    exc: ValidationError, marks: dict[tuple, Mark], filename: str, root_model: type[BaseModel], data: object
 ) -> list[Problem]:
     """Turn every error in ``exc`` into a positioned :class:`Problem`.
 
@@ -397,7 +400,7 @@ def problems_from_validation_error(
     splits = [_split_loc(error["loc"], data, keep_last=error["type"] == "missing") for error in errors]
     keep = _closest_members(errors, [skipped for _, skipped in splits])
     problems = []
-    for index, (error, (path, _)) in enumerate(zip(errors, splits)):
+    for index, (error, (path, _)) in enumerate(zip(errors, splits, strict=False)):
         if index not in keep:
             continue
         kind, ctx = error["type"], error.get("ctx", {})
@@ -425,9 +428,7 @@ def problems_from_validation_error(
             mark = _mark_at(marks, path, prefer_key=container)
             if kind in ("literal_error", "enum") and isinstance(error["input"], str):
                 suggestion = suggest(error["input"], _quoted(ctx["expected"]))
-        problems.append(
-            Problem(filename, *_position(mark), format_path(path), _describe(error), suggestion)
-        )
+        problems.append(Problem(filename, *_position(mark), format_path(path), _describe(error), suggestion))
     return sorted(problems, key=_by_position)
 
 
@@ -451,7 +452,8 @@ def number_problems(data: object, marks: dict[tuple, Mark], filename: str) -> li
     Walks the plain data iteratively (any depth), before the models see it, so
     that a NaN never reaches a comparison that would read it as "false".
     """
-    problems, stack = [], [((), data)]
+    problems: list = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
     while stack:
         path, node = stack.pop()
         if isinstance(node, dict):
@@ -465,9 +467,7 @@ def number_problems(data: object, marks: dict[tuple, Mark], filename: str) -> li
     return sorted(problems, key=_by_position)
 
 
-def validate_text(
-    model: type[ModelT], text: str, filename: str, context: dict | None = None
-) -> ModelT:
+def validate_text(model: type[ModelT], text: str, filename: str, context: dict | None = None) -> ModelT:
     """Load YAML ``text`` and validate it as ``model``.
 
     Parameters
@@ -495,8 +495,7 @@ def validate_text(
         data, marks = load_yaml(text, filename)
     except YamlError as exc:
         problems = [
-            Problem(filename, *_position(issue.mark), format_path(issue.path), issue.message)
-            for issue in exc.issues
+            Problem(filename, *_position(issue.mark), format_path(issue.path), issue.message) for issue in exc.issues
         ]
         raise ScenarioError(problems, filename) from exc
     bad_numbers = number_problems(data, marks, filename)

@@ -87,9 +87,7 @@ class Sampler:
     def series(self, spec, name: str, months: int) -> np.ndarray:
         """Per-path monthly values of a time-varying input, shape (paths, months)."""
         if isinstance(spec, Schedule):
-            knots = np.stack(
-                [self.scalar(v, f"{name}.schedule.{m}") for m, v in spec.schedule.items()], axis=1
-            )
+            knots = np.stack([self.scalar(v, f"{name}.schedule.{m}") for m, v in spec.schedule.items()], axis=1)
             return spec.evaluate(knots, months)
         if isinstance(spec, Trend):
             return spec.evaluate(

@@ -18,7 +18,7 @@ the schedule or trend evaluated at t.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
@@ -31,9 +31,7 @@ class Schedule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    schedule: dict[int, Dist] = Field(
-        min_length=1, description="Month (integer ≥ 0) → value from that month on."
-    )
+    schedule: dict[int, Dist] = Field(min_length=1, description="Month (integer ≥ 0) → value from that month on.")
     interpolation: Literal["step", "linear"] = Field(
         "step", description="'step' holds each value until the next knot; 'linear' interpolates."
     )
@@ -101,13 +99,7 @@ class Trend(BaseModel):
 
 
 TimeVarying = Annotated[
-    Union[
-        Annotated[Dist, Tag("constant")],
-        Annotated[Schedule, Tag("schedule")],
-        Annotated[Trend, Tag("trend")],
-    ],
-    Discriminator(
-        lambda v: spec_kind(v) if spec_kind(v) in ("schedule", "trend") else "constant"
-    ),
+    Annotated[Dist, Tag("constant")] | Annotated[Schedule, Tag("schedule")] | Annotated[Trend, Tag("trend")],
+    Discriminator(lambda v: spec_kind(v) if spec_kind(v) in ("schedule", "trend") else "constant"),
 ]
 """An input that may change month by month: any distribution spec, a schedule or a trend."""

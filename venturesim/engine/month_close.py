@@ -222,7 +222,6 @@ def month_record(
 
 
 _DEAD_NAN = ("runway", "quality_gap", "support_load")
-_DEAD_KEPT = ("cash", "founder_ownership", "rounds_closed")
 
 
 def dead_record(cash, founder_ownership, rounds_closed, segments: int, xp=np) -> dict:

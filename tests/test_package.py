@@ -70,3 +70,12 @@ def test_domains_import_only_building_blocks():
                 )
                 offenders += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.startswith(upper)]
     assert offenders == []
+
+
+def test_model_costs_names_are_unique():
+    import venturesim.model_costs as mc
+    import venturesim.model_costs.schema as schema
+
+    assert len(mc.__all__) == len(set(mc.__all__))
+    assert mc.TrainingRun is schema.TrainingRun  # the scenario's run, not the cost estimate (TrainingRunCost)
+    assert mc.TrainingRunCost is not mc.TrainingRun

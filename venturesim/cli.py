@@ -156,8 +156,10 @@ def summary_table(summary, title: str) -> Table:
     from venturesim.report import format_number
 
     table = Table(title=title, title_justify="left")
-    for column, justify in (("", "left"), ("metric", "left"), ("", "left"), ("value", "right"), ("± s.e.", "right")):
-        table.add_column(column, justify=justify)
+    for column in ("", "metric", ""):
+        table.add_column(column, justify="left")
+    for column in ("value", "± s.e."):
+        table.add_column(column, justify="right")
     previous = None
     for row in summary.itertuples():
         section = row.section if row.section != previous else ""

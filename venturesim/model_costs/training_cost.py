@@ -60,7 +60,7 @@ __all__ = [
     "DEFAULT_PUE",
     "DEFAULT_RESTART_OVERHEAD",
     "HOURS_PER_MONTH",
-    "TrainingRun",
+    "TrainingRunCost",
     "fine_tune_flops",
     "fine_tune_run",
     "training_run",
@@ -76,7 +76,7 @@ HOURS_PER_MONTH = 365.25 * 24 / 12
 """730.5 hours in an average month."""
 
 
-class TrainingRun(NamedTuple):
+class TrainingRunCost(NamedTuple):
     """Outcome of one run (floats, or arrays when inputs are arrays)."""
 
     flops: float
@@ -127,7 +127,7 @@ def training_run(
     restart_overhead=DEFAULT_RESTART_OVERHEAD,
     pue=DEFAULT_PUE,
     grid_g_per_kwh=DEFAULT_GRID_G_PER_KWH,
-) -> TrainingRun:
+) -> TrainingRunCost:
     """Time, cost, energy and emissions of a run of ``flops`` model FLOPs.
 
     Parameters
@@ -152,7 +152,7 @@ def training_run(
 
     Returns
     -------
-    TrainingRun
+    TrainingRunCost
         Arrays broadcast together when any input is an array (e.g. price draws).
     """
     acc = lookup(accelerator) if isinstance(accelerator, str) else accelerator
@@ -169,7 +169,7 @@ def training_run(
     wall_hours = compute_hours * (1.0 + r)
     accelerator_hours = n_accelerators * wall_hours
     energy_kwh = acc.power_w * accelerator_hours * pue_ / 1000.0
-    return TrainingRun(
+    return TrainingRunCost(
         flops=_out(C),
         n_accelerators=int(n_accelerators),
         compute_hours=_out(compute_hours),
@@ -225,7 +225,7 @@ def fine_tune_run(
     method: Literal["full", "lora"] = "full",
     adapter_params: float = 0.0,
     **run_options,
-) -> TrainingRun:
+) -> TrainingRunCost:
     """:func:`training_run` of :func:`fine_tune_flops` (``run_options`` go to ``training_run``)."""
     flops = fine_tune_flops(n_params, tokens, method=method, adapter_params=adapter_params)
     return training_run(flops, accelerator, n_accelerators, mfu, price_per_hour, **run_options)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+from collections.abc import Sequence
 from pathlib import Path
 
 import venturesim
@@ -31,7 +32,7 @@ def _json_number(x: float):
     return x
 
 
-def summary_document(result, summary, *, source: str = "", overrides: list[str] = ()) -> dict:
+def summary_document(result, summary, *, source: str = "", overrides: Sequence[str] = ()) -> dict:
     """The JSON-ready summary of a run: settings plus every row of ``summary`` (``result.summary()``).
 
     Nothing in it depends on the machine or the clock (see :func:`run_document`).
@@ -73,7 +74,7 @@ def write_outputs(
     *,
     force: bool = False,
     source: str = "",
-    overrides: list[str] = (),
+    overrides: Sequence[str] = (),
     seconds: float | None = None,
     report: bool = True,
     summary=None,

@@ -109,7 +109,8 @@ def apply_overrides(data: dict[str, Any], overrides: list[Override]) -> dict[str
 
 def _locate(data: Any, override: Override) -> tuple[Any, Any]:
     """The container and key that ``override.path`` points at."""
-    node, walked = data, []
+    node = data
+    walked: list = []
     for depth, part in enumerate(override.path):
         last = depth == len(override.path) - 1
         key = _child_key(node, part, override, walked)

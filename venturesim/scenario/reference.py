@@ -268,7 +268,7 @@ def default_words(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
     if field.default_factory is not None:
-        value = field.default_factory()
+        value = field.default_factory()  # type: ignore[call-arg]  # pydantic's factories here take no data
         if isinstance(value, BaseModel):
             return "all defaults"
     else:
@@ -550,7 +550,8 @@ def _input_names_section() -> list[str]:
 
 def _ensure_built() -> None:
     """Resolve forward references left by import order (``Trend.growth``) before reading fields."""
-    for model in (Scenario, Schedule, Trend, *spec_models()):
+    models: list[type[BaseModel]] = [Scenario, Schedule, Trend, *spec_models()]
+    for model in models:
         if not model.__pydantic_complete__:
             model.model_rebuild()
 

@@ -189,7 +189,7 @@ class Scenario(Model):
     def _correlations_valid(cls, correlations, info: ValidationInfo):
         sections = ("company", "market", "team", "compute", "funding", "product", "partnerships")
         if correlations and all(s in info.data for s in sections):  # else other errors are reported
-            inputs = {}
+            inputs: dict = {}
             for section in sections:
                 if info.data[section] is not None:
                     inputs |= {n: v for n, v in iter_inputs(info.data[section], f"{section}.") if isinstance(v, Spec)}

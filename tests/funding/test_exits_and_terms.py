@@ -4,12 +4,13 @@ waterfall at an exit — by hand, and in both engines."""
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import venturesim as vs
-from venturesim.funding.ownership import close_priced
+from venturesim.funding.ownership import Holders, close_priced
 from venturesim.funding.terms import ACQUIHIRE, IPO, acquisition_probability, attempt_terms
 
 ENGINES = [("jax", {}), ("des", {"workers": 1})]
@@ -42,17 +43,9 @@ def test_option_pool_shuffle_by_hand():
     (1 − 0.1875)/(1 − 0.1) = 0.90278 of their stake before the round's 0.8:
     founders 0.9 · 0.90278 · 0.8 = 0.65; investors 0.2; pool 0.15.
     """
+    terms = SimpleNamespace(amount=np.array([2e6]), pool_target=np.array([0.15]), discount=np.zeros(1))
     founders, others, pool, investors, _ = close_priced(
-        0.9,
-        0.0,
-        0.1,
-        np.zeros(1),
-        np.array([False]),
-        np.array([True]),
-        np.array([8e6]),
-        np.array([2e6]),
-        np.array([0.15]),
-        np.zeros(1),
+        Holders(0.9, 0.0, 0.1, np.zeros(1), np.array([False])), np.array([True]), np.array([8e6]), terms
     )
     assert founders == pytest.approx(0.65, rel=1e-12)
     assert pool == pytest.approx(0.15, rel=1e-12)

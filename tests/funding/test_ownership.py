@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from venturesim.funding.ownership import close_priced, issue_safes, issue_to_new_holder
+from venturesim.funding.ownership import Holders, close_priced, issue_safes, issue_to_new_holder
 from venturesim.funding.shares import PostMoneySafe, PricedRound, apply_round
 from venturesim.funding.shares.cap_table import POOL, CapTable
 
@@ -19,17 +20,13 @@ def _engine(safes, pre, amount, pool_target, founders=0.9, pool=0.1):
     amounts = np.array([p for p, _, _ in safes] + [amount], float)
     caps = np.array([c for _, c, _ in safes] + [1.0], float)
     discount = np.array([d for _, _, d in safes] + [0.0], float)
-    holders = (founders, 0.0, pool, np.zeros(R), np.zeros(R, bool))
+    holders = Holders(founders, 0.0, pool, np.zeros(R), np.zeros(R, bool))
     for i in range(k):
-        holders = issue_safes(*holders, np.arange(R) == i, amounts / caps)
-    return close_priced(
-        *holders,
-        np.arange(R) == k,
-        np.full(R, float(pre)),
-        amounts,
-        np.full(R, -1.0 if pool_target is None else pool_target),
-        discount,
+        holders = issue_safes(holders, np.arange(R) == i, amounts / caps)
+    terms = SimpleNamespace(
+        amount=amounts, pool_target=np.full(R, -1.0 if pool_target is None else pool_target), discount=discount
     )
+    return close_priced(holders, np.arange(R) == k, np.full(R, float(pre)), terms)
 
 
 def _library(safes, pre, amount, pool_target):
@@ -45,9 +42,11 @@ def test_safe_issue_dilutes_everyone_but_the_outstanding_safes():
     """Founders 90 %, pool 10 %; a $1M SAFE at a $10M post cap takes 10 %: founders 81 %, pool 9 %.
     A second, $1M at $20M, takes 5 % and dilutes only founders and pool (by 0.05/0.9): the first keeps 10 %."""
     R = 2
-    h = issue_safes(0.9, 0.0, 0.1, np.zeros(R), np.zeros(R, bool), np.array([True, False]), np.array([0.1, 0.05]))
+    h = issue_safes(
+        Holders(0.9, 0.0, 0.1, np.zeros(R), np.zeros(R, bool)), np.array([True, False]), np.array([0.1, 0.05])
+    )
     assert h[0] == pytest.approx(0.81) and h[2] == pytest.approx(0.09) and h[3][0] == pytest.approx(0.1)
-    h = issue_safes(*h, np.array([False, True]), np.array([0.1, 0.05]))
+    h = issue_safes(h, np.array([False, True]), np.array([0.1, 0.05]))
     assert h[3].tolist() == pytest.approx([0.1, 0.05])
     assert h[0] == pytest.approx(0.81 * 0.85 / 0.9) and h[2] == pytest.approx(0.09 * 0.85 / 0.9)
     assert h[0] + h[1] + h[2] + h[3].sum() == pytest.approx(1.0, abs=1e-15)
@@ -55,7 +54,7 @@ def test_safe_issue_dilutes_everyone_but_the_outstanding_safes():
 
 
 def test_warrants_leave_outstanding_safes_whole():
-    f, _, q, inv = issue_to_new_holder(0.8, 0.0, 0.1, np.array([0.1]), np.array([True]), 0.02)
+    f, _, q, inv, _ = issue_to_new_holder(Holders(0.8, 0.0, 0.1, np.array([0.1]), np.array([True])), 0.02)
     assert inv[0] == 0.1 and f == pytest.approx(0.8 * 0.88 / 0.9) and q == pytest.approx(0.1 * 0.88 / 0.9)
 
 

@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from venturesim.funding.ownership import issue_to_new_holder
+from venturesim.funding.ownership import Holders, issue_to_new_holder
 from venturesim.funding.rounds import CLOSED
 
 __all__ = [
@@ -157,15 +157,7 @@ def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, Any]:
     draw_now = draw_due(state.status, state.close_month, t, f, xp=xp)
     post = warrant_post_money(state.status, state.close_month, state.closed_pre_money, f.amount, f.is_safe, xp=xp)
     month = debt_month(state.debt_balance, state.debt_drawn_at, t, draw_now, alive, f, post, xp=xp)
-    founders, others, pool, investors = issue_to_new_holder(
-        state.founder_ownership,
-        state.other_ownership,
-        state.pool_ownership,
-        state.investor_ownership,
-        state.outstanding,
-        month.warrants,
-        xp=xp,
-    )
+    founders, others, pool, investors, _ = issue_to_new_holder(Holders.of(state), month.warrants, xp=xp)
     update = DebtUpdate(
         debt_balance=month.balance,
         debt_drawn_at=month.drawn_at,

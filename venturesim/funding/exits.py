@@ -34,6 +34,7 @@ import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
+from venturesim.funding.ownership import Holders
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import CLOSED, FundingState
 from venturesim.funding.shares.waterfall import waterfall_arrays
@@ -124,19 +125,10 @@ def exit_proceeds(state, params: FundingParams, xp=jnp):
     """
     closed = state.status == CLOSED
     founder_ownership = xp.asarray(state.founder_ownership)
-    prefs, shares, rank, kind, cap = exit_classes(
-        founder_ownership,
-        xp.asarray(state.other_ownership),
-        xp.asarray(state.pool_ownership),
-        state.investor_ownership,
-        closed,
-        params.amount,
-        params.preference,
-        params.participation,
-        params.cap_multiple,
-        params.seniority,
-        xp=xp,
+    holders = Holders.of(state)._replace(
+        founders=founder_ownership, others=xp.asarray(state.other_ownership), pool=xp.asarray(state.pool_ownership)
     )
+    prefs, shares, rank, kind, cap = exit_classes(holders, closed, params, xp=xp)
     value = xp.where(xp.asarray(state.exit_kind) != NO_EXIT, xp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)
     batch, classes = value.shape, shares.shape[-1]
     paid = waterfall_arrays(

@@ -46,33 +46,67 @@ q' > q.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
-__all__ = ["close_priced", "issue_safes", "issue_to_new_holder"]
+__all__ = ["Holders", "close_priced", "issue_safes", "issue_to_new_holder"]
+
+
+class Holders(NamedTuple):
+    """The engines' cap table as fractions summing to 1: founders, others, pool (…,); investors (…, R), an
+    outstanding SAFE's being P/Cap; outstanding (…, R) bool, SAFEs closed and not yet converted."""
+
+    founders: Any
+    others: Any
+    pool: Any
+    investors: Any
+    outstanding: Any
+
+    @classmethod
+    def of(cls, state) -> Holders:
+        """The fractions of any object with the funding state's fields (a block's state or a DES company)."""
+        return cls(
+            state.founder_ownership,
+            state.other_ownership,
+            state.pool_ownership,
+            state.investor_ownership,
+            state.outstanding,
+        )
+
+    def fields(self) -> dict:
+        """The same fractions under the funding state's field names (for ``_replace`` or ``setattr``)."""
+        return {
+            "founder_ownership": self.founders,
+            "other_ownership": self.others,
+            "pool_ownership": self.pool,
+            "investor_ownership": self.investors,
+            "outstanding": self.outstanding,
+        }
 
 
 def _sum(x, xp):
     return xp.sum(x, axis=-1)
 
 
-def issue_to_new_holder(founders, others, pool, investors, outstanding, fraction, xp=np):
-    """Dilute every holder but the outstanding SAFEs to make room for ``fraction`` (paths,) of the company.
+def issue_to_new_holder(holders: Holders, fraction, xp=np) -> Holders:
+    """Dilute every holder but the outstanding SAFEs to make room for ``fraction`` (…,) of the company.
 
-    Returns (founders, others, pool, investors) scaled by (1 − S − w)/(1 − S);
-    the caller credits the fraction w to its new holder.
+    Returns the holders scaled by (1 − S − w)/(1 − S); the caller credits the fraction w to its new holder.
     """
-    held = _sum(xp.where(outstanding, investors, 0.0), xp)
+    h = holders
+    held = _sum(xp.where(h.outstanding, h.investors, 0.0), xp)
     scale = xp.maximum(1.0 - held - fraction, 0.0) / xp.maximum(1.0 - held, 1e-12)
-    kept = xp.where(outstanding, investors, investors * scale[..., None])
-    return founders * scale, others * scale, pool * scale, kept
+    kept = xp.where(h.outstanding, h.investors, h.investors * scale[..., None])
+    return Holders(h.founders * scale, h.others * scale, h.pool * scale, kept, h.outstanding)
 
 
-def issue_safes(founders, others, pool, investors, outstanding, issued, fraction, xp=np):
+def issue_safes(holders: Holders, issued, fraction, xp=np) -> Holders:
     """Ownership after the post-money SAFEs in ``issued`` (…, R; at most one per path) close for ``fraction``
-    (P/Cap). Returns (founders, others, pool, investors, outstanding)."""
+    (P/Cap)."""
     w = _sum(xp.where(issued, fraction, 0.0), xp)
-    founders, others, pool, investors = issue_to_new_holder(founders, others, pool, investors, outstanding, w, xp=xp)
-    return founders, others, pool, xp.where(issued, fraction, investors), outstanding | issued
+    h = issue_to_new_holder(holders, w, xp=xp)
+    return h._replace(investors=xp.where(issued, fraction, h.investors), outstanding=h.outstanding | issued)
 
 
 def _conversion(e, q, s, sigma, at_discount, q_target, xp):
@@ -87,24 +121,22 @@ def _conversion(e, q, s, sigma, at_discount, q_target, xp):
     return z, y, xp.where(top_up, q_target, z_plain * q)
 
 
-def close_priced(
-    founders, others, pool, investors, outstanding, success, pre_money, amount, pool_target, discount, xp=np
-):
-    """Ownership after the priced round in ``success`` (paths, R; at most one per path) closes.
+def close_priced(holders: Holders, success, pre_money, terms, xp=np) -> Holders:
+    """Ownership after the priced round in ``success`` (…, R; at most one per path) closes.
 
     Parameters
     ----------
-    founders, others, pool : (paths,) fractions.
-    investors : (paths, R) each round's fraction (an outstanding SAFE's: P/Cap).
-    outstanding : (paths, R) bool, SAFEs closed and not yet converted.
-    success : (paths, R) bool, the priced round closing now (none: nothing changes).
-    pre_money, amount : (paths, R) USD; the SAFEs' purchase amounts are their ``amount``.
-    pool_target : (paths, R) the round's post-money pool fraction, < 0 for none.
-    discount : (paths, R) each SAFE's discount.
+    holders : the cap table before the round.
+    success : (…, R) bool, the priced round closing now (none: nothing changes).
+    pre_money : (…, R) USD.
+    terms : the rounds' terms (:class:`venturesim.funding.params.FundingParams`, a block's or one path's):
+        ``amount`` (…, R) USD (a SAFE's purchase amount too), ``pool_target`` (…, R) the round's post-money pool
+        fraction (< 0: none), ``discount`` (…, R) each SAFE's discount.
 
-    Returns (founders, others, pool, investors, outstanding); every SAFE
-    outstanding on a path whose round closes converts (and stops being outstanding).
+    Every SAFE outstanding on a path whose round closes converts (and stops being outstanding).
     """
+    founders, others, pool, investors, outstanding = holders
+    amount, pool_target, discount = terms.amount, terms.pool_target, terms.discount
     closes = xp.any(success, axis=-1)
     V = _sum(xp.where(success, pre_money, 0.0), xp)
     A = _sum(xp.where(success, amount, 0.0), xp)
@@ -123,7 +155,7 @@ def close_priced(
     new = xp.where(outstanding, converted * dilution[..., None], investors * (z * dilution)[..., None])
     new = new + xp.where(success, (A / (V_safe + A))[..., None], 0.0)
     keep = closes[..., None]
-    return (
+    return Holders(
         xp.where(closes, founders * z * dilution, founders),
         xp.where(closes, others * z * dilution, others),
         xp.where(closes, pool_f * dilution, pool),

@@ -33,7 +33,7 @@ import math
 import numpy as np
 
 from venturesim.funding.exits import exit_outcome, settle_exit
-from venturesim.funding.ownership import close_priced, issue_safes
+from venturesim.funding.ownership import Holders, close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import (
     ABANDONED,
@@ -101,19 +101,11 @@ def fundraise(
         probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
     if rng.random() < probability:
         success = np.arange(len(names)) == r
-        holders = (
-            company.founder_ownership,
-            company.other_ownership,
-            company.pool_ownership,
-            company.investor_ownership,
-            company.outstanding,
-        )
+        holders = Holders.of(company)
         if funding.is_safe[r]:
-            holders = issue_safes(*holders, success, funding.amount / pre_money)
+            holders = issue_safes(holders, success, funding.amount / pre_money)
         else:
-            holders = close_priced(
-                *holders, success, np.full(len(names), pre_money), funding.amount, funding.pool_target, funding.discount
-            )
+            holders = close_priced(holders, success, np.full(len(names), pre_money), funding)
         _take(company, holders)
         _close(env, company, r, pre_money, funding.amount[r])
         company.log(
@@ -138,15 +130,10 @@ def fundraise(
         )
 
 
-def _take(company, holders) -> None:
-    """Store (founders, others, pool, investors, outstanding) fractions in the company."""
-    (
-        company.founder_ownership,
-        company.other_ownership,
-        company.pool_ownership,
-        company.investor_ownership,
-        company.outstanding,
-    ) = holders
+def _take(company, holders: Holders) -> None:
+    """Store the cap table's fractions in the company."""
+    for name, value in holders.fields().items():
+        setattr(company, name, value)
 
 
 def _close(env, company, r: int, price: float, amount: float) -> None:
@@ -171,18 +158,7 @@ def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: floa
         company.log("fundraising", "no bridge", f"{names[r]}: insiders did not bridge")
         return
     cap = float(bridge_cap(funding.pre_money[b], parent_pre[b]))
-    _take(
-        company,
-        issue_safes(
-            company.founder_ownership,
-            company.other_ownership,
-            company.pool_ownership,
-            company.investor_ownership,
-            company.outstanding,
-            np.arange(len(names)) == b,
-            funding.amount / cap,
-        ),
-    )
+    _take(company, issue_safes(Holders.of(company), np.arange(len(names)) == b, funding.amount / cap))
     _close(env, company, b, cap, funding.amount[b])
     company.log(
         "fundraising",

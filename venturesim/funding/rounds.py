@@ -48,7 +48,7 @@ import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
-from venturesim.funding.ownership import close_priced, issue_safes
+from venturesim.funding.ownership import Holders, close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
 
@@ -132,31 +132,15 @@ def resolve_rounds(
     # Rounds close one at a time (only the current round raises), so at most one
     # column of `success` is set per path: a priced round or a SAFE.
     safe = params.is_safe > 0
-    founders, others, pool, investors, outstanding = close_priced(
-        state.founder_ownership,
-        state.other_ownership,
-        state.pool_ownership,
-        state.investor_ownership,
-        state.outstanding,
-        success & ~safe,
-        pre_money,
-        params.amount,
-        params.pool_target,
-        params.discount,
-        xp=jnp,
-    )
-    founders, others, pool, investors, outstanding = issue_safes(
-        founders, others, pool, investors, outstanding, success & safe, params.amount / pre_money, xp=jnp
-    )
+    holders = close_priced(Holders.of(state), success & ~safe, pre_money, params, xp=jnp)
+    holders = issue_safes(holders, success & safe, params.amount / pre_money, xp=jnp)
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
     u_bridge = uniforms(sub, streams.FUNDING_BRIDGES, state.status.shape)
     eligible, parent_pre = bridge_due(params.bridge_of, status, failure, pre_money, xp=jnp)
     bridged = eligible & (u_bridge < params.success_probability)
     bridge_cap_ = bridge_cap(params.pre_money, parent_pre)
-    founders, others, pool, investors, outstanding = issue_safes(
-        founders, others, pool, investors, outstanding, bridged, params.amount / bridge_cap_, xp=jnp
-    )
+    holders = issue_safes(holders, bridged, params.amount / bridge_cap_, xp=jnp)
     status = jnp.where(bridged, CLOSED, status)
     closed = success | bridged
     inflow = jnp.sum(jnp.where(closed, params.amount, 0.0), axis=1)
@@ -167,11 +151,7 @@ def resolve_rounds(
             attempts=attempts,
             close_month=jnp.where(closed, t.astype(jnp.float32), state.close_month),
             closed_pre_money=jnp.where(success, pre_money, jnp.where(bridged, bridge_cap_, state.closed_pre_money)),
-            investor_ownership=investors,
-            founder_ownership=founders,
-            other_ownership=others,
-            pool_ownership=pool,
-            outstanding=outstanding,
+            **holders.fields(),
         ),
         inflow,
     )

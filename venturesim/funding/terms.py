@@ -58,16 +58,21 @@ def acquisition_probability(arr, hazard_annual, reference_arr, arr_elasticity, x
     return 1.0 - xp.exp(-rate * scale)
 
 
-def exit_classes(
-    founders, others, pool, investors, closed, amount, preference, participation, cap_multiple, seniority, xp=np
-):
-    """The engines' preference stack at an exit as fixed-shape arrays (paths, 1 + R).
+def exit_classes(holders, closed, terms, xp=np):
+    """The engines' preference stack at an exit as fixed-shape arrays (…, 1 + R).
+
+    ``holders``: the cap table (:class:`venturesim.funding.ownership.Holders`); ``closed`` (…, R) bool, the
+    rounds that closed; ``terms``: the rounds' terms (``FundingParams``: amount, preference, participation,
+    cap multiple, seniority; a block's or one path's).
 
     Class 0 is common (founders, others and the option pool: options count as
     common, strike ignored); class 1 + r is round r's preferred (empty unless
     it closed). Returns (prefs, shares, seniority, participation, cap) for
     :func:`venturesim.funding.shares.waterfall.waterfall_arrays`.
     """
+    founders, others, pool, investors, _ = holders
+    amount, preference, seniority = terms.amount, terms.preference, terms.seniority
+    participation, cap_multiple = terms.participation, terms.cap_multiple
     common = (founders + others + pool)[..., None]
     prefs = xp.concatenate([xp.zeros_like(common), xp.where(closed, amount * preference, 0.0)], axis=-1)
     shares = xp.concatenate([common, xp.where(closed, investors, 0.0)], axis=-1)

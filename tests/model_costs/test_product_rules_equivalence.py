@@ -38,6 +38,7 @@ def case():
         adoption_elasticity=np.ones(PATHS, f32),
         churn_elasticity=np.ones(PATHS, f32),
         price_elasticity=np.ones(PATHS, f32),
+        quality_max_multiplier=np.full(PATHS, 3.0, f32),
         serving_cost_per_parameter_token=rng.uniform(1e-18, 1e-17, PATHS).astype(f32),
     )
     start = np.where(rng.random((PATHS, RUNS)) < 0.8, rng.uniform(0, 4, (PATHS, RUNS)), np.inf).astype(f32)
@@ -91,6 +92,7 @@ def test_a_run_still_training_counts_to_the_month_end():
         adoption_elasticity=one(1.0),
         churn_elasticity=one(1.0),
         price_elasticity=one(1.0),
+        quality_max_multiplier=one(3.0),
         serving_cost_per_parameter_token=one(0.5),
     )
     spend, gap, served, cost = month_figures(np.array([1.25]), np.array([np.inf]), np.array([np.inf]), params, 1)

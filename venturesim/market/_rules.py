@@ -177,7 +177,7 @@ def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Bil
         m.price[..., t, :],
         m.seats,
         at_month(m.price_per_seat, t),
-        m.tier_price,
+        at_month(m.tier_price, t),
         m.annual_factor,
         m.expansion_by_age,
         m.usage_by_age,

@@ -58,6 +58,8 @@ class ProductParams(NamedTuple):
     quality_max_multiplier : (paths,) M > 1, the bound of each quality factor (in [1/M, M]).
     serving_cost_per_parameter_token : (paths,) USD per token per parameter served
         (× 2 FLOPs per parameter already included).
+    gpu_price : (paths, T|1) month's multiplier of accelerator rental prices (risks on
+        ``company.compute``; 1: none), on training runs' cost and serving cost per token.
     """
 
     submit: np.ndarray
@@ -79,6 +81,7 @@ class ProductParams(NamedTuple):
     price_elasticity: np.ndarray
     quality_max_multiplier: np.ndarray
     serving_cost_per_parameter_token: np.ndarray
+    gpu_price: np.ndarray
 
 
 def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: float = 0.0) -> np.ndarray:
@@ -131,6 +134,7 @@ def _no_product(n: int, months: int) -> ProductParams:
         price_elasticity=scalars,
         quality_max_multiplier=np.full(n, QUALITY_MAX_MULTIPLIER),
         serving_cost_per_parameter_token=scalars,
+        gpu_price=np.ones((n, 1)),
     )
 
 
@@ -205,4 +209,5 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
             2.0, chip, price, mfu=mfu, utilisation=utilisation, quantization=quant
         )
         / 1e6,
+        gpu_price=np.ones((n, 1)),
     )

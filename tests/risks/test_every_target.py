@@ -24,7 +24,7 @@ SEGMENTS = ("flat", "seats", "tiers", "usage")
 SCENARIO = {
     "name": "every_risk",
     "simulation": {"months": 10},
-    "company": {"initial_cash": 3_000_000, "founder_ownership": 0.9, "other_monthly_costs": 100_000},
+    "company": {"initial_cash": 100_000_000, "founder_ownership": 0.9, "other_monthly_costs": 100_000},
     "compute": {"monthly_spend": 5_000},
     "market": {
         "segments": [
@@ -161,12 +161,18 @@ def test_a_fired_risk_changes_every_quantity_it_targets(runs, name):
 def test_price_risks_cut_every_pricing_component(runs):
     """price_war: three cuts of 20 % in month 1 (hazard 50, max 3 events) ⇒ prices × 0.8³ = 0.512 from month 2,
     on flat, seat, tier and usage prices alike; month 2's revenue per segment falls (customers barely move:
-    churn does not respond to our own price without a competitor cut)."""
+    churn does not respond to our own price without a competitor cut). An injunction cuts every kind of sale."""
     base, war = runs(None), runs("price_war")
     for s in SEGMENTS:
         before = series(base, ("revenue_by_segment", s))[:, 2].sum()
         after = series(war, ("revenue_by_segment", s))[:, 2].sum()
         assert after / before == pytest.approx(0.512, rel=0.02), s
+    # the injunction (price × max(1 − s, 0) for 3 months from month 2, severity s > 0): every pricing component
+    # sells less in months 2–4 on every path, nothing where s ≥ 1
+    injunction = runs("ip_lawsuit")
+    for s in SEGMENTS:
+        sales, before = series(injunction, ("revenue_by_segment", s)), series(base, ("revenue_by_segment", s))
+        assert np.all(sales[:, 2:5] < before[:, 2:5]) and np.any(sales[:, 2:5] == 0.0), s
 
 
 def test_a_gpu_price_spike_raises_the_line_training_and_serving(runs):

@@ -72,45 +72,26 @@ def test_peak_time_by_hand_and_degenerate():
     np.testing.assert_allclose(out, expected, rtol=1e-6)
 
 
-def test_quality_raises_p_and_q_by_exactly_exp():
-    # default ε_a = 2: Δq = +0.1 ⇒ p, q × e^{0.2} = 1.221403
+def test_quality_raises_p_and_q_by_the_bounded_factor():
+    # default ε_a = 2, M = 3: Δq = +0.1 ⇒ p, q × 3^{tanh(0.2/ln 3)} = 1.218742 (unbounded e^{0.2} = 1.221403)
     base = composed(0.002, 0.03, xp=np)
     better = composed(0.002, 0.03, quality_gap=0.1, xp=np)
     assert QUALITY_ELASTICITY_OF_ADOPTION == 2.0
-    assert better.p / base.p == pytest.approx(np.exp(0.2), rel=1e-12)
-    assert better.q / base.q == pytest.approx(np.exp(0.2), rel=1e-12)
-    assert better.p / base.p == pytest.approx(1.221403, abs=1e-6)
-    # any ε, any starting gap: +0.1 multiplies both by e^{0.1 ε}
-    for eps in (0.5, 5.0):
+    assert better.p / base.p == pytest.approx(1.218742, abs=1e-6)
+    assert better.q / base.q == pytest.approx(1.218742, abs=1e-6)
+    # from −0.2 to −0.1 the bounded factor rises by f(−0.1)/f(−0.2): 1.051018 at ε = 0.5 (e^{0.05} = 1.051271,
+    # nearly log-linear), 1.382999 at ε = 5 (e^{0.5} = 1.648721: saturating)
+    for eps, ratio in ((0.5, 1.051018), (5.0, 1.382999)):
         lo = composed(0.01, 0.3, quality_gap=-0.2, quality_elasticity=eps, viral_coefficient=0.05, xp=np)
         hi = composed(0.01, 0.3, quality_gap=-0.1, quality_elasticity=eps, viral_coefficient=0.05, xp=np)
-        assert hi.p / lo.p == pytest.approx(np.exp(0.1 * eps), rel=1e-12)
-        assert hi.q / lo.q == pytest.approx(np.exp(0.1 * eps), rel=1e-12)
-
-
-def test_marketing_lift_saturates():
-    # L_max = 1.5, s_½ = $20k: s = 0 ⇒ 1; s = 20k ⇒ 1.75; s = 60k ⇒ 1 + 1.5·0.75 = 2.125; s → ∞ ⇒ 2.5
-    assert float(marketing_lift(0.0, 20_000, 1.5, xp=np)) == 1.0
-    assert float(marketing_lift(20_000, 20_000, 1.5, xp=np)) == pytest.approx(1.75)
-    assert float(marketing_lift(60_000, 20_000, 1.5, xp=np)) == pytest.approx(2.125)
-    assert float(marketing_lift(1e15, 20_000, 1.5, xp=np)) == pytest.approx(2.5, rel=1e-9)
-    # diminishing returns: equal spend increments add less and less lift
-    s = np.arange(0, 200_001, 10_000.0)
-    steps = np.diff(marketing_lift(s, 20_000, 1.5, xp=np))
-    assert np.all(steps > 0) and np.all(np.diff(steps) < 0)
-    # channels add their lifts on the segments they reach: two channels on segment 0, one on segment 1
-    # (1.5 at s = s_½ = 20k, L = 1.5 ⇒ 0.75; 2.0 at s = 3 s_½ ⇒ 1.5; 1.0 at s = 0 ⇒ 0)
-    seg = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    lift = marketing_lift(
-        np.array([20e3, 30e3, 0.0]), np.array([20e3, 10e3, 5e3]), np.array([1.5, 2.0, 1.0]), seg, xp=np
-    )
-    np.testing.assert_allclose(lift, [1.0 + 0.75 + 1.5, 1.0], rtol=1e-12)
+        assert hi.p / lo.p == pytest.approx(ratio, abs=1e-6)
+        assert hi.q / lo.q == pytest.approx(ratio, abs=1e-6)
 
 
 def test_effective_bass_by_hand():
-    # p = 0.002, q = 0.03 a month; spend $20k at s_½ = $20k, L_max = 1 ⇒ lift 1.5; Δq = 0.05, ε = 2 ⇒ e^{0.1};
-    # viral k = 0.01; partners × 1.2.
-    # p' = 0.002 · 1.5 · e^{0.1} · 1.2 = 0.0036 · 1.105171 = 0.0039786; q' = (0.03 + 0.01) · e^{0.1} = 0.0442068
+    # p = 0.002, q = 0.03 a month; spend $20k at s_½ = $20k, L_max = 1 ⇒ lift 1.5; Δq = 0.05, ε = 2, M = 3
+    # ⇒ 3^{tanh(0.1/ln 3)} = 1.104867; viral k = 0.01; partners × 1.2.
+    # p' = 0.002 · 1.5 · 1.104867 · 1.2 = 0.0036 · 1.104867 = 0.0039775; q' = (0.03 + 0.01) · 1.104867 = 0.0441947
     c = composed(
         0.002,
         0.03,
@@ -122,8 +103,8 @@ def test_effective_bass_by_hand():
         partner_multiplier=1.2,
         xp=np,
     )
-    assert c.p == pytest.approx(0.0039786, abs=1e-7)
-    assert c.q == pytest.approx(0.0442068, abs=1e-7)
+    assert c.p == pytest.approx(0.0039775, abs=1e-7)
+    assert c.q == pytest.approx(0.0441947, abs=1e-7)
     # neutral inputs leave p and q unchanged
     assert composed(0.002, 0.03, xp=np) == pytest.approx((0.002, 0.03))
 
@@ -193,3 +174,39 @@ def test_inside_lax_scan_with_a_path_axis():
     np.testing.assert_allclose(np.asarray(jax_path[-1]), f, rtol=1e-5)
     # with equal spend, the better product (path 1) is ahead of the neutral one (0), which leads the worse (2)
     assert np.all(f[1] > f[0]) and np.all(f[0] > f[2])
+
+
+@pytest.mark.parametrize("elasticity, bound", [(2.0, 3.0), (0.5, 1.5), (5.0, 10.0)])
+def test_quality_factor_keeps_the_elasticity_at_the_origin(elasticity, bound):
+    # d ln f/dΔq at 0 by a central difference (the error is O(h²·ε³/ln²M), far below the tolerance)
+    h = 1e-5
+    slope = (
+        np.log(quality_factor(h, elasticity, bound, xp=np)) - np.log(quality_factor(-h, elasticity, bound, xp=np))
+    ) / (2 * h)
+    assert slope == pytest.approx(elasticity, rel=1e-8)
+
+
+@pytest.mark.parametrize("elasticity, bound", [(2.0, 3.0), (0.5, 1.5), (5.0, 10.0)])
+def test_quality_factor_stays_within_the_bound_for_any_gap(elasticity, bound):
+    gaps = np.array([-1e6, -50.0, -5.0, -0.9, 0.9, 5.0, 50.0, 1e6])
+    f = quality_factor(gaps, elasticity, bound, xp=np)
+    assert np.all(f >= (1.0 - 1e-12) / bound) and np.all(f <= bound * (1.0 + 1e-12))
+    assert f[0] == pytest.approx(1.0 / bound, rel=1e-12) and f[-1] == pytest.approx(bound, rel=1e-12)
+    assert np.all(np.diff(f[1:-1]) > 0)  # increasing in the gap
+
+
+def test_quality_factor_by_hand():
+    # ε = 2, M = 3, Δq = 0.9: 2·0.9/ln 3 = 1.638431, tanh = 0.927253, 3^0.927055 = 2.769568 (unbounded e^{1.8} = 6.0496)
+    assert float(quality_factor(0.9, 2.0, 3.0, xp=np)) == pytest.approx(2.769568, abs=1e-6)
+    assert float(quality_factor(-0.9, 2.0, 3.0, xp=np)) == pytest.approx(1 / 2.769568, rel=1e-6)
+    assert float(quality_factor(0.7, 0.0, 3.0, xp=np)) == 1.0  # no elasticity, no effect
+
+
+def test_quality_factor_numpy_equals_jax():
+    gaps = np.linspace(-2.0, 2.0, 41)
+    elasticity = np.array([0.5, 2.0, 5.0])[:, None]
+    want = quality_factor(gaps, elasticity, 3.0, xp=np)
+    got = jax.jit(lambda g, e: quality_factor(g, e, 3.0))(
+        jnp.asarray(gaps, jnp.float32), jnp.asarray(elasticity, jnp.float32)
+    )
+    np.testing.assert_allclose(np.asarray(got), want, rtol=2e-6)

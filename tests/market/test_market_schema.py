@@ -78,7 +78,7 @@ def test_every_new_field_loads_and_samples_to_the_documented_shapes():
     np.testing.assert_array_equal(p.channel_segment[0], [[1, 0], [0, 1]])
     assert p.price_per_seat.shape == (3, 20, 2) and p.price_per_mtoken.shape == (3, 1, 2)  # a plain number: 1 month
     assert at_month(p.price_per_seat, 7)[0, 0] == 8 and at_month(p.price_per_mtoken, 7)[0, 0] == 3
-    np.testing.assert_allclose(p.tier_price[0], [0.25 * 100 + 0.75 * 200, 0.0])  # 175
+    np.testing.assert_allclose(p.tier_price[0, 0], [0.25 * 100 + 0.75 * 200, 0.0])  # 175
     np.testing.assert_allclose(p.annual_factor[0], [0.9, 1.0])
     # mean usage at cell k: 1 × e^{0.125} × min(1.1^k, 2): 1.1331 at k = 0, 2.2663 from k = 8 (1.1^8 = 2.14)
     np.testing.assert_allclose(p.usage_by_age[0, 0, [0, 7, 8]], np.exp(0.125) * np.array([1, 1.1**7, 2]), rtol=1e-6)

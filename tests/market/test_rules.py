@@ -26,12 +26,13 @@ def churn(c, quality=1.0, price=1.0, overload=None, exit_share=None, ages=NO_AGE
 
 
 def test_churn_probability_by_hand():
-    # quality: Δq = +0.1 at ε_c = 2 ⇒ churn × e^{−0.2} = 0.818731; 4 % ⇒ 3.27492 %
-    q = _rules.quality_effect(0.1, 2.0, 2.0, 1.0)
-    assert float(q.churn) == pytest.approx(0.818731, abs=1e-6) and float(q.adoption) == pytest.approx(
-        1.221403, abs=1e-6
+    # quality: Δq = +0.1 at ε_c = 2, M = 3 ⇒ churn × 3^{tanh(−0.2/ln 3)} = e^{−1.098612·0.180066} = 0.820518
+    # (the unbounded e^{−0.2} = 0.818731 before the bound); adoption × 1/0.820518 = 1.218742
+    q = _rules.quality_effect(0.1, 2.0, 2.0, 1.0, 3.0)
+    assert float(q.churn) == pytest.approx(0.820518, abs=1e-6) and float(q.adoption) == pytest.approx(
+        1.218742, abs=1e-6
     )
-    assert churn(0.04, quality=q.churn)[0] == pytest.approx(0.04 * np.exp(-0.2), rel=1e-12)
+    assert churn(0.04, quality=q.churn)[0] == pytest.approx(0.04 * 0.820518, rel=1e-6)
     # price: an unmatched 1/11 cut puts our price 10 % above the competitors' ⇒ × 1.1 at ε_p = 1
     factor = churn_price_factor(0.0, 1.0 / 11.0, 1.0, xp=np)
     assert float(factor) == pytest.approx(1.1, rel=1e-12)

@@ -87,7 +87,7 @@ def _jnp(tree):
 
 # Each rule as a function of (xp, market params, inputs): the same call on a path or a batch.
 def _quality(xp, m, b):
-    return _rules.quality_effect(b["gap"], 2.0, 1.5, 0.5, xp=xp)
+    return _rules.quality_effect(b["gap"], 2.0, 1.5, 0.5, 3.0, xp=xp)
 
 
 def _opening(xp, m, b):

@@ -36,7 +36,9 @@ def test_it_loads_and_uses_each_market_feature():
     # enterprise subscription: 0.6 × tier growth + 0.4 × tier enterprise, × (1 − 0.9 × 0.1)
     tiers = sc.market.segments[1].pricing.tiers
     assert [t.share for t in tiers] == [0.6, 0.4]
-    assert np.all((p.tier_price[:, 1] > 0.6 * 4_000 * 0.5) & (p.tier_price[:, 1] < 0.6 * 7_000 * 2 + 0.4 * 16_000 * 2))
+    assert np.all(
+        (p.tier_price[:, 0, 1] > 0.6 * 4_000 * 0.5) & (p.tier_price[:, 0, 1] < 0.6 * 7_000 * 2 + 0.4 * 16_000 * 2)
+    )
     np.testing.assert_allclose(p.annual_factor[0], [1 - 0.3 * 0.17, 0.91, 0.91], rtol=1e-6)
 
 

@@ -38,7 +38,9 @@ def case():
         adoption_elasticity=np.ones(PATHS, f32),
         churn_elasticity=np.ones(PATHS, f32),
         price_elasticity=np.ones(PATHS, f32),
+        quality_max_multiplier=np.full(PATHS, 3.0, f32),
         serving_cost_per_parameter_token=rng.uniform(1e-18, 1e-17, PATHS).astype(f32),
+        gpu_price=rng.uniform(1.0, 1.5, (PATHS, MONTHS)).astype(f32),
     )
     start = np.where(rng.random((PATHS, RUNS)) < 0.8, rng.uniform(0, 4, (PATHS, RUNS)), np.inf).astype(f32)
     end = np.where(np.isfinite(start), start + rng.uniform(0.2, 2, (PATHS, RUNS)), np.inf).astype(f32)
@@ -91,9 +93,12 @@ def test_a_run_still_training_counts_to_the_month_end():
         adoption_elasticity=one(1.0),
         churn_elasticity=one(1.0),
         price_elasticity=one(1.0),
+        quality_max_multiplier=one(3.0),
         serving_cost_per_parameter_token=one(0.5),
+        gpu_price=run([1.0, 2.0, 2.0]),  # a GPU price spike doubles rental prices from month 1
     )
     spend, gap, served, cost = month_figures(np.array([1.25]), np.array([np.inf]), np.array([np.inf]), params, 1)
-    assert (float(spend), float(gap), float(served), float(cost)) == (75.0, 0.5, 2.5, 0.5)
+    # 0.75 of a month at 100 USD/month × 2 = 150; the initial model (size 1) at 0.5 per token per parameter × 2
+    assert (float(spend), float(gap), float(served), float(cost)) == (150.0, 0.5, 2.5, 1.0)
     spend, gap, served, cost = month_figures(np.array([1.25]), np.array([1.5]), np.array([1.75]), params, 2)
-    assert (float(spend), float(gap), float(served), float(cost)) == (0.0, 1.0, 2.0, 2.5)
+    assert (float(spend), float(gap), float(served), float(cost)) == (0.0, 1.0, 2.0, 5.0)  # size 5 · 0.5 · 2

@@ -304,7 +304,9 @@ def _month_ends(
         team = team_month(company, params.team, t)  # first: this month's FTE act on this month's market
         if team.engineering_gain is not None:
             gap += team.engineering_gain
-        quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, xp=np)
+        quality = quality_effect(
+            gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, p.quality_max_multiplier, xp=np
+        )
         effects = params.team.capacity  # None fields: no such effect
         limits = MarketLimits(
             deal_cap=team.deal_capacity,

@@ -150,7 +150,9 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     gap = product.quality_gap + partner.loss_reduction
     if team_month.engineering_gain is not None:
         gap = gap + team_month.engineering_gain
-    quality = quality_effect(gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity)
+    quality = quality_effect(
+        gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, p.quality_max_multiplier
+    )
     effects = params.team.capacity  # None fields: no such effect (static)
     limits = MarketLimits(
         deal_cap=team_month.deal_capacity,

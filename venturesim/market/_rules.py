@@ -29,7 +29,8 @@ from venturesim.market.revenue import base_price, bridge, survivor_price
 
 
 class QualityEffect(NamedTuple):
-    """Multipliers from the quality gap g, path-level ((paths,) or floats): e^{ε_a g}, e^{−ε_c g}, e^{ε_p g}."""
+    """Multipliers from the quality gap g, path-level ((paths,) or floats): f(g; ε_a), f(−g; ε_c), f(g; ε_p),
+    f(g; ε) = M^{tanh(εg/ln M)} (:func:`venturesim.market.adoption.quality_factor`), each in [1/M, M]."""
 
     adoption: object
     churn: object
@@ -41,13 +42,15 @@ def _path(x, xp, axes: int = 1):
     return xp.asarray(x)[(...,) + (None,) * axes]
 
 
-def quality_effect(gap, adoption_elasticity, churn_elasticity, price_elasticity, xp=np) -> QualityEffect:
-    """The market multipliers for a quality gap ``gap`` (nats/token) and elasticities per nat
+def quality_effect(
+    gap, adoption_elasticity, churn_elasticity, price_elasticity, max_multiplier, xp=np
+) -> QualityEffect:
+    """The market multipliers for a quality gap ``gap`` (nats/token), elasticities per nat and the bound M
     (:func:`venturesim.market.adoption.quality_factor`; churn's factor is its reciprocal form)."""
     return QualityEffect(
-        adoption=quality_factor(gap, adoption_elasticity, xp=xp),
-        churn=quality_factor(-gap, churn_elasticity, xp=xp),
-        price=quality_factor(gap, price_elasticity, xp=xp),
+        adoption=quality_factor(gap, adoption_elasticity, max_multiplier, xp=xp),
+        churn=quality_factor(-gap, churn_elasticity, max_multiplier, xp=xp),
+        price=quality_factor(gap, price_elasticity, max_multiplier, xp=xp),
     )
 
 
@@ -174,7 +177,7 @@ def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Bil
         m.price[..., t, :],
         m.seats,
         at_month(m.price_per_seat, t),
-        m.tier_price,
+        at_month(m.tier_price, t),
         m.annual_factor,
         m.expansion_by_age,
         m.usage_by_age,

@@ -8,9 +8,9 @@ month's effective coefficients:
 
 .. math::
 
-    p' &= p · \Big(1 + L_{max} \frac{s}{s + s_{1/2}}\Big) · e^{ε_a Δq} · m_{partner},
+    p' &= p · \Big(1 + L_{max} \frac{s}{s + s_{1/2}}\Big) · f(Δq; ε_a, M) · m_{partner},
 
-    q' &= (q + k) · e^{ε_a Δq}.
+    q' &= (q + k) · f(Δq; ε_a, M).
 
 **Marketing** (s = marketing spend in the month, USD; s_{1/2} = spend at which
 half the maximum lift is reached; L_max = the largest relative lift of p). A
@@ -29,11 +29,23 @@ with spend.
 
 **Quality** (Δq = our quality minus the reference's, dimensionless, positive
 = better; e.g. the frontier's loss minus ours in nats/token): p and q are both
-multiplied by e^{ε_a Δq}. Default ε_a = 2.0 per unit gap, so Δq = +0.1 raises
-p and q by e^{0.2} = 1.2214 (22.1 %). An assumption, not a published estimate;
-a range of 0.5–5 for uncertainty analysis spans a 5 % to a 65 % response to
-Δq = 0.1. The same convention drives churn in
-:func:`venturesim.market._rules.churn_probability` (e^{−ε_q Δq}).
+multiplied by the bounded response
+
+.. math::
+
+    f(Δq; ε, M) = M^{\tanh(ε Δq / \ln M)} = \exp\big(\ln M · \tanh(ε Δq / \ln M)\big),
+
+which keeps the elasticity at the origin, d ln f/dΔq |₀ = ε, and stays in
+[1/M, M] however large the gap (M > 1, the largest multiplier, default 3).
+Near parity it is the log-linear e^{ε Δq} (ln f = εΔq − (εΔq)³/(3 ln²M) + …);
+far from it a product cannot be adopted, kept or priced more than M times
+better or worse than at parity, where the unbounded e^{ε Δq} would multiply
+ARR about 8-fold for a 0.9-nat gap at ε = 2. Default ε_a = 2.0 per unit gap,
+so Δq = +0.1 raises p and q by f = 1.2187 (e^{0.2} = 1.2214 unbounded). ε and
+M are assumptions, not published estimates; a range of 0.5–5 for ε spans a
+5 % to a 65 % response to Δq = 0.1. The same form drives churn
+(f(−Δq; ε_c, M)) and price (f(Δq; ε_p, M)) in
+:func:`venturesim.market._rules.quality_effect`.
 
 **Word of mouth** (k = viral coefficient per month): in the Bass model one
 adopter brings q/m·(m − N) ≈ q new adopters per unit time while the market
@@ -58,7 +70,11 @@ import jax.numpy as jnp
 from venturesim.market import _checks
 
 QUALITY_ELASTICITY_OF_ADOPTION = 2.0
-"""Default ε_a: p, q × exp(ε_a Δq); assumption (see module docstring), range 0.5–5."""
+"""Default ε_a: p, q × f(Δq; ε_a, M) (:func:`quality_factor`); assumption (see module docstring), range 0.5–5."""
+
+QUALITY_MAX_MULTIPLIER = 3.0
+"""Default M: no quality gap moves adoption, churn or price by more than 3× either way; assumption (see the
+module docstring and docs/model/product.md)."""
 
 
 class BassCoefficients(NamedTuple):
@@ -83,10 +99,17 @@ def marketing_lift(spend, half_saturation, lift_max, channel_segment=None, *, xp
     return 1.0 + xp.einsum("...ks,...k->...s", channel_segment, lift)
 
 
-def quality_factor(quality_gap, quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION, *, xp=jnp):
-    """e^{ε_a Δq}: the factor on p and q from the quality gap Δq (positive = better than reference)."""
+def quality_factor(
+    quality_gap, quality_elasticity=QUALITY_ELASTICITY_OF_ADOPTION, max_multiplier=QUALITY_MAX_MULTIPLIER, *, xp=jnp
+):
+    """f = M^{tanh(ε Δq / ln M)}: the factor from the quality gap Δq (positive = better than reference).
+
+    Elasticity ε at the origin (d ln f/dΔq = ε at Δq = 0), bounded in [1/M, M]; f = 1 when ε = 0.
+    ``max_multiplier`` M > 1. Broadcasts; works for numpy and jax.numpy (``xp``).
+    """
     _checks.nonneg("quality_elasticity", quality_elasticity)
-    return xp.exp(quality_elasticity * quality_gap)
+    log_max = xp.log(max_multiplier)
+    return xp.exp(log_max * xp.tanh(quality_elasticity * quality_gap / log_max))
 
 
 def effective_bass(p, q, *, lift=1.0, quality=1.0, viral_coefficient=0.0, partner_multiplier=1.0, xp=jnp):
@@ -96,14 +119,14 @@ def effective_bass(p, q, *, lift=1.0, quality=1.0, viral_coefficient=0.0, partne
     ----------
     p, q : base Bass coefficients per month (p > 0, q ≥ 0), e.g. (paths, S).
     lift : marketing's factor on p (:func:`marketing_lift`), broadcastable.
-    quality : the quality gap's factor on p and q, e^{ε_a Δq} (:func:`quality_factor`).
+    quality : the quality gap's factor on p and q, f(Δq; ε_a, M) (:func:`quality_factor`).
     viral_coefficient : k ≥ 0, recruited adopters per adopter per month, added to q.
     partner_multiplier : ≥ 0 factor on p from partnerships.
 
     Returns
     -------
-    BassCoefficients(p', q') with p' = p·lift·e^{ε_a Δq}·m_partner and
-    q' = (q + k)·e^{ε_a Δq}, broadcast together (what both engines use; unchecked, as it runs every
+    BassCoefficients(p', q') with p' = p·lift·f·m_partner and
+    q' = (q + k)·f (f the quality factor), broadcast together (what both engines use; unchecked, as it runs every
     month on validated scenario values).
     """
     return BassCoefficients(p=p * lift * quality * partner_multiplier, q=(q + viral_coefficient) * quality)

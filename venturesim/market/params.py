@@ -43,7 +43,7 @@ class MarketParams(NamedTuple):
     open_arr : (paths, S) ARR at which the segment opens, USD (0: no rule).
     entry_cost : (paths, S) USD paid in the month the segment opens.
     seats : (paths, S) seats per customer; price_per_seat : (paths, T|1, S) USD.
-    tier_price : (paths, S) mix-weighted tier price, USD per customer-month.
+    tier_price : (paths, T|1, S) mix-weighted tier price, USD per customer-month (a month axis for risks).
     annual_factor : (paths, S) 1 − annual share × annual discount.
     competitor_cut : (paths, T|1, S) competitors' price cut x; pass_through : (paths, S) π.
     churn_price_elasticity : (paths, S) ε_p.
@@ -279,7 +279,7 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         entry_cost=per_segment("entry_cost"),
         seats=per_segment_block("pricing", "seats_per_customer", 0.0),
         price_per_seat=seg_series("pricing", "price_per_seat", 0.0),
-        tier_price=np.stack([tier_price(s) for s in segments], axis=1),
+        tier_price=np.stack([tier_price(s) for s in segments], axis=1)[:, None, :],
         annual_factor=1.0 - annual,
         competitor_cut=seg_series("pricing", "competitor_price_cut", 0.0),
         pass_through=per_segment_block("pricing", "price_cut_pass_through", 0.0),

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtr
 
+from venturesim.market.adoption import QUALITY_MAX_MULTIPLIER
 from venturesim.model_costs.schema import Product
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 from venturesim.spec.sampling import Sampler
@@ -54,8 +55,11 @@ class ProductParams(NamedTuple):
     initial_loss, initial_parameters : (paths,) the model served at month 0.
     frontier_loss : (paths, T) the competing frontier's loss, nats/token.
     adoption_elasticity, churn_elasticity, price_elasticity : (paths,) per nat of quality gap.
+    quality_max_multiplier : (paths,) M > 1, the bound of each quality factor (in [1/M, M]).
     serving_cost_per_parameter_token : (paths,) USD per token per parameter served
         (× 2 FLOPs per parameter already included).
+    gpu_price : (paths, T|1) month's multiplier of accelerator rental prices (risks on
+        ``company.compute``; 1: none), on training runs' cost and serving cost per token.
     """
 
     submit: np.ndarray
@@ -75,7 +79,9 @@ class ProductParams(NamedTuple):
     adoption_elasticity: np.ndarray
     churn_elasticity: np.ndarray
     price_elasticity: np.ndarray
+    quality_max_multiplier: np.ndarray
     serving_cost_per_parameter_token: np.ndarray
+    gpu_price: np.ndarray
 
 
 def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: float = 0.0) -> np.ndarray:
@@ -126,7 +132,9 @@ def _no_product(n: int, months: int) -> ProductParams:
         adoption_elasticity=scalars,
         churn_elasticity=scalars,
         price_elasticity=scalars,
+        quality_max_multiplier=np.full(n, QUALITY_MAX_MULTIPLIER),
         serving_cost_per_parameter_token=scalars,
+        gpu_price=np.ones((n, 1)),
     )
 
 
@@ -196,8 +204,10 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         adoption_elasticity=np.full(n, response.adoption),
         churn_elasticity=np.full(n, response.churn),
         price_elasticity=np.full(n, response.price),
+        quality_max_multiplier=np.full(n, response.max_multiplier),
         serving_cost_per_parameter_token=serving_cost_per_million_tokens(
             2.0, chip, price, mfu=mfu, utilisation=utilisation, quantization=quant
         )
         / 1e6,
+        gpu_price=np.ones((n, 1)),
     )

@@ -105,15 +105,22 @@ class TrainingRun(Model):
 class QualityResponse(Model):
     """How the quality gap g = L_frontier − L_own (nats/token) moves the market.
 
-    Bass p and q are multiplied by exp(adoption · g), monthly churn by
-    exp(−churn · g) and price by exp(price · g). The defaults are stated
-    assumptions (docs/model/product.md): a model 0.1 nats behind the frontier
-    adopts 18 % slower and churns 22 % more.
+    Bass p and q are multiplied by f(g; adoption), monthly churn by
+    f(−g; churn) and price by f(g; price), with the bounded response
+    f(g; ε) = M^{tanh(ε g / ln M)}: elasticity ε at g = 0, never beyond
+    [1/M, M]. The defaults are stated assumptions (docs/model/product.md): a
+    model 0.1 nats behind the frontier adopts 18 % slower and churns 22 % more,
+    and no gap moves any of the three by more than 3× either way.
     """
 
     adoption: float = Field(2.0, ge=0, description="Elasticity of Bass p and q to the gap, per nat.")
     churn: float = Field(2.0, ge=0, description="Elasticity of monthly churn to the gap, per nat.")
     price: float = Field(0.0, ge=0, description="Elasticity of price to the gap, per nat.")
+    max_multiplier: float = Field(
+        3.0,
+        gt=1,
+        description="Largest factor M any quality gap applies to adoption, churn or price (each stays in [1/M, M]).",
+    )
 
 
 class Serving(Model):

@@ -99,7 +99,8 @@ def init_product(key: jax.Array, params: ProductParams) -> ProductState:
 
 def month_figures(start, end, release, params: ProductParams, t, xp=np) -> ProductMonth:
     """Month t's figures (both engines) from each run's ``start``, ``end``, ``release`` (…, R), months; +inf:
-    not (yet) — a run still training (end +inf) counts to the month end. ``t``: int (traced in the kernel)."""
+    not (yet) — a run still training (end +inf) counts to the month end. ``t``: int (traced in the kernel).
+    Training spend and cost per token move with the month's accelerator price multiplier ``params.gpu_price``."""
     tf = xp.asarray(t, dtype=start.dtype)
     running = xp.clip(xp.minimum(end, tf + 1.0) - xp.maximum(start, tf), 0.0, 1.0)
     running = xp.where(xp.isfinite(start), running, 0.0)
@@ -109,11 +110,12 @@ def month_figures(start, end, release, params: ProductParams, t, xp=np) -> Produ
     sizes = xp.concatenate([xp.asarray(params.initial_parameters)[..., None], params.parameters], axis=-1)
     best = xp.argmin(losses, axis=-1)[..., None]
     served_loss = xp.take_along_axis(losses, best, axis=-1)[..., 0]
+    gpu = params.gpu_price[..., 0] if params.gpu_price.shape[-1] == 1 else params.gpu_price[..., t]
     return ProductMonth(
-        training_spend=xp.sum(params.cost_rate * running, axis=-1),
+        training_spend=xp.sum(params.cost_rate * running, axis=-1) * gpu,
         quality_gap=params.frontier_loss[..., t] - served_loss,
         served_loss=served_loss,
-        cost_per_token=params.serving_cost_per_parameter_token * xp.take_along_axis(sizes, best, axis=-1)[..., 0],
+        cost_per_token=params.serving_cost_per_parameter_token * xp.take_along_axis(sizes, best, axis=-1)[..., 0] * gpu,
     )
 
 

@@ -18,6 +18,15 @@ probabilities in [0, 1]; the funding climate ≥ 10⁻⁶; the frontier loss ≥
 ``product.failure_probability`` is fixed per training run, so an event
 changes the runs whose submit month lies in its window.
 
+A target names a quantity, and an impact reaches every input that makes it
+up: ``market.price``'s factors (multiply impacts) scale every pricing
+component — the flat price, the price per seat, the tier prices and the price
+per million tokens — while its add impacts (USD) shift the flat price only;
+``company.compute``'s factors scale the compute line, the cost of training
+runs in the months of the window and the serving cost per token (they are
+accelerator rental prices; ``product.gpu_price``), its add impacts (USD) the
+compute line only.
+
 Parameters the engines hold without a month axis (``market.p``,
 ``market.q``, ``funding.success_probability``, ``team.attrition``,
 ``team.productivity``) are not changed in Params: their monthly scale and
@@ -236,12 +245,15 @@ def apply_risks(params, draws: RiskDraws, months: int | None = None):
     one_off = _effects(draws, "company.one_off_cost", months, None)
     other = _apply(other, one_off, "company.other_costs")
     other = np.clip(np.asarray(other, np.float64) + draws.mitigation_cost, 0.0, None).astype(c.other_costs.dtype)
-    company = c._replace(
-        other_costs=other,
-        compute=_apply(c.compute, _effects(draws, "company.compute", months, None), "company.compute"),
-    )
+    compute = _effects(draws, "company.compute", months, None)
+    company = c._replace(other_costs=other, compute=_apply(c.compute, compute, "company.compute"))
+    price = _effects(draws, "market.price", months, segments)
+    rates = None if price is None else Adjustment(price.scale, np.zeros_like(price.shift))  # the factors only
     market = m._replace(
-        price=_apply(m.price, _effects(draws, "market.price", months, segments), "market.price"),
+        price=_apply(m.price, price, "market.price"),
+        price_per_seat=_apply(m.price_per_seat, rates, "market.price"),
+        tier_price=_apply(m.tier_price, rates, "market.price"),
+        price_per_mtoken=_apply(m.price_per_mtoken, rates, "market.price"),
         churn=_apply(m.churn, _effects(draws, "market.churn", months, segments), "market.churn"),
     )
     funding = f._replace(climate=_apply(f.climate, _effects(draws, "funding.climate", months, None), "funding.climate"))
@@ -250,6 +262,9 @@ def apply_risks(params, draws: RiskDraws, months: int | None = None):
             p.frontier_loss, _effects(draws, "product.frontier_loss", months, None), "product.frontier_loss"
         ),
         failure_probability=_failure_probability(draws, p.failure_probability, np.asarray(p.submit, np.float64)),
+        gpu_price=p.gpu_price
+        if compute is None
+        else _apply(p.gpu_price, compute._replace(shift=np.zeros_like(compute.shift)), "company.compute"),
     )
     hooks = RiskHooks(
         market_p=_hook(draws, "market.p", months, n, segments),

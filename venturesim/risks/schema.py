@@ -51,7 +51,10 @@ from venturesim.spec.errors import suggest
 from venturesim.spec.timeseries import TimeVarying
 
 TARGETS: dict[str, str] = {
-    "market.price": "price per customer-month of a segment, USD (per month; multiply or add)",
+    "market.price": (
+        "a segment's prices: multiply scales every component (flat, per seat, tiers, per million tokens); "
+        "add shifts the flat price per customer-month, USD"
+    ),
     "market.churn": "monthly logo churn of a segment, fraction in [0, 1]",
     "market.p": "Bass innovation coefficient p of a segment, per month (engine hook)",
     "market.q": "Bass imitation coefficient q of a segment, per month (engine hook)",
@@ -59,7 +62,10 @@ TARGETS: dict[str, str] = {
     "funding.success_probability": "probability that a round attempt resolving that month closes (engine hook)",
     "company.other_costs": "other costs, USD per month (legal, compliance)",
     "company.one_off_cost": "a one-off cost in the event's month, USD (add only)",
-    "company.compute": "the monthly compute line, USD per month (GPU price spike)",
+    "company.compute": (
+        "accelerator prices: multiply scales the compute line, training runs' cost and serving cost per "
+        "token; add shifts the compute line, USD per month (GPU price spike)"
+    ),
     "product.frontier_loss": "the competing frontier's loss, nats/token (a better competitor: add −x)",
     "product.failure_probability": "probability that a training run submitted in the window is wasted",
     "team.attrition": "multiplier of every role's attrition hazard (engine hook)",

@@ -181,6 +181,7 @@ def month_args(rng):
             )
         }
     )
+    team.sales_marketing = 0.5 * team.payroll  # derived: the shared rng stream of later draws is unchanged
     flows = SimpleNamespace(
         **{
             k: usd(rng, 0, 1e4)

@@ -45,11 +45,21 @@ def test_unit_metrics_by_hand():
 
 
 def test_undefined_cases():
-    assert cac(1000.0, 0.0) == np.inf and np.isnan(cac(0.0, 0.0))
+    assert cac(1000.0, 0.0) == np.inf and np.isnan(cac(0.0, 0.0)) and cac(0.0, 5.0) == 0.0
     assert cac_payback_months(3000.0, 250.0, -0.1) == np.inf  # negative gross margin never pays back
     assert ltv(250.0, 0.6, 0.0) == np.inf
     assert np.isnan(arpa(np.array([0.0]), np.array([0.0])))[0]
     assert np.isnan(gross_margin(0.0, 5.0))
+
+
+@pytest.mark.parametrize(
+    ("spend", "new"), [(1000.0, 0.0), (0.0, 5.0), (0.0, 0.0)], ids=["no new customers", "no S&M cost", "neither"]
+)
+def test_payback_and_ltv_to_cac_are_undefined_without_a_cac(spend, new):
+    # nothing to pay back: n/a, not 0 months (free customers) or ∞ (spend that won nobody)
+    c = cac(spend, new)
+    assert np.isnan(cac_payback_months(c, 250.0, 0.6))
+    assert np.isnan(ltv_to_cac(5000.0, c))
 
 
 def test_burn_multiple_by_hand():
@@ -58,9 +68,11 @@ def test_burn_multiple_by_hand():
     bm = burn_multiple(
         np.array([0.8e6, 1.5e6, 1.8e6, 2.5e6, 4e6, 1e6, 0.0, -2e5]), np.array([1e6, 1e6, 1e6, 1e6, 1e6, 0.0, -1e5, 1e6])
     )
-    # ARR flat while burning ⇒ +inf; no burn and shrinking ARR ⇒ NaN; profitable growth ⇒ −0.2
-    np.testing.assert_allclose(bm, [0.8, 1.5, 1.8, 2.5, 4.0, np.inf, np.nan, -0.2])
-    assert burn_multiple_rating(bm).tolist() == ["amazing", "great", "good", "suspect", "bad", "bad", "", "amazing"]
+    # ARR flat while burning ⇒ +inf; no burn ⇒ NaN; profitable growth ⇒ NaN (no burn to multiply; it used
+    # to read −0.2, a meaningless "amazing")
+    np.testing.assert_allclose(bm, [0.8, 1.5, 1.8, 2.5, 4.0, np.inf, np.nan, np.nan])
+    assert burn_multiple_rating(bm).tolist() == ["amazing", "great", "good", "suspect", "bad", "bad", "", ""]
+    assert np.isnan(burn_multiple(-1.0, 5.0)) and np.isnan(burn_multiple(0.0, 0.0))
 
 
 def test_nrr_and_grr_by_hand():

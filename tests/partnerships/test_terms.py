@@ -2,6 +2,7 @@
 
 import math
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from partnerships.partner_builders import partner_params
@@ -9,17 +10,20 @@ from partnerships.partner_builders import partner_params
 from venturesim.partnerships import concentration, month_accounting, revenue_share_amount, sign_probability
 
 
-def month(params, t, active_since, end_time, credits=None, spend=0.0, alive=True):
+def month(params, t, active_since, end_time, credits=None, spend=0.0, alive=True, xp=np):
     p = params.start.shape[1]
     credits = np.zeros((1, p)) if credits is None else np.asarray(credits, float).reshape(1, p)
+    if xp is not np:
+        params = type(params)(*(xp.asarray(f) for f in params))
     return month_accounting(
-        np.asarray(active_since, float).reshape(1, p),
-        np.asarray(end_time, float).reshape(1, p),
-        credits,
+        xp.asarray(np.asarray(active_since, float).reshape(1, p)),
+        xp.asarray(np.asarray(end_time, float).reshape(1, p)),
+        xp.asarray(credits),
         params,
         t,
-        np.array([alive]),
-        np.array([spend], float),
+        xp.asarray(np.array([alive])),
+        xp.asarray(np.array([spend], float)),
+        xp=xp,
     )
 
 
@@ -36,26 +40,44 @@ def test_sign_probability_hand_worked():
     assert sign_probability(np.inf, 0.0, 1e5, 0.5) == 1.0
 
 
-def test_channel_revenue_share_is_deducted_exactly():
-    params = partner_params([{"revenue_share": 0.2, "segment": 1}])
-    revenue = np.array([[1_000.0, 5_000.0]])
-    _, full = month(params, 5, [2.0], [np.inf])
-    np.testing.assert_allclose(full.revenue_share, [[0.0, 0.2]])
-    assert revenue_share_amount(full, revenue)[0] == pytest.approx(1_000.0)  # 0.2 × 5,000; smb untouched
-    _, half = month(params, 3, [3.5], [np.inf])  # signed mid-month 3
-    assert revenue_share_amount(half, revenue)[0] == pytest.approx(500.0)  # 0.5 × 0.2 × 5,000
-    _, before = month(params, 2, [3.5], [np.inf])
-    assert revenue_share_amount(before, revenue)[0] == 0.0
+@pytest.mark.parametrize("xp", [np, jnp])
+def test_channel_takes_its_rate_of_the_revenue_it_sourced_only(xp):
+    # μ = 1.5, r = 0.2 on segment 1: u = 0.5, M = 1.5, sourced σ = 1 − 1/1.5 = ⅓ of the segment's customers
+    params = partner_params([{"revenue_share": 0.2, "adoption": 1.5, "segment": 1}])
+    revenue = np.array([[1_000.0, 6_000.0]])
+
+    def share(t, since):
+        _, m = month(params, t, [since], [np.inf], xp=xp)
+        return np.asarray(m.revenue_share), float(revenue_share_amount(m, xp.asarray(revenue), xp=xp)[0])
+
+    rates, taken = share(5, 2.0)
+    np.testing.assert_allclose(rates, [[0.0, 0.2 / 3]], rtol=1e-6)
+    assert taken == pytest.approx(400.0, rel=1e-6)  # 0.2 × ⅓ × 6,000, not 0.2 × 6,000 = 1,200; smb untouched
+    _, taken = share(3, 3.5)  # signed mid-month 3: u = 0.25, σ = 0.25/1.25 = 0.2
+    assert taken == pytest.approx(240.0, rel=1e-6)  # 0.2 × 0.2 × 6,000
+    assert share(2, 3.5)[1] == 0.0
 
 
-def test_revenue_shares_add_up_and_cap_at_one():
+def test_a_partner_that_brings_no_customers_takes_nothing():
+    params = partner_params([{"revenue_share": 0.2, "adoption": 1.0, "segment": 1}])
+    _, m = month(params, 5, [0.0], [np.inf])
+    np.testing.assert_allclose(m.revenue_share, [[0.0, 0.0]])
+
+
+def test_sourced_customers_split_between_partners_by_uplift():
+    # uplifts 0.5 and 1.0 on segment 1: M = 1.5 × 2 = 3, sourced 1 − ⅓ = ⅔, split ⅓ : ⅔ → σ = 2/9, 4/9;
+    # a third partner on every segment: segment 0 has only its uplift 0.25 → σ = 1 − 1/1.25 = 0.2
     params = partner_params(
-        [{"revenue_share": 0.2, "segment": 1}, {"revenue_share": 0.3, "segment": 1}, {"revenue_share": 0.9}]
+        [
+            {"revenue_share": 0.3, "adoption": 1.5, "segment": 1},
+            {"revenue_share": 0.6, "adoption": 2.0, "segment": 1},
+            {"revenue_share": 0.9, "adoption": 1.25},
+        ]
     )
     _, m = month(params, 4, [0.0, 0.0, np.inf], [np.inf] * 3)
-    np.testing.assert_allclose(m.revenue_share, [[0.0, 0.5]])
-    _, m = month(params, 4, [0.0, 0.0, 0.0], [np.inf] * 3)
-    np.testing.assert_allclose(m.revenue_share, [[0.9, 1.0]])
+    np.testing.assert_allclose(m.revenue_share, [[0.0, 0.3 * 2 / 9 + 0.6 * 4 / 9]])
+    _, m = month(params, 4, [np.inf, np.inf, 0.0], [np.inf] * 3)
+    np.testing.assert_allclose(m.revenue_share, [[0.9 * 0.2, 0.9 * 0.2]])
 
 
 def test_compute_credits_pay_compute_until_exhausted():

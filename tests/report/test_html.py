@@ -59,8 +59,8 @@ def test_format_number() -> None:
     assert format_number(0.4567, "fraction") == "45.7%"
     assert format_number(1234.0, "customers") == "1,234"
     assert format_number(3.14159, "months") == "3.14"
-    assert format_number(float("nan"), "USD") == "—"
-    assert format_number(None, "USD") == "—"
+    assert format_number(float("nan"), "USD") == "n/a"
+    assert format_number(None, "USD") == "n/a"
 
 
 def test_bundle_inlined_once_and_no_remote_scripts(summary: pd.DataFrame) -> None:
@@ -94,7 +94,7 @@ def test_summary_table_formatting(summary: pd.DataFrame) -> None:
     page = render_report("T", "S", summary, {})
     assert "<th colspan='5'>Outcome</th>" in page and "<th colspan='5'>Finance</th>" in page
     assert page.index("Outcome") < page.index("Finance")  # sections keep first-seen order
-    for text in ("12.5%", "0.3%", "45.7%", "—", "$1,234,567", "$8,901"):
+    for text in ("12.5%", "0.3%", "45.7%", "n/a", "$1,234,567", "$8,901"):
         assert f"<td class='num'>{text}</td>" in page
     assert "id='chart-0'" not in page
 

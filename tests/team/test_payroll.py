@@ -1,12 +1,13 @@
 """Payroll of a fixed team equals hand computation, month by month."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
 import venturesim as vs
 from venturesim.spec.sampling import Sampler
-from venturesim.team.payroll import month_costs, sample_team
+from venturesim.team.payroll import month_costs, sales_marketing_cost, sample_team
 
 
 def test_payroll_by_hand_with_a_raise_and_hires():
@@ -85,3 +86,41 @@ def test_month_costs_severance_and_recruiting_by_hand():
         np.array([5_000.0, 7_000.0]),
     )
     assert (payroll, severance, recruiting) == (50_000, 60_000, 7_000)
+
+
+def test_sales_and_marketing_cost_by_hand():
+    # roles: engineer ($15k), account executive ($12k), marketer ($8k); 2, 1, 2 people; one AE and one
+    # marketer hired this month at $9k and $6k recruiting. S&M = 1·12k + 2·8k + 9k + 6k = 43k (engineers out)
+    args = (
+        np.array([2.0, 1.0, 2.0]),
+        np.array([15_000.0, 12_000.0, 8_000.0]),
+        np.array([0.0, 1.0, 1.0]),
+        np.array([20_000.0, 9_000.0, 6_000.0]),
+        np.array([0.0, 1.0, 1.0]),
+    )
+    assert sales_marketing_cost(*args) == 43_000.0
+    assert float(sales_marketing_cost(*(jnp.asarray(a) for a in args), xp=jnp)) == 43_000.0
+
+
+def test_sales_and_marketing_roles_from_their_function():
+    # the catalogue's sales_ae, sales_sdr and marketing kinds are S&M; an explicit function wins
+    sc = vs.load(
+        {
+            "name": "sm",
+            "company": {"initial_cash": 1e6},
+            "market": {"segments": [{"name": "s", "market_size": 100, "price": 10}]},
+            "team": {
+                "roles": [
+                    {"name": "ae", "kind": "sales_ae", "headcount": 1},
+                    {"name": "sdr", "kind": "sales_sdr", "headcount": 1},
+                    {"name": "mkt", "kind": "marketing", "headcount": 1},
+                    {"name": "cs", "kind": "customer_success", "headcount": 1},
+                    {"name": "eng", "kind": "ml_engineer", "headcount": 1},
+                    {"name": "growth", "function": "marketing", "monthly_cost": 9_000, "headcount": 1},
+                ]
+            },
+        }
+    )
+    team = sample_team(sc.team, Sampler(jax.random.key(0), np.arange(2)), months=3)
+    np.testing.assert_array_equal(team.sales_marketing, [[1, 1, 1, 0, 0, 1]] * 2)
+    assert team.function[:, 5].sum() == 0  # marketing is no capacity group

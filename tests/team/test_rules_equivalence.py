@@ -15,7 +15,7 @@ from venturesim.team.capacity import (
     ramp_weights,
     support_capacity,
 )
-from venturesim.team.payroll import month_costs
+from venturesim.team.payroll import month_costs, sales_marketing_cost
 from venturesim.team.vesting import vested_fraction
 
 PATHS, MONTHS = 12, 6
@@ -168,6 +168,9 @@ CASES = {
         x["hires"],
         p.recruiting_cost,
         xp=xp,
+    ),
+    "sales_marketing_cost": lambda xp, x, p: sales_marketing_cost(
+        x["employees"], p.monthly_cost[..., x["t"]], x["hires"], p.recruiting_cost, p.sales_marketing, xp=xp
     ),
     "ramp_weights": lambda xp, x, p: ramp_weights(p.ramp_months, 5, xp=xp),
     "vested_fraction": lambda xp, x, p: vested_fraction(x["tenure"], 48, 12, xp=xp),

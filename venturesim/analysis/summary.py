@@ -22,10 +22,22 @@ def summarize(result) -> pd.DataFrame:
     rows: list[tuple] = []
 
     death = ds["death_month"].values  # −1 if alive at the horizon
+    exit_time = result.exited()  # +inf: never sold or listed
     for m in sorted({12, 24, 36, months}):
         if m <= months:
-            alive = (death < 0) | (death >= m)
+            exited = exit_time <= m
+            alive = ((death < 0) | (death >= m)) & ~exited  # operating: an exited company is not "alive"
             rows.append(("survival", f"alive at month {m}", "probability", *_stats.proportion(alive), "fraction"))
+            if np.isfinite(exit_time).any():
+                rows.append(
+                    (
+                        "survival",
+                        f"exited (sold or listed) by month {m}",
+                        "probability",
+                        *_stats.proportion(exited),
+                        "fraction",
+                    )
+                )
     dead = death[death >= 0]
     if dead.size:
         rows.append(
@@ -37,8 +49,13 @@ def summarize(result) -> pd.DataFrame:
     runway = ds["final_runway"].values
     operating = alive_end & ~np.isnan(runway)  # NaN: dead, or sold/listed (an exit ends the path's flows)
     rows += _quantile_rows("cash", f"runway at month {months} (operating paths)", runway[operating], "months")
-    rows += _quantile_rows("revenue", f"ARR at month {months}", ds["final_arr"].values, "USD")
-    rows.append(("revenue", f"ARR at month {months}", "mean", *_stats.mean(ds["final_arr"].values), "USD"))
+    # a sold or listed company's ARR is the buyer's, not 0: exited paths are left out (dead ones count as 0)
+    private = ~np.isfinite(exit_time)
+    arr_label = f"ARR at month {months}" + ("" if private.all() else " (paths not sold or listed)")
+    final_arr = ds["final_arr"].values[private]
+    rows += _quantile_rows("revenue", arr_label, final_arr, "USD")
+    if final_arr.size:
+        rows.append(("revenue", arr_label, "mean", *_stats.mean(final_arr), "USD"))
 
     if "round" in ds.dims:
         for name in ds["round"].values:
@@ -68,7 +85,14 @@ OPERATING = {  # dashboard metric → (label, unit)
 
 def _operating_rows(result) -> list[tuple]:
     """Medians of the SaaS dashboard at the horizon over the operating paths, when the run recorded
-    what it needs (``metrics="all"``; :meth:`venturesim.engine.result.Result.operating_metrics`)."""
+    what it needs (``metrics="all"``; :meth:`venturesim.engine.result.Result.operating_metrics`).
+
+    A metric undefined on a path (NaN: CAC payback with no new customers or no S&M cost, LTV/CAC
+    without a CAC, the burn multiple of a profitable path) has no place in an ordering: the row is the
+    median over the paths where it is defined (+inf included: burning without growing, a negative gross
+    margin), and NaN — printed "n/a" — when it is undefined on at least half of the operating paths,
+    where the median company has no such figure. Never 0 or ∞ for "undefined".
+    """
     try:
         dashboard = result.operating_metrics()
     except ValueError:
@@ -77,17 +101,11 @@ def _operating_rows(result) -> list[tuple]:
     rows = []
     for name, (label, unit) in OPERATING.items():
         values = np.asarray(dashboard[name].values[:, -1], np.float64)[operating]
-        values = values[np.isfinite(values)]
-        if values.size:
-            rows.append(
-                (
-                    "operations",
-                    f"{label} at month {result.months} (operating paths)",
-                    "p50",
-                    *_stats.quantile(values, 0.5),
-                    unit,
-                )
-            )
+        if not values.size:
+            continue
+        defined = values[~np.isnan(values)]
+        value, se = _stats.quantile(defined, 0.5) if 2 * defined.size > values.size else (np.nan, np.nan)
+        rows.append(("operations", f"{label} at month {result.months} (operating paths)", "p50", value, se, unit))
     return rows
 
 

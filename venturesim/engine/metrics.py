@@ -12,6 +12,8 @@ MONTHLY_METRICS: dict[str, str] = {
     "payroll": "salaries and on-cost of the people on payroll in the month, USD",
     "severance": "severance paid in the month (layoffs), USD",
     "recruiting_cost": "recruiting cost of the month's hires, USD",
+    "sales_marketing_payroll": "payroll and recruiting cost of the sales and marketing roles in the month, USD "
+    "(with acquisition_spend: the spend in a fully loaded CAC)",
     "hires": "people who joined in the month",
     "departures": "people who quit in the month (attrition)",
     "layoffs": "people laid off in the month",

@@ -168,6 +168,7 @@ def month_record(
         "payroll": team.payroll,
         "severance": team.severance,
         "recruiting_cost": team.recruiting,
+        "sales_marketing_payroll": team.sales_marketing,
         "hires": team.hires,
         "departures": team.departures,
         "layoffs": team.layoffs,

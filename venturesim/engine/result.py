@@ -93,14 +93,27 @@ class Result:
             raise ValueError(f"{metric!r} has extra dimensions; select one first via result.data")
         return pd.DataFrame(table, index=pd.Index(self.data["month"].values, name="month"), columns=list(q))
 
+    def exited(self) -> np.ndarray:
+        """Per path, the time m (month index t + 1) from which it is sold or listed (acquisition, IPO,
+        acqui-hire); +inf if it never is. A shutdown is a death, not an exit."""
+        from venturesim.funding.terms import ACQUIHIRE, ACQUISITION, IPO
+
+        if "exit_kind" not in self.data:
+            return np.full(self.paths, np.inf)
+        sold = np.isin(self.data["exit_kind"].values, (ACQUISITION, IPO, ACQUIHIRE))
+        return np.where(sold, self.data["exit_month"].values + 1.0, np.inf)
+
     def survival(self) -> pd.DataFrame:
-        """Probability of being alive at the end of each month, with its standard error."""
+        """Probability of being alive and still operating (not dead, not sold or listed) at each time
+        m = 0 … T, with its standard error, and the share exited (sold or listed) by then."""
         death = self.data["death_month"].values
         month = np.arange(0, self.months + 1)
-        alive = (death[None, :] < 0) | (death[None, :] >= month[:, None])  # (months+1, paths)
+        exited = self.exited()[None, :] <= month[:, None]  # (months+1, paths)
+        alive = ((death[None, :] < 0) | (death[None, :] >= month[:, None])) & ~exited
         p = alive.mean(axis=1)
         return pd.DataFrame(
-            {"survival": p, "se": np.sqrt(p * (1 - p) / self.paths)}, index=pd.Index(month, name="month")
+            {"survival": p, "se": np.sqrt(p * (1 - p) / self.paths), "exited": exited.mean(axis=1)},
+            index=pd.Index(month, name="month"),
         )
 
     def _require_events(self) -> None:
@@ -216,7 +229,8 @@ class Result:
         margin, Rule of 40, NRR and GRR (:func:`venturesim.market.metrics.operating_metrics`).
 
         Needs the metrics revenue, costs, cost_of_revenue, customers, new_customers,
-        churned_customers and acquisition_spend (``metrics="all"``).
+        churned_customers, acquisition_spend and sales_marketing_payroll (``metrics="all"``): CAC is
+        fully loaded, channel spend + the sales and marketing roles' payroll and recruiting.
         """
         from venturesim.market.metrics import operating_metrics
 
@@ -228,6 +242,7 @@ class Result:
             "new_customers",
             "churned_customers",
             "acquisition_spend",
+            "sales_marketing_payroll",
         ]
         missing = [m for m in needed if m not in self.data]
         if missing:
@@ -241,7 +256,7 @@ class Result:
                 customers=d["customers"],
                 new_customers=d["new_customers"],
                 churned_customers=d["churned_customers"],
-                sm_spend=d["acquisition_spend"],
+                sm_spend=d["acquisition_spend"] + d["sales_marketing_payroll"],
             )
         )
 

@@ -16,18 +16,26 @@ Definitions (sources as in REFERENCES.md, "Market and operations"):
   with MRR_i(t−1) > 0 = MRR_i(t); expansion = Σ (MRR_i(t) − MRR_i(t−1))⁺
   and contraction = Σ (MRR_i(t−1) − MRR_i(t))⁺ over accounts paying in both
   months. Identity: MRR(t) − MRR(t−1) = new + expansion − contraction − churned.
-* **CAC** = sales & marketing spend / new customers over the same period
-  (+inf when spend > 0 wins nobody). **CAC payback** (months) =
-  CAC / (ARPA × gross margin): months of gross profit to earn CAC back
-  (Benchmarkit 2025 median ≈ 18 months for 2024).
+* **CAC** (fully loaded) = sales & marketing spend / new customers over the
+  same period, the spend being the channel budgets *plus* the payroll and
+  recruiting cost of the sales and marketing roles (the engines' metrics
+  ``acquisition_spend`` + ``sales_marketing_payroll``; a CAC without the
+  people who sell is not a CAC). +inf when spend > 0 wins nobody, 0 when
+  customers come with no S&M spend, NaN if both are 0.
+  **CAC payback** (months) = CAC / (ARPA × gross margin): months of gross
+  profit to earn CAC back (Benchmarkit 2025 median ≈ 18 months for 2024);
+  undefined (NaN, "n/a") unless 0 < CAC < ∞ — with no new customers or no
+  S&M cost there is nothing to pay back — and +inf when gross profit per
+  account ≤ 0.
 * **LTV** = ARPA × gross margin / monthly logo churn (undiscounted, constant
-  churn: expected lifetime 1/c months; +inf at c = 0). **LTV/CAC**.
+  churn: expected lifetime 1/c months; +inf at c = 0). **LTV/CAC**, undefined
+  (NaN) unless 0 < CAC < ∞.
 * **Burn multiple** = net burn / net new ARR over the same period
   (D. Sacks 2020, "The Burn Multiple": < 1 amazing, 1–1.5 great, 1.5–2 good,
-  2–3 suspect, > 3 bad). Undefined when net new ARR ≤ 0: returned as +inf if
-  the company burned cash (net burn > 0: burning without growing is worse
-  than any finite multiple) and NaN if it did not. Net burn ≤ 0 with ARR
-  growth gives a multiple ≤ 0 (cash-generative growth).
+  2–3 suspect, > 3 bad). Defined only for a company that burns cash: NaN
+  ("n/a") when net burn ≤ 0 (a profitable company has no burn to multiply);
+  +inf when it burned while net new ARR ≤ 0 (burning without growing is
+  worse than any finite multiple).
 * **NRR** over 12 months (cohort definition, as SaaS Capital and Benchmarkit
   survey it): the MRR now of the accounts that paid 12 months ago, divided by
   their MRR then — expansion, contraction and churn included, new accounts
@@ -140,10 +148,16 @@ def cac(sm_spend, new_customers):
     return divide(sm_spend, new_customers)
 
 
+def _defined_cac(cac_usd):
+    """0 < CAC < ∞: customers were won and acquiring them cost something."""
+    return (cac_usd > 0) & np.isfinite(cac_usd)
+
+
 def cac_payback_months(cac_usd, arpa_usd, gross_margin):
-    """CAC / (ARPA × gross margin), months; +inf when CAC > 0 and gross profit per account ≤ 0."""
+    """CAC / (ARPA × gross margin), months; +inf when gross profit per account ≤ 0; NaN unless 0 < CAC < ∞."""
     profit = arpa_usd * gross_margin
-    return where((profit <= 0) & (cac_usd > 0), np.inf, divide(cac_usd, profit))
+    payback = where(profit <= 0, np.inf, divide(cac_usd, profit))
+    return where(_defined_cac(cac_usd), payback, np.nan)
 
 
 def ltv(arpa_usd, gross_margin, monthly_churn):
@@ -152,16 +166,15 @@ def ltv(arpa_usd, gross_margin, monthly_churn):
 
 
 def ltv_to_cac(ltv_usd, cac_usd):
-    """LTV / CAC (dimensionless; a common target is ≥ 3)."""
-    return divide(ltv_usd, cac_usd)
+    """LTV / CAC (dimensionless; a common target is ≥ 3); NaN unless 0 < CAC < ∞."""
+    return where(_defined_cac(cac_usd), divide(ltv_usd, cac_usd), np.nan)
 
 
 def burn_multiple(net_burn, net_new_arr):
-    """Net burn / net new ARR (Sacks 2020); +inf if ARR did not grow while burning, NaN if neither."""
-    ratio = divide(net_burn, net_new_arr)
-    undefined = where(net_burn > 0, np.inf, np.nan)
+    """Net burn / net new ARR (Sacks 2020) while burning; +inf if ARR did not grow, NaN if not burning."""
+    ratio = where(net_new_arr > 0, divide(net_burn, net_new_arr), np.inf)
     missing = np.isnan(net_burn) | np.isnan(net_new_arr)  # a month without data stays NaN
-    return where(missing, np.nan, where(net_new_arr > 0, ratio, undefined))
+    return where(missing | (net_burn <= 0), np.nan, ratio)
 
 
 def burn_multiple_rating(multiple) -> np.ndarray:
@@ -214,7 +227,8 @@ def operating_metrics(
     Parameters
     ----------
     revenue, costs, cost_of_revenue, sm_spend : USD per month (``costs`` are all
-        operating costs, including cost of revenue and S&M). Revenue is taken as MRR.
+        operating costs, including cost of revenue and S&M; ``sm_spend`` the fully loaded
+        S&M spend: channel budgets + S&M payroll and recruiting). Revenue is taken as MRR.
     customers : active customers at month end; new_customers, churned_customers : in the month.
     window : months over which flows are summed for ARPA, CAC, gross margin, churn
         and the burn multiple (3 = a quarter). The Rule of 40 uses ARR growth over

@@ -11,8 +11,22 @@ with m_is = 1 if partner i works with segment s (every segment when it names
 none):
 
 * adoption multiplier of segment s (on Bass p):  Π_i (1 + (μ_i − 1) w_i m_is);
-* revenue share of segment s:  min(Σ_i r_i w_i m_is, 1) — revenue taken
-  = Σ_s share_s · revenue_s, deducted from revenue (:func:`revenue_share_amount`);
+* revenue share of segment s: a partner takes its rate r_i only of the
+  revenue it *sourced*, the customers its adoption multiplier brought. With
+  partner i's uplift u_is = max(μ_i − 1, 0) w_i m_is, the segment's adoption
+  runs at M_s = Π_i (1 + u_is) times its unpartnered rate (see above), so a
+  share 1 − 1/M_s of the segment's customers is partner-sourced, split
+  between partners in proportion to their uplifts:
+  σ_is = (1 − 1/M_s) u_is / Σ_j u_js (0 when Σ_j u_js = 0). The share of
+  segment s taken is min(Σ_i r_i σ_is, 1) and the revenue taken
+  = Σ_s share_s · revenue_s, deducted from revenue (:func:`revenue_share_amount`).
+  One partner at full weight: σ = (μ − 1)/μ, e.g. a reseller with μ = 1.5
+  and r = 20 % takes 20 % × ⅓ = 6.7 % of its segment's revenue, not 20 %; a
+  partner that brings no customers (μ ≤ 1) takes nothing. This is stateless:
+  the segment's customer stock is taken to be sourced in the proportion of
+  the current adoption uplift (exact once the stock was acquired under the
+  partnership; an upper bound on what the partner sourced, since the
+  multiplier scales only Bass p and customers acquired before signing count).
 * loss reduction:  Σ_i ℓ_i w_i nats/token (added to the quality gap);
 * cost:  Σ_i c_i w_i + Σ_{i: a_i ∈ [t, t+1)} signing cost_i, USD;
 * compute credits: partner i's remaining credit C_i is usable in any month
@@ -62,7 +76,7 @@ class PartnerMonth(NamedTuple):
 
     weight: Any  # (paths, P) share of the month each partnership was active
     adoption_multiplier: Any  # (paths, S) multiplies Bass p
-    revenue_share: Any  # (paths, S) fraction of each segment's revenue taken by partners
+    revenue_share: Any  # (paths, S) fraction of each segment's revenue taken by partners (on what they sourced)
     compute_credit_used: Any  # (paths,) USD of compute paid by credits
     loss_reduction: Any  # (paths,) nats/token added to the quality gap
     cost: Any  # (paths,) USD: monthly costs and signing costs
@@ -107,7 +121,11 @@ def month_accounting(active_since, end_time, credits, params, t, alive, compute_
     weight = xp.where(alive_p, xp.clip(overlap, 0.0, 1.0), 0.0)  # (…, P)
     w = weight[..., None] * params.segment  # (…, P, S)
     adoption = xp.prod(1.0 + (params.adoption[..., None] - 1.0) * w, axis=-2)
-    share = xp.minimum(xp.sum(params.revenue_share[..., None] * w, axis=-2), 1.0)
+    uplift = xp.maximum(params.adoption[..., None] - 1.0, 0.0) * w  # (…, P, S)
+    total_uplift = xp.sum(uplift, axis=-2, keepdims=True)
+    sourced_total = 1.0 - 1.0 / xp.prod(1.0 + uplift, axis=-2, keepdims=True)
+    sourced = xp.where(total_uplift > 0, sourced_total * uplift / xp.where(total_uplift > 0, total_uplift, 1.0), 0.0)
+    share = xp.minimum(xp.sum(params.revenue_share[..., None] * sourced, axis=-2), 1.0)
     loss = xp.sum(params.loss_reduction * weight, axis=-1)
     signed_now = alive_p & (active_since >= t0) & (active_since < t1)
     cost = xp.sum(params.monthly_cost * weight + xp.where(signed_now, params.signing_cost, 0.0), axis=-1)

@@ -96,10 +96,10 @@ def format_number(value: float | None, unit: str) -> str:
     Returns
     -------
     str
-        The formatted value, or ``"—"`` for NaN or None.
+        The formatted value, or ``"n/a"`` for NaN or None (undefined or not available).
     """
     if value is None or pd.isna(value):
-        return "—"
+        return "n/a"
     if np.isinf(value):
         return "∞" if value > 0 else "−∞"
     key = unit.strip().lower()
@@ -146,7 +146,7 @@ def render_report(
         Page heading and sub-heading (user text; escaped).
     summary : pandas.DataFrame
         Columns ``section, metric, statistic, value, se, unit``; ``value`` and
-        ``se`` are floats in ``unit`` (NaN ``se`` shows as ``—``). Rows are
+        ``se`` are floats in ``unit`` (NaN ``se`` shows as ``n/a``). Rows are
         grouped by ``section`` in order of first appearance.
     charts : mapping of str to altair chart
         Caption -> chart, in display order. Chart ``i`` is drawn into the

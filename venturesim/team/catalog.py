@@ -50,7 +50,7 @@ _DATA_FILE = "data/roles.yaml"
 DAYS_PER_MONTH = 365.25 / 12
 """Days in an average month (30.44), to turn published day counts into months."""
 
-FUNCTIONS = ("engineering", "sales", "support", "other")
+FUNCTIONS = ("engineering", "sales", "support", "marketing", "other")
 """Capacity groups: a role's ramped FTE count towards one of these."""
 
 FIGURES = (
@@ -72,8 +72,9 @@ class RoleDefaults(Model):
     """Default figures of one kind of role (after merging the catalogue's ``defaults``)."""
 
     label: str = Field(description="Display name.")
-    function: Literal["engineering", "sales", "support", "other"] = Field(
-        description="Capacity group the role's productive FTE count towards."
+    function: Literal["engineering", "sales", "support", "marketing", "other"] = Field(
+        description="Capacity group the role's productive FTE count towards (marketing: none; "
+        "sales and marketing roles' payroll and recruiting count in CAC)."
     )
     salary_annual: uncertain(ge=0) = Field(description="Base salary per person, USD per year (US level).")
     on_cost: uncertain(ge=0) = Field(description="Benefits, payroll taxes and equipment, fraction of salary.")

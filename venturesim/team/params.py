@@ -115,6 +115,7 @@ class TeamParams(NamedTuple):
     max_headcount: np.ndarray  # (P, K) (+inf: no cap)
     layoff_fraction: np.ndarray  # (P, K)
     function: np.ndarray  # (P, K, 3) one-hot: engineering, sales, support
+    sales_marketing: np.ndarray  # (P, K) 1.0 for sales and marketing roles (their cost counts in CAC)
     payroll_budget: np.ndarray  # (P, T) USD per month (+inf: no cap)
     freeze_runway: np.ndarray  # (P,) months (−inf: never)
     layoff_runway: np.ndarray  # (P,) months (−inf: no layoff policy)
@@ -207,10 +208,12 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
     costs = [monthly_costs(r, sampler, months) for r in roles]
     cost = np.stack(costs, axis=1) if costs else np.zeros((n, 0, months))
     function = np.zeros((n, len(roles), 3))
+    sales_marketing = np.zeros((n, len(roles)))
     for k, role in enumerate(roles):
         group = role.function or "other"
-        if group != "other":
+        if group in FUNCTIONS[:3]:  # the capacity groups
             function[:, k, FUNCTIONS.index(group)] = 1.0
+        sales_marketing[:, k] = float(group in ("sales", "marketing"))
     layoffs, stress, offers = team.layoffs, team.attrition_stress, team.offer_conditions
     fractions = layoffs.roles if layoffs else {}
     buckets, horizon, slots = _sizes(team)
@@ -240,6 +243,7 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
         max_headcount=per_role(lambda r: ("max_headcount", r.max_headcount), default=np.inf),
         layoff_fraction=per_role(lambda r: ("layoff_fraction", fractions.get(r.name, 0.0))),
         function=function,
+        sales_marketing=sales_marketing,
         payroll_budget=budget,
         freeze_runway=team_level(team.hiring_freeze_runway_months, "team.hiring_freeze_runway_months", -np.inf),
         layoff_runway=(

@@ -8,7 +8,11 @@ severance, and H_k hires landing at a recruiting cost r_k each:
 * payroll   = Σ_k N_k · c_k(t)          (salaries and on-cost)
 * severance = Σ_k L_k · s · c_k(t)
 * recruiting = Σ_k H_k · r_k
-* team cost = payroll + severance + recruiting.
+* team cost = payroll + severance + recruiting;
+* sales & marketing team cost = Σ_k m_k (N_k · c_k(t) + H_k · r_k), m_k = 1
+  for roles whose function is sales or marketing: their payroll and
+  recruiting, the team's part of a fully loaded CAC (severance is a cost of
+  shrinking, not of acquiring customers, and is left out).
 
 A person is paid for every month they are on payroll at its end: a hire
 landing on day 17 is paid for the month, a person leaving on day 17 is not
@@ -28,7 +32,7 @@ import numpy as np
 
 from venturesim.team.params import TeamParams, sample_team
 
-__all__ = ["TeamParams", "month_costs", "sample_team"]
+__all__ = ["TeamParams", "month_costs", "sales_marketing_cost", "sample_team"]
 
 
 def month_costs(employees, plan, planned_payroll, cost, laid_off, severance_months, hires, recruiting_cost, xp=np):
@@ -47,3 +51,12 @@ def month_costs(employees, plan, planned_payroll, cost, laid_off, severance_mont
     severance = xp.sum(laid_off * cost, axis=-1) * severance_months
     recruiting = xp.sum(hires * recruiting_cost, axis=-1)
     return payroll, severance, recruiting
+
+
+def sales_marketing_cost(employees, cost, hires, recruiting_cost, sales_marketing, xp=np):
+    """Payroll and recruiting of the sales and marketing roles, Σ_k m_k (N_k c_k + H_k r_k), USD (…).
+
+    ``sales_marketing`` (…, K): m_k, 1.0 for a sales or marketing role; the other arguments as in
+    :func:`month_costs`.
+    """
+    return xp.sum(sales_marketing * (employees * cost + hires * recruiting_cost), axis=-1)

@@ -53,7 +53,7 @@ from venturesim._simpy import stops_when_ended
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
-from venturesim.team.payroll import month_costs
+from venturesim.team.payroll import month_costs, sales_marketing_cost
 from venturesim.team.step import FAR, TeamMonth, TeamSignals
 
 __all__ = [
@@ -393,6 +393,7 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         severance=float(severance),
         recruiting=float(recruiting),
         cost=float(payroll + severance + recruiting),
+        sales_marketing=float(sales_marketing_cost(employees, cost, team.hires, p.recruiting_cost, p.sales_marketing)),
         headcount=float(employees.sum()),
         headcount_by_role=employees,
         hires=float(team.hires.sum()),

@@ -84,8 +84,10 @@ class Role(Model):
     kind: Name | None = Field(
         None, description="Catalogue kind (e.g. ml_engineer, sales_ae) whose figures fill every field not set."
     )
-    function: Literal["engineering", "sales", "support", "other"] | None = Field(
-        None, description="Capacity group the role's productive FTE count towards (default: the kind's, else other)."
+    function: Literal["engineering", "sales", "support", "marketing", "other"] | None = Field(
+        None,
+        description="Capacity group the role's productive FTE count towards (default: the kind's, else other; "
+        "marketing: none); sales and marketing roles' payroll and recruiting count in CAC.",
     )
     location: Name | None = Field(
         None,

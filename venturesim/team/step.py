@@ -62,7 +62,7 @@ from venturesim._jax_random import binomial, uniforms
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
-from venturesim.team.payroll import month_costs
+from venturesim.team.payroll import month_costs, sales_marketing_cost
 
 __all__ = ["FAR", "TeamMonth", "TeamSignals", "TeamState", "init_team", "initial_signals", "step_team"]
 
@@ -122,6 +122,7 @@ class TeamMonth(NamedTuple):
     severance: jax.Array  # USD
     recruiting: jax.Array  # USD
     cost: jax.Array  # USD, payroll + severance + recruiting (what the cash identity needs)
+    sales_marketing: jax.Array  # USD, payroll + recruiting of sales and marketing roles (in CAC)
     headcount: jax.Array  # people on payroll at the month end
     headcount_by_role: jax.Array  # (P, K)
     hires: jax.Array  # people who joined
@@ -285,6 +286,7 @@ def step_team(
         severance=severance,
         recruiting=recruiting,
         cost=payroll + severance + recruiting,
+        sales_marketing=sales_marketing_cost(n4, cost, hires, p.recruiting_cost, p.sales_marketing, xp=jnp),
         headcount=n4.sum(-1),
         headcount_by_role=n4,
         hires=hires.sum(-1),

@@ -474,7 +474,7 @@ def whole(request) -> list[Run]:
     return request.getfixturevalue(f"whole_{request.param}")
 
 
-def _close(found, expected, scale, rtol=16 * EPS, atol=1e-2, where=None, name=""):
+def _assert_close(found, expected, scale, rtol=16 * EPS, atol=1e-2, where=None, name=""):
     """|found − expected| ≤ rtol · scale + atol (float32 records of sums of float32 or float64 terms)."""
     found, expected = np.asarray(found, np.float64), np.asarray(expected, np.float64)
     bad = np.abs(found - expected) > rtol * np.asarray(scale, np.float64) + atol
@@ -506,12 +506,12 @@ def test_whole_model_costs_add_up(whole):
         v = run.v
         parts = sum(v[name].astype(np.float64) for name in lines)
         scale = sum(np.abs(v[name].astype(np.float64)) for name in lines)
-        _close(v["costs"], parts, scale, name="costs")
+        _assert_close(v["costs"], parts, scale, name="costs")
         gross = v["revenue_by_segment"].astype(np.float64).sum(axis=2)
         # revenue is net of the partners' share; cost of revenue = rate · gross revenue + serving + support
-        _close(v["revenue"], gross - v["partner_revenue_share"], gross, name="revenue")
+        _assert_close(v["revenue"], gross - v["partner_revenue_share"], gross, name="revenue")
         cor = run.input("market.cost_of_revenue")[:, None]
-        _close(
+        _assert_close(
             v["cost_of_revenue"],
             gross * cor + v["serving_cost"] + v["support_cost"],
             gross + v["serving_cost"] + v["support_cost"],
@@ -523,7 +523,7 @@ def test_whole_model_costs_add_up(whole):
             run.input("compute.monthly_spend.start")[:, None].astype(np.float64)
             * (1.0 + run.input("compute.monthly_spend.growth")[:, None].astype(np.float64)) ** months
         )
-        _close(
+        _assert_close(
             v["compute"] + v["compute_credits_used"].astype(np.float64) - v["training_compute"],
             line,
             line + v["training_compute"] + v["compute_credits_used"],
@@ -559,9 +559,9 @@ def test_whole_model_cash_identity(whole):
         v = run.v
         terms = (run.cash_prev, v["revenue"], v["costs"], v["financing"], v["debt_repaid"])
         rhs = run.cash_prev.astype(np.float64) + v["revenue"] - v["costs"] + v["financing"] - v["debt_repaid"]
-        _close(v["cash"], rhs, sum(np.abs(x.astype(np.float64)) for x in terms), name="cash identity")
+        _assert_close(v["cash"], rhs, sum(np.abs(x.astype(np.float64)) for x in terms), name="cash identity")
         uncalled = run.running & ~v["loan_called"]
-        _close(
+        _assert_close(
             v["net_burn"],
             v["costs"].astype(np.float64) + v["debt_repaid"] - v["revenue"],
             np.abs(v["costs"]) + v["debt_repaid"] + v["revenue"],
@@ -582,12 +582,14 @@ def test_whole_model_financing_is_rounds_loans_and_grants(whole):
         rounds = ((close[:, None, :] == months[None, :, None]) * amount[:, None, :]).sum(axis=2)
         drawn = v["debt_balance"].astype(np.float64) - run.balance_prev + v["debt_repaid"]
         scale = rounds + np.abs(v["debt_balance"]) + run.balance_prev + v["debt_repaid"] + v["grants"]
-        _close(v["financing"], rounds + drawn + v["grants"], scale, where=run.before_end, name="financing")
+        _assert_close(v["financing"], rounds + drawn + v["grants"], scale, where=run.before_end, name="financing")
         assert np.all(drawn[run.before_end] >= -1e-6 * scale[run.before_end] - 1e-2)
         grant_month = run.data["funding"]["grants"][0]["month"]
         assert np.all(np.delete(v["grants"], grant_month, axis=1) == 0)
         paid = v["grants"][:, grant_month] > 0
-        _close(v["grants"][paid, grant_month], run.input("funding.grants.sbir.amount")[paid], 0, atol=0, name="grant")
+        _assert_close(
+            v["grants"][paid, grant_month], run.input("funding.grants.sbir.amount")[paid], 0, atol=0, name="grant"
+        )
         # a round closes at most once, and only while the company runs
         status = ds["round_status"].values
         assert np.all((close >= 0) == (status == CLOSED))
@@ -710,9 +712,9 @@ def test_whole_model_market_and_team_records(whole):
         customers_prev = _prev(v["customers"], np.full(run.n, start, np.float32))
         expected = customers_prev + v["new_customers"] - v["churned_customers"]
         np.testing.assert_array_equal(v["customers"][alive], expected[alive])
-        _close(v["arr"], 12.0 * np.where(alive, v["revenue"], 0.0), 12.0 * v["revenue"], name="arr")
+        _assert_close(v["arr"], 12.0 * np.where(alive, v["revenue"], 0.0), 12.0 * v["revenue"], name="arr")
         burning = alive & (v["net_burn"] > 0)
-        _close(
+        _assert_close(
             v["runway"][burning],
             v["cash"][burning] / v["net_burn"][burning].astype(np.float64),
             np.abs(v["runway"][burning]),

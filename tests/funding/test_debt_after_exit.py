@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from funding.test_engine_financing import company
 
 import venturesim as vs
 from venturesim.funding.terms import IPO
@@ -18,24 +19,8 @@ PAYMENT = 200_000 * I / (1 - (1 + I) ** -24)  # the level payment, $9,414.69 a m
 def spec(revenue: bool, cash: float, burn: float) -> dict:
     """One loan drawn in month 0; $``burn`` a month of other costs; with ``revenue``, 1,000 customers pay
     $1,000 a month from month 3 (ARR $12M) and an IPO at ARR ≥ $10M (10 × ARR)."""
-    segment = {
-        "name": "api",
-        "market_size": 1000,
-        "price": 1000.0,
-        "churn": 0.0,
-        "initial_customers": 1000,
-        "launch_month": 3 if revenue else 100,
-        "bass_p_annual": 0.01,
-        "bass_q_annual": 0.0,
-    }
-    return {
-        "name": "debt",
-        "simulation": {"months": 12},
-        "company": {"initial_cash": cash, "founder_ownership": 0.9, "option_pool": 0.1, "other_monthly_costs": burn},
-        "market": {"segments": [segment]},
-        "funding": {"rounds": [], "venture_debt": [LOAN]}
-        | ({"exits": {"ipo": {"arr_threshold": 10e6, "arr_multiple": 10}}} if revenue else {}),
-    }
+    exits = {"exits": {"ipo": {"arr_threshold": 10e6, "arr_multiple": 10}}} if revenue else {}
+    return company(revenue=revenue, cash=cash, burn=burn, venture_debt=[LOAN], **exits)
 
 
 def schedule(months: int):

@@ -19,7 +19,12 @@ Fully diluted shares count everything that can become common stock::
 
     ownership_h = (issued_h + options_h) / FD,   ownership_pool = pool / FD
 
-computed with :class:`fractions.Fraction`, so Σ ownership = 1 exactly. Warrants
+computed with :class:`fractions.Fraction`, so Σ ownership = 1 exactly.
+
+Prices per share are exact rationals by default; a table with ``price_decimals``
+(4 matches term sheets and the YC safe user guide) rounds every round price,
+conversion price and liquidity price half up to that many decimals *before*
+share counts are computed from it (:meth:`CapTable.rounded_price`). Warrants
 are issued as holdings (instrument ``"warrant"``) and so count as issued.
 
 Share counts are integers; every computed count is truncated (floored), as the
@@ -38,8 +43,9 @@ unchanged, so the table before and after a round can be compared.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
@@ -192,8 +198,12 @@ class CapTable:
     options: Mapping[str, int] = field(default_factory=dict)
     pool: int = 0
     history: tuple[Issuance, ...] = ()
+    price_decimals: int | None = None
 
     def __post_init__(self):
+        d = self.price_decimals
+        if d is not None and (isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 12):
+            raise ValueError(f"price_decimals(={d!r}) must be None (exact prices) or an integer in [0, 12]")
         names = [c.name for c in self.classes]
         if len(set(names)) != len(names):
             raise ValueError(f"share class names(={names}) must differ")
@@ -219,17 +229,20 @@ class CapTable:
         month: int = 0,
         price: Number = 0,
         common_class: str = "Common",
+        price_decimals: int | None = None,
     ) -> CapTable:
         """A new company: founders' common shares and an unissued option pool.
 
         ``price`` is what the founders pay per share (USD; usually a nominal
-        par value, 0 by default).
+        par value, 0 by default). ``price_decimals`` is the table's price
+        convention (:meth:`rounded_price`): None keeps exact prices, 4 rounds
+        every round and conversion price to $0.0001 as term sheets print them.
         """
         if not founders:
             raise ValueError("founders(={}) must name at least one holder")
         price = as_fraction(price, "price")
         common = ShareClass(common_class, original_issue_price=price, seniority=0, common=True)
-        table = cls(classes=(common,), pool=_count(pool, "pool"))
+        table = cls(classes=(common,), pool=_count(pool, "pool"), price_decimals=price_decimals)
         for holder, n in founders.items():
             table = table.issue(holder, common_class, n, price=price, month=month, instrument="founder")
         if pool:
@@ -237,13 +250,7 @@ class CapTable:
         return table
 
     def _record(self, issuance: Issuance, **changes) -> CapTable:
-        return CapTable(
-            classes=changes.get("classes", self.classes),
-            holdings=changes.get("holdings", self.holdings),
-            options=changes.get("options", self.options),
-            pool=changes.get("pool", self.pool),
-            history=self.history + (issuance,),
-        )
+        return replace(self, history=self.history + (issuance,), **changes)
 
     def with_class(self, share_class: ShareClass) -> CapTable:
         """Add a share class (a new table); adding an identical class again is a no-op."""
@@ -254,7 +261,7 @@ class CapTable:
                 return self
         if share_class.common:
             raise ValueError(f"class {share_class.name!r}: the table already has a common class")
-        return CapTable(self.classes + (share_class,), self.holdings, self.options, self.pool, self.history)
+        return replace(self, classes=self.classes + (share_class,))
 
     def issue(
         self,
@@ -329,7 +336,7 @@ class CapTable:
             raise ValueError(f"shares(={shares}) exceeds the options held by {holder!r}(={held})")
         options = dict(self.options)
         options[holder] = held - shares
-        reduced = CapTable(self.classes, self.holdings, options, self.pool, self.history)
+        reduced = replace(self, options=options)
         return reduced.issue(holder, self.common_class.name, shares, price=strike, month=month, instrument="exercise")
 
     def top_up_pool(self, shares: int, *, month: int) -> CapTable:
@@ -352,6 +359,19 @@ class CapTable:
             raise ValueError(f"target(={target}) must be in [0, 1)")
         x = (t * self.fully_diluted_shares - self.pool) / (1 - t)
         return max(0, x.__floor__())
+
+    def rounded_price(self, price: Fraction) -> Fraction:
+        """A price per share under the table's convention: exact, or rounded half up to ``price_decimals``.
+
+        Term sheets and cap-table tools state the price per share to four decimals and then compute
+        share counts from the rounded price (YC Post-Money Safe User Guide, Appendix II, Example 1:
+        $15M / 13,459,705 shares = $1.114437… is printed and used as $1.1144). With d decimals,
+        round(p) = ⌊p·10ᵈ + ½⌋ / 10ᵈ.
+        """
+        if self.price_decimals is None:
+            return price
+        scale = 10**self.price_decimals
+        return Fraction(math.floor(price * scale + Fraction(1, 2)), scale)
 
     # ------------------------------------------------------------------ read
     @property

@@ -24,6 +24,16 @@ Pool top-up, from (U₀ + T) = t (F + N)::
 
     T = max(0, t F (V + A)/V − U₀)
 
+or, when the term sheet states the increase as a number of new shares
+(``pool_top_up_shares``, as the YC safe user guide's Appendix II does), T is
+that number.
+
+Price convention. On a cap table with ``price_decimals`` (see
+:meth:`~venturesim.funding.shares.cap_table.CapTable.rounded_price`) the round
+price and each conversion price are rounded half up to that many decimals, and
+every share count is floor(USD / rounded price). F and T are still solved
+exactly; only the prices (and so the counts) are rounded.
+
 Conversion prices. Each converting instrument converts at the *lower* of its
 cap price and its discount price ("whichever calculation results in a greater
 number of shares" — YC SAFE, definition of "Conversion Price"):
@@ -89,6 +99,8 @@ class PricedRound:
     month : closing month.
     pool_target : fraction of post-money shares the *unissued* pool must be after
         the round (None: no top-up). The top-up counts in the pre-money.
+    pool_top_up_shares : the top-up stated as a number of new shares instead
+        (exclusive with ``pool_target``); it counts in the pre-money too.
     liquidation_multiple, participation, participation_cap : terms of the new series.
     seniority : "senior" (stacked: ranks above every earlier series) or
         "pari_passu" (same rank as the most senior earlier series).
@@ -102,6 +114,7 @@ class PricedRound:
     amount: Fraction
     month: int = 0
     pool_target: Fraction | None = None
+    pool_top_up_shares: int | None = None
     liquidation_multiple: Fraction = Fraction(1)
     participation: Participation = "none"
     participation_cap: Fraction | None = None
@@ -115,6 +128,12 @@ class PricedRound:
         check_month(self.month)
         if self.pool_target is not None:
             object.__setattr__(self, "pool_target", check_rate(self.pool_target, "pool_target"))
+        n = self.pool_top_up_shares
+        if n is not None:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"pool_top_up_shares(={n!r}) must be a whole number of shares >= 0")
+            if self.pool_target is not None:
+                raise ValueError("give the pool increase either as pool_target or as pool_top_up_shares, not both")
         if self.seniority not in ("senior", "pari_passu"):
             raise ValueError(f"seniority(={self.seniority!r}) must be 'senior' or 'pari_passu'")
         pr = {h: as_fraction(x, f"pro_rata[{h!r}]") for h, x in self.pro_rata.items()}
@@ -162,7 +181,7 @@ class RoundResult:
 
     series: str
     month: int
-    price: Fraction  # p = V / F
+    price: Fraction  # p = V / F (rounded under the cap table's price convention)
     pre_money: Fraction
     amount: Fraction
     pre_money_shares: Fraction  # F, exact (before flooring the issued counts)
@@ -202,14 +221,18 @@ class _Pending:
     invested: Fraction
 
 
-def _solve_capitalization(pending, methods, S0, U0, N0, V, g):
+def _solve_capitalization(pending, methods, S0, U0, N0, V, g, fixed_top_up):
     """Exact F and T for a fixed choice of conversion prices (see module docstring).
 
-    Every quantity is an affine function c0 + c1·F of the unknown F.
+    Every quantity is an affine function c0 + c1·F of the unknown F: T = g·F − U₀ (a target), or the
+    constant ``fixed_top_up`` (a number of shares).
     """
 
     def solve(top_up: bool):
-        T = (-Fraction(U0), g) if top_up else (Fraction(0), Fraction(0))
+        if fixed_top_up is not None:
+            T = (Fraction(fixed_top_up), Fraction(0))
+        else:
+            T = (-Fraction(U0), g) if top_up else (Fraction(0), Fraction(0))
         bases = {
             "cc": (-T[0], 1 - T[1]),  # CC = F − T
             "pc": (S0 + T[0], T[1]),  # PC = S0 + T
@@ -232,7 +255,7 @@ def _solve_capitalization(pending, methods, S0, U0, N0, V, g):
         return F, T[0] + T[1] * F
 
     F, T = solve(False)
-    if g is not None and g * F - U0 > 0:
+    if fixed_top_up is None and g is not None and g * F - U0 > 0:
         F, T = solve(True)
     return F, T
 
@@ -305,7 +328,7 @@ def apply_round(
     g = None if round.pool_target is None else round.pool_target * (V + A) / V
 
     def consistent(methods):
-        F, T = _solve_capitalization(pending, methods, S0, U0, N0, V, g)
+        F, T = _solve_capitalization(pending, methods, S0, U0, N0, V, g, round.pool_top_up_shares)
         best = tuple(_conversion_prices(c, F, T, S0, N0, V)[0] for c in pending)
         return F, T, best
 
@@ -325,7 +348,7 @@ def apply_round(
         else:
             raise ValueError("no consistent choice of conversion prices (cap vs discount) exists")
 
-    price = V / F
+    price = cap_table.rounded_price(V / F)
     CC = F - T
     top_up = math.floor(T)
 
@@ -337,7 +360,9 @@ def apply_round(
     conv_prices = []
     for c in pending:
         how, cp = _conversion_prices(c, F, T, S0, N0, V)
-        conv_prices.append((how, cp))
+        if how == "discount":  # (1 − d) × the round price as printed
+            cp = c.discount_rate * price
+        conv_prices.append((how, cap_table.rounded_price(cp)))
     shadow = sorted({cp for _, cp in conv_prices if cp != price})
     shadow_name = {cp: f"{round.series}-{k + 1}" for k, cp in enumerate(shadow)}
 

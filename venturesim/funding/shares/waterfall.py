@@ -77,6 +77,11 @@ SAFEs and notes outstanding at the exit
 * **Convertible note**: senior to all equity; the greater of exit_multiple ×
   (principal + interest to the exit month) and conversion at the cap
   (cap price = cap / (issued + options)).
+* **Price convention**: on a table with ``price_decimals`` the pre-money SAFE's
+  and the note's liquidity prices are rounded and their shares floored, as at a
+  round. A post-money SAFE's conversion stays exact: its Liquidity
+  Capitalization depends on which SAFEs convert (the fixed point above), so a
+  rounded price would make the conversion choice discontinuous.
 
 Options granted are counted as common (exercise price ignored); the unissued
 pool gets nothing. As-converted shares at an exit only set a dollar amount, so
@@ -85,6 +90,7 @@ they are not floored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -171,6 +177,16 @@ def _safe_rank(cap_table: CapTable) -> int:
     return min(ranks, default=1)
 
 
+def _liquidity_shares(cap_table: CapTable, amount: Fraction, cap: Fraction | None, lc: Fraction) -> Fraction:
+    """Shares a pre-money SAFE or a note takes at the exit: amount / (cap / LC), exact, or under the table's
+    price convention floor(amount / rounded(cap / LC)); none without a cap."""
+    if cap is None:
+        return Fraction(0)
+    if cap_table.price_decimals is None:
+        return amount * lc / cap
+    return Fraction(math.floor(amount / cap_table.rounded_price(cap / lc)))
+
+
 def exit_stack(
     cap_table: CapTable,
     *,
@@ -229,7 +245,7 @@ def exit_stack(
             out.append(
                 ExitClass(
                     unique(f"{s.investor} pre-money SAFE"),
-                    Fraction(0) if cap is None else P * lc_pre / cap,
+                    _liquidity_shares(cap_table, P, cap, lc_pre),
                     P,
                     rank,
                     holders={s.investor: Fraction(1)},
@@ -241,7 +257,7 @@ def exit_stack(
         top = max([e.seniority for e in out] + [rank]) + 1
         for note in notes:
             due = note.amount_due(exit_month)
-            shares = Fraction(0) if note.valuation_cap is None else due * lc_pre / note.valuation_cap
+            shares = _liquidity_shares(cap_table, due, note.valuation_cap, lc_pre)
             out.append(
                 ExitClass(
                     unique(f"{note.investor} note"),

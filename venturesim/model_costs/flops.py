@@ -11,7 +11,7 @@ part                weights                                     biases (``bias=T
 ==================  ==========================================  ===========================
 token embedding     V·d                                         —
 position embedding  T·d (``learned_positions``)                 —
-attention q, o      2·d²                                        2·d
+attention q, o      2·d·H·Q  (= 2·d² when H·Q = d)                H·Q + d
 attention k, v      2·d·K·Q (grouped-query attention)           2·K·Q
 MLP, GELU           2·d·f                                       f + d
 MLP, SwiGLU         3·d·f                                       2·f + d
@@ -19,7 +19,8 @@ norms               (2·L + 1)·d  (LayerNorm or RMSNorm weight)  (2·L + 1)·d 
 output head         V·d unless tied to the token embedding       —
 ==================  ==========================================  ===========================
 
-``bias=False`` removes LayerNorm biases too, as nanoGPT does. This gives
+``bias=False`` removes LayerNorm biases too, as nanoGPT does; ``qkv_bias=True``
+keeps the query, key and value biases only (H·Q + 2·K·Q, Qwen2). This gives
 124,439,808 parameters for GPT-2 small (124,337,664 without biases) and
 6,738,415,616 for Llama-2-7B.
 
@@ -93,8 +94,9 @@ def _positive(name: str, value: float) -> None:
 
 def _block_parameters(shape: TransformerShape) -> int:
     """Parameters of one Transformer block (attention, MLP, two norms)."""
-    d, f, kv = shape.d_model, shape.ff_dim, shape.kv_heads * shape.head_dim
-    attention = 2 * d * d + 2 * d * kv + (2 * d + 2 * kv if shape.bias else 0)
+    d, f = shape.d_model, shape.ff_dim
+    hq, kv = shape.n_heads * shape.head_dim, shape.kv_heads * shape.head_dim
+    attention = 2 * d * hq + 2 * d * kv + (hq + 2 * kv if shape.has_qkv_bias else 0) + (d if shape.bias else 0)
     if shape.mlp == "gelu":
         mlp = 2 * d * f + (f + d if shape.bias else 0)
     else:

@@ -106,8 +106,10 @@ def _spec(shape: TransformerShape) -> dict[str, Any]:
             "w_up": normal(INIT_STD, L, d, F),
             "w_down": normal(resid_std, L, F, d),
         }
+    if shape.has_qkv_bias:
+        attn |= {"bq": zeros(L, hq), "bk": zeros(L, kq), "bv": zeros(L, kq)}
     if shape.bias:
-        attn |= {"bq": zeros(L, hq), "bk": zeros(L, kq), "bv": zeros(L, kq), "bo": zeros(L, d)}
+        attn |= {"bo": zeros(L, d)}
         if shape.mlp == "gelu":
             mlp |= {"b_in": zeros(L, F), "b_out": zeros(L, d)}
         else:

@@ -126,7 +126,10 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         for r, prefix, parent in axis:
             cap = field == "pre_money" and r.instrument == "safe" and parent < 0  # a SAFE's cap prices it
             spec = r.valuation_cap if cap else getattr(r, field)
-            name = f"{prefix}.{_BRIDGE_FIELDS.get(field, 'valuation_cap' if cap else field)}"
+            # a round's inputs are named by its own fields (the --set and correlations names); a bridge's by
+            # the fields of the parent round's ``bridge`` block
+            own = "valuation_cap" if cap else field
+            name = f"{prefix}.{_BRIDGE_FIELDS.get(field, own) if parent >= 0 else own}"
             columns.append(
                 sampler.scalar(spec, name) if parent < 0 or field in _BRIDGE_FIELDS else np.full(sampler.n, float(spec))
             )

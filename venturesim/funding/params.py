@@ -162,7 +162,14 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         return np.stack(months_paid, axis=1), np.stack(amounts, axis=1)
 
     def traction(field, default):
-        return fixed(field, lambda r: default if r.traction is None else getattr(r.traction, field))
+        """A traction elasticity per round (a bridge has none), named ``funding.rounds.R.traction.FIELD``."""
+        columns = [
+            np.full(n, default)
+            if r.traction is None
+            else sampler.scalar(getattr(r.traction, field), f"{prefix}.traction.{field}")
+            for r, prefix, _ in axis
+        ]
+        return np.stack(columns, axis=1) if columns else np.zeros((n, 0))
 
     inf = float("inf")
     exits, n = funding.exits, sampler.n
@@ -197,7 +204,9 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         if acquisition is None
         else sampler.scalar(acquisition.hazard_annual, "funding.exits.acquisition.hazard_annual"),
         acquisition_reference_arr=np.full(n, 1.0 if acquisition is None else acquisition.reference_arr),
-        acquisition_elasticity=np.full(n, 0.0 if acquisition is None else acquisition.arr_elasticity),
+        acquisition_elasticity=np.zeros(n)
+        if acquisition is None
+        else sampler.scalar(acquisition.arr_elasticity, "funding.exits.acquisition.arr_elasticity"),
         acquisition_multiple=np.zeros(n)
         if acquisition is None
         else sampler.scalar(acquisition.arr_multiple, "funding.exits.acquisition.arr_multiple"),

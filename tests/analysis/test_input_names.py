@@ -34,7 +34,10 @@ def test_every_drawn_input_is_named_as_in_the_scenario(path):
 def test_correlation_on_success_probability_acts():
     data = vs.load("scenarios/seed_stage_api.yaml").model_dump(mode="json", exclude_none=True)
     data["correlations"] = [
-        {"between": ["funding.rounds.seed.success_probability", "market.segments.midmarket.churn"], "rank_correlation": 0.8}
+        {
+            "between": ["funding.rounds.seed.success_probability", "market.segments.midmarket.churn"],
+            "rank_correlation": 0.8,
+        }
     ]
     scenario = vs.load(data)
     _, draws = sample_with_draws(scenario, jax.random.key(1), 2000, months=12)

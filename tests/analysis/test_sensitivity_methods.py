@@ -22,14 +22,16 @@ from venturesim.spec.sampling import Design, Sampler
 
 N = 2000
 COEF = {"a": 3.0, "b": -2.0, "c": 0.5}
-SPECS = {"a": {"mean": 1.0, "sd": 2.0}, "b": {"mean": 0.0, "sd": 1.0},
-         "c": {"mean": 5.0, "sd": 4.0}}
+SPECS = {"a": {"mean": 1.0, "sd": 2.0}, "b": {"mean": 0.0, "sd": 1.0}, "c": {"mean": 5.0, "sd": 4.0}}
 
 
 def linear(design):
     """y = Σ a_i X_i + ε on N paths, the X_i drawn by the library's Sampler (so `pinned` is the real hook)."""
     sampler = Sampler(jax.random.key(3), np.arange(N), design=design)
-    x = {name: sampler.scalar(Normal(dist="normal", mean=spec["mean"], sd=spec["sd"]), name) for name, spec in SPECS.items()}
+    x = {
+        name: sampler.scalar(Normal(dist="normal", mean=spec["mean"], sd=spec["sd"]), name)
+        for name, spec in SPECS.items()
+    }
     noise = np.random.default_rng(0).normal(size=N)  # the same on every call: common random numbers
     return sum(COEF[n] * x[n] for n in x) + noise, x
 

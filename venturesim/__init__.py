@@ -16,6 +16,7 @@ from pathlib import Path as _Path
 from typing import Any as _Any
 
 from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
+from venturesim.analysis import outcomes, sensitivity
 from venturesim.scenario import Scenario, ScenarioError, load
 
 try:
@@ -148,4 +149,16 @@ def simulate(
     return result
 
 
-__all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]
+__all__ = [
+    "ENGINES",
+    "MONTHLY_METRICS",
+    "Params",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "load",
+    "outcomes",
+    "sample",
+    "sensitivity",
+    "simulate",
+]

@@ -139,3 +139,31 @@ def test_sobol_and_spread_split_agree_on_luck(scenario):
     noise_share, se = split["share"][1], split["se"][1]
     assert abs(luck["ST"] - noise_share) < 3 * np.hypot(luck["ST_conf"] / 1.96, se) + 0.02
     assert table.loc["market.segments.s.price", "ST"] > 0.2  # ARR ∝ price: a main driver
+
+
+def test_cli_sensitivity_and_until_se(tmp_path):
+    """The commands print what the library computes and write their pages (same kernel: 6 months, 4,096)."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from venturesim.cli import app
+
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(SMALL))
+    cli = CliRunner()
+    page = tmp_path / "sens.html"
+    args = ["sensitivity", str(path), "--outcome", "cash@1:mean", "--method", "importance,tornado"]
+    args += ["--input", "company.initial_cash", "--paths", "4096", "--html", str(page)]
+    done = cli.invoke(app, args)
+    assert done.exit_code == 0, done.output
+    swing = 2 * ndtri(0.9) * 200_000  # 512,621
+    assert f"+{swing:,.4g}" in done.output  # +5.126e+05
+    assert "Tornado" in page.read_text() and "Rank importance" in page.read_text()
+    out = tmp_path / "run"
+    args = ["run", str(path), "--until-se", "3000", "--statistic", "cash@1:mean", "--chunk-size", "4096"]
+    done = cli.invoke(app, args + ["--max-paths", "20000", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "after 8,192 paths (within the target SE 3000)" in done.output.replace("\n", " ")
+    assert "Convergence" in (out / "report.html").read_text()
+    bad = cli.invoke(app, ["sensitivity", str(path), "--input", "company.initial_cahs"])
+    assert bad.exit_code != 0 and "did you mean 'company.initial_cash'" in bad.output

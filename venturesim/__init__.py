@@ -15,8 +15,8 @@ from importlib.metadata import version as _version
 from pathlib import Path as _Path
 from typing import Any as _Any
 
-from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.analysis import outcomes, sensitivity
+from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.scenario import Scenario, ScenarioError, load
 
 try:

@@ -15,7 +15,8 @@ from importlib.metadata import version as _version
 from pathlib import Path as _Path
 from typing import Any as _Any
 
-from venturesim.analysis import outcomes, sensitivity
+from venturesim.analysis import outcomes as outcomes  # vs.outcomes.alive(m), ...
+from venturesim.analysis import sensitivity as sensitivity  # vs.sensitivity.tornado(...), ...
 from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.scenario import Scenario, ScenarioError, load
 
@@ -149,16 +150,4 @@ def simulate(
     return result
 
 
-__all__ = [
-    "ENGINES",
-    "MONTHLY_METRICS",
-    "Params",
-    "Result",
-    "Scenario",
-    "ScenarioError",
-    "load",
-    "outcomes",
-    "sample",
-    "sensitivity",
-    "simulate",
-]
+__all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]

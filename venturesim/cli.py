@@ -467,9 +467,10 @@ def sensitivity(
         target = sens._outcome(outcome, run.months)
         figures: dict = {}
         names = list(inputs) or None
-        if "importance" in chosen or names is None:
+        needs_names = names is None and ("tornado" in chosen or "sobol" in chosen)
+        if "importance" in chosen or needs_names:
             table = sens.importance(run.run(None), target)
-            if names is None:
+            if needs_names:
                 names = list(table["input"][:top])
             if "importance" in chosen:
                 console.print(

@@ -15,6 +15,8 @@ from importlib.metadata import version as _version
 from pathlib import Path as _Path
 from typing import Any as _Any
 
+from venturesim.analysis import outcomes as outcomes  # vs.outcomes.alive(m), ...
+from venturesim.analysis import sensitivity as sensitivity  # vs.sensitivity.tornado(...), ...
 from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.scenario import Scenario, ScenarioError, load
 
@@ -39,6 +41,10 @@ def simulate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: _Callable[[int, int], None] | None = None,
+    sampling: str = "random",
+    target_se: float | None = None,
+    statistics: _Any = None,
+    max_paths: int | None = None,
 ) -> Result:
     """Simulate a scenario's paths and return a :class:`Result`.
 
@@ -56,6 +62,15 @@ def simulate(
     workers, scheduler : DES: local Dask worker processes (default all cores;
         1 = in this process) or an existing Dask scheduler address.
     progress : called as ``progress(done_paths, total_paths)`` after each chunk.
+    sampling : JAX: how the uncertain inputs are sampled: ``"random"`` (plain Monte Carlo),
+        ``"lhs"`` (Latin hypercube) or ``"sobol"`` (scrambled Sobol'); process noise is plain
+        Monte Carlo either way (:mod:`venturesim.analysis.sampling`).
+    target_se : JAX: run batches of paths until each of ``statistics`` has a standard error at most
+        this, or ``max_paths`` paths have run (then ``paths`` is ignored); ``result.convergence``
+        shows each statistic ± SE after each batch (:mod:`venturesim.analysis.precision`).
+    statistics : with target_se: :class:`~venturesim.analysis.outcomes.Outcome` objects or their
+        text (``"alive@36"``, ``"arr@24:p50"``); default P(alive at the horizon).
+    max_paths : with target_se: the cap on paths (default 1,000,000).
 
     Raises
     ------
@@ -82,6 +97,28 @@ def simulate(
         raise UsageError(f"over {months} months (--months): " + "; ".join(overflowing))
     if engine not in ENGINES:
         raise UsageError(f"engine(={engine!r}) must be one of {ENGINES}")
+    if engine == "des" and (sampling != "random" or target_se is not None):
+        raise UsageError("sampling= and target_se= need the JAX engine (engine='jax')")
+    if target_se is not None:
+        from venturesim.analysis.outcomes import parse_outcome
+        from venturesim.analysis.precision import simulate_until
+
+        chosen = [statistics] if isinstance(statistics, str) or hasattr(statistics, "per_path") else statistics
+        result = simulate_until(
+            scenario,
+            target_se=float(target_se),
+            seed=seed,
+            months=months,
+            metrics=resolve_metrics(metrics),
+            statistics=[parse_outcome(s) if isinstance(s, str) else s for s in chosen or ()],
+            max_paths=1_000_000 if max_paths is None else int(max_paths),
+            sampling=sampling,
+            chunk_size=chunk_size,
+            threads=threads,
+            progress=progress,
+        )
+        check_finite(result)
+        return result
     if engine == "des":
         from venturesim.engine.des_runner import run_des
 
@@ -96,8 +133,11 @@ def simulate(
             progress=progress,
         )
     else:
+        from venturesim.analysis.sampling import sampling_design
+
         result = run_jax(
             scenario,
+            design=sampling_design(scenario, sampling, paths, seed),
             paths=paths,
             seed=seed,
             months=months,

@@ -1,4 +1,4 @@
-"""Command line: ``venturesim run | validate | new | calibrate-product``. Parses, calls the library, prints."""
+"""Command line: ``venturesim run | validate | new | calibrate-product | sensitivity``: parses, calls, prints."""
 
 from __future__ import annotations
 
@@ -197,6 +197,16 @@ def run(
         "--allow-outside-files",
         help="Let draws files and product.calibration lie outside the scenario's folder.",
     ),
+    sampling: str = typer.Option(
+        "random", "--sampling", help="Uncertain inputs: 'random' (Monte Carlo), 'lhs' (Latin hypercube), 'sobol'."
+    ),
+    until_se: float | None = typer.Option(
+        None, "--until-se", help="Add batches of paths until each --statistic's SE is at most this (ignores --paths)."
+    ),
+    statistics: list[str] = typer.Option(
+        [], "--statistic", help="With --until-se: alive@M, arr@M[:pNN|:mean], ... (default alive at the horizon)."
+    ),
+    max_paths: int = typer.Option(1_000_000, "--max-paths", help="With --until-se: the most paths to run."),
 ) -> None:
     """Simulate a scenario, print the key figures and write summary.json, run.json and report.html."""
     from venturesim.engine.metrics import resolve_metrics
@@ -208,6 +218,12 @@ def run(
         sc = _load(scenario, overrides, allow_outside_files)
         settings = sc.simulation
         paths_n = settings.paths if paths is None else paths
+        precision: dict[str, object] = {}
+        if until_se is not None:  # the progress bar counts up to the cap
+            paths_n = max_paths
+            precision = {"target_se": until_se, "statistics": statistics or None, "max_paths": max_paths}
+        if sampling != "random":
+            precision["sampling"] = sampling
         check_arguments(
             paths=paths_n,
             seed=settings.seed if seed is None else seed,
@@ -235,12 +251,23 @@ def run(
             chunk_size=chunk_size,
             workers=workers,
             scheduler=scheduler,
+            **precision,
         )
         seconds = time.perf_counter() - start
         summary = result.summary()
         console.print(
             summary_table(summary, f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}")
         )
+        if not result.convergence.empty:
+            from venturesim.analysis.precision import converged
+
+            for row in converged(result).itertuples():
+                console.print(
+                    f"{row.statistic}: {row.value:,.4g} ± {row.se:,.2g} after {row.paths:,} paths "
+                    f"({'within' if row.se <= row.target_se else 'NOT within'} the target SE {row.target_se:g})",
+                    markup=False,
+                    highlight=False,
+                )
         if result.engine == "des":
             causes = result.why_dead()
             if len(causes):
@@ -372,6 +399,145 @@ def calibrate_product(
         )
     write_calibration(cal, out, force=force)
     console.print(f"wrote {out}")
+
+
+# ---- analyses (venturesim.analysis: sensitivity) -------------------------------------------------------
+
+
+def _table(frame, title: str, columns: dict[str, str]) -> Table:
+    """A rich table of ``frame``'s chosen columns ({column: number format or "" for text})."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        text = not columns[column]
+        table.add_column(column, justify="left" if text else "right", overflow="fold" if text else "ellipsis")
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            *(str(getattr(row, c)) if not fmt else format(float(getattr(row, c)), fmt) for c, fmt in columns.items())
+        )
+    return table
+
+
+SENSITIVITY_METHODS = ("tornado", "importance", "sobol", "split")
+
+
+@app.command()
+def sensitivity(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    outcome: str | None = typer.Option(
+        None,
+        "--outcome",
+        help="alive@M, arr@M[:pNN|:mean], cash@M[:pNN|:mean], founder_proceeds or moic:ROUND "
+        "(default: alive at the horizon).",
+    ),
+    methods: str = typer.Option(
+        "importance,tornado,split", "--method", help="Comma-separated: tornado, importance, sobol, split, or all."
+    ),
+    inputs: list[str] = typer.Option(
+        [], "--input", help="An input by its --set name (repeatable; default: the --top by rank importance)."
+    ),
+    top: int = typer.Option(10, "--top", help="Inputs studied when none is named."),
+    paths: int = typer.Option(4096, "--paths", "-n", help="Paths per run (tornado, importance, split)."),
+    base_samples: int = typer.Option(4096, "--base-samples", help="Sobol: base samples N (N·(D+3) paths)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (default: the scenario's)."),
+    months: int | None = typer.Option(None, "--months", help="Horizon in months (default: the scenario's)."),
+    overrides: list[str] = typer.Option([], "--set", help="Override or shock (repeatable)."),
+    html_out: Path | None = typer.Option(None, "--html", help="Write the charts to this HTML file."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --html file."),
+) -> None:
+    """Which uncertain inputs move an outcome: tornado, rank importance, Sobol indices, luck vs inputs."""
+    from venturesim.analysis import sensitivity as sens
+    from venturesim.engine.simulate import check_arguments
+    from venturesim.report import analysis_charts as charts
+    from venturesim.spec.errors import UsageError
+
+    with clean_errors():
+        chosen = list(SENSITIVITY_METHODS) if methods == "all" else [m.strip() for m in methods.split(",")]
+        wrong = [m for m in chosen if m not in SENSITIVITY_METHODS]
+        if wrong:
+            raise UsageError(f"--method: {', '.join(wrong)} not one of {', '.join(SENSITIVITY_METHODS)} or all")
+        if html_out is not None and html_out.exists() and not force:
+            raise UsageError(f"{html_out} exists; pass --force to replace it")
+        sc = _load(scenario, overrides)
+        seed = sc.simulation.seed if seed is None else seed
+        months_n = sc.simulation.months if months is None else months
+        check_arguments(paths=paths, seed=seed, months=months_n)
+        check_arguments(paths=base_samples, seed=seed, months=months_n)
+        start = time.perf_counter()
+        run = sens.runner(sc, paths=paths, seed=seed, months=months_n)
+        target = sens._outcome(outcome, run.months)
+        figures: dict = {}
+        names = list(inputs) or None
+        needs_names = names is None and ("tornado" in chosen or "sobol" in chosen)
+        if "importance" in chosen or needs_names:
+            table = sens.importance(run.run(None), target)
+            if needs_names:
+                names = list(table["input"][:top])
+            if "importance" in chosen:
+                console.print(
+                    _table(
+                        table,
+                        f"Rank importance for {target.name} ({paths:,} paths)",
+                        {"input": "", "rank_correlation": "+.3f", "se": ".3f", "contribution": ".1%"},
+                    )
+                )
+                figures["Rank importance"] = charts.plot_importance(table)
+        if "tornado" in chosen:
+            table = sens.tornado(sc, target, names, paths=paths, seed=seed, months=months_n)
+            console.print(
+                _table(
+                    table,
+                    f"Tornado for {target.name}: base {table.attrs['base']:,.4g} ± {table.attrs['base_se']:,.2g}",
+                    {
+                        "input": "",
+                        "input_low": ",.4g",
+                        "input_high": ",.4g",
+                        "outcome_low": ",.4g",
+                        "outcome_high": ",.4g",
+                        "swing": "+,.4g",
+                        "swing_se": ",.2g",
+                    },
+                )
+            )
+            figures["Tornado"] = charts.plot_tornado(table)
+        if "sobol" in chosen:
+            table = sens.sobol(sc, target, names, base_samples=base_samples, seed=seed, months=months_n)
+            console.print(
+                _table(
+                    table,
+                    f"Sobol indices for {target.name} ({table.attrs['evaluations']:,} paths; ± 95 % half-widths)",
+                    {"factor": "", "S1": ".3f", "S1_conf": ".3f", "ST": ".3f", "ST_conf": ".3f"},
+                )
+            )
+            figures["Sobol indices"] = charts.plot_sobol(table)
+        if "split" in chosen:
+            table = sens.spread_split(sc, target, paths=paths, seed=seed, months=months_n)
+            console.print(
+                _table(
+                    table, f"Where the spread of {target.name} comes from", {"source": "", "share": ".1%", "se": ".1%"}
+                )
+            )
+            figures["Parameter uncertainty vs luck"] = charts.plot_spread_split(table)
+        seconds = time.perf_counter() - start
+        console.print(f"analysed in {seconds:.1f} s")
+        if html_out is not None:
+            import pandas as pd
+
+            from venturesim.report import render_report
+
+            empty = pd.DataFrame(columns=["section", "metric", "statistic", "value", "se", "unit"])
+            page = render_report(
+                f"{sc.name}: sensitivity of {target.name}",
+                sc.description,
+                empty,
+                figures,
+                notes=[
+                    f"seed {seed}, {months_n} months, {paths:,} paths a run",
+                    *(f"override: {o}" for o in overrides),
+                ],
+            )
+            html_out.parent.mkdir(parents=True, exist_ok=True)
+            html_out.write_text(page, encoding="utf-8")
+            console.print(f"wrote {html_out}")
 
 
 if __name__ == "__main__":  # python -m venturesim.cli

@@ -15,7 +15,7 @@ from venturesim.partnerships.params import PartnerParams, sample_partnerships
 from venturesim.risks.apply import RiskRecord, apply_risks
 from venturesim.risks.draws import sample_risks
 from venturesim.scenario.schema import Scenario, rank_correlation_matrix
-from venturesim.spec.sampling import Sampler
+from venturesim.spec.sampling import Design, Sampler
 from venturesim.team.payroll import TeamParams, sample_team
 
 
@@ -64,15 +64,20 @@ def sample_with_draws(
     *,
     months: int | None = None,
     path_index: np.ndarray | None = None,
+    design: Design | None = None,
 ) -> tuple[Params, dict[str, np.ndarray]]:
-    """:func:`sample`, plus each uncertain input's draws by name (float64, for sensitivity analysis)."""
+    """:func:`sample`, plus each uncertain input's draws by name (float64, for sensitivity analysis).
+
+    ``design`` (rows in ``path_index`` order) sets some inputs from given uniforms or quantiles
+    instead of their keyed draws (:class:`venturesim.spec.sampling.Design`).
+    """
     if path_index is None:
         if n is None:
             raise ValueError("give n or path_index")
         path_index = np.arange(n)
     months = scenario.simulation.months if months is None else months
     names, matrix = rank_correlation_matrix(scenario) if scenario.correlations else ([], None)
-    sampler = Sampler(key, path_index, names, matrix)
+    sampler = Sampler(key, path_index, names, matrix, design)
     n_paths = len(path_index)
     company = CompanyParams(
         initial_cash=sampler.scalar(scenario.company.initial_cash, "company.initial_cash"),

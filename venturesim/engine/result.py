@@ -50,6 +50,9 @@ class Result:
     events : the DES event log (time, path, process, kind, details, a death's
         ``cause`` code (:mod:`venturesim.funding.causes`), and cash, ARR and
         headcount after the event); empty for the JAX engine.
+    convergence : a run to a target standard error (``simulate(..., target_se=...)``): each chosen
+        statistic and its SE after each batch of paths (columns paths, statistic, value, se); empty
+        otherwise.
     """
 
     data: xr.Dataset
@@ -58,6 +61,7 @@ class Result:
     engine: str = "jax"
     inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    convergence: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def paths(self) -> int:

@@ -26,7 +26,7 @@ from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
 from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
 from venturesim.spec.errors import UsageError
-from venturesim.spec.sampling import path_keys
+from venturesim.spec.sampling import Design, path_keys
 
 DEFAULT_CHUNK = 16_384
 """Paths per chunk (4 blocks). Each chunk in flight holds its sampled inputs and the domains' state
@@ -78,13 +78,23 @@ def run_jax(
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     threads: int | None = None,
+    first_path: int = 0,
+    design: Design | None = None,
 ) -> Result:
     """Run the JAX engine over ``paths`` paths in chunks; see :func:`venturesim.simulate`.
+
+    ``first_path`` (a multiple of BLOCK) is the global index of the first path: paths
+    ``first_path … first_path + paths − 1`` are the same paths, with the same numbers, as in a run
+    from 0 (so a run can be extended batch by batch, and an analysis can give two sets of inputs the
+    same process noise). ``design`` (one row per path of this run) sets inputs from given uniforms or
+    quantiles (:class:`venturesim.spec.sampling.Design`).
 
     Chunks run on a pool of host threads (default: one per core; XLA releases
     the GIL, and one kernel call uses about one core on CPU), each sampling its
     chunk and running it on device ``k mod devices``.
     """
+    if first_path % BLOCK:
+        raise ValueError(f"first_path(={first_path}) must be a multiple of {BLOCK}")
     devices = jax.devices()
     chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
     chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK  # equal chunks of whole blocks
@@ -96,9 +106,16 @@ def run_jax(
     def run_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
         start = k * chunk
         stop = min(start + chunk, paths)
-        index = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
-        params, draws = sample_with_draws(scenario, params_key, months=months, path_index=index)
-        keys = path_keys(process_key, np.arange(start // BLOCK, start // BLOCK + chunk // BLOCK, dtype=np.uint32))
+        rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
+        params, draws = sample_with_draws(
+            scenario,
+            params_key,
+            months=months,
+            path_index=first_path + rows,
+            design=None if design is None else design.take(rows),
+        )
+        first_block = (first_path + start) // BLOCK
+        keys = path_keys(process_key, np.arange(first_block, first_block + chunk // BLOCK, dtype=np.uint32))
         records, final = run_block(*jax.device_put((params, keys), devices[k % len(devices)]), months, metrics)
         valid = stop - start
         records = {m: np.moveaxis(np.asarray(v), 0, 1)[:valid] for m, v in records.items()}  # (paths, months[, S])
@@ -124,6 +141,8 @@ def run_jax(
     rounds = scenario.funding.class_names()
     partners = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
     data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks], partners)
+    if first_path:
+        data = data.assign_coords(path=first_path + np.arange(paths))
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
 
 

@@ -126,7 +126,10 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         for r, prefix, parent in axis:
             cap = field == "pre_money" and r.instrument == "safe" and parent < 0  # a SAFE's cap prices it
             spec = r.valuation_cap if cap else getattr(r, field)
-            name = f"{prefix}.{_BRIDGE_FIELDS.get(field, 'valuation_cap' if cap else field)}"
+            # a round's inputs are named by its own fields (the --set and correlations names); a bridge's by
+            # the fields of the parent round's ``bridge`` block
+            own = "valuation_cap" if cap else field
+            name = f"{prefix}.{_BRIDGE_FIELDS.get(field, own) if parent >= 0 else own}"
             columns.append(
                 sampler.scalar(spec, name) if parent < 0 or field in _BRIDGE_FIELDS else np.full(sampler.n, float(spec))
             )
@@ -159,7 +162,14 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         return np.stack(months_paid, axis=1), np.stack(amounts, axis=1)
 
     def traction(field, default):
-        return fixed(field, lambda r: default if r.traction is None else getattr(r.traction, field))
+        """A traction elasticity per round (a bridge has none), named ``funding.rounds.R.traction.FIELD``."""
+        columns = [
+            np.full(n, default)
+            if r.traction is None
+            else sampler.scalar(getattr(r.traction, field), f"{prefix}.traction.{field}")
+            for r, prefix, _ in axis
+        ]
+        return np.stack(columns, axis=1) if columns else np.zeros((n, 0))
 
     inf = float("inf")
     exits, n = funding.exits, sampler.n
@@ -194,7 +204,9 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         if acquisition is None
         else sampler.scalar(acquisition.hazard_annual, "funding.exits.acquisition.hazard_annual"),
         acquisition_reference_arr=np.full(n, 1.0 if acquisition is None else acquisition.reference_arr),
-        acquisition_elasticity=np.full(n, 0.0 if acquisition is None else acquisition.arr_elasticity),
+        acquisition_elasticity=np.zeros(n)
+        if acquisition is None
+        else sampler.scalar(acquisition.arr_elasticity, "funding.exits.acquisition.arr_elasticity"),
         acquisition_multiple=np.zeros(n)
         if acquisition is None
         else sampler.scalar(acquisition.arr_multiple, "funding.exits.acquisition.arr_multiple"),

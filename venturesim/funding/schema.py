@@ -25,13 +25,11 @@ class Traction(Model):
     """
 
     reference_arr: float = Field(gt=0, description="ARR at which the round's inputs apply, USD.")
-    success_elasticity: float = Field(
-        0.5, ge=0, description="Change of the log-odds of closing per unit of ln(ARR / reference)."
+    success_elasticity: uncertain(ge=0) = Field(
+        0.5, description="Change of the log-odds of closing per unit of ln(ARR / reference)."
     )
-    valuation_elasticity: float = Field(
+    valuation_elasticity: uncertain(ge=0, le=1.5) = Field(
         0.7,
-        ge=0,
-        le=1.5,
         description="Elasticity of the pre-money valuation to ARR (0.7: twice the ARR, 1.62× the price; "
         "ARR multiples compress as ARR grows).",
     )
@@ -168,8 +166,8 @@ class Acquisition(Model):
         0.03, description="Probability of being acquired within a year at the reference ARR."
     )
     reference_arr: float = Field(10_000_000, gt=0, description="ARR at which hazard_annual applies, USD.")
-    arr_elasticity: float = Field(
-        0.5, ge=0, description="Hazard ∝ (ARR / reference)^elasticity (no ARR: no acquisition)."
+    arr_elasticity: uncertain(ge=0) = Field(
+        0.5, description="Hazard ∝ (ARR / reference)^elasticity (no ARR: no acquisition)."
     )
     arr_multiple: uncertain(gt=0) = Field(
         description="Price as a multiple of ARR at the time of the deal (e.g. {p5: 3, p95: 15})."

@@ -201,9 +201,9 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         initial_loss=initial,
         initial_parameters=sampler.scalar(product.initial_parameters, "product.initial_parameters"),
         frontier_loss=frontier,
-        adoption_elasticity=np.full(n, response.adoption),
-        churn_elasticity=np.full(n, response.churn),
-        price_elasticity=np.full(n, response.price),
+        adoption_elasticity=sampler.scalar(response.adoption, "product.quality_response.adoption"),
+        churn_elasticity=sampler.scalar(response.churn, "product.quality_response.churn"),
+        price_elasticity=sampler.scalar(response.price, "product.quality_response.price"),
         quality_max_multiplier=np.full(n, response.max_multiplier),
         serving_cost_per_parameter_token=serving_cost_per_million_tokens(
             2.0, chip, price, mfu=mfu, utilisation=utilisation, quantization=quant

@@ -113,9 +113,9 @@ class QualityResponse(Model):
     and no gap moves any of the three by more than 3× either way.
     """
 
-    adoption: float = Field(2.0, ge=0, description="Elasticity of Bass p and q to the gap, per nat.")
-    churn: float = Field(2.0, ge=0, description="Elasticity of monthly churn to the gap, per nat.")
-    price: float = Field(0.0, ge=0, description="Elasticity of price to the gap, per nat.")
+    adoption: uncertain(ge=0) = Field(2.0, description="Elasticity of Bass p and q to the gap, per nat.")
+    churn: uncertain(ge=0) = Field(2.0, description="Elasticity of monthly churn to the gap, per nat.")
+    price: uncertain(ge=0) = Field(0.0, description="Elasticity of price to the gap, per nat.")
     max_multiplier: float = Field(
         3.0,
         gt=1,

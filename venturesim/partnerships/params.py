@@ -142,7 +142,7 @@ def sample_partnerships(section: Partnerships | None, sampler: Sampler, segments
             "base_logit": base,
             "fit": fit,
             "reference_arr": np.full(n, np.inf if partner.reference_arr is None else partner.reference_arr),
-            "traction_elasticity": np.full(n, partner.traction_elasticity),
+            "traction_elasticity": sampler.scalar(partner.traction_elasticity, f"{key}.traction_elasticity"),
             "lifetime": np.minimum(contract, life),
             "by_contract": (contract <= life).astype(np.float64),
             "segment": np.broadcast_to(mask.astype(np.float64), (n, n_seg)),

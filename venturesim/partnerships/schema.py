@@ -117,8 +117,8 @@ class Partner(Model):
     reference_arr: float | None = Field(
         None, gt=0, description="ARR at which p₀ applies, USD (omit: traction does not matter)."
     )
-    traction_elasticity: float = Field(
-        0.5, ge=0, description="ε: change of the log-odds per unit of ln(ARR/reference)."
+    traction_elasticity: uncertain(ge=0) = Field(
+        0.5, description="ε: change of the log-odds per unit of ln(ARR/reference)."
     )
     max_attempts: int = Field(1, ge=1, le=10, description="Attempts before giving up.")
     retry_delay_months: uncertain(ge=0) = Field(3.0, description="Months between a failed attempt and the next search.")

@@ -195,7 +195,12 @@ def render_report(
 
 
 def report_from_dataset(
-    ds: xr.Dataset, title: str, subtitle: str, summary: pd.DataFrame, notes: Sequence[str] = ()
+    ds: xr.Dataset,
+    title: str,
+    subtitle: str,
+    summary: pd.DataFrame,
+    notes: Sequence[str] = (),
+    extra_charts: Mapping[str, alt.TopLevelMixin] | None = None,
 ) -> str:
     """Build the standard charts from the metrics present and render the report.
 
@@ -209,6 +214,9 @@ def report_from_dataset(
         acqui-hired; others are skipped.
     title, subtitle, summary, notes
         As for :func:`render_report`.
+    extra_charts : mapping of str to altair chart, optional
+        Drawn after the standard charts (an analysis' charts, e.g. the convergence of a run to a
+        target SE).
 
     Returns
     -------
@@ -238,4 +246,5 @@ def report_from_dataset(
         )
     if "exit_kind" in ds.data_vars and np.isin(ds["exit_kind"].values, (1, 2, 3)).any():
         charts["Exits"] = plot_exits(exits_data(ds))
+    charts.update(extra_charts or {})
     return render_report(title, subtitle, summary, charts, notes)

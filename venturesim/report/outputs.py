@@ -103,8 +103,18 @@ def write_outputs(
             *(f"override: {o}" for o in overrides),
             "Each figure is a Monte Carlo estimate; ± is its standard error.",
         ]
+        extra = {}
+        if not result.convergence.empty:  # a run to a target SE: each statistic ± 2 SE against paths
+            from venturesim.report.analysis_charts import plot_convergence
+
+            extra["Convergence"] = plot_convergence(result.convergence)
         files[REPORT_FILE] = report_from_dataset(
-            result.data, result.scenario.name, result.scenario.description, summary, notes=[n for n in notes if n]
+            result.data,
+            result.scenario.name,
+            result.scenario.description,
+            summary,
+            notes=[n for n in notes if n],
+            extra_charts=extra,
         )
     written = write_folder(out_dir, files, force, OUTPUT_FILES)
     return {

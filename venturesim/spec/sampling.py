@@ -12,17 +12,27 @@ Correlated inputs (a Gaussian copula on ranks) replace their ``z`` by
 ``L z`` with ``L`` the Cholesky factor of the normal-scale correlation matrix
 (see :func:`venturesim.scenario.schema.rank_correlation_matrix`). Every input
 is then ``ppf(Φ(z))`` of its distribution spec.
+
+A :class:`Design` changes where an input's numbers come from, for the
+analyses (:mod:`venturesim.analysis`): ``uniforms`` replace an input's keyed
+``z`` by ``Φ⁻¹(u)`` (a Latin hypercube or scrambled Sobol column, or a Sobol
+sensitivity study's sample matrix; the copula still applies), and ``pinned``
+sets an input at a quantile ``q`` of its distribution, ``ppf(q)``, after the
+copula (a tornado's p10 and p90). Every other input keeps its keyed draws, so
+runs that differ only in their design share common random numbers.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import partial
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 from venturesim.spec.distributions import Spec
 from venturesim.spec.timeseries import Schedule, Trend
@@ -40,6 +50,42 @@ def _standard_normals(keys: jax.Array, stream: jax.Array) -> jax.Array:
     return jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(k, stream)))(keys)
 
 
+UNIFORM_EDGE = 1e-12
+"""Uniforms are clipped to [UNIFORM_EDGE, 1 − UNIFORM_EDGE] before Φ⁻¹ (a Sobol point can be exactly 0)."""
+
+
+@dataclass(frozen=True)
+class Design:
+    """Where some inputs' numbers come from instead of their keyed draws, one row per path.
+
+    Parameters
+    ----------
+    uniforms : input name → (paths,) uniforms in [0, 1): the input's independent standard normal
+        becomes Φ⁻¹(u) (then the copula, if the input is correlated, then its distribution's ppf).
+    pinned : input name → a quantile q in (0, 1), or (paths,) quantiles: the input is ppf(q) of its
+        distribution, whatever its correlations.
+    """
+
+    uniforms: Mapping[str, np.ndarray] = field(default_factory=dict)
+    pinned: Mapping[str, float | np.ndarray] = field(default_factory=dict)
+
+    def take(self, rows: np.ndarray) -> Design:
+        """The design of the paths at ``rows`` (0-based rows of this design)."""
+        return Design(
+            uniforms={name: np.asarray(u)[rows] for name, u in self.uniforms.items()},
+            pinned={name: q if np.ndim(q) == 0 else np.asarray(q)[rows] for name, q in self.pinned.items()},
+        )
+
+    def names(self) -> set[str]:
+        """Every input this design sets."""
+        return set(self.uniforms) | set(self.pinned)
+
+
+def _normal_of(u, n: int) -> np.ndarray:
+    """Φ⁻¹ of clipped uniforms, broadcast to (n,)."""
+    return np.broadcast_to(ndtri(np.clip(np.asarray(u, np.float64), UNIFORM_EDGE, 1.0 - UNIFORM_EDGE)), (n,)).copy()
+
+
 def stream_id(name: str) -> int:
     """Stable 31-bit stream number of an input name (crc32)."""
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
@@ -54,21 +100,29 @@ class Sampler:
     path_index : (paths,) integer array, the global index of each path.
     correlated : names of correlated inputs, in matrix order.
     correlation : their normal-scale correlation matrix (positive definite).
+    design : a :class:`Design` for these paths (rows in ``path_index`` order), or None.
     """
 
-    def __init__(self, key: jax.Array, path_index: np.ndarray, correlated=(), correlation=None):
+    def __init__(
+        self, key: jax.Array, path_index: np.ndarray, correlated=(), correlation=None, design: Design | None = None
+    ):
         self.n = len(path_index)
         self._keys = path_keys(key, jnp.asarray(path_index, dtype=jnp.uint32))
         self._correlated = list(correlated)
         self._cholesky = np.linalg.cholesky(correlation) if len(self._correlated) else None
         self._copula_z: np.ndarray | None = None
         self.draws: dict[str, np.ndarray] = {}
+        self._design = design or Design()
 
     def _z(self, name: str) -> np.ndarray:
+        if name in self._design.uniforms:
+            return _normal_of(self._design.uniforms[name], self.n)
         return np.asarray(_standard_normals(self._keys, jnp.uint32(stream_id(name))), np.float64)
 
     def standard_normal(self, name: str) -> np.ndarray:
         """The (possibly correlated) N(0, 1) variate of input ``name``, shape (paths,)."""
+        if name in self._design.pinned:
+            return _normal_of(self._design.pinned[name], self.n)
         if name in self._correlated:
             if self._copula_z is None:
                 independent = np.stack([self._z(n) for n in self._correlated])  # (inputs, paths)

@@ -410,8 +410,10 @@ def check_engineering_response(team: Team, product) -> None:
             "market only through product.quality_response; add a `product:` section (without one the "
             "elasticities are 0 and the gain would do nothing)"
         )
+    from venturesim.spec.distributions import tail_values
+
     response = product.quality_response
-    if not (response.adoption > 0 or response.churn > 0 or response.price > 0):
+    if not any(tail_values(e).max() > 0 for e in (response.adoption, response.churn, response.price)):
         raise ValueError(
             f"team.capacity_effects.engineering needs a quality response: product.quality_response has "
             f"adoption(={response.adoption}), churn(={response.churn}) and price(={response.price}) "

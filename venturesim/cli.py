@@ -1,4 +1,4 @@
-"""Command line: ``venturesim run | validate | new | calibrate-product``. Parses, calls the library, prints."""
+"""Command line: ``venturesim run | validate | new | calibrate-product | calibrate KIND``. Parses, calls the library, prints."""
 
 from __future__ import annotations
 
@@ -372,6 +372,11 @@ def calibrate_product(
         )
     write_calibration(cal, out, force=force)
     console.print(f"wrote {out}")
+
+
+from venturesim.calibrate._cli import calibrate_app  # noqa: E402 - needs this module's helpers defined first
+
+app.add_typer(calibrate_app, name="calibrate")
 
 
 if __name__ == "__main__":  # python -m venturesim.cli

@@ -1,4 +1,4 @@
-"""Command line: ``venturesim run | validate | new | calibrate-product | calibrate KIND``. Parses, calls the library, prints."""
+"""Command line: ``venturesim run | validate | new | calibrate-product | calibrate``: parses, calls, prints."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import yaml
 
-from venturesim.calibrate.fit import fit
-from venturesim.calibrate.revenue import revenue_mle
+from venturesim.calibrate.families import fit
+from venturesim.calibrate.growth import revenue_mle
 from venturesim.spec.distributions import LogNormal
 
 

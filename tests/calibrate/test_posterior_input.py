@@ -123,7 +123,7 @@ def test_posterior_column_errors(setup):
     folder, _ = setup
     bad = _scenario(folder)
     bad["market"]["segments"][0]["bass_p_annual"] = {"posterior": "market.parquet", "column": "bass_p"}
-    with pytest.raises(ScenarioError, match="column 'bass_p' not in market.parquet"):
+    with pytest.raises(ScenarioError, match=r"column 'bass_p' not in market\.parquet"):
         vs.load(_write(folder, bad, "bad.yaml"))
     bad["market"]["segments"][0]["bass_p_annual"] = {"posterior": "../market.parquet", "column": "bass_p_annual"}
     with pytest.raises(ScenarioError, match="outside the scenario's folder"):

@@ -34,7 +34,7 @@ def test_sbg_pools_cohorts_of_different_ages():
     """Two cohorts sharing (α, β): the pooled LL is the sum, and a censored young cohort still counts."""
     old = np.array([1000, 631, 468, 382, 326.0])
     young = np.array([500, 316, 234.0])
-    from venturesim.calibrate.sbg import sbg_log_likelihood
+    from venturesim.calibrate.retention import sbg_log_likelihood
     from venturesim.market.retention import sbg_log_likelihood as one
 
     a, b = 0.7, 1.2

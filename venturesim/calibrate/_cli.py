@@ -25,6 +25,7 @@ def clean_errors():
     with handler():
         yield
 
+
 calibrate_app = typer.Typer(
     no_args_is_help=True,
     help="Fit a model to your own data; write posterior draws a scenario reads with {posterior: FILE, column: NAME}.",
@@ -71,20 +72,26 @@ def _check_out(out: Path | None, force: bool, needed: bool = True) -> None:
 
 
 def _print_posterior(post, out: Path) -> None:
-    table = Table(title=f"{post.kind} posterior ({post.sampler} NUTS, {post.seconds:.1f} s, "
-                  f"{post.divergences} divergences)", title_justify="left")
+    table = Table(
+        title=f"{post.kind} posterior ({post.sampler} NUTS, {post.seconds:.1f} s, {post.divergences} divergences)",
+        title_justify="left",
+    )
     summary = post.summary()
     for column in ("column", "mean", "sd", "3 %", "97 %", "R-hat", "ESS bulk"):
         table.add_column(column, justify="left" if column == "column" else "right")
     for name, row in summary.iterrows():
         rhat = "" if row.isna()["r_hat"] else f"{row['r_hat']:.3f}"
         ess = "" if row.isna()["ess_bulk"] else f"{row['ess_bulk']:.0f}"
-        table.add_row(str(name), f"{row['mean']:.4g}", f"{row['sd']:.3g}", f"{row['q3']:.4g}", f"{row['q97']:.4g}",
-                      rhat, ess)
+        table.add_row(
+            str(name), f"{row['mean']:.4g}", f"{row['sd']:.3g}", f"{row['q3']:.4g}", f"{row['q97']:.4g}", rhat, ess
+        )
     _console().print(table)
     post.to_parquet(out)
-    _console().print(f"wrote {out} ({len(post.draws)} draws); use it as {{posterior: {out.name}, column: NAME}}",
-                  highlight=False, markup=False)
+    _console().print(
+        f"wrote {out} ({len(post.draws)} draws); use it as {{posterior: {out.name}, column: NAME}}",
+        highlight=False,
+        markup=False,
+    )
 
 
 @calibrate_app.command("retention")
@@ -92,11 +99,15 @@ def retention(
     data: Path = typer.Argument(..., help="Cohort table: columns 0, 1, 2, … (active customers); optional segment."),
     out: Path | None = _OUT,
     periods: int | None = typer.Option(None, "--periods", help="Use only periods 1…N of the table."),
-    draws: int = _DRAWS, tune: int = _TUNE, chains: int = _CHAINS, seed: int = _SEED,
-    force: bool = _FORCE, mle: bool = _MLE,
+    draws: int = _DRAWS,
+    tune: int = _TUNE,
+    chains: int = _CHAINS,
+    seed: int = _SEED,
+    force: bool = _FORCE,
+    mle: bool = _MLE,
 ) -> None:
     """Shifted-beta-geometric retention (Fader & Hardie 2007) → churn, churn_concentration."""
-    from venturesim.calibrate.sbg import read_cohorts, sbg, sbg_mle
+    from venturesim.calibrate.retention import read_cohorts, sbg, sbg_mle
 
     console = _console()
     with clean_errors(), _quiet():
@@ -105,8 +116,11 @@ def retention(
         if mle:
             for name in cohorts.segments:
                 f = sbg_mle(cohorts, name)
-                console.print(f"{name}: alpha={f.alpha:.4g} beta={f.beta:.4g} LL={f.log_likelihood:.1f} "
-                              f"churn={f.churn:.4g} churn_concentration={f.churn_concentration:.4g}", highlight=False)
+                console.print(
+                    f"{name}: alpha={f.alpha:.4g} beta={f.beta:.4g} LL={f.log_likelihood:.1f} "
+                    f"churn={f.churn:.4g} churn_concentration={f.churn_concentration:.4g}",
+                    highlight=False,
+                )
             return
         assert out is not None
         _print_posterior(sbg(cohorts, draws=draws, tune=tune, chains=chains, seed=seed), out)
@@ -118,17 +132,27 @@ def market(
     out: Path | None = _OUT,
     hierarchical: bool = typer.Option(False, "--hierarchical", help="Segments share hyperpriors on ln p, ln q."),
     poisson: bool = typer.Option(False, "--poisson", help="Poisson counts instead of negative binomial."),
-    draws: int = _DRAWS, tune: int = _TUNE, chains: int = _CHAINS, seed: int = _SEED, force: bool = _FORCE,
+    draws: int = _DRAWS,
+    tune: int = _TUNE,
+    chains: int = _CHAINS,
+    seed: int = _SEED,
+    force: bool = _FORCE,
 ) -> None:
     """Bass diffusion p, q, m per segment → market_size, bass_p_annual, bass_q_annual."""
-    from venturesim.calibrate.bass import bass, read_signups
+    from venturesim.calibrate.diffusion import bass, read_signups
 
-    console = _console()
     with clean_errors(), _quiet():
         _check_out(out, force)
         assert out is not None
-        post = bass(read_signups(data), hierarchical=hierarchical, likelihood="poisson" if poisson else
-                    "negative_binomial", draws=draws, tune=tune, chains=chains, seed=seed)
+        post = bass(
+            read_signups(data),
+            hierarchical=hierarchical,
+            likelihood="poisson" if poisson else "negative_binomial",
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=seed,
+        )
         _print_posterior(post, out)
 
 
@@ -136,12 +160,16 @@ def market(
 def revenue(
     data: Path = typer.Argument(..., help="Monthly revenue: columns month, mrr."),
     out: Path | None = _OUT,
-    draws: int = _DRAWS, tune: int = _TUNE, chains: int = _CHAINS, seed: int = _SEED,
-    force: bool = _FORCE, mle: bool = _MLE,
+    draws: int = _DRAWS,
+    tune: int = _TUNE,
+    chains: int = _CHAINS,
+    seed: int = _SEED,
+    force: bool = _FORCE,
+    mle: bool = _MLE,
 ) -> None:
     """Log-linear MRR growth → mrr_start, growth_monthly, sigma (a trend's start and growth)."""
-    from venturesim.calibrate.revenue import read_mrr, revenue_mle
-    from venturesim.calibrate.revenue import revenue as fit_revenue
+    from venturesim.calibrate.growth import read_mrr, revenue_mle
+    from venturesim.calibrate.growth import revenue as fit_revenue
 
     console = _console()
     with clean_errors(), _quiet():
@@ -149,8 +177,10 @@ def revenue(
         mrr = read_mrr(data)
         if mle:
             f = revenue_mle(mrr)
-            console.print(f"mrr_start={f.mrr_start:.6g} growth_monthly={f.growth_monthly:.4g} sigma={f.sigma:.4g}",
-                          highlight=False)
+            console.print(
+                f"mrr_start={f.mrr_start:.6g} growth_monthly={f.growth_monthly:.4g} sigma={f.sigma:.4g}",
+                highlight=False,
+            )
             return
         assert out is not None
         _print_posterior(fit_revenue(mrr, draws=draws, tune=tune, chains=chains, seed=seed), out)
@@ -159,12 +189,14 @@ def revenue(
 @calibrate_app.command("usage")
 def usage(
     data: Path = typer.Argument(..., help="Per customer: columns x, t_x, T and optional zbar (mean repeat spend)."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Per-customer table (.parquet): P(alive), "
-                                    "expected transactions, CLV."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Per-customer table (.parquet): P(alive), expected transactions, CLV."
+    ),
     horizon: float = typer.Option(39.0, "--horizon", help="Expected transactions over this many time units."),
     months: int = typer.Option(12, "--months", help="CLV horizon in months."),
-    units_per_month: float = typer.Option(52 / 12, "--units-per-month", help="Data time units in a month "
-                                          "(weeks: 4.333)."),
+    units_per_month: float = typer.Option(
+        52 / 12, "--units-per-month", help="Data time units in a month (weeks: 4.333)."
+    ),
     discount: float = typer.Option(0.10, "--discount", help="Annual discount rate of the CLV."),
     force: bool = _FORCE,
 ) -> None:
@@ -178,20 +210,29 @@ def usage(
         _check_out(out, force, needed=False)
         rfm = bg.read_rfm(data)
         f = bg.bgnbd_mle(rfm)
-        console.print(f"BG/NBD: r={f.r:.4g} alpha={f.alpha:.4g} a={f.a:.4g} b={f.b:.4g} LL={f.log_likelihood:.1f}",
-                      highlight=False)
-        table = {"p_alive": bg.p_alive(f, rfm.x, rfm.t_x, rfm.T),
-                 "expected_transactions": bg.expected_purchases(f, horizon, rfm.x, rfm.t_x, rfm.T)}
+        console.print(
+            f"BG/NBD: r={f.r:.4g} alpha={f.alpha:.4g} a={f.a:.4g} b={f.b:.4g} LL={f.log_likelihood:.1f}",
+            highlight=False,
+        )
+        table = {
+            "p_alive": bg.p_alive(f, rfm.x, rfm.t_x, rfm.T),
+            "expected_transactions": bg.expected_purchases(f, horizon, rfm.x, rfm.t_x, rfm.T),
+        }
         if rfm.zbar is not None and (rfm.x > 0).sum() >= 3:
             g = bg.gamma_gamma_mle(rfm.x, rfm.zbar)
-            console.print(f"Gamma-Gamma: p={g.p:.4g} q={g.q:.4g} gamma={g.gamma:.4g} LL={g.log_likelihood:.1f} "
-                          f"(mean spend {g.mean_spend:.4g})", highlight=False)
-            table["clv"] = bg.clv(f, g, rfm, months=months, units_per_month=units_per_month,
-                                  discount_annual=discount)
+            console.print(
+                f"Gamma-Gamma: p={g.p:.4g} q={g.q:.4g} gamma={g.gamma:.4g} LL={g.log_likelihood:.1f} "
+                f"(mean spend {g.mean_spend:.4g})",
+                highlight=False,
+            )
+            table["clv"] = bg.clv(f, g, rfm, months=months, units_per_month=units_per_month, discount_annual=discount)
         frame = pd.DataFrame(table)
-        console.print(f"mean P(alive) {frame['p_alive'].mean():.3f}; expected transactions in {horizon:g} units: "
-                      f"{frame['expected_transactions'].sum():.1f}"
-                      + (f"; total CLV {frame['clv'].sum():,.0f}" if "clv" in frame else ""), highlight=False)
+        console.print(
+            f"mean P(alive) {frame['p_alive'].mean():.3f}; expected transactions in {horizon:g} units: "
+            f"{frame['expected_transactions'].sum():.1f}"
+            + (f"; total CLV {frame['clv'].sum():,.0f}" if "clv" in frame else ""),
+            highlight=False,
+        )
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             frame.to_parquet(out)
@@ -205,7 +246,7 @@ def fit_command(
     family: str = typer.Option("auto", "--family", help="normal, lognormal, gamma, beta, poisson or auto (AIC)."),
 ) -> None:
     """Fit a distribution to one column by maximum likelihood; print the {dist: ...} spec for a scenario."""
-    from venturesim.calibrate.fit import fit_column
+    from venturesim.calibrate.families import fit_column
     from venturesim.spec.errors import UsageError
 
     console = _console()
@@ -216,6 +257,7 @@ def fit_command(
             if isinstance(exc, UsageError) or type(exc).__name__ == "DataError":
                 raise
             raise UsageError(str(exc)) from None
-        console.print(f"{result.family} (n={result.n}, LL={result.log_likelihood:.2f}, AIC={result.aic:.2f}):",
-                      highlight=False)
+        console.print(
+            f"{result.family} (n={result.n}, LL={result.log_likelihood:.2f}, AIC={result.aic:.2f}):", highlight=False
+        )
         console.print(result.yaml(), highlight=False, markup=False)

@@ -13,6 +13,7 @@ straight to them. A missing column gets a "did you mean" hint.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,7 @@ class Table:
         self.filename = filename
         self.rows = rows
 
-    def problem(self, i: int | None, column: str | None, message: str) -> DataProblem:
+    def problem(self, i: int | np.integer | None, column: str | None, message: str) -> DataProblem:
         """A problem at frame row ``i`` (None: the whole file)."""
         return DataProblem(self.filename, None if i is None else int(self.rows[i]), column, message)
 
@@ -99,10 +100,17 @@ def _raw_frame(source, filename: str) -> pd.DataFrame:
         if path.suffix.lower() in {".parquet", ".pq"}:
             return pd.read_parquet(path)
         return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file
+    except Exception as exc:
         raise DataError(
-            [DataProblem(filename, None, None, f"cannot read it as a table ({type(exc).__name__}); give a CSV "
-                         "with a header row, or a parquet file")]
+            [
+                DataProblem(
+                    filename,
+                    None,
+                    None,
+                    f"cannot read it as a table ({type(exc).__name__}); give a CSV "
+                    "with a header row, or a parquet file",
+                )
+            ]
         ) from None
 
 
@@ -149,8 +157,12 @@ def read_table(
         if name not in raw.columns:
             hint = suggest(name, list(raw.columns))
             problems.append(
-                table.problem(None, None, f"missing column {name!r}"
-                              + (f"; did you mean {hint!r}?" if hint else f"; the columns are {list(raw.columns)[:20]}"))
+                table.problem(
+                    None,
+                    None,
+                    f"missing column {name!r}"
+                    + (f"; did you mean {hint!r}?" if hint else f"; the columns are {list(raw.columns)[:20]}"),
+                )
             )
     if not len(raw):
         problems.append(table.problem(None, None, "has no data rows"))
@@ -195,9 +207,7 @@ def _months(table: Table, name: str, problems: list[DataProblem]) -> np.ndarray:
             period = pd.Period(text, freq="M")
             out[i] = period.year * 12 + period.month - 1
         except (ValueError, TypeError):
-            problems.append(
-                table.problem(i, name, f"expected a month (an integer index or YYYY-MM), found {text!r}")
-            )
+            problems.append(table.problem(i, name, f"expected a month (an integer index or YYYY-MM), found {text!r}"))
     return out
 
 
@@ -206,30 +216,40 @@ def month_label(month: int, dated: bool) -> str:
     return f"{month // 12:04d}-{month % 12 + 1:02d}" if dated else str(month)
 
 
-def check_consecutive(table: Table, months: np.ndarray, name: str, group: np.ndarray | None = None) -> list[DataProblem]:
+def check_consecutive(
+    table: Table, months: np.ndarray, name: str, group: np.ndarray | None = None
+) -> list[DataProblem]:
     """Problems where months are repeated, out of order or missing (within each group)."""
     problems = []
     dated = bool(np.all(months > 10_000))
     groups = np.zeros(len(months), int) if group is None else pd.factorize(group)[0]
     for g in np.unique(groups):
         idx = np.flatnonzero(groups == g)
-        for prev, cur in zip(idx[:-1], idx[1:], strict=True):
+        for prev, cur in itertools.pairwise(idx):
             gap = months[cur] - months[prev]
             if gap == 1:
                 continue
             if gap <= 0:
                 what = "repeats" if gap == 0 else "goes back to"
                 problems.append(
-                    table.problem(cur, name, f"{what} month {month_label(months[cur], dated)} "
-                                  f"(row {table.rows[prev]} has {month_label(months[prev], dated)}); sort by month, "
-                                  "one row per month")
+                    table.problem(
+                        cur,
+                        name,
+                        f"{what} month {month_label(months[cur], dated)} "
+                        f"(row {table.rows[prev]} has {month_label(months[prev], dated)}); sort by month, "
+                        "one row per month",
+                    )
                 )
             else:
                 missing = f"{month_label(months[prev] + 1, dated)}" + (
                     f" to {month_label(months[cur] - 1, dated)}" if gap > 2 else ""
                 )
                 problems.append(
-                    table.problem(cur, name, f"missing month(s) {missing} between rows {table.rows[prev]} and "
-                                  f"{table.rows[cur]}; add them (with 0 if nothing happened)")
+                    table.problem(
+                        cur,
+                        name,
+                        f"missing month(s) {missing} between rows {table.rows[prev]} and "
+                        f"{table.rows[cur]}; add them (with 0 if nothing happened)",
+                    )
                 )
     return problems

@@ -151,7 +151,6 @@ def sample(
     columns : ``{output column: model variable name}`` (deterministic or sampled, scalar).
     sampled : the free parameters whose R-hat/ESS are checked.
     """
-    import arviz as az
     import pymc as pm
 
     _check_settings(draws, tune, chains)
@@ -173,21 +172,9 @@ def sample(
         )
     seconds = time.perf_counter() - start
     post = idata.posterior
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rhat = az.rhat(post[sampled])
-        ess_bulk = az.ess(post[sampled], method="bulk")
-        ess_tail = az.ess(post[sampled], method="tail")
-    diag = pd.DataFrame(
-        {
-            "r_hat": [float(rhat[v]) for v in sampled],
-            "ess_bulk": [float(ess_bulk[v]) for v in sampled],
-            "ess_tail": [float(ess_tail[v]) for v in sampled],
-        },
-        index=pd.Index([{v: k for k, v in columns.items()}.get(v, v) for v in sampled], name=None),
-    )
+    diag = diagnose(post, sampled, names={v: k for k, v in columns.items()})
     divergences = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0
-    frame = {
+    frame: dict[str, np.ndarray] = {
         "chain": np.repeat(post.chain.values, post.sizes["draw"]).astype(np.int64),
         "draw": np.tile(post.draw.values, post.sizes["chain"]).astype(np.int64),
     }
@@ -196,6 +183,30 @@ def sample(
     result = Posterior(kind, pd.DataFrame(frame), diag, divergences, seconds, sampler, dict(info or {}))
     check_convergence(result, convergence)
     return result
+
+
+def diagnose(posterior, sampled: list[str], names: dict | None = None) -> pd.DataFrame:
+    """R-hat (rank-normalised, split) and bulk/tail ESS of each sampled variable of an xarray posterior.
+
+    ``posterior`` has dims ``chain, draw``; the rows are named by ``names`` (variable → output column) if given.
+    A vector variable is summarised by its worst element (largest R-hat, smallest ESS).
+    """
+    import arviz as az
+
+    names = names or {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rhat = az.rhat(posterior[sampled])
+        ess_bulk = az.ess(posterior[sampled], method="bulk")
+        ess_tail = az.ess(posterior[sampled], method="tail")
+    return pd.DataFrame(
+        {
+            "r_hat": [float(np.max(rhat[v])) for v in sampled],
+            "ess_bulk": [float(np.min(ess_bulk[v])) for v in sampled],
+            "ess_tail": [float(np.min(ess_tail[v])) for v in sampled],
+        },
+        index=pd.Index([names.get(v, v) for v in sampled], name=None),
+    )
 
 
 def check_convergence(posterior: Posterior, convergence: Convergence) -> None:

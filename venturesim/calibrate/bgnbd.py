@@ -97,21 +97,26 @@ def read_rfm(source) -> Rfm:
     ------
     DataError : text, negative values, x not whole, t_x > T, x > 0 with t_x = 0, spend missing for a repeater.
     """
-    table = read_table(source, {"x": "count", "t_x": "nonneg", "T": "positive"},
-                       optional={"zbar": "nonneg", "customer": "label"})
+    table = read_table(
+        source, {"x": "count", "t_x": "nonneg", "T": "positive"}, optional={"zbar": "nonneg", "customer": "label"}
+    )
     f = table.frame
     problems = []
     for i in np.flatnonzero(f["t_x"].to_numpy() > f["T"].to_numpy()):
         problems.append(table.problem(i, "t_x", f"expected at most T (={f['T'][i]:g}), found {f['t_x'][i]:g}"))
     for i in np.flatnonzero((f["x"].to_numpy() > 0) & (f["t_x"].to_numpy() <= 0)):
-        problems.append(table.problem(i, "t_x", f"expected > 0 for a customer with x={f['x'][i]:g} repeat "
-                                      "transactions, found 0"))
+        problems.append(
+            table.problem(i, "t_x", f"expected > 0 for a customer with x={f['x'][i]:g} repeat transactions, found 0")
+        )
     zbar = None
     if "zbar" in f:
         zbar = f["zbar"].to_numpy()
         for i in np.flatnonzero((f["x"].to_numpy() > 0) & (zbar <= 0)):
-            problems.append(table.problem(i, "zbar", "expected the mean spend (> 0) of a customer with repeat "
-                                          "transactions, found 0"))
+            problems.append(
+                table.problem(
+                    i, "zbar", "expected the mean spend (> 0) of a customer with repeat transactions, found 0"
+                )
+            )
     if problems:
         raise DataError(problems)
     return Rfm(f["x"].to_numpy(), f["t_x"].to_numpy(), f["T"].to_numpy(), zbar)
@@ -148,8 +153,9 @@ def _bgnbd_terms(r, alpha, a, b, x, t_x, T):
     base = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a3 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(x > 0, betaln(a + 1, b + np.maximum(x, 1) - 1) - betaln(a, b)
-                      - (r + x) * np.log(alpha + t_x), -np.inf)
+        a4 = np.where(
+            x > 0, betaln(a + 1, b + np.maximum(x, 1) - 1) - betaln(a, b) - (r + x) * np.log(alpha + t_x), -np.inf
+        )
     return base + np.logaddexp(a3, a4)
 
 
@@ -168,8 +174,13 @@ def bgnbd_mle(rfm: Rfm) -> BgNbd:
         r, alpha, a, b = np.exp(v)
         return -float(np.sum(_bgnbd_terms(r, alpha, a, b, x, t_x, T)))
 
-    res = minimize(nll, np.log([1.0, float(np.mean(T)), 1.0, 1.0]), method="L-BFGS-B",
-                   bounds=[(-10.0, 10.0)] * 4, options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000})
+    res = minimize(
+        nll,
+        np.log([1.0, float(np.mean(T)), 1.0, 1.0]),
+        method="L-BFGS-B",
+        bounds=[(-10.0, 10.0)] * 4,
+        options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000},
+    )
     r, alpha, a, b = np.exp(res.x)
     return BgNbd(float(r), float(alpha), float(a), float(b), float(-res.fun))
 
@@ -208,11 +219,23 @@ def gamma_gamma_mle(x, zbar) -> GammaGamma:
 
     def ll(p, q, g):
         px = p * x
-        return np.sum(gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(zbar)
-                      + px * np.log(x) - (px + q) * np.log(g + x * zbar))
+        return np.sum(
+            gammaln(px + q)
+            - gammaln(px)
+            - gammaln(q)
+            + q * np.log(g)
+            + (px - 1) * np.log(zbar)
+            + px * np.log(x)
+            - (px + q) * np.log(g + x * zbar)
+        )
 
-    res = minimize(lambda v: -ll(*np.exp(v)), np.log([1.0, 2.0, float(np.mean(zbar))]), method="L-BFGS-B",
-                   bounds=[(-10.0, 10.0)] * 3, options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000})
+    res = minimize(
+        lambda v: -ll(*np.exp(v)),
+        np.log([1.0, 2.0, float(np.mean(zbar))]),
+        method="L-BFGS-B",
+        bounds=[(-10.0, 10.0)] * 3,
+        options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000},
+    )
     p, q, g = np.exp(res.x)
     return GammaGamma(float(p), float(q), float(g), float(-res.fun))
 

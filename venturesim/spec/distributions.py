@@ -368,7 +368,13 @@ def read_draws(path: Path, column: str) -> np.ndarray:
 DIST_NAMES = ("normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert", "poisson", "bernoulli", "choice")
 
 
-_MODEL_KINDS = {"Range90": "range", "FileDraws": "file", "PosteriorDraws": "posterior", "Schedule": "schedule", "Trend": "trend"}
+_MODEL_KINDS = {
+    "Range90": "range",
+    "FileDraws": "file",
+    "PosteriorDraws": "posterior",
+    "Schedule": "schedule",
+    "Trend": "trend",
+}
 
 
 def spec_kind(value) -> str:

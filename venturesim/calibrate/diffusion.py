@@ -12,14 +12,10 @@ sign-ups are usually over-dispersed; ``likelihood="poisson"`` for φ → ∞).
 
 Priors (stated; override with ``priors={name: (median, sd_of_log)}``):
 
-==============  ==========================================================  ==================
-name            prior                                                       default
-==============  ==========================================================  ==================
-p               LogNormal(ln median, sd) on the annual p                    (0.03, 1.0)  — Sultan, Farley & Lehmann 1990 mean
-q               LogNormal on the annual q                                   (0.38, 1.0)  — same source
-m               LogNormal on the market size, median = scale × total seen   (3.0, 1.5)   — a *multiple* of the customers seen
-dispersion      LogNormal on φ                                              (10.0, 1.5)
-==============  ==========================================================  ==================
+- p: LogNormal(ln 0.03, 1.0) on the annual p (the Sultan, Farley & Lehmann 1990 meta-analysis mean);
+- q: LogNormal(ln 0.38, 1.0) on the annual q (same source);
+- m: LogNormal(ln(3 × customers seen), 1.5) — ``priors["m"]`` gives the *multiple* of the customers seen;
+- dispersion φ: LogNormal(ln 10, 1.5).
 
 A log-sd of 1 puts 94 % of the prior within ×/÷ 6.6 of the median.
 
@@ -153,11 +149,26 @@ def bass(
                 phi = pm.LogNormal(f"phi_{k}", math.log(spec["dispersion"][0]), spec["dispersion"][1])
                 pm.NegativeBinomial(f"new_{k}", mu=mu, alpha=phi, observed=counts)
                 columns[f"{pre}dispersion"] = f"phi_{k}"
-            columns.update({f"{pre}market_size": f"m_{k}", f"{pre}bass_p_annual": f"p_{k}",
-                            f"{pre}bass_q_annual": f"q_{k}"})
+            columns.update(
+                {f"{pre}market_size": f"m_{k}", f"{pre}bass_p_annual": f"p_{k}", f"{pre}bass_q_annual": f"q_{k}"}
+            )
             sampled += [f"p_{k}", f"q_{k}", f"m_{k}"] + ([] if likelihood == "poisson" else [f"phi_{k}"])
-    return sample(model, kind="bass", columns=columns, sampled=sampled, draws=draws, tune=tune, chains=chains,
-                  seed=seed, target_accept=target_accept, convergence=convergence,
-                  info={"priors": {k: list(v) for k, v in spec.items()}, "segments": names,
-                        "hierarchical": hierarchical, "likelihood": likelihood,
-                        "months": {n: len(signups.segments[n]) for n in names}})
+    return sample(
+        model,
+        kind="bass",
+        columns=columns,
+        sampled=sampled,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        target_accept=target_accept,
+        convergence=convergence,
+        info={
+            "priors": {k: list(v) for k, v in spec.items()},
+            "segments": names,
+            "hierarchical": hierarchical,
+            "likelihood": likelihood,
+            "months": {n: len(signups.segments[n]) for n in names},
+        },
+    )

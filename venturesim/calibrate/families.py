@@ -41,7 +41,11 @@ class FitResult:
 
     def yaml(self) -> str:
         """The spec as one line of YAML flow style, e.g. ``{dist: lognormal, mu: 1.2, sigma: 0.4}``."""
-        return "{" + ", ".join(f"{k}: {v:.6g}" if isinstance(v, float) else f"{k}: {v}" for k, v in self.spec.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k}: {v:.6g}" if isinstance(v, float) else f"{k}: {v}" for k, v in self.spec.items())
+            + "}"
+        )
 
 
 def _allowed(x: np.ndarray) -> list[str]:
@@ -67,8 +71,9 @@ def fit(values, family: str = "auto") -> FitResult:
     if family not in FAMILIES:
         raise ValueError(f"family(={family!r}) must be one of {FAMILIES} or 'auto'")
     if family not in allowed:
-        need = {"lognormal": "all > 0", "gamma": "all > 0", "beta": "all in (0, 1)",
-                "poisson": "whole numbers >= 0"}[family]
+        need = {"lognormal": "all > 0", "gamma": "all > 0", "beta": "all in (0, 1)", "poisson": "whole numbers >= 0"}[
+            family
+        ]
         raise ValueError(f"family {family!r} needs values {need}; these allow {allowed}")
     if np.ptp(x) == 0:
         raise ValueError("all values are equal; a fixed number is the fit")

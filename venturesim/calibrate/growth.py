@@ -97,7 +97,15 @@ def revenue(
         pm.Normal("log_mrr", a + g * t, sigma, observed=y)
         pm.Deterministic("mrr_start", pm.math.exp(a))
         pm.Deterministic("growth_monthly", pm.math.exp(g) - 1.0)
-    return sample(model, kind="revenue", columns={"mrr_start": "mrr_start", "growth_monthly": "growth_monthly",
-                                                  "sigma": "sigma"}, sampled=["level", "growth", "sigma"],
-                  draws=draws, tune=tune, chains=chains, seed=seed, convergence=convergence,
-                  info={"priors": {k: list(v) for k, v in spec.items()}, "months": int(y.size)})
+    return sample(
+        model,
+        kind="revenue",
+        columns={"mrr_start": "mrr_start", "growth_monthly": "growth_monthly", "sigma": "sigma"},
+        sampled=["level", "growth", "sigma"],
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        convergence=convergence,
+        info={"priors": {k: list(v) for k, v in spec.items()}, "months": int(y.size)},
+    )

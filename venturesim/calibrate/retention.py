@@ -16,10 +16,13 @@ paper's data (years 1–7) it reproduces the printed fits: "High End"
 α = 0.668, β = 3.806, LL = −1611.2; "Regular" α = 0.704, β = 1.182,
 LL = −1680.3.
 
-**Bayes** (:func:`sbg`): the same likelihood with priors
-ln α ~ N(0, 1.5²) and ln β ~ N(ln 2, 1.5²) by default (weakly informative:
-the 94 % range of α/(α+β), a new customer's churn, spans about 0.02–0.95
-per period), overridable with ``priors={"alpha": (median, sd_of_log), "beta": (...)}``.
+**Bayes** (:func:`sbg`): the same likelihood, sampled in the scenario's
+parametrisation — a new customer's churn m = α/(α+β) and the concentration
+κ = α + β, which are far less correlated in the posterior than α and β (NUTS
+needs much shorter trajectories). Priors: m ~ Beta(1, 1) (uniform) and
+κ ~ LogNormal(ln 3, 1.5²) (94 % between 0.18 and 50: from very mixed to nearly
+homogeneous customers), overridable with
+``priors={"churn": (a, b), "concentration": (median, sd_of_log)}``.
 
 **Into a scenario.** The scenario's segment churn is parametrised by the
 churn of a new customer ``churn = α/(α+β)`` and ``churn_concentration = α + β``
@@ -52,8 +55,8 @@ from venturesim.calibrate._mcmc import Convergence, Posterior, sample
 
 __all__ = ["DEFAULT_PRIORS", "Cohorts", "SbgMle", "read_cohorts", "sbg", "sbg_log_likelihood", "sbg_mle"]
 
-DEFAULT_PRIORS = {"alpha": (1.0, 1.5), "beta": (2.0, 1.5)}
-"""(median, sd of the log) of the LogNormal priors on α and β."""
+DEFAULT_PRIORS = {"churn": (1.0, 1.0), "concentration": (3.0, 1.5)}
+"""Beta(a, b) prior on m = α/(α+β); (median, sd of the log) of the LogNormal prior on κ = α + β."""
 
 
 @dataclass(frozen=True)
@@ -76,28 +79,36 @@ def read_cohorts(source, *, periods: int | None = None) -> Cohorts:
 
     frame = source if isinstance(source, pd.DataFrame) else None
     if frame is None:
-        from venturesim.calibrate._data import _raw_frame
-
         from pathlib import Path
+
+        from venturesim.calibrate._data import _raw_frame
 
         frame = _raw_frame(source, Path(source).name)
     names = [str(c).strip() for c in frame.columns]
-    period_cols = sorted((int(c) for c in names if c.isdigit()))
+    period_cols = sorted(int(c) for c in names if c.isdigit())
     filename = "<data frame>" if isinstance(source, pd.DataFrame) else str(getattr(source, "name", source))
     from venturesim.calibrate._data import DataProblem
 
     if not period_cols or period_cols[0] != 0 or period_cols != list(range(len(period_cols))):
         raise DataError(
-            [DataProblem(filename.split("/")[-1], None, None,
-                         f"expected period columns 0, 1, 2, … (customers active at the start and after each "
-                         f"period), found {period_cols or 'none'} among {names[:20]}")]
+            [
+                DataProblem(
+                    filename.split("/")[-1],
+                    None,
+                    None,
+                    f"expected period columns 0, 1, 2, … (customers active at the start and after each "
+                    f"period), found {period_cols or 'none'} among {names[:20]}",
+                )
+            ]
         )
     if periods is not None:
         period_cols = period_cols[: periods + 1]
     cols = [str(c) for c in period_cols]
     table = read_table(
-        source, dict.fromkeys(cols, "count"), optional={"segment": "label", "cohort": "label"},
-        allow_blank=tuple(cols[1:])
+        source,
+        dict.fromkeys(cols, "count"),
+        optional={"segment": "label", "cohort": "label"},
+        allow_blank=tuple(cols[1:]),
     )
     problems = []
     values = table.frame[cols].to_numpy(np.float64)
@@ -108,8 +119,14 @@ def read_cohorts(source, *, periods: int | None = None) -> Cohorts:
         n = int(np.argmax(blank)) if blank.any() else len(row)
         if blank[n:].size and not blank[n:].all():
             k = n + int(np.argmin(blank[n:]))
-            problems.append(table.problem(i, cols[k], f"a value after the blank period {cols[n]}; only a cohort's "
-                                          "last periods may be blank (not yet observed)"))
+            problems.append(
+                table.problem(
+                    i,
+                    cols[k],
+                    f"a value after the blank period {cols[n]}; only a cohort's "
+                    "last periods may be blank (not yet observed)",
+                )
+            )
             continue
         s = row[:n]
         if s[0] <= 0:
@@ -117,8 +134,13 @@ def read_cohorts(source, *, periods: int | None = None) -> Cohorts:
             continue
         for t in range(1, n):
             if s[t] > s[t - 1]:
-                problems.append(table.problem(i, cols[t], f"expected at most the previous period's {s[t - 1]:g} "
-                                              f"(a cohort cannot grow), found {s[t]:g}"))
+                problems.append(
+                    table.problem(
+                        i,
+                        cols[t],
+                        f"expected at most the previous period's {s[t - 1]:g} (a cohort cannot grow), found {s[t]:g}",
+                    )
+                )
         if n < 2:
             problems.append(table.problem(i, cols[1], "expected at least one period after the start"))
         out.setdefault(str(segment[i]), []).append(s)
@@ -174,8 +196,9 @@ def sbg_mle(cohorts: Cohorts | list[np.ndarray], segment: str | None = None) -> 
         if best is None or res.fun < best.fun:
             best = res
     assert best is not None
-    return SbgMle(float(math.exp(best.x[0])), float(math.exp(best.x[1])), float(-best.fun),
-                  int(sum(s[0] for s in rows)))
+    return SbgMle(
+        float(math.exp(best.x[0])), float(math.exp(best.x[1])), float(-best.fun), int(sum(s[0] for s in rows))
+    )
 
 
 def _segment(cohorts, segment) -> list[np.ndarray]:
@@ -210,9 +233,9 @@ def sbg(
     spec = {**DEFAULT_PRIORS, **(priors or {})}
     if set(spec) != set(DEFAULT_PRIORS):
         raise ValueError(f"unknown priors {sorted(set(spec) - set(DEFAULT_PRIORS))}; known: {sorted(DEFAULT_PRIORS)}")
-    for name, (median, sd) in spec.items():
-        if not (median > 0 and sd > 0):
-            raise ValueError(f"prior {name}=({median}, {sd}) needs a median > 0 and a log-sd > 0")
+    for name, (first, second) in spec.items():
+        if not (first > 0 and second > 0):
+            raise ValueError(f"prior {name}=({first}, {second}) needs two numbers > 0")
 
     def lbeta(a, b):
         return pt.gammaln(a) + pt.gammaln(b) - pt.gammaln(a + b)
@@ -222,8 +245,10 @@ def sbg(
     with pm.Model() as model:
         for k, (name, rows) in enumerate(cohorts.segments.items()):
             pre = f"{name}." if several else ""
-            a = pm.LogNormal(f"alpha_{k}", mu=math.log(spec["alpha"][0]), sigma=spec["alpha"][1])
-            b = pm.LogNormal(f"beta_{k}", mu=math.log(spec["beta"][0]), sigma=spec["beta"][1])
+            churn = pm.Beta(f"churn_{k}", alpha=spec["churn"][0], beta=spec["churn"][1])
+            conc = pm.LogNormal(f"conc_{k}", mu=math.log(spec["concentration"][0]), sigma=spec["concentration"][1])
+            a = pm.Deterministic(f"alpha_{k}", churn * conc)
+            b = pm.Deterministic(f"beta_{k}", (1.0 - churn) * conc)
             t = np.concatenate([np.arange(1, s.size) for s in rows]).astype(np.float64)
             lost = np.concatenate([s[:-1] - s[1:] for s in rows])
             n = np.array([s.size - 1 for s in rows], np.float64)
@@ -232,11 +257,24 @@ def sbg(
                 alive * (lbeta(a, b + n) - lbeta(a, b))
             )
             pm.Potential(f"loglik_{k}", ll)
-            pm.Deterministic(f"churn_{k}", a / (a + b))
-            pm.Deterministic(f"conc_{k}", a + b)
-            columns.update({f"{pre}alpha": f"alpha_{k}", f"{pre}beta": f"beta_{k}", f"{pre}churn": f"churn_{k}",
-                            f"{pre}churn_concentration": f"conc_{k}"})
-            sampled += [f"alpha_{k}", f"beta_{k}"]
-    return sample(model, kind="sbg", columns=columns, sampled=sampled, draws=draws, tune=tune, chains=chains,
-                  seed=seed, convergence=convergence, info={"priors": {k: list(v) for k, v in spec.items()},
-                                                            "segments": list(cohorts.segments)})
+            columns.update(
+                {
+                    f"{pre}alpha": f"alpha_{k}",
+                    f"{pre}beta": f"beta_{k}",
+                    f"{pre}churn": f"churn_{k}",
+                    f"{pre}churn_concentration": f"conc_{k}",
+                }
+            )
+            sampled += [f"churn_{k}", f"conc_{k}"]
+    return sample(
+        model,
+        kind="sbg",
+        columns=columns,
+        sampled=sampled,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        convergence=convergence,
+        info={"priors": {k: list(v) for k, v in spec.items()}, "segments": list(cohorts.segments)},
+    )

@@ -23,7 +23,7 @@ def regular():
 
 def test_sbg_posterior_agrees_with_the_published_fit(regular, tmp_path):
     """1000 customers: the posterior is close to normal around the MLE (α = 0.704, β = 1.182)."""
-    post = sbg(regular, draws=300, tune=300, chains=2, seed=1)
+    post = sbg(regular, draws=500, tune=500, chains=2, seed=1)
     mle = sbg_mle(regular)
     for name, value in (("alpha", mle.alpha), ("beta", mle.beta), ("churn", mle.churn)):
         lo, hi = post.interval(name)
@@ -33,7 +33,7 @@ def test_sbg_posterior_agrees_with_the_published_fit(regular, tmp_path):
     np.testing.assert_allclose(d["churn"], d["alpha"] / (d["alpha"] + d["beta"]), rtol=1e-10)
     np.testing.assert_allclose(d["churn_concentration"], d["alpha"] + d["beta"], rtol=1e-10)
     assert post.divergences == 0 and (post.diagnostics["r_hat"] <= 1.01).all()
-    assert len(d) == 600 and set(d["chain"]) == {0, 1}
+    assert len(d) == 1000 and set(d["chain"]) == {0, 1}
     back = read_posterior(post.to_parquet(tmp_path / "retention.parquet"))
     assert back.kind == "sbg" and back.sampler == post.sampler
     np.testing.assert_array_equal(back.draws["alpha"], d["alpha"])

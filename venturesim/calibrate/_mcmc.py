@@ -47,7 +47,8 @@ class Posterior:
 
     ``columns`` are the names a scenario uses (``{posterior: file.parquet, column: NAME}``);
     ``diagnostics`` has R-hat, bulk and tail ESS per sampled parameter; ``divergences`` counts
-    diverging transitions; ``seconds`` is the sampling wall time (compile included); ``sampler``
+    diverging transitions; ``seconds`` is the wall time (compile included; ``info["sampling_seconds"]``
+    without it); ``sampler``
     says which NUTS ran; ``kind`` is the model (``sbg``, ``bgnbd``, ``bass``, ``revenue``).
     """
 
@@ -180,7 +181,8 @@ def sample(
     }
     for out, var in columns.items():
         frame[out] = np.asarray(post[var].values, np.float64).reshape(-1)
-    result = Posterior(kind, pd.DataFrame(frame), diag, divergences, seconds, sampler, dict(info or {}))
+    info = {**(info or {}), "sampling_seconds": float(post.attrs.get("sampling_time", float("nan")))}
+    result = Posterior(kind, pd.DataFrame(frame), diag, divergences, seconds, sampler, info)
     check_convergence(result, convergence)
     return result
 

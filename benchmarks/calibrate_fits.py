@@ -21,7 +21,11 @@ DATA = Path(__file__).parents[1] / "tests" / "data"
 
 def timed(label, fn):
     start = time.perf_counter()
-    out = fn()
+    try:
+        out = fn()
+    except cal.ConvergenceError as exc:
+        print(f"| {label} | {time.perf_counter() - start:.1f} | refused: {exc} |", flush=True)
+        return None
     total = time.perf_counter() - start
     sampling = getattr(out, "info", {}).get("sampling_seconds", float("nan"))
     print(f"| {label} | {total:.1f} | {sampling:.1f} |", flush=True)

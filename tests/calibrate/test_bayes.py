@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from venturesim.calibrate import ConvergenceError, read_cohorts, read_posterior, sbg, sbg_mle
+from venturesim.calibrate import ConvergenceError, read_cohorts, read_posterior, sbg_mle
 from venturesim.calibrate._mcmc import Convergence
 from venturesim.calibrate.diffusion import Signups, bass, expected_new
 
@@ -19,25 +19,6 @@ pytestmark = pytest.mark.slow
 def regular():
     cohorts = read_cohorts(DATA / "fader_hardie_2007_cohorts.csv", periods=7)
     return type(cohorts)({"regular": cohorts.segments["regular"]})
-
-
-def test_sbg_posterior_agrees_with_the_published_fit(regular, tmp_path):
-    """1000 customers: the posterior is close to normal around the MLE (α = 0.704, β = 1.182)."""
-    post = sbg(regular, draws=500, tune=500, chains=2, seed=1)
-    mle = sbg_mle(regular)
-    for name, value in (("alpha", mle.alpha), ("beta", mle.beta), ("churn", mle.churn)):
-        lo, hi = post.interval(name)
-        assert lo < value < hi, (name, lo, value, hi)
-        assert np.median(post.draws[name]) == pytest.approx(value, rel=0.08)
-    d = post.draws
-    np.testing.assert_allclose(d["churn"], d["alpha"] / (d["alpha"] + d["beta"]), rtol=1e-10)
-    np.testing.assert_allclose(d["churn_concentration"], d["alpha"] + d["beta"], rtol=1e-10)
-    assert post.divergences == 0 and (post.diagnostics["r_hat"] <= 1.01).all()
-    assert len(d) == 1000 and set(d["chain"]) == {0, 1}
-    back = read_posterior(post.to_parquet(tmp_path / "retention.parquet"))
-    assert back.kind == "sbg" and back.sampler == post.sampler
-    np.testing.assert_array_equal(back.draws["alpha"], d["alpha"])
-    assert list(back.diagnostics.index) == ["churn", "churn_concentration"]
 
 
 def test_chains_that_disagree_are_refused_with_the_reason():
@@ -71,3 +52,32 @@ def test_bass_recovers_true_values_and_narrows_with_more_data():
         lo_l, hi_l = post.interval(f"long.{name}")
         assert lo_s < value < hi_s and lo_l < value < hi_l, (name, (lo_s, hi_s), (lo_l, hi_l))
         assert hi_l - lo_l < 0.7 * (hi_s - lo_s), name
+
+
+def test_sbg_posterior_from_the_cli_agrees_with_the_published_fit(regular, tmp_path):
+    """`venturesim calibrate retention` on Fader & Hardie's "Regular" cohort (1000 customers, years 1–7): the
+    posterior is close to normal around the MLE (α = 0.704, β = 1.182); the file has the scenario's columns, the
+    diagnostics and the sampler in its metadata."""
+    from typer.testing import CliRunner
+
+    from venturesim.cli import app
+
+    data = tmp_path / "cohorts.csv"
+    data.write_text("segment,0,1,2,3,4,5,6,7\nregular,1000,631,468,382,326,289,262,241\n")
+    out = tmp_path / "retention.parquet"
+    args = ["calibrate", "retention", str(data), "--out", str(out), "--draws", "500", "--tune", "500", "--seed", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "sbg posterior (" in result.output and "R-hat" in result.output and "Warning" not in result.output
+    post = read_posterior(out)
+    assert post.kind == "sbg" and post.divergences == 0 and (post.diagnostics["r_hat"] <= 1.01).all()
+    assert list(post.diagnostics.index) == ["churn", "churn_concentration"]
+    d = post.draws
+    assert len(d) == 1000 and set(d["chain"]) == {0, 1}
+    mle = sbg_mle(regular)
+    for name, value in (("alpha", mle.alpha), ("beta", mle.beta), ("churn", mle.churn)):
+        lo, hi = post.interval(name)
+        assert lo < value < hi, (name, lo, value, hi)
+        assert np.median(d[name]) == pytest.approx(value, rel=0.08)
+    np.testing.assert_allclose(d["churn"], d["alpha"] / (d["alpha"] + d["beta"]), rtol=1e-10)
+    np.testing.assert_allclose(d["churn_concentration"], d["alpha"] + d["beta"], rtol=1e-10)

@@ -90,7 +90,13 @@ class Table:
         return DataProblem(self.filename, None if i is None else int(self.rows[i]), column, message)
 
 
-def _raw_frame(source, filename: str) -> pd.DataFrame:
+def source_name(source) -> str:
+    """The name messages use for a data source: the file's name, or ``<data frame>``."""
+    return "<data frame>" if isinstance(source, pd.DataFrame) else Path(source).name
+
+
+def raw_frame(source, filename: str) -> pd.DataFrame:
+    """The table as text cells (CSV) or as stored (parquet, DataFrame); a missing or unreadable file is a DataError."""
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True)
     path = Path(source)
@@ -130,7 +136,12 @@ def _number(cell) -> float | None:
 
 
 def read_table(
-    source, columns: dict[str, str], *, optional: dict[str, str] | None = None, allow_blank: tuple[str, ...] = ()
+    source,
+    columns: dict[str, str],
+    *,
+    optional: dict[str, str] | None = None,
+    allow_blank: tuple[str, ...] = (),
+    filename: str | None = None,
 ) -> Table:
     """Read a data table and check its columns' types, collecting every problem.
 
@@ -141,13 +152,14 @@ def read_table(
         number >= 0) or ``label`` (any text), or ``month`` (an integer month index or a ``YYYY-MM`` month).
     optional : columns that may be absent, same kinds.
     allow_blank : columns whose cells may be blank (NaN), e.g. a young cohort's later periods.
+    filename : the name for messages (default: the file's name).
 
     Raises
     ------
     DataError : every missing column and every bad cell, by row and column.
     """
-    filename = "<data frame>" if isinstance(source, pd.DataFrame) else Path(source).name
-    raw = _raw_frame(source, filename)
+    filename = filename or source_name(source)
+    raw = raw_frame(source, filename)
     raw.columns = [str(c).strip() for c in raw.columns]
     rows = np.arange(len(raw)) + 2
     table = Table(raw, filename, rows)

@@ -50,7 +50,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln
 
-from venturesim.calibrate._data import DataError, read_table
+from venturesim.calibrate._data import DataError, DataProblem, raw_frame, read_table, source_name
 from venturesim.calibrate._mcmc import Convergence, Posterior, sample
 
 __all__ = ["DEFAULT_PRIORS", "Cohorts", "SbgMle", "read_cohorts", "sbg", "sbg_log_likelihood", "sbg_mle"]
@@ -75,38 +75,24 @@ def read_cohorts(source, *, periods: int | None = None) -> Cohorts:
     ------
     DataError : text or negative numbers, gaps inside a row, a cohort that grows, fewer than 2 periods.
     """
-    import pandas as pd
-
-    frame = source if isinstance(source, pd.DataFrame) else None
-    if frame is None:
-        from pathlib import Path
-
-        from venturesim.calibrate._data import _raw_frame
-
-        frame = _raw_frame(source, Path(source).name)
+    name = source_name(source)
+    frame = raw_frame(source, name)
     names = [str(c).strip() for c in frame.columns]
     period_cols = sorted(int(c) for c in names if c.isdigit())
-    filename = "<data frame>" if isinstance(source, pd.DataFrame) else str(getattr(source, "name", source))
-    from venturesim.calibrate._data import DataProblem
-
-    if not period_cols or period_cols[0] != 0 or period_cols != list(range(len(period_cols))):
-        raise DataError(
-            [
-                DataProblem(
-                    filename.split("/")[-1],
-                    None,
-                    None,
-                    f"expected period columns 0, 1, 2, … (customers active at the start and after each "
-                    f"period), found {period_cols or 'none'} among {names[:20]}",
-                )
-            ]
+    if not period_cols or period_cols != list(range(len(period_cols))):
+        found = period_cols or "none"
+        message = (
+            "expected period columns 0, 1, 2, … (customers active at the start and after each period), "
+            f"found {found} among {names[:20]}"
         )
+        raise DataError([DataProblem(name, None, None, message)])
     if periods is not None:
         period_cols = period_cols[: periods + 1]
     cols = [str(c) for c in period_cols]
     table = read_table(
-        source,
+        frame,
         dict.fromkeys(cols, "count"),
+        filename=name,
         optional={"segment": "label", "cohort": "label"},
         allow_blank=tuple(cols[1:]),
     )

@@ -9,7 +9,7 @@ import pytest
 
 from venturesim.calibrate import ConvergenceError, read_cohorts, read_posterior, sbg_mle
 from venturesim.calibrate._mcmc import Convergence
-from venturesim.calibrate.diffusion import Signups, bass, expected_new
+from venturesim.calibrate.diffusion import expected_new
 
 DATA = Path(__file__).parents[1] / "data"
 pytestmark = pytest.mark.slow
@@ -40,13 +40,27 @@ def test_chains_that_disagree_are_refused_with_the_reason():
     check_convergence(post, Convergence(max_rhat=3, min_ess=1, max_divergences=3))  # the caller's thresholds
 
 
-def test_bass_recovers_true_values_and_narrows_with_more_data():
+def test_bass_recovers_true_values_and_narrows_with_more_data(tmp_path):
     """Poisson sign-ups from p = 0.06, q = 0.9 a year, m = 20 000: each 94 % interval holds the truth, and
-    60 months of data give narrower intervals than 30 (two independent segments in one model)."""
+    60 months of data give narrower intervals than 30 (two independent segments in one fit, run through
+    `venturesim calibrate market`, which also writes the posterior predictive check)."""
+    from typer.testing import CliRunner
+
+    from venturesim.cli import app
+
     rng = np.random.default_rng(3)
     truth = {"bass_p_annual": 0.06, "bass_q_annual": 0.9, "market_size": 20_000}
     counts = rng.poisson(expected_new(0.06, 0.9, 20_000, 60))
-    post = bass(Signups({"short": counts[:30], "long": counts}), likelihood="poisson", draws=300, tune=300, seed=2)
+    rows = [("short", k, c) for k, c in enumerate(counts[:30])] + [("long", k, c) for k, c in enumerate(counts)]
+    data = tmp_path / "signups.csv"
+    data.write_text("segment,month,new_customers\n" + "".join(f"{s},{k},{c}\n" for s, k, c in rows))
+    out, chart = tmp_path / "market.parquet", tmp_path / "check.html"
+    args = ["calibrate", "market", str(data), "--out", str(out), "--poisson", "--chart", str(chart)]
+    result = CliRunner().invoke(app, [*args, "--draws", "300", "--tune", "300", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "months inside the 94 % predictive interval" in result.output and chart.stat().st_size > 1000
+    post = read_posterior(out)
+    assert post.info["segments"] == ["short", "long"] and post.info["months"] == {"short": 30, "long": 60}
     for name, value in truth.items():
         lo_s, hi_s = post.interval(f"short.{name}")
         lo_l, hi_l = post.interval(f"long.{name}")

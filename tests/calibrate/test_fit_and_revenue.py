@@ -43,3 +43,30 @@ def test_revenue_least_squares_by_hand():
     eps = 0.05
     noisy = mrr * np.exp(eps * (-1.0) ** np.arange(12))
     assert revenue_mle(noisy).sigma == pytest.approx(eps, rel=0.02)
+
+
+def test_bass_predictive_check_by_hand():
+    """One-point posterior (p, q, m fixed) with Poisson counts: the mean is m[F(k+1) − F(k)] exactly and the
+    94 % band is Poisson's; data drawn from the model fall inside about 94 % of the time."""
+    import pandas as pd
+
+    from venturesim.calibrate._mcmc import Posterior
+    from venturesim.calibrate.checks import bass_predictive, plot_bass_check
+    from venturesim.calibrate.diffusion import Signups, expected_new
+    from venturesim.market.bass import cumulative_fraction
+
+    n = 4000
+    draws = pd.DataFrame({"market_size": np.full(n, 20_000.0), "bass_p_annual": 0.06, "bass_q_annual": 0.9})
+    post = Posterior("bass", draws, pd.DataFrame(), 0, 0.0, "pymc")
+    mu = expected_new(0.06, 0.9, 20_000, 48)
+    assert mu[0] == pytest.approx(20_000 * cumulative_fraction(1, 0.005, 0.075), rel=1e-12)
+    observed = np.random.default_rng(5).poisson(mu)
+    frame = bass_predictive(post, Signups({"all": observed}), seed=1)
+    np.testing.assert_allclose(frame["mean"], mu, rtol=1e-12)
+    from scipy import stats
+
+    # the band's ends are Poisson quantiles (sampled with 4000 draws: within 2 counts of the exact ones)
+    assert np.all(np.abs(frame["low"] - stats.poisson(mu).ppf(0.03)) <= 2 + 0.02 * mu)
+    assert np.all(np.abs(frame["high"] - stats.poisson(mu).ppf(0.97)) <= 2 + 0.02 * mu)
+    assert 0.8 <= frame["inside"].mean() <= 1.0  # 48 months, each inside with probability ≈ 0.94
+    assert plot_bass_check(frame).to_dict()["layer"][0]["mark"]["type"] == "area"

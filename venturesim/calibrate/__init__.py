@@ -14,7 +14,7 @@ writes draws that a scenario reads with ``{posterior: path, column: NAME}``
 (one joint draw per path: every column of a file uses the same draw).
 """
 
-from venturesim.calibrate import bgnbd
+from venturesim.calibrate import bgnbd, checks
 from venturesim.calibrate._data import ConvergenceError, DataError, DataProblem
 from venturesim.calibrate._mcmc import Convergence, Posterior, read_posterior
 from venturesim.calibrate.bgnbd import bgnbd_mle, clv, expected_purchases, gamma_gamma_mle, p_alive, read_rfm
@@ -32,6 +32,7 @@ __all__ = [
     "bass",
     "bgnbd",
     "bgnbd_mle",
+    "checks",
     "clv",
     "expected_purchases",
     "fit",

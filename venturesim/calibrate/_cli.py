@@ -132,6 +132,7 @@ def market(
     out: Path | None = _OUT,
     hierarchical: bool = typer.Option(False, "--hierarchical", help="Segments share hyperpriors on ln p, ln q."),
     poisson: bool = typer.Option(False, "--poisson", help="Poisson counts instead of negative binomial."),
+    chart: Path | None = typer.Option(None, "--chart", help="Write the posterior predictive check chart (.html)."),
     draws: int = _DRAWS,
     tune: int = _TUNE,
     chains: int = _CHAINS,
@@ -139,13 +140,15 @@ def market(
     force: bool = _FORCE,
 ) -> None:
     """Bass diffusion p, q, m per segment → market_size, bass_p_annual, bass_q_annual."""
+    from venturesim.calibrate.checks import bass_predictive, plot_bass_check
     from venturesim.calibrate.diffusion import bass, read_signups
 
     with clean_errors(), _quiet():
         _check_out(out, force)
         assert out is not None
+        signups = read_signups(data)
         post = bass(
-            read_signups(data),
+            signups,
             hierarchical=hierarchical,
             likelihood="poisson" if poisson else "negative_binomial",
             draws=draws,
@@ -154,6 +157,15 @@ def market(
             seed=seed,
         )
         _print_posterior(post, out)
+        check = bass_predictive(post, signups, seed=seed)
+        _console().print(
+            f"posterior predictive check: {int(check['inside'].sum())} of {len(check)} months inside the 94 % "
+            "predictive interval (about 94 % expected)",
+            highlight=False,
+        )
+        if chart is not None:
+            plot_bass_check(check).save(str(chart))
+            _console().print(f"wrote {chart}", highlight=False, markup=False)
 
 
 @calibrate_app.command("revenue")

@@ -5,10 +5,12 @@ Model: with y_t = ln MRR_t for months t = 0 … n−1,
 .. math:: y_t = a + g\,(t − t_{n−1}) + ε_t, \qquad ε_t \sim \mathrm{N}(0, σ^2),
 
 so a = ln MRR at the last observed month (the level the forecast starts
-from) and e^g − 1 is the monthly growth rate. Priors (overridable with
-``priors={name: (centre, scale)}``): a ~ N(ln of the last MRR, 2²),
-g ~ N(0.05, 0.10²) (a ±20 %/month range: early-stage MRR growth is rarely
-faster), σ ~ HalfNormal(0.3).
+from) and e^g − 1 is the monthly growth rate. NUTS samples the level at the
+middle month, c = a − g(n−1)/2, which is uncorrelated with g in the posterior
+(with a, the two are strongly correlated and short chains do not mix). Priors
+(overridable with ``priors={name: (centre, scale)}``): c ~ N(mean of ln MRR, 2²)
+("level"), g ~ N(0.05, 0.10²) (a ±20 %/month range: early-stage MRR growth is
+rarely faster), σ ~ HalfNormal(0.3).
 
 Maximum likelihood (:func:`revenue_mle`) is ordinary least squares on ln
 MRR (σ̂ the ML estimate, residual sum of squares / n).
@@ -33,7 +35,8 @@ from venturesim.calibrate._mcmc import Convergence, Posterior, sample
 __all__ = ["DEFAULT_PRIORS", "RevenueMle", "read_mrr", "revenue", "revenue_mle"]
 
 DEFAULT_PRIORS = {"level": (None, 2.0), "growth": (0.05, 0.10), "sigma": (None, 0.3)}
-"""(centre, scale): normal for the log level (centre None: ln of the last MRR) and the log growth; half-normal σ."""
+"""(centre, scale): normal for the log level at the middle month (centre None: the mean of ln MRR) and the log
+growth; half-normal σ."""
 
 
 def read_mrr(source) -> np.ndarray:
@@ -89,13 +92,14 @@ def revenue(
     spec = {**DEFAULT_PRIORS, **(priors or {})}
     if set(spec) != set(DEFAULT_PRIORS):
         raise ValueError(f"unknown priors {sorted(set(spec) - set(DEFAULT_PRIORS))}; known: {sorted(DEFAULT_PRIORS)}")
-    t = np.arange(y.size) - (y.size - 1.0)
+    half = (y.size - 1.0) / 2.0
+    t = np.arange(y.size) - half  # centred: the level and the slope are uncorrelated in the posterior
     with pm.Model() as model:
-        a = pm.Normal("level", y[-1] if spec["level"][0] is None else spec["level"][0], spec["level"][1])
+        c = pm.Normal("level", y.mean() if spec["level"][0] is None else spec["level"][0], spec["level"][1])
         g = pm.Normal("growth", spec["growth"][0], spec["growth"][1])
         sigma = pm.HalfNormal("sigma", spec["sigma"][1])
-        pm.Normal("log_mrr", a + g * t, sigma, observed=y)
-        pm.Deterministic("mrr_start", pm.math.exp(a))
+        pm.Normal("log_mrr", c + g * t, sigma, observed=y)
+        pm.Deterministic("mrr_start", pm.math.exp(c + g * half))
         pm.Deterministic("growth_monthly", pm.math.exp(g) - 1.0)
     return sample(
         model,

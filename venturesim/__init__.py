@@ -150,4 +150,13 @@ def simulate(
     return result
 
 
+def __getattr__(name: str) -> _Any:
+    """``vs.calibrate``: imported on first use (it is not needed to simulate)."""
+    if name == "calibrate":
+        import importlib
+
+        return importlib.import_module("venturesim.calibrate")
+    raise AttributeError(f"module 'venturesim' has no attribute {name!r}")
+
+
 __all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]

@@ -1,4 +1,5 @@
-"""Command line: ``venturesim run | validate | new | calibrate-product | sensitivity``: parses, calls, prints."""
+"""Command line: ``venturesim run | validate | new | calibrate-product | calibrate | sensitivity``: parses, calls,
+prints."""
 
 from __future__ import annotations
 
@@ -538,6 +539,11 @@ def sensitivity(
             html_out.parent.mkdir(parents=True, exist_ok=True)
             html_out.write_text(page, encoding="utf-8")
             console.print(f"wrote {html_out}")
+
+
+from venturesim.calibrate._cli import calibrate_app  # noqa: E402 - needs this module's helpers defined first
+
+app.add_typer(calibrate_app, name="calibrate")
 
 
 if __name__ == "__main__":  # python -m venturesim.cli

@@ -95,6 +95,10 @@ CHECKS: dict[str, str] = {
     "Pert": "need `low <= mode <= high` and `low < high`.",
     "Choice": "`weights`, when given, has one entry per value, all >= 0, with a positive sum.",
     "Range90": "`p95` must be greater than `p5`.",
+    "PosteriorDraws": (
+        "the file must exist (a relative path is read from the scenario file's folder) and the "
+        "column must hold finite numbers; the input may not appear in `correlations`."
+    ),
     "FileDraws": (
         "the file must exist (a relative path is read from the scenario file's folder) and the "
         "column must hold at least one row of finite numbers."
@@ -451,11 +455,16 @@ def _spec_sections() -> list[str]:
         )
         + ";",
         "- the 90 % range shorthand [`{p5: a, p95: b}`](#range90);",
-        "- draws from a file, [`{file: ..., column: ...}`](#filedraws).",
+        "- draws from a file, [`{file: ..., column: ...}`](#filedraws);",
+        (
+            "- one column of a joint posterior written by `venturesim calibrate`, "
+            "[`{posterior: ..., column: ...}`](#posteriordraws) (one row per path, shared by the file's columns)."
+        ),
         "",
         (
             "A mapping is read as `dist: NAME` when it has a `dist` key, as file draws when it has "
-            "`file`, as a schedule when it has `schedule`, as a trend when it has `start` or `growth` "
+            "`file`, as posterior draws when it has `posterior`, as a schedule when it has `schedule`, "
+            "as a trend when it has `start` or `growth` "
             "(only where the field is time-varying), and as the p5/p95 shorthand otherwise. One value "
             "is drawn per path, by inversion (`ppf(u)` of a uniform `u`, correlated through the "
             "Gaussian copula when the input appears in `correlations`)."

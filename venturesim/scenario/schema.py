@@ -226,6 +226,11 @@ def correlation_matrix(inputs: dict, correlations: list[Correlation]) -> tuple[l
                     f"correlations[{k}] names {name!r}, which is not an uncertain input"
                     + (f"; did you mean {hint!r}?" if hint else f"; uncertain inputs are {sorted(inputs)}")
                 )
+            if getattr(inputs[name], "posterior", None) is not None:
+                raise ValueError(
+                    f"correlations[{k}] names {name!r}, a column of a joint posterior: its correlations come "
+                    "from the posterior's draws; remove it from correlations"
+                )
             if name not in names:
                 names.append(name)
     matrix = np.eye(len(names))

@@ -9,7 +9,13 @@ Every uncertain input in a scenario is one of
   95th percentiles are ``a`` and ``b`` when both are positive, else a normal
   (Hubbard, *How to Measure Anything*, the "90 % confidence interval" habit);
 * draws from a file, ``{file: posterior.csv, column: churn}`` (CSV or
-  parquet), for example the posterior draws of a PyMC calibration.
+  parquet), for example the posterior draws of a PyMC calibration;
+* one column of a joint posterior, ``{posterior: market.parquet, column: bass_p_annual}``
+  (written by :mod:`venturesim.calibrate`): each path takes one *row* of the
+  file, the same row for every column of that file, so the correlations
+  between the parameters (p, q and m of a Bass fit) are kept. The row is
+  drawn from a random stream named after the file, not the input, so every
+  scenario naming the same file draws the same rows (common random numbers).
 
 Each spec also takes ``scale`` and ``shift`` (value = shift + scale × draw),
 which is how shocks such as ``price*=0.7`` are applied without rewriting the
@@ -89,6 +95,14 @@ class Spec(BaseModel):
 
     def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
         return self._base().ppf(u)
+
+    def stream(self, name: str) -> str:
+        """Name of the random stream this spec draws from, for the input ``name`` (itself, by default)."""
+        return name
+
+    def _raw_tails(self) -> np.ndarray:
+        """The unscaled values at the extreme probabilities :data:`_TAILS`."""
+        return np.asarray(self._raw_ppf(_TAILS), dtype=np.float64)
 
 
 class Normal(Spec):
@@ -298,6 +312,38 @@ class FileDraws(Spec):
         return self._draws[idx]
 
 
+class PosteriorDraws(Spec):
+    """One column of a joint posterior: path i takes row ⌊u_i·n⌋ of the file, u_i from the file's own stream.
+
+    Every input naming the same file uses the same stream (``posterior:FILE``)
+    and so the same row on a path: the posterior's joint distribution is kept.
+    Draws are not sorted, so ``ppf`` is not monotone; bounds are checked on the
+    empirical distribution and the tails are the smallest and largest draws.
+    """
+
+    posterior: str = Field(description="Parquet (or CSV) file of posterior draws, relative to the scenario file.")
+    column: str = Field(description="Column holding this input's draws.")
+    _draws: np.ndarray = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _load(self, info: ValidationInfo):
+        from venturesim.spec.files import resolve_input_file
+
+        path = resolve_input_file(self.posterior, info.context, "posterior file")
+        self._draws = read_draws(path, self.column)
+        return self
+
+    def stream(self, name: str) -> str:
+        return f"posterior:{self.posterior}"
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        idx = np.minimum((np.asarray(u) * len(self._draws)).astype(np.int64), len(self._draws) - 1)
+        return self._draws[idx]
+
+    def _raw_tails(self) -> np.ndarray:
+        return np.array([self._draws.min(), self._draws.max()])
+
+
 def read_draws(path: Path, column: str) -> np.ndarray:
     """Read one numeric column of a CSV or parquet file as float64 draws."""
     import pandas as pd
@@ -322,7 +368,13 @@ def read_draws(path: Path, column: str) -> np.ndarray:
 DIST_NAMES = ("normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert", "poisson", "bernoulli", "choice")
 
 
-_MODEL_KINDS = {"Range90": "range", "FileDraws": "file", "Schedule": "schedule", "Trend": "trend"}
+_MODEL_KINDS = {
+    "Range90": "range",
+    "FileDraws": "file",
+    "PosteriorDraws": "posterior",
+    "Schedule": "schedule",
+    "Trend": "trend",
+}
 
 
 def spec_kind(value) -> str:
@@ -334,6 +386,8 @@ def spec_kind(value) -> str:
             return str(value["dist"])
         if "file" in value:
             return "file"
+        if "posterior" in value:
+            return "posterior"
         if "schedule" in value:
             return "schedule"
         if "start" in value or "growth" in value:
@@ -357,12 +411,14 @@ Dist = Annotated[
         | Annotated[Choice, Tag("choice")]
         | Annotated[Range90, Tag("range")]
         | Annotated[FileDraws, Tag("file")]
+        | Annotated[PosteriorDraws, Tag("posterior")]
     ),
     Discriminator(
         spec_kind,
         custom_error_type="invalid_distribution",
         custom_error_message=(
-            "expected a number, {dist: " + "|".join(DIST_NAMES) + ", ...}, {p5: .., p95: ..} or {file: .., column: ..}"
+            "expected a number, {dist: " + "|".join(DIST_NAMES) + ", ...}, {p5: .., p95: ..}, {file: .., column: ..} "
+            "or {posterior: .., column: ..}"
         ),
     ),
 ]
@@ -378,7 +434,7 @@ def tail_values(spec: float | Spec) -> np.ndarray:
     if not isinstance(spec, Spec):
         return np.array([float(spec), float(spec)])
     with np.errstate(all="ignore"):
-        return spec.shift + spec.scale * np.asarray(spec._raw_ppf(_TAILS), dtype=np.float64)
+        return spec.shift + spec.scale * spec._raw_tails()
 
 
 def check_tails(spec: Spec) -> None:

@@ -160,6 +160,8 @@ EXIT_CODES = {
     4: "unreadable scenario file (missing, too large, not UTF-8 text)",
     5: "output refused (results exist and no --force, or --out is blocked by a file)",
     6: "the simulation produced NaN or infinite money (the paths and their inputs are named)",
+    7: "unusable calibration data (file:row, column, expected/found)",
+    8: "a calibration's MCMC did not converge (R-hat, effective sample size or divergences named)",
     130: "interrupted (Ctrl-C); nothing half-written is left behind",
 }
 """The CLI's exit status per error class (docs/reliability.md, ``venturesim --help``)."""

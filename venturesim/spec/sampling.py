@@ -8,6 +8,9 @@ from which one standard normal ``z`` is drawn. So
 * an input's draws do not change when other inputs are added or removed,
   which gives common random numbers when two scenarios are compared.
 
+A joint posterior (``{posterior: file, column: c}``) draws from the stream
+``posterior:file`` instead, shared by all its columns: one row per path.
+
 Correlated inputs (a Gaussian copula on ranks) replace their ``z`` by
 ``L z`` with ``L`` the Cholesky factor of the normal-scale correlation matrix
 (see :func:`venturesim.scenario.schema.rank_correlation_matrix`). Every input
@@ -134,7 +137,7 @@ class Sampler:
         """Per-path draws of an uncertain number, float64 of shape (paths,)."""
         if not isinstance(spec, Spec):
             return np.full(self.n, float(spec))
-        values = spec.ppf(ndtr(self.standard_normal(name)))
+        values = spec.ppf(ndtr(self.standard_normal(spec.stream(name))))
         self.draws[name] = values
         return values
 

@@ -3,7 +3,13 @@
 For each training run r (in roadmap order) and path:
 
 * work, months = C_r / (peak · MFU · n) / 3600 / 730.5, with C_r = 6·N·D
-  (Kaplan et al. 2020; a fine-tune: 6·N_base·D_ft) and 730.5 hours a month;
+  (Kaplan et al. 2020; a fine-tune: 6·N_base·D_ft) and 730.5 hours a month.
+  MFU is the run's own, else the one ``product.calibration`` measured on the
+  run's accelerator kind (a CPU calibration never sets a GPU run's), else
+  :data:`~venturesim.model_costs.schema.DEFAULT_TRAINING_MFU`; with a
+  calibration that applies, peak is the calibration's (the same catalogue
+  figure on a GPU/TPU; the measured one on a CPU, whose catalogue peak is a
+  placeholder). One MFU definition throughout: model FLOPs ÷ (peak × time);
 * cost rate, USD per month while the run holds its cluster slot
   = n · price per accelerator-hour · 730.5 (restarts are paid for too); the
   catalogue's price (when the run gives none) moves by its annual trend to
@@ -11,8 +17,12 @@ For each training run r (in roadmap order) and path:
 * interruptions arrive at λ_r = n · rate per 1,000 accelerator-days / 1000 ·
   30.44 per month of work, each costing ``restart_hours``;
 * loss = L(N, D) from the loss law (the published Chinchilla fit, or the
-  calibration file's law — one posterior draw per path), minus
-  ``loss_reduction`` for a fine-tune (from its base's loss).
+  calibration file's law transferred to the reference scale — one posterior
+  draw per path, :func:`venturesim.model_costs.quality_scale.transfer_law`),
+  minus ``loss_reduction`` for a fine-tune (from its base's loss). Every loss
+  the scenario gives (frontier, initial, loss reductions) is converted from
+  ``product.loss_unit`` to nats per reference token
+  (:func:`~venturesim.model_costs.quality_scale.to_reference`).
 
 Serving: a token costs 2·N FLOPs (Kaplan et al. 2020), so the cost per token
 of the served model is 2·N · price / 3600 / (peak · MFU · utilisation · k),
@@ -95,29 +105,53 @@ def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: floa
     return sampler.scalar(chip.price_per_hour, name) * chip.price_multiplier(month)
 
 
-def _loss_law(product: Product, sampler: Sampler):
-    """(paths,) arrays E, A, B, alpha, beta: Chinchilla, or one calibration posterior draw per path.
-
-    A calibration file's law is in the units of its runs (nats per byte for
-    the byte-level calibration model); the scenario's ``frontier_loss`` and
-    ``initial_loss`` must then be on that scale too (docs/model/product.md).
-    """
+def _loss_law(product: Product, calibration, sampler: Sampler):
+    """(paths,) arrays E, A, B, alpha, beta on the reference scale (nats per reference token): Chinchilla, or
+    one posterior draw per path of the calibration's law, transferred (``product.calibration_transfer``):
+    'anchored' keeps the draw's exponents and matches the published law at the anchor
+    (:func:`~venturesim.model_costs.quality_scale.transfer_law`); 'none' uses it as fitted (the schema
+    allows that only for a law in nats/token)."""
+    from venturesim.model_costs.quality_scale import transfer_law
     from venturesim.model_costs.scaling_law import CHINCHILLA
 
     n = sampler.n
-    if product.calibration is None:
-        law = CHINCHILLA
-        return tuple(np.full(n, float(getattr(law, k))) for k in ("E", "A", "B", "alpha", "beta"))
-    from venturesim.model_costs.calibration import load_calibration
-
-    calibration = load_calibration(product.calibration)
+    names = ("E", "A", "B", "alpha", "beta")
+    if calibration is None:
+        return tuple(np.full(n, float(getattr(CHINCHILLA, k))) for k in names)
     draws = calibration.law_draws  # name → posterior draws; None without the Bayesian fit
     if draws is None:
-        law = calibration.law
-        return tuple(np.full(n, float(getattr(law, k))) for k in ("E", "A", "B", "alpha", "beta"))
-    count = len(draws["E"])
-    index = np.minimum((ndtr(sampler.standard_normal("product.calibration")) * count).astype(int), count - 1)
-    return tuple(np.asarray(draws[k], np.float64)[index] for k in ("E", "A", "B", "alpha", "beta"))
+        law = tuple(np.full(n, float(getattr(calibration.law, k))) for k in names)
+    else:
+        count = len(draws["E"])
+        index = np.minimum((ndtr(sampler.standard_normal("product.calibration")) * count).astype(int), count - 1)
+        law = tuple(np.asarray(draws[k], np.float64)[index] for k in names)
+    if product.calibration_transfer == "none":
+        return law
+    return transfer_law(*law)
+
+
+def _calibration(product: Product):
+    """The calibration file's content, or None."""
+    if product.calibration is None:
+        return None
+    from venturesim.model_costs.calibration import load_calibration
+
+    return load_calibration(product.calibration)
+
+
+def run_mfu(run, calibration) -> tuple[object, float | None]:
+    """The MFU of ``run`` (a spec or number) and the peak FLOP/s it is measured against (None: the catalogue's).
+
+    The run's own MFU if it gives one; else the calibration's measured MFU and peak if the calibration
+    ran on the run's accelerator kind; else :data:`~venturesim.model_costs.schema.DEFAULT_TRAINING_MFU`.
+    """
+    from venturesim.model_costs.schema import DEFAULT_TRAINING_MFU
+
+    if run.mfu is not None:
+        return run.mfu, None
+    if calibration is not None and calibration.accelerator == run.accelerator and np.isfinite(calibration.mfu):
+        return float(calibration.mfu), float(calibration.peak_flops)
+    return DEFAULT_TRAINING_MFU, None
 
 
 def _no_product(n: int, months: int) -> ProductParams:
@@ -143,10 +177,17 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     from venturesim.model_costs.hardware import accelerator
     from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens
 
+    from venturesim.model_costs.quality_scale import to_reference
+
     n = sampler.n
     if product is None:
         return _no_product(n, months)
-    E, A, B, alpha, beta = _loss_law(product, sampler)
+    calibration = _calibration(product)
+    E, A, B, alpha, beta = _loss_law(product, calibration, sampler)
+
+    def reference(loss):  # the scenario's loss unit → nats per reference token
+        return to_reference(loss, product.loss_unit, product.bytes_per_token)
+
     serving = product.serving
     quant = QUANTIZATIONS[serving.quantization]
     runs = product.training_runs
@@ -163,13 +204,16 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         else:
             b = names.index(run.base)
             size = columns["parameters"][b]
-            loss = columns["loss"][b] - quant.loss_penalty - sampler.scalar(run.loss_reduction, f"{key}.loss_reduction")
-        mfu = sampler.scalar(run.mfu, f"{key}.mfu")
+            reduction = reference(sampler.scalar(run.loss_reduction, f"{key}.loss_reduction"))
+            loss = columns["loss"][b] - quant.loss_penalty - reduction
+        mfu_spec, peak = run_mfu(run, calibration)
+        mfu = sampler.scalar(mfu_spec, f"{key}.mfu")
+        peak = chip.peak_flops if peak is None else peak
         price = _price(run.price_per_hour, run.accelerator, sampler, f"{key}.price_per_hour", run.month)
         flops = 6.0 * size * tokens
         columns["submit"].append(np.full(n, run.month))
         columns["base"].append(np.full(n, -1 if run.base is None else names.index(run.base)))
-        columns["work"].append(flops / (chip.peak_flops * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
+        columns["work"].append(flops / (peak * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
         columns["cost_rate"].append(run.accelerators * price * HOURS_PER_MONTH)
         rate = sampler.scalar(
             run.interruptions_per_1000_accelerator_days, f"{key}.interruptions_per_1000_accelerator_days"
@@ -188,11 +232,11 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     price = _price(serving.price_per_hour, serving.accelerator, sampler, "product.serving.price_per_hour")
     mfu = sampler.scalar(serving.mfu, "product.serving.mfu")
     utilisation = sampler.scalar(serving.utilisation, "product.serving.utilisation")
-    frontier = sampler.series(product.frontier_loss, "product.frontier_loss", months)
+    frontier = reference(sampler.series(product.frontier_loss, "product.frontier_loss", months))
     initial = (
         frontier[:, 0]
         if product.initial_loss is None
-        else sampler.scalar(product.initial_loss, "product.initial_loss") + quant.loss_penalty
+        else reference(sampler.scalar(product.initial_loss, "product.initial_loss")) + quant.loss_penalty
     )
     response = product.quality_response
     return ProductParams(

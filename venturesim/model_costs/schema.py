@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
+from venturesim.model_costs.quality_scale import BYTES_PER_TOKEN
 from venturesim.spec._base import Model, Name, unique_names
 from venturesim.spec.distributions import bounded, uncertain
 from venturesim.spec.timeseries import TimeVarying, Trend
@@ -28,6 +29,11 @@ class Compute(Model):
         description="Accelerator rental and other compute per month outside the training runs "
         "of the product roadmap, USD (a trend with negative growth models falling GPU prices).",
     )
+
+
+DEFAULT_TRAINING_MFU = 0.35
+"""MFU of a training run that gives none, when no calibration measured its accelerator: between
+Gopher's 32.5 % and PaLM's 46.2 % (PaLM Table 3), nanoGPT's ≈ 37 % on an A100."""
 
 
 LLAMA3_INTERRUPTIONS_PER_1000_DAYS = 419 / (54 * 16_384) * 1000
@@ -68,13 +74,17 @@ class TrainingRun(Model):
     tokens: uncertain(gt=0) = Field(description="Training tokens D (a fine-tune: its own tokens).")
     base: str | None = Field(None, description="Name of an earlier run this one fine-tunes.")
     loss_reduction: uncertain(ge=0) = Field(
-        0.0, description="Fine-tune only: loss reduction on the product's own task, nats/token."
+        0.0,
+        description="Fine-tune only (a run with base): loss reduction on the product's own task, "
+        "in product.loss_unit (an error on a pre-training run, which would ignore it).",
     )
     accelerator: AcceleratorName = Field("h100_sxm", description="Accelerator type (the hardware catalogue).")
     accelerators: int = Field(8, ge=1, description="Accelerators the run uses (count).")
-    mfu: uncertain(gt=0, le=1) = Field(
-        0.35,
-        description="Model FLOPs utilisation, fraction of peak (PaLM Table 3: GPT-3 21 %, Gopher 32.5 %, PaLM 46.2 %).",
+    mfu: uncertain(gt=0, le=1) | None = Field(
+        None,
+        description="Model FLOPs utilisation, fraction of peak: model FLOPs (6N + attention, PaLM App. B) ÷ "
+        "(peak × wall time). Default: the MFU product.calibration measured on this accelerator kind, else "
+        f"{DEFAULT_TRAINING_MFU} (PaLM Table 3: GPT-3 21 %, Gopher 32.5 %, PaLM 46.2 %).",
     )
     price_per_hour: uncertain(gt=0) | None = Field(
         None, description="Rental price per accelerator-hour, USD (default: the catalogue's range)."
@@ -95,6 +105,11 @@ class TrainingRun(Model):
 
     @model_validator(mode="after")
     def _size_given(self):
+        if self.base is None and "loss_reduction" in self.model_fields_set:
+            raise ValueError(
+                f"run {self.name!r}: 'loss_reduction' applies only to a fine-tune (a run with base); "
+                "a pre-training run's loss comes from the loss law — remove it, or give base"
+            )
         if self.base is None and self.parameters is None:
             raise ValueError(f"run {self.name!r}: give parameters (or base, for a fine-tune)")
         if self.base is not None and self.parameters is not None:
@@ -148,15 +163,35 @@ class Product(Model):
 
     calibration: str | None = Field(
         None,
-        description="Path to a calibration file written by `venturesim calibrate-product` "
-        "(its fitted loss law, with posterior draws, replaces the published Chinchilla fit).",
+        description="Path to a calibration file written by `venturesim calibrate-product`: its measured MFU "
+        "sets the MFU of every run on that accelerator kind that gives none, and its law's exponents (one "
+        "posterior draw per path) replace the published ones by the anchored transfer (calibration_transfer).",
+    )
+    calibration_transfer: Literal["anchored", "none"] = Field(
+        "anchored",
+        description="How the calibration's law reaches the reference scale: 'anchored' keeps its exponents and "
+        "matches the published Chinchilla law at the Chinchilla model (70B, 1.4T tokens) "
+        "(model_costs.quality_scale); 'none' uses the law as fitted, allowed only for a law in nats/token.",
+    )
+    loss_unit: Literal["nats/token", "nats/byte", "bits/byte"] = Field(
+        "nats/token",
+        description="Unit of this section's losses (frontier_loss, initial_loss, loss_reduction): nats/token of "
+        "the reference tokeniser (the Chinchilla law's scale), or nats/byte or bits/byte, converted by "
+        "bytes_per_token.",
+    )
+    bytes_per_token: float = Field(
+        BYTES_PER_TOKEN,
+        gt=0,
+        description="UTF-8 bytes per reference token, to convert per-byte losses "
+        "(default 1/0.29335 ≈ 3.41: GPT-2 BPE on the Pile, Gao et al. 2020).",
     )
     frontier_loss: bounded(TimeVarying, gt=0) = Field(
         default_factory=lambda: Trend(start=1.85, growth=-0.0005),
-        description="Loss of the competing frontier model by month, nats/token on the loss law's scale.",
+        description="Loss of the competing frontier model by month, in loss_unit (default: nats/token on the "
+        "Chinchilla law's scale).",
     )
     initial_loss: uncertain(gt=0) | None = Field(
-        None, description="Loss of the model served at month 0, nats/token (default: the frontier's at month 0)."
+        None, description="Loss of the model served at month 0, in loss_unit (default: the frontier's at month 0)."
     )
     initial_parameters: uncertain(gt=0) = Field(
         7e9, description="Size of the model served at month 0, parameters (sets serving cost)."
@@ -185,6 +220,20 @@ class Product(Model):
                 f"({type(exc).__name__}); write one with `venturesim calibrate-product`"
             ) from None
         return str(resolved)
+
+    @model_validator(mode="after")
+    def _transfer_convertible(self):
+        if self.calibration is not None and self.calibration_transfer == "none":
+            from venturesim.model_costs.calibration import load_calibration
+
+            unit = load_calibration(self.calibration).loss_unit
+            if unit != "nats/token":
+                raise ValueError(
+                    f"calibration_transfer 'none' uses the calibration's law as fitted, but its loss unit is "
+                    f"{unit!r}, not nats/token of the reference tokeniser: a law of byte-level models cannot be "
+                    "converted to the frontier's scale; use calibration_transfer: anchored"
+                )
+        return self
 
     @field_validator("training_runs")
     @classmethod

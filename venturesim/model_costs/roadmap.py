@@ -70,6 +70,10 @@ class ProductParams(NamedTuple):
         (× 2 FLOPs per parameter already included).
     gpu_price : (paths, T|1) month's multiplier of accelerator rental prices (risks on
         ``company.compute``; 1: none), on training runs' cost and serving cost per token.
+    initial_api_cost : (paths,) USD per token if the model served at month 0 is a vendor API model, else 0.
+    api_share : (paths, T) 1 in the months of a ``serving_plan`` phase with strategy 'api', else 0.
+    api_loss : (paths, T) that phase's vendor model's loss (frontier − its gap), nats/token.
+    api_cost_per_token : (paths, T) that phase's blended USD per token (× its price multiplier).
     """
 
     submit: np.ndarray
@@ -92,6 +96,10 @@ class ProductParams(NamedTuple):
     quality_max_multiplier: np.ndarray
     serving_cost_per_parameter_token: np.ndarray
     gpu_price: np.ndarray
+    initial_api_cost: np.ndarray
+    api_share: np.ndarray
+    api_loss: np.ndarray
+    api_cost_per_token: np.ndarray
 
 
 def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: float = 0.0) -> np.ndarray:
@@ -169,12 +177,25 @@ def _no_product(n: int, months: int) -> ProductParams:
         quality_max_multiplier=np.full(n, QUALITY_MAX_MULTIPLIER),
         serving_cost_per_parameter_token=scalars,
         gpu_price=np.ones((n, 1)),
+        initial_api_cost=scalars,
+        api_share=np.zeros((n, months)),
+        api_loss=np.zeros((n, months)),
+        api_cost_per_token=np.zeros((n, months)),
     )
 
 
 def sample_product(product: Product | None, sampler: Sampler, months: int) -> ProductParams:
     """Draw the product inputs for ``sampler``'s paths (``None``: no product section — no effect)."""
     from venturesim.model_costs.hardware import accelerator
+    from venturesim.model_costs.models import (
+        api_model,
+        api_price_per_token,
+        fine_tuning_flops,
+        fine_tuning_gain,
+        open_model,
+        open_model_loss,
+        preset,
+    )
     from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens
 
     from venturesim.model_costs.quality_scale import to_reference
@@ -197,20 +218,31 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         key = f"product.training_runs.{run.name}"
         chip = accelerator(run.accelerator)
         tokens = sampler.scalar(run.tokens, f"{key}.tokens")
-        if run.base is None:
-            assert run.parameters is not None  # the schema requires parameters of a run without a base
+        method = run.method or "full"
+        if run.base_model is not None:  # fine-tune an open-weights model: its N and its loss on the reference scale
+            model = open_model(run.base_model)
+            size = np.full(n, model.parameters)
+            if "loss_reduction" in run.model_fields_set:
+                reduction = reference(sampler.scalar(run.loss_reduction, f"{key}.loss_reduction"))
+            else:
+                reduction = fine_tuning_gain(tokens, method)
+            loss = open_model_loss(model) - reduction
+            flops = fine_tuning_flops(size, tokens, method)
+        elif run.base is None:
+            assert run.parameters is not None  # the schema requires parameters of a pre-training run
             size = sampler.scalar(run.parameters, f"{key}.parameters")
             loss = E + A / size**alpha + B / tokens**beta
+            flops = 6.0 * size * tokens
         else:
             b = names.index(run.base)
             size = columns["parameters"][b]
             reduction = reference(sampler.scalar(run.loss_reduction, f"{key}.loss_reduction"))
             loss = columns["loss"][b] - quant.loss_penalty - reduction
+            flops = fine_tuning_flops(size, tokens, method)
         mfu_spec, peak = run_mfu(run, calibration)
         mfu = sampler.scalar(mfu_spec, f"{key}.mfu")
         peak = chip.peak_flops if peak is None else peak
         price = _price(run.price_per_hour, run.accelerator, sampler, f"{key}.price_per_hour", run.month)
-        flops = 6.0 * size * tokens
         columns["submit"].append(np.full(n, run.month))
         columns["base"].append(np.full(n, -1 if run.base is None else names.index(run.base)))
         columns["work"].append(flops / (peak * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
@@ -238,12 +270,35 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         if product.initial_loss is None
         else reference(sampler.scalar(product.initial_loss, "product.initial_loss")) + quant.loss_penalty
     )
+    initial_parameters = sampler.scalar(product.initial_parameters, "product.initial_parameters")
+    initial_api_cost = np.zeros(n)
+    if product.initial_model is not None:
+        start = preset(product.initial_model)
+        initial = np.asarray(start.loss(frontier[:, 0]), np.float64) * np.ones(n)
+        if start.strategy == "api":
+            assert start.api is not None
+            initial_api_cost = np.full(n, api_price_per_token(api_model(start.api)))
+        else:
+            initial = initial + quant.loss_penalty
+            initial_parameters = np.full(n, start.parameters)
+    api_share, api_loss, api_cost = (np.zeros((n, months)) for _ in range(3))
+    for i, phase in enumerate(product.serving_plan):
+        end = product.serving_plan[i + 1].month if i + 1 < len(product.serving_plan) else months
+        if phase.strategy != "api" or phase.month >= months:
+            continue
+        assert phase.api_model is not None
+        vendor = api_model(phase.api_model)
+        span = slice(phase.month, end)
+        multiplier = sampler.scalar(phase.price_multiplier, f"product.serving_plan.{i}.price_multiplier")
+        api_share[:, span] = 1.0
+        api_loss[:, span] = frontier[:, span] - vendor.gap_to_frontier
+        api_cost[:, span] = (api_price_per_token(vendor) * multiplier)[:, None]
     response = product.quality_response
     return ProductParams(
         **{k: stack(v) for k, v in columns.items()},
         slots=np.zeros((n, product.cluster_slots)),
         initial_loss=initial,
-        initial_parameters=sampler.scalar(product.initial_parameters, "product.initial_parameters"),
+        initial_parameters=initial_parameters,
         frontier_loss=frontier,
         adoption_elasticity=np.full(n, response.adoption),
         churn_elasticity=np.full(n, response.churn),
@@ -254,4 +309,8 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         )
         / 1e6,
         gpu_price=np.ones((n, 1)),
+        initial_api_cost=initial_api_cost,
+        api_share=api_share,
+        api_loss=api_loss,
+        api_cost_per_token=api_cost,
     )

@@ -73,6 +73,16 @@ class TrainingRun(Model):
     )
     tokens: uncertain(gt=0) = Field(description="Training tokens D (a fine-tune: its own tokens).")
     base: str | None = Field(None, description="Name of an earlier run this one fine-tunes.")
+    base_model: str | None = Field(
+        None,
+        description="Open-weights model this run fine-tunes (the model catalogue: llama_3_1_8b, llama_3_1_70b, "
+        "mistral_7b, qwen2_5_7b, qwen2_5_72b); its N and its loss on the reference scale are the catalogue's.",
+    )
+    method: Literal["full", "lora"] | None = Field(
+        None,
+        description="Fine-tune only: 'full' (6·N·D FLOPs, the default) or 'lora' ((4N + 6·0.005N)·D FLOPs, 0.8× "
+        "the gain; model_costs.models).",
+    )
     loss_reduction: uncertain(ge=0) = Field(
         0.0,
         description="Fine-tune only (a run with base): loss reduction on the product's own task, "
@@ -105,15 +115,26 @@ class TrainingRun(Model):
 
     @model_validator(mode="after")
     def _size_given(self):
-        if self.base is None and "loss_reduction" in self.model_fields_set:
-            raise ValueError(
-                f"run {self.name!r}: 'loss_reduction' applies only to a fine-tune (a run with base); "
-                "a pre-training run's loss comes from the loss law — remove it, or give base"
-            )
-        if self.base is None and self.parameters is None:
-            raise ValueError(f"run {self.name!r}: give parameters (or base, for a fine-tune)")
-        if self.base is not None and self.parameters is not None:
-            raise ValueError(f"run {self.name!r}: a fine-tune takes its base's parameters; remove parameters")
+        fine_tune = self.base is not None or self.base_model is not None
+        for field in ("loss_reduction", "method"):
+            if not fine_tune and field in self.model_fields_set:
+                raise ValueError(
+                    f"run {self.name!r}: '{field}' applies only to a fine-tune (a run with base or base_model); "
+                    "a pre-training run's loss comes from the loss law — remove it, or give base"
+                )
+        if self.base is not None and self.base_model is not None:
+            raise ValueError(f"run {self.name!r}: give base (an earlier run) or base_model (an open model), not both")
+        if not fine_tune and self.parameters is None:
+            raise ValueError(f"run {self.name!r}: give parameters (or base or base_model, for a fine-tune)")
+        if fine_tune and self.parameters is not None:
+            raise ValueError(f"run {self.name!r}: a fine-tune takes its base's parameters; remove 'parameters'")
+        if self.base_model is not None:
+            from venturesim.model_costs.models import open_model
+
+            try:
+                open_model(self.base_model)
+            except KeyError as exc:
+                raise ValueError(f"run {self.name!r}: {exc.args[0]}") from None
         return self
 
 
@@ -158,6 +179,41 @@ class Serving(Model):
     )
 
 
+class ServingPhase(Model):
+    """From ``month`` on, how the product's model is served: a vendor's API, or the company's own models."""
+
+    month: int = Field(ge=0, description="First month of this phase.")
+    strategy: Literal["api", "own"] = Field(
+        description="'api': pay a vendor per token for api_model; 'own': serve the best own model released "
+        "(open-weights fine-tunes and pre-trained runs, on own accelerators at product.serving's cost)."
+    )
+    api_model: str | None = Field(
+        None,
+        description="strategy 'api': the vendor model (the catalogue: frontier_api, small_api, claude_sonnet, "
+        "claude_haiku), its dated price and its gap to the frontier.",
+    )
+    price_multiplier: uncertain(gt=0) = Field(
+        1.0, description="strategy 'api': the vendor's price relative to the catalogue's (a price change risk)."
+    )
+
+    @model_validator(mode="after")
+    def _api_model_given(self):
+        if self.strategy == "api":
+            if self.api_model is None:
+                raise ValueError(f"phase at month {self.month}: strategy 'api' needs api_model")
+            from venturesim.model_costs.models import api_model
+
+            try:
+                api_model(self.api_model)
+            except KeyError as exc:
+                raise ValueError(exc.args[0]) from None
+        else:
+            for field in ("api_model", "price_multiplier"):
+                if field in self.model_fields_set:
+                    raise ValueError(f"phase at month {self.month}: '{field}' applies only to strategy 'api'")
+        return self
+
+
 class Product(Model):
     """The model the startup trains and sells, and the frontier it competes with."""
 
@@ -196,6 +252,17 @@ class Product(Model):
     initial_parameters: uncertain(gt=0) = Field(
         7e9, description="Size of the model served at month 0, parameters (sets serving cost)."
     )
+    initial_model: str | None = Field(
+        None,
+        description="The model served at month 0 in a founder's words: 'frontier API', 'small API model', "
+        "'open 8B', 'open 70B' or 'fine-tuned open 8B' (model_costs.models.PRESETS); sets initial_loss and "
+        "initial_parameters (give neither), and an API model is paid per token at its catalogue price.",
+    )
+    serving_plan: list[ServingPhase] = Field(
+        default_factory=list,
+        description="How the model is served over time (strategy switches); before the first phase: the "
+        "initial model, then the best own model released.",
+    )
     quality_response: QualityResponse = Field(default_factory=QualityResponse)
     cluster_slots: int = Field(1, ge=1, description="Training runs that can run at once; the rest queue.")
     training_runs: Annotated[list[TrainingRun], AfterValidator(unique_names)] = Field(
@@ -220,6 +287,23 @@ class Product(Model):
                 f"({type(exc).__name__}); write one with `venturesim calibrate-product`"
             ) from None
         return str(resolved)
+
+    @model_validator(mode="after")
+    def _initial_model_alone(self):
+        if self.initial_model is not None:
+            from venturesim.model_costs.models import preset
+
+            try:
+                preset(self.initial_model)
+            except KeyError as exc:
+                raise ValueError(exc.args[0]) from None
+            for field in ("initial_loss", "initial_parameters"):
+                if field in self.model_fields_set:
+                    raise ValueError(f"initial_model {self.initial_model!r} sets '{field}'; give one or the other")
+        months = [phase.month for phase in self.serving_plan]
+        if months != sorted(set(months)):
+            raise ValueError(f"serving_plan months {months} must increase")
+        return self
 
     @model_validator(mode="after")
     def _transfer_convertible(self):

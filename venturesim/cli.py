@@ -287,6 +287,10 @@ def validate(
             f"[green]ok[/] {path}: {len(sc.market.segments)} segment(s), {len(sc.team.roles)} role(s), "
             f"{len(sc.funding.rounds)} round(s), {len(uncertain_inputs(sc))} uncertain input(s)"
         )
+        if sc.product is not None:
+            from venturesim.model_costs.models import describe_starting_quality
+
+            console.print(f"  product: {describe_starting_quality(sc.product)}", markup=False, highlight=False)
     if worst:
         raise typer.Exit(worst)
 

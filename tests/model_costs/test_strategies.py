@@ -117,3 +117,27 @@ def test_each_strategy_month_by_month_in_both_engines(result, metric, expected):
     got = np.asarray(result.data[metric].values, np.float64)  # (paths, months)
     for path in got:
         np.testing.assert_allclose(path, expected, rtol=2e-5, atol=1e-6, err_msg=f"{result.engine}: {metric}")
+
+
+def test_validate_says_what_the_starting_model_means(tmp_path):
+    """'open 8B' against the default frontier (1.85 at month 0): g = 1.85 − 1.94340 = −0.0934 nats/token;
+    with ε = 2 and M = 3, adoption × 3^tanh(2g/ln 3) = 0.831 and churn × 3^tanh(−2g/ln 3) = 1.203."""
+    from typer.testing import CliRunner
+
+    from venturesim.cli import app
+    from venturesim.model_costs.models import starting_quality
+
+    sc = scenario()
+    data = sc.model_dump(exclude_unset=True)
+    data["product"] = {"initial_model": "open 8B"}
+    q = starting_quality(vs.load(data).product)
+    assert q["gap"] == pytest.approx(-0.0934, abs=1e-4)
+    assert (q["adoption"], q["churn"]) == (pytest.approx(0.831, abs=1e-3), pytest.approx(1.203, abs=1e-3))
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\ncompany: {initial_cash: 1e6}\nmarket:\n  segments:\n    - {name: a, market_size: 100, price: 10}\n"
+        "product: {initial_model: open 8B}\n"
+    )
+    out = CliRunner().invoke(app, ["validate", str(path)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "your model starts 0.09 nats/token behind the frontier: adoption × 0.83, churn × 1.20" in out.output

@@ -39,6 +39,7 @@ GAP = [0.0, 0.0, -0.013395, -0.013395, -0.10, -0.10]
 SERVING = [43.75, 43.75, 0.649555, 0.649555, 5.25, 5.25]
 HOURS = (6 * 8.03e9 * 1e8 + 6 * 1e9 * 2e10) / (H100 * 0.5 * 8) / 3600
 TRAINING = [8 * 2.0 * HOURS, 0, 0, 0, 0, 0]
+PER_MILLION = [cost / 10.0 for cost in SERVING]  # 10⁷ tokens a month: USD per 10⁶ tokens
 
 RUN = {"accelerators": 8, "mfu": 0.5, "price_per_hour": 2.0, "interruptions_per_1000_accelerator_days": 0.0}
 
@@ -105,13 +106,22 @@ def test_catalogue_figures_by_hand():
         preset("open 8b")
 
 
+METRICS = ["quality_gap", "serving_cost", "training_compute", "serving_cost_per_million"]
+
+
 @pytest.fixture(scope="module", params=["jax", "des"])
 def result(request):
-    return vs.simulate(scenario(), paths=2, seed=3, engine=request.param, workers=1, metrics=["quality_gap", "serving_cost", "training_compute"])
+    return vs.simulate(scenario(), paths=2, seed=3, engine=request.param, workers=1, metrics=METRICS)
 
 
 @pytest.mark.parametrize(
-    "metric, expected", [("quality_gap", GAP), ("serving_cost", SERVING), ("training_compute", TRAINING)]
+    "metric, expected",
+    [
+        ("quality_gap", GAP),
+        ("serving_cost", SERVING),
+        ("training_compute", TRAINING),
+        ("serving_cost_per_million", PER_MILLION),
+    ],
 )
 def test_each_strategy_month_by_month_in_both_engines(result, metric, expected):
     got = np.asarray(result.data[metric].values, np.float64)  # (paths, months)

@@ -56,7 +56,7 @@ def row(name: str, result) -> str:
     summary = result.summary()
 
     def value(metric_start: str, stat: str) -> float:
-        hit = summary[summary["metric"].str.startswith(metric_start) & (summary["stat"] == stat)]
+        hit = summary[summary["metric"].str.startswith(metric_start) & (summary["statistic"] == stat)]
         return float(hit["value"].iloc[0]) if len(hit) else float("nan")
 
     survival = float(result.survival()["survival"].iloc[-1])

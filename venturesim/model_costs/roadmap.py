@@ -44,6 +44,8 @@ from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 from venturesim.spec.sampling import Sampler
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
+DEFAULT_INITIAL_PARAMETERS = 7e9
+"""Size of the month-0 model when the scenario gives neither ``initial_parameters`` nor ``initial_model``."""
 
 
 class ProductParams(NamedTuple):
@@ -222,7 +224,7 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         if run.base_model is not None:  # fine-tune an open-weights model: its N and its loss on the reference scale
             model = open_model(run.base_model)
             size = np.full(n, model.parameters)
-            if "loss_reduction" in run.model_fields_set:
+            if run.loss_reduction is not None:
                 reduction = reference(sampler.scalar(run.loss_reduction, f"{key}.loss_reduction"))
             else:
                 reduction = fine_tuning_gain(tokens, method)
@@ -236,7 +238,7 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         else:
             b = names.index(run.base)
             size = columns["parameters"][b]
-            reduction = reference(sampler.scalar(run.loss_reduction, f"{key}.loss_reduction"))
+            reduction = reference(sampler.scalar(run.loss_reduction or 0.0, f"{key}.loss_reduction"))
             loss = columns["loss"][b] - quant.loss_penalty - reduction
             flops = fine_tuning_flops(size, tokens, method)
         mfu_spec, peak = run_mfu(run, calibration)
@@ -270,7 +272,10 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         if product.initial_loss is None
         else reference(sampler.scalar(product.initial_loss, "product.initial_loss")) + quant.loss_penalty
     )
-    initial_parameters = sampler.scalar(product.initial_parameters, "product.initial_parameters")
+    initial_parameters = sampler.scalar(
+        DEFAULT_INITIAL_PARAMETERS if product.initial_parameters is None else product.initial_parameters,
+        "product.initial_parameters",
+    )
     initial_api_cost = np.zeros(n)
     if product.initial_model is not None:
         start = preset(product.initial_model)
@@ -289,7 +294,10 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         assert phase.api_model is not None
         vendor = api_model(phase.api_model)
         span = slice(phase.month, end)
-        multiplier = sampler.scalar(phase.price_multiplier, f"product.serving_plan.{i}.price_multiplier")
+        multiplier = sampler.scalar(
+            1.0 if phase.price_multiplier is None else phase.price_multiplier,
+            f"product.serving_plan.{i}.price_multiplier",
+        )
         api_share[:, span] = 1.0
         api_loss[:, span] = frontier[:, span] - vendor.gap_to_frontier
         api_cost[:, span] = (api_price_per_token(vendor) * multiplier)[:, None]

@@ -83,9 +83,10 @@ class TrainingRun(Model):
         description="Fine-tune only: 'full' (6·N·D FLOPs, the default) or 'lora' ((4N + 6·0.005N)·D FLOPs, 0.8× "
         "the gain; model_costs.models).",
     )
-    loss_reduction: uncertain(ge=0) = Field(
-        0.0,
-        description="Fine-tune only (a run with base): loss reduction on the product's own task, "
+    loss_reduction: uncertain(ge=0) | None = Field(
+        None,
+        description="Fine-tune only (a run with base or base_model; default 0 for base, the fine-tuning relation "
+        "for base_model): loss reduction on the product's own task, "
         "in product.loss_unit (an error on a pre-training run, which would ignore it).",
     )
     accelerator: AcceleratorName = Field("h100_sxm", description="Accelerator type (the hardware catalogue).")
@@ -117,7 +118,7 @@ class TrainingRun(Model):
     def _size_given(self):
         fine_tune = self.base is not None or self.base_model is not None
         for field in ("loss_reduction", "method"):
-            if not fine_tune and field in self.model_fields_set:
+            if not fine_tune and getattr(self, field) is not None:
                 raise ValueError(
                     f"run {self.name!r}: '{field}' applies only to a fine-tune (a run with base or base_model); "
                     "a pre-training run's loss comes from the loss law — remove it, or give base"
@@ -192,8 +193,9 @@ class ServingPhase(Model):
         description="strategy 'api': the vendor model (the catalogue: frontier_api, small_api, claude_sonnet, "
         "claude_haiku), its dated price and its gap to the frontier.",
     )
-    price_multiplier: uncertain(gt=0) = Field(
-        1.0, description="strategy 'api': the vendor's price relative to the catalogue's (a price change risk)."
+    price_multiplier: uncertain(gt=0) | None = Field(
+        None,
+        description="strategy 'api': the vendor's price relative to the catalogue's (a price change risk; default 1).",
     )
 
     @model_validator(mode="after")
@@ -209,7 +211,7 @@ class ServingPhase(Model):
                 raise ValueError(exc.args[0]) from None
         else:
             for field in ("api_model", "price_multiplier"):
-                if field in self.model_fields_set:
+                if getattr(self, field) is not None:
                     raise ValueError(f"phase at month {self.month}: '{field}' applies only to strategy 'api'")
         return self
 
@@ -249,8 +251,8 @@ class Product(Model):
     initial_loss: uncertain(gt=0) | None = Field(
         None, description="Loss of the model served at month 0, in loss_unit (default: the frontier's at month 0)."
     )
-    initial_parameters: uncertain(gt=0) = Field(
-        7e9, description="Size of the model served at month 0, parameters (sets serving cost)."
+    initial_parameters: uncertain(gt=0) | None = Field(
+        None, description="Size of the model served at month 0, parameters (sets serving cost; default 7e9)."
     )
     initial_model: str | None = Field(
         None,
@@ -298,7 +300,7 @@ class Product(Model):
             except KeyError as exc:
                 raise ValueError(exc.args[0]) from None
             for field in ("initial_loss", "initial_parameters"):
-                if field in self.model_fields_set:
+                if getattr(self, field) is not None:
                     raise ValueError(f"initial_model {self.initial_model!r} sets '{field}'; give one or the other")
         months = [phase.month for phase in self.serving_plan]
         if months != sorted(set(months)):

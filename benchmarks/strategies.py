@@ -64,14 +64,16 @@ def row(name: str, result) -> str:
     per_million = np.nanmedian(np.asarray(result.data["serving_cost_per_million"].values, np.float64)[:, -1])
     return (
         f"| {name} | {survival:.1%} | {value('gross margin', 'p50'):.1%} | "
-        f"{value('founder ownership', 'p50'):.1%} | ${np.median(training) / 1e6:,.2f}M | ${per_million:,.2f} |"
+        f"{value('founder ownership', 'p50'):.1%} | ${np.median(training):,.0f} | ${per_million:,.2f} |"
     )
 
 
 def main() -> None:
     paths = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    print("| strategy | survival at 48 months | gross margin (p50) | founder ownership (p50) "
-          "| training spend (p50) | serving cost per 1M tokens (month 48, p50) |")
+    print(
+        "| strategy | survival at 48 months | gross margin (p50) | founder ownership (p50) "
+        "| training spend (p50) | serving cost per 1M tokens (month 48, p50) |"
+    )
     print("|---|---|---|---|---|---|")
     for name, doc in variants(paths).items():
         result = vs.simulate(doc, paths=paths, seed=1, metrics="all")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -53,7 +54,7 @@ def calibration_file(tmp_path, name="cal.yaml", *, accelerator="cpu", mfu=0.1, a
 def test_units_convert_by_hand():
     """b = 1/0.29335 = 3.40890 bytes per token (Gao et al. 2020): 0.78 nats/byte = 2.65894 nats/token;
     1 bit/byte = ln 2 · b = 2.36287 nats/token; nats/token is the reference itself."""
-    assert BYTES_PER_TOKEN == pytest.approx(3.408897, rel=1e-6)
+    assert pytest.approx(3.408897, rel=1e-6) == BYTES_PER_TOKEN
     assert to_reference(0.78, "nats/byte") == pytest.approx(2.658940, rel=1e-6)
     assert to_reference(1.0, "bits/byte") == pytest.approx(2.362867, rel=1e-6)
     assert to_reference(1.85, "nats/token") == 1.85
@@ -228,11 +229,14 @@ def test_what_cannot_be_converted_is_refused(tmp_path):
     with pytest.raises(Exception, match="cannot be converted to the frontier's scale"):
         legal_ai(path, unit_extra={"calibration_transfer": "none"})
     odd = tmp_path / "odd.yaml"
-    odd.write_text(open(path).read().replace("loss_unit: nats/byte", "loss_unit: nats/llama3_token"))
+    odd.write_text(Path(path).read_text().replace("loss_unit: nats/byte", "loss_unit: nats/llama3_token"))
     with pytest.raises(ValueError, match="cannot be converted"):
         load_calibration(odd)
     sc = legal_ai()
     runs = [r.model_dump(exclude_unset=True) for r in sc.product.training_runs]
     runs[0]["loss_reduction"] = 0.05
     with pytest.raises(Exception, match="applies only to a fine-tune"):
-        vs.load(sc.model_dump(exclude_unset=True) | {"product": sc.product.model_dump(exclude_unset=True) | {"training_runs": runs}})
+        vs.load(
+            sc.model_dump(exclude_unset=True)
+            | {"product": sc.product.model_dump(exclude_unset=True) | {"training_runs": runs}}
+        )

@@ -182,9 +182,7 @@ def month_record(
         "compute": compute,
         "training_compute": training,
         "serving_cost": a.serving,
-        "serving_cost_per_million": live(
-            xp.nan if a.cost_per_token is None else a.cost_per_token * 1e6, xp.nan
-        ),
+        "serving_cost_per_million": live(xp.nan if a.cost_per_token is None else a.cost_per_token * 1e6, xp.nan),
         "quality_gap": live(gap, xp.nan),
         "acquisition_spend": flows.acquisition_spend,
         "entry_cost": flows.entry_cost,

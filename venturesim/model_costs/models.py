@@ -73,8 +73,8 @@ __all__ = [
     "Preset",
     "api_model",
     "api_price_per_token",
-    "fine_tuning_gain",
     "fine_tuning_flops",
+    "fine_tuning_gain",
     "open_model",
     "open_model_loss",
     "preset",
@@ -135,7 +135,8 @@ def _lookup(kind: str, table: dict, name: str):
     except KeyError:
         hint = suggest(name, table)
         raise KeyError(
-            f"unknown {kind} {name!r}; known: {', '.join(sorted(table))}" + (f"; did you mean {hint!r}?" if hint else "")
+            f"unknown {kind} {name!r}; known: {', '.join(sorted(table))}"
+            + (f"; did you mean {hint!r}?" if hint else "")
         ) from None
 
 

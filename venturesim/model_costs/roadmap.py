@@ -41,6 +41,7 @@ from scipy.special import ndtr
 from venturesim.market.adoption import QUALITY_MAX_MULTIPLIER
 from venturesim.model_costs.schema import Product
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
+from venturesim.spec.distributions import Spec
 from venturesim.spec.sampling import Sampler
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
@@ -149,7 +150,7 @@ def _calibration(product: Product):
     return load_calibration(product.calibration)
 
 
-def run_mfu(run, calibration) -> tuple[object, float | None]:
+def run_mfu(run, calibration) -> tuple[float | Spec, float | None]:
     """The MFU of ``run`` (a spec or number) and the peak FLOP/s it is measured against (None: the catalogue's).
 
     The run's own MFU if it gives one; else the calibration's measured MFU and peak if the calibration
@@ -198,9 +199,8 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         open_model_loss,
         preset,
     )
-    from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens
-
     from venturesim.model_costs.quality_scale import to_reference
+    from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens
 
     n = sampler.n
     if product is None:

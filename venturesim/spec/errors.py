@@ -361,7 +361,8 @@ def _named_leaf(path: tuple, message: str, data: object) -> tuple:
     belong, such as a pre-training run's 'loss_reduction').
     """
     quoted = set(_quoted(message))
-    leaves, keys, stack = [], [], [(path, _value_at(data, path))]
+    keys: list[tuple] = []
+    leaves, stack = [], [(path, _value_at(data, path))]
     while stack:
         where, node = stack.pop()
         if isinstance(node, dict):

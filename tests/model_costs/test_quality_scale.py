@@ -143,23 +143,23 @@ def legal_ai(calibration=None, *, run_mfu=None, unit_extra=None, months=48) -> v
     )
 
 
-PATHS = 40
+PATHS = 24
 
 
 @pytest.mark.slow
 def test_legal_ai_calibration_with_the_default_shape_leaves_outcomes_unchanged(tmp_path):
     """The issue's regression. The calibration (byte-level, E = 0.78 nats/byte, Chinchilla's exponents) used
     as the law would have put the pre-trained 8B model ≈ 1 nat *ahead* of the frontier; transferred, every
-    path's losses are the uncalibrated ones, so survival and ARR at month 36 agree (here exactly: the same
+    path's losses are the uncalibrated ones, so survival and ARR at month 24 agree (here exactly: the same
     inputs; the tolerance is the Monte Carlo standard error, as the issue states it)."""
     path = calibration_file(tmp_path)
     swapped = LossLaw(E=0.78, A=9.0, B=25.0, **CHIN).loss(8e9, 3e11)
     assert 1.85 - swapped > 0.9  # the defect: the raw byte-level law reads as a model a nat ahead
     plain, calibrated = legal_ai(), legal_ai(path)
-    p0, p1 = (sample(sc, jax.random.key(0), 64).product for sc in (plain, calibrated))
+    p0, p1 = (sample(sc, jax.random.key(0), PATHS).product for sc in (plain, calibrated))
     for field in ("loss", "frontier_loss", "initial_loss", "work", "cost_rate"):
         np.testing.assert_allclose(getattr(p1, field), getattr(p0, field), rtol=1e-12, err_msg=field)
-    r0, r1 = (vs.simulate(sc, paths=PATHS, seed=5, months=36, engine="des", workers=1) for sc in (plain, calibrated))
+    r0, r1 = (vs.simulate(sc, paths=PATHS, seed=5, months=24, engine="des", workers=1) for sc in (plain, calibrated))
     s0, s1 = (float(r.survival()["survival"].iloc[-1]) for r in (r0, r1))
     se = math.sqrt(max(s0 * (1 - s0), 0.01) / PATHS)
     assert abs(s1 - s0) <= 3 * se

@@ -86,11 +86,13 @@ def sample_calibration() -> Calibration:
     return Calibration(
         device="cpu",
         platform="cpu",
+        accelerator="cpu",
         peak_flops=3.25e10,
         peak_source="measured",
         mfu=0.1 + 1 / 3,
         tokens_per_s=12345.678,
         law=LossLaw(E=1.0852880757637897, A=391.76, B=34.79, alpha=0.7657, beta=0.2807),
+        loss_unit="nats/byte",
         law_method="huber",
         law_posterior={"E": {"mean": 0.83, "sd": 0.32, "p5": 0.3, "p50": 0.83, "p95": 1.38}},
         law_draws={"E": (0.8, 0.9, 1.0 / 3)},

@@ -315,6 +315,10 @@ def validate(
             f"[green]ok[/] {path}: {len(sc.market.segments)} segment(s), {len(sc.team.roles)} role(s), "
             f"{len(sc.funding.rounds)} round(s), {len(uncertain_inputs(sc))} uncertain input(s)"
         )
+        if sc.product is not None:
+            from venturesim.model_costs.models import describe_starting_quality
+
+            console.print(f"  product: {describe_starting_quality(sc.product)}", markup=False, highlight=False)
     if worst:
         raise typer.Exit(worst)
 
@@ -358,19 +362,17 @@ def calibrate_product(
         errors.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(1) from None
 
-    def progress(i: int, n: int, r) -> None:
+    start = time.perf_counter()
+
+    def progress(i: int, n: int, r) -> None:  # no MFU here: on a CPU the peak is measured again after the runs
         errors.print(
-            f"run {i}/{n}: N={r.parameters:,} D={r.tokens:,} loss={r.validation_loss:.3f} "
-            f"{r.tokens_per_s:,.0f} tok/s MFU={r.mfu:.1%}",
+            f"run {i}/{n}: N={r.parameters:,} D={r.tokens:,} loss={r.validation_loss:.3f} {r.tokens_per_s:,.0f} tok/s",
             highlight=False,
         )
 
     cal = calibrate(quick=quick, seed=seed, progress=progress)
-    table = Table(
-        title=f"Calibration runs on {cal.device} ({cal.platform}, peak {cal.peak_flops / 1e12:.3g} TFLOP/s)",
-        title_justify="left",
-    )
-    for column in ("params N", "tokens D", "steps", "tokens/s", "MFU", "train loss", "val loss", "bits/byte"):
+    table = Table(title=f"Calibration runs on {cal.device} ({cal.platform})", title_justify="left")
+    for column in ("params N", "tokens D", "steps", "tokens/s", "val loss", "bits/byte"):
         table.add_column(column, justify="right")
     for r in cal.runs:
         table.add_row(
@@ -378,14 +380,17 @@ def calibrate_product(
             f"{r.tokens:,}",
             f"{r.steps:,}",
             f"{r.tokens_per_s:,.0f}",
-            f"{r.mfu:.1%}",
-            f"{r.train_loss:.3f}",
             f"{r.validation_loss:.3f}",
             f"{r.bits_per_byte:.3f}",
         )
     console.print(table)
     law = cal.law
-    console.print(f"MFU {cal.mfu:.1%} at {cal.tokens_per_s:,.0f} tokens/s ({cal.peak_source})", highlight=False)
+    console.print(
+        f"MFU {cal.mfu:.1%} at {cal.tokens_per_s:,.0f} tokens/s: model FLOPs (6N + 12LHQT per token) / "
+        f"(peak {cal.peak_flops / 1e12:.3g} TFLOP/s x time); peak {cal.peak_source}; "
+        f"sets the MFU of runs on {cal.accelerator or 'no catalogue accelerator'} that give none",
+        highlight=False,
+    )
     console.print(
         f"loss law (nats/byte): L(N, D) = {law.E:.3f} + {law.A:.4g}/N^{law.alpha:.3f} + {law.B:.4g}/D^{law.beta:.3f}"
         f"  [{cal.law_method}]",
@@ -398,8 +403,13 @@ def calibrate_product(
             + ", ".join(f"{k} {v['p5']:.3g}-{v['p95']:.3g}" for k, v in cal.law_posterior.items()),
             highlight=False,
         )
+    console.print(
+        "a scenario takes the exponents alpha, beta (one posterior draw per path); the level (nats/byte of tiny "
+        "byte-level models) is anchored to the published Chinchilla law at 70B/1.4T (model_costs.quality_scale)",
+        highlight=False,
+    )
     write_calibration(cal, out, force=force)
-    console.print(f"wrote {out}")
+    console.print(f"wrote {out} in {time.perf_counter() - start:.0f} s", highlight=False)
 
 
 # ---- analyses (venturesim.analysis: sensitivity) -------------------------------------------------------

@@ -415,7 +415,7 @@ ENDED_STATE_ZERO = (
     "sales_capacity_deals",
     "engineering_quality_gain",
 )
-ENDED_STATE_NAN = ("runway", "quality_gap", "support_load")
+ENDED_STATE_NAN = ("runway", "quality_gap", "support_load", "serving_cost_per_million")
 #: Debt service, which must stop too (the JAX engine's defect).
 DEBT_FLOWS = ("interest", "debt_repaid", "costs", "net_burn")
 

@@ -41,6 +41,11 @@ def case():
         quality_max_multiplier=np.full(PATHS, 3.0, f32),
         serving_cost_per_parameter_token=rng.uniform(1e-18, 1e-17, PATHS).astype(f32),
         gpu_price=rng.uniform(1.0, 1.5, (PATHS, MONTHS)).astype(f32),
+        # a third of the paths start on a vendor's API; some months of some paths are in an API phase
+        initial_api_cost=np.where(rng.random(PATHS) < 0.33, rng.uniform(1e-6, 5e-6, PATHS), 0.0).astype(f32),
+        api_share=(rng.random((PATHS, MONTHS)) < 0.3).astype(f32),
+        api_loss=rng.uniform(1.9, 2.4, (PATHS, MONTHS)).astype(f32),
+        api_cost_per_token=rng.uniform(1e-7, 1e-5, (PATHS, MONTHS)).astype(f32),
     )
     start = np.where(rng.random((PATHS, RUNS)) < 0.8, rng.uniform(0, 4, (PATHS, RUNS)), np.inf).astype(f32)
     end = np.where(np.isfinite(start), start + rng.uniform(0.2, 2, (PATHS, RUNS)), np.inf).astype(f32)
@@ -70,6 +75,10 @@ def test_the_inputs_exercise_running_released_and_unreleased_runs(case):
     assert 0 < np.sum(spend > 0) < PATHS  # some paths train in month 3, some do not
     served_initial = np.asarray(month.served_loss) == params.initial_loss
     assert 0 < served_initial.sum() < PATHS and np.all(np.isfinite(gap))
+    on_api = params.api_share[:, 3] > 0
+    assert 0 < on_api.sum() < PATHS
+    np.testing.assert_allclose(np.asarray(month.served_loss)[on_api], params.api_loss[on_api, 3])
+    np.testing.assert_allclose(np.asarray(month.cost_per_token)[on_api], params.api_cost_per_token[on_api, 3])
 
 
 def test_a_run_still_training_counts_to_the_month_end():
@@ -96,6 +105,10 @@ def test_a_run_still_training_counts_to_the_month_end():
         quality_max_multiplier=one(3.0),
         serving_cost_per_parameter_token=one(0.5),
         gpu_price=run([1.0, 2.0, 2.0]),  # a GPU price spike doubles rental prices from month 1
+        initial_api_cost=one(0.0),
+        api_share=run([0.0, 0.0, 0.0]),
+        api_loss=run([0.0, 0.0, 0.0]),
+        api_cost_per_token=run([0.0, 0.0, 0.0]),
     )
     spend, gap, served, cost = month_figures(np.array([1.25]), np.array([np.inf]), np.array([np.inf]), params, 1)
     # 0.75 of a month at 100 USD/month × 2 = 150; the initial model (size 1) at 0.5 per token per parameter × 2

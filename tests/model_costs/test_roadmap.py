@@ -246,7 +246,9 @@ def test_interruptions_lengthen_runs_by_poisson_count_times_restart():
 
 def test_a_calibration_file_sets_the_loss_law_one_posterior_draw_per_path(tmp_path):
     """With two posterior draws of (E, A, B, α, β) in the file, every path's run loss is L(N, D)
-    under one of the two draws, and both draws occur (each with probability 1/2)."""
+    under one of the two draws transferred to the reference scale (anchored at 70B/1.4T:
+    E' = E_chin, A' = A_chin·N_ref^(α−α_chin), B' = B_chin·D_ref^(β−β_chin)), and both draws occur
+    (each with probability 1/2)."""
     import dataclasses
 
     from builders import sample_calibration
@@ -264,7 +266,17 @@ def test_a_calibration_file_sets_the_loss_law_one_posterior_draw_per_path(tmp_pa
     scenario = roadmap_scenario(calibration=str(path))
     params = sample(scenario, jax.random.key(0), 400)
     loss_a = np.asarray(params.product.loss[:, 0], np.float64)
-    expected = [law.loss(N_A, tokens_for(1.5, N_A)) for law in laws]
+    transferred = [
+        LossLaw(
+            E=CHINCHILLA.E,
+            A=CHINCHILLA.A * 70e9 ** (law.alpha - CHINCHILLA.alpha),
+            B=CHINCHILLA.B * 1.4e12 ** (law.beta - CHINCHILLA.beta),
+            alpha=law.alpha,
+            beta=law.beta,
+        )
+        for law in laws
+    ]
+    expected = [law.loss(N_A, tokens_for(1.5, N_A)) for law in transferred]
     which = np.isclose(loss_a[:, None], expected, rtol=1e-5)
     assert which.any(axis=1).all()
     assert abs(which[:, 0].mean() - 0.5) < 4 * np.sqrt(0.25 / 400)

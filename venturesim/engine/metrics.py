@@ -25,6 +25,8 @@ MONTHLY_METRICS: dict[str, str] = {
     "compute": "compute spend in the month (the monthly line + training runs), USD",
     "training_compute": "spend on the roadmap's training runs in the month, USD",
     "serving_cost": "cost of serving the month's tokens, USD",
+    "serving_cost_per_million": "cost of serving 10⁶ tokens with the month's model and strategy (vendor API price, "
+    "or own accelerators at their utilisation): a price in dollars per 10⁶ tokens, not a money flow (NaN if dead)",
     "quality_gap": "frontier loss − served model's loss, nats/token (< 0: behind; NaN if dead)",
     "other_costs": "other operating costs in the month (with the risks' costs and mitigations), USD",
     "acquisition_spend": "sales and marketing: channel budgets spent in the month, USD",

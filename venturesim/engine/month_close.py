@@ -57,6 +57,7 @@ class Accounts(NamedTuple):
     debt_called: Any  # USD repaid because the covenant was broken
     loan_called: Any  # bool
     survived: Any  # bool, alive at the month's start with cash ≥ 0 at its end
+    cost_per_token: Any = None  # USD per token served (the product's, by the serving strategy); None: not given
 
 
 def close_accounts(
@@ -103,6 +104,7 @@ def close_accounts(
         debt_called=called_debt,
         loan_called=called,
         survived=alive & (after >= 0.0),
+        cost_per_token=xp.zeros_like(after) + cost_per_token,
     )
 
 
@@ -180,6 +182,7 @@ def month_record(
         "compute": compute,
         "training_compute": training,
         "serving_cost": a.serving,
+        "serving_cost_per_million": live(xp.nan if a.cost_per_token is None else a.cost_per_token * 1e6, xp.nan),
         "quality_gap": live(gap, xp.nan),
         "acquisition_spend": flows.acquisition_spend,
         "entry_cost": flows.entry_cost,
@@ -222,7 +225,7 @@ def month_record(
     }
 
 
-_DEAD_NAN = ("runway", "quality_gap", "support_load")
+_DEAD_NAN = ("runway", "quality_gap", "support_load", "serving_cost_per_million")
 
 
 def dead_record(cash, founder_ownership, rounds_closed, segments: int, xp=np) -> dict:

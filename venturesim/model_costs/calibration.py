@@ -59,14 +59,24 @@ from venturesim._io import atomic_write_text, prepare_output_dir
 from venturesim.model_costs.scaling_law import LossLaw, fit_loss_law
 from venturesim.model_costs.shape import TransformerShape
 from venturesim.model_costs.text_data import load_corpus
-from venturesim.model_costs.training import TrainConfig, TrainReport, device_peak_flops, measure_cpu_peak_flops, train
+from venturesim.model_costs.training import (
+    TrainConfig,
+    TrainReport,
+    catalogue_name,
+    device_peak_flops,
+    measure_cpu_peak_flops,
+    train,
+)
 
 E_FLOOR = 1e-3
 """Smallest irreducible loss E (nats/byte) the point fit may return; see :func:`fit_point_law`."""
 KEPT_DRAWS = 200
 """Posterior draws of the law kept in a calibration file (thinned evenly)."""
 LAW_PARAMETERS = ("E", "A", "B", "alpha", "beta")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version 2 adds ``loss_unit`` and ``accelerator``; a version-1 file (always byte-level) reads as nats/byte."""
+LOSS_UNIT = "nats/byte"
+"""Unit of the calibration runs' losses and of the fitted law: byte-level models on UTF-8 text."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +129,14 @@ class Calibration:
     Attributes
     ----------
     device, platform : JAX device kind and platform the runs used.
+    accelerator : the hardware catalogue's name for the device ("cpu", "h100_sxm", …; None: unknown),
+        the accelerator kind whose training runs take this calibration's MFU
+        (:mod:`venturesim.model_costs.roadmap`).
     peak_flops, peak_source : device peak FLOP/s used for MFU, and its origin.
     mfu : aggregate model FLOPs utilisation of the grid (module notes, step 2).
     tokens_per_s : aggregate training throughput, tokens/s.
-    law : Huber point fit of L(N, D) (nats per byte).
+    law : Huber point fit of L(N, D), in ``loss_unit``.
+    loss_unit : unit of the losses and the law (:data:`LOSS_UNIT`; see :mod:`~venturesim.model_costs.quality_scale`).
     law_method : how ``law`` was fitted (see :func:`fit_point_law`).
     law_posterior : per law parameter, {"mean", "sd", "p5", "p50", "p95"}; None without the Bayesian fit.
     law_draws : per law parameter, up to KEPT_DRAWS posterior draws; None without it.
@@ -135,11 +149,13 @@ class Calibration:
 
     device: str
     platform: str
+    accelerator: str | None
     peak_flops: float
     peak_source: str
     mfu: float
     tokens_per_s: float
     law: LossLaw
+    loss_unit: str
     law_method: str
     law_posterior: dict[str, dict[str, float]] | None
     law_draws: dict[str, tuple[float, ...]] | None
@@ -285,11 +301,13 @@ def calibrate_product(
     return Calibration(
         device=device.device_kind,
         platform=device.platform,
+        accelerator=catalogue_name(device),
         peak_flops=float(peak),
         peak_source=peak_source,
         mfu=timed_flops / wall / peak if math.isfinite(peak) else math.nan,
         tokens_per_s=timed_tokens / wall,
         law=law,
+        loss_unit=LOSS_UNIT,
         law_method=law_method,
         law_posterior=posterior_summary,
         law_draws=draws,
@@ -312,11 +330,13 @@ def _to_dict(cal: Calibration) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "device": cal.device,
         "platform": cal.platform,
+        "accelerator": cal.accelerator,
         "peak_flops": cal.peak_flops,
         "peak_source": cal.peak_source,
         "mfu": cal.mfu,
         "tokens_per_s": cal.tokens_per_s,
         "quality_metric": "validation bits per byte = validation loss (nats/byte) / ln 2",
+        "loss_unit": cal.loss_unit,
         "law": dataclasses.asdict(cal.law),
         "law_method": cal.law_method,
         "law_posterior": cal.law_posterior,
@@ -332,8 +352,12 @@ def _to_dict(cal: Calibration) -> dict[str, Any]:
 
 
 def _from_dict(data: dict[str, Any]) -> Calibration:
-    if data.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"format_version(={data.get('format_version')!r}) must be {FORMAT_VERSION}")
+    version = data.get("format_version")
+    if version not in (1, FORMAT_VERSION):
+        raise ValueError(f"format_version(={version!r}) must be 1 or {FORMAT_VERSION}")
+    from venturesim.model_costs.quality_scale import check_unit
+
+    unit = check_unit(data.get("loss_unit", LOSS_UNIT), "calibration file, loss_unit")
 
     def report(d: dict[str, Any]) -> TrainReport:
         d = dict(d)
@@ -345,11 +369,13 @@ def _from_dict(data: dict[str, Any]) -> Calibration:
     return Calibration(
         device=data["device"],
         platform=data["platform"],
+        accelerator=data.get("accelerator", "cpu" if data["platform"] == "cpu" else None),
         peak_flops=float(data["peak_flops"]),
         peak_source=data["peak_source"],
         mfu=float(data["mfu"]),
         tokens_per_s=float(data["tokens_per_s"]),
         law=LossLaw(**data["law"]),
+        loss_unit=unit,
         law_method=data["law_method"],
         law_posterior=data["law_posterior"],
         law_draws=None if draws is None else {k: tuple(v) for k, v in draws.items()},

@@ -3,7 +3,13 @@
 For each training run r (in roadmap order) and path:
 
 * work, months = C_r / (peak · MFU · n) / 3600 / 730.5, with C_r = 6·N·D
-  (Kaplan et al. 2020; a fine-tune: 6·N_base·D_ft) and 730.5 hours a month;
+  (Kaplan et al. 2020; a fine-tune: 6·N_base·D_ft) and 730.5 hours a month.
+  MFU is the run's own, else the one ``product.calibration`` measured on the
+  run's accelerator kind (a CPU calibration never sets a GPU run's), else
+  :data:`~venturesim.model_costs.schema.DEFAULT_TRAINING_MFU`; with a
+  calibration that applies, peak is the calibration's (the same catalogue
+  figure on a GPU/TPU; the measured one on a CPU, whose catalogue peak is a
+  placeholder). One MFU definition throughout: model FLOPs ÷ (peak × time);
 * cost rate, USD per month while the run holds its cluster slot
   = n · price per accelerator-hour · 730.5 (restarts are paid for too); the
   catalogue's price (when the run gives none) moves by its annual trend to
@@ -11,8 +17,12 @@ For each training run r (in roadmap order) and path:
 * interruptions arrive at λ_r = n · rate per 1,000 accelerator-days / 1000 ·
   30.44 per month of work, each costing ``restart_hours``;
 * loss = L(N, D) from the loss law (the published Chinchilla fit, or the
-  calibration file's law — one posterior draw per path), minus
-  ``loss_reduction`` for a fine-tune (from its base's loss).
+  calibration file's law transferred to the reference scale — one posterior
+  draw per path, :func:`venturesim.model_costs.quality_scale.transfer_law`),
+  minus ``loss_reduction`` for a fine-tune (from its base's loss). Every loss
+  the scenario gives (frontier, initial, loss reductions) is converted from
+  ``product.loss_unit`` to nats per reference token
+  (:func:`~venturesim.model_costs.quality_scale.to_reference`).
 
 Serving: a token costs 2·N FLOPs (Kaplan et al. 2020), so the cost per token
 of the served model is 2·N · price / 3600 / (peak · MFU · utilisation · k),
@@ -31,9 +41,12 @@ from scipy.special import ndtr
 from venturesim.market.adoption import QUALITY_MAX_MULTIPLIER
 from venturesim.model_costs.schema import Product
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
+from venturesim.spec.distributions import Spec
 from venturesim.spec.sampling import Sampler
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
+DEFAULT_INITIAL_PARAMETERS = 7e9
+"""Size of the month-0 model when the scenario gives neither ``initial_parameters`` nor ``initial_model``."""
 
 
 class ProductParams(NamedTuple):
@@ -60,6 +73,10 @@ class ProductParams(NamedTuple):
         (× 2 FLOPs per parameter already included).
     gpu_price : (paths, T|1) month's multiplier of accelerator rental prices (risks on
         ``company.compute``; 1: none), on training runs' cost and serving cost per token.
+    initial_api_cost : (paths,) USD per token if the model served at month 0 is a vendor API model, else 0.
+    api_share : (paths, T) 1 in the months of a ``serving_plan`` phase with strategy 'api', else 0.
+    api_loss : (paths, T) that phase's vendor model's loss (frontier − its gap), nats/token.
+    api_cost_per_token : (paths, T) that phase's blended USD per token (× its price multiplier).
     """
 
     submit: np.ndarray
@@ -82,6 +99,10 @@ class ProductParams(NamedTuple):
     quality_max_multiplier: np.ndarray
     serving_cost_per_parameter_token: np.ndarray
     gpu_price: np.ndarray
+    initial_api_cost: np.ndarray
+    api_share: np.ndarray
+    api_loss: np.ndarray
+    api_cost_per_token: np.ndarray
 
 
 def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: float = 0.0) -> np.ndarray:
@@ -95,29 +116,53 @@ def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: floa
     return sampler.scalar(chip.price_per_hour, name) * chip.price_multiplier(month)
 
 
-def _loss_law(product: Product, sampler: Sampler):
-    """(paths,) arrays E, A, B, alpha, beta: Chinchilla, or one calibration posterior draw per path.
-
-    A calibration file's law is in the units of its runs (nats per byte for
-    the byte-level calibration model); the scenario's ``frontier_loss`` and
-    ``initial_loss`` must then be on that scale too (docs/model/product.md).
-    """
+def _loss_law(product: Product, calibration, sampler: Sampler):
+    """(paths,) arrays E, A, B, alpha, beta on the reference scale (nats per reference token): Chinchilla, or
+    one posterior draw per path of the calibration's law, transferred (``product.calibration_transfer``):
+    'anchored' keeps the draw's exponents and matches the published law at the anchor
+    (:func:`~venturesim.model_costs.quality_scale.transfer_law`); 'none' uses it as fitted (the schema
+    allows that only for a law in nats/token)."""
+    from venturesim.model_costs.quality_scale import transfer_law
     from venturesim.model_costs.scaling_law import CHINCHILLA
 
     n = sampler.n
-    if product.calibration is None:
-        law = CHINCHILLA
-        return tuple(np.full(n, float(getattr(law, k))) for k in ("E", "A", "B", "alpha", "beta"))
-    from venturesim.model_costs.calibration import load_calibration
-
-    calibration = load_calibration(product.calibration)
+    names = ("E", "A", "B", "alpha", "beta")
+    if calibration is None:
+        return tuple(np.full(n, float(getattr(CHINCHILLA, k))) for k in names)
     draws = calibration.law_draws  # name → posterior draws; None without the Bayesian fit
     if draws is None:
-        law = calibration.law
-        return tuple(np.full(n, float(getattr(law, k))) for k in ("E", "A", "B", "alpha", "beta"))
-    count = len(draws["E"])
-    index = np.minimum((ndtr(sampler.standard_normal("product.calibration")) * count).astype(int), count - 1)
-    return tuple(np.asarray(draws[k], np.float64)[index] for k in ("E", "A", "B", "alpha", "beta"))
+        law = tuple(np.full(n, float(getattr(calibration.law, k))) for k in names)
+    else:
+        count = len(draws["E"])
+        index = np.minimum((ndtr(sampler.standard_normal("product.calibration")) * count).astype(int), count - 1)
+        law = tuple(np.asarray(draws[k], np.float64)[index] for k in names)
+    if product.calibration_transfer == "none":
+        return law
+    return transfer_law(*law)
+
+
+def _calibration(product: Product):
+    """The calibration file's content, or None."""
+    if product.calibration is None:
+        return None
+    from venturesim.model_costs.calibration import load_calibration
+
+    return load_calibration(product.calibration)
+
+
+def run_mfu(run, calibration) -> tuple[float | Spec, float | None]:
+    """The MFU of ``run`` (a spec or number) and the peak FLOP/s it is measured against (None: the catalogue's).
+
+    The run's own MFU if it gives one; else the calibration's measured MFU and peak if the calibration
+    ran on the run's accelerator kind; else :data:`~venturesim.model_costs.schema.DEFAULT_TRAINING_MFU`.
+    """
+    from venturesim.model_costs.schema import DEFAULT_TRAINING_MFU
+
+    if run.mfu is not None:
+        return run.mfu, None
+    if calibration is not None and calibration.accelerator == run.accelerator and np.isfinite(calibration.mfu):
+        return float(calibration.mfu), float(calibration.peak_flops)
+    return DEFAULT_TRAINING_MFU, None
 
 
 def _no_product(n: int, months: int) -> ProductParams:
@@ -135,18 +180,37 @@ def _no_product(n: int, months: int) -> ProductParams:
         quality_max_multiplier=np.full(n, QUALITY_MAX_MULTIPLIER),
         serving_cost_per_parameter_token=scalars,
         gpu_price=np.ones((n, 1)),
+        initial_api_cost=scalars,
+        api_share=np.zeros((n, months)),
+        api_loss=np.zeros((n, months)),
+        api_cost_per_token=np.zeros((n, months)),
     )
 
 
 def sample_product(product: Product | None, sampler: Sampler, months: int) -> ProductParams:
     """Draw the product inputs for ``sampler``'s paths (``None``: no product section — no effect)."""
     from venturesim.model_costs.hardware import accelerator
+    from venturesim.model_costs.models import (
+        api_model,
+        api_price_per_token,
+        fine_tuning_flops,
+        fine_tuning_gain,
+        open_model,
+        open_model_loss,
+        preset,
+    )
+    from venturesim.model_costs.quality_scale import to_reference
     from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens
 
     n = sampler.n
     if product is None:
         return _no_product(n, months)
-    E, A, B, alpha, beta = _loss_law(product, sampler)
+    calibration = _calibration(product)
+    E, A, B, alpha, beta = _loss_law(product, calibration, sampler)
+
+    def reference(loss):  # the scenario's loss unit → nats per reference token
+        return to_reference(loss, product.loss_unit, product.bytes_per_token)
+
     serving = product.serving
     quant = QUANTIZATIONS[serving.quantization]
     runs = product.training_runs
@@ -156,20 +220,34 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         key = f"product.training_runs.{run.name}"
         chip = accelerator(run.accelerator)
         tokens = sampler.scalar(run.tokens, f"{key}.tokens")
-        if run.base is None:
-            assert run.parameters is not None  # the schema requires parameters of a run without a base
+        method = run.method or "full"
+        if run.base_model is not None:  # fine-tune an open-weights model: its N and its loss on the reference scale
+            model = open_model(run.base_model)
+            size = np.full(n, model.parameters)
+            if run.loss_reduction is not None:
+                reduction = reference(sampler.scalar(run.loss_reduction, f"{key}.loss_reduction"))
+            else:
+                reduction = fine_tuning_gain(tokens, method)
+            loss = open_model_loss(model) - reduction
+            flops = fine_tuning_flops(size, tokens, method)
+        elif run.base is None:
+            assert run.parameters is not None  # the schema requires parameters of a pre-training run
             size = sampler.scalar(run.parameters, f"{key}.parameters")
             loss = E + A / size**alpha + B / tokens**beta
+            flops = 6.0 * size * tokens
         else:
             b = names.index(run.base)
             size = columns["parameters"][b]
-            loss = columns["loss"][b] - quant.loss_penalty - sampler.scalar(run.loss_reduction, f"{key}.loss_reduction")
-        mfu = sampler.scalar(run.mfu, f"{key}.mfu")
+            reduction = reference(sampler.scalar(run.loss_reduction or 0.0, f"{key}.loss_reduction"))
+            loss = columns["loss"][b] - quant.loss_penalty - reduction
+            flops = fine_tuning_flops(size, tokens, method)
+        mfu_spec, peak = run_mfu(run, calibration)
+        mfu = sampler.scalar(mfu_spec, f"{key}.mfu")
+        peak = chip.peak_flops if peak is None else peak
         price = _price(run.price_per_hour, run.accelerator, sampler, f"{key}.price_per_hour", run.month)
-        flops = 6.0 * size * tokens
         columns["submit"].append(np.full(n, run.month))
         columns["base"].append(np.full(n, -1 if run.base is None else names.index(run.base)))
-        columns["work"].append(flops / (chip.peak_flops * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
+        columns["work"].append(flops / (peak * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
         columns["cost_rate"].append(run.accelerators * price * HOURS_PER_MONTH)
         rate = sampler.scalar(
             run.interruptions_per_1000_accelerator_days, f"{key}.interruptions_per_1000_accelerator_days"
@@ -188,18 +266,47 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     price = _price(serving.price_per_hour, serving.accelerator, sampler, "product.serving.price_per_hour")
     mfu = sampler.scalar(serving.mfu, "product.serving.mfu")
     utilisation = sampler.scalar(serving.utilisation, "product.serving.utilisation")
-    frontier = sampler.series(product.frontier_loss, "product.frontier_loss", months)
+    frontier = reference(sampler.series(product.frontier_loss, "product.frontier_loss", months))
     initial = (
         frontier[:, 0]
         if product.initial_loss is None
-        else sampler.scalar(product.initial_loss, "product.initial_loss") + quant.loss_penalty
+        else reference(sampler.scalar(product.initial_loss, "product.initial_loss")) + quant.loss_penalty
     )
+    initial_parameters = sampler.scalar(
+        DEFAULT_INITIAL_PARAMETERS if product.initial_parameters is None else product.initial_parameters,
+        "product.initial_parameters",
+    )
+    initial_api_cost = np.zeros(n)
+    if product.initial_model is not None:
+        start = preset(product.initial_model)
+        initial = np.asarray(start.loss(frontier[:, 0]), np.float64) * np.ones(n)
+        if start.strategy == "api":
+            assert start.api is not None
+            initial_api_cost = np.full(n, api_price_per_token(api_model(start.api)))
+        else:
+            initial = initial + quant.loss_penalty
+            initial_parameters = np.full(n, start.parameters)
+    api_share, api_loss, api_cost = (np.zeros((n, months)) for _ in range(3))
+    for i, phase in enumerate(product.serving_plan):
+        end = product.serving_plan[i + 1].month if i + 1 < len(product.serving_plan) else months
+        if phase.strategy != "api" or phase.month >= months:
+            continue
+        assert phase.api_model is not None
+        vendor = api_model(phase.api_model)
+        span = slice(phase.month, end)
+        multiplier = sampler.scalar(
+            1.0 if phase.price_multiplier is None else phase.price_multiplier,
+            f"product.serving_plan.{i}.price_multiplier",
+        )
+        api_share[:, span] = 1.0
+        api_loss[:, span] = frontier[:, span] - vendor.gap_to_frontier
+        api_cost[:, span] = (api_price_per_token(vendor) * multiplier)[:, None]
     response = product.quality_response
     return ProductParams(
         **{k: stack(v) for k, v in columns.items()},
         slots=np.zeros((n, product.cluster_slots)),
         initial_loss=initial,
-        initial_parameters=sampler.scalar(product.initial_parameters, "product.initial_parameters"),
+        initial_parameters=initial_parameters,
         frontier_loss=frontier,
         adoption_elasticity=sampler.scalar(response.adoption, "product.quality_response.adoption"),
         churn_elasticity=sampler.scalar(response.churn, "product.quality_response.churn"),
@@ -210,4 +317,8 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         )
         / 1e6,
         gpu_price=np.ones((n, 1)),
+        initial_api_cost=initial_api_cost,
+        api_share=api_share,
+        api_loss=api_loss,
+        api_cost_per_token=api_cost,
     )

@@ -41,7 +41,10 @@ which covers other tokenisers and datasets. Pass ``(centre, sd)`` for
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
+import warnings
 
 import xarray as xr
 
@@ -94,6 +97,31 @@ def fit_loss_law_bayes(
         The posterior (dims ``chain``, ``draw``) with ``E, A, B, alpha, beta,
         sigma`` (and the sampled ``log_E, u, v``).
     """
+    with _quiet_third_parties():
+        return _fit(N, D, loss, draws, tune, chains, seed, priors, target_accept)
+
+
+@contextlib.contextmanager
+def _quiet_third_parties():
+    """Silence PyMC's and PyTensor's informational logging and their warnings about the installation (no BLAS
+    linked, ArviZ deprecations) while the fit runs: they say nothing about the fit, and ``calibrate-product``
+    should print only its own figures. A divergence or sampling problem still shows in the posterior."""
+    loggers = [logging.getLogger(name) for name in ("pymc", "pymc.sampling", "pytensor", "arviz")]
+    levels = [logger.level for logger in loggers]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*could not link to a BLAS.*")
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+
+
+def _fit(N, D, loss, draws, tune, chains, seed, priors, target_accept) -> xr.Dataset:
     import pymc as pm
 
     logN, logD, logL = _log_runs(N, D, loss, min_runs=3)

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
+from venturesim.model_costs.quality_scale import BYTES_PER_TOKEN
 from venturesim.spec._base import Model, Name, unique_names
 from venturesim.spec.distributions import bounded, uncertain
 from venturesim.spec.timeseries import TimeVarying, Trend
@@ -28,6 +29,11 @@ class Compute(Model):
         description="Accelerator rental and other compute per month outside the training runs "
         "of the product roadmap, USD (a trend with negative growth models falling GPU prices).",
     )
+
+
+DEFAULT_TRAINING_MFU = 0.35
+"""MFU of a training run that gives none, when no calibration measured its accelerator: between
+Gopher's 32.5 % and PaLM's 46.2 % (PaLM Table 3), nanoGPT's ≈ 37 % on an A100."""
 
 
 LLAMA3_INTERRUPTIONS_PER_1000_DAYS = 419 / (54 * 16_384) * 1000
@@ -67,14 +73,29 @@ class TrainingRun(Model):
     )
     tokens: uncertain(gt=0) = Field(description="Training tokens D (a fine-tune: its own tokens).")
     base: str | None = Field(None, description="Name of an earlier run this one fine-tunes.")
-    loss_reduction: uncertain(ge=0) = Field(
-        0.0, description="Fine-tune only: loss reduction on the product's own task, nats/token."
+    base_model: str | None = Field(
+        None,
+        description="Open-weights model this run fine-tunes (the model catalogue: llama_3_1_8b, llama_3_1_70b, "
+        "mistral_7b, qwen2_5_7b, qwen2_5_72b); its N and its loss on the reference scale are the catalogue's.",
+    )
+    method: Literal["full", "lora"] | None = Field(
+        None,
+        description="Fine-tune only: 'full' (6·N·D FLOPs, the default) or 'lora' ((4N + 6·0.005N)·D FLOPs, 0.8× "
+        "the gain; model_costs.models).",
+    )
+    loss_reduction: uncertain(ge=0) | None = Field(
+        None,
+        description="Fine-tune only (a run with base or base_model; default 0 for base, the fine-tuning relation "
+        "for base_model): loss reduction on the product's own task, "
+        "in product.loss_unit (an error on a pre-training run, which would ignore it).",
     )
     accelerator: AcceleratorName = Field("h100_sxm", description="Accelerator type (the hardware catalogue).")
     accelerators: int = Field(8, ge=1, description="Accelerators the run uses (count).")
-    mfu: uncertain(gt=0, le=1) = Field(
-        0.35,
-        description="Model FLOPs utilisation, fraction of peak (PaLM Table 3: GPT-3 21 %, Gopher 32.5 %, PaLM 46.2 %).",
+    mfu: uncertain(gt=0, le=1) | None = Field(
+        None,
+        description="Model FLOPs utilisation, fraction of peak: model FLOPs (6N + attention, PaLM App. B) ÷ "
+        "(peak × wall time). Default: the MFU product.calibration measured on this accelerator kind, else "
+        f"{DEFAULT_TRAINING_MFU} (PaLM Table 3: GPT-3 21 %, Gopher 32.5 %, PaLM 46.2 %).",
     )
     price_per_hour: uncertain(gt=0) | None = Field(
         None, description="Rental price per accelerator-hour, USD (default: the catalogue's range)."
@@ -95,10 +116,26 @@ class TrainingRun(Model):
 
     @model_validator(mode="after")
     def _size_given(self):
-        if self.base is None and self.parameters is None:
-            raise ValueError(f"run {self.name!r}: give parameters (or base, for a fine-tune)")
-        if self.base is not None and self.parameters is not None:
-            raise ValueError(f"run {self.name!r}: a fine-tune takes its base's parameters; remove parameters")
+        fine_tune = self.base is not None or self.base_model is not None
+        for field in ("loss_reduction", "method"):
+            if not fine_tune and getattr(self, field) is not None:
+                raise ValueError(
+                    f"run {self.name!r}: '{field}' applies only to a fine-tune (a run with base or base_model); "
+                    "a pre-training run's loss comes from the loss law — remove it, or give base"
+                )
+        if self.base is not None and self.base_model is not None:
+            raise ValueError(f"run {self.name!r}: give base (an earlier run) or base_model (an open model), not both")
+        if not fine_tune and self.parameters is None:
+            raise ValueError(f"run {self.name!r}: give parameters (or base or base_model, for a fine-tune)")
+        if fine_tune and self.parameters is not None:
+            raise ValueError(f"run {self.name!r}: a fine-tune takes its base's parameters; remove 'parameters'")
+        if self.base_model is not None:
+            from venturesim.model_costs.models import open_model
+
+            try:
+                open_model(self.base_model)
+            except KeyError as exc:
+                raise ValueError(f"run {self.name!r}: {exc.args[0]}") from None
         return self
 
 
@@ -143,23 +180,90 @@ class Serving(Model):
     )
 
 
+class ServingPhase(Model):
+    """From ``month`` on, how the product's model is served: a vendor's API, or the company's own models."""
+
+    month: int = Field(ge=0, description="First month of this phase.")
+    strategy: Literal["api", "own"] = Field(
+        description="'api': pay a vendor per token for api_model; 'own': serve the best own model released "
+        "(open-weights fine-tunes and pre-trained runs, on own accelerators at product.serving's cost)."
+    )
+    api_model: str | None = Field(
+        None,
+        description="strategy 'api': the vendor model (the catalogue: frontier_api, small_api, claude_sonnet, "
+        "claude_haiku), its dated price and its gap to the frontier.",
+    )
+    price_multiplier: uncertain(gt=0) | None = Field(
+        None,
+        description="strategy 'api': the vendor's price relative to the catalogue's (a price change risk; default 1).",
+    )
+
+    @model_validator(mode="after")
+    def _api_model_given(self):
+        if self.strategy == "api":
+            if self.api_model is None:
+                raise ValueError(f"phase at month {self.month}: strategy 'api' needs api_model")
+            from venturesim.model_costs.models import api_model
+
+            try:
+                api_model(self.api_model)
+            except KeyError as exc:
+                raise ValueError(exc.args[0]) from None
+        else:
+            for field in ("api_model", "price_multiplier"):
+                if getattr(self, field) is not None:
+                    raise ValueError(f"phase at month {self.month}: '{field}' applies only to strategy 'api'")
+        return self
+
+
 class Product(Model):
     """The model the startup trains and sells, and the frontier it competes with."""
 
     calibration: str | None = Field(
         None,
-        description="Path to a calibration file written by `venturesim calibrate-product` "
-        "(its fitted loss law, with posterior draws, replaces the published Chinchilla fit).",
+        description="Path to a calibration file written by `venturesim calibrate-product`: its measured MFU "
+        "sets the MFU of every run on that accelerator kind that gives none, and its law's exponents (one "
+        "posterior draw per path) replace the published ones by the anchored transfer (calibration_transfer).",
+    )
+    calibration_transfer: Literal["anchored", "none"] = Field(
+        "anchored",
+        description="How the calibration's law reaches the reference scale: 'anchored' keeps its exponents and "
+        "matches the published Chinchilla law at the Chinchilla model (70B, 1.4T tokens) "
+        "(model_costs.quality_scale); 'none' uses the law as fitted, allowed only for a law in nats/token.",
+    )
+    loss_unit: Literal["nats/token", "nats/byte", "bits/byte"] = Field(
+        "nats/token",
+        description="Unit of this section's losses (frontier_loss, initial_loss, loss_reduction): nats/token of "
+        "the reference tokeniser (the Chinchilla law's scale), or nats/byte or bits/byte, converted by "
+        "bytes_per_token.",
+    )
+    bytes_per_token: float = Field(
+        BYTES_PER_TOKEN,
+        gt=0,
+        description="UTF-8 bytes per reference token, to convert per-byte losses "
+        "(default 1/0.29335 ≈ 3.41: GPT-2 BPE on the Pile, Gao et al. 2020).",
     )
     frontier_loss: bounded(TimeVarying, gt=0) = Field(
         default_factory=lambda: Trend(start=1.85, growth=-0.0005),
-        description="Loss of the competing frontier model by month, nats/token on the loss law's scale.",
+        description="Loss of the competing frontier model by month, in loss_unit (default: nats/token on the "
+        "Chinchilla law's scale).",
     )
     initial_loss: uncertain(gt=0) | None = Field(
-        None, description="Loss of the model served at month 0, nats/token (default: the frontier's at month 0)."
+        None, description="Loss of the model served at month 0, in loss_unit (default: the frontier's at month 0)."
     )
-    initial_parameters: uncertain(gt=0) = Field(
-        7e9, description="Size of the model served at month 0, parameters (sets serving cost)."
+    initial_parameters: uncertain(gt=0) | None = Field(
+        None, description="Size of the model served at month 0, parameters (sets serving cost; default 7e9)."
+    )
+    initial_model: str | None = Field(
+        None,
+        description="The model served at month 0 in a founder's words: 'frontier API', 'small API model', "
+        "'open 8B', 'open 70B' or 'fine-tuned open 8B' (model_costs.models.PRESETS); sets initial_loss and "
+        "initial_parameters (give neither), and an API model is paid per token at its catalogue price.",
+    )
+    serving_plan: list[ServingPhase] = Field(
+        default_factory=list,
+        description="How the model is served over time (strategy switches); before the first phase: the "
+        "initial model, then the best own model released.",
     )
     quality_response: QualityResponse = Field(default_factory=QualityResponse)
     cluster_slots: int = Field(1, ge=1, description="Training runs that can run at once; the rest queue.")
@@ -185,6 +289,37 @@ class Product(Model):
                 f"({type(exc).__name__}); write one with `venturesim calibrate-product`"
             ) from None
         return str(resolved)
+
+    @model_validator(mode="after")
+    def _initial_model_alone(self):
+        if self.initial_model is not None:
+            from venturesim.model_costs.models import preset
+
+            try:
+                preset(self.initial_model)
+            except KeyError as exc:
+                raise ValueError(exc.args[0]) from None
+            for field in ("initial_loss", "initial_parameters"):
+                if getattr(self, field) is not None:
+                    raise ValueError(f"initial_model {self.initial_model!r} sets '{field}'; give one or the other")
+        months = [phase.month for phase in self.serving_plan]
+        if months != sorted(set(months)):
+            raise ValueError(f"serving_plan months {months} must increase")
+        return self
+
+    @model_validator(mode="after")
+    def _transfer_convertible(self):
+        if self.calibration is not None and self.calibration_transfer == "none":
+            from venturesim.model_costs.calibration import load_calibration
+
+            unit = load_calibration(self.calibration).loss_unit
+            if unit != "nats/token":
+                raise ValueError(
+                    f"calibration_transfer 'none' uses the calibration's law as fitted, but its loss unit is "
+                    f"{unit!r}, not nats/token of the reference tokeniser: a law of byte-level models cannot be "
+                    "converted to the frontier's scale; use calibration_transfer: anchored"
+                )
+        return self
 
     @field_validator("training_runs")
     @classmethod

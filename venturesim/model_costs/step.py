@@ -21,9 +21,13 @@ interruption times.
 **Month t** (the interval [t, t+1)):
 
 * training spend = Σ_r cost_rate_r · |[start_r, end_r) ∩ [t, t+1)|, USD;
-* the served model is the lowest-loss model released by time t (or the
+* the served model is, in a ``serving_plan`` phase with strategy 'api', the
+  phase's vendor model (loss L_frontier(t) − its gap; cost its blended price per
+  token); otherwise the lowest-loss own model released by time t (or the
   initial one); the quality gap g(t) = L_frontier(t) − L_served(t), nats/token;
-* serving cost per token = cost per parameter-token × N_served, USD.
+* serving cost per token of an own model = cost per parameter-token × N_served
+  × the month's accelerator price multiplier, USD; of a vendor's model (an API
+  phase, or an API initial model while it is the best): its price per token.
 """
 
 from __future__ import annotations
@@ -109,13 +113,18 @@ def month_figures(start, end, release, params: ProductParams, t, xp=np) -> Produ
     )
     sizes = xp.concatenate([xp.asarray(params.initial_parameters)[..., None], params.parameters], axis=-1)
     best = xp.argmin(losses, axis=-1)[..., None]
-    served_loss = xp.take_along_axis(losses, best, axis=-1)[..., 0]
+    own_loss = xp.take_along_axis(losses, best, axis=-1)[..., 0]
     gpu = params.gpu_price[..., 0] if params.gpu_price.shape[-1] == 1 else params.gpu_price[..., t]
+    own_cost = params.serving_cost_per_parameter_token * xp.take_along_axis(sizes, best, axis=-1)[..., 0] * gpu
+    initial_api = params.initial_api_cost > 0  # the month-0 model is a vendor's: paid per token while served
+    own_cost = xp.where(initial_api & (best[..., 0] == 0), params.initial_api_cost, own_cost)
+    api = params.api_share[..., t] > 0  # a serving-plan phase on a vendor's API
+    served_loss = xp.where(api, params.api_loss[..., t], own_loss)
     return ProductMonth(
         training_spend=xp.sum(params.cost_rate * running, axis=-1) * gpu,
         quality_gap=params.frontier_loss[..., t] - served_loss,
         served_loss=served_loss,
-        cost_per_token=params.serving_cost_per_parameter_token * xp.take_along_axis(sizes, best, axis=-1)[..., 0] * gpu,
+        cost_per_token=xp.where(api, params.api_cost_per_token[..., t], own_cost),
     )
 
 

@@ -387,6 +387,21 @@ _DEVICE_KINDS = (
 )
 
 
+def catalogue_name(device: jax.Device | None = None) -> str | None:
+    """The hardware catalogue's name for ``device`` (default: the first JAX device): ``"cpu"`` for a CPU,
+    the matched GPU/TPU entry (as :func:`device_peak_flops` matches it), else None (an unknown device,
+    whose measurements then apply to no accelerator of a scenario)."""
+    device = jax.devices()[0] if device is None else device
+    if device.platform == "cpu":
+        return "cpu"
+    kind = device.device_kind.lower()
+    if "pcie" not in kind:
+        for pattern, name in _DEVICE_KINDS:
+            if pattern in kind:
+                return name
+    return None
+
+
 def device_peak_flops(device: jax.Device | None = None) -> tuple[float, str]:
     """Peak FLOP/s of ``device`` (default: the first JAX device) and its source.
 

@@ -246,5 +246,8 @@ def report_from_dataset(
         )
     if "exit_kind" in ds.data_vars and np.isin(ds["exit_kind"].values, (1, 2, 3)).any():
         charts["Exits"] = plot_exits(exits_data(ds))
+    from venturesim.report.product_charts import product_charts
+
+    charts.update(product_charts(ds))  # training spend, serving cost per 1M tokens, gross margin
     charts.update(extra_charts or {})
     return render_report(title, subtitle, summary, charts, notes)

@@ -83,7 +83,13 @@ CHECKS: dict[str, str] = {
         "`layoffs.roles` must exist; each `capacity_effects` block (engineering, sales, support) needs a role "
         "of that `function`."
     ),
-    "TrainingRun": "give `parameters` for a pre-training run, or `base` (and no `parameters`) for a fine-tune.",
+    "TrainingRun": "give `parameters` for a pre-training run, or `base` (an earlier run) or `base_model` (an open "
+    "model of the catalogue), not both and no `parameters`, for a fine-tune; `loss_reduction` and `method` only on "
+    "a fine-tune.",
+    "ServingPhase": "strategy `api` needs `api_model` (a catalogue name); `api_model` and `price_multiplier` only "
+    "with strategy `api`.",
+    "Product": "`initial_model` (a preset) excludes `initial_loss` and `initial_parameters`; `serving_plan` months "
+    "increase; `calibration_transfer: none` needs a calibration whose law is in nats/token.",
     "TrainingRun.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
     "Serving.accelerator": "must name an accelerator of the hardware catalogue (`h100_sxm`, `a100_80gb`, ...).",
     "Product.training_runs": "a fine-tune's `base` must be the name of an earlier run.",

@@ -358,13 +358,17 @@ def _named_leaf(path: tuple, message: str, data: object) -> tuple:
     base) is raised for the whole section; the message quotes the offending
     name. If exactly one leaf below ``path`` holds one of the quoted names
     (names of list items aside, as the message quotes the item too), that
-    leaf's path is used, so the error points at its line.
+    leaf's path is used, so the error points at its line; failing that, a
+    single key below ``path`` that the message quotes (a field that does not
+    belong, such as a pre-training run's 'loss_reduction').
     """
     quoted = set(_quoted(message))
+    keys: list[tuple] = []
     leaves, stack = [], [(path, _value_at(data, path))]
     while stack:
         where, node = stack.pop()
         if isinstance(node, dict):
+            keys.extend(where + (key,) for key in node if key in quoted)
             stack.extend((where + (key,), value) for key, value in node.items())
         elif isinstance(node, list):
             stack.extend((where + (index,), value) for index, value in enumerate(node))
@@ -372,7 +376,9 @@ def _named_leaf(path: tuple, message: str, data: object) -> tuple:
             leaves.append((where, node))
     names = {node for where, node in leaves if where[-1] == "name"}
     hits = [where for where, node in leaves if node not in names]
-    return hits[0] if len(hits) == 1 else path
+    if len(hits) == 1:
+        return hits[0]
+    return keys[0] if not hits and len(keys) == 1 else path
 
 
 def problems_from_validation_error(

@@ -106,3 +106,22 @@ def test_head_size_must_be_given_when_heads_do_not_divide_the_width():
     with pytest.raises(ValueError, match="or give head_size"):
         TransformerShape(n_layers=1, d_model=50, n_heads=4, vocab_size=8, context=4)
     assert TransformerShape(n_layers=1, d_model=50, n_heads=4, vocab_size=8, context=4, head_size=16).head_dim == 16
+
+
+# The product's open-model catalogue (model_costs/data/models.yaml) names these models; each catalogue entry's
+# parameter count (printed to three significant figures by its source) is the count of its published shape.
+CATALOGUE_SHAPES = {
+    "llama_3_1_8b": "llama-3.1-8b",
+    "llama_3_1_70b": "llama-3.1-70b",
+    "mistral_7b": "mistral-7b",
+    "qwen2_5_7b": "qwen2.5-7b",
+    "qwen2_5_72b": "qwen2.5-72b",
+}
+
+
+@pytest.mark.parametrize("entry", sorted(CATALOGUE_SHAPES))
+def test_open_model_catalogue_counts_agree_with_the_published_shapes(entry):
+    from venturesim.model_costs.models import open_model
+
+    counted = parameter_count(PUBLISHED[CATALOGUE_SHAPES[entry]])
+    assert open_model(entry).parameters == pytest.approx(counted, rel=1e-3)

@@ -82,6 +82,9 @@ def simulate(
         raise UsageError(f"over {months} months (--months): " + "; ".join(overflowing))
     if engine not in ENGINES:
         raise UsageError(f"engine(={engine!r}) must be one of {ENGINES}")
+    from venturesim.analysis.targets import target_metrics
+
+    metrics = tuple(dict.fromkeys([*resolve_metrics(metrics), *target_metrics(scenario)]))  # targets' metrics too
     if engine == "des":
         from venturesim.engine.des_runner import run_des
 

@@ -181,7 +181,7 @@ class Claim:
             if self.kind == "round":
                 return closed & (close + 1 <= self.month)
             ownership = d["founder_ownership"].values  # (paths, months)
-            at_close = ownership[np.arange(ownership.shape[0]), np.clip(close, 0, ownership.shape[1] - 1)]
+            at_close = ownership[np.arange(ownership.shape[0]), np.clip(close, 0, ownership.shape[1] - 1).astype(np.int64)]
             return closed & compare(at_close, self.op, self.threshold)
         values = metric_values(result, self.metric)[:, : self.month]
         if self.when == "at":

@@ -89,10 +89,12 @@ class Comparison:
     ----------
     results : {name: Result}, the first is the baseline.
     claims : extra claims whose probabilities are compared (with the scenarios' targets).
+    notes : what was run (stress packs applied and skipped), shown under the report.
     """
 
     results: dict
     claims: list[Claim] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def baseline(self) -> str:
@@ -244,7 +246,7 @@ class Comparison:
             f"{len(self.results)} variants × {first.paths:,} paths × {first.months} months, seed {first.seed}, "
             "common random numbers; differences are against " + repr(self.baseline)
         )
-        return render_report(title, subtitle, self.summary(), self.charts(), notes)
+        return render_report(title, subtitle, self.summary(), self.charts(), [*self.notes, *notes])
 
 
 def compare(

@@ -117,6 +117,14 @@ class Comparison:
                     {k: alive_at(r, m).astype(np.float64) for k, r in results.items()},
                     "fraction",
                 )
+        if all("cash" in r.data for r in results.values()):
+            for m in sorted({12, 24} - {months}):
+                if m < months:
+                    out[f"mean cash at month {m}"] = (
+                        "mean",
+                        {k: np.asarray(r.data["cash"].values[:, m - 1], np.float64) for k, r in results.items()},
+                        "USD",
+                    )
         for var, label, unit in (
             ("final_cash", f"cash at month {months}", "USD"),
             ("final_arr", f"ARR at month {months}", "USD"),

@@ -203,7 +203,7 @@ def inputs_given(result, mask: np.ndarray, names: list[str] | None = None) -> pd
         )
         grid = np.sort(subset)
         f_sub = np.searchsorted(grid, prior_sorted, side="right") / len(subset)
-        f_all = (np.arange(len(values)) + 1) / len(values)
+        f_all = np.searchsorted(prior_sorted, prior_sorted, side="right") / len(values)  # ties counted
         rows.append((name, float(np.median(values)), median, percentile, float(np.max(np.abs(f_sub - f_all))), int(mask.sum())))
     table = pd.DataFrame(rows, columns=["input", "prior_median", "median", "median_percentile", "ks", "paths"])
     return table.sort_values("ks", ascending=False, ignore_index=True)

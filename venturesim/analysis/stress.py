@@ -229,3 +229,54 @@ def stress(
             + "; ".join(f"{k}: P(alive at {horizon}) {s[0]:.1%}, mean cash ${s[1]:,.0f}" for k, s in score.items())
         )
     return Comparison(results, parsed, notes=notes)
+
+
+def input_level(scenario, name: str, month: int = 0) -> float:
+    """A typical value of input ``name`` in ``scenario``: a number itself, a distribution's median, a
+    schedule's or trend's value at ``month`` (at the inputs' medians); ``risks.NAME``: that risk's
+    monthly hazard at ``month`` (−ln(1 − p)/12 for an annual probability p)."""
+    import math
+
+    from venturesim.scenario.inputs import iter_inputs
+    from venturesim.spec.distributions import Spec
+    from venturesim.spec.timeseries import Schedule, Trend
+
+    def median(value) -> float:
+        return float(value.ppf(np.array([0.5]))[0]) if isinstance(value, Spec) else float(value)
+
+    def at(value) -> float:
+        if isinstance(value, Schedule):
+            knots = [m for m in value.schedule if m <= month] or [min(value.schedule)]
+            return median(value.schedule[max(knots)])
+        if isinstance(value, Trend):
+            return median(value.start) * (1 + median(value.growth)) ** month
+        return median(value)
+
+    if name.startswith("risks."):
+        risk = next((r for r in scenario.risks.risks if r.name == name.split(".", 1)[1]), None)
+        if risk is None:
+            return 0.0
+        if risk.hazard_monthly is not None:
+            return at(risk.hazard_monthly) if month >= risk.start_month else 0.0
+        return -math.log(1 - median(risk.annual_probability)) / 12
+    node = scenario
+    for part in name.split("."):
+        if isinstance(node, list):
+            node = next(item for item in node if getattr(item, "name", None) == part)
+        else:
+            node = getattr(node, part)
+    if isinstance(node, (Schedule, Trend, Spec, int, float)):
+        return at(node)
+    raise ValueError(f"{name!r} is a section, not an input (inputs: {', '.join(n for n, _ in iter_inputs(scenario))})")
+
+
+def pack_moves(scenario, pack: StressPack) -> list[tuple[str, float, float]]:
+    """(input, level before, level after) for the input the pack says it moves, for every list item that
+    ``*`` stands for (:func:`input_level` at the pack's month for a forced risk)."""
+    stressed, _, _ = apply_pack(scenario, pack)
+    name = pack.moves["input"]
+    month = max(pack.force_risks.values(), default=0)
+    names = [name]
+    if "*" in name:
+        names = [t.split("=")[0].rstrip("*/+-") for t in expand(scenario.model_dump(mode="python"), f"{name}=0")]
+    return [(n, input_level(scenario, n, month), input_level(stressed, n, month)) for n in names]

@@ -4,23 +4,29 @@ LOW, HIGH, BURN = 200_000.0, 600_000.0, 10_000.0
 
 
 def burn(months: int = 40, **company) -> dict:
-    """Cash C ~ Uniform(LOW, HIGH), a fixed burn of BURN a month, no revenue, no rounds.
+    """:func:`startup` reduced to a hand-computable core: cash C ~ Uniform(LOW, HIGH), a fixed burn of
+    BURN a month and nothing else — no customers (the segment opens after the horizon), no payroll, no
+    compute, a round that never closes, risks that never strike. Same shapes as :func:`startup`, so both
+    run on one compiled kernel.
 
     Path i is alive at month m iff C_i ≥ m·BURN (it dies in the month its cash runs out), so
     P(alive at m) = (HIGH − m·BURN)/(HIGH − LOW) for LOW ≤ m·BURN ≤ HIGH.
     """
-    return {
-        "name": "burn",
-        "simulation": {"months": months, "paths": 1000, "seed": 1},
-        "company": {"initial_cash": {"dist": "uniform", "low": LOW, "high": HIGH}, "other_monthly_costs": BURN}
-        | company,
-        "market": {"segments": [{"name": "s", "market_size": 10, "price": 0.0, "churn": 0.0, "launch_month": 100}]},
-    }
+    data = startup(months)
+    data["name"] = "burn"
+    data["simulation"]["seed"] = 1
+    data["company"] = {"initial_cash": {"dist": "uniform", "low": LOW, "high": HIGH}, "other_monthly_costs": BURN} | company
+    data["market"]["segments"][0]["launch_month"] = 100
+    data["team"]["roles"][0]["headcount"] = 0
+    data["compute"]["monthly_spend"] = 0
+    data["funding"]["rounds"][0]["success_probability"] = 0.0
+    return data
 
 
-def startup(months: int = 36) -> dict:
+def startup(months: int = 40) -> dict:
     """One segment, one role without attrition, compute, a seed round, and the key-person and compliance
-    risks at a negligible hazard (so a stress pack that forces them keeps the kernel's shapes)."""
+    risks at hazard 0 (so a stress pack that forces them keeps the kernel's shapes). The seed
+    round cannot start before month 13, so cash at month 12 is operations alone."""
     return {
         "name": "startup",
         "simulation": {"months": months, "paths": 1000, "seed": 3},
@@ -45,6 +51,7 @@ def startup(months: int = 36) -> dict:
                 {
                     "name": "seed",
                     "trigger_runway_months": 9,
+                    "earliest_month": 13,  # months 1-12 are operations alone
                     "success_probability": 0.5,
                     "pre_money": 10_000_000,
                     "amount": 3_000_000,
@@ -55,8 +62,8 @@ def startup(months: int = 36) -> dict:
         "risks": {
             "include": ["key_person_loss", "compliance_cost"],
             "overrides": {
-                "key_person_loss": {"annual_probability": 1e-6, "raises": []},
-                "compliance_cost": {"hazard_monthly": 1e-7},
+                "key_person_loss": {"annual_probability": 0.0, "raises": [], "max_events": 1},
+                "compliance_cost": {"hazard_monthly": 0.0},
             },
         },
     }

@@ -38,10 +38,12 @@ def test_goal_seek_refuses_a_bracket_that_does_not_straddle_the_target():
 
 def test_reverse_lookup_of_the_paths_that_died():
     """Dead by month 40 iff C < 400k: the dead paths' cash is U(200k, 400k), median 300k, which is the
-    prior's 25th percentile; every other input is a plain number and left out."""
-    table = reverse_lookup(burn_result(PATHS, 1), "died").set_index("input")
-    assert list(table.index) == ["company.initial_cash"]
-    row = table.loc["company.initial_cash"]
+    prior's 25th percentile. The other inputs (the unopened segment's) play no part: their KS distances
+    are those of a random half, below the 1 % critical value 1.63·√(1/500 − 1/1000) = 0.052."""
+    table = reverse_lookup(burn_result(PATHS, 1), "died")
+    assert table["input"].iloc[0] == "company.initial_cash"
+    assert (table["ks"].iloc[1:] < 0.052).all()
+    row = table.iloc[0]
     assert row["median"] == pytest.approx(300_000, rel=0.03)
     assert row["median_percentile"] == pytest.approx(0.25, abs=0.03)
     assert row["ks"] == pytest.approx(0.5, abs=0.05)  # sup |F_dead − F| = 1 − ½ at C = 400k

@@ -6,7 +6,8 @@ lab's price cut, key-person loss, regulation, demand 30 % below plan, churn
 doubling. Its ``overrides`` are in the ``--set`` language with ``*`` for
 every item of a list (``market.segments.*.price*=0.7``); its
 ``force_risks`` make catalogue risks certain to strike in a given month
-(hazard 30 a month in that month only: P(no event) = e⁻³⁰ ≈ 10⁻¹³); a
+(hazard 30 a month in that month only, at most one event: P(no event) =
+e⁻³⁰ ≈ 10⁻¹³); a
 forced risk's contagion (``raises``) is kept only towards risks the
 scenario has.
 
@@ -148,7 +149,7 @@ def apply_pack(scenario, pack: StressPack):
         raises = patch.get("raises", catalog_entries().get(risk, {}).get("raises", []))
         patch["raises"] = [link for link in raises if link["risk"] in included]  # contagion only to risks present
         knots = {0: 0.0, int(month): FORCED_HAZARD, int(month) + 1: 0.0}
-        patch |= {"hazard_monthly": {"schedule": knots}, "start_month": 0}
+        patch |= {"hazard_monthly": {"schedule": knots}, "start_month": 0, "max_events": 1}  # one event
         risks["overrides"] = dict(risks.get("overrides") or {}) | {risk: patch}
         applied.append(f"risk {risk} strikes in month {month}")
     stressed = from_dict(

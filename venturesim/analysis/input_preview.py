@@ -69,10 +69,15 @@ def describe_input(scenario, name: str) -> str:
         return f"{name} = {spec:g} (a plain number: no uncertainty)"
     sample = spec.ppf((np.arange(STRATA) + 0.5) / STRATA)
     lines = [f"{name}: {_spec_text(spec)}"]
-    lines += [f"  p{round(100 * q):<3d} {v:>14,.6g}" for q, v in zip(QUANTILES, spec.ppf(np.asarray(QUANTILES)))]
-    lines.append(f"  mean {sample.mean():>14,.6g}")
+    lines += [f"  p{round(100 * q):<4d} {_short(v):>14}" for q, v in zip(QUANTILES, spec.ppf(np.asarray(QUANTILES)))]
+    lines.append(f"  mean  {_short(sample.mean()):>14}")
     lines.append(histogram(sample))
     return "\n".join(lines)
+
+
+def _short(value: float) -> str:
+    """A number with 4 significant digits, with thousands separators from 10,000 on."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
 
 
 def histogram(values: np.ndarray, bins: int = BINS, width: int = WIDTH) -> str:
@@ -85,5 +90,5 @@ def histogram(values: np.ndarray, bins: int = BINS, width: int = WIDTH) -> str:
     lines = []
     for count, low, high in zip(counts, edges[:-1], edges[1:]):
         bar = "█" * int(round(width * count / top))
-        lines.append(f"  {low:>12,.4g} – {high:<12,.4g} {bar} {count / len(values):.1%}")
+        lines.append(f"  {_short(low):>12} – {_short(high):<12} {bar} {count / len(values):.1%}")
     return "\n".join(lines)

@@ -49,7 +49,15 @@ def test_stress_list_names_every_pack():
 def test_compare_writes_the_table_and_the_report(files, tmp_path):
     out = runner.invoke(
         app,
-        ["compare", str(files / "plan.yaml"), str(files / "lean.yaml"), "--paths", "1000", "--out", str(tmp_path / "c")],
+        [
+            "compare",
+            str(files / "plan.yaml"),
+            str(files / "lean.yaml"),
+            "--paths",
+            "1000",
+            "--out",
+            str(tmp_path / "c"),
+        ],
     )
     assert out.exit_code == 0, out.output
     rows = json.loads((tmp_path / "c" / "table.json").read_text())

@@ -15,7 +15,10 @@ def burn(months: int = 40, **company) -> dict:
     data = startup(months)
     data["name"] = "burn"
     data["simulation"]["seed"] = 1
-    data["company"] = {"initial_cash": {"dist": "uniform", "low": LOW, "high": HIGH}, "other_monthly_costs": BURN} | company
+    data["company"] = {
+        "initial_cash": {"dist": "uniform", "low": LOW, "high": HIGH},
+        "other_monthly_costs": BURN,
+    } | company
     data["market"]["segments"][0]["launch_month"] = 100
     data["team"]["roles"][0]["headcount"] = 0
     data["compute"]["monthly_spend"] = 0

@@ -15,6 +15,10 @@ from importlib.metadata import version as _version
 from pathlib import Path as _Path
 from typing import Any as _Any
 
+from venturesim.analysis.compare import compare
+from venturesim.analysis.goal_seek import goal_seek
+from venturesim.analysis.pitch import pitch_check
+from venturesim.analysis.stress import stress
 from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.scenario import Scenario, ScenarioError, load
 
@@ -113,4 +117,18 @@ def simulate(
     return result
 
 
-__all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]
+__all__ = [
+    "ENGINES",
+    "MONTHLY_METRICS",
+    "Params",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "compare",
+    "goal_seek",
+    "load",
+    "pitch_check",
+    "sample",
+    "simulate",
+    "stress",
+]

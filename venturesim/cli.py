@@ -528,7 +528,9 @@ def stress(
                 for text in pack.overrides:
                     console.print(f"    {text}", markup=False, highlight=False, soft_wrap=True)
                 for risk, month in pack.force_risks.items():
-                    console.print(f"    risk {risk} strikes in month {month}", markup=False, highlight=False, soft_wrap=True)
+                    console.print(
+                        f"    risk {risk} strikes in month {month}", markup=False, highlight=False, soft_wrap=True
+                    )
                 console.print(f"    source: {pack.source}", markup=False, highlight=False, soft_wrap=True)
             return
         chosen = [get_pack(name) for name in _split(packs)]
@@ -539,7 +541,9 @@ def stress(
         sc = _load(scenario, overrides)
         out_dir = out or Path("out") / f"stress-{scenario.stem}"
         check_output_dir(out_dir, ANALYSIS_FILES, force)
-        comparison = run_stress(sc, chosen, percentiles=percentiles, paths=paths, seed=seed, months=months, claims=claims)
+        comparison = run_stress(
+            sc, chosen, percentiles=percentiles, paths=paths, seed=seed, months=months, claims=claims
+        )
         first = comparison.results["base"]
         title = f"Stress test of {sc.name}: {first.paths:,} paths, seed {first.seed}"
         console.print(_comparison_table(comparison, title), width=_table_width(comparison))
@@ -575,7 +579,12 @@ def goal_seek_command(
         sc = _load(scenario, overrides)
         answer = goal_seek(sc, vary, claim, target, (lo, hi), op=op, paths=paths, seed=seed, months=months)
         for row in answer.trace.sort_values("x").itertuples():
-            console.print(f"  {vary} {op} {row.x:<12.6g} P({answer.claim.label}) = {row.value:6.1%} ± {row.se:.1%}", markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                f"  {vary} {op} {row.x:<12.6g} P({answer.claim.label}) = {row.value:6.1%} ± {row.se:.1%}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         console.print(
             f"P({answer.claim.label}) = {target:.0%} at {vary} {op} {answer.value:.6g} "
             f"(± {answer.se:.3g} s.e.; 95 % interval {answer.low:.6g} to {answer.high:.6g})",
@@ -642,7 +651,9 @@ def inputs(
         console.print(f"{'input':<{width}} {'p5':>12} {'p50':>12} {'p95':>12}  distribution", soft_wrap=True)
         for row in frame.itertuples():
             console.print(
-                f"{row.input:<{width}} {_short(row.p5):>12} {_short(row.p50):>12} {_short(row.p95):>12}  {row.distribution}",
+                f"{row.input:<{width}} "
+                + " ".join(f"{_short(v):>12}" for v in (row.p5, row.p50, row.p95))
+                + f"  {row.distribution}",
                 markup=False,
                 highlight=False,
                 soft_wrap=True,

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from whatif_scenarios import BURN, HIGH, LOW, burn, burn_result
+from whatif_scenarios import BURN, HIGH, LOW, burn
 
 import venturesim as vs
 from venturesim.analysis.compare import cdf_gaps, compare, paired_difference
@@ -32,11 +32,17 @@ def test_common_random_numbers_shrink_the_se_of_a_difference(comparison):
     ≈ 0.009, against √(SE_a² + SE_b²) ≈ 0.022 for independent runs (two seeds, computed below)."""
     row = comparison.table().query("variant == 'leaner' and figure == 'P(alive at month 36)'").iloc[0]
     assert row.difference == pytest.approx(0.09, abs=3 * 0.009)
-    assert row.se_difference == pytest.approx(np.sqrt(row.difference * (1 - row.difference) / PATHS), rel=1e-3)  # s_d uses n − 1
+    assert row.se_difference == pytest.approx(
+        np.sqrt(row.difference * (1 - row.difference) / PATHS), rel=1e-3
+    )  # s_d uses n − 1
     independent = vs.simulate(burn(other_monthly_costs=9_000), paths=PATHS, seed=2)
     plan = comparison.results["plan"]
-    se_independent = np.hypot(*(vs.simulate(r.scenario, paths=PATHS, seed=s).survival().loc[36, "se"]
-                                for r, s in ((plan, 1), (independent, 2))))
+    se_independent = np.hypot(
+        *(
+            vs.simulate(r.scenario, paths=PATHS, seed=s).survival().loc[36, "se"]
+            for r, s in ((plan, 1), (independent, 2))
+        )
+    )
     assert row.se_difference < 0.5 * se_independent
     assert row.se_independent == pytest.approx(se_independent, rel=0.05)
 

@@ -13,7 +13,14 @@ PATHS = 1000
 @pytest.fixture(scope="module")
 def answer():
     return goal_seek(
-        burn(), "company.other_monthly_costs", "alive at month 36", 0.5, (8_000, 16_000), paths=PATHS, seed=1, tolerance=10
+        burn(),
+        "company.other_monthly_costs",
+        "alive at month 36",
+        0.5,
+        (8_000, 16_000),
+        paths=PATHS,
+        seed=1,
+        tolerance=10,
     )
 
 
@@ -32,7 +39,7 @@ def test_goal_seek_recovers_the_break_even_burn(answer):
 
 
 def test_goal_seek_refuses_a_bracket_that_does_not_straddle_the_target():
-    with pytest.raises(UsageError, match="both on the same side of 50.0%; widen the bracket"):
+    with pytest.raises(UsageError, match=r"both on the same side of 50\.0%; widen the bracket"):
         goal_seek(burn(), "company.other_monthly_costs", "alive at month 36", 0.5, (1_000, 2_000), paths=PATHS, seed=1)
 
 

@@ -38,7 +38,9 @@ def test_the_shipped_packs_cover_the_issue_and_cite_sources():
 def test_wildcards_expand_to_every_named_item_and_skip_what_is_missing():
     data = vs.load(startup()).model_dump(mode="python")
     assert expand(data, "market.segments.*.price*=0.7") == ["market.segments.smb.price*=0.7"]
-    assert expand(data, "funding.rounds.*.time_to_close_months*=1.4") == ["funding.rounds.seed.time_to_close_months*=1.4"]
+    assert expand(data, "funding.rounds.*.time_to_close_months*=1.4") == [
+        "funding.rounds.seed.time_to_close_months*=1.4"
+    ]
     assert expand(data, "product.serving.price_per_hour*=1.5") == []  # no product section
 
 
@@ -91,7 +93,7 @@ def test_percentile_stress_forces_the_input_into_its_decile():
     variants = percentile_variants(vs.load(burn()), "company.initial_cash")
     drawn = vs.simulate(variants["company.initial_cash low decile"], paths=1000, seed=1).inputs
     assert drawn["company.initial_cash"].between(200_000, 240_000).all()
-    with pytest.raises(UsageError, match="did you mean 'company.initial_cash'"):
+    with pytest.raises(UsageError, match=r"did you mean 'company\.initial_cash'"):
         percentile_variants(vs.load(burn()), "company.initial_cas")
 
 

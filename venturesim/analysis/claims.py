@@ -65,18 +65,18 @@ _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 DERIVED = {"gross_margin": ("revenue", "cost_of_revenue")}
 """Metrics computed from recorded ones: name → metrics needed."""
 
+_ROUND = r"(?:raises?\s+)?(?:the\s+)?(?P<round>[a-z0-9_\- ]+?)"
 _OP = r"(?P<op>>=|≥|<=|≤|>|<|at least|at most|above|below|more than|less than)"
-_VALUE = r"(?P<value>[-+]?\$?\s*[0-9][0-9,_]*(?:\.[0-9]+)?|[-+]?\$?\s*\.[0-9]+)\s*(?P<suffix>k|mm|m|bn|b)?\s*(?P<pct>%)?"
+_VALUE = (
+    r"(?P<value>[-+]?\$?\s*[0-9][0-9,_]*(?:\.[0-9]+)?|[-+]?\$?\s*\.[0-9]+)\s*(?P<suffix>k|mm|m|bn|b)?\s*(?P<pct>%)?"
+)
 _MONTH = r"(?:month\s+)?(?P<month>[0-9]+)"
 _FORMS = [
     ("alive", re.compile(rf"^(?:alive|operating|survives?)\s+(?:at|to|until|through)\s+{_MONTH}$")),
     ("break_even", re.compile(rf"^(?:break[- ]?even|profitable|cash[- ]flow positive)\s+by\s+{_MONTH}$")),
-    ("round", re.compile(r"^(?:raises?\s+)?(?:the\s+)?(?P<round>[a-z0-9_\- ]+?)\s+(?:closes\s+|closed\s+)?within\s+(?P<month>[0-9]+)\s+months?$")),
-    ("round", re.compile(rf"^(?:raises?\s+)?(?:the\s+)?(?P<round>[a-z0-9_\- ]+?)\s+(?:closes|closed|raised)\s+by\s+{_MONTH}$")),
-    (
-        "ownership",
-        re.compile(rf"^founders?\s+(?:keep|own|retain|hold)s?\s+{_OP}\s*{_VALUE}\s+after\s+(?:the\s+)?(?P<round>[a-z0-9_\- ]+?)$"),
-    ),
+    ("round", re.compile(rf"^{_ROUND}\s+(?:closes\s+|closed\s+)?within\s+(?P<month>[0-9]+)\s+months?$")),
+    ("round", re.compile(rf"^{_ROUND}\s+(?:closes|closed|raised)\s+by\s+{_MONTH}$")),
+    ("ownership", re.compile(rf"^founders?\s+(?:keep|own|retain|hold)s?\s+{_OP}\s*{_VALUE}\s+after\s+{_ROUND}$")),
     ("metric", re.compile(rf"^(?P<metric>[a-z][a-z_ ]*?)\s*{_OP}\s*{_VALUE}\s+(?P<when>at|by)\s+{_MONTH}$")),
 ]
 _EXAMPLES = (
@@ -181,12 +181,14 @@ class Claim:
             if self.kind == "round":
                 return closed & (close + 1 <= self.month)
             ownership = d["founder_ownership"].values  # (paths, months)
-            at_close = ownership[np.arange(ownership.shape[0]), np.clip(close, 0, ownership.shape[1] - 1).astype(np.int64)]
+            at_close = ownership[
+                np.arange(ownership.shape[0]), np.clip(close, 0, ownership.shape[1] - 1).astype(np.int64)
+            ]
             return closed & compare(at_close, self.op, self.threshold)
         values = metric_values(result, self.metric)[:, : self.month]
         if self.when == "at":
             return compare(values[:, -1], self.op, self.threshold)
-        return compare(values, self.op, self.threshold).any(axis=1)
+        return np.asarray(compare(values, self.op, self.threshold).any(axis=1), bool)
 
 
 def resolve_round(name: str, rounds: list[str]) -> str:
@@ -267,7 +269,9 @@ def parse_claim(text: str, name: str = "") -> Claim:
                 f"{text!r}: unknown metric {metric!r}"
                 + (f"; did you mean {hint!r}?" if hint else f"; metrics are {', '.join(sorted(known))}")
             )
-        return Claim(text, "metric", month=month, metric=metric, op=op, threshold=threshold, when=groups["when"], name=name)
+        return Claim(
+            text, "metric", month=month, metric=metric, op=op, threshold=threshold, when=groups["when"], name=name
+        )
     raise ClaimError(f"cannot read the claim {text!r}; expected a sentence such as {_EXAMPLES}")
 
 

@@ -218,7 +218,14 @@ class Comparison:
             rows.append((row.figure, row.variant, "value", row.value, row.se, row.unit))
             if not np.isnan(row.difference):
                 rows.append(
-                    (row.figure, f"{row.variant} − {self.baseline}", "difference", row.difference, row.se_difference, row.unit)
+                    (
+                        row.figure,
+                        f"{row.variant} − {self.baseline}",
+                        "difference",
+                        row.difference,
+                        row.se_difference,
+                        row.unit,
+                    )
                 )
         for row in self.dominance().itertuples():
             rows.append(
@@ -241,7 +248,9 @@ class Comparison:
         for metric, title, money in (("cash", "Cash", True), ("arr", "ARR", True)):
             if all(metric in r.data for r in self.results.values()):
                 charts[title] = stress_charts.plot_fan_overlay(
-                    stress_charts.fan_overlay_data(self.results, metric), f"{title} (median, 10th-90th percentile)", money
+                    stress_charts.fan_overlay_data(self.results, metric),
+                    f"{title} (median, 10th-90th percentile)",
+                    money,
                 )
         return charts
 

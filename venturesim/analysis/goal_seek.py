@@ -198,13 +198,15 @@ def inputs_given(result, mask: np.ndarray, names: list[str] | None = None) -> pd
         subset = values[mask]
         prior_sorted = np.sort(values)
         median = float(np.median(subset))
-        percentile = float(np.searchsorted(prior_sorted, median, side="left") + np.searchsorted(prior_sorted, median, side="right")) / (
-            2 * len(values)
-        )
+        percentile = float(
+            np.searchsorted(prior_sorted, median, side="left") + np.searchsorted(prior_sorted, median, side="right")
+        ) / (2 * len(values))
         grid = np.sort(subset)
         f_sub = np.searchsorted(grid, prior_sorted, side="right") / len(subset)
         f_all = np.searchsorted(prior_sorted, prior_sorted, side="right") / len(values)  # ties counted
-        rows.append((name, float(np.median(values)), median, percentile, float(np.max(np.abs(f_sub - f_all))), int(mask.sum())))
+        rows.append(
+            (name, float(np.median(values)), median, percentile, float(np.max(np.abs(f_sub - f_all))), int(mask.sum()))
+        )
     table = pd.DataFrame(rows, columns=["input", "prior_median", "median", "median_percentile", "ks", "paths"])
     return table.sort_values("ks", ascending=False, ignore_index=True)
 

@@ -69,7 +69,10 @@ def describe_input(scenario, name: str) -> str:
         return f"{name} = {spec:g} (a plain number: no uncertainty)"
     sample = spec.ppf((np.arange(STRATA) + 0.5) / STRATA)
     lines = [f"{name}: {_spec_text(spec)}"]
-    lines += [f"  p{round(100 * q):<4d} {_short(v):>14}" for q, v in zip(QUANTILES, spec.ppf(np.asarray(QUANTILES)))]
+    lines += [
+        f"  p{round(100 * q):<4d} {_short(v):>14}"
+        for q, v in zip(QUANTILES, spec.ppf(np.asarray(QUANTILES)), strict=True)
+    ]
     lines.append(f"  mean  {_short(sample.mean()):>14}")
     lines.append(histogram(sample))
     return "\n".join(lines)
@@ -88,7 +91,7 @@ def histogram(values: np.ndarray, bins: int = BINS, width: int = WIDTH) -> str:
     counts, edges = np.histogram(values, bins=bins)
     top = counts.max()
     lines = []
-    for count, low, high in zip(counts, edges[:-1], edges[1:]):
-        bar = "█" * int(round(width * count / top))
+    for count, low, high in zip(counts, edges[:-1], edges[1:], strict=True):
+        bar = "█" * round(width * count / top)
         lines.append(f"  {_short(low):>12} – {_short(high):<12} {bar} {count / len(values):.1%}")
     return "\n".join(lines)

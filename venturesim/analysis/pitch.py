@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,8 @@ def load_claims(source: str | Path | list, scenario=None) -> list[Claim]:
         try:
             text = Path(source).read_text("utf-8")
         except OSError as exc:
-            raise ScenarioError([Problem(filename, None, None, "", f"cannot read the claims file: {exc}")], filename)
+            problem = Problem(filename, None, None, "", f"cannot read the claims file: {exc}")
+            raise ScenarioError([problem], filename) from None
         parsed = validate_text(ClaimsFile, text, filename)
         marks = load_yaml(text, filename)[1]
     claims = [parse_claim(t.claim, t.name or "") for t in parsed.claims]
@@ -93,19 +95,19 @@ class PitchCheck:
 
     claims: list[Claim]
     holds: np.ndarray
-    result: object = field(repr=False)
+    result: Any = field(repr=False)
 
     def table(self) -> pd.DataFrame:
         """One row per claim, then ``all claims``: columns claim, probability, se."""
         rows = [(c.label, *_stats.proportion(self.holds[:, k])) for k, c in enumerate(self.claims)]
-        rows.append(("all claims together", *_stats.proportion(self.holds.all(axis=1))))
+        rows.append(("all claims together", *_stats.proportion(np.asarray(self.holds.all(axis=1), bool))))
         return pd.DataFrame(rows, columns=["claim", "probability", "se"])
 
     def inputs(self) -> pd.DataFrame:
         """Each uncertain input given that all claims hold, against its prior, most shifted first."""
         from venturesim.analysis.goal_seek import inputs_given
 
-        return inputs_given(self.result, self.holds.all(axis=1))
+        return inputs_given(self.result, np.asarray(self.holds.all(axis=1), bool))
 
     def summary(self) -> pd.DataFrame:
         """The report's long table: claims' probabilities, then the inputs' conditional medians."""
@@ -113,7 +115,16 @@ class PitchCheck:
         for r in self.inputs().head(12).itertuples():
             rows.append(("inputs the claims need", r.input, "prior median", r.prior_median, np.nan, ""))
             rows.append(("inputs the claims need", r.input, "median if all claims hold", r.median, np.nan, ""))
-            rows.append(("inputs the claims need", r.input, "its percentile in the prior", r.median_percentile, np.nan, "fraction"))
+            rows.append(
+                (
+                    "inputs the claims need",
+                    r.input,
+                    "its percentile in the prior",
+                    r.median_percentile,
+                    np.nan,
+                    "fraction",
+                )
+            )
         return pd.DataFrame(rows, columns=["section", "metric", "statistic", "value", "se", "unit"])
 
     def report(self, title: str = "Pitch check") -> str:
@@ -122,10 +133,12 @@ class PitchCheck:
         from venturesim.report.stress_charts import plot_input_shift, plot_probabilities
 
         table = self.table().rename(columns={"claim": "label"})
-        charts = {"Claims": plot_probabilities(table)}
+        charts: dict = {"Claims": plot_probabilities(table)}
         inputs = self.inputs().head(12)
         if len(inputs):
-            charts["Inputs the claims need"] = plot_input_shift(inputs, "Where each input's median lies if all claims hold")
+            charts["Inputs the claims need"] = plot_input_shift(
+                inputs, "Where each input's median lies if all claims hold"
+            )
         r = self.result
         subtitle = f"{r.scenario.name}: {r.paths:,} paths × {r.months} months, seed {r.seed}"
         return render_report(title, subtitle, self.summary(), charts)

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from venturesim.analysis.claims import Claim, alive_at, parse_claim
 from venturesim.analysis.compare import Comparison, run_variants
-from venturesim.analysis.claims import Claim, parse_claim, alive_at
 
 FORCED_HAZARD = 30.0
 """Monthly hazard of a forced risk in its month: it strikes with probability 1 − e⁻³⁰."""
@@ -130,7 +130,8 @@ def apply_pack(scenario, pack: StressPack):
     from venturesim.scenario.overrides import apply_overrides, parse_override
 
     data = scenario.model_dump(mode="python")
-    applied, skipped = [], []
+    applied: list[str] = []
+    skipped: list[str] = []
     for text in pack.overrides:
         concrete = expand(data, text)
         (applied if concrete else skipped).extend(concrete or [text])
@@ -215,14 +216,12 @@ def stress(
         if skipped:
             notes.append(f"{pack.name}: not in this scenario, skipped: {'; '.join(skipped)}.")
         notes.append(f"{pack.name} source: {pack.source}")
-    settings = {"paths": paths, "seed": seed, "months": months, "metrics": metrics}
+    settings: dict[str, Any] = {"paths": paths, "seed": seed, "months": months, "metrics": metrics}
     results = run_variants(variants, **settings, progress=progress)
     for name in percentiles:
         both = run_variants(percentile_variants(scenario, name), **settings)
         horizon = next(iter(both.values())).months
-        score = {
-            k: (alive_at(r, horizon).mean(), float(np.mean(r.data["final_cash"].values))) for k, r in both.items()
-        }
+        score = {k: (alive_at(r, horizon).mean(), float(np.mean(r.data["final_cash"].values))) for k, r in both.items()}
         worst = min(score, key=lambda k: score[k])
         results[worst.replace(" decile", " decile (worst)")] = both[worst]
         notes.append(

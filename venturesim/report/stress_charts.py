@@ -28,7 +28,8 @@ def survival_overlay_data(results: Mapping[str, object]) -> pd.DataFrame:
 def plot_survival_overlay(frame: pd.DataFrame) -> alt.LayerChart:
     """Survival curves of every variant on one chart (step lines, ±1.96 SE bands), coloured by variant."""
     frame = frame.assign(
-        low=(frame["survival"] - 1.96 * frame["se"]).clip(0, 1), high=(frame["survival"] + 1.96 * frame["se"]).clip(0, 1)
+        low=(frame["survival"] - 1.96 * frame["se"]).clip(0, 1),
+        high=(frame["survival"] + 1.96 * frame["se"]).clip(0, 1),
     )
     order = list(dict.fromkeys(frame["variant"]))
     color = alt.Color("variant:N", sort=order, title="Variant")

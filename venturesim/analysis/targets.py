@@ -25,7 +25,7 @@ class Target(Model):
     name: str | None = Field(None, description="Label in tables (default: the claim itself).")
     claim: str = Field(
         description="A claim such as 'ARR >= $1M by month 12', 'alive at month 36', "
-        "'series_a within 18 months' (the claims grammar: docs/tutorial-investors.md)."
+        "'series_a within 18 months' (the claims grammar: docs/analysis.md)."
     )
 
     @model_validator(mode="before")

@@ -398,33 +398,36 @@ def _write_analysis(out: Path, force: bool, table, html: str | None) -> None:
 
 
 def _comparison_table(comparison, title: str) -> Table:
-    """A rich table of a Comparison: each figure's value ± SE per variant, and the differences."""
+    """A rich table of a Comparison: one row per figure and variant, value ± SE and the difference from the
+    baseline ± its common-random-numbers SE (and the SE two independent runs would have had)."""
     from venturesim.report import format_number
 
     table = Table(title=title, title_justify="left")
-    table.add_column("figure")
-    names = list(comparison.results)
-    for name in names:
-        table.add_column(name, justify="right")
-    frame = comparison.table()
-    for figure, group in frame.groupby("figure", sort=False):
-        cells, diffs = [], []
-        for name in names:
-            row = group[group["variant"] == name].iloc[0]
-            cells.append(f"{format_number(row.value, row.unit)} ± {format_number(row.se, row.unit)}")
-            diffs.append(
-                ""
-                if name == comparison.baseline
-                else f"{format_number(row.difference, row.unit)} ± {format_number(row.se_difference, row.unit)}"
-            )
-        table.add_row(str(figure), *cells)
-        table.add_row("  difference (CRN)", *diffs, style="dim")
+    for column, justify in (
+        ("figure", "left"),
+        ("variant", "left"),
+        ("value", "right"),
+        ("± s.e.", "right"),
+        ("− baseline", "right"),
+        ("± s.e. (CRN)", "right"),
+        ("(independent)", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    previous = None
+    for row in comparison.table().itertuples():
+        first = row.figure != previous
+        previous = row.figure
+        table.add_row(
+            str(row.figure) if first else "",
+            str(row.variant),
+            format_number(row.value, row.unit),
+            format_number(row.se, row.unit),
+            "" if row.variant == comparison.baseline else format_number(row.difference, row.unit),
+            "" if row.variant == comparison.baseline else format_number(row.se_difference, row.unit),
+            "" if row.variant == comparison.baseline else format_number(row.se_independent, row.unit),
+            end_section=row.variant == list(comparison.results)[-1],
+        )
     return table
-
-
-def _table_width(comparison) -> int:
-    """Wide enough for one line per row: the figure column and ~26 characters a variant."""
-    return max(console.width, 44 + 26 * len(comparison.results))
 
 
 _VERDICTS = {
@@ -493,7 +496,7 @@ def compare(
         comparison = run_compare(loaded, paths=paths, seed=seed, months=months, claims=claims)
         first = comparison.results[comparison.baseline]
         title = f"{len(loaded)} variants, {first.paths:,} paths, seed {first.seed}, CRN"
-        console.print(_comparison_table(comparison, title), width=_table_width(comparison))
+        console.print(_comparison_table(comparison, title))
         _print_dominance(comparison)
         _write_analysis(out_dir, force, comparison.table(), comparison.report("Comparison") if report else None)
 
@@ -546,7 +549,7 @@ def stress(
         )
         first = comparison.results["base"]
         title = f"Stress test of {sc.name}: {first.paths:,} paths, seed {first.seed}"
-        console.print(_comparison_table(comparison, title), width=_table_width(comparison))
+        console.print(_comparison_table(comparison, title))
         _print_dominance(comparison)
         for note in comparison.notes:
             console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)

@@ -627,13 +627,25 @@ def pitch_check_command(
         console.print(table)
         inputs = check.inputs().head(8)
         if len(inputs):
-            console.print("Inputs the claims need (all claims hold vs prior; most shifted first):")
+            n = int(inputs["paths"].iloc[0])
+            console.print(
+                f"Inputs the claims need (on the {n:,} paths where all claims hold, against all paths; "
+                "most shifted first):",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            if n < 50:
+                console.print(
+                    f"  (only {n} paths: too few for a reliable picture; run more paths)", markup=False, highlight=False
+                )
             for row in inputs.itertuples():
                 console.print(
-                    f"  {row.input}: median {row.median:,.4g} vs prior {row.prior_median:,.4g} "
-                    f"(its p{100 * row.median_percentile:.0f}; KS {row.ks:.2f})",
+                    f"  {row.input}: median {_short(row.median)} vs prior {_short(row.prior_median)} "
+                    f"(the prior's p{100 * row.median_percentile:.0f}; KS distance {row.ks:.2f})",
                     markup=False,
                     highlight=False,
+                    soft_wrap=True,
                 )
         _write_analysis(out_dir, force, check.table(), check.report(f"Pitch check: {sc.name}") if report else None)
 

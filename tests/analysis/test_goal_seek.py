@@ -61,3 +61,10 @@ def test_inputs_given_an_empty_or_full_subset():
     everything = inputs_given(result, np.ones(result.paths, bool)).iloc[0]
     assert everything["ks"] == 0.0 and everything["median"] == everything["prior_median"]
     assert inputs_given(result, np.zeros(result.paths, bool)).empty
+
+
+def test_the_goal_seek_chart_shows_every_evaluation(answer):
+    spec = answer.chart().to_dict()
+    rows = [row for rows in spec["datasets"].values() for row in rows if "x" in row and "value" in row]
+    assert {round(r["x"], 6) for r in rows} >= {8_000.0, 16_000.0}
+    assert any(layer.get("mark", {}).get("color") == "#c0392b" for layer in spec["layer"])  # the target line

@@ -53,3 +53,10 @@ def test_claims_file_errors_name_the_file_and_line(tmp_path):
 
     with pytest.raises(ScenarioError, match=r"claims.yaml:3:5: claims\[1\]: .*no round 'series_a'"):
         load_claims(path, vs.load(burn()))
+
+
+def test_the_report_draws_the_claims(check):
+    """One claim is impossible, so no path meets them all: the claims' chart, and no inputs' chart."""
+    html = check.report("Pitch check: burn")
+    assert "Pitch check: burn" in html and "all claims together" in html
+    assert html.count("data-chart-for") == 1

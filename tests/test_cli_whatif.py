@@ -67,14 +67,17 @@ def test_compare_writes_the_table_and_the_report(files, tmp_path):
     assert "'lean' first-order dominates 'plan'" in out.output
 
 
-def test_goal_seek_prints_the_break_point(files):
+def test_goal_seek_prints_the_break_point(files, tmp_path):
     out = runner.invoke(
         app,
         ["goal-seek", str(files / "plan.yaml"), "--vary", "company.other_monthly_costs", "--op", "=",
-         "--between", "8000,16000", "--claim", "alive at month 36", "--paths", "1000"],
+         "--between", "8000,16000", "--claim", "alive at month 36", "--paths", "1000", "--out", str(tmp_path / "g")],
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     assert "P(alive at month 36) = 50% at company.other_monthly_costs = 11" in out.output
+    trace = json.loads((tmp_path / "g" / "table.json").read_text())
+    assert {row["x"] for row in trace} >= {8000.0, 16000.0}
+    assert "Goal seek" in (tmp_path / "g" / "report.html").read_text()
 
 
 def test_pitch_check_reports_claims_and_refuses_a_bad_file(files, tmp_path):

@@ -569,8 +569,11 @@ def goal_seek_command(
     paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths per evaluation."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed shared by every evaluation."),
     months: int | None = typer.Option(None, "--months", help="Horizon in months."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Also write table.json and report.html here."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
 ) -> None:
     """Reverse stress test: the value of an input at which P(claim) crosses the target (common random numbers)."""
+    from venturesim._io import check_output_dir
     from venturesim.analysis.goal_seek import goal_seek
     from venturesim.spec.errors import UsageError
 
@@ -580,6 +583,8 @@ def goal_seek_command(
         except ValueError:
             raise UsageError(f"--between {between!r}: expected LOW,HIGH such as 0.3,1.2") from None
         sc = _load(scenario, overrides)
+        if out is not None:
+            check_output_dir(out, ANALYSIS_FILES, force)
         answer = goal_seek(sc, vary, claim, target, (lo, hi), op=op, paths=paths, seed=seed, months=months)
         for row in answer.trace.sort_values("x").itertuples():
             console.print(
@@ -595,6 +600,8 @@ def goal_seek_command(
             highlight=False,
             soft_wrap=True,
         )
+        if out is not None:
+            _write_analysis(out, force, answer.trace, answer.report(sc.name))
 
 
 @app.command("pitch-check")

@@ -71,6 +71,25 @@ class GoalSeek:
         """Upper end of the 95 % interval of x*."""
         return self.value + _stats.Z975 * self.se
 
+    def summary(self) -> pd.DataFrame:
+        """The answer and every evaluation in the report's long form (section, metric, statistic, value, se, unit)."""
+        label = f"{self.path} {self.op} x"
+        rows = [
+            ("answer", f"x where P({self.claim.label}) = {self.target:.0%}", label, self.value, self.se, ""),
+            ("answer", "95 % interval, low", label, self.low, np.nan, ""),
+            ("answer", "95 % interval, high", label, self.high, np.nan, ""),
+        ]
+        for row in self.trace.sort_values("x").itertuples():
+            rows.append(("evaluations", f"x = {row.x:.6g}", f"P({self.claim.label})", row.value, row.se, "probability"))
+        return pd.DataFrame(rows, columns=["section", "metric", "statistic", "value", "se", "unit"])
+
+    def report(self, title: str = "Goal seek") -> str:
+        """One self-contained HTML page: the answer, the evaluations and the chart."""
+        from venturesim.report import render_report
+
+        subtitle = f"{self.path} {self.op} x: P({self.claim.label}) against x, common random numbers"
+        return render_report(f"Goal seek: {title}", subtitle, self.summary(), {"Goal seek": self.chart()})
+
     def chart(self):
         """f̂ at every evaluated x with ±1.96 SE bars, the target line and the answer (Altair)."""
         from venturesim.report.stress_charts import plot_goal_seek

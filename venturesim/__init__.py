@@ -17,6 +17,10 @@ from typing import Any as _Any
 
 from venturesim.analysis import outcomes as outcomes  # vs.outcomes.alive(m), ...
 from venturesim.analysis import sensitivity as sensitivity  # vs.sensitivity.tornado(...), ...
+from venturesim.analysis.compare import compare
+from venturesim.analysis.goal_seek import goal_seek
+from venturesim.analysis.pitch import pitch_check
+from venturesim.analysis.stress import stress
 from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.scenario import Scenario, ScenarioError, load
 
@@ -97,6 +101,9 @@ def simulate(
         raise UsageError(f"over {months} months (--months): " + "; ".join(overflowing))
     if engine not in ENGINES:
         raise UsageError(f"engine(={engine!r}) must be one of {ENGINES}")
+    from venturesim.analysis.targets import target_metrics
+
+    metrics = tuple(dict.fromkeys([*resolve_metrics(metrics), *target_metrics(scenario)]))  # targets' metrics too
     if engine == "des" and (sampling != "random" or target_se is not None):
         raise UsageError("sampling= and target_se= need the JAX engine (engine='jax')")
     if target_se is not None:
@@ -109,7 +116,7 @@ def simulate(
             target_se=float(target_se),
             seed=seed,
             months=months,
-            metrics=resolve_metrics(metrics),
+            metrics=metrics,
             statistics=[parse_outcome(s) if isinstance(s, str) else s for s in chosen or ()],
             max_paths=1_000_000 if max_paths is None else int(max_paths),
             sampling=sampling,
@@ -159,4 +166,18 @@ def __getattr__(name: str) -> _Any:
     raise AttributeError(f"module 'venturesim' has no attribute {name!r}")
 
 
-__all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]
+__all__ = [
+    "ENGINES",
+    "MONTHLY_METRICS",
+    "Params",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "compare",
+    "goal_seek",
+    "load",
+    "pitch_check",
+    "sample",
+    "simulate",
+    "stress",
+]

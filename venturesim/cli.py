@@ -556,5 +556,335 @@ from venturesim.calibrate._cli import calibrate_app  # noqa: E402 - needs this m
 app.add_typer(calibrate_app, name="calibrate")
 
 
+# ---- what-if analyses: compare, stress, goal-seek, pitch-check, inputs, show-input (issue 16) -------------------
+
+ANALYSIS_FILES = frozenset({"table.json", "report.html"})
+"""What compare, stress and pitch-check write to their output folder."""
+
+
+def _write_analysis(out: Path, force: bool, table, html: str | None) -> None:
+    """Write table.json (and report.html) as the folder ``out`` (see :func:`venturesim._io.write_folder`)."""
+    import json
+
+    from venturesim._io import write_folder
+
+    records = [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in table.to_dict(orient="records")
+    ]
+    files = {"table.json": json.dumps(records, indent=2, default=str) + "\n"}
+    if html is not None:
+        files["report.html"] = html
+    written = write_folder(out, files, force, ANALYSIS_FILES)
+    console.print("wrote " + ", ".join(str(p) for p in written.values()))
+
+
+def _comparison_table(comparison, title: str) -> Table:
+    """A rich table of a Comparison: one row per figure and variant, value ± SE and the difference from the
+    baseline ± its common-random-numbers SE (and the SE two independent runs would have had)."""
+    from venturesim.report import format_number
+
+    table = Table(title=title, title_justify="left")
+    for column, justify in (
+        ("figure", "left"),
+        ("variant", "left"),
+        ("value", "right"),
+        ("± s.e.", "right"),
+        ("− baseline", "right"),
+        ("± s.e. (CRN)", "right"),
+        ("(independent)", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    previous = None
+    for row in comparison.table().itertuples():
+        first = row.figure != previous
+        previous = row.figure
+        table.add_row(
+            str(row.figure) if first else "",
+            str(row.variant),
+            format_number(row.value, row.unit),
+            format_number(row.se, row.unit),
+            "" if row.variant == comparison.baseline else format_number(row.difference, row.unit),
+            "" if row.variant == comparison.baseline else format_number(row.se_difference, row.unit),
+            "" if row.variant == comparison.baseline else format_number(row.se_independent, row.unit),
+            end_section=row.variant == list(comparison.results)[-1],
+        )
+    return table
+
+
+_VERDICTS = {
+    "dominates": "first-order dominates",
+    "dominated": "is first-order dominated by",
+    "same": "is indistinguishable from",
+    "neither": "neither dominates nor is dominated by",
+}
+
+
+def _print_dominance(comparison) -> None:
+    for row in comparison.dominance().itertuples():
+        console.print(
+            f"{row.outcome}: {row.variant!r} {_VERDICTS[row.verdict]} {comparison.baseline!r} "
+            f"(CDF gaps {row.gap_up:.3f} up, {row.gap_down:.3f} down; tolerance {row.tolerance:.3f})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _short(value: float) -> str:
+    """A number in at most 4 significant digits, with thousands separators from 1,000 on."""
+    return f"{value:,.0f}" if abs(value) >= 1_000 else f"{value:.4g}"
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+@app.command()
+def compare(
+    scenarios: list[Path] = typer.Argument(..., help="Scenario YAML files; the first is the baseline."),
+    overrides: list[str] = typer.Option([], "--set", help="Override applied to every scenario (repeatable)."),
+    variants: list[str] = typer.Option(
+        [],
+        "--variant",
+        help="Add the first scenario with overrides as a variant: 'NAME: PATH*=K; PATH=V' (repeatable).",
+    ),
+    claims: list[str] = typer.Option([], "--claim", help="Also compare P(claim), e.g. 'ARR >= $1M by month 24'."),
+    paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths (default: the first's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed shared by every variant."),
+    months: int | None = typer.Option(None, "--months", help="Horizon in months."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: out/compare-<first>)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
+) -> None:
+    """Compare scenarios (strategies, shocks) on common random numbers: figures, differences, dominance."""
+    from venturesim._io import check_output_dir
+    from venturesim.analysis.compare import compare as run_compare
+    from venturesim.spec.errors import UsageError
+
+    with clean_errors():
+        loaded: dict = {}
+        for path in scenarios:
+            name = path.stem if path.stem not in loaded else f"{path.stem}-{len(loaded) + 1}"
+            loaded[name] = _load(path, overrides)
+        for text in variants:
+            name, sep, changes = text.partition(":")
+            if not sep or not name.strip() or not changes.strip():
+                raise UsageError(f"--variant {text!r}: expected 'NAME: OVERRIDE; OVERRIDE'")
+            base = next(iter(loaded.values()))
+            loaded[name.strip()] = base.override([c.strip() for c in changes.split(";") if c.strip()])
+        out_dir = out or Path("out") / f"compare-{scenarios[0].stem}"
+        check_output_dir(out_dir, ANALYSIS_FILES, force)
+        comparison = run_compare(loaded, paths=paths, seed=seed, months=months, claims=claims)
+        first = comparison.results[comparison.baseline]
+        title = f"{len(loaded)} variants, {first.paths:,} paths, seed {first.seed}, CRN"
+        console.print(_comparison_table(comparison, title))
+        _print_dominance(comparison)
+        _write_analysis(out_dir, force, comparison.table(), comparison.report("Comparison") if report else None)
+
+
+@app.command()
+def stress(
+    scenario: Path | None = typer.Argument(None, help="Scenario YAML file."),
+    packs: str | None = typer.Option(None, "--pack", help="Comma-separated stress packs (see --list)."),
+    percentiles: list[str] = typer.Option(
+        [], "--percentile", help="Force this uncertain input into its worst decile (repeatable)."
+    ),
+    list_packs: bool = typer.Option(False, "--list", help="List the stress packs and their sources, then stop."),
+    overrides: list[str] = typer.Option([], "--set", help="Override applied to the base and every variant."),
+    claims: list[str] = typer.Option([], "--claim", help="Also compare P(claim)."),
+    paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths (default: the scenario's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed shared by every variant."),
+    months: int | None = typer.Option(None, "--months", help="Horizon in months."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: out/stress-<scenario>)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
+) -> None:
+    """Base case against stress packs (funding winter, price war, ...) and worst-decile inputs, in one table."""
+    from venturesim._io import check_output_dir
+    from venturesim.analysis.stress import get_pack, stress_packs
+    from venturesim.analysis.stress import stress as run_stress
+    from venturesim.spec.errors import UsageError
+
+    with clean_errors():
+        if list_packs:
+            for pack in stress_packs().values():
+                console.print(f"[bold]{pack.name}[/]: {pack.title}. {pack.description}", soft_wrap=True)
+                for text in pack.overrides:
+                    console.print(f"    {text}", markup=False, highlight=False, soft_wrap=True)
+                for risk, month in pack.force_risks.items():
+                    console.print(
+                        f"    risk {risk} strikes in month {month}", markup=False, highlight=False, soft_wrap=True
+                    )
+                console.print(f"    source: {pack.source}", markup=False, highlight=False, soft_wrap=True)
+            return
+        chosen = [get_pack(name) for name in _split(packs)]
+        if scenario is None:
+            raise UsageError("give the scenario file (or --list to see the packs)")
+        if not chosen and not percentiles:
+            raise UsageError("give --pack NAME[,NAME] and/or --percentile INPUT (--list shows the packs)")
+        sc = _load(scenario, overrides)
+        out_dir = out or Path("out") / f"stress-{scenario.stem}"
+        check_output_dir(out_dir, ANALYSIS_FILES, force)
+        comparison = run_stress(
+            sc, chosen, percentiles=percentiles, paths=paths, seed=seed, months=months, claims=claims
+        )
+        first = comparison.results["base"]
+        title = f"Stress test of {sc.name}: {first.paths:,} paths, seed {first.seed}"
+        console.print(_comparison_table(comparison, title))
+        _print_dominance(comparison)
+        for note in comparison.notes:
+            console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
+        html = comparison.report(f"Stress test: {sc.name}") if report else None
+        _write_analysis(out_dir, force, comparison.table(), html)
+
+
+@app.command("goal-seek")
+def goal_seek_command(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    vary: str = typer.Option(..., "--vary", help="The input to vary, e.g. market.segments.developers.price."),
+    between: str = typer.Option(..., "--between", help="LOW,HIGH: the bracket of x."),
+    claim: str = typer.Option("alive at month 36", "--claim", help="The claim whose probability is sought."),
+    target: float = typer.Option(0.5, "--target", help="The probability aimed at, in (0, 1)."),
+    op: str = typer.Option("*=", "--op", help="How x acts on the input: '=' sets it, '*=' scales, '+=' shifts."),
+    overrides: list[str] = typer.Option([], "--set", help="Overrides applied first (repeatable)."),
+    paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths per evaluation."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed shared by every evaluation."),
+    months: int | None = typer.Option(None, "--months", help="Horizon in months."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Also write table.json and report.html here."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+) -> None:
+    """Reverse stress test: the value of an input at which P(claim) crosses the target (common random numbers)."""
+    from venturesim._io import check_output_dir
+    from venturesim.analysis.goal_seek import goal_seek
+    from venturesim.spec.errors import UsageError
+
+    with clean_errors():
+        try:
+            lo, hi = (float(v) for v in between.split(","))
+        except ValueError:
+            raise UsageError(f"--between {between!r}: expected LOW,HIGH such as 0.3,1.2") from None
+        sc = _load(scenario, overrides)
+        if out is not None:
+            check_output_dir(out, ANALYSIS_FILES, force)
+        answer = goal_seek(sc, vary, claim, target, (lo, hi), op=op, paths=paths, seed=seed, months=months)
+        for row in answer.trace.sort_values("x").itertuples():
+            console.print(
+                f"  {vary} {op} {row.x:<12.6g} P({answer.claim.label}) = {row.value:6.1%} ± {row.se:.1%}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        console.print(
+            f"P({answer.claim.label}) = {target:.0%} at {vary} {op} {answer.value:.6g} "
+            f"(± {answer.se:.3g} s.e.; 95 % interval {answer.low:.6g} to {answer.high:.6g})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        if out is not None:
+            _write_analysis(out, force, answer.trace, answer.report(sc.name))
+
+
+@app.command("pitch-check")
+def pitch_check_command(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    claims_file: Path = typer.Argument(..., help="Claims YAML file (claims: [sentences])."),
+    overrides: list[str] = typer.Option([], "--set", help="Overrides (repeatable)."),
+    paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths (default: the scenario's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed."),
+    months: int | None = typer.Option(None, "--months", help="Horizon in months."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: out/pitch-<scenario>)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
+) -> None:
+    """The probability of each claim of a pitch, all of them together, and the inputs they need."""
+    from venturesim._io import check_output_dir
+    from venturesim.analysis.pitch import load_claims, pitch_check
+
+    with clean_errors():
+        sc = _load(scenario, overrides)
+        parsed = load_claims(claims_file, sc)
+        out_dir = out or Path("out") / f"pitch-{scenario.stem}"
+        check_output_dir(out_dir, ANALYSIS_FILES, force)
+        check = pitch_check(sc, parsed, paths=paths, seed=seed, months=months)
+        table = Table(title=f"Pitch check of {sc.name}: {check.result.paths:,} paths", title_justify="left")
+        for column, justify in (("claim", "left"), ("probability", "right"), ("± s.e.", "right")):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for row in check.table().itertuples():
+            table.add_row(row.claim, f"{row.probability:.1%}", f"{row.se:.1%}")
+        console.print(table)
+        inputs = check.inputs().head(8)
+        if len(inputs):
+            n = int(inputs["paths"].iloc[0])
+            console.print(
+                f"Inputs the claims need (on the {n:,} paths where all claims hold, against all paths; "
+                "most shifted first):",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            if n < 50:
+                console.print(
+                    f"  (only {n} paths: too few for a reliable picture; run more paths)", markup=False, highlight=False
+                )
+            for row in inputs.itertuples():
+                console.print(
+                    f"  {row.input}: median {_short(row.median)} vs prior {_short(row.prior_median)} "
+                    f"(the prior's p{100 * row.median_percentile:.0f}; KS distance {row.ks:.2f})",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
+        _write_analysis(out_dir, force, check.table(), check.report(f"Pitch check: {sc.name}") if report else None)
+
+
+@app.command()
+def inputs(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    overrides: list[str] = typer.Option([], "--set", help="Overrides (repeatable)."),
+) -> None:
+    """List every uncertain assumption with its p5, p50 and p95 (an assumptions register)."""
+    from venturesim.analysis.input_preview import input_quantiles
+
+    with clean_errors():
+        sc = _load_scenario_only(scenario, overrides)
+        frame = input_quantiles(sc)
+        width = max([5, *(len(n) for n in frame["input"])])
+        console.print(f"Uncertain inputs of {sc.name} ({len(frame)}):", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"{'input':<{width}} {'p5':>12} {'p50':>12} {'p95':>12}  distribution", soft_wrap=True)
+        for row in frame.itertuples():
+            console.print(
+                f"{row.input:<{width}} "
+                + " ".join(f"{_short(v):>12}" for v in (row.p5, row.p50, row.p95))
+                + f"  {row.distribution}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+@app.command("show-input")
+def show_input(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    name: str = typer.Argument(..., help="The input, e.g. market.segments.developers.churn."),
+    overrides: list[str] = typer.Option([], "--set", help="Overrides (repeatable)."),
+) -> None:
+    """Print one input's distribution: quantiles and a small text histogram."""
+    from venturesim.analysis.input_preview import describe_input
+
+    with clean_errors():
+        sc = _load_scenario_only(scenario, overrides)
+        console.print(describe_input(sc, name), markup=False, highlight=False, soft_wrap=True)
+
+
+def _load_scenario_only(path: Path, overrides: list[str]):
+    """Load a scenario without the simulation engines (no JAX needed to read one)."""
+    from venturesim.scenario.loader import load
+
+    scenario = load(path)
+    return scenario.override(overrides) if overrides else scenario
+
+
 if __name__ == "__main__":  # python -m venturesim.cli
     app()

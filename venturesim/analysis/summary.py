@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from venturesim.analysis import _stats, exits
+from venturesim.analysis.targets import target_rows
 
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
 QUANTILES = (0.1, 0.5, 0.9)
@@ -71,6 +72,7 @@ def summarize(result) -> pd.DataFrame:
     )
     rows += exits.summary_rows(result)
     rows += _operating_rows(result)
+    rows += target_rows(result)  # the scenario's outcome targets (targets:)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -48,6 +48,13 @@ CHECKS: dict[str, str] = {
         "`team.capacity_effects.engineering` needs a `product:` section whose `quality_response` has an "
         "elasticity above 0 (the gain acts through it)."
     ),
+    "Target": (
+        "a plain sentence is read as `{claim: SENTENCE}`; the claim must be a sentence of the claims grammar "
+        "(docs/analysis.md: `alive at month N`, `METRIC OP VALUE at|by month N`, `break-even by month N`, "
+        "`ROUND within N months`, `founders keep OP X% after ROUND`), its month within the horizon and its "
+        "round one of the scenario's."
+    ),
+    "Target.claim": "must be a sentence of the claims grammar (see above).",
     "Role.headcount": "months and headcounts must be >= 0.",
     "Company": "`founder_ownership + option_pool` must be <= 1.",
     "Role": (

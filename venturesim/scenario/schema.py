@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
+from venturesim.analysis.targets import Target
 from venturesim.funding.schema import Funding
 from venturesim.market.schema import Market
 from venturesim.model_costs.schema import Compute, Product
@@ -103,6 +104,11 @@ class Scenario(Model):
     correlations: list[Correlation] = Field(
         default_factory=list, description="Rank correlations between uncertain inputs (Gaussian copula)."
     )
+    targets: list[Target] = Field(
+        default_factory=list,
+        description="Outcome targets: claims such as 'ARR >= $1M by month 12' whose probability every run "
+        "reports (summary and report), like @RISK's output targets.",
+    )
 
     _base_dir: str = PrivateAttr(".")
     _allow_outside: bool = PrivateAttr(True)  # load() of a file sets False
@@ -172,6 +178,10 @@ class Scenario(Model):
                     check((*where, "impacts", i, what), what, getattr(impact, what))
         for i, partner in enumerate(self.partnerships.partners if self.partnerships else []):
             check(("partnerships", "partners", i, "segment"), "segment", partner.segment)
+        from venturesim.analysis.targets import target_claims
+
+        for i, claim in enumerate(target_claims(self)):
+            problems += [(("targets", i, "claim"), message, None) for message in claim.problems(self)]
         return problems
 
     @model_validator(mode="after")

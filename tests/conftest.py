@@ -3,9 +3,60 @@
 Hypothesis runs derandomized: the examples it tries are a fixed function of
 each test, so a CI run either always passes or always fails for a given code
 base (like the fixed seeds of the statistical tests).
+
+JAX's persistent compilation cache is on for the whole session, in one folder
+shared by every xdist worker: a program one worker has compiled (the engine at
+a scenario's shapes, a rule's kernel) is read back, not compiled again, by the
+other worker and by every later test that builds the same program through
+another ``jit`` object. The cache key is XLA's (the program text, the compile
+options, the jax/jaxlib version and the backend), so a hit is the same
+executable as a fresh compile and gives the same numbers. The folder is a
+temporary one, removed at the end of the session, unless
+``VENTURESIM_TEST_COMPILE_CACHE`` names one to keep between sessions (a later
+``make test`` then compiles almost nothing); ``VENTURESIM_TEST_COMPILE_CACHE=off``
+turns the cache off. The command line's own cache (``venturesim run``, on by
+default in the user's cache folder) is pointed at the same folder, so a test
+never writes to the user's cache.
 """
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
 
 from hypothesis import settings
 
 settings.register_profile("venturesim", derandomize=True, print_blob=True)
 settings.load_profile("venturesim")
+
+_CACHE_ENV = "VENTURESIM_TEST_COMPILE_CACHE"
+_OWNED_ENV = "VENTURESIM_TEST_COMPILE_CACHE_OWNED"  # set by the process that made (and will remove) a temp folder
+
+
+def pytest_configure(config):
+    """Point JAX's persistent compilation cache at the session's shared folder (made once, by the controller).
+
+    The controller (or a run without xdist) runs this before any worker starts, and the workers inherit its
+    environment, so they all see the same folder. Programs that compile in over 0.2 s are kept.
+    """
+    folder = os.environ.get(_CACHE_ENV)
+    if folder == "off":
+        os.environ["VENTURESIM_COMPILE_CACHE"] = "off"  # nor the command line's cache in the user's folder
+        return
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="venturesim-jax-cache-")
+        os.environ[_CACHE_ENV] = folder
+        os.environ[_OWNED_ENV] = str(os.getpid())
+    os.environ["VENTURESIM_COMPILE_CACHE"] = folder  # `venturesim run` in a test uses the session's folder too
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", folder)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+def pytest_unconfigure(config):
+    """Remove the session's temporary cache folder (only in the process that made it)."""
+    if os.environ.get(_OWNED_ENV) == str(os.getpid()):
+        shutil.rmtree(os.environ.get(_CACHE_ENV, ""), ignore_errors=True)

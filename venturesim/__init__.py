@@ -13,10 +13,21 @@ from collections.abc import Iterable as _Iterable
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 from pathlib import Path as _Path
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
 from venturesim.scenario import Scenario, ScenarioError, load
+
+if _TYPE_CHECKING:
+    from venturesim.engine.result import Result
+
+_ENGINE_EXPORTS = {
+    "MONTHLY_METRICS": "venturesim.engine.metrics",
+    "Params": "venturesim.engine.params",
+    "Result": "venturesim.engine.result",
+    "sample": "venturesim.engine.params",
+}
+"""Imported on first use: the engine imports JAX (seconds), which loading or checking a scenario never needs."""
 
 try:
     __version__ = _version("venturesim")
@@ -39,7 +50,7 @@ def simulate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: _Callable[[int, int], None] | None = None,
-) -> Result:
+) -> "Result":
     """Simulate a scenario's paths and return a :class:`Result`.
 
     Parameters
@@ -108,6 +119,20 @@ def simulate(
         )
     check_finite(result)
     return result
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _ENGINE_EXPORTS:
+        from importlib import import_module
+
+        value = getattr(import_module(_ENGINE_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'venturesim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_ENGINE_EXPORTS))
 
 
 __all__ = ["ENGINES", "MONTHLY_METRICS", "Params", "Result", "Scenario", "ScenarioError", "load", "sample", "simulate"]

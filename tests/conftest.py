@@ -24,6 +24,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
+
+import pytest
 
 from hypothesis import settings
 
@@ -60,3 +63,62 @@ def pytest_unconfigure(config):
     """Remove the session's temporary cache folder (only in the process that made it)."""
     if os.environ.get(_OWNED_ENV) == str(os.getpid()):
         shutil.rmtree(os.environ.get(_CACHE_ENV, ""), ignore_errors=True)
+
+
+# ---- per-file times (VENTURESIM_TEST_PROFILE=prefix) ------------------------------------------------------------
+# Each process (controller or xdist worker) writes prefix.<worker>.json: for every test file, the wall and process
+# CPU seconds of its tests (setup, call and teardown), the number of XLA compilations and their seconds, and the
+# persistent-cache hits. `python benchmarks/test_times.py prefix` merges them into a table (docs/performance.md).
+
+_PROFILE_ENV = "VENTURESIM_TEST_PROFILE"
+_profile: dict = {}
+_current = {"file": None}
+
+
+def _note(file: str | None, **amounts: float) -> None:
+    if file is not None:
+        row = _profile.setdefault(file, dict.fromkeys(("wall_s", "cpu_s", "compiles", "compile_s", "cache_hits"), 0))
+        for key, value in amounts.items():
+            row[key] += value
+
+
+def _register_compile_listeners() -> None:
+    import jax.monitoring
+
+    def duration(event: str, seconds: float, **kwargs) -> None:
+        if event == "/jax/core/compile/backend_compile_duration":
+            _note(_current["file"], compiles=1, compile_s=seconds)
+
+    def count(event: str, **kwargs) -> None:
+        if event == "/jax/compilation_cache/cache_hits":
+            _note(_current["file"], cache_hits=1)
+
+    jax.monitoring.register_event_duration_secs_listener(duration)
+    jax.monitoring.register_event_listener(count)
+
+
+def pytest_sessionstart(session):
+    if os.environ.get(_PROFILE_ENV):
+        _register_compile_listeners()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Time every test (setup, call and teardown) and charge it, and the compilations in it, to its file."""
+    if not os.environ.get(_PROFILE_ENV):
+        yield
+        return
+    _current["file"] = item.location[0]
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    _note(item.location[0], wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu)
+
+
+def pytest_sessionfinish(session):
+    prefix = os.environ.get(_PROFILE_ENV)
+    if prefix and _profile:
+        import json
+
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with open(f"{prefix}.{worker}.json", "w") as file:
+            json.dump(_profile, file, indent=1, sort_keys=True)

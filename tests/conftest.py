@@ -12,8 +12,9 @@ another ``jit`` object. The cache key is XLA's (the program text, the compile
 options, the jax/jaxlib version and the backend), so a hit is the same
 executable as a fresh compile and gives the same numbers. The folder is a
 temporary one, removed at the end of the session, unless
-``VENTURESIM_TEST_COMPILE_CACHE`` names one to keep between sessions (a later
-``make test`` then compiles almost nothing); ``VENTURESIM_TEST_COMPILE_CACHE=off``
+``VENTURESIM_TEST_COMPILE_CACHE`` names one to keep between sessions (the
+Makefile keeps ``.pytest_cache/venturesim-jax``: a later ``make test`` compiles
+only the programs that changed); ``VENTURESIM_TEST_COMPILE_CACHE=off``
 turns the cache off. The command line's own cache (``venturesim run``, on by
 default in the user's cache folder) is pointed at the same folder, so a test
 never writes to the user's cache.
@@ -21,13 +22,13 @@ never writes to the user's cache.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import tempfile
 import time
 
 import pytest
-
 from hypothesis import settings
 
 settings.register_profile("venturesim", derandomize=True, print_blob=True)
@@ -57,6 +58,8 @@ def pytest_configure(config):
     jax.config.update("jax_compilation_cache_dir", folder)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    if importlib.util.find_spec("filelock") is not None:  # a kept folder stays under 2 GiB (least recently used out)
+        jax.config.update("jax_compilation_cache_max_size", 2 * 1024**3)
 
 
 def pytest_unconfigure(config):

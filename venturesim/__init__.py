@@ -16,18 +16,21 @@ from pathlib import Path as _Path
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from venturesim.scenario import Scenario, ScenarioError, load
-
 if _TYPE_CHECKING:
     from venturesim.engine.result import Result
+    from venturesim.scenario.schema import Scenario
 
 _ENGINE_EXPORTS = {
+    "Scenario": "venturesim.scenario.schema",
+    "ScenarioError": "venturesim.spec.errors",
+    "load": "venturesim.scenario.loader",
     "MONTHLY_METRICS": "venturesim.engine.metrics",
     "Params": "venturesim.engine.params",
     "Result": "venturesim.engine.result",
     "sample": "venturesim.engine.params",
 }
-"""Imported on first use: the engine imports JAX (seconds), which loading or checking a scenario never needs."""
+"""Imported on first use: the engine imports JAX (seconds), which loading or checking a scenario never needs,
+and the scenario's schema imports pydantic and scipy.stats, which ``venturesim --help`` does not need."""
 
 try:
     __version__ = _version("venturesim")
@@ -38,7 +41,7 @@ ENGINES = ("jax", "des")
 
 
 def simulate(
-    scenario: Scenario | str | _Path | dict[str, _Any],
+    scenario: "Scenario | str | _Path | dict[str, _Any]",
     *,
     paths: int | None = None,
     seed: int | None = None,
@@ -78,6 +81,7 @@ def simulate(
     from venturesim.engine.metrics import resolve_metrics
     from venturesim.engine.simulate import check_arguments, run_jax
     from venturesim.scenario.inputs import trend_problems
+    from venturesim.scenario.loader import load
     from venturesim.spec.errors import UsageError
 
     scenario = load(scenario)

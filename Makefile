@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format bench docs clean
+.PHONY: demo test test-fast test-profile lint format bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/venturesim run scenarios/seed_stage_api.yaml --paths 20000 --out out/demo --force
 
+# JAX's compiled programs are kept between test runs here (XLA's own keys: a changed program compiles again);
+# `make test VENTURESIM_TEST_COMPILE_CACHE=off` compiles everything, as a fresh CI machine does.
+VENTURESIM_TEST_COMPILE_CACHE ?= $(CURDIR)/.pytest_cache/venturesim-jax
+export VENTURESIM_TEST_COMPILE_CACHE
+
 ## Run the whole test suite (slow statistical tests included), one worker per core, a file per worker
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
@@ -23,6 +28,12 @@ test: $(STAMP)
 ## Tests without the slow ones
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"
+
+## The whole suite with per-file wall, CPU and compile times (table: benchmarks/test_times.py; docs/performance.md)
+test-profile: $(STAMP)
+	rm -f out/test-times.*.json && mkdir -p out
+	VENTURESIM_TEST_PROFILE=out/test-times $(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python benchmarks/test_times.py out/test-times
 
 ## Lint (ruff), formatting check (ruff format) and types (mypy); configured in pyproject.toml
 LINTED := venturesim tests benchmarks

@@ -1,6 +1,7 @@
 """The command line: run, validate, new; outputs, --force, --set and errors."""
 
 import json
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -225,3 +226,64 @@ def test_validate_checks_every_file_and_exits_with_the_worst_code(template, tmp_
     result = runner.invoke(app, ["validate", str(tmp_path / "missing.yaml"), str(broken), str(template)])
     assert result.exit_code == 4  # missing file (4) beats invalid scenario (3)
     assert "missing.yaml" in result.output and "intial_cash" in result.output and f"ok {template}" in result.output
+
+
+def test_checking_a_scenario_never_imports_jax(template, tmp_path):
+    """`--help`, `new`, `validate` and a bad `--set` answer without importing JAX, xarray or pandas (seconds of
+    import on a loaded 2-core machine): checked in a fresh interpreter, as a user's command runs."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from typer.testing import CliRunner
+from venturesim.cli import app
+runner = CliRunner()
+codes = [
+    runner.invoke(app, ["--help"]).exit_code,
+    runner.invoke(app, ["new", {str(tmp_path / "new.yaml")!r}]).exit_code,
+    runner.invoke(app, ["validate", {str(template)!r}]).exit_code,
+    runner.invoke(app, ["run", {str(template)!r}, "--set", "market.segments.smb.pirce=3"]).exit_code,
+]
+print(codes, sorted(m for m in ("jax", "xarray", "pandas") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split("\n")[-2] == "[0, 0, 0, 3] []", done.stdout + done.stderr
+
+
+def test_changing_a_number_never_recompiles(run_once, template, tmp_path):
+    """Numbers are leaves of the compiled program, only shapes are static: a run of run_once's shapes with other
+    numbers (a price, the initial cash, a churn) lowers no JAX program at all (no trace, no compile)."""
+    import jax.monitoring
+
+    lowering = "/jax/core/compile/jaxpr_to_mlir_module_duration"  # jax._src.dispatch.JAXPR_TO_MLIR_MODULE_EVENT
+
+    lowered = []
+
+    def count(event, duration, **kwargs):
+        if event == lowering:
+            lowered.append(duration)
+
+    jax.monitoring.register_event_duration_secs_listener(count)
+    try:
+        numbers = ["market.segments.smb.price*=0.7", "company.initial_cash=2500000", "market.segments.smb.churn*=1.3"]
+        args = ["run", str(template), "--paths", "300", "--months", "24", "--out", str(tmp_path / "o"), "--no-report"]
+        result = runner.invoke(app, [*args, *(f"--set={n}" for n in numbers)])
+        assert result.exit_code == 0, result.output
+        assert "loading" in result.output and "writing" in result.output  # the progress lines (stderr)
+    finally:
+        jax.monitoring.unregister_event_duration_listener(count)
+    assert lowered == []
+
+
+def test_the_compile_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    from venturesim.cli import compile_cache_folder
+
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", str(tmp_path / "c"))
+    assert compile_cache_folder() == tmp_path / "c"
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", "off")
+    assert compile_cache_folder() is None
+    monkeypatch.delenv("VENTURESIM_COMPILE_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # platformdirs' user cache folder on Linux
+    if sys.platform.startswith("linux"):
+        assert compile_cache_folder() == tmp_path / "xdg" / "venturesim" / "jax"

@@ -13,16 +13,35 @@ from collections.abc import Iterable as _Iterable
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 from pathlib import Path as _Path
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from venturesim.analysis import outcomes as outcomes  # vs.outcomes.alive(m), ...
-from venturesim.analysis import sensitivity as sensitivity  # vs.sensitivity.tornado(...), ...
-from venturesim.analysis.compare import compare
-from venturesim.analysis.goal_seek import goal_seek
-from venturesim.analysis.pitch import pitch_check
-from venturesim.analysis.stress import stress
-from venturesim.engine import MONTHLY_METRICS, Params, Result, sample
-from venturesim.scenario import Scenario, ScenarioError, load
+if _TYPE_CHECKING:
+    from venturesim.engine.result import Result
+    from venturesim.scenario.schema import Scenario
+
+_ENGINE_EXPORTS = {
+    "Scenario": "venturesim.scenario.schema",
+    "ScenarioError": "venturesim.spec.errors",
+    "load": "venturesim.scenario.loader",
+    "MONTHLY_METRICS": "venturesim.engine.metrics",
+    "Params": "venturesim.engine.params",
+    "Result": "venturesim.engine.result",
+    "sample": "venturesim.engine.params",
+    "compare": "venturesim.analysis.compare",
+    "goal_seek": "venturesim.analysis.goal_seek",
+    "pitch_check": "venturesim.analysis.pitch",
+    "stress": "venturesim.analysis.stress",
+}
+"""Imported on first use: the engine imports JAX (seconds), which loading or checking a scenario never needs,
+and the scenario's schema imports pydantic and scipy.stats, which ``venturesim --help`` does not need."""
+
+_SUBMODULES = {
+    "outcomes": "venturesim.analysis.outcomes",  # vs.outcomes.alive(m), ...
+    "sensitivity": "venturesim.analysis.sensitivity",  # vs.sensitivity.tornado(...), ...
+    "calibrate": "venturesim.calibrate",  # vs.calibrate.sbg(...), ... (PyMC: not needed to simulate)
+}
+"""Subpackages reachable as attributes, imported on first use too."""
 
 try:
     __version__ = _version("venturesim")
@@ -33,7 +52,7 @@ ENGINES = ("jax", "des")
 
 
 def simulate(
-    scenario: Scenario | str | _Path | dict[str, _Any],
+    scenario: "Scenario | str | _Path | dict[str, _Any]",
     *,
     paths: int | None = None,
     seed: int | None = None,
@@ -49,7 +68,7 @@ def simulate(
     target_se: float | None = None,
     statistics: _Any = None,
     max_paths: int | None = None,
-) -> Result:
+) -> "Result":
     """Simulate a scenario's paths and return a :class:`Result`.
 
     Parameters
@@ -86,6 +105,7 @@ def simulate(
     from venturesim.engine.metrics import resolve_metrics
     from venturesim.engine.simulate import check_arguments, run_jax
     from venturesim.scenario.inputs import trend_problems
+    from venturesim.scenario.loader import load
     from venturesim.spec.errors import UsageError
 
     scenario = load(scenario)
@@ -158,12 +178,20 @@ def simulate(
 
 
 def __getattr__(name: str) -> _Any:
-    """``vs.calibrate``: imported on first use (it is not needed to simulate)."""
-    if name == "calibrate":
-        import importlib
+    from importlib import import_module
 
-        return importlib.import_module("venturesim.calibrate")
-    raise AttributeError(f"module 'venturesim' has no attribute {name!r}")
+    if name in _SUBMODULES:
+        value = import_module(_SUBMODULES[name])
+    elif name in _ENGINE_EXPORTS:
+        value = getattr(import_module(_ENGINE_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'venturesim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_ENGINE_EXPORTS) | set(_SUBMODULES))
 
 
 __all__ = [

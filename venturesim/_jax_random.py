@@ -16,6 +16,14 @@ small and the normal approximation with rounding when it is large:
   to the clipping mass (< Φ(−5) ≈ 3e-7) and the variance is nq(1 − q) + 1/12
   (rounding); the skewness of the binomial (< 0.2 here) is lost.
 
+The inversion's work follows the need without changing any value: a count is *settled* once F(k) ≥ U
+(F never decreases, so no later term adds to #{k : F(k) < U}) and its growth count has reached that
+number (min(below, grows) is then fixed), or when its mean is in the normal regime (the inversion's value
+is not used). The terms stop at the end of the first group of :data:`TERMS_PER_CHECK` after which every
+count of the call is settled — at once for n = 0 (pmf(0) = 1 ≥ U), after 8 terms for the months' small
+flows — and run all 64 only while some count still needs them; every count gets the value the 64 terms
+would give, bit for bit (the terms themselves are computed as before).
+
 This is much faster on CPU than ``jax.random.binomial``'s rejection sampler
 inside a ``lax.scan`` (about 20 times, measured while building the engine)
 and keeps every draw a fixed-cost computation.
@@ -28,6 +36,9 @@ import jax.numpy as jnp
 
 SMALL_MEAN = 25.0
 INVERSION_TERMS = 64
+TERMS_PER_CHECK = 8
+"""The inversion adds its terms in groups of 8 and stops after the first group at whose end every count of
+the call is settled (divides INVERSION_TERMS)."""
 
 
 def uniforms(key: jax.Array, stream: int, shape: tuple[int, ...]) -> jax.Array:
@@ -60,8 +71,19 @@ def binomial(u: jax.Array, n: jax.Array, p: jax.Array) -> jax.Array:
         next_cdf = cdf + pmf
         return below, grows + (next_cdf > cdf), pmf, next_cdf
 
+    def unsettled(carry):
+        """Some count's value can still change: its terms go on while a lane is not yet known (see below)."""
+        k, (below, grows, _, cdf) = carry
+        settled = (mean >= SMALL_MEAN) | ((cdf >= u) & (grows >= below))
+        return (k < INVERSION_TERMS) & ~jnp.all(settled)
+
+    def add_terms(carry):
+        k, terms = carry
+        return k + TERMS_PER_CHECK, jax.lax.fori_loop(k, k + TERMS_PER_CHECK, add_term, terms)
+
     zeros = jnp.zeros_like(n)
-    below, grows, _, _ = jax.lax.fori_loop(0, INVERSION_TERMS, add_term, (zeros, zeros, pmf0, pmf0))
+    start = (jnp.int32(0), (zeros, zeros, pmf0, pmf0))
+    _, (below, grows, _, _) = jax.lax.while_loop(unsettled, add_terms, start)
     # A uniform beyond where the float32 CDF stops growing lands on that last term.
     small = jnp.minimum(below, grows)
     small = jnp.minimum(small, n)

@@ -25,6 +25,7 @@ from venturesim.market.channels import funnel
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 PATHS, MONTHS, T = 4, 24, 7
 NAMES = ["seed_stage_api", "sales_led_enterprise_ai"]  # the second: channels, sales-led deals, cohorts by age
+jit_binomial = jax.jit(binomial)  # one compilation per shape (eager, its loops would compile again at every call)
 
 
 def _batch(params, rng):
@@ -151,7 +152,7 @@ def _funnel(xp, m, b):
 
         def draw(stage, n, p, k=k):  # the kernel's binomial on the same uniforms in both
             return xp.asarray(
-                binomial(
+                jit_binomial(
                     jnp.asarray(b["u"][..., stage, k], jnp.float32),
                     jnp.asarray(n, jnp.float32),
                     jnp.asarray(p, jnp.float32),

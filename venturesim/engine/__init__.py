@@ -1,20 +1,33 @@
-"""The simulation engines: the JAX Monte Carlo engine and its Result."""
+"""The simulation engines: the JAX Monte Carlo engine and its Result.
 
-from venturesim.engine.jax_engine import init, run_block, step
-from venturesim.engine.metrics import DEFAULT_METRICS, MONTHLY_METRICS, resolve_metrics
-from venturesim.engine.params import Params, sample
-from venturesim.engine.result import Result
-from venturesim.engine.simulate import run_jax
+The names below are imported on first use (PEP 562): ``import venturesim`` and the scenario
+checks do not pay for JAX's import until a simulation needs it.
+"""
 
-__all__ = [
-    "DEFAULT_METRICS",
-    "MONTHLY_METRICS",
-    "Params",
-    "Result",
-    "init",
-    "resolve_metrics",
-    "run_block",
-    "run_jax",
-    "sample",
-    "step",
-]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "init": "venturesim.engine.jax_engine",
+    "run_block": "venturesim.engine.jax_engine",
+    "step": "venturesim.engine.jax_engine",
+    "DEFAULT_METRICS": "venturesim.engine.metrics",
+    "MONTHLY_METRICS": "venturesim.engine.metrics",
+    "resolve_metrics": "venturesim.engine.metrics",
+    "Params": "venturesim.engine.params",
+    "sample": "venturesim.engine.params",
+    "Result": "venturesim.engine.result",
+    "run_jax": "venturesim.engine.simulate",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'venturesim.engine' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

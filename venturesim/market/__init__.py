@@ -5,57 +5,62 @@ The engines run :mod:`venturesim.market.step` (JAX) and
 building blocks and the operating-metric definitions (docs/model/market.md).
 """
 
-from venturesim.market.adoption import (
-    BassCoefficients,
-    bass_adoption_rate,
-    bass_peak_time,
-    effective_bass,
-    marketing_lift,
-    quality_factor,
-)
-from venturesim.market.channels import ChannelFlows, channel_cac, channel_month, expected_leads, funnel, marginal_cac
-from venturesim.market.metrics import (
-    MrrBridge,
-    arpa,
-    arr,
-    burn_multiple,
-    burn_multiple_rating,
-    cac,
-    cac_payback_months,
-    gross_margin,
-    gross_revenue_retention,
-    ltv,
-    ltv_to_cac,
-    mrr_bridge,
-    net_revenue_retention,
-    operating_metrics,
-    rule_of_40,
-)
-from venturesim.market.pricing import (
-    UnitEconomics,
-    annual_prepaid_cash,
-    competitor_cut_multiplier,
-    expected_usage,
-    serving_cost_per_customer,
-    subscription_price,
-    unit_economics,
-    usage_growth,
-)
-from venturesim.market.retention import (
-    FADER_HARDIE_2007,
-    SbgFit,
-    cohort_month,
-    constant_survival,
-    fit_sbg,
-    sbg_churn_hazard,
-    sbg_mean_lifetime,
-    sbg_params,
-    sbg_pmf,
-    sbg_retention_rate,
-    sbg_survival,
-)
-from venturesim.market.revenue import compounded_retention
-from venturesim.market.schema import Market, Segment
+from venturesim._lazy import lazy_exports
+
+_EXPORTS = {
+    "BassCoefficients": "venturesim.market.adoption",
+    "bass_adoption_rate": "venturesim.market.adoption",
+    "bass_peak_time": "venturesim.market.adoption",
+    "effective_bass": "venturesim.market.adoption",
+    "marketing_lift": "venturesim.market.adoption",
+    "quality_factor": "venturesim.market.adoption",
+    "ChannelFlows": "venturesim.market.channels",
+    "channel_cac": "venturesim.market.channels",
+    "channel_month": "venturesim.market.channels",
+    "expected_leads": "venturesim.market.channels",
+    "funnel": "venturesim.market.channels",
+    "marginal_cac": "venturesim.market.channels",
+    "MrrBridge": "venturesim.market.metrics",
+    "arpa": "venturesim.market.metrics",
+    "arr": "venturesim.market.metrics",
+    "burn_multiple": "venturesim.market.metrics",
+    "burn_multiple_rating": "venturesim.market.metrics",
+    "cac": "venturesim.market.metrics",
+    "cac_payback_months": "venturesim.market.metrics",
+    "gross_margin": "venturesim.market.metrics",
+    "gross_revenue_retention": "venturesim.market.metrics",
+    "ltv": "venturesim.market.metrics",
+    "ltv_to_cac": "venturesim.market.metrics",
+    "mrr_bridge": "venturesim.market.metrics",
+    "net_revenue_retention": "venturesim.market.metrics",
+    "operating_metrics": "venturesim.market.metrics",
+    "rule_of_40": "venturesim.market.metrics",
+    "UnitEconomics": "venturesim.market.pricing",
+    "annual_prepaid_cash": "venturesim.market.pricing",
+    "competitor_cut_multiplier": "venturesim.market.pricing",
+    "expected_usage": "venturesim.market.pricing",
+    "serving_cost_per_customer": "venturesim.market.pricing",
+    "subscription_price": "venturesim.market.pricing",
+    "unit_economics": "venturesim.market.pricing",
+    "usage_growth": "venturesim.market.pricing",
+    "FADER_HARDIE_2007": "venturesim.market.retention",
+    "SbgFit": "venturesim.market.retention",
+    "cohort_month": "venturesim.market.retention",
+    "constant_survival": "venturesim.market.retention",
+    "fit_sbg": "venturesim.market.retention",
+    "sbg_churn_hazard": "venturesim.market.retention",
+    "sbg_mean_lifetime": "venturesim.market.retention",
+    "sbg_params": "venturesim.market.retention",
+    "sbg_pmf": "venturesim.market.retention",
+    "sbg_retention_rate": "venturesim.market.retention",
+    "sbg_survival": "venturesim.market.retention",
+    "compounded_retention": "venturesim.market.revenue",
+    "Market": "venturesim.market.schema",
+    "Segment": "venturesim.market.schema",
+}
+"""Each public name and the module that defines it; imported on first use (:mod:`venturesim._lazy`)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "FADER_HARDIE_2007",

@@ -7,25 +7,43 @@ See :mod:`venturesim.partnerships.schema` (scenario section),
 ``docs/model/partnerships.md``.
 """
 
-from venturesim.partnerships.catalog import PartnerType, partner_type, partner_types, resolved_field
-from venturesim.partnerships.params import PartnerParams, sample_partnerships
-from venturesim.partnerships.process import PartnerBook, partner_month_des, partnership, start_partnerships
-from venturesim.partnerships.schema import PARTNER_TYPES, Fit, FitWeights, Partner, Partnerships
-from venturesim.partnerships.step import PartnerState, init_partnerships, step_partnerships
-from venturesim.partnerships.terms import (
-    ACTIVE,
-    ENDED,
-    FAILED,
-    NEGOTIATING,
-    SEARCHING,
-    STATUS_NAMES,
-    WAITING,
-    PartnerMonth,
-    concentration,
-    month_accounting,
-    revenue_share_amount,
-    sign_probability,
-)
+from venturesim._lazy import lazy_exports
+
+_EXPORTS = {
+    "PartnerType": "venturesim.partnerships.catalog",
+    "partner_type": "venturesim.partnerships.catalog",
+    "partner_types": "venturesim.partnerships.catalog",
+    "resolved_field": "venturesim.partnerships.catalog",
+    "PartnerParams": "venturesim.partnerships.params",
+    "sample_partnerships": "venturesim.partnerships.params",
+    "PartnerBook": "venturesim.partnerships.process",
+    "partner_month_des": "venturesim.partnerships.process",
+    "partnership": "venturesim.partnerships.process",
+    "start_partnerships": "venturesim.partnerships.process",
+    "PARTNER_TYPES": "venturesim.partnerships.schema",
+    "Fit": "venturesim.partnerships.schema",
+    "FitWeights": "venturesim.partnerships.schema",
+    "Partner": "venturesim.partnerships.schema",
+    "Partnerships": "venturesim.partnerships.schema",
+    "PartnerState": "venturesim.partnerships.step",
+    "init_partnerships": "venturesim.partnerships.step",
+    "step_partnerships": "venturesim.partnerships.step",
+    "ACTIVE": "venturesim.partnerships.terms",
+    "ENDED": "venturesim.partnerships.terms",
+    "FAILED": "venturesim.partnerships.terms",
+    "NEGOTIATING": "venturesim.partnerships.terms",
+    "SEARCHING": "venturesim.partnerships.terms",
+    "STATUS_NAMES": "venturesim.partnerships.terms",
+    "WAITING": "venturesim.partnerships.terms",
+    "PartnerMonth": "venturesim.partnerships.terms",
+    "concentration": "venturesim.partnerships.terms",
+    "month_accounting": "venturesim.partnerships.terms",
+    "revenue_share_amount": "venturesim.partnerships.terms",
+    "sign_probability": "venturesim.partnerships.terms",
+}
+"""Each public name and the module that defines it; imported on first use (:mod:`venturesim._lazy`)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "ACTIVE",

@@ -6,19 +6,39 @@ See :mod:`venturesim.risks.schema` for the scenario section,
 ``docs/model/risks.md`` for the catalogue.
 """
 
-from venturesim.risks.apply import HOOK_TARGETS, Adjustment, RiskHooks, RiskRecord, adjust, apply_risks, empty_record
-from venturesim.risks.catalog import catalog, catalog_risk
-from venturesim.risks.draws import (
-    RiskDraws,
-    arrival_times,
-    event_windows,
-    occurrence_correlation,
-    occurrence_probability,
-    sample_risks,
-)
-from venturesim.risks.events import event_table, last_risk_before_death, risks_before_death
-from venturesim.risks.process import describe_event, risk_events
-from venturesim.risks.schema import TARGETS, Impact, Mitigation, Raises, Risk, Risks
+from venturesim._lazy import lazy_exports
+
+_EXPORTS = {
+    "HOOK_TARGETS": "venturesim.risks.apply",
+    "Adjustment": "venturesim.risks.apply",
+    "RiskHooks": "venturesim.risks.apply",
+    "RiskRecord": "venturesim.risks.apply",
+    "adjust": "venturesim.risks.apply",
+    "apply_risks": "venturesim.risks.apply",
+    "empty_record": "venturesim.risks.apply",
+    "catalog": "venturesim.risks.catalog",
+    "catalog_risk": "venturesim.risks.catalog",
+    "RiskDraws": "venturesim.risks.draws",
+    "arrival_times": "venturesim.risks.draws",
+    "event_windows": "venturesim.risks.draws",
+    "occurrence_correlation": "venturesim.risks.draws",
+    "occurrence_probability": "venturesim.risks.draws",
+    "sample_risks": "venturesim.risks.draws",
+    "event_table": "venturesim.risks.events",
+    "last_risk_before_death": "venturesim.risks.events",
+    "risks_before_death": "venturesim.risks.events",
+    "describe_event": "venturesim.risks.process",
+    "risk_events": "venturesim.risks.process",
+    "TARGETS": "venturesim.risks.schema",
+    "Impact": "venturesim.risks.schema",
+    "Mitigation": "venturesim.risks.schema",
+    "Raises": "venturesim.risks.schema",
+    "Risk": "venturesim.risks.schema",
+    "Risks": "venturesim.risks.schema",
+}
+"""Each public name and the module that defines it; imported on first use (:mod:`venturesim._lazy`)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "HOOK_TARGETS",

@@ -46,15 +46,16 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim.engine.month_close import annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway
+from venturesim.engine.month import close_month, team_hooks
+from venturesim.engine.month_close import dead_record, mask_dead
 from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
 from venturesim.funding.exits import exit_proceeds, step_exits
-from venturesim.funding.rounds import CLOSED, RAISING, FundingState, init_funding, resolve_rounds, start_rounds
-from venturesim.market.step import MarketLimits, MarketState, init_market, quality_effect, step_market
+from venturesim.funding.rounds import RAISING, FundingState, init_funding, resolve_rounds, start_rounds
+from venturesim.market.step import MarketState, init_market, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
 from venturesim.partnerships.step import PartnerState, init_partnerships, note_concentration, step_partnerships
-from venturesim.partnerships.terms import concentration, revenue_share_amount
+from venturesim.partnerships.terms import concentration
 from venturesim.risks.apply import adjust
 from venturesim.team.step import TeamSignals, TeamState, init_team, initial_signals, step_team
 
@@ -118,158 +119,103 @@ def init(key: jax.Array, params: Params) -> State:
         product=init_product(key, params.product),
         team=init_team(params.team),
         signals=initial_signals(cash.shape[0], jnp.sum(params.market.initial_customers, axis=1))._replace(
-            **_team_hooks(params, jnp.int32(0), cash.shape[0])
+            **team_hooks(params, jnp.int32(0), jnp, False)
         ),
         partnerships=init_partnerships(params.partnerships),
     )
 
 
-def _team_hooks(params: Params, t: jax.Array, paths: int) -> dict:
-    """The risks' multipliers of attrition and productivity for month t (key person loss, team conflict)."""
-    ones = jnp.ones(paths, jnp.float32)
-    hooks = params.risks.hooks
-    return {
-        "attrition_scale": adjust(hooks.team_attrition, ones, t, 0.0, xp=jnp),
-        "productivity": adjust(hooks.team_productivity, ones, t, 0.0, xp=jnp),
-    }
+class BlockMonth:
+    """The JAX driver of :func:`venturesim.engine.month.close_month`: a block's domains stepped with the month's
+    key, under masks; the new domain states are kept as attributes (set while tracing: the kernel stays pure)."""
+
+    xp, row = jnp, False
+
+    def __init__(self, key: jax.Array, state: State, params: Params):
+        self.key, self.state, self.params = key, state, params
+        self.funding, self.market_state = state.funding, state.market
+        self.partner_state, self.team_state = state.partnerships, state.team
+
+    def product(self, t):
+        month = product_month(self.state.product, self.params.product, t)
+        return month.training_spend, month.quality_gap, month.cost_per_token
+
+    def partners(self, t, alive, compute_spend):
+        self.partner_state, month = step_partnerships(
+            self.key, self.partner_state, self.params.partnerships, t, alive, self.state.company.arr, compute_spend
+        )
+        return month
+
+    def team(self, t, alive):
+        self.team_state, month = step_team(self.key, self.team_state, self.params.team, t, alive, self.state.signals)
+        return month
+
+    def market(self, t, alive, market, quality, limits):
+        self.market_state, flows = step_market(self.key, self.market_state, market, t, alive, quality, limits)
+        return flows, self.market_state.customers
+
+    def rounds(self, t, alive):
+        f, hook = self.params.funding, self.params.risks.hooks.funding_success
+        # a risk hook on the odds of an attempt resolving this month
+        f = f._replace(success_probability=adjust(hook, f.success_probability, t, 0.0, 1.0, xp=jnp))
+        self.funding, inflow = resolve_rounds(self.key, self.funding, f, t, alive)
+        return inflow, None
+
+    def debt(self, t, alive):
+        update, debt, grants = step_debt(self.funding, self.params.funding, t.astype(jnp.float32), alive, xp=jnp)
+        self.funding = self.funding._replace(**update._asdict())
+        return debt, grants
+
+    def settle(self, t, alive, accounts, arr, headcount):
+        self.funding, exited = step_exits(
+            self.key,
+            self.funding._replace(debt_balance=accounts.debt_balance),
+            self.params.funding,
+            t,
+            alive,
+            accounts.survived,
+            arr,
+            headcount,
+        )
+        return exited
+
+    def concentration(self, t, alive, partner, revenue_by_segment):
+        s = self.partner_state
+        brought, over = concentration(partner, self.params.partnerships, revenue_by_segment, xp=jnp)
+        month, share, _ = note_concentration(
+            s.concentrated_month, s.concentrated_share, brought, over, t.astype(jnp.float32), alive
+        )
+        self.partner_state = s._replace(concentrated_month=month, concentrated_share=share)
+        return jnp.max(brought, axis=1, initial=0.0)
 
 
 def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[State, dict]:
-    """Advance every path of a block by month t. ``key``: the block's key for this month."""
+    """Advance every path of a block by month t (:func:`venturesim.engine.month.close_month`); ``key``: the
+    block's key for this month."""
     alive = state.company.alive
-    hooks = params.risks.hooks
-    product = product_month(state.product, params.product, t)
-    line = jnp.where(alive, params.company.compute[:, t], 0.0)
-    training = jnp.where(alive, product.training_spend, 0.0)
-    partners, partner = step_partnerships(
-        key, state.partnerships, params.partnerships, t, alive, state.company.arr, line + training
-    )
-    # the team first: this month's ramped FTE act on this month's market (team.capacity_effects)
-    team, team_month = step_team(key, state.team, params.team, t, alive, state.signals)
-    p = params.product
-    gap = product.quality_gap + partner.loss_reduction
-    if team_month.engineering_gain is not None:
-        gap = gap + team_month.engineering_gain
-    quality = quality_effect(
-        gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, p.quality_max_multiplier
-    )
-    effects = params.team.capacity  # None fields: no such effect (static)
-    limits = MarketLimits(
-        deal_cap=team_month.deal_capacity,
-        support_capacity=team_month.support_capacity,
-        support_elasticity=effects.support_elasticity,
-        support_max_multiplier=effects.support_max_multiplier,
-        exit_churn=partner.exit_churn if params.partnerships.start.shape[-1] else None,
-    )
-    m = params.market
-    market_params = m._replace(  # risk hooks on Bass p and q; partners lift p
-        p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, xp=jnp),
-        q_monthly=adjust(hooks.market_q, m.q_monthly, t, 0.0, xp=jnp),
-        partner=m.partner * partner.adoption_multiplier,
-    )
-    market, flows = step_market(key, state.market, market_params, t, alive, quality, limits)
-    f = params.funding
-    funding_params = f._replace(  # a risk hook on the odds of an attempt resolving this month
-        success_probability=adjust(hooks.funding_success, f.success_probability, t, 0.0, 1.0, xp=jnp)
-    )
-    funding, financing = resolve_rounds(key, state.funding, funding_params, t, alive)
-    debt_update, debt, grants = step_debt(funding, f, t.astype(jnp.float32), alive, xp=jnp)
-    funding = funding._replace(**debt_update._asdict())
-    interest, principal = jnp.sum(debt.interest, axis=1), jnp.sum(debt.principal, axis=1)
-    financing = financing + jnp.sum(debt.drawn, axis=1) + grants
-
-    partner_share = revenue_share_amount(partner, flows.revenue_by_segment, xp=jnp)
-    brought, over = concentration(partner, params.partnerships, flows.revenue_by_segment, xp=jnp)
-    month_of, share_of, _ = note_concentration(
-        partners.concentrated_month, partners.concentrated_share, brought, over, t.astype(jnp.float32), alive
-    )
-    partners = partners._replace(concentrated_month=month_of, concentrated_share=share_of)
-    revenue = flows.revenue - partner_share  # net of the partners' revenue share
-    compute = line + training - partner.compute_credit_used
-    other = jnp.where(alive, params.company.other_costs[:, t], 0.0)
-    accounts = close_accounts(
-        alive,
-        state.company.cash,
-        revenue,
-        flows.revenue,
-        team_month.cost,
-        compute,
-        other,
-        flows.acquisition_spend + flows.entry_cost,
-        partner.cost,
-        m.cost_of_revenue,
-        flows.tokens,
-        product.cost_per_token,
-        flows.support_cost,
-        interest,
-        principal,
-        financing,
-        funding.debt_balance,
-        f.debt_min_cash,
-        xp=jnp,
-    )
-    funding = funding._replace(debt_balance=accounts.debt_balance)
-    cash, alive_next = accounts.cash, accounts.survived
-    death_month = jnp.where(alive & ~alive_next, t, state.company.death_month)
-    headcount = team_month.headcount
-    arr = annual_run_rate(revenue, alive_next, xp=jnp)
-    funding, exited = step_exits(key, funding, params.funding, t, alive, alive_next, arr, headcount)
-    alive_next = alive_next & ~exited
-    runway_ = runway(cash, accounts.net_burn, alive_next, xp=jnp)
-    funding = start_rounds(funding, params.funding, t, runway_, alive_next, arr)
+    block = BlockMonth(key, state, params)
+    end = close_month(block, params, t, alive, state.company.cash)
+    funding = start_rounds(block.funding, params.funding, t, end.runway, end.alive, end.arr)
     signals = TeamSignals(
-        runway=runway_,
-        customers=jnp.sum(market.customers, axis=1),
-        new_arr=12.0 * flows.new_mrr,
+        runway=end.runway,
+        customers=jnp.sum(end.customers, axis=1),
+        new_arr=12.0 * end.flows.new_mrr,
         round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1),
-        round_closed=financing > 0,
+        round_closed=end.financing > 0,
         raising=jnp.any(funding.status == RAISING, axis=1),
-        **_team_hooks(params, jnp.minimum(t + 1, params.company.other_costs.shape[1] - 1), cash.shape[0]),
+        **team_hooks(params, jnp.minimum(t + 1, params.company.other_costs.shape[1] - 1), jnp, False),
     )
-    rounds_closed = jnp.sum(funding.status == CLOSED, axis=1)
-    record = month_record(
-        alive_next,
-        alive,
-        accounts,
-        revenue,
-        arr,
-        runway_,
-        team_month,
-        flows,
-        partner,
-        compute=compute,
-        training=training,
-        gap=gap,
-        partner_share=partner_share,
-        partner_concentration=jnp.max(brought, axis=1, initial=0.0),
-        risk_costs=params.risks.added_costs[:, t],
-        other=other,
-        financing=financing,
-        grants=grants,
-        interest=interest,
-        principal=principal,
-        debt_balance=funding.debt_balance,
-        customers=market.customers,
-        founder_ownership=funding.founder_ownership,
-        rounds_closed=rounds_closed,
-        xp=jnp,
+    rounds_closed = end.record["rounds_closed"]
+    segments = end.customers.shape[-1]
+    dead = dead_record(state.company.cash, funding.founder_ownership, rounds_closed, segments, xp=jnp)
+    company = CompanyState(
+        cash=end.accounts.cash,
+        alive=end.alive,
+        death_month=jnp.where(alive & ~end.accounts.survived, t, state.company.death_month),
+        arr=end.arr,
     )
-    record = mask_dead(
-        record,
-        alive,
-        dead_record(state.company.cash, funding.founder_ownership, rounds_closed, market.customers.shape[-1], xp=jnp),
-        xp=jnp,
-    )
-    company = CompanyState(cash=cash, alive=alive_next, death_month=death_month, arr=arr)
-    return State(
-        company=company,
-        market=market,
-        funding=funding,
-        product=state.product,
-        team=team,
-        signals=signals,
-        partnerships=partners,
-    ), record
+    new = State(company, block.market_state, funding, state.product, block.team_state, signals, block.partner_state)
+    return new, mask_dead(end.record, alive, dead, xp=jnp)
 
 
 BLOCK = 4096

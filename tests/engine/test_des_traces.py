@@ -273,6 +273,11 @@ def test_timeline_text(des):
 
 
 def test_why_dead_counts(des):
+    """Counted from the per-path final results: each path's cause is its death event's, and "" for a survivor."""
+    for result in des.values():
+        deaths = result.events[result.events["kind"] == "death"].set_index("path")["cause"]
+        expected = [deaths.get(p, "") for p in range(result.paths)]
+        assert result.data["cause_of_death"].values.tolist() == expected
     assert des["raised_with_staff"].why_dead().empty
     assert des["abandoned"].why_dead().to_dict("records") == [
         {"cause": "seed abandoned after failed attempts", "paths": PATHS, "share_of_paths": 1.0}

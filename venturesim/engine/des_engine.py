@@ -101,6 +101,7 @@ class Company:
     partners: PartnerBook = field(init=False)  # (partnerships.process.start_partnerships)
     alive: bool = True
     death_month: int = -1
+    cause: str = ""  # a death's code (venturesim.funding.causes), found at the close
     arr: float = 0.0
     headcount: float = 0.0
     events: list = field(default_factory=list)
@@ -149,7 +150,6 @@ class PathMonth:
     def __init__(self, company: Company, params: Params, rng, round_names, debt_names, partner_names):
         self.company, self.params, self.rng = company, params, rng
         self.round_names, self.debt_names, self.partner_names = list(round_names), list(debt_names), partner_names
-        self.cause: str | None = None  # a death's code, found at the close
 
     @property
     def funding(self) -> FundingBook:
@@ -198,7 +198,7 @@ class PathMonth:
         died, f = not accounts.survived, self.params.funding
         if died:  # before the shutdown repays the debt
             b = c.funding
-            self.cause = death_cause(b.status, b.attempts, f.bridge_of, b.debt_balance, self.round_names)
+            c.cause = death_cause(b.status, b.attempts, f.bridge_of, b.debt_balance, self.round_names)
         c.arr = float(arr)
         exited = month_end_exit(c, f, t, died, float(headcount), self.rng)
         if exited:  # sold or listed: the path's flows end, without a death
@@ -278,6 +278,7 @@ def run_path(
         "arr": company.arr,
         "runway": records["runway"][-1],
         "death_month": company.death_month,
+        "cause_of_death": company.cause,
         "founder_ownership": f.founder_ownership,
         "round_status": f.status.copy(),
         "round_close_month": f.close_month.copy(),
@@ -322,10 +323,10 @@ def _month_ends(
             f"financing ${financing:,.0f}, {end.customers.sum():,.0f} customers",
         )
         if not end.accounts.survived:
-            assert month.cause is not None  # found at the close for every death
+            assert company.cause  # found at the close for every death
             company.alive, company.death_month, company.headcount = False, t, 0.0
             company.log(
-                "company", "death", f"ran out of cash (${company.cash:,.0f}): {describe(month.cause)}", month.cause
+                "company", "death", f"ran out of cash (${company.cash:,.0f}): {describe(company.cause)}", company.cause
             )
             company.ended.succeed("died")
             continue

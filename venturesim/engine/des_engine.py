@@ -1,34 +1,17 @@
 """The discrete-event engine: each path as a SimPy simulation with an event log.
 
-The same model as the JAX engine (:mod:`venturesim.engine.jax_engine`), run
-event by event for the audit trail a founder can read. Per path, one
-``simpy.Environment`` runs
-
-* the **month-end** process (billing and payroll): at time t + 1 it closes
-  month t exactly as the JAX ``step`` does — the team's month (whose
-  capacity effects act on this month's market), market (churn, Bass adoption,
-  revenue), costs, the cash identity, death, runway — logs a routine
-  ``month-end`` event and starts a round whose trigger is met;
-* the **team** (:mod:`venturesim.team.process`): a planned role logs each
-  hire and departure at the start of its month; a role with a hiring
-  pipeline runs one process per requisition (source → interview → offer →
-  accept/decline → start → ramp), departures at exponential times, and
-  layoffs; payroll is closed at each month end (``team_month``);
-* one **fundraise** process per round attempt (:mod:`venturesim.funding.process`),
-  whose money arrives at its exact resolution time (a SAFE, a priced round
-  converting the SAFEs, or, on a failure, the insiders' bridge); venture debt
-  and grants are settled at the month end (:mod:`venturesim.funding.debt`);
-* one **partnership** process per partner (search → negotiation → signed
-  or not → active → terminated; :mod:`venturesim.partnerships.process`);
-* the **risk events**, each logged at its exact time
-  (:mod:`venturesim.risks.process`; their impacts are in the drawn Params,
-  so both engines see the same events);
-* one **training job** per run on the product roadmap, queueing for the
-  cluster's slots (a ``simpy.Resource``; :mod:`venturesim.model_costs.process`),
-  with interruptions, restarts, failure and release. The log's
-  ``training_queue`` and ``accelerators_busy`` columns give the queue length
-  and busy slots, so ``Result.time_weighted`` yields their time averages
-  (utilisation = busy slots / slots).
+The same model as the JAX engine, run event by event for the audit trail a
+founder can read (docs/engines.md). Per path, one ``simpy.Environment`` runs
+the **month end** at each t + 1, which closes month t with the month shared
+with the JAX engine (:func:`venturesim.engine.month.close_month`, driven by
+:class:`PathMonth`), logs it and starts the rounds whose trigger is met; the
+domains' processes: the team's hires, requisitions, departures and layoffs
+(:mod:`venturesim.team.process`), one **fundraise** process per attempt, whose
+money arrives at its exact time (:mod:`venturesim.funding.process`), one per
+partner (:mod:`venturesim.partnerships.process`), the risk events at their
+times (:mod:`venturesim.risks.process`) and one training job per run queueing
+for the cluster (:mod:`venturesim.model_costs.process`). Each domain keeps its
+state in its own part of the :class:`Company` (:class:`venturesim._simpy.Path`).
 
 Month-end events are scheduled URGENT, so an attempt resolving exactly at a
 month boundary t + 1 belongs to month t + 1, as in the JAX engine.
@@ -53,14 +36,13 @@ import simpy
 from venturesim import _streams as streams
 from venturesim._simpy import month_end_tick
 from venturesim.engine.metrics import MONTHLY_METRICS
-from venturesim.engine.month import close_month, team_hooks
+from venturesim.engine.month import close_month, final_results, team_hooks
 from venturesim.engine.month_close import dead_record
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import step_debt
-from venturesim.funding.exits import exit_proceeds
-from venturesim.funding.process import FundingBook, fundraise, month_end_exit, rounds_to_start
-from venturesim.funding.rounds import CLOSED, RAISING
+from venturesim.funding.process import FundingBook, fundraise, month_end_exit
+from venturesim.funding.rounds import CLOSED, RAISING, start_due
 from venturesim.market.process import MarketPosition, market_month
 from venturesim.model_costs.process import TrainingBook, product_month_des, start_training
 from venturesim.partnerships.process import PartnerBook, partner_month_des, start_partnerships
@@ -271,29 +253,11 @@ def run_path(
         _month_ends(env, company, params, months, rng, round_names, records, list(debt_names), list(partner_names))
     )
     env.run(until=months + 0.5)
-    founder_proceeds, round_proceeds = exit_proceeds(company.funding, params.funding, xp=np)
-    f = company.funding
-    final = {
-        "cash": company.cash,
-        "arr": company.arr,
-        "runway": records["runway"][-1],
-        "death_month": company.death_month,
-        "cause_of_death": company.cause,
-        "founder_ownership": f.founder_ownership,
-        "round_status": f.status.copy(),
-        "round_close_month": f.close_month.copy(),
-        "round_pre_money": f.closed_pre_money.copy(),
-        "round_amount": params.funding.amount.copy(),
-        "exit_kind": f.exit_kind,
-        "exit_month": f.exit_month,
-        "exit_value": f.exit_value,
-        "founder_proceeds": float(founder_proceeds),
-        "round_proceeds": round_proceeds,
-        "risk_time": params.risks.time.copy(),
-        "risk_severity": params.risks.severity.copy(),
-        "partner_concentration_month": company.partners.concentrated_month.copy(),
-        "partner_concentration_share": company.partners.concentrated_share.copy(),
-    }
+    runway_ = records["runway"][-1]
+    final = final_results(
+        company.funding, company.partners, params, company.cash, company.arr, runway_, company.death_month, np
+    )
+    final["cause_of_death"] = company.cause
     return {k: np.asarray(v) for k, v in records.items()}, final, company.events
 
 
@@ -335,7 +299,7 @@ def _month_ends(
             company.ended.succeed("exited")
             continue
         runway_ = float(end.runway)
-        starting = rounds_to_start(company, params.funding, t + 1.0, runway_)
+        starting = np.flatnonzero(start_due(f.status, f.next_try, params.funding, t + 1.0, runway_, company.arr, True))
         for r in starting:
             hook = params.risks.hooks.funding_success
             env.process(fundraise(env, company, round_names, params.funding, int(r), rng, runway_, hook))

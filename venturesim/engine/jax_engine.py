@@ -1,32 +1,10 @@
 """The JAX engine: every path's months as one compiled ``lax.scan``.
 
 ``init(key, params)`` builds the month-0 state and ``step(keys, state, params, t)``
-advances every path by one month (pure; BlackJAX-style kernel). Month t is
-the interval [t, t+1); records are the state at its end. In each month:
-
-0. product: training spend on the roadmap's runs, the served model and its
-   quality gap to the frontier, the serving cost per token
-   (:mod:`venturesim.model_costs.step`; the queue is scheduled at month 0);
-   partnerships: signing, effects and terminations
-   (:mod:`venturesim.partnerships.step`);
-   team: hiring pipeline, attrition, layoffs and payroll (:mod:`venturesim.team.step`),
-   run before the market so that this month's ramped FTE drive the capacity
-   effects (engineering quality gain added to the gap, the sales deal cap, the
-   support load's churn multiplier; ``team.capacity_effects``);
-1. market: channels, deals, churn, Bass adoption, pricing and revenue, moved
-   by the quality gap, the partners (their exit churn included), the team's
-   capacity and the risk hooks on p and q
-   (:mod:`venturesim.market.step`); partners take their revenue share;
-2. funding: attempts due this month resolve (:mod:`venturesim.funding.rounds`),
-   at odds a risk (a lead investor pulling out) can lower; a failed attempt
-   may be bridged by insiders; venture debt is drawn and serviced and grants
-   paid (:mod:`venturesim.funding.debt`);
-3. the month close (:mod:`venturesim.engine.month_close`, shared with the
-   DES): costs, the cash identity, the covenant, death (a dead path stays
-   dead: no more flows), exits (:mod:`venturesim.funding.exits`; an IPO or
-   acquisition ends the path's flows without a death), runway, and the
-   month's record (what a path dead before the month records, too);
-4. funding: a round whose trigger (runway or ARR milestone) is met starts raising.
+advances every path by one month (pure; BlackJAX-style kernel): the month itself
+is :func:`venturesim.engine.month.close_month`, shared with the DES, driven by
+:class:`BlockMonth` (each domain's JAX step under masks); then the rounds whose
+trigger is met start raising and the team's signals for the next month are set.
 
 Randomness (the registry :mod:`venturesim._streams`): paths run in fixed blocks
 of :data:`BLOCK`; block b's key ``fold_in(k, b)`` is split once into an init key
@@ -46,11 +24,11 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim.engine.month import close_month, team_hooks
+from venturesim.engine.month import close_month, final_results, team_hooks
 from venturesim.engine.month_close import dead_record, mask_dead
 from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
-from venturesim.funding.exits import exit_proceeds, step_exits
+from venturesim.funding.exits import step_exits
 from venturesim.funding.rounds import RAISING, FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketState, init_market, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
@@ -79,29 +57,6 @@ class State(NamedTuple):
     team: TeamState
     signals: TeamSignals
     partnerships: PartnerState
-
-
-class Final(NamedTuple):
-    """Per-path results at the horizon, recorded whatever the metrics chosen."""
-
-    cash: jax.Array
-    arr: jax.Array
-    runway: jax.Array
-    death_month: jax.Array
-    founder_ownership: jax.Array
-    round_status: jax.Array  # (paths, R)
-    round_close_month: jax.Array  # (paths, R)
-    round_pre_money: jax.Array  # (paths, R) USD the round closed at (NaN: not closed)
-    round_amount: jax.Array  # (paths, R) USD the round raises (drawn per path)
-    exit_kind: jax.Array  # (paths,) index into funding.terms.EXIT_KINDS
-    exit_month: jax.Array  # (paths,) −1: still private
-    exit_value: jax.Array  # (paths,) USD
-    founder_proceeds: jax.Array  # (paths,) USD from the waterfall at the exit
-    round_proceeds: jax.Array  # (paths, R) USD to each round's investors
-    risk_time: jax.Array  # (paths, K, E) months of the risk events (+inf: none)
-    risk_severity: jax.Array  # (paths, K, E)
-    partner_concentration_month: jax.Array  # (paths, P) first month over the concentration limit (−1: never)
-    partner_concentration_share: jax.Array  # (paths, P) the partner's share of revenue that month
 
 
 def init(key: jax.Array, params: Params) -> State:
@@ -231,7 +186,7 @@ def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple
     The paths are processed as ``lax.map`` over blocks of BLOCK paths;
     ``block_keys`` holds one key per block (paths // BLOCK,).
     Returns the selected records, each (months, paths, ...), and the per-path
-    :class:`Final` results.
+    results (:func:`venturesim.engine.month.final_results`).
     """
     n = block_keys.shape[0] * BLOCK
     blocks = jax.tree_util.tree_map(lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]), params)
@@ -255,25 +210,6 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
     state0 = init(init_key, params)
     zeros = jnp.zeros_like(state0.company.cash)
     (state, (arr, runway)), records = jax.lax.scan(body, (state0, (zeros, zeros)), jnp.arange(months))
-    founder_proceeds, round_proceeds = exit_proceeds(state.funding, params.funding)
-    final = Final(
-        cash=state.company.cash,
-        arr=arr,
-        runway=runway,
-        death_month=state.company.death_month,
-        founder_ownership=state.funding.founder_ownership,
-        round_status=state.funding.status,
-        round_close_month=state.funding.close_month,
-        round_pre_money=state.funding.closed_pre_money,
-        round_amount=params.funding.amount,
-        exit_kind=state.funding.exit_kind,
-        exit_month=state.funding.exit_month,
-        exit_value=state.funding.exit_value,
-        founder_proceeds=founder_proceeds,
-        round_proceeds=round_proceeds,
-        risk_time=params.risks.time,
-        risk_severity=params.risks.severity,
-        partner_concentration_month=state.partnerships.concentrated_month,
-        partner_concentration_share=state.partnerships.concentrated_share,
-    )
+    c = state.company
+    final = final_results(state.funding, state.partnerships, params, c.cash, arr, runway, c.death_month, jnp)
     return records, final

@@ -28,13 +28,15 @@ from __future__ import annotations
 from typing import Any, NamedTuple, Protocol
 
 from venturesim.engine.month_close import Accounts, Ledger, annual_run_rate, close_accounts, month_record, runway
+from venturesim.funding.exits import exit_proceeds
 from venturesim.funding.rounds import CLOSED
-from venturesim.market.step import MarketFlows, MarketLimits, quality_effect
+from venturesim.market._rules import quality_effect
+from venturesim.market.step import MarketFlows, MarketLimits
 from venturesim.partnerships.terms import PartnerMonth, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.team.step import TeamMonth
 
-__all__ = ["Driver", "MonthEnd", "close_month", "team_hooks"]
+__all__ = ["Driver", "MonthEnd", "close_month", "final_results", "team_hooks"]
 
 
 class Driver(Protocol):
@@ -176,3 +178,30 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         xp=xp,
     )
     return MonthEnd(record, accounts, alive_next, exited, arr, runway_, financing, flows, team, customers)
+
+
+def final_results(funding, partners, params, cash, arr, runway, death_month, xp) -> dict:
+    """Per-path results at the horizon, whatever the metrics chosen (the Result's ``final_*``, round, exit,
+    risk and partner variables): ``funding`` and ``partners`` (their concentration fields) after the last
+    month; round, risk and partner entries (…, R), (…, K, E) and (…, P); USD, months (−1: no such month)."""
+    founder_proceeds, round_proceeds = exit_proceeds(funding, params.funding, xp=xp)
+    return {
+        "cash": cash,
+        "arr": arr,
+        "runway": runway,
+        "death_month": death_month,
+        "founder_ownership": funding.founder_ownership,
+        "round_status": funding.status,
+        "round_close_month": funding.close_month,
+        "round_pre_money": funding.closed_pre_money,  # NaN: not closed
+        "round_amount": params.funding.amount,  # drawn per path
+        "exit_kind": funding.exit_kind,  # index into funding.terms.EXIT_KINDS
+        "exit_month": funding.exit_month,
+        "exit_value": funding.exit_value,
+        "founder_proceeds": founder_proceeds,  # from the waterfall at the exit
+        "round_proceeds": round_proceeds,  # to each round's investors
+        "risk_time": params.risks.time,  # +inf: no event
+        "risk_severity": params.risks.severity,
+        "partner_concentration_month": partners.concentrated_month,  # first month over the limit
+        "partner_concentration_share": partners.concentrated_share,  # the partner's share of revenue then
+    }

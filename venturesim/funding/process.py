@@ -43,7 +43,6 @@ from venturesim.funding.rounds import (
     attempt_odds,
     bridge_cap,
     bridge_due,
-    start_due,
 )
 from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT
 
@@ -92,12 +91,6 @@ class FundingBook:
             other_ownership=1.0 - founder_ownership - option_pool,
             pool_ownership=option_pool,
         )
-
-
-def rounds_to_start(company, funding: FundingParams, now: float, runway: float) -> np.ndarray:
-    """Indices of the rounds that start raising at month end ``now`` (:func:`venturesim.funding.rounds.start_due`)."""
-    book = company.funding
-    return np.flatnonzero(start_due(book.status, book.next_try, funding, now, runway, company.arr, True))
 
 
 def fundraise(

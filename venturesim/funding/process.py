@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from venturesim.funding.exits import exit_outcome, settle_exit
-from venturesim.funding.ownership import Holders, close_priced, issue_safes
+from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import (
     ABANDONED,
@@ -43,6 +43,7 @@ from venturesim.funding.rounds import (
     attempt_odds,
     bridge_cap,
     bridge_due,
+    close_rounds,
 )
 from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT
 
@@ -139,13 +140,8 @@ def fundraise(
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
         probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
     if rng.random() < probability:
-        success = np.arange(len(names)) == r
-        holders = Holders.of(company.funding)
-        if funding.is_safe[r]:
-            holders = issue_safes(holders, success, funding.amount / pre_money)
-        else:
-            holders = close_priced(holders, success, np.full(len(names), pre_money), funding)
-        _take(company, holders)
+        success, prices = np.arange(len(names)) == r, np.full(len(names), pre_money)
+        _take(company, close_rounds(Holders.of(book), success, prices, funding))
         _close(env, company, r, pre_money, funding.amount[r])
         company.log(
             "fundraising",

@@ -36,7 +36,7 @@ import simpy
 from venturesim import _streams as streams
 from venturesim._simpy import month_end_tick
 from venturesim.engine.metrics import MONTHLY_METRICS
-from venturesim.engine.month import close_month, final_results, team_hooks
+from venturesim.engine.month import close_month, final_results, next_signals, team_hooks
 from venturesim.engine.month_close import dead_record
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
@@ -303,15 +303,8 @@ def _month_ends(
         for r in starting:
             hook = params.risks.hooks.funding_success
             env.process(fundraise(env, company, round_names, params.funding, int(r), rng, runway_, hook))
-        company.team.signals = des_signals(
-            runway_,
-            end.customers.sum(),
-            12.0 * float(end.flows.new_mrr),
-            bool(np.any(f.attempts > attempts_seen)),
-            financing > 0,
-            len(starting) > 0 or bool(np.any(f.status == RAISING)),
-            **team_hooks(params, min(t + 1, months - 1), np, True),
-        )
+        raising = len(starting) > 0 or bool(np.any(f.status == RAISING))  # a new attempt's process starts later
+        company.team.signals = next_signals(end, np.any(f.attempts > attempts_seen), raising, params, t, np, True)
         attempts_seen = f.attempts.copy()
 
 

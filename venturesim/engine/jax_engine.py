@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim.engine.month import close_month, final_results, team_hooks
+from venturesim.engine.month import close_month, final_results, next_signals, team_hooks
 from venturesim.engine.month_close import dead_record, mask_dead
 from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
@@ -151,15 +151,8 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     block = BlockMonth(key, state, params)
     end = close_month(block, params, t, alive, state.company.cash)
     funding = start_rounds(block.funding, params.funding, t, end.runway, end.alive, end.arr)
-    signals = TeamSignals(
-        runway=end.runway,
-        customers=jnp.sum(end.customers, axis=1),
-        new_arr=12.0 * end.flows.new_mrr,
-        round_failed=jnp.any(funding.attempts > state.funding.attempts, axis=1),
-        round_closed=end.financing > 0,
-        raising=jnp.any(funding.status == RAISING, axis=1),
-        **team_hooks(params, jnp.minimum(t + 1, params.company.other_costs.shape[1] - 1), jnp, False),
-    )
+    failed = jnp.any(funding.attempts > state.funding.attempts, axis=1)
+    signals = next_signals(end, failed, jnp.any(funding.status == RAISING, axis=1), params, t, jnp, False)
     rounds_closed = end.record["rounds_closed"]
     segments = end.customers.shape[-1]
     dead = dead_record(state.company.cash, funding.founder_ownership, rounds_closed, segments, xp=jnp)

@@ -34,9 +34,9 @@ from venturesim.market._rules import quality_effect
 from venturesim.market.step import MarketFlows, MarketLimits
 from venturesim.partnerships.terms import PartnerMonth, revenue_share_amount
 from venturesim.risks.apply import adjust
-from venturesim.team.step import TeamMonth
+from venturesim.team.step import TeamMonth, TeamSignals
 
-__all__ = ["Driver", "MonthEnd", "close_month", "final_results", "team_hooks"]
+__all__ = ["Driver", "MonthEnd", "close_month", "final_results", "next_signals", "team_hooks"]
 
 
 class Driver(Protocol):
@@ -98,6 +98,14 @@ def team_hooks(params, t, xp, row: bool) -> dict:
         "attrition_scale": adjust(hooks.team_attrition, one, t, 0.0, xp=xp, row=row),
         "productivity": adjust(hooks.team_productivity, one, t, 0.0, xp=xp, row=row),
     }
+
+
+def next_signals(end: MonthEnd, round_failed, raising, params, t, xp, row: bool) -> TeamSignals:
+    """What the team knows at the start of month t + 1 (:class:`venturesim.team.step.TeamSignals`) from month
+    t's close, whether an attempt failed in it and whether a round is raising at its end."""
+    hooks = team_hooks(params, xp.minimum(t + 1, params.company.other_costs.shape[-1] - 1), xp, row)
+    customers, round_closed = xp.sum(end.customers, axis=-1), end.financing > 0
+    return TeamSignals(end.runway, customers, 12.0 * end.flows.new_mrr, round_failed, round_closed, raising, **hooks)
 
 
 def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:

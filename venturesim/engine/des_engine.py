@@ -25,7 +25,6 @@ existing scheduler's address).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -44,10 +43,11 @@ from venturesim.funding.debt import step_debt
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
 from venturesim.funding.rounds import CLOSED, RAISING, start_due
 from venturesim.market.process import MarketPosition, market_month
-from venturesim.model_costs.process import TrainingBook, product_month_des, start_training
+from venturesim.model_costs.process import TrainingBook, start_training
+from venturesim.model_costs.step import month_figures
 from venturesim.partnerships.process import PartnerBook, partner_month_des, start_partnerships
 from venturesim.partnerships.step import note_concentration
-from venturesim.partnerships.terms import PartnerMonth, concentration
+from venturesim.partnerships.terms import concentration
 from venturesim.risks.process import risk_events
 from venturesim.scenario.schema import Scenario
 from venturesim.team.process import TeamLedger, des_signals, start_team, team_month
@@ -107,22 +107,6 @@ class Company:
         )
 
 
-@functools.lru_cache(maxsize=16)
-def _no_partner(segments: int) -> PartnerMonth:
-    """A month without partners: no effect (the JAX kernel computes the same)."""
-    zeros = np.zeros(segments)
-    return PartnerMonth(
-        weight=np.zeros(0),
-        adoption_multiplier=zeros + 1.0,
-        revenue_share=zeros,
-        compute_credit_used=0.0,
-        loss_reduction=0.0,
-        cost=0.0,
-        exit_churn=zeros,
-        active=0.0,
-    )
-
-
 class PathMonth:
     """The DES driver of :func:`venturesim.engine.month.close_month`: one path's domains (floats and rows, NumPy)
     on the company's state, with its generator, processes and event log."""
@@ -138,13 +122,12 @@ class PathMonth:
         return self.company.funding
 
     def product(self, t):
-        training, gap, _, cost_per_token = product_month_des(self.company.training, self.params.product, t)
-        return training, gap, cost_per_token
+        runs = self.company.training  # a run still training counts to the month end
+        month = month_figures(runs.start, runs.end, runs.release, self.params.product, t)
+        return float(month.training_spend), float(month.quality_gap), float(month.cost_per_token)
 
     def partners(self, t, alive, compute_spend):
         c = self.company
-        if not len(self.params.partnerships.start):
-            return _no_partner(len(c.market.customers))
         return partner_month_des(c.partners, self.params.partnerships, t, c.alive, compute_spend)
 
     def team(self, t, alive):

@@ -32,7 +32,6 @@ import simpy
 
 from venturesim._simpy import stops_when_ended
 from venturesim.model_costs.roadmap import ProductParams
-from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
@@ -131,10 +130,3 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         "released",
         f"{name}: released (loss {product.loss[r]:.3f}, {product.parameters[r] / 1e9:.1f}B parameters)",
     )
-
-
-def product_month_des(book: TrainingBook, product: ProductParams, t: int) -> tuple[float, float, float, float]:
-    """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far
-    (:func:`venturesim.model_costs.step.month_figures`, a run still training counting to the month end)."""
-    spend, gap, loss, cost = month_figures(book.start, book.end, book.release, product, t)
-    return float(spend), float(gap), float(loss), float(cost)

@@ -47,9 +47,14 @@ class Driver(Protocol):
     :class:`venturesim.funding.rounds.FundingState`), read after the month's exits.
     """
 
-    xp: Any
-    row: bool
-    funding: Any
+    @property
+    def xp(self) -> Any: ...
+
+    @property
+    def row(self) -> bool: ...
+
+    @property
+    def funding(self) -> Any: ...
 
     def product(self, t) -> tuple[Any, Any, Any]:
         """(training spend USD, quality gap nats, serving cost USD/token) of month t, before masking."""

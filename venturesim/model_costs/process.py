@@ -52,7 +52,9 @@ def start_training(
 ) -> simpy.Resource:
     """Set ``company.training`` and start one process per run, sharing a cluster of ``product.slots`` slots
     (returned)."""
-    company.training = TrainingBook(*(np.full(len(names), np.inf) for _ in range(3)))
+    company.training = TrainingBook(
+        np.full(len(names), np.inf), np.full(len(names), np.inf), np.full(len(names), np.inf)
+    )
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)

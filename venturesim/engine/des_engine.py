@@ -173,24 +173,19 @@ class PathMonth:
     def concentration(self, t, alive, partner, revenue_by_segment) -> float:
         """Logs a partner's first month over its limit (:func:`venturesim.partnerships.step.note_concentration`)."""
         c = self.company
-        params = self.params.partnerships
-        if not len(params.start):
-            return 0.0
-        rows = type(params)(*(np.asarray(a)[None] for a in params))
-        month = type(partner)(*(np.asarray(v)[None] for v in partner))
-        share, over = concentration(month, rows, np.asarray(revenue_by_segment)[None])
-        book = self.company.partners
+        params, book = self.params.partnerships, c.partners
+        share, over = concentration(partner, params, revenue_by_segment)
         book.concentrated_month, book.concentrated_share, first = note_concentration(
-            book.concentrated_month, book.concentrated_share, share[0], over[0], float(t), np.asarray(True), xp=np
+            book.concentrated_month, book.concentrated_share, share, over, float(t), np.asarray(True), xp=np
         )
         for i in np.flatnonzero(first):
             c.log(
                 "partnerships",
                 "concentration",
-                f"{self.partner_names[i]} brought {share[0, i]:.0%} of revenue in month {t}, "
+                f"{self.partner_names[i]} brought {share[i]:.0%} of revenue in month {t}, "
                 f"over its limit of {float(params.concentration_limit[i]):.0%}: a concentration risk",
             )
-        return float(np.max(share[0], initial=0.0))
+        return float(np.max(share, initial=0.0))
 
 
 def _row(params: Params, i: int) -> Params:

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, Protocol
 
 from simpy.events import URGENT
 from simpy.exceptions import Interrupt
+
+
+class Path(Protocol):
+    """What a domain's DES process may read or write of another domain: the typed contract of the engine's
+    per-path state (:class:`venturesim.engine.des_engine.Company`). Each domain keeps its own state in its own
+    attribute (``funding``, ``team``, ``training``, ``partners``, ``market``), written only by its module and
+    the month end."""
+
+    alive: bool  # False once the path died or exited
+    cash: float  # USD (a round's money arrives at its closing time)
+    arr: float  # USD at the last month end (what investors and partners judge traction by)
+    headcount: float  # people on payroll, for the event log
+    ended: Any  # a SimPy event fired when the path dies or exits (None or absent: never)
+
+    def log(self, process: str, kind: str, details: str, cause: str | None = None) -> None:
+        """Append an event with the state after it."""
 
 
 def month_end_tick(env):

@@ -212,8 +212,8 @@ def test_every_path_has_the_same_story(des, case):
 @pytest.mark.parametrize("case", list(CASES))
 def test_records_equal_the_jax_engine_exactly(des, jax_results, case):
     d, j = des[case], jax_results[case]
-    assert set(d.data.data_vars) == set(j.data.data_vars)
-    for name in sorted(d.data.data_vars):
+    assert set(d.data.data_vars) == set(j.data.data_vars) | {"cause_of_death"}  # the DES's death causes
+    for name in sorted(j.data.data_vars):
         if name in OWNERSHIP:
             np.testing.assert_allclose(d.data[name].values, j.data[name].values, rtol=2e-7, err_msg=f"{case}: {name}")
         else:
@@ -273,6 +273,11 @@ def test_timeline_text(des):
 
 
 def test_why_dead_counts(des):
+    """Counted from the per-path final results: each path's cause is its death event's, and "" for a survivor."""
+    for result in des.values():
+        deaths = result.events[result.events["kind"] == "death"].set_index("path")["cause"]
+        expected = [deaths.get(p, "") for p in range(result.paths)]
+        assert result.data["cause_of_death"].values.tolist() == expected
     assert des["raised_with_staff"].why_dead().empty
     assert des["abandoned"].why_dead().to_dict("records") == [
         {"cause": "seed abandoned after failed attempts", "paths": PATHS, "share_of_paths": 1.0}

@@ -10,7 +10,15 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from venturesim.engine.month_close import annual_run_rate, close_accounts, dead_record, mask_dead, month_record, runway
+from venturesim.engine.month_close import (
+    Ledger,
+    annual_run_rate,
+    close_accounts,
+    dead_record,
+    mask_dead,
+    month_record,
+    runway,
+)
 from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import call_loans, draw_due, grant_inflow, step_debt, warrant_post_money
 from venturesim.funding.exits import exit_outcome, exit_proceeds, settle_exit
@@ -121,7 +129,7 @@ def accounts_args(rng):
         "cost_of_revenue_rate": rng.uniform(0, 0.3, N),
         "tokens": usd(rng, 0, 1e9),
         "cost_per_token": rng.uniform(0, 1e-4, N),
-        "support_cost": usd(rng, 0, 1e4),
+        "support": usd(rng, 0, 1e4),
         "interest": usd(rng, 0, 2e4),
         "principal": usd(rng, 0, 3e4),
         "financing": np.where(rng.random(N) < 0.3, 1e6, 0.0),
@@ -130,13 +138,18 @@ def accounts_args(rng):
     }
 
 
+def close(alive, cash, debt_balance, min_cash, xp=np, **entries):
+    """:func:`close_accounts` on the month's entries given by name (the :class:`Ledger`'s fields)."""
+    return close_accounts(alive, cash, Ledger(**entries), debt_balance, min_cash, xp=xp)
+
+
 def test_close_accounts(rng):
     """Costs, the cash identity, the covenant and death agree; and by hand: the costs add up, a path not
     alive keeps its cash, a broken covenant repays every balance."""
     args = accounts_args(rng)
-    out = run_both(close_accounts, args)
+    out = run_both(close, args)
     a = args
-    cor = a["gross_revenue"] * a["cost_of_revenue_rate"] + a["tokens"] * a["cost_per_token"] + a["support_cost"]
+    cor = a["gross_revenue"] * a["cost_of_revenue_rate"] + a["tokens"] * a["cost_per_token"] + a["support"]
     costs = a["people"] + a["compute"] + a["other"] + a["acquisition"] + a["partnership"] + cor + a["interest"]
     np.testing.assert_allclose(out.costs, costs, rtol=1e-5)
     after = a["cash"] + a["revenue"] - costs + a["financing"] - a["principal"]
@@ -210,14 +223,17 @@ def test_month_record_and_dead_record(rng):
     """The record of a month agrees entry by entry; a stock reads 0 and a ratio NaN on a path no longer alive;
     on the block, a path dead before the month records exactly :func:`dead_record`."""
     a, alive_start, team, flows, partner = month_args(rng)
-    accounts = close_accounts(**a)
+    accounts = close(**a)
     alive = np.asarray(accounts.survived) & (rng.random(N) < 0.9)
     acc = {k: np.asarray(v) for k, v in accounts._asdict().items()}
 
     def rule(alive, alive_start, acc, team, flows, partner, xp, **kw):
         from venturesim.engine.month_close import Accounts
 
-        return month_record(alive, alive_start, Accounts(**acc), team=team, flows=flows, partner=partner, xp=xp, **kw)
+        ledger = SimpleNamespace(**{k: kw.pop(k) for k in ("revenue", "compute", "other", "interest", "principal")})
+        return month_record(
+            alive, alive_start, Accounts(**acc), ledger, team=team, flows=flows, partner=partner, xp=xp, **kw
+        )
 
     kwargs = {
         "revenue": usd(rng, 0, 1e5),

@@ -187,12 +187,11 @@ def test_des_queue_statistics_by_hand():
 
 
 class _Company:
-    """The per-path fields the training process uses, with the engine's ``ended`` event."""
+    """The per-path fields the training process reads, with the engine's ``ended`` event (``start_training``
+    sets ``training``)."""
 
-    def __init__(self, env, runs: int):
+    def __init__(self, env):
         self.env, self.alive, self.ended, self.events = env, True, env.event(), []
-        self.run_start, self.run_end, self.run_release = (np.full(runs, np.inf) for _ in range(3))
-        self.training_queue = self.accelerators_busy = 0
 
     def log(self, process, kind, details):
         self.events.append((self.env.now, kind, details.split(":")[0]))
@@ -203,7 +202,7 @@ def test_des_jobs_give_back_their_slot_and_their_place_in_the_queue_when_the_com
     params, _ = schedule(roadmap_scenario())
     product = jax.tree_util.tree_map(lambda a: np.asarray(a[0], np.float64), params.product)
     env = simpy.Environment()
-    company = _Company(env, 3)
+    company = _Company(env)
     cluster = start_training(env, company, product, ["a", "b", "c"], np.random.default_rng(0))
     env.run(until=2.0)
     assert company.events == [(1.0, "queued", "a"), (1.0, "started", "a"), (1.0, "queued", "b")]
@@ -211,7 +210,7 @@ def test_des_jobs_give_back_their_slot_and_their_place_in_the_queue_when_the_com
     company.ended.succeed("died")
     env.run(until=8.0)
     assert cluster.count == 0 and len(cluster.queue) == 0 and len(company.events) == 3
-    assert np.isinf(company.run_end).all() and np.isinf(company.run_start[1:]).all()
+    assert np.isinf(company.training.end).all() and np.isinf(company.training.start[1:]).all()
 
 
 def test_interruptions_lengthen_runs_by_poisson_count_times_restart():

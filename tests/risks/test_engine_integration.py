@@ -44,8 +44,8 @@ def test_funding_winter_and_legal_costs_reach_the_engine():
     metrics = ("cash", "other_costs", "financing")
     _, plain = run_block(params, keys, 14, metrics)
     records, final = run_block(shocked, keys, 14, metrics)
-    closed_plain = (np.asarray(plain.round_status)[:, 0] == 2).mean()
-    closed_shocked = (np.asarray(final.round_status)[:, 0] == 2).mean()
+    closed_plain = (np.asarray(plain["round_status"])[:, 0] == 2).mean()
+    closed_shocked = (np.asarray(final["round_status"])[:, 0] == 2).mean()
     assert abs(closed_plain - 0.9) < 3 * np.sqrt(0.09 / BLOCK)
     assert closed_shocked < 0.001  # p ≈ 9·10⁻⁶ per path
     # the lawsuit arrives in month 5 (τ ∈ [5, 5.01) on almost every path) → +$20k in months 6 and 7

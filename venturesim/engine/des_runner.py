@@ -115,4 +115,4 @@ def _dtype(name: str):
 
 
 def _final_dtype(name: str):
-    return {"death_month": np.int32, "round_status": np.int32}.get(name, np.float32)
+    return {"death_month": np.int32, "round_status": np.int32, "cause_of_death": object}.get(name, np.float32)

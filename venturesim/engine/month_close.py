@@ -42,7 +42,16 @@ import numpy as np
 
 from venturesim.funding.debt import call_loans
 
-__all__ = ["Accounts", "annual_run_rate", "close_accounts", "dead_record", "mask_dead", "month_record", "runway"]
+__all__ = [
+    "Accounts",
+    "Ledger",
+    "annual_run_rate",
+    "close_accounts",
+    "dead_record",
+    "mask_dead",
+    "month_record",
+    "runway",
+]
 
 
 class Accounts(NamedTuple):
@@ -60,45 +69,43 @@ class Accounts(NamedTuple):
     cost_per_token: Any = None  # USD per token served (the product's, by the serving strategy); None: not given
 
 
-def close_accounts(
-    alive,
-    cash,
-    revenue,
-    gross_revenue,
-    people,
-    compute,
-    other,
-    acquisition,
-    partnership,
-    cost_of_revenue_rate,
-    tokens,
-    cost_per_token,
-    support_cost,
-    interest,
-    principal,
-    financing,
-    debt_balance,
-    min_cash,
-    xp=np,
-) -> Accounts:
+class Ledger(NamedTuple):
+    """What a month brought to the accounts before the close, (…,) USD unless noted."""
+
+    revenue: Any  # net of the partners' revenue share
+    gross_revenue: Any  # before it
+    people: Any  # payroll + severance + recruiting
+    compute: Any  # the monthly line + training − partners' credits
+    other: Any  # other costs, the risks' costs included
+    acquisition: Any  # channels and market entry
+    partnership: Any  # partners' fees
+    cost_of_revenue_rate: Any  # fraction of gross revenue
+    tokens: Any  # tokens served
+    cost_per_token: Any  # USD/token
+    support: Any  # support cost
+    interest: Any
+    principal: Any  # debt repaid on schedule
+    financing: Any  # money to add to the cash (rounds resolved this month, loans drawn, grants)
+
+
+def close_accounts(alive, cash, ledger: Ledger, debt_balance, min_cash, xp=np) -> Accounts:
     """Costs, the cash identity, the covenant and death (module docstring), for one path or a block.
 
-    Every argument is (…,) USD but ``alive`` (…,) bool (alive at the month's start),
-    ``cost_of_revenue_rate`` (fraction of gross revenue), ``tokens``, ``cost_per_token``
-    (USD/token), ``debt_balance`` (…, D) and ``min_cash`` (…, D) USD. ``revenue`` is net of the
-    partners' share; ``gross_revenue`` before it.
+    ``alive`` (…,) bool: alive at the month's start; ``cash`` (…,) USD at its start; ``ledger``: the month's
+    entries; ``debt_balance`` and ``min_cash`` (…, D) USD (the covenants).
     """
-    serving = tokens * cost_per_token
-    cost_of_revenue = gross_revenue * cost_of_revenue_rate + serving + support_cost
-    costs = people + compute + other + acquisition + partnership + cost_of_revenue + interest
-    after = cash + revenue - costs + financing - principal
+    g = ledger
+    serving = g.tokens * g.cost_per_token
+    cost_of_revenue = g.gross_revenue * g.cost_of_revenue_rate + serving + g.support
+    costs = g.people + g.compute + g.other + g.acquisition + g.partnership + cost_of_revenue + g.interest
+    after = cash + g.revenue - costs + g.financing - g.principal
     balance, called_debt, called = call_loans(debt_balance, after, min_cash, alive, xp=xp)
     after = xp.where(alive, after - called_debt, cash)  # a dead path's cash stays frozen
     return Accounts(
         serving=serving,
         cost_of_revenue=cost_of_revenue,
         costs=costs,
-        net_burn=costs + principal - revenue,
+        net_burn=costs + g.principal - g.revenue,
         cash=after,
         debt_balance=balance,
         debt_called=called_debt,
@@ -123,24 +130,20 @@ def month_record(
     alive,
     alive_start,
     accounts: Accounts,
-    revenue,
+    ledger: Ledger,
     arr,
     runway,
     team,
     flows,
     partner,
     *,
-    compute,
     training,
     gap,
     partner_share,
     partner_concentration,
     risk_costs,
-    other,
     financing,
     grants,
-    interest,
-    principal,
     debt_balance,
     customers,
     founder_ownership,
@@ -149,7 +152,9 @@ def month_record(
 ) -> dict:
     """The record of a month (the :data:`~venturesim.engine.metrics.MONTHLY_METRICS`), for one path or a block.
 
-    ``alive``: alive at the month's end (after death and exits); ``alive_start``: at its start.
+    ``alive``: alive at the month's end (after death and exits); ``alive_start``: at its start; ``ledger``:
+    the month's entries (:func:`close_accounts`); ``financing``: all the month's financing, rounds booked at
+    their closing time included.
     ``team``, ``flows``, ``partner``: the month's :class:`venturesim.team.step.TeamMonth`,
     :class:`venturesim.market.step.MarketFlows` and :class:`venturesim.partnerships.terms.PartnerMonth`.
     ``customers`` (…, S) and ``debt_balance`` (…, D) at the month's end (after an exit, which repays the debt).
@@ -161,10 +166,10 @@ def month_record(
         return xp.where(alive, value, dead)
 
     customers = xp.where(xp.asarray(alive)[..., None], customers, 0.0)
-    gain, deal_capacity, a = team.engineering_gain, team.deal_capacity, accounts
+    gain, deal_capacity, a, g = team.engineering_gain, team.deal_capacity, accounts, ledger
     return {
         "cash": a.cash,
-        "revenue": revenue,
+        "revenue": g.revenue,
         "arr": live(arr),
         "costs": a.costs,
         "payroll": team.payroll,
@@ -179,7 +184,7 @@ def month_record(
         "sales_fte": live(team.sales_fte),
         "support_fte": live(team.support_fte),
         "option_pool_available": live(team.pool_available),
-        "compute": compute,
+        "compute": g.compute,
         "training_compute": training,
         "serving_cost": a.serving,
         "serving_cost_per_million": live(xp.nan if a.cost_per_token is None else a.cost_per_token * 1e6, xp.nan),
@@ -204,12 +209,12 @@ def month_record(
         "partners_active": live(partner.active),
         "partner_concentration": partner_concentration,
         "risk_costs": xp.where(alive_start, risk_costs, 0.0),
-        "other_costs": other,
+        "other_costs": g.other,
         "cost_of_revenue": a.cost_of_revenue,
         "financing": financing,
         "grants": grants,
-        "interest": interest,
-        "debt_repaid": principal + a.debt_called,
+        "interest": g.interest,
+        "debt_repaid": g.principal + a.debt_called,
         "debt_balance": xp.sum(debt_balance, axis=-1),
         "loan_called": a.loan_called,
         "net_burn": a.net_burn,

@@ -143,14 +143,16 @@ class Result:
     def why_dead(self) -> pd.DataFrame:
         """Causes of death ranked by how many paths they ended (count and share of all paths).
 
-        Counted by the death events' ``cause`` code, shown as its sentence
+        Counted by each path's ``cause_of_death`` code in the DES's final results, shown as its sentence
         (:func:`venturesim.funding.causes.describe`).
         """
         from venturesim.funding.causes import describe
 
-        self._require_events()
-        deaths = self.events[self.events["kind"] == "death"]
-        table = deaths["cause"].value_counts().rename_axis("cause").reset_index(name="paths")
+        if "cause_of_death" not in self.data:
+            self._require_events()
+            raise ValueError("no causes of death in this result (simulated before they were recorded)")
+        causes = pd.Series(self.data["cause_of_death"].values, name="cause")
+        table = causes[causes != ""].value_counts().rename_axis("cause").reset_index(name="paths")
         table["cause"] = table["cause"].map(describe)
         table["share_of_paths"] = table["paths"] / self.paths
         return table

@@ -119,7 +119,7 @@ def run_jax(
         records, final = run_block(*jax.device_put((params, keys), devices[k % len(devices)]), months, metrics)
         valid = stop - start
         records = {m: np.moveaxis(np.asarray(v), 0, 1)[:valid] for m, v in records.items()}  # (paths, months[, S])
-        finals = {m: np.asarray(v)[:valid] for m, v in final._asdict().items()}
+        finals = {m: np.asarray(v)[:valid] for m, v in final.items()}
         return start, stop, records, finals, {m: v[:valid].astype(np.float32) for m, v in draws.items()}
 
     monthly: dict[str, np.ndarray] = {}

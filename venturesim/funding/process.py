@@ -13,12 +13,10 @@ the rules of :mod:`venturesim.funding.rounds` (:func:`~venturesim.funding.rounds
 :func:`~venturesim.funding.rounds.bridge_due`); exits are decided at month
 ends (:func:`month_end_exit`) by :func:`venturesim.funding.exits.exit_outcome`.
 
-The ``company`` argument is the engine's per-path state; this module needs
-from it ``alive``, ``cash``, ``arr``, ``status``, ``attempts``, ``next_try``,
-``close_month``, ``closed_pre_money``, ``investor_ownership``,
-``founder_ownership``, ``other_ownership``, ``pool_ownership``, ``outstanding``,
-``exit_kind``, ``exit_month``, ``exit_value``, ``exit_debt``, ``debt_balance``,
-``financing_this_month`` and ``log(process, kind, details)``.
+The ``company`` argument is the engine's per-path state (:class:`venturesim._simpy.Path`):
+this module writes its own state, ``company.funding`` (a :class:`FundingBook`), and
+reads across domains only ``alive`` and ``arr``, adds a round's money to ``cash``
+and logs with ``log(process, kind, details)``.
 
 A SAFE round closes as a post-money SAFE and a priced round converts the
 outstanding SAFEs (:mod:`venturesim.funding.ownership`); a failed attempt of
@@ -29,30 +27,71 @@ a round with a bridge is bridged by insiders at once with their probability
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from venturesim.funding.exits import exit_outcome, settle_exit
-from venturesim.funding.ownership import Holders, close_priced, issue_safes
+from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import (
     ABANDONED,
     CLOSED,
     RAISING,
+    WAITING,
     after_failure,
     attempt_odds,
     bridge_cap,
     bridge_due,
-    start_due,
+    close_rounds,
 )
 from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT
 
 PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
 
 
-def rounds_to_start(company, funding: FundingParams, now: float, runway: float) -> np.ndarray:
-    """Indices of the rounds that start raising at month end ``now`` (:func:`venturesim.funding.rounds.start_due`)."""
-    return np.flatnonzero(start_due(company.status, company.next_try, funding, now, runway, company.arr, True))
+@dataclass
+class FundingBook:
+    """One path's funding state in the DES: :class:`venturesim.funding.rounds.FundingState`'s fields ((R,) for
+    the rounds, (D,) for the loans, floats) but the attempts' start and resolution (kept by each
+    :func:`fundraise` process), and ``booked``: USD of the rounds closed since the last month end."""
+
+    status: np.ndarray
+    attempts: np.ndarray
+    next_try: np.ndarray
+    close_month: np.ndarray
+    investor_ownership: np.ndarray
+    closed_pre_money: np.ndarray
+    outstanding: np.ndarray
+    debt_balance: np.ndarray
+    debt_drawn_at: np.ndarray
+    founder_ownership: float
+    other_ownership: float
+    pool_ownership: float
+    exit_kind: int = NO_EXIT
+    exit_month: float = -1.0
+    exit_value: float = 0.0
+    exit_debt: float = 0.0
+    booked: float = 0.0
+
+    @classmethod
+    def new(cls, funding: FundingParams, founder_ownership: float, option_pool: float) -> FundingBook:
+        """Month 0: no round raised, no loan drawn; founders, the pool and early holders own everything."""
+        rounds, loans = len(funding.amount), len(funding.debt_amount)
+        return cls(
+            status=np.full(rounds, WAITING),
+            attempts=np.zeros(rounds),
+            next_try=np.zeros(rounds),
+            close_month=np.full(rounds, -1.0),
+            investor_ownership=np.zeros(rounds),
+            closed_pre_money=np.full(rounds, np.nan),
+            outstanding=np.zeros(rounds, bool),
+            debt_balance=np.zeros(loans),
+            debt_drawn_at=np.full(loans, -1.0),
+            founder_ownership=founder_ownership,
+            other_ownership=1.0 - founder_ownership - option_pool,
+            pool_ownership=option_pool,
+        )
 
 
 def fundraise(
@@ -70,12 +109,13 @@ def fundraise(
     ``success_hook``: the risks' adjustment of the odds of an attempt resolving
     in a month (:class:`venturesim.risks.apply.Adjustment`, one path's row), or None.
     """
+    book = company.funding
     name = names[r]
-    company.status[r] = RAISING
+    book.status[r] = RAISING
     duration = float(funding.time_to_close[r])
     arr_at_start, climate_at_start = company.arr, funding.climate[int(env.now) - 1]
-    attempts_at_start = company.attempts.copy()
-    probability, pre_money = (v[r] for v in attempt_odds(funding, arr_at_start, climate_at_start, company.attempts))
+    attempts_at_start = book.attempts.copy()
+    probability, pre_money = (v[r] for v in attempt_odds(funding, arr_at_start, climate_at_start, book.attempts))
     company.log(
         "fundraising",
         "start",
@@ -100,56 +140,53 @@ def fundraise(
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
         probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
     if rng.random() < probability:
-        success = np.arange(len(names)) == r
-        holders = Holders.of(company)
-        if funding.is_safe[r]:
-            holders = issue_safes(holders, success, funding.amount / pre_money)
-        else:
-            holders = close_priced(holders, success, np.full(len(names), pre_money), funding)
-        _take(company, holders)
+        success, prices = np.arange(len(names)) == r, np.full(len(names), pre_money)
+        _take(company, close_rounds(Holders.of(book), success, prices, funding))
         _close(env, company, r, pre_money, funding.amount[r])
         company.log(
             "fundraising",
             "closed",
             f"{name}: closed ${funding.amount[r]:,.0f}"
             + (f" as a SAFE capped at ${pre_money:,.0f} post-money" if funding.is_safe[r] else "")
-            + f"; founders now own {company.founder_ownership:.1%}",
+            + f"; founders now own {book.founder_ownership:.1%}",
         )
         return
     _bridge(env, company, names, funding, r, pre_money, base, rng)
-    company.attempts, company.status, company.next_try = after_failure(
-        np.arange(len(names)) == r, company.attempts, company.status, company.next_try, env.now, funding
+    book.attempts, book.status, book.next_try = after_failure(
+        np.arange(len(names)) == r, book.attempts, book.status, book.next_try, env.now, funding
     )
-    if company.status[r] == ABANDONED:
-        company.log("fundraising", "abandoned", f"{name}: failed (attempt {int(company.attempts[r])}); round abandoned")
+    if book.status[r] == ABANDONED:
+        company.log("fundraising", "abandoned", f"{name}: failed (attempt {int(book.attempts[r])}); round abandoned")
     else:
         company.log(
             "fundraising",
             "failed",
-            f"{name}: failed (attempt {int(company.attempts[r])}); can retry from month {company.next_try[r]:.1f}",
+            f"{name}: failed (attempt {int(book.attempts[r])}); can retry from month {book.next_try[r]:.1f}",
         )
 
 
 def _take(company, holders: Holders) -> None:
-    """Store the cap table's fractions in the company."""
+    """Store the cap table's fractions in the company's funding book."""
     for name, value in holders.fields().items():
-        setattr(company, name, value)
+        setattr(company.funding, name, value)
 
 
 def _close(env, company, r: int, price: float, amount: float) -> None:
     """Round r closed now at ``price`` (pre-money, or a SAFE's cap): the money arrives."""
-    company.closed_pre_money[r] = price
+    book = company.funding
+    book.closed_pre_money[r] = price
     company.cash += amount
-    company.financing_this_month += amount
-    company.status[r] = CLOSED
-    company.close_month[r] = math.floor(env.now)
+    book.booked += amount
+    book.status[r] = CLOSED
+    book.close_month[r] = math.floor(env.now)
 
 
 def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: float, probability, rng) -> None:
     """Insiders bridge round r's failed attempt (once) with its bridge's probability (``probability``: the
     month's odds of every round, so a risk hook acts on the bridge as in the JAX engine)."""
+    book = company.funding
     eligible, parent_pre = bridge_due(
-        funding.bridge_of, company.status, np.arange(len(names)) == r, np.full(len(names), pre_money)
+        funding.bridge_of, book.status, np.arange(len(names)) == r, np.full(len(names), pre_money)
     )
     if not eligible.any():
         return
@@ -158,7 +195,7 @@ def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: floa
         company.log("fundraising", "no bridge", f"{names[r]}: insiders did not bridge")
         return
     cap = float(bridge_cap(funding.pre_money[b], parent_pre[b]))
-    _take(company, issue_safes(Holders.of(company), np.arange(len(names)) == b, funding.amount / cap))
+    _take(company, issue_safes(Holders.of(company.funding), np.arange(len(names)) == b, funding.amount / cap))
     _close(env, company, b, cap, funding.amount[b])
     company.log(
         "fundraising",
@@ -178,6 +215,7 @@ def month_end_exit(
     below the IPO threshold), so a scenario without exits consumes no random
     numbers here; a certain outcome is given the uniform 0.
     """
+    book = company.funding
     arr, f = company.arr, funding
     p = float(f.acquihire_probability)
     u_acquihire = rng.random() if died and 0.0 < p < 1.0 else 0.0
@@ -187,9 +225,9 @@ def month_end_exit(
     kind, value = int(kind), float(value)
     if kind == NO_EXIT:
         return False
-    update = settle_exit(company, kind, value, float(t))
-    company.exit_kind, company.exit_month, company.exit_value = kind, float(t), value
-    company.exit_debt, company.debt_balance = float(update.exit_debt), update.debt_balance
+    update = settle_exit(company.funding, kind, value, float(t))
+    book.exit_kind, book.exit_month, book.exit_value = kind, float(t), value
+    book.exit_debt, book.debt_balance = float(update.exit_debt), update.debt_balance
     if kind in (IPO, ACQUISITION) or value > 0:
         company.log(
             "exit",

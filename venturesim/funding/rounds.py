@@ -52,7 +52,6 @@ from venturesim.funding.ownership import Holders, close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
 
-"""Sub-stream of the funding stream for the bridges' draws (added later: the first draws are unchanged)."""
 WAITING, RAISING, CLOSED, ABANDONED = 0, 1, 2, 3
 
 
@@ -129,11 +128,7 @@ def resolve_rounds(
         xp=jnp,
     )
 
-    # Rounds close one at a time (only the current round raises), so at most one
-    # column of `success` is set per path: a priced round or a SAFE.
-    safe = params.is_safe > 0
-    holders = close_priced(Holders.of(state), success & ~safe, pre_money, params, xp=jnp)
-    holders = issue_safes(holders, success & safe, params.amount / pre_money, xp=jnp)
+    holders = close_rounds(Holders.of(state), success, pre_money, params, xp=jnp)
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
     u_bridge = uniforms(sub, streams.FUNDING_BRIDGES, state.status.shape)
@@ -155,6 +150,16 @@ def resolve_rounds(
         ),
         inflow,
     )
+
+
+def close_rounds(holders: Holders, success, pre_money, params: FundingParams, xp=np) -> Holders:
+    """The cap table after the rounds in ``success`` (…, R) close at ``pre_money`` (…, R) USD: a priced round
+    converts the outstanding SAFEs (:func:`~venturesim.funding.ownership.close_priced`), a SAFE round issues a
+    post-money SAFE capped at its pre-money (:func:`~venturesim.funding.ownership.issue_safes`). Rounds close
+    one at a time (only the current round raises), so at most one column of ``success`` is set per path."""
+    safe = params.is_safe > 0
+    holders = close_priced(holders, success & ~safe, pre_money, params, xp=xp)
+    return issue_safes(holders, success & safe, params.amount / pre_money, xp=xp)
 
 
 def attempt_odds(params: FundingParams, arr, climate, attempts, success_probability=None, xp=np):

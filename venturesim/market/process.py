@@ -85,6 +85,16 @@ class MarketBook:
         )
 
 
+@dataclass
+class MarketPosition:
+    """One path's market state in the DES: customers and adopters ever (S,), and the book of the rest (None
+    before the first month)."""
+
+    customers: np.ndarray
+    adopters: np.ndarray
+    book: MarketBook | None = None
+
+
 class MarketMonth(NamedTuple):
     """One path's month: the state the engine carries (customers, adopters), the month's totals and flows,
     and the book to pass back."""

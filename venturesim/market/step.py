@@ -160,13 +160,6 @@ def cap_wins(won, cap, xp=jnp):
     return xp.where((total > cap_i)[..., None], kept.astype(won.dtype), won)
 
 
-def quality_effect(
-    gap, adoption_elasticity, churn_elasticity, price_elasticity, max_multiplier, xp=jnp
-) -> QualityEffect:
-    """:func:`venturesim.market._rules.quality_effect`, in JAX unless told otherwise."""
-    return _rules.quality_effect(gap, adoption_elasticity, churn_elasticity, price_elasticity, max_multiplier, xp=xp)
-
-
 def init_market(params: MarketParams) -> MarketState:
     """Month-0 state: the initial customers have adopted, are active and of age 0; no deals open."""
     start = jnp.asarray(params.initial_customers, jnp.float32)

@@ -17,29 +17,44 @@ The cluster is a ``simpy.Resource`` with one unit per slot
 This is the process whose monthly summary the JAX engine computes in closed
 form (:mod:`venturesim.model_costs.step`); the month's figures are one rule
 for both (:func:`venturesim.model_costs.step.month_figures`). The ``company``
-argument is the engine's per-path state; this module needs ``alive``,
-``run_start``, ``run_end``, ``run_release``, ``training_queue``,
-``accelerators_busy``, ``log(process, kind, details)`` and optionally
-``ended`` (an event fired when the path dies or exits) from it.
+argument is the engine's per-path state (:class:`venturesim._simpy.Path`): this module
+writes its own state, ``company.training`` (a :class:`TrainingBook`, set by
+:func:`start_training`), and reads across domains only ``alive`` and ``ended``.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from venturesim._simpy import stops_when_ended
 from venturesim.model_costs.roadmap import ProductParams
-from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
+
+
+@dataclass
+class TrainingBook:
+    """One path's runs in the DES: when each (R,) started, finished and was released (months; +inf: not
+    yet), and the cluster's queue and busy slots (the event log's ``training_queue``, ``accelerators_busy``)."""
+
+    start: np.ndarray
+    end: np.ndarray
+    release: np.ndarray
+    queued: int = 0
+    busy: int = 0
 
 
 def start_training(
     env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator
 ) -> simpy.Resource:
-    """Start one process per run, sharing a cluster of ``product.slots`` slots (returned)."""
+    """Set ``company.training`` and start one process per run, sharing a cluster of ``product.slots`` slots
+    (returned)."""
+    company.training = TrainingBook(
+        np.full(len(names), np.inf), np.full(len(names), np.inf), np.full(len(names), np.inf)
+    )
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)
@@ -67,15 +82,15 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
     if not company.alive:
         return
     with cluster.request() as slot:
-        company.training_queue += 1
+        company.training.queued += 1
         company.log("training", "queued", f"{name}: waiting for a cluster slot")
         yield slot
         if not company.alive:
             return
-        company.training_queue -= 1
-        company.accelerators_busy += 1
+        company.training.queued -= 1
+        company.training.busy += 1
         decided[r].succeed()
-        company.run_start[r] = env.now
+        company.training.start[r] = env.now
         company.log(
             "training",
             "started",
@@ -100,8 +115,8 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
             yield env.timeout(float(product.restart[r]))
         if not company.alive:
             return
-        company.run_end[r] = env.now
-        company.accelerators_busy -= 1
+        company.training.end[r] = env.now
+        company.training.busy -= 1
     if rng.random() < product.failure_probability[r]:
         outcome[r].succeed(False)
         company.log("training", "failed", f"{name}: run wasted (diverged or under-performed)")
@@ -110,17 +125,10 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
     yield env.timeout(float(product.release_delay[r]))
     if not company.alive:
         return
-    company.run_release[r] = env.now
+    company.training.release[r] = env.now
     outcome[r].succeed(True)
     company.log(
         "training",
         "released",
         f"{name}: released (loss {product.loss[r]:.3f}, {product.parameters[r] / 1e9:.1f}B parameters)",
     )
-
-
-def product_month_des(company, product: ProductParams, t: int) -> tuple[float, float, float, float]:
-    """Month t's (training spend USD, quality gap nats, served loss, cost per token USD) from the runs so far
-    (:func:`venturesim.model_costs.step.month_figures`, a run still training counting to the month end)."""
-    spend, gap, loss, cost = month_figures(company.run_start, company.run_end, company.run_release, product, t)
-    return float(spend), float(gap), float(loss), float(cost)

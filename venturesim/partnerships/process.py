@@ -54,6 +54,8 @@ class PartnerBook:
     active_since: np.ndarray
     end_time: np.ndarray
     credits: np.ndarray
+    concentrated_month: np.ndarray  # first month over the concentration limit (−1: never)
+    concentrated_share: np.ndarray  # the partner's share of revenue that month
 
     @classmethod
     def new(cls, params) -> PartnerBook:
@@ -66,6 +68,8 @@ class PartnerBook:
             active_since=np.full(p, np.inf),
             end_time=np.full(p, np.inf),
             credits=np.zeros(p),
+            concentrated_month=np.full(p, -1.0),
+            concentrated_share=np.zeros(p),
         )
 
 
@@ -125,7 +129,7 @@ def partnership(env, company, book: PartnerBook, params, i: int, name: str):
 
 
 def start_partnerships(env, company, params, names: list[str]) -> PartnerBook:
-    """Start one process per partner; returns the path's book (keep it, e.g. as ``company.partner_book``)."""
+    """Start one process per partner; returns the path's book (keep it, e.g. as ``company.partners``)."""
     if len(names) != len(params.start):
         raise ValueError(f"{len(names)} names for {len(params.start)} partners")
     book = PartnerBook.new(params)

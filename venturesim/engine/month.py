@@ -1,0 +1,220 @@
+"""One month of the company, written once for both engines: the order in which the domains act.
+
+Month t is the interval [t, t+1) and closes at time t + 1. :func:`close_month`
+runs it on a block of paths (the JAX kernel: ``xp = jax.numpy``, (paths, …)
+arrays) or on one path (the DES: ``xp = numpy``, floats and (S,) rows):
+
+0. the product's month (training spend, quality gap, serving cost), the
+   partners' month (fed the month's compute spend), then the team's month,
+   before the market so that this month's ramped FTE drive its capacity
+   effects (engineering quality gain, the sales deal cap, the support load);
+1. the market, moved by the quality gap, the partners (adoption lift, exit
+   churn), the team's capacity and the risks' hooks on Bass p and q;
+2. the rounds resolving this month and the venture debt and grants
+   (:func:`venturesim.funding.debt.step_debt`);
+3. the month close (:mod:`venturesim.engine.month_close`): the partners'
+   revenue share, costs, the cash identity, the covenant, death, ARR; exits;
+   runway; the partners' concentration; the month's record.
+
+What happens after (a round starting, the team's signals for the next month,
+the event log) and every draw belong to the engine: a :class:`Driver` gives
+each domain's month with the engine's randomness and event mechanics (JAX:
+:class:`venturesim.engine.jax_engine.BlockMonth`; DES:
+:class:`venturesim.engine.des_engine.Company`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Protocol
+
+from venturesim.engine.month_close import Accounts, Ledger, annual_run_rate, close_accounts, month_record, runway
+from venturesim.funding.exits import exit_proceeds
+from venturesim.funding.rounds import CLOSED
+from venturesim.market._rules import quality_effect
+from venturesim.market.step import MarketFlows, MarketLimits
+from venturesim.partnerships.terms import PartnerMonth, revenue_share_amount
+from venturesim.risks.apply import adjust
+from venturesim.team.step import TeamMonth, TeamSignals
+
+__all__ = ["Driver", "MonthEnd", "close_month", "final_results", "next_signals", "team_hooks"]
+
+
+class Driver(Protocol):
+    """What an engine gives :func:`close_month`: each domain's month, with its own randomness and events.
+
+    ``xp`` is numpy (one path) or jax.numpy (a block); ``row`` is True for one path's Params row (see
+    :func:`venturesim.risks.apply.adjust`). ``funding`` is the funding state (any object with the fields of
+    :class:`venturesim.funding.rounds.FundingState`), read after the month's exits.
+    """
+
+    @property
+    def xp(self) -> Any: ...
+
+    @property
+    def row(self) -> bool: ...
+
+    @property
+    def funding(self) -> Any: ...
+
+    def product(self, t) -> tuple[Any, Any, Any]:
+        """(training spend USD, quality gap nats, serving cost USD/token) of month t, before masking."""
+
+    def partners(self, t, alive, compute_spend) -> PartnerMonth:
+        """The partners' month (signing, credits used on ``compute_spend`` USD, effects)."""
+
+    def team(self, t, alive) -> TeamMonth:
+        """The team's month (hires, departures, payroll, capacity)."""
+
+    def market(self, t, alive, market, quality, limits: MarketLimits) -> tuple[MarketFlows, Any]:
+        """(flows, customers (…, S) at the month's end) of the market month on ``market`` (hooks applied)."""
+
+    def rounds(self, t, alive) -> tuple[Any, Any]:
+        """(money from rounds to add to the cash now, money already in the cash or None), USD."""
+
+    def debt(self, t, alive) -> tuple[Any, Any]:
+        """(:class:`venturesim.funding.debt.DebtMonth`, grants USD) of month t, state updated."""
+
+    def settle(self, t, alive, accounts: Accounts, arr, headcount) -> Any:
+        """Store the closed accounts (cash, debt after the covenant) and decide the exits; (…,) bool: exited."""
+
+    def concentration(self, t, alive, partner: PartnerMonth, revenue_by_segment) -> Any:
+        """The largest share of revenue one partner brought this month (notes a first month over a limit)."""
+
+
+class MonthEnd(NamedTuple):
+    """What the month closed with, for the engine's next steps (``record``: the month's metrics)."""
+
+    record: dict
+    accounts: Accounts
+    alive: Any  # alive at the month's end (not dead, not exited)
+    exited: Any  # sold or listed this month
+    arr: Any  # USD, 12 × the month's net revenue on a path that survived the close
+    runway: Any  # months (NaN on a path no longer alive)
+    financing: Any  # USD, every inflow of the month
+    flows: MarketFlows
+    team: TeamMonth
+    customers: Any  # (…, S) at the month's end
+
+
+def team_hooks(params, t, xp, row: bool) -> dict:
+    """The risks' multipliers of attrition and productivity in month t (key-person loss, team conflict)."""
+    hooks, one = params.risks.hooks, 1.0 if row else xp.ones(params.company.initial_cash.shape, xp.float32)
+    return {
+        "attrition_scale": adjust(hooks.team_attrition, one, t, 0.0, xp=xp, row=row),
+        "productivity": adjust(hooks.team_productivity, one, t, 0.0, xp=xp, row=row),
+    }
+
+
+def next_signals(end: MonthEnd, round_failed, raising, params, t, xp, row: bool) -> TeamSignals:
+    """What the team knows at the start of month t + 1 (:class:`venturesim.team.step.TeamSignals`) from month
+    t's close, whether an attempt failed in it and whether a round is raising at its end."""
+    hooks = team_hooks(params, xp.minimum(t + 1, params.company.other_costs.shape[-1] - 1), xp, row)
+    customers, round_closed = xp.sum(end.customers, axis=-1), end.financing > 0
+    return TeamSignals(end.runway, customers, 12.0 * end.flows.new_mrr, round_failed, round_closed, raising, **hooks)
+
+
+def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
+    """Month t of every path (``alive``: at the month's start; ``cash``: USD at its start)."""
+    xp, row, hooks = d.xp, d.row, params.risks.hooks
+    training, gap, cost_per_token = d.product(t)
+    line = xp.where(alive, params.company.compute[..., t], 0.0)
+    training = xp.where(alive, training, 0.0)
+    partner = d.partners(t, alive, line + training)
+    team = d.team(t, alive)  # first: this month's FTE act on this month's market (team.capacity_effects)
+    gap = gap + partner.loss_reduction
+    if team.engineering_gain is not None:
+        gap = gap + team.engineering_gain
+    p, effects, m = params.product, params.team.capacity, params.market  # capacity: None fields, no such effect
+    quality = quality_effect(
+        gap, p.adoption_elasticity, p.churn_elasticity, p.price_elasticity, p.quality_max_multiplier, xp=xp
+    )
+    limits = MarketLimits(
+        deal_cap=team.deal_capacity,
+        support_capacity=team.support_capacity,
+        support_elasticity=effects.support_elasticity,
+        support_max_multiplier=effects.support_max_multiplier,
+        exit_churn=partner.exit_churn if params.partnerships.start.shape[-1] else None,
+    )
+    market = m._replace(  # risk hooks on Bass p and q; partners lift p
+        p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, xp=xp, row=row),
+        q_monthly=adjust(hooks.market_q, m.q_monthly, t, 0.0, xp=xp, row=row),
+        partner=m.partner * partner.adoption_multiplier,
+    )
+    flows, customers = d.market(t, alive, market, quality, limits)
+    inflow, booked = d.rounds(t, alive)
+    debt, grants = d.debt(t, alive)
+    inflow = inflow + xp.sum(debt.drawn, axis=-1) + grants
+    partner_share = revenue_share_amount(partner, flows.revenue_by_segment, xp=xp)
+    ledger = Ledger(
+        revenue=flows.revenue - partner_share,
+        gross_revenue=flows.revenue,
+        people=team.cost,
+        compute=line + training - partner.compute_credit_used,
+        other=xp.where(alive, params.company.other_costs[..., t], 0.0),
+        acquisition=flows.acquisition_spend + flows.entry_cost,
+        partnership=partner.cost,
+        cost_of_revenue_rate=m.cost_of_revenue,
+        tokens=flows.tokens,
+        cost_per_token=cost_per_token,
+        support=flows.support_cost,
+        interest=xp.sum(debt.interest, axis=-1),
+        principal=xp.sum(debt.principal, axis=-1),
+        financing=inflow,
+    )
+    accounts = close_accounts(alive, cash, ledger, d.funding.debt_balance, params.funding.debt_min_cash, xp=xp)
+    arr = annual_run_rate(ledger.revenue, accounts.survived, xp=xp)
+    exited = d.settle(t, alive, accounts, arr, team.headcount)
+    alive_next = accounts.survived & ~exited
+    runway_ = runway(accounts.cash, accounts.net_burn, alive_next, xp=xp)
+    financing = inflow if booked is None else booked + inflow
+    record = month_record(
+        alive_next,
+        alive,
+        accounts,
+        ledger,
+        arr,
+        runway_,
+        team,
+        flows,
+        partner,
+        training=training,
+        gap=gap,
+        partner_share=partner_share,
+        partner_concentration=d.concentration(t, alive, partner, flows.revenue_by_segment),
+        risk_costs=params.risks.added_costs[..., t],
+        financing=financing,
+        grants=grants,
+        debt_balance=d.funding.debt_balance,
+        customers=customers,
+        founder_ownership=d.funding.founder_ownership,
+        rounds_closed=xp.sum(d.funding.status == CLOSED, axis=-1),
+        xp=xp,
+    )
+    return MonthEnd(record, accounts, alive_next, exited, arr, runway_, financing, flows, team, customers)
+
+
+def final_results(funding, partners, params, cash, arr, runway, death_month, xp) -> dict:
+    """Per-path results at the horizon, whatever the metrics chosen (the Result's ``final_*``, round, exit,
+    risk and partner variables): ``funding`` and ``partners`` (their concentration fields) after the last
+    month; round, risk and partner entries (…, R), (…, K, E) and (…, P); USD, months (−1: no such month)."""
+    founder_proceeds, round_proceeds = exit_proceeds(funding, params.funding, xp=xp)
+    return {
+        "cash": cash,
+        "arr": arr,
+        "runway": runway,
+        "death_month": death_month,
+        "founder_ownership": funding.founder_ownership,
+        "round_status": funding.status,
+        "round_close_month": funding.close_month,
+        "round_pre_money": funding.closed_pre_money,  # NaN: not closed
+        "round_amount": params.funding.amount,  # drawn per path
+        "exit_kind": funding.exit_kind,  # index into funding.terms.EXIT_KINDS
+        "exit_month": funding.exit_month,
+        "exit_value": funding.exit_value,
+        "founder_proceeds": founder_proceeds,  # from the waterfall at the exit
+        "round_proceeds": round_proceeds,  # to each round's investors
+        "risk_time": params.risks.time,  # +inf: no event
+        "risk_severity": params.risks.severity,
+        "partner_concentration_month": partners.concentrated_month,  # first month over the limit
+        "partner_concentration_share": partners.concentrated_share,  # the partner's share of revenue then
+    }

@@ -51,6 +51,7 @@ import numpy as np
 import simpy
 
 from venturesim import _streams as streams
+from venturesim._draws import GeneratorDraws
 from venturesim._simpy import month_end_tick
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.month_close import annual_run_rate, close_accounts, dead_record, month_record, runway
@@ -164,9 +165,18 @@ def run_path(
     partner_names: Sequence[str] = (),
     risks: tuple = (),
     debt_names: Sequence[str] = (),
+    draws=None,
 ):
-    """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path]))
+    """Simulate one path (``params`` holds that path's row). Returns (records, final, events).
+
+    ``draws``: where the random numbers come from (:mod:`venturesim._draws`); None: the path's own NumPy
+    generators, :class:`~venturesim._draws.GeneratorDraws`.
+    """
+    if draws is None:
+        draws = GeneratorDraws(
+            np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path])),
+            np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path, streams.DES_TEAM])),
+        )
     m = params.market
     n_rounds = len(round_names)
     company = Company(
@@ -194,10 +204,9 @@ def run_path(
     company.env = env
     company.ended = env.event()
     records: dict[str, list] = {name: [] for name in MONTHLY_METRICS}
-    team_rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path, streams.DES_TEAM]))
-    start_team(env, company, params.team, list(role_names), months, team_rng)
+    start_team(env, company, params.team, list(role_names), months, draws)
     company.team.signals = des_signals(**_team_hooks(params, 0))
-    start_training(env, company, params.product, list(run_names), rng)
+    start_training(env, company, params.product, list(run_names), draws)
     company.partner_book = start_partnerships(env, company, params.partnerships, list(partner_names))
     company.concentrated_month = np.full(len(partner_names), -1.0)
     company.concentrated_share = np.zeros(len(partner_names))
@@ -205,7 +214,7 @@ def run_path(
         r = params.risks
         env.process(risk_events(env, company, risks, r.time, r.severity, r.value, r.occurs))
     env.process(
-        _month_ends(env, company, params, months, rng, round_names, records, list(debt_names), list(partner_names))
+        _month_ends(env, company, params, months, draws, round_names, records, list(debt_names), list(partner_names))
     )
     env.run(until=months + 0.5)
     founder_proceeds, round_proceeds = exit_proceeds(company, params.funding, xp=np)

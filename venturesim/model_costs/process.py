@@ -30,6 +30,7 @@ import math
 import numpy as np
 import simpy
 
+from venturesim._draws import provider
 from venturesim._simpy import stops_when_ended
 from venturesim.model_costs.roadmap import ProductParams
 from venturesim.model_costs.step import month_figures
@@ -37,9 +38,13 @@ from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
 def start_training(
-    env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator
+    env: simpy.Environment, company, product: ProductParams, names: list[str], rng
 ) -> simpy.Resource:
-    """Start one process per run, sharing a cluster of ``product.slots`` slots (returned)."""
+    """Start one process per run, sharing a cluster of ``product.slots`` slots (returned). ``rng``: a NumPy
+    generator or a draw provider (:mod:`venturesim._draws`)."""
+    rng = provider(rng)
+    if rng.replay:  # the kernel's interruption counts K_r ~ Poisson(λ_r · work_r)
+        rng.start_training(np.asarray(product.interrupt_rate) * np.asarray(product.work))
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)
@@ -83,7 +88,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         )
         remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
         while True:
-            gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
+            gap = rng.interruption_gap(r, remaining, rate) if rate > 0 else math.inf
             if gap >= remaining:
                 yield env.timeout(remaining)
                 break
@@ -102,7 +107,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
             return
         company.run_end[r] = env.now
         company.accelerators_busy -= 1
-    if rng.random() < product.failure_probability[r]:
+    if rng.training_fails(r) < product.failure_probability[r]:
         outcome[r].succeed(False)
         company.log("training", "failed", f"{name}: run wasted (diverged or under-performed)")
         return

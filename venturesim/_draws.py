@@ -1,0 +1,294 @@
+"""Where the discrete-event engine's random numbers come from: a draw provider per path.
+
+Every draw of the DES goes through one of these objects, named by its site (what is drawn) and month:
+
+* :class:`GeneratorDraws` (the default) wraps the path's NumPy generators (:mod:`venturesim._streams`:
+  ``SeedSequence([seed, PROCESS, path])`` and its team extension) and calls them exactly as the engine always
+  has — same methods, same arguments, same order — so the DES's numbers are unchanged by the indirection,
+  and it keeps its event-time noise (exponential departure times, a gamma per offer cycle, each deal's
+  opening time and sales cycle, the gaps between a training run's interruptions).
+* :class:`ReplayDraws` hands path i the very numbers the JAX kernel drew for it: path i is lane
+  j = i mod :data:`~venturesim.engine.jax_engine.BLOCK` of block b = i div BLOCK, and each site derives
+  the kernel's array for the whole block from the same key chain (seed key → ``PROCESS`` → b →
+  :func:`~venturesim._streams.block_keys` → months key → ``fold_in(t)`` → domain stream → sub-stream, with the
+  kernel's block shapes) and returns lane j's slice. Counts are inverted with the kernel's own
+  :func:`venturesim._jax_random.binomial` (``xp=numpy``, float32); the training queue's interruption counts
+  are the kernel's ``jax.random.poisson`` call itself, sliced. With ``replay`` set, the DES realises the
+  kernel's month-level rule where its own mechanics differ (see docs/engines.md, "Replaying the kernel's
+  draws"): departures are a binomial count per role leaving at the month start; a sales-led segment's
+  deals are counts by age resolving with the kernel's conditional probabilities, capped by
+  :func:`~venturesim.market.step.cap_wins`; a training run is interrupted exactly K times.
+
+The replay mode exists to test the seam between the drivers end to end
+(``tests/engine/test_same_uniforms.py``): both engines on the same uniforms give the same monthly records.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from venturesim import _streams as streams
+from venturesim._jax_random import binomial
+
+
+class GeneratorDraws:
+    """The DES's own randomness: the path's main generator ``rng`` and the team's ``team_rng``."""
+
+    replay = False
+
+    def __init__(self, rng: np.random.Generator, team_rng: np.random.Generator):
+        self.rng, self.team_rng = rng, team_rng
+
+    # market (main generator)
+    def churn(self, t: int, n, p):
+        """Churned customers ~ Binomial(n, p), (S,) or (S, A) by age."""
+        return self.rng.binomial(n, p)
+
+    def adoption(self, t: int, n, p):
+        """Bass adopters ~ Binomial(n, p), (S,)."""
+        return self.rng.binomial(n, p)
+
+    def funnel(self, t: int, k: int, stage: int, n, p):
+        """Channel k's funnel stage (0 leads, 1 trials, 2 customers) ~ Binomial(n, p)."""
+        return self.rng.binomial(n, p)
+
+    def deal_times(self, t: int, s: int, n: int, mean: float, cv: float, max_months: int):
+        """n new deals' (resolution times, booking months) (:func:`venturesim.market.pipeline.draw_deal_times`)."""
+        from venturesim.market.pipeline import draw_deal_times
+
+        return draw_deal_times(self.rng, n, t, mean, cv, max_months)
+
+    def deal_won(self, t: int, s: int, n: int):
+        """One uniform per new deal for its win."""
+        return self.rng.random(n)
+
+    # funding and exits (main generator)
+    def attempt(self, t: int, r: int) -> float:
+        """The uniform deciding round r's attempt resolving in month t."""
+        return self.rng.random()
+
+    def bridge(self, t: int, b: int) -> float:
+        """The uniform deciding bridge b in month t."""
+        return self.rng.random()
+
+    def acquihire(self, t: int) -> float:
+        """The uniform of an acqui-hire at the end of month t."""
+        return self.rng.random()
+
+    def acquired(self, t: int) -> float:
+        """The uniform of an acquisition at the end of month t."""
+        return self.rng.random()
+
+    # product (main generator)
+    def interruption_gap(self, r: int, remaining: float, rate: float) -> float:
+        """Months of work until run r's next interruption (≥ ``remaining``: none before it finishes)."""
+        return self.rng.exponential(1.0 / rate)
+
+    def training_fails(self, r: int) -> float:
+        """The uniform deciding whether run r is wasted."""
+        return self.rng.random()
+
+    # team (team generator, and the main one for who leaves)
+    def departure_delay(self, t: int, k: int, rate: float) -> float:
+        """Months from the start of month t until one person of role k quits, Exp(rate)."""
+        return self.team_rng.exponential(1.0 / rate)
+
+    def pick(self, t: int, k: int, candidates: int, n: int):
+        """Which n of ``candidates`` people of role k leave (indices)."""
+        return self.team_rng.choice(candidates, size=n, replace=False)
+
+    def offer_cycle(self, t: int, k: int, shape: float, scale: float) -> float:
+        """One offer cycle's duration, months, Gamma(shape, scale)."""
+        return self.team_rng.gamma(shape, scale)
+
+    def offer_accepted(self, t: int, k: int) -> float:
+        """The uniform deciding one offer."""
+        return self.team_rng.random()
+
+    def deal_cap(self, t: int) -> float:
+        """The uniform rounding month t's sales deal cap."""
+        return self.team_rng.random()
+
+
+class ReplayBlock:
+    """The JAX kernel's random arrays for one block of paths, derived on demand and kept per (site, month).
+
+    Shapes are the kernel's: ``segments`` S, ``ages`` A, ``channels`` K, ``deal_months`` D + 1, ``rounds`` R,
+    ``roles``, ``runs`` (training runs); ``block`` paths (:data:`venturesim.engine.jax_engine.BLOCK`).
+    """
+
+    def __init__(self, seed: int, block: int, size: int):
+        process_key = jax.random.fold_in(jax.random.key(seed), streams.PROCESS)
+        block_key = jax.random.fold_in(process_key, np.uint32(block))
+        self.init_key, self.months_key = streams.block_keys(block_key)
+        self.size = size
+        self._cache: dict[tuple, np.ndarray] = {}
+
+    def _uniforms(self, key, stream: int, shape: tuple[int, ...]) -> np.ndarray:
+        return np.asarray(jax.random.uniform(jax.random.fold_in(key, stream), shape))
+
+    def month(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
+        """Month t's array of ``site`` for the block (the kernel's expression, see each branch)."""
+        cached = self._cache.get((site, t))
+        if cached is not None:
+            return cached
+        key = jax.random.fold_in(self.months_key, t)
+        p = self.size
+        market = jax.random.fold_in(key, streams.MARKET)
+        funding = jax.random.fold_in(key, streams.FUNDING)
+        team = jax.random.fold_in(key, streams.TEAM)
+        if site == "market_totals":  # market.step: (2, paths, S), churn then adoption
+            out = self._uniforms(market, streams.MARKET_TOTALS, (2, p) + shape)
+        elif site == "market_ages":  # market.step: per age a, uniforms(fold_in(sub, AGES), a, (paths, S))
+            ages = jax.random.fold_in(market, streams.MARKET_AGES)
+            out = np.stack([self._uniforms(ages, a, (p, shape[0])) for a in range(shape[1])], axis=-1)
+        elif site == "market_channels":  # (K, 3, paths)
+            out = self._uniforms(market, streams.MARKET_CHANNELS, shape + (p,))
+        elif site == "market_deals":  # (paths, S, D + 1)
+            out = self._uniforms(market, streams.MARKET_DEALS, (p,) + shape)
+        elif site == "market_wins":  # (paths, S)
+            out = self._uniforms(market, streams.MARKET_WINS, (p,) + shape)
+        elif site == "funding_attempts":  # (paths, R)
+            out = self._uniforms(funding, streams.FUNDING_ATTEMPTS, (p,) + shape)
+        elif site == "funding_bridges":  # (paths, R)
+            out = self._uniforms(funding, streams.FUNDING_BRIDGES, (p,) + shape)
+        elif site == "exits":  # (2, paths): acquisition, acqui-hire
+            out = self._uniforms(key, streams.EXITS, (2, p))
+        elif site == "team_departures":  # (paths, K)
+            out = self._uniforms(team, streams.TEAM_DEPARTURES, (p,) + shape)
+        elif site == "team_deal_cap":  # (paths,)
+            out = self._uniforms(team, streams.TEAM_DEAL_CAP, (p,))
+        else:
+            raise KeyError(f"no replay for the draw site {site!r}")
+        self._cache[(site, t)] = out
+        return out
+
+    def failures(self, runs: int) -> np.ndarray:
+        """The training queue's failure uniforms (paths, R) (model_costs.step.init_product)."""
+        key = ("product", runs)
+        if key not in self._cache:
+            self._cache[key] = self._uniforms(self.init_key, streams.PRODUCT, (self.size, runs))
+        return self._cache[key]
+
+    def interruptions(self, lane: int, lam: np.ndarray) -> np.ndarray:
+        """Lane ``lane``'s interruption counts (R,): the kernel's ``jax.random.poisson`` on the block's shape.
+        Each element depends only on its own rate and position, so the other lanes' rates are set to this
+        lane's (the kernel's call, ``init_product``, with the same key and shape)."""
+        lam32 = jnp.broadcast_to(jnp.asarray(lam, jnp.float32), (self.size, len(lam)))
+        counts = jax.random.poisson(
+            jax.random.fold_in(self.init_key, streams.PRODUCT_INTERRUPTIONS), lam32, (self.size, len(lam))
+        )
+        return np.asarray(counts)[lane]
+
+
+class ReplayDraws:
+    """Path ``path``'s share of the JAX kernel's draws (see the module docstring).
+
+    ``blocks`` maps a block index to its :class:`ReplayBlock`, shared by the paths of the block (the arrays
+    are derived once per month). ``block_size``: :data:`venturesim.engine.jax_engine.BLOCK`.
+    """
+
+    replay = True
+
+    def __init__(self, seed: int, path: int, block_size: int, blocks: dict | None = None):
+        b, self.lane = divmod(path, block_size)
+        blocks = {} if blocks is None else blocks
+        if b not in blocks:
+            blocks[b] = ReplayBlock(seed, b, block_size)
+        self.block: ReplayBlock = blocks[b]
+        self._interruptions: dict[int, int] = {}
+        self.shapes: dict[str, tuple[int, ...]] = {}  # set by the engine: segments, ages, channels, …
+
+    def _u(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
+        a = self.block.month(site, t, shape)
+        if site in ("market_totals", "exits"):
+            return a[:, self.lane]
+        if site == "market_channels":
+            return a[..., self.lane]
+        return a[self.lane]
+
+    def _count(self, u, n, p) -> np.ndarray:
+        return np.asarray(binomial(u, n, p, xp=np), np.float64)
+
+    # market
+    def churn(self, t: int, n, p):
+        n = np.asarray(n)
+        if n.ndim == 2:  # by age (S, A)
+            return self._count(self._u("market_ages", t, n.shape), n, p)
+        return self._count(self._u("market_totals", t, n.shape)[0], n, p)
+
+    def adoption(self, t: int, n, p):
+        n = np.asarray(n)
+        return self._count(self._u("market_totals", t, n.shape)[1], n, p)
+
+    def funnel(self, t: int, k: int, stage: int, n, p):
+        return self._count(self._u("market_channels", t, (self.shapes["channels"], 3))[k, stage], n, p)
+
+    def deal_resolutions(self, t: int, open_deals, conditional):
+        """Deals resolving this month by segment and age (S, D + 1) (the kernel's counts by age)."""
+        return self._count(self._u("market_deals", t, open_deals.shape), open_deals, conditional)
+
+    def deal_wins(self, t: int, due, win_rate):
+        """Deals won among those resolving, (S,)."""
+        return self._count(self._u("market_wins", t, np.shape(due)), due, win_rate)
+
+    # funding and exits
+    def attempt(self, t: int, r: int) -> float:
+        return float(self._u("funding_attempts", t, (self.shapes["rounds"],))[r])
+
+    def bridge(self, t: int, b: int) -> float:
+        return float(self._u("funding_bridges", t, (self.shapes["rounds"],))[b])
+
+    def acquihire(self, t: int) -> float:
+        return float(self._u("exits", t, ())[1])
+
+    def acquired(self, t: int) -> float:
+        return float(self._u("exits", t, ())[0])
+
+    # product
+    def start_training(self, lam) -> None:
+        """Fix each run's interruption count K_r from the kernel's Poisson draw (``lam``: λ_r · work_r, (R,))."""
+        counts = self.block.interruptions(self.lane, lam) if len(lam) else np.zeros(0)
+        self._interruptions = {r: int(k) for r, k in enumerate(counts)}
+
+    def interruption_gap(self, r: int, remaining: float, rate: float) -> float:
+        """The K_r interruptions evenly spread over the work left (only their number moves the schedule)."""
+        left = self._interruptions.get(r, 0)
+        if left <= 0:
+            return math.inf
+        self._interruptions[r] = left - 1
+        return remaining / (left + 1)
+
+    def training_fails(self, r: int) -> float:
+        return float(self.block.failures(self.shapes["runs"])[self.lane, r])
+
+    # team
+    def departures(self, t: int, n, probability):
+        """People leaving each role in month t (K,): the kernel's binomial count."""
+        return self._count(self._u("team_departures", t, np.shape(n)), n, probability)
+
+    def pick(self, t: int, k: int, candidates: int, n: int):
+        raise NotImplementedError(
+            "replay: the kernel removes leavers of a role with ramp or equity grants as a share of every tenure "
+            "bucket (mean field), which no choice of individuals realises"
+        )
+
+    def offer_cycle(self, t: int, k: int, shape: float, scale: float) -> float:
+        raise NotImplementedError("replay: requisitions with a time to fill are not replayed yet")
+
+    def deal_cap(self, t: int) -> float:
+        return float(self._u("team_deal_cap", t, ())[()])
+
+    def departure_delay(self, t: int, k: int, rate: float) -> float:
+        raise NotImplementedError("replay: departures are counts (ReplayDraws.departures)")
+
+
+def provider(draws) -> GeneratorDraws | ReplayDraws:
+    """A draw provider from ``draws``: itself, or a NumPy generator wrapped as the source of every draw."""
+    if isinstance(draws, np.random.Generator):
+        return GeneratorDraws(draws, draws)
+    return draws

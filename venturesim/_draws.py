@@ -117,22 +117,24 @@ class GeneratorDraws:
 class ReplayBlock:
     """The JAX kernel's random arrays for one block of paths, derived on demand and kept per (site, month).
 
-    Shapes are the kernel's: ``segments`` S, ``ages`` A, ``channels`` K, ``deal_months`` D + 1, ``rounds`` R,
-    ``roles``, ``runs`` (training runs); ``block`` paths (:data:`venturesim.engine.jax_engine.BLOCK`).
+    ``seed``: the run's seed; ``block``: the block's index b; ``size``: paths per block
+    (:data:`venturesim.engine.jax_engine.BLOCK`); ``interruption_rates``: (size, R) λ_r · work_r of every
+    lane of the block as the kernel has them (float32), needed only with training runs.
     """
 
-    def __init__(self, seed: int, block: int, size: int):
+    def __init__(self, seed: int, block: int, size: int, interruption_rates=None):
         process_key = jax.random.fold_in(jax.random.key(seed), streams.PROCESS)
         block_key = jax.random.fold_in(process_key, np.uint32(block))
         self.init_key, self.months_key = streams.block_keys(block_key)
         self.size = size
-        self._cache: dict[tuple, np.ndarray] = {}
+        self.interruption_rates = interruption_rates
+        self._cache: dict = {}
 
     def _uniforms(self, key, stream: int, shape: tuple[int, ...]) -> np.ndarray:
         return np.asarray(jax.random.uniform(jax.random.fold_in(key, stream), shape))
 
     def month(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
-        """Month t's array of ``site`` for the block (the kernel's expression, see each branch)."""
+        """Month t's array of ``site`` for the block: the kernel's expression (one branch per site)."""
         cached = self._cache.get((site, t))
         if cached is not None:
             return cached
@@ -168,40 +170,42 @@ class ReplayBlock:
         return out
 
     def failures(self, runs: int) -> np.ndarray:
-        """The training queue's failure uniforms (paths, R) (model_costs.step.init_product)."""
-        key = ("product", runs)
-        if key not in self._cache:
-            self._cache[key] = self._uniforms(self.init_key, streams.PRODUCT, (self.size, runs))
-        return self._cache[key]
+        """The training queue's failure uniforms (paths, R) (``model_costs.step.init_product``)."""
+        if "failures" not in self._cache:
+            self._cache["failures"] = self._uniforms(self.init_key, streams.PRODUCT, (self.size, runs))
+        return self._cache["failures"]
 
-    def interruptions(self, lane: int, lam: np.ndarray) -> np.ndarray:
-        """Lane ``lane``'s interruption counts (R,): the kernel's ``jax.random.poisson`` on the block's shape.
-        Each element depends only on its own rate and position, so the other lanes' rates are set to this
-        lane's (the kernel's call, ``init_product``, with the same key and shape)."""
-        lam32 = jnp.broadcast_to(jnp.asarray(lam, jnp.float32), (self.size, len(lam)))
-        counts = jax.random.poisson(
-            jax.random.fold_in(self.init_key, streams.PRODUCT_INTERRUPTIONS), lam32, (self.size, len(lam))
-        )
-        return np.asarray(counts)[lane]
+    def interruptions(self) -> np.ndarray:
+        """The training queue's interruption counts (paths, R): the kernel's ``jax.random.poisson`` call itself
+        (``init_product``) on every lane's rate. A lane's count depends on the whole block's rates (the sampler
+        takes its branch and loop for the array), so these must be the kernel's."""
+        if "interruptions" not in self._cache:
+            if self.interruption_rates is None:
+                raise ValueError("replay: the block's interruption rates are needed to replay training runs")
+            lam = jnp.asarray(self.interruption_rates, jnp.float32)
+            key = jax.random.fold_in(self.init_key, streams.PRODUCT_INTERRUPTIONS)
+            self._cache["interruptions"] = np.asarray(jax.random.poisson(key, lam, lam.shape))
+        return self._cache["interruptions"]
 
 
 class ReplayDraws:
-    """Path ``path``'s share of the JAX kernel's draws (see the module docstring).
+    """One path's share of the JAX kernel's draws (see the module docstring).
 
-    ``blocks`` maps a block index to its :class:`ReplayBlock`, shared by the paths of the block (the arrays
-    are derived once per month). ``block_size``: :data:`venturesim.engine.jax_engine.BLOCK`.
+    ``block``: the :class:`ReplayBlock` of the path's block (shared by its paths, so each array is derived
+    once); ``lane``: the path's index in the block; ``params``: the path's row of Params (the kernel's
+    shapes that a single draw does not show).
     """
 
     replay = True
 
-    def __init__(self, seed: int, path: int, block_size: int, blocks: dict | None = None):
-        b, self.lane = divmod(path, block_size)
-        blocks = {} if blocks is None else blocks
-        if b not in blocks:
-            blocks[b] = ReplayBlock(seed, b, block_size)
-        self.block: ReplayBlock = blocks[b]
+    def __init__(self, block: ReplayBlock, lane: int, params):
+        self.block, self.lane = block, lane
         self._interruptions: dict[int, int] = {}
-        self.shapes: dict[str, tuple[int, ...]] = {}  # set by the engine: segments, ages, channels, …
+        self.shapes = {
+            "channels": params.market.channel_lift_max.shape[-1],
+            "rounds": params.funding.amount.shape[-1],
+            "runs": params.product.work.shape[-1],
+        }
 
     def _u(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
         a = self.block.month(site, t, shape)
@@ -230,11 +234,17 @@ class ReplayDraws:
 
     def deal_resolutions(self, t: int, open_deals, conditional):
         """Deals resolving this month by segment and age (S, D + 1) (the kernel's counts by age)."""
-        return self._count(self._u("market_deals", t, open_deals.shape), open_deals, conditional)
+        return self._count(self._u("market_deals", t, np.shape(open_deals)), open_deals, conditional)
 
     def deal_wins(self, t: int, due, win_rate):
         """Deals won among those resolving, (S,)."""
         return self._count(self._u("market_wins", t, np.shape(due)), due, win_rate)
+
+    def deal_times(self, t: int, s: int, n: int, mean: float, cv: float, max_months: int):
+        raise NotImplementedError("replay: deals are counts by age (ReplayDraws.deal_resolutions)")
+
+    def deal_won(self, t: int, s: int, n: int):
+        raise NotImplementedError("replay: deals are counts by age (ReplayDraws.deal_wins)")
 
     # funding and exits
     def attempt(self, t: int, r: int) -> float:
@@ -250,13 +260,13 @@ class ReplayDraws:
         return float(self._u("exits", t, ())[0])
 
     # product
-    def start_training(self, lam) -> None:
-        """Fix each run's interruption count K_r from the kernel's Poisson draw (``lam``: λ_r · work_r, (R,))."""
-        counts = self.block.interruptions(self.lane, lam) if len(lam) else np.zeros(0)
+    def start_training(self) -> None:
+        """Fix each run's interruption count K_r ~ Poisson(λ_r · work_r) from the kernel's draw."""
+        counts = self.block.interruptions()[self.lane] if self.shapes["runs"] else np.zeros(0)
         self._interruptions = {r: int(k) for r, k in enumerate(counts)}
 
     def interruption_gap(self, r: int, remaining: float, rate: float) -> float:
-        """The K_r interruptions evenly spread over the work left (only their number moves the schedule)."""
+        """The K_r interruptions spread evenly over the work left (only their number moves the schedule)."""
         left = self._interruptions.get(r, 0)
         if left <= 0:
             return math.inf
@@ -271,6 +281,9 @@ class ReplayDraws:
         """People leaving each role in month t (K,): the kernel's binomial count."""
         return self._count(self._u("team_departures", t, np.shape(n)), n, probability)
 
+    def departure_delay(self, t: int, k: int, rate: float) -> float:
+        raise NotImplementedError("replay: departures are counts (ReplayDraws.departures)")
+
     def pick(self, t: int, k: int, candidates: int, n: int):
         raise NotImplementedError(
             "replay: the kernel removes leavers of a role with ramp or equity grants as a share of every tenure "
@@ -278,13 +291,13 @@ class ReplayDraws:
         )
 
     def offer_cycle(self, t: int, k: int, shape: float, scale: float) -> float:
-        raise NotImplementedError("replay: requisitions with a time to fill are not replayed yet")
+        raise NotImplementedError("replay: requisitions with a time to fill are not replayed")
+
+    def offer_accepted(self, t: int, k: int) -> float:
+        raise NotImplementedError("replay: requisitions with a time to fill are not replayed")
 
     def deal_cap(self, t: int) -> float:
-        return float(self._u("team_deal_cap", t, ())[()])
-
-    def departure_delay(self, t: int, k: int, rate: float) -> float:
-        raise NotImplementedError("replay: departures are counts (ReplayDraws.departures)")
+        return float(self._u("team_deal_cap", t, ()))
 
 
 def provider(draws) -> GeneratorDraws | ReplayDraws:

@@ -51,8 +51,9 @@ import numpy as np
 import simpy
 
 from venturesim import _streams as streams
-from venturesim._draws import GeneratorDraws
+from venturesim._draws import GeneratorDraws, ReplayBlock, ReplayDraws
 from venturesim._simpy import month_end_tick
+from venturesim.engine.jax_engine import BLOCK
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.month_close import annual_run_rate, close_accounts, dead_record, month_record, runway
 from venturesim.engine.params import Params, sample_with_draws
@@ -452,8 +453,23 @@ def _debt_month(company: Company, f, t: int, names=()):
     return debt, float(grants)
 
 
-def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int, metrics=tuple(MONTHLY_METRICS)):
-    """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``."""
+def run_paths(
+    scenario: Scenario,
+    start: int,
+    stop: int,
+    *,
+    seed: int,
+    months: int,
+    metrics=tuple(MONTHLY_METRICS),
+    replay: int | None = None,
+):
+    """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``.
+
+    ``replay``: the number of paths of a JAX run to replay: each path is driven by the kernel's draws for it
+    in that run (:class:`venturesim._draws.ReplayDraws`) instead of its own generators, so its records are
+    the JAX engine's (the end-to-end test of the drivers, ``tests/engine/test_same_uniforms.py``).
+    """
+    blocks: dict = {}
     key = jax.random.fold_in(jax.random.key(seed), streams.PARAMS)
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = scenario.funding.class_names()
@@ -473,6 +489,24 @@ def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: i
             partner_names,
             scenario.risks.risks,
             [d.name for d in scenario.funding.venture_debt],
+            _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
         )
         out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws
+
+
+def _replay(scenario: Scenario, seed: int, months: int, path: int, row: Params, paths: int, blocks: dict):
+    """Path ``path``'s :class:`~venturesim._draws.ReplayDraws` in a JAX run of ``paths`` paths (``blocks``:
+    the blocks' :class:`~venturesim._draws.ReplayBlock` so far). The kernel pads the last block with copies of
+    the last path, and a training run's interruption counts depend on the whole block's rates, so those are
+    sampled as the kernel's block has them."""
+    b, lane = divmod(path, BLOCK)
+    if b not in blocks:
+        rates = None
+        if row.product.work.shape[-1]:
+            key = jax.random.fold_in(jax.random.key(seed), streams.PARAMS)
+            index = np.minimum(np.arange(b * BLOCK, (b + 1) * BLOCK), paths - 1)
+            block, _ = sample_with_draws(scenario, key, months=months, path_index=index)
+            rates = block.product.interrupt_rate * block.product.work
+        blocks[b] = ReplayBlock(seed, b, BLOCK, rates)
+    return ReplayDraws(blocks[b], lane, row)

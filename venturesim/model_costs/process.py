@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import simpy
 
 from venturesim._draws import provider
@@ -44,7 +43,7 @@ def start_training(
     generator or a draw provider (:mod:`venturesim._draws`)."""
     rng = provider(rng)
     if rng.replay:  # the kernel's interruption counts K_r ~ Poisson(λ_r · work_r)
-        rng.start_training(np.asarray(product.interrupt_rate) * np.asarray(product.work))
+        rng.start_training()
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)

@@ -25,6 +25,7 @@ The replay mode exists to test the seam between the drivers end to end
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -32,7 +33,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from venturesim import _streams as streams
-from venturesim._jax_random import binomial
+from venturesim._jax_random import binomial, uniforms
 
 
 class GeneratorDraws:
@@ -114,6 +115,39 @@ class GeneratorDraws:
         return self.team_rng.random()
 
 
+@functools.partial(jax.jit, static_argnames=("site", "shape", "size"))
+def _site_uniforms(months_key: jax.Array, t, site: str, shape: tuple[int, ...], size: int) -> jax.Array:
+    """The uniforms the kernel draws at ``site`` in month t for a block of ``size`` paths (``shape``: the
+    site's per-path shape), from the block's months key — the kernel's own expressions, site by site."""
+    key = jax.random.fold_in(months_key, t)
+    market = jax.random.fold_in(key, streams.MARKET)
+    funding = jax.random.fold_in(key, streams.FUNDING)
+    team = jax.random.fold_in(key, streams.TEAM)
+    p = size
+    if site == "market_totals":  # market.step: (2, paths, S), churn on totals then Bass adoption
+        return uniforms(market, streams.MARKET_TOTALS, (2, p) + shape)
+    if site == "market_ages":  # market.step: for each age a, uniforms(fold_in(sub, AGES), a, (paths, S))
+        ages = jax.random.fold_in(market, streams.MARKET_AGES)
+        return jax.vmap(lambda a: uniforms(ages, a, (p, shape[0])), out_axes=-1)(jnp.arange(shape[1]))
+    if site == "market_channels":  # (K, 3, paths)
+        return uniforms(market, streams.MARKET_CHANNELS, shape + (p,))
+    if site == "market_deals":  # (paths, S, D + 1)
+        return uniforms(market, streams.MARKET_DEALS, (p,) + shape)
+    if site == "market_wins":  # (paths, S)
+        return uniforms(market, streams.MARKET_WINS, (p,) + shape)
+    if site == "funding_attempts":  # funding.rounds.resolve_rounds: (paths, R)
+        return uniforms(funding, streams.FUNDING_ATTEMPTS, (p,) + shape)
+    if site == "funding_bridges":  # (paths, R)
+        return uniforms(funding, streams.FUNDING_BRIDGES, (p,) + shape)
+    if site == "exits":  # funding.exits.step_exits: (2, paths), acquisition then acqui-hire
+        return uniforms(key, streams.EXITS, (2, p))
+    if site == "team_departures":  # team.step: (paths, K)
+        return uniforms(team, streams.TEAM_DEPARTURES, (p,) + shape)
+    if site == "team_deal_cap":  # (paths,)
+        return uniforms(team, streams.TEAM_DEAL_CAP, (p,))
+    raise KeyError(f"no replay for the draw site {site!r}")
+
+
 class ReplayBlock:
     """The JAX kernel's random arrays for one block of paths, derived on demand and kept per (site, month).
 
@@ -134,40 +168,11 @@ class ReplayBlock:
         return np.asarray(jax.random.uniform(jax.random.fold_in(key, stream), shape))
 
     def month(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
-        """Month t's array of ``site`` for the block: the kernel's expression (one branch per site)."""
+        """Month t's array of ``site`` for the block: the kernel's expression (:func:`_site_uniforms`)."""
         cached = self._cache.get((site, t))
-        if cached is not None:
-            return cached
-        key = jax.random.fold_in(self.months_key, t)
-        p = self.size
-        market = jax.random.fold_in(key, streams.MARKET)
-        funding = jax.random.fold_in(key, streams.FUNDING)
-        team = jax.random.fold_in(key, streams.TEAM)
-        if site == "market_totals":  # market.step: (2, paths, S), churn then adoption
-            out = self._uniforms(market, streams.MARKET_TOTALS, (2, p) + shape)
-        elif site == "market_ages":  # market.step: per age a, uniforms(fold_in(sub, AGES), a, (paths, S))
-            ages = jax.random.fold_in(market, streams.MARKET_AGES)
-            out = np.stack([self._uniforms(ages, a, (p, shape[0])) for a in range(shape[1])], axis=-1)
-        elif site == "market_channels":  # (K, 3, paths)
-            out = self._uniforms(market, streams.MARKET_CHANNELS, shape + (p,))
-        elif site == "market_deals":  # (paths, S, D + 1)
-            out = self._uniforms(market, streams.MARKET_DEALS, (p,) + shape)
-        elif site == "market_wins":  # (paths, S)
-            out = self._uniforms(market, streams.MARKET_WINS, (p,) + shape)
-        elif site == "funding_attempts":  # (paths, R)
-            out = self._uniforms(funding, streams.FUNDING_ATTEMPTS, (p,) + shape)
-        elif site == "funding_bridges":  # (paths, R)
-            out = self._uniforms(funding, streams.FUNDING_BRIDGES, (p,) + shape)
-        elif site == "exits":  # (2, paths): acquisition, acqui-hire
-            out = self._uniforms(key, streams.EXITS, (2, p))
-        elif site == "team_departures":  # (paths, K)
-            out = self._uniforms(team, streams.TEAM_DEPARTURES, (p,) + shape)
-        elif site == "team_deal_cap":  # (paths,)
-            out = self._uniforms(team, streams.TEAM_DEAL_CAP, (p,))
-        else:
-            raise KeyError(f"no replay for the draw site {site!r}")
-        self._cache[(site, t)] = out
-        return out
+        if cached is None:
+            cached = self._cache[(site, t)] = np.asarray(_site_uniforms(self.months_key, t, site, shape, self.size))
+        return cached
 
     def failures(self, runs: int) -> np.ndarray:
         """The training queue's failure uniforms (paths, R) (``model_costs.step.init_product``)."""

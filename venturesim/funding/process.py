@@ -56,16 +56,7 @@ def rounds_to_start(company, funding: FundingParams, now: float, runway: float) 
     return np.flatnonzero(start_due(company.status, company.next_try, funding, now, runway, company.arr, True))
 
 
-def fundraise(
-    env,
-    company,
-    names: list[str],
-    funding: FundingParams,
-    r: int,
-    rng,
-    runway: float,
-    success_hook=None,
-):
+def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rng, runway: float, success_hook=None):
     """One attempt at round r (a SimPy process generator).
 
     ``success_hook``: the risks' adjustment of the odds of an attempt resolving
@@ -169,9 +160,7 @@ def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: floa
     )
 
 
-def month_end_exit(
-    company, funding: FundingParams, t: int, died: bool, headcount: float, rng
-) -> bool:
+def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcount: float, rng) -> bool:
     """Decide an exit at the end of month t (after the accounts); True if the company was sold or listed.
 
     The outcome is :func:`venturesim.funding.exits.exit_outcome`'s. Draws from

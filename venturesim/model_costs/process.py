@@ -36,9 +36,7 @@ from venturesim.model_costs.step import month_figures
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 
 
-def start_training(
-    env: simpy.Environment, company, product: ProductParams, names: list[str], rng
-) -> simpy.Resource:
+def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str], rng) -> simpy.Resource:
     """Start one process per run, sharing a cluster of ``product.slots`` slots (returned). ``rng``: a NumPy
     generator or a draw provider (:mod:`venturesim._draws`)."""
     rng = provider(rng)

@@ -35,6 +35,12 @@ import numpy as np
 from venturesim import _streams as streams
 from venturesim._jax_random import binomial, uniforms
 
+TIE_TOLERANCE = 2e-5
+"""Relative error of a probability the kernel computes in float32, allowed for when replaying a count: the
+Bass adoption probability (f' − f)/(1 − f) is a difference of two close float32 fractions (about 3·10⁻⁶ seen);
+the DES computes it in float64. A count that moves within ±(this × min(p, 1 − p) + 2·10⁻⁷) of p is a tie:
+the kernel may have drawn its neighbour."""
+
 
 class GeneratorDraws:
     """The DES's own randomness: the path's main generator ``rng`` and the team's ``team_rng``."""
@@ -162,6 +168,7 @@ class ReplayBlock:
         self.init_key, self.months_key = streams.block_keys(block_key)
         self.size = size
         self.interruption_rates = interruption_rates
+        self.ties: dict[int, set[int]] = {}  # lane → months with a count decided within float32 error of p
         self._cache: dict = {}
 
     def _uniforms(self, key, stream: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -220,30 +227,39 @@ class ReplayDraws:
             return a[..., self.lane]
         return a[self.lane]
 
-    def _count(self, u, n, p) -> np.ndarray:
-        return np.asarray(binomial(u, n, p, xp=np), np.float64)
+    def _count(self, t: int, u, n, p) -> np.ndarray:
+        """The kernel's Binomial(n, p) count at uniform ``u``; a draw whose count would change within the
+        kernel's float32 error of p (:data:`TIE_TOLERANCE`) marks month t as a tie (:attr:`ReplayBlock.ties`)."""
+        count = binomial(u, n, p, xp=np)
+        p = np.asarray(p, np.float64)
+        margin = TIE_TOLERANCE * np.minimum(p, 1.0 - p) + 2e-7
+        low = binomial(u, n, np.clip(p - margin, 0.0, 1.0), xp=np)
+        high = binomial(u, n, np.clip(p + margin, 0.0, 1.0), xp=np)
+        if np.any(low != high):
+            self.block.ties.setdefault(self.lane, set()).add(t)
+        return np.asarray(count, np.float64)
 
     # market
     def churn(self, t: int, n, p):
         n = np.asarray(n)
         if n.ndim == 2:  # by age (S, A)
-            return self._count(self._u("market_ages", t, n.shape), n, p)
-        return self._count(self._u("market_totals", t, n.shape)[0], n, p)
+            return self._count(t, self._u("market_ages", t, n.shape), n, p)
+        return self._count(t, self._u("market_totals", t, n.shape)[0], n, p)
 
     def adoption(self, t: int, n, p):
         n = np.asarray(n)
-        return self._count(self._u("market_totals", t, n.shape)[1], n, p)
+        return self._count(t, self._u("market_totals", t, n.shape)[1], n, p)
 
     def funnel(self, t: int, k: int, stage: int, n, p):
-        return self._count(self._u("market_channels", t, (self.shapes["channels"], 3))[k, stage], n, p)
+        return self._count(t, self._u("market_channels", t, (self.shapes["channels"], 3))[k, stage], n, p)
 
     def deal_resolutions(self, t: int, open_deals, conditional):
         """Deals resolving this month by segment and age (S, D + 1) (the kernel's counts by age)."""
-        return self._count(self._u("market_deals", t, np.shape(open_deals)), open_deals, conditional)
+        return self._count(t, self._u("market_deals", t, np.shape(open_deals)), open_deals, conditional)
 
     def deal_wins(self, t: int, due, win_rate):
         """Deals won among those resolving, (S,)."""
-        return self._count(self._u("market_wins", t, np.shape(due)), due, win_rate)
+        return self._count(t, self._u("market_wins", t, np.shape(due)), due, win_rate)
 
     def deal_times(self, t: int, s: int, n: int, mean: float, cv: float, max_months: int):
         raise NotImplementedError("replay: deals are counts by age (ReplayDraws.deal_resolutions)")
@@ -284,7 +300,7 @@ class ReplayDraws:
     # team
     def departures(self, t: int, n, probability):
         """People leaving each role in month t (K,): the kernel's binomial count."""
-        return self._count(self._u("team_departures", t, np.shape(n)), n, probability)
+        return self._count(t, self._u("team_departures", t, np.shape(n)), n, probability)
 
     def departure_delay(self, t: int, k: int, rate: float) -> float:
         raise NotImplementedError("replay: departures are counts (ReplayDraws.departures)")

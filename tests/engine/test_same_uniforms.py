@@ -45,36 +45,77 @@ FINAL_NAMES = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway
 FINAL_NAMES["founder_ownership"] = "final_founder_ownership"
 
 
-def _mismatches(name: str, jax_values: np.ndarray, des_values: np.ndarray) -> list[str]:
-    """Where ``jax_values`` and ``des_values`` (paths, …) differ beyond :data:`RTOL` of each path's scale."""
+def _differs(jax_values: np.ndarray, des_values: np.ndarray) -> np.ndarray:
+    """(paths, …) bool: where ``jax_values`` and ``des_values`` differ beyond :data:`RTOL` of each path's scale."""
     j = np.asarray(jax_values, np.float64)
     d = np.asarray(des_values, np.float64).reshape(j.shape)
     finite = np.where(np.isfinite(j), np.abs(j), 0.0)
     scale = finite.reshape(len(j), -1).max(axis=1, initial=0.0).reshape((-1,) + (1,) * (j.ndim - 1))
     with np.errstate(invalid="ignore"):
-        same = (j == d) | (np.isnan(j) & np.isnan(d)) | (np.abs(j - d) <= RTOL * scale)
-    return [
-        f"{name}{tuple(int(i) for i in where)}: jax {j[tuple(where)]!r}, des {d[tuple(where)]!r}"
-        for where in np.argwhere(~same)[:3]
-    ]
+        return ~((j == d) | (np.isnan(j) & np.isnan(d)) | (np.abs(j - d) <= RTOL * scale))
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_same_uniforms_same_records(path):
+    """Every record equal on every path, except after a tie: a path may part from the kernel's only in a month
+    where the replay found one of its counts decided within the kernel's float32 error of its probability
+    (:data:`venturesim._draws.TIE_TOLERANCE`; the kernel may then have drawn the neighbouring count), and from
+    then on. At the fixed seed no path of any scenario needs that allowance today; it keeps the check from
+    failing on a legitimate change that moves a draw onto a float32 tie."""
     scenario = vs.load(path)
     months = min(scenario.simulation.months, MONTHS)
     jax_result = vs.simulate(scenario, paths=PATHS, seed=SEED, months=months, metrics=tuple(MONTHLY_METRICS))
-    des, _ = run_paths(scenario, 0, PATHS, seed=SEED, months=months, replay=PATHS)
+    blocks: dict = {}
+    des, _ = run_paths(scenario, 0, PATHS, seed=SEED, months=months, replay=PATHS, replay_blocks=blocks)
+    ties = blocks[0].ties
     data = jax_result.data
-    problems = []
+    first = np.full(PATHS, months)  # each path's first month with a difference
+    where: dict[int, str] = {}
     for name in MONTHLY_METRICS:
-        problems += _mismatches(name, data[name].values, np.stack([records[name] for records, _, _ in des]))
+        jax_values, des_values = data[name].values, np.stack([records[name] for records, _, _ in des])
+        bad = _differs(jax_values, des_values).reshape(PATHS, months, -1).any(axis=-1)
+        for i in range(PATHS):
+            month = int(np.argmax(bad[i])) if bad[i].any() else months
+            if month < first[i]:
+                first[i] = month
+                where[i] = f"{name}: jax {jax_values[i, month]!r}, des {des_values[i, month]!r}"
+    problems = [
+        f"path {i} month {first[i]}: {where[i]}"
+        for i in range(PATHS)
+        if first[i] < months and first[i] not in ties.get(i, ())
+    ]
     for name in des[0][1]:
-        problems += _mismatches(
-            f"final {name}", data[FINAL_NAMES.get(name, name)].values, np.stack([final[name] for _, final, _ in des])
-        )
+        jax_values = data[FINAL_NAMES.get(name, name)].values
+        des_values = np.stack([final[name] for _, final, _ in des])
+        bad = _differs(jax_values, des_values).reshape(PATHS, -1).any(axis=-1)
+        problems += [
+            f"final {name} of path {i}: jax {jax_values[i]!r}, des {des_values[i]!r}"
+            for i in np.flatnonzero(bad & (first == months))
+        ]
     assert not problems, "\n".join(problems)
+    assert np.sum(first == months) >= PATHS // 2, f"only paths {np.flatnonzero(first == months)} match in full"
     # not vacuous: each path drew its own lane (the paths' customers differ) and money moved
     won = data["new_customers"].values.reshape(PATHS, -1).sum(axis=1)
     assert len(set(won.tolist())) > 1, won
     assert np.all(np.abs(data["costs"].values).sum(axis=1) > 0)
+
+
+def test_binomial_inversion_is_one_function_for_numpy_and_jax():
+    """The kernel's binomial (``_jax_random.binomial``) with ``xp=numpy`` gives the kernel's counts on the same
+    uniforms, in both regimes (inversion below a mean of 25, the normal approximation above) and both sides of
+    p = ½ — the replay's counts are the kernel's."""
+    import jax.numpy as jnp
+
+    from venturesim._jax_random import binomial
+
+    rng = np.random.default_rng(0)
+    size = 20_000
+    u = rng.random(size).astype(np.float32)
+    n = np.floor(rng.random(size) * rng.choice([5.0, 60.0, 5_000.0, 1e6], size)).astype(np.float32)
+    p = (rng.random(size) ** rng.choice([1.0, 3.0], size)).astype(np.float32)
+    jax_counts = np.asarray(binomial(jnp.asarray(u), jnp.asarray(n), jnp.asarray(p)))
+    numpy_counts = binomial(u, n, p, xp=np)
+    assert numpy_counts.dtype == np.float32
+    np.testing.assert_array_equal(numpy_counts, jax_counts)
+    mean = n * np.minimum(p, 1 - p)
+    assert (mean < 25).sum() > 5_000 and (mean >= 25).sum() > 5_000  # both regimes exercised

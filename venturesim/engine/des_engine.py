@@ -462,14 +462,17 @@ def run_paths(
     months: int,
     metrics=tuple(MONTHLY_METRICS),
     replay: int | None = None,
+    replay_blocks: dict | None = None,
 ):
     """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``.
 
     ``replay``: the number of paths of a JAX run to replay: each path is driven by the kernel's draws for it
     in that run (:class:`venturesim._draws.ReplayDraws`) instead of its own generators, so its records are
     the JAX engine's (the end-to-end test of the drivers, ``tests/engine/test_same_uniforms.py``).
+    ``replay_blocks``: a dict to keep the replayed blocks in (block index → :class:`~venturesim._draws.ReplayBlock`,
+    whose ``ties`` name the months a path's counts were decided within float32 error).
     """
-    blocks: dict = {}
+    blocks = {} if replay_blocks is None else replay_blocks
     key = jax.random.fold_in(jax.random.key(seed), streams.PARAMS)
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = scenario.funding.class_names()

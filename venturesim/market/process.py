@@ -235,9 +235,9 @@ def market_month(
         for s in np.flatnonzero(opportunities > 0):
             count = int(opportunities[s])
             close_time, close_month = draws.deal_times(
-                t, s, count, market.deal_cycle_mean[s], market.deal_cycle_cv[s], int(market.deal_max_cycle[s])
+                t, int(s), count, market.deal_cycle_mean[s], market.deal_cycle_cv[s], int(market.deal_max_cycle[s])
             )
-            won = draws.deal_won(t, s, count) < market.win_rate[s]
+            won = draws.deal_won(t, int(s), count) < market.win_rate[s]
             parts.append((np.full(count, s), close_time, close_month, won))
         deals = tuple(np.concatenate(column) for column in zip(*parts, strict=True))
         due = deals[2] == t
@@ -290,7 +290,7 @@ def market_month(
         support_load=load,
         deals_over_capacity=over,
     )
-    book = MarketBook(opened, revenue, cohorts, now, *deals, pipeline=pipeline)
+    book = MarketBook(opened, revenue, cohorts, now, deals[0], deals[1], deals[2], deals[3], pipeline)
     return MarketMonth(customers_next, adopters + entrants, new, churned, revenue, flows.tokens, flows, book)
 
 

@@ -2,7 +2,7 @@
 
 For each scenario in ``scenarios/`` the JAX engine runs :data:`PATHS` paths for :data:`MONTHS` months
 (``venturesim.simulate``: the sampler, ``run_block``'s ``lax.scan`` over ``jax_engine.step``), and the DES
-runs the same paths with ``run_paths(..., replay=True)``: each path's :class:`venturesim._draws.ReplayDraws`
+runs the same paths with ``run_paths(..., replay=PATHS)``: each path's :class:`venturesim._draws.ReplayDraws`
 derives the very arrays the kernel drew for the path's block and month (same key chain, same block shapes)
 and hands out the path's lane, while everything else is the DES's own orchestration — SimPy processes, the
 month-end process, fundraise processes resolving at their exact times, training jobs on a
@@ -39,11 +39,12 @@ PATHS = 4
 MONTHS = 36
 """Horizon, months (the scenario's own when shorter)."""
 SEED = 1
+"""Every path of every scenario matches in full at this seed (no tie needed)."""
 RTOL = 2e-5
 """Tolerance relative to the metric's scale on the path: ≈ 300 float32 epsilons."""
 
-FINAL_NAMES = {"cash": "final_cash", "arr": "final_arr", "runway": "final_runway"}
-FINAL_NAMES["founder_ownership"] = "final_founder_ownership"
+FINAL_NAMES = {n: f"final_{n}" for n in ("cash", "arr", "runway", "founder_ownership")}
+"""The Result's names of the finals that share a name with a monthly metric."""
 
 
 def _differs(jax_values: np.ndarray, des_values: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 SMALL_MEAN = 25.0
 INVERSION_TERMS = 64
@@ -46,8 +47,13 @@ def uniforms(key: jax.Array, stream: int, shape: tuple[int, ...]) -> jax.Array:
     return jax.random.uniform(jax.random.fold_in(key, stream), shape)
 
 
-def binomial(u: jax.Array, n: jax.Array, p: jax.Array) -> jax.Array:
+def binomial(u, n, p, xp=jnp):
     """Binomial(n, p) counts by inversion of one uniform ``u`` per count.
+
+    One function for both array libraries (``xp``: jax.numpy, the kernel's, or numpy, the DES's replay
+    of the kernel's draws, :mod:`venturesim._draws`); NumPy computes in float32 like the kernel, so the same
+    ``u``, ``n`` and ``p`` give the same count except where ``u`` lies within a float32 rounding of a CDF
+    step (the two libraries' exp, log1p and Φ⁻¹ may differ in the last bit).
 
     Parameters
     ----------
@@ -56,38 +62,56 @@ def binomial(u: jax.Array, n: jax.Array, p: jax.Array) -> jax.Array:
     n : number of trials (float holding a whole number ≥ 0).
     p : success probability in [0, 1].
     """
-    p = jnp.clip(p, 0.0, 1.0)
+    if xp is not jnp:
+        u, n, p = (np.asarray(a, np.float32) for a in (u, n, p))
+    p = xp.clip(p, 0.0, 1.0)
     flip = p > 0.5
-    q = jnp.where(flip, 1.0 - p, p)
+    q = xp.where(flip, 1.0 - p, p)
     mean = n * q
 
-    ratio = q / jnp.maximum(1.0 - q, 1e-30)
-    pmf0 = jnp.exp(n * jnp.log1p(-q))
+    ratio = q / xp.maximum(1.0 - q, 1e-30)
+    pmf0 = xp.exp(n * xp.log1p(-q))
 
     def add_term(k, carry):
         below, grows, pmf, cdf = carry
         below = below + (cdf < u)
-        pmf = pmf * jnp.maximum(n - k, 0.0) / (k + 1.0) * ratio
+        pmf = pmf * xp.maximum(n - k, 0.0) / (k + 1.0) * ratio
         next_cdf = cdf + pmf
         return below, grows + (next_cdf > cdf), pmf, next_cdf
 
-    def unsettled(carry):
-        """Some count's value can still change: its terms go on while a lane is not yet known (see below)."""
-        k, (below, grows, _, cdf) = carry
-        settled = (mean >= SMALL_MEAN) | ((cdf >= u) & (grows >= below))
-        return (k < INVERSION_TERMS) & ~jnp.all(settled)
+    zeros = xp.zeros_like(n)
+    carry = (zeros, zeros, pmf0, pmf0)
+    if xp is jnp:
 
-    def add_terms(carry):
-        k, terms = carry
-        return k + TERMS_PER_CHECK, jax.lax.fori_loop(k, k + TERMS_PER_CHECK, add_term, terms)
+        def unsettled(state):
+            """Some count's value can still change: its terms go on while a lane is not yet known (see below)."""
+            k, (below, grows, _, cdf) = state
+            settled = (mean >= SMALL_MEAN) | ((cdf >= u) & (grows >= below))
+            return (k < INVERSION_TERMS) & ~jnp.all(settled)
 
-    zeros = jnp.zeros_like(n)
-    start = (jnp.int32(0), (zeros, zeros, pmf0, pmf0))
-    _, (below, grows, _, _) = jax.lax.while_loop(unsettled, add_terms, start)
+        def add_terms(state):
+            k, terms = state
+            return k + TERMS_PER_CHECK, jax.lax.fori_loop(k, k + TERMS_PER_CHECK, add_term, terms)
+
+        _, (below, grows, _, _) = jax.lax.while_loop(unsettled, add_terms, (jnp.int32(0), carry))
+        ndtri = jax.scipy.special.ndtri
+    else:  # all terms: the early stop above changes no value, only the work
+        with np.errstate(invalid="ignore", over="ignore", under="ignore", divide="ignore"):
+            for k in range(INVERSION_TERMS):
+                carry = add_term(np.float32(k), carry)
+        below, grows, _, _ = carry
+        ndtri = _ndtri_float32
     # A uniform beyond where the float32 CDF stops growing lands on that last term.
-    small = jnp.minimum(below, grows)
-    small = jnp.minimum(small, n)
-    z = jax.scipy.special.ndtri(jnp.clip(u, 1e-7, 1.0 - 1e-7))
-    large = jnp.clip(jnp.round(mean + jnp.sqrt(mean * (1.0 - q)) * z), 0.0, n)
-    x = jnp.where(mean < SMALL_MEAN, small, large)
-    return jnp.where(flip, n - x, x)
+    small = xp.minimum(below, grows)
+    small = xp.minimum(small, n)
+    z = ndtri(xp.clip(u, 1e-7, 1.0 - 1e-7))
+    large = xp.clip(xp.round(mean + xp.sqrt(mean * (1.0 - q)) * z), 0.0, n)
+    x = xp.where(mean < SMALL_MEAN, small, large)
+    return xp.where(flip, n - x, x)
+
+
+def _ndtri_float32(u: np.ndarray) -> np.ndarray:
+    """Φ⁻¹ in NumPy, rounded to float32 (the kernel's ``jax.scipy.special.ndtri`` is float32)."""
+    from scipy.special import ndtri
+
+    return np.asarray(ndtri(np.asarray(u, np.float64)), np.float32)

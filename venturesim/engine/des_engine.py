@@ -33,7 +33,9 @@ import numpy as np
 import simpy
 
 from venturesim import _streams as streams
+from venturesim._draws import GeneratorDraws, ReplayBlock, ReplayDraws
 from venturesim._simpy import month_end_tick
+from venturesim.engine.jax_engine import BLOCK
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.month import close_month, final_results, next_signals, team_hooks
 from venturesim.engine.month_close import dead_record
@@ -203,9 +205,18 @@ def run_path(
     partner_names: Sequence[str] = (),
     risks: tuple = (),
     debt_names: Sequence[str] = (),
+    draws=None,
 ):
-    """Simulate one path (``params`` holds that path's row). Returns (records, final, events)."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path]))
+    """Simulate one path (``params`` holds that path's row). Returns (records, final, events).
+
+    ``draws``: where the random numbers come from (:mod:`venturesim._draws`); None: the path's own NumPy
+    generators, :class:`~venturesim._draws.GeneratorDraws`.
+    """
+    if draws is None:
+        draws = GeneratorDraws(
+            np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path])),
+            np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path, streams.DES_TEAM])),
+        )
     m = params.market
     c = params.company
     founders, pool = float(c.founder_ownership), float(c.option_pool)
@@ -219,16 +230,15 @@ def run_path(
     company.env = env
     company.ended = env.event()
     records: dict[str, list] = {name: [] for name in MONTHLY_METRICS}
-    team_rng = np.random.default_rng(np.random.SeedSequence([seed, streams.PROCESS, path, streams.DES_TEAM]))
-    start_team(env, company, params.team, list(role_names), months, team_rng)
+    start_team(env, company, params.team, list(role_names), months, draws)
     company.team.signals = des_signals(**team_hooks(params, 0, np, True))
-    start_training(env, company, params.product, list(run_names), rng)
+    start_training(env, company, params.product, list(run_names), draws)
     company.partners = start_partnerships(env, company, params.partnerships, list(partner_names))
     if risks:
         r = params.risks
         env.process(risk_events(env, company, risks, r.time, r.severity, r.value, r.occurs))
     env.process(
-        _month_ends(env, company, params, months, rng, round_names, records, list(debt_names), list(partner_names))
+        _month_ends(env, company, params, months, draws, round_names, records, list(debt_names), list(partner_names))
     )
     env.run(until=months + 0.5)
     runway_ = records["runway"][-1]
@@ -286,8 +296,26 @@ def _month_ends(
         attempts_seen = f.attempts.copy()
 
 
-def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: int, metrics=tuple(MONTHLY_METRICS)):
-    """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``."""
+def run_paths(
+    scenario: Scenario,
+    start: int,
+    stop: int,
+    *,
+    seed: int,
+    months: int,
+    metrics=tuple(MONTHLY_METRICS),
+    replay: int | None = None,
+    replay_blocks: dict | None = None,
+):
+    """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``.
+
+    ``replay``: the number of paths of a JAX run to replay: each path is driven by the kernel's draws for it
+    in that run (:class:`venturesim._draws.ReplayDraws`) instead of its own generators, so its records are
+    the JAX engine's (the end-to-end test of the drivers, ``tests/engine/test_same_uniforms.py``).
+    ``replay_blocks``: a dict to keep the replayed blocks in (block index → :class:`~venturesim._draws.ReplayBlock`,
+    whose ``ties`` name the months a path's counts were decided within float32 error).
+    """
+    blocks = {} if replay_blocks is None else replay_blocks
     key = jax.random.fold_in(jax.random.key(seed), streams.PARAMS)
     params, draws = sample_with_draws(scenario, key, months=months, path_index=np.arange(start, stop))
     round_names = scenario.funding.class_names()
@@ -307,6 +335,24 @@ def run_paths(scenario: Scenario, start: int, stop: int, *, seed: int, months: i
             partner_names,
             scenario.risks.risks,
             [d.name for d in scenario.funding.venture_debt],
+            _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
         )
         out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws
+
+
+def _replay(scenario: Scenario, seed: int, months: int, path: int, row: Params, paths: int, blocks: dict):
+    """Path ``path``'s :class:`~venturesim._draws.ReplayDraws` in a JAX run of ``paths`` paths (``blocks``:
+    the blocks' :class:`~venturesim._draws.ReplayBlock` so far). The kernel pads the last block with copies of
+    the last path, and a training run's interruption counts depend on the whole block's rates, so those are
+    sampled as the kernel's block has them."""
+    b, lane = divmod(path, BLOCK)
+    if b not in blocks:
+        rates = None
+        if row.product.work.shape[-1]:
+            key = jax.random.fold_in(jax.random.key(seed), streams.PARAMS)
+            index = np.minimum(np.arange(b * BLOCK, (b + 1) * BLOCK), paths - 1)
+            block, _ = sample_with_draws(scenario, key, months=months, path_index=index)
+            rates = block.product.interrupt_rate * block.product.work
+        blocks[b] = ReplayBlock(seed, b, BLOCK, rates)
+    return ReplayDraws(blocks[b], lane, row)

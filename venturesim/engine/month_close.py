@@ -111,7 +111,7 @@ def close_accounts(alive, cash, ledger: Ledger, debt_balance, min_cash, xp=np) -
         debt_called=called_debt,
         loan_called=called,
         survived=alive & (after >= 0.0),
-        cost_per_token=xp.zeros_like(after) + cost_per_token,
+        cost_per_token=xp.zeros_like(after) + g.cost_per_token,
     )
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from venturesim._draws import provider
 from venturesim.funding.exits import exit_outcome, settle_exit
 from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
@@ -94,16 +95,7 @@ class FundingBook:
         )
 
 
-def fundraise(
-    env,
-    company,
-    names: list[str],
-    funding: FundingParams,
-    r: int,
-    rng: np.random.Generator,
-    runway: float,
-    success_hook=None,
-):
+def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rng, runway: float, success_hook=None):
     """One attempt at round r (a SimPy process generator).
 
     ``success_hook``: the risks' adjustment of the odds of an attempt resolving
@@ -111,6 +103,7 @@ def fundraise(
     """
     book = company.funding
     name = names[r]
+    draws = provider(rng)  # a NumPy generator or a draw provider (venturesim._draws)
     book.status[r] = RAISING
     duration = float(funding.time_to_close[r])
     arr_at_start, climate_at_start = company.arr, funding.climate[int(env.now) - 1]
@@ -139,7 +132,7 @@ def fundraise(
         month = min(math.floor(env.now), len(funding.climate) - 1)
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
         probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
-    if rng.random() < probability:
+    if draws.attempt(math.floor(env.now), r) < probability:
         success, prices = np.arange(len(names)) == r, np.full(len(names), pre_money)
         _take(company, close_rounds(Holders.of(book), success, prices, funding))
         _close(env, company, r, pre_money, funding.amount[r])
@@ -151,7 +144,7 @@ def fundraise(
             + f"; founders now own {book.founder_ownership:.1%}",
         )
         return
-    _bridge(env, company, names, funding, r, pre_money, base, rng)
+    _bridge(env, company, names, funding, r, pre_money, base, draws)
     book.attempts, book.status, book.next_try = after_failure(
         np.arange(len(names)) == r, book.attempts, book.status, book.next_try, env.now, funding
     )
@@ -181,7 +174,7 @@ def _close(env, company, r: int, price: float, amount: float) -> None:
     book.close_month[r] = math.floor(env.now)
 
 
-def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: float, probability, rng) -> None:
+def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: float, probability, draws) -> None:
     """Insiders bridge round r's failed attempt (once) with its bridge's probability (``probability``: the
     month's odds of every round, so a risk hook acts on the bridge as in the JAX engine)."""
     book = company.funding
@@ -191,7 +184,7 @@ def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: floa
     if not eligible.any():
         return
     b = int(np.flatnonzero(eligible)[0])
-    if not rng.random() < probability[b]:
+    if not draws.bridge(math.floor(env.now), b) < probability[b]:
         company.log("fundraising", "no bridge", f"{names[r]}: insiders did not bridge")
         return
     cap = float(bridge_cap(funding.pre_money[b], parent_pre[b]))
@@ -204,9 +197,7 @@ def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: floa
     )
 
 
-def month_end_exit(
-    company, funding: FundingParams, t: int, died: bool, headcount: float, rng: np.random.Generator
-) -> bool:
+def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcount: float, rng) -> bool:
     """Decide an exit at the end of month t (after the accounts); True if the company was sold or listed.
 
     The outcome is :func:`venturesim.funding.exits.exit_outcome`'s. Draws from
@@ -218,9 +209,10 @@ def month_end_exit(
     book = company.funding
     arr, f = company.arr, funding
     p = float(f.acquihire_probability)
-    u_acquihire = rng.random() if died and 0.0 < p < 1.0 else 0.0
+    draws = provider(rng)
+    u_acquihire = draws.acquihire(t) if died and 0.0 < p < 1.0 else 0.0
     uncertain = not died and arr < f.ipo_threshold and f.acquisition_hazard > 0 and arr > 0
-    u_acquired = rng.random() if uncertain else 1.0
+    u_acquired = draws.acquired(t) if uncertain else 1.0
     kind, value = exit_outcome(not died, died, arr, headcount, u_acquired, u_acquihire, f)
     kind, value = int(kind), float(value)
     if kind == NO_EXIT:

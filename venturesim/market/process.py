@@ -39,12 +39,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from venturesim._draws import provider
 from venturesim.market import _rules
 from venturesim.market.channels import funnel
 from venturesim.market.params import MarketParams, at_month
-from venturesim.market.pipeline import draw_deal_times
 from venturesim.market.revenue import churn_price_factor
-from venturesim.market.step import MarketFlows, MarketLimits, QualityEffect
+from venturesim.market.step import MarketFlows, MarketLimits, QualityEffect, cap_wins
 
 
 @dataclass
@@ -64,6 +64,7 @@ class MarketBook:
     deal_close_time: np.ndarray  # (deals,) months
     deal_close_month: np.ndarray  # (deals,) int
     deal_won: np.ndarray  # (deals,) bool
+    pipeline: np.ndarray | None = None  # (S, D + 1) open deals by age, replaying the kernel's draws (else None)
 
     @classmethod
     def start(cls, market: MarketParams, customers: np.ndarray) -> MarketBook:
@@ -110,7 +111,7 @@ class MarketMonth(NamedTuple):
 
 
 def market_month(
-    rng: np.random.Generator,
+    rng,
     customers: np.ndarray,
     adopters: np.ndarray,
     market: MarketParams,
@@ -133,6 +134,7 @@ def market_month(
     -------
     MarketMonth(customers, adopters, new, churned, revenue, tokens, flows, book).
     """
+    draws = provider(rng)  # a NumPy generator or a draw provider (venturesim._draws)
     book = MarketBook.start(market, customers) if book is None else book
     limits = MarketLimits() if limits is None else limits
     ages = market.cohort_ages.shape[-1]
@@ -173,10 +175,10 @@ def market_month(
     )
     stay = churned_by_age = None
     if ages:
-        churned_by_age = np.where(is_open[:, None], rng.binomial(book.cohorts.astype(np.int64), churn), 0)
+        churned_by_age = np.where(is_open[:, None], draws.churn(t, book.cohorts.astype(np.int64), churn), 0)
         churned = churned_by_age.sum(axis=1)
     else:
-        churned = np.where(is_open, rng.binomial(customers.astype(np.int64), churn), 0)
+        churned = np.where(is_open, draws.churn(t, customers.astype(np.int64), churn), 0)
 
     # channel spend and awareness
     spend, awareness = np.zeros(0), 1.0
@@ -196,7 +198,7 @@ def market_month(
         xp=np,
     )
     remaining = np.maximum(market.market_size - adopters, 0).astype(np.int64)
-    adopted = np.where(is_open, rng.binomial(remaining, adopt_prob), 0)
+    adopted = np.where(is_open, draws.adoption(t, remaining, adopt_prob), 0)
 
     # channels, each from the pool the ones before it left
     leads = np.zeros(n_channels)
@@ -207,10 +209,11 @@ def market_month(
         reach = market.channel_max_leads
         capture = _rules.lead_capture(market, spend, xp=np)
 
-        def draw(stage, n, p):
-            return rng.binomial(max(int(n), 0), p)
-
         for k in range(n_channels):
+
+            def draw(stage, n, p, k=k):
+                return draws.funnel(t, k, stage, max(int(n), 0), p)
+
             pool, flows = funnel(
                 pool,
                 market.channel_segment[k],
@@ -231,15 +234,20 @@ def market_month(
     over = np.zeros(segments)
     new = entrants
     deals: tuple[np.ndarray, ...] = (book.deal_segment, book.deal_close_time, book.deal_close_month, book.deal_won)
-    if market.deal_conditional.shape[-1]:
+    pipeline = book.pipeline
+    if market.deal_conditional.shape[-1] and draws.replay:  # the kernel's rule: counts by age
+        opportunities = entrants * market.sales_led
+        deals_won, deals_lost, over, pipeline = _deals_by_age(draws, t, opportunities, book.pipeline, market, limits)
+        new = (entrants - opportunities) + deals_won
+    elif market.deal_conditional.shape[-1]:
         opportunities = entrants * market.sales_led
         parts = [deals]
         for s in np.flatnonzero(opportunities > 0):
             count = int(opportunities[s])
-            close_time, close_month = draw_deal_times(
-                rng, count, t, market.deal_cycle_mean[s], market.deal_cycle_cv[s], int(market.deal_max_cycle[s])
+            close_time, close_month = draws.deal_times(
+                t, int(s), count, market.deal_cycle_mean[s], market.deal_cycle_cv[s], int(market.deal_max_cycle[s])
             )
-            won = rng.random(count) < market.win_rate[s]
+            won = draws.deal_won(t, int(s), count) < market.win_rate[s]
             parts.append((np.full(count, s), close_time, close_month, won))
         deals = tuple(np.concatenate(column) for column in zip(*parts, strict=True))
         due = deals[2] == t
@@ -287,10 +295,27 @@ def market_month(
         opportunities=opportunities,
         deals_won=deals_won,
         deals_lost=deals_lost,
-        pipeline=float(len(deals[0])),
+        pipeline=float(len(deals[0]) if pipeline is None else pipeline.sum()),
         segment_open=is_open,
         support_load=load,
         deals_over_capacity=over,
     )
-    book = MarketBook(opened, revenue, cohorts, now, *deals)
+    book = MarketBook(opened, revenue, cohorts, now, deals[0], deals[1], deals[2], deals[3], pipeline)
     return MarketMonth(customers_next, adopters + entrants, new, churned, revenue, flows.tokens, flows, book)
+
+
+def _deals_by_age(draws, t: int, opportunities, pipeline, market: MarketParams, limits: MarketLimits):
+    """The kernel's sales-led deals (:func:`venturesim.market.step.step_market`, step 4), replaying its draws:
+    a deal of age a resolves with P(K = a | K ≥ a), a resolved deal is won with the win rate, and wins beyond
+    the sales capacity are cut by :func:`~venturesim.market.step.cap_wins`. Returns (won, lost, over capacity,
+    open deals by age (S, D + 1))."""
+    before = np.zeros(market.deal_conditional.shape) if pipeline is None else pipeline
+    open_deals = np.concatenate([opportunities[:, None], before[:, :-1]], axis=-1)  # ages 0 … D
+    resolved = draws.deal_resolutions(t, open_deals, market.deal_conditional)
+    due = resolved.sum(axis=-1)
+    won = draws.deal_wins(t, due, market.win_rate)
+    over = np.zeros_like(won)
+    if limits.deal_cap is not None:
+        kept = cap_wins(won, np.asarray(limits.deal_cap, np.float64), xp=np)
+        over, won = won - kept, kept
+    return won, due - won, over, open_deals - resolved

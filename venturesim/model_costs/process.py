@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from venturesim._draws import provider
 from venturesim._simpy import stops_when_ended
 from venturesim.model_costs.roadmap import ProductParams
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
@@ -47,14 +48,15 @@ class TrainingBook:
     busy: int = 0
 
 
-def start_training(
-    env: simpy.Environment, company, product: ProductParams, names: list[str], rng: np.random.Generator
-) -> simpy.Resource:
+def start_training(env: simpy.Environment, company, product: ProductParams, names: list[str], rng) -> simpy.Resource:
     """Set ``company.training`` and start one process per run, sharing a cluster of ``product.slots`` slots
-    (returned)."""
+    (returned). ``rng``: a NumPy generator or a draw provider (:mod:`venturesim._draws`)."""
     company.training = TrainingBook(
         np.full(len(names), np.inf), np.full(len(names), np.inf), np.full(len(names), np.inf)
     )
+    rng = provider(rng)
+    if rng.replay:  # the kernel's interruption counts K_r ~ Poisson(λ_r · work_r)
+        rng.start_training()
     cluster = simpy.Resource(env, capacity=max(len(product.slots), 1))
     decided = [env.event() for _ in names]
     outcome = [env.event() for _ in names]  # value: released (True) or failed (False)
@@ -98,7 +100,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
         )
         remaining, rate = float(product.work[r]), float(product.interrupt_rate[r])
         while True:
-            gap = rng.exponential(1.0 / rate) if rate > 0 else math.inf
+            gap = rng.interruption_gap(r, remaining, rate) if rate > 0 else math.inf
             if gap >= remaining:
                 yield env.timeout(remaining)
                 break
@@ -117,7 +119,7 @@ def training_job(env, company, product: ProductParams, names, r, cluster, decide
             return
         company.training.end[r] = env.now
         company.training.busy -= 1
-    if rng.random() < product.failure_probability[r]:
+    if rng.training_fails(r) < product.failure_probability[r]:
         outcome[r].succeed(False)
         company.log("training", "failed", f"{name}: run wasted (diverged or under-performed)")
         return

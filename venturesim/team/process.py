@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from venturesim._draws import provider
 from venturesim._simpy import stops_when_ended
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
@@ -116,7 +117,7 @@ class TeamLedger:
     returned: float = 0.0
     frozen: bool = False
     engineering_done: float = 0.0  # effective engineering FTE-months so far, X = Σ FTE^α
-    rng: np.random.Generator | None = None  # the team's generator (the sales cap's rounding uniform)
+    rng: object = None  # the team's draw provider (venturesim._draws; the sales cap's rounding uniform)
 
     def __post_init__(self):
         self.reset_month()
@@ -152,8 +153,10 @@ def des_signals(
     )
 
 
-def start_team(env, company, params: TeamParams, names: list[str], months: int, rng: np.random.Generator):
-    """Create ``company.team`` from one path's params (leaves without the path axis) and start :func:`staffing`."""
+def start_team(env, company, params: TeamParams, names: list[str], months: int, rng):
+    """Create ``company.team`` from one path's params (leaves without the path axis) and start :func:`staffing`
+    (``rng``: the team's NumPy generator or a draw provider, :mod:`venturesim._draws`)."""
+    rng = provider(rng)
     if len(names) != params.plan.shape[0]:
         raise ValueError(f"names(={names}) must name the {params.plan.shape[0]} roles of params")
     start = params.plan[:, 0]
@@ -170,7 +173,7 @@ def start_team(env, company, params: TeamParams, names: list[str], months: int, 
 
 
 @stops_when_ended
-def staffing(env, company, params: TeamParams, months: int, rng: np.random.Generator):
+def staffing(env, company, params: TeamParams, months: int, rng):
     """Log the starting team at time 0, then run :func:`month_start` at every month start until the company ends."""
     team = company.team
     for k, people in enumerate(team.staff):
@@ -199,19 +202,19 @@ def _remove(company, people: list[Person], params: TeamParams, t: int) -> None:
         team.vested_departed += vested
 
 
-def _pick(people: list[Person], n: int, rng, distinguishable: bool) -> list[Person]:
+def _pick(people: list[Person], n: int, rng, distinguishable: bool, t: int = 0, k: int = 0) -> list[Person]:
     """n people of a role, uniformly at random (the last n when they are interchangeable)."""
     candidates = [p for p in people if not p.leaving]
     if n <= 0:
         return []
     if not distinguishable:
         return candidates[-n:]
-    return [candidates[i] for i in sorted(rng.choice(len(candidates), size=n, replace=False))]
+    return [candidates[i] for i in sorted(rng.pick(t, k, len(candidates), n))]
 
 
 def _let_go(company, params, t, k, n, rng, kind, words) -> None:
     team = company.team
-    chosen = _pick(team.staff[k], int(n), rng, params.ramp_months[k] > 0 or params.equity_grant[k] > 0)
+    chosen = _pick(team.staff[k], int(n), rng, params.ramp_months[k] > 0 or params.equity_grant[k] > 0, t, k)
     if not chosen:
         return
     _remove(company, chosen, params, t)
@@ -221,7 +224,7 @@ def _let_go(company, params, t, k, n, rng, kind, words) -> None:
     company.log("staffing", kind, f"{words} {len(chosen)} {team.names[k]}")
 
 
-def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generator) -> None:
+def month_start(env, company, params: TeamParams, t: int, rng) -> None:
     """The month-start decisions of month t (the kernel's steps 1–7)."""
     team, p, sig = company.team, params, company.team.signals
     roles = len(team.names)
@@ -235,9 +238,10 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
 
     quitting = []
     rate = rules.leave_rate(sig.runway, team.since_failed, team.since_layoff, sig.attrition_scale, p)
+    replayed = _replayed_departures(rng, t, team, rate, p)  # None: each person's own exponential time
     for k in range(roles):
-        for person in team.staff[k] if rate[k] > 0 else ():
-            e = rng.exponential(1.0 / rate[k])
+        for i, person in enumerate(team.staff[k]) if rate[k] > 0 else ():
+            e = rng.departure_delay(t, k, rate[k]) if replayed is None else replayed[k][i]
             if e < 1.0:
                 person.leaving = True
                 quitting.append(person)
@@ -290,6 +294,25 @@ def month_start(env, company, params: TeamParams, t: int, rng: np.random.Generat
                 env.process(requisition(env, company, p, k, float(accept[k]), rng))
 
 
+def _replayed_departures(draws, t: int, team, rate, params: TeamParams):
+    """With a replay provider (:class:`venturesim._draws.ReplayDraws`), each role's departures as the kernel
+    draws them — D_k ~ Binomial(N_k, 1 − e^{−λ_k}) from its uniform — realised as the last D_k people of the
+    role leaving at the month start (delay 0; the others 1: they stay). None for the generator's own
+    exponential times. A role with ramp or equity grants cannot be replayed (the kernel's leavers are a share
+    of every tenure bucket), so its departures ask the provider to pick, which refuses."""
+    if not draws.replay:
+        return None
+    staff = np.asarray([len(people) for people in team.staff], np.float64)
+    count = draws.departures(t, staff, 1.0 - np.exp(-np.asarray(rate, np.float64)))
+    delays = []
+    for k, people in enumerate(team.staff):
+        n = int(count[k])
+        if n and (params.ramp_months[k] > 0 or params.equity_grant[k] > 0):
+            draws.pick(t, k, len(people), n)
+        delays.append([1.0] * (len(people) - n) + [0.0] * n)
+    return delays
+
+
 def _join(company, params: TeamParams, people: list[Person]) -> None:
     team = company.team
     for person in people:
@@ -311,7 +334,7 @@ def _quit(env, company, person: Person, delay: float):
 
 
 @stops_when_ended
-def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np.random.Generator):
+def requisition(env, company, params: TeamParams, k: int, accept: float, rng):
     """One opening of role k: offer cycles until one is accepted, then the start and the ramp (a SimPy process).
 
     It ends early, logging nothing more, when the requisition is cancelled (an ``Interrupt`` from
@@ -322,8 +345,8 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng: np
     limit = params.offsets.shape[0] - 1.0
     cycles, elapsed = [], 0.0
     while True:  # drawn at opening: the search's whole course
-        duration = rng.gamma(shape, mean / shape)
-        accepted = rng.random() < accept
+        duration = rng.offer_cycle(math.floor(env.now), k, shape, mean / shape)
+        accepted = rng.offer_accepted(math.floor(env.now), k) < accept
         cycles.append((duration, accepted))
         elapsed += duration
         if accepted or elapsed >= limit:
@@ -384,7 +407,7 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     )
     weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
-    u = None if p.capacity.deals_per_fte is None else team.rng.random()
+    u = None if p.capacity.deals_per_fte is None else team.rng.deal_cap(t)
     by_function, capacity, team.engineering_done, gain, deals, served = month_capacity(
         fte, p.function, team.signals.productivity, p.capacity_exponent, team.engineering_done, p.capacity, u
     )

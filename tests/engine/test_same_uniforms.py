@@ -88,6 +88,8 @@ def test_same_uniforms_same_records(path):
         if first[i] < months and first[i] not in ties.get(i, ())
     ]
     for name in des[0][1]:
+        if name == "cause_of_death":  # the DES's text column (the JAX engine keeps no text per path)
+            continue
         jax_values = data[FINAL_NAMES.get(name, name)].values
         des_values = np.stack([final[name] for _, final, _ in des])
         bad = _differs(jax_values, des_values).reshape(PATHS, -1).any(axis=-1)

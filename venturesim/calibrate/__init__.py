@@ -14,14 +14,22 @@ writes draws that a scenario reads with ``{posterior: path, column: NAME}``
 (one joint draw per path: every column of a file uses the same draw).
 """
 
-from venturesim.calibrate import bgnbd, checks
-from venturesim.calibrate._data import ConvergenceError, DataError, DataProblem
-from venturesim.calibrate._mcmc import Convergence, Posterior, read_posterior
-from venturesim.calibrate.bgnbd import bgnbd_mle, clv, expected_purchases, gamma_gamma_mle, p_alive, read_rfm
-from venturesim.calibrate.diffusion import bass, read_signups
-from venturesim.calibrate.families import fit, fit_column
-from venturesim.calibrate.growth import read_mrr, revenue, revenue_mle
-from venturesim.calibrate.retention import read_cohorts, sbg, sbg_mle
+from venturesim._lazy import lazy_exports
+
+_EXPORTS = {
+    **dict.fromkeys(("ConvergenceError", "DataError", "DataProblem"), "venturesim.calibrate._data"),
+    **dict.fromkeys(("Convergence", "Posterior", "read_posterior"), "venturesim.calibrate._mcmc"),
+    **dict.fromkeys(
+        ("bgnbd_mle", "clv", "expected_purchases", "gamma_gamma_mle", "p_alive", "read_rfm"), "venturesim.calibrate.bgnbd"
+    ),
+    **dict.fromkeys(("bass", "read_signups"), "venturesim.calibrate.diffusion"),
+    **dict.fromkeys(("fit", "fit_column"), "venturesim.calibrate.families"),
+    **dict.fromkeys(("read_mrr", "revenue", "revenue_mle"), "venturesim.calibrate.growth"),
+    **dict.fromkeys(("read_cohorts", "sbg", "sbg_mle"), "venturesim.calibrate.retention"),
+}
+"""Imported on first use (pandas, scipy and PyMC are not needed to register the ``calibrate`` command)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Convergence",

@@ -20,7 +20,8 @@ _EXPORTS = {
     **dict.fromkeys(("ConvergenceError", "DataError", "DataProblem"), "venturesim.calibrate._data"),
     **dict.fromkeys(("Convergence", "Posterior", "read_posterior"), "venturesim.calibrate._mcmc"),
     **dict.fromkeys(
-        ("bgnbd_mle", "clv", "expected_purchases", "gamma_gamma_mle", "p_alive", "read_rfm"), "venturesim.calibrate.bgnbd"
+        ("bgnbd_mle", "clv", "expected_purchases", "gamma_gamma_mle", "p_alive", "read_rfm"),
+        "venturesim.calibrate.bgnbd",
     ),
     **dict.fromkeys(("bass", "read_signups"), "venturesim.calibrate.diffusion"),
     **dict.fromkeys(("fit", "fit_column"), "venturesim.calibrate.families"),

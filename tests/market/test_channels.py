@@ -10,66 +10,47 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from venturesim._jax_random import binomial, uniforms
-from venturesim.market.channels import (
-    channel_cac,
-    channel_month,
-    expected_leads,
-    funnel,
-    lead_capture_probability,
-    marginal_cac,
-)
+from venturesim.market.channels import funnel, lead_capture_probability
+from venturesim.market.metrics import cac
+
+
+def expected_month(budget, cpl, r_lt, r_tp, reach):
+    """E[leads, trials, customers] of a channel with more prospects than it reaches: L_max·capture, ·r_lt, ·r_tp."""
+    leads = reach * np.asarray(lead_capture_probability(budget, cpl, reach, xp=np))
+    return leads, leads * r_lt, leads * r_lt * r_tp
 
 
 def test_funnel_by_hand():
     # budget $10k, $50 a lead, 1000 reachable leads: x = 10000/(50·1000) = 0.2;
     # leads = 1000 (1 − e^{−0.2}) = 181.269; trials = 0.3 × that = 54.381; customers = 0.2 × trials = 10.876
-    f = channel_month(10_000.0, 50.0, 0.3, 0.2, 1000.0, xp=np)
-    assert f.leads == pytest.approx(181.269247, abs=1e-5)
-    assert f.trials == pytest.approx(54.380774, abs=1e-5)
-    assert f.customers == pytest.approx(10.876155, abs=1e-5)
+    leads, trials, customers = expected_month(10_000.0, 50.0, 0.3, 0.2, 1000.0)
+    assert leads == pytest.approx(181.269247, abs=1e-5)
+    assert trials == pytest.approx(54.380774, abs=1e-5)
+    assert customers == pytest.approx(10.876155, abs=1e-5)
     # CAC = 10000 / 10.876155 = $919.44 — above the no-saturation CAC of 50/(0.3·0.2) = $833.33
-    per, blended = channel_cac(np.array([10_000.0]), np.array([f.customers]))
-    assert per[0] == pytest.approx(919.44, abs=0.01) and blended == per[0]  # one channel: blended = its CAC
-    # the marginal customer costs 50 e^{0.2}/0.06 = $1017.84
-    assert float(marginal_cac(10_000.0, 50.0, 0.3, 0.2, 1000.0, xp=np)) == pytest.approx(1017.84, abs=0.01)
+    assert cac(10_000.0, customers) == pytest.approx(919.44, abs=0.01)
 
 
 @settings(max_examples=50, deadline=None)
 @given(budget=st.one_of(st.just(0.0), st.floats(1e-3, 1e7)), cpl=st.floats(1, 500), pool=st.floats(1, 1e5))
 def test_saturation_limits(budget, cpl, pool):
-    leads = float(expected_leads(budget, cpl, pool, xp=np))
+    leads = pool * float(lead_capture_probability(budget, cpl, pool, xp=np))
     assert leads <= pool * (1 + 1e-12)  # never more than the reachable pool
     assert leads <= budget / cpl * (1 + 1e-12)  # never more than the linear (no-saturation) count
     assert leads >= 0.0
-    # the marginal CAC is at least the average (concave response)
-    f = channel_month(budget, cpl, 0.5, 0.4, pool, xp=np)
-    if f.customers > 0:
-        assert float(marginal_cac(budget, cpl, 0.5, 0.4, pool, xp=np)) >= budget / f.customers * (1 - 1e-9)
 
 
 def test_saturation_asymptotes():
-    # small budget: b/c; huge budget: L_max; infinite pool: exactly linear
-    assert float(expected_leads(10.0, 50.0, 1e6, xp=np)) == pytest.approx(0.2, rel=1e-6)
-    assert float(expected_leads(1e9, 50.0, 1000.0, xp=np)) == pytest.approx(1000.0)
-    assert float(expected_leads(1e9, 50.0, np.inf, xp=np)) == pytest.approx(2e7)
-    out = jax.jit(expected_leads)(jnp.array([1e3, 1e9]), 50.0, jnp.array([jnp.inf, 1000.0]))
-    np.testing.assert_allclose(np.asarray(out), [20.0, 1000.0], rtol=1e-6)
-
-
-def test_blended_cac():
-    # paid $30k → 20 customers, content $5k → 10, outbound $45k → 10, partners $0 → 0
-    # per channel: 1500, 500, 4500, NaN (0/0); blended = 80000/40 = 2000
-    per, blended = channel_cac(np.array([[30e3, 5e3, 45e3, 0.0]]), np.array([[20.0, 10.0, 10.0, 0.0]]))
-    np.testing.assert_allclose(per[0, :3], [1500.0, 500.0, 4500.0])
-    assert np.isnan(per[0, 3])
-    assert blended[0] == pytest.approx(2000.0)
-    per, blended = channel_cac(np.array([100.0]), np.array([0.0]))
-    assert per[0] == np.inf and blended == np.inf
+    # small budget: b/c leads; huge budget: all L_max; the same in float32 under jit
+    assert 1e6 * float(lead_capture_probability(10.0, 50.0, 1e6, xp=np)) == pytest.approx(0.2, rel=1e-6)
+    assert 1000 * float(lead_capture_probability(1e9, 50.0, 1000.0, xp=np)) == pytest.approx(1000.0)
+    out = jax.jit(lead_capture_probability)(jnp.array([10.0, 1e9]), 50.0, jnp.array([1e6, 1000.0]))
+    np.testing.assert_allclose(np.asarray(out) * [1e6, 1000.0], [0.2, 1000.0], rtol=1e-5)
 
 
 def test_funnel_draws_have_the_expected_means():
     # three channels, light to saturated, each selling to its own segment with more prospects than it reaches
-    # (so leads ~ Binomial(L_max, capture) and each stage's mean is channel_month's)
+    # (so leads ~ Binomial(L_max, capture) and each stage's mean is expected_month's)
     paths = 5_000
     budget = jnp.array([2_000.0, 20_000.0, 80_000.0])
     cpl, r_lt, r_tp, reach = (
@@ -87,8 +68,8 @@ def test_funnel_draws_have_the_expected_means():
             pool[:, None, :], target, reach, capture, r_lt, r_tp, lambda stage, n, p: binomial(u[stage], n, p)
         )
     )(u, pool)
-    exp = channel_month(np.asarray(budget), np.asarray(cpl), np.asarray(r_lt), r_tp, np.asarray(reach), xp=np)
-    for got, mean in ((draw.leads, exp.leads), (draw.trials, exp.trials), (draw.customers, exp.customers)):
+    exp = expected_month(np.asarray(budget), np.asarray(cpl), np.asarray(r_lt), r_tp, np.asarray(reach))
+    for got, mean in zip((draw.leads, draw.trials, draw.customers), exp, strict=True):
         got = np.asarray(got, np.float64)
         assert np.all(got == np.round(got))
         se = got.std(axis=0) / np.sqrt(paths)

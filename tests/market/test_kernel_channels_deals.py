@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from market.kernel_runner import market_scenario, run_kernel, segment, z_scores
 
-from venturesim.market.channels import channel_cac
 from venturesim.market.metrics import operating_metrics
 from venturesim.market.pipeline import resolution_probabilities
 
@@ -48,9 +47,9 @@ def test_cac_from_a_run_is_spend_over_new_customers():
     np.testing.assert_array_equal(f.new_customers[..., 0], 50.0)
     np.testing.assert_array_equal(customers[..., 0], np.broadcast_to(50.0 * np.arange(1, 13), (PATHS, 12)))
     assert np.all(customers[..., 1:] == 0) and np.all(f.revenue == 50.0 * np.arange(1, 13))
-    per_channel, blended = channel_cac(f.channel_spend, f.channel_conversions)
-    np.testing.assert_array_equal(per_channel, 200.0)
-    np.testing.assert_array_equal(blended, 200.0)
+    # per channel b_j/new_j and blended Σ b_j/Σ new_j from the run's records: 10,000/50 = $200
+    np.testing.assert_array_equal(f.channel_spend / f.channel_conversions, 200.0)
+    np.testing.assert_array_equal(f.channel_spend.sum(-1) / f.channel_conversions.sum(-1), 200.0)
     metrics = operating_metrics(
         revenue=f.revenue,
         costs=f.acquisition_spend,

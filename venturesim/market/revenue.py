@@ -13,10 +13,13 @@ share a and discount d (subscription only), expansion e_k = min((1+ε)^k, E_max)
 mean usage U_k = U_med e^{σ²/2} min((1+γ)^k, G_max) million tokens at P_tok,t
 per million, a competitor cut x_t matched with pass-through π, and Q_t the
 quality gap's price multiplier e^{ε_p g} (:class:`venturesim.market.step.QualityEffect`).
-This is the price formula of :mod:`venturesim.market.pricing` with the flat
-price, the expansion and the cut written out; usage is the *expected* usage of a customer
-of that age (customers' lognormal spread averages out over the segment; the
-engine does not draw it per customer).
+A customer's usage is lognormal, U = U_med e^{σZ} min((1+γ)^k, G_max) with
+Z ~ N(0, 1), so U_k is its mean; the engines bill the *expected* usage of a
+customer of that age (customers' lognormal spread averages out over the
+segment; the engine does not draw it per customer). If a competitor's cut is
+not matched (π = 0), our price relative to theirs rises to 1/(1 − x) and churn
+responds through :func:`churn_price_factor`. Annual plans are billed monthly
+(cash = revenue; prepaying a year is not modelled).
 
 **MRR bridge** (the definitions of :func:`venturesim.market.metrics.mrr_bridge`,
 applied to the engine's cohort cells rather than accounts). With r⁻ a cell's

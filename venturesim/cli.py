@@ -382,7 +382,9 @@ def validate(
         if sc.product is not None:
             from venturesim.model_costs.models import describe_starting_quality
 
-            console.print(f"  product: {describe_starting_quality(sc.product)}", markup=False, highlight=False)
+            console.print(
+                f"  product: {describe_starting_quality(sc.product)}", markup=False, highlight=False, soft_wrap=True
+            )
     if worst:
         raise typer.Exit(worst)
 

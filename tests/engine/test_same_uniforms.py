@@ -42,19 +42,24 @@ SEED = 1
 """Every path of every scenario matches in full at this seed (no tie needed)."""
 RTOL = 2e-5
 """Tolerance relative to the metric's scale on the path: ≈ 300 float32 epsilons."""
+RTOL_EVENT_TIME = 2e-4
+"""For ``training_compute``: a run's spend in a month is its rate × the part of the month it ran, from start and end
+times that the kernel holds in float32 (an ulp is 1e-6 of a month near month 10, and a few operations make them) and
+the DES in float64; on a run that ends a few days into a month that moves the month's spend by up to ~1e-4 of it
+(seen: 8e-5 in ``ai_copilot_series_a``'s fine-tune)."""
 
 FINAL_NAMES = {n: f"final_{n}" for n in ("cash", "arr", "runway", "founder_ownership")}
 """The Result's names of the finals that share a name with a monthly metric."""
 
 
-def _differs(jax_values: np.ndarray, des_values: np.ndarray) -> np.ndarray:
-    """(paths, …) bool: where ``jax_values`` and ``des_values`` differ beyond :data:`RTOL` of each path's scale."""
+def _differs(jax_values: np.ndarray, des_values: np.ndarray, rtol: float = RTOL) -> np.ndarray:
+    """(paths, …) bool: where ``jax_values`` and ``des_values`` differ beyond ``rtol`` of each path's scale."""
     j = np.asarray(jax_values, np.float64)
     d = np.asarray(des_values, np.float64).reshape(j.shape)
     finite = np.where(np.isfinite(j), np.abs(j), 0.0)
     scale = finite.reshape(len(j), -1).max(axis=1, initial=0.0).reshape((-1,) + (1,) * (j.ndim - 1))
     with np.errstate(invalid="ignore"):
-        return ~((j == d) | (np.isnan(j) & np.isnan(d)) | (np.abs(j - d) <= RTOL * scale))
+        return ~((j == d) | (np.isnan(j) & np.isnan(d)) | (np.abs(j - d) <= rtol * scale))
 
 
 @pytest.mark.slow
@@ -76,7 +81,8 @@ def test_same_uniforms_same_records(path):
     where: dict[int, str] = {}
     for name in MONTHLY_METRICS:
         jax_values, des_values = data[name].values, np.stack([records[name] for records, _, _ in des])
-        bad = _differs(jax_values, des_values).reshape(PATHS, months, -1).any(axis=-1)
+        rtol = RTOL_EVENT_TIME if name == "training_compute" else RTOL
+        bad = _differs(jax_values, des_values, rtol).reshape(PATHS, months, -1).any(axis=-1)
         for i in range(PATHS):
             month = int(np.argmax(bad[i])) if bad[i].any() else months
             if month < first[i]:

@@ -289,15 +289,17 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     api_share, api_loss, api_cost = (np.zeros((n, months)) for _ in range(3))
     for i, phase in enumerate(product.serving_plan):
         end = product.serving_plan[i + 1].month if i + 1 < len(product.serving_plan) else months
-        if phase.strategy != "api" or phase.month >= months:
+        if phase.strategy != "api":
+            continue
+        multiplier = sampler.scalar(  # drawn whatever the horizon: a path's inputs do not depend on --months
+            1.0 if phase.price_multiplier is None else phase.price_multiplier,
+            f"product.serving_plan.{i}.price_multiplier",
+        )
+        if phase.month >= months:
             continue
         assert phase.api_model is not None
         vendor = api_model(phase.api_model)
         span = slice(phase.month, end)
-        multiplier = sampler.scalar(
-            1.0 if phase.price_multiplier is None else phase.price_multiplier,
-            f"product.serving_plan.{i}.price_multiplier",
-        )
         api_share[:, span] = 1.0
         api_loss[:, span] = frontier[:, span] - vendor.gap_to_frontier
         api_cost[:, span] = (api_price_per_token(vendor) * multiplier)[:, None]

@@ -16,8 +16,6 @@ _EXPORTS = {
     "adjust": "venturesim.risks.apply",
     "apply_risks": "venturesim.risks.apply",
     "empty_record": "venturesim.risks.apply",
-    "catalog": "venturesim.risks.catalog",
-    "catalog_risk": "venturesim.risks.catalog",
     "RiskDraws": "venturesim.risks.draws",
     "arrival_times": "venturesim.risks.draws",
     "event_windows": "venturesim.risks.draws",
@@ -68,3 +66,8 @@ __all__ = [
     "risks_before_death",
     "sample_risks",
 ]
+
+# Eager, and after the lazy map: the submodule ``venturesim.risks.catalog`` shares its name with the function, and
+# importing a submodule sets the package's attribute to the module; importing it here first keeps the name bound
+# to the function (the module is light: YAML and the error helpers).
+from venturesim.risks.catalog import catalog, catalog_risk  # noqa: E402

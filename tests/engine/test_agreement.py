@@ -3,8 +3,10 @@
 Both engines run the same model on the same per-path inputs; they share no
 process noise (JAX: Threefry keys and the sampler of ``_jax_random``; DES:
 a NumPy generator per path). So their outputs can only be compared as
-distributions. For every scenario in ``scenarios/*.yaml`` and for three
-random valid scenarios (from a fixed NumPy generator, with 0, 1 and 2 rounds)
+distributions. For the shipped scenarios whose noise inside a month differs
+between the engines (:data:`EVENT_TIME_SCENARIOS`; the rules themselves are
+compared exactly by the same-uniforms replay) and for three random valid
+scenarios (from a fixed NumPy generator, with 0, 1 and 2 rounds)
 each engine runs 36 months — JAX with :data:`JAX_PATHS` = 8 192 paths, the
 DES with :data:`DES_PATHS` = 512 paths in this process (``workers=1``; sized
 for the CI's time budget: with every domain in the model the DES costs about
@@ -27,11 +29,10 @@ compared:
   interruption at an exponential time.
 
 That is 10 + R (+ 2 with a roadmap) comparisons for a scenario with R
-rounds: 59 for the five scenario files (R = 2, 0, 1, 2, 2; one roadmap) and
-33 for the random ones, 92 in all, plus the 2 of the binomial check below:
-94. Each passes when |z| < 4, whose two-sided false-alarm rate for a correct
+rounds, under 100 over the six cases, plus the 2 of the binomial check below.
+Each passes when |z| < 4, whose two-sided false-alarm rate for a correct
 engine is P(|Z| > 4) = 6.3e-5; by the Bonferroni bound the chance that any of
-the 94 fails by bad luck is at most 94 × 6.3e-5 ≈ 5.9e-3. Every seed is fixed, so the test is deterministic: it
+them fails by bad luck is at most 100 × 6.3e-5 = 6.3e-3. Every seed is fixed, so the test is deterministic: it
 either always passes or always fails for a given code base. Degenerate
 comparisons are made exactly: equal quantiles pass whatever their standard
 errors (ARR p10 = 0 on both engines when over 10 % of paths are dead), and
@@ -160,7 +161,17 @@ def random_scenario(k: int, rounds: int) -> dict:
     }
 
 
-CASES = {path.stem: path for path in SCENARIOS} | {f"random_{k}": random_scenario(k, k) for k in range(3)}
+EVENT_TIME_SCENARIOS = ("seed_stage_api", "sales_led_enterprise_ai", "capital_heavy_foundation_model")
+"""The shipped scenarios compared here: every rule of every scenario is checked exactly by the same-uniforms replay
+(tests/engine/test_same_uniforms.py), which drives the DES with the kernel's month-level draws; what the replay
+cannot see is the DES's own noise inside a month, so these z-tests keep the scenarios that exercise it — departures
+at exponential times (every role of ``seed_stage_api``), individual sales-led deals with their cycle times
+(``sales_led_enterprise_ai``) and training interruptions and failures at their event times
+(``capital_heavy_foundation_model``) — plus the three random scenarios."""
+
+CASES = {path.stem: path for path in SCENARIOS if path.stem in EVENT_TIME_SCENARIOS} | {
+    f"random_{k}": random_scenario(k, k) for k in range(3)
+}
 
 
 # ---- comparisons --------------------------------------------------------------------------------
@@ -259,7 +270,7 @@ def test_random_scenarios_are_valid_and_varied():
     loaded = [vs.load(CASES[f"random_{k}"]) for k in range(3)]
     assert [len(sc.funding.rounds) for sc in loaded] == [0, 1, 2]
     assert len({sc.company.founder_ownership for sc in loaded}) == 3
-    assert len(CASES) == len(SCENARIOS) + 3 and len(SCENARIOS) >= 5
+    assert len(CASES) == len(EVENT_TIME_SCENARIOS) + 3 and len(SCENARIOS) >= 5
 
 
 @pytest.mark.slow

@@ -34,6 +34,14 @@ def month_end_tick(env):
     return tick
 
 
+def trigger_now(env, event) -> None:
+    """Trigger ``event`` at this instant, scheduled URGENT: after the URGENT events already scheduled now (a
+    process started now has taken its first step), before every other event at this instant (the horizon:
+    nothing at or after it belongs to the simulated months)."""
+    event._ok, event._value = True, None
+    env.schedule(event, URGENT, 0)
+
+
 ENDED = "the company ended"
 """The cause of the ``Interrupt`` that stops a process when the company dies or exits."""
 

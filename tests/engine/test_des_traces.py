@@ -297,7 +297,12 @@ def test_why_dead_counts(des):
         # fails at 3.0, may retry only from 23.0
         ({"success": 0.0, "attempts": 2, "retry_delay_months": 20}, 11.0, "seed failed and the retry came too late"),
         # closes $10k at 3.0: 110k − 10k·(t+1) < 0 first in month 11 → death at 12.0
-        ({"success": 1.0, "amount": 10_000}, 12.0, "spent all the money raised before revenue covered costs"),
+        # (traction: off — a $10k round at a $4M price would otherwise be sized up to 15 % dilution)
+        (
+            {"success": 1.0, "amount": 10_000, "traction": "off"},
+            12.0,
+            "spent all the money raised before revenue covered costs",
+        ),
     ],
 )
 def test_each_cause_of_death(changes, death_time, cause):

@@ -29,6 +29,7 @@ from venturesim.funding.rounds import (
     WAITING,
     after_failure,
     attempt_odds,
+    attempt_start,
     bridge_due,
     start_due,
 )
@@ -308,6 +309,7 @@ def funding_state(rng, t=5.0):
         exit_month=np.full(N, -1.0),
         exit_value=np.zeros(N),
         exit_debt=np.zeros(N),
+        round_amount=usd(rng, 5e5, 5e6, (N, R)),
     )
 
 
@@ -343,6 +345,12 @@ def funding_params(rng, t=5.0):
         participation=rng.choice([0.0, 1.0, 2.0], (N, R)),
         cap_multiple=np.full((N, R), 3.0),
         seniority=rng.choice([0.0, 1.0], (N, R)),
+        arr_floor=rng.choice([0.01, 1.0], (N, R)),
+        momentum_weight=rng.choice([0.0, 1.0], (N, R)),
+        growth_reference=np.full(N, 2.0),
+        burn_multiple_reference=np.full(N, 2.0),
+        min_amount_ratio=rng.choice([0.0, 0.15 / 0.85], (N, R)),
+        max_amount_ratio=rng.choice([np.inf, 0.25 / 0.75], (N, R)),
     )
 
 
@@ -433,6 +441,19 @@ def test_attempt_odds_and_failure(rng):
     }
     run_both(attempt_odds, odds)
     run_both(attempt_odds, odds | {"success_probability": rng.uniform(0, 1, (N, R))})
+    run_both(attempt_odds, odds | {"momentum": rng.uniform(-1, 1, (N, R))})
+    score, amount = run_both(  # traction pricing at a start: momentum and the amount within the dilution range
+        attempt_start,
+        {
+            "params": f,
+            "arr": rng.choice([0.0, 5e5, 3e6], N),
+            "new_arr_pace": rng.choice([-2e4, 0.0, 5e4, 2e5], N),
+            "burn_pace": rng.choice([-1e5, 0.0, 1e5, 4e5], N),
+            "climate": rng.uniform(0.7, 1.3, N)[:, None],
+            "attempts": attempts,
+        },
+    )
+    assert (np.asarray(score) != 0).any() and (np.asarray(amount) != f.amount).any()
     failed = rng.random((N, R)) < 0.5
     _attempts_after, status, _next_try = run_both(
         after_failure,

@@ -52,14 +52,41 @@ FINAL_NAMES = {n: f"final_{n}" for n in ("cash", "arr", "runway", "founder_owner
 """The Result's names of the finals that share a name with a monthly metric."""
 
 
-def _differs(jax_values: np.ndarray, des_values: np.ndarray, rtol: float = RTOL) -> np.ndarray:
-    """(paths, …) bool: where ``jax_values`` and ``des_values`` differ beyond ``rtol`` of each path's scale."""
+def _scale(values: np.ndarray) -> np.ndarray:
+    """(paths,) the largest finite |value| of each path."""
+    v = np.asarray(values, np.float64)
+    return np.where(np.isfinite(v), np.abs(v), 0.0).reshape(len(v), -1).max(axis=1, initial=0.0)
+
+
+def _differs(
+    jax_values: np.ndarray, des_values: np.ndarray, scale: np.ndarray | None = None, rtol: float = RTOL
+) -> np.ndarray:
+    """(paths, …) bool: where ``jax_values`` and ``des_values`` differ beyond ``rtol`` of each path's scale
+    (``scale`` (paths,), by default the largest finite |value| of the path in ``jax_values``)."""
     j = np.asarray(jax_values, np.float64)
     d = np.asarray(des_values, np.float64).reshape(j.shape)
-    finite = np.where(np.isfinite(j), np.abs(j), 0.0)
-    scale = finite.reshape(len(j), -1).max(axis=1, initial=0.0).reshape((-1,) + (1,) * (j.ndim - 1))
+    scale = (_scale(j) if scale is None else np.asarray(scale, np.float64)).reshape((-1,) + (1,) * (j.ndim - 1))
     with np.errstate(invalid="ignore"):
         return ~((j == d) | (np.isnan(j) & np.isnan(d)) | (np.abs(j - d) <= rtol * scale))
+
+
+def _burns_differ(data, des, jax_runway: np.ndarray, des_runway: np.ndarray) -> np.ndarray:
+    """(paths, months) bool: where the net burns the runways imply (cash / runway; 0 where not burning) differ
+    beyond :data:`RTOL` of the path's net-burn scale.
+
+    Runway = cash / net burn is ill-conditioned near break-even: a net burn of $491 out of ~$10⁵ of monthly flows
+    (funding_winter, seed 1, path 3, month 13, with the growth policy) carries the kernel's float32 error of the
+    flows (≈ 2 epsilons of $10⁵, $0.02), i.e. 3·10⁻⁵ of the runway, above :data:`RTOL` of the path's largest
+    runway. A runway is judged by the quantity it is computed from, at that quantity's scale: the check stays
+    exact for any drift in cash or burn."""
+    cash_j = np.asarray(data["cash"].values, np.float64)
+    cash_d = np.stack([records["cash"] for records, _, _ in des]).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        burn_j = np.where(np.isfinite(jax_runway) & (jax_runway > 0), cash_j / jax_runway, 0.0)
+        burn_d = np.where(np.isfinite(des_runway) & (des_runway > 0), cash_d / des_runway, 0.0)
+    net_burn = np.asarray(data["net_burn"].values, np.float64)
+    scale = np.abs(net_burn).max(axis=1, initial=0.0)[:, None]
+    return np.abs(burn_j - burn_d) > RTOL * scale
 
 
 @pytest.mark.slow
@@ -82,7 +109,9 @@ def test_same_uniforms_same_records(path):
     for name in MONTHLY_METRICS:
         jax_values, des_values = data[name].values, np.stack([records[name] for records, _, _ in des])
         rtol = RTOL_EVENT_TIME if name == "training_compute" else RTOL
-        bad = _differs(jax_values, des_values, rtol).reshape(PATHS, months, -1).any(axis=-1)
+        bad = _differs(jax_values, des_values, rtol=rtol).reshape(PATHS, months, -1).any(axis=-1)
+        if name == "runway":
+            bad &= _burns_differ(data, des, jax_values, des_values)
         for i in range(PATHS):
             month = int(np.argmax(bad[i])) if bad[i].any() else months
             if month < first[i]:
@@ -98,7 +127,11 @@ def test_same_uniforms_same_records(path):
             continue
         jax_values = data[FINAL_NAMES.get(name, name)].values
         des_values = np.stack([final[name] for _, final, _ in des])
-        bad = _differs(jax_values, des_values).reshape(PATHS, -1).any(axis=-1)
+        # a final that is a monthly metric's last value is judged at that metric's scale on the path, as its
+        # record is: near zero (the cash of a path that died, bootstrapped_vertical_ai, seed 1, path 1: −$1,081)
+        # its own magnitude is no scale for float32 sums of ~$10⁵ flows
+        scale = _scale(data[name].values) if name in FINAL_NAMES else None
+        bad = _differs(jax_values, des_values, scale).reshape(PATHS, -1).any(axis=-1)
         problems += [
             f"final {name} of path {i}: jax {jax_values[i]!r}, des {des_values[i]!r}"
             for i in np.flatnonzero(bad & (first == months))

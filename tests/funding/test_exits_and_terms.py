@@ -162,7 +162,8 @@ def test_traction_sets_the_odds_in_the_engine():
         "trigger_runway_months": 0,
         "start_when_arr_at_least": 5e6,
         "success_probability": 0.5,
-        "traction": {"reference_arr": 3e6, "success_elasticity": 0.5, "valuation_elasticity": 0.7},
+        # momentum off: the ARR response alone (growth and the burn multiple: test_policy_and_traction.py)
+        "traction": {"reference_arr": 3e6, "success_elasticity": 0.5, "valuation_elasticity": 0.7, "momentum": False},
     }
     ds = vs.simulate(vs.load(company(rounds=[seed])), paths=8192, seed=4).data
     closed = ds["round_status"].values[:, 0] == 2

@@ -316,7 +316,10 @@ def test_jit_and_no_jit_agree(make_params):
     params = make_params(DYNAMIC, paths=4, months=8)
     state, active = init_team(params), jnp.ones(4, bool)
     for t in range(3):
-        state, _ = STEP(jax.random.key(t), state, params, jnp.asarray(t), active, signals(4, 5.0, 250.0, failed=t == 1))
+        # a failed round (month 0's signal) then a close (month 1's): the stress windows act, and the
+        # round-failure policy's freeze has ended by month 2, so the plan's step opens requisitions
+        sig = signals(4, 5.0, 250.0, failed=t == 0, closed=t == 1)
+        state, _ = STEP(jax.random.key(t), state, params, jnp.asarray(t), active, sig)
     args = (jax.random.key(3), state, params, jnp.asarray(3), active, signals(4, 3.0, 320.0, closed=True))
     jitted = STEP(*args)
     eager = step_team(*args)  # op by op

@@ -34,10 +34,10 @@ import simpy
 
 from venturesim import _streams as streams
 from venturesim._draws import GeneratorDraws, ReplayBlock, ReplayDraws
-from venturesim._simpy import month_end_tick
+from venturesim._simpy import month_end_tick, trigger_now
 from venturesim.engine.jax_engine import BLOCK
 from venturesim.engine.metrics import MONTHLY_METRICS
-from venturesim.engine.month import close_month, final_results, next_signals, team_hooks
+from venturesim.engine.month import close_month, final_results, next_signals, note_pace, team_hooks
 from venturesim.engine.month_close import dead_record
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
@@ -237,10 +237,13 @@ def run_path(
     if risks:
         r = params.risks
         env.process(risk_events(env, company, risks, r.time, r.severity, r.value, r.occurs))
+    horizon = env.event()  # after the last month end's rounds started, before anything later (as the kernel)
     env.process(
-        _month_ends(env, company, params, months, draws, round_names, records, list(debt_names), list(partner_names))
+        _month_ends(
+            env, company, params, months, draws, round_names, records, list(debt_names), list(partner_names), horizon
+        )
     )
-    env.run(until=months + 0.5)
+    env.run(until=horizon)
     runway_ = records["runway"][-1]
     final = final_results(
         company.funding, company.partners, params, company.cash, company.arr, runway_, company.death_month, np
@@ -250,9 +253,20 @@ def run_path(
 
 
 def _month_ends(
-    env, company: Company, params: Params, months: int, rng, round_names, records, debt_names=(), partner_names=()
+    env,
+    company: Company,
+    params: Params,
+    months: int,
+    rng,
+    round_names,
+    records,
+    debt_names=(),
+    partner_names=(),
+    horizon=None,
 ):
-    """Close each month at time t + 1 (:func:`venturesim.engine.month.close_month`, as the JAX engine's step)."""
+    """Close each month at time t + 1 (:func:`venturesim.engine.month.close_month`, as the JAX engine's step);
+    at the last month end, once its rounds have started, trigger ``horizon`` (the run stops there: an attempt
+    resolving, a deal or a departure after the horizon is no part of the results, as in the kernel)."""
     month = PathMonth(company, params, rng, round_names, debt_names, partner_names)
     f = company.funding
     attempts_seen = f.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
@@ -264,7 +278,9 @@ def _month_ends(
             for name in records:
                 records[name].append(frozen.get(name, 0.0))
             continue
+        arr_before = company.arr
         end = close_month(month, params, t, True, company.cash)
+        f.new_arr_pace, f.burn_pace = (float(v) for v in note_pace(f, arr_before, end, np))
         for name, value in end.record.items():
             records[name].append(value)
         revenue, financing = float(end.record["revenue"]), float(end.financing)
@@ -294,6 +310,8 @@ def _month_ends(
         raising = len(starting) > 0 or bool(np.any(f.status == RAISING))  # a new attempt's process starts later
         company.team.signals = next_signals(end, np.any(f.attempts > attempts_seen), raising, params, t, np, True)
         attempts_seen = f.attempts.copy()
+    if horizon is not None:
+        trigger_now(env, horizon)
 
 
 def run_paths(

@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim.engine.month import close_month, final_results, next_signals, team_hooks
+from venturesim.engine.month import close_month, final_results, next_signals, note_pace, team_hooks
 from venturesim.engine.month_close import dead_record, mask_dead
 from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
@@ -150,7 +150,9 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     alive = state.company.alive
     block = BlockMonth(key, state, params)
     end = close_month(block, params, t, alive, state.company.cash)
-    funding = start_rounds(block.funding, params.funding, t, end.runway, end.alive, end.arr)
+    new_arr_pace, burn_pace = note_pace(block.funding, state.company.arr, end, jnp)
+    funding = block.funding._replace(new_arr_pace=new_arr_pace, burn_pace=burn_pace)
+    funding = start_rounds(funding, params.funding, t, end.runway, end.alive, end.arr)
     failed = jnp.any(funding.attempts > state.funding.attempts, axis=1)
     signals = next_signals(end, failed, jnp.any(funding.status == RAISING, axis=1), params, t, jnp, False)
     rounds_closed = end.record["rounds_closed"]

@@ -16,7 +16,8 @@ arrays) or on one path (the DES: ``xp = numpy``, floats and (S,) rows):
    revenue share, costs, the cash identity, the covenant, death, ARR; exits;
    runway; the partners' concentration; the month's record.
 
-What happens after (a round starting, the team's signals for the next month,
+What happens after (the funding paces noted, :func:`note_pace`; a round starting, the team's signals for
+the next month,
 the event log) and every draw belong to the engine: a :class:`Driver` gives
 each domain's month with the engine's randomness and event mechanics (JAX:
 :class:`venturesim.engine.jax_engine.BlockMonth`; DES:
@@ -30,13 +31,14 @@ from typing import Any, NamedTuple, Protocol
 from venturesim.engine.month_close import Accounts, Ledger, annual_run_rate, close_accounts, month_record, runway
 from venturesim.funding.exits import exit_proceeds
 from venturesim.funding.rounds import CLOSED
+from venturesim.funding.traction import update_pace
 from venturesim.market._rules import quality_effect
 from venturesim.market.step import MarketFlows, MarketLimits
 from venturesim.partnerships.terms import PartnerMonth, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.team.step import TeamMonth, TeamSignals
 
-__all__ = ["Driver", "MonthEnd", "close_month", "final_results", "next_signals", "team_hooks"]
+__all__ = ["Driver", "MonthEnd", "close_month", "final_results", "next_signals", "note_pace", "team_hooks"]
 
 
 class Driver(Protocol):
@@ -110,7 +112,25 @@ def next_signals(end: MonthEnd, round_failed, raising, params, t, xp, row: bool)
     t's close, whether an attempt failed in it and whether a round is raising at its end."""
     hooks = team_hooks(params, xp.minimum(t + 1, params.company.other_costs.shape[-1] - 1), xp, row)
     customers, round_closed = xp.sum(end.customers, axis=-1), end.financing > 0
-    return TeamSignals(end.runway, customers, 12.0 * end.flows.new_mrr, round_failed, round_closed, raising, **hooks)
+    return TeamSignals(
+        end.runway,
+        customers,
+        12.0 * end.flows.new_mrr,
+        round_failed,
+        round_closed,
+        raising,
+        **hooks,
+        net_burn=end.accounts.net_burn,
+    )
+
+
+def note_pace(funding, arr_before, end: MonthEnd, xp):
+    """(n̄, b̄) of the funding state after month t's close (:func:`venturesim.funding.traction.update_pace`):
+    the month's net new ARR (``end.arr`` − ``arr_before``, USD) and net burn, on paths alive at its end. The
+    engines note them before the rounds that start at the month's end (their momentum and amount)."""
+    return update_pace(
+        funding.new_arr_pace, funding.burn_pace, end.arr - arr_before, end.accounts.net_burn, end.alive, xp=xp
+    )
 
 
 def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
@@ -139,6 +159,8 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, xp=xp, row=row),
         q_monthly=adjust(hooks.market_q, m.q_monthly, t, 0.0, xp=xp, row=row),
         partner=m.partner * partner.adoption_multiplier,
+        # the growth policy scales the channel budgets (team.policy); (…,) → (…, 1, 1)
+        channel_budget=m.channel_budget * xp.asarray(team.growth_scale)[..., None, None],
     )
     flows, customers = d.market(t, alive, market, quality, limits)
     inflow, booked = d.rounds(t, alive)
@@ -207,7 +229,7 @@ def final_results(funding, partners, params, cash, arr, runway, death_month, xp)
         "round_status": funding.status,
         "round_close_month": funding.close_month,
         "round_pre_money": funding.closed_pre_money,  # NaN: not closed
-        "round_amount": params.funding.amount,  # drawn per path
+        "round_amount": funding.round_amount,  # each round's amount at its latest attempt's price
         "exit_kind": funding.exit_kind,  # index into funding.terms.EXIT_KINDS
         "exit_month": funding.exit_month,
         "exit_value": funding.exit_value,

@@ -90,7 +90,9 @@ def sample_with_draws(
     params = Params(
         company=company,
         market=sample_market(scenario.market, sampler, months),
-        team=sample_team(scenario.team, sampler, months, option_pool=scenario.company.option_pool),
+        team=sample_team(
+            scenario.team, sampler, months, option_pool=scenario.company.option_pool, policy=scenario.policy
+        ),
         funding=sample_funding(scenario.funding, sampler, months),
         product=sample_product(scenario.product, sampler, months),
         partnerships=sample_partnerships(scenario.partnerships, sampler, segments),

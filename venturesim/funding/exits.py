@@ -128,7 +128,7 @@ def exit_proceeds(state, params: FundingParams, xp=jnp):
     holders = Holders.of(state)._replace(
         founders=founder_ownership, others=xp.asarray(state.other_ownership), pool=xp.asarray(state.pool_ownership)
     )
-    prefs, shares, rank, kind, cap = exit_classes(holders, closed, params, xp=xp)
+    prefs, shares, rank, kind, cap = exit_classes(holders, closed, params, xp=xp, amount=state.round_amount)
     value = xp.where(xp.asarray(state.exit_kind) != NO_EXIT, xp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)
     batch, classes = value.shape, shares.shape[-1]
     paid = waterfall_arrays(

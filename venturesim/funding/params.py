@@ -7,8 +7,9 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtr
 
-from venturesim.funding.schema import Funding, Round
+from venturesim.funding.schema import Funding, Round, Traction
 from venturesim.funding.shares.waterfall import CAPPED, FULL, NONE
+from venturesim.funding.traction import dilution_ratio
 from venturesim.spec.sampling import Sampler
 
 
@@ -21,7 +22,11 @@ class FundingParams(NamedTuple):
     the cap factor applied to the failed attempt's pre-money. For a SAFE round
     ``pre_money`` holds the post-money valuation cap.
 
-    ``reference_arr`` is +inf for a round without a traction block; ``milestone_arr``
+    ``reference_arr`` is +inf for a round with ``traction: off`` (and a bridge), the block's for a round
+    with a traction block, else pre-money / ``pricing.arr_multiple``; ``arr_floor`` is φ of
+    :func:`venturesim.funding.terms.attempt_terms` (0.01 with a block, 1 by default); ``min_amount_ratio``
+    and ``max_amount_ratio`` bound an attempt's amount per dollar of pre-money
+    (:func:`venturesim.funding.traction.round_amount`; 0 and +inf: no bound); ``milestone_arr``
     +inf without a milestone; ``pool_target`` −1 without a pool top-up;
     ``participation`` is :data:`venturesim.funding.shares.waterfall.NONE`/``FULL``/``CAPPED``.
     Debt facilities are (paths, D), grants (paths, G).
@@ -40,6 +45,12 @@ class FundingParams(NamedTuple):
     reference_arr: np.ndarray  # USD
     success_elasticity: np.ndarray
     valuation_elasticity: np.ndarray
+    arr_floor: np.ndarray  # φ: ARR below φ × the reference scores as φ × the reference
+    momentum_weight: np.ndarray  # 1: growth and burn multiple count (funding.traction); 0: ARR alone
+    min_amount_ratio: np.ndarray  # amount ≥ this × the attempt's pre-money
+    max_amount_ratio: np.ndarray  # amount ≤ this × the attempt's pre-money
+    growth_reference: np.ndarray  # (paths,) YoY growth multiple at which growth is neutral
+    burn_multiple_reference: np.ndarray  # (paths,) burn multiple at which efficiency is neutral
     preference: np.ndarray  # multiple of the amount
     participation: np.ndarray
     cap_multiple: np.ndarray
@@ -161,15 +172,31 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
             return np.zeros((sampler.n, 0)), np.zeros((sampler.n, 0))
         return np.stack(months_paid, axis=1), np.stack(amounts, axis=1)
 
+    pricing = funding.pricing
+
     def traction(field, default):
-        """A traction elasticity per round (a bridge has none), named ``funding.rounds.R.traction.FIELD``."""
-        columns = [
-            np.full(n, default)
-            if r.traction is None
-            else sampler.scalar(getattr(r.traction, field), f"{prefix}.traction.{field}")
-            for r, prefix, _ in axis
-        ]
+        """A traction field per round: off (and bridges) ``default``, a block's value (drawn per path, named
+        ``funding.rounds.R.traction.FIELD``), else the pricing's."""
+
+        def column(r, prefix):
+            if r.traction == "off" or r.trigger_runway_months == -float("inf"):
+                return np.full(n, default)
+            if r.traction is None:
+                return np.full(n, float(getattr(pricing, field)))
+            return sampler.scalar(getattr(r.traction, field), f"{prefix}.traction.{field}")
+
+        columns = [column(r, prefix) for r, prefix, _ in axis]
         return np.stack(columns, axis=1) if columns else np.zeros((n, 0))
+
+    def by_mode(off, block, default):
+        return fixed(
+            "name",
+            lambda r: (
+                off
+                if r.traction == "off" or r.trigger_runway_months == -float("inf")
+                else (block if r.traction is not None else default)
+            ),
+        )
 
     inf = float("inf")
     exits, n = funding.exits, sampler.n
@@ -178,22 +205,38 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
     names = funding.class_names()
     grant_month, grant_amount = grants()
 
+    pre_money = per_round("pre_money")
+    default_mode = by_mode(0.0, 0.0, 1.0) > 0
+    block_reference = fixed("name", lambda r: r.traction.reference_arr if isinstance(r.traction, Traction) else inf)
+    milestone = fixed(
+        "start_when_arr_at_least", lambda r: inf if r.start_when_arr_at_least is None else r.start_when_arr_at_least
+    )
+    priced = fixed("instrument", lambda r: r.instrument == "priced") > 0
+    adjusts = priced & (by_mode(0.0, 1.0, 1.0) > 0)
     return FundingParams(
         trigger_runway=per_round("trigger_runway_months"),
         earliest_month=fixed("earliest_month"),
         success_probability=per_round("success_probability"),
-        pre_money=per_round("pre_money"),
+        pre_money=pre_money,
         amount=per_round("amount"),
         time_to_close=per_round("time_to_close_months"),
         max_attempts=fixed("max_attempts"),
         retry_delay=per_round("retry_delay_months"),
         down_round_factor=fixed("down_round_factor"),
-        milestone_arr=fixed(
-            "start_when_arr_at_least", lambda r: inf if r.start_when_arr_at_least is None else r.start_when_arr_at_least
+        milestone_arr=np.where(
+            default_mode & pricing.raise_at_reference_arr & ~np.isfinite(milestone),
+            pre_money / pricing.arr_multiple,
+            milestone,
         ),
-        reference_arr=traction("reference_arr", inf),
+        reference_arr=np.where(default_mode, pre_money / pricing.arr_multiple, block_reference),
         success_elasticity=traction("success_elasticity", 0.0),
         valuation_elasticity=traction("valuation_elasticity", 0.0),
+        arr_floor=by_mode(0.01, 0.01, 1.0),
+        momentum_weight=fixed("name", lambda r: float(not isinstance(r.traction, Traction) or r.traction.momentum)),
+        min_amount_ratio=np.where(adjusts, dilution_ratio(pricing.min_dilution), 0.0),
+        max_amount_ratio=np.where(adjusts, dilution_ratio(pricing.max_dilution), inf),
+        growth_reference=np.full(n, pricing.growth_reference),
+        burn_multiple_reference=np.full(n, pricing.burn_multiple_reference),
         preference=fixed("liquidation_preference"),
         participation=fixed("participation", lambda r: participation[r.participation]),
         cap_multiple=fixed("participation_cap"),

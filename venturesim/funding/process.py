@@ -27,7 +27,7 @@ a round with a bridge is bridged by insiders at once with their probability
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,6 +42,7 @@ from venturesim.funding.rounds import (
     WAITING,
     after_failure,
     attempt_odds,
+    attempt_start,
     bridge_cap,
     bridge_due,
     close_rounds,
@@ -73,6 +74,11 @@ class FundingBook:
     exit_month: float = -1.0
     exit_value: float = 0.0
     exit_debt: float = 0.0
+    round_amount: np.ndarray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # (R,) USD, each round's amount at its latest attempt's price
+    new_arr_pace: float = 0.0  # USD/month, n̄ (funding.traction.update_pace)
+    burn_pace: float = 0.0  # USD/month, b̄
     booked: float = 0.0
 
     @classmethod
@@ -92,6 +98,7 @@ class FundingBook:
             founder_ownership=founder_ownership,
             other_ownership=1.0 - founder_ownership - option_pool,
             pool_ownership=option_pool,
+            round_amount=np.array(funding.amount, dtype=float),
         )
 
 
@@ -108,11 +115,17 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     duration = float(funding.time_to_close[r])
     arr_at_start, climate_at_start = company.arr, funding.climate[int(env.now) - 1]
     attempts_at_start = book.attempts.copy()
-    probability, pre_money = (v[r] for v in attempt_odds(funding, arr_at_start, climate_at_start, book.attempts))
+    score, amounts = attempt_start(
+        funding, arr_at_start, book.new_arr_pace, book.burn_pace, climate_at_start, book.attempts
+    )
+    book.round_amount[r] = amount = float(amounts[r])
+    probability, pre_money = (
+        v[r] for v in attempt_odds(funding, arr_at_start, climate_at_start, book.attempts, momentum=score)
+    )
     company.log(
         "fundraising",
         "start",
-        f"{name}: started raising ${funding.amount[r]:,.0f} "
+        f"{name}: started raising ${amount:,.0f} "
         f"at ${pre_money:,.0f} pre-money (runway {runway:.1f} months, ARR ${company.arr:,.0f}, "
         f"odds of closing {probability:.0%})",
     )
@@ -131,15 +144,18 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
 
         month = min(math.floor(env.now), len(funding.climate) - 1)
         base = adjust(success_hook, funding.success_probability, month, 0.0, 1.0, row=True)
-        probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base)[0][r]
+        probability = attempt_odds(funding, arr_at_start, climate_at_start, attempts_at_start, base, momentum=score)[0][
+            r
+        ]
     if draws.attempt(math.floor(env.now), r) < probability:
         success, prices = np.arange(len(names)) == r, np.full(len(names), pre_money)
-        _take(company, close_rounds(Holders.of(book), success, prices, funding))
-        _close(env, company, r, pre_money, funding.amount[r])
+        terms = funding._replace(amount=book.round_amount)
+        _take(company, close_rounds(Holders.of(book), success, prices, terms))
+        _close(env, company, r, pre_money, amount)
         company.log(
             "fundraising",
             "closed",
-            f"{name}: closed ${funding.amount[r]:,.0f}"
+            f"{name}: closed ${amount:,.0f}"
             + (f" as a SAFE capped at ${pre_money:,.0f} post-money" if funding.is_safe[r] else "")
             + f"; founders now own {book.founder_ownership:.1%}",
         )

@@ -51,6 +51,7 @@ from venturesim._jax_random import uniforms
 from venturesim.funding.ownership import Holders, close_priced, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
+from venturesim.funding.traction import momentum, round_amount, update_pace
 
 WAITING, RAISING, CLOSED, ABANDONED = 0, 1, 2, 3
 
@@ -68,6 +69,10 @@ class FundingState(NamedTuple):
     other_ownership: jax.Array  # (paths,) angels and other early holders
     pool_ownership: jax.Array  # (paths,) the option pool (granted and unissued)
     arr_at_start: jax.Array  # USD; ARR shown when the current attempt started
+    momentum_at_start: jax.Array  # growth and burn multiple's score when it started (funding.traction)
+    round_amount: jax.Array  # USD; the current attempt's amount (what the round raised, once closed)
+    new_arr_pace: jax.Array  # (paths,) USD a month, moving average of net new ARR (funding.traction)
+    burn_pace: jax.Array  # (paths,) USD a month, moving average of net burn
     climate_at_start: jax.Array  # the funding climate when it started
     closed_pre_money: jax.Array  # USD; the pre-money the round closed at (NaN if not)
     exit_kind: jax.Array  # (paths,) int32, one of terms.EXIT_KINDS' indices
@@ -96,6 +101,10 @@ def init_funding(params: FundingParams, founder_ownership: jax.Array, option_poo
         other_ownership=1.0 - founders - pool,
         pool_ownership=pool,
         arr_at_start=zeros,
+        momentum_at_start=zeros,
+        round_amount=jnp.asarray(params.amount, jnp.float32),
+        new_arr_pace=jnp.zeros(founders.shape, jnp.float32),
+        burn_pace=jnp.zeros(founders.shape, jnp.float32),
         climate_at_start=zeros + 1.0,
         closed_pre_money=zeros + jnp.nan,
         exit_kind=jnp.zeros(founders.shape, jnp.int32),
@@ -115,7 +124,11 @@ def resolve_rounds(
     sub = jax.random.fold_in(key, streams.FUNDING)
     u = uniforms(sub, streams.FUNDING_ATTEMPTS, state.status.shape)  # (paths, R)
     due = active[:, None] & (state.status == RAISING) & (state.resolve_time < t + 1.0)
-    probability, pre_money = attempt_odds(params, state.arr_at_start, state.climate_at_start, state.attempts, xp=jnp)
+    probability, pre_money = attempt_odds(
+        params, state.arr_at_start, state.climate_at_start, state.attempts, xp=jnp, momentum=state.momentum_at_start
+    )
+    amount = state.round_amount
+    terms = params._replace(amount=amount)
     success = due & (u < probability)
     failure = due & ~success
     attempts, status, next_try = after_failure(
@@ -128,17 +141,17 @@ def resolve_rounds(
         xp=jnp,
     )
 
-    holders = close_rounds(Holders.of(state), success, pre_money, params, xp=jnp)
+    holders = close_rounds(Holders.of(state), success, pre_money, terms, xp=jnp)
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
     u_bridge = uniforms(sub, streams.FUNDING_BRIDGES, state.status.shape)
     eligible, parent_pre = bridge_due(params.bridge_of, status, failure, pre_money, xp=jnp)
     bridged = eligible & (u_bridge < params.success_probability)
     bridge_cap_ = bridge_cap(params.pre_money, parent_pre)
-    holders = issue_safes(holders, bridged, params.amount / bridge_cap_, xp=jnp)
+    holders = issue_safes(holders, bridged, amount / bridge_cap_, xp=jnp)
     status = jnp.where(bridged, CLOSED, status)
     closed = success | bridged
-    inflow = jnp.sum(jnp.where(closed, params.amount, 0.0), axis=1)
+    inflow = jnp.sum(jnp.where(closed, amount, 0.0), axis=1)
     return (
         state._replace(
             status=status,
@@ -153,7 +166,8 @@ def resolve_rounds(
 
 
 def close_rounds(holders: Holders, success, pre_money, params: FundingParams, xp=np) -> Holders:
-    """The cap table after the rounds in ``success`` (…, R) close at ``pre_money`` (…, R) USD: a priced round
+    """The cap table after the rounds in ``success`` (…, R) close at ``pre_money`` (…, R) USD, each raising
+    ``params.amount`` (the attempt's amount, :func:`attempt_start`, in the engines): a priced round
     converts the outstanding SAFEs (:func:`~venturesim.funding.ownership.close_priced`), a SAFE round issues a
     post-money SAFE capped at its pre-money (:func:`~venturesim.funding.ownership.issue_safes`). Rounds close
     one at a time (only the current round raises), so at most one column of ``success`` is set per path."""
@@ -162,10 +176,10 @@ def close_rounds(holders: Holders, success, pre_money, params: FundingParams, xp
     return issue_safes(holders, success & safe, params.amount / pre_money, xp=xp)
 
 
-def attempt_odds(params: FundingParams, arr, climate, attempts, success_probability=None, xp=np):
+def attempt_odds(params: FundingParams, arr, climate, attempts, success_probability=None, xp=np, momentum=0.0):
     """(probability of closing, pre-money USD) of an attempt at each round (…, R): the round's terms
-    (:func:`venturesim.funding.terms.attempt_terms`) at the ARR and climate of its start and its failed
-    attempts so far; ``success_probability`` replaces the base odds (a risk hook), if given."""
+    (:func:`venturesim.funding.terms.attempt_terms`) at the ARR, momentum and climate of its start and its
+    failed attempts so far; ``success_probability`` replaces the base odds (a risk hook), if given."""
     base = params.success_probability if success_probability is None else success_probability
     return attempt_terms(
         arr,
@@ -178,7 +192,27 @@ def attempt_odds(params: FundingParams, arr, climate, attempts, success_probabil
         attempts,
         params.down_round_factor,
         xp=xp,
+        arr_floor=params.arr_floor,
+        momentum=momentum,
     )
+
+
+def attempt_start(params: FundingParams, arr, new_arr_pace, burn_pace, climate, attempts, xp=np):
+    """(momentum (…, R), amount (…, R) USD) of attempts starting now at ARR ``arr`` (…,) with the paces (…,):
+    the momentum score (:func:`venturesim.funding.traction.momentum`) and the amount the attempt raises at its
+    price (:func:`venturesim.funding.traction.round_amount`)."""
+    arr, new_arr_pace, burn_pace = (xp.asarray(v)[..., None] for v in (arr, new_arr_pace, burn_pace))
+    score = params.momentum_weight * momentum(
+        arr,
+        new_arr_pace,
+        burn_pace,
+        params.reference_arr,
+        xp.asarray(params.growth_reference)[..., None],
+        xp.asarray(params.burn_multiple_reference)[..., None],
+        xp=xp,
+    )
+    _, pre = attempt_odds(params, arr, climate, attempts, xp=xp, momentum=score)
+    return score, round_amount(params.amount, pre, params.min_amount_ratio, params.max_amount_ratio, xp=xp)
 
 
 def after_failure(failed, attempts, status, next_try, resolved_at, params: FundingParams, xp=np):
@@ -240,9 +274,21 @@ def start_rounds(
     """At the end of month t, start the rounds :func:`start_due` names (the attempt's ARR and climate noted)."""
     now = t + 1.0
     start = start_due(state.status, state.next_try, params, now, runway, arr, active, xp=jnp)
+    climate = params.climate[:, t][:, None]
+    score, amount = attempt_start(params, arr, state.new_arr_pace, state.burn_pace, climate, state.attempts, xp=jnp)
     return state._replace(
         status=jnp.where(start, RAISING, state.status),
         resolve_time=jnp.where(start, now + params.time_to_close, state.resolve_time),
         arr_at_start=jnp.where(start, arr[:, None], state.arr_at_start),
-        climate_at_start=jnp.where(start, params.climate[:, t][:, None], state.climate_at_start),
+        climate_at_start=jnp.where(start, climate, state.climate_at_start),
+        momentum_at_start=jnp.where(start, score, state.momentum_at_start),
+        round_amount=jnp.where(start, amount, state.round_amount),
     )
+
+
+def note_pace(state: FundingState, arr_before, arr, net_burn, alive) -> FundingState:
+    """The month's net new ARR (``arr`` − ``arr_before``) and net burn into the paces (:func:`update_pace`)."""
+    new_arr_pace, burn_pace = update_pace(
+        state.new_arr_pace, state.burn_pace, arr - arr_before, net_burn, alive, xp=jnp
+    )
+    return state._replace(new_arr_pace=new_arr_pace, burn_pace=burn_pace)

@@ -33,6 +33,70 @@ class Traction(Model):
         description="Elasticity of the pre-money valuation to ARR (0.7: twice the ARR, 1.62× the price; "
         "ARR multiples compress as ARR grows).",
     )
+    momentum: bool = Field(
+        True, description="Also price growth and the burn multiple (funding.pricing's references; false: ARR alone)."
+    )
+
+
+class RoundPricing(Model):
+    """How every round without ``traction: off`` is priced on traction, and how its size follows its price.
+
+    The maths and sources: :mod:`venturesim.funding.traction` (docs/model/funding.md, "Traction pricing").
+    A round with a ``traction:`` block uses the block's reference ARR and elasticities; the others use
+    a reference ARR of pre-money / ``arr_multiple`` and these elasticities (ARR below the reference
+    neither helps nor hurts; growth and the burn multiple do, once ARR is a quarter of the reference).
+    """
+
+    arr_multiple: float = Field(
+        8.1,
+        gt=0,
+        description="Run-rate ARR multiple a round's pre-money assumes (reference ARR = pre-money / this; 8.1: "
+        "Blossom Street Ventures' median Series A ask, Q3 2019).",
+    )
+    growth_reference: float = Field(
+        2.0,
+        gt=0,
+        description="Year-over-year ARR growth multiple at which growth is neutral (2: ≈100 %, the median at "
+        "a Series A; Blossom Street Ventures Q4 2016).",
+    )
+    burn_multiple_reference: float = Field(
+        2.0,
+        gt=0,
+        description="Burn multiple (net burn / net new ARR) at which efficiency is neutral (2: Sacks 2020's "
+        "'good' (1.5–2) / 'suspect' (2–3) boundary).",
+    )
+    success_elasticity: float = Field(
+        0.5, ge=0, description="Change of the log-odds of closing per unit of traction score (as `traction:`)."
+    )
+    valuation_elasticity: float = Field(
+        0.7, ge=0, le=1.5, description="Elasticity of the pre-money to the traction score (as `traction:`)."
+    )
+    min_dilution: float = Field(
+        0.15,
+        ge=0,
+        lt=1,
+        description="A priced round sells at least this fraction of the post-money: a richly priced round "
+        "raises more (Carta 2023's ≈20 % median seed and A dilution, ± 5 points).",
+    )
+    max_dilution: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="A priced round sells at most this fraction of the post-money: a round whose price falls "
+        "raises less (1: the planned amount whatever the price; Carta 2023's ≈20 % median, + 5 points).",
+    )
+
+    raise_at_reference_arr: bool = Field(
+        True,
+        description="Also start a traction-priced round without a milestone once ARR reaches its reference ARR "
+        "(pre-money / arr_multiple): raise opportunistically when the traction the price assumes is there.",
+    )
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.min_dilution > self.max_dilution:
+            raise ValueError(f"min_dilution(={self.min_dilution}) must be <= max_dilution(={self.max_dilution})")
+        return self
 
 
 class Bridge(Model):
@@ -116,7 +180,11 @@ class Round(Model):
         ge=0,
         description="Also start raising (from earliest_month) once ARR reaches this, USD: a milestone round.",
     )
-    traction: Traction | None = Field(None, description="Odds and price that respond to ARR (default: fixed inputs).")
+    traction: Traction | Literal["off"] | None = Field(
+        None,
+        description="Odds and price that respond to ARR (a reference ARR and elasticities); `off`: the inputs "
+        "exactly, at any traction and price; default: funding.pricing's traction pricing.",
+    )
     liquidation_preference: float = Field(
         1.0, ge=0, description="Liquidation preference, multiple of the amount invested (1x is standard)."
     )
@@ -273,6 +341,10 @@ class Funding(Model):
         default_factory=list, description="Non-dilutive grants."
     )
     exits: Exits = Field(default_factory=Exits)
+    pricing: RoundPricing = Field(
+        default_factory=RoundPricing,
+        description="Traction pricing of every round without `traction: off`, and its size's dilution range.",
+    )
 
     @model_validator(mode="after")
     def _debt_rounds_exist(self):

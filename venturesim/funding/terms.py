@@ -1,8 +1,10 @@
 """The arithmetic both engines share for a round's terms and for exits (``xp``: numpy or jax.numpy).
 
 **Odds and price of an attempt.** With A the ARR shown when the attempt
-started, x = ln(max(A, A_ref/100) / A_ref) (0 without a traction block), c
-the funding climate at the start and k the failed attempts so far:
+started, x = ln(max(A, φ A_ref) / A_ref) + m (0 with ``traction: off``; φ = 0.01
+with a traction block, 1 by default; m the momentum of growth and burn
+multiple at the start, :mod:`venturesim.funding.traction`), c the funding
+climate at the start and k the failed attempts so far:
 
     odds  = p₀/(1 − p₀) · e^{ε_s x} · c,         p = odds / (1 + odds),
     pre   = pre₀ · e^{ε_v x} · c · d^k           (d: the down-round factor).
@@ -38,11 +40,13 @@ def attempt_terms(
     failed_attempts,
     down_round_factor,
     xp=np,
+    arr_floor=0.01,
+    momentum=0.0,
 ):
     """(probability of closing, pre-money USD) of an attempt; arrays broadcast (paths, R)."""
     has_traction = xp.isfinite(reference_arr)
     ref = xp.where(has_traction, reference_arr, 1.0)
-    x = xp.where(has_traction, xp.log(xp.maximum(arr, 0.01 * ref) / ref), 0.0)
+    x = xp.where(has_traction, xp.log(xp.maximum(arr, arr_floor * ref) / ref) + momentum, 0.0)
     boost = xp.exp(success_elasticity * x) * climate
     p0 = base_probability
     odds = p0 * boost
@@ -58,12 +62,12 @@ def acquisition_probability(arr, hazard_annual, reference_arr, arr_elasticity, x
     return 1.0 - xp.exp(-rate * scale)
 
 
-def exit_classes(holders, closed, terms, xp=np):
+def exit_classes(holders, closed, terms, xp=np, amount=None):
     """The engines' preference stack at an exit as fixed-shape arrays (…, 1 + R).
 
     ``holders``: the cap table (:class:`venturesim.funding.ownership.Holders`); ``closed`` (…, R) bool, the
     rounds that closed; ``terms``: the rounds' terms (``FundingParams``: amount, preference, participation,
-    cap multiple, seniority; a block's or one path's).
+    cap multiple, seniority; a block's or one path's); ``amount``: what each round raised, if not the terms'.
 
     Class 0 is common (founders, others and the option pool: options count as
     common, strike ignored); class 1 + r is round r's preferred (empty unless
@@ -71,7 +75,8 @@ def exit_classes(holders, closed, terms, xp=np):
     :func:`venturesim.funding.shares.waterfall.waterfall_arrays`.
     """
     founders, others, pool, investors, _ = holders
-    amount, preference, seniority = terms.amount, terms.preference, terms.seniority
+    amount = terms.amount if amount is None else amount  # what each round raised (the state's round_amount)
+    preference, seniority = terms.preference, terms.seniority
     participation, cap_multiple = terms.participation, terms.cap_multiple
     common = (founders + others + pool)[..., None]
     prefs = xp.concatenate([xp.zeros_like(common), xp.where(closed, amount * preference, 0.0)], axis=-1)

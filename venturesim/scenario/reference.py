@@ -61,6 +61,7 @@ CHECKS: dict[str, str] = {
         "needs `monthly_cost`, `salary_annual` or a catalogue `kind` (which fills unset fields; an unknown "
         "kind or location is refused with a hint); with `dynamics: false` no pipeline or attrition field may be set."
     ),
+    "RoundPricing": "`min_dilution` must be <= `max_dilution`.",
     "HirePer": "give `customers` or `new_arr` (or both; the larger target wins).",
     "Market": "every channel's `segment` must name a segment.",
     "FitWeights": "the fit weights must have a positive sum.",
@@ -312,8 +313,8 @@ def _nested_models(annotation: Any) -> list[type[BaseModel]]:
         return []
     annotation = _strip(annotation)
     if _is_union(annotation):  # an optional section: `Product | None`
-        members = [m for m in _union_members(annotation) if m is not type(None)]
-        annotation = members[0] if len(members) == 1 else annotation
+        members = [m for m in _union_members(annotation) if m is not type(None) and get_origin(m) is not Literal]
+        annotation = members[0] if len(members) == 1 else annotation  # `Traction | Literal["off"] | None` too
     if _is_model(annotation):
         return [annotation]
     if get_origin(annotation) in (list, tuple):

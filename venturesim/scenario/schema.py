@@ -23,6 +23,7 @@ from venturesim.scenario.inputs import iter_inputs, trend_problems, uncertain_in
 from venturesim.spec._base import Model
 from venturesim.spec.distributions import Spec, bounded, uncertain
 from venturesim.spec.timeseries import TimeVarying
+from venturesim.team.policy import Policy
 from venturesim.team.schema import Team
 
 
@@ -87,6 +88,10 @@ class Scenario(Model):
     team: Team = Field(default_factory=Team)
     compute: Compute = Field(default_factory=Compute)
     funding: Funding = Field(default_factory=Funding)
+    policy: Policy = Field(
+        default_factory=Policy,
+        description="Management policies: what the company does with its plans when a round fails.",
+    )
     product: Product | None = Field(
         None,
         description="The model the startup trains and serves, and the frontier it competes with "

@@ -139,11 +139,54 @@ def staffing_target(plan, plan_before, rule, cap, employees, p, xp=np):
     return target, xp.clip(xp.minimum(employees - target, plan_before - plan), 0.0, None)
 
 
-def openings(target, employees, open_reqs, runway, cost, budget, p, xp=np):
+def distressed(since_failed, since_closed, xp=np):
+    """In distress: a round attempt failed more recently than any round closed (:mod:`venturesim.team.policy`)."""
+    return xp.asarray(since_failed) < xp.asarray(since_closed)
+
+
+def growth_scale(scale, runway, distress, p, xp=np):
+    """The growth scale s for this month (:class:`venturesim.team.policy.Growth`): s·(1 + step), at most the
+    maximum, while runway > the deploy threshold and not in distress; 1 in distress; else unchanged."""
+    deploy = (runway > p.deploy_runway) & xp.logical_not(distress)
+    grown = xp.minimum(scale * (1.0 + p.growth_step), p.max_scale)
+    return xp.where(distress, 1.0, xp.where(deploy, grown, scale))
+
+
+def channel_scale(growth, distress, p, xp=np):
+    """Multiplier of every channel budget this month: the growth scale, or the policy's cut in distress."""
+    return xp.where(distress, p.distress_channel_scale, growth)
+
+
+def scaled_plan(plan, base, scale, xp=np):
+    """Role targets with the plan's hires scaled: base_k + ⌊(plan_k − base_k) s + ½⌋ where the plan is above its
+    month-0 team base_k, else the plan (…, K); ``scale`` (…,)."""
+    s = xp.asarray(scale)[..., None]
+    return xp.where(plan > base, base + xp.floor((plan - base) * s + 0.5), plan)
+
+
+def policy_cut(runway, net_burn, distress, since_layoff, employees, cap, base, cost, p, xp=np):
+    """(laid off (…, K), headcount cap (…, K), months since a layoff (…)): the policy's cut to a runway target.
+
+    Due in distress when runway R < R* (``p.cut_runway``), the net burn B > 0 and the layoff cooldown has
+    passed. The people above each role's month-0 plan, e_k = max(N_k − base_k, 0), are cut pro rata by
+    f = min(B (1 − R/R*) / Σ e_k c_k, 1): n_k = ⌊f e_k + ½⌋; each role is then capped at what is left.
+    """
+    eligible = xp.maximum(employees - base, 0.0)
+    payroll = xp.sum(eligible * cost, axis=-1)
+    due = distress & (runway < p.cut_runway) & (net_burn > 0) & (since_layoff >= p.layoff_cooldown) & (payroll > 0)
+    wanted = net_burn * (1.0 - xp.clip(runway / xp.where(xp.isfinite(p.cut_runway), p.cut_runway, 1.0), 0.0, 1.0))
+    fraction = xp.clip(wanted / xp.where(payroll > 0, payroll, 1.0), 0.0, 1.0)
+    due_k = xp.asarray(due)[..., None]
+    laid = xp.where(due_k, layoff_count(xp.asarray(fraction)[..., None], eligible, xp=xp), 0.0)
+    cap = xp.where(due_k & (laid > 0), employees - laid, cap)
+    return laid, cap, xp.where(due, 0.0, since_layoff)
+
+
+def openings(target, employees, open_reqs, runway, cost, budget, p, xp=np, distress=False):
     """(openings (…, K), hiring freeze (…)) at a month start: gap = max(target − N − open, 0), none in a
-    freeze (runway < threshold), at most M per role with a time to fill, within the payroll budget
-    (:func:`budget_openings`, people employed and in the pipeline committed)."""
-    frozen = runway < p.freeze_runway
+    freeze (runway < threshold, or in distress under the freeze policy), at most M per role with a time to
+    fill, within the payroll budget (:func:`budget_openings`, people employed and in the pipeline committed)."""
+    frozen = (runway < p.freeze_runway) | (distress & (p.freeze_after_failure > 0))
     delayed = p.time_to_fill > 0
     gap = xp.maximum(target - employees - open_reqs, 0.0)
     gap = xp.where(xp.asarray(frozen)[..., None], 0.0, gap)

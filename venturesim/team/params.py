@@ -31,6 +31,7 @@ from venturesim.spec.distributions import Spec
 from venturesim.spec.sampling import Sampler
 from venturesim.team._rules import hazard_rate
 from venturesim.team.catalog import FUNCTIONS, load_catalog
+from venturesim.team.policy import Policy
 from venturesim.team.schema import Role, Team
 from venturesim.team.vesting import vesting_curve
 
@@ -118,6 +119,12 @@ class TeamParams(NamedTuple):
     sales_marketing: np.ndarray  # (P, K) 1.0 for sales and marketing roles (their cost counts in CAC)
     payroll_budget: np.ndarray  # (P, T) USD per month (+inf: no cap)
     freeze_runway: np.ndarray  # (P,) months (−inf: never)
+    freeze_after_failure: np.ndarray  # (P,) 1.0: no openings in distress (policy.on_round_failure)
+    cut_runway: np.ndarray  # (P,) months: in distress, cut to this runway (−inf: no cut)
+    deploy_runway: np.ndarray  # (P,) months: scale the plan up above this runway (+inf: never)
+    growth_step: np.ndarray  # (P,) growth of the scale per month while deploying
+    distress_channel_scale: np.ndarray  # (P,) channel budgets × this in distress
+    max_scale: np.ndarray  # (P,) largest growth scale
     layoff_runway: np.ndarray  # (P,) months (−inf: no layoff policy)
     layoff_cooldown: np.ndarray  # (P,) months
     layoff_while_raising: np.ndarray  # (P,) 1.0 or 0.0
@@ -178,13 +185,17 @@ def _sizes(team: Team) -> tuple[int, int, int]:
     return max(b_ramp, b_vest, 1), (PIPELINE_MONTHS if delayed else 1), (MAX_OPENINGS if delayed else 0)
 
 
-def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> TeamParams:
+def sample_team(
+    team: Team, sampler: Sampler, months: int, option_pool=None, policy: Policy | None = None
+) -> TeamParams:
     """Draw every role's figures and the team's policies for ``sampler.n`` paths over ``months``.
 
     ``option_pool``: the pool grants draw on (fraction; a number or (paths,)) when the team sets
     none — the engine passes the company's ``option_pool`` (the cap table's); default 0.10.
+    ``policy``: the scenario's management policies (:mod:`venturesim.team.policy`; default: its defaults).
     """
     n, roles = sampler.n, team.roles
+    failure, growth = (policy or Policy()).on_round_failure, (policy or Policy()).growth
 
     def per_role(get, default=0.0) -> np.ndarray:  # (P, K)
         columns = []
@@ -246,6 +257,12 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
         sales_marketing=sales_marketing,
         payroll_budget=budget,
         freeze_runway=team_level(team.hiring_freeze_runway_months, "team.hiring_freeze_runway_months", -np.inf),
+        freeze_after_failure=const(float(failure.freeze_hiring)),
+        cut_runway=team_level(failure.cut_to_runway_months, "policy.on_round_failure.cut_to_runway_months", -np.inf),
+        deploy_runway=team_level(growth.deploy_above_runway_months, "policy.growth.deploy_above_runway_months", np.inf),
+        growth_step=const(growth.step_per_month),
+        distress_channel_scale=const(failure.channel_budget_scale),
+        max_scale=const(growth.max_scale),
         layoff_runway=(
             team_level(layoffs.trigger_runway_months, "team.layoffs.trigger_runway_months", None)
             if layoffs
@@ -254,7 +271,9 @@ def sample_team(team: Team, sampler: Sampler, months: int, option_pool=None) -> 
         layoff_cooldown=const(layoffs.cooldown_months if layoffs else 1),
         layoff_while_raising=const(bool(layoffs and layoffs.while_raising)),
         severance_months=(
-            team_level(layoffs.severance_months, "team.layoffs.severance_months", None) if layoffs else const(0.0)
+            team_level(layoffs.severance_months, "team.layoffs.severance_months", None)
+            if layoffs
+            else team_level(failure.severance_months, "policy.on_round_failure.severance_months", None)
         ),
         option_pool=np.broadcast_to(
             np.asarray(

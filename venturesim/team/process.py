@@ -117,6 +117,8 @@ class TeamLedger:
     returned: float = 0.0
     frozen: bool = False
     engineering_done: float = 0.0  # effective engineering FTE-months so far, X = Σ FTE^α
+    growth: float = 1.0  # the policy's growth scale of the plan's hires and channel budgets
+    distress: bool = False  # a failed attempt and no round closed since (this month)
     rng: object = None  # the team's draw provider (venturesim._draws; the sales cap's rounding uniform)
 
     def __post_init__(self):
@@ -139,6 +141,7 @@ def des_signals(
     raising=False,
     attrition_scale=1.0,
     productivity=1.0,
+    net_burn=0.0,
 ) -> TeamSignals:
     """Signals as plain numbers, for the DES (the engine sets ``company.team.signals`` at each month end)."""
     return TeamSignals(
@@ -150,6 +153,7 @@ def des_signals(
         bool(raising),
         float(attrition_scale),
         float(productivity),
+        float(net_burn),
     )
 
 
@@ -259,9 +263,23 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
         team.laid_off += laid
         n1 = n1 - laid
     team.since_layoff = float(since_layoff)
+    distress = team.distress = bool(rules.distressed(team.since_failed, team.since_closed))
+    cut, team.cap, since_layoff = rules.policy_cut(
+        sig.runway, sig.net_burn, distress, team.since_layoff, n1, team.cap, p.plan[:, 0], cost, p
+    )
+    if since_layoff == 0.0 and team.since_layoff != 0.0:  # the policy's cut was due
+        for k in range(roles):
+            _let_go(company, p, t, k, cut[k], rng, "layoff", "laid off (cut to the runway target)")
+        team.laid_off += cut
+        n1 = n1 - cut
+    team.since_layoff = float(since_layoff)
 
+    base, growth_before = p.plan[:, 0], team.growth
+    team.growth = float(rules.growth_scale(team.growth, sig.runway, distress, p))
+    plan_now = rules.scaled_plan(plan, base, team.growth)
+    plan_then = rules.scaled_plan(plan_before, base, growth_before)
     rule = rules.rule_target(sig.customers, sig.new_arr, p)
-    target, separations = rules.staffing_target(plan, plan_before, rule, team.cap, n1, p)
+    target, separations = rules.staffing_target(plan_now, plan_then, rule, team.cap, n1, p)
     for k in range(roles):
         _let_go(company, p, t, k, separations[k], rng, "departure", "let go")
     team.separations += separations
@@ -278,7 +296,7 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
         team.reqs[k] = by_start[:keep]
 
     open_now = np.asarray([len(r) for r in team.reqs], float)
-    opened, frozen = rules.openings(target, n3, open_now, sig.runway, cost, p.payroll_budget[t], p)
+    opened, frozen = rules.openings(target, n3, open_now, sig.runway, cost, p.payroll_budget[t], p, distress=distress)
     team.frozen = bool(frozen)
     team.openings += opened
     delayed = p.time_to_fill > 0
@@ -436,6 +454,7 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         engineering_gain=gain,
         deal_capacity=deals,
         support_capacity=served,
+        growth_scale=float(rules.channel_scale(team.growth, team.distress, p)),
     )
     team.reset_month()
     return month

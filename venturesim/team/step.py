@@ -16,15 +16,19 @@ month. In order:
 3. **layoffs**: when runway < trigger, no round is being raised (unless
    allowed) and the cooldown has passed, each listed role loses
    ⌊f_k N_k + ½⌋ people, paid s months of severance; the role is capped at
-   what is left until a round closes;
-4. **target** = min(max(plan_k(t), rule_k), cap_k, max_headcount_k), with
+   what is left until a round closes; in distress (a failed attempt, no
+   round closed since) the policy's cut to a runway target
+   (:mod:`venturesim.team.policy`, :func:`venturesim.team._rules.policy_cut`);
+4. **target** = min(max(plan_k(t), rule_k), cap_k, max_headcount_k), the plan's hires scaled
+   by the growth policy (:mod:`venturesim.team.policy`), with
    rule_k from ``hire_per`` (⌈customers/c⌉, ⌈12·new ARR/a⌉);
 5. **separations**: a fall in the plan lets people go: min(N − target,
    plan(t−1) − plan(t)), never below 0;
 6. **cancellations**: requisitions beyond target − N are cancelled, those that
    would land latest first;
 7. **openings**: gap = target − N − open requisitions, none during a hiring
-   freeze (runway < freeze threshold), at most M per delayed role, within the
+   freeze (runway < freeze threshold, or in distress under the freeze policy), at most M per delayed role,
+   within the
    payroll budget (greedy in role order). Each opening's time to fill is
    D = Σ_{i=1}^{G} C_i with G ~ Geometric(p) offer cycles (p the acceptance,
    taken at opening) and C_i ~ Gamma(k, T/k) (mean T): given G, D ~
@@ -81,6 +85,7 @@ class TeamSignals(NamedTuple):
     raising: jax.Array  # bool: a round attempt is in progress at the end of month t − 1
     attrition_scale: jax.Array | float = 1.0  # risks' multiplier of every attrition hazard in month t
     productivity: jax.Array | float = 1.0  # risks' multiplier of productive capacity in month t
+    net_burn: jax.Array | float = 0.0  # USD, net burn of month t − 1 (the policy's cut to a runway target)
 
 
 def initial_signals(paths: int, customers=0.0) -> TeamSignals:
@@ -96,6 +101,7 @@ def initial_signals(paths: int, customers=0.0) -> TeamSignals:
         raising=false,
         attrition_scale=zeros + 1.0,
         productivity=zeros + 1.0,
+        net_burn=zeros,
     )
 
 
@@ -113,6 +119,7 @@ class TeamState(NamedTuple):
     since_closed: jax.Array  # (P,) months since a round closed
     since_layoff: jax.Array  # (P,) months since a layoff
     engineering_done: jax.Array  # (P,) effective engineering FTE-months so far, X = Σ FTE^α
+    growth: jax.Array  # (P,) the policy's growth scale of the plan's hires and channel budgets
 
 
 class TeamMonth(NamedTuple):
@@ -142,6 +149,7 @@ class TeamMonth(NamedTuple):
     engineering_gain: jax.Array | None = None  # nats/token added to the quality gap (None: no engineering effect)
     deal_capacity: jax.Array | None = None  # sales-led deals that can be won this month (None: no cap)
     support_capacity: jax.Array | None = None  # customers served at support load 1 (None: no support effect)
+    growth_scale: jax.Array | float = 1.0  # the policies' multiplier of the channel budgets this month
 
 
 def init_team(params: TeamParams) -> TeamState:
@@ -163,6 +171,7 @@ def init_team(params: TeamParams) -> TeamState:
         since_closed=far,
         since_layoff=far,
         engineering_done=jnp.zeros(paths, jnp.float32),
+        growth=jnp.ones(paths, jnp.float32),
     )
 
 
@@ -207,11 +216,20 @@ def step_team(
     laid_off, cap, since_layoff = rules.layoffs(
         runway, signals.raising, signals.round_closed, since_layoff, n1, state.cap, p, xp=jnp
     )
+    distress = rules.distressed(since_failed, since_closed, xp=jnp)
+    cut, cap, since_layoff = rules.policy_cut(
+        runway, signals.net_burn, distress, since_layoff, n1 - laid_off, cap, p.plan[:, :, 0], cost, p, xp=jnp
+    )
+    laid_off = laid_off + cut
     n2 = n1 - laid_off
 
-    # 4–5. target and separations
+    # 4–5. target (the plan scaled by the growth policy) and separations
+    base = p.plan[:, :, 0]
+    growth = rules.growth_scale(state.growth, runway, distress, p, xp=jnp)
+    plan_now = rules.scaled_plan(plan, base, growth, xp=jnp)
+    plan_then = rules.scaled_plan(plan_before, base, state.growth, xp=jnp)
     rule = rules.rule_target(signals.customers, signals.new_arr, p, xp=jnp)
-    target, separations = rules.staffing_target(plan, plan_before, rule, cap, n2, p, xp=jnp)
+    target, separations = rules.staffing_target(plan_now, plan_then, rule, cap, n2, p, xp=jnp)
     n3 = n2 - separations
 
     removed = departures + laid_off + separations
@@ -227,7 +245,9 @@ def step_team(
 
     # 7. openings
     delayed = p.time_to_fill > 0
-    opened, frozen = rules.openings(target, n3, pipeline.sum(-1), runway, cost, p.payroll_budget[:, t], p, xp=jnp)
+    opened, frozen = rules.openings(
+        target, n3, pipeline.sum(-1), runway, cost, p.payroll_budget[:, t], p, xp=jnp, distress=distress
+    )
     pipeline = pipeline.at[:, :, 0].add(jnp.where(delayed, 0.0, opened))
     if slots:
         accept = rules.acceptance(runway, since_failed, since_closed, p, xp=jnp)  # (P, K)
@@ -275,6 +295,7 @@ def step_team(
         since_closed=since_closed,
         since_layoff=since_layoff,
         engineering_done=done,
+        growth=growth,
     )
     new = jax.tree_util.tree_map(lambda a, b: jnp.where(active.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, state)
 
@@ -306,6 +327,7 @@ def step_team(
         engineering_gain=gain,
         deal_capacity=deals,
         support_capacity=served,
+        growth_scale=rules.channel_scale(growth, distress, p, xp=jnp),
     )
     month = jax.tree_util.tree_map(live, month)
     return new, month._replace(pool_available=new.pool)

@@ -1,0 +1,89 @@
+"""Management policies: what the company does with its plans when the money does not come (scenario schema).
+
+Plans are intentions; policies decide what happens to them. A round's failed
+attempt (one not rescued by a bridge) puts the company *in distress* until a
+round closes: months since the last failed attempt < months since the last
+close (:func:`venturesim.team._rules.distressed`). In distress, by default:
+
+* **freeze hiring**: no requisition opens (the plan's hires wait for the money);
+* **cut to a runway target**: when runway R at the previous month end is below
+  the target R*, the people hired since month 0 (above each role's month-0
+  plan) are laid off pro rata, enough to cut the net burn B by B (1 − R/R*) —
+  the burn that makes the cash last R* months — or all of them if that is not
+  enough (:func:`venturesim.team._rules.policy_cut`), with severance; the roles
+  stay capped until a round closes;
+* **cut marketing**: every channel budget × ``channel_budget_scale`` (0.5).
+
+**Use of funds and reinvestment** (:class:`Growth`): while runway at the
+previous month end exceeds ``deploy_above_runway_months`` (money from a round
+in the bank, or profits: runway +∞) and the company is not in distress, it
+scales its plan up: the growth scale s grows by ``step_per_month`` a month up
+to ``max_scale``; role k's target is plan_k(0) + ⌊(plan_k(t) − plan_k(0)) s + ½⌋
+(the plan's hires, scaled) and every channel budget is × s. In distress s
+returns to 1 (the plan as written). So a round twice the size buys twice the
+months of extra hiring and marketing, and a profitable company reinvests
+until its runway is back at the target (:func:`venturesim.team._rules.growth_scale`).
+The shipped scenarios use 24 months, the usual 18–24 months a round is
+sized to last (an assumption, as are the 5 % step and the ×3 ceiling); the
+schema's default is off (null) so that a hand-written plan runs as written
+unless the scenario asks the company to deploy its money.
+
+The principle of the cut is P. Graham's "Default alive or default dead?" (2015): a
+company whose raise fails cuts to what its cash can carry rather than
+executing the plan the raise was to pay for. The 12-month target is an
+assumption (a company that cannot raise needs a year to reach profitability
+or try again; compare the 9-month default trigger of a round).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from venturesim.spec._base import Model
+from venturesim.spec.distributions import uncertain
+
+
+class OnRoundFailure(Model):
+    """What the company does from a failed round attempt until a round closes."""
+
+    freeze_hiring: bool = Field(
+        True, description="Open no requisition while in distress (a failed attempt and no round closed since)."
+    )
+    cut_to_runway_months: uncertain(ge=0) | None = Field(
+        12.0,
+        description="In distress with runway below this, lay off people hired since month 0 (pro rata) to bring "
+        "the net burn to cash / this, months (null: no cut; assumption: 12).",
+    )
+    channel_budget_scale: float = Field(
+        0.5,
+        ge=0,
+        description="Channel budgets × this while in distress (marketing cut with the team; assumption: 0.5).",
+    )
+    severance_months: uncertain(ge=0) = Field(
+        1.0,
+        description="Severance per person cut, months of loaded cost (a team.layoffs block's severance wins; "
+        "assumption: 1).",
+    )
+
+
+class Growth(Model):
+    """Use of funds and reinvestment: scale the plan's hires and the channel budgets up while cash is ample."""
+
+    deploy_above_runway_months: uncertain(ge=0) | None = Field(
+        None,
+        description="Scale the plan up while runway exceeds this (profitable: always), months (null, the "
+        "default: plans as written; 24 is the 18–24 months a round is sized for, what the shipped scenarios use).",
+    )
+    step_per_month: float = Field(
+        0.05, ge=0, le=1, description="Growth of the scale per month while deploying (assumption: 5 %)."
+    )
+    max_scale: float = Field(
+        3.0, ge=1, description="Largest multiple of the plan's hires and channel budgets (assumption: 3)."
+    )
+
+
+class Policy(Model):
+    """Management policies: how the company responds to what happens to its plans."""
+
+    on_round_failure: OnRoundFailure = Field(default_factory=OnRoundFailure)
+    growth: Growth = Field(default_factory=Growth)

@@ -1,4 +1,4 @@
-"""Plausibility figures of a run, for tests/test_plausibility.py (each figure's band and source are there)."""
+"""Plausibility figures of a run, for tests/test_scenarios.py (each figure's band and source are there)."""
 
 from __future__ import annotations
 

@@ -315,6 +315,7 @@ def test_each_cause_of_death(changes, death_time, cause):
     assert (deaths["details"] == f"ran out of cash ($-10,000): {cause}").all()
     assert des.why_dead().to_dict("records") == [{"cause": cause, "paths": PATHS, "share_of_paths": 1.0}]
     jax_result = vs.simulate(sc, metrics="all")
+    assert jax_result.why_dead().to_dict("records") == des.why_dead().to_dict("records")  # the same rule, both engines
     for name in ("cash", "financing", "alive", "runway", "death_month", "round_status", "round_close_month"):
         np.testing.assert_array_equal(des.data[name].values, jax_result.data[name].values, err_msg=name)
     np.testing.assert_allclose(

@@ -230,9 +230,12 @@ def final_results(funding, partners, params, cash, arr, runway, death_month, xp)
         "round_close_month": funding.close_month,
         "round_pre_money": funding.closed_pre_money,  # NaN: not closed
         "round_amount": funding.round_amount,  # each round's amount at its latest attempt's price
+        "round_attempts": funding.attempts,  # failed attempts (a death's cause, venturesim.funding.causes)
+        "round_ownership": funding.investor_ownership,  # each round's investors' fraction at the horizon
         "exit_kind": funding.exit_kind,  # index into funding.terms.EXIT_KINDS
         "exit_month": funding.exit_month,
         "exit_value": funding.exit_value,
+        "exit_debt": funding.exit_debt,  # venture debt outstanding at the exit or death, USD
         "founder_proceeds": founder_proceeds,  # from the waterfall at the exit
         "round_proceeds": round_proceeds,  # to each round's investors
         "risk_time": params.risks.time,  # +inf: no event

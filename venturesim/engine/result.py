@@ -23,9 +23,12 @@ FINAL_VARIABLES = {
     "round_close_month": "month each round closed (−1: not closed)",
     "round_pre_money": "pre-money each round closed at, USD (NaN: not closed)",
     "round_amount": "amount each round raises, USD",
+    "round_attempts": "failed attempts at each round by the horizon (or the death)",
+    "round_ownership": "each round's investors' fully diluted ownership at the horizon (or the exit), fraction",
     "exit_kind": "0 private at the horizon, 1 acquisition, 2 IPO, 3 acqui-hire, 4 shutdown",
     "exit_month": "month of the exit (−1: none)",
     "exit_value": "exit value, USD",
+    "exit_debt": "venture debt outstanding at the exit or the death (repaid before the equity), USD",
     "founder_proceeds": "founders' proceeds from the waterfall at the exit, USD",
     "round_proceeds": "each round's investors' proceeds at the exit, USD",
     "risk_time": "time of each risk event, months (+inf: none within the horizon)",
@@ -140,18 +143,42 @@ class Result:
         ]
         return "\n".join(lines)
 
-    def why_dead(self) -> pd.DataFrame:
-        """Causes of death ranked by how many paths they ended (count and share of all paths).
+    def death_causes(self) -> np.ndarray:
+        """Per path, the code of its death's cause (:mod:`venturesim.funding.causes`), ``""`` for a path that did
+        not die; (paths,) strings, from either engine.
 
-        Counted by each path's ``cause_of_death`` code in the DES's final results, shown as its sentence
+        The DES finds each code when the cash runs out (its ``cause_of_death``); the JAX engine's are found from
+        its final results by the same rule (:func:`venturesim.funding.causes.death_causes`): a dead path's
+        rounds stay as they were at its death (``round_status``, ``round_attempts``) and ``exit_debt`` is the
+        venture debt it owed then.
+        """
+        d = self.data
+        if "cause_of_death" in d:
+            return np.asarray(d["cause_of_death"].values, dtype=object)
+        if "round_attempts" not in d or "exit_debt" not in d:
+            raise ValueError("no causes of death in this result (simulated before they were recorded)")
+        from venturesim.funding.causes import death_causes
+        from venturesim.funding.params import _round_axis
+
+        bridge_of = [float(parent) for _, _, parent in _round_axis(self.scenario.funding)]
+        codes = death_causes(
+            d["round_status"].values,
+            d["round_attempts"].values,
+            np.asarray(bridge_of),
+            d["exit_debt"].values,
+            [str(n) for n in d["round"].values],
+        )
+        return np.where(d["death_month"].values >= 0, codes, "").astype(object)
+
+    def why_dead(self) -> pd.DataFrame:
+        """Causes of death ranked by how many paths they ended (count and share of all paths), both engines.
+
+        Counted by each path's cause code (:meth:`death_causes`), shown as its sentence
         (:func:`venturesim.funding.causes.describe`).
         """
         from venturesim.funding.causes import describe
 
-        if "cause_of_death" not in self.data:
-            self._require_events()
-            raise ValueError("no causes of death in this result (simulated before they were recorded)")
-        causes = pd.Series(self.data["cause_of_death"].values, name="cause")
+        causes = pd.Series(self.death_causes(), name="cause")
         table = causes[causes != ""].value_counts().rename_axis("cause").reset_index(name="paths")
         table["cause"] = table["cause"].map(describe)
         table["share_of_paths"] = table["paths"] / self.paths

@@ -30,23 +30,43 @@ _SENTENCES = {
 
 def death_cause(status, attempts, bridge_of, debt_balance, round_names) -> str:
     """The cause code of a death (one path's round status, failed attempts, ``bridge_of`` (R,), balances (D,))."""
+    debt = float(np.sum(debt_balance))
+    return str(death_causes(np.asarray(status)[None], np.asarray(attempts)[None], bridge_of, np.asarray([debt]), round_names)[0])
+
+
+def death_causes(status, attempts, bridge_of, debt_outstanding, round_names) -> np.ndarray:
+    """The cause codes of many deaths at once: ``status``, ``attempts`` (N, R) at the death, ``bridge_of`` (R,)
+    (or (N, R), equal rows), ``debt_outstanding`` (N,) USD of venture debt owed at the death; (N,) strings.
+
+    The rule of the module docstring, vectorised (the DES's :func:`death_cause` is this on one row; the JAX
+    engine's causes are this on its final results, where a dead path's rounds and debt stand as at its death).
+    """
+    debt_outstanding = np.asarray(debt_outstanding, np.float64).reshape(-1)
+    n, width = debt_outstanding.size, len(round_names)
+    status = np.asarray(status).reshape(n, width)
+    attempts = np.asarray(attempts).reshape(n, width)
+    bridge_of = np.asarray(bridge_of)
+    bridge = (bridge_of[0] if bridge_of.ndim == 2 else bridge_of).reshape(width) >= 0
+    codes = np.full(n, "spent_raised" if len(round_names) else "no_funding", dtype=object)
+    decided = np.zeros(n, bool)
     for r, name in enumerate(round_names):
-        if bridge_of[r] >= 0:  # a bridge is not raised on its own
+        if bridge[r]:  # a bridge is not raised on its own
             continue
-        if status[r] == RAISING:
-            return f"raising:{name}"
-        if status[r] == WAITING:
-            return f"retry_too_late:{name}" if attempts[r] > 0 else f"not_started:{name}"
-    abandoned = [name for r, name in enumerate(round_names) if status[r] == ABANDONED]
-    if (
-        np.sum(debt_balance) > 0
-        and not abandoned
-        and all(status[r] == CLOSED or bridge_of[r] >= 0 for r in range(len(round_names)))
-    ):
-        return "spent_raised_and_borrowed"
-    if abandoned:
-        return f"abandoned:{abandoned[-1]}"
-    return "spent_raised" if len(round_names) else "no_funding"
+        raising = ~decided & (status[:, r] == RAISING)
+        waiting = ~decided & (status[:, r] == WAITING)
+        codes[raising] = f"raising:{name}"
+        codes[waiting & (attempts[:, r] > 0)] = f"retry_too_late:{name}"
+        codes[waiting & (attempts[:, r] <= 0)] = f"not_started:{name}"
+        decided |= raising | waiting
+    abandoned_any = np.zeros(n, bool)
+    for r, name in enumerate(round_names):  # the last abandoned round names the cause
+        abandoned = status[:, r] == ABANDONED
+        codes[~decided & abandoned] = f"abandoned:{name}"
+        abandoned_any |= abandoned
+    all_closed = np.all((status == CLOSED) | bridge[None, :], axis=1)
+    borrowed = ~decided & ~abandoned_any & all_closed & (debt_outstanding > 0)
+    codes[borrowed] = "spent_raised_and_borrowed"
+    return codes
 
 
 def describe(cause: str) -> str:

@@ -29,6 +29,38 @@ def test_top_level_exports_only_its_api_and_subpackages():
     assert not {"Any", "Callable", "Iterable", "Path", "annotations"} & public
 
 
+PACKAGES = (
+    "venturesim",
+    "venturesim.analysis",
+    "venturesim.calibrate",
+    "venturesim.engine",
+    "venturesim.funding",
+    "venturesim.market",
+    "venturesim.model_costs",
+    "venturesim.partnerships",
+    "venturesim.report",
+    "venturesim.risks",
+    "venturesim.scenario",
+    "venturesim.spec",
+    "venturesim.team",
+)
+
+
+def test_no_package_exports_its_import_helpers():
+    """``dir(package)`` shows its API (``__all__``) and subpackages, never what its ``__init__`` imported to work
+    (``Any``, ``Callable``, ``Path``, ``annotations``, ``import_module``, ``lazy_exports``)."""
+    import importlib
+
+    leaks = {}
+    for name in PACKAGES:
+        package = importlib.import_module(name)
+        public = {n for n in dir(package) if not n.startswith("_")}
+        extra = {n for n in public - set(getattr(package, "__all__", ())) if type(getattr(package, n)).__name__ != "module"}
+        if extra:
+            leaks[name] = sorted(extra)
+    assert leaks == {}
+
+
 def test_funding_names_are_unique_and_resolve():
     for module in (venturesim.funding, venturesim.funding.shares):
         assert len(module.__all__) == len(set(module.__all__))

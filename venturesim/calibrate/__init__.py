@@ -14,7 +14,7 @@ writes draws that a scenario reads with ``{posterior: path, column: NAME}``
 (one joint draw per path: every column of a file uses the same draw).
 """
 
-from venturesim._lazy import lazy_exports
+from venturesim._lazy import lazy_exports as _lazy_exports
 
 _EXPORTS = {
     **dict.fromkeys(("ConvergenceError", "DataError", "DataProblem"), "venturesim.calibrate._data"),
@@ -30,7 +30,7 @@ _EXPORTS = {
 }
 """Imported on first use (pandas, scipy and PyMC are not needed to register the ``calibrate`` command)."""
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Convergence",

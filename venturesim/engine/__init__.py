@@ -4,8 +4,8 @@ The names below are imported on first use (PEP 562): ``import venturesim`` and t
 checks do not pay for JAX's import until a simulation needs it.
 """
 
-from importlib import import_module
-from typing import Any
+from importlib import import_module as _import_module
+from typing import Any as _Any
 
 _EXPORTS = {
     "init": "venturesim.engine.jax_engine",
@@ -23,9 +23,9 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
+        return getattr(_import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'venturesim.engine' has no attribute {name!r}")
 
 

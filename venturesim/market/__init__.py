@@ -5,7 +5,7 @@ The engines run :mod:`venturesim.market.step` (JAX) and
 building blocks and the operating-metric definitions (docs/model/market.md).
 """
 
-from venturesim._lazy import lazy_exports
+from venturesim._lazy import lazy_exports as _lazy_exports
 
 _EXPORTS = {
     "BassCoefficients": "venturesim.market.adoption",
@@ -48,7 +48,7 @@ _EXPORTS = {
 }
 """Each public name and the module that defines it; imported on first use (:mod:`venturesim._lazy`)."""
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "FADER_HARDIE_2007",

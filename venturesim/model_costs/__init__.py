@@ -7,7 +7,7 @@ Heavy modules (the Transformer and its training loop, the PyMC fit) are
 imported on first use of their names.
 """
 
-from importlib import import_module
+from importlib import import_module as _import_module
 
 from venturesim.model_costs import flops, hardware, scaling_law, serving, training_cost
 from venturesim.model_costs.flops import *  # noqa: F403 (each module's __all__)
@@ -57,5 +57,5 @@ __all__ = [
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return getattr(import_module(f"venturesim.model_costs.{_LAZY[name]}"), name)
+        return getattr(_import_module(f"venturesim.model_costs.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'venturesim.model_costs' has no attribute {name!r}")

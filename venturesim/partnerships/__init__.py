@@ -7,7 +7,7 @@ See :mod:`venturesim.partnerships.schema` (scenario section),
 ``docs/model/partnerships.md``.
 """
 
-from venturesim._lazy import lazy_exports
+from venturesim._lazy import lazy_exports as _lazy_exports
 
 _EXPORTS = {
     "PartnerType": "venturesim.partnerships.catalog",
@@ -43,7 +43,7 @@ _EXPORTS = {
 }
 """Each public name and the module that defines it; imported on first use (:mod:`venturesim._lazy`)."""
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "ACTIVE",

@@ -6,7 +6,7 @@ See :mod:`venturesim.risks.schema` for the scenario section,
 ``docs/model/risks.md`` for the catalogue.
 """
 
-from venturesim._lazy import lazy_exports
+from venturesim._lazy import lazy_exports as _lazy_exports
 
 _EXPORTS = {
     "HOOK_TARGETS": "venturesim.risks.apply",
@@ -36,7 +36,7 @@ _EXPORTS = {
 }
 """Each public name and the module that defines it; imported on first use (:mod:`venturesim._lazy`)."""
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "HOOK_TARGETS",

@@ -5,7 +5,7 @@ The domain packages build their schemas from this package's building blocks
 them, so the public names below are imported lazily to avoid an import cycle.
 """
 
-from importlib import import_module
+from importlib import import_module as _import_module
 
 _EXPORTS = {
     "Dist": "venturesim.spec.distributions",
@@ -29,5 +29,5 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str):
     if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
+        return getattr(_import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'venturesim.scenario' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """The team: roles, hiring pipeline, payroll and equity, attrition, layoffs, capacity (docs/model/team.md)."""
 
-from venturesim._lazy import lazy_exports
+from venturesim._lazy import lazy_exports as _lazy_exports
 
 _EXPORTS = {
     "load_catalog": "venturesim.team.catalog",
@@ -27,7 +27,7 @@ _EXPORTS = {
 }
 """Each public name and the module that defines it; imported on first use (:mod:`venturesim._lazy`)."""
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "CapacityEffects",

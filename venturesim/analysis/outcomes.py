@@ -162,3 +162,128 @@ def parse_outcome(text: str) -> Outcome:
     if q is not None and not 0 < q < 1:
         raise UsageError(f"outcome {text!r}: the percentile must be between 0 and 100 (exclusive)")
     return (arr if kind == "arr" else cash)(m, q)
+
+
+# ---- where each path stands, and the founder's questions (per path; the summary and the headline use them) ----
+
+OPERATING, EXITED, DEAD = "operating", "exited", "dead"
+
+
+def standing(result) -> np.ndarray:
+    """Per path, where it stands at the horizon: ``"exited"`` (sold, listed or acqui-hired: its flows ended with the
+    buyer; :meth:`~venturesim.engine.result.Result.exited`), ``"dead"`` (ran out of cash and was shut down) or
+    ``"operating"`` (still private and alive); (paths,) strings."""
+    death = np.asarray(result.data["death_month"].values)
+    sold = np.isfinite(result.exited())
+    return np.where(sold, EXITED, np.where(death >= 0, DEAD, OPERATING))
+
+
+def _initial_cash(result) -> np.ndarray | None:
+    """Per path, the cash at month 0, USD: its draw, or the scenario's fixed figure (None: neither is known)."""
+    name = "company.initial_cash"
+    if name in result.inputs.columns:
+        return np.asarray(result.inputs[name].values, np.float64)
+    value = result.scenario.company.initial_cash
+    return np.full(result.paths, float(value)) if isinstance(value, int | float) else None
+
+
+def first_month_burn(result) -> np.ndarray | None:
+    """Per path, the net burn of month 1 (t = 0), USD: costs + debt principal − revenue (≤ 0: cash-flow positive).
+
+    From the ``net_burn`` metric, or else from ``cash`` and ``runway`` (runway = cash / net burn when burning, +∞
+    when not: net burn = cash / runway, 0 when +∞); NaN on a path dead in month 1; None when neither was recorded.
+    """
+    d = result.data
+    if "net_burn" in d:
+        return np.asarray(d["net_burn"].values[:, 0], np.float64)
+    if "runway" in d and "cash" in d:
+        runway = np.asarray(d["runway"].values[:, 0], np.float64)
+        cash = np.asarray(d["cash"].values[:, 0], np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(np.isposinf(runway), 0.0, cash / runway)
+    return None
+
+
+def runway_now(result) -> np.ndarray | None:
+    """Per path, months the starting cash lasts without new money at month 1's net burn:
+    ``initial_cash / net_burn_1`` when burning, +∞ when cash-flow positive from month 1 (NaN: dead in month 1;
+    None: the run recorded neither ``net_burn`` nor ``cash`` and ``runway``, or the starting cash is unknown).
+
+    A simple ratio, the founder's "runway today": later hires and growth change the burn; the monthly ``runway``
+    metric follows them.
+    """
+    cash, burn = _initial_cash(result), first_month_burn(result)
+    if cash is None or burn is None:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isnan(burn), np.nan, np.where(burn > 0, cash / burn, np.inf))
+
+
+def cash_flow_positive(result) -> np.ndarray | None:
+    """Per path and month, (paths, months) bool: alive at the month's end with net burn ≤ 0 (revenue covers costs
+    and debt principal), from ``net_burn`` and ``alive``, or ``runway`` (= +∞ exactly then); None if neither."""
+    d = result.data
+    if "runway" in d:
+        return np.isposinf(np.asarray(d["runway"].values, np.float64))
+    if "net_burn" in d and "alive" in d:
+        return np.asarray(d["alive"].values, bool) & (np.asarray(d["net_burn"].values) <= 0)
+    return None
+
+
+def first_cash_flow_positive_month(result) -> np.ndarray | None:
+    """Per path, the first month m (= t + 1, the end of month t) it is cash-flow positive (:func:`cash_flow_positive`);
+    NaN if it never is within the horizon (dead, sold first, or still burning); None if not recorded."""
+    positive = cash_flow_positive(result)
+    if positive is None:
+        return None
+    first = np.argmax(positive, axis=1).astype(np.float64) + 1.0
+    return np.where(positive.any(axis=1), first, np.nan)
+
+
+def round_index(result, round_name: str) -> int:
+    """The round's index on the result's round axis (UsageError naming the rounds if it is not there)."""
+    names = [str(n) for n in result.data["round"].values]
+    if round_name not in names:
+        raise UsageError(f"round {round_name!r} is not in the scenario; rounds are {names}")
+    return names.index(round_name)
+
+
+def raised_or_did_without(result, round_name: str) -> np.ndarray:
+    """Per path (bool): the round closed, or the company did without it — at the horizon it never closed the
+    round and is sold or listed, or is operating and cash-flow positive (``final_runway`` = +∞). A path still
+    burning at the horizon without the round, or dead, counts as neither."""
+    from venturesim.analysis.exits import CLOSED
+
+    r = round_index(result, round_name)
+    closed = np.asarray(result.data["round_status"].values[:, r]) == CLOSED
+    where = standing(result)
+    profitable = np.isposinf(np.asarray(result.data["final_runway"].values, np.float64))
+    return closed | (where == EXITED) | ((where == OPERATING) & profitable)
+
+
+def founder_ownership_after(result, round_name: str) -> tuple[np.ndarray, str]:
+    """Founders' fully diluted ownership right after ``round_name`` closed, on the paths where it closed, and how
+    it was found.
+
+    Exact from the monthly ``founder_ownership`` metric at the month the round closed (``round_close_month``).
+    Without it, the ownership at the horizon of the paths whose last closed round is this one and that did not
+    die — the same figure unless a later event diluted them (a SAFE converting, a loan's warrants); labelled so.
+    Returns (values, label): values (paths,), NaN where the round did not close (or the path is left out).
+    """
+    from venturesim.analysis.exits import CLOSED
+
+    d = result.data
+    r = round_index(result, round_name)
+    status = np.asarray(d["round_status"].values)
+    close = np.asarray(d["round_close_month"].values, np.float64)
+    closed = status[:, r] == CLOSED
+    if "founder_ownership" in d:
+        ownership = np.asarray(d["founder_ownership"].values, np.float64)
+        t = np.clip(close[:, r], 0, result.months - 1).astype(int)
+        at_close = ownership[np.arange(result.paths), t]
+        return np.where(closed, at_close, np.nan), "right after it closed"
+    later = np.where(status == CLOSED, close, -np.inf)
+    last = closed & (close[:, r] >= later.max(axis=1))
+    kept = last & (standing(result) != DEAD)
+    values = np.asarray(d["final_founder_ownership"].values, np.float64)
+    return np.where(kept, values, np.nan), "at the horizon, paths whose last round it was, not dead"

@@ -1,4 +1,17 @@
-"""The headline figures of a run, each with its Monte Carlo standard error."""
+"""The headline figures of a run, each with its Monte Carlo standard error, and the headline in words.
+
+One quantile convention everywhere (table, CLI, report): :data:`QUANTILES` = p10/p50/p90, the 10th, 50th and
+90th percentiles over the paths a row names ("operating paths", "paths that die", ...); ± is the Monte Carlo
+standard error (:mod:`venturesim.analysis._stats`). Each path stands, at the horizon, as operating (alive and
+private), exited (sold, listed or acqui-hired) or dead (:func:`venturesim.analysis.outcomes.standing`):
+
+* a dead path's cash counts as $0 in the all-paths rows; its negative balance at death (the shortfall: the bills it
+  could not pay) is its own row;
+* founder ownership is over the operating and exited paths (a dead company's founders own nothing of value);
+* ARR and runway rows say whose paths they are; where the all-paths and the operating-only figures differ (some
+  paths died) both are shown, so a median of $0 that only means "half the paths are dead" is never alone;
+* a figure that is undefined (a median where most paths have no value) is NaN, printed "n/a" — never 0 or ∞.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +19,29 @@ import numpy as np
 import pandas as pd
 
 from venturesim.analysis import _stats, exits
+from venturesim.analysis import outcomes as oc
 from venturesim.analysis.targets import target_rows
 
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
 QUANTILES = (0.1, 0.5, 0.9)
+"""The quantiles every summary row and chart reports (p10/p50/p90)."""
+CONVENTION = "p10/p50/p90: 10th, 50th and 90th percentiles over the paths each row names; ± Monte Carlo s.e."
+"""The quantile convention in words, for tables' headers."""
+TOP_CAUSES = 5
+"""Causes of death listed in the summary (the rest are in ``result.why_dead()``)."""
 
 
 def summarize(result) -> pd.DataFrame:
-    """Survival, cash, runway, ARR, funding and ownership figures of ``result``.
+    """Survival, founder, cash, ARR, funding, ownership, deaths, exits and returns figures of ``result``.
 
     Returns a DataFrame with columns section, metric, statistic, value, se, unit;
-    ``se`` is the Monte Carlo standard error of ``value``.
+    ``se`` is the Monte Carlo standard error of ``value`` (module docstring: which paths each row covers).
     """
     ds = result.data
     months = result.months
     rows: list[tuple] = []
+    where = oc.standing(result)
+    operating, dead = where == oc.OPERATING, where == oc.DEAD
 
     death = ds["death_month"].values  # −1 if alive at the horizon
     exit_time = result.exited()  # +inf: never sold or listed
@@ -39,47 +60,135 @@ def summarize(result) -> pd.DataFrame:
                         "fraction",
                     )
                 )
-    dead = death[death >= 0]
-    if dead.size:
+
+    rows += _founder_rows(result, operating)
+
+    final_cash = np.asarray(ds["final_cash"].values, np.float64)
+    rows += _quantile_rows("cash", f"cash at month {months} (operating paths)", final_cash[operating], "USD")
+    if dead.any():
+        private = where != oc.EXITED
+        cash_all = np.where(dead, 0.0, final_cash)[private]
+        rows += _quantile_rows("cash", f"cash at month {months} (all paths not sold; dead = $0)", cash_all, "USD")
+        shortfall = np.maximum(-final_cash[dead], 0.0)
+        for q in (0.5, 0.9):
+            rows.append(
+                (
+                    "cash",
+                    "shortfall at death: bills unpaid (paths that die)",
+                    f"p{round(100 * q)}",
+                    *_stats.quantile(shortfall, q),
+                    "USD",
+                )
+            )
+    runway = np.asarray(ds["final_runway"].values, np.float64)[operating]
+    if runway.size:
         rows.append(
-            ("survival", "month of cash-out (paths that die)", "median", *_stats.quantile(dead + 1, 0.5), "months")
+            (
+                "cash",
+                f"cash-flow positive at month {months} (operating paths)",
+                "probability",
+                *_stats.proportion(np.isposinf(runway)),
+                "fraction",
+            )
         )
+        burning = runway[np.isfinite(runway)]
+        rows += _quantile_rows("cash", f"runway at month {months} (operating paths still burning)", burning, "months")
 
-    alive_end = death < 0
-    rows += _quantile_rows("cash", f"cash at month {months}", ds["final_cash"].values, "USD")
-    runway = ds["final_runway"].values
-    operating = alive_end & ~np.isnan(runway)  # NaN: dead, or sold/listed (an exit ends the path's flows)
-    rows += _quantile_rows("cash", f"runway at month {months} (operating paths)", runway[operating], "months")
-    # a sold or listed company's ARR is the buyer's, not 0: exited paths are left out (dead ones count as 0)
-    private = ~np.isfinite(exit_time)
-    arr_label = f"ARR at month {months}" + ("" if private.all() else " (paths not sold or listed)")
-    final_arr = ds["final_arr"].values[private]
-    rows += _quantile_rows("revenue", arr_label, final_arr, "USD")
-    if final_arr.size:
-        rows.append(("revenue", arr_label, "mean", *_stats.mean(final_arr), "USD"))
+    final_arr = np.asarray(ds["final_arr"].values, np.float64)
+    rows += _quantile_rows("revenue", f"ARR at month {months} (operating paths)", final_arr[operating], "USD")
+    if operating.any():
+        rows.append(
+            ("revenue", f"ARR at month {months} (operating paths)", "mean", *_stats.mean(final_arr[operating]), "USD")
+        )
+    if dead.any():  # a sold or listed company's ARR is the buyer's: exited paths are left out, dead ones count as 0
+        arr_all = np.where(dead, 0.0, final_arr)[where != oc.EXITED]
+        label = f"ARR at month {months} (all paths not sold; dead = $0)"
+        rows += _quantile_rows("revenue", label, arr_all, "USD")
+        rows.append(("revenue", label, "mean", *_stats.mean(arr_all), "USD"))
 
+    ownership: list[tuple] = []
     if "round" in ds.dims:
         for name in ds["round"].values:
-            closed = ds["round_status"].sel(round=name).values == 2
+            name = str(name)
+            closed = ds["round_status"].sel(round=name).values == exits.CLOSED
             rows.append(("funding", f"raised round '{name}'", "probability", *_stats.proportion(closed), "fraction"))
+            rows.append(
+                (
+                    "funding",
+                    f"raised '{name}' or did without it (cash-flow positive or sold at month {months})",
+                    "probability",
+                    *_stats.proportion(oc.raised_or_did_without(result, name)),
+                    "fraction",
+                )
+            )
             close = ds["round_close_month"].sel(round=name).values[closed]
             if close.size:
                 rows.append(
-                    ("funding", f"month round '{name}' closed", "median", *_stats.quantile(close + 1, 0.5), "months")
+                    ("funding", f"month round '{name}' closed", "p50", *_stats.quantile(close + 1, 0.5), "months")
                 )
+            after, how = oc.founder_ownership_after(result, name)
+            after = after[~np.isnan(after)]
+            ownership += _quantile_rows(
+                "ownership", f"founder ownership after '{name}' ({how}; n={after.size:,})", after, "fraction"
+            )
+    owned = np.asarray(ds["final_founder_ownership"].values, np.float64)[~dead]
+    rows += ownership
     rows += _quantile_rows(
-        "ownership", f"founder ownership at month {months}", ds["final_founder_ownership"].values, "fraction"
+        "ownership", f"founder ownership at month {months} (operating or exited paths)", owned, "fraction"
     )
+    rows += _death_rows(result, dead)
     rows += exits.summary_rows(result)
     rows += _operating_rows(result)
     rows += target_rows(result)  # the scenario's outcome targets (targets:)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _founder_rows(result, operating: np.ndarray) -> list[tuple]:
+    """Runway today and the month the company becomes cash-flow positive (:mod:`venturesim.analysis.outcomes`)."""
+    rows: list[tuple] = []
+    now = oc.runway_now(result)
+    if now is not None:
+        rows += _quantile_rows("founder", "runway now: starting cash / month-1 net burn", now[~np.isnan(now)], "months")
+    first = oc.first_cash_flow_positive_month(result)
+    if first is not None:
+        reached = first[~np.isnan(first)]
+        rows += _quantile_rows(
+            "founder", f"first month cash-flow positive (paths that get there, n={reached.size:,})", reached, "months"
+        )
+        rows.append(
+            (
+                "founder",
+                f"never cash-flow positive by month {result.months}",
+                "probability",
+                *_stats.proportion(np.isnan(first)),
+                "fraction",
+            )
+        )
+    return rows
+
+
+def _death_rows(result, dead: np.ndarray) -> list[tuple]:
+    """When the paths that die run out of cash, and the commonest causes (share of all paths; both engines)."""
+    if not dead.any():
+        return []
+    month = np.asarray(result.data["death_month"].values, np.float64)[dead] + 1.0
+    rows = _quantile_rows("deaths", f"month of cash-out (paths that die, n={month.size:,})", month, "months")
+    try:
+        codes = result.death_causes()
+    except ValueError:  # a result simulated before causes were recorded
+        return rows
+    from venturesim.funding.causes import describe
+
+    counted = pd.Series(codes[codes != ""]).value_counts()
+    for code, _ in counted.head(TOP_CAUSES).items():
+        rows.append(("deaths", describe(str(code)), "probability", *_stats.proportion(codes == code), "fraction"))
+    return rows
+
+
 OPERATING = {  # dashboard metric → (label, unit)
     "gross_margin": ("gross margin", "fraction"),
-    "cac_payback_months": ("CAC payback", "months"),
-    "ltv_to_cac": ("LTV / CAC", "×"),
+    "cac_payback_months": ("CAC payback (fully loaded CAC)", "months"),
+    "ltv_to_cac": ("LTV / CAC (fully loaded CAC)", "×"),
     "burn_multiple": ("burn multiple (net burn / net new ARR)", "×"),
     "rule_of_40": ("Rule of 40 (growth % + margin %)", "points"),
 }
@@ -115,3 +224,80 @@ def _quantile_rows(section: str, metric: str, values: np.ndarray, unit: str) -> 
     if values.size == 0:
         return []
     return [(section, metric, f"p{round(q * 100)}", *_stats.quantile(values, q), unit) for q in QUANTILES]
+
+
+def _span(months: int) -> str:
+    """``60`` → "5 years", ``18`` → "18 months"."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year" + ("s" if years != 1 else "")
+    return f"{months} months"
+
+
+def _of_100(p: float) -> str:
+    return f"{round(100 * p)} of 100"
+
+
+def headline(result) -> str:
+    """Two or three sentences in plain words: where the simulated futures stand at the horizon, when and why the
+    company dies when it does, and when it pays its own way.
+
+    Example: "In 56 of 100 simulated futures the company is still operating after 4 years, 7 were sold or
+    listed, 37 ran out of cash. Half of the deaths come between months 12 and 18; the commonest cause: cash ran
+    out while raising seed (21 of 100 futures). 40 of 100 futures are cash-flow positive by month 48 (median
+    month 31); runway today is 14 months at the first month's burn (median)."
+
+    Shares are of all paths, as whole numbers out of 100; "between months a and b" is the p25–p75 of the month
+    of cash-out over the paths that die; the month figures are medians (p50) over the paths they name.
+    """
+    where = oc.standing(result)
+    share = {k: float(np.mean(where == k)) for k in (oc.OPERATING, oc.EXITED, oc.DEAD)}
+    span = _span(result.months)
+    first = f"In {_of_100(share[oc.OPERATING])} simulated futures the company is still operating after {span}"
+    if share[oc.EXITED] > 0:
+        first += f", {_of_100(share[oc.EXITED]).split(' of ')[0]} were sold or listed"
+    first += (
+        f", {_of_100(share[oc.DEAD]).split(' of ')[0]} ran out of cash."
+        if share[oc.DEAD] > 0
+        else " and none ran out of cash."
+    )
+    sentences = [first]
+    dead = where == oc.DEAD
+    if dead.any():
+        month = np.asarray(result.data["death_month"].values, np.float64)[dead] + 1.0
+        lo, hi = (round(float(np.quantile(month, q))) for q in (0.25, 0.75))
+        when = (
+            f"Half of the deaths come between months {lo} and {hi}"
+            if hi > lo
+            else f"Most deaths come around month {lo}"
+        )
+        try:
+            codes = result.death_causes()
+        except ValueError:
+            codes = None
+        if codes is not None and (codes != "").any():
+            from venturesim.funding.causes import describe
+
+            code, count = pd.Series(codes[codes != ""]).value_counts().items().__next__()
+            when += f"; the commonest cause: {describe(str(code))} ({_of_100(count / result.paths)} futures)"
+        sentences.append(when + ".")
+    money = []
+    first_positive = oc.first_cash_flow_positive_month(result)
+    if first_positive is not None:
+        reached = first_positive[~np.isnan(first_positive)]
+        text = f"{_of_100(reached.size / result.paths)} futures are cash-flow positive by month {result.months}"
+        if reached.size:
+            text += f" (median month {round(float(np.median(reached)))})"
+        money.append(text)
+    now = oc.runway_now(result)
+    if now is not None and (~np.isnan(now)).any():
+        median = float(np.quantile(now[~np.isnan(now)], 0.5, method="inverted_cdf"))
+        money.append(
+            "the starting cash covers costs from month 1 (median path)"
+            if np.isinf(median)
+            else f"runway today is {median:.0f} months at the first month's burn (median)"
+        )
+    if money:
+        text = "; ".join(money)
+        sentences.append(text[0].upper() + text[1:] + ".")
+    return " ".join(sentences)

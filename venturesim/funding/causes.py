@@ -31,7 +31,8 @@ _SENTENCES = {
 def death_cause(status, attempts, bridge_of, debt_balance, round_names) -> str:
     """The cause code of a death (one path's round status, failed attempts, ``bridge_of`` (R,), balances (D,))."""
     debt = float(np.sum(debt_balance))
-    return str(death_causes(np.asarray(status)[None], np.asarray(attempts)[None], bridge_of, np.asarray([debt]), round_names)[0])
+    one = death_causes(np.asarray(status)[None], np.asarray(attempts)[None], bridge_of, np.asarray([debt]), round_names)
+    return str(one[0])
 
 
 def death_causes(status, attempts, bridge_of, debt_outstanding, round_names) -> np.ndarray:

@@ -319,8 +319,14 @@ def run(
         seconds = time.perf_counter() - start
         _say(f"simulated {result.paths:,} paths × {result.months} months in {seconds:.1f} s; summarising")
         summary = result.summary()
+        from venturesim.analysis.summary import CONVENTION, headline
+
+        console.print(headline(result), markup=False, highlight=False)
         console.print(
-            summary_table(summary, f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed}")
+            summary_table(
+                summary,
+                f"{sc.name} — {result.paths:,} paths, {result.months} months, seed {result.seed} ({CONVENTION})",
+            )
         )
         if not result.convergence.empty:
             from venturesim.analysis.precision import converged

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 Z975 = 1.959963984540054
+QUANTILES = (0.1, 0.5, 0.9)
+"""The quantiles every summary table and chart reports: p10/p50/p90 (:mod:`venturesim.analysis.summary`)."""
 
 
 def proportion(flags: np.ndarray) -> tuple[float, float]:

@@ -23,7 +23,7 @@ from venturesim.analysis import outcomes as oc
 from venturesim.analysis.targets import target_rows
 
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
-QUANTILES = (0.1, 0.5, 0.9)
+QUANTILES = _stats.QUANTILES
 """The quantiles every summary row and chart reports (p10/p50/p90)."""
 CONVENTION = "p10/p50/p90: 10th, 50th and 90th percentiles over the paths each row names; ± Monte Carlo s.e."
 """The quantile convention in words, for tables' headers."""

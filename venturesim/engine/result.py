@@ -212,16 +212,26 @@ class Result:
         return exit_table(self)
 
     def returns(self) -> pd.DataFrame:
-        """Each round's realised MOIC and IRR distribution (:func:`venturesim.analysis.returns.round_returns`)."""
+        """Each round's realised MOIC and IRR distribution, its n and conditioning, and its MOIC with still-private
+        companies marked at the last post-money and at an ARR multiple
+        (:func:`venturesim.analysis.exits.round_returns`)."""
         from venturesim.analysis.exits import round_returns
 
         return round_returns(self)
 
-    def cheque_returns(self, round_name: str, cheque: float) -> pd.DataFrame:
-        """What a ``cheque`` in ``round_name`` returns: proceeds, MOIC and IRR quantiles."""
+    def cheque_returns(self, round_name: str, cheque: float, mark: str | None = None) -> pd.DataFrame:
+        """What a ``cheque`` in ``round_name`` returns: proceeds, MOIC and IRR quantiles, over the realised paths
+        (``mark=None``) or every path where the round closed with still-private ones marked (``"post_money"``,
+        ``"arr_multiple"``); with ``n`` and ``conditioning`` (:func:`venturesim.analysis.exits.cheque_returns`)."""
         from venturesim.analysis.exits import cheque_returns
 
-        return cheque_returns(self, round_name, cheque)
+        return cheque_returns(self, round_name, cheque, mark=mark)
+
+    def headline(self) -> str:
+        """Two or three sentences in plain words (:func:`venturesim.analysis.summary.headline`)."""
+        from venturesim.analysis.summary import headline
+
+        return headline(self)
 
     def risk_events(self) -> pd.DataFrame:
         """Every risk event that fired: path, risk, month (time) and severity (both engines).

@@ -36,6 +36,7 @@ body { margin: 0; color: var(--ink); background: #fff;
 main { max-width: 980px; margin: 0 auto; padding: 32px 24px 64px; }
 h1 { font-size: 1.8rem; margin: 0 0 4px; }
 .subtitle { color: var(--muted); margin: 0 0 24px; font-size: 1.05rem; }
+.headline { font-size: 1.1rem; line-height: 1.5; margin: 0 0 24px; max-width: 60rem; }
 h2 { font-size: 1.25rem; margin: 32px 0 12px; border-bottom: 1px solid var(--rule); padding-bottom: 4px; }
 table.summary { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 table.summary th, table.summary td { padding: 5px 10px; border-bottom: 1px solid var(--rule); text-align: left; }
@@ -136,7 +137,12 @@ def _summary_table(summary: pd.DataFrame) -> str:
 
 
 def render_report(
-    title: str, subtitle: str, summary: pd.DataFrame, charts: Mapping[str, alt.TopLevelMixin], notes: Sequence[str] = ()
+    title: str,
+    subtitle: str,
+    summary: pd.DataFrame,
+    charts: Mapping[str, alt.TopLevelMixin],
+    notes: Sequence[str] = (),
+    headline: str = "",
 ) -> str:
     """Render one self-contained HTML page.
 
@@ -153,6 +159,8 @@ def render_report(
         element with id ``chart-{i}``.
     notes : sequence of str, default ()
         Provenance lines (seed, paths, engine, run time), shown as a list.
+    headline : str, default ""
+        The run in two or three plain sentences (:func:`venturesim.analysis.summary.headline`), shown first.
 
     Returns
     -------
@@ -171,6 +179,7 @@ def render_report(
         "</head><body><main>",
         f"<h1>{esc(title)}</h1>",
         f"<p class='subtitle'>{esc(subtitle)}</p>",
+        *([f"<p class='headline'>{esc(headline)}</p>"] if headline else []),
         "<h2>Summary</h2>",
         _summary_table(summary),
     ]
@@ -201,6 +210,7 @@ def report_from_dataset(
     summary: pd.DataFrame,
     notes: Sequence[str] = (),
     extra_charts: Mapping[str, alt.TopLevelMixin] | None = None,
+    headline: str = "",
 ) -> str:
     """Build the standard charts from the metrics present and render the report.
 
@@ -217,6 +227,8 @@ def report_from_dataset(
     extra_charts : mapping of str to altair chart, optional
         Drawn after the standard charts (an analysis' charts, e.g. the convergence of a run to a
         target SE).
+    headline : str, default ""
+        As for :func:`render_report`.
 
     Returns
     -------
@@ -250,4 +262,4 @@ def report_from_dataset(
 
     charts.update(product_charts(ds))  # training spend, serving cost per 1M tokens, gross margin
     charts.update(extra_charts or {})
-    return render_report(title, subtitle, summary, charts, notes)
+    return render_report(title, subtitle, summary, charts, notes, headline=headline)

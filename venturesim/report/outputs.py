@@ -97,11 +97,14 @@ def write_outputs(
         RUN_FILE: json.dumps(run_document(result, seconds=seconds), indent=2) + "\n",
     }
     if report:
+        from venturesim.analysis.summary import CONVENTION, headline
+
         notes = [
             f"{result.paths:,} paths × {result.months} months, seed {result.seed}, {result.engine} engine",
             f"source: {source}" if source else "",
             *(f"override: {o}" for o in overrides),
             "Each figure is a Monte Carlo estimate; ± is its standard error.",
+            CONVENTION,
         ]
         extra = {}
         if not result.convergence.empty:  # a run to a target SE: each statistic ± 2 SE against paths
@@ -115,6 +118,7 @@ def write_outputs(
             summary,
             notes=[n for n in notes if n],
             extra_charts=extra,
+            headline=headline(result),
         )
     written = write_folder(out_dir, files, force, OUTPUT_FILES)
     return {

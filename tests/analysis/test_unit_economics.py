@@ -121,6 +121,6 @@ def test_an_acquired_path_is_exited_not_alive(saturated):
     for m in (MONTHS,):
         assert rows.loc[(f"alive at month {m}", "probability")].value == pytest.approx(alive[:, m - 1].mean())
         assert rows.loc[(f"exited (sold or listed) by month {m}", "probability")].value == pytest.approx(sold.mean())
-    arr = rows.loc[(f"ARR at month {MONTHS} (paths not sold or listed)", "mean")].value
+    arr = rows.loc[(f"ARR at month {MONTHS} (operating paths)", "mean")].value  # no path dies here
     assert arr == pytest.approx(d["final_arr"].values[~sold].mean())
     assert arr == pytest.approx(1_200_000.0, rel=1e-6)  # the unsold company's ARR, not diluted by sold zeros

@@ -151,6 +151,8 @@ def test_summary_standard_errors(all_at_once):
     seed = table[table["metric"] == "raised round 'seed'"].iloc[0]
     assert seed.value == pytest.approx(np.mean(all_at_once.data["round_status"].sel(round="seed").values == 2))
 
-    mean = table[(table["metric"] == f"ARR at month {MONTHS}") & (table["statistic"] == "mean")].iloc[0]
-    arr = all_at_once.data["final_arr"].values.astype(np.float64)
-    assert mean.value == pytest.approx(arr.mean()) and mean.se == pytest.approx(arr.std(ddof=1) / np.sqrt(n))
+    label = f"ARR at month {MONTHS} (operating paths)"  # alive and not sold or listed at the horizon
+    mean = table[(table["metric"] == label) & (table["statistic"] == "mean")].iloc[0]
+    operating = (all_at_once.data["death_month"].values < 0) & ~np.isfinite(all_at_once.exited())
+    arr = all_at_once.data["final_arr"].values.astype(np.float64)[operating]
+    assert mean.value == pytest.approx(arr.mean()) and mean.se == pytest.approx(arr.std(ddof=1) / np.sqrt(arr.size))

@@ -123,3 +123,9 @@ def test_report_from_dataset_subset(ds: xr.Dataset, summary: pd.DataFrame) -> No
     assert "<figcaption>Survival</figcaption><div id='chart-0'>" in page
     assert "<figcaption>Annual recurring revenue</figcaption><div id='chart-1'>" in page
     assert "Cash balance" not in page and "id='chart-2'" not in page
+
+
+def test_the_report_opens_with_the_headline(summary: pd.DataFrame) -> None:
+    page = render_report("T", "S", summary, {}, headline="In 5 of 10 <b>futures</b>")
+    assert "<p class='headline'>In 5 of 10 &lt;b&gt;futures&lt;/b&gt;</p>" in page
+    assert page.index("class='headline'") < page.index("<h2>Summary</h2>")

@@ -80,19 +80,19 @@ def summarize(result) -> pd.DataFrame:
                     "USD",
                 )
             )
-    runway = np.asarray(ds["final_runway"].values, np.float64)[operating]
-    if runway.size:
-        rows.append(
-            (
-                "cash",
-                f"cash-flow positive at month {months} (operating paths)",
-                "probability",
-                *_stats.proportion(np.isposinf(runway)),
-                "fraction",
-            )
+    runway = np.asarray(ds["final_runway"].values, np.float64)
+    profitable = operating & np.isposinf(runway)  # a probability over all paths, as every other one in the table
+    rows.append(
+        (
+            "cash",
+            f"operating and cash-flow positive at month {months}",
+            "probability",
+            *_stats.proportion(profitable),
+            "fraction",
         )
-        burning = runway[np.isfinite(runway)]
-        rows += _quantile_rows("cash", f"runway at month {months} (operating paths still burning)", burning, "months")
+    )
+    burning = runway[operating & np.isfinite(runway)]
+    rows += _quantile_rows("cash", f"runway at month {months} (operating paths still burning)", burning, "months")
 
     final_arr = np.asarray(ds["final_arr"].values, np.float64)
     rows += _quantile_rows("revenue", f"ARR at month {months} (operating paths)", final_arr[operating], "USD")

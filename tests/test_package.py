@@ -55,7 +55,9 @@ def test_no_package_exports_its_import_helpers():
     for name in PACKAGES:
         package = importlib.import_module(name)
         public = {n for n in dir(package) if not n.startswith("_")}
-        extra = {n for n in public - set(getattr(package, "__all__", ())) if type(getattr(package, n)).__name__ != "module"}
+        extra = {
+            n for n in public - set(getattr(package, "__all__", ())) if type(getattr(package, n)).__name__ != "module"
+        }
         if extra:
             leaks[name] = sorted(extra)
     assert leaks == {}

@@ -57,7 +57,9 @@ FINALS = {
     "runway": np.array([INF, 8.0, NAN, NAN, NAN]),
     "death_month": np.array([-1, -1, 2, 1, -1]),
     "founder_ownership": np.array([0.7, 0.55, 0.8, 0.9, 0.7]),
-    "round_status": np.array([[CLOSED, WAITING], [CLOSED, CLOSED], [RAISING, WAITING], [RAISING, WAITING], [CLOSED, 0]]),
+    "round_status": np.array(
+        [[CLOSED, WAITING], [CLOSED, CLOSED], [RAISING, WAITING], [RAISING, WAITING], [CLOSED, 0]]
+    ),
     "round_attempts": np.zeros((5, 2)),
     "round_close_month": np.array([[0, -1], [1, 2], [-1, -1], [-1, -1], [0, -1]], np.float64),
     "round_pre_money": np.array([[4e6, NAN], [4e6, 20e6], [NAN, NAN], [NAN, NAN], [4e6, NAN]]),
@@ -228,4 +230,3 @@ def test_returns_mark_the_still_private_companies(result):
     label = "round 'seed' MOIC (all n=3 paths where it closed; 2 still private, marked at last post-money)"
     assert rows[(label, "p90")] == pytest.approx(3.6)
     assert rows[("round 'seed' MOIC (realised: n=1 of the 3 paths where it closed)", "p50")] == pytest.approx(2.0)
-

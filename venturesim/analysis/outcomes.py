@@ -18,6 +18,10 @@ Built in (also as CLI text, :func:`parse_outcome`):
   company exited by the horizon (as :func:`venturesim.analysis.exits.round_returns`).
 
 A custom outcome is ``Outcome("name", fn)`` with ``fn(result) -> (paths,) array``.
+
+The founder's questions, per path (the summary and the headline use them): :func:`standing` (operating,
+exited or dead at the horizon), :func:`runway_now`, :func:`first_cash_flow_positive_month`,
+:func:`raised_or_did_without` and :func:`founder_ownership_after`.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import pandas as pd
 from venturesim.analysis import _stats, exits
 from venturesim.analysis import outcomes as oc
 from venturesim.analysis.targets import target_rows
+from venturesim.funding.terms import ACQUIHIRE
 
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
 QUANTILES = _stats.QUANTILES
@@ -187,8 +188,8 @@ def _death_rows(result, dead: np.ndarray) -> list[tuple]:
 
 OPERATING = {  # dashboard metric → (label, unit)
     "gross_margin": ("gross margin", "fraction"),
-    "cac_payback_months": ("CAC payback (fully loaded CAC)", "months"),
-    "ltv_to_cac": ("LTV / CAC (fully loaded CAC)", "×"),
+    "cac_payback_months": ("CAC payback", "months"),  # CAC fully loaded: channels + S&M payroll and recruiting
+    "ltv_to_cac": ("LTV / CAC", "×"),
     "burn_multiple": ("burn multiple (net burn / net new ARR)", "×"),
     "rule_of_40": ("Rule of 40 (growth % + margin %)", "points"),
 }
@@ -255,7 +256,9 @@ def headline(result) -> str:
     span = _span(result.months)
     first = f"In {_of_100(share[oc.OPERATING])} simulated futures the company is still operating after {span}"
     if share[oc.EXITED] > 0:
-        first += f", {_of_100(share[oc.EXITED]).split(' of ')[0]} were sold or listed"
+        acquihired = "exit_kind" in result.data and bool((result.data["exit_kind"].values == ACQUIHIRE).any())
+        how = "sold, listed or acqui-hired" if acquihired else "sold or listed"
+        first += f", {_of_100(share[oc.EXITED]).split(' of ')[0]} were {how}"
     first += (
         f", {_of_100(share[oc.DEAD]).split(' of ')[0]} ran out of cash."
         if share[oc.DEAD] > 0

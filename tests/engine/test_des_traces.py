@@ -38,7 +38,7 @@ import venturesim as vs
 
 PATHS = 4
 #: Ownership is diluted in float64 by the DES and in float32 by JAX: equal to a float32 rounding.
-OWNERSHIP = {"founder_ownership", "final_founder_ownership"}
+OWNERSHIP = {"founder_ownership", "final_founder_ownership", "round_ownership"}
 
 
 def scenario(success: float, attempts: int = 1, **round_changes) -> dict:

@@ -29,6 +29,7 @@ book the money in the wrong month — see ``test_resolution_time_is_exact``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -278,6 +279,9 @@ def test_why_dead_counts(des):
         deaths = result.events[result.events["kind"] == "death"].set_index("path")["cause"]
         expected = [deaths.get(p, "") for p in range(result.paths)]
         assert result.data["cause_of_death"].values.tolist() == expected
+        # the JAX engine's way: the same codes from the final results alone (the state stands as at the death)
+        finals_only = dataclasses.replace(result, data=result.data.drop_vars("cause_of_death"), engine="jax")
+        assert finals_only.death_causes().tolist() == expected
     assert des["raised_with_staff"].why_dead().empty
     assert des["abandoned"].why_dead().to_dict("records") == [
         {"cause": "seed abandoned after failed attempts", "paths": PATHS, "share_of_paths": 1.0}

@@ -230,3 +230,14 @@ def test_returns_mark_the_still_private_companies(result):
     label = "round 'seed' MOIC (all n=3 paths where it closed; 2 still private, marked at last post-money)"
     assert rows[(label, "p90")] == pytest.approx(3.6)
     assert rows[("round 'seed' MOIC (realised: n=1 of the 3 paths where it closed)", "p50")] == pytest.approx(2.0)
+
+
+def test_headline_shares_add_up_to_100():
+    """Hamilton's method: floors, then the largest remainders take the points left. Thirds give 34/33/33 (rounding
+    each would say 33/33/33: 99 futures of 100); 66.9/21.8/11.3 give 67/22/11."""
+    from venturesim.analysis.summary import _whole_shares
+
+    assert _whole_shares([0.669, 0.218, 0.113]) == [67, 22, 11]
+    assert _whole_shares([1 / 3, 1 / 3, 1 / 3]) == [34, 33, 33]
+    assert sum(_whole_shares([0.675, 0.22, 0.105])) == 100
+    assert _whole_shares([0.4, 0.2, 0.4]) == [40, 20, 40]

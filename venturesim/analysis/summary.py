@@ -235,6 +235,16 @@ def _span(months: int) -> str:
     return f"{months} months"
 
 
+def _whole_shares(shares: list[float]) -> list[int]:
+    """Shares (summing to 1) as whole numbers out of 100 that sum to 100: floors, then the largest remainders get
+    the points left (Hamilton's method), so "67, 22 and 12 of 100" never adds up to 101."""
+    scaled = [100.0 * p for p in shares]
+    whole = [int(np.floor(x)) for x in scaled]
+    for i in sorted(range(len(scaled)), key=lambda i: whole[i] - scaled[i])[: 100 - sum(whole)]:
+        whole[i] += 1
+    return whole
+
+
 def _of_100(p: float) -> str:
     return f"{round(100 * p)} of 100"
 
@@ -252,18 +262,15 @@ def headline(result) -> str:
     of cash-out over the paths that die; the month figures are medians (p50) over the paths they name.
     """
     where = oc.standing(result)
-    share = {k: float(np.mean(where == k)) for k in (oc.OPERATING, oc.EXITED, oc.DEAD)}
+    kinds = (oc.OPERATING, oc.EXITED, oc.DEAD)
+    share = dict(zip(kinds, _whole_shares([float(np.mean(where == k)) for k in kinds]), strict=True))
     span = _span(result.months)
-    first = f"In {_of_100(share[oc.OPERATING])} simulated futures the company is still operating after {span}"
+    first = f"In {share[oc.OPERATING]} of 100 simulated futures the company is still operating after {span}"
     if share[oc.EXITED] > 0:
         acquihired = "exit_kind" in result.data and bool((result.data["exit_kind"].values == ACQUIHIRE).any())
         how = "sold, listed or acqui-hired" if acquihired else "sold or listed"
-        first += f", {_of_100(share[oc.EXITED]).split(' of ')[0]} were {how}"
-    first += (
-        f", {_of_100(share[oc.DEAD]).split(' of ')[0]} ran out of cash."
-        if share[oc.DEAD] > 0
-        else " and none ran out of cash."
-    )
+        first += f", {share[oc.EXITED]} were {how}"
+    first += f", {share[oc.DEAD]} ran out of cash." if share[oc.DEAD] > 0 else " and none ran out of cash."
     sentences = [first]
     dead = where == oc.DEAD
     if dead.any():
@@ -281,7 +288,7 @@ def headline(result) -> str:
         if codes is not None and (codes != "").any():
             from venturesim.funding.causes import describe
 
-            code, count = pd.Series(codes[codes != ""]).value_counts().items().__next__()
+            code, count = next(iter(pd.Series(codes[codes != ""]).value_counts().items()))
             when += f"; the commonest cause: {describe(str(code))} ({_of_100(count / result.paths)} futures)"
         sentences.append(when + ".")
     money = []

@@ -227,9 +227,11 @@ def test_returns_mark_the_still_private_companies(result):
         result.cheque_returns("series_a", 100_000)
 
     rows = _rows(result.summary())
-    label = "round 'seed' MOIC (all n=3 paths where it closed; 2 still private, marked at last post-money)"
+    label = "round 'seed' MOIC, private marked at last post-money (n=3 where it closed, 2 private)"
     assert rows[(label, "p90")] == pytest.approx(3.6)
-    assert rows[("round 'seed' MOIC (realised: n=1 of the 3 paths where it closed)", "p50")] == pytest.approx(2.0)
+    label = "round 'seed' MOIC, private marked at 8.1× ARR (n=3 where it closed, 2 private)"
+    assert rows[(label, "p10")] == pytest.approx(1.5552 + 0.2 * (2.0 - 1.5552))
+    assert rows[("round 'seed' MOIC (realised: n=1 of 3 where it closed)", "p50")] == pytest.approx(2.0)
 
 
 def test_headline_shares_add_up_to_100():

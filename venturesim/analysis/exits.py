@@ -231,7 +231,7 @@ def summary_rows(result) -> list[tuple]:
         closed, chosen, moic, _ = _realised(result, name)
         if not closed.any():
             continue
-        realised = f"realised: n={moic.size:,} of the {int(closed.sum()):,} paths where it closed"
+        realised = f"realised: n={moic.size:,} of {int(closed.sum()):,} where it closed"
         if moic.size and sold:
             rows.append(("returns", f"round '{name}' MOIC ({realised})", "p50", *_stats.quantile(moic, 0.5), "×"))
             rows.append(
@@ -256,9 +256,10 @@ def summary_rows(result) -> list[tuple]:
             for how in MARKS:
                 marked, _ = marked_moic(result, name, how)
                 marked = marked[~np.isnan(marked)]
+                short = "last post-money" if how == "post_money" else f"{mark_label(result, how).split(' (')[0]}"
                 label = (
-                    f"round '{name}' MOIC (all n={marked.size:,} paths where it closed; "
-                    f"{int((closed & ~chosen).sum()):,} still private, marked at {mark_label(result, how)})"
+                    f"round '{name}' MOIC, private marked at {short} "
+                    f"(n={marked.size:,} where it closed, {int((closed & ~chosen).sum()):,} private)"
                 )
                 rows += [
                     ("returns", label, f"p{round(100 * q)}", *_stats.quantile(marked, q), "×") for q in _stats.QUANTILES

@@ -109,19 +109,23 @@ def summarize(result) -> pd.DataFrame:
 
     ownership: list[tuple] = []
     if "round" in ds.dims:
+        from venturesim.funding.params import _round_axis
+
+        bridges = {r.name for r, _, parent in _round_axis(result.scenario.funding) if parent >= 0}
         for name in ds["round"].values:
             name = str(name)
             closed = ds["round_status"].sel(round=name).values == exits.CLOSED
             rows.append(("funding", f"raised round '{name}'", "probability", *_stats.proportion(closed), "fraction"))
-            rows.append(
-                (
-                    "funding",
-                    f"raised '{name}' or did without it (cash-flow positive or sold at month {months})",
-                    "probability",
-                    *_stats.proportion(oc.raised_or_did_without(result, name)),
-                    "fraction",
+            if name not in bridges:  # a bridge is raised only when its round fails: never "needed" on its own
+                rows.append(
+                    (
+                        "funding",
+                        f"raised '{name}' or did without it (cash-flow positive or sold at month {months})",
+                        "probability",
+                        *_stats.proportion(oc.raised_or_did_without(result, name)),
+                        "fraction",
+                    )
                 )
-            )
             close = ds["round_close_month"].sel(round=name).values[closed]
             if close.size:
                 rows.append(

@@ -155,7 +155,7 @@ def round_returns(result) -> pd.DataFrame:
             for q in _stats.QUANTILES:
                 row[f"marked_{how}_p{round(100 * q)}"] = _stats.quantile(marked, q)[0]
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=None if rows else ["round", "p_closed", "n", "realised", "still_private"])
 
 
 def cheque_returns(

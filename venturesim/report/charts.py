@@ -198,7 +198,7 @@ def _js_string(text: str) -> str:
     """A Vega expression string literal of ``text`` (JSON escaping is valid there)."""
     import json
 
-    return json.dumps(text)
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _percent_label(column: str) -> str:

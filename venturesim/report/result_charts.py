@@ -14,7 +14,7 @@ counts ("operating paths", "paths that exited", "all paths").
 
 from __future__ import annotations
 
-import json
+
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -26,6 +26,7 @@ import xarray as xr
 from venturesim.report.charts import (
     _MONEY_LABEL_EXPR,
     _MONEY_TOOLTIP_FORMAT,
+    _js_string,
     CHART_HEIGHT,
     FAN_QUANTILES,
     PANEL_WIDTH,
@@ -187,7 +188,7 @@ def _distribution_chart(
     colors = alt.Scale(domain=series, range=["#8fb0d6", "#c0392b"])
     bars = (
         alt.Chart(hist)
-        .transform_calculate(series=json.dumps(series[0]))
+        .transform_calculate(series=_js_string(series[0]))
         .mark_bar(opacity=0.8)
         .encode(
             x=alt.X("low:Q", scale=x_scale, axis=_log_x(x_title, money, log_ticks(low, high))),
@@ -205,7 +206,7 @@ def _distribution_chart(
     )
     line = (
         alt.Chart(exceed)
-        .transform_calculate(series=json.dumps(series[1]))
+        .transform_calculate(series=_js_string(series[1]))
         .mark_line(strokeWidth=2, interpolate="step-after", point=alt.OverlayMarkDef(size=12, opacity=0.0))
         .encode(
             x=alt.X("x:Q", scale=x_scale),
@@ -499,19 +500,19 @@ def plot_unit_economics(result: Result) -> alt.FacetChart:
     x = month_axis(int(result.data["month"].values.min()), result.months)
     outer = (
         alt.Chart()
-        .transform_calculate(band=json.dumps(labels[0]))
+        .transform_calculate(band=_js_string(labels[0]))
         .mark_area()
         .encode(x=x, y=alt.Y(f"{columns[0]}:Q", title=None), y2=f"{columns[-1]}:Q", color=alt.Color("band:N", scale=colors, legend=_LEGEND))
     )
     inner = (
         alt.Chart()
-        .transform_calculate(band=json.dumps(labels[1]))
+        .transform_calculate(band=_js_string(labels[1]))
         .mark_area()
         .encode(x=x, y=f"{columns[1]}:Q", y2=f"{columns[-2]}:Q", color=alt.Color("band:N", scale=colors, legend=_LEGEND))
     )
     line = (
         alt.Chart()
-        .transform_calculate(band=json.dumps(labels[2]))
+        .transform_calculate(band=_js_string(labels[2]))
         .mark_line(strokeWidth=2)
         .encode(
             x=x,

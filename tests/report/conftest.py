@@ -108,3 +108,9 @@ def report_page(jax_result, plan_result) -> str:
     from venturesim.report.html import report_from_result
 
     return report_from_result(jax_result, jax_result.summary(), plan=plan_result)
+
+
+@pytest.fixture
+def scenario_dict() -> dict:
+    """A fresh copy of the shared scenario, as a dict."""
+    return scenario()

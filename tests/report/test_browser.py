@@ -28,8 +28,9 @@ window.addEventListener('error', function (e) { __probe.errors.push('error: ' + 
 window.addEventListener('unhandledrejection', function (e) { __probe.errors.push('rejection: ' + e.reason); });
 (function () {
   var err = console.error, warn = console.warn;
-  console.error = function () { __probe.errors.push(Array.prototype.join.call(arguments, ' ')); err.apply(console, arguments); };
-  console.warn = function () { __probe.warnings.push(Array.prototype.join.call(arguments, ' ')); warn.apply(console, arguments); };
+  var join = function (args) { return Array.prototype.join.call(args, ' '); };
+  console.error = function () { __probe.errors.push(join(arguments)); err.apply(console, arguments); };
+  console.warn = function () { __probe.warnings.push(join(arguments)); warn.apply(console, arguments); };
 })();
 </script>"""
 
@@ -100,3 +101,23 @@ def test_report_renders_in_chromium_at_420_px(report_page, tmp_path) -> None:
     assert probe["errors"] == []
     assert probe["warnings"] == []  # Vega's warnings (a conflicting scale, an infinite extent) included
     assert probe["scrollWidth"] <= probe["clientWidth"], "the page scrolls sideways at 420 px"
+
+
+@pytest.mark.skipif(_browser() is None, reason="needs Chromium (`apt-get install chromium`)")
+def test_the_probe_sees_a_chart_that_fails(tmp_path) -> None:
+    """A page with a good chart and one Vega cannot draw: the probe reports the second as not drawn, with the
+    boot script's message, so the test above would fail on a broken chart."""
+    import altair as alt
+    import pandas as pd
+
+    from venturesim.report import render_report
+
+    class Broken:
+        def to_dict(self) -> dict:
+            return {"mark": "no-such-mark", "data": {"values": [{"a": 1}]}}
+
+    good = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_bar().encode(x="a:Q")
+    summary = pd.DataFrame(columns=["section", "metric", "statistic", "value", "se", "unit"])
+    probe = render(render_report("t", "s", summary, {"good": good, "broken": Broken()}), tmp_path)  # type: ignore[dict-item]
+    assert [c["drawn"] for c in probe["charts"]] == [True, False]
+    assert "Chart failed to render" in probe["charts"][1]["text"]

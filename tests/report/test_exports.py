@@ -1,4 +1,4 @@
-"""Exports round-trip: what csv, parquet and xlsx files hold is the Result's numbers, path by path and month by month."""
+"""Exports round-trip: the csv, parquet and xlsx files hold the Result's numbers, path by path and month by month."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 from venturesim.cli import app
 from venturesim.report import exports
 from venturesim.spec.errors import OutputError, UsageError
-
 
 
 def test_parse_formats() -> None:

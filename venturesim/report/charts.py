@@ -64,6 +64,8 @@ def month_axis(first: int, last: int, title: str = "Month") -> alt.X:
         scale=alt.Scale(domain=[int(first), int(last)], nice=False, zero=False),
         axis=alt.Axis(tickMinStep=1, format="d"),
     )
+
+
 _COUNT_AXIS_FORMAT = ",.3~s"
 _COUNT_TOOLTIP_FORMAT = ",.1f"
 
@@ -210,9 +212,7 @@ def band_labels(columns: Sequence[str]) -> list[str]:
     """Legend entries of a fan drawn from quantile ``columns`` (outermost band first, then the median):
     ``["p10–p90 of paths", "p25–p75 of paths", "median (p50)"]`` for :data:`FAN_QUANTILES`."""
     n_bands = len(columns) // 2
-    labels = [
-        f"{_percent_label(columns[i])}–{_percent_label(columns[-1 - i])} of paths" for i in range(n_bands)
-    ]
+    labels = [f"{_percent_label(columns[i])}–{_percent_label(columns[-1 - i])} of paths" for i in range(n_bands)]
     return labels + [f"median ({_percent_label(columns[n_bands])})"]
 
 

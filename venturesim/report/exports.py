@@ -25,7 +25,7 @@ over existing results without ``force``).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,8 @@ def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
             if name not in FORMATS:
                 hint = suggest(name, FORMATS)
                 raise UsageError(
-                    f"--export: unknown format {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+                    f"--export: unknown format {name!r}"
+                    + (f" (did you mean {hint!r}?)" if hint else "")
                     + f"; choose from {', '.join(FORMATS)}"
                 )
             if name not in chosen:
@@ -82,9 +83,7 @@ def _columns_of(name: str, values: np.ndarray, labels: Sequence[Sequence[str]]) 
     if values.ndim == 1:
         return {name: values}
     flat = values.reshape(values.shape[0], -1)
-    index = np.array(np.meshgrid(*[np.arange(n) for n in values.shape[1:]], indexing="ij")).reshape(
-        values.ndim - 1, -1
-    )
+    index = np.array(np.meshgrid(*[np.arange(n) for n in values.shape[1:]], indexing="ij")).reshape(values.ndim - 1, -1)
     columns = {}
     for k in range(flat.shape[1]):
         parts = [str(labels[d][index[d, k]]) for d in range(values.ndim - 1)]
@@ -92,7 +91,7 @@ def _columns_of(name: str, values: np.ndarray, labels: Sequence[Sequence[str]]) 
     return columns
 
 
-def _labels(result: Result, dims: Sequence[str]) -> list[list[str]]:
+def _labels(result: Result, dims: Sequence[Hashable]) -> list[list[str]]:
     data = result.data
     return [
         [str(v) for v in data[d].values] if d in data.coords else [str(i) for i in range(data.sizes[d])] for d in dims
@@ -164,8 +163,10 @@ def _xlsx(frames: Mapping[str, pd.DataFrame], result: Result) -> bytes:
             about.append(
                 (
                     f"sheet {name}",
-                    f"left out: {frame.shape[0]:,} rows × {frame.shape[1]} columns = {cells:,} cells, over the "
-                    f"{XLSX_MAX_CELLS:,} a sheet holds here; export csv or parquet for it",
+                    (
+                        f"left out: {frame.shape[0]:,} rows × {frame.shape[1]} columns = {cells:,} cells, over the "
+                        f"{XLSX_MAX_CELLS:,} a sheet holds here; export csv or parquet for it"
+                    ),
                 )
             )
         else:
@@ -197,9 +198,9 @@ def export_files(result: Result, formats: Iterable[str]) -> dict[str, bytes]:
     return files
 
 
-def export(result: Result, out_dir: str | Path, formats: Iterable[str] = ("csv",), *, force: bool = False) -> dict[
-    str, Path
-]:
+def export(
+    result: Result, out_dir: str | Path, formats: Iterable[str] = ("csv",), *, force: bool = False
+) -> dict[str, Path]:
     """Write the export of ``result`` as the folder ``out_dir`` (atomic; an existing export is replaced only
     with ``force``). Returns file name → path written.
 

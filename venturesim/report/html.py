@@ -324,7 +324,7 @@ def result_charts(result, plan=None) -> dict[str, alt.TopLevelMixin]:
             charts["Funding and ownership (median path)"] = captable.plot_cap_table(result)
         except captable.ReplayMismatch as exc:  # not the result's path: leave the chart out rather than show it
             warnings.warn(f"cap table left out of the report: {exc}", stacklevel=2)
-    if rc.UNIT_ECONOMICS_METRICS <= set(data.data_vars):
+    if set(data.data_vars) >= rc.UNIT_ECONOMICS_METRICS:
         charts["Unit economics"] = rc.plot_unit_economics(result)
     if set(rc.STATEMENT_METRICS) <= set(data.data_vars):
         charts["Monthly P&L and cash: median path" + (" and base plan" if plan is not None else "")] = rc.plot_pnl(
@@ -364,11 +364,5 @@ def report_from_result(
         heading = "Monthly statement of the median path" + (" and the base plan" if plan is not None else "")
         tables[heading + " (USD)"] = rc.statement_table(result, plan)
     return render_report(
-        result.scenario.name,
-        result.scenario.description,
-        summary,
-        charts,
-        notes,
-        headline=headline,
-        tables=tables,
+        result.scenario.name, result.scenario.description, summary, charts, notes, headline=headline, tables=tables
     )

@@ -14,7 +14,6 @@ counts ("operating paths", "paths that exited", "all paths").
 
 from __future__ import annotations
 
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -26,10 +25,10 @@ import xarray as xr
 from venturesim.report.charts import (
     _MONEY_LABEL_EXPR,
     _MONEY_TOOLTIP_FORMAT,
-    _js_string,
     CHART_HEIGHT,
     FAN_QUANTILES,
     PANEL_WIDTH,
+    _js_string,
     band_labels,
     fan_data,
     month_axis,
@@ -139,9 +138,7 @@ def distribution_data(values: np.ndarray, bins: int = 30, points: int = 80) -> t
     edges[0], edges[-1] = min(edges[0], positive[0]), max(edges[-1], positive[-1])
     counts, _ = np.histogram(positive, edges)
     share = counts / n
-    hist = pd.DataFrame(
-        {"low": edges[:-1], "high": edges[1:], "share": share, "se": np.sqrt(share * (1 - share) / n)}
-    )
+    hist = pd.DataFrame({"low": edges[:-1], "high": edges[1:], "share": share, "se": np.sqrt(share * (1 - share) / n)})
     x = np.logspace(np.log10(positive[0]), np.log10(positive[-1]), points) if hi > lo else positive[:1]
     x[0], x[-1] = positive[0], positive[-1]
     at_least = (positive.size - np.searchsorted(positive, x, side="left")) / n
@@ -210,9 +207,7 @@ def _distribution_chart(
         .mark_line(strokeWidth=2, interpolate="step-after", point=alt.OverlayMarkDef(size=12, opacity=0.0))
         .encode(
             x=alt.X("x:Q", scale=x_scale),
-            y=alt.Y(
-                "p_at_least:Q", title="P(outcome ≥ x)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
-            ),
+            y=alt.Y("p_at_least:Q", title="P(outcome ≥ x)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
             color=alt.Color("series:N", scale=colors, legend=_LEGEND),
             tooltip=[
                 alt.Tooltip("x:Q", title="x", format=value_format),
@@ -388,7 +383,9 @@ def plot_time_to_arr(result: Result, thresholds: Sequence[float] = (1e6, 1e7)) -
     return cast(
         alt.LayerChart,
         alt.layer(lines, points).properties(
-            title=alt.TitleParams("Time to ARR milestones", subtitle="all paths; a path counts from its first month there"),
+            title=alt.TitleParams(
+                "Time to ARR milestones", subtitle="all paths; a path counts from its first month there"
+            ),
             width="container",
             height=CHART_HEIGHT,
         ),
@@ -433,10 +430,7 @@ def plot_death_causes(result: Result) -> alt.LayerChart:
         low=(frame["share"] - 1.96 * frame["se"]).clip(0, 1), high=(frame["share"] + 1.96 * frame["se"]).clip(0, 1)
     )
     y = alt.Y(
-        "cause:N",
-        title="Year of death" if by_year else None,
-        sort=list(frame["cause"]),
-        axis=alt.Axis(labelLimit=170),
+        "cause:N", title="Year of death" if by_year else None, sort=list(frame["cause"]), axis=alt.Axis(labelLimit=170)
     )
     base = alt.Chart(frame).encode(y=y)
     bars = base.mark_bar(color="#e15759").encode(
@@ -502,13 +496,20 @@ def plot_unit_economics(result: Result) -> alt.FacetChart:
         alt.Chart()
         .transform_calculate(band=_js_string(labels[0]))
         .mark_area()
-        .encode(x=x, y=alt.Y(f"{columns[0]}:Q", title=None), y2=f"{columns[-1]}:Q", color=alt.Color("band:N", scale=colors, legend=_LEGEND))
+        .encode(
+            x=x,
+            y=alt.Y(f"{columns[0]}:Q", title=None),
+            y2=f"{columns[-1]}:Q",
+            color=alt.Color("band:N", scale=colors, legend=_LEGEND),
+        )
     )
     inner = (
         alt.Chart()
         .transform_calculate(band=_js_string(labels[1]))
         .mark_area()
-        .encode(x=x, y=f"{columns[1]}:Q", y2=f"{columns[-2]}:Q", color=alt.Color("band:N", scale=colors, legend=_LEGEND))
+        .encode(
+            x=x, y=f"{columns[1]}:Q", y2=f"{columns[-2]}:Q", color=alt.Color("band:N", scale=colors, legend=_LEGEND)
+        )
     )
     line = (
         alt.Chart()
@@ -525,7 +526,11 @@ def plot_unit_economics(result: Result) -> alt.FacetChart:
     return (
         alt.layer(outer, inner, line, data=frame)
         .properties(width=PANEL_WIDTH, height=110)
-        .facet(row=alt.Row("title:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top")))
+        .facet(
+            row=alt.Row(
+                "title:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top")
+            )
+        )
         .resolve_scale(y="independent")
         .properties(title=alt.TitleParams("Unit economics", subtitle="operating paths each month"))
     )
@@ -575,7 +580,9 @@ def pnl_data(result: Result, path: int | None = None) -> pd.DataFrame:
     p = median_path(result) if path is None else int(path)
     d = result.data.isel(path=p)
     get = {m: np.asarray(d[m].values, np.float64) for m in STATEMENT_METRICS}
-    repaid = np.asarray(d["debt_repaid"].values, np.float64) if "debt_repaid" in result.data else np.zeros_like(get["cash"])
+    repaid = (
+        np.asarray(d["debt_repaid"].values, np.float64) if "debt_repaid" in result.data else np.zeros_like(get["cash"])
+    )
     frame = pd.DataFrame(
         {
             "month": np.asarray(result.data["month"].values, np.int64),
@@ -603,12 +610,12 @@ def base_plan(result: Result, paths: int | None = None) -> Result:
     """
     from venturesim.analysis.sampling import input_names
     from venturesim.engine.jax_engine import BLOCK
-    from venturesim.engine.simulate import DEFAULT_CHUNK, run_jax
+    from venturesim.engine.simulate import DEFAULT_CHUNK, _ceil_div, run_jax
     from venturesim.spec.sampling import Design
 
     if paths is None:
-        chunks = -(-result.paths // min(result.paths, DEFAULT_CHUNK))
-        paths = -(-(-(-result.paths // chunks)) // BLOCK) * BLOCK
+        chunks = _ceil_div(result.paths, min(result.paths, DEFAULT_CHUNK))  # as run_jax splits the run
+        paths = _ceil_div(_ceil_div(result.paths, chunks), BLOCK) * BLOCK
     names = input_names(result.scenario, result.months)
     metrics = _metric_order(result)
     return run_jax(
@@ -617,7 +624,7 @@ def base_plan(result: Result, paths: int | None = None) -> Result:
         seed=result.seed,
         months=result.months,
         metrics=metrics,
-        design=Design(pinned={name: 0.5 for name in names}),
+        design=Design(pinned=dict.fromkeys(names, 0.5)),
     )
 
 
@@ -643,7 +650,7 @@ def statement_table(result: Result, plan: Result | None = None) -> pd.DataFrame:
     rows = []
     for item, label in STATEMENT.items():
         for whose, frame in frames:
-            row = {"line item": label, "whose": whose}
+            row: dict[str, str | float] = {"line item": label, "whose": whose}
             row.update({f"M{m}": float(v) for m, v in zip(frame["month"], frame[item], strict=True)})
             rows.append(row)
     return pd.DataFrame(rows)
@@ -678,7 +685,11 @@ def plot_pnl(result: Result, plan: Result | None = None) -> alt.FacetChart:
     return (
         alt.layer(lines, zero, data=long)
         .properties(width=PANEL_WIDTH, height=110)
-        .facet(row=alt.Row("title:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top")))
+        .facet(
+            row=alt.Row(
+                "title:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top")
+            )
+        )
         .resolve_scale(y="independent")
         .properties(title=alt.TitleParams("Monthly P&L and cash", subtitle="the median path next to the base plan"))
     )

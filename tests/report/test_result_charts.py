@@ -27,14 +27,24 @@ def _datasets(chart) -> list[list[dict]]:
 
 
 def test_fan_matches_result_quantiles_and_ends_at_the_horizon(jax_result) -> None:
-    """The cash fan's numbers are Result.quantiles at p10, p25, p50, p75, p90; its x axis is [1, 36]."""
+    """The cash fan's numbers are Result.quantiles at p10, p25, p50, p75, p90; its x axis is [1, 36]. The
+    report's fans are over the operating paths: the quantiles of cash where ``alive``."""
     spec = plot_fan(fan_data(jax_result.data, "cash"), "Cash", "Cash (USD)").to_dict()
     (rows,) = [d for d in spec["datasets"].values() if "q50" in d[0]]
     table = jax_result.quantiles("cash", FAN_QUANTILES)
     for q in FAN_QUANTILES:
         np.testing.assert_allclose([r[quantile_column(q)] for r in rows], table[q].to_numpy(), rtol=1e-6)
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1, MONTHS]
-    for caption, chart in dataset_charts(jax_result.data).items():
+    charts = dataset_charts(jax_result.data)
+    spec = charts["Cash balance"].to_dict()
+    (rows,) = [d for d in spec["datasets"].values() if "q50" in d[0]]
+    cash, alive = jax_result.data["cash"].values, jax_result.data["alive"].values
+    assert not alive[:, -1].all()  # some paths stopped operating
+    expected = np.nanquantile(np.where(alive, cash, np.nan)[:, -1], 0.1)
+    assert rows[-1]["q10"] == pytest.approx(expected, rel=1e-6)
+    assert expected > table[0.1].iloc[-1]  # dead paths' negative balances no longer pull p10 down
+    assert "(operating paths)" in spec["title"]
+    for caption, chart in charts.items():
         encoding = chart.to_dict()["layer"][0]["encoding"]
         if encoding["x"].get("field") == "month":
             assert encoding["x"]["scale"]["domain"][1] == MONTHS, caption

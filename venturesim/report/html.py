@@ -244,24 +244,39 @@ def render_report(
     return "\n".join(parts)
 
 
+def operating_view(ds: xr.Dataset) -> xr.Dataset:
+    """``ds``'s cash, ARR and customers with NaN where the path is not operating that month (``alive`` False:
+    dead, sold, listed or shut down), so their fans are over the paths still operating; ``ds`` itself
+    when it has no ``alive``. (Over all paths the medians sit at 0 once half the paths are dead, and a
+    dead path's cash is its last, negative, balance.)"""
+    if "alive" not in ds.data_vars:
+        return ds
+    alive = ds["alive"].astype(bool)
+    names = [m for m in ("cash", "arr", "customers") if m in ds.data_vars]
+    return xr.Dataset({m: ds[m].astype(np.float64).where(alive) for m in names})
+
+
 def dataset_charts(ds: xr.Dataset) -> dict[str, alt.TopLevelMixin]:
     """Caption → the standard charts of the metrics present in ``ds``: survival (``alive``), cash (USD,
-    with a zero line), ARR (USD), customers (count), the quality gap (nats/token), the paths' outcomes
-    when any path was sold, listed or acqui-hired, and the product's charts. Fans show p10–p90 and
-    p25–p75 bands around the median (:data:`venturesim.report.charts.FAN_QUANTILES`)."""
+    with a zero line), ARR (USD), customers (count) over the operating paths (:func:`operating_view`),
+    the quality gap (nats/token), the paths' outcomes when any path was sold, listed or acqui-hired,
+    and the product's charts. Fans show p10–p90 and p25–p75 bands around the median
+    (:data:`venturesim.report.charts.FAN_QUANTILES`)."""
     charts: dict[str, alt.TopLevelMixin] = {}
     if "alive" in ds.data_vars:
         charts["Survival"] = plot_survival(survival_data(ds))
+    view = operating_view(ds)
+    who = " (operating paths)" if "alive" in ds.data_vars else ""
     if "cash" in ds.data_vars:
         charts["Cash balance"] = plot_fan(
-            fan_data(ds, "cash"), "Cash at end of month", "Cash (USD)", money=True, zero_rule=True
+            fan_data(view, "cash"), "Cash at end of month" + who, "Cash (USD)", money=True, zero_rule=True
         )
     if "arr" in ds.data_vars:
         charts["Annual recurring revenue"] = plot_fan(
-            fan_data(ds, "arr"), "Annual recurring revenue", "ARR (USD)", money=True
+            fan_data(view, "arr"), "Annual recurring revenue" + who, "ARR (USD)", money=True
         )
     if "customers" in ds.data_vars:
-        charts["Customers"] = plot_fan(fan_data(ds, "customers"), "Paying customers", "Customers", money=False)
+        charts["Customers"] = plot_fan(fan_data(view, "customers"), "Paying customers" + who, "Customers", money=False)
     gap = ds["quality_gap"].values if "quality_gap" in ds.data_vars else np.zeros(0)
     if np.isfinite(gap).any() and np.nanmax(np.abs(gap)) > 0:  # all 0: no product roadmap to chart
         charts["Quality gap"] = plot_fan(

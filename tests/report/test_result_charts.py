@@ -186,7 +186,9 @@ def test_cap_table_replays_the_median_path(engine, jax_result, des_result) -> No
     closed = int(result.data["round_close_month"].values[p, 0])
     seed = wide["seed"].to_numpy()
     if closed >= 0:
-        assert seed[:closed].max() == 0.0 and seed[closed] > 0  # month index m closes at the end of month m + 1
+        assert (
+            seed[:closed].max(initial=0.0) == 0.0 and seed[closed] > 0
+        )  # month index m closes at the end of month m + 1
     else:
         assert seed.max() == 0.0
 

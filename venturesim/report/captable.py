@@ -16,7 +16,7 @@ founders, other early holders, the option pool (granted and unissued), and each 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import altair as alt
 import numpy as np
@@ -27,7 +27,7 @@ from venturesim.report.charts import CHART_HEIGHT, month_axis
 if TYPE_CHECKING:
     from venturesim.engine.result import Result
 
-__all__ = ["ReplayMismatch", "can_chart", "cap_table_data", "plot_cap_table"]
+__all__ = ["ReplayMismatch", "can_chart", "cap_table_data", "funding_events", "plot_cap_table"]
 
 _TOLERANCE = 1e-4
 """Largest difference, in ownership fraction, between the replayed founders' share and the recorded one
@@ -109,15 +109,16 @@ def _check_replay(result: Result, p: int, frame: pd.DataFrame, founders: np.ndar
         raise ReplayMismatch(f"path {p} replayed with founders' shares up to {worst:.2g} off the result's")
 
 
-def plot_cap_table(result: Result, path: int | None = None) -> alt.Chart:
-    """Stacked areas of the cap table of the median path (or ``path``) month by month (:func:`cap_table_data`)."""
+def plot_cap_table(result: Result, path: int | None = None) -> alt.LayerChart:
+    """Stacked areas of the cap table of the median path (or ``path``) month by month (:func:`cap_table_data`),
+    with a dashed rule at each round it closed (:func:`funding_events`: amount and price in the tooltip)."""
     frame = cap_table_data(result, path)
     order = list(dict.fromkeys(frame["holder"]))
     frame = frame.assign(order=frame["holder"].map({h: i for i, h in enumerate(order)}))
     p = frame.attrs["path"]
     death = int(result.data["death_month"].values[p])
     fate = "alive at the horizon" if death < 0 else f"died in month {death + 1}"
-    return (
+    areas = (
         alt.Chart(frame)
         .mark_area()
         .encode(
@@ -129,12 +130,47 @@ def plot_cap_table(result: Result, path: int | None = None) -> alt.Chart:
             order=alt.Order("order:Q"),
             tooltip=["month:Q", "holder:N", alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(
+    )
+    rounds = funding_events(result, p)
+    layers: list = [areas]
+    if len(rounds):
+        layers.append(
+            alt.Chart(rounds)
+            .mark_rule(color="#222", strokeDash=[3, 3], strokeWidth=1.5)
+            .encode(
+                x="month:Q",
+                tooltip=[
+                    alt.Tooltip("round:N"),
+                    alt.Tooltip("month:Q", title="closed in month"),
+                    alt.Tooltip("amount:Q", title="raised (USD)", format="$,.0f"),
+                    alt.Tooltip("price:Q", title="pre-money or cap (USD)", format="$,.0f"),
+                ],
+            )
+        )
+    return cast(
+        alt.LayerChart,
+        alt.layer(*layers).properties(
             title=alt.TitleParams(
                 "Cap table of the median path",
                 subtitle=[f"path {p}, {fate}", "median by months operated, then ARR and cash"],
             ),
             width="container",
             height=CHART_HEIGHT,
-        )
+        ),
+    )
+
+
+def funding_events(result: Result, path: int) -> pd.DataFrame:
+    """The rounds ``path`` closed: columns round, month (1-based: the month whose close first shows the
+    new holders), amount (USD) and price (the pre-money, or a SAFE's cap, USD)."""
+    d = result.data
+    close = np.asarray(d["round_close_month"].values[path], np.int64)
+    closed = close >= 0
+    return pd.DataFrame(
+        {
+            "round": [str(r) for r in np.asarray(d["round"].values)[closed]],
+            "month": close[closed] + 1,
+            "amount": np.asarray(d["round_amount"].values[path], np.float64)[closed],
+            "price": np.asarray(d["round_pre_money"].values[path], np.float64)[closed],
+        }
     )

@@ -294,7 +294,7 @@ def plot_moic(result: Result) -> alt.LayerChart:
         )
     )
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#555").encode(x="x:Q")
-    subtitle = "paths where the round closed and the company exited (sold, listed, acqui-hired or shut down)"
+    subtitle = ["paths where the round closed and the company exited", "(sold, listed, acqui-hired or shut down)"]
     return cast(
         alt.LayerChart,
         alt.layer(lines, one).properties(

@@ -311,7 +311,7 @@ def report_from_dataset(
     return render_report(title, subtitle, summary, charts, notes)
 
 
-def result_charts(result, plan=None) -> dict[str, alt.TopLevelMixin]:
+def charts_of_result(result, plan=None) -> dict[str, alt.TopLevelMixin]:
     """Caption → chart of everything a Result can show, in the report's order (each drawn only when the
     run recorded what it needs): the standard charts of :func:`dataset_charts`, then time to ARR
     milestones, the distributions of final outcomes (ARR, exit value, founders' proceeds, investors'
@@ -360,7 +360,7 @@ def report_from_result(
     extra_charts: Mapping[str, alt.TopLevelMixin] | None = None,
     plan=None,
 ) -> str:
-    """The run report of a Result: headline slot, summary table, :func:`result_charts` then
+    """The run report of a Result: headline slot, summary table, :func:`charts_of_result` then
     ``extra_charts`` (an analysis' charts: convergence, tornado, …), the median path's monthly
     statement (next to ``plan``'s when given) and the notes.
 
@@ -372,7 +372,7 @@ def report_from_result(
 
     make_headline = getattr(result_module, "headline", None)
     headline = str(make_headline(result)) if callable(make_headline) else ""
-    charts = result_charts(result, plan)
+    charts = charts_of_result(result, plan)
     charts.update(extra_charts or {})
     tables = {}
     if set(rc.STATEMENT_METRICS) <= set(result.data.data_vars):

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast test-profile lint format bench docs clean
+.PHONY: demo test test-fast test-profile lint format bench docs clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,20 @@ demo: $(STAMP)
 VENTURESIM_TEST_COMPILE_CACHE ?= $(CURDIR)/.pytest_cache/venturesim-jax
 export VENTURESIM_TEST_COMPILE_CACHE
 
+## Headless Chromium for tests/report/test_browser.py: installed with apt where this runs as root with apt-get,
+## otherwise a line saying how (the test then skips); never fails the build
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	  || command -v google-chrome >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (apt-get) for the report's browser test"; \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 \
+	    || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	  || echo "could not install chromium; tests/report/test_browser.py will skip"; \
+	else echo "no chromium: tests/report/test_browser.py will skip (install it: sudo apt-get install chromium)"; fi
+
 ## Run the whole test suite (slow statistical tests included), one worker per core, a file per worker
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 ## Tests without the slow ones

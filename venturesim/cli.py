@@ -238,6 +238,12 @@ def run(
     out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default: out/<scenario name>)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder of results (as one unit)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML report."),
+    export: list[str] = typer.Option(
+        [],
+        "--export",
+        help="Also write the paths' inputs and outcomes and the monthly metrics (and a DES run's events) as "
+        "csv, parquet or xlsx (repeatable, or a comma list: --export csv,parquet).",
+    ),
     chunk_size: int | None = typer.Option(None, "--chunk-size", help="Paths per compiled block (memory bound)."),
     engine: str = typer.Option(
         "jax", "--engine", help="'jax' (fast Monte Carlo) or 'des' (event by event, with an event log)."
@@ -266,7 +272,8 @@ def run(
         help=f"Keep compiled programs between runs (in ${COMPILE_CACHE_ENV}, default the user's cache folder).",
     ),
 ) -> None:
-    """Simulate a scenario, print the key figures and write summary.json, run.json and report.html."""
+    """Simulate a scenario, print the key figures and write summary.json, run.json and report.html
+    (and, with --export, paths.*, monthly.* and events.* or results.xlsx)."""
     from venturesim.spec.errors import UsageError
 
     with clean_errors():
@@ -298,6 +305,9 @@ def run(
             resolve_metrics(metric_list)
         except ValueError as exc:
             raise UsageError(f"--metrics: {exc}") from None
+        from venturesim.report.exports import parse_formats
+
+        export_formats = parse_formats(export)
         out_dir = out or Path("out") / scenario.stem
         check_outputs(out_dir, force)  # fail before simulating, not after
         if engine == "jax":
@@ -346,6 +356,13 @@ def run(
                     console.print(f"  {row.share_of_paths:6.1%}  {row.cause}", markup=False, highlight=False)
             if timeline is not None:
                 console.print(f"Path {timeline}:", result.timeline(timeline), markup=False, highlight=False)
+        plan = None
+        if report and result.engine == "jax" and sampling == "random" and until_se is None:
+            from venturesim.report.result_charts import STATEMENT_METRICS, base_plan
+
+            if set(STATEMENT_METRICS) <= set(result.metrics):  # the report's P&L shows it next to the median path
+                _say("running the base plan (every uncertain input at its median)")
+                plan = base_plan(result)
         _say(f"writing {out_dir}")
         written = write_outputs(
             result,
@@ -356,6 +373,8 @@ def run(
             seconds=seconds,
             report=report,
             summary=summary,
+            exports=export_formats,
+            plan=plan,
         )
         console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,12 +40,12 @@ def test_quantile_column_names() -> None:
 
 
 def test_fan_data_quantiles(cash_ds: xr.Dataset) -> None:
-    fan = fan_data(cash_ds, "cash")
-    assert list(fan.columns) == ["month", "q05", "q25", "q50", "q75", "q95"]
+    fan = fan_data(cash_ds, "cash")  # the report's convention: p10, p25, p50, p75, p90
+    assert list(fan.columns) == ["month", "q10", "q25", "q50", "q75", "q90"]
     assert fan["month"].tolist() == [1, 2]
-    # Linear interpolation over sorted 0,10,20,30,40: position q * 4.
-    np.testing.assert_allclose(fan.iloc[0, 1:].to_numpy(), [2.0, 10.0, 20.0, 30.0, 38.0])
-    np.testing.assert_allclose(fan.iloc[1, 1:].to_numpy(), [-96.0, -80.0, -60.0, -40.0, -24.0])
+    # Linear interpolation over sorted 0,10,20,30,40: position q * 4 (p10 → 0.4 → 4; p90 → 3.6 → 36).
+    np.testing.assert_allclose(fan.iloc[0, 1:].to_numpy(), [4.0, 10.0, 20.0, 30.0, 36.0])
+    np.testing.assert_allclose(fan.iloc[1, 1:].to_numpy(), [-92.0, -80.0, -60.0, -40.0, -28.0])
     assert fan["q50"].dtype == np.float64
 
 
@@ -93,20 +95,31 @@ def _layers(chart) -> list[dict]:
 def test_plot_fan_spec(cash_ds: xr.Dataset) -> None:
     chart = plot_fan(fan_data(cash_ds, "cash"), "Cash", "Cash (USD)", zero_rule=True)
     spec = chart.to_dict()
-    assert spec["width"] == 560
+    assert spec["width"] == "container"
     assert spec["title"] == "Cash"
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["area", "area", "line", "rule", "rule"]
     outer, inner = spec["layer"][0]["encoding"], spec["layer"][1]["encoding"]
-    assert (outer["y"]["field"], outer["y2"]["field"]) == ("q05", "q95")
+    assert (outer["y"]["field"], outer["y2"]["field"]) == ("q10", "q90")
     assert (inner["y"]["field"], inner["y2"]["field"]) == ("q25", "q75")
     assert spec["layer"][2]["encoding"]["y"]["field"] == "q50"
-    assert "$,.3s" in outer["y"]["axis"]["labelExpr"]
+    assert "'M'" in outer["y"]["axis"]["labelExpr"]
+    # the legend names each band (one color scale, entries from the layers' constant "band" field)
+    assert outer["color"]["scale"]["domain"] == ["p10–p90 of paths", "p25–p75 of paths", "median (p50)"]
+    assert [layer["transform"][0]["calculate"] for layer in spec["layer"][:3]] == [
+        '"p10–p90 of paths"',
+        '"p25–p75 of paths"',
+        '"median (p50)"',
+    ]
+    # the x axis ends at the horizon (month 2 here), not at Vega's next nice number
+    assert outer["x"]["scale"] == {"domain": [1, 2], "nice": False, "zero": False}
     zero = spec["layer"][3]
     assert spec["datasets"][zero["data"]["name"]] == [{"zero": 0.0}]
-    tooltip_fields = [t["field"] for t in spec["layer"][4]["encoding"]["tooltip"]]
-    assert tooltip_fields == ["month", "q05", "q25", "q50", "q75", "q95"]
-    assert vl_convert.vegalite_to_svg(spec).startswith("<svg")
+    tooltip = spec["layer"][4]["encoding"]["tooltip"]
+    assert [t["field"] for t in tooltip] == ["month", "q10", "q25", "q50", "q75", "q90"]
+    assert [t["title"] for t in tooltip[1:]] == ["p10", "p25", "p50", "p75", "p90"]
+    svg = vl_convert.vegalite_to_svg(spec)
+    assert "p10–p90 of paths" in svg and "median (p50)" in svg
 
 
 def test_plot_fan_counts_without_zero_rule(cash_ds: xr.Dataset) -> None:
@@ -124,8 +137,10 @@ def test_plot_fan_needs_odd_quantiles() -> None:
 def test_plot_survival_spec() -> None:
     surv = pd.DataFrame({"month": [0, 1, 2], "survival": [1.0, 0.9, 0.02], "se": [0.0, 0.1, 0.05]})
     spec = plot_survival(surv).to_dict()
-    assert spec["width"] == 560 and spec["title"] == "Survival probability"
+    assert spec["width"] == "container" and spec["title"] == "Survival probability"
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 2]
     band, line, _ = spec["layer"]
+    assert band["encoding"]["color"]["scale"]["domain"] == ["share of paths alive", "95 % interval (±1.96 s.e.)"]
     assert band["mark"]["interpolate"] == "step-after"
     assert line["mark"]["interpolate"] == "step-after"
     assert band["encoding"]["y"]["scale"]["domain"] == [0.0, 1.0]
@@ -150,3 +165,24 @@ def test_exits_data_and_chart_by_hand() -> None:
     assert spec["title"] == "How the paths end"
     with pytest.raises(ValueError, match="lacks column"):
         plot_exits(table.drop(columns="se"))
+
+
+def test_money_labels_one_decimal_at_every_scale() -> None:
+    """The axis labels: one decimal after the scale letter ($5.0M next to $25.0M, not $5.00M), B for 1e9."""
+    from venturesim.report.charts import money_label
+
+    assert [money_label(v) for v in (5e6, 2.5e7, 1.26e9, 4.5e5, 12.0, 0.0, -5e6)] == [
+        "$5.0M",
+        "$25.0M",
+        "$1.3B",
+        "$450.0k",
+        "$12",
+        "$0",
+        "\u2212$5.0M",
+    ]
+    # Vega's expression draws the same labels: a fan from −$10M to $30M in steps Vega picks ($5M here)
+    cash = np.array([[-1e7, 3e7], [-1e7, 3e7], [-1e7, 3e7]], dtype=np.float64)
+    svg = vl_convert.vegalite_to_svg(plot_fan(fan_data(make_ds(cash=cash), "cash"), "c", "Cash").to_dict())
+    labels = re.findall(r">([^<]*\$[^<]*)</text>", svg)
+    assert labels and set(labels) <= {money_label(v) for v in np.arange(-1e7, 3.5e7, 5e6)}, labels
+    assert "$25.0M" in labels and "$5.0M" in labels

@@ -112,7 +112,7 @@ def test_notes_listed(summary: pd.DataFrame) -> None:
 
 def test_report_from_dataset_all_metrics(ds: xr.Dataset, summary: pd.DataFrame) -> None:
     page = report_from_dataset(ds, "Acme AI", "base case", summary, notes=["seed: 1"])
-    for i, caption in enumerate(["Cash balance", "Survival", "Annual recurring revenue", "Customers"]):
+    for i, caption in enumerate(["Survival", "Cash balance", "Annual recurring revenue", "Customers"]):
         assert f"<figcaption>{caption}</figcaption><div id='chart-{i}'>" in page
     assert "id='chart-4'" not in page
     assert len(page.encode()) < 3_000_000
@@ -127,5 +127,5 @@ def test_report_from_dataset_subset(ds: xr.Dataset, summary: pd.DataFrame) -> No
 
 def test_the_report_opens_with_the_headline(summary: pd.DataFrame) -> None:
     page = render_report("T", "S", summary, {}, headline="In 5 of 10 <b>futures</b>")
-    assert "<p class='headline'>In 5 of 10 &lt;b&gt;futures&lt;/b&gt;</p>" in page
+    assert "<p class='headline' id='headline'>In 5 of 10 &lt;b&gt;futures&lt;/b&gt;</p>" in page
     assert page.index("class='headline'") < page.index("<h2>Summary</h2>")

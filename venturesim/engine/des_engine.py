@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import jax
 import numpy as np
@@ -206,11 +207,14 @@ def run_path(
     risks: tuple = (),
     debt_names: Sequence[str] = (),
     draws=None,
+    watch=None,
 ):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events).
 
     ``draws``: where the random numbers come from (:mod:`venturesim._draws`); None: the path's own NumPy
-    generators, :class:`~venturesim._draws.GeneratorDraws`.
+    generators, :class:`~venturesim._draws.GeneratorDraws`. ``watch(t, company)``, if given, is called
+    after each month end t (0 … months − 1) with the :class:`Company`: it reads the state the records
+    do not keep (the cap table, for :mod:`venturesim.report.captable`) and must not change it.
     """
     if draws is None:
         draws = GeneratorDraws(
@@ -240,7 +244,17 @@ def run_path(
     horizon = env.event()  # after the last month end's rounds started, before anything later (as the kernel)
     env.process(
         _month_ends(
-            env, company, params, months, draws, round_names, records, list(debt_names), list(partner_names), horizon
+            env,
+            company,
+            params,
+            months,
+            draws,
+            round_names,
+            records,
+            list(debt_names),
+            list(partner_names),
+            horizon,
+            watch,
         )
     )
     env.run(until=horizon)
@@ -263,6 +277,7 @@ def _month_ends(
     debt_names=(),
     partner_names=(),
     horizon=None,
+    watch=None,
 ):
     """Close each month at time t + 1 (:func:`venturesim.engine.month.close_month`, as the JAX engine's step);
     at the last month end, once its rounds have started, trigger ``horizon`` (the run stops there: an attempt
@@ -271,6 +286,8 @@ def _month_ends(
     f = company.funding
     attempts_seen = f.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
+        if watch is not None and t:
+            watch(t - 1, company)  # just after month t − 1's close (and the rounds it started)
         yield month_end_tick(env)
         if not company.alive:  # dead or exited: frozen, no more flows
             rounds_closed = int(np.sum(f.status == CLOSED))
@@ -310,6 +327,8 @@ def _month_ends(
         raising = len(starting) > 0 or bool(np.any(f.status == RAISING))  # a new attempt's process starts later
         company.team.signals = next_signals(end, np.any(f.attempts > attempts_seen), raising, params, t, np, True)
         attempts_seen = f.attempts.copy()
+    if watch is not None:
+        watch(months - 1, company)
     if horizon is not None:
         trigger_now(env, horizon)
 
@@ -324,6 +343,7 @@ def run_paths(
     metrics=tuple(MONTHLY_METRICS),
     replay: int | None = None,
     replay_blocks: dict | None = None,
+    watch=None,
 ):
     """Simulate paths [start, stop) in this process (a unit of parallel work); keep only ``metrics``.
 
@@ -332,6 +352,7 @@ def run_paths(
     the JAX engine's (the end-to-end test of the drivers, ``tests/engine/test_same_uniforms.py``).
     ``replay_blocks``: a dict to keep the replayed blocks in (block index → :class:`~venturesim._draws.ReplayBlock`,
     whose ``ties`` name the months a path's counts were decided within float32 error).
+    ``watch(path, t, company)``: see :func:`run_path`.
     """
     blocks = {} if replay_blocks is None else replay_blocks
     key = jax.random.fold_in(jax.random.key(seed), streams.PARAMS)
@@ -354,6 +375,7 @@ def run_paths(
             scenario.risks.risks,
             [d.name for d in scenario.funding.venture_debt],
             _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
+            None if watch is None else partial(watch, start + i),
         )
         out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws

@@ -308,6 +308,14 @@ class Result:
         names = [m for m in (metrics or self.metrics) if self._monthly(m).ndim == 2]
         return self.data[names].to_dataframe().reset_index()
 
+    def export(self, path, formats="csv", *, force: bool = False) -> dict:
+        """Write the paths' inputs and outcomes, the monthly metrics and (DES) the event log to the folder
+        ``path`` as ``formats`` ("csv", "parquet", "xlsx", or several: a list or "csv,parquet");
+        :func:`venturesim.report.exports.export`. Returns file name → path written."""
+        from venturesim.report.exports import export
+
+        return export(self, path, [formats] if isinstance(formats, str) else formats, force=force)
+
 
 def store_rows(target: dict, name: str, block: np.ndarray, paths: int, start: int) -> None:
     """Copy a block of per-path rows into ``target[name]`` (allocated on first use)."""

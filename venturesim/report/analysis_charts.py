@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from venturesim.report.charts import CHART_HEIGHT, CHART_WIDTH
+from venturesim.report.charts import CHART_HEIGHT, PANEL_WIDTH
 
 _Z95 = 1.959963984540054
 
@@ -50,7 +50,7 @@ def plot_tornado(table: pd.DataFrame) -> alt.LayerChart:
         )
     )
     rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(strokeDash=[4, 4]).encode(x="base:Q")
-    return (bars + rule).properties(width=CHART_WIDTH, height=_height(len(table)), title="Tornado")
+    return (bars + rule).properties(width="container", height=_height(len(table)), title="Tornado")
 
 
 def plot_importance(table: pd.DataFrame) -> alt.LayerChart:
@@ -77,7 +77,7 @@ def plot_importance(table: pd.DataFrame) -> alt.LayerChart:
         )
     )
     bars_err = alt.Chart(data).mark_rule().encode(y=y, x="lo:Q", x2="hi:Q")
-    return (bars + bars_err).properties(width=CHART_WIDTH, height=_height(len(table)), title="Rank importance")
+    return (bars + bars_err).properties(width="container", height=_height(len(table)), title="Rank importance")
 
 
 def plot_sobol(table: pd.DataFrame) -> alt.LayerChart:
@@ -111,7 +111,7 @@ def plot_sobol(table: pd.DataFrame) -> alt.LayerChart:
         )
     )
     errs = alt.Chart(data).mark_rule().encode(y=y, yOffset=offset, x="lo:Q", x2="hi:Q")
-    return (bars + errs).properties(width=CHART_WIDTH, height=_height(2 * len(table)), title="Sobol indices")
+    return (bars + errs).properties(width="container", height=_height(2 * len(table)), title="Sobol indices")
 
 
 def plot_spread_split(table: pd.DataFrame) -> alt.Chart:
@@ -127,7 +127,7 @@ def plot_spread_split(table: pd.DataFrame) -> alt.Chart:
             color=alt.Color("source:N", title=None),
             tooltip=["source:N", alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("se:Q", format=".1%")],
         )
-        .properties(width=CHART_WIDTH, height=80, title="Parameter uncertainty vs luck")
+        .properties(width="container", height=80, title="Parameter uncertainty vs luck")
     )
 
 
@@ -148,7 +148,7 @@ def plot_convergence(table: pd.DataFrame) -> alt.LayerChart:
     )
     return (
         alt.layer(band, line, data=data)
-        .properties(width=CHART_WIDTH // 2, height=CHART_HEIGHT // 2)
+        .properties(width=PANEL_WIDTH, height=CHART_HEIGHT // 2)
         .facet(facet=alt.Facet("statistic:N", title=None), columns=2)
         .resolve_scale(y="independent")
         .properties(title="Convergence")

@@ -18,14 +18,54 @@ import pandas as pd
 import xarray as xr
 
 CHART_WIDTH = 560
-"""Chart width in pixels."""
+"""Width in pixels of the charts that cannot follow their container (faceted and concatenated ones
+use :data:`PANEL_WIDTH`); single and layered charts take the container's width (``"container"``)."""
 CHART_HEIGHT = 300
 """Chart height in pixels."""
+PANEL_WIDTH = 260
+"""Width in pixels of one panel of a faceted chart: fits a 420-px-wide screen with its axis."""
 
-_MONEY_AXIS_FORMAT = "$,.3s"
-# d3's SI prefix for 1e9 is "G" (giga); readers of money expect "B".
-_MONEY_LABEL_EXPR = f"replace(format(datum.value, '{_MONEY_AXIS_FORMAT}'), 'G', 'B')"
+FAN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+"""The report's one quantile convention: p10–p90 outer band, p25–p75 inner band, the median line; the
+summary table's quantiles are p10, p50 and p90 (:data:`venturesim.analysis.summary.QUANTILES`)."""
+
+FAN_COLORS = ("#c6d7ea", "#8fb0d6", "#1f3b63")
+"""Outer band, inner band, median line."""
+
+_MONEY_AXIS_FORMAT = "$,.3s"  # kept for the callers that format tooltips with d3's SI prefixes
+# "$5.0M", "$25.0M", "$1.2B", "$450.0k", "$12": one decimal after the scale letter at every size (d3's
+# "$,.3s" gives "$5.00M" next to "$25.0M" and "G" for billions).
+_MONEY_LABEL_EXPR = (
+    "abs(datum.value) >= 1e9 ? format(datum.value / 1e9, '$,.1f') + 'B'"
+    " : abs(datum.value) >= 1e6 ? format(datum.value / 1e6, '$,.1f') + 'M'"
+    " : abs(datum.value) >= 1e3 ? format(datum.value / 1e3, '$,.1f') + 'k'"
+    " : format(datum.value, '$,.0f')"
+)
 _MONEY_TOOLTIP_FORMAT = "$,.0f"
+
+
+def money_label(value: float) -> str:
+    """The axis label :data:`_MONEY_LABEL_EXPR` draws for ``value`` (USD), in Python: ``$5.0M``, ``$25.0M``,
+    ``$1.2B``, ``$450.0k``, ``$12``; negative values get d3's minus sign ``−``."""
+    sign = "\u2212" if value < 0 else ""
+    v = abs(value)
+    for scale, letter in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= scale:
+            return f"{sign}${v / scale:,.1f}{letter}"
+    return f"{sign}${v:,.0f}"
+
+
+def month_axis(first: int, last: int, title: str = "Month") -> alt.X:
+    """The x encoding of a monthly chart: the scale runs exactly from ``first`` to ``last`` (the horizon),
+    not to Vega's next "nice" number (50 on a 48-month horizon)."""
+    return alt.X(
+        "month:Q",
+        title=title,
+        scale=alt.Scale(domain=[int(first), int(last)], nice=False, zero=False),
+        axis=alt.Axis(tickMinStep=1, format="d"),
+    )
+
+
 _COUNT_AXIS_FORMAT = ",.3~s"
 _COUNT_TOOLTIP_FORMAT = ",.1f"
 
@@ -75,7 +115,7 @@ def quantile_column(q: float) -> str:
     return "q" + f"{pct:g}".replace(".", "_")
 
 
-def fan_data(ds: xr.Dataset, metric: str, quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+def fan_data(ds: xr.Dataset, metric: str, quantiles: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
     """Per-month quantiles of ``metric`` across simulated paths.
 
     Parameters
@@ -84,14 +124,14 @@ def fan_data(ds: xr.Dataset, metric: str, quantiles: Sequence[float] = (0.05, 0.
         Engine output with dims ``("path", "month")`` and coordinate ``month``.
     metric : str
         Data variable to summarise, e.g. ``"cash"`` (USD).
-    quantiles : sequence of float, default (0.05, 0.25, 0.5, 0.75, 0.95)
+    quantiles : sequence of float, default :data:`FAN_QUANTILES` (0.1, 0.25, 0.5, 0.75, 0.9)
         Quantiles in [0, 1], increasing.
 
     Returns
     -------
     pandas.DataFrame
         One row per month: column ``month`` (int) then one float column per
-        quantile, named by :func:`quantile_column` (``q05`` ... ``q95``), in the
+        quantile, named by :func:`quantile_column` (``q10`` ... ``q90``), in the
         metric's unit. NaN values (a metric undefined on some paths) are ignored;
         a month with no finite value gives NaN.
 
@@ -156,10 +196,30 @@ def _quantile_columns(fan_df: pd.DataFrame) -> list[str]:
     return columns
 
 
+def _js_string(text: str) -> str:
+    """A Vega expression string literal of ``text`` (JSON escaping is valid there)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _percent_label(column: str) -> str:
+    """``"q10"`` → ``"p10"``; ``"q2_5"`` → ``"p2.5"``."""
+    return "p" + column[1:].replace("_", ".")
+
+
+def band_labels(columns: Sequence[str]) -> list[str]:
+    """Legend entries of a fan drawn from quantile ``columns`` (outermost band first, then the median):
+    ``["p10–p90 of paths", "p25–p75 of paths", "median (p50)"]`` for :data:`FAN_QUANTILES`."""
+    n_bands = len(columns) // 2
+    labels = [f"{_percent_label(columns[i])}–{_percent_label(columns[-1 - i])} of paths" for i in range(n_bands)]
+    return labels + [f"median ({_percent_label(columns[n_bands])})"]
+
+
 def plot_fan(
     fan_df: pd.DataFrame, title: str, y_title: str, money: bool = True, *, zero_rule: bool = False
 ) -> alt.LayerChart:
-    """Fan chart: nested quantile bands around a median line.
+    """Fan chart: nested quantile bands around a median line, with a legend naming each band.
 
     Parameters
     ----------
@@ -167,13 +227,15 @@ def plot_fan(
         Output of :func:`fan_data`: ``month`` plus an odd number of quantile
         columns in increasing order. The outermost pair forms the lightest band,
         the next pair a darker one, and the middle column is drawn as a line.
+        The report uses :data:`FAN_QUANTILES` (bands p10–p90 and p25–p75).
     title : str
         Chart title.
     y_title : str
         Y-axis title, including the unit (e.g. ``"Cash (USD)"``).
     money : bool, default True
-        Format the axis and tooltips as US dollars (``$1.2M``); otherwise as
-        plain counts.
+        Format the axis as US dollars with one decimal after the scale letter
+        (``$5.0M``, ``$25.0M``; :func:`money_label`) and tooltips as whole dollars;
+        otherwise as plain counts.
     zero_rule : bool, default False
         Draw a horizontal rule at y = 0 (use for cash, where crossing zero is
         running out of money).
@@ -181,8 +243,10 @@ def plot_fan(
     Returns
     -------
     altair.LayerChart
-        Chart of width ``CHART_WIDTH`` with a pointer tooltip giving every
-        quantile at the hovered month.
+        Chart as wide as its container (``width="container"``), x from the first
+        month to the last (the horizon), a legend at the bottom ("p10–p90 of
+        paths", "p25–p75 of paths", "median (p50)") and a pointer tooltip giving
+        every quantile at the hovered month.
     """
     columns = _quantile_columns(fan_df)
     if money:
@@ -191,20 +255,33 @@ def plot_fan(
     else:
         axis = alt.Axis(format=_COUNT_AXIS_FORMAT)
         value_format = _COUNT_TOOLTIP_FORMAT
-    x = alt.X("month:Q", title="Month", axis=alt.Axis(tickMinStep=1, format="d"))
+    months = fan_df["month"].to_numpy()
+    x = month_axis(months.min(), months.max()) if len(months) else alt.X("month:Q", title="Month")
     base = alt.Chart(fan_df).encode(x=x)
+    labels = band_labels(columns)
+    n_bands = len(columns) // 2
+    shades = ["#e3ebf5", "#dce7f3", *FAN_COLORS[:2]]  # lightest outside
+    color_scale = alt.Scale(domain=labels, range=shades[-n_bands:] + [FAN_COLORS[2]])
+    legend = alt.Legend(title=None, orient="bottom", direction="horizontal", labelLimit=220)
 
     layers: list[alt.Chart] = []
-    n_bands = len(columns) // 2
     for i in range(n_bands):
         low, high = columns[i], columns[-1 - i]
         layers.append(
-            base.mark_area(color="#4c78a8", opacity=0.18 + 0.22 * i / max(n_bands - 1, 1)).encode(
-                y=alt.Y(f"{low}:Q", title=y_title, axis=axis), y2=alt.Y2(f"{high}:Q")
+            base.transform_calculate(band=_js_string(labels[i]))
+            .mark_area(opacity=0.9)
+            .encode(
+                y=alt.Y(f"{low}:Q", title=y_title, axis=axis),
+                y2=alt.Y2(f"{high}:Q"),
+                color=alt.Color("band:N", scale=color_scale, legend=legend),
             )
         )
     median = columns[n_bands]
-    layers.append(base.mark_line(color="#1f3b63", strokeWidth=2).encode(y=f"{median}:Q"))
+    layers.append(
+        base.transform_calculate(band=_js_string(labels[-1]))
+        .mark_line(strokeWidth=2)
+        .encode(y=f"{median}:Q", color=alt.Color("band:N", scale=color_scale, legend=legend))
+    )
     if zero_rule:
         layers.append(
             alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#c0392b", strokeDash=[4, 4]).encode(y="zero:Q")
@@ -212,7 +289,7 @@ def plot_fan(
 
     hover = alt.selection_point(fields=["month"], nearest=True, on="pointerover", empty=False)
     tooltip = [alt.Tooltip("month:Q", title="Month")] + [
-        alt.Tooltip(f"{c}:Q", title=c.replace("q", "P", 1), format=value_format) for c in columns
+        alt.Tooltip(f"{c}:Q", title=_percent_label(c), format=value_format) for c in columns
     ]
     layers.append(
         base.mark_rule(color="#555")
@@ -220,7 +297,7 @@ def plot_fan(
         .add_params(hover)
     )
     # alt.layer is typed LayerChart | FacetChart (the latter only for facet arguments, none given here)
-    return cast(alt.LayerChart, alt.layer(*layers).properties(title=title, width=CHART_WIDTH, height=CHART_HEIGHT))
+    return cast(alt.LayerChart, alt.layer(*layers).properties(title=title, width="container", height=CHART_HEIGHT))
 
 
 def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
@@ -244,14 +321,25 @@ def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
         low=(surv_df["survival"] - 1.96 * surv_df["se"]).clip(0.0, 1.0),
         high=(surv_df["survival"] + 1.96 * surv_df["se"]).clip(0.0, 1.0),
     )
-    x = alt.X("month:Q", title="Month", axis=alt.Axis(tickMinStep=1, format="d"))
+    x = month_axis(frame["month"].min(), frame["month"].max())
     y_scale = alt.Scale(domain=[0.0, 1.0])
     base = alt.Chart(frame).encode(x=x)
-    band = base.mark_area(color="#59a14f", opacity=0.25, interpolate="step-after").encode(
-        y=alt.Y("low:Q", title="Paths still operating", scale=y_scale, axis=alt.Axis(format="%")), y2="high:Q"
+    labels = ["share of paths alive", "95 % interval (±1.96 s.e.)"]
+    colors = alt.Scale(domain=labels, range=["#2e6b28", "#b5d6b0"])
+    legend = alt.Legend(title=None, orient="bottom", direction="horizontal", labelLimit=220)
+    band = (
+        base.transform_calculate(band=_js_string(labels[1]))
+        .mark_area(interpolate="step-after")
+        .encode(
+            y=alt.Y("low:Q", title="Paths still operating", scale=y_scale, axis=alt.Axis(format="%")),
+            y2="high:Q",
+            color=alt.Color("band:N", scale=colors, legend=legend),
+        )
     )
-    line = base.mark_line(color="#2e6b28", strokeWidth=2, interpolate="step-after").encode(
-        y=alt.Y("survival:Q", scale=y_scale)
+    line = (
+        base.transform_calculate(band=_js_string(labels[0]))
+        .mark_line(strokeWidth=2, interpolate="step-after")
+        .encode(y=alt.Y("survival:Q", scale=y_scale), color=alt.Color("band:N", scale=colors, legend=legend))
     )
     hover = alt.selection_point(fields=["month"], nearest=True, on="pointerover", empty=False)
     rule = (
@@ -268,7 +356,7 @@ def plot_survival(surv_df: pd.DataFrame) -> alt.LayerChart:
     )
     return cast(
         alt.LayerChart,
-        alt.layer(band, line, rule).properties(title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT),
+        alt.layer(band, line, rule).properties(title="Survival probability", width="container", height=CHART_HEIGHT),
     )
 
 
@@ -337,5 +425,5 @@ def plot_exits(exits_df: pd.DataFrame) -> alt.LayerChart:
     )
     errors = base.mark_rule(color="#333").encode(x="low:Q", x2="high:Q")
     return cast(
-        alt.LayerChart, alt.layer(bars, errors).properties(title="How the paths end", width=CHART_WIDTH, height=160)
+        alt.LayerChart, alt.layer(bars, errors).properties(title="How the paths end", width="container", height=160)
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -36,15 +37,27 @@ body { margin: 0; color: var(--ink); background: #fff;
 main { max-width: 980px; margin: 0 auto; padding: 32px 24px 64px; }
 h1 { font-size: 1.8rem; margin: 0 0 4px; }
 .subtitle { color: var(--muted); margin: 0 0 24px; font-size: 1.05rem; }
-.headline { font-size: 1.1rem; line-height: 1.5; margin: 0 0 24px; max-width: 60rem; }
 h2 { font-size: 1.25rem; margin: 32px 0 12px; border-bottom: 1px solid var(--rule); padding-bottom: 4px; }
+.table-scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
 table.summary { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 table.summary th, table.summary td { padding: 5px 10px; border-bottom: 1px solid var(--rule); text-align: left; }
 table.summary td.num, table.summary th.num { text-align: right; white-space: nowrap; }
 table.summary thead th { font-size: 0.85rem; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 table.summary tr.section th { background: var(--band); font-weight: 600; }
 .charts { display: grid; grid-template-columns: 1fr; gap: 24px; }
-figure.chart { margin: 0; padding: 12px; border: 1px solid var(--rule); border-radius: 6px; overflow-x: auto; }
+figure.chart { margin: 0; padding: 12px; border: 1px solid var(--rule); border-radius: 6px; overflow-x: auto;
+  min-width: 0; }
+figure.chart > div { width: 100%; }
+.headline { font-size: 1.1rem; margin: 0 0 16px; }
+.headline:empty { display: none; }
+table.statement { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.85rem; }
+table.statement th, table.statement td { padding: 3px 8px; border-bottom: 1px solid var(--rule); white-space: nowrap; }
+table.statement td.num { text-align: right; }
+@media (max-width: 600px) {
+  main { padding: 16px 10px 40px; }
+  figure.chart { padding: 6px; }
+  table.summary th, table.summary td { padding: 4px 6px; }
+}
 figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
 ul.notes { color: var(--muted); padding-left: 20px; }
 @media print {
@@ -136,13 +149,31 @@ def _summary_table(summary: pd.DataFrame) -> str:
     return "\n".join(rows)
 
 
+def _plain_table(table: pd.DataFrame) -> str:
+    """A DataFrame as an HTML table; month columns (``M1``, ``M2``, …) as whole dollars."""
+    esc = html.escape
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in table.columns)
+    rows = []
+    for rec in table.itertuples(index=False):
+        cells = []
+        for column, value in zip(table.columns, rec, strict=True):
+            if str(column)[:1] == "M" and str(column)[1:].isdigit():
+                cells.append(f"<td class='num'>{esc(format_number(value, 'USD'))}</td>")
+            else:
+                cells.append(f"<td>{esc(str(value))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table class='statement'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def render_report(
     title: str,
     subtitle: str,
     summary: pd.DataFrame,
     charts: Mapping[str, alt.TopLevelMixin],
     notes: Sequence[str] = (),
+    *,
     headline: str = "",
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """Render one self-contained HTML page.
 
@@ -160,13 +191,21 @@ def render_report(
     notes : sequence of str, default ()
         Provenance lines (seed, paths, engine, run time), shown as a list.
     headline : str, default ""
-        The run in two or three plain sentences (:func:`venturesim.analysis.summary.headline`), shown first.
+        Two or three sentences in plain words shown under the title (the
+        element ``<p class='headline' id='headline'>`` is always there, empty
+        and hidden when no headline is given).
+    tables : mapping of str to pandas.DataFrame, optional
+        Heading -> table, shown after the charts (numbers in USD: a column
+        whose name starts with ``M`` followed by digits is a month's amount),
+        each in a horizontally scrolling box.
 
     Returns
     -------
     str
         The HTML document. The Vega/Vega-Lite/vega-embed bundle (~0.9 MB) is
-        inlined once; no resource is loaded from the network.
+        inlined once; no resource is loaded from the network. Charts take the
+        width of their box (``width="container"``); the summary table and the
+        other tables scroll sideways inside their box on a narrow screen.
     """
     esc = html.escape
     parts = [
@@ -179,9 +218,9 @@ def render_report(
         "</head><body><main>",
         f"<h1>{esc(title)}</h1>",
         f"<p class='subtitle'>{esc(subtitle)}</p>",
-        *([f"<p class='headline'>{esc(headline)}</p>"] if headline else []),
+        f"<p class='headline' id='headline'>{esc(headline)}</p>",
         "<h2>Summary</h2>",
-        _summary_table(summary),
+        f"<div class='table-scroll'>{_summary_table(summary)}</div>",
     ]
     if charts:
         parts.append("<h2>Charts</h2><div class='charts'>")
@@ -194,6 +233,8 @@ def render_report(
                 f"{_script_json(chart.to_dict())}</script></figure>"
             )
         parts.append("</div>")
+    for heading, table in (tables or {}).items():
+        parts.append(f"<h2>{esc(heading)}</h2><div class='table-scroll'>{_plain_table(table)}</div>")
     if notes:
         parts.append("<h2>Notes</h2><ul class='notes'>")
         parts.extend(f"<li>{esc(str(note))}</li>" for note in notes)
@@ -203,52 +244,41 @@ def render_report(
     return "\n".join(parts)
 
 
-def report_from_dataset(
-    ds: xr.Dataset,
-    title: str,
-    subtitle: str,
-    summary: pd.DataFrame,
-    notes: Sequence[str] = (),
-    extra_charts: Mapping[str, alt.TopLevelMixin] | None = None,
-    headline: str = "",
-) -> str:
-    """Build the standard charts from the metrics present and render the report.
+def operating_view(ds: xr.Dataset) -> xr.Dataset:
+    """``ds``'s cash, ARR and customers with NaN where the path is not operating that month (``alive`` False:
+    dead, sold, listed or shut down), so their fans are over the paths still operating; ``ds`` itself
+    when it has no ``alive``. (Over all paths the medians sit at 0 once half the paths are dead, and a
+    dead path's cash is its last, negative, balance.)"""
+    if "alive" not in ds.data_vars:
+        return ds
+    alive = ds["alive"].astype(bool)
+    names = [m for m in ("cash", "arr", "customers") if m in ds.data_vars]
+    return xr.Dataset({m: ds[m].astype(np.float64).where(alive) for m in names})
 
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        Engine output (dims ``("path", "month")``). Charts are drawn for those of
-        ``cash`` (USD, with a zero line), ``alive`` (survival curve), ``arr``
-        (USD), ``customers`` (count) and ``quality_gap`` (nats/token) that are
-        present, and the paths' outcomes when any path was sold, listed or
-        acqui-hired; others are skipped.
-    title, subtitle, summary, notes
-        As for :func:`render_report`.
-    extra_charts : mapping of str to altair chart, optional
-        Drawn after the standard charts (an analysis' charts, e.g. the convergence of a run to a
-        target SE).
-    headline : str, default ""
-        As for :func:`render_report`.
 
-    Returns
-    -------
-    str
-        The HTML document.
-    """
+def dataset_charts(ds: xr.Dataset) -> dict[str, alt.TopLevelMixin]:
+    """Caption → the standard charts of the metrics present in ``ds``: survival (``alive``), cash (USD,
+    with a zero line), ARR (USD), customers (count) over the operating paths (:func:`operating_view`),
+    the quality gap (nats/token), the paths' outcomes when any path was sold, listed or acqui-hired,
+    and the product's charts. Fans show p10–p90 and p25–p75 bands around the median
+    (:data:`venturesim.report.charts.FAN_QUANTILES`)."""
     charts: dict[str, alt.TopLevelMixin] = {}
-    if "cash" in ds.data_vars:
-        charts["Cash balance"] = plot_fan(
-            fan_data(ds, "cash"), "Cash at end of month", "Cash (USD)", money=True, zero_rule=True
-        )
     if "alive" in ds.data_vars:
         charts["Survival"] = plot_survival(survival_data(ds))
+    view = operating_view(ds)
+    who = " (operating paths)" if "alive" in ds.data_vars else ""
+    if "cash" in ds.data_vars:
+        charts["Cash balance"] = plot_fan(
+            fan_data(view, "cash"), "Cash at end of month" + who, "Cash (USD)", money=True, zero_rule=True
+        )
     if "arr" in ds.data_vars:
         charts["Annual recurring revenue"] = plot_fan(
-            fan_data(ds, "arr"), "Annual recurring revenue", "ARR (USD)", money=True
+            fan_data(view, "arr"), "Annual recurring revenue" + who, "ARR (USD)", money=True
         )
     if "customers" in ds.data_vars:
-        charts["Customers"] = plot_fan(fan_data(ds, "customers"), "Paying customers", "Customers", money=False)
-    if "quality_gap" in ds.data_vars and np.isfinite(ds["quality_gap"].values).any():
+        charts["Customers"] = plot_fan(fan_data(view, "customers"), "Paying customers" + who, "Customers", money=False)
+    gap = ds["quality_gap"].values if "quality_gap" in ds.data_vars else np.zeros(0)
+    if np.isfinite(gap).any() and np.nanmax(np.abs(gap)) > 0:  # all 0: no product roadmap to chart
         charts["Quality gap"] = plot_fan(
             fan_data(ds, "quality_gap"),
             "Frontier loss − served model's loss (operating paths)",
@@ -261,5 +291,90 @@ def report_from_dataset(
     from venturesim.report.product_charts import product_charts
 
     charts.update(product_charts(ds))  # training spend, serving cost per 1M tokens, gross margin
+    return charts
+
+
+def report_from_dataset(
+    ds: xr.Dataset,
+    title: str,
+    subtitle: str,
+    summary: pd.DataFrame,
+    notes: Sequence[str] = (),
+    extra_charts: Mapping[str, alt.TopLevelMixin] | None = None,
+) -> str:
+    """Render the report of a bare dataset: :func:`dataset_charts`, then ``extra_charts``.
+
+    A :class:`~venturesim.engine.result.Result` gets the full report (:func:`report_from_result`).
+    """
+    charts = dataset_charts(ds)
     charts.update(extra_charts or {})
-    return render_report(title, subtitle, summary, charts, notes, headline=headline)
+    return render_report(title, subtitle, summary, charts, notes)
+
+
+def charts_of_result(result, plan=None) -> dict[str, alt.TopLevelMixin]:
+    """Caption → chart of everything a Result can show, in the report's order (each drawn only when the
+    run recorded what it needs): the standard charts of :func:`dataset_charts`, then time to ARR
+    milestones, the distributions of final outcomes (ARR, exit value, founders' proceeds, investors'
+    MOIC), causes of death, funding and ownership, unit economics and the median path's P&L next to the
+    base plan (``plan``, :func:`venturesim.report.result_charts.base_plan`; None: the median path alone).
+    Every chart is drawn from a summary of the paths (quantiles, shares, bins), never the paths."""
+    from venturesim.report import result_charts as rc
+
+    data = result.data
+    charts = dataset_charts(data)
+    tail = {k: charts.pop(k) for k in list(charts) if k not in _LEADING}
+    if "arr" in data.data_vars:
+        charts["Time to $1M and $10M ARR"] = rc.plot_time_to_arr(result)
+    for outcome, (title, variable, _) in rc.OUTCOMES.items():
+        if variable in data and (rc.outcome_values(result, outcome) > 0).any():
+            charts[f"Distribution: {title}"] = rc.plot_outcome_distribution(result, outcome)
+    if "round_proceeds" in data and not rc.moic_data(result).empty:
+        charts["Distribution: investors' multiple (MOIC)"] = rc.plot_moic(result)
+    if "death_month" in data and (data["death_month"].values >= 0).any():
+        charts["Causes of death"] = rc.plot_death_causes(result)
+    from venturesim.report import captable
+
+    if captable.can_chart(result):
+        try:
+            charts["Funding and ownership (median path)"] = captable.plot_cap_table(result)
+        except captable.ReplayMismatch as exc:  # not the result's path: leave the chart out rather than show it
+            warnings.warn(f"cap table left out of the report: {exc}", stacklevel=2)
+    if set(data.data_vars) >= rc.UNIT_ECONOMICS_METRICS:
+        charts["Unit economics"] = rc.plot_unit_economics(result)
+    if set(rc.STATEMENT_METRICS) <= set(data.data_vars):
+        charts["Monthly P&L and cash: median path" + (" and base plan" if plan is not None else "")] = rc.plot_pnl(
+            result, plan
+        )
+    charts.update(tail)
+    return charts
+
+
+_LEADING = ("Survival", "Cash balance", "Annual recurring revenue", "Customers")
+
+
+def report_from_result(
+    result,
+    summary: pd.DataFrame,
+    *,
+    notes: Sequence[str] = (),
+    extra_charts: Mapping[str, alt.TopLevelMixin] | None = None,
+    plan=None,
+) -> str:
+    """The run report of a Result: headline slot, summary table, :func:`charts_of_result` then
+    ``extra_charts`` (an analysis' charts: convergence, tornado, …), the median path's monthly
+    statement (next to ``plan``'s when given) and the notes.
+
+    The headline is :func:`venturesim.analysis.summary.headline`.
+    """
+    from venturesim.analysis.summary import headline
+    from venturesim.report import result_charts as rc
+
+    charts = charts_of_result(result, plan)
+    charts.update(extra_charts or {})
+    tables = {}
+    if set(rc.STATEMENT_METRICS) <= set(result.data.data_vars):
+        heading = "Monthly statement of the median path" + (" and the base plan" if plan is not None else "")
+        tables[heading + " (USD)"] = rc.statement_table(result, plan)
+    return render_report(
+        result.scenario.name, result.scenario.description, summary, charts, notes, headline=headline(result), tables=tables
+    )

@@ -17,11 +17,13 @@ from pathlib import Path
 
 import venturesim
 from venturesim._io import check_output_dir, write_folder
-from venturesim.report.html import report_from_dataset
+from venturesim.report.exports import EXPORT_FILES, export_files
+from venturesim.report.html import report_from_result
 
 SUMMARY_FILE, REPORT_FILE, RUN_FILE = "summary.json", "report.html", "run.json"
-OUTPUT_FILES = frozenset({SUMMARY_FILE, REPORT_FILE, RUN_FILE})
-"""What a run writes; an output folder holding anything else is never replaced."""
+OUTPUT_FILES = frozenset({SUMMARY_FILE, REPORT_FILE, RUN_FILE}) | EXPORT_FILES
+"""What a run writes (with ``--export``, :data:`venturesim.report.exports.EXPORT_FILES`); an output folder
+holding anything else is never replaced."""
 
 
 def _json_number(x: float):
@@ -78,11 +80,17 @@ def write_outputs(
     seconds: float | None = None,
     report: bool = True,
     summary=None,
+    exports: Sequence[str] = (),
+    plan=None,
 ) -> dict[str, Path]:
     """Write summary.json, run.json (and report.html) as the folder ``out_dir``; returns the paths written.
 
     ``summary`` is ``result.summary()`` when the caller already has it (it sorts
-    every path's results, so it is worth computing once).
+    every path's results, so it is worth computing once). ``exports``: formats
+    (csv, parquet, xlsx) of the paths' tables written in the same folder
+    (:mod:`venturesim.report.exports`). ``plan``: the base plan's Result
+    (:func:`venturesim.report.result_charts.base_plan`), shown next to the median
+    path in the report.
 
     Raises
     ------
@@ -97,7 +105,7 @@ def write_outputs(
         RUN_FILE: json.dumps(run_document(result, seconds=seconds), indent=2) + "\n",
     }
     if report:
-        from venturesim.analysis.summary import CONVENTION, headline
+        from venturesim.analysis.summary import CONVENTION
 
         notes = [
             f"{result.paths:,} paths × {result.months} months, seed {result.seed}, {result.engine} engine",
@@ -111,18 +119,18 @@ def write_outputs(
             from venturesim.report.analysis_charts import plot_convergence
 
             extra["Convergence"] = plot_convergence(result.convergence)
-        files[REPORT_FILE] = report_from_dataset(
-            result.data,
-            result.scenario.name,
-            result.scenario.description,
-            summary,
-            notes=[n for n in notes if n],
-            extra_charts=extra,
-            headline=headline(result),
+        if plan is not None:
+            notes.append(
+                f"base plan: every uncertain input at its median, {plan.paths:,} paths; its median path is shown"
+            )
+        files[REPORT_FILE] = report_from_result(
+            result, summary, notes=[n for n in notes if n], extra_charts=extra, plan=plan
         )
-    written = write_folder(out_dir, files, force, OUTPUT_FILES)
+    exported = export_files(result, exports) if exports else {}
+    written = write_folder(out_dir, {**files, **exported}, force, OUTPUT_FILES)
     return {
         "summary": written[SUMMARY_FILE],
         "run": written[RUN_FILE],
         **({"report": written[REPORT_FILE]} if report else {}),
+        **{name: written[name] for name in exported},
     }

@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from venturesim.report.charts import _MONEY_LABEL_EXPR, CHART_HEIGHT, CHART_WIDTH
+from venturesim.report.charts import _MONEY_LABEL_EXPR, CHART_HEIGHT, month_axis
 
 
 def survival_overlay_data(results: Mapping[str, object]) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def plot_survival_overlay(frame: pd.DataFrame) -> alt.LayerChart:
     )
     order = list(dict.fromkeys(frame["variant"]))
     color = alt.Color("variant:N", sort=order, title="Variant")
-    x = alt.X("month:Q", title="Month", axis=alt.Axis(tickMinStep=1, format="d"))
+    x = month_axis(frame["month"].min(), frame["month"].max())
     scale = alt.Scale(domain=[0, 1])
     base = alt.Chart(frame).encode(x=x, color=color)
     band = base.mark_area(opacity=0.15, interpolate="step-after").encode(
@@ -45,7 +45,7 @@ def plot_survival_overlay(frame: pd.DataFrame) -> alt.LayerChart:
     )
     return cast(
         alt.LayerChart,
-        alt.layer(band, line).properties(title="Survival probability", width=CHART_WIDTH, height=CHART_HEIGHT),
+        alt.layer(band, line).properties(title="Survival probability", width="container", height=CHART_HEIGHT),
     )
 
 
@@ -70,14 +70,22 @@ def fan_overlay_data(results: Mapping[str, object], metric: str, quantiles=(0.1,
 
 
 def plot_fan_overlay(frame: pd.DataFrame, title: str, money: bool = True) -> alt.LayerChart:
-    """Median lines and 10th–90th percentile bands of every variant, coloured by variant."""
+    """Median lines and p10–p90 bands of every variant, coloured by variant (the subtitle says so); x from the
+    first month to the horizon."""
     axis = alt.Axis(labelExpr=_MONEY_LABEL_EXPR) if money else alt.Axis(format=",.3~s")
     order = list(dict.fromkeys(frame["variant"]))
     color = alt.Color("variant:N", sort=order, title="Variant")
-    base = alt.Chart(frame).encode(x=alt.X("month:Q", title="Month", axis=alt.Axis(format="d")), color=color)
+    base = alt.Chart(frame).encode(x=month_axis(frame["month"].min(), frame["month"].max()), color=color)
     band = base.mark_area(opacity=0.15).encode(y=alt.Y("low:Q", title=title, axis=axis), y2="high:Q")
     line = base.mark_line(strokeWidth=2).encode(y="median:Q", tooltip=["variant:N", "month:Q", "median:Q"])
-    return cast(alt.LayerChart, alt.layer(band, line).properties(title=title, width=CHART_WIDTH, height=CHART_HEIGHT))
+    return cast(
+        alt.LayerChart,
+        alt.layer(band, line).properties(
+            title=alt.TitleParams(title, subtitle="each variant: median line, p10–p90 band of paths"),
+            width="container",
+            height=CHART_HEIGHT,
+        ),
+    )
 
 
 def plot_goal_seek(trace: pd.DataFrame, target: float, root: float, x_title: str, y_title: str) -> alt.LayerChart:
@@ -97,7 +105,7 @@ def plot_goal_seek(trace: pd.DataFrame, target: float, root: float, x_title: str
     return cast(
         alt.LayerChart,
         alt.layer(line, bars, points, goal, answer).properties(
-            title="Goal seek (common random numbers)", width=CHART_WIDTH, height=CHART_HEIGHT
+            title="Goal seek (common random numbers)", width="container", height=CHART_HEIGHT
         ),
     )
 
@@ -114,7 +122,7 @@ def plot_probabilities(frame: pd.DataFrame, title: str = "Probability of each cl
         tooltip=["label:N", alt.Tooltip("probability:Q", format=".1%"), alt.Tooltip("se:Q", format=".2%")],
     )
     rules = base.mark_rule(color="#333").encode(x="low:Q", x2="high:Q")
-    return cast(alt.LayerChart, alt.layer(bars, rules).properties(title=title, width=CHART_WIDTH))
+    return cast(alt.LayerChart, alt.layer(bars, rules).properties(title=title, width="container"))
 
 
 def plot_input_shift(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -137,5 +145,5 @@ def plot_input_shift(frame: pd.DataFrame, title: str) -> alt.Chart:
             color=alt.condition("datum.shift > 0", alt.value("#59a14f"), alt.value("#e15759")),
             tooltip=["input:N", alt.Tooltip("median_percentile:Q", format=".1%"), "ks:Q"],
         )
-        .properties(title=title, width=CHART_WIDTH)
+        .properties(title=title, width="container")
     )

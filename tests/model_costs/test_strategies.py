@@ -151,3 +151,42 @@ def test_validate_says_what_the_starting_model_means(tmp_path):
     out = CliRunner().invoke(app, ["validate", str(path)], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert "your model starts 0.09 nats/token behind the frontier: adoption × 0.83, churn × 1.20" in out.output
+
+
+def test_validate_of_a_product_scenario_imports_no_jax(tmp_path):
+    """Issue 15/21: the product line of `validate` is the month rule in NumPy on the inputs' medians, so checking
+    a scenario with a product section (uncertain inputs, a calibration file) imports no JAX, in a fresh
+    interpreter as a user's command runs. The median gap: initial_loss {p5: 1.90, p95: 2.00} is lognormal with
+    median √(1.90·2.00) = 1.94936; the frontier 1.85 at month 0: g = −0.09936 nats/token; ε_a = 2, M = 3:
+    adoption × 3^tanh(2g/ln 3) = 0.8197."""
+    import subprocess
+    import sys
+
+    import dataclasses
+
+    from builders import sample_calibration
+
+    from venturesim.model_costs.calibration import write_calibration
+
+    cal = tmp_path / "cal.yaml"
+    draws = {"E": (0.7, 0.8), "A": (9.0, 9.0), "B": (25.0, 25.0), "alpha": (0.3, 0.4), "beta": (0.28, 0.29)}
+    write_calibration(dataclasses.replace(sample_calibration(), accelerator="h100_sxm", mfu=0.4, law_draws=draws), cal)
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\ncompany: {initial_cash: 1e6}\nmarket:\n  segments:\n    - {name: a, market_size: 100, price: 10}\n"
+        f"product:\n  calibration: {cal}\n  initial_loss: {{p5: 1.90, p95: 2.00}}\n"
+        "  training_runs:\n    - {name: r1, month: 2, parameters: {p5: 1e9, p95: 3e9}, tokens: 2e10}\n"
+    )
+    code = f"""
+import sys
+from typer.testing import CliRunner
+from venturesim.cli import app
+out = CliRunner().invoke(app, ["validate", "--allow-outside-files", {str(path)!r}], env={{"COLUMNS": "200"}})
+print(out.exit_code, out.output)
+print("imported:", sorted(m for m in ("jax", "jaxlib", "xarray", "pandas") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("0 "), done.stdout
+    assert "your model starts 0.10 nats/token behind the frontier: adoption × 0.82" in done.stdout
+    assert "imported: []" in done.stdout

@@ -33,7 +33,7 @@ the quantisation loss penalty adds to the served model's loss.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import ndtr
@@ -42,7 +42,9 @@ from venturesim.market.adoption import QUALITY_MAX_MULTIPLIER
 from venturesim.model_costs.schema import Product
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 from venturesim.spec.distributions import Spec
-from venturesim.spec.sampling import Sampler
+
+if TYPE_CHECKING:
+    from venturesim.spec.sampling import Sampler
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 DEFAULT_INITIAL_PARAMETERS = 7e9

@@ -7,6 +7,7 @@ import pandas as pd
 
 from venturesim.analysis import _stats, exits
 from venturesim.analysis.targets import target_rows
+from venturesim.model_costs.summary import product_rows
 
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
 QUANTILES = (0.1, 0.5, 0.9)
@@ -72,6 +73,7 @@ def summarize(result) -> pd.DataFrame:
     )
     rows += exits.summary_rows(result)
     rows += _operating_rows(result)
+    rows += product_rows(result)  # each training run's spend, energy and CO2e (model_costs.summary)
     rows += target_rows(result)  # the scenario's outcome targets (targets:)
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -58,13 +58,19 @@ def probability(name: str, x) -> None:
     check(name, x, lambda a: (a >= 0) & (a <= 1), "in [0, 1]")
 
 
+def _is_jax(*values) -> bool:
+    """Whether any of ``values`` is a JAX array (never, when JAX was not imported)."""
+    jax = sys.modules.get("jax")
+    return jax is not None and any(isinstance(v, jax.Array) for v in values)
+
+
 def where(cond, x, y):
     """``where`` for NumPy, JAX or xarray inputs (xarray keeps its coordinates)."""
     import xarray as xr
 
     if any(isinstance(v, (xr.DataArray, xr.Dataset)) for v in (cond, x, y)):
         return xr.where(cond, x, y)
-    if any(isinstance(v, jax.Array) for v in (cond, x, y)):
+    if _is_jax(cond, x, y):
         import jax.numpy as jnp
 
         return jnp.where(cond, x, y)
@@ -73,7 +79,7 @@ def where(cond, x, y):
 
 def divide(a, b):
     """a / b for NumPy, JAX or xarray inputs, giving ±inf or NaN (never an exception) where b = 0."""
-    if isinstance(a, jax.Array) or isinstance(b, jax.Array):
+    if _is_jax(a, b):
         return a / b
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.divide(a, b)

@@ -40,6 +40,12 @@ SERVING = [43.75, 43.75, 0.649555, 0.649555, 5.25, 5.25]
 HOURS = (6 * 8.03e9 * 1e8 + 6 * 1e9 * 2e10) / (H100 * 0.5 * 8) / 3600
 TRAINING = [8 * 2.0 * HOURS, 0, 0, 0, 0, 0]
 PER_MILLION = [cost / 10.0 for cost in SERVING]  # 10⁷ tokens a month: USD per 10⁶ tokens
+# Energy at the default PUE 1.2 and grid 370 g CO2e/kWh (product.energy), H100 TDP 700 W: training 8 · 0.7 kW ·
+# 1.2 · 8.76485 h = 58.900 kWh in month 0; serving the 8B model (months 2–3) 10⁷ tokens at 15,395.5 tokens/s
+# (989e12 · 0.5 · 0.5 / (2 · 8.03e9)) ⇒ 649.5 s · 0.84 kW = 0.15156 kWh; the API months: none of ours.
+TRAINING_KWH = [8 * 0.7 * 1.2 * HOURS, 0, 0, 0, 0, 0]
+SERVING_KWH = [0, 0, *[1e7 / (H100 * 0.25 / (2 * 8.03e9)) / 3600 * 0.84] * 2, 0, 0]
+CO2E = [(t + s) * 0.370 for t, s in zip(TRAINING_KWH, SERVING_KWH, strict=True)]
 
 RUN = {"accelerators": 8, "mfu": 0.5, "price_per_hour": 2.0, "interruptions_per_1000_accelerator_days": 0.0}
 
@@ -106,7 +112,15 @@ def test_catalogue_figures_by_hand():
         preset("open 8b")
 
 
-METRICS = ["quality_gap", "serving_cost", "training_compute", "serving_cost_per_million"]
+METRICS = [
+    "quality_gap",
+    "serving_cost",
+    "training_compute",
+    "serving_cost_per_million",
+    "training_energy",
+    "serving_energy",
+    "co2e",
+]
 
 
 @pytest.fixture(scope="module", params=["jax", "des"])
@@ -121,12 +135,24 @@ def result(request):
         ("serving_cost", SERVING),
         ("training_compute", TRAINING),
         ("serving_cost_per_million", PER_MILLION),
+        ("training_energy", TRAINING_KWH),
+        ("serving_energy", SERVING_KWH),
+        ("co2e", CO2E),
     ],
 )
 def test_each_strategy_month_by_month_in_both_engines(result, metric, expected):
     got = np.asarray(result.data[metric].values, np.float64)  # (paths, months)
     for path in got:
         np.testing.assert_allclose(path, expected, rtol=2e-5, atol=1e-6, err_msg=f"{result.engine}: {metric}")
+
+
+def test_each_run_spend_adds_up_to_the_training_spend_in_both_engines(result):
+    """The final result ``run_spend`` (USD per run): the fine-tune 8 · $2 · 0.33840 h = $5.414 and the
+    pre-training run 8 · $2 · 8.42645 h = $134.82, both in month 0; together the month's training spend."""
+    spend = np.asarray(result.data["run_spend"].values, np.float64)
+    assert list(result.data["run"].values) == ["ft", "scratch"]
+    ft = 6 * 8.03e9 * 1e8 / (H100 * 0.5 * 8) / 3600
+    np.testing.assert_allclose(spend, [[16 * ft, 16 * (HOURS - ft)]] * 2, rtol=2e-5)
 
 
 def test_validate_says_what_the_starting_model_means(tmp_path):

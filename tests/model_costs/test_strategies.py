@@ -185,10 +185,9 @@ def test_validate_of_a_product_scenario_imports_no_jax(tmp_path):
     interpreter as a user's command runs. The median gap: initial_loss {p5: 1.90, p95: 2.00} is lognormal with
     median √(1.90·2.00) = 1.94936; the frontier 1.85 at month 0: g = −0.09936 nats/token; ε_a = 2, M = 3:
     adoption × 3^tanh(2g/ln 3) = 0.8197."""
+    import dataclasses
     import subprocess
     import sys
-
-    import dataclasses
 
     from builders import sample_calibration
 

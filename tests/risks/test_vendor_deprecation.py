@@ -34,8 +34,13 @@ def scenario(fired: bool, initial_model: str = "small API model") -> vs.Scenario
             "company": {"initial_cash": 50_000_000},
             "market": {
                 "segments": [
-                    {"name": "a", "market_size": 5_000, "price": 100, "initial_customers": 200,
-                     "tokens_per_customer_month": 1e6}
+                    {
+                        "name": "a",
+                        "market_size": 5_000,
+                        "price": 100,
+                        "initial_customers": 200,
+                        "tokens_per_customer_month": 1e6,
+                    }
                 ]
             },
             "product": {"initial_model": initial_model},

@@ -215,7 +215,9 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         rounds_closed=xp.sum(d.funding.status == CLOSED, axis=-1),
         xp=xp,
     )
-    record.update(footprint(alive, product.training_energy, flows.tokens, product.energy_per_token, p.grid_intensity, xp=xp))
+    record.update(
+        footprint(alive, product.training_energy, flows.tokens, product.energy_per_token, p.grid_intensity, xp=xp)
+    )
     return MonthEnd(record, accounts, alive_next, exited, arr, runway_, financing, flows, team, customers)
 
 

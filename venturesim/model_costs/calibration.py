@@ -102,7 +102,8 @@ QUICK_GRID: tuple[GridPoint, ...] = tuple(
     )
     for tokens in budgets
 )
-"""Quick grid (≈ 75 s of CPU with the Bayesian fit, benchmarks/calibrate_product_quick.py): 3 sizes (14× in N), 150 k – 1.5 M tokens, 7 runs."""
+"""Quick grid (≈ 75 s of CPU with the Bayesian fit: benchmarks/calibrate_product_quick.py): 3 sizes (14× in N),
+150 k – 1.5 M tokens, 7 runs."""
 
 FULL_CONFIG = TrainConfig(batch_size=32, seq_len=128, peak_lr=2e-3)
 """Training settings of the full grid: 4 096 tokens per step."""

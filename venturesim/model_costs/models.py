@@ -57,7 +57,6 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
-
 from pydantic import Field
 
 from venturesim.model_costs.scaling_law import CHINCHILLA

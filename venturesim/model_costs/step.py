@@ -36,7 +36,6 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms

@@ -29,7 +29,9 @@ def product_rows(result) -> list[tuple]:
     if "run_spend" in ds and ds.sizes.get("run", 0):
         spend = np.asarray(ds["run_spend"].values, np.float64)
         for i, name in enumerate(ds["run"].values):
-            rows.append(("product", f"spend on training run '{name}'", "p50", *_stats.quantile(spend[:, i], 0.5), "USD"))
+            rows.append(
+                ("product", f"spend on training run '{name}'", "p50", *_stats.quantile(spend[:, i], 0.5), "USD")
+            )
     horizon = f"over {result.months} months"
     for metric, label, scale, unit in (
         ("training_energy", f"training energy {horizon}", 1e-3, "MWh"),

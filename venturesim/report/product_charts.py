@@ -102,7 +102,7 @@ def run_spend_table(ds: xr.Dataset) -> pd.DataFrame:
     )
 
 
-def run_spend_chart(ds: xr.Dataset) -> alt.LayerChart:
+def run_spend_chart(ds: xr.Dataset) -> alt.TopLevelMixin:
     """Bars of each run's median spend with its 25–75 % and 5–95 % ranges as rules (:func:`run_spend_table`)."""
     table = run_spend_table(ds)
     base = alt.Chart(table).encode(

@@ -215,3 +215,18 @@ print("imported:", sorted(m for m in ("jax", "jaxlib", "xarray", "pandas") if m 
     assert done.stdout.startswith("0 "), done.stdout
     assert "your model starts 0.10 nats/token behind the frontier: adoption × 0.82" in done.stdout
     assert "imported: []" in done.stdout
+
+
+def test_the_summary_gives_each_run_spend_and_the_footprint(result):
+    """The summary's product rows (medians over the 2 identical paths): spend on each run as above; energy over
+    6 months: training 58.900 kWh = 0.058900 MWh, serving 2 · 0.15156 kWh = 3.0312e-4 MWh; CO2e (58.900 +
+    0.30312) kWh · 370 g/kWh = 21.905 kg = 0.021905 t."""
+    summary = result.summary()
+    rows = summary[summary["section"] == "product"].set_index("metric")["value"]
+    ft = 6 * 8.03e9 * 1e8 / (H100 * 0.5 * 8) / 3600
+    assert rows["spend on training run 'ft'"] == pytest.approx(16 * ft, rel=2e-5)
+    assert rows["spend on training run 'scratch'"] == pytest.approx(16 * (HOURS - ft), rel=2e-5)
+    assert rows["training energy over 6 months"] == pytest.approx(sum(TRAINING_KWH) / 1e3, rel=2e-5)
+    assert rows["serving energy over 6 months"] == pytest.approx(sum(SERVING_KWH) / 1e3, rel=2e-5)
+    assert rows["CO2e of training and serving over 6 months"] == pytest.approx(sum(CO2E) / 1e3, rel=2e-5)
+    assert sum(CO2E) == pytest.approx(21.905, rel=1e-4)

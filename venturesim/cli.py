@@ -438,7 +438,12 @@ def new(
 
 @app.command("calibrate-product")
 def calibrate_product(
-    quick: bool = typer.Option(False, "--quick", help="Small grid: 7 runs, about 2-3 minutes on 2 CPU cores."),
+    quick: bool = typer.Option(
+        False,
+        "--quick",
+        help="Small grid: 7 runs and a short Bayesian fit, about 75 s of CPU: under 2 minutes on 2 idle CPU cores "
+        "(longer when other work shares them; docs/performance.md).",
+    ),
     out: Path = typer.Option(Path("calibration.yaml"), "--out", "-o", help="Calibration file (.yaml, .yml or .json)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing calibration file."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the runs and of the Bayesian fit."),

@@ -46,6 +46,13 @@ def case():
         api_share=(rng.random((PATHS, MONTHS)) < 0.3).astype(f32),
         api_loss=rng.uniform(1.9, 2.4, (PATHS, MONTHS)).astype(f32),
         api_cost_per_token=rng.uniform(1e-7, 1e-5, (PATHS, MONTHS)).astype(f32),
+        energy_rate=runs(1e3, 5e3),
+        serving_kwh_per_parameter_token=rng.uniform(1e-17, 1e-16, PATHS).astype(f32),
+        grid_intensity=rng.uniform(20, 700, PATHS).astype(f32),
+        # a vendor's deprecation: price × 0.5–2, loss + 0–0.05, a migration in some months
+        api_price=rng.uniform(0.5, 2.0, (PATHS, MONTHS)).astype(f32),
+        api_loss_shift=rng.uniform(0.0, 0.05, (PATHS, MONTHS)).astype(f32),
+        api_migration=np.where(rng.random((PATHS, MONTHS)) < 0.3, 4e4, 0.0).astype(f32),
     )
     start = np.where(rng.random((PATHS, RUNS)) < 0.8, rng.uniform(0, 4, (PATHS, RUNS)), np.inf).astype(f32)
     end = np.where(np.isfinite(start), start + rng.uniform(0.2, 2, (PATHS, RUNS)), np.inf).astype(f32)
@@ -77,8 +84,15 @@ def test_the_inputs_exercise_running_released_and_unreleased_runs(case):
     assert 0 < served_initial.sum() < PATHS and np.all(np.isfinite(gap))
     on_api = params.api_share[:, 3] > 0
     assert 0 < on_api.sum() < PATHS
-    np.testing.assert_allclose(np.asarray(month.served_loss)[on_api], params.api_loss[on_api, 3])
-    np.testing.assert_allclose(np.asarray(month.cost_per_token)[on_api], params.api_cost_per_token[on_api, 3])
+    # a vendor's model: its loss + the deprecation's shift, its price × the repricing, no own energy
+    np.testing.assert_allclose(
+        np.asarray(month.served_loss)[on_api], (params.api_loss + params.api_loss_shift)[on_api, 3], rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        np.asarray(month.cost_per_token)[on_api], (params.api_cost_per_token * params.api_price)[on_api, 3], rtol=1e-6
+    )
+    assert np.all(np.asarray(month.energy_per_token)[on_api] == 0)
+    np.testing.assert_allclose(np.asarray(month.migration_cost)[on_api], params.api_migration[on_api, 3])
 
 
 def test_a_run_still_training_counts_to_the_month_end():
@@ -109,9 +123,45 @@ def test_a_run_still_training_counts_to_the_month_end():
         api_share=run([0.0, 0.0, 0.0]),
         api_loss=run([0.0, 0.0, 0.0]),
         api_cost_per_token=run([0.0, 0.0, 0.0]),
+        energy_rate=run([40.0]),
+        serving_kwh_per_parameter_token=one(0.25),
+        grid_intensity=one(400.0),
+        api_price=run([1.0]),
+        api_loss_shift=run([0.0]),
+        api_migration=run([0.0]),
     )
-    spend, gap, served, cost = month_figures(np.array([1.25]), np.array([np.inf]), np.array([np.inf]), params, 1)
-    # 0.75 of a month at 100 USD/month × 2 = 150; the initial model (size 1) at 0.5 per token per parameter × 2
+    spend, gap, served, cost, kwh, per_token, migration = month_figures(
+        np.array([1.25]), np.array([np.inf]), np.array([np.inf]), params, 1
+    )
+    # 0.75 of a month at 100 USD/month × 2 = 150; the initial model (size 1) at 0.5 per token per parameter × 2;
+    # energy 0.75 × 40 kWh = 30 (no price multiplier on energy), 0.25 kWh per parameter-token × size 1
     assert (float(spend), float(gap), float(served), float(cost)) == (150.0, 0.5, 2.5, 1.0)
-    spend, gap, served, cost = month_figures(np.array([1.25]), np.array([1.5]), np.array([1.75]), params, 2)
+    assert (float(kwh), float(per_token), float(migration)) == (30.0, 0.25, 0.0)
+    spend, gap, served, cost, kwh, per_token, _ = month_figures(
+        np.array([1.25]), np.array([1.5]), np.array([1.75]), params, 2
+    )
     assert (float(spend), float(gap), float(served), float(cost)) == (0.0, 1.0, 2.0, 5.0)  # size 5 · 0.5 · 2
+    assert (float(kwh), float(per_token)) == (0.0, 1.25)  # size 5 · 0.25
+
+
+def test_footprint_and_run_spend_by_hand():
+    """Month t: 1,000 tokens at 2e-4 kWh each = 0.2 kWh served, 30 kWh of training; 30.2 kWh × 400 g/kWh
+    = 12.08 kg CO2e; nothing on a path not alive. Run spend: one run at 100 USD/month holds its slot over
+    [0.5, 2.25) under prices ×(1, 2, 2): 0.5·100 + 1·200 + 0.25·200 = 300 USD to the horizon, 250 if the path
+    died in month 1 (months 0 and 1 paid), 50 if it died in month 0."""
+    from venturesim.model_costs.month_rules import footprint, run_spend
+
+    got = footprint(np.array([True, False]), 30.0, 1000.0, 2e-4, 400.0)
+    np.testing.assert_allclose(got["training_energy"], [30.0, 0.0])
+    np.testing.assert_allclose(got["serving_energy"], [0.2, 0.0])
+    np.testing.assert_allclose(got["co2e"], [12.08, 0.0])
+
+    class P:
+        cost_rate = np.array([[100.0]] * 3)
+        gpu_price = np.array([[1.0, 2.0, 2.0]] * 3)
+
+    start, end = np.full((3, 1), 0.5), np.full((3, 1), 2.25)
+    spend = run_spend(start, end, P, np.array([-1, 1, 0]), 3)
+    np.testing.assert_allclose(spend[:, 0], [300.0, 250.0, 50.0])
+    both = run_spend(jnp.asarray(start), jnp.asarray(end), P, jnp.asarray([-1, 1, 0]), 3, xp=jnp)
+    np.testing.assert_allclose(np.asarray(both), spend, rtol=1e-6)

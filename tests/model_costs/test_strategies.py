@@ -40,6 +40,12 @@ SERVING = [43.75, 43.75, 0.649555, 0.649555, 5.25, 5.25]
 HOURS = (6 * 8.03e9 * 1e8 + 6 * 1e9 * 2e10) / (H100 * 0.5 * 8) / 3600
 TRAINING = [8 * 2.0 * HOURS, 0, 0, 0, 0, 0]
 PER_MILLION = [cost / 10.0 for cost in SERVING]  # 10⁷ tokens a month: USD per 10⁶ tokens
+# Energy at the default PUE 1.2 and grid 370 g CO2e/kWh (product.energy), H100 TDP 700 W: training 8 · 0.7 kW ·
+# 1.2 · 8.76485 h = 58.900 kWh in month 0; serving the 8B model (months 2–3) 10⁷ tokens at 15,395.5 tokens/s
+# (989e12 · 0.5 · 0.5 / (2 · 8.03e9)) ⇒ 649.5 s · 0.84 kW = 0.15156 kWh; the API months: none of ours.
+TRAINING_KWH = [8 * 0.7 * 1.2 * HOURS, 0, 0, 0, 0, 0]
+SERVING_KWH = [0, 0, *[1e7 / (H100 * 0.25 / (2 * 8.03e9)) / 3600 * 0.84] * 2, 0, 0]
+CO2E = [(t + s) * 0.370 for t, s in zip(TRAINING_KWH, SERVING_KWH, strict=True)]
 
 RUN = {"accelerators": 8, "mfu": 0.5, "price_per_hour": 2.0, "interruptions_per_1000_accelerator_days": 0.0}
 
@@ -106,7 +112,15 @@ def test_catalogue_figures_by_hand():
         preset("open 8b")
 
 
-METRICS = ["quality_gap", "serving_cost", "training_compute", "serving_cost_per_million"]
+METRICS = [
+    "quality_gap",
+    "serving_cost",
+    "training_compute",
+    "serving_cost_per_million",
+    "training_energy",
+    "serving_energy",
+    "co2e",
+]
 
 
 @pytest.fixture(scope="module", params=["jax", "des"])
@@ -121,12 +135,24 @@ def result(request):
         ("serving_cost", SERVING),
         ("training_compute", TRAINING),
         ("serving_cost_per_million", PER_MILLION),
+        ("training_energy", TRAINING_KWH),
+        ("serving_energy", SERVING_KWH),
+        ("co2e", CO2E),
     ],
 )
 def test_each_strategy_month_by_month_in_both_engines(result, metric, expected):
     got = np.asarray(result.data[metric].values, np.float64)  # (paths, months)
     for path in got:
         np.testing.assert_allclose(path, expected, rtol=2e-5, atol=1e-6, err_msg=f"{result.engine}: {metric}")
+
+
+def test_each_run_spend_adds_up_to_the_training_spend_in_both_engines(result):
+    """The final result ``run_spend`` (USD per run): the fine-tune 8 · $2 · 0.33840 h = $5.414 and the
+    pre-training run 8 · $2 · 8.42645 h = $134.82, both in month 0; together the month's training spend."""
+    spend = np.asarray(result.data["run_spend"].values, np.float64)
+    assert list(result.data["run"].values) == ["ft", "scratch"]
+    ft = 6 * 8.03e9 * 1e8 / (H100 * 0.5 * 8) / 3600
+    np.testing.assert_allclose(spend, [[16 * ft, 16 * (HOURS - ft)]] * 2, rtol=2e-5)
 
 
 def test_validate_says_what_the_starting_model_means(tmp_path):
@@ -151,3 +177,56 @@ def test_validate_says_what_the_starting_model_means(tmp_path):
     out = CliRunner().invoke(app, ["validate", str(path)], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert "your model starts 0.09 nats/token behind the frontier: adoption × 0.83, churn × 1.20" in out.output
+
+
+def test_validate_of_a_product_scenario_imports_no_jax(tmp_path):
+    """Issue 15/21: the product line of `validate` is the month rule in NumPy on the inputs' medians, so checking
+    a scenario with a product section (uncertain inputs, a calibration file) imports no JAX, in a fresh
+    interpreter as a user's command runs. The median gap: initial_loss {p5: 1.90, p95: 2.00} is lognormal with
+    median √(1.90·2.00) = 1.94936; the frontier 1.85 at month 0: g = −0.09936 nats/token; ε_a = 2, M = 3:
+    adoption × 3^tanh(2g/ln 3) = 0.8197."""
+    import dataclasses
+    import subprocess
+    import sys
+
+    from builders import sample_calibration
+
+    from venturesim.model_costs.calibration import write_calibration
+
+    cal = tmp_path / "cal.yaml"
+    draws = {"E": (0.7, 0.8), "A": (9.0, 9.0), "B": (25.0, 25.0), "alpha": (0.3, 0.4), "beta": (0.28, 0.29)}
+    write_calibration(dataclasses.replace(sample_calibration(), accelerator="h100_sxm", mfu=0.4, law_draws=draws), cal)
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\ncompany: {initial_cash: 1e6}\nmarket:\n  segments:\n    - {name: a, market_size: 100, price: 10}\n"
+        f"product:\n  calibration: {cal}\n  initial_loss: {{p5: 1.90, p95: 2.00}}\n"
+        "  training_runs:\n    - {name: r1, month: 2, parameters: {p5: 1e9, p95: 3e9}, tokens: 2e10}\n"
+    )
+    code = f"""
+import sys
+from typer.testing import CliRunner
+from venturesim.cli import app
+out = CliRunner().invoke(app, ["validate", "--allow-outside-files", {str(path)!r}], env={{"COLUMNS": "200"}})
+print(out.exit_code, out.output)
+print("imported:", sorted(m for m in ("jax", "jaxlib", "xarray", "pandas") if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("0 "), done.stdout
+    assert "your model starts 0.10 nats/token behind the frontier: adoption × 0.82" in done.stdout
+    assert "imported: []" in done.stdout
+
+
+def test_the_summary_gives_each_run_spend_and_the_footprint(result):
+    """The summary's product rows (medians over the 2 identical paths): spend on each run as above; energy over
+    6 months: training 58.900 kWh = 0.058900 MWh, serving 2 · 0.15156 kWh = 3.0312e-4 MWh; CO2e (58.900 +
+    0.30312) kWh · 370 g/kWh = 21.905 kg = 0.021905 t."""
+    summary = result.summary()
+    rows = summary[summary["section"] == "product"].set_index("metric")["value"]
+    ft = 6 * 8.03e9 * 1e8 / (H100 * 0.5 * 8) / 3600
+    assert rows["spend on training run 'ft'"] == pytest.approx(16 * ft, rel=2e-5)
+    assert rows["spend on training run 'scratch'"] == pytest.approx(16 * (HOURS - ft), rel=2e-5)
+    assert rows["training energy over 6 months"] == pytest.approx(sum(TRAINING_KWH) / 1e3, rel=2e-5)
+    assert rows["serving energy over 6 months"] == pytest.approx(sum(SERVING_KWH) / 1e3, rel=2e-5)
+    assert rows["CO2e of training and serving over 6 months"] == pytest.approx(sum(CO2E) / 1e3, rel=2e-5)
+    assert sum(CO2E) == pytest.approx(21.905, rel=1e-4)

@@ -66,6 +66,8 @@ SCENARIO = {
         "frontier_loss": 2.0,
         "initial_loss": 3.5,
         "training_runs": [{"name": "v1", "month": 3, "parameters": 1e9, "tokens": 2e10, "accelerators": 8}],
+        # served by a vendor's API in the last two months: a vendor's repricing reaches the serving cost there
+        "serving_plan": [{"month": 8, "strategy": "api", "api_model": "small_api"}],
     },
     "team": {
         "roles": [
@@ -106,6 +108,7 @@ TARGETED = {
     "compliance_cost": ("other_costs",),
     "ip_lawsuit": ("other_costs", *PRICES),  # legal costs; the injunction (forced: probability 1) on every price
     "gpu_price_spike": ("compute", "training_compute", "serving_cost"),
+    "vendor_deprecation": ("serving_cost",),  # product.api_price, for good: the API phase of months 8-9
 }
 METRICS = tuple(sorted({m if isinstance(m, str) else m[0] for ms in TARGETED.values() for m in ms}))
 PATHS, SEED = 64, 1

@@ -14,7 +14,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "model" / "risks.md"
 def test_catalogue_covers_the_issue_categories_with_defaults():
     risks = catalog()
     assert {r.category for r in risks.values()} == {"technical", "market", "funding", "team", "legal", "compute"}
-    assert len(risks) == 16
+    assert len(risks) == 17  # vendor_deprecation (issue 15)
     # spot-check documented defaults
     assert catalog_risk("funding_winter").impacts[0].value == 0.6
     assert catalog_risk("funding_winter").impacts[0].duration_months == 18
@@ -48,7 +48,7 @@ def test_include_exclude_overrides():
         }
     )
     names = [r.name for r in section.risks]
-    assert len(names) == 15 and "outage" not in names
+    assert len(names) == len(catalog()) - 1 and "outage" not in names
     war = next(r for r in section.risks if r.name == "price_war")
     assert war.hazard_monthly == 0.05 and war.annual_probability is None  # the override's kind replaces the default's
     assert next(r for r in section.risks if r.name == "funding_winter").max_events == 2

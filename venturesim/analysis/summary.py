@@ -23,6 +23,8 @@ from venturesim.analysis import outcomes as oc
 from venturesim.analysis.targets import target_rows
 from venturesim.funding.terms import ACQUIHIRE
 
+from venturesim.model_costs.summary import product_rows
+
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
 QUANTILES = _stats.QUANTILES
 """The quantiles every summary row and chart reports (p10/p50/p90)."""
@@ -144,6 +146,7 @@ def summarize(result) -> pd.DataFrame:
     rows += _death_rows(result, dead)
     rows += exits.summary_rows(result)
     rows += _operating_rows(result)
+    rows += product_rows(result)  # each training run's spend, energy and CO2e (model_costs.summary)
     rows += target_rows(result)  # the scenario's outcome targets (targets:)
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -127,7 +127,7 @@ class PathMonth:
     def product(self, t):
         runs = self.company.training  # a run still training counts to the month end
         month = month_figures(runs.start, runs.end, runs.release, self.params.product, t)
-        return float(month.training_spend), float(month.quality_gap), float(month.cost_per_token)
+        return type(month)(*(float(x) for x in month))
 
     def partners(self, t, alive, compute_spend):
         c = self.company
@@ -260,7 +260,15 @@ def run_path(
     env.run(until=horizon)
     runway_ = records["runway"][-1]
     final = final_results(
-        company.funding, company.partners, params, company.cash, company.arr, runway_, company.death_month, np
+        company.funding,
+        company.partners,
+        params,
+        company.cash,
+        company.arr,
+        runway_,
+        company.death_month,
+        np,
+        runs=company.training,
     )
     final["cause_of_death"] = company.cause
     return {k: np.asarray(v) for k, v in records.items()}, final, company.events

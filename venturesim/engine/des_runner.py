@@ -105,7 +105,10 @@ def _collect(scenario, outputs, batches, paths, seed, months, metrics) -> Result
     segments = [s.name for s in scenario.market.segments]
     rounds = scenario.funding.class_names()
     partners = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
-    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks], partners)
+    runs = [r.name for r in scenario.product.training_runs] if scenario.product else []
+    data = build_dataset(
+        monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks], partners, runs
+    )
     log = pd.DataFrame(events, columns=EVENT_COLUMNS)
     return Result(data=data, scenario=scenario, seed=seed, engine="des", inputs=pd.DataFrame(inputs), events=log)
 

@@ -92,8 +92,7 @@ class BlockMonth:
         self.partner_state, self.team_state = state.partnerships, state.team
 
     def product(self, t):
-        month = product_month(self.state.product, self.params.product, t)
-        return month.training_spend, month.quality_gap, month.cost_per_token
+        return product_month(self.state.product, self.params.product, t)
 
     def partners(self, t, alive, compute_spend):
         self.partner_state, month = step_partnerships(
@@ -206,5 +205,7 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
     zeros = jnp.zeros_like(state0.company.cash)
     (state, (arr, runway)), records = jax.lax.scan(body, (state0, (zeros, zeros)), jnp.arange(months))
     c = state.company
-    final = final_results(state.funding, state.partnerships, params, c.cash, arr, runway, c.death_month, jnp)
+    final = final_results(
+        state.funding, state.partnerships, params, c.cash, arr, runway, c.death_month, jnp, runs=state.product
+    )
     return records, final

@@ -27,6 +27,9 @@ MONTHLY_METRICS: dict[str, str] = {
     "serving_cost": "cost of serving the month's tokens, USD",
     "serving_cost_per_million": "cost of serving 10⁶ tokens with the month's model and strategy (vendor API price, "
     "or own accelerators at their utilisation): a price in dollars per 10⁶ tokens, not a money flow (NaN if dead)",
+    "training_energy": "energy drawn by the training runs in the month, kWh (accelerators × TDP × hours × PUE)",
+    "serving_energy": "energy of serving the month's tokens on own accelerators, kWh (a vendor API's tokens: 0)",
+    "co2e": "emissions of training and serving in the month, kg CO2e (energy × the grid's carbon intensity)",
     "quality_gap": "frontier loss − served model's loss, nats/token (< 0: behind; NaN if dead)",
     "other_costs": "other operating costs in the month (with the risks' costs and mitigations), USD",
     "acquisition_spend": "sales and marketing: channel budgets spent in the month, USD",

@@ -34,6 +34,7 @@ from venturesim.funding.rounds import CLOSED
 from venturesim.funding.traction import update_pace
 from venturesim.market._rules import quality_effect
 from venturesim.market.step import MarketFlows, MarketLimits
+from venturesim.model_costs.month_rules import ProductMonth, footprint, run_spend
 from venturesim.partnerships.terms import PartnerMonth, revenue_share_amount
 from venturesim.risks.apply import adjust
 from venturesim.team.step import TeamMonth, TeamSignals
@@ -58,8 +59,8 @@ class Driver(Protocol):
     @property
     def funding(self) -> Any: ...
 
-    def product(self, t) -> tuple[Any, Any, Any]:
-        """(training spend USD, quality gap nats, serving cost USD/token) of month t, before masking."""
+    def product(self, t) -> ProductMonth:
+        """The product's month t (:func:`venturesim.model_costs.month_rules.month_figures`), before masking."""
 
     def partners(self, t, alive, compute_spend) -> PartnerMonth:
         """The partners' month (signing, credits used on ``compute_spend`` USD, effects)."""
@@ -136,7 +137,9 @@ def note_pace(funding, arr_before, end: MonthEnd, xp):
 def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
     """Month t of every path (``alive``: at the month's start; ``cash``: USD at its start)."""
     xp, row, hooks = d.xp, d.row, params.risks.hooks
-    training, gap, cost_per_token = d.product(t)
+    product = d.product(t)
+    training, gap, cost_per_token = product.training_spend, product.quality_gap, product.cost_per_token
+    migration = xp.where(alive, product.migration_cost, 0.0)  # a vendor's deprecation: forced migration, USD
     line = xp.where(alive, params.company.compute[..., t], 0.0)
     training = xp.where(alive, training, 0.0)
     partner = d.partners(t, alive, line + training)
@@ -172,7 +175,7 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         gross_revenue=flows.revenue,
         people=team.cost,
         compute=line + training - partner.compute_credit_used,
-        other=xp.where(alive, params.company.other_costs[..., t], 0.0),
+        other=xp.where(alive, params.company.other_costs[..., t], 0.0) + migration,
         acquisition=flows.acquisition_spend + flows.entry_cost,
         partnership=partner.cost,
         cost_of_revenue_rate=m.cost_of_revenue,
@@ -203,7 +206,7 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         gap=gap,
         partner_share=partner_share,
         partner_concentration=d.concentration(t, alive, partner, flows.revenue_by_segment),
-        risk_costs=params.risks.added_costs[..., t],
+        risk_costs=params.risks.added_costs[..., t] + migration,
         financing=financing,
         grants=grants,
         debt_balance=d.funding.debt_balance,
@@ -212,14 +215,20 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         rounds_closed=xp.sum(d.funding.status == CLOSED, axis=-1),
         xp=xp,
     )
+    record.update(
+        footprint(alive, product.training_energy, flows.tokens, product.energy_per_token, p.grid_intensity, xp=xp)
+    )
     return MonthEnd(record, accounts, alive_next, exited, arr, runway_, financing, flows, team, customers)
 
 
-def final_results(funding, partners, params, cash, arr, runway, death_month, xp) -> dict:
+def final_results(funding, partners, params, cash, arr, runway, death_month, xp, *, runs) -> dict:
     """Per-path results at the horizon, whatever the metrics chosen (the Result's ``final_*``, round, exit,
-    risk and partner variables): ``funding`` and ``partners`` (their concentration fields) after the last
-    month; round, risk and partner entries (…, R), (…, K, E) and (…, P); USD, months (−1: no such month)."""
+    risk, partner and training-run variables): ``funding`` and ``partners`` (their concentration fields) after
+    the last month; ``runs``: the training runs' ``start`` and ``end`` (…, R_runs) months; round, risk,
+    partner and run entries (…, R), (…, K, E), (…, P) and (…, R_runs); USD, months (−1: no such month)."""
     founder_proceeds, round_proceeds = exit_proceeds(funding, params.funding, xp=xp)
+    months = params.company.other_costs.shape[-1]
+    last = xp.where(death_month >= 0, death_month, xp.where(funding.exit_month >= 0, funding.exit_month, -1))
     return {
         "cash": cash,
         "arr": arr,
@@ -242,4 +251,5 @@ def final_results(funding, partners, params, cash, arr, runway, death_month, xp)
         "risk_severity": params.risks.severity,
         "partner_concentration_month": partners.concentrated_month,  # first month over the limit
         "partner_concentration_share": partners.concentrated_share,  # the partner's share of revenue then
+        "run_spend": run_spend(runs.start, runs.end, params.product, last, months, xp=xp),  # USD per run
     }

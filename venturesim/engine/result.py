@@ -35,6 +35,7 @@ FINAL_VARIABLES = {
     "risk_severity": "severity of each risk event (after mitigations)",
     "partner_concentration_month": "first month a partner brought more than its limit of revenue (−1: never)",
     "partner_concentration_share": "the partner's share of revenue in that month",
+    "run_spend": "each training run's spend over the path's life (to its death, exit or the horizon), USD",
 }
 
 
@@ -332,6 +333,7 @@ def build_dataset(
     rounds: list[str],
     risks: Sequence[str] = (),
     partners: Sequence[str] = (),
+    runs: Sequence[str] = (),
 ) -> xr.Dataset:
     """The Result dataset from (paths, months[, S]) records and per-path finals (both engines).
 
@@ -355,6 +357,8 @@ def build_dataset(
             if name.startswith("risk_")
             else ("path", "partner")
             if name.startswith("partner_")
+            else ("path", "run")
+            if name.startswith("run_")
             else ("path", "round")[: values.ndim]
         )
         variables[rename.get(name, name)] = (dims, values)
@@ -364,4 +368,5 @@ def build_dataset(
     coords["round"] = rounds
     coords["risk"] = list(risks)
     coords["partner"] = list(partners)
+    coords["run"] = list(runs)
     return xr.Dataset(variables, coords=coords)

@@ -140,7 +140,10 @@ def run_jax(
     segments = [s.name for s in scenario.market.segments]
     rounds = scenario.funding.class_names()
     partners = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
-    data = build_dataset(monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks], partners)
+    runs = [r.name for r in scenario.product.training_runs] if scenario.product else []
+    data = build_dataset(
+        monthly, finals, months, segments, rounds, [r.name for r in scenario.risks.risks], partners, runs
+    )
     if first_path:
         data = data.assign_coords(path=first_path + np.arange(paths))
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))

@@ -9,13 +9,15 @@ directly, and the traced engine pays nothing.
 
 from __future__ import annotations
 
-import jax
+import sys
+
 import numpy as np
 
 
 def concrete(x) -> np.ndarray | None:
     """``x`` as a NumPy array, or None when it is a tracer (value unknown)."""
-    if isinstance(x, jax.core.Tracer):
+    jax = sys.modules.get("jax")  # not imported: x cannot be a tracer (checking a scenario imports no JAX)
+    if jax is not None and isinstance(x, jax.core.Tracer):
         return None
     try:
         return np.asarray(x, dtype=np.float64)
@@ -56,13 +58,19 @@ def probability(name: str, x) -> None:
     check(name, x, lambda a: (a >= 0) & (a <= 1), "in [0, 1]")
 
 
+def _is_jax(*values) -> bool:
+    """Whether any of ``values`` is a JAX array (never, when JAX was not imported)."""
+    jax = sys.modules.get("jax")
+    return jax is not None and any(isinstance(v, jax.Array) for v in values)
+
+
 def where(cond, x, y):
     """``where`` for NumPy, JAX or xarray inputs (xarray keeps its coordinates)."""
     import xarray as xr
 
     if any(isinstance(v, (xr.DataArray, xr.Dataset)) for v in (cond, x, y)):
         return xr.where(cond, x, y)
-    if any(isinstance(v, jax.Array) for v in (cond, x, y)):
+    if _is_jax(cond, x, y):
         import jax.numpy as jnp
 
         return jnp.where(cond, x, y)
@@ -71,7 +79,7 @@ def where(cond, x, y):
 
 def divide(a, b):
     """a / b for NumPy, JAX or xarray inputs, giving ±inf or NaN (never an exception) where b = 0."""
-    if isinstance(a, jax.Array) or isinstance(b, jax.Array):
+    if _is_jax(a, b):
         return a / b
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.divide(a, b)

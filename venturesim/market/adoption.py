@@ -65,9 +65,20 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import jax.numpy as jnp
-
 from venturesim.market import _checks
+
+
+class _JaxNumpy:
+    """``jax.numpy``, imported on first use: the default ``xp`` of this module's rules. ``venturesim
+    validate`` calls :func:`quality_factor` with NumPy and imports no JAX."""
+
+    def __getattr__(self, name: str):
+        import jax.numpy
+
+        return getattr(jax.numpy, name)
+
+
+jnp = _JaxNumpy()
 
 QUALITY_ELASTICITY_OF_ADOPTION = 2.0
 """Default ε_a: p, q × f(Δq; ε_a, M) (:func:`quality_factor`); assumption (see module docstring), range 0.5–5."""

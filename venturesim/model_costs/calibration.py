@@ -49,24 +49,18 @@ import platform as _platform
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jax
 import numpy as np
 import yaml
 
 from venturesim._io import atomic_write_text, prepare_output_dir
 from venturesim.model_costs.scaling_law import LossLaw, fit_loss_law
 from venturesim.model_costs.shape import TransformerShape
-from venturesim.model_costs.text_data import load_corpus
-from venturesim.model_costs.training import (
-    TrainConfig,
-    TrainReport,
-    catalogue_name,
-    device_peak_flops,
-    measure_cpu_peak_flops,
-    train,
-)
+from venturesim.model_costs.train_records import TrainConfig, TrainReport
+
+if TYPE_CHECKING:
+    import jax
 
 E_FLOOR = 1e-3
 """Smallest irreducible loss E (nats/byte) the point fit may return; see :func:`fit_point_law`."""
@@ -108,7 +102,8 @@ QUICK_GRID: tuple[GridPoint, ...] = tuple(
     )
     for tokens in budgets
 )
-"""Quick grid (≈ 2–3 minutes on 2 CPU cores): 3 sizes (14× in N), 150 k – 1.5 M tokens, 7 runs."""
+"""Quick grid (≈ 75 s of CPU with the Bayesian fit: benchmarks/calibrate_product_quick.py): 3 sizes (14× in N),
+150 k – 1.5 M tokens, 7 runs."""
 
 FULL_CONFIG = TrainConfig(batch_size=32, seq_len=128, peak_lr=2e-3)
 """Training settings of the full grid: 4 096 tokens per step."""
@@ -255,6 +250,11 @@ def calibrate_product(
     -------
     Calibration
     """
+    import jax  # the training loop: JAX is imported here, not by reading a calibration file
+
+    from venturesim.model_costs.text_data import load_corpus
+    from venturesim.model_costs.training import catalogue_name, device_peak_flops, measure_cpu_peak_flops, train
+
     grid = (QUICK_GRID if quick else FULL_GRID) if grid is None else tuple(grid)
     config = (QUICK_CONFIG if quick else FULL_CONFIG) if config is None else config
     bayes_draws = (300 if quick else 1000) if bayes_draws is None else bayes_draws

@@ -56,6 +56,7 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
+import numpy as np
 from pydantic import Field
 
 from venturesim.model_costs.scaling_law import CHINCHILLA
@@ -228,38 +229,78 @@ def preset(name: str) -> Preset:
     return _lookup("model preset", PRESETS, name)
 
 
-def starting_quality(product, paths: int = 401) -> dict[str, float]:
-    """What the product's month-0 model means for the market, at the median over ``paths`` draws.
+class MedianInputs:
+    """A stand-in for :class:`venturesim.spec.sampling.Sampler` that draws every input at its median, one path.
 
-    Runs the month rule (:func:`venturesim.model_costs.step.month_figures`, nothing released yet) on
-    the product's inputs, and the quality response f(g; ε) = M^{tanh(εg / ln M)}
-    (:func:`venturesim.market.adoption.quality_factor`) on the median gap g (nats/token):
-    adoption × f(g; ε_a), churn × f(−g; ε_c), price × f(g; ε_p).
+    Each standard normal is 0, so an input is ppf(Φ(0)) = ppf(0.5) of its distribution (a time series:
+    its knots, or its trend's start and growth, at their medians; a calibration's law: its middle
+    posterior draw). :func:`~venturesim.model_costs.roadmap.sample_product` runs on it unchanged, in
+    NumPy: ``venturesim validate`` imports no JAX (the Sampler's keyed draws do).
+    """
+
+    n = 1
+
+    def __init__(self) -> None:
+        self.draws: dict[str, np.ndarray] = {}
+
+    def standard_normal(self, name: str) -> np.ndarray:
+        """z = 0: the median of every input."""
+        return np.zeros(self.n)
+
+    def scalar(self, spec, name: str) -> np.ndarray:
+        """The median of ``spec`` (a number: itself), shape (1,)."""
+        from venturesim.spec.distributions import Spec
+
+        if not isinstance(spec, Spec):
+            return np.full(self.n, float(spec))
+        value = np.asarray(spec.ppf(np.full(self.n, 0.5)), np.float64)
+        self.draws[name] = value
+        return value
+
+    def series(self, spec, name: str, months: int) -> np.ndarray:
+        """A time-varying input with its knots (or its trend's start and growth) at their medians, (1, months)."""
+        from venturesim.spec.timeseries import Schedule, Trend
+
+        if isinstance(spec, Schedule):
+            knots = np.stack([self.scalar(v, f"{name}.schedule.{m}") for m, v in spec.schedule.items()], axis=1)
+            return spec.evaluate(knots, months)
+        if isinstance(spec, Trend):
+            return spec.evaluate(
+                self.scalar(spec.start, f"{name}.start"), self.scalar(spec.growth, f"{name}.growth"), months
+            )
+        return np.repeat(self.scalar(spec, name)[:, None], months, axis=1)
+
+
+def starting_quality(product) -> dict[str, float]:
+    """What the product's month-0 model means for the market, with every input at its median.
+
+    Runs the month rule (:func:`venturesim.model_costs.month_rules.month_figures`, nothing released yet)
+    in NumPy on the product's inputs at their medians (:class:`MedianInputs`; no JAX is imported), and
+    the quality response f(g; ε) = M^{tanh(εg / ln M)} (:func:`venturesim.market.adoption.quality_factor`)
+    on that gap g (nats/token): adoption × f(g; ε_a), churn × f(−g; ε_c), price × f(g; ε_p), with the
+    elasticities at their medians too. The gap and the cost are monotone in each input, so this is the
+    median path's month 0 when one input is uncertain (and close to it otherwise).
 
     Returns
     -------
     dict with ``gap`` (nats/token, < 0: behind), ``adoption``, ``churn``, ``price`` (factors),
     ``cost_per_million`` (USD per 10⁶ tokens served at month 0).
     """
-    import jax
-    import numpy as np
-
     from venturesim.market.adoption import quality_factor
+    from venturesim.model_costs.month_rules import month_figures
     from venturesim.model_costs.roadmap import sample_product
-    from venturesim.model_costs.step import month_figures
-    from venturesim.spec.sampling import Sampler
 
-    params = sample_product(product, Sampler(jax.random.key(0), np.arange(paths)), 1)
+    params = sample_product(product, MedianInputs(), 1)  # type: ignore[arg-type]
     never = np.full(params.loss.shape, np.inf)
     month = month_figures(never, never, never, params, 0)
-    gap = float(np.median(month.quality_gap))
-    response, M = product.quality_response, product.quality_response.max_multiplier
+    gap = float(month.quality_gap[0])
+    M = float(params.quality_max_multiplier[0])
     return {
         "gap": gap,
-        "adoption": float(quality_factor(gap, response.adoption, M, xp=np)),
-        "churn": float(quality_factor(-gap, response.churn, M, xp=np)),
-        "price": float(quality_factor(gap, response.price, M, xp=np)),
-        "cost_per_million": float(np.median(month.cost_per_token)) * 1e6,
+        "adoption": float(quality_factor(gap, float(params.adoption_elasticity[0]), M, xp=np)),
+        "churn": float(quality_factor(-gap, float(params.churn_elasticity[0]), M, xp=np)),
+        "price": float(quality_factor(gap, float(params.price_elasticity[0]), M, xp=np)),
+        "cost_per_million": float(month.cost_per_token[0]) * 1e6,
     }
 
 

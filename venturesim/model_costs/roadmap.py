@@ -33,7 +33,7 @@ the quantisation loss penalty adds to the served model's loss.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import ndtr
@@ -42,7 +42,9 @@ from venturesim.market.adoption import QUALITY_MAX_MULTIPLIER
 from venturesim.model_costs.schema import Product
 from venturesim.model_costs.training_cost import HOURS_PER_MONTH
 from venturesim.spec.distributions import Spec
-from venturesim.spec.sampling import Sampler
+
+if TYPE_CHECKING:
+    from venturesim.spec.sampling import Sampler
 
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 DEFAULT_INITIAL_PARAMETERS = 7e9
@@ -103,6 +105,12 @@ class ProductParams(NamedTuple):
     api_share: np.ndarray
     api_loss: np.ndarray
     api_cost_per_token: np.ndarray
+    energy_rate: np.ndarray
+    serving_kwh_per_parameter_token: np.ndarray
+    grid_intensity: np.ndarray
+    api_price: np.ndarray
+    api_loss_shift: np.ndarray
+    api_migration: np.ndarray
 
 
 def _price(spec, accelerator_name: str, sampler: Sampler, name: str, month: float = 0.0) -> np.ndarray:
@@ -184,7 +192,16 @@ def _no_product(n: int, months: int) -> ProductParams:
         api_share=np.zeros((n, months)),
         api_loss=np.zeros((n, months)),
         api_cost_per_token=np.zeros((n, months)),
+        energy_rate=runs,
+        serving_kwh_per_parameter_token=scalars,
+        grid_intensity=scalars,
+        **_no_vendor_risk(n),
     )
+
+
+def _no_vendor_risk(n: int) -> dict[str, np.ndarray]:
+    """A vendor's price and quality as in the catalogue, no migration (a risk changes them)."""
+    return {"api_price": np.ones((n, 1)), "api_loss_shift": np.zeros((n, 1)), "api_migration": np.zeros((n, 1))}
 
 
 def sample_product(product: Product | None, sampler: Sampler, months: int) -> ProductParams:
@@ -200,7 +217,7 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         preset,
     )
     from venturesim.model_costs.quality_scale import to_reference
-    from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens
+    from venturesim.model_costs.serving import QUANTIZATIONS, serving_cost_per_million_tokens, serving_tokens_per_s
 
     n = sampler.n
     if product is None:
@@ -216,6 +233,8 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
     runs = product.training_runs
     names = [r.name for r in runs]
     columns: dict[str, list[np.ndarray]] = {k: [] for k in ProductParams._fields[:10]}
+    energy_rate: list[np.ndarray] = []
+    pue = sampler.scalar(product.energy.pue, "product.energy.pue")
     for run in runs:
         key = f"product.training_runs.{run.name}"
         chip = accelerator(run.accelerator)
@@ -249,6 +268,7 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         columns["base"].append(np.full(n, -1 if run.base is None else names.index(run.base)))
         columns["work"].append(flops / (peak * mfu * run.accelerators) / 3600.0 / HOURS_PER_MONTH)
         columns["cost_rate"].append(run.accelerators * price * HOURS_PER_MONTH)
+        energy_rate.append(run.accelerators * chip.power_w * pue * HOURS_PER_MONTH / 1000.0)
         rate = sampler.scalar(
             run.interruptions_per_1000_accelerator_days, f"{key}.interruptions_per_1000_accelerator_days"
         )
@@ -304,6 +324,7 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         api_loss[:, span] = frontier[:, span] - vendor.gap_to_frontier
         api_cost[:, span] = (api_price_per_token(vendor) * multiplier)[:, None]
     response = product.quality_response
+    tokens_per_s_per_parameter = serving_tokens_per_s(2.0, chip, mfu=mfu, utilisation=utilisation, quantization=quant)
     return ProductParams(
         **{k: stack(v) for k, v in columns.items()},
         slots=np.zeros((n, product.cluster_slots)),
@@ -323,4 +344,8 @@ def sample_product(product: Product | None, sampler: Sampler, months: int) -> Pr
         api_share=api_share,
         api_loss=api_loss,
         api_cost_per_token=api_cost,
+        energy_rate=stack(energy_rate),
+        serving_kwh_per_parameter_token=chip.power_w * pue / 1000.0 / 3600.0 / tokens_per_s_per_parameter,
+        grid_intensity=sampler.scalar(product.energy.grid_intensity, "product.energy.grid_intensity"),
+        **_no_vendor_risk(n),
     )

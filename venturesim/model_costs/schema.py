@@ -180,6 +180,29 @@ class Serving(Model):
     )
 
 
+class Energy(Model):
+    """Energy and emissions of the product's own compute (training runs and self-served tokens).
+
+    kWh = accelerators × TDP × hours × PUE / 1000 (a run draws its board power while it holds its slot; a
+    served token takes TDP × PUE over the accelerator's tokens/s at its MFU and utilisation, so idle rented
+    time counts); kg CO2e = kWh × grid intensity / 1000 (Lacoste et al. 2019; Patterson et al. 2021). A
+    vendor's API tokens are the vendor's energy, not counted here.
+    """
+
+    pue: uncertain(ge=1) = Field(
+        1.2,
+        description="Power usage effectiveness of the data centre, facility ÷ IT energy (1.1–1.2 hyperscale: "
+        "Google data-centre reports, Patterson et al. 2021 give 1.10; ≈1.58 industry average, Uptime Institute "
+        "2023).",
+    )
+    grid_intensity: uncertain(ge=0) = Field(
+        370.0,
+        description="Carbon intensity of the electricity, g CO2e per kWh (US-East ≈370, ML CO2 Impact data, "
+        "Lacoste et al. 2019; ≈20 Québec to ≈740 coal-heavy grids; Patterson et al. 2021 use 429 for the US "
+        "average).",
+    )
+
+
 class ServingPhase(Model):
     """From ``month`` on, how the product's model is served: a vendor's API, or the company's own models."""
 
@@ -271,6 +294,7 @@ class Product(Model):
         default_factory=list, description="The training roadmap, in queue priority order."
     )
     serving: Serving = Field(default_factory=Serving)
+    energy: Energy = Field(default_factory=Energy)
 
     @field_validator("calibration")
     @classmethod

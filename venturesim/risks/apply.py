@@ -44,6 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from venturesim.risks.draws import RiskDraws, event_windows
+from venturesim.risks.schema import ONE_OFF_TARGETS
 
 __all__ = ["HOOK_TARGETS", "Adjustment", "RiskHooks", "RiskRecord", "adjust", "apply_risks", "empty_record"]
 
@@ -68,6 +69,9 @@ _DOMAIN = {
     "company.compute": (0.0, None),
     "product.frontier_loss": (0.0, None),
     "product.failure_probability": (0.0, 1.0),
+    "product.api_price": (0.0, None),
+    "product.api_quality": (-np.inf, np.inf),
+    "product.api_migration_cost": (0.0, None),
     "team.attrition": (0.0, None),
     "team.productivity": (0.0, None),
 }
@@ -151,7 +155,7 @@ def _effects(draws: RiskDraws, target: str, months: int, width: int | None) -> A
             if impact.target != target:
                 continue
             touched = True
-            duration = 1 if target == "company.one_off_cost" else impact.duration_months
+            duration = 1 if target in ONE_OFF_TARGETS else impact.duration_months
             inside = event_windows(draws.time[:, k], duration, months)  # (paths, E, T)
             s = draws.severity[:, k]  # (paths, E)
             v = draws.value[:, k, i][:, None]  # (paths, 1)
@@ -207,6 +211,23 @@ def _failure_probability(draws: RiskDraws, probability: np.ndarray, submit: np.n
     if not touched:
         return probability
     return _apply(probability, Adjustment(scale, shift), "product.failure_probability")
+
+
+def _vendor(draws: RiskDraws, product, months: int) -> dict:
+    """A vendor's deprecation or repricing (``product.api_*`` targets) as the product's (paths, T) series: the
+    price multiplier, the loss shift and the migration cost; the month rule applies them only while the
+    product is served by a vendor's model (:func:`venturesim.model_costs.month_rules.month_figures`)."""
+    out = {}
+    for target, field in (
+        ("product.api_price", "api_price"),
+        ("product.api_quality", "api_loss_shift"),
+        ("product.api_migration_cost", "api_migration"),
+    ):
+        effect = _effects(draws, target, months, None)
+        if effect is not None:
+            base = np.broadcast_to(getattr(product, field), effect.scale.shape)
+            out[field] = _apply(base, effect, target)
+    return out
 
 
 def _hook(draws: RiskDraws, target: str, months: int, n: int, width: int | None) -> Adjustment:
@@ -265,6 +286,7 @@ def apply_risks(params, draws: RiskDraws, months: int | None = None):
         gpu_price=p.gpu_price
         if compute is None
         else _apply(p.gpu_price, compute._replace(shift=np.zeros_like(compute.shift)), "company.compute"),
+        **_vendor(draws, p, months),
     )
     hooks = RiskHooks(
         market_p=_hook(draws, "market.p", months, n, segments),

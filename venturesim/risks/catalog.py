@@ -82,7 +82,7 @@ def _impact_text(impact) -> str:
     )
     span = (
         "once"
-        if impact.target == "company.one_off_cost"
+        if impact.target in ("company.one_off_cost", "product.api_migration_cost")
         else "for good"
         if impact.duration_months is None
         else f"{impact.duration_months} mo"

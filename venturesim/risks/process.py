@@ -16,11 +16,11 @@ import math
 import numpy as np
 
 from venturesim._simpy import stops_when_ended
-from venturesim.risks.schema import Impact, Risk
+from venturesim.risks.schema import ONE_OFF_TARGETS, Impact, Risk
 
 __all__ = ["describe_event", "describe_impact", "risk_events"]
 
-_MONEY = {"company.other_costs", "company.one_off_cost"}
+_MONEY = {"company.other_costs", *ONE_OFF_TARGETS}
 
 
 def describe_impact(impact: Impact, value: float, severity: float, start_month: int) -> str:
@@ -32,12 +32,12 @@ def describe_impact(impact: Impact, value: float, severity: float, start_month: 
     elif impact.target in _MONEY:
         amount = value * severity
         change = f"{'+' if amount >= 0 else '−'}${abs(amount):,.0f}" + (
-            "" if impact.target == "company.one_off_cost" else "/month"
+            "" if impact.target in ONE_OFF_TARGETS else "/month"
         )
     else:
         amount = value * severity
         change = f"{'+' if amount >= 0 else '−'}{abs(amount):.4g}"
-    if impact.target == "company.one_off_cost":
+    if impact.target in ONE_OFF_TARGETS:
         return f"{target} {change} in month {start_month}"
     if impact.target == "product.failure_probability":
         span = "for good" if impact.duration_months is None else f"for {impact.duration_months} months"

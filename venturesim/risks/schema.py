@@ -68,12 +68,27 @@ TARGETS: dict[str, str] = {
     ),
     "product.frontier_loss": "the competing frontier's loss, nats/token (a better competitor: add −x)",
     "product.failure_probability": "probability that a training run submitted in the window is wasted",
+    "product.api_price": (
+        "price per token of the vendor API model the product is served by (multiply; a repricing or a forced "
+        "move to a successor model)"
+    ),
+    "product.api_quality": (
+        "loss of the vendor API model the product is served by, nats/token (add: + is worse; a successor that "
+        "behaves differently on the product's prompts)"
+    ),
+    "product.api_migration_cost": (
+        "a one-off migration cost in the event's month, USD (add only), paid only by a product served by a "
+        "vendor's API then"
+    ),
     "team.attrition": "multiplier of every role's attrition hazard (engine hook)",
     "team.productivity": "multiplier of the team's productive capacity (engine hook)",
 }
 """Every parameter a risk can act on, with its unit."""
 
 CATEGORIES = ("technical", "market", "funding", "team", "legal", "compute", "other")
+
+ONE_OFF_TARGETS = ("company.one_off_cost", "product.api_migration_cost")
+"""Targets that are an amount paid once, in the event's month."""
 
 _SEGMENT_TARGETS = {"market.price", "market.churn", "market.p", "market.q"}
 
@@ -109,8 +124,8 @@ class Impact(Model):
             raise ValueError(f"round(={self.round!r}) applies only to funding.success_probability, not {self.target}")
         if self.run is not None and self.target != "product.failure_probability":
             raise ValueError(f"run(={self.run!r}) applies only to product.failure_probability, not {self.target}")
-        if self.target == "company.one_off_cost" and (self.mode != "add" or self.duration_months is not None):
-            raise ValueError("company.one_off_cost is a one-off amount: use mode 'add' and no duration_months")
+        if self.target in ONE_OFF_TARGETS and (self.mode != "add" or self.duration_months is not None):
+            raise ValueError(f"{self.target} is a one-off amount: use mode 'add' and no duration_months")
         if self.mode == "multiply" and share_outside(self.value, 0.0, None) > 0:
             raise ValueError(f"a multiply impact's value must be >= 0 (found {_show(self.value)})")
         return self

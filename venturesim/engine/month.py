@@ -179,8 +179,8 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         tokens=flows.tokens,
         cost_per_token=cost_per_token,
         support=flows.support_cost,
-        interest=xp.sum(debt.interest, axis=-1),
-        principal=xp.sum(debt.principal, axis=-1),
+        interest=xp.sum(debt.interest, axis=-1) + debt.notes_interest,
+        principal=xp.sum(debt.principal, axis=-1) + debt.notes_principal,
         financing=inflow,
     )
     accounts = close_accounts(alive, cash, ledger, d.funding.debt_balance, params.funding.debt_min_cash, xp=xp)

@@ -71,6 +71,8 @@ class DebtMonth(NamedTuple):
     interest: Any  # USD paid this month
     principal: Any  # USD repaid this month
     warrants: Any  # (…,) fraction of the company issued as warrants this month
+    notes_interest: Any = 0.0  # (…,) USD of interest on notes repaid at maturity (funding.instruments)
+    notes_principal: Any = 0.0  # (…,) USD of notes' principal repaid at maturity
 
 
 class DebtUpdate(NamedTuple):

@@ -230,6 +230,7 @@ def final_results(funding, partners, params, cash, arr, runway, death_month, xp)
         "round_close_month": funding.close_month,
         "round_pre_money": funding.closed_pre_money,  # NaN: not closed
         "round_amount": funding.round_amount,  # each round's amount at its latest attempt's price
+        "round_ownership": funding.investor_ownership,  # each round's investors' fraction (a SAFE's or note's interim)
         "exit_kind": funding.exit_kind,  # index into funding.terms.EXIT_KINDS
         "exit_month": funding.exit_month,
         "exit_value": funding.exit_value,

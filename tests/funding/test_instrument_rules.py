@@ -221,3 +221,52 @@ def test_rules_run_on_a_batch_with_jax():
     for p, (want, _) in enumerate(expected):
         assert float(h.founders[p]) == pytest.approx(want.founders, rel=2e-6)
         np.testing.assert_allclose(np.asarray(h.investors[p]), want.investors, rtol=2e-6)
+
+
+BAD = """\
+name: x
+simulation: {months: 12}
+company: {initial_cash: 1000000}
+market:
+  segments: [{name: api, market_size: 100, price: 10, churn: 0.0, bass_p_annual: 0.01, bass_q_annual: 0.0}]
+funding:
+  rounds:
+    - name: n
+      instrument: note
+      valuation_cap: 9000000
+      amount: 1000000
+      success_probability: 1
+      at_maturty: repay
+    - name: s
+      instrument: safe
+      valuation_cap: 9000000
+      amount: 1000000
+      success_probability: 1
+      interest_annual: 0.05
+    - name: p
+      instrument: note
+      amount: 1000000
+      success_probability: 1
+      pro_rata: {probability: 1.5}
+"""
+
+
+def test_bad_instrument_fields_name_file_line_and_nearest_key(tmp_path):
+    """A misspelt note field gets its file:line:column and the nearest key; a note term on a SAFE, a note
+    without a cap and an exercise probability above 1 are refused with the round's path."""
+    from venturesim.spec.errors import ScenarioError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD)
+    with pytest.raises(ScenarioError) as info:
+        vs_load(path)
+    text = str(info.value)
+    assert f"{path}:13:7: funding.rounds[0].at_maturty: unknown field; did you mean 'at_maturity'?" in text
+    assert f"{path}:14:7: funding.rounds[1]: interest_annual only apply to `instrument: note`" in text
+    assert "funding.rounds[2].pro_rata.probability" in text
+
+
+def vs_load(path):
+    import venturesim as vs
+
+    return vs.load(str(path))

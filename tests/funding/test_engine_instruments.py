@@ -148,9 +148,13 @@ def test_jax_agrees_with_the_library(case, jax_runs):
 def test_repaid_note_is_debt_service(engine, request):
     """The repaid note: $80k interest (a cost) and $1M principal (debt repaid) in month 14; the cash identity
     cash₁₃ − cash₁₄ = costs + principal = $10k + $80k + $1M."""
-    ds = request.getfixturevalue("jax_runs")["note_matures_repay"] if engine == "jax" else vs.simulate(
-        vs.load(company(CASES["note_matures_repay"])), paths=1, seed=0, engine="des", workers=1, metrics="all"
-    ).data
+    ds = (
+        request.getfixturevalue("jax_runs")["note_matures_repay"]
+        if engine == "jax"
+        else vs.simulate(
+            vs.load(company(CASES["note_matures_repay"])), paths=1, seed=0, engine="des", workers=1, metrics="all"
+        ).data
+    )
     assert ds["round_status"].values[0].tolist()[0] == CLOSED
     interest, repaid, cash = (ds[m].values[0] for m in ("interest", "debt_repaid", "cash"))
     assert np.flatnonzero(interest).tolist() == [14] and np.flatnonzero(repaid).tolist() == [14]

@@ -8,7 +8,6 @@ floors share counts: ≈1e-7 of 10M+ shares).
 from __future__ import annotations
 
 from fractions import Fraction
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -58,7 +57,7 @@ def engine(instruments, round_terms, granted=0.0, pro_rata=(), month=12):
         np.isin(np.arange(R), pro_rata),
         closed,
     )
-    V, A, target = round_terms
+    V, _, target = round_terms
     pool_target = np.full(R, -1.0 if target is None else target)
     return convert_at_round(h, granted, np.arange(R) == R - 1, np.full(R, float(V)), amount, pool_target, book)
 
@@ -216,8 +215,8 @@ def test_rules_run_on_a_batch_with_jax():
     false = jnp.zeros((2, 2), bool)
     book = Instruments(kind, amount_due(amount, rate, issued, 12, kind, xp=jnp), cap, jnp.full((2, 2), 0.2),
                        issued, false, false, first)  # fmt: skip
-    terms = SimpleNamespace(pool=jnp.full((2, 2), 0.15))
-    h, _ = convert_at_round(h, 0.0, ~first, jnp.full((2, 2), 16e6), amount, terms.pool, book, xp=jnp)
+    pool_target = jnp.full((2, 2), 0.15)
+    h, _ = convert_at_round(h, 0.0, ~first, jnp.full((2, 2), 16e6), amount, pool_target, book, xp=jnp)
     for p, (want, _) in enumerate(expected):
         assert float(h.founders[p]) == pytest.approx(want.founders, rel=2e-6)
         np.testing.assert_allclose(np.asarray(h.investors[p]), want.investors, rtol=2e-6)

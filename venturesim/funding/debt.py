@@ -158,7 +158,12 @@ def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, Any]:
     """
     draw_now = draw_due(state.status, state.close_month, t, f, xp=xp)
     post = warrant_post_money(
-        state.status, state.close_month, state.closed_pre_money, state.round_amount, f.is_safe, xp=xp
+        state.status,
+        state.close_month,
+        state.closed_pre_money,
+        state.round_amount,
+        xp.where(f.kind == 1, 1.0, 0.0),
+        xp=xp,
     )
     month = debt_month(state.debt_balance, state.debt_drawn_at, t, draw_now, alive, f, post, xp=xp)
     founders, others, pool, investors, _ = issue_to_new_holder(Holders.of(state), month.warrants, xp=xp)

@@ -120,7 +120,9 @@ def apply_mfn(outstanding, kind, cap, discount, issued, mfn, xp=np):
     )
     caps = xp.where(later, cap[..., None, :], xp.inf)
     best_cap = xp.min(caps, axis=-1, initial=xp.inf)
-    best_discount = xp.max(xp.where(later & (caps <= best_cap[..., None]), discount[..., None, :], -1.0), axis=-1, initial=-1.0)
+    best_discount = xp.max(
+        xp.where(later & (caps <= best_cap[..., None]), discount[..., None, :], -1.0), axis=-1, initial=-1.0
+    )
     better = (best_cap < cap) | ((best_cap == cap) & (best_discount > discount))
     upgrade = safe & mfn & xp.any(later, axis=-1) & better
     return xp.where(upgrade, best_cap, cap), xp.where(upgrade, best_discount, discount)
@@ -240,7 +242,9 @@ def mature_notes(holders: Holders, granted, due, repay, amount, owed, cap, xp=np
     kS0 = (E + freed) / (1.0 + xp.sum(X, axis=-1))  # S₀ units → fraction
     out = holders.outstanding
     investors = xp.where(
-        converts, X * kS0[..., None], xp.where(repays, 0.0, xp.where(out, holders.investors, holders.investors * k[..., None]))
+        converts,
+        X * kS0[..., None],
+        xp.where(repays, 0.0, xp.where(out, holders.investors, holders.investors * k[..., None])),
     )
     new = Holders(holders.founders * k, holders.others * k, holders.pool * k, investors, out & ~due)
     principal = xp.sum(xp.where(repays, amount, 0.0), axis=-1)
@@ -272,12 +276,7 @@ def step_notes(state, f, t, alive, net_granted, xp=np) -> tuple[dict, NoteMonth]
     granted = note_grants(
         state.pool_granted, holders.pool, holders.founders, state.founders_at_start, net_granted, xp=xp
     )
-    due = (
-        xp.asarray(alive)[..., None]
-        & holders.outstanding
-        & (f.kind == NOTE)
-        & (t >= state.close_month + f.maturity)
-    )
+    due = xp.asarray(alive)[..., None] & holders.outstanding & (f.kind == NOTE) & (t >= state.close_month + f.maturity)
     owed = amount_due(state.round_amount, f.interest_rate, state.close_month, t, f.kind, xp=xp)
     caps = xp.where(due, state.closed_pre_money, 1.0)
     holders, month = mature_notes(holders, granted, due, f.repay_at_maturity > 0, state.round_amount, owed, caps, xp=xp)

@@ -36,9 +36,10 @@ y = 1 − q' + z q), Σ F-fractions = 1 gives
 .. math:: z = \frac{(1 - q')(1 - Σ_{cap} s) - Σ_{disc} σ}{e + q\,Σ_{cap} s}.
 
 Each SAFE takes the price that gives it more shares: discount iff σ > s·y
-(YC "Conversion Price"); the choice is made at the all-cap y and re-checked
-once at the resulting y (a fixed point for one SAFE and in every case the
-tests try). Then the new money: every fraction × V/(V + A) and the round's
+(YC "Conversion Price"). :func:`close_priced` computes this post-money-SAFE
+case with the general rule of :mod:`venturesim.funding.instruments`
+(pre-money SAFEs, notes, pro rata, MFN and granted options), which solves the
+same equation in units of the pre-round shares. Then the new money: every fraction × V/(V + A) and the round's
 investors A/(V + A). With no outstanding SAFE this is the option pool
 shuffle of a plain priced round: existing holders × (1 − q')/(1 − q) when
 q' > q.

@@ -163,9 +163,12 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
             "fundraising",
             "closed",
             f"{name}: closed ${amount:,.0f}"
-            + (f" as {_KIND_WORDS[int(funding.kind[r])]} capped at ${pre_money:,.0f} "
-               + ("post-money" if funding.kind[r] == 1 else "pre-money")
-               if funding.is_safe[r] else "")
+            + (
+                f" as {_KIND_WORDS[int(funding.kind[r])]} capped at ${pre_money:,.0f} "
+                + ("post-money" if funding.kind[r] == 1 else "pre-money")
+                if funding.is_safe[r]
+                else ""
+            )
             + f"; founders now own {book.founder_ownership:.1%}",
         )
         return

@@ -25,9 +25,13 @@ Timing (month t is the interval [t, t+1)):
 
 Ownership (:mod:`venturesim.funding.ownership`): a priced round with
 pre-money V and amount A gives its investors A/(V + A) post-money, after the
-option-pool top-up and the conversion of every outstanding SAFE; a SAFE (a
-SAFE round or a bridge) gives its holders amount/cap and dilutes every holder
-but the outstanding SAFEs. Ownership still sums to 1.
+option-pool top-up and the conversion of every outstanding SAFE and note (with
+the pro rata and MFN side letters, :mod:`venturesim.funding.instruments`); a
+post-money SAFE (a SAFE round or a bridge) gives its holders amount/cap and
+dilutes every holder but the outstanding instruments; a pre-money SAFE or a
+note its interim as-converted fraction. Ownership still sums to 1. Notes
+reaching maturity convert or are repaid at the month end
+(:func:`venturesim.funding.instruments.step_notes`).
 
 Venture debt and grants (:func:`venturesim.funding.debt.step_debt`): the
 state holds each facility's balance and draw month.

@@ -260,9 +260,7 @@ class Round(Model):
                 ["discount"] if self.discount else []
             )
             if wrong:
-                raise ValueError(
-                    f"{', '.join(wrong)} only apply to a SAFE or a note (round {self.name!r} is priced)"
-                )
+                raise ValueError(f"{', '.join(wrong)} only apply to a SAFE or a note (round {self.name!r} is priced)")
         else:
             kind = {"safe": "SAFE", "pre_money_safe": "pre-money SAFE", "note": "note"}[self.instrument]
             if self.valuation_cap is None:
@@ -270,9 +268,7 @@ class Round(Model):
                 raise ValueError(f"{kind} round {self.name!r} needs `valuation_cap` (the {cap} cap)")
             wrong = [f for f in ("pre_money", "option_pool_post", "bridge") if getattr(self, f) is not None]
             if wrong:
-                raise ValueError(
-                    f"{', '.join(wrong)} only apply to a priced round (round {self.name!r} is a {kind})"
-                )
+                raise ValueError(f"{', '.join(wrong)} only apply to a priced round (round {self.name!r} is a {kind})")
         if self.instrument != "note" and note_terms:
             raise ValueError(f"{', '.join(note_terms)} only apply to `instrument: note` (round {self.name!r})")
         if self.instrument == "note" and self.pro_rata is not None:

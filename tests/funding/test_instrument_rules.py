@@ -8,6 +8,7 @@ floors share counts: ≈1e-7 of 10M+ shares).
 from __future__ import annotations
 
 from fractions import Fraction
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -269,3 +270,29 @@ def vs_load(path):
     import venturesim as vs
 
     return vs.load(str(path))
+
+
+def test_an_outstanding_note_is_owed_its_interest_at_an_exit():
+    """A $1M note at 8 % simple, closed month 2 and still outstanding at an acquisition for $3M in month 14
+    (its interim fraction 9.09 %): as 1x non-participating preferred it takes max(1M · 1.08, 9.09 % · 3M) =
+    $1.08M; the founders (90 % of the rest, 0.8182 of the company) get 0.8182/0.9091 · $1.92M = $1.728M."""
+    from venturesim.funding.exits import exit_proceeds
+    from venturesim.funding.rounds import CLOSED, WAITING
+    from venturesim.funding.shares.waterfall import NONE
+    from venturesim.funding.terms import ACQUISITION
+
+    R = 2
+    kind, amount, cap = np.array([NOTE, PRICED]), np.array([1e6, 1e6]), np.array([9e6, 1.0])
+    start = Holders(0.9, 0.0, 0.1, np.zeros(R), np.zeros(R, bool))
+    h = issue_safes(start, np.array([True, False]), issue_fraction(start, 0.0, kind, amount, cap))
+    state = SimpleNamespace(
+        status=np.array([CLOSED, WAITING]), close_month=np.array([2.0, -1.0]), round_amount=amount,
+        exit_kind=ACQUISITION, exit_value=3e6, exit_debt=0.0, exit_month=14.0, **h.fields(),
+    )  # fmt: skip
+    params = SimpleNamespace(
+        amount=amount, preference=np.ones(R), participation=np.full(R, float(NONE)), cap_multiple=np.full(R, 3.0),
+        seniority=np.zeros(R), interest_rate=np.array([0.08, 0.0]), kind=kind,
+    )  # fmt: skip
+    founders, rounds = exit_proceeds(state, params, xp=np)
+    assert h.investors[0] == pytest.approx(1 / 11) and rounds[0] == pytest.approx(1.08e6)
+    assert founders == pytest.approx(0.9 / 1.0 * 1.92e6)

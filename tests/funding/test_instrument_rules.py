@@ -199,30 +199,6 @@ def test_team_grants_move_options_from_unissued_to_granted():
     assert note_grants(0.5, 0.08, 0.72, 0.9, -0.02) == pytest.approx(0.3)
 
 
-def test_rules_run_on_a_batch_with_jax():
-    """The same rules on a (2, R) batch with jax.numpy: a pre-money SAFE and a note, each path equal to its
-    NumPy value to float32 precision."""
-    jnp = pytest.importorskip("jax.numpy")
-    cases = [[("pre", 1e6, 9e6, 0.2, 2, 0.0, False)], [("note", 1e6, 9e6, 0.2, 2, 0.08, False)]]
-    expected = [engine(c, (16e6, 4e6, 0.15)) for c in cases]
-    kind = jnp.array([[PRE_SAFE, PRICED], [NOTE, PRICED]])
-    amount = jnp.array([[1e6, 4e6]] * 2, jnp.float32)
-    cap = jnp.array([[9e6, 1.0]] * 2, jnp.float32)
-    issued = jnp.array([[2.0, 12.0]] * 2, jnp.float32)
-    h = Holders(jnp.full(2, 0.9), jnp.zeros(2), jnp.full(2, 0.1), jnp.zeros((2, 2)), jnp.zeros((2, 2), bool))
-    first = jnp.array([[True, False]] * 2)
-    h = issue_safes(h, first, issue_fraction(h, 0.0, kind, amount, cap, xp=jnp), xp=jnp)
-    rate = jnp.array([[0.0, 0.0], [0.08, 0.0]], jnp.float32)
-    false = jnp.zeros((2, 2), bool)
-    book = Instruments(kind, amount_due(amount, rate, issued, 12, kind, xp=jnp), cap, jnp.full((2, 2), 0.2),
-                       issued, false, false, first)  # fmt: skip
-    pool_target = jnp.full((2, 2), 0.15)
-    h, _ = convert_at_round(h, 0.0, ~first, jnp.full((2, 2), 16e6), amount, pool_target, book, xp=jnp)
-    for p, (want, _) in enumerate(expected):
-        assert float(h.founders[p]) == pytest.approx(want.founders, rel=2e-6)
-        np.testing.assert_allclose(np.asarray(h.investors[p]), want.investors, rtol=2e-6)
-
-
 BAD = """\
 name: x
 simulation: {months: 12}

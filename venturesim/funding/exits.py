@@ -131,7 +131,8 @@ def exit_proceeds(state, params: FundingParams, xp=jnp):
         founders=founder_ownership, others=xp.asarray(state.other_ownership), pool=xp.asarray(state.pool_ownership)
     )
     # an outstanding note is owed its principal and interest at the exit month (funding.instruments)
-    owed = amount_due(state.round_amount, params.interest_rate, state.close_month, state.exit_month, params.kind, xp=xp)
+    exit_month = xp.asarray(state.exit_month)[..., None]
+    owed = amount_due(state.round_amount, params.interest_rate, state.close_month, exit_month, params.kind, xp=xp)
     amount = xp.where(state.outstanding, owed, state.round_amount)
     prefs, shares, rank, kind, cap = exit_classes(holders, closed, params, xp=xp, amount=amount)
     value = xp.where(xp.asarray(state.exit_kind) != NO_EXIT, xp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)

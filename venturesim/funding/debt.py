@@ -118,6 +118,8 @@ def debt_month(balance, drawn_at, t, draw_now, alive, f, post_money, xp=np) -> D
         interest=interest,
         principal=principal,
         warrants=warrants,
+        notes_interest=xp.zeros_like(warrants),  # funding.instruments.step_notes fills these in
+        notes_principal=xp.zeros_like(warrants),
     )
 
 

@@ -314,9 +314,11 @@ def funding_state(rng, t=5.0):
 
 
 def funding_params(rng, t=5.0):
+    amount = usd(rng, 5e5, 5e6, (N, R))
+    is_safe = (rng.random((N, R)) < 0.3).astype(float)
     return SimpleNamespace(
-        amount=usd(rng, 5e5, 5e6, (N, R)),
-        is_safe=(rng.random((N, R)) < 0.3).astype(float),
+        amount=amount,
+        is_safe=is_safe,
         debt_round=rng.choice([-1.0, 0.0, 1.0, 2.0], (N, D)),
         debt_draw_month=rng.choice([t, t + 1, np.inf], (N, D)),
         debt_amount=usd(rng, 1e5, 2e6, (N, D)),
@@ -351,6 +353,9 @@ def funding_params(rng, t=5.0):
         burn_multiple_reference=np.full(N, 2.0),
         min_amount_ratio=rng.choice([0.0, 0.15 / 0.85], (N, R)),
         max_amount_ratio=rng.choice([np.inf, 0.25 / 0.75], (N, R)),
+        # funding.instruments: the non-priced rounds are a post-money SAFE, a note and a pre-money SAFE by column
+        kind=np.where(is_safe > 0, np.array([1.0, 3.0, 2.0]), 0.0),
+        interest_rate=np.full((N, R), 0.08),
     )
 
 
@@ -529,3 +534,45 @@ def test_death_cause_codes(status, attempts, debt, code):
     assert death_cause(np.array(status), np.array(attempts), np.array([-1, -1]), np.array([debt]), names) == code
     assert death_cause(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(1), []) == "no_funding"
     assert describe("abandoned:series_a") == "series_a abandoned after failed attempts"
+
+
+def test_instruments(rng):
+    """funding.instruments on the block and on each path: a priced round converting post-money and pre-money
+    SAFEs and notes (with interest, MFN, pro rata, a pool top-up and granted options), and the month end's
+    grants noted and notes maturing (converted or repaid); ownership sums to 1."""
+    from venturesim.funding.instruments import step_notes
+    from venturesim.funding.ownership import Holders
+    from venturesim.funding.rounds import close_rounds
+
+    state, f = funding_state(rng), funding_params(rng)
+    f.discount = np.where(f.is_safe > 0, rng.choice([0.0, 0.2], (N, R)), 0.0)
+    f.pool_target = rng.choice([-1.0, 0.1, 0.15], (N, R))
+    f.mfn = (rng.random((N, R)) < 0.5).astype(float)
+    f.pro_rata = (rng.random((N, R)) < 0.5).astype(float)
+    f.maturity = np.where(f.kind == 3, rng.choice([2.0, 12.0], (N, R)), np.inf)
+    f.repay_at_maturity = np.broadcast_to((np.arange(N) % 2.0)[:, None], (N, R)).copy()  # odd paths repay
+    state.outstanding = (state.outstanding & (f.is_safe > 0)) | ((state.status == CLOSED) & (f.kind == 3))
+    state.closed_pre_money = np.where(state.status == CLOSED, state.closed_pre_money, 1.0)
+    # paths 0-7 hold a note (round 1) closed in month 2 and due at month 4: even paths convert, odd ones repay
+    state.status[:8, 1], state.close_month[:8, 1], state.outstanding[:8, 1] = CLOSED, 2.0, True
+    state.closed_pre_money[:8, 1], state.investor_ownership[:8, 1] = 9e6, 0.05
+    state.founder_ownership[:8] = 1.0 - 0.1 - 0.05 - state.investor_ownership[:8].sum(axis=1)
+    f.is_safe[:8, 1], f.kind[:8, 1], f.maturity[:8, 1] = 1.0, 3.0, 2.0
+    state.pool_granted = rng.uniform(0, 0.5, N)
+    state.founders_at_start = np.full(N, 0.9)
+    column = rng.choice(R, N)  # the round closing on each path (none where that round had closed)
+    success = (np.arange(R) == column[:, None]) & (state.status[np.arange(N), column] != CLOSED)[:, None]
+    pre_money = usd(rng, 8e6, 2e7, (N, R))
+    f.amount = state.round_amount
+
+    def close(state, success, pre_money, params, xp):
+        return close_rounds(Holders.of(state), success, pre_money, params, xp=xp, book=state, t=5.0)
+
+    new, _ = run_both(close, {"state": state, "success": success, "pre_money": pre_money, "params": f})
+    total = np.asarray(new.founders) + np.asarray(new.others) + np.asarray(new.pool) + np.asarray(new.investors).sum(1)
+    np.testing.assert_allclose(total, 1.0, rtol=1e-5)
+    alive = (rng.random(N) < 0.8) | (np.arange(N) < 8)
+    _, notes = run_both(
+        step_notes, {"state": state, "f": f, "t": 5.0, "alive": alive, "net_granted": usd(rng, 0, 0.01)}
+    )
+    assert np.asarray(notes.converted).any() and np.asarray(notes.repaid).any()

@@ -43,6 +43,7 @@ from venturesim.engine.month_close import dead_record
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import step_debt
+from venturesim.funding.instruments import step_notes
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
 from venturesim.funding.rounds import CLOSED, RAISING, start_due
 from venturesim.market.process import MarketPosition, market_month
@@ -134,7 +135,8 @@ class PathMonth:
         return partner_month_des(c.partners, self.params.partnerships, t, c.alive, compute_spend)
 
     def team(self, t, alive):
-        return team_month(self.company, self.params.team, t)
+        self.team_month = team_month(self.company, self.params.team, t)
+        return self.team_month
 
     def market(self, t, alive, market, quality, limits):
         m = self.company.market
@@ -156,7 +158,16 @@ class PathMonth:
         for d in np.flatnonzero(debt.drawn > 0):
             name = self.debt_names[d] if d < len(self.debt_names) else f"loan {d}"
             c.log("debt", "drawn", f"{name}: ${float(debt.drawn[d]):,.0f} drawn")
-        return debt, float(grants)
+        net_granted = float(self.team_month.equity_granted) - float(self.team_month.equity_returned)
+        fields, notes = step_notes(c.funding, self.params.funding, float(t), True, net_granted)
+        for name, value in fields.items():
+            setattr(c.funding, name, value)
+        for r in np.flatnonzero(notes.converted | notes.repaid):
+            how = "converted at its cap price" if notes.converted[r] else "repaid"
+            c.log("fundraising", "note matured", f"{self.round_names[r]}: note matured and {how}")
+        return debt._replace(notes_interest=float(notes.interest), notes_principal=float(notes.principal)), float(
+            grants
+        )
 
     def settle(self, t, alive, accounts, arr, headcount):
         c = self.company

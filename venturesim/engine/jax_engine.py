@@ -29,6 +29,7 @@ from venturesim.engine.month_close import dead_record, mask_dead
 from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
 from venturesim.funding.exits import step_exits
+from venturesim.funding.instruments import step_notes
 from venturesim.funding.rounds import RAISING, FundingState, init_funding, resolve_rounds, start_rounds
 from venturesim.market.step import MarketState, init_market, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
@@ -102,6 +103,7 @@ class BlockMonth:
 
     def team(self, t, alive):
         self.team_state, month = step_team(self.key, self.team_state, self.params.team, t, alive, self.state.signals)
+        self.team_month = month
         return month
 
     def market(self, t, alive, market, quality, limits):
@@ -118,7 +120,10 @@ class BlockMonth:
     def debt(self, t, alive):
         update, debt, grants = step_debt(self.funding, self.params.funding, t.astype(jnp.float32), alive, xp=jnp)
         self.funding = self.funding._replace(**update._asdict())
-        return debt, grants
+        net_granted = self.team_month.equity_granted - self.team_month.equity_returned
+        fields, notes = step_notes(self.funding, self.params.funding, t.astype(jnp.float32), alive, net_granted, xp=jnp)
+        self.funding = self.funding._replace(**fields)
+        return debt._replace(notes_interest=notes.interest, notes_principal=notes.principal), grants
 
     def settle(self, t, alive, accounts, arr, headcount):
         self.funding, exited = step_exits(

@@ -59,8 +59,9 @@ MONTHLY_METRICS: dict[str, str] = {
     "cost_of_revenue": "serving and support cost in the month (serving_cost included), USD",
     "financing": "money raised in the month: rounds, bridges, loans drawn and grants, USD",
     "grants": "non-dilutive grants paid in the month, USD",
-    "interest": "interest paid on venture debt in the month, USD (part of costs)",
-    "debt_repaid": "venture debt principal repaid in the month (with a called loan's balance), USD",
+    "interest": "interest paid on venture debt (and on notes repaid at maturity) in the month, USD (part of costs)",
+    "debt_repaid": "venture debt principal repaid in the month (with a called loan's balance and notes repaid at "
+    "maturity), USD",
     "debt_balance": "venture debt outstanding at the end of the month, USD",
     "loan_called": "a lender called its loan at this month end (minimum-cash covenant broken, bool)",
     "net_burn": "costs + debt principal − revenue in the month (negative when profitable), USD",

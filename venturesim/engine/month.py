@@ -182,8 +182,8 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         tokens=flows.tokens,
         cost_per_token=cost_per_token,
         support=flows.support_cost,
-        interest=xp.sum(debt.interest, axis=-1),
-        principal=xp.sum(debt.principal, axis=-1),
+        interest=xp.sum(debt.interest, axis=-1) + debt.notes_interest,
+        principal=xp.sum(debt.principal, axis=-1) + debt.notes_principal,
         financing=inflow,
     )
     accounts = close_accounts(alive, cash, ledger, d.funding.debt_balance, params.funding.debt_min_cash, xp=xp)
@@ -240,7 +240,7 @@ def final_results(funding, partners, params, cash, arr, runway, death_month, xp,
         "round_pre_money": funding.closed_pre_money,  # NaN: not closed
         "round_amount": funding.round_amount,  # each round's amount at its latest attempt's price
         "round_attempts": funding.attempts,  # failed attempts (a death's cause, venturesim.funding.causes)
-        "round_ownership": funding.investor_ownership,  # each round's investors' fraction at the horizon
+        "round_ownership": funding.investor_ownership,  # each round's investors' fraction (a SAFE's or note's interim)
         "exit_kind": funding.exit_kind,  # index into funding.terms.EXIT_KINDS
         "exit_month": funding.exit_month,
         "exit_value": funding.exit_value,

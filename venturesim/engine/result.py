@@ -24,7 +24,8 @@ FINAL_VARIABLES = {
     "round_pre_money": "pre-money each round closed at, USD (NaN: not closed)",
     "round_amount": "amount each round raises, USD",
     "round_attempts": "failed attempts at each round by the horizon (or the death)",
-    "round_ownership": "each round's investors' fully diluted ownership at the horizon (or the exit), fraction",
+    "round_ownership": "each round's investors' fully diluted fraction at the horizon (an outstanding SAFE's or "
+    "note's: its interim as-converted fraction)",
     "exit_kind": "0 private at the horizon, 1 acquisition, 2 IPO, 3 acqui-hire, 4 shutdown",
     "exit_month": "month of the exit (−1: none)",
     "exit_value": "exit value, USD",

@@ -71,6 +71,8 @@ class DebtMonth(NamedTuple):
     interest: Any  # USD paid this month
     principal: Any  # USD repaid this month
     warrants: Any  # (…,) fraction of the company issued as warrants this month
+    notes_interest: Any = 0.0  # (…,) USD of interest on notes repaid at maturity (funding.instruments)
+    notes_principal: Any = 0.0  # (…,) USD of notes' principal repaid at maturity
 
 
 class DebtUpdate(NamedTuple):
@@ -116,6 +118,8 @@ def debt_month(balance, drawn_at, t, draw_now, alive, f, post_money, xp=np) -> D
         interest=interest,
         principal=principal,
         warrants=warrants,
+        notes_interest=xp.zeros_like(warrants),  # funding.instruments.step_notes fills these in
+        notes_principal=xp.zeros_like(warrants),
     )
 
 
@@ -156,7 +160,12 @@ def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, Any]:
     """
     draw_now = draw_due(state.status, state.close_month, t, f, xp=xp)
     post = warrant_post_money(
-        state.status, state.close_month, state.closed_pre_money, state.round_amount, f.is_safe, xp=xp
+        state.status,
+        state.close_month,
+        state.closed_pre_money,
+        state.round_amount,
+        xp.where(f.kind == 1, 1.0, 0.0),
+        xp=xp,
     )
     month = debt_month(state.debt_balance, state.debt_drawn_at, t, draw_now, alive, f, post, xp=xp)
     founders, others, pool, investors, _ = issue_to_new_holder(Holders.of(state), month.warrants, xp=xp)

@@ -34,6 +34,7 @@ import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
+from venturesim.funding.instruments import amount_due
 from venturesim.funding.ownership import Holders
 from venturesim.funding.params import FundingParams
 from venturesim.funding.rounds import CLOSED, FundingState
@@ -121,14 +122,19 @@ def step_exits(
 def exit_proceeds(state, params: FundingParams, xp=jnp):
     """(founders' proceeds (…,), each round's investors' proceeds (…, R)), USD, from the waterfall.
 
-    ``state``: the funding fields (a block's or one path's) after the last month.
+    ``state``: the funding fields (a block's or one path's) after the last month. A note still outstanding
+    at the exit is paid like 1x preferred on its principal and the simple interest accrued to the exit month.
     """
     closed = state.status == CLOSED
     founder_ownership = xp.asarray(state.founder_ownership)
     holders = Holders.of(state)._replace(
         founders=founder_ownership, others=xp.asarray(state.other_ownership), pool=xp.asarray(state.pool_ownership)
     )
-    prefs, shares, rank, kind, cap = exit_classes(holders, closed, params, xp=xp, amount=state.round_amount)
+    # an outstanding note is owed its principal and interest at the exit month (funding.instruments)
+    exit_month = xp.asarray(state.exit_month)[..., None]
+    owed = amount_due(state.round_amount, params.interest_rate, state.close_month, exit_month, params.kind, xp=xp)
+    amount = xp.where(state.outstanding, owed, state.round_amount)
+    prefs, shares, rank, kind, cap = exit_classes(holders, closed, params, xp=xp, amount=amount)
     value = xp.where(xp.asarray(state.exit_kind) != NO_EXIT, xp.maximum(state.exit_value - state.exit_debt, 0.0), 0.0)
     batch, classes = value.shape, shares.shape[-1]
     paid = waterfall_arrays(

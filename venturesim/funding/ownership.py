@@ -36,9 +36,10 @@ y = 1 − q' + z q), Σ F-fractions = 1 gives
 .. math:: z = \frac{(1 - q')(1 - Σ_{cap} s) - Σ_{disc} σ}{e + q\,Σ_{cap} s}.
 
 Each SAFE takes the price that gives it more shares: discount iff σ > s·y
-(YC "Conversion Price"); the choice is made at the all-cap y and re-checked
-once at the resulting y (a fixed point for one SAFE and in every case the
-tests try). Then the new money: every fraction × V/(V + A) and the round's
+(YC "Conversion Price"). :func:`close_priced` computes this post-money-SAFE
+case with the general rule of :mod:`venturesim.funding.instruments`
+(pre-money SAFEs, notes, pro rata, MFN and granted options), which solves the
+same equation in units of the pre-round shares. Then the new money: every fraction × V/(V + A) and the round's
 investors A/(V + A). With no outstanding SAFE this is the option pool
 shuffle of a plain priced round: existing holders × (1 − q')/(1 − q) when
 q' > q.
@@ -109,20 +110,9 @@ def issue_safes(holders: Holders, issued, fraction, xp=np) -> Holders:
     return h._replace(investors=xp.where(issued, fraction, h.investors), outstanding=h.outstanding | issued)
 
 
-def _conversion(e, q, s, sigma, at_discount, q_target, xp):
-    """(z, y, pool fraction of F) for a choice of conversion prices (module docstring)."""
-    s_cap = _sum(xp.where(at_discount, 0.0, s), xp)
-    s_disc = _sum(xp.where(at_discount, sigma, 0.0), xp)
-    z_plain = (1.0 - s_cap - s_disc) / xp.maximum(1.0 - _sum(s, xp), 1e-12)  # e + q = 1 − Σ s
-    top_up = z_plain * q < q_target
-    z_top = ((1.0 - q_target) * (1.0 - s_cap) - s_disc) / xp.maximum(e + q * s_cap, 1e-12)
-    z = xp.where(top_up, z_top, z_plain)
-    y = xp.where(top_up, 1.0 - q_target + z_top * q, 1.0)
-    return z, y, xp.where(top_up, q_target, z_plain * q)
-
-
 def close_priced(holders: Holders, success, pre_money, terms, xp=np) -> Holders:
-    """Ownership after the priced round in ``success`` (…, R; at most one per path) closes.
+    """Ownership after the priced round in ``success`` (…, R; at most one per path) closes, every outstanding
+    SAFE being a post-money SAFE whose fraction is P/Cap (its cap: amount / fraction).
 
     Parameters
     ----------
@@ -133,32 +123,13 @@ def close_priced(holders: Holders, success, pre_money, terms, xp=np) -> Holders:
         ``amount`` (…, R) USD (a SAFE's purchase amount too), ``pool_target`` (…, R) the round's post-money pool
         fraction (< 0: none), ``discount`` (…, R) each SAFE's discount.
 
-    Every SAFE outstanding on a path whose round closes converts (and stops being outstanding).
+    The general rule (pre-money SAFEs, notes, pro rata, MFN, granted options) is
+    :func:`venturesim.funding.instruments.convert_at_round`; this is its post-money-SAFE case.
     """
-    founders, others, pool, investors, outstanding = holders
-    amount, pool_target, discount = terms.amount, terms.pool_target, terms.discount
-    closes = xp.any(success, axis=-1)
-    V = _sum(xp.where(success, pre_money, 0.0), xp)
-    A = _sum(xp.where(success, amount, 0.0), xp)
-    V_safe = xp.where(closes, V, 1.0)
-    target = _sum(xp.where(success & (pool_target >= 0), pool_target, 0.0), xp) * (V_safe + A) / V_safe
-    s = xp.where(outstanding, investors, 0.0)
-    sigma = xp.where(outstanding, amount / ((1.0 - discount) * V_safe[..., None]), 0.0)
-    e = 1.0 - pool - _sum(s, xp)  # founders, others and priced investors (exactly 1 − q without SAFEs)
-    _, y, _ = _conversion(e, pool, s, sigma, xp.zeros_like(outstanding), target, xp)
-    at_discount = outstanding & (sigma > s * y[..., None])
-    _, y, _ = _conversion(e, pool, s, sigma, at_discount, target, xp)
-    at_discount = outstanding & (sigma > s * y[..., None])
-    z, y, pool_f = _conversion(e, pool, s, sigma, at_discount, target, xp)
-    converted = xp.where(at_discount, sigma, s * y[..., None])
-    dilution = V_safe / (V_safe + A)
-    new = xp.where(outstanding, converted * dilution[..., None], investors * (z * dilution)[..., None])
-    new = new + xp.where(success, (A / (V_safe + A))[..., None], 0.0)
-    keep = closes[..., None]
-    return Holders(
-        xp.where(closes, founders * z * dilution, founders),
-        xp.where(closes, others * z * dilution, others),
-        xp.where(closes, pool_f * dilution, pool),
-        xp.where(keep, new, investors),
-        outstanding & ~keep,
-    )
+    from venturesim.funding.instruments import Instruments, convert_at_round
+
+    s = xp.where(holders.outstanding, holders.investors, 0.0)
+    caps = xp.where(s > 0, terms.amount / xp.where(s > 0, s, 1.0), 1.0)
+    book = Instruments.post_money(terms.amount, caps, terms.discount, xp=xp)
+    new, _ = convert_at_round(holders, 0.0, success, pre_money, terms.amount, terms.pool_target, book, xp=xp)
+    return new

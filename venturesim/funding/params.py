@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtr
 
+from venturesim.funding.instruments import KINDS
 from venturesim.funding.schema import Funding, Round, Traction
 from venturesim.funding.shares.waterfall import CAPPED, FULL, NONE
 from venturesim.funding.traction import dilution_ratio
@@ -66,7 +67,13 @@ class FundingParams(NamedTuple):
     acquihire_probability: np.ndarray  # (paths,)
     acquihire_value_per_head: np.ndarray  # (paths,) USD
     asset_sale: np.ndarray  # (paths,) USD
-    is_safe: np.ndarray  # 1.0 for a post-money SAFE (a SAFE round or a bridge)
+    is_safe: np.ndarray  # 1.0 for a round that is not priced (a SAFE, a note or a bridge): it closes outstanding
+    kind: np.ndarray  # funding.instruments.PRICED / POST_SAFE / PRE_SAFE / NOTE
+    interest_rate: np.ndarray  # a note's annual simple interest (0 otherwise)
+    maturity: np.ndarray  # a note's term, months (+inf otherwise)
+    repay_at_maturity: np.ndarray  # 1.0: a note is repaid at maturity; 0.0: it converts at its cap price
+    mfn: np.ndarray  # 1.0: a SAFE with an MFN side letter
+    pro_rata: np.ndarray  # 1.0: the round's investors hold a pro rata right and exercise it (drawn per path)
     discount: np.ndarray  # a SAFE's discount to the next priced round's price
     bridge_of: np.ndarray  # index of the round a bridge follows (−1: a round raised in order)
     debt_amount: np.ndarray  # (paths, D) USD
@@ -111,6 +118,11 @@ def _bridge_round(parent: Round) -> Round:
         discount=b.discount,
         valuation_cap=None,
         bridge=None,
+        interest_annual=None,
+        maturity_months=None,
+        at_maturity=None,
+        mfn=False,
+        pro_rata=None,
     )
 
 
@@ -135,7 +147,7 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
     def per_round(field):
         columns = []
         for r, prefix, parent in axis:
-            cap = field == "pre_money" and r.instrument == "safe" and parent < 0  # a SAFE's cap prices it
+            cap = field == "pre_money" and r.instrument != "priced" and parent < 0  # a SAFE's or note's cap prices it
             spec = r.valuation_cap if cap else getattr(r, field)
             # a round's inputs are named by its own fields (the --set and correlations names); a bridge's by
             # the fields of the parent round's ``bridge`` block
@@ -149,6 +161,23 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
     def fixed(field, value=None):
         values = [float(getattr(r, field) if value is None else value(r)) for r, _, _ in axis]
         return np.broadcast_to(np.asarray(values).reshape(-1), (sampler.n, len(axis)))
+
+    def side_letters():
+        """(interest (paths, R), pro rata exercised (paths, R)): a note's drawn rate; each pro rata right's
+        exercise, a per-path draw of its probability (like a grant's award)."""
+        rates, exercised = [], []
+        for r, prefix, parent in axis:
+            rate = r.interest_annual if parent < 0 and r.interest_annual is not None else 0.0
+            rates.append(sampler.scalar(rate, f"{prefix}.interest_annual"))
+            if r.pro_rata is None or parent >= 0:
+                exercised.append(np.zeros(sampler.n))
+                continue
+            p = sampler.scalar(r.pro_rata.probability, f"{prefix}.pro_rata.probability")
+            u = ndtr(sampler.standard_normal(f"{prefix}.pro_rata.exercised"))
+            exercised.append((u < p).astype(float))
+        if not axis:
+            return np.zeros((sampler.n, 0)), np.zeros((sampler.n, 0))
+        return np.stack(rates, axis=1), np.stack(exercised, axis=1)
 
     def per_debt(field, value=None):
         columns = [
@@ -206,6 +235,7 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
     grant_month, grant_amount = grants()
 
     pre_money = per_round("pre_money")
+    interest_rate, pro_rata = side_letters()
     default_mode = by_mode(0.0, 0.0, 1.0) > 0
     block_reference = fixed("name", lambda r: r.traction.reference_arr if isinstance(r.traction, Traction) else inf)
     milestone = fixed(
@@ -262,7 +292,16 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
             shutdown.acquihire_value_per_head, "funding.exits.shutdown.acquihire_value_per_head"
         ),
         asset_sale=sampler.scalar(shutdown.asset_sale, "funding.exits.shutdown.asset_sale"),
-        is_safe=fixed("instrument", lambda r: r.instrument == "safe"),
+        is_safe=fixed("instrument", lambda r: r.instrument != "priced"),
+        kind=fixed("instrument", lambda r: KINDS.index(r.instrument)),
+        interest_rate=interest_rate,
+        maturity=fixed(
+            "maturity_months",
+            lambda r: (24 if r.maturity_months is None else r.maturity_months) if r.instrument == "note" else inf,
+        ),
+        repay_at_maturity=fixed("at_maturity", lambda r: r.at_maturity == "repay"),
+        mfn=fixed("mfn"),
+        pro_rata=pro_rata,
         discount=fixed("discount"),
         bridge_of=np.broadcast_to(np.asarray([float(parent) for _, _, parent in axis]).reshape(-1), (n, len(axis))),
         debt_amount=per_debt("amount"),

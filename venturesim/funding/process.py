@@ -49,6 +49,7 @@ from venturesim.funding.rounds import (
 )
 from venturesim.funding.terms import ACQUISITION, EXIT_KINDS, IPO, NO_EXIT
 
+_KIND_WORDS = ("a priced round", "a SAFE", "a pre-money SAFE", "a note")
 PHASES = (("pitch meetings", 0.4), ("term sheet", 0.3), ("due diligence", 0.3))
 
 
@@ -74,6 +75,8 @@ class FundingBook:
     exit_month: float = -1.0
     exit_value: float = 0.0
     exit_debt: float = 0.0
+    pool_granted: float = 0.0  # γ, the granted options' share of the pool (funding.instruments)
+    founders_at_start: float = 0.0  # the founders' month-0 fraction
     round_amount: np.ndarray = field(
         default_factory=lambda: np.zeros(0)
     )  # (R,) USD, each round's amount at its latest attempt's price
@@ -98,6 +101,7 @@ class FundingBook:
             founder_ownership=founder_ownership,
             other_ownership=1.0 - founder_ownership - option_pool,
             pool_ownership=option_pool,
+            founders_at_start=founder_ownership,
             round_amount=np.array(funding.amount, dtype=float),
         )
 
@@ -150,13 +154,21 @@ def fundraise(env, company, names: list[str], funding: FundingParams, r: int, rn
     if draws.attempt(math.floor(env.now), r) < probability:
         success, prices = np.arange(len(names)) == r, np.full(len(names), pre_money)
         terms = funding._replace(amount=book.round_amount)
-        _take(company, close_rounds(Holders.of(book), success, prices, terms))
+        holders, book.pool_granted = close_rounds(
+            Holders.of(book), success, prices, terms, book=book, t=float(math.floor(env.now))
+        )
+        _take(company, holders)
         _close(env, company, r, pre_money, amount)
         company.log(
             "fundraising",
             "closed",
             f"{name}: closed ${amount:,.0f}"
-            + (f" as a SAFE capped at ${pre_money:,.0f} post-money" if funding.is_safe[r] else "")
+            + (
+                f" as {_KIND_WORDS[int(funding.kind[r])]} capped at ${pre_money:,.0f} "
+                + ("post-money" if funding.kind[r] == 1 else "pre-money")
+                if funding.is_safe[r]
+                else ""
+            )
             + f"; founders now own {book.founder_ownership:.1%}",
         )
         return

@@ -25,9 +25,13 @@ Timing (month t is the interval [t, t+1)):
 
 Ownership (:mod:`venturesim.funding.ownership`): a priced round with
 pre-money V and amount A gives its investors A/(V + A) post-money, after the
-option-pool top-up and the conversion of every outstanding SAFE; a SAFE (a
-SAFE round or a bridge) gives its holders amount/cap and dilutes every holder
-but the outstanding SAFEs. Ownership still sums to 1.
+option-pool top-up and the conversion of every outstanding SAFE and note (with
+the pro rata and MFN side letters, :mod:`venturesim.funding.instruments`); a
+post-money SAFE (a SAFE round or a bridge) gives its holders amount/cap and
+dilutes every holder but the outstanding instruments; a pre-money SAFE or a
+note its interim as-converted fraction. Ownership still sums to 1. Notes
+reaching maturity convert or are repaid at the month end
+(:func:`venturesim.funding.instruments.step_notes`).
 
 Venture debt and grants (:func:`venturesim.funding.debt.step_debt`): the
 state holds each facility's balance and draw month.
@@ -48,7 +52,8 @@ import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
-from venturesim.funding.ownership import Holders, close_priced, issue_safes
+from venturesim.funding.instruments import Instruments, amount_due, convert_at_round, issue_fraction
+from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
 from venturesim.funding.traction import momentum, round_amount, update_pace
@@ -82,6 +87,8 @@ class FundingState(NamedTuple):
     debt_balance: jax.Array  # (paths, D) USD
     debt_drawn_at: jax.Array  # (paths, D) month drawn (−1: not drawn)
     exit_debt: jax.Array  # (paths,) USD of debt outstanding at the exit (repaid before the equity)
+    pool_granted: jax.Array  # (paths,) γ, the granted options' share of the pool (funding.instruments)
+    founders_at_start: jax.Array  # (paths,) the founders' month-0 fraction (converts the team's grants)
 
 
 def init_funding(params: FundingParams, founder_ownership: jax.Array, option_pool: jax.Array) -> FundingState:
@@ -114,6 +121,8 @@ def init_funding(params: FundingParams, founder_ownership: jax.Array, option_poo
         debt_balance=jnp.zeros(params.debt_amount.shape, jnp.float32),
         debt_drawn_at=jnp.zeros(params.debt_amount.shape, jnp.float32) - 1.0,
         exit_debt=jnp.zeros(founders.shape, jnp.float32),
+        pool_granted=jnp.zeros(founders.shape, jnp.float32),
+        founders_at_start=founders,
     )
 
 
@@ -141,7 +150,7 @@ def resolve_rounds(
         xp=jnp,
     )
 
-    holders = close_rounds(Holders.of(state), success, pre_money, terms, xp=jnp)
+    holders, granted = close_rounds(Holders.of(state), success, pre_money, terms, xp=jnp, book=state, t=t)
 
     # Insiders bridge a failed attempt (once per round), capped at the factor × the attempt's pre-money.
     u_bridge = uniforms(sub, streams.FUNDING_BRIDGES, state.status.shape)
@@ -159,21 +168,50 @@ def resolve_rounds(
             attempts=attempts,
             close_month=jnp.where(closed, t.astype(jnp.float32), state.close_month),
             closed_pre_money=jnp.where(success, pre_money, jnp.where(bridged, bridge_cap_, state.closed_pre_money)),
+            pool_granted=granted,
             **holders.fields(),
         ),
         inflow,
     )
 
 
-def close_rounds(holders: Holders, success, pre_money, params: FundingParams, xp=np) -> Holders:
-    """The cap table after the rounds in ``success`` (…, R) close at ``pre_money`` (…, R) USD, each raising
-    ``params.amount`` (the attempt's amount, :func:`attempt_start`, in the engines): a priced round
-    converts the outstanding SAFEs (:func:`~venturesim.funding.ownership.close_priced`), a SAFE round issues a
-    post-money SAFE capped at its pre-money (:func:`~venturesim.funding.ownership.issue_safes`). Rounds close
-    one at a time (only the current round raises), so at most one column of ``success`` is set per path."""
+def close_rounds(holders: Holders, success, pre_money, params: FundingParams, xp=np, book=None, t=0.0):
+    """(the cap table, γ the granted share of the pool) after the rounds in ``success`` (…, R) close at
+    ``pre_money`` (…, R) USD (a SAFE's or note's: its cap), each raising ``params.amount`` (the attempt's
+    amount, :func:`attempt_start`, in the engines), in month ``t``.
+
+    A priced round converts every outstanding SAFE and note, with the side letters (pro rata, MFN) and the
+    pool top-up (:func:`~venturesim.funding.instruments.convert_at_round`); a SAFE or note round closes as an
+    outstanding instrument holding its interim fraction (:func:`~venturesim.funding.instruments.issue_fraction`,
+    :func:`~venturesim.funding.ownership.issue_safes`). ``book``: the funding state before the close (status,
+    close month, closed pre-money — an instrument's cap —, γ); None: no round closed before (γ = 0). Rounds
+    close one at a time (only the current round raises), so at most one column of ``success`` is set per path.
+    """
     safe = params.is_safe > 0
-    holders = close_priced(holders, success & ~safe, pre_money, params, xp=xp)
-    return issue_safes(holders, success & safe, params.amount / pre_money, xp=xp)
+    amount = params.amount
+    if book is None:
+        closed = xp.zeros_like(success)
+        issued, caps, granted = xp.zeros_like(amount), xp.ones_like(amount), 0.0
+    else:
+        closed = (book.status == CLOSED) & ~success
+        issued, granted = book.close_month, book.pool_granted
+        caps = xp.where(closed, book.closed_pre_money, 1.0)
+    kind = params.kind + xp.zeros_like(amount)
+    instruments = Instruments(
+        kind=kind,
+        due=amount_due(amount, params.interest_rate, issued, t, kind, xp=xp),
+        cap=caps,
+        discount=params.discount + xp.zeros_like(amount),
+        issued=issued,
+        mfn=(params.mfn > 0) & closed,
+        pro_rata=params.pro_rata > 0,
+        closed=closed,
+    )
+    holders, granted = convert_at_round(
+        holders, granted, success & ~safe, pre_money, amount, params.pool_target, instruments, xp=xp
+    )
+    w = issue_fraction(holders, granted, kind, amount, pre_money, xp=xp)
+    return issue_safes(holders, success & safe, w, xp=xp), granted
 
 
 def attempt_odds(params: FundingParams, arr, climate, attempts, success_probability=None, xp=np, momentum=0.0):

@@ -126,8 +126,21 @@ class Bridge(Model):
     )
 
 
+class ProRata(Model):
+    """A pro rata side letter: the round's investors may buy their share of the next priced round.
+
+    At the first priced round that closes after this one, with probability ``probability`` (drawn once per
+    path), they buy (their fully diluted shares ÷ the round's Company Capitalization) × its amount, out of
+    the round (YC pro rata side letter; NVCA "Right to Participate Pro Rata").
+    """
+
+    probability: uncertain(ge=0, le=1) = Field(
+        1.0, description="Probability that the investors exercise the right at the next priced round (1: always)."
+    )
+
+
 class Round(Model):
-    """A funding round, started when runway falls below a threshold: a priced equity round or a post-money SAFE.
+    """A funding round, started when runway falls below a threshold: a priced equity round, a SAFE or a note.
 
     Rounds are raised in the order listed: a round becomes eligible once the
     one before it has closed or been abandoned. A SAFE round (``instrument:
@@ -137,13 +150,20 @@ class Round(Model):
     SAFE converts at the better of its cap and its discount to the round's
     price. Until then, at an exit it is paid like 1x non-participating preferred
     stock (the greater of its money back and its as-converted share).
+
+    A pre-money SAFE (``instrument: pre_money_safe``, YC 2013 form) converts at Cap / (the round's
+    capitalization without SAFEs and notes, with the pool increase); a convertible note (``instrument:
+    note``) accrues simple interest and converts principal and interest at Cap / (issued shares and granted
+    options), or at its maturity converts at that cap price or is repaid, as ``at_maturity`` says
+    (:mod:`venturesim.funding.instruments`). ``pro_rata`` and ``mfn`` are side letters.
     """
 
     name: Name
-    instrument: Literal["priced", "safe"] = Field(
+    instrument: Literal["priced", "safe", "pre_money_safe", "note"] = Field(
         "priced",
-        description="Priced equity (needs `pre_money`) or a post-money SAFE (needs `valuation_cap`); "
-        "≈92 % of pre-seed rounds are SAFEs, post-money cap-only the most common (Carta, State of Seed 2025).",
+        description="Priced equity (needs `pre_money`), a post-money SAFE, a pre-money SAFE or a convertible note "
+        "(each needs `valuation_cap`); ≈92 % of pre-seed rounds are SAFEs, post-money cap-only the most common "
+        "(Carta, State of Seed 2025).",
     )
     trigger_runway_months: uncertain(ge=0) = Field(
         9.0, description="Start raising when runway (cash / net monthly burn) falls below this, months."
@@ -155,11 +175,33 @@ class Round(Model):
     pre_money: uncertain(gt=0) | None = Field(None, description="Pre-money valuation of a priced round, USD.")
     valuation_cap: uncertain(gt=0) | None = Field(
         None,
-        description="A SAFE's post-money valuation cap, USD (traction, the climate and down rounds move it "
-        "as they move a priced round's pre-money).",
+        description="A SAFE's or note's valuation cap, USD: post-money for `safe`, pre-money for "
+        "`pre_money_safe` and `note` (traction, the climate and down rounds move it as they move a priced "
+        "round's pre-money).",
     )
     discount: float = Field(
-        0.0, ge=0, lt=1, description="A SAFE's discount to the next priced round's price (0: cap only)."
+        0.0, ge=0, lt=1, description="A SAFE's or note's discount to the next priced round's price (0: cap only)."
+    )
+    interest_annual: uncertain(ge=0, le=1) | None = Field(
+        None,
+        description="A note's annual interest, simple: it converts or is repaid with principal × (1 + rate × "
+        "months/12) (notes only; default 0; 2–8 % is usual).",
+    )
+    maturity_months: int | None = Field(
+        None, ge=1, description="A note's term, months after it closes (notes only; default 24)."
+    )
+    at_maturity: Literal["convert", "repay"] | None = Field(
+        None,
+        description="What the holder elects at maturity if no priced round has converted the note: convert at "
+        "the cap price, or be repaid principal and interest in cash (notes only; default convert).",
+    )
+    mfn: bool = Field(
+        False,
+        description="Most-favoured-nation side letter (SAFEs): adopt the cap and discount of a later SAFE of the "
+        "same kind on better terms, still outstanding at the conversion.",
+    )
+    pro_rata: ProRata | None = Field(
+        None, description="Pro rata side letter: the investors may buy their share of the next priced round."
     )
     amount: uncertain(gt=0) = Field(description="New money raised, USD.")
     time_to_close_months: uncertain(ge=0) = Field(
@@ -210,6 +252,7 @@ class Round(Model):
 
     @model_validator(mode="after")
     def _instrument_terms(self):
+        note_terms = [f for f in ("interest_annual", "maturity_months", "at_maturity") if getattr(self, f) is not None]
         if self.instrument == "priced":
             if self.pre_money is None:
                 raise ValueError(f"priced round {self.name!r} needs `pre_money`")
@@ -217,13 +260,21 @@ class Round(Model):
                 ["discount"] if self.discount else []
             )
             if wrong:
-                raise ValueError(f"{', '.join(wrong)} only apply to `instrument: safe` (round {self.name!r} is priced)")
+                raise ValueError(f"{', '.join(wrong)} only apply to a SAFE or a note (round {self.name!r} is priced)")
         else:
+            kind = {"safe": "SAFE", "pre_money_safe": "pre-money SAFE", "note": "note"}[self.instrument]
             if self.valuation_cap is None:
-                raise ValueError(f"SAFE round {self.name!r} needs `valuation_cap` (the post-money cap)")
+                cap = "post-money" if self.instrument == "safe" else "pre-money"
+                raise ValueError(f"{kind} round {self.name!r} needs `valuation_cap` (the {cap} cap)")
             wrong = [f for f in ("pre_money", "option_pool_post", "bridge") if getattr(self, f) is not None]
             if wrong:
-                raise ValueError(f"{', '.join(wrong)} only apply to a priced round (round {self.name!r} is a SAFE)")
+                raise ValueError(f"{', '.join(wrong)} only apply to a priced round (round {self.name!r} is a {kind})")
+        if self.instrument != "note" and note_terms:
+            raise ValueError(f"{', '.join(note_terms)} only apply to `instrument: note` (round {self.name!r})")
+        if self.instrument == "note" and self.pro_rata is not None:
+            raise ValueError(f"`pro_rata` applies to priced rounds and SAFEs (round {self.name!r} is a note)")
+        if self.mfn and self.instrument not in ("safe", "pre_money_safe"):
+            raise ValueError(f"`mfn` applies to SAFEs (round {self.name!r} is {self.instrument})")
         return self
 
 

@@ -78,8 +78,9 @@ CHECKS: dict[str, str] = {
     ),
     "Pricing.tiers": "tier shares must sum to 1.",
     "Round": (
-        "a priced round needs `pre_money` and takes no `valuation_cap` or `discount`; a SAFE needs "
-        "`valuation_cap` and takes no `pre_money`, `option_pool_post` or `bridge`."
+        "a priced round needs `pre_money` and takes no `valuation_cap` or `discount`; a SAFE or note needs "
+        "`valuation_cap` and takes no `pre_money`, `option_pool_post` or `bridge`; `interest_annual`, "
+        "`maturity_months` and `at_maturity` only on a note; `mfn` only on a SAFE; no `pro_rata` on a note."
     ),
     "VentureDebt": "give exactly one of `draw_month` and `with_round`.",
     "Funding": (

@@ -17,10 +17,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import venturesim  # noqa: E402
-from venturesim.engine.metrics import DEFAULT_METRICS  # noqa: E402
+import venturesim
+from venturesim.engine.metrics import DEFAULT_METRICS
 
-from plausibility import NEEDED_METRICS, figures  # noqa: E402  # isort: skip
+from plausibility import NEEDED_METRICS, figures  # isort: skip
 
 
 def main() -> None:

@@ -136,7 +136,9 @@ def _path(inputs, params, i):
 
 
 CASES = {
-    "reinvesting": lambda xp, x, p: rules.reinvesting(x["margin"], x["burn_multiple"], x["runway"], _policies(p), xp=xp),
+    "reinvesting": lambda xp, x, p: rules.reinvesting(
+        x["margin"], x["burn_multiple"], x["runway"], _policies(p), xp=xp
+    ),
     "growth_scale": lambda xp, x, p: rules.growth_scale(
         x["scale"] * 2.0,
         x["runway"],

@@ -102,9 +102,7 @@ class OnRoundFailure(Model):
         1.0, description="A sale on a failed round is priced at ARR × this, USD (assumption: 1×, a distressed sale)."
     )
     sale_cash_floor: float = Field(
-        1.0,
-        ge=0,
-        description="… and at least the cash in the bank × this (the buyer pays for the cash it gets; 1).",
+        1.0, ge=0, description="… and at least the cash in the bank × this (the buyer pays for the cash it gets; 1)."
     )
     sale_min_arr: float = Field(
         0.0, ge=0, description="A buyer only comes for a company with at least this ARR, USD (0: any)."

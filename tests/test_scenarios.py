@@ -134,7 +134,7 @@ OPEN = {
     # (policy.reinvest, a burn multiple of 1.5 with a year of cash) raised funding_winter's share from 0.6 % to
     # 0.9 % (3.8 % with a 6-month floor, but 66 % of paths then die, against 34 %); no model change found yet
     # that keeps companies burning late without killing them early.
-    ("capital_heavy_foundation_model.yaml", "deaths_after_36"): "@@CH@@",
+    ("capital_heavy_foundation_model.yaml", "deaths_after_36"): "no death after month 36 of 48 (issue 14, open)",
     ("funding_winter.yaml", "deaths_after_36"): "0.9 % of deaths after month 36 (issue 14, open)",
     ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "1.1 % of deaths after month 36 (issue 14, open)",
 }

@@ -36,21 +36,22 @@ growth scale keeps growing (past ``growth.max_scale``, up to
 target is spent on the plan's hires and the channels. With a burn-multiple
 target β* it keeps growing while the burn multiple of the funding paces
 β = b̄/n̄ (:func:`venturesim.funding.traction.burn_multiple`; 0.5 when not
-burning) is below β*, and its runway exceeds ``min_runway_months`` (12): the company
-grows its burn until each dollar of net new ARR costs β* dollars — and keeps that burn when growth slows, so a
+burning) is below β*: the company grows its burn until each dollar of net
+new ARR costs β* dollars — and keeps that burn when growth slows, so a
 late-stage company can run out of cash years in, as real cohorts do. Neither
 target cuts: a company over its target holds its scale (the failure policy
-cuts once a round fails). Defaults: off (null); the shipped scenarios use
+cuts once a round fails). Either way it reinvests only while its runway exceeds
+``min_runway_months`` (12; profitable: +∞). Defaults: off (null); the shipped scenarios use
 β* = 1.5, the top of D. Sacks' (2020, "The Burn Multiple") "great" band
-(1–1.5), the efficiency growth investors ask of a company that spends to grow,
-and a margin target of 0, break-even (Rule of 40, B. Feld 2015: a company
-growing ≥ 40 % a year may run at a loss).
+(1–1.5), the efficiency growth investors ask of a company that spends to grow.
+A margin target of 0 is break-even: by the Rule of 40 (B. Feld 2015) a
+company growing ≥ 40 % a year may run at a loss.
 
 **Selling on a failed round** (:class:`OnRoundFailure` ``sell_probability``):
 a failed attempt (not bridged) of a company with ARR ≥ ``sale_min_arr`` growing
 ≥ ``sale_min_growth``× a year (the paces' growth,
 :func:`venturesim.funding.traction.growth_multiple`) ends in a sale of the
-company with probability q — an acquisition or acqui-hire at max(ARR × m, the cash floor F), where m is
+company with probability q — an acquisition at max(ARR × m, the cash floor F), where m is
 ``sale_arr_multiple`` and F the cash in the bank × ``sale_cash_floor``. The
 value goes through the exit waterfall (:mod:`venturesim.funding.exits`).
 Defaults: q = 0 (off), m = 1, F = 1× cash: distressed sales of venture-backed

@@ -130,13 +130,13 @@ OPEN = {
     ("bootstrapped_vertical_ai.yaml", "deaths_after_36"): "bootstrapped: a company that reaches profit early stays "
     "alive; the ones that do not run out in the first three years",
     ("burn_before_fit.yaml", "deaths_after_36"): "the cautionary tale: 97 % die before month 36",
-    # Still outside, to fix (issue 14, open):
-    ("capital_heavy_foundation_model.yaml", "deaths_after_36"): "0.7 % of deaths after month 36 (issue 14, open)",
-    ("funding_winter.yaml", "deaths_after_36"): "0.3 % of deaths after month 36 (issue 14, open)",
-    ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "few deaths after month 36 (issue 14, open)",
-    ("capital_heavy_foundation_model.yaml", "cac_payback"): "blended CAC with word-of-mouth customers: 1.2 months "
-    "(issue 14, open: its channels are not sized to the scenario)",
-    ("funding_winter.yaml", "cac_payback"): "blended CAC with word-of-mouth customers: 1.6 months (issue 14, open)",
+    # Still outside, to fix (issue 14, open): few companies burn into their fourth year. Reinvestment
+    # (policy.reinvest, a burn multiple of 1.5 with a year of cash) raised funding_winter's share from 0.6 % to
+    # 0.9 % (3.8 % with a 6-month floor, but 66 % of paths then die, against 34 %); no model change found yet
+    # that keeps companies burning late without killing them early.
+    ("capital_heavy_foundation_model.yaml", "deaths_after_36"): "no death after month 36 of 48 (issue 14, open)",
+    ("funding_winter.yaml", "deaths_after_36"): "0.9 % of deaths after month 36 (issue 14, open)",
+    ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "1.1 % of deaths after month 36 (issue 14, open)",
 }
 
 
@@ -160,3 +160,29 @@ def test_scenario_inside_published_band(run, plausibility_figures, band, request
         pytest.skip(f"{band} undefined for {name} (too few paths)")
     outside = {k: round(v, 3) for k, v in values.items() if not lo <= v <= hi}
     assert not outside, f"{name}: {band} outside [{lo}, {hi}]: {outside}"
+
+
+# ---- money buys growth (issue 14): use of funds, on common random numbers -------------------------------------
+
+
+@pytest.mark.slow
+def test_a_seed_twice_as_large_buys_growth():
+    """seed_stage_api with a seed twice as large at twice the price (the same dilution) against the shipped one,
+    on common random numbers (:mod:`venturesim.analysis.compare`, PATHS paths, seed SEED): mean ARR at month 60
+    rises by more than 4 paired standard errors (measured: $10.15M → $11.54M, +13.6 %, z = 6.2). The money
+    is spent — use of funds scales the plan's hires and channel budgets while runway exceeds 24 months, and
+    reinvestment while the burn multiple is below 1.5 — so customers rise, not only survival."""
+    from venturesim.analysis.compare import paired_difference
+
+    path = next(p for p in SCENARIOS if p.name == "seed_stage_api.yaml")
+    base = venturesim.load(path)
+    x2 = base.override({"funding.rounds.seed.amount*=": 2, "funding.rounds.seed.pre_money*=": 2})
+    metrics = sorted({*DEFAULT_METRICS, *NEEDED_METRICS, "founder_ownership"})  # the module's kernel
+    big, small = (venturesim.simulate(s, paths=PATHS, seed=SEED, metrics=metrics) for s in (x2, base))
+    d, se = paired_difference(big.data["arr"].values[:, -1], small.data["arr"].values[:, -1])
+    assert d > 4 * se, (d, se)
+    spent, se_spent = paired_difference(
+        big.data["acquisition_spend"].values[:, 12:36].sum(axis=1),
+        small.data["acquisition_spend"].values[:, 12:36].sum(axis=1),
+    )
+    assert spent > 3 * se_spent, (spent, se_spent)  # the channels got more of the money

@@ -114,7 +114,7 @@ def test_failed_seed_freezes_the_plan(engine):
     every path still alive."""
     kw = {"workers": 1} if engine == "des" else {}
     n = 24 if engine == "des" else 256
-    metrics = ["hires", "layoffs", "cash"]
+    metrics = ["hires", "layoffs", "cash", "revenue", "headcount"]  # tests/team/test_policies.py: the same kernel
     on = vs.simulate(_failing_seed(None), engine=engine, paths=n, seed=3, metrics=metrics, **kw)
     off = vs.simulate(_failing_seed(OFF), engine=engine, paths=n, seed=3, metrics=metrics, **kw)
     alive_off = off.data["death_month"].values < 0

@@ -97,8 +97,26 @@ def inputs(params):
         "u": rng.random(PATHS).astype(f32),
         "u_cycles": rng.uniform(1e-6, 1.0, (PATHS, k, 4)).astype(f32),
         "tenure": rng.integers(0, 60, (PATHS, k)).astype(f32),
+        "margin": rng.choice([-np.inf, -0.4, 0.05, 0.3], PATHS).astype(f32),
+        "burn_multiple": rng.choice([0.5, 1.2, 2.5, 8.0], PATHS).astype(f32),
+        "arr": rng.uniform(0, 3e6, PATHS).astype(f32),
+        "cash": rng.uniform(-1e5, 2e6, PATHS).astype(f32),
         "t": 2,
     }
+
+
+def _policies(p):
+    """The params with the reinvestment targets and a sale on failure set (both engines' rules read them)."""
+    one = p.max_scale * 0 + 1
+    return p._replace(
+        target_margin=one * 0.1,
+        target_burn_multiple=one * 1.5,
+        reinvest_runway=one * 4.0,
+        sell_probability=one * 0.3,
+        sale_multiple=one * 1.5,
+        sale_min_arr=one * 1e6,
+        sale_min_growth=one * 2.0,
+    )
 
 
 def _row(params, i):
@@ -118,6 +136,21 @@ def _path(inputs, params, i):
 
 
 CASES = {
+    "reinvesting": lambda xp, x, p: rules.reinvesting(
+        x["margin"], x["burn_multiple"], x["runway"], _policies(p), xp=xp
+    ),
+    "growth_scale": lambda xp, x, p: rules.growth_scale(
+        x["scale"] * 2.0,
+        x["runway"],
+        x["round_failed"],
+        _policies(p),
+        xp=xp,
+        reinvest=rules.reinvesting(x["margin"], x["burn_multiple"], x["runway"], _policies(p), xp=xp),
+    ),
+    "operating_margin": lambda xp, x, p: rules.operating_margin(x["new_arr"] - 1e5, x["customers"] * 100.0, xp=xp),
+    "sale_terms": lambda xp, x, p: rules.sale_terms(
+        x["round_failed"], x["arr"], x["cash"], x["scale"] * 2.0, _policies(p), xp=xp
+    ),
     "monthly_hazard": lambda xp, x, p: rules.monthly_hazard(xp.asarray(x["scale"]) / 4.0, xp=xp),
     "hazard_rate": lambda xp, x, p: rules.hazard_rate(xp.asarray(x["scale"]) / 4.0, xp=xp),
     "advance_clocks": lambda xp, x, p: rules.advance_clocks(

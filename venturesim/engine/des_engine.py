@@ -38,7 +38,15 @@ from venturesim._draws import GeneratorDraws, ReplayBlock, ReplayDraws
 from venturesim._simpy import month_end_tick, trigger_now
 from venturesim.engine.jax_engine import BLOCK
 from venturesim.engine.metrics import MONTHLY_METRICS
-from venturesim.engine.month import close_month, final_results, next_signals, note_pace, team_hooks
+from venturesim.engine.month import (
+    close_month,
+    failed_unbridged,
+    final_results,
+    next_signals,
+    note_pace,
+    sale_on_failure,
+    team_hooks,
+)
 from venturesim.engine.month_close import dead_record
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
@@ -120,6 +128,8 @@ class PathMonth:
     def __init__(self, company: Company, params: Params, rng, round_names, debt_names, partner_names):
         self.company, self.params, self.rng = company, params, rng
         self.round_names, self.debt_names, self.partner_names = list(round_names), list(debt_names), partner_names
+        # the funding at the last month end: a failed attempt since, not bridged, may end in a sale (team.policy)
+        self.attempts_seen, self.status_seen = company.funding.attempts.copy(), company.funding.status.copy()
 
     @property
     def funding(self) -> FundingBook:
@@ -179,7 +189,10 @@ class PathMonth:
             b = c.funding
             c.cause = death_cause(b.status, b.attempts, f.bridge_of, b.debt_balance, self.round_names)
         c.arr = float(arr)
-        exited = month_end_exit(c, f, t, died, float(headcount), self.rng)
+        b = c.funding
+        failed = failed_unbridged(self.attempts_seen, b.attempts, self.status_seen, b.status, np)
+        sale = sale_on_failure(self.params, failed, float(arr), float(accounts.cash), b.new_arr_pace, np)
+        exited = month_end_exit(c, f, t, died, float(headcount), self.rng, sale=sale)
         if exited:  # sold or listed: the path's flows end, without a death
             c.arr = 0.0
         return np.bool_(exited)
@@ -344,8 +357,12 @@ def _month_ends(
             hook = params.risks.hooks.funding_success
             env.process(fundraise(env, company, round_names, params.funding, int(r), rng, runway_, hook))
         raising = len(starting) > 0 or bool(np.any(f.status == RAISING))  # a new attempt's process starts later
-        company.team.signals = next_signals(end, np.any(f.attempts > attempts_seen), raising, params, t, np, True)
+        pace = (f.new_arr_pace, f.burn_pace)
+        company.team.signals = next_signals(
+            end, np.any(f.attempts > attempts_seen), raising, params, t, np, True, pace=pace
+        )
         attempts_seen = f.attempts.copy()
+        month.attempts_seen, month.status_seen = attempts_seen, f.status.copy()
     if watch is not None:
         watch(months - 1, company)
     if horizon is not None:

@@ -24,7 +24,15 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim.engine.month import close_month, final_results, next_signals, note_pace, team_hooks
+from venturesim.engine.month import (
+    close_month,
+    failed_unbridged,
+    final_results,
+    next_signals,
+    note_pace,
+    sale_on_failure,
+    team_hooks,
+)
 from venturesim.engine.month_close import dead_record, mask_dead
 from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
@@ -126,6 +134,8 @@ class BlockMonth:
         return debt._replace(notes_interest=notes.interest, notes_principal=notes.principal), grants
 
     def settle(self, t, alive, accounts, arr, headcount):
+        before = self.state.funding
+        failed = failed_unbridged(before.attempts, self.funding.attempts, before.status, self.funding.status, jnp)
         self.funding, exited = step_exits(
             self.key,
             self.funding._replace(debt_balance=accounts.debt_balance),
@@ -135,6 +145,7 @@ class BlockMonth:
             accounts.survived,
             arr,
             headcount,
+            sale=sale_on_failure(self.params, failed, arr, accounts.cash, before.new_arr_pace, jnp),
         )
         return exited
 
@@ -158,7 +169,8 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     funding = block.funding._replace(new_arr_pace=new_arr_pace, burn_pace=burn_pace)
     funding = start_rounds(funding, params.funding, t, end.runway, end.alive, end.arr)
     failed = jnp.any(funding.attempts > state.funding.attempts, axis=1)
-    signals = next_signals(end, failed, jnp.any(funding.status == RAISING, axis=1), params, t, jnp, False)
+    raising = jnp.any(funding.status == RAISING, axis=1)
+    signals = next_signals(end, failed, raising, params, t, jnp, False, pace=(new_arr_pace, burn_pace))
     rounds_closed = end.record["rounds_closed"]
     segments = end.customers.shape[-1]
     dead = dead_record(state.company.cash, funding.founder_ownership, rounds_closed, segments, xp=jnp)

@@ -31,15 +31,26 @@ from typing import Any, NamedTuple, Protocol
 from venturesim.engine.month_close import Accounts, Ledger, annual_run_rate, close_accounts, month_record, runway
 from venturesim.funding.exits import exit_proceeds
 from venturesim.funding.rounds import CLOSED
-from venturesim.funding.traction import update_pace
+from venturesim.funding.traction import burn_multiple, growth_multiple, update_pace
 from venturesim.market._rules import quality_effect
 from venturesim.market.step import MarketFlows, MarketLimits
 from venturesim.model_costs.month_rules import ProductMonth, footprint, run_spend
 from venturesim.partnerships.terms import PartnerMonth, revenue_share_amount
 from venturesim.risks.apply import adjust
+from venturesim.team._rules import operating_margin, sale_terms
 from venturesim.team.step import TeamMonth, TeamSignals
 
-__all__ = ["Driver", "MonthEnd", "close_month", "final_results", "next_signals", "note_pace", "team_hooks"]
+__all__ = [
+    "Driver",
+    "MonthEnd",
+    "close_month",
+    "failed_unbridged",
+    "final_results",
+    "next_signals",
+    "note_pace",
+    "sale_on_failure",
+    "team_hooks",
+]
 
 
 class Driver(Protocol):
@@ -108,11 +119,29 @@ def team_hooks(params, t, xp, row: bool) -> dict:
     }
 
 
-def next_signals(end: MonthEnd, round_failed, raising, params, t, xp, row: bool) -> TeamSignals:
+def failed_unbridged(attempts_before, attempts, status_before, status, xp):
+    """(…,) bool: an attempt failed since ``attempts_before`` and no round (a bridge included) closed since
+    ``status_before`` (the distress the policies respond to, :mod:`venturesim.team.policy`)."""
+    failed = xp.any(attempts > attempts_before, axis=-1)
+    return failed & ~xp.any((status == CLOSED) & (status_before != CLOSED), axis=-1)
+
+
+def sale_on_failure(params, failed, arr, cash, new_arr_pace, xp):
+    """(probability, value USD) of the sale of a company whose round failed this month
+    (:func:`venturesim.team._rules.sale_terms`, at the growth the pace ``new_arr_pace`` (USD a month) implies;
+    the exits draw it with the acqui-hire's uniform, which a company alive at the month end does not use)."""
+    growth = growth_multiple(arr, new_arr_pace, xp=xp)
+    return sale_terms(failed, arr, cash, growth, params.team, xp=xp)
+
+
+def next_signals(end: MonthEnd, round_failed, raising, params, t, xp, row: bool, pace=None) -> TeamSignals:
     """What the team knows at the start of month t + 1 (:class:`venturesim.team.step.TeamSignals`) from month
-    t's close, whether an attempt failed in it and whether a round is raising at its end."""
+    t's close, whether an attempt failed in it and whether a round is raising at its end; ``pace``: the
+    funding paces (n̄, b̄) after the close (:func:`note_pace`), for the burn multiple the reinvestment policy
+    reads (None: unknown, +inf)."""
     hooks = team_hooks(params, xp.minimum(t + 1, params.company.other_costs.shape[-1] - 1), xp, row)
     customers, round_closed = xp.sum(end.customers, axis=-1), end.financing > 0
+    multiple = xp.inf if pace is None else burn_multiple(pace[0], pace[1], xp=xp)
     return TeamSignals(
         end.runway,
         customers,
@@ -122,6 +151,8 @@ def next_signals(end: MonthEnd, round_failed, raising, params, t, xp, row: bool)
         raising,
         **hooks,
         net_burn=end.accounts.net_burn,
+        margin=operating_margin(end.record["revenue"], end.accounts.net_burn, xp=xp),
+        burn_multiple=multiple,
     )
 
 

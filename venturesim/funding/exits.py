@@ -60,11 +60,13 @@ class ExitUpdate(NamedTuple):
     debt_balance: Any
 
 
-def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=np):
+def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=np, sale=None):
     """(kind, value USD) of the exit decided at a month end, (…,) (kind: :data:`NO_EXIT` for none).
 
     ``survived``: alive at the month's end (cash ≥ 0); ``died``: ran out of cash
-    this month; ``u_acquired``, ``u_acquihire``: uniforms on [0, 1).
+    this month; ``u_acquired``, ``u_acquihire``: uniforms on [0, 1). ``sale``: (probability, value USD) of
+    a sale on a failed round (:func:`venturesim.team._rules.sale_terms`): a company alive at the month end
+    is sold (an acquisition at that value) when ``u_acquihire`` < the probability, unless acquired anyway.
     """
     survived, died = xp.asarray(survived), xp.asarray(died)
     ipo = survived & (arr >= f.ipo_threshold)
@@ -72,6 +74,8 @@ def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=
         arr, f.acquisition_hazard, f.acquisition_reference_arr, f.acquisition_elasticity, xp=xp
     )
     acquired = survived & ~ipo & (u_acquired < p_acquired)
+    sold = survived & ~ipo & ~acquired & (u_acquihire < sale[0]) if sale is not None else False
+    acquired = acquired | sold
     acquihired = died & (u_acquihire < f.acquihire_probability)
     kind = xp.where(
         ipo, IPO, xp.where(acquired, ACQUISITION, xp.where(acquihired, ACQUIHIRE, xp.where(died, SHUTDOWN, NO_EXIT)))
@@ -81,7 +85,7 @@ def exit_outcome(survived, died, arr, headcount, u_acquired, u_acquihire, f, xp=
         arr * f.ipo_multiple,
         xp.where(
             acquired,
-            arr * f.acquisition_multiple,
+            xp.where(sold, sale[1], arr * f.acquisition_multiple) if sale is not None else arr * f.acquisition_multiple,
             xp.where(acquihired, headcount * f.acquihire_value_per_head, xp.where(died, f.asset_sale, 0.0)),
         ),
     )
@@ -110,10 +114,14 @@ def step_exits(
     alive_next: jax.Array,
     arr: jax.Array,
     headcount: jax.Array,
+    sale=None,
 ) -> tuple[FundingState, jax.Array]:
-    """Exits decided at the end of month t; returns the state and ``exited`` (paths,) bool (IPO or acquisition)."""
+    """Exits decided at the end of month t; returns the state and ``exited`` (paths,) bool (IPO or acquisition).
+    ``sale``: (probability, value) of a sale on a failed round (:func:`exit_outcome`)."""
     u = uniforms(key, streams.EXITS, (2,) + arr.shape)
-    kind, value = exit_outcome(alive_next, was_alive & ~alive_next, arr, headcount, u[0], u[1], params, xp=jnp)
+    kind, value = exit_outcome(
+        alive_next, was_alive & ~alive_next, arr, headcount, u[0], u[1], params, xp=jnp, sale=sale
+    )
     update = settle_exit(state, kind, value, t.astype(jnp.float32), xp=jnp)
     state = state._replace(**update._replace(exit_kind=update.exit_kind.astype(jnp.int32))._asdict())
     return state, (kind == IPO) | (kind == ACQUISITION)

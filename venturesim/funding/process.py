@@ -225,7 +225,7 @@ def _bridge(env, company, names, funding: FundingParams, r: int, pre_money: floa
     )
 
 
-def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcount: float, rng) -> bool:
+def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcount: float, rng, sale=None) -> bool:
     """Decide an exit at the end of month t (after the accounts); True if the company was sold or listed.
 
     The outcome is :func:`venturesim.funding.exits.exit_outcome`'s. Draws from
@@ -241,7 +241,10 @@ def month_end_exit(company, funding: FundingParams, t: int, died: bool, headcoun
     u_acquihire = draws.acquihire(t) if died and 0.0 < p < 1.0 else 0.0
     uncertain = not died and arr < f.ipo_threshold and f.acquisition_hazard > 0 and arr > 0
     u_acquired = draws.acquired(t) if uncertain else 1.0
-    kind, value = exit_outcome(not died, died, arr, headcount, u_acquired, u_acquihire, f)
+    q = 0.0 if sale is None else float(sale[0])
+    if not died and arr < f.ipo_threshold and q > 0.0:  # a sale on a failed round: certain at q = 1
+        u_acquihire = draws.acquihire(t) if q < 1.0 else 0.0
+    kind, value = exit_outcome(not died, died, arr, headcount, u_acquired, u_acquihire, f, sale=sale)
     kind, value = int(kind), float(value)
     if kind == NO_EXIT:
         return False

@@ -144,12 +144,44 @@ def distressed(since_failed, since_closed, xp=np):
     return xp.asarray(since_failed) < xp.asarray(since_closed)
 
 
-def growth_scale(scale, runway, distress, p, xp=np):
-    """The growth scale s for this month (:class:`venturesim.team.policy.Growth`): s·(1 + step), at most the
-    maximum, while runway > the deploy threshold and not in distress; 1 in distress; else unchanged."""
-    deploy = (runway > p.deploy_runway) & xp.logical_not(distress)
-    grown = xp.minimum(scale * (1.0 + p.growth_step), p.max_scale)
+def reinvesting(margin, burn_multiple, runway, p, xp=np):
+    """Whether the reinvestment policy grows the plan (:class:`venturesim.team.policy.Reinvest`): last month's
+    operating margin μ > μ* or the paces' burn multiple β < β* (an unset target: +inf / −inf, never), while
+    runway > the reinvestment floor (profitable: +inf)."""
+    efficient = (xp.asarray(margin) > p.target_margin) | (xp.asarray(burn_multiple) < p.target_burn_multiple)
+    return efficient & (xp.asarray(runway) > p.reinvest_runway)
+
+
+def growth_scale(scale, runway, distress, p, xp=np, reinvest=False):
+    """The growth scale s for this month (:mod:`venturesim.team.policy`).
+
+    In distress: 1. Else, while runway > the deploy threshold (use of funds) or while ``reinvest``
+    (:func:`reinvesting`): s' = max(min(s (1 + step), S), s), S the growth ceiling (``max_scale``) or, while
+    reinvesting, the reinvestment ceiling; else s. Outside distress s never falls.
+    """
+    deploy = (runway > p.deploy_runway) | reinvest
+    ceiling = xp.where(reinvest, p.reinvest_max_scale, p.max_scale)
+    grown = xp.maximum(xp.minimum(scale * (1.0 + p.growth_step), ceiling), scale)
     return xp.where(distress, 1.0, xp.where(deploy, grown, scale))
+
+
+def operating_margin(revenue, net_burn, xp=np):
+    """Operating margin of a month, (revenue − costs)/revenue = −B/revenue; −inf without revenue."""
+    revenue = xp.asarray(revenue)
+    return xp.where(revenue > 0, -xp.asarray(net_burn) / xp.where(revenue > 0, revenue, 1.0), -xp.inf)
+
+
+def sale_terms(failed, arr, cash, growth, p, xp=np):
+    """(probability, value USD) of a sale on a failed round (:class:`venturesim.team.policy.OnRoundFailure`).
+
+    ``failed``: an attempt failed this month and no round closed (not bridged); ``growth``: the year-over-year
+    ARR growth multiple (:func:`venturesim.funding.traction.growth_multiple`). A company with ARR ≥ the
+    minimum growing ≥ the minimum is sold with probability q (0 elsewhere) at max(ARR × m, cash × F), USD;
+    the exit rule (:func:`venturesim.funding.exits.exit_outcome`) draws it.
+    """
+    value = xp.maximum(arr * p.sale_multiple, xp.maximum(cash, 0.0) * p.sale_cash_floor)
+    buyer = xp.asarray(failed) & (arr >= p.sale_min_arr) & (growth >= p.sale_min_growth)
+    return xp.where(buyer, p.sell_probability, 0.0), value
 
 
 def channel_scale(growth, distress, p, xp=np):

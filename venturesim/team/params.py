@@ -125,6 +125,15 @@ class TeamParams(NamedTuple):
     growth_step: np.ndarray  # (P,) growth of the scale per month while deploying
     distress_channel_scale: np.ndarray  # (P,) channel budgets × this in distress
     max_scale: np.ndarray  # (P,) largest growth scale
+    target_margin: np.ndarray  # (P,) reinvest while the operating margin exceeds this (+inf: no target)
+    target_burn_multiple: np.ndarray  # (P,) reinvest while the burn multiple is below this (−inf: no target)
+    reinvest_max_scale: np.ndarray  # (P,) largest growth scale reached by reinvesting
+    reinvest_runway: np.ndarray  # (P,) months: reinvest only while runway exceeds this
+    sell_probability: np.ndarray  # (P,) probability that a failed attempt ends in a sale
+    sale_multiple: np.ndarray  # (P,) a sale on failure at ARR × this, USD
+    sale_cash_floor: np.ndarray  # (P,) … and at least cash × this
+    sale_min_arr: np.ndarray  # (P,) USD: no sale below this ARR
+    sale_min_growth: np.ndarray  # (P,) no sale below this year-over-year growth multiple
     layoff_runway: np.ndarray  # (P,) months (−inf: no layoff policy)
     layoff_cooldown: np.ndarray  # (P,) months
     layoff_while_raising: np.ndarray  # (P,) 1.0 or 0.0
@@ -195,7 +204,8 @@ def sample_team(
     ``policy``: the scenario's management policies (:mod:`venturesim.team.policy`; default: its defaults).
     """
     n, roles = sampler.n, team.roles
-    failure, growth = (policy or Policy()).on_round_failure, (policy or Policy()).growth
+    policy = policy or Policy()
+    failure, growth, reinvest = policy.on_round_failure, policy.growth, policy.reinvest
 
     def per_role(get, default=0.0) -> np.ndarray:  # (P, K)
         columns = []
@@ -263,6 +273,15 @@ def sample_team(
         growth_step=const(growth.step_per_month),
         distress_channel_scale=const(failure.channel_budget_scale),
         max_scale=const(growth.max_scale),
+        target_margin=const(np.inf if reinvest.target_operating_margin is None else reinvest.target_operating_margin),
+        target_burn_multiple=const(-np.inf if reinvest.target_burn_multiple is None else reinvest.target_burn_multiple),
+        reinvest_max_scale=const(reinvest.max_scale),
+        reinvest_runway=const(reinvest.min_runway_months),
+        sell_probability=team_level(failure.sell_probability, "policy.on_round_failure.sell_probability", None),
+        sale_multiple=team_level(failure.sale_arr_multiple, "policy.on_round_failure.sale_arr_multiple", None),
+        sale_cash_floor=const(failure.sale_cash_floor),
+        sale_min_arr=const(failure.sale_min_arr),
+        sale_min_growth=const(failure.sale_min_growth),
         layoff_runway=(
             team_level(layoffs.trigger_runway_months, "team.layoffs.trigger_runway_months", None)
             if layoffs

@@ -28,6 +28,36 @@ sized to last (an assumption, as are the 5 % step and the ×3 ceiling); the
 schema's default is off (null) so that a hand-written plan runs as written
 unless the scenario asks the company to deploy its money.
 
+**Reinvestment when profitable** (:class:`Reinvest`): a company that makes
+money does not bank it forever. With an operating-margin target μ* the
+growth scale keeps growing (past ``growth.max_scale``, up to
+``reinvest.max_scale``) while last month's operating margin
+μ = (revenue − costs)/revenue = −B/revenue exceeds μ*: the profit above the
+target is spent on the plan's hires and the channels. With a burn-multiple
+target β* it keeps growing while the burn multiple of the funding paces
+β = b̄/n̄ (:func:`venturesim.funding.traction.burn_multiple`; 0.5 when not
+burning) is below β*: the company grows its burn until each dollar of net
+new ARR costs β* dollars — and keeps that burn when growth slows, so a
+late-stage company can run out of cash years in, as real cohorts do. Neither
+target cuts: a company over its target holds its scale (the failure policy
+cuts once a round fails). Either way it reinvests only while its runway exceeds
+``min_runway_months`` (12; profitable: +∞). Defaults: off (null); the shipped scenarios use
+β* = 1.5, the top of D. Sacks' (2020, "The Burn Multiple") "great" band
+(1–1.5), the efficiency growth investors ask of a company that spends to grow.
+A margin target of 0 is break-even: by the Rule of 40 (B. Feld 2015) a
+company growing ≥ 40 % a year may run at a loss.
+
+**Selling on a failed round** (:class:`OnRoundFailure` ``sell_probability``):
+a failed attempt (not bridged) of a company with ARR ≥ ``sale_min_arr`` growing
+≥ ``sale_min_growth``× a year (the paces' growth,
+:func:`venturesim.funding.traction.growth_multiple`) ends in a sale of the
+company with probability q — an acquisition at max(ARR × m, the cash floor F), where m is
+``sale_arr_multiple`` and F the cash in the bank × ``sale_cash_floor``. The
+value goes through the exit waterfall (:mod:`venturesim.funding.exits`).
+Defaults: q = 0 (off), m = 1, F = 1× cash: distressed sales of venture-backed
+software companies happen at or below 1× ARR (an assumption; acqui-hires are
+priced per engineer, and the buyer at least pays for the cash it acquires).
+
 The principle of the cut is P. Graham's "Default alive or default dead?" (2015): a
 company whose raise fails cuts to what its cash can carry rather than
 executing the plan the raise was to pay for. The 12-month target is an
@@ -64,6 +94,26 @@ class OnRoundFailure(Model):
         description="Severance per person cut, months of loaded cost (a team.layoffs block's severance wins; "
         "assumption: 1).",
     )
+    sell_probability: uncertain(ge=0, le=1) = Field(
+        0.0,
+        description="Probability that a failed attempt (not bridged) ends in a sale of the company at the month "
+        "end (0: never; the exit goes through the waterfall).",
+    )
+    sale_arr_multiple: uncertain(ge=0) = Field(
+        1.0, description="A sale on a failed round is priced at ARR × this, USD (assumption: 1×, a distressed sale)."
+    )
+    sale_cash_floor: float = Field(
+        1.0, ge=0, description="… and at least the cash in the bank × this (the buyer pays for the cash it gets; 1)."
+    )
+    sale_min_arr: float = Field(
+        0.0, ge=0, description="A buyer only comes for a company with at least this ARR, USD (0: any)."
+    )
+    sale_min_growth: float = Field(
+        0.0,
+        ge=0,
+        description="… growing at least this multiple a year (the funding paces' growth, funding.traction; 0: any; "
+        "2, ≈100 %/yr, is the median growth at a Series A, Blossom Street Ventures Q4 2016).",
+    )
 
 
 class Growth(Model):
@@ -82,8 +132,35 @@ class Growth(Model):
     )
 
 
+class Reinvest(Model):
+    """Reinvestment when profitable: keep scaling the plan up while margin or burn multiple allows."""
+
+    target_operating_margin: float | None = Field(
+        None,
+        description="Keep growing the plan's scale while last month's operating margin (revenue − costs)/revenue "
+        "exceeds this: reinvest the profit above it (null: no margin target; 0: break-even, the Rule of 40 for a "
+        "company growing ≥ 40 %/yr, Feld 2015).",
+    )
+    target_burn_multiple: float | None = Field(
+        None,
+        gt=0,
+        description="Keep growing the plan's scale while the burn multiple (net burn / net new ARR, the funding "
+        "paces) is below this (null: none; 1.5: the top of Sacks 2020's 'great' band).",
+    )
+    max_scale: float = Field(
+        10.0, ge=1, description="Largest growth scale reached by reinvesting (assumption: 10× the plan's hires)."
+    )
+    min_runway_months: float = Field(
+        12.0,
+        ge=0,
+        description="Reinvest only while runway exceeds this, months (profitable: always; 12, the failure "
+        "policy's cut target: a company does not grow its burn with less than a year of cash; an assumption).",
+    )
+
+
 class Policy(Model):
     """Management policies: how the company responds to what happens to its plans."""
 
     on_round_failure: OnRoundFailure = Field(default_factory=OnRoundFailure)
     growth: Growth = Field(default_factory=Growth)
+    reinvest: Reinvest = Field(default_factory=Reinvest)

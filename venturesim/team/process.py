@@ -142,6 +142,8 @@ def des_signals(
     attrition_scale=1.0,
     productivity=1.0,
     net_burn=0.0,
+    margin=-math.inf,
+    burn_multiple=math.inf,
 ) -> TeamSignals:
     """Signals as plain numbers, for the DES (the engine sets ``company.team.signals`` at each month end)."""
     return TeamSignals(
@@ -154,6 +156,8 @@ def des_signals(
         float(attrition_scale),
         float(productivity),
         float(net_burn),
+        float(margin),
+        float(burn_multiple),
     )
 
 
@@ -275,7 +279,8 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
     team.since_layoff = float(since_layoff)
 
     base, growth_before = p.plan[:, 0], team.growth
-    team.growth = float(rules.growth_scale(team.growth, sig.runway, distress, p))
+    reinvest = rules.reinvesting(sig.margin, sig.burn_multiple, sig.runway, p)
+    team.growth = float(rules.growth_scale(team.growth, sig.runway, distress, p, reinvest=reinvest))
     plan_now = rules.scaled_plan(plan, base, team.growth)
     plan_then = rules.scaled_plan(plan_before, base, growth_before)
     rule = rules.rule_target(sig.customers, sig.new_arr, p)

@@ -86,6 +86,8 @@ class TeamSignals(NamedTuple):
     attrition_scale: jax.Array | float = 1.0  # risks' multiplier of every attrition hazard in month t
     productivity: jax.Array | float = 1.0  # risks' multiplier of productive capacity in month t
     net_burn: jax.Array | float = 0.0  # USD, net burn of month t − 1 (the policy's cut to a runway target)
+    margin: jax.Array | float = -jnp.inf  # operating margin of month t − 1 (reinvestment; −inf: no revenue)
+    burn_multiple: jax.Array | float = jnp.inf  # burn multiple of the funding paces at the end of month t − 1
 
 
 def initial_signals(paths: int, customers=0.0) -> TeamSignals:
@@ -102,6 +104,8 @@ def initial_signals(paths: int, customers=0.0) -> TeamSignals:
         attrition_scale=zeros + 1.0,
         productivity=zeros + 1.0,
         net_burn=zeros,
+        margin=zeros - jnp.inf,
+        burn_multiple=zeros + jnp.inf,
     )
 
 
@@ -225,7 +229,8 @@ def step_team(
 
     # 4–5. target (the plan scaled by the growth policy) and separations
     base = p.plan[:, :, 0]
-    growth = rules.growth_scale(state.growth, runway, distress, p, xp=jnp)
+    reinvest = rules.reinvesting(signals.margin, signals.burn_multiple, runway, p, xp=jnp)
+    growth = rules.growth_scale(state.growth, runway, distress, p, xp=jnp, reinvest=reinvest)
     plan_now = rules.scaled_plan(plan, base, growth, xp=jnp)
     plan_then = rules.scaled_plan(plan_before, base, state.growth, xp=jnp)
     rule = rules.rule_target(signals.customers, signals.new_arr, p, xp=jnp)

@@ -55,7 +55,7 @@ def test_run_prints_summary_and_writes_outputs(run_once):
     html = (out / "report.html").read_text()
     assert "My AI startup" in html and '<script src="http' not in html
     assert "simulated futures the company is still operating after 2 years" in result.output  # the headline
-    assert "<p class='headline'>In " in html and "p10/p50/p90" in result.output
+    assert "<p class='headline' id='headline'>In " in html and "p10/p50/p90" in result.output
 
 
 def test_run_refuses_to_overwrite_without_force(run_once, template):

@@ -20,10 +20,9 @@ import pandas as pd
 
 from venturesim.analysis import _stats, exits
 from venturesim.analysis import outcomes as oc
+from venturesim.analysis.product_rows import product_rows
 from venturesim.analysis.targets import target_rows
 from venturesim.funding.terms import ACQUIHIRE
-
-from venturesim.model_costs.summary import product_rows
 
 COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
 QUANTILES = _stats.QUANTILES
@@ -146,7 +145,7 @@ def summarize(result) -> pd.DataFrame:
     rows += _death_rows(result, dead)
     rows += exits.summary_rows(result)
     rows += _operating_rows(result)
-    rows += product_rows(result)  # each training run's spend, energy and CO2e (model_costs.summary)
+    rows += product_rows(result)  # each training run's spend, energy and CO2e (analysis.product_rows)
     rows += target_rows(result)  # the scenario's outcome targets (targets:)
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -30,6 +30,8 @@ def test_the_three_charts_with_their_legends_and_none_without_the_metrics():
     spec = charts[next(iter(charts))].to_dict()
     assert spec["title"] == "Training runs' spend by month"
     assert product_charts(dataset()[["revenue"]]) == {}
+    margin = charts[next(c for c in charts if c.startswith("Gross margin"))].to_dict()
+    assert margin["layer"][0]["encoding"]["y"]["axis"]["format"] == ".0%"  # 0.6 reads 60 %, not "600m"
 
 
 def test_energy_co2e_and_spend_by_run_charts_by_hand():

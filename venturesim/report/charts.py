@@ -217,7 +217,13 @@ def band_labels(columns: Sequence[str]) -> list[str]:
 
 
 def plot_fan(
-    fan_df: pd.DataFrame, title: str, y_title: str, money: bool = True, *, zero_rule: bool = False
+    fan_df: pd.DataFrame,
+    title: str,
+    y_title: str,
+    money: bool = True,
+    *,
+    zero_rule: bool = False,
+    percent: bool = False,
 ) -> alt.LayerChart:
     """Fan chart: nested quantile bands around a median line, with a legend naming each band.
 
@@ -239,6 +245,9 @@ def plot_fan(
     zero_rule : bool, default False
         Draw a horizontal rule at y = 0 (use for cash, where crossing zero is
         running out of money).
+    percent : bool, default False
+        The values are fractions: axis and tooltips as percentages (0.62 → 62 %);
+        ``money`` must then be False.
 
     Returns
     -------
@@ -252,6 +261,9 @@ def plot_fan(
     if money:
         axis = alt.Axis(labelExpr=_MONEY_LABEL_EXPR)
         value_format = _MONEY_TOOLTIP_FORMAT
+    elif percent:
+        axis = alt.Axis(format=".0%")
+        value_format = ".1%"
     else:
         axis = alt.Axis(format=_COUNT_AXIS_FORMAT)
         value_format = _COUNT_TOOLTIP_FORMAT

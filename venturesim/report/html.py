@@ -376,5 +376,11 @@ def report_from_result(
         heading = "Monthly statement of the median path" + (" and the base plan" if plan is not None else "")
         tables[heading + " (USD)"] = rc.statement_table(result, plan)
     return render_report(
-        result.scenario.name, result.scenario.description, summary, charts, notes, headline=headline(result), tables=tables
+        result.scenario.name,
+        result.scenario.description,
+        summary,
+        charts,
+        notes,
+        headline=headline(result),
+        tables=tables,
     )

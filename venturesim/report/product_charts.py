@@ -59,9 +59,10 @@ def product_charts(ds: xr.Dataset) -> dict[str, alt.TopLevelMixin]:
             charts["Gross margin" + bands] = plot_fan(
                 fan_data(xr.Dataset({"gross_margin": margin}), "gross_margin"),
                 "Gross margin: (revenue − cost of revenue) / revenue",
-                "Gross margin (fraction)",
+                "Gross margin",
                 money=False,
                 zero_rule=True,
+                percent=True,
             )
     if {"training_energy", "serving_energy"} <= set(ds.data_vars):
         energy = (ds["training_energy"].astype(np.float64) + ds["serving_energy"].astype(np.float64)).rename("energy")

@@ -73,12 +73,10 @@ def test_second_raise_compounds_twelve_months_later(make_params):
 
 
 def test_month_costs_severance_and_recruiting_by_hand():
-    # 3 and 1 people at $10k and $20k; planned 2 and 1 (planned payroll 40k); 2 laid off from role 0
+    # 3 and 1 people at $10k and $20k (payroll 50k, whatever the plan); 2 laid off from role 0
     # with 3 months of severance; one hire of role 1 at a $7k recruiting cost.
     payroll, severance, recruiting = month_costs(
         np.array([3.0, 1.0]),
-        np.array([2.0, 1.0]),
-        40_000.0,
         np.array([10_000.0, 20_000.0]),
         np.array([2.0, 0.0]),
         3.0,

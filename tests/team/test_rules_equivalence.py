@@ -193,8 +193,6 @@ CASES = {
     "pool_grants": lambda xp, x, p: rules.pool_grants(x["hires"], p.equity_grant, x["pool"], xp=xp),
     "month_costs": lambda xp, x, p: month_costs(
         x["employees"],
-        p.plan[..., x["t"]],
-        p.payroll[..., x["t"]],
         p.monthly_cost[..., x["t"]],
         x["hires"],
         p.severance_months,

@@ -101,7 +101,7 @@ class TeamParams(NamedTuple):
     """Team inputs for a block of paths (P paths, K roles, T months)."""
 
     headcount: np.ndarray  # (P, T) planned people (the plan alone: no pipeline, no attrition)
-    payroll: np.ndarray  # (P, T) planned payroll Σ_k plan·cost, USD per month
+    payroll: np.ndarray  # (P, T) the plan's payroll Σ_k plan·cost, USD per month (what a static team costs)
     plan: np.ndarray  # (P, K, T) target headcount by role
     monthly_cost: np.ndarray  # (P, K, T) loaded cost per person, raises included, USD per month
     time_to_fill: np.ndarray  # (P, K) mean months per hiring cycle (0: instant)

@@ -18,12 +18,7 @@ A person is paid for every month they are on payroll at its end: a hire
 landing on day 17 is paid for the month, a person leaving on day 17 is not
 (one convention for both engines; the error is half a month of pay per
 change, either way). A static team (plan only) therefore costs Σ_k plan_k(t)
-· c_k(t), the ``payroll`` leaf of :class:`TeamParams` — the plan alone.
-
-Both engines compute payroll as that planned payroll plus Σ_k (N_k − plan_k)
-· c_k(t): the same number, but a static team's payroll is then bit for bit
-the plan's (summed in float64 when sampled), as before the hiring pipeline
-existed.
+· c_k(t).
 """
 
 from __future__ import annotations
@@ -35,19 +30,17 @@ from venturesim.team.params import TeamParams, sample_team
 __all__ = ["TeamParams", "month_costs", "sales_marketing_cost", "sample_team"]
 
 
-def month_costs(employees, plan, planned_payroll, cost, laid_off, severance_months, hires, recruiting_cost, xp=np):
+def month_costs(employees, cost, laid_off, severance_months, hires, recruiting_cost, xp=np):
     """(payroll, severance, recruiting) of a month, USD, summed over the last (role) axis.
 
     Parameters
     ----------
     employees, laid_off, hires : (…, K) people on payroll at the month end, laid off, hired.
-    plan : (…, K) planned headcount this month.
-    planned_payroll : (…) Σ_k plan_k · cost_k, USD (``TeamParams.payroll`` at t).
     cost : (…, K) loaded cost per person this month, USD.
     severance_months : (…) months of loaded cost paid per person laid off.
     recruiting_cost : (…, K) USD per hire.
     """
-    payroll = planned_payroll + xp.sum((employees - plan) * cost, axis=-1)
+    payroll = xp.sum(employees * cost, axis=-1)
     severance = xp.sum(laid_off * cost, axis=-1) * severance_months
     recruiting = xp.sum(hires * recruiting_cost, axis=-1)
     return payroll, severance, recruiting

@@ -426,7 +426,7 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     employees = np.asarray([len(people) for people in team.staff], float)
     cost = p.monthly_cost[:, t]
     payroll, severance, recruiting = month_costs(
-        employees, p.plan[:, t], p.payroll[t], cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost
+        employees, cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost
     )
     weights = ramp_weights(p.ramp_months, buckets)  # (K, B)
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])

@@ -280,7 +280,7 @@ def step_team(
 
     # 9–10. money and capacity
     payroll, severance, recruiting = month_costs(
-        n4, plan, p.payroll[:, t], cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp
+        n4, cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp
     )
     fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
     u = None if p.capacity.deals_per_fte is None else uniforms(key, streams.TEAM_DEAL_CAP, (paths,))

@@ -61,9 +61,10 @@ r/α, the mean dropout probability a/(a+b) and the concentration a + b. Priors
 with ``priors={name: (median, sd)}``): r ~ LogNormal(ln 1, 1.5²); r/α ~
 LogNormal(ln(x̄/T̄), 1.5²) (x̄/T̄ the data's mean repeat transactions per unit
 of time); a/(a+b) ~ Beta(1, 1) (``dropout``, given as its two shapes);
-a + b ~ LogNormal(ln 3, 1.5²). Posterior columns ``r, alpha, a, b``. :func:`draws_of` turns a BG/NBD or Pareto/NBD posterior
-into parameter sets, and :func:`posterior_mean_of` averages P(alive),
-expected transactions or CLV over them (the posterior mean of each customer's figure).
+a + b ~ LogNormal(ln 3, 1.5²). Posterior columns ``r, alpha, a, b``.
+:func:`draws_of` turns a BG/NBD or Pareto/NBD posterior into parameter sets,
+and :func:`posterior_mean_of` averages P(alive), expected transactions or CLV over them
+(the posterior mean of each customer's figure).
 
 **Into a scenario** (a segment's ``repeat_usage``, :mod:`venturesim.market.repeat_usage`):
 the scenario works in months, so convert α (a time scale) from the data's unit:
@@ -74,13 +75,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
 from venturesim.calibrate._data import DataError, read_table
-from venturesim.calibrate._mcmc import Convergence, Posterior, sample
+from venturesim.calibrate._mcmc import Posterior, merge_priors, sample
 
 __all__ = [
     "DEFAULT_PRIORS",
@@ -316,9 +318,7 @@ def mean_rate(x, T) -> float:
 
 def lognormal_priors(defaults: dict, priors: dict | None, *, default_median: float) -> dict:
     """Merge ``priors`` into ``defaults`` ({name: (first, second)}, both > 0; a first None → ``default_median``)."""
-    spec = {**defaults, **(priors or {})}
-    if set(spec) != set(defaults):
-        raise ValueError(f"unknown priors {sorted(set(spec) - set(defaults))}; known: {sorted(defaults)}")
+    spec = merge_priors(defaults, priors)
     out = {}
     for name, (median, sd) in spec.items():
         median = default_median if median is None else median
@@ -328,16 +328,7 @@ def lognormal_priors(defaults: dict, priors: dict | None, *, default_median: flo
     return out
 
 
-def bgnbd(
-    rfm: Rfm,
-    *,
-    priors: dict | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 2,
-    seed: int = 0,
-    convergence: Convergence | None = None,
-) -> Posterior:
+def bgnbd(rfm: Rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior:
     """Posterior of the BG/NBD (r, α, a, b) given per-customer (x, t_x, T) (NUTS); columns ``r, alpha, a, b``.
 
     The likelihood is eq. 6 (module docstring); priors in :data:`DEFAULT_PRIORS`.
@@ -371,12 +362,9 @@ def bgnbd(
         kind="bgnbd",
         columns={"r": "r", "alpha": "alpha", "a": "a", "b": "b"},
         sampled=["r", "rate", "dropout", "concentration"],
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        seed=seed,
-        convergence=convergence,
-        info={"priors": {k: list(v) for k, v in spec.items()}, "customers": int(x.size)},
+        priors=spec,
+        info={"customers": int(x.size)},
+        **sampling,
     )
 
 

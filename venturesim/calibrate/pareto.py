@@ -53,12 +53,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
-from venturesim.calibrate._mcmc import Convergence, Posterior, sample
+from venturesim.calibrate._mcmc import Posterior, sample
 
 __all__ = [
     "DEFAULT_PRIORS",
@@ -143,9 +144,9 @@ def pnbd_p_alive(params: ParetoNbd, x, t_x, T) -> np.ndarray:
     """P(customer still alive | x, t_x, T) (module docstring)."""
     x, t_x, T = (np.asarray(v, np.float64) for v in (x, t_x, T))
     r, alpha, s, beta = params.r, params.alpha, params.s, params.beta
-    log_ratio = (
-        math.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
-    ) + _log_a0(r, alpha, s, beta, x, t_x, T)
+    log_ratio = (math.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)) + _log_a0(
+        r, alpha, s, beta, x, t_x, T
+    )
     return 1.0 / (1.0 + np.exp(log_ratio))
 
 
@@ -167,16 +168,7 @@ def pnbd_expected_new(params: ParetoNbd, t) -> np.ndarray:
     return r * beta / (alpha * (s - 1.0)) * (1.0 - (beta / (beta + t)) ** (s - 1.0))
 
 
-def pareto_nbd(
-    rfm,
-    *,
-    priors: dict | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 2,
-    seed: int = 0,
-    convergence: Convergence | None = None,
-) -> Posterior:
+def pareto_nbd(rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior:
     """Posterior of (r, α, s, β) given per-customer (x, t_x, T) (NUTS); columns ``r, alpha, s, beta``.
 
     The likelihood is the module docstring's, with PyTensor's ``hyp2f1`` (differentiable in its parameters).
@@ -217,10 +209,7 @@ def pareto_nbd(
         kind="pareto_nbd",
         columns={"r": "r", "alpha": "alpha", "s": "s", "beta": "beta"},
         sampled=["r", "rate", "s", "dropout_rate"],
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        seed=seed,
-        convergence=convergence,
-        info={"priors": {k: list(v) for k, v in spec.items()}, "customers": int(x.size)},
+        priors=spec,
+        info={"customers": int(x.size)},
+        **sampling,
     )

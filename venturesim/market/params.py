@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from venturesim.market.repeat_usage import repeat_by_age, spend_per_transaction
 from venturesim.market.pipeline import conditional_probabilities, resolution_probabilities
+from venturesim.market.repeat_usage import repeat_by_age, spend_per_transaction
 from venturesim.market.schema import Market, Segment
 from venturesim.spec.distributions import Spec
 from venturesim.spec.sampling import Sampler

@@ -152,6 +152,7 @@ def sample(
     convergence: Convergence | None = None,
     priors: dict | None = None,
     info: dict | None = None,
+    sampler: str | None = None,
 ) -> Posterior:
     """Run NUTS on a PyMC ``model``, check convergence, and return the :class:`Posterior`.
 
@@ -164,12 +165,15 @@ def sample(
     columns : ``{output column: model variable name}`` (deterministic or sampled, scalar).
     sampled : the free parameters whose R-hat/ESS are checked.
     priors : the priors used, recorded in ``info["priors"]``.
+    sampler : ``"pymc"`` or ``"numpyro"`` (None: :func:`nuts_sampler`'s choice).
     """
     import pymc as pm
 
     _check_settings(draws, tune, chains)
     convergence = convergence or Convergence()
-    sampler = nuts_sampler()
+    if sampler not in (None, "pymc", "numpyro"):
+        raise ValueError(f"sampler(={sampler!r}) must be 'pymc', 'numpyro' or None")
+    sampler = sampler or nuts_sampler()
     start = time.perf_counter()
     with model, warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -124,7 +124,7 @@ class RepeatUsage(Model):
     """Non-contractual repeat usage, BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy
     way"): an active customer transacts at rate λ ~ Gamma(r, α) per month and drops out with probability
     p ~ Beta(a, b) after each transaction; revenue = transactions × spend. Replaces the segment's churn
-    and price (docs/model/market.md; `venturesim calibrate usage` fits r, α, a, b and the spend)."""
+    (docs/model/calibration.md; `venturesim calibrate usage` fits r, α, a, b and the spend)."""
 
     r: uncertain(gt=0) = Field(description="Shape r of the transaction rates (no unit; CDNOW: 0.243).")
     alpha: uncertain(gt=0) = Field(

@@ -269,11 +269,14 @@ def usage(
     force: bool = _FORCE,
 ) -> None:
     """BG/NBD or Pareto/NBD transactions and Gamma-Gamma spend → P(alive), future transactions, CLV."""
+    import numpy as np
+    import pandas as pd
+
     from venturesim.calibrate import bgnbd as bg
     from venturesim.calibrate import pareto
     from venturesim.spec.errors import UsageError
 
-    kinds = {
+    kinds: dict[str, tuple[Callable[..., Any], ...]] = {
         "bgnbd": (bg.bgnbd_mle, bg.bgnbd, bg.p_alive, bg.expected_purchases),
         "pareto-nbd": (pareto.pnbd_mle, pareto.pareto_nbd, pareto.pnbd_p_alive, pareto.pnbd_expected_purchases),
     }
@@ -323,9 +326,6 @@ def usage(
             frame.to_parquet(out)
             lines.append(f"wrote {out}")
         return lines
-
-    import numpy as np
-    import pandas as pd
 
     _calibrate(out, force, read=lambda: bg.read_rfm(data), fit=None, sampling={}, mle=report)
 

@@ -186,14 +186,14 @@ def _last_level(y, start, g, level_sd, noise_sd) -> tuple[float, float]:
     cov = level_sd**2 * walk + noise_sd**2 * np.eye(n)
     k = level_sd**2 * walk[-1]
     mean = start + g * np.arange(n)
-    w = np.linalg.solve(cov, k)
+    w = np.linalg.lstsq(cov, k, rcond=None)[0]  # Σ⁻¹k (Σ is singular when σ_o = 0: month 0 is μ₀ exactly)
     return float(mean[-1] + w @ (y - mean)), float(max(level_sd**2 * (n - 1) - w @ k, 0.0))
 
 
 def local_level_mle(mrr) -> LocalLevelMle:
     """Maximum likelihood of the local-level model (module docstring), by L-BFGS-B on (μ₀, g, ln σ_ℓ, ln σ_o)."""
+    from scipy.linalg import cho_factor, cho_solve
     from scipy.optimize import minimize
-    from scipy.stats import multivariate_normal
 
     y = _log_series(mrr)
     n, walk = y.size, _walk_cov(y.size)
@@ -202,7 +202,13 @@ def local_level_mle(mrr) -> LocalLevelMle:
     def nll(v):
         start, g, log_l, log_o = v
         cov = np.exp(2 * log_l) * walk + np.exp(2 * log_o) * np.eye(n)
-        return -float(multivariate_normal(start + g * t, cov).logpdf(y))
+        try:
+            factor = cho_factor(cov, lower=True)
+        except np.linalg.LinAlgError:
+            return 1e300
+        r = y - start - g * t
+        logdet = 2.0 * np.sum(np.log(np.diag(factor[0])))
+        return 0.5 * (logdet + r @ cho_solve(factor, r) + n * math.log(2 * math.pi))
 
     ols = revenue_mle(mrr)
     noise = max(ols.sigma, 1e-3)

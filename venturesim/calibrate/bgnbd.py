@@ -92,6 +92,7 @@ __all__ = [
     "bgnbd",
     "bgnbd_log_likelihood",
     "bgnbd_mle",
+    "bgnbd_model",
     "clv",
     "draws_of",
     "expected_purchases",
@@ -328,11 +329,8 @@ def lognormal_priors(defaults: dict, priors: dict | None, *, default_median: flo
     return out
 
 
-def bgnbd(rfm: Rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior:
-    """Posterior of the BG/NBD (r, α, a, b) given per-customer (x, t_x, T) (NUTS); columns ``r, alpha, a, b``.
-
-    The likelihood is eq. 6 (module docstring); priors in :data:`DEFAULT_PRIORS`.
-    """
+def bgnbd_model(rfm: Rfm, priors: dict | None = None):
+    """(PyMC model, priors used) of the Bayesian BG/NBD: eq. 6 as the Potential ``loglik`` (module docstring)."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -357,13 +355,22 @@ def bgnbd(rfm: Rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior
         a3 = lbeta(a, b + x) - lbeta(a, b) - (r + x) * pt.log(alpha + T)
         a4 = lbeta(a + 1.0, b + np.maximum(x, 1.0) - 1.0) - lbeta(a, b) - (r + x) * pt.log(alpha + t_x)
         pm.Potential("loglik", pt.sum(base + pt.switch(repeat, pt.logaddexp(a3, a4), a3)))
+    return model, spec
+
+
+def bgnbd(rfm: Rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior:
+    """Posterior of the BG/NBD (r, α, a, b) given per-customer (x, t_x, T) (NUTS); columns ``r, alpha, a, b``.
+
+    The likelihood is eq. 6 (module docstring); priors in :data:`DEFAULT_PRIORS`.
+    """
+    model, spec = bgnbd_model(rfm, priors)
     return sample(
         model,
         kind="bgnbd",
         columns={"r": "r", "alpha": "alpha", "a": "a", "b": "b"},
         sampled=["r", "rate", "dropout", "concentration"],
         priors=spec,
-        info={"customers": int(x.size)},
+        info={"customers": len(rfm.x)},
         **sampling,
     )
 

@@ -65,6 +65,7 @@ __all__ = [
     "DEFAULT_PRIORS",
     "ParetoNbd",
     "pareto_nbd",
+    "pareto_nbd_model",
     "pnbd_expected_new",
     "pnbd_expected_purchases",
     "pnbd_log_likelihood",
@@ -168,11 +169,9 @@ def pnbd_expected_new(params: ParetoNbd, t) -> np.ndarray:
     return r * beta / (alpha * (s - 1.0)) * (1.0 - (beta / (beta + t)) ** (s - 1.0))
 
 
-def pareto_nbd(rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior:
-    """Posterior of (r, α, s, β) given per-customer (x, t_x, T) (NUTS); columns ``r, alpha, s, beta``.
-
-    The likelihood is the module docstring's, with PyTensor's ``hyp2f1`` (differentiable in its parameters).
-    """
+def pareto_nbd_model(rfm, priors: dict | None = None):
+    """(PyMC model, priors used) of the Bayesian Pareto/NBD: the likelihood as the Potential ``loglik``, with
+    PyTensor's ``hyp2f1`` (differentiable in its parameters)."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -204,12 +203,22 @@ def pareto_nbd(rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior
         both = pt.switch(t_x < T, pt.logaddexp(first, log_second), first)
         head = pt.gammaln(r + x) - pt.gammaln(r) + r * pt.log(alpha) + s * pt.log(beta)
         pm.Potential("loglik", pt.sum(head + both))
+    return model, spec
+
+
+def pareto_nbd(rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior:
+    """Posterior of (r, α, s, β) given per-customer (x, t_x, T) (NUTS); columns ``r, alpha, s, beta``.
+
+    The model is :func:`pareto_nbd_model`'s. Slow: the gradient of ₂F₁ in its parameters is a series per
+    customer (docs/performance.md); prefer :func:`pnbd_mle` for thousands of customers.
+    """
+    model, spec = pareto_nbd_model(rfm, priors)
     return sample(
         model,
         kind="pareto_nbd",
         columns={"r": "r", "alpha": "alpha", "s": "s", "beta": "beta"},
         sampled=["r", "rate", "s", "dropout_rate"],
         priors=spec,
-        info={"customers": int(x.size)},
+        info={"customers": len(rfm.x)},
         **sampling,
     )

@@ -54,3 +54,18 @@ def test_bad_data_and_missing_out_have_their_exit_codes(tmp_path):
     (tmp_path / "m.parquet").write_text("x")
     result = runner.invoke(app, ["calibrate", "market", str(path), "--out", str(tmp_path / "m.parquet")])
     assert result.exit_code == 5 and "--force" in result.output
+
+
+def test_usage_pareto_nbd_and_revenue_local_level_mle(tmp_path):
+    result = runner.invoke(app, ["calibrate", "usage", str(DATA / "cdnow_summary.csv"), "--model", "pareto-nbd"])
+    assert result.exit_code == 0, result.output
+    # Fader, Hardie & Lee (2005) Pareto/NBD note: r = 0.55, α = 10.58, s = 0.61, β = 11.67, LL = −9595.0
+    assert "Pareto/NBD: r=0.5533 alpha=10.58 s=0.6062 beta=11.67 LL=-9595.0" in " ".join(result.output.split())
+    path = tmp_path / "mrr.csv"
+    path.write_text("month,mrr\n" + "".join(f"{m},{1000 * 1.1**m:.6f}\n" for m in range(12)))
+    result = runner.invoke(app, ["calibrate", "revenue", str(path), "--model", "local-level", "--mle"])
+    assert result.exit_code == 0, result.output
+    # exact 10 %/month growth: the walk's drift is ln 1.1 and the last level is the last month's MRR
+    assert "mrr_start=2853.12 growth_monthly=0.1" in result.output
+    result = runner.invoke(app, ["calibrate", "revenue", str(path), "--model", "arima", "--mle"])
+    assert result.exit_code == 2 and "local-level" in result.output

@@ -70,3 +70,24 @@ def test_bass_predictive_check_by_hand():
     assert np.all(np.abs(frame["high"] - stats.poisson(mu).ppf(0.97)) <= 2 + 0.02 * mu)
     assert 0.8 <= frame["inside"].mean() <= 1.0  # 48 months, each inside with probability ≈ 0.94
     assert plot_bass_check(frame).to_dict()["layer"][0]["mark"]["type"] == "area"
+
+
+def test_local_level_conditioning_and_recovery():
+    """The last level given the data: with no observation noise it is the last observation; with no level noise
+    it is the line μ₀ + g(n−1). And 80 months drawn from the model (g = ln 1.05, σ_ℓ = 0.04, σ_o = 0.03) give
+    ML estimates within 3 standard errors of g (SE ≈ σ_ℓ/√(n−1) = 0.0045)."""
+    from venturesim.calibrate.growth import _last_level, local_level_mle
+
+    y = np.log([100.0, 120.0, 118.0, 150.0, 160.0])
+    assert _last_level(y, y[0], 0.1, 0.05, 0.0)[0] == pytest.approx(y[-1], abs=1e-9)
+    mean, var = _last_level(y, 4.6, 0.1, 0.0, 0.05)
+    assert (mean, var) == (pytest.approx(4.6 + 0.4, abs=1e-12), pytest.approx(0.0, abs=1e-12))
+    rng = np.random.default_rng(8)
+    n, g, sl, so = 80, np.log(1.05), 0.04, 0.03
+    level = np.log(5000) + np.cumsum(np.r_[0.0, g + sl * rng.standard_normal(n - 1)])
+    fit = local_level_mle(np.exp(level + so * rng.standard_normal(n)))
+    assert abs(fit.log_growth - g) < 3 * sl / np.sqrt(n - 1)
+    # σ_ℓ and σ_o are only weakly separated by 80 months; the variance of a month-on-month change,
+    # Var(Δ ln MRR) = σ_ℓ² + 2σ_o², is well determined
+    assert fit.level_sd**2 + 2 * fit.noise_sd**2 == pytest.approx(sl**2 + 2 * so**2, rel=0.25)
+    assert abs(fit.last_level - level[-1]) < 3 * so

@@ -29,7 +29,7 @@ import pandas as pd
 
 from venturesim.calibrate._data import ConvergenceError
 
-__all__ = ["Convergence", "Posterior", "nuts_sampler", "read_posterior", "sample"]
+__all__ = ["Convergence", "Posterior", "merge_priors", "nuts_sampler", "read_posterior", "sample"]
 
 
 @dataclass(frozen=True)
@@ -130,33 +130,50 @@ def _check_settings(draws, tune, chains) -> None:
             raise ValueError(f"{name}(={value!r}) must be a positive integer")
 
 
+def merge_priors(defaults: dict, priors: dict | None) -> dict:
+    """``defaults`` ({name: (two numbers)}) updated by the user's ``priors``; an unknown name is an error."""
+    spec = {**defaults, **(priors or {})}
+    if set(spec) != set(defaults):
+        raise ValueError(f"unknown priors {sorted(set(spec) - set(defaults))}; known: {sorted(defaults)}")
+    return spec
+
+
 def sample(
     model,
     *,
     kind: str,
     columns: dict,
     sampled: list[str],
-    draws: int,
-    tune: int,
-    chains: int,
-    seed: int,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 2,
+    seed: int = 0,
     target_accept: float = 0.9,
     convergence: Convergence | None = None,
+    priors: dict | None = None,
     info: dict | None = None,
+    sampler: str | None = None,
 ) -> Posterior:
     """Run NUTS on a PyMC ``model``, check convergence, and return the :class:`Posterior`.
+
+    Every fit (``sbg``, ``bass``, ``revenue``, ``local_level``, ``bgnbd``, ``pareto_nbd``) passes its
+    keyword arguments ``draws, tune, chains, seed, target_accept, convergence`` through to here.
 
     Parameters
     ----------
     model : pymc.Model
     columns : ``{output column: model variable name}`` (deterministic or sampled, scalar).
     sampled : the free parameters whose R-hat/ESS are checked.
+    priors : the priors used, recorded in ``info["priors"]``.
+    sampler : ``"pymc"`` or ``"numpyro"`` (None: :func:`nuts_sampler`'s choice).
     """
     import pymc as pm
 
     _check_settings(draws, tune, chains)
     convergence = convergence or Convergence()
-    sampler = nuts_sampler()
+    if sampler not in (None, "pymc", "numpyro"):
+        raise ValueError(f"sampler(={sampler!r}) must be 'pymc', 'numpyro' or None")
+    sampler = sampler or nuts_sampler()
     start = time.perf_counter()
     with model, warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -181,7 +198,11 @@ def sample(
     }
     for out, var in columns.items():
         frame[out] = np.asarray(post[var].values, np.float64).reshape(-1)
-    info = {**(info or {}), "sampling_seconds": float(post.attrs.get("sampling_time", float("nan")))}
+    info = {
+        **({"priors": {k: list(v) for k, v in priors.items()}} if priors is not None else {}),
+        **(info or {}),
+        "sampling_seconds": float(post.attrs.get("sampling_time", float("nan"))),
+    }
     result = Posterior(kind, pd.DataFrame(frame), diag, divergences, seconds, sampler, info)
     check_convergence(result, convergence)
     return result

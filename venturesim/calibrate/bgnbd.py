@@ -52,32 +52,60 @@ Data layout: one row per customer with ``x`` (repeat transactions),
 purchase), and optionally ``zbar`` (mean spend of the repeat transactions,
 0 when x = 0). ``customer`` may name the customer. Time in any unit (the
 CDNOW sample uses weeks); rates and α are per that unit.
+
+**Bayes** (:func:`bgnbd`): eq. 6 in PyMC, sampled in a parametrisation whose
+posterior is nearly uncorrelated (r and α, a and b are strongly correlated on
+CDNOW, and short NUTS chains do not mix on them): r, the mean transaction rate
+r/α, the mean dropout probability a/(a+b) and the concentration a + b. Priors
+(``DEFAULT_PRIORS``, each (median, sd of the log) of a LogNormal, overridable
+with ``priors={name: (median, sd)}``): r ~ LogNormal(ln 1, 1.5²); r/α ~
+LogNormal(ln(x̄/T̄), 1.5²) (x̄/T̄ the data's mean repeat transactions per unit
+of time); a/(a+b) ~ Beta(1, 1) (``dropout``, given as its two shapes);
+a + b ~ LogNormal(ln 3, 1.5²). Posterior columns ``r, alpha, a, b``.
+:func:`draws_of` turns a BG/NBD or Pareto/NBD posterior into parameter sets,
+and :func:`posterior_mean_of` averages P(alive), expected transactions or CLV over them
+(the posterior mean of each customer's figure).
+
+**Into a scenario** (a segment's ``repeat_usage``, :mod:`venturesim.market.repeat_usage`):
+the scenario works in months, so convert α (a time scale) from the data's unit:
+α_month = α / units_per_month (weeks: α · 12/52); r, a, b have no unit.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
 from venturesim.calibrate._data import DataError, read_table
+from venturesim.calibrate._mcmc import Posterior, merge_priors, sample
 
 __all__ = [
+    "DEFAULT_PRIORS",
     "BgNbd",
     "GammaGamma",
     "Rfm",
+    "bgnbd",
     "bgnbd_log_likelihood",
     "bgnbd_mle",
+    "bgnbd_model",
     "clv",
+    "draws_of",
     "expected_purchases",
     "expected_spend",
     "gamma_gamma_mle",
     "p_alive",
+    "posterior_mean_of",
     "read_rfm",
 ]
+
+DEFAULT_PRIORS = {"r": (1.0, 1.5), "rate": (None, 1.5), "dropout": (1.0, 1.0), "concentration": (3.0, 1.5)}
+"""(median, sd of the log) of LogNormal priors on r, the mean rate r/α (median None: the data's x̄/T̄) and
+a + b; the two Beta shapes of the prior on the mean dropout probability a/(a+b)."""
 
 
 @dataclass(frozen=True)
@@ -246,8 +274,17 @@ def expected_spend(params: GammaGamma, x, zbar) -> np.ndarray:
     return (params.gamma + x * zbar) * params.p / (params.p * x + params.q - 1)
 
 
+def _expected(transactions, t, x, t_x, T):
+    """E[Y(t) | x, t_x, T] of a BG/NBD or a Pareto/NBD fit."""
+    from venturesim.calibrate.pareto import ParetoNbd, pnbd_expected_purchases
+
+    if isinstance(transactions, ParetoNbd):
+        return pnbd_expected_purchases(transactions, t, x, t_x, T)
+    return expected_purchases(transactions, t, x, t_x, T)
+
+
 def clv(
-    transactions: BgNbd,
+    transactions,
     spend: GammaGamma,
     rfm: Rfm,
     *,
@@ -259,7 +296,8 @@ def clv(
     """Expected discounted margin of each customer over the next ``months`` (module docstring).
 
     ``units_per_month`` converts months to the data's time unit (weeks: 52/12);
-    ``discount_annual`` is converted to a monthly rate (1 + d)^(1/12) − 1.
+    ``discount_annual`` is converted to a monthly rate (1 + d)^(1/12) − 1. ``transactions``: a
+    :class:`BgNbd` or a :class:`venturesim.calibrate.pareto.ParetoNbd`.
     """
     if rfm.zbar is None:
         raise ValueError("CLV needs each customer's mean spend (column zbar)")
@@ -268,7 +306,90 @@ def clv(
     total = np.zeros(rfm.x.shape)
     previous = np.zeros(rfm.x.shape)
     for k in range(1, months + 1):
-        now = expected_purchases(transactions, k * units_per_month, rfm.x, rfm.t_x, rfm.T)
+        now = _expected(transactions, k * units_per_month, rfm.x, rfm.t_x, rfm.T)
         total += (now - previous) * z * margin / (1.0 + d) ** k
         previous = now
     return total
+
+
+def mean_rate(x, T) -> float:
+    """x̄/T̄: the data's mean repeat transactions per unit of time (the rate prior's default median)."""
+    return max(float(np.mean(x)) / float(np.mean(T)), 1e-6)
+
+
+def lognormal_priors(defaults: dict, priors: dict | None, *, default_median: float) -> dict:
+    """Merge ``priors`` into ``defaults`` ({name: (first, second)}, both > 0; a first None → ``default_median``)."""
+    spec = merge_priors(defaults, priors)
+    out = {}
+    for name, (median, sd) in spec.items():
+        median = default_median if median is None else median
+        if not (median > 0 and sd > 0):
+            raise ValueError(f"prior {name}=({median}, {sd}) needs a median > 0 and a log-sd > 0")
+        out[name] = (float(median), float(sd))
+    return out
+
+
+def bgnbd_model(rfm: Rfm, priors: dict | None = None):
+    """(PyMC model, priors used) of the Bayesian BG/NBD: eq. 6 as the Potential ``loglik`` (module docstring)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    x, t_x, T = (np.asarray(v, np.float64) for v in (rfm.x, rfm.t_x, rfm.T))
+    if not np.any(x > 0):
+        raise ValueError("no customer made a repeat transaction; the BG/NBD cannot be fitted")
+    spec = lognormal_priors(DEFAULT_PRIORS, priors, default_median=mean_rate(x, T))
+    repeat = x > 0
+
+    def lbeta(u, v):
+        return pt.gammaln(u) + pt.gammaln(v) - pt.gammaln(u + v)
+
+    with pm.Model() as model:
+        r = pm.LogNormal("r", math.log(spec["r"][0]), spec["r"][1])
+        rate = pm.LogNormal("rate", math.log(spec["rate"][0]), spec["rate"][1])
+        dropout = pm.Beta("dropout", spec["dropout"][0], spec["dropout"][1])
+        conc = pm.LogNormal("concentration", math.log(spec["concentration"][0]), spec["concentration"][1])
+        alpha = pm.Deterministic("alpha", r / rate)
+        a = pm.Deterministic("a", dropout * conc)
+        b = pm.Deterministic("b", (1.0 - dropout) * conc)
+        base = pt.gammaln(r + x) - pt.gammaln(r) + r * pt.log(alpha)
+        a3 = lbeta(a, b + x) - lbeta(a, b) - (r + x) * pt.log(alpha + T)
+        a4 = lbeta(a + 1.0, b + np.maximum(x, 1.0) - 1.0) - lbeta(a, b) - (r + x) * pt.log(alpha + t_x)
+        pm.Potential("loglik", pt.sum(base + pt.switch(repeat, pt.logaddexp(a3, a4), a3)))
+    return model, spec
+
+
+def bgnbd(rfm: Rfm, *, priors: dict | None = None, **sampling: Any) -> Posterior:
+    """Posterior of the BG/NBD (r, α, a, b) given per-customer (x, t_x, T) (NUTS); columns ``r, alpha, a, b``.
+
+    The likelihood is eq. 6 (module docstring); priors in :data:`DEFAULT_PRIORS`.
+    """
+    model, spec = bgnbd_model(rfm, priors)
+    return sample(
+        model,
+        kind="bgnbd",
+        columns={"r": "r", "alpha": "alpha", "a": "a", "b": "b"},
+        sampled=["r", "rate", "dropout", "concentration"],
+        priors=spec,
+        info={"customers": len(rfm.x)},
+        **sampling,
+    )
+
+
+def draws_of(posterior: Posterior, *, max_draws: int | None = 200) -> list:
+    """The parameter sets of a ``bgnbd`` or ``pareto_nbd`` posterior (evenly thinned to ``max_draws``)."""
+    from venturesim.calibrate.pareto import ParetoNbd
+
+    frame = posterior.draws
+    if max_draws is not None and len(frame) > max_draws:
+        frame = frame.iloc[np.linspace(0, len(frame) - 1, max_draws).round().astype(int)]
+    if posterior.kind == "bgnbd":
+        return [BgNbd(*row) for row in frame[["r", "alpha", "a", "b"]].to_numpy(np.float64)]
+    if posterior.kind == "pareto_nbd":
+        return [ParetoNbd(*row) for row in frame[["r", "alpha", "s", "beta"]].to_numpy(np.float64)]
+    raise ValueError(f"a {posterior.kind!r} posterior has no BG/NBD or Pareto/NBD draws")
+
+
+def posterior_mean_of(figure, posterior: Posterior, *args, max_draws: int | None = 200, **kwargs) -> np.ndarray:
+    """The mean over the posterior's draws of ``figure(params, *args, **kwargs)`` (e.g. :func:`p_alive`)."""
+    draws = draws_of(posterior, max_draws=max_draws)
+    return np.mean([figure(d, *args, **kwargs) for d in draws], axis=0)

@@ -48,11 +48,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from venturesim.calibrate._data import DataError, check_consecutive, read_table
-from venturesim.calibrate._mcmc import Convergence, Posterior, sample
+from venturesim.calibrate._mcmc import Posterior, merge_priors, sample
 
 __all__ = ["DEFAULT_PRIORS", "Signups", "bass", "expected_new", "read_signups"]
 
@@ -100,20 +101,13 @@ def bass(
     hierarchical: bool = False,
     likelihood: str = "negative_binomial",
     priors: dict | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 2,
-    seed: int = 0,
-    target_accept: float = 0.9,
-    convergence: Convergence | None = None,
+    **sampling: Any,
 ) -> Posterior:
     """Posterior of each segment's Bass (p, q, m) given its monthly new customers (NUTS)."""
     import pymc as pm
     import pytensor.tensor as pt
 
-    spec = {**DEFAULT_PRIORS, **(priors or {})}
-    if set(spec) != set(DEFAULT_PRIORS):
-        raise ValueError(f"unknown priors {sorted(set(spec) - set(DEFAULT_PRIORS))}; known: {sorted(DEFAULT_PRIORS)}")
+    spec = merge_priors(DEFAULT_PRIORS, priors)
     for name, (median, sd) in spec.items():
         if not (median > 0 and sd > 0):
             raise ValueError(f"prior {name}=({median}, {sd}) needs a median > 0 and a log-sd > 0")
@@ -165,17 +159,12 @@ def bass(
         kind="bass",
         columns=columns,
         sampled=sampled,
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        seed=seed,
-        target_accept=target_accept,
-        convergence=convergence,
+        priors=spec,
         info={
-            "priors": {k: list(v) for k, v in spec.items()},
             "segments": names,
             "hierarchical": hierarchical,
             "likelihood": likelihood,
             "months": {n: len(signups.segments[n]) for n in names},
         },
+        **sampling,
     )

@@ -45,13 +45,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln
 
 from venturesim.calibrate._data import DataError, DataProblem, raw_frame, read_table, source_name
-from venturesim.calibrate._mcmc import Convergence, Posterior, sample
+from venturesim.calibrate._mcmc import Posterior, merge_priors, sample
 
 __all__ = ["DEFAULT_PRIORS", "Cohorts", "SbgMle", "read_cohorts", "sbg", "sbg_log_likelihood", "sbg_mle"]
 
@@ -199,16 +200,7 @@ def _segment(cohorts, segment) -> list[np.ndarray]:
     return cohorts.segments[segment]
 
 
-def sbg(
-    cohorts: Cohorts,
-    *,
-    priors: dict | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 2,
-    seed: int = 0,
-    convergence: Convergence | None = None,
-) -> Posterior:
+def sbg(cohorts: Cohorts, *, priors: dict | None = None, **sampling: Any) -> Posterior:
     """Posterior of (α, β) per segment (NUTS), with the scenario's ``churn`` and ``churn_concentration``.
 
     Columns: ``alpha, beta, churn, churn_concentration`` (prefixed ``SEGMENT.`` when there are several segments).
@@ -216,9 +208,7 @@ def sbg(
     import pymc as pm
     import pytensor.tensor as pt
 
-    spec = {**DEFAULT_PRIORS, **(priors or {})}
-    if set(spec) != set(DEFAULT_PRIORS):
-        raise ValueError(f"unknown priors {sorted(set(spec) - set(DEFAULT_PRIORS))}; known: {sorted(DEFAULT_PRIORS)}")
+    spec = merge_priors(DEFAULT_PRIORS, priors)
     for name, (first, second) in spec.items():
         if not (first > 0 and second > 0):
             raise ValueError(f"prior {name}=({first}, {second}) needs two numbers > 0")
@@ -257,10 +247,7 @@ def sbg(
         kind="sbg",
         columns=columns,
         sampled=sampled,
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        seed=seed,
-        convergence=convergence,
-        info={"priors": {k: list(v) for k, v in spec.items()}, "segments": list(cohorts.segments)},
+        priors=spec,
+        info={"segments": list(cohorts.segments)},
+        **sampling,
     )

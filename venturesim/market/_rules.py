@@ -77,14 +77,26 @@ def support_multiplier(customers, capacity, elasticity, max_multiplier, xp=np):
 
 
 def churn_probability(
-    churn, concentration, sbg, cohort_ages, quality_churn, price_factor, overload=None, exit_share=None, xp=np
+    churn,
+    concentration,
+    sbg,
+    cohort_ages,
+    quality_churn,
+    price_factor,
+    overload=None,
+    exit_share=None,
+    repeat=None,
+    repeat_hazard=None,
+    xp=np,
 ):
     """The month's churn probability of a customer, (…, S) on totals or (…, S, A) by age.
 
     c' = min(h · e^{−ε_c g} · ((1 − πx)/(1 − x))^{ε_p} · M_support, 1), then c' + f(1 − c') with the share f of
     customers who leave with partnerships ending this month (exactly c' when f = 0). h is the segment's
     ``churn`` (…, S) when ``cohort_ages`` (…, A) is empty (A = 0: ages untracked), else by age the sBG
-    hazard (:func:`venturesim.market.retention.sbg_churn_hazard`) where ``sbg`` > 0 and ``churn`` otherwise.
+    hazard (:func:`venturesim.market.retention.sbg_churn_hazard`) where ``sbg`` > 0 and ``churn`` otherwise,
+    and the BG/NBD dropout hazard ``repeat_hazard`` (…, S, A) where ``repeat`` (…, S) > 0
+    (:func:`venturesim.market.repeat_usage.repeat_by_age`; None or A = 0 there: no repeat-usage segment).
     ``quality_churn`` and ``overload`` (the support multiplier, None: none) are path-level; ``price_factor``
     and ``exit_share`` (None: none) are (…, S).
     """
@@ -97,6 +109,8 @@ def churn_probability(
             sbg_churn_hazard(ages, churn[..., None], concentration[..., None], xp=xp),
             churn[..., None],
         )
+        if repeat_hazard is not None and repeat_hazard.shape[-1]:
+            h = xp.where(repeat[..., None] > 0, repeat_hazard, h)
     else:
         h = churn
     c = h * _path(quality_churn, xp, 1 + by_age) * cell(price_factor)
@@ -165,7 +179,8 @@ class Billing(NamedTuple):
 
 
 def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Billing:
-    """Revenue = Σ_open segments, cells customers · R (:func:`venturesim.market.revenue.base_price` × e^{ε_p g});
+    """Revenue = Σ_open segments, cells customers · R (:func:`venturesim.market.revenue.base_price`, plus a
+    repeat-usage segment's transactions × spend per transaction, × e^{ε_p g});
     tokens = customers · (tokens per customer + 10⁶ · mean usage); support = customers · support cost.
 
     ``market``: MarketParams (one path's leaves or the block's); ``customers`` (…, S) and ``cohorts`` (…, S, A)
@@ -186,6 +201,8 @@ def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Bil
         cut,
         xp=xp,
     )  # (…, S, cells)
+    if m.repeat_transactions.shape[-1]:  # repeat usage: transactions × spend per transaction, USD
+        base = base + m.repeat_transactions * m.spend_per_transaction[..., None]
     price = base * _path(quality_price, xp, 2)
     usage_tokens = 1e6 * m.usage_by_age
     if cohorts.shape[-1]:

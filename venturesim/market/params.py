@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from venturesim.market.pipeline import conditional_probabilities, resolution_probabilities
+from venturesim.market.repeat_usage import repeat_by_age, spend_per_transaction
 from venturesim.market.schema import Market, Segment
 from venturesim.spec.distributions import Spec
 from venturesim.spec.sampling import Sampler
@@ -53,6 +54,10 @@ class MarketParams(NamedTuple):
     expansion_by_age : (paths, S, max(A, 1)) subscription multiple in the
         (k+1)-th billed month, min((1 + e)^k, cap).
     sbg : (paths, S) 1 for shifted-beta-geometric churn; sbg_concentration : (paths, S) κ.
+    repeat : (paths, S) 1 for a BG/NBD repeat-usage segment (:mod:`venturesim.market.repeat_usage`).
+    repeat_hazard, repeat_transactions : (paths, S, max(A, 1)), or (paths, S, 0) when no segment has
+        repeat usage: the BG/NBD dropout hazard of age k and the transactions of an active customer in
+        cell k. spend_per_transaction : (paths, S) Gamma-Gamma mean spend, USD (0 without repeat usage).
     support_cost : (paths, S) USD per active customer per month.
     cohort_ages : (paths, A) ages 0 … A−1 of the tracked cohorts (A = 0: untracked).
     channel_segment : (paths, K, S) one-hot: the segment each channel sells to.
@@ -93,6 +98,10 @@ class MarketParams(NamedTuple):
     expansion_by_age: np.ndarray
     sbg: np.ndarray
     sbg_concentration: np.ndarray
+    repeat: np.ndarray
+    repeat_hazard: np.ndarray
+    repeat_transactions: np.ndarray
+    spend_per_transaction: np.ndarray
     support_cost: np.ndarray
     cohort_ages: np.ndarray
     channel_segment: np.ndarray
@@ -119,9 +128,10 @@ def _nonzero(spec) -> bool:
 
 
 def needs_ages(market: Market) -> bool:
-    """Customers are tracked by age when a segment uses sBG churn, expansion or usage growth."""
+    """Customers are tracked by age when a segment uses sBG churn, repeat usage, expansion or usage growth."""
     return any(
         s.churn_concentration is not None
+        or s.repeat_usage is not None
         or _nonzero(s.expansion_monthly)
         or (s.usage is not None and _nonzero(s.usage.growth_monthly))
         for s in market.segments
@@ -224,6 +234,20 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         ],
         axis=1,
     )
+    repeat = np.array([s.repeat_usage is not None for s in segments], np.float64)
+    width = max(ages, 1) if repeat.any() else 0
+    repeat_hazard = np.zeros((n, n_seg, width))
+    repeat_transactions = np.zeros((n, n_seg, width))
+    spend = np.zeros((n, n_seg))
+    for j, s in enumerate(segments):
+        if s.repeat_usage is not None:
+            u, at = s.repeat_usage, f"market.segments.{s.name}.repeat_usage"
+            r, alpha, a, b = (scalar(getattr(u, f), f"{at}.{f}")[:, None] for f in ("r", "alpha", "a", "b"))
+            repeat_hazard[:, j], repeat_transactions[:, j] = repeat_by_age(k_age[:width], r, alpha, a, b)
+            spend[:, j] = spend_per_transaction(
+                *(scalar(getattr(u.spend, f), f"{at}.spend.{f}") for f in ("p", "q", "gamma"))
+            )
+
     open_arr = np.stack(
         [
             scalar(s.open_when_arr_at_least, f"market.segments.{s.name}.open_when_arr_at_least")
@@ -289,6 +313,10 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         expansion_by_age=growth_by_age(expansion, expansion_cap),
         sbg=np.broadcast_to(np.array([s.churn_concentration is not None for s in segments], np.float64), (n, n_seg)),
         sbg_concentration=concentration,
+        repeat=np.broadcast_to(repeat, (n, n_seg)),
+        repeat_hazard=repeat_hazard,
+        repeat_transactions=repeat_transactions,
+        spend_per_transaction=spend,
         support_cost=per_segment("support_cost_per_customer"),
         cohort_ages=np.broadcast_to(np.arange(ages, dtype=np.float64), (n, ages)),
         channel_segment=one_hot,

@@ -171,6 +171,8 @@ def market_month(
         price_factor,
         overload,
         limits.exit_churn,
+        market.repeat,
+        market.repeat_hazard,
         xp=np,
     )
     stay = churned_by_age = None

@@ -111,6 +111,31 @@ class Usage(Model):
     )
 
 
+class GammaGammaSpend(Model):
+    """Spend per transaction, Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV", JMR 42(4)): a
+    transaction's value z ~ Gamma(p, ν), ν ~ Gamma(q, γ) across customers; mean pγ/(q − 1) USD."""
+
+    p: uncertain(gt=0) = Field(description="Shape p of a transaction's value (no unit; CDNOW: 6.25).")
+    q: uncertain(gt=1) = Field(description="Shape q of the customers' scale (> 1 for a finite mean; CDNOW: 3.74).")
+    gamma: uncertain(gt=0) = Field(description="Scale γ of the customers' scale, USD (CDNOW: 15.44).")
+
+
+class RepeatUsage(Model):
+    """Non-contractual repeat usage, BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy
+    way"): an active customer transacts at rate λ ~ Gamma(r, α) per month and drops out with probability
+    p ~ Beta(a, b) after each transaction; revenue = transactions × spend. Replaces the segment's churn
+    (docs/model/calibration.md; `venturesim calibrate usage` fits r, α, a, b and the spend)."""
+
+    r: uncertain(gt=0) = Field(description="Shape r of the transaction rates (no unit; CDNOW: 0.243).")
+    alpha: uncertain(gt=0) = Field(
+        description="Scale α of the transaction rates, months (a fit in weeks: α · 12/52; CDNOW: 4.414 "
+        "weeks = 1.019 months)."
+    )
+    a: uncertain(gt=0) = Field(description="Beta shape a of the dropout probability (CDNOW: 0.793).")
+    b: uncertain(gt=0) = Field(description="Beta shape b of the dropout probability (CDNOW: 2.426).")
+    spend: GammaGammaSpend = Field(description="Spend per transaction, USD (Gamma-Gamma).")
+
+
 class Segment(Model):
     """One customer segment: who could buy, how fast they adopt, how they buy, what they pay and how long they stay."""
 
@@ -184,6 +209,23 @@ class Segment(Model):
     support_cost_per_customer: uncertain(ge=0) = Field(
         0.0, description="Support and success cost per active customer per month, USD (cost of revenue)."
     )
+    repeat_usage: RepeatUsage | None = Field(
+        None,
+        description="Non-contractual customers (BG/NBD lifetimes and transactions, Gamma-Gamma spend): "
+        "they drop out after a transaction instead of churning, and pay per transaction on top of `price` "
+        "(set price: 0 for pure pay-per-use). Omit for subscription churn.",
+    )
+
+    @model_validator(mode="after")
+    def _one_retention_model(self):
+        if self.repeat_usage is not None:
+            clash = [f for f in ("churn", "churn_concentration") if f in self.model_fields_set]
+            if clash:
+                raise ValueError(
+                    f"segment {self.name!r}: {' and '.join(clash)} cannot be given with repeat_usage, whose "
+                    "BG/NBD dropout replaces the churn; remove one of them"
+                )
+        return self
 
 
 class FunnelSpec(Model):

@@ -228,6 +228,8 @@ def step_market(
         price_factor,
         overload,
         limits.exit_churn,
+        params.repeat,
+        params.repeat_hazard,
         xp=jnp,
     )
     stay = churned_by_age = None

@@ -64,6 +64,7 @@ CHECKS: dict[str, str] = {
     "RoundPricing": "`min_dilution` must be <= `max_dilution`.",
     "HirePer": "give `customers` or `new_arr` (or both; the larger target wins).",
     "Market": "every channel's `segment` must name a segment.",
+    "Segment": "with `repeat_usage` (BG/NBD dropout) neither `churn` nor `churn_concentration` may be given.",
     "FitWeights": "the fit weights must have a positive sum.",
     "Risks": (
         "every name in `include`, `exclude`, `overrides`, `macro_factor` and `buy` must be a known risk (or "

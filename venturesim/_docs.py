@@ -7,10 +7,11 @@ outputs into the page. ``tests/test_docs.py`` runs the check on the three tutori
 What runs
 ---------
 * A ````` ```console ````` block is a shell session: a line starting with ``$ `` is a command (a line ending in
-  ``\\`` continues it), and the lines up to the next command are its expected output (stdout and stderr
-  together). Each command runs in ``bash`` in the page's working folder with ``COLUMNS=120``, the Python
-  interpreter's ``bin`` folder first on ``PATH`` (so ``venturesim`` is this checkout's) and ``PYTHONPATH`` set to
-  the repository.
+  ``\\`` continues it), and the lines up to the next command are its expected output: stdout, then stderr
+  when the command fails (a successful command's stderr is progress, which a terminal shows and then clears).
+  Each command runs in ``bash`` in the page's working folder with ``COLUMNS=120``, the Python interpreter's
+  ``bin`` folder first on ``PATH`` (so ``venturesim`` is this checkout's) and ``PYTHONPATH`` set to the
+  repository; ``$?`` is the previous command's exit status.
 * A ````` ```python ````` block followed (after blank lines only) by a ````` ```text ````` block runs in the page's
   one Python namespace (a notebook: later blocks see earlier names); its printed output, and the ``repr`` of a
   bare expression on its last line (as in a REPL), is compared with the text block. A Python block with no text
@@ -55,8 +56,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 MASKS: tuple[tuple[str, str], ...] = (
-    (r"simulated in \d+(?:\.\d+)? s", "simulated in <seconds> s"),
-    (r"ran in \d+(?:\.\d+)? s", "ran in <seconds> s"),
+    (r"\bin \d+(?:\.\d+)? s\b", "in <seconds> s"),
     (r'"seconds": [0-9.eE+-]+', '"seconds": <seconds>'),
     (r'"venturesim_version": "[^"]*"', '"venturesim_version": <version>'),
     (r'"python": "[^"]*"', '"python": <version>'),
@@ -226,6 +226,7 @@ class Page:
         self.namespace: dict = {"__name__": "__main__"}
         self.mismatches: list[Mismatch] = []
         self.replacements: list[tuple[int, int, list[str]]] = []  # (start, end, new lines)
+        self.status = 0  # exit status of the last shell command
 
     # -- environment
     def _env(self) -> dict[str, str]:
@@ -240,44 +241,54 @@ class Page:
         return env
 
     def shell(self, command: str) -> str:
+        """Run one command in bash; ``$?`` is the previous command's exit status, as in one session."""
         done = subprocess.run(
-            ["bash", "-c", command],
+            ["bash", "-c", f"(exit {self.status}); {command}"],
             cwd=self.workdir,
             env=self._env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            capture_output=True,
             text=True,
             timeout=1800,
         )
-        return done.stdout
+        self.status = done.returncode
+        return done.stdout + (done.stderr if done.returncode else "")
 
     def python(self, source: str, first_line: int) -> str:
+        """Run a block in the page's namespace; return what it printed and the values of its bare expressions.
+
+        As in a notebook, every top-level expression statement whose value is not None is shown: a pandas
+        DataFrame by ``to_string(index=False)``, anything else with a ``to_string`` by it, else by ``repr``;
+        two shown values are separated by a blank line.
+        """
         import ast
 
         tree = ast.parse(source, filename=f"{self.path}:{first_line}")
-        last = tree.body[-1] if tree.body else None
-        show = None
-        if isinstance(last, ast.Expr):
-            tree.body.pop()
-            show = compile(ast.Expression(last.value), f"{self.path}:{first_line}", "eval")
         ast.increment_lineno(tree, first_line - 1)
         buffer = io.StringIO()
         cwd = os.getcwd()
         os.chdir(self.workdir or cwd)
+        shown = False
         try:
             with contextlib.redirect_stdout(buffer):
-                exec(compile(tree, str(self.path), "exec"), self.namespace)  # noqa: S102 - the page's own code
-                if show is not None:
-                    value = eval(show, self.namespace)  # noqa: S307 - the page's own code
-                    if value is not None:
-                        print(repr(value) if not hasattr(value, "to_string") else value.to_string())
+                for statement in tree.body:
+                    if isinstance(statement, ast.Expr):
+                        code = compile(ast.Expression(statement.value), str(self.path), "eval")
+                        value = eval(code, self.namespace)  # the tutorial's own code, as a reader runs it
+                        if value is not None:
+                            if shown:
+                                print()
+                            print(_display(value))
+                            shown = True
+                    else:
+                        module = ast.Module(body=[statement], type_ignores=[])
+                        exec(compile(module, str(self.path), "exec"), self.namespace)  # the tutorial's own code
         finally:
             os.chdir(cwd)
         return buffer.getvalue()
 
     # -- blocks
     def _expect(self, start: int, end: int, expected: list[str], actual: str, source: str) -> None:
-        fresh = actual.rstrip("\n").split("\n") if actual.strip() else []
+        fresh = [line.rstrip() for line in actual.rstrip("\n").split("\n")] if actual.strip() else []
         merged = align(expected, fresh)
         if merged is None:
             self.mismatches.append(Mismatch(start + 1, source, expected, fresh))
@@ -356,6 +367,19 @@ class Page:
         for start, end, new in sorted(self.replacements, reverse=True):
             lines[start:end] = new
         return "\n".join(lines)
+
+
+def _display(value: object) -> str:
+    """How a notebook cell shows a value (see :meth:`Page.python`)."""
+    try:
+        import pandas as pd
+
+        if isinstance(value, pd.DataFrame):
+            return value.to_string(index=False)
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    to_string = getattr(value, "to_string", None)
+    return to_string() if callable(to_string) else repr(value)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,9 +63,12 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 
-## Regenerate the YAML reference from the schema
+## Regenerate the YAML reference from the schema, and the tutorials' printed outputs from a fresh run of their
+## code blocks (venturesim/_docs.py; tests/test_docs.py fails while a tutorial's output is stale)
+TUTORIALS := $(wildcard docs/tutorial-*.md)
 docs: $(STAMP)
 	$(BIN)/python -m venturesim.scenario.reference > docs/yaml-reference.md
+	$(BIN)/python -m venturesim._docs update $(TUTORIALS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .ruff_cache

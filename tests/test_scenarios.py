@@ -50,6 +50,14 @@ def test_scenarios_are_found():
         "capital_heavy_foundation_model.yaml",
         "funding_winter.yaml",
         "burn_before_fit.yaml",
+        # the scenario library (issue 18): the seed's strategy and case chapters, three compiled shapes in all
+        "vertical_saas_on_vendor_api.yaml",
+        "consumer_ai_app_viral.yaml",
+        "fine_tuning_boutique.yaml",
+        "china_company_expanding_abroad.yaml",
+        "ai_drug_discovery_partnerships.yaml",
+        "open_weights_model_company.yaml",
+        "frontier_lab_mega_rounds.yaml",
     } <= names
 
 

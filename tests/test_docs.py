@@ -1,0 +1,117 @@
+"""The tutorials cannot go stale: every code block runs, and its printed output matches the page.
+
+The runner (venturesim/_docs.py) runs each page's console and Python blocks in order, in a scratch folder or
+the repository root, and compares each printed output with the page's within one unit of the last printed
+digit (timings and versions masked). A page that differs fails here; `make docs` rewrites its outputs from a
+fresh run. The runner's own comparison rules are checked first on hand-made cases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from venturesim._docs import Page, align, lines_match, parse
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+TUTORIALS = sorted(DOCS.glob("tutorial-*.md"))
+
+
+def test_the_three_tutorials_are_found():
+    assert {p.name for p in TUTORIALS} >= {"tutorial-founders.md", "tutorial-investors.md", "tutorial-analysts.md"}
+
+
+# ---- the comparison rules ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "same"),
+    [
+        ("alive 78.0%", "alive 78.1%", True),  # one unit of the last printed digit: a rounding flip
+        ("alive 78.0%", "alive 77.9%", True),
+        ("alive 78.0%", "alive 78.2%", False),  # two units: a changed result
+        ("cash $2,918,882", "cash $2,918,883", True),
+        ("cash $2,918,882", "cash $2,918,890", False),
+        ("median 17", "median 18", True),
+        ("median 17", "median 19", False),
+        ("se 2.8e-04", "se 2.9e-04", True),  # a unit of the mantissa's last digit, at its exponent
+        ("se 2.8e-04", "se 3.0e-04", False),
+        ("│ a │   9.9% │", "│ a │  10.0% │", True),  # a wider number widens the column: spaces collapse
+        ("┏━━━━┓", "┏━━━━━━┓", True),  # a wider table's rules
+        ("alive at month 12", "alive at month 24", False),  # a number in a label is a number too
+        ("ARR at month 60", "runway at month 60", False),  # the words must agree
+        ("simulated in 5.7 s; wrote x", "simulated in 31.2 s; wrote x", True),  # timings are masked
+        ("n = 5000", "n = 5000 paths", False),
+    ],
+)
+def test_lines_match(expected, actual, same):
+    assert lines_match(expected, actual) is same
+
+
+def test_an_elision_stands_for_any_lines_and_is_kept():
+    expected = ["head", "…", "tail 1.0"]
+    assert align(expected, ["head", "a", "b", "tail 1.1"]) == ["head", "…", "tail 1.1"]
+    assert align(expected, ["head", "tail 1.0"]) == ["head", "…", "tail 1.0"]
+    assert align(expected, ["head", "a"]) is None
+    assert align(["x", "(… the rest …)"], ["x", "y", "z"]) == ["x", "(… the rest …)"]
+    assert align(["one"], ["one", "two"]) is None  # an extra line is a difference
+
+
+def test_a_page_runs_and_is_rewritten(tmp_path):
+    """A hand-made page: a console block, a Python block with its output, a hidden setup and a skipped block."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "\n".join(
+            [
+                "# A page",
+                "<!-- docs: setup printf 'a\\nb\\n' > letters.txt -->",
+                "```console",
+                "$ wc -l letters.txt",
+                "5 letters.txt",  # stale: the file has 2 lines
+                "$ echo same",
+                "same",
+                "```",
+                "",
+                "```python",
+                "x = 6 * 7",
+                "print(x)",
+                "x / 4",
+                "```",
+                "",
+                "```text",
+                "42",
+                "10.5",
+                "```",
+                "",
+                "<!-- docs: skip -->",
+                "```console",
+                "$ exit 3",
+                "never run",
+                "```",
+            ]
+        )
+    )
+    run = Page(page)
+    mismatches = run.run()
+    assert [m.source for m in mismatches] == ["$ wc -l letters.txt"]
+    assert mismatches[0].actual == ["2 letters.txt"]
+    text = run.updated()
+    assert "2 letters.txt" in text and "5 letters.txt" not in text
+    assert "never run" in text  # a skipped block is left as it is
+    blocks, directives = parse(text.split("\n"))
+    assert [b.lang for b in blocks] == ["console", "python", "text", "console"]
+    assert [name for _, name, _ in directives] == ["setup"]
+
+
+# ---- the tutorials ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", TUTORIALS, ids=lambda p: p.stem)
+def test_tutorial_output_is_current(path):
+    mismatches = Page(path).run()
+    assert not mismatches, (
+        f"{path.name}: {len(mismatches)} output(s) differ from a fresh run; `make docs` rewrites them "
+        "(then reread the prose around them)\n\n" + "\n\n".join(str(m) for m in mismatches)
+    )

@@ -5,9 +5,10 @@ process noise (JAX: Threefry keys and the sampler of ``_jax_random``; DES:
 a NumPy generator per path). So their outputs can only be compared as
 distributions. For the shipped scenarios whose noise inside a month differs
 between the engines (:data:`EVENT_TIME_SCENARIOS`; the rules themselves are
-compared exactly by the same-uniforms replay) and for three random valid
-scenarios (from a fixed NumPy generator, with 0, 1 and 2 rounds)
-each engine runs 36 months — JAX with :data:`JAX_PATHS` = 8 192 paths, the
+compared exactly by the same-uniforms replay) and for one random valid
+scenario (from a fixed NumPy generator, with 2 rounds; the generator's three
+scenarios, with 0, 1 and 2 rounds, are checked to be valid and varied)
+each engine runs 36 months — JAX with :data:`JAX_PATHS` = 4 096 paths, the
 DES with :data:`DES_PATHS` = 512 paths in this process (``workers=1``; sized
 for the CI's time budget: with every domain in the model the DES costs about
 0.5–2 ms per path-month on the 2-core CI machine, and the z-tests below stay
@@ -76,7 +77,7 @@ from venturesim.analysis._stats import quantile
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
 MONTHS = 36
-JAX_PATHS, DES_PATHS = 8_192, 512
+JAX_PATHS, DES_PATHS = 4_096, 512  # the JAX side adds √(1/4096 + 1/512) / √(1/8192 + 1/512) − 1 ≈ 3 % to a z's SE
 JAX_SEED, DES_SEED = 101, 202
 Z_MAX = 4.0
 SURVIVAL_MONTHS = (12, 24, 36)
@@ -167,11 +168,10 @@ EVENT_TIME_SCENARIOS = ("seed_stage_api", "sales_led_enterprise_ai", "capital_he
 cannot see is the DES's own noise inside a month, so these z-tests keep the scenarios that exercise it — departures
 at exponential times (every role of ``seed_stage_api``), individual sales-led deals with their cycle times
 (``sales_led_enterprise_ai``) and training interruptions and failures at their event times
-(``capital_heavy_foundation_model``) — plus the three random scenarios."""
+(``capital_heavy_foundation_model``) — plus the random scenario with two rounds."""
 
-CASES = {path.stem: path for path in SCENARIOS if path.stem in EVENT_TIME_SCENARIOS} | {
-    f"random_{k}": random_scenario(k, k) for k in range(3)
-}
+RANDOM = {f"random_{k}": random_scenario(k, k) for k in range(3)}
+CASES = {path.stem: path for path in SCENARIOS if path.stem in EVENT_TIME_SCENARIOS} | {"random_2": RANDOM["random_2"]}
 
 
 # ---- comparisons --------------------------------------------------------------------------------
@@ -267,10 +267,10 @@ def _run_both(scenario, months: int, metrics=METRICS):
 
 
 def test_random_scenarios_are_valid_and_varied():
-    loaded = [vs.load(CASES[f"random_{k}"]) for k in range(3)]
+    loaded = [vs.load(RANDOM[f"random_{k}"]) for k in range(3)]
     assert [len(sc.funding.rounds) for sc in loaded] == [0, 1, 2]
     assert len({sc.company.founder_ownership for sc in loaded}) == 3
-    assert len(CASES) == len(EVENT_TIME_SCENARIOS) + 3 and len(SCENARIOS) >= 5
+    assert len(CASES) == len(EVENT_TIME_SCENARIOS) + 1 and len(SCENARIOS) >= 5
 
 
 @pytest.mark.slow

@@ -17,11 +17,12 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO = "scenarios/seed_stage_api.yaml"  # no product: section (validate's product line runs JAX code)
+SCENARIO = str(ROOT / "scenarios" / "seed_stage_api.yaml")  # no product: section (validate's product line runs JAX code)
 
 COMMANDS = {
     "`venturesim validate seed_stage_api.yaml`": (["validate", SCENARIO], 0),
@@ -38,12 +39,16 @@ def loadavg() -> str:
 
 
 def once(checkout: Path, args: list[str], expected: int) -> tuple[float, float]:
-    """(wall s, CPU s) of one command in a fresh interpreter importing venturesim from ``checkout``."""
+    """(wall s, CPU s) of one command in a fresh interpreter importing venturesim from ``checkout``.
+
+    It runs in a temporary folder: ``python -c`` puts the working folder first on ``sys.path``, which would
+    shadow ``PYTHONPATH``.
+    """
     env = dict(os.environ, PYTHONPATH=str(checkout))
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", "from venturesim.cli import app; app()", *args],
-        cwd=ROOT,
+        cwd=tempfile.gettempdir(),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

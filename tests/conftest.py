@@ -45,7 +45,10 @@ def pytest_configure(config):
 
     The controller (or a run without xdist) runs this before any worker starts, and the workers inherit its
     environment, so they all see the same folder. Programs that compile in over 0.2 s are kept.
+    With xdist loaded, the controller's scheduler is :class:`_CostliestFirstPlugin`'s (end of this file).
     """
+    if config.pluginmanager.hasplugin("xdist") and not config.pluginmanager.hasplugin("venturesim-schedule"):
+        config.pluginmanager.register(_CostliestFirstPlugin(), "venturesim-schedule")
     folder = os.environ.get(_CACHE_ENV)
     if folder == "off":
         os.environ["VENTURESIM_COMPILE_CACHE"] = "off"  # nor the command line's cache in the user's folder
@@ -160,29 +163,33 @@ def work_unit(nodeid: str) -> str:
     return file
 
 
-def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadfile``: the costliest work units first (see above); any other mode: xdist's own."""
-    if config.getvalue("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
+class _CostliestFirstPlugin:
+    """Registered by :func:`pytest_configure` only when xdist is loaded (its hook is unknown without it)."""
 
-    costs = json.loads(COSTS_FILE.read_text()) if COSTS_FILE.exists() else {}
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        """``--dist loadfile``: the costliest work units first (see above); any other mode: xdist's own."""
+        if config.getvalue("dist") != "loadfile":
+            return None
+        from xdist.scheduler import LoadFileScheduling
 
-    class CostliestFirst(LoadFileScheduling):
-        _sorted = False
+        costs = json.loads(COSTS_FILE.read_text()) if COSTS_FILE.exists() else {}
 
-        def _split_scope(self, nodeid: str) -> str:
-            return work_unit(nodeid)
+        class CostliestFirst(LoadFileScheduling):
+            _sorted = False
 
-        def _assign_work_unit(self, node) -> None:
-            if not self._sorted:  # the queue is complete when the first unit is handed out
-                units = sorted(
-                    self.workqueue.items(),
-                    key=lambda unit: -costs.get(unit[0], SECONDS_PER_UNKNOWN_TEST * len(unit[1])),
-                )
-                self.workqueue.clear()
-                self.workqueue.update(units)
-                self._sorted = True
-            super()._assign_work_unit(node)
+            def _split_scope(self, nodeid: str) -> str:
+                return work_unit(nodeid)
 
-    return CostliestFirst(config, log)
+            def _assign_work_unit(self, node) -> None:
+                if not self._sorted:  # the queue is complete when the first unit is handed out
+                    units = sorted(
+                        self.workqueue.items(),
+                        key=lambda unit: -costs.get(unit[0], SECONDS_PER_UNKNOWN_TEST * len(unit[1])),
+                    )
+                    self.workqueue.clear()
+                    self.workqueue.update(units)
+                    self._sorted = True
+                super()._assign_work_unit(node)
+
+        return CostliestFirst(config, log)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO = str(ROOT / "scenarios" / "seed_stage_api.yaml")  # no product: section (validate's product line runs JAX code)
+SCENARIO = str(ROOT / "scenarios" / "seed_stage_api.yaml")  # no product: section (its line in validate runs JAX)
 
 COMMANDS = {
     "`venturesim validate seed_stage_api.yaml`": (["validate", SCENARIO], 0),

@@ -139,7 +139,9 @@ def pytest_sessionfinish(session):
 # (a compile per scenario, a hypothesis search) handed out last makes the run as long as that file. Here the
 # work units are handed out costliest first (longest-processing-time-first: the run ends within 4/3 of the best
 # split), with the costs measured by `make test-profile` (tests/xdist_costs.json, process CPU seconds per unit;
-# a unit not in it counts SECONDS_PER_UNKNOWN_TEST per test), and the files in SPLIT_BY_PARAMETER are cut into
+# a unit not in it counts SECONDS_PER_UNKNOWN_TEST per test; the first file came from the profile of 2026-12-03,
+# a unit whose subprocesses' CPU its worker does not see counted as its wall ÷ 6.2, that run's ratio), and the
+# files in SPLIT_BY_PARAMETER are cut into
 # one unit per value of their module-scoped fixture's parameter (the first part of the test's id), so that, say,
 # tests/test_scenarios.py's scenarios, each a compile of its own, spread over both workers. The tests of a unit
 # still run on one worker, in the file's order, so a module-scoped fixture is made once per unit.

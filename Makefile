@@ -41,11 +41,12 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"
 
-## The whole suite with per-file wall, CPU and compile times (table: benchmarks/test_times.py; docs/performance.md)
+## The whole suite with per-file wall, CPU and compile times (table: benchmarks/test_times.py; docs/performance.md);
+## refreshes tests/xdist_costs.json, the costs by which the workers get the costliest files first (tests/conftest.py)
 test-profile: $(STAMP)
 	rm -f out/test-times.*.json && mkdir -p out
 	VENTURESIM_TEST_PROFILE=out/test-times $(BIN)/python -m pytest -q -n 2 --dist loadfile
-	$(BIN)/python benchmarks/test_times.py out/test-times
+	$(BIN)/python benchmarks/test_times.py out/test-times --costs tests/xdist_costs.json
 
 ## Lint (ruff), formatting check (ruff format) and types (mypy); configured in pyproject.toml
 LINTED := venturesim tests benchmarks

@@ -1,7 +1,11 @@
 """Per-file test times from a profiled test run, as a Markdown table (slowest first).
 
     VENTURESIM_TEST_PROFILE=/tmp/times .venv/bin/python -m pytest -q -n 2 --dist loadfile
-    .venv/bin/python benchmarks/test_times.py /tmp/times
+    .venv/bin/python benchmarks/test_times.py /tmp/times [--costs tests/xdist_costs.json]
+
+``--costs FILE`` also writes the CPU seconds of every work unit (a file, or ``file[parameter]`` for the files
+``tests/conftest.py`` splits) as JSON: the costs by which the test session's scheduler hands out the costliest
+units first (``make test-profile`` refreshes tests/xdist_costs.json this way).
 
 Each pytest process (the controller or an xdist worker) writes ``<prefix>.<worker>.json`` (see
 ``tests/conftest.py``): per test file, the wall and process-CPU seconds of its tests, the XLA compilations
@@ -16,7 +20,7 @@ import json
 import sys
 
 
-def main(prefix: str) -> None:
+def main(prefix: str, costs: str | None = None) -> None:
     rows, workers = {}, {}
     for path in sorted(glob.glob(f"{prefix}.*.json")):
         worker = path[len(prefix) + 1 : -len(".json")]
@@ -36,9 +40,14 @@ def main(prefix: str) -> None:
         f"| **all {len(rows)} files** | | {total['wall_s']:.1f} | {total['cpu_s']:.1f} | {total['compiles']} "
         f"| {total['compile_s']:.1f} | {total['cache_hits']} |"
     )
+    if costs:
+        with open(costs, "w") as file:
+            json.dump({name: round(r["cpu_s"], 1) for name, r in sorted(rows.items())}, file, indent=1)
+            file.write("\n")
     print()
     print("Wall seconds of tests per worker: " + ", ".join(f"{w} {s:.0f}" for w, s in sorted(workers.items())))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    args = sys.argv[1:]
+    main(args[0], args[args.index("--costs") + 1] if "--costs" in args else None)

@@ -23,10 +23,12 @@ never writes to the user's cache.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -43,7 +45,10 @@ def pytest_configure(config):
 
     The controller (or a run without xdist) runs this before any worker starts, and the workers inherit its
     environment, so they all see the same folder. Programs that compile in over 0.2 s are kept.
+    With xdist loaded, the controller's scheduler is :class:`_CostliestFirstPlugin`'s (end of this file).
     """
+    if config.pluginmanager.hasplugin("xdist") and not config.pluginmanager.hasplugin("venturesim-schedule"):
+        config.pluginmanager.register(_CostliestFirstPlugin(), "venturesim-schedule")
     folder = os.environ.get(_CACHE_ENV)
     if folder == "off":
         os.environ["VENTURESIM_COMPILE_CACHE"] = "off"  # nor the command line's cache in the user's folder
@@ -107,14 +112,16 @@ def pytest_sessionstart(session):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    """Time every test (setup, call and teardown) and charge it, and the compilations in it, to its file."""
+    """Time every test (setup, call and teardown) and charge it, and the compilations in it, to its work unit
+    (its file, or ``file[parameter]`` for the files split by parameter: see :func:`work_unit`)."""
     if not os.environ.get(_PROFILE_ENV):
         yield
         return
-    _current["file"] = item.location[0]
+    unit = work_unit(item.nodeid)
+    _current["file"] = unit
     wall, cpu = time.perf_counter(), time.process_time()
     yield
-    _note(item.location[0], wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu)
+    _note(unit, wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu)
 
 
 def pytest_sessionfinish(session):
@@ -125,3 +132,66 @@ def pytest_sessionfinish(session):
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         with open(f"{prefix}.{worker}.json", "w") as file:
             json.dump(_profile, file, indent=1, sort_keys=True)
+
+
+# ---- balancing the two xdist workers (``-n 2 --dist loadfile``) ------------------------------------------------
+# xdist's loadfile hands out whole files, the ones with the most tests first. A file with few but costly tests
+# (a compile per scenario, a hypothesis search) handed out last makes the run as long as that file. Here the
+# work units are handed out costliest first (longest-processing-time-first: the run ends within 4/3 of the best
+# split), with the costs measured by `make test-profile` (tests/xdist_costs.json, process CPU seconds per unit;
+# a unit not in it counts SECONDS_PER_UNKNOWN_TEST per test; the first file came from the profile of 2026-12-03,
+# a unit whose subprocesses' CPU its worker does not see counted as its wall ÷ 6.2, that run's ratio), and the
+# files in SPLIT_BY_PARAMETER are cut into
+# one unit per value of their module-scoped fixture's parameter (the first part of the test's id), so that, say,
+# tests/test_scenarios.py's scenarios, each a compile of its own, spread over both workers. The tests of a unit
+# still run on one worker, in the file's order, so a module-scoped fixture is made once per unit.
+
+COSTS_FILE = Path(__file__).with_name("xdist_costs.json")
+SECONDS_PER_UNKNOWN_TEST = 0.5
+SPLIT_BY_PARAMETER = frozenset({"tests/test_scenarios.py"})
+"""Files whose tests are grouped by their first parameter (a module-scoped fixture's), not by file."""
+UNITS_OF_THEIR_OWN = frozenset({"tests/engine/test_invariants.py::test_accounting_invariants"})
+"""Costly tests that share no module-scoped fixture with the rest of their file: a unit each."""
+
+
+def work_unit(nodeid: str) -> str:
+    """The scheduling unit of a test: its file, ``file[parameter]`` for the files in SPLIT_BY_PARAMETER, or the
+    test itself (``file::name``) for those in UNITS_OF_THEIR_OWN."""
+    file, _, rest = nodeid.partition("::")
+    if f"{file}::{rest.split('[', 1)[0]}" in UNITS_OF_THEIR_OWN:
+        return f"{file}::{rest.split('[', 1)[0]}"
+    if file in SPLIT_BY_PARAMETER and "[" in rest:
+        return f"{file}[{rest.split('[', 1)[1].rstrip(']').split('-', 1)[0]}]"
+    return file
+
+
+class _CostliestFirstPlugin:
+    """Registered by :func:`pytest_configure` only when xdist is loaded (its hook is unknown without it)."""
+
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        """``--dist loadfile``: the costliest work units first (see above); any other mode: xdist's own."""
+        if config.getvalue("dist") != "loadfile":
+            return None
+        from xdist.scheduler import LoadFileScheduling
+
+        costs = json.loads(COSTS_FILE.read_text()) if COSTS_FILE.exists() else {}
+
+        class CostliestFirst(LoadFileScheduling):
+            _sorted = False
+
+            def _split_scope(self, nodeid: str) -> str:
+                return work_unit(nodeid)
+
+            def _assign_work_unit(self, node) -> None:
+                if not self._sorted:  # the queue is complete when the first unit is handed out
+                    units = sorted(
+                        self.workqueue.items(),
+                        key=lambda unit: -costs.get(unit[0], SECONDS_PER_UNKNOWN_TEST * len(unit[1])),
+                    )
+                    self.workqueue.clear()
+                    self.workqueue.update(units)
+                    self._sorted = True
+                super()._assign_work_unit(node)
+
+        return CostliestFirst(config, log)

@@ -232,8 +232,9 @@ def test_validate_checks_every_file_and_exits_with_the_worst_code(template, tmp_
 
 
 def test_checking_a_scenario_never_imports_jax(template, tmp_path):
-    """`--help`, `new`, `validate` and a bad `--set` answer without importing JAX, xarray or pandas (seconds of
-    import on a loaded 2-core machine): checked in a fresh interpreter, as a user's command runs. (A scenario
+    """`--help`, `new`, `validate` and a bad `--set` answer without importing JAX, xarray, pandas, scipy.stats or
+    scipy.optimize (seconds of import on a loaded 2-core machine): checked in a fresh interpreter, as a user's
+    command runs (the distributions' quantiles come from scipy.special, see test_distributions.py). (A scenario
     with a ``product:`` section is the exception for ``validate``: its "your model starts … behind the frontier"
     line runs the product's month rule, which is JAX code; ``seed_stage_api`` has none.)"""
     import subprocess
@@ -252,7 +253,8 @@ codes = [
     runner.invoke(app, ["validate", {str(no_product)!r}]).exit_code,
     runner.invoke(app, ["run", {str(template)!r}, "--set", "market.segments.smb.pirce=3"]).exit_code,
 ]
-print(codes, sorted(m for m in ("jax", "xarray", "pandas") if m in sys.modules))
+heavy = ("jax", "xarray", "pandas", "scipy.stats", "scipy.optimize")
+print(codes, sorted(m for m in heavy if m in sys.modules))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.split("\n")[-2] == "[0, 0, 0, 3] []", done.stdout + done.stderr

@@ -71,7 +71,6 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import betaln
 
 from venturesim.market import _checks
@@ -207,6 +206,8 @@ def fit_sbg(survivors_by_month) -> SbgFit:
 
     best = None
     for start in ((0.0, 0.0), (-1.0, 1.0), (1.0, 2.0)):  # a few starts: the surface is flat along α ∝ β
+        from scipy.optimize import minimize  # imported when used: checking a scenario needs no optimiser
+
         res = minimize(negative_ll, np.array(start), method="L-BFGS-B", bounds=[(-12.0, 12.0)] * 2)
         if best is None or res.fun < best.fun:
             best = res

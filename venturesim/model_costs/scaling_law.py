@@ -58,7 +58,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import logsumexp
 from threadpoolctl import threadpool_limits
 
@@ -248,6 +247,8 @@ def fit_loss_law(
     mN, mD = logN.mean(), logD.mean()
     shift = np.array([[1, 0, 0, -mN, 0], [0, 1, 0, 0, -mD], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])
     unshift = np.array([[1, 0, 0, mN, 0], [0, 1, 0, 0, mD], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]])
+    from scipy.optimize import minimize  # imported when a law is fitted: checking a scenario needs no optimiser
+
     best = None
     bounds = [(None, None), (None, None), (e_low, None), (0.0, None), (0.0, None)]
     # L-BFGS-B's tiny BLAS calls slow down ~10x when BLAS threads contend for

@@ -24,7 +24,7 @@ distribution.
 Sampling is by inversion: a uniform ``u`` per path (from the Gaussian copula
 when inputs are correlated, see :mod:`venturesim.spec.sampling`) goes
 through the distribution's quantile function ``ppf(u)``. Quantile functions
-come from :mod:`scipy.stats`, parametrised as follows:
+are those of :mod:`scipy.stats`, parametrised as follows:
 
 =============  ==========================================  =====================================
 dist           fields                                      scipy.stats equivalent
@@ -40,6 +40,15 @@ poisson        rate                                        ``poisson(rate)``
 bernoulli      p                                           ``bernoulli(p)``
 choice         values, weights                             discrete inverse CDF
 =============  ==========================================  =====================================
+
+The continuous families evaluate scipy.stats' own quantile arithmetic
+(``_ppf(q, shape) · scale + loc`` on 0 < q < 1, the support's ends at q = 0 and
+1) from the :mod:`scipy.special` functions scipy.stats calls (``ndtri``,
+``gammaincinv``, the Boost beta quantile), so their values are bit for bit
+scipy.stats' (``tests/scenario/test_distributions.py`` compares them) without
+importing :mod:`scipy.stats` (≈ 0.5 s), which checking a scenario
+(``venturesim validate``) would otherwise pay; only ``poisson`` (and ``bernoulli``'s
+unused ``_base``) import it, when used.
 
 The p5/p95 shorthand: with z = Φ⁻¹(0.95) ≈ 1.6449, a lognormal has
 μ = (ln a + ln b)/2 and σ = (ln b − ln a)/(2z); a normal has mean (a+b)/2 and
@@ -65,9 +74,14 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
-from scipy import stats
+from scipy import special
 
-Z95 = float(stats.norm.ppf(0.95))
+try:  # the Boost beta quantile scipy.stats' beta calls (scipy >= 1.15 keeps it in scipy.special)
+    from scipy.special._ufuncs import _beta_ppf
+except ImportError:  # pragma: no cover - older scipy: scipy.stats' own (same values, imported when first used)
+    _beta_ppf = None
+
+Z95 = float(special.ndtri(0.95))
 """Φ⁻¹(0.95): half-width of a 90 % interval in standard deviations."""
 
 
@@ -105,6 +119,37 @@ class Spec(BaseModel):
         return np.asarray(self._raw_ppf(_TAILS), dtype=np.float64)
 
 
+def _quantile(q, ppf, lower: float, upper: float, scale: float = 1.0, loc: float = 0.0) -> np.ndarray:
+    """scipy.stats' ``rv_continuous.ppf`` arithmetic: ``ppf(q)·scale + loc`` on 0 < q < 1, the support's ends
+    ``lower·scale + loc`` at q = 0 and ``upper·scale + loc`` at q = 1, NaN outside [0, 1].
+
+    ``ppf`` is the standardised quantile function (``_ppf`` of the scipy.stats family), evaluated only on the
+    interior probabilities, as scipy.stats does; the results are bit for bit scipy.stats'.
+    """
+    q = np.asarray(q, dtype=np.float64)
+    out = np.full(q.shape, np.nan)
+    inside = (q > 0) & (q < 1)
+    out[q == 0] = lower * scale + loc
+    out[q == 1] = upper * scale + loc
+    if inside.any():
+        out[inside] = ppf(q[inside]) * scale + loc
+    return out[()] if out.ndim == 0 else out
+
+
+def _lognormal_quantile(q, sigma: float, scale: float) -> np.ndarray:
+    """scipy.stats' ``lognorm(s=sigma, scale=scale).ppf(q)``: exp(σ·Φ⁻¹(q))·scale on (0, 1), support [0, ∞)."""
+    return _quantile(q, lambda p: np.exp(sigma * special.ndtri(p)), 0.0, np.inf, scale)
+
+
+def _beta_quantile(q, a: float, b: float, loc: float, scale: float) -> np.ndarray:
+    """scipy.stats' ``beta(a, b, loc=loc, scale=scale).ppf(q)``, from the Boost quantile it calls."""
+    if _beta_ppf is None:  # pragma: no cover - older scipy
+        from scipy import stats
+
+        return stats.beta(a, b, loc=loc, scale=scale).ppf(q)
+    return _quantile(q, lambda p: _beta_ppf(p, a, b), 0.0, 1.0, scale, loc)
+
+
 class Normal(Spec):
     """Normal distribution N(mean, sd²)."""
 
@@ -113,7 +158,12 @@ class Normal(Spec):
     sd: float = Field(gt=0, description="Standard deviation, in the input's unit.")
 
     def _base(self):
+        from scipy import stats
+
         return stats.norm(self.mean, self.sd)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        return _quantile(u, special.ndtri, -np.inf, np.inf, self.sd, self.mean)
 
 
 class LogNormal(Spec):
@@ -124,7 +174,12 @@ class LogNormal(Spec):
     sigma: float = Field(gt=0, description="Standard deviation of ln X.")
 
     def _base(self):
+        from scipy import stats
+
         return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        return _lognormal_quantile(u, self.sigma, math.exp(self.mu))
 
 
 class _Interval(Spec):
@@ -150,7 +205,12 @@ class Beta(_Interval):
     high: float = Field(1.0, description="Upper end of the support.")
 
     def _base(self):
+        from scipy import stats
+
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        return _beta_quantile(u, self.a, self.b, self.low, self.high - self.low)
 
 
 class Gamma(Spec):
@@ -161,7 +221,12 @@ class Gamma(Spec):
     scale_param: float = Field(gt=0, description="Scale θ, in the input's unit.")
 
     def _base(self):
+        from scipy import stats
+
         return stats.gamma(self.shape, scale=self.scale_param)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        return _quantile(u, lambda q: special.gammaincinv(self.shape, q), 0.0, np.inf, self.scale_param)
 
 
 class Uniform(_Interval):
@@ -170,7 +235,12 @@ class Uniform(_Interval):
     dist: Literal["uniform"]
 
     def _base(self):
+        from scipy import stats
+
         return stats.uniform(self.low, self.high - self.low)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        return _quantile(u, lambda q: q, 0.0, 1.0, self.high - self.low, self.low)
 
 
 class _ThreePoint(Spec):
@@ -193,8 +263,19 @@ class Triangular(_ThreePoint):
     dist: Literal["triangular"]
 
     def _base(self):
+        from scipy import stats
+
         width = self.high - self.low
         return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        width = self.high - self.low
+        c = (self.mode - self.low) / width
+
+        def ppf(q):
+            return np.where(q < c, np.sqrt(c * q), 1 - np.sqrt((1 - c) * (1 - q)))
+
+        return _quantile(u, ppf, 0.0, 1.0, width, self.low)
 
 
 class Pert(_ThreePoint):
@@ -207,11 +288,21 @@ class Pert(_ThreePoint):
     dist: Literal["pert"]
     lamb: float = Field(4.0, gt=0, description="Weight λ of the mode (4 = classic PERT).")
 
-    def _base(self):
+    def _shapes(self) -> tuple[float, float, float]:
         width = self.high - self.low
         alpha = 1 + self.lamb * (self.mode - self.low) / width
         beta = 1 + self.lamb * (self.high - self.mode) / width
+        return alpha, beta, width
+
+    def _base(self):
+        from scipy import stats
+
+        alpha, beta, width = self._shapes()
         return stats.beta(alpha, beta, loc=self.low, scale=width)
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        alpha, beta, width = self._shapes()
+        return _beta_quantile(u, alpha, beta, self.low, width)
 
 
 class Poisson(Spec):
@@ -221,9 +312,13 @@ class Poisson(Spec):
     rate: float = Field(gt=0, description="Mean count.")
 
     def _base(self):
+        from scipy import stats
+
         return stats.poisson(self.rate)
 
     def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import stats
+
         # scipy's ppf(0) is -1 for discrete laws; u is never 0 here, but be exact.
         return np.maximum(stats.poisson(self.rate).ppf(u), 0.0)
 
@@ -235,6 +330,8 @@ class Bernoulli(Spec):
     p: float = Field(ge=0, le=1, description="Probability of 1.")
 
     def _base(self):
+        from scipy import stats
+
         return stats.bernoulli(self.p)
 
     def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
@@ -280,11 +377,22 @@ class Range90(Spec):
         return self
 
     def _base(self):
+        from scipy import stats
+
         if self.p5 > 0:
             mu = 0.5 * (math.log(self.p5) + math.log(self.p95))
             sigma = (math.log(self.p95) - math.log(self.p5)) / (2 * Z95)
             return stats.lognorm(s=sigma, scale=math.exp(mu))
         return stats.norm(0.5 * (self.p5 + self.p95), (self.p95 - self.p5) / (2 * Z95))
+
+    def _raw_ppf(self, u: np.ndarray) -> np.ndarray:
+        if self.p5 > 0:
+            mu = 0.5 * (math.log(self.p5) + math.log(self.p95))
+            sigma = (math.log(self.p95) - math.log(self.p5)) / (2 * Z95)
+            return _lognormal_quantile(u, sigma, math.exp(mu))
+        return _quantile(
+            u, special.ndtri, -np.inf, np.inf, (self.p95 - self.p5) / (2 * Z95), 0.5 * (self.p5 + self.p95)
+        )
 
 
 class FileDraws(Spec):
@@ -425,7 +533,7 @@ Dist = Annotated[
 """A distribution spec (any of the forms above)."""
 
 
-_TAILS = stats.norm.cdf([-6.0, 6.0])
+_TAILS = special.ndtr(np.array([-6.0, 6.0]))
 """Probabilities beyond any the sampler draws (its standard normals come from float32 and stay within ±6)."""
 
 

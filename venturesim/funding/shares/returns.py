@@ -48,7 +48,6 @@ from fractions import Fraction
 from typing import Literal
 
 import numpy as np
-from scipy.optimize import brentq
 
 from venturesim.funding.shares.cap_table import CapTable, Number, Participation
 from venturesim.funding.shares.note import ConvertibleNote
@@ -99,6 +98,8 @@ def irr(flows: Sequence[tuple[Number, Number]]) -> float:
         lo, hi = 2.0 * lo, 2.0 * hi
         if hi > 1e4:
             raise ValueError(f"no IRR found for flows(={flows})")
+    from scipy.optimize import brentq  # imported when used: checking a scenario needs no optimiser
+
     x = brentq(npv_log, lo, hi, xtol=1e-15, rtol=1e-14, maxiter=500)
     return float(np.expm1(x))
 

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast test-profile lint format bench docs clean browser
+.PHONY: demo test test-fast test-profile lint format bench docs docs-check clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ TUTORIALS := $(wildcard docs/tutorial-*.md)
 docs: $(STAMP)
 	$(BIN)/python -m venturesim.scenario.reference > docs/yaml-reference.md
 	$(BIN)/python -m venturesim._docs update $(TUTORIALS)
+
+## Check that the tutorials' printed outputs are those of a fresh run (about 6 CPU minutes)
+docs-check: $(STAMP)
+	VENTURESIM_DOCS_CHECK=1 $(BIN)/python -m pytest -q -p no:xdist tests/test_docs.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -138,8 +138,7 @@ def arrival_times(hazard: np.ndarray, cumulative_targets: np.ndarray) -> np.ndar
     return np.where(inside, tau, np.inf)
 
 
-def _base_hazard(risk: Risk, sampler: Sampler, months: int) -> np.ndarray:
-    key = f"risks.{risk.name}"
+def _base_hazard(risk: Risk, sampler: Sampler, months: int, key: str) -> np.ndarray:
     if risk.annual_probability is not None:
         p = sampler.scalar(risk.annual_probability, f"{key}.annual_probability")
         rate = -np.log1p(-p) / 12.0
@@ -196,13 +195,16 @@ def sample_risks(
     position = {r.name: k for k, r in enumerate(items)}
     t = np.arange(months)
 
+    custom = {r.name for r in risks.custom} if isinstance(risks, Risks) else set()
     for k, risk in enumerate(items):
-        key = f"risks.{risk.name}"
-        hazard = _base_hazard(risk, sampler, months)
+        key = f"risks.{risk.name}"  # the events' streams
+        # an input is drawn under its --set name: a custom risk's fields under risks.custom.<name>
+        inputs = f"risks.custom.{risk.name}" if risk.name in custom else key
+        hazard = _base_hazard(risk, sampler, months, inputs)
         bought = [m for m in risk.mitigations if m.bought]
         for m in bought:
             hazard = np.where(t >= m.start_month, hazard * m.hazard_multiplier, hazard)
-            monthly = sampler.scalar(m.cost_per_month, f"{key}.mitigations.{m.name}.cost_per_month")
+            monthly = sampler.scalar(m.cost_per_month, f"{inputs}.mitigations.{m.name}.cost_per_month")
             cost += np.where(t >= m.start_month, monthly[:, None], 0.0)
         for source in items[:k]:  # contagion: sources come first (contagion order)
             for link in source.raises:
@@ -238,7 +240,7 @@ def sample_risks(
                     hit = (u < impact.probability).astype(np.float64)
                 occurs[:, k, j, i] = np.where(fired[:, j], hit, 0.0)
         for i, impact in enumerate(risk.impacts):
-            value[:, k, i] = sampler.scalar(impact.value, f"{key}.impacts.{i}.value")
+            value[:, k, i] = sampler.scalar(impact.value, f"{inputs}.impacts.{i}.value")
             where["segment"][k, i] = _index(impact.segment, list(segments), "segment", risk.name)
             where["round"][k, i] = _index(impact.round, list(rounds), "round", risk.name)
             where["run"][k, i] = _index(impact.run, list(runs), "training run", risk.name)

@@ -243,3 +243,15 @@ def test_headline_shares_add_up_to_100():
     assert _whole_shares([1 / 3, 1 / 3, 1 / 3]) == [34, 33, 33]
     assert sum(_whole_shares([0.675, 0.22, 0.105])) == 100
     assert _whole_shares([0.4, 0.2, 0.4]) == [40, 20, 40]
+
+
+def test_a_share_that_rounds_to_zero_is_not_called_zero():
+    from venturesim.analysis.summary import _of_100
+
+    assert [_of_100(p) for p in (0.0, 0.001, 0.0049, 0.005, 0.213)] == [
+        "0 of 100",
+        "fewer than 1 in 100",
+        "fewer than 1 in 100",
+        "fewer than 1 in 100",  # 0.5 of 100 rounds (half to even) to 0
+        "21 of 100",
+    ]

@@ -252,7 +252,8 @@ def _whole_shares(shares: list[float]) -> list[int]:
 
 
 def _of_100(p: float) -> str:
-    return f"{round(100 * p)} of 100"
+    """A share as "k of 100"; a share that rounds to 0 but is not 0 as "fewer than 1 in 100"."""
+    return "fewer than 1 in 100" if p > 0 and round(100 * p) == 0 else f"{round(100 * p)} of 100"
 
 
 def headline(result) -> str:
@@ -276,17 +277,21 @@ def headline(result) -> str:
         acquihired = "exit_kind" in result.data and bool((result.data["exit_kind"].values == ACQUIHIRE).any())
         how = "sold, listed or acqui-hired" if acquihired else "sold or listed"
         first += f", {share[oc.EXITED]} were {how}"
-    first += f", {share[oc.DEAD]} ran out of cash." if share[oc.DEAD] > 0 else " and none ran out of cash."
-    sentences = [first]
     dead = where == oc.DEAD
+    if share[oc.DEAD] > 0:
+        first += f", {share[oc.DEAD]} ran out of cash."
+    else:
+        first += ", fewer than 1 in 100 ran out of cash." if dead.any() else " and none ran out of cash."
+    sentences = [first]
     if dead.any():
         month = np.asarray(result.data["death_month"].values, np.float64)[dead] + 1.0
         lo, hi = (round(float(np.quantile(month, q))) for q in (0.25, 0.75))
-        when = (
-            f"Half of the deaths come between months {lo} and {hi}"
-            if hi > lo
-            else f"Most deaths come around month {lo}"
-        )
+        if dead.sum() == 1:
+            when = f"The one death comes in month {round(float(month[0]))}"
+        elif hi > lo:
+            when = f"Half of the deaths come between months {lo} and {hi}"
+        else:
+            when = f"Most deaths come around month {lo}"
         try:
             codes = result.death_causes()
         except ValueError:

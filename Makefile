@@ -65,11 +65,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 
 ## Regenerate the YAML reference from the schema, and the tutorials' printed outputs from a fresh run of their
-## code blocks (venturesim/_docs.py; tests/test_docs.py fails while a tutorial's output is stale)
+## code blocks (tests/docs_runner.py; tests/test_docs.py fails while a tutorial's output is stale)
 TUTORIALS := $(wildcard docs/tutorial-*.md)
 docs: $(STAMP)
 	$(BIN)/python -m venturesim.scenario.reference > docs/yaml-reference.md
-	$(BIN)/python -m venturesim._docs update $(TUTORIALS)
+	$(BIN)/python tests/docs_runner.py update $(TUTORIALS)
 
 ## Check that the tutorials' printed outputs are those of a fresh run (about 6 CPU minutes)
 docs-check: $(STAMP)

@@ -103,3 +103,63 @@ def sample_calibration() -> Calibration:
         corpus_digest="ab" * 32,
         versions={"python": "3.11.7", "jax": "0.10.2"},
     )
+
+
+# "Mixed fates": two segments, two rounds, uncertain cash, market size and churn; 300 paths × 36 months, the plan
+# executed as written (no round-failure policy). tests/engine/test_invariants.py checks its invariants and the report
+# tests draw it (the same shapes: one compiled program).
+MIXED_FATES = {
+    "name": "mixed fates",
+    "simulation": {"months": 36, "paths": 300},
+    "policy": {"on_round_failure": {"freeze_hiring": False, "cut_to_runway_months": None, "channel_budget_scale": 1.0}},
+    "company": {"initial_cash": {"p5": 3e5, "p95": 1.5e6}, "founder_ownership": 0.8, "other_monthly_costs": 10_000.0},
+    "market": {
+        "cost_of_revenue": 0.3,
+        "segments": [
+            {
+                "name": "a",
+                "market_size": {"p5": 2_000, "p95": 6_000},
+                "bass_p_annual": 0.1,
+                "bass_q_annual": 0.8,
+                "price": 60.0,
+                "churn": 0.03,
+                "initial_customers": 10,
+            },
+            {
+                "name": "b",
+                "market_size": 400,
+                "bass_p_annual": 0.05,
+                "bass_q_annual": 0.5,
+                "price": {"schedule": {0: 1_500.0, 12: 1_200.0}},
+                "churn": {"dist": "beta", "a": 2.0, "b": 100.0},
+                "launch_month": 6,
+            },
+        ],
+    },
+    "team": {"roles": [{"name": "eng", "monthly_cost": 15_000.0, "headcount": {0: 3, 12: 5}}]},
+    "compute": {"monthly_spend": {"start": 12_000.0, "growth": -0.02}},
+    "funding": {
+        "rounds": [
+            {
+                "name": "seed",
+                "trigger_runway_months": 9.0,
+                "success_probability": 0.5,
+                "pre_money": 8e6,
+                "amount": 2e6,
+                "time_to_close_months": 2.5,
+                "max_attempts": 2,
+                "retry_delay_months": 1.0,
+            },
+            {
+                "name": "series_a",
+                "trigger_runway_months": 6.0,
+                "earliest_month": 12,
+                "success_probability": 0.5,
+                "pre_money": 3e7,
+                "amount": 8e6,
+                "time_to_close_months": 3.0,
+                "max_attempts": 1,
+            },
+        ]
+    },
+}

@@ -6,21 +6,10 @@ import itertools
 
 import numpy as np
 
+from venturesim.engine.result import OPERATING_METRICS
 from venturesim.funding.rounds import CLOSED
 
-NEEDED_METRICS = (
-    "arr",
-    "cash",
-    "revenue",
-    "costs",
-    "net_burn",
-    "cost_of_revenue",
-    "customers",
-    "new_customers",
-    "churned_customers",
-    "acquisition_spend",
-    "sales_marketing_payroll",
-)
+NEEDED_METRICS = ("arr", "cash", "net_burn", *OPERATING_METRICS)  # the unit economics and the bands' own
 
 
 def figures(result) -> dict:

@@ -1,9 +1,10 @@
 """The tutorials cannot go stale: every code block runs, and its printed output matches the page.
 
-The runner (venturesim/_docs.py) runs each page's console and Python blocks in order, in a scratch folder or
-the repository root, and compares each printed output with the page's within one unit of the last printed
-digit (timings and versions masked). A page that differs fails here; `make docs` rewrites its outputs from a
-fresh run. The runner's own comparison rules are checked first on hand-made cases.
+The runner (tests/docs_runner.py: a development tool, outside the package, since it executes the tutorials'
+own code) runs each page's console and Python blocks in order, in a scratch folder or the repository root,
+and compares each printed output with the page's within one unit of the last printed digit (timings and
+versions masked). A page that differs fails here; `make docs` rewrites its outputs from a fresh run. The
+runner's own comparison rules are checked first on hand-made cases.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-from venturesim._docs import Page, align, lines_match, parse
+from docs_runner import Page, align, lines_match, parse
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 TUTORIALS = sorted(DOCS.glob("tutorial-*.md"))

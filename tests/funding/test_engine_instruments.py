@@ -121,7 +121,7 @@ def jax_runs():
     return {case: vs.simulate(vs.load(company(r)), paths=1, seed=0, metrics="all").data for case, r in CASES.items()}
 
 
-def _check(ds, case):
+def assert_agrees_with_library(ds, case):
     months, investors, founders = _library(case)
     hand_founders, hand_investors = HAND[case]
     assert ds["round_close_month"].values[0].tolist() == months
@@ -136,12 +136,12 @@ def _check(ds, case):
 @pytest.mark.parametrize("case", list(CASES))
 def test_des_agrees_with_the_library(case):
     ds = vs.simulate(vs.load(company(CASES[case])), paths=1, seed=0, engine="des", workers=1, metrics="all").data
-    _check(ds, case)
+    assert_agrees_with_library(ds, case)
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_jax_agrees_with_the_library(case, jax_runs):
-    _check(jax_runs[case], case)
+    assert_agrees_with_library(jax_runs[case], case)
 
 
 @pytest.mark.parametrize("engine", ["jax", "des"])

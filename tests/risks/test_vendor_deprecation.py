@@ -49,7 +49,7 @@ def scenario(fired: bool, initial_model: str = "small API model") -> vs.Scenario
     )
 
 
-def check(base, hit):
+def assert_deprecation_effects(base, hit):
     alive = np.asarray(hit.data["alive"].values) & np.asarray(base.data["alive"].values)
     assert alive[:, 2:].all()  # USD 50M of cash: every path lives, so every month is compared
     price = api_price_per_token(api_model("small_api")) * 1e6
@@ -75,7 +75,7 @@ def test_a_deprecation_reprices_drifts_and_costs_a_migration_wherever_it_fires(e
         vs.simulate(scenario(fired), paths=paths, seed=5, engine=engine, metrics=METRICS, **kwargs)
         for fired in (False, True)
     )
-    check(base, hit)
+    assert_deprecation_effects(base, hit)
 
 
 def test_a_product_on_its_own_model_is_not_touched():

@@ -13,6 +13,18 @@ import xarray as xr
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.scenario.schema import Scenario
 
+OPERATING_METRICS = (
+    "revenue",
+    "costs",
+    "cost_of_revenue",
+    "customers",
+    "new_customers",
+    "churned_customers",
+    "acquisition_spend",
+    "sales_marketing_payroll",
+)
+"""The monthly metrics :meth:`Result.operating_metrics` (unit economics) needs."""
+
 FINAL_VARIABLES = {
     "final_cash": "cash at the horizon, USD",
     "final_arr": "ARR at the horizon, USD",
@@ -279,17 +291,7 @@ class Result:
         """
         from venturesim.market.metrics import operating_metrics
 
-        needed = [
-            "revenue",
-            "costs",
-            "cost_of_revenue",
-            "customers",
-            "new_customers",
-            "churned_customers",
-            "acquisition_spend",
-            "sales_marketing_payroll",
-        ]
-        missing = [m for m in needed if m not in self.data]
+        missing = [m for m in OPERATING_METRICS if m not in self.data]
         if missing:
             raise ValueError(f"operating metrics need {missing}: simulate with metrics='all' (or include them)")
         d = self.data

@@ -259,16 +259,9 @@ class MedianInputs:
 
     def series(self, spec, name: str, months: int) -> np.ndarray:
         """A time-varying input with its knots (or its trend's start and growth) at their medians, (1, months)."""
-        from venturesim.spec.timeseries import Schedule, Trend
+        from venturesim.spec.timeseries import draw_series
 
-        if isinstance(spec, Schedule):
-            knots = np.stack([self.scalar(v, f"{name}.schedule.{m}") for m, v in spec.schedule.items()], axis=1)
-            return spec.evaluate(knots, months)
-        if isinstance(spec, Trend):
-            return spec.evaluate(
-                self.scalar(spec.start, f"{name}.start"), self.scalar(spec.growth, f"{name}.growth"), months
-            )
-        return np.repeat(self.scalar(spec, name)[:, None], months, axis=1)
+        return draw_series(self.scalar, spec, name, months)
 
 
 def starting_quality(product) -> dict[str, float]:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from venturesim.engine.result import OPERATING_METRICS
 from venturesim.report.charts import (
     _MONEY_LABEL_EXPR,
     _MONEY_TOOLTIP_FORMAT,
@@ -695,17 +696,5 @@ def plot_pnl(result: Result, plan: Result | None = None) -> alt.FacetChart:
     )
 
 
-UNIT_ECONOMICS_METRICS = frozenset(
-    {
-        "revenue",
-        "costs",
-        "cost_of_revenue",
-        "customers",
-        "new_customers",
-        "churned_customers",
-        "acquisition_spend",
-        "sales_marketing_payroll",
-        "alive",
-    }
-)
+UNIT_ECONOMICS_METRICS = frozenset(OPERATING_METRICS) | {"alive"}
 """The monthly metrics :func:`unit_economics_data` needs (:meth:`Result.operating_metrics`'s and ``alive``)."""

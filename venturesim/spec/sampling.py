@@ -38,7 +38,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from venturesim.spec.distributions import Spec
-from venturesim.spec.timeseries import Schedule, Trend
+from venturesim.spec.timeseries import draw_series
 
 
 @jax.jit
@@ -143,11 +143,4 @@ class Sampler:
 
     def series(self, spec, name: str, months: int) -> np.ndarray:
         """Per-path monthly values of a time-varying input, shape (paths, months)."""
-        if isinstance(spec, Schedule):
-            knots = np.stack([self.scalar(v, f"{name}.schedule.{m}") for m, v in spec.schedule.items()], axis=1)
-            return spec.evaluate(knots, months)
-        if isinstance(spec, Trend):
-            return spec.evaluate(
-                self.scalar(spec.start, f"{name}.start"), self.scalar(spec.growth, f"{name}.growth"), months
-            )
-        return np.repeat(self.scalar(spec, name)[:, None], months, axis=1)
+        return draw_series(self.scalar, spec, name, months)

@@ -103,3 +103,17 @@ TimeVarying = Annotated[
     Discriminator(lambda v: spec_kind(v) if spec_kind(v) in ("schedule", "trend") else "constant"),
 ]
 """An input that may change month by month: any distribution spec, a schedule or a trend."""
+
+
+def draw_series(scalar, spec, name: str, months: int) -> np.ndarray:
+    """Per-path monthly values (paths, months) of a time-varying input, from ``scalar(spec, name)``, the
+    per-path draws of an uncertain number (a schedule's knots are drawn as ``name.schedule.<month>``, a
+    trend's start and growth as ``name.start`` and ``name.growth``; a constant is repeated every month).
+    The one rule for :class:`venturesim.spec.sampling.Sampler` and the medians of
+    :class:`venturesim.model_costs.models.MedianInputs`."""
+    if isinstance(spec, Schedule):
+        knots = np.stack([scalar(v, f"{name}.schedule.{m}") for m, v in spec.schedule.items()], axis=1)
+        return spec.evaluate(knots, months)
+    if isinstance(spec, Trend):
+        return spec.evaluate(scalar(spec.start, f"{name}.start"), scalar(spec.growth, f"{name}.growth"), months)
+    return np.repeat(scalar(spec, name)[:, None], months, axis=1)

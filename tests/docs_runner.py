@@ -1,7 +1,7 @@
 """Executable tutorials: run every code block of a Markdown page and check (or rewrite) its printed output.
 
-``python -m venturesim._docs check docs/tutorial-founders.md`` runs the page's blocks in order and reports each
-output that differs from a fresh run; ``python -m venturesim._docs update ...`` (``make docs``) writes the fresh
+``python tests/docs_runner.py check docs/tutorial-founders.md`` runs the page's blocks in order and reports each
+output that differs from a fresh run; ``python tests/docs_runner.py update ...`` (``make docs``) writes the fresh
 outputs into the page. ``tests/test_docs.py`` runs the check on the three tutorials.
 
 What runs
@@ -384,7 +384,7 @@ def _display(value: object) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``check`` (exit 1 on a difference) or ``update`` (rewrite the outputs) the given pages."""
-    parser = argparse.ArgumentParser(prog="python -m venturesim._docs", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python tests/docs_runner.py", description=__doc__.split("\n")[0])
     parser.add_argument("mode", choices=("check", "update"))
     parser.add_argument("pages", nargs="+", type=Path)
     args = parser.parse_args(argv)

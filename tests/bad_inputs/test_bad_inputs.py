@@ -126,8 +126,9 @@ def test_tiny_hostile_files_are_refused_quickly():
     import venturesim as vs
     from venturesim.spec.errors import ScenarioError
 
+    vs.load(HERE / "base.yaml")  # the schema's one-off build (about a CPU second) is not the hostile file's cost
     for name in ("file_billion_laughs", "file_nested_1500_deep"):  # 2.5 GB in 77 s; a RecursionError traceback
-        started = time.perf_counter()
+        started = time.process_time()  # CPU, not wall: a loaded CI machine must not fail it
         with pytest.raises(ScenarioError):
             vs.load(HERE / "cases" / f"{name}.yaml")
-        assert time.perf_counter() - started < 1.0
+        assert time.process_time() - started < 1.0

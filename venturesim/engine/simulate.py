@@ -2,7 +2,8 @@
 
 Memory stays bounded: paths run in chunks of ``chunk_size`` (rounded up to
 whole blocks of :data:`~venturesim.engine.jax_engine.BLOCK` paths per device;
-the last chunk is padded to the same shape, so there is one compilation), and each chunk's
+the last chunk is padded to the same shape), each chunk's blocks run one call
+each (so one compiled program serves any number of paths), and each chunk's
 records are copied into preallocated host arrays. Chunks run on a pool of
 host threads (sampling overlaps computation; on a CPU each thread's kernel
 uses a core) and round-robin over the devices. Path i's numbers depend only
@@ -116,10 +117,16 @@ def run_jax(
         )
         first_block = (first_path + start) // BLOCK
         keys = path_keys(process_key, np.arange(first_block, first_block + chunk // BLOCK, dtype=np.uint32))
-        records, final = run_block(*jax.device_put((params, keys), devices[k % len(devices)]), months, metrics)
+        device = devices[k % len(devices)]
+        parts = []
+        for b in range(chunk // BLOCK):  # one compiled shape, a block, whatever the number of paths
+            block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + 1) * BLOCK], params)
+            parts.append(run_block(*jax.device_put((block, keys[b : b + 1]), device), months, metrics))
         valid = stop - start
-        records = {m: np.moveaxis(np.asarray(v), 0, 1)[:valid] for m, v in records.items()}  # (paths, months[, S])
-        finals = {m: np.asarray(v)[:valid] for m, v in final.items()}
+        records = {  # (paths, months[, S])
+            m: np.concatenate([np.moveaxis(np.asarray(r[m]), 0, 1) for r, _ in parts])[:valid] for m in parts[0][0]
+        }
+        finals = {m: np.concatenate([np.asarray(f[m]) for _, f in parts])[:valid] for m in parts[0][1]}
         return start, stop, records, finals, {m: v[:valid].astype(np.float32) for m, v in draws.items()}
 
     monthly: dict[str, np.ndarray] = {}

@@ -96,6 +96,8 @@ def test_a_dead_path_counts_zero_dollars(comparison):
     assert lean.se_difference < 1_000  # paired: √(E d² − 22k²)/√n = 19.2k/√1000 ≈ $607
     median = table.loc[("median cash at month 40", "leaner")]  # 40 % zeros, 60 % U(0, 240k): P(X ≤ x) = 0.5 at 40k
     assert median.value == pytest.approx(40_000, abs=3 * median.se)
+    owned = table.loc[("mean founder ownership at month 40 (a dead company = 0)", "plan")]  # no round closes: 1 or 0
+    assert owned.value == table.loc[("P(alive at month 40)", "plan")].value
     dominance = comparison.dominance().set_index(["outcome", "variant"])
     assert dominance.loc[("cash at the horizon", "leaner"), "gap_down"] == 0  # the dead at $0 on both sides
 

@@ -21,7 +21,9 @@ call); the column ``se_independent`` is what two independent runs would give,
 Money figures, one convention: a path dead by the figure's month counts as
 $0 of cash and of ARR (not its negative balance at death: the shortfall is
 the summary's own row); a path sold or listed keeps the cash it had at its
-exit, and its ARR, the buyer's from then on, is $0.
+exit, and its ARR, the buyer's from then on, is $0. The founders' mean
+ownership counts a dead company's as 0 too (its founders own nothing of
+value): a mean over every path, so that the variants stay paired.
 The compiled kernel is reused across variants of the same shape (same
 segments, rounds, risks and metrics): only the input arrays change.
 
@@ -145,9 +147,9 @@ class Comparison:
             values = {k: dead_as_zero(r, r.data[var].values, months) for k, r in results.items()}
             out[f"mean {label}"] = ("mean", values, unit)
             out[f"median {label}"] = ("median", values, unit)
-        out[f"mean founder ownership at month {months}"] = (
+        out[f"mean founder ownership at month {months} (a dead company = 0)"] = (
             "mean",
-            {k: np.asarray(r.data["final_founder_ownership"].values, np.float64) for k, r in results.items()},
+            {k: dead_as_zero(r, r.data["final_founder_ownership"].values, months) for k, r in results.items()},
             "fraction",
         )
         shared = set.intersection(*(set(map(str, r.data["round"].values)) for r in results.values()))

@@ -301,3 +301,26 @@ def test_the_compile_cache_folder_follows_the_environment(monkeypatch, tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # platformdirs' user cache folder on Linux
     if sys.platform.startswith("linux"):
         assert compile_cache_folder() == tmp_path / "xdg" / "venturesim" / "jax"
+
+
+def test_the_summary_table_caps_long_runways_and_gives_multiples_two_decimals():
+    """What `venturesim run` prints for a runway of 454.68 months and a MOIC of exactly 1 (format_value_se)."""
+    import pandas as pd
+    from rich.console import Console
+
+    from venturesim.cli import summary_table
+
+    rows = pd.DataFrame(
+        [
+            ("cash", "runway at month 60 (operating paths still burning)", "p90", 454.68, 45.61, "months"),
+            ("cash", "runway at month 60 (operating paths still burning)", "p50", 37.42, 1.92, "months"),
+            ("returns", "round 'seed' MOIC (realised)", "p50", 1.0, 0.0, "×"),
+        ],
+        columns=["section", "metric", "statistic", "value", "se", "unit"],
+    )
+    console = Console(width=200, record=True)
+    console.print(summary_table(rows, "T"))
+    lines = console.export_text().splitlines()[4:]  # title, rule, header, rule
+    assert "> 10 years" in lines[0] and "—" in lines[0] and "454" not in lines[0]
+    assert "37.42" in lines[1] and "1.92" in lines[1]
+    assert [cell.strip() for cell in lines[2].split("│")[-3:-1]] == ["1.00", "0.00"]

@@ -120,3 +120,41 @@ def test_tutorial_output_is_current(path):
         f"{path.name}: {len(mismatches)} output(s) differ from a fresh run; `make docs` rewrites them "
         "(then reread the prose around them)\n\n" + "\n\n".join(str(m) for m in mismatches)
     )
+
+
+# ---- the pages agree with the code and with a clone ------------------------------------------------------------
+
+ROOT = DOCS.parent
+PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md")), *sorted((ROOT / "benchmarks").glob("*.md"))]
+
+
+def test_every_relative_link_resolves_inside_the_repository():
+    """A link such as ``../shared/DESIGN.md`` worked in the development tree but not in a clone."""
+    import re
+
+    broken = []
+    for page in PAGES:
+        for match in re.finditer(r"\]\(<?([^)\s>]+)>?\)", page.read_text(encoding="utf-8")):
+            target = match.group(1)
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue  # a web address or an anchor on the page
+            path = (page.parent / target.split("#")[0]).resolve()
+            if not path.exists() or ROOT.resolve() not in path.parents:
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert broken == []
+    assert "shared/DESIGN.md" not in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_model_page_names_every_instrument_the_engines_simulate():
+    """docs/model.md §5 once said a round is priced equity or a post-money SAFE, and §10 that pre-money SAFEs
+    and notes were not in the engines; both run in both engines (funding.instruments.KINDS)."""
+    from venturesim.funding.instruments import KINDS
+
+    text = (DOCS / "model.md").read_text(encoding="utf-8")
+    rounds = text[text.index("## 5. Funding rounds") : text.index("## 6.")].replace("\n", " ")
+    named = {"priced": "**priced equity**", "safe": "**post-money SAFE**", "pre_money_safe": "**pre-money SAFE**"}
+    named["note"] = "**convertible note**"
+    assert set(named) == set(KINDS) and all(words in rounds for words in named.values())
+    domains = text[text.index("## 10. The domain models") : text.index("## Sources")].replace("\n", " ")
+    assert "Not modelled yet: pre-money SAFEs" not in domains
+    assert "pre-money SAFEs, convertible notes" in domains

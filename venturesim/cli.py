@@ -206,7 +206,7 @@ def _simulate_with_progress(scenario, simulate=None, **kwargs):
 
 def summary_table(summary, title: str) -> Table:
     """A rich table of the summary rows: value ± standard error."""
-    from venturesim.report import format_number
+    from venturesim.report.html import format_value_se
 
     table = Table(title=title, title_justify="left")
     for column in ("", "metric", ""):
@@ -217,9 +217,7 @@ def summary_table(summary, title: str) -> Table:
     for row in summary.itertuples():
         section = row.section if row.section != previous else ""
         previous = row.section
-        table.add_row(
-            section, row.metric, row.statistic, format_number(row.value, row.unit), format_number(row.se, row.unit)
-        )
+        table.add_row(section, row.metric, row.statistic, *format_value_se(row.value, row.se, row.unit, row.metric))
     return table
 
 
@@ -678,9 +676,10 @@ def _write_analysis(out: Path, force: bool, table, html: str | None) -> None:
 def _comparison_table(comparison, title: str) -> Table:
     """A rich table of a Comparison: one row per figure and variant, value ± SE and the difference from the
     baseline ± its common-random-numbers SE (and the SE two independent runs would have had)."""
+    from venturesim.analysis.compare import MONEY_CONVENTION
     from venturesim.report import format_number
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=f"{title} ({MONEY_CONVENTION})", title_justify="left")
     for column, justify in (
         ("figure", "left"),
         ("variant", "left"),

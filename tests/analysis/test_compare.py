@@ -74,3 +74,45 @@ def test_the_report_overlays_every_variant(comparison):
     variants = {row["variant"] for rows in data.values() for row in rows}
     assert variants == {"plan", "same", "leaner"}
     assert LOW < HIGH and BURN > 0
+
+
+def test_a_dead_path_counts_zero_dollars(comparison):
+    """40 months at $10k a month: a plan path is alive at the horizon iff C ≥ $400k, with C − $400k left; a dead
+    path counts $0 (not its negative balance at death). With C ~ U(200k, 600k):
+    mean = E[max(C − 400k, 0)] = 200k² / (2 · 400k) = $50,000. The leaner plan ($9k) keeps C − 360k when
+    C ≥ 360k: the paired difference is $40k on C ≥ 400k (half the paths) and C − 360k (mean $20k) on the tenth
+    in [360k, 400k): 0.5 · 40k + 0.1 · 20k = $22,000 (with the dead at their negative balances it would be
+    about $1k more, and the plan's mean about $2.5k less)."""
+    kind, values, unit = comparison.figures()["mean cash at month 40"]
+    assert (kind, unit) == ("mean", "USD")
+    plan = values["plan"]
+    dead = comparison.results["plan"].data["death_month"].values >= 0
+    assert (plan[dead] == 0).all() and (plan[~dead] >= 0).all() and 0.4 < dead.mean() < 0.6
+    table = comparison.table().set_index(["figure", "variant"])
+    base = table.loc[("mean cash at month 40", "plan")]
+    assert base.value == pytest.approx(50_000, abs=3 * base.se)
+    lean = table.loc[("mean cash at month 40", "leaner")]
+    assert lean.difference == pytest.approx(22_000, abs=3 * lean.se_difference)
+    assert lean.se_difference < 1_000  # paired: √(E d² − 22k²)/√n = 19.2k/√1000 ≈ $607
+    median = table.loc[("median cash at month 40", "leaner")]  # 40 % zeros, 60 % U(0, 240k): P(X ≤ x) = 0.5 at 40k
+    assert median.value == pytest.approx(40_000, abs=3 * median.se)
+    owned = table.loc[("mean founder ownership at month 40 (a dead company = 0)", "plan")]  # no round closes: 1 or 0
+    assert owned.value == table.loc[("P(alive at month 40)", "plan")].value
+    dominance = comparison.dominance().set_index(["outcome", "variant"])
+    assert dominance.loc[("cash at the horizon", "leaner"), "gap_down"] == 0  # the dead at $0 on both sides
+
+
+def test_the_paired_bootstrap_by_hand():
+    """a = (0, 1), b = (0, 0): a resample of two indices is {0,0}, {0,1}, {1,0} or {1,1}, each with chance 1/4, so
+    median(a*) − median(b*) is 0, 0.5, 0.5 or 1: variance 0.375 − 0.5² = 0.125, SE √0.125 = 0.354 (200 resamples
+    from the fixed seed: within 15 %). Paired samples that move together have SE 0, where independent runs'
+    order-statistic SEs would not."""
+    diff, se = paired_difference(np.array([0.0, 1.0]), np.array([0.0, 0.0]), "median")
+    assert diff == 0.5
+    assert se == pytest.approx(np.sqrt(0.125), rel=0.15)
+    assert paired_difference(np.array([0.0, 1.0]), np.zeros(2), "median") == (diff, se)  # the fixed seed
+    x = np.random.default_rng(0).lognormal(size=1000)
+    assert paired_difference(x, x, "median") == (0.0, 0.0)
+    assert paired_difference(x + 3.0, x, "quantile", q=0.9) == (pytest.approx(3.0), pytest.approx(0.0, abs=1e-12))
+    with pytest.raises(ValueError, match="differ in size"):
+        paired_difference(x, x[:-1], "median")

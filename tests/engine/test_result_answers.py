@@ -164,6 +164,18 @@ def test_headline_in_words(result):
     assert CONVENTION.startswith("p10/p50/p90")
 
 
+def test_a_runway_today_over_ten_years_reads_so(scenario):
+    """Month-1 runway 1,000 on every path: burn_1 = cash_1 / 1,000 ($1.0M–1.4M → $1.0k–1.4k), runway now =
+    $1.5M / burn_1 = 1,071–1,500 months; the headline says "more than 10 years", not "1250 months"."""
+    monthly = _monthly(False)
+    monthly["runway"] = monthly["runway"].copy()
+    monthly["runway"][:, 0] = 1000.0
+    data = build_dataset(monthly, dict(FINALS), 4, [], ["seed", "series_a"])
+    long = Result(data=data, scenario=scenario, seed=0)
+    assert np.median(oc.runway_now(long)) == pytest.approx(1.5e6 / 1.3e3)
+    assert headline(long).endswith("runway today is more than 10 years at the first month's burn (median).")
+
+
 def test_causes_of_death_from_the_finals(result):
     """The JAX engine has no ``cause_of_death``: the causes come from its final round states by the DES's rule."""
     assert result.death_causes().tolist() == ["", "", "raising:seed", "raising:seed", ""]

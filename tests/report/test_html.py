@@ -12,7 +12,7 @@ import pytest
 import xarray as xr
 
 from venturesim.report import format_number, render_report, report_from_dataset
-from venturesim.report.html import vega_bundle
+from venturesim.report.html import SUMMARY_COLUMNS, format_value_se, vega_bundle
 
 EVIL = "<script>alert('x')</script>"
 
@@ -61,6 +61,32 @@ def test_format_number() -> None:
     assert format_number(3.14159, "months") == "3.14"
     assert format_number(float("nan"), "USD") == "n/a"
     assert format_number(None, "USD") == "n/a"
+
+
+def test_a_long_runway_reads_more_than_ten_years_and_a_multiple_has_two_decimals() -> None:
+    """A runway above 120 months (or +∞: cash-flow positive) is "> 10 years", its SE "—"; other month figures and
+    120 itself keep their digits. A multiple (MOIC, LTV/CAC: unit ×) always has two decimals, 1 as "1.00"."""
+    runway = "runway at month 60 (operating paths still burning)"
+    assert format_number(454.68, "months", runway) == "> 10 years"
+    assert format_number(float("inf"), "months", "runway now: starting cash / month-1 net burn") == "> 10 years"
+    assert format_number(120.0, "months", runway) == "120"
+    assert format_number(120.01, "months", runway) == "> 10 years"
+    assert format_number(454.68, "months", "month of cash-out (paths that die, n=9)") == "454.68"
+    assert format_number(454.68, "months") == "454.68"
+    assert format_value_se(328.79, 45.61, "months", runway) == ("> 10 years", "—")
+    assert format_value_se(37.42, 1.92, "months", runway) == ("37.42", "1.92")
+    assert format_number(float("nan"), "months", runway) == "n/a"
+    assert [format_number(v, "×") for v in (1.0, 0.0, 0.594, 12.0)] == ["1.00", "0.00", "0.59", "12.00"]
+    table = pd.DataFrame(
+        [
+            ("cash", runway, "p90", 454.68, 45.6, "months"),
+            ("returns", "round 'seed' MOIC (realised: n=3 of 5 where it closed)", "p50", 1.0, 0.0, "×"),
+        ],
+        columns=list(SUMMARY_COLUMNS),
+    )
+    page = render_report("T", "S", table, {})
+    assert "<td class='num'>&gt; 10 years</td><td class='num'>—</td>" in page
+    assert "454.68" not in page and "<td class='num'>1.00</td>" in page
 
 
 def test_bundle_inlined_once_and_no_remote_scripts(summary: pd.DataFrame) -> None:

@@ -135,3 +135,16 @@ def test_module_entry_point_prints_the_same_text(text):
         env={**os.environ, "PYTHONHASHSEED": "123"},
     ).stdout.decode("utf-8")
     assert out == text
+
+
+def test_the_rounds_field_says_what_a_round_is(text):
+    """Every instrument the engines simulate is named where a founder looks up `funding.rounds` (it once said
+    "Priced rounds", though SAFEs, notes and bridges are simulated too)."""
+    from venturesim.funding.instruments import KINDS
+
+    row = next(line for line in text.splitlines() if line.startswith("| `funding.rounds[]` |"))
+    assert "Priced rounds" not in row
+    named = {"priced": "priced equity", "safe": "post-money", "pre_money_safe": "pre-money SAFE", "note": "note"}
+    assert set(named) == set(KINDS)
+    assert all(words in row for words in named.values())
+    assert "bridge" in row and "`venture_debt`" in row and "`grants`" in row

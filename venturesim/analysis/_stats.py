@@ -16,6 +16,11 @@ import numpy as np
 Z975 = 1.959963984540054
 QUANTILES = (0.1, 0.5, 0.9)
 """The quantiles every summary table and chart reports: p10/p50/p90 (:mod:`venturesim.analysis.summary`)."""
+RUNWAY_CAP_MONTHS = 120
+"""A runway longer than this (+∞ included: cash-flow positive) reads "more than 10 years" in the headline and
+``"> 10 years"`` in the tables (:func:`venturesim.report.html.format_number`): a ratio of cash to one month's
+burn that far out is no plan's horizon, and its digits (454.68 months) mean nothing."""
+RUNWAY_CAPPED = "> 10 years"
 
 
 def proportion(flags: np.ndarray) -> tuple[float, float]:

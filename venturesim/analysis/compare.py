@@ -11,8 +11,19 @@ per-path differences, d̄ = (1/n) Σ (a_i − b_i), with standard error
 
 which is far smaller than the independent runs' √(SE_a² + SE_b²) when the
 paths are positively correlated (Law, *Simulation Modeling and Analysis*,
-5th ed., §11.2, "common random numbers"). Medians' differences get a paired
-bootstrap standard error (the paths resampled together, 200 resamples).
+5th ed., §11.2, "common random numbers"). A difference of medians (or of
+any quantile) gets a paired bootstrap standard error: the path indices are
+resampled with replacement, 200 times, the same indices for both variants,
+from a fixed seed (:data:`BOOTSTRAP_SEED`: the table is the same on every
+call); the column ``se_independent`` is what two independent runs would give,
+√(SE_a² + SE_b²), for comparison.
+
+Money figures, one convention: a path dead by the figure's month counts as
+$0 of cash and of ARR (not its negative balance at death: the shortfall is
+the summary's own row); a path sold or listed keeps the cash it had at its
+exit, and its ARR, the buyer's from then on, is $0. The founders' mean
+ownership counts a dead company's as 0 too (its founders own nothing of
+value): a mean over every path, so that the variants stay paired.
 The compiled kernel is reused across variants of the same shape (same
 segments, rounds, risks and metrics): only the input arrays change.
 
@@ -35,9 +46,13 @@ from venturesim.analysis import _stats
 from venturesim.analysis.claims import Claim, alive_at, parse_claim
 
 BOOTSTRAP = 200
-"""Resamples for the paired bootstrap SE of a difference of medians."""
+"""Resamples for the paired bootstrap SE of a difference of medians or quantiles."""
+BOOTSTRAP_SEED = 20_240_601
+"""The bootstrap's fixed seed: a comparison's table is the same on every call."""
 KS_95 = 1.358
 """Kolmogorov's 5 % critical value of √(n m/(n+m)) · sup|F_n − G_m|."""
+MONEY_CONVENTION = "money: a dead path counts $0"
+"""The money figures' convention in a few words, for the tables' titles (module docstring)."""
 DOMINANCE_OUTCOMES = {"final_cash": "cash at the horizon", "final_arr": "ARR at the horizon"}
 
 
@@ -122,19 +137,19 @@ class Comparison:
                 if m < months:
                     out[f"mean cash at month {m}"] = (
                         "mean",
-                        {k: np.asarray(r.data["cash"].values[:, m - 1], np.float64) for k, r in results.items()},
+                        {k: dead_as_zero(r, r.data["cash"].values[:, m - 1], m) for k, r in results.items()},
                         "USD",
                     )
         for var, label, unit in (
             ("final_cash", f"cash at month {months}", "USD"),
             ("final_arr", f"ARR at month {months}", "USD"),
         ):
-            values = {k: np.asarray(r.data[var].values, np.float64) for k, r in results.items()}
+            values = {k: dead_as_zero(r, r.data[var].values, months) for k, r in results.items()}
             out[f"mean {label}"] = ("mean", values, unit)
             out[f"median {label}"] = ("median", values, unit)
-        out[f"mean founder ownership at month {months}"] = (
+        out[f"mean founder ownership at month {months} (a dead company = 0)"] = (
             "mean",
-            {k: np.asarray(r.data["final_founder_ownership"].values, np.float64) for k, r in results.items()},
+            {k: dead_as_zero(r, r.data["final_founder_ownership"].values, months) for k, r in results.items()},
             "fraction",
         )
         shared = set.intersection(*(set(map(str, r.data["round"].values)) for r in results.values()))
@@ -164,8 +179,9 @@ class Comparison:
         """The figures side by side: one row per figure and variant.
 
         Columns: figure, variant, value, se, difference (vs the baseline), se_difference (paired,
-        common random numbers), se_independent (√(SE_a² + SE_b²), what independent runs would give),
-        unit.
+        common random numbers: s_d/√n for means, the paired bootstrap for medians), se_independent
+        (√(SE_a² + SE_b²), what independent runs would give), unit. Money figures count a dead path
+        as $0 (module docstring).
         """
         rows = []
         base = self.baseline
@@ -177,7 +193,7 @@ class Comparison:
                     rows.append((label, name, value, se, np.nan, np.nan, np.nan, unit))
                     continue
                 _, se_b = _stats.mean(b) if kind == "mean" else _stats.quantile(b, 0.5)
-                diff, se_diff = paired_difference(v, b, kind, seed=len(rows))
+                diff, se_diff = paired_difference(v, b, kind)
                 rows.append((label, name, value, se, diff, se_diff, float(np.hypot(se, se_b)), unit))
         return pd.DataFrame(
             rows, columns=["figure", "variant", "value", "se", "difference", "se_difference", "se_independent", "unit"]
@@ -194,9 +210,9 @@ class Comparison:
         base = self.results[self.baseline]
         rows = []
         for var, label in outcomes.items():
-            b = np.asarray(base.data[var].values, np.float64)
+            b = dead_as_zero(base, base.data[var].values, base.months)
             for name, r in list(self.results.items())[1:]:
-                v = np.asarray(r.data[var].values, np.float64)
+                v = dead_as_zero(r, r.data[var].values, r.months)
                 up, down = cdf_gaps(v, b)
                 tol = KS_95 * np.sqrt(2.0 / len(v))
                 verdict = (
@@ -261,7 +277,7 @@ class Comparison:
         first = self.results[self.baseline]
         subtitle = (
             f"{len(self.results)} variants × {first.paths:,} paths × {first.months} months, seed {first.seed}, "
-            "common random numbers; differences are against " + repr(self.baseline)
+            "common random numbers; differences are against " + repr(self.baseline) + "; " + MONEY_CONVENTION
         )
         return render_report(title, subtitle, self.summary(), self.charts(), [*self.notes, *notes])
 
@@ -286,19 +302,39 @@ def compare(
     return Comparison(results, parsed)
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray, kind: str = "mean", seed: int = 0) -> tuple[float, float]:
+def dead_as_zero(result, values, month: int) -> np.ndarray:
+    """Per-path money ``values`` at the end of ``month`` (1-based) with the paths dead by then set to $0.
+
+    A dead path's cash stays at its negative balance at death (the bills it could not pay); as a value it is
+    worth $0, the convention of every money figure of a comparison (and of the summary's all-paths rows).
+    """
+    values = np.asarray(values, np.float64)
+    death = np.asarray(result.data["death_month"].values)  # −1: alive at the horizon; t: died in month t + 1
+    return np.where((death >= 0) & (death < month), 0.0, values)
+
+
+def paired_difference(
+    a: np.ndarray, b: np.ndarray, kind: str = "mean", seed: int = BOOTSTRAP_SEED, q: float = 0.5
+) -> tuple[float, float]:
     """Difference of a statistic between paired samples (a_i, b_i) and its standard error.
 
-    ``mean``: d̄ and s_d/√n; ``median``: median(a) − median(b) and the paired bootstrap SE
-    (paths resampled together; non-finite values, e.g. +inf runways, are kept in the medians).
+    ``mean``: d̄ and s_d/√n. ``median`` (or ``quantile``, at ``q``): Q_q(a) − Q_q(b) and the paired bootstrap
+    SE: :data:`BOOTSTRAP` resamples of the path indices, each used for both samples, from ``seed``; the SE is
+    the resampled differences' standard deviation (n − 1). Non-finite values (+inf runways) stay in the
+    quantiles; an SE that they make undefined is NaN.
     """
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"paired samples differ in size: {a.shape} and {b.shape}")
     if kind == "mean":
         return _stats.mean(a - b)
-    diff = float(np.median(a) - np.median(b))
+    if kind not in ("median", "quantile"):
+        raise ValueError(f"kind must be mean, median or quantile, not {kind!r}")
+    q = 0.5 if kind == "median" else q
+    diff = float(np.quantile(a, q) - np.quantile(b, q))
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(a), size=(BOOTSTRAP, len(a)))
-    boot = np.median(a[idx], axis=1) - np.median(b[idx], axis=1)
+    boot = np.quantile(a[idx], q, axis=1) - np.quantile(b[idx], q, axis=1)
     return diff, float(np.std(boot, ddof=1)) if np.isfinite(boot).all() else float("nan")
 
 

@@ -36,7 +36,7 @@ import numpy as np
 import yaml
 
 from venturesim.analysis.claims import Claim, alive_at, parse_claim
-from venturesim.analysis.compare import Comparison, run_variants
+from venturesim.analysis.compare import Comparison, dead_as_zero, run_variants
 
 FORCED_HAZARD = 30.0
 """Monthly hazard of a forced risk in its month: it strikes with probability 1 − e⁻³⁰."""
@@ -221,7 +221,10 @@ def stress(
     for name in percentiles:
         both = run_variants(percentile_variants(scenario, name), **settings)
         horizon = next(iter(both.values())).months
-        score = {k: (alive_at(r, horizon).mean(), float(np.mean(r.data["final_cash"].values))) for k, r in both.items()}
+        score = {
+            k: (alive_at(r, horizon).mean(), float(np.mean(dead_as_zero(r, r.data["final_cash"].values, horizon))))
+            for k, r in both.items()
+        }  # the mean cash counts a dead path as $0, as the comparison's figures do
         worst = min(score, key=lambda k: score[k])
         results[worst.replace(" decile", " decile (worst)")] = both[worst]
         notes.append(

@@ -316,6 +316,8 @@ def headline(result) -> str:
         money.append(
             "the starting cash covers costs from month 1 (median path)"
             if np.isinf(median)
+            else "runway today is more than 10 years at the first month's burn (median)"
+            if median > _stats.RUNWAY_CAP_MONTHS
             else f"runway today is {median:.0f} months at the first month's burn (median)"
         )
     if money:

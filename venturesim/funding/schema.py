@@ -378,7 +378,10 @@ class Funding(Model):
     """Funding rounds in the order they are raised, the climate, debt, grants and the exits."""
 
     rounds: Annotated[list[Round], AfterValidator(unique_names)] = Field(
-        default_factory=list, description="Priced rounds, raised in order."
+        default_factory=list,
+        description="Funding rounds, raised in the order listed: each one a priced equity round, a post-money or "
+        "pre-money SAFE or a convertible note (`instrument`), optionally with an insiders' bridge (`bridge`) when an "
+        "attempt fails; venture loans and grants are `venture_debt` and `grants`.",
     )
     climate: bounded(TimeVarying, gt=0) = Field(
         1.0,

@@ -20,6 +20,7 @@ import pandas as pd
 import vl_convert
 import xarray as xr
 
+from venturesim.analysis._stats import RUNWAY_CAP_MONTHS, RUNWAY_CAPPED
 from venturesim.report.charts import exits_data, fan_data, plot_exits, plot_fan, plot_survival, survival_data
 
 SUMMARY_COLUMNS = ("section", "metric", "statistic", "value", "se", "unit")
@@ -27,6 +28,7 @@ SUMMARY_COLUMNS = ("section", "metric", "statistic", "value", "se", "unit")
 
 _MONEY_UNITS = frozenset({"usd", "$", "usd/month", "usd per month"})
 _PERCENT_UNITS = frozenset({"probability", "fraction", "share", "%", "percent"})
+_MULTIPLE_UNITS = frozenset({"×", "x", "multiple"})
 _EMBED_OPTIONS = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
 
 _CSS = """
@@ -95,7 +97,7 @@ def _script_json(obj: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def format_number(value: float | None, unit: str) -> str:
+def format_number(value: float | None, unit: str, metric: str = "") -> str:
     """Format a summary value for display.
 
     Parameters
@@ -105,7 +107,12 @@ def format_number(value: float | None, unit: str) -> str:
     unit : str
         ``"USD"`` gives ``$1,234,567``; ``"probability"``, ``"fraction"``,
         ``"share"``, ``"percent"`` or ``"%"`` (value as a fraction 0..1) give
-        ``12.3%``; anything else a plain number with thousands separators.
+        ``12.3%``; ``"×"`` (a multiple: MOIC, LTV/CAC) two decimals, ``1.00``;
+        anything else a plain number with thousands separators (two decimals
+        unless whole).
+    metric : str
+        The row's label: a runway (``unit`` months, ``metric`` naming runway)
+        above :data:`RUNWAY_CAP_MONTHS`, +∞ included, gives ``"> 10 years"``.
 
     Returns
     -------
@@ -114,14 +121,25 @@ def format_number(value: float | None, unit: str) -> str:
     """
     if value is None or pd.isna(value):
         return "n/a"
+    key = unit.strip().lower()
+    if key == "months" and "runway" in metric.lower() and value > RUNWAY_CAP_MONTHS:
+        return RUNWAY_CAPPED
     if np.isinf(value):
         return "∞" if value > 0 else "−∞"
-    key = unit.strip().lower()
     if key in _MONEY_UNITS:
         return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
     if key in _PERCENT_UNITS:
         return f"{value:.1%}"
+    if key in _MULTIPLE_UNITS:
+        return f"{value:,.2f}"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def format_value_se(value: float | None, se: float | None, unit: str, metric: str = "") -> tuple[str, str]:
+    """A row's value and its standard error as text (:func:`format_number`); a runway shown as ``"> 10 years"``
+    gets "—" for its SE (the SE of a figure past the cap has nothing to say)."""
+    shown = format_number(value, unit, metric)
+    return shown, "—" if shown == RUNWAY_CAPPED else format_number(se, unit, metric)
 
 
 def _summary_table(summary: pd.DataFrame) -> str:
@@ -138,11 +156,12 @@ def _summary_table(summary: pd.DataFrame) -> str:
         rows.append(f"<tr class='section'><th colspan='5'>{html.escape(str(section))}</th></tr>")
         for rec in group.itertuples(index=False):
             unit = "" if pd.isna(rec.unit) else str(rec.unit)
+            value, se = format_value_se(rec.value, rec.se, unit, str(rec.metric))
             rows.append(
                 f"<tr><td>{html.escape(str(rec.metric))}</td>"
                 f"<td>{html.escape(str(rec.statistic))}</td>"
-                f"<td class='num'>{html.escape(format_number(rec.value, unit))}</td>"
-                f"<td class='num'>{html.escape(format_number(rec.se, unit))}</td>"
+                f"<td class='num'>{html.escape(value)}</td>"
+                f"<td class='num'>{html.escape(se)}</td>"
                 f"<td>{html.escape(unit)}</td></tr>"
             )
     rows.append("</tbody></table>")

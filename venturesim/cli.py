@@ -780,6 +780,92 @@ def compare(
 
 
 @app.command()
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file (the base every variant overrides)."),
+    grid: list[str] = typer.Option(
+        [],
+        "--grid",
+        help="A setting and its values: NAME=V1,V2,... or NAME*=K1,K2,... (repeatable; every combination).",
+    ),
+    design: Path | None = typer.Option(None, "--design", help="CSV: one variant per row, one setting per column."),
+    overrides: list[str] = typer.Option([], "--set", help="Override applied to the base first (repeatable)."),
+    statistics: list[str] = typer.Option(
+        [], "--stat", help="Statistic per variant, e.g. alive@24, arr@36:p90 (default: survival, ARR, ownership)."
+    ),
+    paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths per variant."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed shared by every variant."),
+    months: int | None = typer.Option(None, "--months", help="Horizon in months."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder of parquet parts (resumable); none by default."),
+    force: bool = typer.Option(False, "--force", help="Replace a folder holding another sweep."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786)."),
+    workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of this many processes."),
+) -> None:
+    """Run many variants of a scenario (a grid or a design) as one compiled program, on common random numbers."""
+    from venturesim.scenario.overrides import parse_value
+    from venturesim.spec.errors import UsageError
+
+    with clean_errors():
+        settings: dict[str, list] = {}
+        for text in grid:
+            equals = text.find("=")
+            start = equals - 1 if equals > 0 and text[equals - 1] in "*/+-" else equals
+            name, values = text[:start].strip(), [v.strip() for v in text[equals + 1 :].split(",")]
+            if equals < 0 or not name or not all(values):
+                raise UsageError(f"--grid {text!r}: expected NAME=V1,V2,... or NAME*=K1,K2,...")
+            settings[name + (text[start:equals] + "=" if start < equals else "")] = [parse_value(v) for v in values]
+        if bool(settings) == (design is not None):
+            raise UsageError("give --grid NAME=V1,V2,... (repeatable) or --design FILE.csv, not both")
+        table_in = None
+        if design is not None:
+            import pandas as pd
+
+            try:
+                table_in = pd.read_csv(design)
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"--design {design}: cannot read it as CSV: {exc}") from None
+        sc = _load(scenario, overrides)  # YAML, --set and --grid errors come before JAX is imported
+        from venturesim.analysis.sweep import make_variants
+
+        for v in make_variants(settings or None, table_in):
+            sc.override(v.settings)
+        from venturesim.analysis.sweep import sweep as run_sweep
+
+        result = run_sweep(
+            sc,
+            settings or None,
+            design=table_in,
+            statistics=statistics or None,
+            paths=paths,
+            seed=seed,
+            months=months,
+            out=out,
+            force=force,
+            scheduler=scheduler,
+            workers=workers,
+        )
+        console.print(_sweep_table(result, f"{len(result)} variants of {sc.name}"))
+        if out is not None:
+            done = len(result) - len(result.attrs["computed"])
+            console.print(f"parts in {out}" + (f" ({done} read back from an earlier run)" if done else ""))
+
+
+def _sweep_table(result, title: str) -> Table:
+    """A rich table of a sweep: one row per variant, each statistic as value ± SE."""
+    from venturesim.report import format_number
+
+    a = result.attrs
+    table = Table(title=f"{title}: {a['paths']:,} paths, {a['months']} months, seed {a['seed']}, CRN")
+    table.add_column("variant")
+    units = a["units"]
+    for name in units:
+        table.add_column(name, justify="right")
+    for _, row in result.iterrows():
+        cells = [f"{format_number(row[n], u)} ± {format_number(row[n + ' se'], u)}" for n, u in units.items()]
+        table.add_row(str(row["variant"]), *cells)
+    return table
+
+
+@app.command()
 def stress(
     scenario: Path | None = typer.Argument(None, help="Scenario YAML file."),
     packs: str | None = typer.Option(None, "--pack", help="Comma-separated stress packs (see --list)."),

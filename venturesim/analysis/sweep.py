@@ -142,6 +142,48 @@ def variant_row(variant: Variant, result, statistics: Sequence[Outcome]) -> dict
     return row
 
 
+def run_settings(
+    scenarios: Sequence[Any],
+    *,
+    paths: int | None,
+    seed: int | None,
+    months: int | None,
+    metrics: str | Sequence[str] | None = None,
+) -> tuple[int, int, int, tuple[str, ...]]:
+    """(paths, seed, months, metrics) shared by every variant, checked as :func:`venturesim.simulate` checks them.
+
+    paths, seed and months default to the first scenario's ``simulation`` settings; the metrics are
+    ``metrics`` (None: the defaults) plus those the scenarios' targets need.
+
+    Raises
+    ------
+    UsageError : a setting out of range, or a variant's trends cannot run that many months.
+    """
+    from venturesim.analysis.targets import target_metrics
+    from venturesim.engine.metrics import resolve_metrics
+    from venturesim.scenario.inputs import trend_problems
+
+    first = scenarios[0].simulation
+    paths = first.paths if paths is None else paths
+    seed = first.seed if seed is None else seed
+    months = first.months if months is None else months
+    check_arguments(paths=paths, seed=seed, months=months)
+    months = int(months)
+    for sc in scenarios:
+        overflowing = trend_problems(sc, months) if months > sc.simulation.months else []
+        if overflowing:
+            raise UsageError(f"{sc.name!r} over {months} months (--months): " + "; ".join(overflowing))
+    recorded = tuple(dict.fromkeys([*resolve_metrics(metrics), *(m for sc in scenarios for m in target_metrics(sc))]))
+    return int(paths), int(seed), months, recorded
+
+
+def check_arguments(**settings: Any) -> None:
+    """:func:`venturesim.engine.simulate.check_arguments` (imported on use: it imports JAX)."""
+    from venturesim.engine.simulate import check_arguments as check
+
+    check(**settings)
+
+
 def definition_hash(definition: Mapping[str, Any]) -> str:
     """SHA-256 of the definition's canonical JSON (sorted keys)."""
     text = json.dumps(definition, sort_keys=True, default=repr, separators=(",", ":"))
@@ -183,7 +225,7 @@ def sweep(
     scenario : a Scenario, a YAML path or a dict (the base every variant overrides).
     grid, design, variants : the variants (exactly one; :func:`make_variants`).
     paths, seed, months : shared by every variant (default: the scenario's ``simulation`` settings).
-    metrics : monthly metrics recorded (as :func:`venturesim.simulate`); the statistics' own are added.
+    metrics : monthly metrics recorded on top of the defaults (names as for :func:`venturesim.simulate`).
     statistics : :class:`~venturesim.analysis.outcomes.Outcome` objects or their text (``"alive@24"``,
         ``"arr@36:p90"``, ``"founder_ownership"``); default :func:`default_statistics`.
     out : folder of parquet parts, one per variant, written as each finishes; resumable.
@@ -200,7 +242,7 @@ def sweep(
     pandas.DataFrame
         Columns ``variant``, the settings, and for each statistic its value and ``<name> se``, in the
         variants' order. ``attrs``: paths, seed, months, hash, groups (shape groups run), computed
-        (labels run by this call; the others were read from ``out``).
+        (labels run by this call; the others were read from ``out``), units ({statistic: unit}).
 
     Raises
     ------
@@ -210,28 +252,20 @@ def sweep(
     OutputError : ``out`` holds another sweep (and not ``force``), or files venturesim did not write.
     """
     import venturesim as vs
-    from venturesim.analysis.targets import target_metrics
-    from venturesim.engine.metrics import resolve_metrics
-    from venturesim.engine.simulate import check_arguments
-    from venturesim.scenario.inputs import trend_problems
 
     base = vs.load(scenario)
-    settings = base.simulation
-    paths = settings.paths if paths is None else paths
-    seed = settings.seed if seed is None else seed
-    months = settings.months if months is None else months
-    check_arguments(paths=paths, seed=seed, months=months, threads=threads, workers=workers)
-    paths, seed, months = int(paths), int(seed), int(months)
     if batch < 1:
         raise UsageError(f"batch(={batch}) must be >= 1")
+    check_arguments(paths=1, seed=0, months=1, threads=threads, workers=workers)
     chosen = make_variants(grid, design, variants)
     scenarios = [base.override(v.settings) if v.settings else base for v in chosen]  # every name checked first
-    for v, sc in zip(chosen, scenarios, strict=True):
-        overflowing = trend_problems(sc, months) if months > sc.simulation.months else []
-        if overflowing:
-            raise UsageError(f"variant {v.label!r} over {months} months: " + "; ".join(overflowing))
+    from venturesim.engine.metrics import DEFAULT_METRICS, resolve_metrics
+
+    extra = () if metrics is None else resolve_metrics(metrics)
+    paths, seed, months, recorded = run_settings(
+        scenarios, paths=paths, seed=seed, months=months, metrics=[*DEFAULT_METRICS, *extra]
+    )
     outcomes = [parse_outcome(s) if isinstance(s, str) else s for s in statistics or ()] or default_statistics(months)
-    recorded = tuple(dict.fromkeys([*resolve_metrics(metrics), *(m for sc in scenarios for m in target_metrics(sc))]))
     definition = {
         "format": FORMAT,
         "venturesim": vs.__version__,
@@ -268,7 +302,14 @@ def sweep(
         run_rows(scenarios, chosen, groups, run, outcomes, keep, threads)
     table = pd.DataFrame([rows[i] for i in range(total)])
     table.attrs.update(
-        paths=paths, seed=seed, months=months, hash=digest, groups=len(groups), computed=computed, out=folder
+        paths=paths,
+        seed=seed,
+        months=months,
+        hash=digest,
+        groups=len(groups),
+        computed=computed,
+        out=folder,
+        units={o.name: o.unit for o in outcomes},
     )
     return table
 

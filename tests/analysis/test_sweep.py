@@ -1,0 +1,130 @@
+"""Sweeps: one compiled kernel for a numeric grid, rows equal to separate runs (common random numbers), parquet
+parts that resume, Dask, and the command line's errors.
+
+Every run here has the same shapes (the startup scenario, 512 paths, 23 months: a horizon no other test
+uses, so the module's one compile of the engine is its own and can be counted)."""
+
+import jax.monitoring
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+from whatif_scenarios import startup
+
+import venturesim as vs
+from venturesim.analysis.sweep import MANIFEST, PART, default_statistics, make_variants
+from venturesim.cli import app
+from venturesim.spec.errors import OutputError, ScenarioError, UsageError
+
+PATHS, MONTHS, SEED = 512, 23, 3
+GRID = {"company.initial_cash": [1_000_000, 2_000_000], "company.other_monthly_costs": [10_000, 20_000]}
+LOWERING = "/jax/core/compile/jaxpr_to_mlir_module_duration"  # jax._src.dispatch.JAXPR_TO_MLIR_MODULE_EVENT
+RUN = {"paths": PATHS, "seed": SEED, "months": MONTHS}
+
+
+@pytest.fixture(scope="module")
+def swept():
+    """The grid's sweep, and the engine programs (run_block) lowered while it ran."""
+    lowered = []
+
+    def count(event, duration, **kwargs):
+        if event == LOWERING and "run_block" in str(kwargs.get("fun_name")):
+            lowered.append(kwargs["fun_name"])
+
+    jax.monitoring.register_event_duration_secs_listener(count)
+    try:
+        table = vs.sweep(startup(), GRID, **RUN)
+    finally:
+        jax.monitoring.unregister_event_duration_listener(count)
+    return table, lowered
+
+
+def stats_columns():
+    return [c for o in default_statistics(MONTHS) for c in (o.name, f"{o.name} se")]
+
+
+def test_a_numeric_grid_is_one_compiled_program(swept):
+    table, lowered = swept
+    assert lowered == ["jit(run_block)"]
+    assert table.attrs["groups"] == 1 and len(table) == 4
+    assert list(table.columns[:3]) == ["variant", "company.initial_cash", "company.other_monthly_costs"]
+    assert table["variant"][1] == "company.initial_cash=1000000, company.other_monthly_costs=20000"
+
+
+def test_a_row_is_a_separate_simulate_at_the_same_seed(swept):
+    table, _ = swept
+    result = vs.simulate(
+        vs.load(startup()).override({"company.initial_cash": 2_000_000, "company.other_monthly_costs": 20_000}), **RUN
+    )
+    row = table.iloc[3]
+    for outcome in default_statistics(MONTHS):
+        assert (row[outcome.name], row[f"{outcome.name} se"]) == outcome.of(result)
+    assert row["P(alive at 23)"] > table.iloc[1]["P(alive at 23)"]  # more cash, same burn: more survive
+
+
+def test_a_variant_identical_to_the_base_gives_identical_numbers():
+    """Common random numbers: startup's initial cash is 1.5M, so 'same' is the base itself."""
+    table = vs.sweep(startup(), variants={"base": {}, "same": {"company.initial_cash": 1_500_000}}, **RUN)
+    columns = stats_columns()
+    assert table.loc[0, columns].tolist() == table.loc[1, columns].tolist()
+    assert table["variant"].tolist() == ["base", "same"] and table.attrs["computed"] == ["base", "same"]
+
+
+def test_batches_of_variants_and_dask_give_the_same_rows(swept):
+    from dask.distributed import Client, LocalCluster
+
+    table, _ = swept
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    with cluster, Client(cluster) as client:
+        on_dask = vs.sweep(startup(), GRID, **RUN, client=client)
+    pd.testing.assert_frame_equal(on_dask, table)
+
+
+def test_resume_runs_only_the_missing_parts_and_a_changed_sweep_is_refused(swept, tmp_path):
+    table, _ = swept
+    out = tmp_path / "sweep"
+    first = vs.sweep(startup(), GRID, **RUN, out=out)
+    pd.testing.assert_frame_equal(first, table)
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, *(PART.format(i) for i in range(4))]
+    (out / PART.format(2)).unlink()
+    again = vs.sweep(startup(), GRID, **RUN, out=out)
+    assert again.attrs["computed"] == [table["variant"][2]]
+    pd.testing.assert_frame_equal(again, table)
+    on_disk = pd.read_parquet(out).sort_values("index").drop(columns="index").reset_index(drop=True)
+    pd.testing.assert_frame_equal(on_disk, table)
+    changed = GRID | {"company.initial_cash": [1_000_000, 3_000_000]}
+    with pytest.raises(OutputError, match=r"another sweep.*--force"):
+        vs.sweep(startup(), changed, **RUN, out=out)
+    with pytest.raises(OutputError, match="resume is off"):
+        vs.sweep(startup(), GRID, **RUN, out=out, resume=False)
+    forced = vs.sweep(startup(), changed, **RUN, out=out, force=True)
+    assert len(forced.attrs["computed"]) == 4
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="did not write"):
+        vs.sweep(startup(), changed, **RUN, out=out, force=True)
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_variants_from_a_grid_a_design_or_names():
+    grid = make_variants({"a": [1, 2], "b*=": [0.5]})
+    assert [v.label for v in grid] == ["a=1, b*=0.5", "a=2, b*=0.5"]
+    design = make_variants(design=pd.DataFrame({"a": [1.5, 2.5]}))
+    assert [v.settings for v in design] == [{"a": 1.5}, {"a": 2.5}]
+    assert make_variants(variants={"x": {}})[0].label == "x"
+    with pytest.raises(UsageError, match="exactly one"):
+        make_variants()
+    with pytest.raises(UsageError, match="labelled"):
+        make_variants(design=pd.DataFrame({"a": [1, 1]}))
+
+
+def test_a_misspelled_setting_names_the_nearest_field_before_anything_runs(tmp_path):
+    with pytest.raises(ScenarioError, match="did you mean 'initial_cash'"):
+        vs.sweep(startup(), {"company.inital_cash": [1, 2]}, **RUN)
+    import yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(startup()))
+    result = CliRunner().invoke(app, ["sweep", str(path), "--grid", "company.inital_cash=1e6,2e6"])
+    assert result.exit_code == ScenarioError.exit_code, result.output
+    assert "did you mean 'initial_cash'" in result.output
+    result = CliRunner().invoke(app, ["sweep", str(path), "--grid", "company.initial_cash"])
+    assert result.exit_code == UsageError.exit_code and "NAME=V1,V2" in result.output

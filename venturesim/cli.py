@@ -830,6 +830,7 @@ def sweep(
             sc.override(v.settings)
         from venturesim.analysis.sweep import sweep as run_sweep
 
+        use_compile_cache()  # a later sweep (or run) of the same shapes reads the compiled kernel back
         result = run_sweep(
             sc,
             settings or None,
@@ -855,7 +856,7 @@ def _sweep_table(result, title: str) -> Table:
 
     a = result.attrs
     table = Table(title=f"{title}: {a['paths']:,} paths, {a['months']} months, seed {a['seed']}, CRN")
-    table.add_column("variant")
+    table.add_column("variant", overflow="fold")
     units = a["units"]
     for name in units:
         table.add_column(name, justify="right")

@@ -116,13 +116,33 @@ def test_variants_from_a_grid_a_design_or_names():
         make_variants(design=pd.DataFrame({"a": [1, 1]}))
 
 
-def test_a_misspelled_setting_names_the_nearest_field_before_anything_runs(tmp_path):
-    with pytest.raises(ScenarioError, match="did you mean 'initial_cash'"):
-        vs.sweep(startup(), {"company.inital_cash": [1, 2]}, **RUN)
+@pytest.fixture
+def scenario_file(tmp_path):
     import yaml
 
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(startup()))
+    return path
+
+
+def test_the_command_prints_a_row_per_variant_and_resumes(swept, scenario_file, tmp_path):
+    args = ["sweep", str(scenario_file), "--grid", "company.initial_cash=1e6,2e6", "--grid"]
+    args += ["company.other_monthly_costs=10000,20000", "--paths", "512", "--months", "23", "--seed", "3"]
+    args += ["--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    table, _ = swept
+    assert all(f"{p:.1%}" in result.output for p in table["P(alive at 23)"]), result.output
+    on_disk = pd.read_parquet(tmp_path / "o").sort_values("index")
+    assert on_disk["P(alive at 23)"].tolist() == table["P(alive at 23)"].tolist()
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and "4 read back from an earlier run" in again.output, again.output
+
+
+def test_a_misspelled_setting_names_the_nearest_field_before_anything_runs(scenario_file):
+    with pytest.raises(ScenarioError, match="did you mean 'initial_cash'"):
+        vs.sweep(startup(), {"company.inital_cash": [1, 2]}, **RUN)
+    path = scenario_file
     result = CliRunner().invoke(app, ["sweep", str(path), "--grid", "company.inital_cash=1e6,2e6"])
     assert result.exit_code == ScenarioError.exit_code, result.output
     assert "did you mean 'initial_cash'" in result.output

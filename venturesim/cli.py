@@ -847,7 +847,8 @@ def sweep(
         console.print(_sweep_table(result, f"{len(result)} variants of {sc.name}"))
         if out is not None:
             done = len(result) - len(result.attrs["computed"])
-            console.print(f"parts in {out}" + (f" ({done} read back from an earlier run)" if done else ""))
+            message = f"parts in {out}" + (f" ({done} read back from an earlier run)" if done else "")
+            console.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def _sweep_table(result, title: str) -> Table:

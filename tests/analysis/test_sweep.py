@@ -69,7 +69,8 @@ def test_a_variant_identical_to_the_base_gives_identical_numbers():
     assert table["variant"].tolist() == ["base", "same"] and table.attrs["computed"] == ["base", "same"]
 
 
-def test_batches_of_variants_and_dask_give_the_same_rows(swept):
+def test_dask_gives_the_same_rows(swept):
+    """A LocalCluster of 2 in-process workers (threads: they share this process's compiled kernel)."""
     from dask.distributed import Client, LocalCluster
 
     table, _ = swept

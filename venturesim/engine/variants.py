@@ -31,7 +31,7 @@ from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, store_rows
 from venturesim.engine.simulate import DEFAULT_CHUNK, _ceil_div, assemble
 from venturesim.scenario.schema import Scenario
-from venturesim.spec.sampling import path_keys
+from venturesim.spec.sampling import Design, path_keys
 
 
 def shape_signature(scenario: Scenario, months: int) -> tuple:
@@ -62,10 +62,15 @@ def run_many(
     chunk_size: int | None = None,
     threads: int | None = None,
     groups: Sequence[Sequence[int]] | None = None,
+    designs: Sequence[Design | None] | None = None,
 ) -> None:
     """Simulate every scenario (same seed, paths, months: common random numbers) and hand each Result to
     ``on_result(index, result)`` as soon as its paths are done, in the order of ``groups`` (default: one
     group per shape, :func:`shape_groups`; with ``batch=1`` the scenarios' own order).
+
+    ``designs`` (one per scenario, or None) sets inputs of each variant's paths from given uniforms or
+    quantiles (:class:`venturesim.spec.sampling.Design`, as ``run_jax``'s ``design``): variants of one
+    scenario under several designs (a tornado's pinned inputs) run the same way.
 
     Work items (a batch of variants × a chunk of paths) run on a pool of ``threads`` host threads
     (default: one per core), as in :func:`venturesim.engine.simulate.run_jax`.
@@ -96,7 +101,13 @@ def run_many(
         members, k = job
         start, stop = k * chunk, min((k + 1) * chunk, paths)
         rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
-        sampled = [sample_with_draws(scenarios[i], params_key, months=months, path_index=rows) for i in members]
+        chosen = [None if designs is None else designs[i] for i in members]
+        sampled = [
+            sample_with_draws(
+                scenarios[i], params_key, months=months, path_index=rows, design=None if d is None else d.take(rows)
+            )
+            for i, d in zip(members, chosen, strict=True)
+        ]
         params = jax.tree_util.tree_map(lambda *leaves: np.concatenate(leaves), *(p for p, _ in sampled))
         blocks = np.arange(k * chunk // BLOCK, (k + 1) * chunk // BLOCK, dtype=np.uint32)
         keys = path_keys(process_key, np.tile(blocks, len(members)))  # each variant's blocks keep their keys

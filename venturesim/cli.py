@@ -831,24 +831,42 @@ def sweep(
         from venturesim.analysis.sweep import sweep as run_sweep
 
         use_compile_cache()  # a later sweep (or run) of the same shapes reads the compiled kernel back
-        result = run_sweep(
-            sc,
-            settings or None,
-            design=table_in,
-            statistics=statistics or None,
-            paths=paths,
-            seed=seed,
-            months=months,
-            out=out,
-            force=force,
-            scheduler=scheduler,
-            workers=workers,
-        )
+        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with _resumable(out), Progress(*columns, console=errors, transient=True) as bar:
+            task = bar.add_task("compiling + first variant", total=None)
+            result = run_sweep(
+                sc,
+                settings or None,
+                design=table_in,
+                statistics=statistics or None,
+                paths=paths,
+                seed=seed,
+                months=months,
+                out=out,
+                force=force,
+                scheduler=scheduler,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total, description="variants"),
+            )
         console.print(_sweep_table(result, f"{len(result)} variants of {sc.name}"))
         if out is not None:
             done = len(result) - len(result.attrs["computed"])
             message = f"parts in {out}" + (f" ({done} read back from an earlier run)" if done else "")
             console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _resumable(out: Path | None):
+    """On Ctrl-C, say what a sweep kept (its finished parts) and how to go on, and exit with 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if out is None:
+            raise
+        errors.print("[bold red]interrupted[/]: ", end="")
+        errors.print(f"the finished variants are in {out}; the same command resumes from them", markup=False)
+        _leave_now(130)
+        raise typer.Exit(130) from None
 
 
 def _sweep_table(result, title: str) -> Table:

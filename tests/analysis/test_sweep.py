@@ -105,6 +105,17 @@ def test_resume_runs_only_the_missing_parts_and_a_changed_sweep_is_refused(swept
     assert (out / "notes.txt").read_text() == "mine"
 
 
+def test_variants_are_grouped_by_shape():
+    """Numbers share a group (one compiled kernel); another segment is a group of its own."""
+    from venturesim.engine.variants import shape_groups
+
+    base = vs.load(startup())
+    cheaper = base.override({"market.segments.smb.price*=": 0.5})
+    data = startup()
+    data["market"]["segments"].append(data["market"]["segments"][0] | {"name": "mid"})
+    assert shape_groups([base, vs.load(data), cheaper], MONTHS) == [[0, 2], [1]]
+
+
 def test_variants_from_a_grid_a_design_or_names():
     grid = make_variants({"a": [1, 2], "b*=": [0.5]})
     assert [v.label for v in grid] == ["a=1, b*=0.5", "a=2, b*=0.5"]

@@ -870,19 +870,29 @@ def _resumable(out: Path | None):
 
 
 def _sweep_table(result, title: str) -> Table:
-    """A rich table of a sweep: one row per variant, each statistic as value ± SE."""
+    """A rich table of a sweep: one row per variant (its settings, or its label when it has none), each statistic
+    as value ± SE."""
     from venturesim.report import format_number
 
     a = result.attrs
     table = Table(title=f"{title}: {a['paths']:,} paths, {a['months']} months, seed {a['seed']}, CRN")
-    table.add_column("variant", overflow="fold")
     units = a["units"]
+    settings = [c for c in result.columns if c != "variant" and c not in units and c[:-3] not in units]
+    for name in settings or ["variant"]:
+        table.add_column(name, overflow="fold")
     for name in units:
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True)
     for _, row in result.iterrows():
         cells = [f"{format_number(row[n], u)} ± {format_number(row[n + ' se'], u)}" for n, u in units.items()]
-        table.add_row(str(row["variant"]), *cells)
+        table.add_row(*(_setting(row[n]) for n in settings or ["variant"]), *cells)
     return table
+
+
+def _setting(value) -> str:
+    """A setting's value in a table cell: whole numbers with thousands separators, others in 4 digits."""
+    if (isinstance(value, float) and value.is_integer()) or (isinstance(value, int) and not isinstance(value, bool)):
+        return f"{int(value):,}"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 @app.command()

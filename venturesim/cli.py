@@ -823,12 +823,8 @@ def sweep(
                 table_in = pd.read_csv(design)
             except (OSError, ValueError) as exc:
                 raise UsageError(f"--design {design}: cannot read it as CSV: {exc}") from None
-        sc = _load(scenario, overrides)  # YAML, --set and --grid errors come before JAX is imported
-        from venturesim.analysis.sweep import make_variants
-
-        for v in make_variants(settings or None, table_in):
-            sc.override(v.settings)
-        from venturesim.analysis.sweep import sweep as run_sweep
+        sc = _load(scenario, overrides)
+        from venturesim.analysis.sweep import sweep as run_sweep  # it checks --grid's names before importing JAX
 
         use_compile_cache()  # a later sweep (or run) of the same shapes reads the compiled kernel back
         columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

@@ -154,6 +154,8 @@ def test_the_command_prints_a_row_per_variant_and_resumes(swept, scenario_file, 
 def test_a_misspelled_setting_names_the_nearest_field_before_anything_runs(scenario_file):
     with pytest.raises(ScenarioError, match="did you mean 'initial_cash'"):
         vs.sweep(startup(), {"company.inital_cash": [1, 2]}, **RUN)
+    with pytest.raises(UsageError, match="after the horizon, month 23"):
+        vs.sweep(startup(), variants={"base": {}}, **RUN, statistics=["alive@12", "arr@30:p90"])
     path = scenario_file
     result = CliRunner().invoke(app, ["sweep", str(path), "--grid", "company.inital_cash=1e6,2e6"])
     assert result.exit_code == ScenarioError.exit_code, result.output

@@ -256,15 +256,18 @@ def sweep(
     base = vs.load(scenario)
     if batch < 1:
         raise UsageError(f"batch(={batch}) must be >= 1")
-    check_arguments(paths=1, seed=0, months=1, threads=threads, workers=workers)
     chosen = make_variants(grid, design, variants)
-    scenarios = [base.override(v.settings) if v.settings else base for v in chosen]  # every name checked first
+    scenarios = [base.override(v.settings) if v.settings else base for v in chosen]  # before JAX is imported
+    check_arguments(paths=1, seed=0, months=1, threads=threads, workers=workers)
     from venturesim.engine.metrics import DEFAULT_METRICS, resolve_metrics
 
     extra = () if metrics is None else resolve_metrics(metrics)
     paths, seed, months, recorded = run_settings(
         scenarios, paths=paths, seed=seed, months=months, metrics=[*DEFAULT_METRICS, *extra]
     )
+    late = [s for s in statistics or () if isinstance(s, str) and _month_of(s) > months]
+    if late:
+        raise UsageError(f"statistic(s) {', '.join(late)} lie after the horizon, month {months} (--months)")
     outcomes = [parse_outcome(s) if isinstance(s, str) else s for s in statistics or ()] or default_statistics(months)
     definition = {
         "format": FORMAT,
@@ -296,7 +299,7 @@ def sweep(
     todo = [i for i in range(total) if i not in rows]
     groups = _groups(scenarios, todo, months) if todo else []
     run = {"paths": paths, "seed": seed, "months": months, "metrics": recorded, "batch": batch}
-    if client is not None or scheduler is not None or (workers or 1) > 1:
+    if todo and (client is not None or scheduler is not None or (workers or 1) > 1):
         _run_on_dask(client, scheduler, workers, scenarios, chosen, groups, run, outcomes, keep)
     elif todo:
         run_rows(scenarios, chosen, groups, run, outcomes, keep, threads)
@@ -312,6 +315,12 @@ def sweep(
         units={o.name: o.unit for o in outcomes},
     )
     return table
+
+
+def _month_of(text: str) -> int:
+    """The month an outcome's text names (``arr@36:p90`` → 36), 0 when it names none."""
+    match = re.search(r"@(\d+)", text)
+    return int(match.group(1)) if match else 0
 
 
 def _groups(scenarios, todo: list[int], months: int) -> list[list[int]]:

@@ -824,7 +824,10 @@ def sweep(
             except (OSError, ValueError) as exc:
                 raise UsageError(f"--design {design}: cannot read it as CSV: {exc}") from None
         sc = _load(scenario, overrides)
-        from venturesim.analysis.sweep import sweep as run_sweep  # it checks --grid's names before importing JAX
+        from venturesim.analysis.sweep import make_variants
+        from venturesim.analysis.sweep import sweep as run_sweep
+
+        sc.override(make_variants(settings or None, table_in)[0].settings)  # a misspelled name: before JAX loads
 
         use_compile_cache()  # a later sweep (or run) of the same shapes reads the compiled kernel back
         columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

@@ -162,3 +162,16 @@ def test_a_misspelled_setting_names_the_nearest_field_before_anything_runs(scena
     assert "did you mean 'initial_cash'" in result.output
     result = CliRunner().invoke(app, ["sweep", str(path), "--grid", "company.initial_cash"])
     assert result.exit_code == UsageError.exit_code and "NAME=V1,V2" in result.output
+
+
+def test_the_command_refuses_a_misspelled_name_before_importing_jax(scenario_file):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom venturesim.cli import app\ntry:\n"
+        f"    app(['sweep', {str(scenario_file)!r}, '--grid', 'company.inital_cash=1,2'])\n"
+        "except SystemExit as exc:\n    print(exc.code, 'jax' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split("\n")[-2] == f"{ScenarioError.exit_code} False", done.stdout + done.stderr

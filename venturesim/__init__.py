@@ -32,6 +32,7 @@ _ENGINE_EXPORTS = {
     "goal_seek": "venturesim.analysis.goal_seek",
     "pitch_check": "venturesim.analysis.pitch",
     "stress": "venturesim.analysis.stress",
+    "sweep": "venturesim.analysis.sweep",
 }
 """Imported on first use: the engine imports JAX (seconds), which loading or checking a scenario never needs,
 and the scenario's schema imports pydantic and scipy.stats, which ``venturesim --help`` does not need."""
@@ -208,4 +209,5 @@ __all__ = [
     "sample",
     "simulate",
     "stress",
+    "sweep",
 ]

@@ -779,6 +779,121 @@ def compare(
 
 
 @app.command()
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file (the base every variant overrides)."),
+    grid: list[str] = typer.Option(
+        [],
+        "--grid",
+        help="A setting and its values: NAME=V1,V2,... or NAME*=K1,K2,... (repeatable; every combination).",
+    ),
+    design: Path | None = typer.Option(None, "--design", help="CSV: one variant per row, one setting per column."),
+    overrides: list[str] = typer.Option([], "--set", help="Override applied to the base first (repeatable)."),
+    statistics: list[str] = typer.Option(
+        [], "--stat", help="Statistic per variant, e.g. alive@24, arr@36:p90 (default: survival, ARR, ownership)."
+    ),
+    paths: int | None = typer.Option(None, "--paths", "-n", help="Monte Carlo paths per variant."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed shared by every variant."),
+    months: int | None = typer.Option(None, "--months", help="Horizon in months."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder of parquet parts (resumable); none by default."),
+    force: bool = typer.Option(False, "--force", help="Replace a folder holding another sweep."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run on this Dask scheduler (tcp://host:8786)."),
+    workers: int | None = typer.Option(None, "--workers", help="Run on a local Dask cluster of this many processes."),
+) -> None:
+    """Run many variants of a scenario (a grid or a design) as one compiled program, on common random numbers."""
+    from venturesim.scenario.overrides import parse_value
+    from venturesim.spec.errors import UsageError
+
+    with clean_errors():
+        settings: dict[str, list] = {}
+        for text in grid:
+            equals = text.find("=")
+            start = equals - 1 if equals > 0 and text[equals - 1] in "*/+-" else equals
+            name, values = text[:start].strip(), [v.strip() for v in text[equals + 1 :].split(",")]
+            if equals < 0 or not name or not all(values):
+                raise UsageError(f"--grid {text!r}: expected NAME=V1,V2,... or NAME*=K1,K2,...")
+            settings[name + (text[start:equals] + "=" if start < equals else "")] = [parse_value(v) for v in values]
+        if bool(settings) == (design is not None):
+            raise UsageError("give --grid NAME=V1,V2,... (repeatable) or --design FILE.csv, not both")
+        table_in = None
+        if design is not None:
+            import pandas as pd
+
+            try:
+                table_in = pd.read_csv(design)
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"--design {design}: cannot read it as CSV: {exc}") from None
+        sc = _load(scenario, overrides)
+        from venturesim.analysis.sweep import make_variants
+        from venturesim.analysis.sweep import sweep as run_sweep
+
+        sc.override(make_variants(settings or None, table_in)[0].settings)  # a misspelled name: before JAX loads
+
+        use_compile_cache()  # a later sweep (or run) of the same shapes reads the compiled kernel back
+        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with _resumable(out), Progress(*columns, console=errors, transient=True) as bar:
+            task = bar.add_task("compiling + first variant", total=None)
+            result = run_sweep(
+                sc,
+                settings or None,
+                design=table_in,
+                statistics=statistics or None,
+                paths=paths,
+                seed=seed,
+                months=months,
+                out=out,
+                force=force,
+                scheduler=scheduler,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total, description="variants"),
+            )
+        console.print(_sweep_table(result, f"{len(result)} variants of {sc.name}"))
+        if out is not None:
+            done = len(result) - len(result.attrs["computed"])
+            message = f"parts in {out}" + (f" ({done} read back from an earlier run)" if done else "")
+            console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _resumable(out: Path | None):
+    """On Ctrl-C, say what a sweep kept (its finished parts) and how to go on, and exit with 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if out is None:
+            raise
+        errors.print("[bold red]interrupted[/]: ", end="")
+        errors.print(f"the finished variants are in {out}; the same command resumes from them", markup=False)
+        _leave_now(130)
+        raise typer.Exit(130) from None
+
+
+def _sweep_table(result, title: str) -> Table:
+    """A rich table of a sweep: one row per variant (its settings, or its label when it has none), each statistic
+    as value ± SE."""
+    from venturesim.report import format_number
+
+    a = result.attrs
+    table = Table(title=f"{title}: {a['paths']:,} paths, {a['months']} months, seed {a['seed']}, CRN")
+    units = a["units"]
+    settings = [c for c in result.columns if c != "variant" and c not in units and c[:-3] not in units]
+    for name in settings or ["variant"]:
+        table.add_column(name, overflow="fold")
+    for name in units:
+        table.add_column(name, justify="right", no_wrap=True)
+    for _, row in result.iterrows():
+        cells = [f"{format_number(row[n], u)} ± {format_number(row[n + ' se'], u)}" for n, u in units.items()]
+        table.add_row(*(_setting(row[n]) for n in settings or ["variant"]), *cells)
+    return table
+
+
+def _setting(value) -> str:
+    """A setting's value in a table cell: whole numbers with thousands separators, others in 4 digits."""
+    if (isinstance(value, float) and value.is_integer()) or (isinstance(value, int) and not isinstance(value, bool)):
+        return f"{int(value):,}"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+@app.command()
 def stress(
     scenario: Path | None = typer.Argument(None, help="Scenario YAML file."),
     packs: str | None = typer.Option(None, "--pack", help="Comma-separated stress packs (see --list)."),

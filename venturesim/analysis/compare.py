@@ -68,32 +68,33 @@ def run_variants(
     """Simulate each scenario with the same seed, paths and months (common random numbers).
 
     ``paths``, ``seed`` and ``months`` default to the first scenario's ``simulation`` settings;
-    ``metrics`` are recorded on top of the defaults. Returns {name: Result} in the given order.
+    ``metrics`` are recorded on top of the defaults (and the targets' own). Returns {name: Result} in
+    the given order, each the same as ``vs.simulate`` of it; the variants run through the sweeps'
+    machinery (:func:`venturesim.engine.variants.run_many`: one compiled kernel per shape, kernel
+    calls of every variant on a thread per core).
     """
     import venturesim as vs
+    from venturesim.analysis.sweep import run_settings
     from venturesim.engine.metrics import DEFAULT_METRICS
+    from venturesim.engine.variants import run_many
     from venturesim.spec.errors import UsageError
 
     if not scenarios:
         raise UsageError("compare needs at least one scenario")
     loaded = {name: vs.load(sc) for name, sc in scenarios.items()}
-    first = next(iter(loaded.values())).simulation
-    paths = first.paths if paths is None else paths
-    seed = first.seed if seed is None else seed
-    months = first.months if months is None else months
-    needed = list(dict.fromkeys([*DEFAULT_METRICS, *metrics, *_target_metrics(loaded.values())]))
-    results = {}
-    for k, (name, sc) in enumerate(loaded.items()):
-        results[name] = vs.simulate(sc, paths=paths, seed=seed, months=months, metrics=needed)
+    names, variants = list(loaded), list(loaded.values())
+    paths, seed, months, needed = run_settings(
+        variants, paths=paths, seed=seed, months=months, metrics=[*DEFAULT_METRICS, *metrics]
+    )
+    results: dict = {}
+
+    def on_result(i: int, result) -> None:
+        results[names[i]] = result
         if progress is not None:
-            progress(k + 1, len(loaded))
-    return results
+            progress(len(results), len(names))
 
-
-def _target_metrics(scenarios) -> list[str]:
-    from venturesim.analysis.targets import target_claims
-
-    return [m for sc in scenarios for claim in target_claims(sc) for m in claim.metrics()]
+    run_many(variants, paths=paths, seed=seed, months=months, metrics=needed, on_result=on_result)
+    return {name: results[name] for name in names}
 
 
 @dataclass

@@ -14,6 +14,7 @@ Built in (also as CLI text, :func:`parse_outcome`):
 * ``arr@M`` (median), ``arr@M:p90`` (any percentile), ``arr@M:mean``: ARR at the end of month M, USD;
 * ``cash@M`` (median; ``:pNN``, ``:mean`` as for ARR): cash at the end of month M, USD;
 * ``founder_proceeds``: mean founders' proceeds at the exit, USD (0 on paths with none);
+* ``founder_ownership``: mean founders' ownership at the horizon (a fraction, as in the compare table);
 * ``moic:ROUND``: mean realised MOIC of a round's investors, over paths where it closed and the
   company exited by the horizon (as :func:`venturesim.analysis.exits.round_returns`).
 
@@ -121,6 +122,11 @@ def founder_proceeds() -> Outcome:
     return Outcome("founder proceeds", lambda r: np.nan_to_num(r.data["founder_proceeds"].values), None, "USD")
 
 
+def founder_ownership() -> Outcome:
+    """Mean founders' ownership at the horizon, a fraction (the compare table's figure)."""
+    return Outcome("founder ownership", lambda r: r.data["final_founder_ownership"].values, None, "fraction")
+
+
 def moic(round_name: str) -> Outcome:
     """Mean realised MOIC of ``round_name``'s investors (paths where it closed and the company exited)."""
     from venturesim.analysis.exits import CLOSED
@@ -140,21 +146,25 @@ def moic(round_name: str) -> Outcome:
     return Outcome(f"MOIC {round_name}", per_path, None, "x")
 
 
-_TEXT = re.compile(r"^(alive|arr|cash)@(\d+)(?::(mean|p\d+(?:\.\d+)?))?$|^founder_proceeds$|^moic:([\w\-]+)$")
+_TEXT = re.compile(
+    r"^(alive|arr|cash)@(\d+)(?::(mean|p\d+(?:\.\d+)?))?$|^founder_proceeds$|^founder_ownership$|^moic:([\w\-]+)$"
+)
 
 
 def parse_outcome(text: str) -> Outcome:
     """An outcome from its text: ``alive@36``, ``arr@24``, ``arr@24:p90``, ``cash@12:mean``,
-    ``founder_proceeds``, ``moic:seed``."""
+    ``founder_proceeds``, ``founder_ownership``, ``moic:seed``."""
     match = _TEXT.match(text.strip())
     if match is None:
         raise UsageError(
             f"outcome {text!r} not understood; use alive@M, arr@M[:pNN|:mean], cash@M[:pNN|:mean], "
-            "founder_proceeds or moic:ROUND"
+            "founder_proceeds, founder_ownership or moic:ROUND"
         )
     kind, month, stat, round_name = match.groups()
     if text.strip() == "founder_proceeds":
         return founder_proceeds()
+    if text.strip() == "founder_ownership":
+        return founder_ownership()
     if round_name is not None:
         return moic(round_name)
     m = int(month)

@@ -12,7 +12,8 @@ every other input at its own draws and the same process noise (common random num
 is Δ_i = S(X_i = x_i,90) − S(X_i = x_i,10) for the outcome's statistic S. For a mean, its SE is the
 paired one, sd(y_hi − y_lo)/√n, usually far below either run's own SE; for a quantile, it is the
 spread of the swing over G = 20 groups of paths, sd(Δ_g)/√G. Inputs are sorted by |Δ|. For a model
-linear in X_i, Δ_i = a_i (x_i,90 − x_i,10) exactly.
+linear in X_i, Δ_i = a_i (x_i,90 − x_i,10) exactly. The 2·D pinned runs go through the sweeps' runner
+(:func:`venturesim.engine.variants.run_many`) at once, their kernel calls on a thread per core.
 
 **Rank importance** (:func:`importance`), from one run: Spearman's ρ between each input's draws and
 the outcome's per-path values, its SE ≈ (1 − ρ²)·√(1.06/(n − 3)) (Fieller, Hartley & Pearson 1957),
@@ -143,8 +144,7 @@ def tornado_table(
 ) -> pd.DataFrame:
     """The tornado of ``outcome`` over ``names`` for any model ``evaluate(design) -> (per-path values,
     the inputs' draws by name)``; see the module docstring. Sorted by |swing|, largest first."""
-    if not 0 < low < high < 1:
-        raise UsageError(f"tornado quantiles must satisfy 0 < low < high < 1, found low={low}, high={high}")
+    _check_quantiles(low, high)
     base_values, _ = evaluate(None)
     base, base_se = outcome.estimate(base_values)
     rows = []
@@ -169,6 +169,11 @@ def tornado_table(
     return table
 
 
+def _check_quantiles(low: float, high: float) -> None:
+    if not 0 < low < high < 1:
+        raise UsageError(f"tornado quantiles must satisfy 0 < low < high < 1, found low={low}, high={high}")
+
+
 def tornado(
     scenario,
     outcome: Outcome | str | None = None,
@@ -188,20 +193,41 @@ def tornado(
     input, input_low, input_high (the input's p10 and p90 values), outcome_low, outcome_high, swing,
     swing_se; ``table.attrs`` holds the outcome's name, its base value and SE, and the quantiles.
     """
+    from venturesim.engine.variants import run_many
+
+    _check_quantiles(low, high)
     run = runner(scenario, paths=paths, seed=seed, months=months, threads=threads)
     chosen = _outcome(outcome, run.months)
-    cache: dict = {}
+    names = None if inputs is None else check_names(run.scenario, inputs)
+    base = run.run(None)
+    if names is None:
+        names = list(importance(base, chosen)["input"][:top])
+    designs = [Design(pinned={name: q}) for name in names for q in (low, high)]
+    evaluated: dict = {None: _values(chosen, base)}
+
+    def keep(i: int, result: Result) -> None:
+        evaluated[(names[i // 2], (low, high)[i % 2])] = _values(chosen, result)
+
+    run_many(  # every low and high run at once: one compiled kernel, their kernel calls on a thread per core
+        [run.scenario] * len(designs),
+        paths=run.paths,
+        seed=run.seed,
+        months=run.months,
+        metrics=run.metrics,
+        on_result=keep,
+        threads=threads,
+        designs=designs,
+    )
 
     def evaluate(design):
-        result = cache.pop("base") if design is None and "base" in cache else run.run(design)
-        return chosen.values(result), {k: result.inputs[k].to_numpy() for k in result.inputs.columns}
+        return evaluated[None if design is None else next(iter(design.pinned.items()))]
 
-    if inputs is None:
-        cache["base"] = run.run(None)
-        names = list(importance(cache["base"], chosen)["input"][:top])
-    else:
-        names = check_names(run.scenario, inputs)
     return tornado_table(evaluate, chosen, names, low, high)
+
+
+def _values(outcome: Outcome, result: Result) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The outcome's per-path values and the inputs' draws by name."""
+    return outcome.values(result), {k: result.inputs[k].to_numpy() for k in result.inputs.columns}
 
 
 # ---- rank importance ----------------------------------------------------------------------------

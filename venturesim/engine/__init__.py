@@ -18,6 +18,7 @@ _EXPORTS = {
     "sample": "venturesim.engine.params",
     "Result": "venturesim.engine.result",
     "run_jax": "venturesim.engine.simulate",
+    "run_many": "venturesim.engine.variants",
 }
 
 __all__ = sorted(_EXPORTS)

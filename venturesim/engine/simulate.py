@@ -144,6 +144,21 @@ def run_jax(
     finally:  # on an error, chunks not yet started are dropped; only those in flight finish
         pool.shutdown(wait=True, cancel_futures=True)
 
+    return assemble(scenario, monthly, finals, inputs, paths=paths, seed=seed, months=months, first_path=first_path)
+
+
+def assemble(
+    scenario: Scenario,
+    monthly: dict[str, np.ndarray],
+    finals: dict[str, np.ndarray],
+    inputs: dict[str, np.ndarray],
+    *,
+    paths: int,
+    seed: int,
+    months: int,
+    first_path: int = 0,
+) -> Result:
+    """The Result of a scenario's host arrays: monthly records (paths, months[, …]), per-path finals, input draws."""
     segments = [s.name for s in scenario.market.segments]
     rounds = scenario.funding.class_names()
     partners = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []

@@ -64,7 +64,7 @@ def parse_override(text: str) -> Override:
     if not path:
         _refuse(text, "", usage)
     try:
-        value = _parse_value(raw)
+        value = parse_value(raw)
     except yaml.YAMLError as exc:
         _refuse(text, ".".join(path), f"cannot read value {raw!r}: {exc}")
     return make_override(text, path, op, value)
@@ -90,7 +90,8 @@ def _refuse(text: str, path: str, message: str) -> None:
     raise ScenarioError([Problem(_label(text), None, None, path, message)], _label(text))
 
 
-def _parse_value(raw: str) -> Any:
+def parse_value(raw: str) -> Any:
+    """An override's value: a number, or a YAML scalar or flow mapping (never evaluated as code)."""
     if _NUMBER.match(raw):
         number = float(raw.replace("_", ""))
         return int(number) if number.is_integer() and not re.search(r"[.eE]", raw) else number

@@ -12,9 +12,7 @@ is timed whole (overrides, sampling, engine, copy to host, the statistics of
 
 (a) warm-up: one ``vs.simulate`` at these shapes (the compile every later run reuses);
 (b) 100 separate ``vs.simulate`` calls, one after the other (a script's loop), each variant's statistics;
-(c) ``vs.sweep(..., batch=1)``: the same compiled kernel, the variants' kernel calls on a thread per core;
-(d) ``vs.sweep(..., batch=4)``: 4 variants concatenated per kernel call (a larger program: its one
-    compile is timed apart, as a 4-variant warm-up sweep).
+(c) ``vs.sweep(...)``: the same compiled kernel, the variants' kernel calls on a thread per core.
 
 Every mode gives the same numbers (checked). A variant of 1,000 paths fills one block of 4,096 lanes
 (the engine's fixed block; the other lanes are padding), in every mode alike.
@@ -73,24 +71,11 @@ def main() -> None:
         return np.array(rows)
 
     loop, loop_cpu, loop_wall = timed(f"(b) {len(variants)} separate vs.simulate calls", separate)
-    one, one_cpu, one_wall = timed("(c) vs.sweep, batch=1", lambda: vs.sweep(scenario, grid, **run))
-    timed(
-        "(d0) warm-up vs.sweep, batch=4 (compiles)",
-        lambda: vs.sweep(scenario, variants=_first(variants), **run, batch=4),
-    )
-    four, four_cpu, four_wall = timed("(d) vs.sweep, batch=4", lambda: vs.sweep(scenario, grid, **run, batch=4))
+    one, one_cpu, one_wall = timed("(c) vs.sweep", lambda: vs.sweep(scenario, grid, **run))
     numbers = [c for o in stats for c in (o.name, f"{o.name} se")]
     assert np.array_equal(one[numbers].to_numpy(float), loop, equal_nan=True)
-    assert np.array_equal(four[numbers].to_numpy(float), loop, equal_nan=True)
     print(f"load average before {load_start}, after {loadavg()}")
-    print(
-        f"ratio separate/sweep: batch=1 {loop_cpu / one_cpu:.2f}× CPU, {loop_wall / one_wall:.2f}× wall; "
-        f"batch=4 {loop_cpu / four_cpu:.2f}× CPU, {loop_wall / four_wall:.2f}× wall"
-    )
-
-
-def _first(variants):
-    return {v.label: v.settings for v in variants[:4]}
+    print(f"ratio separate/sweep: {loop_cpu / one_cpu:.2f}× CPU, {loop_wall / one_wall:.2f}× wall")
 
 
 if __name__ == "__main__":

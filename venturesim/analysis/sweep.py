@@ -214,7 +214,6 @@ def sweep(
     client: Any = None,
     scheduler: str | None = None,
     workers: int | None = None,
-    batch: int = 1,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
@@ -233,7 +232,6 @@ def sweep(
     force : replace a folder holding another sweep (or, with ``resume=False``, this one).
     client, scheduler, workers : run on Dask: an existing Client, a scheduler address, or a
         LocalCluster of ``workers`` processes (default: this process, no cluster).
-    batch : variants per compiled kernel call (1: the kernel ``vs.simulate`` uses; more: fewer, larger calls).
     threads : host threads running kernel calls at once (default: one per core).
     progress : called as ``progress(done_variants, total_variants)``.
 
@@ -254,8 +252,6 @@ def sweep(
     import venturesim as vs
 
     base = vs.load(scenario)
-    if batch < 1:
-        raise UsageError(f"batch(={batch}) must be >= 1")
     chosen = make_variants(grid, design, variants)
     scenarios = [base.override(v.settings) if v.settings else base for v in chosen]  # before JAX is imported
     check_arguments(paths=1, seed=0, months=1, threads=threads, workers=workers)
@@ -298,7 +294,7 @@ def sweep(
 
     todo = [i for i in range(total) if i not in rows]
     groups = _groups(scenarios, todo, months) if todo else []
-    run = {"paths": paths, "seed": seed, "months": months, "metrics": recorded, "batch": batch}
+    run = {"paths": paths, "seed": seed, "months": months, "metrics": recorded}
     if todo and (client is not None or scheduler is not None or (workers or 1) > 1):
         _run_on_dask(client, scheduler, workers, scenarios, chosen, groups, run, outcomes, keep)
     elif todo:

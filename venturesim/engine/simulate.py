@@ -117,16 +117,10 @@ def run_jax(
         )
         first_block = (first_path + start) // BLOCK
         keys = path_keys(process_key, np.arange(first_block, first_block + chunk // BLOCK, dtype=np.uint32))
-        device = devices[k % len(devices)]
-        parts = []
-        for b in range(chunk // BLOCK):  # one compiled shape, a block, whatever the number of paths
-            block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + 1) * BLOCK], params)
-            parts.append(run_block(*jax.device_put((block, keys[b : b + 1]), device), months, metrics))
+        records, finals = run_blocks(params, keys, devices[k % len(devices)], months, metrics)
         valid = stop - start
-        records = {  # (paths, months[, S])
-            m: np.concatenate([np.moveaxis(np.asarray(r[m]), 0, 1) for r, _ in parts])[:valid] for m in parts[0][0]
-        }
-        finals = {m: np.concatenate([np.asarray(f[m]) for _, f in parts])[:valid] for m in parts[0][1]}
+        records = {m: v[:valid] for m, v in records.items()}
+        finals = {m: v[:valid] for m, v in finals.items()}
         return start, stop, records, finals, {m: v[:valid].astype(np.float32) for m, v in draws.items()}
 
     monthly: dict[str, np.ndarray] = {}
@@ -145,6 +139,21 @@ def run_jax(
         pool.shutdown(wait=True, cancel_futures=True)
 
     return assemble(scenario, monthly, finals, inputs, paths=paths, seed=seed, months=months, first_path=first_path)
+
+
+def run_blocks(
+    params, keys: jax.Array, device, months: int, metrics: tuple[str, ...]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Run whole blocks of paths (``params`` with ``len(keys)`` × BLOCK paths, one key per block) on ``device``,
+    one :func:`run_block` call per block, so one compiled program (a block of BLOCK paths) serves any number of
+    paths. Returns host arrays: the records (paths, months[, …]) and the finals (paths[, …])."""
+    parts = []
+    for b in range(len(keys)):
+        block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + 1) * BLOCK], params)
+        parts.append(run_block(*jax.device_put((block, keys[b : b + 1]), device), months, metrics))
+    records = {m: np.concatenate([np.moveaxis(np.asarray(r[m]), 0, 1) for r, _ in parts]) for m in parts[0][0]}
+    finals = {m: np.concatenate([np.asarray(f[m]) for _, f in parts]) for m in parts[0][1]}
+    return records, finals
 
 
 def assemble(

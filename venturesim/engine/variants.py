@@ -8,11 +8,8 @@ so path i of every variant sees the same keyed input draws (where the variants s
 the same process noise: a variant's Result is, number for number, that of
 ``vs.simulate(variant, paths=…, seed=…, months=…)``.
 
-``batch`` variants are concatenated along the path axis into one kernel call (``batch`` × chunk
-paths; block b of variant j keeps its own block key, so nothing changes but the call's size); the
-last batch of a group is padded by repeating its last variant, so every call of a group has one
-shape. ``batch=1`` calls the kernel at exactly the shape ``vs.simulate`` uses for the same paths,
-sharing its compiled program; benchmarks/sweep.py measures both.
+The kernel runs block by block (:func:`~venturesim.engine.simulate.run_blocks`), so every variant
+shares the one compiled program of ``vs.simulate`` (a block of BLOCK paths).
 """
 
 from __future__ import annotations
@@ -26,10 +23,10 @@ import numpy as np
 
 from venturesim import _streams as streams
 from venturesim.engine.finite import check_finite
-from venturesim.engine.jax_engine import BLOCK, run_block
+from venturesim.engine.jax_engine import BLOCK
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, store_rows
-from venturesim.engine.simulate import DEFAULT_CHUNK, _ceil_div, assemble
+from venturesim.engine.simulate import DEFAULT_CHUNK, _ceil_div, assemble, run_blocks
 from venturesim.scenario.schema import Scenario
 from venturesim.spec.sampling import Design, path_keys
 
@@ -58,7 +55,6 @@ def run_many(
     months: int,
     metrics: tuple[str, ...],
     on_result: Callable[[int, Result], None],
-    batch: int = 1,
     chunk_size: int | None = None,
     threads: int | None = None,
     groups: Sequence[Sequence[int]] | None = None,
@@ -66,23 +62,21 @@ def run_many(
 ) -> None:
     """Simulate every scenario (same seed, paths, months: common random numbers) and hand each Result to
     ``on_result(index, result)`` as soon as its paths are done, in the order of ``groups`` (default: one
-    group per shape, :func:`shape_groups`; with ``batch=1`` the scenarios' own order).
+    group, in the scenarios' order).
 
     ``designs`` (one per scenario, or None) sets inputs of each variant's paths from given uniforms or
     quantiles (:class:`venturesim.spec.sampling.Design`, as ``run_jax``'s ``design``): variants of one
     scenario under several designs (a tornado's pinned inputs) run the same way.
 
-    Work items (a batch of variants × a chunk of paths) run on a pool of ``threads`` host threads
+    Work items (a variant × a chunk of paths) run on a pool of ``threads`` host threads
     (default: one per core), as in :func:`venturesim.engine.simulate.run_jax`.
 
     Raises
     ------
     NonFiniteResultError : a variant's money became NaN or ±inf on some paths.
     """
-    if batch < 1:
-        raise ValueError(f"batch(={batch}) must be >= 1")
     if groups is None:
-        groups = [list(range(len(scenarios)))] if batch == 1 else shape_groups(scenarios, months)
+        groups = [list(range(len(scenarios)))]
     chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
     chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK  # equal chunks of whole blocks, as run_jax
     chunks = _ceil_div(paths, chunk)
@@ -90,58 +84,40 @@ def run_many(
     key = jax.random.key(seed)
     params_key = jax.random.fold_in(key, streams.PARAMS)
     process_key = jax.random.fold_in(key, streams.PROCESS)
-    batches = []
-    for group in groups:
-        for first in range(0, len(group), batch):
-            members = list(group[first : first + batch])
-            batches.append(members + [members[-1]] * (batch - len(members)))  # one shape per group's calls
-    jobs = [(members, k) for members in batches for k in range(chunks)]
+    jobs = [(i, k) for group in groups for i in group for k in range(chunks)]
 
-    def run_job(job: tuple[list[int], int]) -> tuple[list[int], int, list[tuple[dict, dict, dict]]]:
-        members, k = job
+    def run_job(job: tuple[int, int]) -> tuple[int, int, tuple[dict, dict, dict]]:
+        i, k = job
         start, stop = k * chunk, min((k + 1) * chunk, paths)
         rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
-        chosen = [None if designs is None else designs[i] for i in members]
-        sampled = [
-            sample_with_draws(
-                scenarios[i], params_key, months=months, path_index=rows, design=None if d is None else d.take(rows)
-            )
-            for i, d in zip(members, chosen, strict=True)
-        ]
-        params = jax.tree_util.tree_map(lambda *leaves: np.concatenate(leaves), *(p for p, _ in sampled))
-        blocks = np.arange(k * chunk // BLOCK, (k + 1) * chunk // BLOCK, dtype=np.uint32)
-        keys = path_keys(process_key, np.tile(blocks, len(members)))  # each variant's blocks keep their keys
-        device = devices[(members[0] * chunks + k) % len(devices)]  # committed arrays, as run_jax (one jit entry)
-        records, final = run_block(*jax.device_put((params, keys), device), months, metrics)  # (months, batch·chunk, …)
+        design = None if designs is None or designs[i] is None else designs[i].take(rows)
+        params, draws = sample_with_draws(scenarios[i], params_key, months=months, path_index=rows, design=design)
+        keys = path_keys(process_key, np.arange(k * chunk // BLOCK, (k + 1) * chunk // BLOCK, dtype=np.uint32))
+        records, final = run_blocks(params, keys, devices[(i * chunks + k) % len(devices)], months, metrics)
         valid = stop - start
-        records = {m: np.moveaxis(np.asarray(v), 0, 1) for m, v in records.items()}  # (batch·chunk, months, …)
-        final = {m: np.asarray(v) for m, v in final.items()}
-        out = []
-        for j, (_, draws) in enumerate(sampled):
-            lanes = slice(j * chunk, j * chunk + valid)
-            out.append(
-                (
-                    {m: v[lanes] for m, v in records.items()},
-                    {m: v[lanes] for m, v in final.items()},
-                    {m: v[:valid].astype(np.float32) for m, v in draws.items()},
-                )
-            )
-        return members, start, out
+        return (
+            i,
+            start,
+            (
+                {m: v[:valid] for m, v in records.items()},
+                {m: v[:valid] for m, v in final.items()},
+                {m: v[:valid].astype(np.float32) for m, v in draws.items()},
+            ),
+        )
 
     stores: dict[int, tuple[dict, dict, dict, list[int]]] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, min(threads or os.cpu_count() or 1, len(jobs))))
     try:
-        for members, start, parts in pool.map(run_job, jobs):
-            for i, part in zip(dict.fromkeys(members), parts, strict=False):  # padded repeats are dropped
-                monthly, finals, inputs, done = stores.setdefault(i, ({}, {}, {}, [0]))
-                for target, block in zip((monthly, finals, inputs), part, strict=True):
-                    for name, value in block.items():
-                        store_rows(target, name, value, paths, start)
-                done[0] += 1
-                if done[0] == chunks:
-                    del stores[i]
-                    result = assemble(scenarios[i], monthly, finals, inputs, paths=paths, seed=seed, months=months)
-                    check_finite(result)
-                    on_result(i, result)
+        for i, start, part in pool.map(run_job, jobs):
+            monthly, finals, inputs, done = stores.setdefault(i, ({}, {}, {}, [0]))
+            for target, block in zip((monthly, finals, inputs), part, strict=True):
+                for name, value in block.items():
+                    store_rows(target, name, value, paths, start)
+            done[0] += 1
+            if done[0] == chunks:
+                del stores[i]
+                result = assemble(scenarios[i], monthly, finals, inputs, paths=paths, seed=seed, months=months)
+                check_finite(result)
+                on_result(i, result)
     finally:  # on an error, work not yet started is dropped; only items in flight finish
         pool.shutdown(wait=True, cancel_futures=True)

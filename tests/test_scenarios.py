@@ -143,10 +143,14 @@ OPEN = {
     # Still outside, to fix (issue 14, open): few companies burn into their fourth year. Reinvestment
     # (policy.reinvest, a burn multiple of 1.5 with a year of cash) raised funding_winter's share from 0.6 % to
     # 0.9 % (3.8 % with a 6-month floor, but 66 % of paths then die, against 34 %); no model change found yet
-    # that keeps companies burning late without killing them early.
+    # that keeps companies burning late without killing them early. Holding the plan's hires while raising
+    # (policy.growth.hold_hires_while_raising_below_runway_months: 12) cut funding_winter's deaths from 54 % to
+    # 34 % of paths and raised the share after month 36 to 2.9 % at 2,000 paths — but 1.7 % at these 1,000 (six
+    # deaths): no margin. In capital_heavy_foundation_model a Series A of $80-250M outlasts the 48 months, and
+    # the companies that fail a round die before month 30.
     ("capital_heavy_foundation_model.yaml", "deaths_after_36"): "no death after month 36 of 48 (issue 14, open)",
-    ("funding_winter.yaml", "deaths_after_36"): "0.9 % of deaths after month 36 (issue 14, open)",
-    ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "1.1 % of deaths after month 36 (issue 14, open)",
+    ("funding_winter.yaml", "deaths_after_36"): "1.7 % of deaths after month 36 (issue 14, open)",
+    ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "1.4 % of deaths after month 36 (issue 14, open)",
 }
 
 

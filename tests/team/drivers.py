@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import jax
@@ -88,3 +89,22 @@ def run_team_des(
     env.process(month_ends())
     env.run(until=months + 0.5)
     return records, company.events
+
+
+# Hold the plan's hires while raising (policy.growth.hold_hires_while_raising_below_runway_months): 2 engineers,
+# the plan says 5 from month 1, no time to fill (a hire lands the month it opens). Month 1: a round is being
+# raised with runway 8 < 12 → nobody is hired (the hold is a freeze); month 2 the same; month 3 the round has
+# closed (not raising, runway 30) → the 3 hires land: 2, 2, 2, 5. Raising with runway 15 ≥ 12, or without the
+# policy, the plan runs: 5 from month 1. The DES runs the same case (tests/team/test_process.py).
+HOLD_TEAM = {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": {0: 2, 1: 5}}]}
+HOLD_POLICY = {"growth": {"hold_hires_while_raising_below_runway_months": 12}}
+HOLD_CASES = {  # (policy, signals of months 0-3: (runway, raising, closed)) → headcount, frozen
+    "held": (HOLD_POLICY, [(math.inf, False, False), (8, True, False), (7, True, False), (30, False, True)]),
+    "above": (HOLD_POLICY, [(math.inf, False, False), (15, True, False), (14, True, False), (30, False, True)]),
+    "off": (None, [(math.inf, False, False), (8, True, False), (7, True, False), (30, False, True)]),
+}
+HOLD_WANT = {
+    "held": ([2, 2, 2, 5], [False, True, True, False]),
+    "above": ([2, 5, 5, 5], [False] * 4),
+    "off": ([2, 5, 5, 5], [False] * 4),
+}

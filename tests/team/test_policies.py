@@ -196,3 +196,32 @@ def test_reinvestment_grows_past_the_use_of_funds_ceiling_in_both_engines(engine
     assert off.min() == 15.0 and off.max() < 30.0, (off.min(), off.max())
     assert on_.min() == 30.0, on_.min()
     assert np.median(on_) >= np.median(off) + 10.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["jax", "des"])
+def test_hires_held_while_raising_in_both_engines(engine):
+    """A seed that always fails, with and without holding hires while raising (threshold 10³ months: whenever the
+    company burns; a profitable one has runway +∞ and hires), on common random numbers. The two runs agree until
+    the first month the company without the hold hires during the raise; from that month on the company with the
+    hold hires nobody while its runway at the previous month end is finite — it is raising, or in distress after
+    the failure (the default freeze) — and it never hires more people than the one without."""
+    hold = {"growth": {"hold_hires_while_raising_below_runway_months": 1e3}}
+    kw = {"workers": 1} if engine == "des" else {}
+    n = 16 if engine == "des" else 256
+    runs = {
+        name: vs.simulate(_seed_only(policy), engine=engine, paths=n, seed=3, metrics=[*METRICS, "runway"], **kw)
+        for name, policy in {"off": {}, "on": hold}.items()
+    }
+    on, off = (np.asarray(runs[name].data["hires"].values) for name in ("on", "off"))
+    runway = np.asarray(runs["on"].data["runway"].values)  # (paths, months), at each month end
+    burning = np.concatenate([np.zeros((on.shape[0], 1), bool), np.isfinite(runway[:, :-1])], axis=1)
+    differs = on != off
+    parted = differs.any(axis=1)
+    assert parted.mean() > 0.25, parted.mean()  # the hold bites on many paths
+    first = np.argmax(differs, axis=1)
+    months = np.arange(on.shape[1])
+    after = parted[:, None] & (months[None, :] >= first[:, None]) & burning
+    assert after.sum() > 5 * parted.sum()
+    assert (on[after] == 0).all()
+    assert (off[parted, first[parted]] > on[parted, first[parted]]).all()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import simpy
 from scipy import stats
-from team.drivers import Alone, run_team_des
+from team.drivers import HOLD_CASES, HOLD_TEAM, HOLD_WANT, Alone, run_team_des
 
 from venturesim.team.process import des_signals, start_team
 
@@ -141,6 +141,28 @@ def test_layoff_economy_matches_the_hand_computation(make_params, row):
     assert [r.cost for r in records] == [100_000] * 7 + [150_000] + [50_000] * 8
     assert next(t for t, c in enumerate(cash[1:]) if c < 0) == 15
     assert (7.0, "staffing", "layoff", "laid off 5 eng") in trace(events)
+
+
+@pytest.mark.parametrize("case", sorted(HOLD_CASES))
+def test_hires_held_while_raising_in_the_des(make_params, row, case):
+    # the kernel's hand-worked case (tests/team/test_step.py): raising with runway 8 < 12 hires nobody until
+    # the round closes (month 3); with runway 15, or without the policy, the 3 hires land at month 1
+    policy, seq = HOLD_CASES[case]
+    sigs = [des_signals(runway=r, raising=raising, round_closed=c) for r, raising, c in seq]
+    params = row(make_params(HOLD_TEAM, months=len(sigs), policy=policy))
+    records, events = run_team_des(
+        params,
+        len(sigs),
+        np.random.default_rng(0),
+        names=["eng"],
+        signals=sigs[0],
+        observe=lambda t, _month: sigs[t + 1] if t + 1 < len(sigs) else None,
+    )
+    heads, frozen = HOLD_WANT[case]
+    assert [r.headcount for r in records] == heads
+    assert [r.frozen for r in records] == frozen
+    hired_at = 3.0 if case == "held" else 1.0
+    assert [e[:3] for e in trace(events)] == [(0.0, "staffing", "hire"), (hired_at, "staffing", "hire")]
 
 
 def test_cancelled_requisitions_in_the_des(make_params, row):

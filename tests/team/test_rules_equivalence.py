@@ -116,6 +116,7 @@ def _policies(p):
         sale_multiple=one * 1.5,
         sale_min_arr=one * 1e6,
         sale_min_growth=one * 2.0,
+        hold_raising_runway=one * 6.0,
     )
 
 
@@ -185,6 +186,17 @@ CASES = {
         p.payroll_budget[..., x["t"]],
         p,
         xp=xp,
+    ),
+    "openings_while_raising": lambda xp, x, p: rules.openings(
+        p.plan[..., x["t"]] + 3.0,
+        x["employees"],
+        x["open_reqs"],
+        x["runway"],
+        p.monthly_cost[..., x["t"]],
+        p.payroll_budget[..., x["t"]],
+        _policies(p),
+        xp=xp,
+        raising=x["raising"],
     ),
     "acceptance": lambda xp, x, p: rules.acceptance(x["runway"], x["since_failed"], x["since_closed"], p, xp=xp),
     "geometric_cycles": lambda xp, x, p: rules.geometric_cycles(

@@ -1,5 +1,6 @@
 """The team kernel: attrition hazard, time to fill, layoffs, rules, budget, freeze, capacity, jit."""
 
+import itertools
 import math
 
 import jax
@@ -7,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy import stats
+from team.drivers import HOLD_CASES, HOLD_TEAM, HOLD_WANT
 
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import brooks_capacity, effective_capacity, ramp_weights
@@ -246,6 +248,17 @@ def test_freeze_then_hire_when_runway_recovers(make_params):
         True,
         False,
     ]  # frozen in month 1 (runway 4 < 6), hires in month 2
+
+
+@pytest.mark.parametrize("case", sorted(HOLD_CASES))
+def test_hires_held_while_raising_below_the_runway_threshold(make_params, case):
+    policy, seq = HOLD_CASES[case]
+    params = make_params(HOLD_TEAM, paths=2, months=12, policy=policy)
+    records = _loop(params, [signals(2, runway=r, raising=raising, closed=c) for r, raising, c in seq])
+    heads, frozen = HOLD_WANT[case]
+    assert [float(m.headcount[0]) for m in records] == heads
+    assert [bool(m.frozen[0]) for m in records] == frozen
+    assert [float(m.hires[0]) for m in records] == [0.0] + [float(b - a) for a, b in itertools.pairwise(heads)]
 
 
 def test_cancelled_requisitions_are_the_latest(make_params, run):

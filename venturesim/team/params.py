@@ -120,6 +120,7 @@ class TeamParams(NamedTuple):
     payroll_budget: np.ndarray  # (P, T) USD per month (+inf: no cap)
     freeze_runway: np.ndarray  # (P,) months (−inf: never)
     freeze_after_failure: np.ndarray  # (P,) 1.0: no openings in distress (policy.on_round_failure)
+    hold_raising_runway: np.ndarray  # (P,) months: no openings while raising below this (−inf: never)
     cut_runway: np.ndarray  # (P,) months: in distress, cut to this runway (−inf: no cut)
     deploy_runway: np.ndarray  # (P,) months: scale the plan up above this runway (+inf: never)
     growth_step: np.ndarray  # (P,) growth of the scale per month while deploying
@@ -268,6 +269,11 @@ def sample_team(
         payroll_budget=budget,
         freeze_runway=team_level(team.hiring_freeze_runway_months, "team.hiring_freeze_runway_months", -np.inf),
         freeze_after_failure=const(float(failure.freeze_hiring)),
+        hold_raising_runway=team_level(
+            growth.hold_hires_while_raising_below_runway_months,
+            "policy.growth.hold_hires_while_raising_below_runway_months",
+            -np.inf,
+        ),
         cut_runway=team_level(failure.cut_to_runway_months, "policy.on_round_failure.cut_to_runway_months", -np.inf),
         deploy_runway=team_level(growth.deploy_above_runway_months, "policy.growth.deploy_above_runway_months", np.inf),
         growth_step=const(growth.step_per_month),

@@ -130,6 +130,12 @@ class Growth(Model):
     max_scale: float = Field(
         3.0, ge=1, description="Largest multiple of the plan's hires and channel budgets (assumption: 3)."
     )
+    hold_hires_while_raising_below_runway_months: uncertain(ge=0) | None = Field(
+        None,
+        description="While a round is being raised and runway is below this, months, open no requisition: the "
+        "plan's hires wait for the round (null, the default: hire through the raise; 12 is a year of cash, the "
+        "failure policy's cut target; an assumption).",
+    )
 
 
 class Reinvest(Model):

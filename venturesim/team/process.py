@@ -301,7 +301,9 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
         team.reqs[k] = by_start[:keep]
 
     open_now = np.asarray([len(r) for r in team.reqs], float)
-    opened, frozen = rules.openings(target, n3, open_now, sig.runway, cost, p.payroll_budget[t], p, distress=distress)
+    opened, frozen = rules.openings(
+        target, n3, open_now, sig.runway, cost, p.payroll_budget[t], p, distress=distress, raising=sig.raising
+    )
     team.frozen = bool(frozen)
     team.openings += opened
     delayed = p.time_to_fill > 0

@@ -27,9 +27,9 @@ month. In order:
 6. **cancellations**: requisitions beyond target − N are cancelled, those that
    would land latest first;
 7. **openings**: gap = target − N − open requisitions, none during a hiring
-   freeze (runway < freeze threshold, or in distress under the freeze policy), at most M per delayed role,
-   within the
-   payroll budget (greedy in role order). Each opening's time to fill is
+   freeze (runway < freeze threshold, in distress under the freeze policy, or raising a round with runway
+   below the policy's hold threshold), at most M per delayed role, within the payroll budget (greedy in role
+   order). Each opening's time to fill is
    D = Σ_{i=1}^{G} C_i with G ~ Geometric(p) offer cycles (p the acceptance,
    taken at opening) and C_i ~ Gamma(k, T/k) (mean T): given G, D ~
    Gamma(Gk, T/k), sampled directly; D is capped at H − 1 months and the
@@ -251,7 +251,16 @@ def step_team(
     # 7. openings
     delayed = p.time_to_fill > 0
     opened, frozen = rules.openings(
-        target, n3, pipeline.sum(-1), runway, cost, p.payroll_budget[:, t], p, xp=jnp, distress=distress
+        target,
+        n3,
+        pipeline.sum(-1),
+        runway,
+        cost,
+        p.payroll_budget[:, t],
+        p,
+        xp=jnp,
+        distress=distress,
+        raising=signals.raising,
     )
     pipeline = pipeline.at[:, :, 0].add(jnp.where(delayed, 0.0, opened))
     if slots:

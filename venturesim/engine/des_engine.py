@@ -48,10 +48,11 @@ from venturesim.engine.month import (
     team_hooks,
 )
 from venturesim.engine.month_close import dead_record
+from venturesim.market import _checks
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
-from venturesim.funding.debt import step_debt
-from venturesim.funding.instruments import step_notes
+from venturesim.funding.debt import DebtMonth, grant_inflow, step_debt
+from venturesim.funding.instruments import NOTE, note_grants, step_notes
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
 from venturesim.funding.rounds import CLOSED, RAISING, start_due
 from venturesim.market.process import MarketPosition, market_month
@@ -130,6 +131,16 @@ class PathMonth:
         self.round_names, self.debt_names, self.partner_names = list(round_names), list(debt_names), partner_names
         # the funding at the last month end: a failed attempt since, not bridged, may end in a sale (team.policy)
         self.attempts_seen, self.status_seen = company.funding.attempts.copy(), company.funding.status.copy()
+        # the domains a scenario does not have, decided once: their months are constants (the same numbers)
+        f = params.funding
+        self.no_partners = params.partnerships.start.shape[-1] == 0
+        self.no_loans = f.debt_amount.shape[-1] == 0
+        self.no_notes = not bool(np.any(f.kind == NOTE))
+        self.no_grants = f.grant_month.shape[-1] == 0
+        self._partner_month = None  # with no partners: month 0's, every month's
+        if self.no_loans:  # no facility: nothing drawn, serviced or issued as warrants
+            empty = np.zeros(0)
+            self._no_debt = DebtMonth(empty, empty, empty, empty, empty, 0.0, 0.0, 0.0)
 
     @property
     def funding(self) -> FundingBook:
@@ -142,7 +153,12 @@ class PathMonth:
 
     def partners(self, t, alive, compute_spend):
         c = self.company
-        return partner_month_des(c.partners, self.params.partnerships, t, c.alive, compute_spend)
+        if self.no_partners and self._partner_month is not None:  # no partner: the same month every month
+            return self._partner_month
+        month = partner_month_des(c.partners, self.params.partnerships, t, c.alive, compute_spend)
+        if self.no_partners:
+            self._partner_month = month
+        return month
 
     def team(self, t, alive):
         self.team_month = team_month(self.company, self.params.team, t)
@@ -162,13 +178,28 @@ class PathMonth:
 
     def debt(self, t, alive):
         c = self.company
+        if self.no_loans:  # no facility: its month is nothing (no warrants: the holders as they are)
+            f = self.params.funding
+            grants = 0.0 if self.no_grants else grant_inflow(f.grant_month, f.grant_amount, float(t), True)
+            return self._notes(t, self._no_debt, grants)
         update, debt, grants = step_debt(c.funding, self.params.funding, float(t), True)
         for name, value in update._asdict().items():
             setattr(c.funding, name, value)
         for d in np.flatnonzero(debt.drawn > 0):
             name = self.debt_names[d] if d < len(self.debt_names) else f"loan {d}"
             c.log("debt", "drawn", f"{name}: ${float(debt.drawn[d]):,.0f} drawn")
+        return self._notes(t, debt, grants)
+
+    def _notes(self, t, debt, grants):
+        """The instruments' month after the debt's (:func:`venturesim.funding.instruments.step_notes`)."""
+        c = self.company
         net_granted = float(self.team_month.equity_granted) - float(self.team_month.equity_returned)
+        if self.no_notes:  # none matures: only the team's grants are noted (the holders keep their fractions)
+            b = c.funding
+            b.pool_granted = note_grants(
+                b.pool_granted, b.pool_ownership, b.founder_ownership, b.founders_at_start, net_granted
+            )
+            return debt._replace(notes_interest=0.0, notes_principal=0.0), float(grants)
         fields, notes = step_notes(c.funding, self.params.funding, float(t), True, net_granted)
         for name, value in fields.items():
             setattr(c.funding, name, value)
@@ -199,6 +230,8 @@ class PathMonth:
 
     def concentration(self, t, alive, partner, revenue_by_segment) -> float:
         """Logs a partner's first month over its limit (:func:`venturesim.partnerships.step.note_concentration`)."""
+        if self.no_partners:
+            return 0.0
         c = self.company
         params, book = self.params.partnerships, c.partners
         share, over = concentration(partner, params, revenue_by_segment)
@@ -232,8 +265,12 @@ def run_path(
     debt_names: Sequence[str] = (),
     draws=None,
     watch=None,
+    metrics=None,
 ):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events).
+
+    ``metrics``: the monthly metrics to record (None: all of :data:`MONTHLY_METRICS`; ``runway`` is always
+    recorded, as the final results need it).
 
     ``draws``: where the random numbers come from (:mod:`venturesim._draws`); None: the path's own NumPy
     generators, :class:`~venturesim._draws.GeneratorDraws`. ``watch(t, company)``, if given, is called
@@ -257,7 +294,8 @@ def run_path(
     env = simpy.Environment()
     company.env = env
     company.ended = env.event()
-    records: dict[str, list] = {name: [] for name in MONTHLY_METRICS}
+    wanted = MONTHLY_METRICS if metrics is None else set(metrics) | {"runway"}
+    records: dict[str, list] = {name: [] for name in MONTHLY_METRICS if name in wanted}
     start_team(env, company, params.team, list(role_names), months, draws)
     company.team.signals = des_signals(**team_hooks(params, 0, np, True))
     start_training(env, company, params.product, list(run_names), draws)
@@ -330,8 +368,8 @@ def _month_ends(
         arr_before = company.arr
         end = close_month(month, params, t, True, company.cash)
         f.new_arr_pace, f.burn_pace = (float(v) for v in note_pace(f, arr_before, end, np))
-        for name, value in end.record.items():
-            records[name].append(value)
+        for name, values in records.items():
+            values.append(end.record[name])
         revenue, financing = float(end.record["revenue"]), float(end.financing)
         company.log(
             "accounts",
@@ -398,22 +436,24 @@ def run_paths(
     partner_names = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
     run_names = [r.name for r in scenario.product.training_runs] if scenario.product else []
     out = []
-    for i in range(stop - start):
-        records, final, events = run_path(
-            _row(params, i),
-            start + i,
-            months,
-            seed,
-            round_names,
-            role_names,
-            run_names,
-            partner_names,
-            scenario.risks.risks,
-            [d.name for d in scenario.funding.venture_debt],
-            _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
-            None if watch is None else partial(watch, start + i),
-        )
-        out.append(({m: records[m] for m in metrics}, final, events))
+    with _checks.trusted():  # the inputs were checked once, when the scenario was loaded and sampled
+        for i in range(stop - start):
+            records, final, events = run_path(
+                _row(params, i),
+                start + i,
+                months,
+                seed,
+                round_names,
+                role_names,
+                run_names,
+                partner_names,
+                scenario.risks.risks,
+                [d.name for d in scenario.funding.venture_debt],
+                _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
+                None if watch is None else partial(watch, start + i),
+                metrics,
+            )
+            out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws
 
 

@@ -214,11 +214,16 @@ def policy_cut(runway, net_burn, distress, since_layoff, employees, cap, base, c
     return laid, cap, xp.where(due, 0.0, since_layoff)
 
 
+def hiring_freeze(runway, distress, p):
+    """A hiring freeze this month (…,): runway < the freeze threshold, or in distress under the freeze policy."""
+    return (runway < p.freeze_runway) | (distress & (p.freeze_after_failure > 0))
+
+
 def openings(target, employees, open_reqs, runway, cost, budget, p, xp=np, distress=False):
     """(openings (…, K), hiring freeze (…)) at a month start: gap = max(target − N − open, 0), none in a
     freeze (runway < threshold, or in distress under the freeze policy), at most M per role with a time to
     fill, within the payroll budget (:func:`budget_openings`, people employed and in the pipeline committed)."""
-    frozen = (runway < p.freeze_runway) | (distress & (p.freeze_after_failure > 0))
+    frozen = hiring_freeze(runway, distress, p)
     delayed = p.time_to_fill > 0
     gap = xp.maximum(target - employees - open_reqs, 0.0)
     gap = xp.where(xp.asarray(frozen)[..., None], 0.0, gap)

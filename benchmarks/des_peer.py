@@ -156,11 +156,14 @@ def main(argv=None) -> int:
     print(f"{paths} paths × {MONTHS} months, {repeats} repeats interleaved; DES warm-up {des_warm:.2f} CPU s")
     print("peer (plain SimPy) CPU s:", " ".join(f"{x:.2f}" for x in peer_s))
     print("venturesim DES CPU s:    ", " ".join(f"{x:.2f}" for x in des_s))
-    print(f"per path-month: peer {1e6 * statistics.median(peer_s) / (paths * MONTHS):.0f} µs, "
-          f"DES {1e6 * statistics.median(des_s) / (paths * MONTHS):.0f} µs")
+    print(
+        f"per path-month: peer {1e6 * statistics.median(peer_s) / (paths * MONTHS):.0f} µs, "
+        f"DES {1e6 * statistics.median(des_s) / (paths * MONTHS):.0f} µs"
+    )
     print(f"survival at month {MONTHS}: peer {survival[0]:.2f}, DES {survival[1]:.2f} (the same model)")
     print("ratios:", " ".join(f"{x:.4f}" for x in ratios))
-    print(f"venturesim DES / plain SimPy speed: {ratio:.4f}× (goal ≥ {GOAL}×: {'pass' if ratio >= GOAL else 'not met'})")
+    verdict = "pass" if ratio >= GOAL else "not met"
+    print(f"venturesim DES / plain SimPy speed: {ratio:.4f}× (goal ≥ {GOAL}×: {verdict})")
     return 0
 
 

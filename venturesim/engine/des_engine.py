@@ -48,13 +48,13 @@ from venturesim.engine.month import (
     team_hooks,
 )
 from venturesim.engine.month_close import dead_record
-from venturesim.market import _checks
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import DebtMonth, grant_inflow, step_debt
 from venturesim.funding.instruments import NOTE, note_grants, step_notes
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
 from venturesim.funding.rounds import CLOSED, RAISING, start_due
+from venturesim.market import _checks
 from venturesim.market.process import MarketPosition, market_month
 from venturesim.model_costs.process import TrainingBook, start_training
 from venturesim.model_costs.step import month_figures
@@ -249,7 +249,14 @@ class PathMonth:
 
 
 def _row(params: Params, i: int) -> Params:
-    return jax.tree_util.tree_map(lambda a: np.asarray(a[i], np.float64), params)
+    """Path i's Params: (…) float64 arrays, a scalar leaf as a NumPy float64 scalar (not a 0-d array: the same
+    arithmetic, several times faster on one number)."""
+
+    def leaf(a):
+        a = np.asarray(a[i], np.float64)
+        return a[()] if a.ndim == 0 else a
+
+    return jax.tree_util.tree_map(leaf, params)
 
 
 def run_path(

@@ -126,8 +126,9 @@ class PathMonth:
 
     xp, row = np, True
 
-    def __init__(self, company: Company, params: Params, rng, round_names, debt_names, partner_names):
+    def __init__(self, company: Company, params: Params, rng, round_names, debt_names, partner_names, keep=None):
         self.company, self.params, self.rng = company, params, rng
+        self.keep = None if keep is None else frozenset(keep) | {"revenue"}  # the record's names to compute
         self.round_names, self.debt_names, self.partner_names = list(round_names), list(debt_names), partner_names
         # the funding at the last month end: a failed attempt since, not bridged, may end in a sale (team.policy)
         self.attempts_seen, self.status_seen = company.funding.attempts.copy(), company.funding.status.copy()
@@ -359,7 +360,7 @@ def _month_ends(
     """Close each month at time t + 1 (:func:`venturesim.engine.month.close_month`, as the JAX engine's step);
     at the last month end, once its rounds have started, trigger ``horizon`` (the run stops there: an attempt
     resolving, a deal or a departure after the horizon is no part of the results, as in the kernel)."""
-    month = PathMonth(company, params, rng, round_names, debt_names, partner_names)
+    month = PathMonth(company, params, rng, round_names, debt_names, partner_names, keep=set(records))
     f = company.funding
     attempts_seen = f.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):

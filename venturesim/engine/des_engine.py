@@ -56,6 +56,7 @@ from venturesim.funding.process import FundingBook, fundraise, month_end_exit
 from venturesim.funding.rounds import CLOSED, RAISING, start_due
 from venturesim.market import _checks
 from venturesim.market.process import MarketPosition, market_month
+from venturesim.model_costs.month_rules import ProductMonth
 from venturesim.model_costs.process import TrainingBook, start_training
 from venturesim.model_costs.step import month_figures
 from venturesim.partnerships.process import PartnerBook, partner_month_des, start_partnerships
@@ -126,8 +127,11 @@ class PathMonth:
 
     xp, row = np, True
 
-    def __init__(self, company: Company, params: Params, rng, round_names, debt_names, partner_names, keep=None):
+    def __init__(
+        self, company: Company, params: Params, rng, round_names, debt_names, partner_names, keep=None, product=None
+    ):
         self.company, self.params, self.rng = company, params, rng
+        self.product_months = product  # (months,) ProductMonth of floats, given when the path has no training run
         self.keep = None if keep is None else frozenset(keep) | {"revenue"}  # the record's names to compute
         self.round_names, self.debt_names, self.partner_names = list(round_names), list(debt_names), partner_names
         # the funding at the last month end: a failed attempt since, not bridged, may end in a sale (team.policy)
@@ -148,6 +152,8 @@ class PathMonth:
         return self.company.funding
 
     def product(self, t):
+        if self.product_months is not None:  # no training run: each month's figures were computed for the batch
+            return self.product_months[t]
         runs = self.company.training  # a run still training counts to the month end
         month = month_figures(runs.start, runs.end, runs.release, self.params.product, t)
         return type(month)(*(float(x) for x in month))
@@ -197,9 +203,10 @@ class PathMonth:
         net_granted = float(self.team_month.equity_granted) - float(self.team_month.equity_returned)
         if self.no_notes:  # none matures: only the team's grants are noted (the holders keep their fractions)
             b = c.funding
-            b.pool_granted = note_grants(
-                b.pool_granted, b.pool_ownership, b.founder_ownership, b.founders_at_start, net_granted
-            )
+            if net_granted != 0.0 or b.pool_granted != 0.0:  # (nothing granted and nothing to note: γ stays 0)
+                b.pool_granted = note_grants(
+                    b.pool_granted, b.pool_ownership, b.founder_ownership, b.founders_at_start, net_granted
+                )
             return debt._replace(notes_interest=0.0, notes_principal=0.0), float(grants)
         fields, notes = step_notes(c.funding, self.params.funding, float(t), True, net_granted)
         for name, value in fields.items():
@@ -274,11 +281,13 @@ def run_path(
     draws=None,
     watch=None,
     metrics=None,
+    product=None,
 ):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events).
 
     ``metrics``: the monthly metrics to record (None: all of :data:`MONTHLY_METRICS`; ``runway`` is always
-    recorded, as the final results need it).
+    recorded, as the final results need it). ``product``: with no training run, each month's
+    :class:`~venturesim.model_costs.month_rules.ProductMonth` (floats; :func:`_product_months`), else None.
 
     ``draws``: where the random numbers come from (:mod:`venturesim._draws`); None: the path's own NumPy
     generators, :class:`~venturesim._draws.GeneratorDraws`. ``watch(t, company)``, if given, is called
@@ -325,6 +334,7 @@ def run_path(
             list(partner_names),
             horizon,
             watch,
+            product,
         )
     )
     env.run(until=horizon)
@@ -356,11 +366,12 @@ def _month_ends(
     partner_names=(),
     horizon=None,
     watch=None,
+    product=None,
 ):
     """Close each month at time t + 1 (:func:`venturesim.engine.month.close_month`, as the JAX engine's step);
     at the last month end, once its rounds have started, trigger ``horizon`` (the run stops there: an attempt
     resolving, a deal or a departure after the horizon is no part of the results, as in the kernel)."""
-    month = PathMonth(company, params, rng, round_names, debt_names, partner_names, keep=set(records))
+    month = PathMonth(company, params, rng, round_names, debt_names, partner_names, keep=set(records), product=product)
     f = company.funding
     attempts_seen = f.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
@@ -443,6 +454,7 @@ def run_paths(
     role_names = [role.name for role in scenario.team.roles]
     partner_names = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
     run_names = [r.name for r in scenario.product.training_runs] if scenario.product else []
+    product = _product_months(params, months, stop - start) if not run_names else None
     out = []
     with _checks.trusted():  # the inputs were checked once, when the scenario was loaded and sampled
         for i in range(stop - start):
@@ -460,9 +472,24 @@ def run_paths(
                 _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
                 None if watch is None else partial(watch, start + i),
                 metrics,
+                None if product is None else product[i],
             )
             out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws
+
+
+def _product_months(params: Params, months: int, paths: int) -> list[list[ProductMonth]]:
+    """Each path's product figures for every month, for a batch without training runs: with no run they depend
+    only on the inputs and the month, so :func:`~venturesim.model_costs.month_rules.month_figures` runs once a
+    month on the batch's (paths,) rows — elementwise the arithmetic of one path's call, the same floats — and
+    not once a month per path. Returns [path][month] → ProductMonth of floats."""
+    product = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float64), params.product)
+    none = np.full((paths, 0), np.inf)  # no run: never started, ended or released
+    columns = []
+    for t in range(months):
+        month = month_figures(none, none, none, product, t)
+        columns.append([np.broadcast_to(np.asarray(x, np.float64), (paths,)).tolist() for x in month])
+    return [[ProductMonth(*(c[i] for c in column)) for column in columns] for i in range(paths)]
 
 
 def _replay(scenario: Scenario, seed: int, months: int, path: int, row: Params, paths: int, blocks: dict):

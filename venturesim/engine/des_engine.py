@@ -50,11 +50,13 @@ from venturesim.engine.month import (
 from venturesim.engine.month_close import dead_record
 from venturesim.engine.params import Params, sample_with_draws
 from venturesim.funding.causes import death_cause, describe
-from venturesim.funding.debt import step_debt
-from venturesim.funding.instruments import step_notes
+from venturesim.funding.debt import DebtMonth, grant_inflow, step_debt
+from venturesim.funding.instruments import NOTE, note_grants, step_notes
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
 from venturesim.funding.rounds import CLOSED, RAISING, start_due
+from venturesim.market import _checks
 from venturesim.market.process import MarketPosition, market_month
+from venturesim.model_costs.month_rules import ProductMonth
 from venturesim.model_costs.process import TrainingBook, start_training
 from venturesim.model_costs.step import month_figures
 from venturesim.partnerships.process import PartnerBook, partner_month_des, start_partnerships
@@ -125,24 +127,45 @@ class PathMonth:
 
     xp, row = np, True
 
-    def __init__(self, company: Company, params: Params, rng, round_names, debt_names, partner_names):
+    def __init__(
+        self, company: Company, params: Params, rng, round_names, debt_names, partner_names, keep=None, product=None
+    ):
         self.company, self.params, self.rng = company, params, rng
+        self.product_months = product  # (months,) ProductMonth of floats, given when the path has no training run
+        self.keep = None if keep is None else frozenset(keep) | {"revenue"}  # the record's names to compute
         self.round_names, self.debt_names, self.partner_names = list(round_names), list(debt_names), partner_names
         # the funding at the last month end: a failed attempt since, not bridged, may end in a sale (team.policy)
         self.attempts_seen, self.status_seen = company.funding.attempts.copy(), company.funding.status.copy()
+        # the domains a scenario does not have, decided once: their months are constants (the same numbers)
+        f = params.funding
+        self.no_partners = params.partnerships.start.shape[-1] == 0
+        self.no_loans = f.debt_amount.shape[-1] == 0
+        self.no_notes = not bool(np.any(f.kind == NOTE))
+        self.no_grants = f.grant_month.shape[-1] == 0
+        self._partner_month = None  # with no partners: month 0's, every month's
+        if self.no_loans:  # no facility: nothing drawn, serviced or issued as warrants
+            empty = np.zeros(0)
+            self._no_debt = DebtMonth(empty, empty, empty, empty, empty, 0.0, 0.0, 0.0)
 
     @property
     def funding(self) -> FundingBook:
         return self.company.funding
 
     def product(self, t):
+        if self.product_months is not None:  # no training run: each month's figures were computed for the batch
+            return self.product_months[t]
         runs = self.company.training  # a run still training counts to the month end
         month = month_figures(runs.start, runs.end, runs.release, self.params.product, t)
         return type(month)(*(float(x) for x in month))
 
     def partners(self, t, alive, compute_spend):
         c = self.company
-        return partner_month_des(c.partners, self.params.partnerships, t, c.alive, compute_spend)
+        if self.no_partners and self._partner_month is not None:  # no partner: the same month every month
+            return self._partner_month
+        month = partner_month_des(c.partners, self.params.partnerships, t, c.alive, compute_spend)
+        if self.no_partners:
+            self._partner_month = month
+        return month
 
     def team(self, t, alive):
         self.team_month = team_month(self.company, self.params.team, t)
@@ -162,13 +185,29 @@ class PathMonth:
 
     def debt(self, t, alive):
         c = self.company
+        if self.no_loans:  # no facility: its month is nothing (no warrants: the holders as they are)
+            f = self.params.funding
+            grants = 0.0 if self.no_grants else grant_inflow(f.grant_month, f.grant_amount, float(t), True)
+            return self._notes(t, self._no_debt, grants)
         update, debt, grants = step_debt(c.funding, self.params.funding, float(t), True)
         for name, value in update._asdict().items():
             setattr(c.funding, name, value)
         for d in np.flatnonzero(debt.drawn > 0):
             name = self.debt_names[d] if d < len(self.debt_names) else f"loan {d}"
             c.log("debt", "drawn", f"{name}: ${float(debt.drawn[d]):,.0f} drawn")
+        return self._notes(t, debt, grants)
+
+    def _notes(self, t, debt, grants):
+        """The instruments' month after the debt's (:func:`venturesim.funding.instruments.step_notes`)."""
+        c = self.company
         net_granted = float(self.team_month.equity_granted) - float(self.team_month.equity_returned)
+        if self.no_notes:  # none matures: only the team's grants are noted (the holders keep their fractions)
+            b = c.funding
+            if net_granted != 0.0 or b.pool_granted != 0.0:  # (nothing granted and nothing to note: γ stays 0)
+                b.pool_granted = note_grants(
+                    b.pool_granted, b.pool_ownership, b.founder_ownership, b.founders_at_start, net_granted
+                )
+            return debt._replace(notes_interest=0.0, notes_principal=0.0), float(grants)
         fields, notes = step_notes(c.funding, self.params.funding, float(t), True, net_granted)
         for name, value in fields.items():
             setattr(c.funding, name, value)
@@ -199,6 +238,8 @@ class PathMonth:
 
     def concentration(self, t, alive, partner, revenue_by_segment) -> float:
         """Logs a partner's first month over its limit (:func:`venturesim.partnerships.step.note_concentration`)."""
+        if self.no_partners:
+            return 0.0
         c = self.company
         params, book = self.params.partnerships, c.partners
         share, over = concentration(partner, params, revenue_by_segment)
@@ -216,7 +257,14 @@ class PathMonth:
 
 
 def _row(params: Params, i: int) -> Params:
-    return jax.tree_util.tree_map(lambda a: np.asarray(a[i], np.float64), params)
+    """Path i's Params: (…) float64 arrays, a scalar leaf as a NumPy float64 scalar (not a 0-d array: the same
+    arithmetic, several times faster on one number)."""
+
+    def leaf(a):
+        a = np.asarray(a[i], np.float64)
+        return a[()] if a.ndim == 0 else a
+
+    return jax.tree_util.tree_map(leaf, params)
 
 
 def run_path(
@@ -232,8 +280,14 @@ def run_path(
     debt_names: Sequence[str] = (),
     draws=None,
     watch=None,
+    metrics=None,
+    product=None,
 ):
     """Simulate one path (``params`` holds that path's row). Returns (records, final, events).
+
+    ``metrics``: the monthly metrics to record (None: all of :data:`MONTHLY_METRICS`; ``runway`` is always
+    recorded, as the final results need it). ``product``: with no training run, each month's
+    :class:`~venturesim.model_costs.month_rules.ProductMonth` (floats; :func:`_product_months`), else None.
 
     ``draws``: where the random numbers come from (:mod:`venturesim._draws`); None: the path's own NumPy
     generators, :class:`~venturesim._draws.GeneratorDraws`. ``watch(t, company)``, if given, is called
@@ -257,7 +311,8 @@ def run_path(
     env = simpy.Environment()
     company.env = env
     company.ended = env.event()
-    records: dict[str, list] = {name: [] for name in MONTHLY_METRICS}
+    wanted = MONTHLY_METRICS if metrics is None else set(metrics) | {"runway"}
+    records: dict[str, list] = {name: [] for name in MONTHLY_METRICS if name in wanted}
     start_team(env, company, params.team, list(role_names), months, draws)
     company.team.signals = des_signals(**team_hooks(params, 0, np, True))
     start_training(env, company, params.product, list(run_names), draws)
@@ -279,6 +334,7 @@ def run_path(
             list(partner_names),
             horizon,
             watch,
+            product,
         )
     )
     env.run(until=horizon)
@@ -310,11 +366,12 @@ def _month_ends(
     partner_names=(),
     horizon=None,
     watch=None,
+    product=None,
 ):
     """Close each month at time t + 1 (:func:`venturesim.engine.month.close_month`, as the JAX engine's step);
     at the last month end, once its rounds have started, trigger ``horizon`` (the run stops there: an attempt
     resolving, a deal or a departure after the horizon is no part of the results, as in the kernel)."""
-    month = PathMonth(company, params, rng, round_names, debt_names, partner_names)
+    month = PathMonth(company, params, rng, round_names, debt_names, partner_names, keep=set(records), product=product)
     f = company.funding
     attempts_seen = f.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
     for t in range(months):
@@ -330,8 +387,8 @@ def _month_ends(
         arr_before = company.arr
         end = close_month(month, params, t, True, company.cash)
         f.new_arr_pace, f.burn_pace = (float(v) for v in note_pace(f, arr_before, end, np))
-        for name, value in end.record.items():
-            records[name].append(value)
+        for name, values in records.items():
+            values.append(end.record[name])
         revenue, financing = float(end.record["revenue"]), float(end.financing)
         company.log(
             "accounts",
@@ -397,24 +454,42 @@ def run_paths(
     role_names = [role.name for role in scenario.team.roles]
     partner_names = [p.name for p in scenario.partnerships.partners] if scenario.partnerships else []
     run_names = [r.name for r in scenario.product.training_runs] if scenario.product else []
+    product = _product_months(params, months, stop - start) if not run_names else None
     out = []
-    for i in range(stop - start):
-        records, final, events = run_path(
-            _row(params, i),
-            start + i,
-            months,
-            seed,
-            round_names,
-            role_names,
-            run_names,
-            partner_names,
-            scenario.risks.risks,
-            [d.name for d in scenario.funding.venture_debt],
-            _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
-            None if watch is None else partial(watch, start + i),
-        )
-        out.append(({m: records[m] for m in metrics}, final, events))
+    with _checks.trusted():  # the inputs were checked once, when the scenario was loaded and sampled
+        for i in range(stop - start):
+            records, final, events = run_path(
+                _row(params, i),
+                start + i,
+                months,
+                seed,
+                round_names,
+                role_names,
+                run_names,
+                partner_names,
+                scenario.risks.risks,
+                [d.name for d in scenario.funding.venture_debt],
+                _replay(scenario, seed, months, start + i, _row(params, i), replay, blocks) if replay else None,
+                None if watch is None else partial(watch, start + i),
+                metrics,
+                None if product is None else product[i],
+            )
+            out.append(({m: records[m] for m in metrics}, final, events))
     return out, draws
+
+
+def _product_months(params: Params, months: int, paths: int) -> list[list[ProductMonth]]:
+    """Each path's product figures for every month, for a batch without training runs: with no run they depend
+    only on the inputs and the month, so :func:`~venturesim.model_costs.month_rules.month_figures` runs once a
+    month on the batch's (paths,) rows — elementwise the arithmetic of one path's call, the same floats — and
+    not once a month per path. Returns [path][month] → ProductMonth of floats."""
+    product = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float64), params.product)
+    none = np.full((paths, 0), np.inf)  # no run: never started, ended or released
+    columns = []
+    for t in range(months):
+        month = month_figures(none, none, none, product, t)
+        columns.append([np.broadcast_to(np.asarray(x, np.float64), (paths,)).tolist() for x in month])
+    return [[ProductMonth(*(c[i] for c in column)) for column in columns] for i in range(paths)]
 
 
 def _replay(scenario: Scenario, seed: int, months: int, path: int, row: Params, paths: int, blocks: dict):

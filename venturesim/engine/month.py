@@ -57,8 +57,10 @@ class Driver(Protocol):
     """What an engine gives :func:`close_month`: each domain's month, with its own randomness and events.
 
     ``xp`` is numpy (one path) or jax.numpy (a block); ``row`` is True for one path's Params row (see
-    :func:`venturesim.risks.apply.adjust`). ``funding`` is the funding state (any object with the fields of
-    :class:`venturesim.funding.rounds.FundingState`), read after the month's exits.
+    :func:`venturesim.risks.apply.adjust`). An optional ``keep`` attribute names the record's entries to
+    compute (absent or None: all; the DES's :class:`~venturesim.engine.des_engine.PathMonth` computes only
+    what it records, with ``revenue``, which the engine reads). ``funding`` is the funding state (any object with
+    the fields of :class:`venturesim.funding.rounds.FundingState`), read after the month's exits.
     """
 
     @property
@@ -93,6 +95,10 @@ class Driver(Protocol):
 
     def concentration(self, t, alive, partner: PartnerMonth, revenue_by_segment) -> Any:
         """The largest share of revenue one partner brought this month (notes a first month over a limit)."""
+
+
+FOOTPRINT = frozenset({"training_energy", "serving_energy", "co2e"})
+"""The record's names :func:`venturesim.model_costs.month_rules.footprint` gives."""
 
 
 class MonthEnd(NamedTuple):
@@ -168,6 +174,7 @@ def note_pace(funding, arr_before, end: MonthEnd, xp):
 def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
     """Month t of every path (``alive``: at the month's start; ``cash``: USD at its start)."""
     xp, row, hooks = d.xp, d.row, params.risks.hooks
+    keep = getattr(d, "keep", None)  # the record's names the engine needs (None: all)
     product = d.product(t)
     training, gap, cost_per_token = product.training_spend, product.quality_gap, product.cost_per_token
     migration = xp.where(alive, product.migration_cost, 0.0)  # a vendor's deprecation: forced migration, USD
@@ -245,10 +252,12 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         founder_ownership=d.funding.founder_ownership,
         rounds_closed=xp.sum(d.funding.status == CLOSED, axis=-1),
         xp=xp,
+        keep=keep,
     )
-    record.update(
-        footprint(alive, product.training_energy, flows.tokens, product.energy_per_token, p.grid_intensity, xp=xp)
-    )
+    if keep is None or not keep.isdisjoint(FOOTPRINT):
+        record.update(
+            footprint(alive, product.training_energy, flows.tokens, product.energy_per_token, p.grid_intensity, xp=xp)
+        )
     return MonthEnd(record, accounts, alive_next, exited, arr, runway_, financing, flows, team, customers)
 
 

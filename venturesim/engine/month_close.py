@@ -149,6 +149,7 @@ def month_record(
     founder_ownership,
     rounds_closed,
     xp=np,
+    keep=None,
 ) -> dict:
     """The record of a month (the :data:`~venturesim.engine.metrics.MONTHLY_METRICS`), for one path or a block.
 
@@ -159,75 +160,85 @@ def month_record(
     :class:`venturesim.market.step.MarketFlows` and :class:`venturesim.partnerships.terms.PartnerMonth`.
     ``customers`` (…, S) and ``debt_balance`` (…, D) at the month's end (after an exit, which repays the debt).
     A stock (FTE, customers, pipeline, headcount) reads 0 and a ratio (quality gap, support load) NaN on a
-    path no longer alive.
+    path no longer alive. ``keep``: the names to compute (None: all; the DES computes only those it records).
     """
 
     def live(value, dead=0.0):
         return xp.where(alive, value, dead)
 
-    customers = xp.where(xp.asarray(alive)[..., None], customers, 0.0)
     gain, deal_capacity, a, g = team.engineering_gain, team.deal_capacity, accounts, ledger
-    return {
-        "cash": a.cash,
-        "revenue": g.revenue,
-        "arr": live(arr),
-        "costs": a.costs,
-        "payroll": team.payroll,
-        "severance": team.severance,
-        "recruiting_cost": team.recruiting,
-        "sales_marketing_payroll": team.sales_marketing,
-        "hires": team.hires,
-        "departures": team.departures,
-        "layoffs": team.layoffs,
-        "open_requisitions": team.open_requisitions,
-        "engineering_fte": live(team.engineering_fte),
-        "sales_fte": live(team.sales_fte),
-        "support_fte": live(team.support_fte),
-        "option_pool_available": live(team.pool_available),
-        "compute": g.compute,
-        "training_compute": training,
-        "serving_cost": a.serving,
-        "serving_cost_per_million": live(xp.nan if a.cost_per_token is None else a.cost_per_token * 1e6, xp.nan),
-        "quality_gap": live(gap, xp.nan),
-        "acquisition_spend": flows.acquisition_spend,
-        "entry_cost": flows.entry_cost,
-        "support_cost": flows.support_cost,
-        "new_mrr": flows.new_mrr,
-        "expansion_mrr": flows.expansion_mrr,
-        "contraction_mrr": flows.contraction_mrr,
-        "churned_mrr": flows.churned_mrr,
-        "pipeline": live(flows.pipeline),
-        "deals_won": xp.sum(flows.deals_won, axis=-1),
-        "deals_lost_to_capacity": xp.sum(flows.deals_over_capacity, axis=-1),
-        "sales_capacity_deals": live(xp.nan if deal_capacity is None else deal_capacity),
-        "support_load": live(flows.support_load, xp.nan),
-        "engineering_quality_gain": live(0.0 if gain is None else gain),
-        "revenue_by_segment": flows.revenue_by_segment,
-        "partner_revenue_share": partner_share,
-        "compute_credits_used": partner.compute_credit_used,
-        "partnership_costs": partner.cost,
-        "partners_active": live(partner.active),
-        "partner_concentration": partner_concentration,
-        "risk_costs": xp.where(alive_start, risk_costs, 0.0),
-        "other_costs": g.other,
-        "cost_of_revenue": a.cost_of_revenue,
-        "financing": financing,
-        "grants": grants,
-        "interest": g.interest,
-        "debt_repaid": g.principal + a.debt_called,
-        "debt_balance": xp.sum(debt_balance, axis=-1),
-        "loan_called": a.loan_called,
-        "net_burn": a.net_burn,
-        "customers": xp.sum(customers, axis=-1),
-        "customers_by_segment": customers,
-        "new_customers": xp.sum(flows.new_customers, axis=-1),
-        "churned_customers": xp.sum(flows.churned_customers, axis=-1),
-        "alive": alive,
-        "runway": runway,
-        "headcount": live(team.headcount),
-        "founder_ownership": founder_ownership,
-        "rounds_closed": rounds_closed,
+
+    masked: list = []  # the month-end customers (…, S), 0 on a path no longer alive: computed once, if needed
+
+    def month_end_customers():
+        if not masked:
+            masked.append(xp.where(xp.asarray(alive)[..., None], customers, 0.0))
+        return masked[0]
+
+    entries = {
+        "cash": lambda: a.cash,
+        "revenue": lambda: g.revenue,
+        "arr": lambda: live(arr),
+        "costs": lambda: a.costs,
+        "payroll": lambda: team.payroll,
+        "severance": lambda: team.severance,
+        "recruiting_cost": lambda: team.recruiting,
+        "sales_marketing_payroll": lambda: team.sales_marketing,
+        "hires": lambda: team.hires,
+        "departures": lambda: team.departures,
+        "layoffs": lambda: team.layoffs,
+        "open_requisitions": lambda: team.open_requisitions,
+        "engineering_fte": lambda: live(team.engineering_fte),
+        "sales_fte": lambda: live(team.sales_fte),
+        "support_fte": lambda: live(team.support_fte),
+        "option_pool_available": lambda: live(team.pool_available),
+        "compute": lambda: g.compute,
+        "training_compute": lambda: training,
+        "serving_cost": lambda: a.serving,
+        "serving_cost_per_million": lambda: live(
+            xp.nan if a.cost_per_token is None else a.cost_per_token * 1e6, xp.nan
+        ),
+        "quality_gap": lambda: live(gap, xp.nan),
+        "acquisition_spend": lambda: flows.acquisition_spend,
+        "entry_cost": lambda: flows.entry_cost,
+        "support_cost": lambda: flows.support_cost,
+        "new_mrr": lambda: flows.new_mrr,
+        "expansion_mrr": lambda: flows.expansion_mrr,
+        "contraction_mrr": lambda: flows.contraction_mrr,
+        "churned_mrr": lambda: flows.churned_mrr,
+        "pipeline": lambda: live(flows.pipeline),
+        "deals_won": lambda: xp.sum(flows.deals_won, axis=-1),
+        "deals_lost_to_capacity": lambda: xp.sum(flows.deals_over_capacity, axis=-1),
+        "sales_capacity_deals": lambda: live(xp.nan if deal_capacity is None else deal_capacity),
+        "support_load": lambda: live(flows.support_load, xp.nan),
+        "engineering_quality_gain": lambda: live(0.0 if gain is None else gain),
+        "revenue_by_segment": lambda: flows.revenue_by_segment,
+        "partner_revenue_share": lambda: partner_share,
+        "compute_credits_used": lambda: partner.compute_credit_used,
+        "partnership_costs": lambda: partner.cost,
+        "partners_active": lambda: live(partner.active),
+        "partner_concentration": lambda: partner_concentration,
+        "risk_costs": lambda: xp.where(alive_start, risk_costs, 0.0),
+        "other_costs": lambda: g.other,
+        "cost_of_revenue": lambda: a.cost_of_revenue,
+        "financing": lambda: financing,
+        "grants": lambda: grants,
+        "interest": lambda: g.interest,
+        "debt_repaid": lambda: g.principal + a.debt_called,
+        "debt_balance": lambda: xp.sum(debt_balance, axis=-1),
+        "loan_called": lambda: a.loan_called,
+        "net_burn": lambda: a.net_burn,
+        "customers": lambda: xp.sum(month_end_customers(), axis=-1),
+        "customers_by_segment": month_end_customers,
+        "new_customers": lambda: xp.sum(flows.new_customers, axis=-1),
+        "churned_customers": lambda: xp.sum(flows.churned_customers, axis=-1),
+        "alive": lambda: alive,
+        "runway": lambda: runway,
+        "headcount": lambda: live(team.headcount),
+        "founder_ownership": lambda: founder_ownership,
+        "rounds_closed": lambda: rounds_closed,
     }
+    return {name: value() for name, value in entries.items() if keep is None or name in keep}
 
 
 _DEAD_NAN = ("runway", "quality_gap", "support_load", "serving_cost_per_million")

@@ -182,6 +182,8 @@ def step_debt(state, f, t, alive, xp=np) -> tuple[DebtUpdate, DebtMonth, Any]:
 
 def call_loans(balance, cash, min_cash, alive, xp=np):
     """The covenant at a month end: (balance after, USD repaid now (…,), called (…,) bool)."""
+    if xp is np and np.ndim(cash) == 0 and np.shape(balance)[-1] == 0:  # one path, no loan (the same numbers)
+        return balance, np.float64(0.0), np.False_
     breach = xp.asarray(alive)[..., None] & (balance > 0) & (xp.asarray(cash)[..., None] < min_cash)
     called = xp.any(breach, axis=-1)
     repaid = xp.where(called, xp.sum(balance, axis=-1), 0.0)

@@ -214,13 +214,20 @@ def policy_cut(runway, net_burn, distress, since_layoff, employees, cap, base, c
     return laid, cap, xp.where(due, 0.0, since_layoff)
 
 
+def hiring_freeze(runway, distress, p, raising=False):
+    """A hiring freeze this month (…,): runway < the freeze threshold, in distress under the freeze policy,
+    or — ``raising`` — a round being raised with runway below the hold threshold
+    (:class:`venturesim.team.policy.Growth`)."""
+    held = raising & (runway < p.hold_raising_runway)
+    return (runway < p.freeze_runway) | (distress & (p.freeze_after_failure > 0)) | held
+
+
 def openings(target, employees, open_reqs, runway, cost, budget, p, xp=np, distress=False, raising=False):
     """(openings (…, K), hiring freeze (…)) at a month start: gap = max(target − N − open, 0), none in a
     freeze (runway < threshold, in distress under the freeze policy, or — ``raising`` — a round being raised with
     runway below the hold threshold, :class:`venturesim.team.policy.Growth`), at most M per role with a time to
     fill, within the payroll budget (:func:`budget_openings`, people employed and in the pipeline committed)."""
-    held = xp.asarray(raising) & (runway < p.hold_raising_runway)
-    frozen = (runway < p.freeze_runway) | (distress & (p.freeze_after_failure > 0)) | held
+    frozen = hiring_freeze(runway, distress, p, xp.asarray(raising))
     delayed = p.time_to_fill > 0
     gap = xp.maximum(target - employees - open_reqs, 0.0)
     gap = xp.where(xp.asarray(frozen)[..., None], 0.0, gap)

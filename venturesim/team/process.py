@@ -177,7 +177,16 @@ def start_team(env, company, params: TeamParams, names: list[str], months: int, 
         signals=des_signals(),
         rng=rng,
     )
+    if no_people(params):  # nothing happens during a month: its team-level part runs in team_month
+        return None
     return env.process(staffing(env, company, params, months, rng))
+
+
+def no_people(params: TeamParams) -> bool:
+    """A team of no roles and no capacity effects: its month start moves only the team-level clocks and the
+    policies' growth scale (:func:`_team_level_start`), and its month costs nothing (:func:`team_month`)."""
+    c = params.capacity
+    return params.plan.shape[0] == 0 and c.gain_max is None and c.deals_per_fte is None and c.customers_per_fte is None
 
 
 @stops_when_ended
@@ -279,8 +288,7 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
     team.since_layoff = float(since_layoff)
 
     base, growth_before = p.plan[:, 0], team.growth
-    reinvest = rules.reinvesting(sig.margin, sig.burn_multiple, sig.runway, p)
-    team.growth = float(rules.growth_scale(team.growth, sig.runway, distress, p, reinvest=reinvest))
+    team.growth = _grown(team, p, sig, distress)
     plan_now = rules.scaled_plan(plan, base, team.growth)
     plan_then = rules.scaled_plan(plan_before, base, growth_before)
     rule = rules.rule_target(sig.customers, sig.new_arr, p)
@@ -317,6 +325,27 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
             assert accept is not None  # drawn whenever a delayed role opens
             for _ in range(n):
                 env.process(requisition(env, company, p, k, float(accept[k]), rng))
+
+
+def _grown(team, p: TeamParams, sig, distress: bool) -> float:
+    """The policies' growth scale for this month (:func:`venturesim.team._rules.growth_scale`)."""
+    reinvest = rules.reinvesting(sig.margin, sig.burn_multiple, sig.runway, p)
+    return float(rules.growth_scale(team.growth, sig.runway, distress, p, reinvest=reinvest))
+
+
+def _team_level_start(team, p: TeamParams) -> None:
+    """:func:`month_start` of a team of no people (:func:`no_people`): only the clocks, distress, the growth
+    scale and the freeze move (no role, so no departure, layoff, cut, requisition or hire)."""
+    sig = team.signals
+    team.since_failed, team.since_closed, team.since_layoff = (
+        float(c)
+        for c in rules.advance_clocks(
+            team.since_failed, team.since_closed, team.since_layoff, sig.round_failed, sig.round_closed
+        )
+    )
+    distress = team.distress = bool(rules.distressed(team.since_failed, team.since_closed))
+    team.growth = _grown(team, p, sig, distress)
+    team.frozen = bool(rules.hiring_freeze(sig.runway, distress, p, bool(sig.raising)))
 
 
 def _replayed_departures(draws, t: int, team, rate, params: TeamParams):
@@ -420,6 +449,8 @@ def requisition(env, company, params: TeamParams, k: int, accept: float, rng):
 def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     """Close month t (call at its end, time t + 1): grants, money, capacity; resets the month's counters."""
     team, p = company.team, params
+    if no_people(p):
+        return _empty_month(team, p)
     buckets = p.vesting.shape[0]
     granted, scale = rules.pool_grants(team.hires, p.equity_grant, team.pool)
     for person in team.joined:
@@ -461,6 +492,39 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         engineering_gain=gain,
         deal_capacity=deals,
         support_capacity=served,
+        growth_scale=float(rules.channel_scale(team.growth, team.distress, p)),
+    )
+    team.reset_month()
+    return month
+
+
+def _empty_month(team: TeamLedger, p: TeamParams) -> TeamMonth:
+    """:func:`team_month` of a team of no people (:func:`no_people`), its month start (:func:`_team_level_start`)
+    included: nothing paid, granted or staffed; the pool as it was."""
+    _team_level_start(team, p)
+    nothing = np.zeros(0)
+    month = TeamMonth(
+        payroll=0.0,
+        severance=0.0,
+        recruiting=0.0,
+        cost=0.0,
+        sales_marketing=0.0,
+        headcount=0.0,
+        headcount_by_role=nothing,
+        hires=0.0,
+        departures=0.0,
+        separations=0.0,
+        layoffs=0.0,
+        openings=0.0,
+        open_requisitions=0.0,
+        engineering_fte=0.0,
+        sales_fte=0.0,
+        support_fte=0.0,
+        engineering_capacity=0.0,
+        equity_granted=0.0,
+        equity_returned=float(team.returned),
+        pool_available=float(team.pool),
+        frozen=team.frozen,
         growth_scale=float(rules.channel_scale(team.growth, team.distress, p)),
     )
     team.reset_month()

@@ -90,7 +90,8 @@ def run_many(
         i, k = job
         start, stop = k * chunk, min((k + 1) * chunk, paths)
         rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
-        design = None if designs is None or designs[i] is None else designs[i].take(rows)
+        chosen = None if designs is None else designs[i]
+        design = None if chosen is None else chosen.take(rows)
         params, draws = sample_with_draws(scenarios[i], params_key, months=months, path_index=rows, design=design)
         keys = path_keys(process_key, np.arange(k * chunk // BLOCK, (k + 1) * chunk // BLOCK, dtype=np.uint32))
         records, final = run_blocks(params, keys, devices[(i * chunks + k) % len(devices)], months, metrics)

@@ -96,8 +96,9 @@ OPEN = {
     "training spend's event-time allowance; not yet explained (a new scenario of this wave, with $15–250M runs)",
     "capital_heavy_foundation_model": "path 0 month 32 (and path 1 month 40): the DES hires 4 engineers where the "
     "kernel hires 2 (engineering FTE 74 against 72, headcount ~300 with reinvestment) — open requisitions agree, so "
-    "the hires part at the fill step; appeared with the developer channel and developer-relations role (issue 14, "
-    "also without the base_v3 run); not yet explained",
+    "the hires part at the fill step; appeared with the fourth role, developer_relations (issue 14): the scenario "
+    "with only the developer channel added replays exactly, with only the role added it parts the same way; not yet "
+    "explained",
 }
 """Scenarios whose replay differs, each with what is known (strict xfail: a fix turns it into a failure to remove)."""
 

@@ -22,7 +22,8 @@ Plausibility (issue 14). The bands and their sources:
   most venture-backed companies still burn five years in — an assumption, the band is loose on purpose).
 
 A scenario outside a band is fixed, or listed in OPEN with the reason: an outlier on purpose (its header
-says why) or a known gap still open in issue 14 (strict xfail, so fixing it shows).
+says why) or a known gap still open in issue 14 (strict xfail, so fixing it shows); a figure inside its band by
+less than 2 standard errors is in MARGINAL (non-strict xfail).
 """
 
 from __future__ import annotations
@@ -140,17 +141,17 @@ OPEN = {
     ("bootstrapped_vertical_ai.yaml", "deaths_after_36"): "bootstrapped: a company that reaches profit early stays "
     "alive; the ones that do not run out in the first three years",
     ("burn_before_fit.yaml", "deaths_after_36"): "the cautionary tale: 97 % die before month 36",
-    # Still outside, to fix (issue 14, open): few companies burn into their fourth year. Reinvestment
-    # (policy.reinvest, a burn multiple of 1.5 with a year of cash) raised funding_winter's share from 0.6 % to
-    # 0.9 % (3.8 % with a 6-month floor, but 66 % of paths then die, against 34 %); no model change found yet
-    # that keeps companies burning late without killing them early. Holding the plan's hires while raising
-    # (policy.growth.hold_hires_while_raising_below_runway_months: 12) cut funding_winter's deaths from 54 % to
-    # 34 % of paths and raised the share after month 36 to 2.9 % at 2,000 paths — but 1.7 % at these 1,000 (six
-    # deaths): no margin. In capital_heavy_foundation_model a Series A of $80-250M outlasts the 48 months, and
-    # the companies that fail a round die before month 30.
-    ("capital_heavy_foundation_model.yaml", "deaths_after_36"): "no death after month 36 of 48 (issue 14, open)",
-    ("funding_winter.yaml", "deaths_after_36"): "1.7 % of deaths after month 36 (issue 14, open)",
+    # Still outside, to fix (issue 14, open): few companies burn into their fourth year. In
+    # sales_led_enterprise_ai 540 of its 558 deaths (1,000 paths, seed 1) are companies whose Series A (its first
+    # round) failed, dead by month 28; of the 21 % that close an A but not a B only 18 die, most sold or profitable.
     ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "1.4 % of deaths after month 36 (issue 14, open)",
+}
+
+MARGINAL = {
+    # Inside the band at PATHS paths and seed SEED, but by less than 2 standard errors: a non-strict xfail until
+    # the margin is there. funding_winter: 12 of 312 deaths after month 36 (3.8 %, SE 1.1 %: 1.7 SE above 2 %),
+    # from the insiders' bridge of a failed Series A and the paid developer channel (its header); it was 1.7 %.
+    ("funding_winter.yaml", "deaths_after_36"): "3.8 % of deaths after month 36: inside the band by 1.7 SE"
 }
 
 
@@ -165,6 +166,8 @@ def test_scenario_inside_published_band(run, plausibility_figures, band, request
     name = request.node.callspec.params["run"].name
     if (name, band) in OPEN:
         request.applymarker(pytest.mark.xfail(reason=OPEN[name, band], strict=True))
+    if (name, band) in MARGINAL:
+        request.applymarker(pytest.mark.xfail(reason=MARGINAL[name, band], strict=False))
     lo, hi = BANDS[band]
     if band == "deaths_after_36" and scenario.simulation.months <= 36:
         pytest.skip("horizon of 36 months or less")

@@ -3,7 +3,8 @@
 * **Fully loaded CAC.** A company with no channel budget and a sales-and-marketing team of one account
   executive ($12k a month) and one marketer ($8k) records ``sales_marketing_payroll`` = $20k in every
   month, and its CAC over a quarter is 3 × $20k / the quarter's new customers — where it used to be $0
-  (channel spend only), which printed "CAC payback 0 months".
+  (channel spend only), which printed "CAC payback 0 months". CAC payback is the quarter's S&M spend / (the
+  quarter's new MRR × gross margin), as investors compute it.
 * **n/a, not 0 or ∞.** A saturated, profitable company (no new customers, no S&M cost, negative net
   burn) has no CAC payback, no LTV/CAC and no burn multiple: the summary rows are NaN, printed "n/a".
 * **Exited is not alive.** With an acquisition hazard, an acquired path is reported as exited from the
@@ -94,6 +95,11 @@ def test_cac_is_fully_loaded(selling):
     np.testing.assert_allclose(m["cac"].values[:, t], 3 * 20_000.0 / quarter_new, rtol=1e-6)
     payback = m["cac_payback_months"].values[:, t]
     assert np.isfinite(payback).all() and (payback > 0).all()  # no longer "0 months"
+    # the investors' payback: the quarter's S&M spend / (the quarter's new MRR × its gross margin)
+    q = slice(t - 2, t + 1)
+    rev, cor = d["revenue"].values[:, q].sum(axis=1), d["cost_of_revenue"].values[:, q].sum(axis=1)
+    new_mrr = d["new_mrr"].values[:, q].sum(axis=1)
+    np.testing.assert_allclose(payback, 3 * 20_000.0 / (new_mrr * (1.0 - cor / rev)), rtol=1e-5)
 
 
 def _rows(result):

@@ -58,6 +58,7 @@ def test_cac_from_a_run_is_spend_over_new_customers():
         new_customers=f.new_customers.sum(-1),
         churned_customers=f.churned_customers.sum(-1),
         sm_spend=f.acquisition_spend,
+        new_mrr=f.new_mrr,
     )
     np.testing.assert_allclose(metrics["cac"][:, 2:], 200.0)  # (3 × 10,000)/(3 × 50)
     assert np.all(np.isnan(metrics["cac"][:, :2]))

@@ -141,10 +141,12 @@ def test_operating_metrics_steady_state():
         new_customers=3 * one,
         churned_customers=3 * one,
         sm_spend=9_000 * one,
+        new_mrr=750 * one,  # the 3 won pay $250 each
         window=3,
     )
     t = months - 1
-    # CAC = 27,000/9 = 3,000; churn = 9/300 = 0.03; GM = 0.6; payback = 3000/(250·0.6) = 20; LTV = 150/0.03 = 5,000
+    # CAC = 27,000/9 = 3,000; churn = 9/300 = 0.03; GM = 0.6; payback = 27,000/(2,250·0.6) = 3000/(250·0.6) = 20;
+    # LTV = 150/0.03 = 5,000
     assert m["cac"][0, t] == pytest.approx(3000.0)
     assert m["logo_churn"][0, t] == pytest.approx(0.03)
     assert m["gross_margin"][0, t] == pytest.approx(0.6)
@@ -156,6 +158,46 @@ def test_operating_metrics_steady_state():
     assert m["burn_multiple"][0, t] == np.inf
     assert np.isnan(m["cac"][0, 1])  # needs a full window
     assert np.all(np.isnan(m["rule_of_40"]))  # needs a year
+
+
+def test_cac_payback_is_spend_over_the_new_mrrs_gross_profit():
+    """The investors' CAC payback (Benchmarkit 2025): S&M spend over a quarter / (new MRR won in the quarter ×
+    gross margin) — not CAC / the whole base's ARPA, which credits a free sign-up with enterprise revenue.
+
+    A base of 950 developers at $20 and 50 enterprise accounts at $5,000: MRR = 19,000 + 250,000 = $269,000,
+    ARPA = $269. Each month $60,000 of S&M wins 19 developers and 1 enterprise account: new MRR = 19 × 20 +
+    5,000 = $5,380; churn keeps the base flat. Gross margin: cost of revenue $80,700 ⇒ 0.7.
+    Quarter: spend 180,000, new MRR 16,140 ⇒ payback = 180,000/(16,140 × 0.7) = 15.932 months — the same as
+    CAC/(ARPA × GM) = 3,000/(269 × 0.7) here only because the accounts won have the base's mix. When the same
+    spend wins 59 developers and 1 account a month (new MRR $6,180), CAC halves to $1,000 and the base-ARPA
+    formula says 1,000/(269 × 0.7) = 5.3 months; what they pay back is 180,000/(18,540 × 0.7) = 13.87 months.
+    """
+    one = np.ones((1, 6))
+    mrr = 269_000.0
+    kw = {"revenue": mrr * one, "costs": 400_000 * one, "cost_of_revenue": 0.3 * mrr * one, "customers": 1000 * one}
+    m = operating_metrics(
+        **kw, new_customers=20 * one, churned_customers=20 * one, sm_spend=60_000 * one, new_mrr=5_380 * one
+    )
+    assert m["arpa"][0, 5] == pytest.approx(269.0)
+    assert m["cac_payback_months"][0, 5] == pytest.approx(180_000 / (16_140 * 0.7))
+    assert m["cac_payback_months"][0, 5] == pytest.approx(15.932, abs=1e-3)
+    # 60 new a month, 59 of them $20 developers: CAC halves to $1,000 but the payback reflects what they pay
+    m = operating_metrics(
+        **kw, new_customers=60 * one, churned_customers=60 * one, sm_spend=60_000 * one, new_mrr=6_180 * one
+    )
+    assert m["cac"][0, 5] == pytest.approx(1000.0)
+    assert m["cac_payback_months"][0, 5] == pytest.approx(180_000 / (18_540 * 0.7))
+    old = 1000.0 / (269.0 * 0.7)  # the base-ARPA formula would have said 5.3 months
+    assert old == pytest.approx(5.31, abs=0.01)
+    # customers won with no new MRR (free accounts) never pay back: +inf; spend that won nobody: n/a
+    m = operating_metrics(
+        **kw, new_customers=5 * one, churned_customers=5 * one, sm_spend=60_000 * one, new_mrr=0 * one
+    )
+    assert m["cac_payback_months"][0, 5] == np.inf
+    m = operating_metrics(
+        **kw, new_customers=0 * one, churned_customers=0 * one, sm_spend=60_000 * one, new_mrr=0 * one
+    )
+    assert np.isnan(m["cac_payback_months"][0, 5])
 
 
 def test_operating_metrics_growth():
@@ -171,6 +213,7 @@ def test_operating_metrics_growth():
         new_customers=ones[None],
         churned_customers=ones[None],
         sm_spend=0.1 * rev[None],
+        new_mrr=100 * ones[None],
         window=3,
     )
     # burn multiple: 0.2 Σ_{t−2..t} r / (12 (r_t − r_{t−3})) = 0.2/(12 (1 − 1/1.05)) = 0.2/0.571429 = 0.35
@@ -190,6 +233,7 @@ def test_xarray_in_xarray_out():
         new_customers=da / 100,
         churned_customers=da / 200,
         sm_spend=da * 0.2,
+        new_mrr=da / 100 * 50,
     )
     assert isinstance(m["cac"], xr.DataArray) and m["cac"].dims == ("path", "month")
     # CAC = 3·200 / 3·10 = 20

@@ -194,7 +194,7 @@ def _death_rows(result, dead: np.ndarray) -> list[tuple]:
 
 OPERATING = {  # dashboard metric → (label, unit)
     "gross_margin": ("gross margin", "fraction"),
-    "cac_payback_months": ("CAC payback", "months"),  # CAC fully loaded: channels + S&M payroll and recruiting
+    "cac_payback_months": ("CAC payback", "months"),  # S&M spend (channels + S&M payroll, recruiting) / (new MRR × GM)
     "ltv_to_cac": ("LTV / CAC", "×"),
     "burn_multiple": ("burn multiple (net burn / net new ARR)", "×"),
     "rule_of_40": ("Rule of 40 (growth % + margin %)", "points"),

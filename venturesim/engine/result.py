@@ -22,6 +22,7 @@ OPERATING_METRICS = (
     "churned_customers",
     "acquisition_spend",
     "sales_marketing_payroll",
+    "new_mrr",
 )
 """The monthly metrics :meth:`Result.operating_metrics` (unit economics) needs."""
 
@@ -286,8 +287,9 @@ class Result:
         margin, Rule of 40, NRR and GRR (:func:`venturesim.market.metrics.operating_metrics`).
 
         Needs the metrics revenue, costs, cost_of_revenue, customers, new_customers,
-        churned_customers, acquisition_spend and sales_marketing_payroll (``metrics="all"``): CAC is
-        fully loaded, channel spend + the sales and marketing roles' payroll and recruiting.
+        churned_customers, acquisition_spend, sales_marketing_payroll and new_mrr (``metrics="all"``): CAC is
+        fully loaded, channel spend + the sales and marketing roles' payroll and recruiting, and CAC payback
+        is that spend over the new MRR's gross profit (the investors' definition).
         """
         from venturesim.market.metrics import operating_metrics
 
@@ -304,6 +306,7 @@ class Result:
                 new_customers=d["new_customers"],
                 churned_customers=d["churned_customers"],
                 sm_spend=d["acquisition_spend"] + d["sales_marketing_payroll"],
+                new_mrr=d["new_mrr"],
             )
         )
 

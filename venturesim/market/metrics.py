@@ -22,11 +22,18 @@ Definitions (sources as in REFERENCES.md, "Market and operations"):
   ``acquisition_spend`` + ``sales_marketing_payroll``; a CAC without the
   people who sell is not a CAC). +inf when spend > 0 wins nobody, 0 when
   customers come with no S&M spend, NaN if both are 0.
-  **CAC payback** (months) = CAC / (ARPA × gross margin): months of gross
-  profit to earn CAC back (Benchmarkit 2025 median ≈ 18 months for 2024);
-  undefined (NaN, "n/a") unless 0 < CAC < ∞ — with no new customers or no
-  S&M cost there is nothing to pay back — and +inf when gross profit per
-  account ≤ 0.
+  **CAC payback** (months), as investors compute it = S&M spend over a period
+  / (new MRR won in that period × gross margin): months of gross profit from
+  the period's new customers to earn back what was spent to win them
+  (Benchmarkit 2025 B2B SaaS survey, "CAC payback period" on new-logo ARR:
+  median ≈ 18 months for 2024; KeyBanc/Sapphire SaaS survey, same form).
+  The period is the dashboard's window (a quarter), spend and new MRR summed
+  over it, gross margin the window's. Equivalently CAC / (new-customer ARPA ×
+  gross margin) — the ARPA of the accounts *won*, not of all accounts: an
+  average over the base would credit each free self-serve sign-up with the
+  enterprise accounts' revenue. Undefined (NaN, "n/a") unless 0 < CAC < ∞ —
+  with no new customers or no S&M cost there is nothing to pay back — and
+  +inf when the new MRR's gross profit is ≤ 0.
 * **LTV** = ARPA × gross margin / monthly logo churn (undiscounted, constant
   churn: expected lifetime 1/c months; +inf at c = 0). **LTV/CAC**, undefined
   (NaN) unless 0 < CAC < ∞.
@@ -153,9 +160,13 @@ def _defined_cac(cac_usd):
     return (cac_usd > 0) & np.isfinite(cac_usd)
 
 
-def cac_payback_months(cac_usd, arpa_usd, gross_margin):
-    """CAC / (ARPA × gross margin), months; +inf when gross profit per account ≤ 0; NaN unless 0 < CAC < ∞."""
-    profit = arpa_usd * gross_margin
+def cac_payback_months(cac_usd, new_arpa_usd, gross_margin):
+    """CAC / (new-customer ARPA × gross margin), months = S&M spend / (new MRR × gross margin) over a period.
+
+    ``new_arpa_usd`` is the MRR won per new customer (new MRR / new customers) — the accounts the spend
+    bought, not the base's average. +inf when their gross profit ≤ 0; NaN unless 0 < CAC < ∞.
+    """
+    profit = new_arpa_usd * gross_margin
     payback = where(profit <= 0, np.inf, divide(cac_usd, profit))
     return where(_defined_cac(cac_usd), payback, np.nan)
 
@@ -220,7 +231,7 @@ def lagged(x, lag: int):
 
 
 def operating_metrics(
-    *, revenue, costs, cost_of_revenue, customers, new_customers, churned_customers, sm_spend, window: int = 3
+    *, revenue, costs, cost_of_revenue, customers, new_customers, churned_customers, sm_spend, new_mrr, window: int = 3
 ) -> dict:
     """The dashboard of metrics from the engine's monthly series, each (paths, months).
 
@@ -230,6 +241,7 @@ def operating_metrics(
         operating costs, including cost of revenue and S&M; ``sm_spend`` the fully loaded
         S&M spend: channel budgets + S&M payroll and recruiting). Revenue is taken as MRR.
     customers : active customers at month end; new_customers, churned_customers : in the month.
+    new_mrr : MRR of the customers won in the month, USD (CAC payback's denominator).
     window : months over which flows are summed for ARPA, CAC, gross margin, churn
         and the burn multiple (3 = a quarter). The Rule of 40 uses ARR growth over
         12 months and the profit margin of the trailing 12 months.
@@ -238,9 +250,9 @@ def operating_metrics(
     -------
     dict of arrays (DataArrays when ``revenue`` is one), NaN until the data allow each:
     mrr, arr, arpa (this month), gross_margin, logo_churn (churned / customers at
-    month start, pooled over the window), cac, cac_payback_months, ltv (all with
-    window ARPA), ltv_to_cac, burn_multiple (window net burn / ARR change over the
-    window), rule_of_40 (percentage points).
+    month start, pooled over the window), cac, cac_payback_months (window S&M spend /
+    (window new MRR × gross margin)), ltv (window ARPA), ltv_to_cac, burn_multiple
+    (window net burn / ARR change over the window), rule_of_40 (percentage points).
     """
     rev = _values(revenue)
     cust, new, lost = _values(customers), _values(new_customers), _values(churned_customers)
@@ -257,6 +269,7 @@ def operating_metrics(
             "start": start,
             "burn": burn,
             "cust": cust,
+            "new_mrr": new_mrr,
         }.items()
     }
     arpa_w = arpa(w["rev"], w["cust"])  # revenue per customer-month over the window
@@ -275,7 +288,9 @@ def operating_metrics(
         "gross_margin": gm,
         "logo_churn": churn,
         "cac": cac_w,
-        "cac_payback_months": cac_payback_months(cac_w, arpa_w, gm),
+        "cac_payback_months": cac_payback_months(
+            cac_w, where(w["new"] > 0, divide(w["new_mrr"], w["new"]), np.nan), gm
+        ),
         "ltv": ltv_w,
         "ltv_to_cac": ltv_to_cac(ltv_w, cac_w),
         "burn_multiple": burn_multiple(w["burn"], arr(rev) - _values(lagged(arr(rev), window))),

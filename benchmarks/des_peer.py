@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/des_peer.py            # 512 paths × 60 months, 5 repeats (~1-2 min)
     .venv/bin/python benchmarks/des_peer.py --quick    # 64 paths, 3 repeats
 
-The company is ``benchmarks/minimal_company.yaml``: one segment adopting by
+The company is ``benchmarks/minimal_company_des.yaml``: one segment adopting by
 Bass diffusion (the exact one-month flow), a flat price, a monthly churn, a
 flat burn and one round started when runway falls under its trigger. The
 **peer** is that company written as a plain SimPy model, the way a SimPy user
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _machine
 
-SCENARIO = ROOT / "benchmarks" / "minimal_company.yaml"
+SCENARIO = ROOT / "benchmarks" / "minimal_company_des.yaml"
 MONTHS = 60
 SEED = 1
 GOAL = 0.2

@@ -4,8 +4,9 @@ for bit, what the full 64 terms return (the engine's pinned numbers depend on it
 ``reference`` is the sampler as it was before the early stop (a fixed 64-term ``fori_loop``); both run jitted
 on the same (u, n, p) batches of one shape (one compilation each): calls where every count is 0, calls of the
 months' small flows (stopping after 8 or 16 terms), mixed regimes (means around SMALL_MEAN = 25, p above ½, p
-= 0 or 1, n up to 10⁶), and uniforms just below 1, whose float32 CDF stops growing before it reaches u (the
-only counts that need all 64 terms).
+= 0 or 1, n up to 10⁶), uniforms just below 1, whose float32 CDF stops growing before it reaches u (the
+only counts that need all 64 terms), and calls where no count, or every count, takes the normal regime (Φ⁻¹ is
+evaluated only when some count does, issue 21).
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ def _cases():
     yield "means around SMALL_MEAN", u, np.full(M, 400.0), mean / 400.0
     top = 1.0 - rng.integers(1, 8, M) * 2.0**-24  # float32 uniforms just below 1
     yield "u just below 1 (all 64 terms)", top, rng.integers(1, 60, M), rng.uniform(0.05, 0.4, M)
+    # Φ⁻¹ runs only when some count takes the normal regime: none does here (small means, zeros), all do,
+    # and an undefined p (NaN: neither mean < 25 nor ≥ 25, so the normal regime's NaN) among small means.
+    yield "every count 0 or small, no normal regime", u, rng.integers(0, 3, M), rng.uniform(0.0, 1.0, M)
+    yield "every count in the normal regime", u, rng.integers(1_000, 10**6, M), rng.uniform(0.05, 0.95, M)
+    p = rng.uniform(0.0, 0.02, M)
+    p[::97] = np.nan
+    yield "NaN p among small means", u, rng.integers(0, 40, M), p
 
 
 CASES = list(_cases())

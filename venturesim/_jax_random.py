@@ -104,8 +104,18 @@ def binomial(u, n, p, xp=jnp):
     # A uniform beyond where the float32 CDF stops growing lands on that last term.
     small = xp.minimum(below, grows)
     small = xp.minimum(small, n)
-    z = ndtri(xp.clip(u, 1e-7, 1.0 - 1e-7))
-    large = xp.clip(xp.round(mean + xp.sqrt(mean * (1.0 - q)) * z), 0.0, n)
+
+    def normal_regime():
+        z = ndtri(xp.clip(u, 1e-7, 1.0 - 1e-7))
+        return xp.clip(xp.round(mean + xp.sqrt(mean * (1.0 - q)) * z), 0.0, n)
+
+    if xp is jnp:  # Φ⁻¹ only when some count of the call takes the normal regime (else no value of it is used)
+        shape = jnp.broadcast_shapes(jnp.shape(u), jnp.shape(mean), jnp.shape(n), jnp.shape(q))
+        large = jax.lax.cond(
+            jnp.any(~(mean < SMALL_MEAN)), lambda: jnp.broadcast_to(normal_regime(), shape), lambda: jnp.zeros(shape)
+        )
+    else:
+        large = normal_regime()
     x = xp.where(mean < SMALL_MEAN, small, large)
     return xp.where(flip, n - x, x)
 

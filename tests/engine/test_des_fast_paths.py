@@ -21,7 +21,7 @@ from venturesim.engine.params import sample_with_draws
 from venturesim.market import _checks
 from venturesim.model_costs.step import month_figures
 
-MINIMAL = Path(__file__).resolve().parents[2] / "benchmarks" / "minimal_company.yaml"
+MINIMAL = Path(__file__).resolve().parents[2] / "benchmarks" / "minimal_company_des.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -274,3 +274,17 @@ def test_adjust_on_one_path_row_matches_the_batched_hook():
         batched = adjust(record.hooks.market_q, params.market.q_monthly, t)[7]
         np.testing.assert_allclose(adjust(row, params.market.q_monthly[7], t, row=True), batched)
         assert adjust(unused, 0.02, t, row=True) == 0.02
+
+
+def test_untouched_targets_build_nothing():
+    """A target no impact acts on has no effect (None: no (paths, T) arrays of ones built, issue 21); a touched
+    one its scale and shift."""
+    from venturesim.risks.apply import _effects
+
+    draws = _hand_draws([{"target": "market.price", "value": 0.8, "duration_months": 3}], times=[2.3], severities=[1])
+    assert _effects(draws, "company.other_costs", 8, None) is None
+    assert _effects(draws, "market.churn", 8, 2) is None
+    price = _effects(draws, "market.price", 8, 2)
+    assert price is not None
+    np.testing.assert_allclose(price.scale[0, :, 0], [1, 1, 1, 0.8, 0.8, 0.8, 1, 1])
+    np.testing.assert_array_equal(price.shift, 0.0)

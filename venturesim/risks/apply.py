@@ -146,6 +146,8 @@ def _effects(draws: RiskDraws, target: str, months: int, width: int | None) -> A
 
     ``width``: the target's segment/round axis (None: no such axis).
     """
+    if not any(impact.target == target for risk in draws.risks for impact in risk.impacts):
+        return None  # nothing acts on it: no (paths, T) arrays of ones to build
     n = draws.time.shape[0]
     shape = (n, months) + (() if width is None else (width,))
     scale, shift, touched = np.ones(shape), np.zeros(shape), False

@@ -20,6 +20,9 @@ Plausibility (issue 14). The bands and their sources:
   Carta's 2018 cohort: 62 % had closed by 2025 — companies keep closing for years.
 * **profitable survivors** at the horizon: at most 85 % of the operating paths (the issue found 91–100 %;
   most venture-backed companies still burn five years in — an assumption, the band is loose on purpose).
+* **the template** (``venturesim new``, a new founder's starting point; its header states these bands): alive
+  at month 48 in 35–65 % (Carta's 2018 US cohort: 62 % had closed by 2025; CB Insights: 46 % of seeded companies
+  raise a follow-on) and the seed closing in 35–75 % of paths (Carta's 2018 cohort: 56 % raised a seed).
 
 A scenario outside a band is fixed, or listed in OPEN with the reason: an outlier on purpose (its header
 says why) or a known gap still open in issue 14 (strict xfail, so fixing it shows); a figure inside its band by
@@ -35,10 +38,12 @@ import pytest
 
 import venturesim
 from venturesim.engine.metrics import DEFAULT_METRICS, MONTHLY_METRICS
+from venturesim.funding.rounds import CLOSED
 
 from plausibility import NEEDED_METRICS, figures  # isort: skip
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+TEMPLATE = Path(venturesim.__file__).resolve().parent / "scenario" / "templates" / "template.yaml"  # venturesim new
+SCENARIOS = [*sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml")), TEMPLATE]
 PATHS, SEED = 1000, 1
 CHECK_MONTHS = (12, 24, 36)
 
@@ -145,6 +150,8 @@ OPEN = {
     # sales_led_enterprise_ai 540 of its 558 deaths (1,000 paths, seed 1) are companies whose Series A (its first
     # round) failed, dead by month 28; of the 21 % that close an A but not a B only 18 die, most sold or profitable.
     ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "1.4 % of deaths after month 36 (issue 14, open)",
+    ("template.yaml", "deaths_after_36"): "1.2 % of deaths after month 36: most die when the pre-seed money runs "
+    "out, in months 10-16 (issue 14, open)",
 }
 
 MARGINAL = {
@@ -177,6 +184,23 @@ def test_scenario_inside_published_band(run, plausibility_figures, band, request
         pytest.skip(f"{band} undefined for {name} (too few paths)")
     outside = {k: round(v, 3) for k, v in values.items() if not lo <= v <= hi}
     assert not outside, f"{name}: {band} outside [{lo}, {hi}]: {outside}"
+
+
+TEMPLATE_BANDS = {"alive": (0.35, 0.65), "seed_closed": (0.35, 0.75)}
+
+
+def test_template_is_a_realistic_starting_point(run, request):
+    """The template's run at these paths and seed lies in the bands its header states (module docstring)."""
+    if request.node.callspec.params["run"] != TEMPLATE:
+        pytest.skip("the template's bands")
+    _scenario, result = run
+    seed = result.scenario.funding.class_names().index("seed")
+    values = {
+        "alive": float((result.data["death_month"].values < 0).mean()),
+        "seed_closed": float((result.data["round_status"].values[:, seed] == CLOSED).mean()),
+    }
+    outside = {k: round(v, 3) for k, v in values.items() if not TEMPLATE_BANDS[k][0] <= v <= TEMPLATE_BANDS[k][1]}
+    assert not outside, outside
 
 
 # ---- money buys growth (issue 14): use of funds, on common random numbers -------------------------------------

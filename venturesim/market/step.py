@@ -65,6 +65,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
+from venturesim._binomial_compact import binomials
 from venturesim._jax_random import binomial, uniforms
 from venturesim.market import _rules
 from venturesim.market._rules import QualityEffect, support_multiplier
@@ -232,16 +233,6 @@ def step_market(
         params.repeat_hazard,
         xp=jnp,
     )
-    stay = churned_by_age = None
-    if ages:
-        u_age = jax.vmap(
-            lambda a: uniforms(jax.random.fold_in(sub, streams.MARKET_AGES), a, state.customers.shape), out_axes=-1
-        )(jnp.arange(ages))  # (paths, S, A)
-        churned_by_age = jnp.where(is_open[..., None], binomial(u_age, state.cohorts, churn), 0.0)
-        churned = jnp.sum(churned_by_age, axis=-1)
-    else:
-        churned = jnp.where(is_open, binomial(u[0], state.customers, churn), 0.0)
-
     # channel spend (and its awareness lift of p)
     awareness = 1.0
     spend = jnp.zeros(params.channel_lift_max.shape, jnp.float32)
@@ -260,7 +251,15 @@ def step_market(
         quality.adoption,
         xp=jnp,
     )
-    adopted = jnp.where(is_open, binomial(u[1], size - state.adopters, adopt_prob), 0.0)
+    stay = churned_by_age = None
+    if ages:  # churn by age is drawn with the deals below (no flow before step 5 depends on it)
+        adopted = binomial(u[1], size - state.adopters, adopt_prob)
+    else:  # churn on totals and adoption: one draw of (2, paths, S) counts
+        churned, adopted = binomial(
+            u, jnp.stack([state.customers, size - state.adopters]), jnp.stack([churn, adopt_prob])
+        )
+        churned = jnp.where(is_open, churned, 0.0)
+    adopted = jnp.where(is_open, adopted, 0.0)
 
     # 3. channels, each from the pool the ones before it left
     leads = jnp.zeros(spend.shape, jnp.float32)
@@ -290,15 +289,35 @@ def step_market(
         leads, conversions = leads.T, conversions.T  # (paths, K)
         entrants = adopted + jnp.einsum("pks,pk->ps", params.channel_segment, conversions)
 
-    # 4. sales-led deals, by age: a deal opened a months ago resolves now with P(K = a | K ≥ a)
-    zeros_s = jnp.zeros_like(churned)
-    opportunities, deals_won, deals_lost, pipeline = zeros_s, zeros_s, zeros_s, state.pipeline
-    over = zeros_s
-    new = entrants
+    # 1 (by age) and 4: churn on each age cohort (one uniform per (path, segment) for each age, drawn per
+    # age: the same numbers whatever the number of tracked ages, so a shorter horizon gives the same months)
+    # and the sales-led deals, by age: a deal opened a months ago resolves now with P(K = a | K ≥ a).
+    # These are the block's large draws, (paths, S, A) and (paths, S, D+1): one compacted call (each count's
+    # inversion terms run as far as that count needs, :mod:`venturesim._binomial_compact`).
+    large = []
+    if ages:
+        u_age = jax.vmap(
+            lambda a: uniforms(jax.random.fold_in(sub, streams.MARKET_AGES), a, state.customers.shape), out_axes=-1
+        )(jnp.arange(ages))  # (paths, S, A)
+        large.append((u_age, state.cohorts, churn))
+    opportunities = open_deals = None
     if n_deal_months:
         opportunities = entrants * params.sales_led
         open_deals = jnp.concatenate([opportunities[..., None], state.pipeline[..., :-1]], axis=-1)  # ages 0 … D
-        resolved = binomial(uniforms(sub, streams.MARKET_DEALS, open_deals.shape), open_deals, params.deal_conditional)
+        large.append((uniforms(sub, streams.MARKET_DEALS, open_deals.shape), open_deals, params.deal_conditional))
+    counts = binomials(*large) if large else []
+    if ages:
+        churned_by_age = jnp.where(is_open[..., None], counts[0], 0.0)
+        churned = jnp.sum(churned_by_age, axis=-1)
+
+    zeros_s = jnp.zeros_like(churned)
+    deals_won, deals_lost, pipeline = zeros_s, zeros_s, state.pipeline
+    over = zeros_s
+    new = entrants
+    if opportunities is None:
+        opportunities = zeros_s
+    else:
+        resolved = counts[-1]
         due = jnp.sum(resolved, axis=-1)
         deals_won = binomial(uniforms(sub, streams.MARKET_WINS, churned.shape), due, params.win_rate)
         deals_won = jnp.where(active[:, None], deals_won, 0.0)

@@ -67,6 +67,7 @@ def test_compare_writes_the_table_and_the_report(files, tmp_path):
     assert "'lean' first-order dominates 'plan'" in out.output
 
 
+@pytest.mark.slow
 def test_goal_seek_prints_the_break_point(files, tmp_path):
     out = runner.invoke(
         app,

@@ -47,6 +47,8 @@ SCENARIOS = [*sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*
 PATHS, SEED = 1000, 1
 CHECK_MONTHS = (12, 24, 36)
 
+pytestmark = pytest.mark.slow  # every shipped scenario runs: a compile each (make test-fast skips it)
+
 
 def test_scenarios_are_found():
     names = {path.name for path in SCENARIOS}

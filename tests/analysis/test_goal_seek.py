@@ -24,6 +24,7 @@ def answer():
     )
 
 
+@pytest.mark.slow
 def test_goal_seek_recovers_the_break_even_burn(answer):
     """P(alive at 36 | burn K) = P(C ≥ 36K) = (600k − 36K)/400k, which is 1/2 at K* = 400k/36 = $11,111.
     The slope is −36/400k per dollar, so SE(K*) = √(¼/n) / (36/400k) = $176 at n = 1,000.

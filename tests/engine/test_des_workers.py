@@ -24,6 +24,8 @@ import venturesim as vs
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "seed_stage_api.yaml"
 PATHS, FEWER, MONTHS, SEED = 200, 130, 36, 5
 
+pytestmark = pytest.mark.slow  # starts Dask worker processes (make test-fast skips it)
+
 
 @pytest.fixture(scope="module")
 def scenario():

@@ -48,6 +48,8 @@ MONTHS = 36
 PATHS = 300
 EPS = np.finfo(np.float32).eps
 
+pytestmark = pytest.mark.slow  # whole-model fixtures: one compile of every feature (make test-fast skips it)
+
 
 def _money(lo, hi):
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)

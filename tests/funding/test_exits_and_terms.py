@@ -172,6 +172,7 @@ def test_traction_sets_the_odds_in_the_engine():
     np.testing.assert_allclose(ds["round_pre_money"].values[closed, 0], 4e6 * 4**0.7, rtol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine, paths", [("jax", 20_000), ("des", 1_000)])
 def test_acquisition_hazard_gives_the_stated_annual_probability(engine, paths):
     """ARR $12M from month 3 at a $3M reference, 20 % a year at the reference, η = 0.5:

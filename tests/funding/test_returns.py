@@ -119,6 +119,7 @@ def test_cheque_returns_later_senior_round_and_stack_form_agree():
     np.testing.assert_allclose(full.proceeds, simple.proceeds)
 
 
+@pytest.mark.slow
 def test_cheque_return_probabilities_match_lognormal_closed_form():
     # exit value E ~ lognormal(median $20M, σ = 2); 1x non-participating $2M for 20 %:
     # MOIC < 1  ⇔ class gets < 2M ⇔ E < 2M ; MOIC ≥ 10 ⇔ 0.2·E ≥ 20M ⇔ E ≥ 100M

@@ -44,6 +44,8 @@ SPEC = market_scenario(
     cohort_max_age_months=8,
 )
 
+pytestmark = pytest.mark.slow  # both engines on thousands of paths (make test-fast skips it)
+
 
 @pytest.fixture(scope="module")
 def runs():

@@ -39,6 +39,8 @@ SPEC = market_scenario(
     ]
 )
 
+pytestmark = pytest.mark.slow  # both engines on thousands of paths (make test-fast skips it)
+
 
 @pytest.fixture(scope="module")
 def runs():

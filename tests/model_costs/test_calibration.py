@@ -81,6 +81,7 @@ TINY_GRID = tuple(
 TINY_CONFIG = TrainConfig(batch_size=16, seq_len=64, peak_lr=1e-2, eval_windows=32)
 
 
+@pytest.mark.slow
 def test_tiny_calibration_produces_a_fitted_law(tmp_path):
     seen = []
     cal = calibrate_product(

@@ -21,6 +21,8 @@ import venturesim as vs
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "ai_copilot_series_a.yaml"
 PATHS = 2_000
 
+pytestmark = pytest.mark.slow  # a whole scenario, with and without the reseller (make test-fast skips it)
+
 
 def _alive_at_horizon(doc: dict) -> np.ndarray:
     return (vs.simulate(doc, paths=PATHS, seed=1).data["death_month"].values < 0).astype(float)

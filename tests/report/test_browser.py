@@ -51,6 +51,8 @@ OUTER = """<!DOCTYPE html><html><body style='margin:0'>
   var out = document.createElement('pre'); out.id = 'probe'; out.textContent = e.data; document.body.appendChild(out);
 }});</script></body></html>"""
 
+pytestmark = pytest.mark.slow  # starts headless Chromium (make test-fast skips it)
+
 
 def _browser() -> str | None:
     return next((path for name in BROWSERS if (path := shutil.which(name))), None)

@@ -36,6 +36,7 @@ def scenario(shocked: bool) -> vs.Scenario:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine, paths, options", [("jax", 4096, {}), ("des", 512, {"workers": 1})])
 def test_attrition_hook_triples_departures_in_its_window(engine, paths, options):
     runs = {

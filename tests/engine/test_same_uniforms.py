@@ -91,15 +91,7 @@ def _burns_differ(data, des, jax_runway: np.ndarray, des_runway: np.ndarray) -> 
     return np.abs(burn_j - burn_d) > RTOL * scale
 
 
-OPEN = {
-    "frontier_lab_mega_rounds": "path 3, month 29: the month's costs differ by $48k of $45.7M (1e-3), above the "
-    "training spend's event-time allowance; not yet explained (a new scenario of this wave, with $15–250M runs)",
-    "capital_heavy_foundation_model": "path 0 month 32 (and path 1 month 40): the DES hires 4 engineers where the "
-    "kernel hires 2 (engineering FTE 74 against 72, headcount ~300 with reinvestment) — open requisitions agree, so "
-    "the hires part at the fill step; appeared with the fourth role, developer_relations (issue 14): the scenario "
-    "with only the developer channel added replays exactly, with only the role added it parts the same way; not yet "
-    "explained",
-}
+OPEN: dict[str, str] = {}
 """Scenarios whose replay differs, each with what is known (strict xfail: a fix turns it into a failure to remove)."""
 
 

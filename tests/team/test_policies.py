@@ -15,7 +15,7 @@ from venturesim.engine.month import failed_unbridged
 from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING
 from venturesim.funding.terms import ACQUISITION, NO_EXIT, SHUTDOWN
 from venturesim.scenario.schema import Scenario
-from venturesim.team._rules import growth_scale, operating_margin, reinvesting, sale_terms
+from venturesim.team._rules import growth_scale, operating_margin, reinvesting, sale_terms, scaled_plan
 from venturesim.team.policy import Policy
 
 
@@ -75,6 +75,36 @@ def test_growth_scale_by_hand(xp):
     assert float(growth_scale(xp.asarray(6.0), xp.asarray(5.0), no, p, xp=xp)) == pytest.approx(6.0)
     # In distress the plan returns to what was written.
     assert float(growth_scale(xp.asarray(6.0), xp.asarray(30.0), yes, p, xp=xp, reinvest=yes)) == 1.0
+
+
+def test_scaled_plan_rounds_a_half_up_in_both_precisions():
+    """An exact half of the scaled plan's hires rounds up whether the growth scale was compounded in float32 (the
+    kernel) or float64 (the DES): 110 × 1.05 = 115.5 and 10 × 3 × 1.05 = 31.5 once parted them (the kernel's
+    1.05f × 110 = 115.49999 → 115, the DES's → 116; frontier_lab_mega_rounds and capital_heavy_foundation_model
+    in tests/engine/test_same_uniforms.py)."""
+    f32 = np.float32
+    plan, base = np.asarray([[120.0, 16.0, 14.0]]), np.asarray([[10.0, 6.0, 4.0]])
+    for start in (1.0, 3.0):  # one step from 1, and from the use-of-funds ceiling 3 on reinvesting
+        p32 = _P(jnp, target_burn_multiple=1.5)
+        p64 = _P(np, target_burn_multiple=1.5)
+        p64.growth_step = float(f32(0.05))  # the DES reads the kernel's float32 params as float64
+        s32 = growth_scale(
+            jnp.asarray([start], jnp.float32),
+            jnp.asarray([5.0]),
+            jnp.asarray([False]),
+            p32,
+            xp=jnp,
+            reinvest=jnp.asarray([True]),
+        )
+        s64 = growth_scale(
+            np.asarray([start]), np.asarray([5.0]), np.asarray([False]), p64, reinvest=np.asarray([True])
+        )
+        assert s32.dtype == jnp.float32 and float(s32[0]) != float(s64[0])  # a few ulps apart
+        kernel = np.asarray(scaled_plan(jnp.asarray(plan, jnp.float32), jnp.asarray(base, jnp.float32), s32, xp=jnp))
+        des = scaled_plan(plan, base, s64)
+        np.testing.assert_array_equal(kernel, des)
+        expected = np.floor(base + (plan - base) * (start * 1.05) + 0.5 + 1e-9)  # the halves round up
+        np.testing.assert_array_equal(des, expected)
 
 
 @pytest.mark.parametrize("xp", [np, jnp])

@@ -189,11 +189,24 @@ def channel_scale(growth, distress, p, xp=np):
     return xp.where(distress, p.distress_channel_scale, growth)
 
 
+SCALE_ROUNDING = 5e-5
+"""Relative margin of the scaled plan's rounding half up (:func:`scaled_plan`): x = (plan − base) · s rounds as
+⌊x (1 + this) + ½⌋. The growth scale s compounds (1 + step) month after month from 1 or from a ceiling, so with
+round numbers an exact half is a natural value — 10 hires × 3 × 1.05 = 31.5 (a scale held at the growth ceiling 3,
+then one month of reinvestment) — and the kernel's float32 s sits a few ulps either side of the real value
+(3 × 1.05f = 3.1499999 → 31.999998 → 31; the DES's float64 3.150000002 → 32). Each month of compounding moves
+the float32 s from the float64 one by at most ~1.2·10⁻⁷ of itself (the roundings of 1 + step and of the
+product; at a 5 % step 2·10⁻⁶ seen at most), so over 400 months under this margin: a half rounds up in both
+engines, as the rule reads. Only an x within 5·10⁻⁵ of itself below a half rounds up where exact arithmetic
+would round down."""
+
+
 def scaled_plan(plan, base, scale, xp=np):
     """Role targets with the plan's hires scaled: base_k + ⌊(plan_k − base_k) s + ½⌋ where the plan is above its
-    month-0 team base_k, else the plan (…, K); ``scale`` (…,)."""
+    month-0 team base_k, else the plan (…, K); ``scale`` (…,). A half rounds up within float32 error of the
+    scale (:data:`SCALE_ROUNDING`)."""
     s = xp.asarray(scale)[..., None]
-    return xp.where(plan > base, base + xp.floor((plan - base) * s + 0.5), plan)
+    return xp.where(plan > base, base + xp.floor((plan - base) * s * (1.0 + SCALE_ROUNDING) + 0.5), plan)
 
 
 def policy_cut(runway, net_burn, distress, since_layoff, employees, cap, base, cost, p, xp=np):

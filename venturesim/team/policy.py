@@ -19,7 +19,8 @@ previous month end exceeds ``deploy_above_runway_months`` (money from a round
 in the bank, or profits: runway +∞) and the company is not in distress, it
 scales its plan up: the growth scale s grows by ``step_per_month`` a month up
 to ``max_scale``; role k's target is plan_k(0) + ⌊(plan_k(t) − plan_k(0)) s + ½⌋
-(the plan's hires, scaled) and every channel budget is × s. In distress s
+(the plan's hires, scaled; a half rounds up within float32 error,
+:data:`venturesim.team._rules.SCALE_ROUNDING`) and every channel budget is × s. In distress s
 returns to 1 (the plan as written). So a round twice the size buys twice the
 months of extra hiring and marketing, and a profitable company reinvests
 until its runway is back at the target (:func:`venturesim.team._rules.growth_scale`).

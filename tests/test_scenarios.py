@@ -191,10 +191,9 @@ def test_scenario_inside_published_band(run, plausibility_figures, band, request
 TEMPLATE_BANDS = {"alive": (0.35, 0.65), "seed_closed": (0.35, 0.75)}
 
 
-def test_template_is_a_realistic_starting_point(run, request):
+@pytest.mark.parametrize("run", [TEMPLATE], indirect=True, ids=[TEMPLATE.stem])  # the template's own run, shared
+def test_template_is_a_realistic_starting_point(run):
     """The template's run at these paths and seed lies in the bands its header states (module docstring)."""
-    if request.node.callspec.params["run"] != TEMPLATE:
-        pytest.skip("the template's bands")
     _scenario, result = run
     seed = result.scenario.funding.class_names().index("seed")
     values = {

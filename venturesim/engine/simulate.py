@@ -97,31 +97,23 @@ def run_jax(
     if first_path % BLOCK:
         raise ValueError(f"first_path(={first_path}) must be a multiple of {BLOCK}")
     devices = jax.devices()
-    chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
-    chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK  # equal chunks of whole blocks
-    chunks = _ceil_div(paths, chunk)
-    key = jax.random.key(seed)
-    params_key = jax.random.fold_in(key, streams.PARAMS)
-    process_key = jax.random.fold_in(key, streams.PROCESS)
+    chunk, chunks = chunking(paths, chunk_size)
+    params_key, process_key = run_keys(seed)
 
-    def run_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
-        start = k * chunk
-        stop = min(start + chunk, paths)
-        rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
-        params, draws = sample_with_draws(
+    def one_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
+        return run_chunk(
             scenario,
             params_key,
+            process_key,
+            k,
+            chunk=chunk,
+            paths=paths,
             months=months,
-            path_index=first_path + rows,
-            design=None if design is None else design.take(rows),
+            metrics=metrics,
+            device=devices[k % len(devices)],
+            first_path=first_path,
+            design=design,
         )
-        first_block = (first_path + start) // BLOCK
-        keys = path_keys(process_key, np.arange(first_block, first_block + chunk // BLOCK, dtype=np.uint32))
-        records, finals = run_blocks(params, keys, devices[k % len(devices)], months, metrics)
-        valid = stop - start
-        records = {m: v[:valid] for m, v in records.items()}
-        finals = {m: v[:valid] for m, v in finals.items()}
-        return start, stop, records, finals, {m: v[:valid].astype(np.float32) for m, v in draws.items()}
 
     monthly: dict[str, np.ndarray] = {}
     finals: dict[str, np.ndarray] = {}
@@ -129,7 +121,7 @@ def run_jax(
     workers = max(1, min(threads or os.cpu_count() or 1, chunks))
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        for start, stop, records, final, draws in pool.map(run_chunk, range(chunks)):
+        for start, stop, records, final, draws in pool.map(one_chunk, range(chunks)):
             for target, block in ((monthly, records), (finals, final), (inputs, draws)):
                 for name, value in block.items():
                     store_rows(target, name, value, paths, start)
@@ -139,6 +131,60 @@ def run_jax(
         pool.shutdown(wait=True, cancel_futures=True)
 
     return assemble(scenario, monthly, finals, inputs, paths=paths, seed=seed, months=months, first_path=first_path)
+
+
+def chunking(paths: int, chunk_size: int | None) -> tuple[int, int]:
+    """(chunk, chunks): equal chunks of whole blocks, at most ``chunk_size`` (default DEFAULT_CHUNK) paths each
+    (rounded up to whole blocks), as few as cover ``paths``."""
+    chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
+    chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK
+    return chunk, _ceil_div(paths, chunk)
+
+
+def run_keys(seed: int) -> tuple[jax.Array, jax.Array]:
+    """(params_key, process_key) of a run's seed: the inputs' draws and the process noise."""
+    key = jax.random.key(seed)
+    return jax.random.fold_in(key, streams.PARAMS), jax.random.fold_in(key, streams.PROCESS)
+
+
+def run_chunk(
+    scenario: Scenario,
+    params_key: jax.Array,
+    process_key: jax.Array,
+    k: int,
+    *,
+    chunk: int,
+    paths: int,
+    months: int,
+    metrics: tuple[str, ...],
+    device,
+    first_path: int = 0,
+    design: Design | None = None,
+) -> tuple[int, int, dict, dict, dict]:
+    """Chunk ``k`` of a run (paths ``k·chunk …``, the last padded with the last path): sample its inputs, run its
+    blocks on ``device`` (:func:`run_blocks`). Returns (start, stop, records, finals, input draws), each cut to the
+    chunk's real paths."""
+    start = k * chunk
+    stop = min(start + chunk, paths)
+    rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
+    params, draws = sample_with_draws(
+        scenario,
+        params_key,
+        months=months,
+        path_index=first_path + rows,
+        design=None if design is None else design.take(rows),
+    )
+    first_block = (first_path + start) // BLOCK
+    keys = path_keys(process_key, np.arange(first_block, first_block + chunk // BLOCK, dtype=np.uint32))
+    records, finals = run_blocks(params, keys, device, months, metrics)
+    valid = stop - start
+    return (
+        start,
+        stop,
+        {m: v[:valid] for m, v in records.items()},
+        {m: v[:valid] for m, v in finals.items()},
+        {m: v[:valid].astype(np.float32) for m, v in draws.items()},
+    )
 
 
 def run_blocks(

@@ -21,14 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 import jax
 import numpy as np
 
-from venturesim import _streams as streams
 from venturesim.engine.finite import check_finite
-from venturesim.engine.jax_engine import BLOCK
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, store_rows
-from venturesim.engine.simulate import DEFAULT_CHUNK, _ceil_div, assemble, run_blocks
+from venturesim.engine.simulate import assemble, chunking, run_chunk, run_keys
 from venturesim.scenario.schema import Scenario
-from venturesim.spec.sampling import Design, path_keys
+from venturesim.spec.sampling import Design
 
 
 def shape_signature(scenario: Scenario, months: int) -> tuple:
@@ -77,34 +75,26 @@ def run_many(
     """
     if groups is None:
         groups = [list(range(len(scenarios)))]
-    chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
-    chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK  # equal chunks of whole blocks, as run_jax
-    chunks = _ceil_div(paths, chunk)
+    chunk, chunks = chunking(paths, chunk_size)
     devices = jax.devices()
-    key = jax.random.key(seed)
-    params_key = jax.random.fold_in(key, streams.PARAMS)
-    process_key = jax.random.fold_in(key, streams.PROCESS)
+    params_key, process_key = run_keys(seed)
     jobs = [(i, k) for group in groups for i in group for k in range(chunks)]
 
     def run_job(job: tuple[int, int]) -> tuple[int, int, tuple[dict, dict, dict]]:
         i, k = job
-        start, stop = k * chunk, min((k + 1) * chunk, paths)
-        rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
-        chosen = None if designs is None else designs[i]
-        design = None if chosen is None else chosen.take(rows)
-        params, draws = sample_with_draws(scenarios[i], params_key, months=months, path_index=rows, design=design)
-        keys = path_keys(process_key, np.arange(k * chunk // BLOCK, (k + 1) * chunk // BLOCK, dtype=np.uint32))
-        records, final = run_blocks(params, keys, devices[(i * chunks + k) % len(devices)], months, metrics)
-        valid = stop - start
-        return (
-            i,
-            start,
-            (
-                {m: v[:valid] for m, v in records.items()},
-                {m: v[:valid] for m, v in final.items()},
-                {m: v[:valid].astype(np.float32) for m, v in draws.items()},
-            ),
+        start, _, records, finals, draws = run_chunk(
+            scenarios[i],
+            params_key,
+            process_key,
+            k,
+            chunk=chunk,
+            paths=paths,
+            months=months,
+            metrics=metrics,
+            device=devices[(i * chunks + k) % len(devices)],
+            design=None if designs is None else designs[i],
         )
+        return i, start, (records, finals, draws)
 
     stores: dict[int, tuple[dict, dict, dict, list[int]]] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, min(threads or os.cpu_count() or 1, len(jobs))))

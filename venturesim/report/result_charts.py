@@ -610,13 +610,11 @@ def base_plan(result: Result, paths: int | None = None) -> Result:
     the main run's first chunk (so the engine's compiled program is reused: same shapes, other values).
     """
     from venturesim.analysis.sampling import input_names
-    from venturesim.engine.jax_engine import BLOCK
-    from venturesim.engine.simulate import DEFAULT_CHUNK, _ceil_div, run_jax
+    from venturesim.engine.simulate import chunking, run_jax
     from venturesim.spec.sampling import Design
 
     if paths is None:
-        chunks = _ceil_div(result.paths, min(result.paths, DEFAULT_CHUNK))  # as run_jax splits the run
-        paths = _ceil_div(_ceil_div(result.paths, chunks), BLOCK) * BLOCK
+        paths, _ = chunking(result.paths, None)  # the main run's chunk, as run_jax splits the run
     names = input_names(result.scenario, result.months)
     metrics = _metric_order(result)
     return run_jax(

@@ -190,18 +190,31 @@ exact shape, so the generated code (and so each float32 rounding, e.g. whether
 a multiply-add is fused) is the same whatever the chunk size."""
 
 
-@partial(jax.jit, static_argnames=("months", "metrics"))
-def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple[str, ...]):
-    """Run ``months`` months for ``paths`` paths (a multiple of :data:`BLOCK`).
+@partial(jax.jit, static_argnames=("months", "metrics", "width"))
+def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple[str, ...], width: int = 1):
+    """Run ``months`` months for ``paths`` paths (a multiple of ``width`` × :data:`BLOCK`).
 
-    The paths are processed as ``lax.map`` over blocks of BLOCK paths;
-    ``block_keys`` holds one key per block (paths // BLOCK,).
+    ``block_keys`` holds one key per block of BLOCK paths (paths // BLOCK,). The blocks run as
+    ``lax.map`` over groups of ``width`` blocks, each group's blocks side by side (``vmap``): width 1 on a
+    CPU (one block at a time fills a core), more on an accelerator (one block of 4,096 paths would leave
+    most of a GPU idle; :func:`venturesim.engine.simulate.blocks_per_call`). A block's random numbers come
+    from its own key either way.
     Returns the selected records, each (months, paths, ...), and the per-path
     results (:func:`venturesim.engine.month.final_results`).
     """
     n = block_keys.shape[0] * BLOCK
-    blocks = jax.tree_util.tree_map(lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]), params)
-    records, final = jax.lax.map(lambda block: _run_paths(block[0], block[1], months, metrics), (blocks, block_keys))
+    if width == 1:
+        blocks = jax.tree_util.tree_map(lambda a: a.reshape((n // BLOCK, BLOCK) + a.shape[1:]), params)
+        records, final = jax.lax.map(
+            lambda block: _run_paths(block[0], block[1], months, metrics), (blocks, block_keys)
+        )
+    else:
+        groups = n // (BLOCK * width)
+        blocks = jax.tree_util.tree_map(lambda a: a.reshape((groups, width, BLOCK) + a.shape[1:]), params)
+        side_by_side = jax.vmap(lambda block, key: _run_paths(block, key, months, metrics))
+        records, final = jax.lax.map(lambda group: side_by_side(*group), (blocks, block_keys.reshape((groups, width))))
+        records = {m: r.reshape((groups * width,) + r.shape[2:]) for m, r in records.items()}
+        final = jax.tree_util.tree_map(lambda a: a.reshape((groups * width,) + a.shape[2:]), final)
     records = {  # (blocks, months, BLOCK, ...) → (months, paths, ...)
         m: jnp.moveaxis(r, 0, 1).reshape((months, n) + r.shape[3:]) for m, r in records.items()
     }

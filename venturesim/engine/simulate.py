@@ -1,9 +1,9 @@
 """simulate(): sample, run in chunks, gather a Result.
 
 Memory stays bounded: paths run in chunks of ``chunk_size`` (rounded up to
-whole blocks of :data:`~venturesim.engine.jax_engine.BLOCK` paths per device;
-the last chunk is padded to the same shape), each chunk's blocks run one call
-each (so one compiled program serves any number of paths), and each chunk's
+whole calls of :func:`blocks_per_call` blocks of :data:`~venturesim.engine.jax_engine.BLOCK`
+paths; the last chunk is padded to the same shape), each chunk's blocks run a
+call per group of blocks (so one compiled program serves any number of paths), and each chunk's
 records are copied into preallocated host arrays. Chunks run on a pool of
 host threads (sampling overlaps computation; on a CPU each thread's kernel
 uses a core) and round-robin over the devices. Path i's numbers depend only
@@ -34,6 +34,29 @@ DEFAULT_CHUNK = 16_384
 (≈13 kB a path with every domain: measured as peak RSS 3.0 GB at 65,536 against 1.7 GB at 16,384 for
 262,144 paths of seed_stage_api.yaml, two chunks in flight), so smaller chunks bound memory; the
 throughput is the same within noise (docs/performance.md)."""
+
+
+ACCELERATOR_BLOCKS_PER_CALL = 64
+"""Blocks of BLOCK paths side by side in one kernel call on a GPU or TPU (262,144 paths): a single block of
+4,096 paths leaves most of an accelerator idle (docs/performance.md, "On a GPU")."""
+
+
+def blocks_per_call(device: jax.Device | None = None) -> int:
+    """Blocks run side by side in one kernel call on ``device`` (default: the first device).
+
+    1 on a CPU, where one block already fills a core and wider calls were slower (0.58 vs 0.48 CPU s a
+    block); :data:`ACCELERATOR_BLOCKS_PER_CALL` elsewhere. The environment variable
+    ``VENTURESIM_BLOCKS_PER_CALL`` overrides it (a benchmark's knob). A path's numbers do not depend on
+    it on a CPU; on an accelerator, fix it to compare runs bit for bit (the generated code follows the
+    call's shape).
+    """
+    override = os.environ.get("VENTURESIM_BLOCKS_PER_CALL")
+    if override:
+        if not override.isdigit() or int(override) < 1:
+            raise UsageError(f"VENTURESIM_BLOCKS_PER_CALL must be a whole number >= 1, found {override!r}")
+        return int(override)
+    device = device or jax.devices()[0]
+    return 1 if device.platform == "cpu" else ACCELERATOR_BLOCKS_PER_CALL
 
 
 def check_arguments(*, paths, seed, months, chunk_size=None, threads=None, workers=None) -> None:
@@ -134,10 +157,11 @@ def run_jax(
 
 
 def chunking(paths: int, chunk_size: int | None) -> tuple[int, int]:
-    """(chunk, chunks): equal chunks of whole blocks, at most ``chunk_size`` (default DEFAULT_CHUNK) paths each
-    (rounded up to whole blocks), as few as cover ``paths``."""
+    """(chunk, chunks): equal chunks of whole calls (:func:`blocks_per_call` blocks), at most ``chunk_size``
+    (default DEFAULT_CHUNK) paths each (rounded up to whole calls), as few as cover ``paths``."""
+    unit = BLOCK * blocks_per_call()
     chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
-    chunk = _ceil_div(_ceil_div(paths, chunks), BLOCK) * BLOCK
+    chunk = _ceil_div(_ceil_div(paths, chunks), unit) * unit
     return chunk, _ceil_div(paths, chunk)
 
 
@@ -163,10 +187,14 @@ def run_chunk(
 ) -> tuple[int, int, dict, dict, dict]:
     """Chunk ``k`` of a run (paths ``k·chunk …``, the last padded with the last path): sample its inputs, run its
     blocks on ``device`` (:func:`run_blocks`). Returns (start, stop, records, finals, input draws), each cut to the
-    chunk's real paths."""
+    chunk's real paths.
+
+    Only the blocks holding real paths are sampled (padded within the last block with the last path); blocks
+    past them, which a call of several blocks may need, repeat the last sampled path's inputs."""
     start = k * chunk
     stop = min(start + chunk, paths)
-    rows = np.minimum(np.arange(start, start + chunk), paths - 1)  # pad with the last path
+    sampled = min(chunk, _ceil_div(stop - start, BLOCK) * BLOCK)
+    rows = np.minimum(np.arange(start, start + sampled), paths - 1)  # pad with the last path
     params, draws = sample_with_draws(
         scenario,
         params_key,
@@ -174,6 +202,8 @@ def run_chunk(
         path_index=first_path + rows,
         design=None if design is None else design.take(rows),
     )
+    if sampled < chunk:
+        params = jax.tree_util.tree_map(lambda a: _pad_rows(a, chunk), params)
     first_block = (first_path + start) // BLOCK
     keys = path_keys(process_key, np.arange(first_block, first_block + chunk // BLOCK, dtype=np.uint32))
     records, finals = run_blocks(params, keys, device, months, metrics)
@@ -191,12 +221,13 @@ def run_blocks(
     params, keys: jax.Array, device, months: int, metrics: tuple[str, ...]
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run whole blocks of paths (``params`` with ``len(keys)`` × BLOCK paths, one key per block) on ``device``,
-    one :func:`run_block` call per block, so one compiled program (a block of BLOCK paths) serves any number of
+    one :func:`run_block` call per :func:`blocks_per_call` blocks, so one compiled program serves any number of
     paths. Returns host arrays: the records (paths, months[, …]) and the finals (paths[, …])."""
+    width = blocks_per_call(device)
     parts = []
-    for b in range(len(keys)):
-        block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + 1) * BLOCK], params)
-        parts.append(run_block(*jax.device_put((block, keys[b : b + 1]), device), months, metrics))
+    for b in range(0, len(keys), width):
+        block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + width) * BLOCK], params)
+        parts.append(run_block(*jax.device_put((block, keys[b : b + width]), device), months, metrics, width))
     records = {m: np.concatenate([np.moveaxis(np.asarray(r[m]), 0, 1) for r, _ in parts]) for m in parts[0][0]}
     finals = {m: np.concatenate([np.asarray(f[m]) for _, f in parts]) for m in parts[0][1]}
     return records, finals
@@ -224,6 +255,11 @@ def assemble(
     if first_path:
         data = data.assign_coords(path=first_path + np.arange(paths))
     return Result(data=data, scenario=scenario, seed=seed, engine="jax", inputs=pd.DataFrame(inputs))
+
+
+def _pad_rows(a, rows: int):
+    """``a`` with its last row repeated to ``rows`` rows."""
+    return np.concatenate([np.asarray(a), np.repeat(np.asarray(a)[-1:], rows - len(a), axis=0)])
 
 
 def _ceil_div(a: int, b: int) -> int:

@@ -6,9 +6,10 @@ paths; the last chunk is padded to the same shape), each chunk's blocks run a
 call per group of blocks (so one compiled program serves any number of paths), and each chunk's
 records are copied into preallocated host arrays. Chunks run on a pool of
 host threads (sampling overlaps computation; on a CPU each thread's kernel
-uses a core) and round-robin over the devices. Path i's numbers depend only
-on the seed and i, so any chunk size, thread count or device count gives the
-same result.
+uses a core). With several local devices every call's paths are sharded over
+all of them (``jax.sharding``: a 1-D mesh over the path axis, each device
+running whole blocks). Path i's numbers depend only on the seed and i, so any
+chunk size, thread count or device count gives the same result.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import jax
 import numpy as np
 import pandas as pd
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from venturesim import _streams as streams
 from venturesim.engine.jax_engine import BLOCK, run_block
@@ -41,22 +44,37 @@ ACCELERATOR_BLOCKS_PER_CALL = 64
 4,096 paths leaves most of an accelerator idle (docs/performance.md, "On a GPU")."""
 
 
-def blocks_per_call(device: jax.Device | None = None) -> int:
-    """Blocks run side by side in one kernel call on ``device`` (default: the first device).
+Placement = jax.Device | Mesh
+"""Where a call runs: one device, or a 1-D mesh (axis ``"paths"``) of all local devices."""
 
-    1 on a CPU, where one block already fills a core and wider calls were slower (0.58 vs 0.48 CPU s a
-    block); :data:`ACCELERATOR_BLOCKS_PER_CALL` elsewhere. The environment variable
-    ``VENTURESIM_BLOCKS_PER_CALL`` overrides it (a benchmark's knob). A path's numbers do not depend on
-    it on a CPU; on an accelerator, fix it to compare runs bit for bit (the generated code follows the
-    call's shape).
+
+def placement() -> Placement:
+    """The first device when there is one, else a 1-D mesh of every local device over the path axis
+    (multi-host: each process's local devices, after ``jax.distributed.initialize()``; docs/performance.md)."""
+    devices = jax.local_devices()
+    return devices[0] if len(devices) == 1 else Mesh(np.array(devices), ("paths",))
+
+
+def blocks_per_call(where: Placement | None = None) -> int:
+    """Blocks run side by side in one kernel call at ``where`` (default: :func:`placement`).
+
+    Per device: 1 on a CPU, where one block already fills a core and wider calls were slower (0.58 vs
+    0.48 CPU s a block); :data:`ACCELERATOR_BLOCKS_PER_CALL` elsewhere; the environment variable
+    ``VENTURESIM_BLOCKS_PER_CALL`` overrides it (a benchmark's knob). On a mesh of d devices the
+    width is rounded up to a multiple of d, so each device runs whole blocks. A path's numbers do not
+    depend on it on a CPU; on an accelerator, fix it to compare runs bit for bit (the generated code
+    follows the call's shape).
     """
+    where = where if where is not None else placement()
+    devices = list(where.devices.flat) if isinstance(where, Mesh) else [where]
     override = os.environ.get("VENTURESIM_BLOCKS_PER_CALL")
     if override:
         if not override.isdigit() or int(override) < 1:
             raise UsageError(f"VENTURESIM_BLOCKS_PER_CALL must be a whole number >= 1, found {override!r}")
-        return int(override)
-    device = device or jax.devices()[0]
-    return 1 if device.platform == "cpu" else ACCELERATOR_BLOCKS_PER_CALL
+        width = int(override)
+    else:
+        width = 1 if devices[0].platform == "cpu" else ACCELERATOR_BLOCKS_PER_CALL
+    return _ceil_div(width, len(devices)) * len(devices)
 
 
 def check_arguments(*, paths, seed, months, chunk_size=None, threads=None, workers=None) -> None:
@@ -119,7 +137,7 @@ def run_jax(
     """
     if first_path % BLOCK:
         raise ValueError(f"first_path(={first_path}) must be a multiple of {BLOCK}")
-    devices = jax.devices()
+    where = placement()
     chunk, chunks = chunking(paths, chunk_size)
     params_key, process_key = run_keys(seed)
 
@@ -133,7 +151,7 @@ def run_jax(
             paths=paths,
             months=months,
             metrics=metrics,
-            device=devices[k % len(devices)],
+            device=where,
             first_path=first_path,
             design=design,
         )
@@ -187,7 +205,7 @@ def run_chunk(
 ) -> tuple[int, int, dict, dict, dict]:
     """Chunk ``k`` of a run (paths ``k·chunk …``, the last padded with the last path): sample its inputs, run its
     blocks on ``device`` (:func:`run_blocks`). Returns (start, stop, records, finals, input draws), each cut to the
-    chunk's real paths.
+    chunk's real paths. ``device``: a device or a mesh (:func:`placement`).
 
     Only the blocks holding real paths are sampled (padded within the last block with the last path); blocks
     past them, which a call of several blocks may need, repeat the last sampled path's inputs."""
@@ -218,19 +236,36 @@ def run_chunk(
 
 
 def run_blocks(
-    params, keys: jax.Array, device, months: int, metrics: tuple[str, ...]
+    params, keys: jax.Array, device: Placement, months: int, metrics: tuple[str, ...]
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Run whole blocks of paths (``params`` with ``len(keys)`` × BLOCK paths, one key per block) on ``device``,
-    one :func:`run_block` call per :func:`blocks_per_call` blocks, so one compiled program serves any number of
-    paths. Returns host arrays: the records (paths, months[, …]) and the finals (paths[, …])."""
+    """Run whole blocks of paths (``params`` with ``len(keys)`` × BLOCK paths, one key per block) on ``device``
+    (a device, or a mesh: each call's paths and keys sharded over its ``"paths"`` axis), one :func:`run_block`
+    call per :func:`blocks_per_call` blocks, so one compiled program serves any number of paths. Returns host
+    arrays: the records (paths, months[, …]) and the finals (paths[, …])."""
     width = blocks_per_call(device)
+    if isinstance(device, Mesh):
+        mesh, sharding = device, NamedSharding(device, PartitionSpec("paths"))
+        call = partial(run_sharded, mesh=mesh)
+    else:
+        sharding, call = device, run_block
     parts = []
     for b in range(0, len(keys), width):
         block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + width) * BLOCK], params)
-        parts.append(run_block(*jax.device_put((block, keys[b : b + width]), device), months, metrics, width))
+        parts.append(call(*jax.device_put((block, keys[b : b + width]), sharding), months, metrics, width))
     records = {m: np.concatenate([np.moveaxis(np.asarray(r[m]), 0, 1) for r, _ in parts]) for m in parts[0][0]}
     finals = {m: np.concatenate([np.asarray(f[m]) for _, f in parts]) for m in parts[0][1]}
     return records, finals
+
+
+@partial(jax.jit, static_argnames=("months", "metrics", "width", "mesh"))
+def run_sharded(params, block_keys: jax.Array, months: int, metrics: tuple[str, ...], width: int, mesh: Mesh):
+    """:func:`run_block` of ``width`` blocks with the paths sharded over ``mesh``'s ``"paths"`` axis
+    (``jax.shard_map``): each device runs the program of a single device's call of width ÷ devices blocks
+    on its own blocks, so a path's numbers are those of a run on one device."""
+    local = partial(run_block, months=months, metrics=metrics, width=width // mesh.size)
+    paths = PartitionSpec("paths")
+    specs = {"in_specs": (paths, paths), "out_specs": (PartitionSpec(None, "paths"), paths)}
+    return jax.shard_map(local, mesh=mesh, check_vma=False, **specs)(params, block_keys)
 
 
 def assemble(

@@ -24,7 +24,7 @@ import numpy as np
 from venturesim.engine.finite import check_finite
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, store_rows
-from venturesim.engine.simulate import assemble, chunking, run_chunk, run_keys
+from venturesim.engine.simulate import assemble, chunking, placement, run_chunk, run_keys
 from venturesim.scenario.schema import Scenario
 from venturesim.spec.sampling import Design
 
@@ -76,7 +76,7 @@ def run_many(
     if groups is None:
         groups = [list(range(len(scenarios)))]
     chunk, chunks = chunking(paths, chunk_size)
-    devices = jax.devices()
+    where = placement()
     params_key, process_key = run_keys(seed)
     jobs = [(i, k) for group in groups for i in group for k in range(chunks)]
 
@@ -91,7 +91,7 @@ def run_many(
             paths=paths,
             months=months,
             metrics=metrics,
-            device=devices[(i * chunks + k) % len(devices)],
+            device=where,
             design=None if designs is None else designs[i],
         )
         return i, start, (records, finals, draws)

@@ -148,10 +148,7 @@ OPEN = {
     ("bootstrapped_vertical_ai.yaml", "deaths_after_36"): "bootstrapped: a company that reaches profit early stays "
     "alive; the ones that do not run out in the first three years",
     ("burn_before_fit.yaml", "deaths_after_36"): "the cautionary tale: 97 % die before month 36",
-    # Still outside, to fix (issue 14, open): few companies burn into their fourth year. In
-    # sales_led_enterprise_ai 540 of its 558 deaths (1,000 paths, seed 1) are companies whose Series A (its first
-    # round) failed, dead by month 28; of the 21 % that close an A but not a B only 18 die, most sold or profitable.
-    ("sales_led_enterprise_ai.yaml", "deaths_after_36"): "1.4 % of deaths after month 36 (issue 14, open)",
+    # Still outside, to fix (issue 14, open): few companies burn into their fourth year.
     ("template.yaml", "deaths_after_36"): "1.2 % of deaths after month 36: most die when the pre-seed money runs "
     "out, in months 10-16 (issue 14, open)",
 }

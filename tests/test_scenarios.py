@@ -148,9 +148,6 @@ OPEN = {
     ("bootstrapped_vertical_ai.yaml", "deaths_after_36"): "bootstrapped: a company that reaches profit early stays "
     "alive; the ones that do not run out in the first three years",
     ("burn_before_fit.yaml", "deaths_after_36"): "the cautionary tale: 97 % die before month 36",
-    # Still outside, to fix (issue 14, open): few companies burn into their fourth year.
-    ("template.yaml", "deaths_after_36"): "1.2 % of deaths after month 36: most die when the pre-seed money runs "
-    "out, in months 10-16 (issue 14, open)",
 }
 
 MARGINAL = {

@@ -6,6 +6,7 @@
 #   benchmarks/gpu.sh            # scenarios/seed_stage_api.yaml, 60 months; then GPT-2 small
 #   benchmarks/gpu.sh --smoke    # small sizes and the Transformer's tiny shape: checks the script on a CPU
 #   SKIP_TRANSFORMER=1 benchmarks/gpu.sh   # the engine's part only
+#   GPU_WIDTHS="256 1024" benchmarks/gpu.sh  # other widths (blocks a call) for the kernel-only figures
 #
 # Three figures, each printed as soon as it is measured:
 #   1. the sampling of the inputs (venturesim.engine.params.sample_with_draws: NumPy on the host, JAX on the
@@ -25,6 +26,7 @@ PY="${PYTHON:-.venv/bin/python}"
 SMOKE=""
 if [ "${1:-}" = "--smoke" ]; then SMOKE="--smoke"; fi
 "$PY" - $SMOKE <<'PYTHON' || echo "the engine's part failed (exit $?)"
+import os
 import sys
 import time
 
@@ -40,7 +42,7 @@ from venturesim.spec.sampling import path_keys
 
 smoke = "--smoke" in sys.argv[1:]
 months = 60
-widths = (1, 2) if smoke else (64, 256)
+widths = tuple(int(w) for w in os.environ.get("GPU_WIDTHS", "1 2" if smoke else "64 256").split())
 total = 4 * BLOCK if smoke else 10_485_760  # 10 M paths (2,560 blocks)
 end_to_end = 2 * BLOCK if smoke else 1_048_576
 scenario = vs.load("scenarios/seed_stage_api.yaml")

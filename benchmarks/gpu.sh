@@ -69,6 +69,9 @@ for width in widths:
     start = time.perf_counter()
     jax.block_until_ready(run_block(call, keys[:width], months, metrics, width))
     print(f"2. W={width}: compile + first call of {n:,} paths: {time.perf_counter() - start:.1f} s", flush=True)
+    hlo = run_block.lower(call, keys[:width], months, metrics, width).compile().as_text()
+    print(f"   W={width}: the compiled program has {hlo.count(' fusion(')} fusion calls and "
+          f"{hlo.count('custom-call(')} custom calls (each a kernel launch; most inside the month's loop)", flush=True)
     per_path = None
     for paths in sorted({n, 1_048_576 if not smoke else 2 * n, total}):
         calls = max(1, paths // n)

@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from typing import TypeAlias
 
 import jax
 import numpy as np
@@ -44,7 +45,7 @@ ACCELERATOR_BLOCKS_PER_CALL = 64
 4,096 paths leaves most of an accelerator idle (docs/performance.md, "On a GPU")."""
 
 
-Placement = jax.Device | Mesh
+Placement: TypeAlias = jax.Device | Mesh
 """Where a call runs: one device, or a 1-D mesh (axis ``"paths"``) of all local devices."""
 
 

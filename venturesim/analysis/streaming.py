@@ -157,9 +157,11 @@ class StreamingSummary:
             error = NonFiniteResultError(
                 "\n".join(
                     [
-                        f"the simulation produced NaN or infinite money on {len(self._broken):,} of {self.paths:,} "
-                        "paths. A number overflowed the engine's float32 range: narrow the distributions or trends "
-                        "below.",
+                        (
+                            f"the simulation produced NaN or infinite money on {len(self._broken):,} of "
+                            f"{self.paths:,} paths. A number overflowed the engine's float32 range: narrow the "
+                            "distributions or trends below."
+                        ),
                         *self._broken_inputs,
                     ]
                 )
@@ -199,7 +201,7 @@ class StreamingSummary:
     def quantiles(self, metric: str, q=(0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
         """Quantiles over paths of a monthly metric (rows months, columns quantiles), as
         :meth:`venturesim.engine.result.Result.quantiles` (NaN left out, linear interpolation) within the relative
-        error :attr:`relative_error`."""
+        error :attr:`relative_error` (where numpy interpolates between +∞ and +∞ to NaN, the sketch gives +∞)."""
         _, sketch = self._metric(metric)
         if len(sketch.cells) != 1:
             raise ValueError(f"{metric!r} has extra dimensions; use summary.sketch({metric!r})")
@@ -254,8 +256,8 @@ class StreamingSummary:
                 label = row.label.format(n=n)
                 for statistic in row.statistics:
                     q = int(statistic[1:]) / 100
-                    se = row.sketch.quantile_se(q) if n > 1 else np.nan
-                    yield row.section, label, statistic, float(row.sketch.quantile(q, method)), float(se), row.unit
+                    se = float(row.sketch.quantile_se(q)) if n > 1 else float("nan")
+                    yield row.section, label, statistic, float(row.sketch.quantile(q, method)), se, row.unit
         if any(row.section == "deaths" and row.shown for row in self._rows.values()):
             for code, count in sorted(self._causes.items(), key=lambda item: -item[1])[:TOP_CAUSES]:
                 p = count / self.paths

@@ -256,8 +256,8 @@ class StreamingSummary:
                 label = row.label.format(n=n)
                 for statistic in row.statistics:
                     q = int(statistic[1:]) / 100
-                    se = float(row.sketch.quantile_se(q)) if n > 1 else float("nan")
-                    yield row.section, label, statistic, float(row.sketch.quantile(q, method)), se, row.unit
+                    q_se = float(row.sketch.quantile_se(q)) if n > 1 else float("nan")
+                    yield row.section, label, statistic, float(row.sketch.quantile(q, method)), q_se, row.unit
         if any(row.section == "deaths" and row.shown for row in self._rows.values()):
             for code, count in sorted(self._causes.items(), key=lambda item: -item[1])[:TOP_CAUSES]:
                 p = count / self.paths

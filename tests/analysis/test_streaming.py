@@ -1,6 +1,8 @@
 """simulate(..., keep="summary") against the full Result of the same paths: probabilities and means exact, quantiles
 within the sketch's bound, the same figures for any chunk size or thread count."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -81,3 +83,19 @@ def test_keep_is_checked(scenario):
         vs.simulate(scenario, paths=10, months=3, keep="rows")
     with pytest.raises(UsageError, match="JAX engine"):
         vs.simulate(scenario, paths=10, months=3, keep="summary", engine="des")
+
+
+def test_cli_summary_only_prints_the_table_and_writes_nothing(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from venturesim.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    scenario = str(Path(__file__).resolve().parents[2] / "scenarios" / "seed_stage_api.yaml")
+    args = ["run", scenario, "--paths", "4096", "--months", str(MONTHS), "--summary-only", "--no-compile-cache"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    assert f"alive at month {MONTHS}" in out.output and "--summary-only" in out.output
+    assert not any(tmp_path.iterdir())  # no out/ folder
+    refused = CliRunner().invoke(app, [*args, "--export", "csv"])
+    assert refused.exit_code != 0 and "--summary-only" in refused.output

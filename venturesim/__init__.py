@@ -228,6 +228,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ENGINES",
+    "KEEP",
     "MONTHLY_METRICS",
     "Params",
     "Result",

@@ -5,6 +5,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/streaming_memory.py                                  # summary:1000000,paths:200000
     .venv/bin/python benchmarks/streaming_memory.py --runs summary:200000,paths:200000,summary:1000000
     .venv/bin/python benchmarks/streaming_memory.py --runs summary:8192,paths:8192   # smoke test (~1 min)
+    .venv/bin/python benchmarks/streaming_memory.py --runs summary:1000000:4096       # keep:paths:chunk_size
 
 Each run is a fresh subprocess that loads ``scenarios/seed_stage_api.yaml`` and calls
 ``simulate(paths=n, seed=11, months=60, keep=...)`` with the default metrics (cash, arr, alive, customers, runway),
@@ -39,7 +40,7 @@ def _rss_kb() -> int:
     return 0
 
 
-def child(keep: str, paths: int) -> dict:
+def child(keep: str, paths: int, chunk_size: int | None = None) -> dict:
     """Fresh process: one simulate + summary; its times and peak RSS."""
     import venturesim as vs
 
@@ -48,7 +49,7 @@ def child(keep: str, paths: int) -> dict:
 
     after_import = _rss_kb()
     t0, c0 = time.perf_counter(), time.process_time()
-    out = vs.simulate(scenario, paths=paths, seed=SEED, months=MONTHS, keep=keep)
+    out = vs.simulate(scenario, paths=paths, seed=SEED, months=MONTHS, keep=keep, chunk_size=chunk_size)
     t1 = time.perf_counter()
     table = out.summary()
     t2, c2 = time.perf_counter(), time.process_time()
@@ -56,6 +57,7 @@ def child(keep: str, paths: int) -> dict:
     return {
         "keep": keep,
         "paths": paths,
+        "chunk_size": chunk_size,
         "simulate_s": t1 - t0,
         "wall_s": t2 - t0,
         "cpu_s": c2 - c0,
@@ -66,27 +68,27 @@ def child(keep: str, paths: int) -> dict:
     }
 
 
-def run_child(keep: str, paths: int) -> dict:
+def run_child(spec: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", f"{keep}:{paths}"],
+        [sys.executable, str(Path(__file__).resolve()), "--child", spec],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"child {keep}:{paths} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+        raise RuntimeError(f"child {spec} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", default="summary:1000000,paths:200000", help="comma list of keep:paths")
+    ap.add_argument("--runs", default="summary:1000000,paths:200000", help="comma list of keep:paths[:chunk_size]")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        keep, paths = args.child.split(":")
-        print(json.dumps(child(keep, int(paths))))
+        keep, paths, *chunk = args.child.split(":")
+        print(json.dumps(child(keep, int(paths), int(chunk[0]) if chunk else None)))
         return 0
 
     import _machine
@@ -94,13 +96,13 @@ def main(argv=None) -> int:
     load_start = _machine.loadavg()
     print(f"machine: {_machine.machine()}", flush=True)
     print(f"load average at start: {load_start}", flush=True)
-    print("| keep | paths | peak RSS | RSS after import | simulate, s | simulate + summary, s (CPU s) | alive at 60 |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| keep | paths | chunk | peak RSS | RSS after import | simulate, s | + summary, s (CPU s) | alive at 60 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for spec in args.runs.split(","):
-        keep, paths = spec.split(":")
-        r = run_child(keep, int(paths))
+        r = run_child(spec)
+        chunk = f"{r['chunk_size']:,}" if r["chunk_size"] else "default"
         print(
-            f"| {r['keep']} | {r['paths']:,} | {r['peak_rss_kb'] / 2**20:.2f} GiB | "
+            f"| {r['keep']} | {r['paths']:,} | {chunk} | {r['peak_rss_kb'] / 2**20:.2f} GiB | "
             f"{r['rss_after_import_kb'] / 2**20:.2f} GiB | {r['simulate_s']:.0f} | {r['wall_s']:.0f} "
             f"({r['cpu_s']:.0f}) | {r['alive_at_horizon']:.4f} |",
             flush=True,

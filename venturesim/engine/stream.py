@@ -15,11 +15,9 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import jax
-
 from venturesim.analysis.streaming import StreamingSummary
 from venturesim.engine.jax_engine import BLOCK
-from venturesim.engine.simulate import chunking, run_chunk, run_keys
+from venturesim.engine.simulate import chunking, placement, run_chunk, run_keys
 from venturesim.scenario.schema import Scenario
 from venturesim.spec.sampling import Design
 
@@ -44,7 +42,7 @@ def stream_jax(
     NonFiniteResultError
         Some paths' money became NaN or ±inf (after every chunk ran, as the full run).
     """
-    devices = jax.devices()
+    where = placement()
     chunk, chunks = chunking(paths, chunk_size)
     params_key, process_key = run_keys(seed)
     summary = StreamingSummary(
@@ -61,7 +59,7 @@ def stream_jax(
             paths=paths,
             months=months,
             metrics=metrics,
-            device=devices[k % len(devices)],
+            device=where,
             design=design,
         )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 if _TYPE_CHECKING:
+    from venturesim.analysis.streaming import StreamingSummary
     from venturesim.engine.result import Result
     from venturesim.scenario.schema import Scenario
 
@@ -27,6 +28,7 @@ _ENGINE_EXPORTS = {
     "MONTHLY_METRICS": "venturesim.engine.metrics",
     "Params": "venturesim.engine.params",
     "Result": "venturesim.engine.result",
+    "StreamingSummary": "venturesim.analysis.streaming",
     "sample": "venturesim.engine.params",
     "compare": "venturesim.analysis.compare",
     "goal_seek": "venturesim.analysis.goal_seek",
@@ -50,6 +52,8 @@ except _PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
 ENGINES = ("jax", "des")
+KEEP = ("paths", "summary")
+"""What ``simulate`` keeps: every path (a Result) or a streaming summary (:mod:`venturesim.analysis.streaming`)."""
 
 
 def simulate(
@@ -69,7 +73,8 @@ def simulate(
     target_se: float | None = None,
     statistics: _Any = None,
     max_paths: int | None = None,
-) -> "Result":
+    keep: str = "paths",
+) -> "Result | StreamingSummary":
     """Simulate a scenario's paths and return a :class:`Result`.
 
     Parameters
@@ -95,6 +100,11 @@ def simulate(
     statistics : with target_se: :class:`~venturesim.analysis.outcomes.Outcome` objects or their
         text (``"alive@36"``, ``"arr@24:p50"``); default P(alive at the horizon).
     max_paths : with target_se: the cap on paths (default 1,000,000).
+    keep : JAX: ``"paths"`` (default) returns the :class:`Result` with every path's records; ``"summary"`` streams
+        each chunk into accumulators and drops its paths, returning a
+        :class:`~venturesim.analysis.streaming.StreamingSummary` (per-metric monthly means and SEs, quantiles
+        within 1 %, survival, and the summary table's probability, mean and quantile rows) whose memory does not
+        grow with ``paths`` (:mod:`venturesim.analysis.streaming`).
 
     Raises
     ------
@@ -125,6 +135,12 @@ def simulate(
     from venturesim.analysis.targets import target_metrics
 
     metrics = tuple(dict.fromkeys([*resolve_metrics(metrics), *target_metrics(scenario)]))  # targets' metrics too
+    if keep not in KEEP:
+        raise UsageError(f"keep(={keep!r}) must be one of {KEEP}")
+    if keep == "summary" and (engine != "jax" or target_se is not None):
+        raise UsageError(
+            "keep='summary' needs the JAX engine (engine='jax') and a fixed number of paths (no target_se)"
+        )
     if engine == "des" and (sampling != "random" or target_se is not None):
         raise UsageError("sampling= and target_se= need the JAX engine (engine='jax')")
     if target_se is not None:
@@ -159,6 +175,21 @@ def simulate(
             workers=workers,
             scheduler=scheduler,
             progress=progress,
+        )
+    elif keep == "summary":
+        from venturesim.analysis.sampling import sampling_design
+        from venturesim.engine.stream import stream_jax
+
+        return stream_jax(  # checks the money's finiteness chunk by chunk (finish)
+            scenario,
+            design=sampling_design(scenario, sampling, paths, seed),
+            paths=paths,
+            seed=seed,
+            months=months,
+            metrics=resolve_metrics(metrics),
+            chunk_size=chunk_size,
+            progress=progress,
+            threads=threads,
         )
     else:
         from venturesim.analysis.sampling import sampling_design
@@ -197,11 +228,13 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ENGINES",
+    "KEEP",
     "MONTHLY_METRICS",
     "Params",
     "Result",
     "Scenario",
     "ScenarioError",
+    "StreamingSummary",
     "compare",
     "goal_seek",
     "load",

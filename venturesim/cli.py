@@ -264,6 +264,12 @@ def run(
         [], "--statistic", help="With --until-se: alive@M, arr@M[:pNN|:mean], ... (default alive at the horizon)."
     ),
     max_paths: int = typer.Option(1_000_000, "--max-paths", help="With --until-se: the most paths to run."),
+    summary_only: bool = typer.Option(
+        False,
+        "--summary-only",
+        help="Stream the paths into the summary's statistics and keep none (memory does not grow with --paths): "
+        "print the key figures only, write no files (JAX engine).",
+    ),
     compile_cache: bool = typer.Option(
         True,
         "--compile-cache/--no-compile-cache",
@@ -306,6 +312,11 @@ def run(
         from venturesim.report.exports import parse_formats
 
         export_formats = parse_formats(export)
+        if summary_only:
+            if engine != "jax" or until_se is not None or export_formats or timeline is not None:
+                raise UsageError("--summary-only needs the JAX engine and no --until-se, --export or --timeline")
+            _run_summary_only(sc, paths_n, seed, months, metric_list, chunk_size, sampling, compile_cache)
+            return
         out_dir = out or Path("out") / scenario.stem
         check_outputs(out_dir, force)  # fail before simulating, not after
         if engine == "jax":
@@ -375,6 +386,34 @@ def run(
             plan=plan,
         )
         console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
+
+
+def _run_summary_only(sc, paths, seed, months, metrics, chunk_size, sampling, compile_cache) -> None:
+    """``run --summary-only``: a streaming run (``simulate(..., keep="summary")``); print its summary table."""
+    from venturesim.analysis.summary import CONVENTION
+
+    use_compile_cache(compile_cache)
+    start = time.perf_counter()
+    _say(f"simulating {paths:,} paths with the jax engine, keeping their summary only")
+    summary = _simulate_with_progress(
+        sc,
+        paths=paths,
+        seed=seed,
+        months=months,
+        metrics=metrics,
+        chunk_size=chunk_size,
+        sampling=sampling,
+        keep="summary",
+    )
+    seconds = time.perf_counter() - start
+    title = f"{sc.name} — {summary.paths:,} paths, {summary.months} months, seed {summary.seed} ({CONVENTION})"
+    console.print(summary_table(summary.summary(), title))
+    console.print(
+        f"simulated in {seconds:.1f} s; --summary-only: the paths were not kept, so no report or files were "
+        "written, and the exits', returns', dashboard and targets' rows are left out (run without it for them)",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()

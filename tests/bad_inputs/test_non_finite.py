@@ -114,3 +114,24 @@ def test_simulate_arguments_are_checked_before_any_work(scenario, kwargs, messag
     with pytest.raises(UsageError) as info:
         vs.simulate(scenario, **kwargs)
     assert message in str(info.value) and info.value.exit_code == 2
+
+
+def test_a_streaming_run_names_the_bad_paths_by_their_global_index(scenario):
+    """keep="summary": each chunk is checked as it is folded; the error, after the run, counts every chunk's bad
+    paths and names them by their index in the run (the chunk's start + the path in it), with their inputs."""
+    from venturesim.analysis.streaming import StreamingSummary
+
+    summary = StreamingSummary(scenario, paths=8196, seed=0, months=4, metrics=("cash",), block=4096)
+    cash = np.ones((5, 4))
+    cash[1, 2:] = np.nan
+    summary._check_finite(_result(scenario, cash, np.zeros(5)), start=0)
+    cash[1, 2:] = 1.0
+    cash[3, 1:] = np.inf
+    summary._check_finite(_result(scenario, cash, np.zeros(5)), start=8192)
+    summary.folded = summary.paths
+    with pytest.raises(NonFiniteResultError) as info:
+        summary.finish()
+    text = str(info.value)
+    assert "on 2 of 8,196 paths" in text
+    assert "path 1: company.initial_cash=1e+06" in text and "path 8195: company.initial_cash=3e+06" in text
+    assert list(info.value.paths) == [1, 8195] and info.value.exit_code == 6

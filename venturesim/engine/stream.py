@@ -1,0 +1,75 @@
+"""stream_jax(): run the JAX engine's chunks and fold each into a StreamingSummary, keeping no paths.
+
+The same chunks as :func:`venturesim.engine.simulate.run_jax` (:func:`~venturesim.engine.simulate.chunking`,
+:func:`~venturesim.engine.simulate.run_keys`, :func:`~venturesim.engine.simulate.run_chunk`: path i's numbers depend
+only on the seed and i), on the same pool of host threads, but each chunk's records are folded into the accumulators
+of :class:`venturesim.analysis.streaming.StreamingSummary` in path order (``pool.map`` yields in order) and dropped.
+Memory: the chunks in flight (≈ 13 kB a path each, :data:`~venturesim.engine.simulate.DEFAULT_CHUNK`) plus the
+accumulators (O(months × metrics)); nothing grows with the number of paths (docs/performance.md, "Streaming
+summaries").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from venturesim.analysis.streaming import StreamingSummary
+from venturesim.engine.jax_engine import BLOCK
+from venturesim.engine.simulate import chunking, placement, run_chunk, run_keys
+from venturesim.scenario.schema import Scenario
+from venturesim.spec.sampling import Design
+
+
+def stream_jax(
+    scenario: Scenario,
+    *,
+    paths: int,
+    seed: int,
+    months: int,
+    metrics: tuple[str, ...],
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
+    design: Design | None = None,
+    relative_error: float | None = None,
+) -> StreamingSummary:
+    """Run ``paths`` paths in chunks and return their :class:`StreamingSummary` (``simulate(..., keep="summary")``).
+
+    Raises
+    ------
+    NonFiniteResultError
+        Some paths' money became NaN or ±inf (after every chunk ran, as the full run).
+    """
+    where = placement()
+    chunk, chunks = chunking(paths, chunk_size)
+    params_key, process_key = run_keys(seed)
+    summary = StreamingSummary(
+        scenario, paths=paths, seed=seed, months=months, metrics=metrics, block=BLOCK, relative_error=relative_error
+    )
+
+    def one_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
+        return run_chunk(
+            scenario,
+            params_key,
+            process_key,
+            k,
+            chunk=chunk,
+            paths=paths,
+            months=months,
+            metrics=metrics,
+            device=where,
+            design=design,
+        )
+
+    workers = max(1, min(threads or os.cpu_count() or 1, chunks))
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        for start, stop, records, finals, draws in pool.map(one_chunk, range(chunks)):
+            summary.fold(start, records, finals, draws)
+            if progress is not None:
+                progress(stop, paths)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return summary.finish()

@@ -103,19 +103,35 @@ def test_time_to_arr_on_the_run(jax_result) -> None:
 
 
 def test_causes_of_death_both_engines(jax_result, des_result) -> None:
-    """DES: the structured causes, their shares summing to the share of paths dead. JAX: the year they died."""
+    """Both engines chart the structured causes the summary table lists (Result.why_dead), their counts summing
+    to the paths dead; the JAX engine's as well (its causes are found from the rounds' final state), not the
+    year of death. Only a result recorded without the rounds' attempts falls back to the year."""
+    from venturesim.funding.causes import describe
+
     for result in (jax_result, des_result):
         table = rc.death_causes_data(result)
         dead = (result.data["death_month"].values >= 0).sum()
-        assert table["paths"].sum() == dead
+        assert dead > 0 and table["paths"].sum() == dead
         np.testing.assert_allclose(table["share"], table["paths"] / result.paths)
-    by_year = rc.death_causes_data(jax_result)
+        assert table.attrs.get("by") != "year"
+        codes = pd.Series(result.death_causes())
+        counts = codes[codes != ""].value_counts()
+        assert dict(zip(table["cause"], table["paths"], strict=True)) == {describe(c): k for c, k in counts.items()}
+        assert not any(cause.startswith("year ") for cause in table["cause"])
+    assert "cause_of_death" in des_result.data and "cause_of_death" not in jax_result.data
+    spec = rc.plot_death_causes(jax_result).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["title"] is None  # the causes name themselves
+    assert "died by the horizon" in spec["title"]["subtitle"][0] and len(spec["title"]["subtitle"]) == 1
+
+    old = SimpleNamespace(data=jax_result.data.drop_vars("round_attempts"), paths=jax_result.paths)
+    old.why_dead = lambda: jax_result.__class__.why_dead(old)
+    old.death_causes = lambda: jax_result.__class__.death_causes(old)
+    by_year = rc.death_causes_data(old)
     death = jax_result.data["death_month"].values
     first = by_year.iloc[0]
     year = int(first["cause"].split()[1])
+    assert by_year.attrs["by"] == "year" and by_year["paths"].sum() == (death >= 0).sum()
     assert first["paths"] == ((death >= 0) & (death // 12 + 1 == year)).sum()
-    assert "cause_of_death" in des_result.data
-    assert rc.plot_death_causes(jax_result).to_dict()["layer"][0]["encoding"]["y"]["title"] == "Year of death"
 
 
 def test_median_path_by_hand() -> None:

@@ -399,14 +399,19 @@ def plot_time_to_arr(result: Result, thresholds: Sequence[float] = (1e6, 1e7)) -
 def death_causes_data(result: Result) -> pd.DataFrame:
     """Why the paths that died died: columns cause, paths, share (of all paths) and se.
 
-    The causes are the engines' structured codes (``cause_of_death``, described by
-    :func:`venturesim.funding.causes.describe`) when the result has them; otherwise the deaths are
-    grouped by the year of the horizon they happened in ("year 2 (months 13–24)", ``attrs["by"] = "year"``).
+    The causes are the structured codes of either engine (:meth:`Result.why_dead`: the DES's
+    ``cause_of_death``, the JAX engine's found from its rounds' final state by the same rule, described by
+    :func:`venturesim.funding.causes.describe`), the summary table's causes; only a result recorded
+    without them (no ``round_attempts``/``exit_debt``) groups its deaths by the year of the horizon they
+    happened in ("year 2 (months 13–24)", ``attrs["by"] = "year"``).
     """
     death = _finals(result, "death_month")
     n = result.paths
-    if "cause_of_death" in result.data:
+    try:
         table = result.why_dead()
+    except ValueError:  # no causes recorded: by year
+        table = None
+    if table is not None:
         frame = pd.DataFrame({"cause": table["cause"], "paths": table["paths"].astype(int)})
     else:
         dead = death[death >= 0]

@@ -158,3 +158,20 @@ def test_the_model_page_names_every_instrument_the_engines_simulate():
     domains = text[text.index("## 10. The domain models") : text.index("## Sources")].replace("\n", " ")
     assert "Not modelled yet: pre-money SAFEs" not in domains
     assert "pre-money SAFEs, convertible notes" in domains
+
+
+def test_the_pages_describe_the_fans_the_report_draws():
+    """The founders' tutorial once said the fans drew 5–95 % bands (the tooltip's old P05–P95) while the table used
+    p10/p90: one quantile convention, p10–p90 and p25–p75 around the median, and no page names another."""
+    import re
+
+    from venturesim.analysis.summary import QUANTILES
+    from venturesim.report.charts import FAN_QUANTILES
+
+    assert FAN_QUANTILES == (0.1, 0.25, 0.5, 0.75, 0.9) and set(QUANTILES) <= set(FAN_QUANTILES)
+    stale = [page.name for page in PAGES if re.search(r"(?<![\d.])5 ?[–-] ?95 ?%|P05|P95", page.read_text("utf-8"))]
+    assert stale == []
+    founders = (DOCS / "tutorial-founders.md").read_text(encoding="utf-8")
+    report = founders[founders.index("## 6. The report") : founders.index("## 7.")].replace("\n", " ")
+    assert "p10–p90 and p25–p75 bands" in report and "four interactive charts" not in report
+

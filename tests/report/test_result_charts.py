@@ -228,3 +228,34 @@ def test_report_draws_every_chart_from_summaries(report_page) -> None:
     assert max(len(s) for s in specs) < 60_000  # a few hundred rows at most, whatever the number of paths
     assert "<p class='headline' id='headline'>" in report_page
     assert "Monthly statement of the median path and the base plan (USD)" in report_page
+
+
+def test_moic_chart_marks_the_still_private_companies(jax_result) -> None:
+    """The MOIC chart shows the summary's investor view: besides the realised paths, every path where the round
+    closed, the still-private companies marked at their last post-money and at the ARR multiple; its medians are
+    returns()'s, and each line's n is the number of paths it counts."""
+    from venturesim.analysis.exits import marked_moic
+
+    frame = rc.moic_data(jax_result)
+    returns = jax_result.returns().set_index("round")
+    arr_basis = f"marked at {jax_result.scenario.funding.pricing.arr_multiple:g}× ARR"
+    marked = frame[frame["basis"] != rc.REALISED]
+    assert set(marked["basis"]) == {"marked at last post-money", arr_basis}
+    for (name, basis), g in marked.groupby(["round", "basis"]):
+        row = returns.loc[name]
+        assert g["n"].iloc[0] == row["n"] and g["private"].iloc[0] == row["still_private"] > 0
+        moic, _ = marked_moic(jax_result, name, "post_money" if basis.endswith("post-money") else "arr_multiple")
+        # P(MOIC ≥ x) at each x, by hand
+        for x, p in zip(g["x"].to_numpy()[::7], g["p_at_least"].to_numpy()[::7], strict=True):
+            assert p == pytest.approx((moic >= x).mean())
+    for name, g in frame[frame["basis"] == rc.REALISED].groupby("round"):
+        assert g["n"].iloc[0] == returns.loc[name, "realised"] and g["private"].iloc[0] == 0
+    spec = rc.plot_moic(jax_result).to_dict()
+    enc = spec["layer"][0]["encoding"]
+    assert enc["color"]["field"] == enc["strokeDash"]["field"] == "label"  # one legend: colour and dash together
+    labels = enc["color"]["scale"]["domain"]
+    realised = frame["basis"] == rc.REALISED
+    assert sum("realised (n = " in label for label in labels) == frame.loc[realised, "round"].nunique()
+    assert sum(label.endswith(" private)") for label in labels) == len(marked.groupby(["round", "basis"]))
+    assert len(enc["strokeDash"]["scale"]["range"]) == len(labels)
+    assert spec["title"]["subtitle"][1].startswith("marked:")

@@ -189,6 +189,36 @@ def test_unit_economics_quantiles_over_operating_paths(jax_result) -> None:
     assert row["n"] == np.isfinite(margin[:, -1]).sum()
 
 
+def test_unit_economics_keep_the_paths_at_infinity_at_the_cap(jax_result) -> None:
+    """A ratio at +∞ (a CAC that never pays back, burning without growing) is a bad figure, not a missing one: it
+    counts at the panel's cap, so the quantiles are those of min(ratio, cap) over every operating path where the
+    ratio is defined (the run: the burn multiple, cap 10×, with a path at +∞)."""
+    table = rc.unit_economics_data(jax_result).query("metric == 'burn_multiple'").set_index("month")
+    ratio = np.where(jax_result.data["alive"].values, jax_result.operating_metrics()["burn_multiple"].values, np.nan)
+    assert np.isposinf(ratio).any()
+    months = [m for m in range(1, MONTHS + 1) if (~np.isnan(ratio[:, m - 1])).sum() >= 10]
+    for month in (months[0], months[-1], *np.flatnonzero(np.isposinf(ratio).any(axis=0)) + 1):
+        v = ratio[:, month - 1]
+        defined = v[~np.isnan(v)]
+        row = table.loc[month]
+        assert row["n"] == defined.size and row["cap"] == rc.UNIT_ECONOMICS_CAPS["burn_multiple"] == 10.0
+        assert row["infinite"] == pytest.approx(np.isposinf(defined).mean())
+        for q in (0.1, 0.5, 0.9):
+            assert row[quantile_column(q)] == pytest.approx(np.quantile(np.minimum(defined, 10.0), q))
+    by_hand = SimpleNamespace(
+        operating_metrics=lambda: xr.Dataset(
+            {m: (("path", "month"), np.array([[1.0], [2.0], [np.inf], [np.inf], [np.nan]])) for m in rc.UNIT_ECONOMICS},
+            coords={"month": [1]},
+        ),
+        data=xr.Dataset({"alive": (("path", "month"), np.ones((5, 1), bool))}),
+    )
+    row = rc.unit_economics_data(by_hand).set_index("metric").loc["cac_payback_months"]
+    # min(·, 60) of [1, 2, ∞, ∞] = [1, 2, 60, 60]: the median is 31 (left out, ∞ would make it 1.5)
+    assert (row["n"], row["infinite"], row["q50"], row["q90"]) == (4, 0.5, 31.0, 60.0)
+    margin = rc.unit_economics_data(by_hand).set_index("metric").loc["gross_margin"]
+    assert (margin["q50"], margin["infinite"]) == (1.5, 0.5) and np.isnan(margin["cap"])  # no cap: +∞ not drawn
+
+
 @pytest.mark.parametrize("engine", ["jax", "des"])
 def test_cap_table_replays_the_median_path(engine, jax_result, des_result) -> None:
     """The median path run again alone (DES driver; a JAX path with the kernel's draws) gives the result's

@@ -525,19 +525,32 @@ UNIT_ECONOMICS = {
 }
 """Operating metric (:meth:`Result.operating_metrics`) → (title, number format)."""
 
+UNIT_ECONOMICS_CAPS = {"cac_payback_months": 60.0, "ltv_to_cac": 20.0, "burn_multiple": 10.0}
+"""Where a ratio's panel stops: a path at +∞ (a CAC that never pays back, zero churn, burning without growing) or
+above counts at the cap, so it stays in the quantiles (left out, it would make the ratio look better)."""
+
 
 def unit_economics_data(result: Result) -> pd.DataFrame:
-    """Per month, the p10, p25, p50, p75 and p90 over operating paths (alive that month; NaN and ±∞ left
-    out) of the SaaS ratios in :data:`UNIT_ECONOMICS`. Columns metric, title, month, q10 … q90, n (paths
-    with a finite value). Needs ``metrics="all"`` (see :meth:`Result.operating_metrics`)."""
+    """Per month, the p10, p25, p50, p75 and p90 over operating paths (alive that month, the ratio defined: NaN
+    left out) of the SaaS ratios in :data:`UNIT_ECONOMICS`, a ratio at or above its cap
+    (:data:`UNIT_ECONOMICS_CAPS`, +∞ included) counted at the cap. Columns metric, title, month, q10 … q90, n
+    (paths with a defined value), infinite (the share of them at +∞) and cap (NaN: none). Needs
+    ``metrics="all"`` (see :meth:`Result.operating_metrics`)."""
     ops = result.operating_metrics()
     alive = np.asarray(result.data["alive"].transpose("path", "month").values, bool)
     frames = []
     for metric, (title, _) in UNIT_ECONOMICS.items():
         values = np.asarray(ops[metric].transpose("path", "month").values, np.float64)
-        values = np.where(alive & np.isfinite(values), values, np.nan)
+        values = np.where(alive & ~np.isnan(values), values, np.nan)  # (paths, months)
+        cap = UNIT_ECONOMICS_CAPS.get(metric, np.nan)
+        n = (~np.isnan(values)).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            infinite = np.where(n > 0, np.isposinf(values).sum(axis=0) / np.maximum(n, 1), np.nan)
+        if np.isfinite(cap):
+            values = np.minimum(values, cap)
+        values = np.where(np.isfinite(values), values, np.nan)  # −∞ or an uncapped +∞: undrawable
         frame = fan_data(xr.Dataset({metric: (("path", "month"), values)}, coords={"month": ops["month"]}), metric)
-        frames.append(frame.assign(metric=metric, title=title, n=np.isfinite(values).sum(axis=0)))
+        frames.append(frame.assign(metric=metric, title=title, n=n, infinite=infinite, cap=cap))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -577,7 +590,14 @@ def plot_unit_economics(result: Result) -> alt.FacetChart:
             x=x,
             y=f"{columns[2]}:Q",
             color=alt.Color("band:N", scale=colors, legend=_LEGEND),
-            tooltip=["title:N", "month:Q", *(alt.Tooltip(f"{c}:Q", format=",.3~g") for c in columns), "n:Q"],
+            tooltip=[
+                "title:N",
+                "month:Q",
+                *(alt.Tooltip(f"{c}:Q", format=",.3~g") for c in columns),
+                "n:Q",
+                alt.Tooltip("infinite:Q", title="share at +∞", format=".1%"),
+                alt.Tooltip("cap:Q", title="drawn at most"),
+            ],
         )
     )
     order = [t for t, _ in UNIT_ECONOMICS.values()]
@@ -590,7 +610,16 @@ def plot_unit_economics(result: Result) -> alt.FacetChart:
             )
         )
         .resolve_scale(y="independent")
-        .properties(title=alt.TitleParams("Unit economics", subtitle="operating paths each month"))
+        .properties(
+            title=alt.TitleParams(
+                "Unit economics",
+                subtitle=[
+                    "operating paths each month; a ratio above its panel's cap, or at +∞",
+                    "(never pays back, zero churn, burning without growing), counts at the cap:",
+                    ", ".join(f"{UNIT_ECONOMICS[m][0]} {c:g}" for m, c in UNIT_ECONOMICS_CAPS.items()),
+                ],
+            )
+        )
     )
 
 

@@ -351,3 +351,17 @@ def test_the_pages_describe_the_fans_the_report_draws():
     founders = (DOCS / "tutorial-founders.md").read_text(encoding="utf-8")
     report = founders[founders.index("## 6. The report") : founders.index("## 7.")].replace("\n", " ")
     assert "p10–p90 and p25–p75 bands" in report and "four interactive charts" not in report
+
+
+def test_the_funding_page_says_returns_mark_the_still_private_companies():
+    """docs/model/funding.md said returns() counted the still-private companies without valuing them; it marks them
+    (at the last post-money and at the ARR multiple), and so may cheque_returns."""
+    import inspect
+
+    from venturesim.analysis.exits import MARKS, cheque_returns, round_returns
+
+    text = " ".join((DOCS / "model" / "funding.md").read_text(encoding="utf-8").split())
+    assert "counted, not valued" not in text
+    assert "marked_post_money_*" in text and "marked_arr_multiple_*" in text and "conditioning" in text
+    assert MARKS == ("post_money", "arr_multiple") and "mark" in inspect.signature(cheque_returns).parameters
+    assert "marked_post_money_" in inspect.getsource(round_returns)

@@ -289,3 +289,16 @@ def test_moic_chart_marks_the_still_private_companies(jax_result) -> None:
     assert sum(label.endswith(" private)") for label in labels) == len(marked.groupby(["round", "basis"]))
     assert len(enc["strokeDash"]["scale"]["range"]) == len(labels)
     assert spec["title"]["subtitle"][1].startswith("marked:")
+
+
+def test_the_api_quantiles_default_to_the_report_convention(jax_result) -> None:
+    """One quantile convention: Result.quantiles and cheque_returns default to the fans' p10, p25, p50, p75, p90
+    (they gave p5 and p95 while the report and the summary used p10 and p90)."""
+    import inspect
+
+    from venturesim.analysis.exits import cheque_returns
+    from venturesim.analysis.summary import QUANTILES
+
+    assert list(jax_result.quantiles("cash").columns) == list(FAN_QUANTILES)
+    assert inspect.signature(cheque_returns).parameters["q"].default == FAN_QUANTILES
+    assert set(QUANTILES) <= set(FAN_QUANTILES)

@@ -82,6 +82,20 @@ class Block:
         return lines[self.start : self.end]
 
 
+def commands(lines: list[str], block: Block) -> list[tuple[int, str]]:
+    """A console block's commands: (1-based page line, the command with its ``\\`` continuations joined)."""
+    text = block.text(lines)
+    found = []
+    for k, line in enumerate(text):
+        if line.startswith("$ "):
+            parts, j = [line[2:]], k
+            while parts[-1].endswith("\\") and j + 1 < len(text):
+                j += 1
+                parts.append(text[j])
+            found.append((block.start + k + 1, " ".join(part.rstrip("\\").strip() for part in parts)))
+    return found
+
+
 def parse(lines: list[str]) -> tuple[list[Block], list[tuple[int, str, str]]]:
     """The page's fenced blocks (each with the directives just above it) and its page-level directives."""
     blocks: list[Block] = []

@@ -116,3 +116,24 @@ def test_the_paired_bootstrap_by_hand():
     assert paired_difference(x + 3.0, x, "quantile", q=0.9) == (pytest.approx(3.0), pytest.approx(0.0, abs=1e-12))
     with pytest.raises(ValueError, match="differ in size"):
         paired_difference(x, x[:-1], "median")
+
+
+def test_the_overlaid_fans_are_over_the_operating_paths(comparison):
+    """The cash fans count the paths operating that month, as the run report's do (a dead path's cash is its last,
+    negative, balance). The plan burns $10k a month from C ~ U(200k, 600k): at month 30 the paths alive have
+    C > 300k and cash C − 300k (uniform on 0–300k: p10 $30k, median $150k, p90 $270k), never below 0."""
+    from venturesim.report.stress_charts import fan_overlay_data
+
+    frame = fan_overlay_data(comparison.results, "cash").query("variant == 'plan'").set_index("month")
+    data = comparison.results["plan"].data
+    cash, alive = data["cash"].values, data["alive"].values.astype(bool)
+    assert (cash[~alive] < 0).any()  # what an all-paths fan would have drawn
+    t = int(np.flatnonzero(data["month"].values == 30)[0])
+    operating = cash[alive[:, t], t]
+    np.testing.assert_allclose(
+        frame.loc[30, ["low", "median", "high"]].to_numpy(float), np.quantile(operating, [0.1, 0.5, 0.9]), rtol=1e-6
+    )
+    assert frame["low"].min() >= 0
+    assert frame.loc[30, "median"] == pytest.approx(150_000, abs=20_000)
+    spec = comparison.charts()["Cash"].to_dict()
+    assert "operating" in spec["title"]["subtitle"] and "operating paths" in spec["title"]["text"]

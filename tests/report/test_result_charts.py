@@ -103,19 +103,35 @@ def test_time_to_arr_on_the_run(jax_result) -> None:
 
 
 def test_causes_of_death_both_engines(jax_result, des_result) -> None:
-    """DES: the structured causes, their shares summing to the share of paths dead. JAX: the year they died."""
+    """Both engines chart the structured causes the summary table lists (Result.why_dead), their counts summing
+    to the paths dead; the JAX engine's as well (its causes are found from the rounds' final state), not the
+    year of death. Only a result recorded without the rounds' attempts falls back to the year."""
+    from venturesim.funding.causes import describe
+
     for result in (jax_result, des_result):
         table = rc.death_causes_data(result)
         dead = (result.data["death_month"].values >= 0).sum()
-        assert table["paths"].sum() == dead
+        assert dead > 0 and table["paths"].sum() == dead
         np.testing.assert_allclose(table["share"], table["paths"] / result.paths)
-    by_year = rc.death_causes_data(jax_result)
+        assert table.attrs.get("by") != "year"
+        codes = pd.Series(result.death_causes())
+        counts = codes[codes != ""].value_counts()
+        assert dict(zip(table["cause"], table["paths"], strict=True)) == {describe(c): k for c, k in counts.items()}
+        assert not any(cause.startswith("year ") for cause in table["cause"])
+    assert "cause_of_death" in des_result.data and "cause_of_death" not in jax_result.data
+    spec = rc.plot_death_causes(jax_result).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["title"] is None  # the causes name themselves
+    assert "died by the horizon" in spec["title"]["subtitle"][0] and len(spec["title"]["subtitle"]) == 1
+
+    old = SimpleNamespace(data=jax_result.data.drop_vars("round_attempts"), paths=jax_result.paths)
+    old.why_dead = lambda: jax_result.__class__.why_dead(old)
+    old.death_causes = lambda: jax_result.__class__.death_causes(old)
+    by_year = rc.death_causes_data(old)
     death = jax_result.data["death_month"].values
     first = by_year.iloc[0]
     year = int(first["cause"].split()[1])
+    assert by_year.attrs["by"] == "year" and by_year["paths"].sum() == (death >= 0).sum()
     assert first["paths"] == ((death >= 0) & (death // 12 + 1 == year)).sum()
-    assert "cause_of_death" in des_result.data
-    assert rc.plot_death_causes(jax_result).to_dict()["layer"][0]["encoding"]["y"]["title"] == "Year of death"
 
 
 def test_median_path_by_hand() -> None:
@@ -173,6 +189,36 @@ def test_unit_economics_quantiles_over_operating_paths(jax_result) -> None:
     assert row["n"] == np.isfinite(margin[:, -1]).sum()
 
 
+def test_unit_economics_keep_the_paths_at_infinity_at_the_cap(jax_result) -> None:
+    """A ratio at +∞ (a CAC that never pays back, burning without growing) is a bad figure, not a missing one: it
+    counts at the panel's cap, so the quantiles are those of min(ratio, cap) over every operating path where the
+    ratio is defined (the run: the burn multiple, cap 10×, with a path at +∞)."""
+    table = rc.unit_economics_data(jax_result).query("metric == 'burn_multiple'").set_index("month")
+    ratio = np.where(jax_result.data["alive"].values, jax_result.operating_metrics()["burn_multiple"].values, np.nan)
+    assert np.isposinf(ratio).any()
+    months = [m for m in range(1, MONTHS + 1) if (~np.isnan(ratio[:, m - 1])).sum() >= 10]
+    for month in (months[0], months[-1], *np.flatnonzero(np.isposinf(ratio).any(axis=0)) + 1):
+        v = ratio[:, month - 1]
+        defined = v[~np.isnan(v)]
+        row = table.loc[month]
+        assert row["n"] == defined.size and row["cap"] == rc.UNIT_ECONOMICS_CAPS["burn_multiple"] == 10.0
+        assert row["infinite"] == pytest.approx(np.isposinf(defined).mean())
+        for q in (0.1, 0.5, 0.9):
+            assert row[quantile_column(q)] == pytest.approx(np.quantile(np.minimum(defined, 10.0), q))
+    by_hand = SimpleNamespace(
+        operating_metrics=lambda: xr.Dataset(
+            {m: (("path", "month"), np.array([[1.0], [2.0], [np.inf], [np.inf], [np.nan]])) for m in rc.UNIT_ECONOMICS},
+            coords={"month": [1]},
+        ),
+        data=xr.Dataset({"alive": (("path", "month"), np.ones((5, 1), bool))}),
+    )
+    row = rc.unit_economics_data(by_hand).set_index("metric").loc["cac_payback_months"]
+    # min(·, 60) of [1, 2, ∞, ∞] = [1, 2, 60, 60]: the median is 31 (left out, ∞ would make it 1.5)
+    assert (row["n"], row["infinite"], row["q50"], row["q90"]) == (4, 0.5, 31.0, 60.0)
+    margin = rc.unit_economics_data(by_hand).set_index("metric").loc["gross_margin"]
+    assert (margin["q50"], margin["infinite"]) == (1.5, 0.5) and np.isnan(margin["cap"])  # no cap: +∞ not drawn
+
+
 @pytest.mark.parametrize("engine", ["jax", "des"])
 def test_cap_table_replays_the_median_path(engine, jax_result, des_result) -> None:
     """The median path run again alone (DES driver; a JAX path with the kernel's draws) gives the result's
@@ -212,3 +258,47 @@ def test_report_draws_every_chart_from_summaries(report_page) -> None:
     assert max(len(s) for s in specs) < 60_000  # a few hundred rows at most, whatever the number of paths
     assert "<p class='headline' id='headline'>" in report_page
     assert "Monthly statement of the median path and the base plan (USD)" in report_page
+
+
+def test_moic_chart_marks_the_still_private_companies(jax_result) -> None:
+    """The MOIC chart shows the summary's investor view: besides the realised paths, every path where the round
+    closed, the still-private companies marked at their last post-money and at the ARR multiple; its medians are
+    returns()'s, and each line's n is the number of paths it counts."""
+    from venturesim.analysis.exits import marked_moic
+
+    frame = rc.moic_data(jax_result)
+    returns = jax_result.returns().set_index("round")
+    arr_basis = f"marked at {jax_result.scenario.funding.pricing.arr_multiple:g}× ARR"
+    marked = frame[frame["basis"] != rc.REALISED]
+    assert set(marked["basis"]) == {"marked at last post-money", arr_basis}
+    for (name, basis), g in marked.groupby(["round", "basis"]):
+        row = returns.loc[name]
+        assert g["n"].iloc[0] == row["n"] and g["private"].iloc[0] == row["still_private"] > 0
+        moic, _ = marked_moic(jax_result, name, "post_money" if basis.endswith("post-money") else "arr_multiple")
+        # P(MOIC ≥ x) at each x, by hand
+        for x, p in zip(g["x"].to_numpy()[::7], g["p_at_least"].to_numpy()[::7], strict=True):
+            assert p == pytest.approx((moic >= x).mean())
+    for name, g in frame[frame["basis"] == rc.REALISED].groupby("round"):
+        assert g["n"].iloc[0] == returns.loc[name, "realised"] and g["private"].iloc[0] == 0
+    spec = rc.plot_moic(jax_result).to_dict()
+    enc = spec["layer"][0]["encoding"]
+    assert enc["color"]["field"] == enc["strokeDash"]["field"] == "label"  # one legend: colour and dash together
+    labels = enc["color"]["scale"]["domain"]
+    realised = frame["basis"] == rc.REALISED
+    assert sum("realised (n = " in label for label in labels) == frame.loc[realised, "round"].nunique()
+    assert sum(label.endswith(" private)") for label in labels) == len(marked.groupby(["round", "basis"]))
+    assert len(enc["strokeDash"]["scale"]["range"]) == len(labels)
+    assert spec["title"]["subtitle"][1].startswith("marked:")
+
+
+def test_the_api_quantiles_default_to_the_report_convention(jax_result) -> None:
+    """One quantile convention: Result.quantiles and cheque_returns default to the fans' p10, p25, p50, p75, p90
+    (they gave p5 and p95 while the report and the summary used p10 and p90)."""
+    import inspect
+
+    from venturesim.analysis.exits import cheque_returns
+    from venturesim.analysis.summary import QUANTILES
+
+    assert list(jax_result.quantiles("cash").columns) == list(FAN_QUANTILES)
+    assert inspect.signature(cheque_returns).parameters["q"].default == FAN_QUANTILES
+    assert set(QUANTILES) <= set(FAN_QUANTILES)

@@ -265,9 +265,7 @@ class Comparison:
         for metric, title, money in (("cash", "Cash", True), ("arr", "ARR", True)):
             if all(metric in r.data for r in self.results.values()):
                 charts[title] = stress_charts.plot_fan_overlay(
-                    stress_charts.fan_overlay_data(self.results, metric),
-                    f"{title} (median, 10th-90th percentile)",
-                    money,
+                    stress_charts.fan_overlay_data(self.results, metric), f"{title} (operating paths)", money
                 )
         return charts
 

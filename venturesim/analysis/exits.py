@@ -159,10 +159,11 @@ def round_returns(result) -> pd.DataFrame:
 
 
 def cheque_returns(
-    result, round_name: str, cheque: float, q=(0.05, 0.25, 0.5, 0.75, 0.95), mark: str | None = None
+    result, round_name: str, cheque: float, q=(0.1, 0.25, 0.5, 0.75, 0.9), mark: str | None = None
 ) -> pd.DataFrame:
     """Distribution of what a ``cheque`` (USD) in ``round_name`` returns: proceeds (USD), MOIC and IRR quantiles
-    with SEs, and the ``n`` and ``conditioning`` of the paths it is over.
+    with SEs (``q``: by default the report's p10, p25, p50, p75, p90), and the ``n`` and ``conditioning`` of the
+    paths it is over.
 
     ``mark=None``: over the paths where the round closed and the company exited or died by the horizon (realised).
     ``mark="post_money"`` or ``"arr_multiple"``: over every path where it closed, the still-private ones marked

@@ -238,42 +238,89 @@ def plot_outcome_distribution(result: Result, outcome: str = "arr", bins: int = 
     return _distribution_chart(hist, exceed, title, f"{title} (USD, log scale)", True, who)
 
 
-def moic_data(result: Result, points: int = 60) -> pd.DataFrame:
-    """Per round, P(MOIC ≥ x) over the paths where the round closed and the company was sold, listed,
-    acqui-hired or shut down by the horizon (still-private companies are not valued here: see the
-    summary's investor view). MOIC = the round's investors' proceeds / the amount they paid.
+REALISED = "realised"
+"""The MOIC chart's basis for the paths that exited by the horizon (the others: marked, :func:`moic_data`)."""
 
-    Columns round, x, p_at_least, se, n (paths counted) and zero (share of them with MOIC 0).
+
+def moic_data(result: Result, points: int = 60) -> pd.DataFrame:
+    """Per round and basis, P(MOIC ≥ x); MOIC = the round's investors' proceeds (or marked value) / what they paid.
+
+    Bases (column ``basis``): ``"realised"``, over the paths where the round closed and the company was sold,
+    listed, acqui-hired or shut down by the horizon; and, when the result has the rounds' ownership and the
+    final ARR, over all paths where the round closed, the still-private companies marked at the horizon
+    (:func:`venturesim.analysis.exits.marked_moic`) at their last post-money (``"marked at last post-money"``)
+    and at the scenario's ARR multiple (``"marked at 8.1× ARR"``) — the summary's investor view.
+
+    Columns round, basis, x, p_at_least, se, n (paths counted), private (of them still private, marked) and
+    zero (share of them with MOIC 0); ``attrs["all_zero"]`` names the (round, basis) with every MOIC 0 (nothing to
+    draw on a log axis).
     """
+    from venturesim.analysis.exits import MARKS, marked_moic
+
     d = result.data
     if "round_proceeds" not in d or "exit_kind" not in d:
         raise ValueError("the result has no exits (round_proceeds, exit_kind)")
     exited = np.isin(d["exit_kind"].values, (*_SOLD, _SHUTDOWN))
-    frames = []
+    can_mark = "round_ownership" in d and "final_arr" in d and "round_pre_money" in d
+    frames, nothing = [], []
     for r, name in enumerate(d["round"].values):
         closed = d["round_status"].values[:, r] == 2  # venturesim.funding.rounds.CLOSED
         chosen = closed & exited
-        if not chosen.any():
-            continue
-        moic = d["round_proceeds"].values[chosen, r] / d["round_amount"].values[chosen, r]
-        _, exceed = distribution_data(moic, 1, points)
-        if exceed.empty:
-            continue
-        frames.append(exceed.assign(round=str(name), n=int(chosen.sum()), zero=float((moic <= 0).mean())))
-    if not frames:
-        return pd.DataFrame(columns=["round", "x", "p_at_least", "se", "n", "zero"])
-    return pd.concat(frames, ignore_index=True)
+        bases: list[tuple[str, np.ndarray, int]] = []
+        if chosen.any():
+            moic = d["round_proceeds"].values[chosen, r] / d["round_amount"].values[chosen, r]
+            bases.append((REALISED, moic, 0))
+        if can_mark and (closed & ~exited).any():
+            for how in MARKS:
+                moic, realised = marked_moic(result, str(name), how)
+                label = "marked at last post-money" if how == "post_money" else _arr_mark(result)
+                bases.append((label, moic, int((~realised).sum())))
+        for basis, moic, private in bases:
+            _, exceed = distribution_data(moic, 1, points)
+            if exceed.empty:  # every MOIC 0: nothing to draw on a log axis, said in the subtitle
+                nothing.append(f"{name}, {basis}: all {int(np.isfinite(moic).sum()):,} at 0")
+                continue
+            finite = moic[np.isfinite(moic)]
+            frames.append(
+                exceed.assign(
+                    round=str(name), basis=basis, n=finite.size, private=private, zero=float((finite <= 0).mean())
+                )
+            )
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["round", "basis", "x", "p_at_least", "se", "n", "private", "zero"])
+    )
+    frame.attrs["all_zero"] = nothing
+    return frame
+
+
+def _arr_mark(result: Result) -> str:
+    return f"marked at {result.scenario.funding.pricing.arr_multiple:g}× ARR"
 
 
 def plot_moic(result: Result) -> alt.LayerChart:
-    """P(MOIC ≥ x) per round on a log x axis (:func:`moic_data`), with a rule at 1× (money back)."""
+    """P(MOIC ≥ x) per round on a log x axis (:func:`moic_data`): a solid line over the realised paths, dashed
+    and dotted over all paths where the round closed with the still-private companies marked at their last
+    post-money and at the ARR multiple; each legend entry gives n; a rule at 1× (money back)."""
     frame = moic_data(result)
     if frame.empty:
         raise ValueError("no round closed on a path that exited by the horizon: no MOIC to chart")
-    labels = {
-        name: f"{name} (n = {g['n'].iloc[0]:,}, {g['zero'].iloc[0]:.0%} at 0)" for name, g in frame.groupby("round")
-    }
-    frame = frame.assign(label=frame["round"].map(labels))
+    all_zero = frame.attrs.get("all_zero", [])
+
+    def label(g: pd.DataFrame) -> str:
+        row = g.iloc[0]
+        if row["basis"] == REALISED:
+            return f"{row['round']}, realised (n = {row['n']:,}, {row['zero']:.0%} at 0)"
+        return f"{row['round']}, {row['basis']} (n = {row['n']:,}, {row['private']:,} private)"
+
+    labels = {key: label(g) for key, g in frame.groupby(["round", "basis"], sort=False)}
+    frame = frame.assign(label=[labels[k] for k in zip(frame["round"], frame["basis"], strict=True)])
+    bases = list(dict.fromkeys(frame["basis"]))
+    order = list(labels.values())  # one legend: each line's colour and dash (solid realised, dashed marked)
+    dashes = [[[1, 0], [6, 3], [2, 2]][bases.index(basis)] for _, basis in labels]
+    legend = alt.Legend(title=None, orient="bottom", columns=1, labelLimit=360, symbolType="stroke")
+    frame = frame[["x", "p_at_least", "se", "label"]]  # the chart's data: what it draws, nothing per row twice
     low, high = float(frame["x"].min()), float(frame["x"].max())
     lines = (
         alt.Chart(frame)
@@ -285,9 +332,10 @@ def plot_moic(result: Result) -> alt.LayerChart:
                 axis=_log_x("MOIC (×, log scale)", False, log_ticks(min(low, 1.0), max(high, 1.0))),
             ),
             y=alt.Y("p_at_least:Q", title="P(MOIC ≥ x)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("label:N", legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=320)),
+            color=alt.Color("label:N", scale=alt.Scale(domain=order), legend=legend),
+            strokeDash=alt.StrokeDash("label:N", scale=alt.Scale(domain=order, range=dashes), legend=legend),
             tooltip=[
-                "round:N",
+                alt.Tooltip("label:N", title="paths"),
                 alt.Tooltip("x:Q", title="MOIC", format=".2f"),
                 alt.Tooltip("p_at_least:Q", title="P(MOIC ≥ x)", format=".1%"),
                 alt.Tooltip("se:Q", title="s.e.", format=".2%"),
@@ -295,7 +343,11 @@ def plot_moic(result: Result) -> alt.LayerChart:
         )
     )
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#555").encode(x="x:Q")
-    subtitle = ["paths where the round closed and the company exited", "(sold, listed, acqui-hired or shut down)"]
+    subtitle = ["realised: the company exited (sold, listed, acqui-hired or shut down)"]
+    if len(bases) > 1:
+        subtitle.append("marked: every path where the round closed, still-private companies valued at the horizon")
+    if all_zero:
+        subtitle.append("not drawn (MOIC 0): " + "; ".join(all_zero))
     return cast(
         alt.LayerChart,
         alt.layer(lines, one).properties(
@@ -399,14 +451,19 @@ def plot_time_to_arr(result: Result, thresholds: Sequence[float] = (1e6, 1e7)) -
 def death_causes_data(result: Result) -> pd.DataFrame:
     """Why the paths that died died: columns cause, paths, share (of all paths) and se.
 
-    The causes are the engines' structured codes (``cause_of_death``, described by
-    :func:`venturesim.funding.causes.describe`) when the result has them; otherwise the deaths are
-    grouped by the year of the horizon they happened in ("year 2 (months 13–24)", ``attrs["by"] = "year"``).
+    The causes are the structured codes of either engine (:meth:`Result.why_dead`: the DES's
+    ``cause_of_death``, the JAX engine's found from its rounds' final state by the same rule, described by
+    :func:`venturesim.funding.causes.describe`), the summary table's causes; only a result recorded
+    without them (no ``round_attempts``/``exit_debt``) groups its deaths by the year of the horizon they
+    happened in ("year 2 (months 13–24)", ``attrs["by"] = "year"``).
     """
     death = _finals(result, "death_month")
     n = result.paths
-    if "cause_of_death" in result.data:
+    try:
         table = result.why_dead()
+    except ValueError:  # no causes recorded: by year
+        table = None
+    if table is not None:
         frame = pd.DataFrame({"cause": table["cause"], "paths": table["paths"].astype(int)})
     else:
         dead = death[death >= 0]
@@ -468,19 +525,32 @@ UNIT_ECONOMICS = {
 }
 """Operating metric (:meth:`Result.operating_metrics`) → (title, number format)."""
 
+UNIT_ECONOMICS_CAPS = {"cac_payback_months": 60.0, "ltv_to_cac": 20.0, "burn_multiple": 10.0}
+"""Where a ratio's panel stops: a path at +∞ (a CAC that never pays back, zero churn, burning without growing) or
+above counts at the cap, so it stays in the quantiles (left out, it would make the ratio look better)."""
+
 
 def unit_economics_data(result: Result) -> pd.DataFrame:
-    """Per month, the p10, p25, p50, p75 and p90 over operating paths (alive that month; NaN and ±∞ left
-    out) of the SaaS ratios in :data:`UNIT_ECONOMICS`. Columns metric, title, month, q10 … q90, n (paths
-    with a finite value). Needs ``metrics="all"`` (see :meth:`Result.operating_metrics`)."""
+    """Per month, the p10, p25, p50, p75 and p90 over operating paths (alive that month, the ratio defined: NaN
+    left out) of the SaaS ratios in :data:`UNIT_ECONOMICS`, a ratio at or above its cap
+    (:data:`UNIT_ECONOMICS_CAPS`, +∞ included) counted at the cap. Columns metric, title, month, q10 … q90, n
+    (paths with a defined value), infinite (the share of them at +∞) and cap (NaN: none). Needs
+    ``metrics="all"`` (see :meth:`Result.operating_metrics`)."""
     ops = result.operating_metrics()
     alive = np.asarray(result.data["alive"].transpose("path", "month").values, bool)
     frames = []
     for metric, (title, _) in UNIT_ECONOMICS.items():
         values = np.asarray(ops[metric].transpose("path", "month").values, np.float64)
-        values = np.where(alive & np.isfinite(values), values, np.nan)
+        values = np.where(alive & ~np.isnan(values), values, np.nan)  # (paths, months)
+        cap = UNIT_ECONOMICS_CAPS.get(metric, np.nan)
+        n = (~np.isnan(values)).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            infinite = np.where(n > 0, np.isposinf(values).sum(axis=0) / np.maximum(n, 1), np.nan)
+        if np.isfinite(cap):
+            values = np.minimum(values, cap)
+        values = np.where(np.isfinite(values), values, np.nan)  # −∞ or an uncapped +∞: undrawable
         frame = fan_data(xr.Dataset({metric: (("path", "month"), values)}, coords={"month": ops["month"]}), metric)
-        frames.append(frame.assign(metric=metric, title=title, n=np.isfinite(values).sum(axis=0)))
+        frames.append(frame.assign(metric=metric, title=title, n=n, infinite=infinite, cap=cap))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -520,7 +590,14 @@ def plot_unit_economics(result: Result) -> alt.FacetChart:
             x=x,
             y=f"{columns[2]}:Q",
             color=alt.Color("band:N", scale=colors, legend=_LEGEND),
-            tooltip=["title:N", "month:Q", *(alt.Tooltip(f"{c}:Q", format=",.3~g") for c in columns), "n:Q"],
+            tooltip=[
+                "title:N",
+                "month:Q",
+                *(alt.Tooltip(f"{c}:Q", format=",.3~g") for c in columns),
+                "n:Q",
+                alt.Tooltip("infinite:Q", title="share at +∞", format=".1%"),
+                alt.Tooltip("cap:Q", title="drawn at most"),
+            ],
         )
     )
     order = [t for t, _ in UNIT_ECONOMICS.values()]
@@ -533,7 +610,16 @@ def plot_unit_economics(result: Result) -> alt.FacetChart:
             )
         )
         .resolve_scale(y="independent")
-        .properties(title=alt.TitleParams("Unit economics", subtitle="operating paths each month"))
+        .properties(
+            title=alt.TitleParams(
+                "Unit economics",
+                subtitle=[
+                    "operating paths each month; a ratio above its panel's cap, or at +∞",
+                    "(never pays back, zero churn, burning without growing), counts at the cap:",
+                    ", ".join(f"{UNIT_ECONOMICS[m][0]} {c:g}" for m, c in UNIT_ECONOMICS_CAPS.items()),
+                ],
+            )
+        )
     )
 
 

@@ -6,6 +6,7 @@ Each ``*_data`` function reduces results to a small tidy table; each
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import cast
 
@@ -50,11 +51,19 @@ def plot_survival_overlay(frame: pd.DataFrame) -> alt.LayerChart:
 
 
 def fan_overlay_data(results: Mapping[str, object], metric: str, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFrame:
-    """Columns variant, month, low, median, high: the metric's 10th, 50th and 90th percentiles over paths."""
+    """Columns variant, month, low, median, high: the metric's 10th, 50th and 90th percentiles over the paths
+    operating that month (``alive``; as the run report's fans: a dead path's cash is its last, negative, balance
+    and a sold one's is not the company's any more — the Survival overlay shows how many are left), NaN in a
+    month with none."""
     frames = []
     for name, result in results.items():
-        values = np.asarray(result.data[metric].values, np.float64)  # type: ignore[attr-defined]  # (paths, months)
-        q = np.nanquantile(values, quantiles, axis=0)
+        data = result.data  # type: ignore[attr-defined]
+        values = np.asarray(data[metric].values, np.float64)  # (paths, months)
+        if "alive" in data:
+            values = np.where(np.asarray(data["alive"].values, bool), values, np.nan)
+        with warnings.catch_warnings():  # a month no path operates: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            q = np.nanquantile(values, quantiles, axis=0)
         frames.append(
             pd.DataFrame(
                 {
@@ -81,7 +90,7 @@ def plot_fan_overlay(frame: pd.DataFrame, title: str, money: bool = True) -> alt
     return cast(
         alt.LayerChart,
         alt.layer(band, line).properties(
-            title=alt.TitleParams(title, subtitle="each variant: median line, p10–p90 band of paths"),
+            title=alt.TitleParams(title, subtitle="each variant: median line, p10–p90 band of the paths operating"),
             width="container",
             height=CHART_HEIGHT,
         ),

@@ -267,3 +267,14 @@ def test_a_share_that_rounds_to_zero_is_not_called_zero():
         "fewer than 1 in 100",  # 0.5 of 100 rounds (half to even) to 0
         "21 of 100",
     ]
+
+
+def test_exit_rows_name_only_what_happened_and_founders_proceeds_are_of_exits(result):
+    # exit kinds 0, 0, 4, 4, 1: an acquisition (1 of 5) and two shutdowns; no IPO or acqui-hire happened
+    rows = _rows(result.summary())
+    assert rows[("acquisition by month 4", "probability")] == pytest.approx(0.2)
+    assert rows[("shutdown by month 4", "probability")] == pytest.approx(0.4)
+    assert ("ipo by month 4", "probability") not in rows.index
+    assert ("acquihire by month 4", "probability") not in rows.index
+    # the founders' proceeds are over the one sale ($7M), not the shutdowns' $0
+    assert rows[("founders' proceeds (paths sold, listed or acqui-hired, n=1)", "p50")] == pytest.approx(7e6)

@@ -202,26 +202,21 @@ def summary_rows(result) -> list[tuple]:
     ds = result.data
     if "exit_kind" not in ds:
         return []
-    sold = bool(np.isin(ds["exit_kind"].values, (1, 2, 3)).any())
+    kinds = ds["exit_kind"].values
+    exited = np.isin(kinds, (1, 2, 3))  # sold, listed or acqui-hired
+    sold = bool(exited.any())
     rows = []
     for k, name in enumerate(EXIT_KINDS):
-        if k != NO_EXIT and sold:
+        if k != NO_EXIT and sold and (kinds == k).any():  # a kind no path ended in (none modelled) prints nothing
             rows.append(
-                (
-                    "exits",
-                    f"{name} by month {result.months}",
-                    "probability",
-                    *_stats.proportion(ds["exit_kind"].values == k),
-                    "fraction",
-                )
+                ("exits", f"{name} by month {result.months}", "probability", *_stats.proportion(kinds == k), "fraction")
             )
-    done = ds["exit_kind"].values != NO_EXIT
-    founders = ds["founder_proceeds"].values[done]
+    founders = ds["founder_proceeds"].values[exited]  # not shutdowns: their asset sale goes to preferences first
     for q in (0.5, 0.9) if sold else ():
         rows.append(
             (
                 "exits",
-                f"founders' proceeds (paths exited or shut down, n={founders.size:,})",
+                f"founders' proceeds (paths sold, listed or acqui-hired, n={founders.size:,})",
                 f"p{round(100 * q)}",
                 *_stats.quantile(founders, q),
                 "USD",

@@ -176,25 +176,13 @@ def simulate(
             scheduler=scheduler,
             progress=progress,
         )
-    elif keep == "summary":
-        from venturesim.analysis.sampling import sampling_design
-        from venturesim.engine.stream import stream_jax
-
-        return stream_jax(  # checks the money's finiteness chunk by chunk (finish)
-            scenario,
-            design=sampling_design(scenario, sampling, paths, seed),
-            paths=paths,
-            seed=seed,
-            months=months,
-            metrics=resolve_metrics(metrics),
-            chunk_size=chunk_size,
-            progress=progress,
-            threads=threads,
-        )
     else:
         from venturesim.analysis.sampling import sampling_design
+        from venturesim.analysis.streaming import StreamingSummary as _StreamingSummary
+        from venturesim.engine.stream import stream_jax
 
-        result = run_jax(
+        run = stream_jax if keep == "summary" else run_jax  # the summary checks the money chunk by chunk
+        out = run(
             scenario,
             design=sampling_design(scenario, sampling, paths, seed),
             paths=paths,
@@ -205,6 +193,9 @@ def simulate(
             progress=progress,
             threads=threads,
         )
+        if isinstance(out, _StreamingSummary):
+            return out
+        result = out
     check_finite(result)
     return result
 

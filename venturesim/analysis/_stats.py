@@ -16,6 +16,9 @@ import numpy as np
 Z975 = 1.959963984540054
 QUANTILES = (0.1, 0.5, 0.9)
 """The quantiles every summary table and chart reports: p10/p50/p90 (:mod:`venturesim.analysis.summary`)."""
+FAN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+"""The one quantile convention of fans and quantile tables (charts, ``Result.quantiles``, ``cheque_returns``, a
+streaming summary): p10–p90 outer band, p25–p75 inner band, the median; :data:`QUANTILES` and the quartiles."""
 RUNWAY_CAP_MONTHS = 120
 """A runway longer than this (+∞ included: cash-flow positive) reads "more than 10 years" in the headline and
 ``"> 10 years"`` in the tables (:func:`venturesim.report.html.format_number`): a ratio of cash to one month's

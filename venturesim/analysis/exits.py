@@ -31,6 +31,8 @@ columns).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -159,7 +161,7 @@ def round_returns(result) -> pd.DataFrame:
 
 
 def cheque_returns(
-    result, round_name: str, cheque: float, q=(0.1, 0.25, 0.5, 0.75, 0.9), mark: str | None = None
+    result, round_name: str, cheque: float, q: Sequence[float] = _stats.FAN_QUANTILES, mark: str | None = None
 ) -> pd.DataFrame:
     """Distribution of what a ``cheque`` (USD) in ``round_name`` returns: proceeds (USD), MOIC and IRR quantiles
     with SEs (``q``: by default the report's p10, p25, p50, p75, p90), and the ``n`` and ``conditioning`` of the

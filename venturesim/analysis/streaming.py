@@ -29,14 +29,14 @@ same parts in the same order. The same seed gives the same numbers, bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from venturesim.analysis import outcomes as oc
-from venturesim.analysis._stats import QUANTILES
+from venturesim.analysis._stats import FAN_QUANTILES, QUANTILES
 from venturesim.analysis.sketch import RELATIVE_ERROR, Moments, QuantileSketch
 
 _SUMMARY_COLUMNS = ["section", "metric", "statistic", "value", "se", "unit"]
@@ -198,7 +198,7 @@ class StreamingSummary:
         """A monthly metric's :class:`~venturesim.analysis.sketch.QuantileSketch`, cells (months[, S])."""
         return self._metric(metric)[1]
 
-    def quantiles(self, metric: str, q=(0.05, 0.25, 0.5, 0.75, 0.95)) -> pd.DataFrame:
+    def quantiles(self, metric: str, q: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
         """Quantiles over paths of a monthly metric (rows months, columns quantiles), as
         :meth:`venturesim.engine.result.Result.quantiles` (NaN left out, linear interpolation) within the relative
         error :attr:`relative_error` (where numpy interpolates between +∞ and +∞ to NaN, the sketch gives +∞)."""

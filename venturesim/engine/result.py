@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from venturesim.analysis._stats import FAN_QUANTILES
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.scenario.schema import Scenario
 
@@ -107,9 +108,9 @@ class Result:
             raise KeyError(f"metric {metric!r} was not recorded; recorded: {self.metrics}")
         return self.data[metric]
 
-    def quantiles(self, metric: str, q=(0.1, 0.25, 0.5, 0.75, 0.9)) -> pd.DataFrame:
+    def quantiles(self, metric: str, q: Sequence[float] = FAN_QUANTILES) -> pd.DataFrame:
         """Quantiles over paths of a monthly metric: rows are months, columns quantiles (by default the report's
-        one convention, :data:`venturesim.report.charts.FAN_QUANTILES`: p10, p25, p50, p75, p90)."""
+        one convention, :data:`venturesim.analysis._stats.FAN_QUANTILES`: p10, p25, p50, p75, p90)."""
         values = np.asarray(self._monthly(metric).values, np.float64)
         table = np.nanquantile(values, q, axis=0).T if values.ndim == 2 else None
         if table is None:

@@ -15,8 +15,9 @@ chunk size, thread count or device count gives the same result.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from functools import partial
 from typing import TypeAlias
 
@@ -132,10 +133,50 @@ def run_jax(
     same process noise). ``design`` (one row per path of this run) sets inputs from given uniforms or
     quantiles (:class:`venturesim.spec.sampling.Design`).
 
-    Chunks run on a pool of host threads (default: one per core; XLA releases
-    the GIL, and one kernel call uses about one core on CPU), each sampling its
-    chunk and running it on device ``k mod devices``.
+    Chunks run on a pool of host threads (:func:`run_chunks`).
     """
+    monthly: dict[str, np.ndarray] = {}
+    finals: dict[str, np.ndarray] = {}
+    inputs: dict[str, np.ndarray] = {}
+    with closing(
+        run_chunks(
+            scenario,
+            paths=paths,
+            seed=seed,
+            months=months,
+            metrics=metrics,
+            chunk_size=chunk_size,
+            threads=threads,
+            first_path=first_path,
+            design=design,
+        )
+    ) as chunks:
+        for start, stop, records, final, draws in chunks:
+            for target, block in ((monthly, records), (finals, final), (inputs, draws)):
+                for name, value in block.items():
+                    store_rows(target, name, value, paths, start)
+            if progress is not None:
+                progress(stop, paths)  # may raise (Ctrl-C in the CLI) to stop the run
+
+    return assemble(scenario, monthly, finals, inputs, paths=paths, seed=seed, months=months, first_path=first_path)
+
+
+def run_chunks(
+    scenario: Scenario,
+    *,
+    paths: int,
+    seed: int,
+    months: int,
+    metrics: tuple[str, ...],
+    chunk_size: int | None = None,
+    threads: int | None = None,
+    first_path: int = 0,
+    design: Design | None = None,
+) -> Generator[tuple[int, int, dict, dict, dict], None, None]:
+    """A run's chunks (:func:`run_chunk`), in path order, computed on a pool of ``threads`` host threads (default:
+    one per core; XLA releases the GIL, and one kernel call uses about one core on CPU) so sampling overlaps
+    computation. If the consumer stops (an error, Ctrl-C), chunks not yet started are dropped; only those in
+    flight finish."""
     if first_path % BLOCK:
         raise ValueError(f"first_path(={first_path}) must be a multiple of {BLOCK}")
     where = placement()
@@ -157,22 +198,11 @@ def run_jax(
             design=design,
         )
 
-    monthly: dict[str, np.ndarray] = {}
-    finals: dict[str, np.ndarray] = {}
-    inputs: dict[str, np.ndarray] = {}
-    workers = max(1, min(threads or os.cpu_count() or 1, chunks))
-    pool = ThreadPoolExecutor(max_workers=workers)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(threads or os.cpu_count() or 1, chunks)))
     try:
-        for start, stop, records, final, draws in pool.map(one_chunk, range(chunks)):
-            for target, block in ((monthly, records), (finals, final), (inputs, draws)):
-                for name, value in block.items():
-                    store_rows(target, name, value, paths, start)
-            if progress is not None:
-                progress(stop, paths)  # may raise (Ctrl-C in the CLI) to stop the run
-    finally:  # on an error, chunks not yet started are dropped; only those in flight finish
+        yield from pool.map(one_chunk, range(chunks))
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-    return assemble(scenario, monthly, finals, inputs, paths=paths, seed=seed, months=months, first_path=first_path)
 
 
 def chunking(paths: int, chunk_size: int | None) -> tuple[int, int]:

@@ -1,8 +1,8 @@
 """stream_jax(): run the JAX engine's chunks and fold each into a StreamingSummary, keeping no paths.
 
 The same chunks as :func:`venturesim.engine.simulate.run_jax` (:func:`~venturesim.engine.simulate.chunking`,
-:func:`~venturesim.engine.simulate.run_keys`, :func:`~venturesim.engine.simulate.run_chunk`: path i's numbers depend
-only on the seed and i), on the same pool of host threads, but each chunk's records are folded into the accumulators
+:func:`~venturesim.engine.simulate.run_chunks`: path i's numbers depend only on the seed and i), on the same pool
+of host threads, but each chunk's records are folded into the accumulators
 of :class:`venturesim.analysis.streaming.StreamingSummary` in path order (``pool.map`` yields in order) and dropped.
 Memory: the chunks in flight (≈ 13 kB a path each, :data:`~venturesim.engine.simulate.DEFAULT_CHUNK`) plus the
 accumulators (O(months × metrics)); nothing grows with the number of paths (docs/performance.md, "Streaming
@@ -11,13 +11,12 @@ summaries").
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 from venturesim.analysis.streaming import StreamingSummary
 from venturesim.engine.jax_engine import BLOCK
-from venturesim.engine.simulate import chunking, placement, run_chunk, run_keys
+from venturesim.engine.simulate import run_chunks
 from venturesim.scenario.schema import Scenario
 from venturesim.spec.sampling import Design
 
@@ -42,34 +41,23 @@ def stream_jax(
     NonFiniteResultError
         Some paths' money became NaN or ±inf (after every chunk ran, as the full run).
     """
-    where = placement()
-    chunk, chunks = chunking(paths, chunk_size)
-    params_key, process_key = run_keys(seed)
     summary = StreamingSummary(
         scenario, paths=paths, seed=seed, months=months, metrics=metrics, block=BLOCK, relative_error=relative_error
     )
-
-    def one_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
-        return run_chunk(
+    with closing(
+        run_chunks(
             scenario,
-            params_key,
-            process_key,
-            k,
-            chunk=chunk,
             paths=paths,
+            seed=seed,
             months=months,
             metrics=metrics,
-            device=where,
+            chunk_size=chunk_size,
+            threads=threads,
             design=design,
         )
-
-    workers = max(1, min(threads or os.cpu_count() or 1, chunks))
-    pool = ThreadPoolExecutor(max_workers=workers)
-    try:
-        for start, stop, records, finals, draws in pool.map(one_chunk, range(chunks)):
+    ) as chunks:
+        for start, stop, records, finals, draws in chunks:
             summary.fold(start, records, finals, draws)
             if progress is not None:
                 progress(stop, paths)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
     return summary.finish()

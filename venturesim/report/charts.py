@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from venturesim.analysis._stats import FAN_QUANTILES
+
 CHART_WIDTH = 560
 """Width in pixels of the charts that cannot follow their container (faceted and concatenated ones
 use :data:`PANEL_WIDTH`); single and layered charts take the container's width (``"container"``)."""
@@ -25,9 +27,6 @@ CHART_HEIGHT = 300
 PANEL_WIDTH = 260
 """Width in pixels of one panel of a faceted chart: fits a 420-px-wide screen with its axis."""
 
-FAN_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
-"""The report's one quantile convention: p10–p90 outer band, p25–p75 inner band, the median line; the
-summary table's quantiles are p10, p50 and p90 (:data:`venturesim.analysis.summary.QUANTILES`)."""
 
 FAN_COLORS = ("#c6d7ea", "#8fb0d6", "#1f3b63")
 """Outer band, inner band, median line."""

@@ -280,7 +280,7 @@ def dataset_charts(ds: xr.Dataset) -> dict[str, alt.TopLevelMixin]:
     with a zero line), ARR (USD), customers (count) over the operating paths (:func:`operating_view`),
     the quality gap (nats/token), the paths' outcomes when any path was sold, listed or acqui-hired,
     and the product's charts. Fans show p10–p90 and p25–p75 bands around the median
-    (:data:`venturesim.report.charts.FAN_QUANTILES`)."""
+    (:data:`venturesim.analysis._stats.FAN_QUANTILES`)."""
     charts: dict[str, alt.TopLevelMixin] = {}
     if "alive" in ds.data_vars:
         charts["Survival"] = plot_survival(survival_data(ds))

@@ -6,7 +6,7 @@ function takes the Result and returns an Altair chart drawn from that table. Not
 except :func:`base_plan`, which runs the JAX engine once with every uncertain input at its median.
 
 Conventions (the same as the summary table's): quantiles over paths are p10, p50 and p90, with a
-p25–p75 inner band where a band is drawn (:data:`venturesim.report.charts.FAN_QUANTILES`); shares
+p25–p75 inner band where a band is drawn (:data:`venturesim.analysis._stats.FAN_QUANTILES`); shares
 carry their binomial standard error √(p(1 − p)/n); money is in USD; months are the engine's month
 index (the value at month m is the state at the end of month m); every chart says which paths it
 counts ("operating paths", "paths that exited", "all paths").

@@ -74,6 +74,23 @@ from venturesim.spec._base import Model
 from venturesim.spec.distributions import uncertain
 
 
+class TractionBar(Model):
+    """The traction at which investors take a meeting whatever the round's history: ARR and its growth."""
+
+    min_arr: float = Field(
+        1_000_000.0,
+        ge=0,
+        description="At least this ARR, USD (1,000,000: the usual Series A bar, an assumption; compare "
+        "sale_min_arr in the shipped scenarios).",
+    )
+    min_growth: float = Field(
+        2.0,
+        ge=0,
+        description="… growing at least this multiple a year (the funding paces' growth, funding.traction; 2, "
+        "≈100 %/yr, is the median growth at a Series A, Blossom Street Ventures Q4 2016).",
+    )
+
+
 class OnRoundFailure(Model):
     """What the company does from a failed round attempt until a round closes."""
 
@@ -114,6 +131,18 @@ class OnRoundFailure(Model):
         ge=0,
         description="… growing at least this multiple a year (the funding paces' growth, funding.traction; 0: any; "
         "2, ≈100 %/yr, is the median growth at a Series A, Blossom Street Ventures Q4 2016).",
+    )
+    retry_abandoned_with_traction: TractionBar | None = Field(
+        None,
+        description="A round abandoned after max_attempts failures is tried again, one more attempt each time "
+        "(retry_delay after the last failure, priced × the down-round factor per failed attempt), by a company "
+        "with this traction whose later rounds have not started (null, the default: an abandoned round is never "
+        "tried again; {} for the bar's defaults, $1M ARR growing 2×).",
+    )
+    waive_earliest_month_with_traction: TractionBar | None = Field(
+        None,
+        description="A round's earliest_month does not hold for a company with this traction: investors meet a "
+        "company growing fast whatever its age (null, the default: earliest_month always holds).",
     )
 
 

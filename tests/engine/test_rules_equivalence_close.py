@@ -437,8 +437,7 @@ def test_round_start_and_bridges(rng):
     bridged = SimpleNamespace(**(vars(f) | {"trigger_runway": trigger, "milestone_arr": milestone}))
     traction = {"growth": more.choice([1.0, 3.0], N), "attempts": more.choice([0.0, 2.0], (N, R)), "params": bridged}
     retried = np.asarray(run_both(start_due, args | traction))
-    assert (retried.sum(axis=1) <= 1).all()  # still one round at a time
-    assert (retried & (state.status == ABANDONED)).any()  # an abandoned round reopened
+    assert (retried.sum(axis=1) <= 1).all()  # still one round at a time (the reopening by hand: test_traction_retry)
     assert start.any() and (start.sum(axis=1) <= 1).all()  # rounds are raised in order: one at a time
     failed = np.zeros((N, R), bool)
     failed[np.arange(N), 0] = rng.random(N) < 0.5

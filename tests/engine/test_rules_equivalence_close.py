@@ -360,7 +360,19 @@ def funding_params(rng, t=5.0):
         # funding.instruments: the non-priced rounds are a post-money SAFE, a note and a pre-money SAFE by column
         kind=np.where(is_safe > 0, np.array([1.0, 3.0, 2.0]), 0.0),
         interest_rate=np.full((N, R), 0.08),
+        # the failure policy's traction bars (own generator: the draws above stay as they were)
+        **traction_bars(np.random.default_rng(14)),
     )
+
+
+def traction_bars(rng):
+    """The failure policy's traction bars (paths,): off (+inf ARR) or $1M growing 2× (policy.on_round_failure)."""
+    return {
+        "retry_min_arr": rng.choice([np.inf, 1e6], N),
+        "retry_min_growth": np.full(N, 2.0),
+        "waive_min_arr": rng.choice([np.inf, 1e6], N),
+        "waive_min_growth": np.full(N, 2.0),
+    }
 
 
 def test_debt_month(rng):
@@ -417,6 +429,15 @@ def test_round_start_and_bridges(rng):
         "active": rng.random(N) < 0.9,
     }
     start = np.asarray(run_both(start_due, args))
+    # the policy's traction: growth and failed attempts (own generator: the draws above unchanged); the bridge
+    # (column 1) never starts on its own, as the engines' params say (trigger −∞, no milestone)
+    more = np.random.default_rng(15)
+    trigger, milestone = f.trigger_runway.copy(), f.milestone_arr.copy()
+    trigger[:, 1], milestone[:, 1] = -np.inf, np.inf
+    bridged = SimpleNamespace(**(vars(f) | {"trigger_runway": trigger, "milestone_arr": milestone}))
+    traction = {"growth": more.choice([1.0, 3.0], N), "attempts": more.choice([0.0, 2.0], (N, R)), "params": bridged}
+    retried = np.asarray(run_both(start_due, args | traction))
+    assert (retried.sum(axis=1) <= 1).all()  # still one round at a time (the reopening by hand: test_traction_retry)
     assert start.any() and (start.sum(axis=1) <= 1).all()  # rounds are raised in order: one at a time
     failed = np.zeros((N, R), bool)
     failed[np.arange(N), 0] = rng.random(N) < 0.5

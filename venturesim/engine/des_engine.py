@@ -54,6 +54,7 @@ from venturesim.funding.debt import DebtMonth, grant_inflow, step_debt
 from venturesim.funding.instruments import NOTE, note_grants, step_notes
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
 from venturesim.funding.rounds import CLOSED, RAISING, start_due
+from venturesim.funding.traction import growth_multiple
 from venturesim.market import _checks
 from venturesim.market.process import MarketPosition, market_month
 from venturesim.model_costs.month_rules import ProductMonth
@@ -409,7 +410,19 @@ def _month_ends(
             company.ended.succeed("exited")
             continue
         runway_ = float(end.runway)
-        starting = np.flatnonzero(start_due(f.status, f.next_try, params.funding, t + 1.0, runway_, company.arr, True))
+        growth = growth_multiple(company.arr, f.new_arr_pace)
+        due = start_due(
+            f.status,
+            f.next_try,
+            params.funding,
+            t + 1.0,
+            runway_,
+            company.arr,
+            True,
+            growth=growth,
+            attempts=f.attempts,
+        )
+        starting = np.flatnonzero(due)
         for r in starting:
             hook = params.risks.hooks.funding_success
             env.process(fundraise(env, company, round_names, params.funding, int(r), rng, runway_, hook))

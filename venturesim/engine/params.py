@@ -93,7 +93,7 @@ def sample_with_draws(
         team=sample_team(
             scenario.team, sampler, months, option_pool=scenario.company.option_pool, policy=scenario.policy
         ),
-        funding=sample_funding(scenario.funding, sampler, months),
+        funding=sample_funding(scenario.funding, sampler, months, scenario.policy.on_round_failure),
         product=sample_product(scenario.product, sampler, months),
         partnerships=sample_partnerships(scenario.partnerships, sampler, segments),
         risks=None,  # type: ignore[arg-type]  # the record is set below, once the risks have acted

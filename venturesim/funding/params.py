@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import ndtr
@@ -12,6 +12,9 @@ from venturesim.funding.schema import Funding, Round, Traction
 from venturesim.funding.shares.waterfall import CAPPED, FULL, NONE
 from venturesim.funding.traction import dilution_ratio
 from venturesim.spec.sampling import Sampler
+
+if TYPE_CHECKING:
+    from venturesim.team.policy import OnRoundFailure
 
 
 class FundingParams(NamedTuple):
@@ -86,6 +89,10 @@ class FundingParams(NamedTuple):
     debt_min_cash: np.ndarray  # (paths, D) USD covenant (−inf: none)
     grant_month: np.ndarray  # (paths, G) month the grant is paid (−1: not awarded)
     grant_amount: np.ndarray  # (paths, G) USD
+    retry_min_arr: np.ndarray  # (paths,) USD: an abandoned round is retried at this ARR… (+inf: never)
+    retry_min_growth: np.ndarray  # (paths,) … growing this multiple a year (policy.on_round_failure)
+    waive_min_arr: np.ndarray  # (paths,) USD: earliest_month does not hold at this ARR… (+inf: always holds)
+    waive_min_growth: np.ndarray  # (paths,) … growing this multiple a year
 
 
 def _bridge_round(parent: Round) -> Round:
@@ -140,8 +147,14 @@ _BRIDGE_FIELDS = {"success_probability": "probability", "amount": "amount"}
 """A bridge round's uncertain inputs and their names in the parent round's ``bridge`` block."""
 
 
-def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingParams:
-    """Draw each round's inputs (R may be 0: then every array is (paths, 0)), debt, grants and the exits'."""
+def sample_funding(
+    funding: Funding, sampler: Sampler, months: int, on_failure: OnRoundFailure | None = None
+) -> FundingParams:
+    """Draw each round's inputs (R may be 0: then every array is (paths, 0)), debt, grants and the exits'.
+
+    ``on_failure``: the failure policy (:class:`venturesim.team.policy.OnRoundFailure`) whose traction bars
+    reopen an abandoned round and waive a round's earliest month (:func:`venturesim.funding.rounds.start_due`;
+    None: its defaults, neither)."""
     axis = _round_axis(funding)
 
     def per_round(field):
@@ -229,6 +242,13 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
 
     inf = float("inf")
     exits, n = funding.exits, sampler.n
+    retry = on_failure and on_failure.retry_abandoned_with_traction
+    waive = on_failure and on_failure.waive_earliest_month_with_traction
+
+    def bar(block, field, off):
+        """A traction bar's threshold (paths,), ``off`` without the block."""
+        return np.full(n, off if block is None else float(getattr(block, field)))
+
     acquisition, ipo, shutdown = exits.acquisition, exits.ipo, exits.shutdown
     participation = {"none": NONE, "full": FULL, "capped": CAPPED}
     names = funding.class_names()
@@ -314,4 +334,8 @@ def sample_funding(funding: Funding, sampler: Sampler, months: int) -> FundingPa
         debt_min_cash=per_debt("min_cash", lambda d: -inf if d.min_cash is None else d.min_cash),
         grant_month=grant_month,
         grant_amount=grant_amount,
+        retry_min_arr=bar(retry, "min_arr", inf),
+        retry_min_growth=bar(retry, "min_growth", 0.0),
+        waive_min_arr=bar(waive, "min_arr", inf),
+        waive_min_growth=bar(waive, "min_growth", 0.0),
     )

@@ -56,7 +56,7 @@ from venturesim.funding.instruments import Instruments, amount_due, convert_at_r
 from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
-from venturesim.funding.traction import momentum, round_amount, update_pace
+from venturesim.funding.traction import growth_multiple, has_traction, momentum, round_amount, update_pace
 
 WAITING, RAISING, CLOSED, ABANDONED = 0, 1, 2, 3
 
@@ -262,28 +262,46 @@ def after_failure(failed, attempts, status, next_try, resolved_at, params: Fundi
     return attempts, status, xp.where(failed, resolved_at + params.retry_delay, next_try)
 
 
-def start_due(status, next_try, params: FundingParams, now, runway, arr, active, xp=np):
+def start_due(status, next_try, params: FundingParams, now, runway, arr, active, xp=np, growth=1.0, attempts=None):
     """(…, R) bool: the rounds that start raising at the month end ``now`` (= t + 1).
 
-    Round r starts when the path is active, every earlier round is CLOSED or
+    Round r is *ready* when runway < its trigger or ARR ≥ its milestone, and
+    ``now`` ≥ its earliest month and its retry time. It starts when the path
+    is active, r is ready and WAITING, and every earlier round is CLOSED or
     ABANDONED (a bridge never blocks, and never starts on its own: its trigger
-    is −∞), r is WAITING, runway < its trigger or ARR ≥ its milestone, and
-    ``now`` ≥ its earliest month and its retry time. ``runway``, ``arr`` and
-    ``active`` are (…,); the round parameters are (…, R) or (R,).
+    is −∞).
+
+    The failure policy's traction (:mod:`venturesim.team.policy`,
+    :func:`venturesim.funding.traction.has_traction` at ARR ``arr`` and
+    year-over-year ``growth``): with the waiver's traction a round's earliest
+    month does not hold; with the retry's, an ABANDONED round r that is ready
+    and whose later rounds have not started (WAITING, no ``attempts``) starts
+    again — it counts as not done, so the rounds after it wait. ``runway``,
+    ``arr``, ``growth`` and ``active`` are (…,); the round parameters are
+    (…, R) or (R,), the traction bars (…,).
     """
-    done = (status == CLOSED) | (status == ABANDONED) | (params.bridge_of >= 0)
+    bridge = params.bridge_of >= 0
+    runway, arr, growth = (xp.asarray(v)[..., None] for v in (runway, arr, growth))
+    bars = (params.waive_min_arr, params.waive_min_growth, params.retry_min_arr, params.retry_min_growth)
+    waive_arr, waive_growth, retry_arr, retry_growth = (xp.asarray(v)[..., None] for v in bars)
+    waived = has_traction(arr, growth, waive_arr, waive_growth)
+    ready = (
+        ((runway < params.trigger_runway) | (arr >= params.milestone_arr))
+        & ((now >= params.earliest_month) | waived)
+        & (now >= next_try)
+    )
+    retry = has_traction(arr, growth, retry_arr, retry_growth)
+    fresh = bridge | ((status == WAITING) & ((0.0 if attempts is None else attempts) <= 0))
+    # every later round fresh: the reversed exclusive cumulative product
+    later_fresh = xp.flip(
+        xp.cumprod(xp.concatenate([xp.ones_like(fresh[..., :1]), xp.flip(fresh, -1)[..., :-1]], axis=-1), axis=-1), -1
+    ).astype(bool)
+    reopen = retry & (status == ABANDONED) & ~bridge & later_fresh & ready
+    done = (((status == CLOSED) | (status == ABANDONED)) & ~reopen) | bridge
     earlier_done = xp.cumprod(xp.concatenate([xp.ones_like(done[..., :1]), done[..., :-1]], axis=-1), axis=-1).astype(
         bool
     )
-    runway, arr = xp.asarray(runway)[..., None], xp.asarray(arr)[..., None]
-    return (
-        xp.asarray(active)[..., None]
-        & earlier_done
-        & (status == WAITING)
-        & ((runway < params.trigger_runway) | (arr >= params.milestone_arr))
-        & (now >= params.earliest_month)
-        & (now >= next_try)
-    )
+    return xp.asarray(active)[..., None] & earlier_done & ((status == WAITING) | reopen) & ready
 
 
 def bridge_due(bridge_of, status, failed, pre_money, xp=np):
@@ -309,9 +327,13 @@ def bridge_cap(cap_factor, failed_pre_money):
 def start_rounds(
     state: FundingState, params: FundingParams, t: jax.Array, runway: jax.Array, active: jax.Array, arr: jax.Array
 ) -> FundingState:
-    """At the end of month t, start the rounds :func:`start_due` names (the attempt's ARR and climate noted)."""
+    """At the end of month t, start the rounds :func:`start_due` names (the attempt's ARR and climate noted;
+    the growth of the traction bars is the paces', :func:`venturesim.funding.traction.growth_multiple`)."""
     now = t + 1.0
-    start = start_due(state.status, state.next_try, params, now, runway, arr, active, xp=jnp)
+    growth = growth_multiple(arr, state.new_arr_pace, xp=jnp)
+    start = start_due(
+        state.status, state.next_try, params, now, runway, arr, active, xp=jnp, growth=growth, attempts=state.attempts
+    )
     climate = params.climate[:, t][:, None]
     score, amount = attempt_start(params, arr, state.new_arr_pace, state.burn_pace, climate, state.attempts, xp=jnp)
     return state._replace(

@@ -74,6 +74,14 @@ def growth_multiple(arr, new_arr_pace, xp=np):
     return xp.where(arr > 0, arr / xp.where(prior > 0, prior, 1.0), 1.0)
 
 
+def has_traction(arr, growth, min_arr, min_growth):
+    """A company with the traction of a bar (…,) bool: ARR ``arr`` ≥ ``min_arr`` USD and year-over-year growth
+    ``growth`` (:func:`growth_multiple`) ≥ ``min_growth`` (+inf ``min_arr``: never). The one test of the failure
+    policy's sale, retry of an abandoned round and waiver of a round's earliest month
+    (:mod:`venturesim.team.policy`), in both engines."""
+    return (arr >= min_arr) & (growth >= min_growth)
+
+
 def burn_multiple(new_arr_pace, burn_pace, xp=np):
     """Net burn per dollar of net new ARR, b̄/n̄, clipped to :data:`BURN_MULTIPLE_RANGE` (0.5 when not burning)."""
     lo, hi = BURN_MULTIPLE_RANGE

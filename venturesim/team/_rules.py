@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from venturesim.funding.traction import has_traction
+
 MIN_ACCEPTANCE = 1e-3
 """Offer acceptance never falls below this (so a requisition always fills eventually)."""
 MAX_CYCLES = 10_000
@@ -180,7 +182,7 @@ def sale_terms(failed, arr, cash, growth, p, xp=np):
     the exit rule (:func:`venturesim.funding.exits.exit_outcome`) draws it.
     """
     value = xp.maximum(arr * p.sale_multiple, xp.maximum(cash, 0.0) * p.sale_cash_floor)
-    buyer = xp.asarray(failed) & (arr >= p.sale_min_arr) & (growth >= p.sale_min_growth)
+    buyer = xp.asarray(failed) & has_traction(arr, growth, p.sale_min_arr, p.sale_min_growth)
     return xp.where(buyer, p.sell_probability, 0.0), value
 
 

@@ -59,6 +59,17 @@ Defaults: q = 0 (off), m = 1, F = 1× cash: distressed sales of venture-backed
 software companies happen at or below 1× ARR (an assumption; acqui-hires are
 priced per engineer, and the buyer at least pays for the cash it acquires).
 
+**Raising again with traction** (:class:`OnRoundFailure` ``retry_abandoned_with_traction``,
+``waive_earliest_month_with_traction``; :class:`TractionBar`): a company with ARR ≥ ``min_arr`` growing
+≥ ``min_growth``× a year (:func:`venturesim.funding.traction.has_traction`, the sale's test) starts an
+ABANDONED round again — when its later rounds have not started and it would start if it were waiting (trigger
+or milestone, earliest month, ``retry_delay_months`` after its last failure) — one more attempt each time,
+priced × the down-round factor per failed attempt; and a round's ``earliest_month`` does not hold for it. The
+rule is :func:`venturesim.funding.rounds.start_due`'s, in both engines. Defaults: off (null); a bar's defaults
+are $1M ARR growing 2× (the median growth at a Series A, Blossom Street Ventures Q4 2016; $1M an assumption).
+Failed raises that come back as extension or bridge rounds are common (Carta's State of Private Markets
+reports, 2023–24); unlimited retries are an assumption.
+
 The principle of the cut is P. Graham's "Default alive or default dead?" (2015): a
 company whose raise fails cuts to what its cash can carry rather than
 executing the plan the raise was to pay for. The 12-month target is an
@@ -72,6 +83,23 @@ from pydantic import Field
 
 from venturesim.spec._base import Model
 from venturesim.spec.distributions import uncertain
+
+
+class TractionBar(Model):
+    """The traction at which investors take a meeting whatever the round's history: ARR and its growth."""
+
+    min_arr: float = Field(
+        1_000_000.0,
+        ge=0,
+        description="At least this ARR, USD (1,000,000: the usual Series A bar, an assumption; compare "
+        "sale_min_arr in the shipped scenarios).",
+    )
+    min_growth: float = Field(
+        2.0,
+        ge=0,
+        description="… growing at least this multiple a year (the funding paces' growth, funding.traction; 2, "
+        "≈100 %/yr, is the median growth at a Series A, Blossom Street Ventures Q4 2016).",
+    )
 
 
 class OnRoundFailure(Model):
@@ -114,6 +142,18 @@ class OnRoundFailure(Model):
         ge=0,
         description="… growing at least this multiple a year (the funding paces' growth, funding.traction; 0: any; "
         "2, ≈100 %/yr, is the median growth at a Series A, Blossom Street Ventures Q4 2016).",
+    )
+    retry_abandoned_with_traction: TractionBar | None = Field(
+        None,
+        description="A round abandoned after max_attempts failures is tried again, one more attempt each time "
+        "(retry_delay after the last failure, priced × the down-round factor per failed attempt), by a company "
+        "with this traction whose later rounds have not started (null, the default: an abandoned round is never "
+        "tried again; {} for the bar's defaults, $1M ARR growing 2×).",
+    )
+    waive_earliest_month_with_traction: TractionBar | None = Field(
+        None,
+        description="A round's earliest_month does not hold for a company with this traction: investors meet a "
+        "company growing fast whatever its age (null, the default: earliest_month always holds).",
     )
 
 

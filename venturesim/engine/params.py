@@ -105,5 +105,14 @@ def sample_with_draws(
     )
     params, record = apply_risks(params, draws, months)
     params = params._replace(risks=record)
-    as_float32 = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float32), params)
-    return as_float32, sampler.draws
+    return jax.tree_util.tree_map(as_float32, params), sampler.draws
+
+
+def as_float32(a) -> np.ndarray:
+    """``np.asarray(a, np.float32)``, but a broadcast view (a zero stride: an input constant over months or over
+    paths) stays one: only its distinct values are cast, then broadcast back (read-only). The same numbers."""
+    a = np.asarray(a)
+    if a.ndim == 0 or 0 not in a.strides or a.size == 0:
+        return np.asarray(a, np.float32)
+    distinct = a[tuple(slice(0, 1) if s == 0 else slice(None) for s in a.strides)]
+    return np.broadcast_to(np.asarray(distinct, np.float32), a.shape)

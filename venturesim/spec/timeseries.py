@@ -108,7 +108,8 @@ TimeVarying = Annotated[
 def draw_series(scalar, spec, name: str, months: int) -> np.ndarray:
     """Per-path monthly values (paths, months) of a time-varying input, from ``scalar(spec, name)``, the
     per-path draws of an uncertain number (a schedule's knots are drawn as ``name.schedule.<month>``, a
-    trend's start and growth as ``name.start`` and ``name.growth``; a constant is repeated every month).
+    trend's start and growth as ``name.start`` and ``name.growth``; a constant is repeated every month, as a
+    read-only broadcast view of its (paths,) draws).
     The one rule for :class:`venturesim.spec.sampling.Sampler` and the medians of
     :class:`venturesim.model_costs.models.MedianInputs`."""
     if isinstance(spec, Schedule):
@@ -116,4 +117,5 @@ def draw_series(scalar, spec, name: str, months: int) -> np.ndarray:
         return spec.evaluate(knots, months)
     if isinstance(spec, Trend):
         return spec.evaluate(scalar(spec.start, f"{name}.start"), scalar(spec.growth, f"{name}.growth"), months)
-    return np.repeat(scalar(spec, name)[:, None], months, axis=1)
+    values = scalar(spec, name)
+    return np.broadcast_to(values[:, None], (len(values), months))  # a read-only view, not a (paths, months) copy

@@ -104,8 +104,12 @@ def sample_with_draws(
         scenario.risks, sampler, months, segments=segments, rounds=scenario.funding.class_names(), runs=runs
     )
     params, record = apply_risks(params, draws, months)
-    params = params._replace(risks=record)
-    return jax.tree_util.tree_map(as_float32, params), sampler.draws
+    leaves, tree = jax.tree_util.tree_flatten(params._replace(risks=record))
+    del params, record, draws, company
+    for i, leaf in enumerate(leaves):  # one leaf at a time: each float64 leaf is freed once cast
+        leaves[i] = as_float32(leaf)
+        del leaf
+    return jax.tree_util.tree_unflatten(tree, leaves), sampler.draws
 
 
 def as_float32(a) -> np.ndarray:

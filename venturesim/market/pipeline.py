@@ -31,7 +31,7 @@ and open deals at a month's end = λ·E[K] (Little's law, L = λW; Little 1961).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy.special import gammainc
 
 from venturesim.market import _checks
 
@@ -39,7 +39,9 @@ from venturesim.market import _checks
 def _integrated_cdf(x, shape, scale):
     """∫_0^x F_C(y) dy for C ~ Gamma(shape, scale); 0 for x ≤ 0."""
     x = np.maximum(x, 0.0)
-    return x * stats.gamma.cdf(x, shape, scale=scale) - shape * scale * stats.gamma.cdf(x, shape + 1.0, scale=scale)
+    # F_C(x; a, θ) = P(a, x/θ), the regularised lower incomplete gamma: what ``stats.gamma.cdf`` computes for
+    # x ≥ 0 and a, θ > 0 (the same numbers), without its per-call argument checks and masking
+    return x * gammainc(shape, x / scale) - shape * scale * gammainc(shape + 1.0, x / scale)
 
 
 def resolution_probabilities(mean_months, cv, max_months: int) -> np.ndarray:

@@ -6,10 +6,10 @@ Run from the repository root::
     .venv/bin/python benchmarks/sampling.py --base /tmp/base
     .venv/bin/python benchmarks/sampling.py                           # this tree only
 
-Each measurement is a fresh subprocess (``python -P``, ``PYTHONPATH`` = the tree measured) on one thread: load the scenario, then
-time the first ``sample_with_draws`` of 16,384 paths (the default chunk), 60 months (it includes the per-shape
-compile of the key and normal draws), then the best of 3 warm calls, then the ``tracemalloc`` peak of one more
-call, divided by the paths. Trees alternate (base, this, base, this, …) for ``--rounds`` rounds; the table gives
+Each measurement is a fresh subprocess (``python -P``, ``PYTHONPATH`` = the tree measured) on one thread: load the
+scenario, then time the first ``sample_with_draws`` of 16,384 paths (the default chunk), 60 months (it includes the
+per-shape compile of the key and normal draws), then the best of 3 warm calls, then the ``tracemalloc`` peak of one
+more call, divided by the paths. Trees alternate (base, this, base, this, …) for ``--rounds`` rounds; the table gives
 the best round of each. Prints a Markdown table and the load average (the cores are shared: times are upper
 bounds; memory is not affected by load).
 """
@@ -54,7 +54,10 @@ def measure(tree: Path, scenario: str) -> dict:
     path = ROOT / "scenarios" / f"{scenario}.yaml"
     out = subprocess.run(
         [sys.executable, "-P", "-c", CHILD, str(path), str(PATHS), str(MONTHS)],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

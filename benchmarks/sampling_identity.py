@@ -19,9 +19,18 @@ from venturesim.engine.params import sample_with_draws
 from venturesim.engine.simulate import run_keys
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-SAMPLED = ["seed_stage_api", "sales_led_enterprise_ai", "pre_seed_safe_to_series_a", "frontier_lab_mega_rounds",
-           "ai_drug_discovery_partnerships", "capital_heavy_foundation_model", "open_weights_model_company",
-           "funding_winter", "vertical_saas_on_vendor_api", "consumer_ai_app_viral"]
+SAMPLED = [
+    "seed_stage_api",
+    "sales_led_enterprise_ai",
+    "pre_seed_safe_to_series_a",
+    "frontier_lab_mega_rounds",
+    "ai_drug_discovery_partnerships",
+    "capital_heavy_foundation_model",
+    "open_weights_model_company",
+    "funding_winter",
+    "vertical_saas_on_vendor_api",
+    "consumer_ai_app_viral",
+]
 RUN = ["seed_stage_api", "sales_led_enterprise_ai", "pre_seed_safe_to_series_a"]
 
 

@@ -18,6 +18,7 @@ from venturesim.market.repeat_usage import repeat_by_age, spend_per_transaction
 from venturesim.market.schema import Market, Segment
 from venturesim.spec.distributions import Spec
 from venturesim.spec.sampling import Sampler
+from venturesim.spec.timeseries import stack_series
 
 
 class MarketParams(NamedTuple):
@@ -152,7 +153,7 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         )
 
     def per_segment_series(field):
-        return np.stack(
+        return stack_series(
             [sampler.series(getattr(s, field), f"market.segments.{s.name}.{field}", months) for s in segments], axis=2
         )
 
@@ -160,7 +161,7 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         """(paths, T|1, len(items)) from (spec, name) pairs; length 1 when all are plain numbers."""
         if all(isinstance(spec, (int, float)) for spec, _ in items):
             return np.broadcast_to(np.array([float(spec) for spec, _ in items]), (n, 1, len(items))).copy()
-        return np.stack([sampler.series(spec, name, months) for spec, name in items], axis=2)
+        return stack_series([sampler.series(spec, name, months) for spec, name in items], axis=2)
 
     def block(s: Segment, part: str, field: str, default):
         """Per-path draws of ``s.part.field``, or ``default`` when the block is absent."""

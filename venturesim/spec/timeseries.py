@@ -119,3 +119,14 @@ def draw_series(scalar, spec, name: str, months: int) -> np.ndarray:
         return spec.evaluate(scalar(spec.start, f"{name}.start"), scalar(spec.growth, f"{name}.growth"), months)
     values = scalar(spec, name)
     return np.broadcast_to(values[:, None], (len(values), months))  # a read-only view, not a (paths, months) copy
+
+
+def stack_series(series: list[np.ndarray], axis: int) -> np.ndarray:
+    """``np.stack(series, axis)`` of (paths, months) series; when every one is constant over the months (a broadcast
+    view, :func:`draw_series`), a read-only broadcast view of their stacked first months instead of a copy."""
+    if all(s.ndim == 2 and s.strides[1] == 0 for s in series):
+        first = np.stack([s[:, :1] for s in series], axis=axis)
+        shape = list(series[0].shape)
+        shape.insert(axis % 3, len(series))
+        return np.broadcast_to(first, tuple(shape))
+    return np.stack(series, axis=axis)

@@ -29,6 +29,7 @@ import numpy as np
 
 from venturesim.spec.distributions import Spec
 from venturesim.spec.sampling import Sampler
+from venturesim.spec.timeseries import stack_series
 from venturesim.team._rules import hazard_rate
 from venturesim.team.catalog import FUNCTIONS, load_catalog
 from venturesim.team.policy import Policy
@@ -228,7 +229,7 @@ def sample_team(
     plan = np.asarray([r.headcount_series(months) for r in roles], np.float64).reshape(len(roles), months)
     plan = np.broadcast_to(plan[None], (n, len(roles), months))
     costs = [monthly_costs(r, sampler, months) for r in roles]
-    cost = np.stack(costs, axis=1) if costs else np.zeros((n, 0, months))
+    cost = stack_series(costs, axis=1) if costs else np.zeros((n, 0, months))
     function = np.zeros((n, len(roles), 3))
     sales_marketing = np.zeros((n, len(roles)))
     for k, role in enumerate(roles):

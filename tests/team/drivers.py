@@ -108,3 +108,31 @@ HOLD_WANT = {
     "above": ([2, 5, 5, 5], [False] * 4),
     "off": ([2, 5, 5, 5], [False] * 4),
 }
+
+
+# Cut while raising short of the close (policy.on_round_failure.cut_while_raising_short_of_close_months, margin 3):
+# 2 engineers at $10k, the plan says 6 from month 1, no time to fill. Signals of months 0-4 (runway, raising,
+# closed, months to close, net burn): month 1 raising with runway 20 ≥ 6 + 3 → the 4 hires land (6). Month 2
+# runway 6 < 6 months to close + 3 → in distress as after a failed round: frozen, channel budgets × 0.5 and the cut
+# to a 12-month runway: the 4 people above the month-0 plan cost 40k, the cut wants 60k (1 − 6/12) = 30k → f = 0.75,
+# ⌊0.75 · 4 + ½⌋ = 3 laid off (3 left, capped at 3). Month 3 runway 15 ≥ 5 + 3: out of distress, the cap holds
+# (3). Month 4 the round closed: the cap lifts, the 3 hires land (6). With margin 0 (6 ≥ 6) or without the
+# policy nobody is cut. The DES runs the same case (tests/team/test_process.py).
+SHORT_TEAM = {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": {0: 2, 1: 6}}]}
+SHORT_SIGNALS = [  # (runway, raising, closed, to_close, net_burn)
+    (math.inf, False, False, 0.0, 0.0),
+    (20.0, True, False, 7.0, 30_000.0),
+    (6.0, True, False, 6.0, 60_000.0),
+    (15.0, True, False, 5.0, 30_000.0),
+    (30.0, False, True, 0.0, 0.0),
+]
+SHORT_CASES = {  # policy → (headcount, layoffs, frozen, channel scale) by month
+    "short": {"on_round_failure": {"cut_while_raising_short_of_close_months": 3}},
+    "margin 0": {"on_round_failure": {"cut_while_raising_short_of_close_months": 0}},
+    "off": None,
+}
+SHORT_WANT = {
+    "short": ([2, 6, 3, 3, 6], [0, 0, 3, 0, 0], [False, False, True, False, False], [1, 1, 0.5, 1, 1]),
+    "margin 0": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
+    "off": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
+}

@@ -156,6 +156,7 @@ def test_policy_schema_defaults_are_off():
     p = Policy()
     assert p.reinvest.target_operating_margin is None and p.reinvest.target_burn_multiple is None
     assert p.on_round_failure.sell_probability == 0.0
+    assert p.on_round_failure.cut_while_raising_short_of_close_months is None
     with pytest.raises(ValueError, match="target_burn_multiple"):
         Policy.model_validate({"reinvest": {"target_burn_multiple": 0}})
 

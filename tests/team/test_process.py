@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 import simpy
 from scipy import stats
-from team.drivers import HOLD_CASES, HOLD_TEAM, HOLD_WANT, Alone, run_team_des
+from team.drivers import (
+    HOLD_CASES,
+    HOLD_TEAM,
+    HOLD_WANT,
+    SHORT_CASES,
+    SHORT_SIGNALS,
+    SHORT_TEAM,
+    SHORT_WANT,
+    Alone,
+    run_team_des,
+)
 
 from venturesim.team.process import des_signals, start_team
 
@@ -163,6 +173,32 @@ def test_hires_held_while_raising_in_the_des(make_params, row, case):
     assert [r.frozen for r in records] == frozen
     hired_at = 3.0 if case == "held" else 1.0
     assert [e[:3] for e in trace(events)] == [(0.0, "staffing", "hire"), (hired_at, "staffing", "hire")]
+
+
+@pytest.mark.parametrize("case", sorted(SHORT_CASES))
+def test_cut_while_raising_short_of_the_close_in_the_des(make_params, row, case):
+    # the kernel's hand-worked case (tests/team/test_step.py): raising with runway 6 < 6 months to close + 3 cuts
+    # 3 of the 4 people hired since month 0, capped until the round closes (month 4)
+    sigs = [
+        des_signals(runway=r, raising=raising, round_closed=c, to_close=tc, net_burn=b)
+        for r, raising, c, tc, b in SHORT_SIGNALS
+    ]
+    params = row(make_params(SHORT_TEAM, months=len(sigs), policy=SHORT_CASES[case]))
+    records, events = run_team_des(
+        params,
+        len(sigs),
+        np.random.default_rng(0),
+        names=["eng"],
+        signals=sigs[0],
+        observe=lambda t, _month: sigs[t + 1] if t + 1 < len(sigs) else None,
+    )
+    heads, laid, frozen, scale = SHORT_WANT[case]
+    assert [r.headcount for r in records] == heads
+    assert [r.layoffs for r in records] == laid
+    assert [r.frozen for r in records] == frozen
+    assert [r.growth_scale for r in records] == scale
+    if case == "short":
+        assert (2.0, "staffing", "layoff", "laid off (cut to the runway target) 3 eng") in trace(events)
 
 
 def test_cancelled_requisitions_in_the_des(make_params, row):

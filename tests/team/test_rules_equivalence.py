@@ -117,6 +117,7 @@ def _policies(p):
         sale_min_arr=one * 1e6,
         sale_min_growth=one * 2.0,
         hold_raising_runway=one * 6.0,
+        short_close_margin=one * 3.0,
     )
 
 
@@ -147,6 +148,9 @@ CASES = {
         _policies(p),
         xp=xp,
         reinvest=rules.reinvesting(x["margin"], x["burn_multiple"], x["runway"], _policies(p), xp=xp),
+    ),
+    "in_distress": lambda xp, x, p: rules.in_distress(
+        x["since_failed"], x["since_closed"], x["raising"], x["runway"], x["scale"] * 4.0, _policies(p), xp=xp
     ),
     "operating_margin": lambda xp, x, p: rules.operating_margin(x["new_arr"] - 1e5, x["customers"] * 100.0, xp=xp),
     "sale_terms": lambda xp, x, p: rules.sale_terms(

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy import stats
-from team.drivers import HOLD_CASES, HOLD_TEAM, HOLD_WANT
+from team.drivers import HOLD_CASES, HOLD_TEAM, HOLD_WANT, SHORT_CASES, SHORT_SIGNALS, SHORT_TEAM, SHORT_WANT
 
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import brooks_capacity, effective_capacity, ramp_weights
@@ -259,6 +259,48 @@ def test_hires_held_while_raising_below_the_runway_threshold(make_params, case):
     assert [float(m.headcount[0]) for m in records] == heads
     assert [bool(m.frozen[0]) for m in records] == frozen
     assert [float(m.hires[0]) for m in records] == [0.0] + [float(b - a) for a, b in itertools.pairwise(heads)]
+
+
+@pytest.mark.parametrize("case", sorted(SHORT_CASES))
+def test_cut_while_raising_short_of_the_close(make_params, case):
+    params = make_params(SHORT_TEAM, paths=2, months=12, policy=SHORT_CASES[case])
+    sigs = [
+        signals(2, runway=r, raising=raising, closed=c)._replace(to_close=jnp.full(2, tc), net_burn=jnp.full(2, b))
+        for r, raising, c, tc, b in SHORT_SIGNALS
+    ]
+    records = _loop(params, sigs)
+    heads, laid, frozen, scale = SHORT_WANT[case]
+    assert [float(m.headcount[0]) for m in records] == heads
+    assert [float(m.layoffs[0]) for m in records] == laid
+    assert [bool(m.frozen[0]) for m in records] == frozen
+    assert [float(m.growth_scale[0]) for m in records] == scale
+    # severance: 1 month of each person cut (the failure policy's default)
+    assert [float(m.severance[0]) for m in records] == [10_000.0 * n for n in laid]
+
+
+def test_cut_while_raising_rules_by_hand():
+    class P:
+        short_close_margin = 3.0
+
+    # runway 6 < 6 + 3 while raising; not raising, or 9 ≥ 6 + 3, is not short; a failed round is distress anyway
+    assert bool(rules.short_of_close(True, 6.0, 6.0, P))
+    assert not bool(rules.short_of_close(False, 6.0, 6.0, P))
+    assert not bool(rules.short_of_close(True, 9.0, 6.0, P))
+    assert bool(rules.in_distress(2.0, 1e6, False, 6.0, 0.0, P))
+    assert not bool(rules.in_distress(1e6, 1e6, True, 9.0, 6.0, P))
+    P.short_close_margin = -np.inf  # off: never
+    assert not bool(rules.short_of_close(True, 0.0, 100.0, P))
+
+
+def test_months_to_close_by_hand():
+    from venturesim.funding.rounds import months_to_close
+
+    raising = np.array([[True, False, True], [False, False, False]])
+    resolve = np.array([[14.5, 30.0, 12.0], [20.0, 20.0, 20.0]])
+    np.testing.assert_allclose(months_to_close(raising, resolve, 10.0), [4.5, 0.0])
+    np.testing.assert_allclose(
+        np.asarray(months_to_close(jnp.asarray(raising), jnp.asarray(resolve), 10.0, jnp)), [4.5, 0.0]
+    )
 
 
 def test_cancelled_requisitions_are_the_latest(make_params, run):

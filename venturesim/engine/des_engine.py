@@ -53,7 +53,7 @@ from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import DebtMonth, grant_inflow, step_debt
 from venturesim.funding.instruments import NOTE, note_grants, step_notes
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
-from venturesim.funding.rounds import CLOSED, RAISING, start_due
+from venturesim.funding.rounds import CLOSED, RAISING, months_to_close, start_due
 from venturesim.funding.traction import growth_multiple
 from venturesim.market import _checks
 from venturesim.market.process import MarketPosition, market_month
@@ -375,6 +375,7 @@ def _month_ends(
     month = PathMonth(company, params, rng, round_names, debt_names, partner_names, keep=set(records), product=product)
     f = company.funding
     attempts_seen = f.attempts.copy()  # failed attempts at the last month end (the team's stress signal)
+    resolve_at = np.zeros(len(f.status))  # when each round's latest attempt resolves (the kernel's resolve_time)
     for t in range(months):
         if watch is not None and t:
             watch(t - 1, company)  # just after month t − 1's close (and the rounds it started)
@@ -427,9 +428,11 @@ def _month_ends(
             hook = params.risks.hooks.funding_success
             env.process(fundraise(env, company, round_names, params.funding, int(r), rng, runway_, hook))
         raising = len(starting) > 0 or bool(np.any(f.status == RAISING))  # a new attempt's process starts later
+        resolve_at[starting] = t + 1.0 + np.asarray(params.funding.time_to_close)[starting]
+        to_close = float(months_to_close((f.status == RAISING) | due, resolve_at, t + 1.0))
         pace = (f.new_arr_pace, f.burn_pace)
         company.team.signals = next_signals(
-            end, np.any(f.attempts > attempts_seen), raising, params, t, np, True, pace=pace
+            end, np.any(f.attempts > attempts_seen), raising, params, t, np, True, pace=pace, to_close=to_close
         )
         attempts_seen = f.attempts.copy()
         month.attempts_seen, month.status_seen = attempts_seen, f.status.copy()

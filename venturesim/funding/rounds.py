@@ -304,6 +304,13 @@ def start_due(status, next_try, params: FundingParams, now, runway, arr, active,
     return xp.asarray(active)[..., None] & earlier_done & ((status == WAITING) | reopen) & ready
 
 
+def months_to_close(raising, resolve_time, now, xp=np):
+    """Months from ``now`` until the attempts in progress resolve (…,): the largest resolve time − ``now`` of the
+    rounds ``raising`` (…, R) bool, 0 when none is (the failure policy's cut while raising,
+    :func:`venturesim.team._rules.short_of_close`)."""
+    return xp.max(xp.where(raising, resolve_time - now, 0.0), axis=-1, initial=0.0)
+
+
 def bridge_due(bridge_of, status, failed, pre_money, xp=np):
     """Which bridges may close now, and the pre-money of the attempt each would bridge.
 

@@ -146,6 +146,19 @@ def distressed(since_failed, since_closed, xp=np):
     return xp.asarray(since_failed) < xp.asarray(since_closed)
 
 
+def short_of_close(raising, runway, to_close, p, xp=np):
+    """Raising a round that outlasts the cash (:mod:`venturesim.team.policy`, ``cut_while_raising_short_of_close_
+    months``): a round attempt in progress and runway R at the previous month end < c + m, c the months left until
+    the attempt resolves, m the policy's margin (−inf: never)."""
+    return xp.asarray(raising) & (xp.asarray(runway) < xp.asarray(to_close) + p.short_close_margin)
+
+
+def in_distress(since_failed, since_closed, raising, runway, to_close, p, xp=np):
+    """The distress the failure policy responds to this month: a failed attempt more recently than any round
+    closed (:func:`distressed`) or a raise that outlasts the cash (:func:`short_of_close`)."""
+    return distressed(since_failed, since_closed, xp=xp) | short_of_close(raising, runway, to_close, p, xp=xp)
+
+
 def reinvesting(margin, burn_multiple, runway, p, xp=np):
     """Whether the reinvestment policy grows the plan (:class:`venturesim.team.policy.Reinvest`): last month's
     operating margin μ > μ* or the paces' burn multiple β < β* (an unset target: +inf / −inf, never), while

@@ -123,6 +123,9 @@ class TeamParams(NamedTuple):
     freeze_after_failure: np.ndarray  # (P,) 1.0: no openings in distress (policy.on_round_failure)
     hold_raising_runway: np.ndarray  # (P,) months: no openings while raising below this (−inf: never)
     cut_runway: np.ndarray  # (P,) months: in distress, cut to this runway (−inf: no cut)
+    short_close_margin: (
+        np.ndarray
+    )  # (P,) months: in distress while raising with runway < months to close + this (−inf: never)
     deploy_runway: np.ndarray  # (P,) months: scale the plan up above this runway (+inf: never)
     growth_step: np.ndarray  # (P,) growth of the scale per month while deploying
     distress_channel_scale: np.ndarray  # (P,) channel budgets × this in distress
@@ -276,6 +279,11 @@ def sample_team(
             -np.inf,
         ),
         cut_runway=team_level(failure.cut_to_runway_months, "policy.on_round_failure.cut_to_runway_months", -np.inf),
+        short_close_margin=team_level(
+            failure.cut_while_raising_short_of_close_months,
+            "policy.on_round_failure.cut_while_raising_short_of_close_months",
+            -np.inf,
+        ),
         deploy_runway=team_level(growth.deploy_above_runway_months, "policy.growth.deploy_above_runway_months", np.inf),
         growth_step=const(growth.step_per_month),
         distress_channel_scale=const(failure.channel_budget_scale),

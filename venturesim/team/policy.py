@@ -70,6 +70,20 @@ are $1M ARR growing 2× (the median growth at a Series A, Blossom Street Venture
 Failed raises that come back as extension or bridge rounds are common (Carta's State of Private Markets
 reports, 2023–24); unlimited retries are an assumption.
 
+**Cutting before the money runs out mid-raise** (:class:`OnRoundFailure`
+``cut_while_raising_short_of_close_months``): a company raising a round whose runway R at the previous month
+end is shorter than the months left until the attempt resolves, c (the round's ``time_to_close_months`` from
+its start), plus a margin m — R < c + m — would run out before it learns the answer, and cuts as a
+company whose round failed does: it is *in distress* that month (:func:`venturesim.team._rules.in_distress`,
+:func:`venturesim.team._rules.short_of_close`): the hiring freeze, the cut to ``cut_to_runway_months`` and the
+channel cut above, and the growth scale back to 1. It leaves distress when the cut has brought R back above
+c + m or the round closes (a failed attempt keeps it there, as before); the roles cut stay capped until a
+round closes. Most deaths of thriving companies in the shipped scenarios happen mid-raise, of raises that
+started with less runway than their time to close (docs/model.md §5). The principle is P. Graham's "Default
+alive or default dead?" (2015) and Sequoia's "Adapting to Endure" (2022): plan the burn so that the cash lasts
+until the money comes, not until the raise should be over. That the company knows when its attempt will
+resolve (the drawn time to close) and the margin are assumptions. Default: off (null).
+
 The principle of the cut is P. Graham's "Default alive or default dead?" (2015): a
 company whose raise fails cuts to what its cash can carry rather than
 executing the plan the raise was to pay for. The 12-month target is an
@@ -154,6 +168,13 @@ class OnRoundFailure(Model):
         None,
         description="A round's earliest_month does not hold for a company with this traction: investors meet a "
         "company growing fast whatever its age (null, the default: earliest_month always holds).",
+    )
+    cut_while_raising_short_of_close_months: uncertain(ge=0) | None = Field(
+        None,
+        description="While a round is being raised and runway at the previous month end is shorter than the "
+        "months left until the attempt resolves plus this margin, months, the company is in distress as after a "
+        "failed attempt (hiring freeze, cut to cut_to_runway_months, channel budgets cut; null, the default: it "
+        "spends through the raise as planned; 3, a quarter's cushion, is an assumption).",
     )
 
 

@@ -144,6 +144,7 @@ def des_signals(
     net_burn=0.0,
     margin=-math.inf,
     burn_multiple=math.inf,
+    to_close=0.0,
 ) -> TeamSignals:
     """Signals as plain numbers, for the DES (the engine sets ``company.team.signals`` at each month end)."""
     return TeamSignals(
@@ -158,6 +159,7 @@ def des_signals(
         float(net_burn),
         float(margin),
         float(burn_multiple),
+        float(to_close),
     )
 
 
@@ -276,7 +278,9 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
         team.laid_off += laid
         n1 = n1 - laid
     team.since_layoff = float(since_layoff)
-    distress = team.distress = bool(rules.distressed(team.since_failed, team.since_closed))
+    distress = team.distress = bool(
+        rules.in_distress(team.since_failed, team.since_closed, sig.raising, sig.runway, sig.to_close, p)
+    )
     cut, team.cap, since_layoff = rules.policy_cut(
         sig.runway, sig.net_burn, distress, team.since_layoff, n1, team.cap, p.plan[:, 0], cost, p
     )
@@ -343,7 +347,9 @@ def _team_level_start(team, p: TeamParams) -> None:
             team.since_failed, team.since_closed, team.since_layoff, sig.round_failed, sig.round_closed
         )
     )
-    distress = team.distress = bool(rules.distressed(team.since_failed, team.since_closed))
+    distress = team.distress = bool(
+        rules.in_distress(team.since_failed, team.since_closed, sig.raising, sig.runway, sig.to_close, p)
+    )
     team.growth = _grown(team, p, sig, distress)
     team.frozen = bool(rules.hiring_freeze(sig.runway, distress, p, bool(sig.raising)))
 

@@ -88,6 +88,7 @@ class TeamSignals(NamedTuple):
     net_burn: jax.Array | float = 0.0  # USD, net burn of month t − 1 (the policy's cut to a runway target)
     margin: jax.Array | float = -jnp.inf  # operating margin of month t − 1 (reinvestment; −inf: no revenue)
     burn_multiple: jax.Array | float = jnp.inf  # burn multiple of the funding paces at the end of month t − 1
+    to_close: jax.Array | float = 0.0  # months from the start of month t until the attempt being raised resolves
 
 
 def initial_signals(paths: int, customers=0.0) -> TeamSignals:
@@ -106,6 +107,7 @@ def initial_signals(paths: int, customers=0.0) -> TeamSignals:
         net_burn=zeros,
         margin=zeros - jnp.inf,
         burn_multiple=zeros + jnp.inf,
+        to_close=zeros,
     )
 
 
@@ -220,7 +222,7 @@ def step_team(
     laid_off, cap, since_layoff = rules.layoffs(
         runway, signals.raising, signals.round_closed, since_layoff, n1, state.cap, p, xp=jnp
     )
-    distress = rules.distressed(since_failed, since_closed, xp=jnp)
+    distress = rules.in_distress(since_failed, since_closed, signals.raising, runway, signals.to_close, p, xp=jnp)
     cut, cap, since_layoff = rules.policy_cut(
         runway, signals.net_burn, distress, since_layoff, n1 - laid_off, cap, p.plan[:, :, 0], cost, p, xp=jnp
     )

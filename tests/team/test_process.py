@@ -153,14 +153,9 @@ def test_layoff_economy_matches_the_hand_computation(make_params, row):
     assert (7.0, "staffing", "layoff", "laid off 5 eng") in trace(events)
 
 
-@pytest.mark.parametrize("case", sorted(HOLD_CASES))
-def test_hires_held_while_raising_in_the_des(make_params, row, case):
-    # the kernel's hand-worked case (tests/team/test_step.py): raising with runway 8 < 12 hires nobody until
-    # the round closes (month 3); with runway 15, or without the policy, the 3 hires land at month 1
-    policy, seq = HOLD_CASES[case]
-    sigs = [des_signals(runway=r, raising=raising, round_closed=c) for r, raising, c in seq]
-    params = row(make_params(HOLD_TEAM, months=len(sigs), policy=policy))
-    records, events = run_team_des(
+def run_scripted(params, sigs):
+    """Run the DES team of role "eng" for len(sigs) months, month t seeing the scripted signals sigs[t]."""
+    return run_team_des(
         params,
         len(sigs),
         np.random.default_rng(0),
@@ -168,6 +163,16 @@ def test_hires_held_while_raising_in_the_des(make_params, row, case):
         signals=sigs[0],
         observe=lambda t, _month: sigs[t + 1] if t + 1 < len(sigs) else None,
     )
+
+
+@pytest.mark.parametrize("case", sorted(HOLD_CASES))
+def test_hires_held_while_raising_in_the_des(make_params, row, case):
+    # the kernel's hand-worked case (tests/team/test_step.py): raising with runway 8 < 12 hires nobody until
+    # the round closes (month 3); with runway 15, or without the policy, the 3 hires land at month 1
+    policy, seq = HOLD_CASES[case]
+    sigs = [des_signals(runway=r, raising=raising, round_closed=c) for r, raising, c in seq]
+    params = row(make_params(HOLD_TEAM, months=len(sigs), policy=policy))
+    records, events = run_scripted(params, sigs)
     heads, frozen = HOLD_WANT[case]
     assert [r.headcount for r in records] == heads
     assert [r.frozen for r in records] == frozen
@@ -184,14 +189,7 @@ def test_cut_while_raising_short_of_the_close_in_the_des(make_params, row, case)
         for r, raising, c, tc, b in SHORT_SIGNALS
     ]
     params = row(make_params(SHORT_TEAM, months=len(sigs), policy=SHORT_CASES[case]))
-    records, events = run_team_des(
-        params,
-        len(sigs),
-        np.random.default_rng(0),
-        names=["eng"],
-        signals=sigs[0],
-        observe=lambda t, _month: sigs[t + 1] if t + 1 < len(sigs) else None,
-    )
+    records, events = run_scripted(params, sigs)
     heads, laid, frozen, scale = SHORT_WANT[case]
     assert [r.headcount for r in records] == heads
     assert [r.layoffs for r in records] == laid

@@ -20,6 +20,10 @@ Plausibility (issue 14). The bands and their sources:
   Carta's 2018 cohort: 62 % had closed by 2025 — companies keep closing for years.
 * **profitable survivors** at the horizon: at most 85 % of the operating paths (the issue found 91–100 %;
   most venture-backed companies still burn five years in — an assumption, the band is loose on purpose).
+* **thriving deaths**: at most a third of deaths are of companies with ≥ $1M ARR in the month before death that
+  grew ≥ 2× over the year before — Series A material (Blossom Street Ventures: ≈ 100 % growth is the median at a
+  Series A; $1M ARR the usual bar), which raises, bridges or sells far more often than it runs out. An assumption,
+  loose on purpose: no published series gives ARR at shutdown (issue 14 found 76–90 % in four scenarios).
 * **the template** (``venturesim new``, a new founder's starting point; its header states these bands): alive
   at month 48 in 35–65 % (Carta's 2018 US cohort: 62 % had closed by 2025; CB Insights: 46 % of seeded companies
   raise a follow-on) and the seed closing in 35–75 % of paths (Carta's 2018 cohort: 56 % raised a seed).
@@ -139,6 +143,7 @@ BANDS = {
     "cac_payback": (2.0, 48.0),
     "deaths_after_36": (0.02, 1.0),
     "profitable_survivors": (0.0, 0.85),
+    "thriving_deaths": (0.0, 1 / 3),
 }
 
 OPEN = {
@@ -148,6 +153,22 @@ OPEN = {
     ("bootstrapped_vertical_ai.yaml", "deaths_after_36"): "bootstrapped: a company that reaches profit early stays "
     "alive; the ones that do not run out in the first three years",
     ("burn_before_fit.yaml", "deaths_after_36"): "the cautionary tale: 97 % die before month 36",
+    ("frontier_lab_mega_rounds.yaml", "thriving_deaths"): "a frontier lab has $10M+ ARR from its first year: "
+    "every death is at >= $1M ARR; it dies of a mega-round that does not come (its header)",
+    # Open (issue 14): companies at the Series A bar still run out. seed_stage_api's went 49 -> 23 % (slower
+    # awareness, cut while raising short of the close: its header); these start at or reach $1M ARR within a
+    # year on most paths, so a failed or late round kills thriving companies (PATHS paths, seed SEED):
+    **{
+        (f"{name}.yaml", "thriving_deaths"): f"{share} of deaths at >= $1M ARR growing >= 2x (issue 14, open)"
+        for name, share in [
+            ("ai_copilot_series_a", "54 %"),
+            ("capital_heavy_foundation_model", "53 %"),
+            ("china_company_expanding_abroad", "41 %"),
+            ("funding_winter", "60 %"),
+            ("open_weights_model_company", "47 %"),
+            ("sales_led_enterprise_ai", "78 %"),
+        ]
+    },
     # Closed (issue 14): deaths after month 36 in sales_led_enterprise_ai 1.4 -> 6.2 % of deaths and in the template
     # 1.2 -> 6.3 % (PATHS paths, seed SEED; both 4.2 SE above 2 %): their plans hire through year 4 and insiders
     # bridge half of the failed next round (B; A in the template), so a bridged company whose retry fails runs out
@@ -212,17 +233,18 @@ def test_template_is_a_realistic_starting_point(run):
 @pytest.mark.slow
 def test_a_seed_twice_as_large_buys_growth():
     """seed_stage_api with a seed twice as large at twice the price (the same dilution) against the shipped one,
-    on common random numbers (:mod:`venturesim.analysis.compare`, PATHS paths, seed SEED): mean ARR at month 60
-    rises by more than 4 paired standard errors (measured: $10.15M → $11.54M, +13.6 %, z = 6.2). The money
-    is spent — use of funds scales the plan's hires and channel budgets while runway exceeds 24 months, and
-    reinvestment while the burn multiple is below 1.5 — so customers rise, not only survival."""
+    on common random numbers (:mod:`venturesim.analysis.compare`, 4,000 paths — one kernel block, no dearer than
+    PATHS — seed SEED): mean ARR at month 60 rises by more than 4 paired standard errors (measured: $7.63M →
+    $8.27M, +8.3 %, z = 6.4; deaths 26.0 → 25.7 %). The money is spent — use of funds scales the plan's hires and
+    channel budgets while runway exceeds 24 months, and reinvestment while the burn multiple is below 1.5 — so
+    customers rise, not only survival."""
     from venturesim.analysis.compare import paired_difference
 
     path = next(p for p in SCENARIOS if p.name == "seed_stage_api.yaml")
     base = venturesim.load(path)
     x2 = base.override({"funding.rounds.seed.amount*=": 2, "funding.rounds.seed.pre_money*=": 2})
     metrics = sorted({*DEFAULT_METRICS, *NEEDED_METRICS, "founder_ownership"})  # the module's kernel
-    big, small = (venturesim.simulate(s, paths=PATHS, seed=SEED, metrics=metrics) for s in (x2, base))
+    big, small = (venturesim.simulate(s, paths=4000, seed=SEED, metrics=metrics) for s in (x2, base))
     d, se = paired_difference(big.data["arr"].values[:, -1], small.data["arr"].values[:, -1])
     assert d > 4 * se, (d, se)
     spent, se_spent = paired_difference(

@@ -136,3 +136,30 @@ SHORT_WANT = {
     "margin 0": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
     "off": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
 }
+
+
+# Cut while waiting to raise short of the close (policy.on_round_failure.cut_while_waiting_to_raise_short_of_close_
+# months): SHORT_TEAM, nothing being raised; signals of months 0-4 (runway, closed, months until the next round, which
+# cannot start yet, could close, net burn). Month 1 runway 20 ≥ 13: the 4 hires land (6). Month 2 runway 10 < 12 + 0
+# (margin 0): in distress as after a failed round — frozen, channel budgets × 0.5, the cut to a 12-month runway: the
+# cut wants 60k (1 − 10/12) = 10k of the 40k above the month-0 plan → f = 0.25, ⌊0.25 · 4 + ½⌋ = 1 laid off (5,
+# capped). Month 3 runway 14 ≥ 4: out of distress, the cap holds (5). Month 4 a round closed: the cap lifts (6). The
+# cut while *raising* short of the close alone, or no policy, cuts nobody: nothing is being raised. The DES runs the
+# same case (tests/team/test_process.py).
+WAIT_SIGNALS = [  # (runway, closed, to_window, net_burn)
+    (math.inf, False, 0.0, 0.0),
+    (20.0, False, 13.0, 30_000.0),
+    (10.0, False, 12.0, 60_000.0),
+    (14.0, False, 4.0, 30_000.0),
+    (30.0, True, 0.0, 0.0),
+]
+WAIT_CASES = {
+    "waiting": {"on_round_failure": {"cut_while_waiting_to_raise_short_of_close_months": 0}},
+    "raising only": {"on_round_failure": {"cut_while_raising_short_of_close_months": 0}},
+    "off": None,
+}
+WAIT_WANT = {  # headcount, layoffs, frozen, channel scale by month
+    "waiting": ([2, 6, 5, 5, 6], [0, 0, 1, 0, 0], [False, False, True, False, False], [1, 1, 0.5, 1, 1]),
+    "raising only": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
+    "off": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
+}

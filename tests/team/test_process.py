@@ -15,6 +15,9 @@ from team.drivers import (
     SHORT_SIGNALS,
     SHORT_TEAM,
     SHORT_WANT,
+    WAIT_CASES,
+    WAIT_SIGNALS,
+    WAIT_WANT,
     Alone,
     run_team_des,
 )
@@ -197,6 +200,22 @@ def test_cut_while_raising_short_of_the_close_in_the_des(make_params, row, case)
     assert [r.growth_scale for r in records] == scale
     if case == "short":
         assert (2.0, "staffing", "layoff", "laid off (cut to the runway target) 3 eng") in trace(events)
+
+
+@pytest.mark.parametrize("case", sorted(WAIT_CASES))
+def test_cut_while_waiting_to_raise_short_of_the_close_in_the_des(make_params, row, case):
+    # the kernel's hand-worked case (tests/team/test_step.py): waiting for a round that could close only in 12
+    # months with runway 10 cuts 1 of the 4 people hired since month 0, capped until a round closes (month 4)
+    sigs = [des_signals(runway=r, round_closed=c, to_window=w, net_burn=b) for r, c, w, b in WAIT_SIGNALS]
+    params = row(make_params(SHORT_TEAM, months=len(sigs), policy=WAIT_CASES[case]))
+    records, events = run_scripted(params, sigs)
+    heads, laid, frozen, scale = WAIT_WANT[case]
+    assert [r.headcount for r in records] == heads
+    assert [r.layoffs for r in records] == laid
+    assert [r.frozen for r in records] == frozen
+    assert [r.growth_scale for r in records] == scale
+    if case == "waiting":
+        assert (2.0, "staffing", "layoff", "laid off (cut to the runway target) 1 eng") in trace(events)
 
 
 def test_cancelled_requisitions_in_the_des(make_params, row):

@@ -8,7 +8,18 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy import stats
-from team.drivers import HOLD_CASES, HOLD_TEAM, HOLD_WANT, SHORT_CASES, SHORT_SIGNALS, SHORT_TEAM, SHORT_WANT
+from team.drivers import (
+    HOLD_CASES,
+    HOLD_TEAM,
+    HOLD_WANT,
+    SHORT_CASES,
+    SHORT_SIGNALS,
+    SHORT_TEAM,
+    SHORT_WANT,
+    WAIT_CASES,
+    WAIT_SIGNALS,
+    WAIT_WANT,
+)
 
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import brooks_capacity, effective_capacity, ramp_weights
@@ -278,9 +289,25 @@ def test_cut_while_raising_short_of_the_close(make_params, case):
     assert [float(m.severance[0]) for m in records] == [10_000.0 * n for n in laid]
 
 
+@pytest.mark.parametrize("case", sorted(WAIT_CASES))
+def test_cut_while_waiting_to_raise_short_of_the_close(make_params, case):
+    params = make_params(SHORT_TEAM, paths=2, months=12, policy=WAIT_CASES[case])
+    sigs = [
+        signals(2, runway=r, closed=c)._replace(to_window=jnp.full(2, w), net_burn=jnp.full(2, b))
+        for r, c, w, b in WAIT_SIGNALS
+    ]
+    records = _loop(params, sigs)
+    heads, laid, frozen, scale = WAIT_WANT[case]
+    assert [float(m.headcount[0]) for m in records] == heads
+    assert [float(m.layoffs[0]) for m in records] == laid
+    assert [bool(m.frozen[0]) for m in records] == frozen
+    assert [float(m.growth_scale[0]) for m in records] == scale
+
+
 def test_cut_while_raising_rules_by_hand():
     class P:
         short_close_margin = 3.0
+        short_window_margin = -np.inf
 
     # runway 6 < 6 + 3 while raising; not raising, or 9 ≥ 6 + 3, is not short; a failed round is distress anyway
     assert bool(rules.short_of_close(True, 6.0, 6.0, P))
@@ -290,6 +317,50 @@ def test_cut_while_raising_rules_by_hand():
     assert not bool(rules.in_distress(1e6, 1e6, True, 9.0, 6.0, P))
     P.short_close_margin = -np.inf  # off: never
     assert not bool(rules.short_of_close(True, 0.0, 100.0, P))
+    # waiting for the next round's window: 10 < 12 + 0 is short, 12 is not, and nothing waiting (0) never is
+    P.short_window_margin = 0.0
+    assert bool(rules.short_of_window(12.0, 10.0, P))
+    assert not bool(rules.short_of_window(12.0, 12.0, P))
+    assert not bool(rules.short_of_window(0.0, -1.0, P))
+    assert bool(rules.in_distress(1e6, 1e6, False, 10.0, 0.0, P, to_window=12.0))
+
+
+def test_months_to_window_by_hand():
+    """The next round's wait for its window, + its time to close; rounds: seed (close 3), A (earliest month 12,
+    close 4), a bridge of the A (never next); now = 8."""
+    from types import SimpleNamespace
+
+    from venturesim.funding.rounds import ABANDONED, CLOSED, RAISING, WAITING, months_to_window
+
+    params = SimpleNamespace(
+        bridge_of=np.array([-1.0, -1.0, 1.0]),
+        earliest_month=np.array([0.0, 12.0, 0.0]),
+        time_to_close=np.array([3.0, 4.0, 1.0]),
+        waive_min_arr=np.full(6, 1e6),
+        waive_min_growth=np.full(6, 2.0),
+    )
+    status = np.array(
+        [
+            [CLOSED, WAITING, WAITING],  # the A waits for month 12: 4 + 4
+            [CLOSED, WAITING, WAITING],  # … at ARR $2M growing 3x the waiver lifts month 12: 0
+            [RAISING, WAITING, WAITING],  # the seed is being raised: nothing waits (months_to_close's case)
+            [WAITING, WAITING, WAITING],  # the seed's retry at month 10 after a failed attempt: 2 + 3
+            [ABANDONED, WAITING, WAITING],  # an abandoned seed is done: the A's 4 + 4
+            [CLOSED, CLOSED, WAITING],  # nothing left but the bridge: 0
+        ],
+        dtype=np.float32,
+    )
+    next_try = np.zeros((6, 3))
+    next_try[3, 0] = 10.0
+    arr = np.array([5e5, 2e6, 5e5, 5e5, 5e5, 5e5])
+    growth = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0])
+    want = [8.0, 0.0, 0.0, 5.0, 8.0, 0.0]
+    np.testing.assert_allclose(months_to_window(status, next_try, params, 8.0, arr, growth), want)
+    jax_params = SimpleNamespace(**{k: jnp.asarray(v) for k, v in vars(params).items()})
+    got = months_to_window(
+        jnp.asarray(status), jnp.asarray(next_try), jax_params, 8.0, jnp.asarray(arr), jnp.asarray(growth), jnp
+    )
+    np.testing.assert_allclose(np.asarray(got), want)
 
 
 def test_months_to_close_by_hand():

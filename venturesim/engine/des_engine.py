@@ -53,7 +53,7 @@ from venturesim.funding.causes import death_cause, describe
 from venturesim.funding.debt import DebtMonth, grant_inflow, step_debt
 from venturesim.funding.instruments import NOTE, note_grants, step_notes
 from venturesim.funding.process import FundingBook, fundraise, month_end_exit
-from venturesim.funding.rounds import CLOSED, RAISING, months_to_close, start_due
+from venturesim.funding.rounds import CLOSED, RAISING, months_to_close, months_to_window, start_due
 from venturesim.funding.traction import growth_multiple
 from venturesim.market import _checks
 from venturesim.market.process import MarketPosition, market_month
@@ -430,9 +430,20 @@ def _month_ends(
         raising = len(starting) > 0 or bool(np.any(f.status == RAISING))  # a new attempt's process starts later
         resolve_at[starting] = t + 1.0 + np.asarray(params.funding.time_to_close)[starting]
         to_close = float(months_to_close((f.status == RAISING) | due, resolve_at, t + 1.0))
+        status = np.where(due, RAISING, f.status)  # an attempt starting now is raising (its process starts later)
+        to_window = float(months_to_window(status, f.next_try, params.funding, t + 1.0, company.arr, growth))
         pace = (f.new_arr_pace, f.burn_pace)
         company.team.signals = next_signals(
-            end, np.any(f.attempts > attempts_seen), raising, params, t, np, True, pace=pace, to_close=to_close
+            end,
+            np.any(f.attempts > attempts_seen),
+            raising,
+            params,
+            t,
+            np,
+            True,
+            pace=pace,
+            to_close=to_close,
+            to_window=to_window,
         )
         attempts_seen = f.attempts.copy()
         month.attempts_seen, month.status_seen = attempts_seen, f.status.copy()

@@ -38,7 +38,16 @@ from venturesim.engine.params import Params
 from venturesim.funding.debt import step_debt
 from venturesim.funding.exits import step_exits
 from venturesim.funding.instruments import step_notes
-from venturesim.funding.rounds import RAISING, FundingState, init_funding, months_to_close, resolve_rounds, start_rounds
+from venturesim.funding.rounds import (
+    RAISING,
+    FundingState,
+    init_funding,
+    months_to_close,
+    months_to_window,
+    resolve_rounds,
+    start_rounds,
+)
+from venturesim.funding.traction import growth_multiple
 from venturesim.market.step import MarketState, init_market, step_market
 from venturesim.model_costs.step import ProductState, init_product, product_month
 from venturesim.partnerships.step import PartnerState, init_partnerships, note_concentration, step_partnerships
@@ -171,8 +180,19 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     failed = jnp.any(funding.attempts > state.funding.attempts, axis=1)
     raising = jnp.any(funding.status == RAISING, axis=1)
     to_close = months_to_close(funding.status == RAISING, funding.resolve_time, t + 1.0, jnp)
+    growth = growth_multiple(end.arr, new_arr_pace, xp=jnp)
+    to_window = months_to_window(funding.status, funding.next_try, params.funding, t + 1.0, end.arr, growth, jnp)
     signals = next_signals(
-        end, failed, raising, params, t, jnp, False, pace=(new_arr_pace, burn_pace), to_close=to_close
+        end,
+        failed,
+        raising,
+        params,
+        t,
+        jnp,
+        False,
+        pace=(new_arr_pace, burn_pace),
+        to_close=to_close,
+        to_window=to_window,
     )
     rounds_closed = end.record["rounds_closed"]
     segments = end.customers.shape[-1]

@@ -141,13 +141,14 @@ def sale_on_failure(params, failed, arr, cash, new_arr_pace, xp):
 
 
 def next_signals(
-    end: MonthEnd, round_failed, raising, params, t, xp, row: bool, pace=None, to_close=0.0
+    end: MonthEnd, round_failed, raising, params, t, xp, row: bool, pace=None, to_close=0.0, to_window=0.0
 ) -> TeamSignals:
     """What the team knows at the start of month t + 1 (:class:`venturesim.team.step.TeamSignals`) from month
     t's close, whether an attempt failed in it and whether a round is raising at its end; ``pace``: the
     funding paces (n̄, b̄) after the close (:func:`note_pace`), for the burn multiple the reinvestment policy
     reads (None: unknown, +inf); ``to_close``: months from t + 1 until the attempts raising resolve
-    (:func:`venturesim.funding.rounds.months_to_close`)."""
+    (:func:`venturesim.funding.rounds.months_to_close`); ``to_window``: months from t + 1 until the next round,
+    which cannot start yet, could close (:func:`venturesim.funding.rounds.months_to_window`)."""
     hooks = team_hooks(params, xp.minimum(t + 1, params.company.other_costs.shape[-1] - 1), xp, row)
     customers, round_closed = xp.sum(end.customers, axis=-1), end.financing > 0
     multiple = xp.inf if pace is None else burn_multiple(pace[0], pace[1], xp=xp)
@@ -163,6 +164,7 @@ def next_signals(
         margin=operating_margin(end.record["revenue"], end.accounts.net_burn, xp=xp),
         burn_multiple=multiple,
         to_close=to_close,
+        to_window=to_window,
     )
 
 

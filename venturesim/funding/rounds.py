@@ -298,10 +298,12 @@ def start_due(status, next_try, params: FundingParams, now, runway, arr, active,
     ).astype(bool)
     reopen = retry & (status == ABANDONED) & ~bridge & later_fresh & ready
     done = (((status == CLOSED) | (status == ABANDONED)) & ~reopen) | bridge
-    earlier_done = xp.cumprod(xp.concatenate([xp.ones_like(done[..., :1]), done[..., :-1]], axis=-1), axis=-1).astype(
-        bool
-    )
-    return xp.asarray(active)[..., None] & earlier_done & ((status == WAITING) | reopen) & ready
+    return xp.asarray(active)[..., None] & _all_before(done, xp) & ((status == WAITING) | reopen) & ready
+
+
+def _all_before(done, xp=np):
+    """(…, R) bool: whether every round before r is ``done`` (the exclusive cumulative product)."""
+    return xp.cumprod(xp.concatenate([xp.ones_like(done[..., :1]), done[..., :-1]], axis=-1), axis=-1).astype(bool)
 
 
 def months_to_close(raising, resolve_time, now, xp=np):
@@ -309,6 +311,26 @@ def months_to_close(raising, resolve_time, now, xp=np):
     rounds ``raising`` (…, R) bool, 0 when none is (the failure policy's cut while raising,
     :func:`venturesim.team._rules.short_of_close`)."""
     return xp.max(xp.where(raising, resolve_time - now, 0.0), axis=-1, initial=0.0)
+
+
+def months_to_window(status, next_try, params: FundingParams, now, arr, growth, xp=np):
+    """Months from ``now`` until the next round could close when it cannot start yet (…,), 0 when it can or there
+    is none (the failure policy's cut while waiting to raise, :func:`venturesim.team._rules.short_of_window`).
+
+    The next round is the WAITING round (not a bridge) whose earlier rounds are CLOSED, ABANDONED or bridges; it
+    can start at s = max(its ``earliest_month``, its retry time ``next_try``) — the earliest month waived at the
+    waiver's traction (ARR ``arr`` and year-over-year ``growth`` (…,), as :func:`start_due`). While s > ``now``
+    the money is (s − now) + its ``time_to_close`` months away.
+    """
+    bridge = params.bridge_of >= 0
+    done = (status == CLOSED) | (status == ABANDONED) | bridge
+    upcoming = (status == WAITING) & ~bridge & _all_before(done, xp)
+    arr, growth, bar_arr, bar_growth = (
+        xp.asarray(v)[..., None] for v in (arr, growth, params.waive_min_arr, params.waive_min_growth)
+    )
+    earliest = xp.where(has_traction(arr, growth, bar_arr, bar_growth), 0.0, params.earliest_month)
+    wait = xp.maximum(earliest, next_try) - now
+    return xp.max(xp.where(upcoming & (wait > 0), wait + params.time_to_close, 0.0), axis=-1, initial=0.0)
 
 
 def bridge_due(bridge_of, status, failed, pre_money, xp=np):

@@ -153,10 +153,21 @@ def short_of_close(raising, runway, to_close, p, xp=np):
     return xp.asarray(raising) & (xp.asarray(runway) < xp.asarray(to_close) + p.short_close_margin)
 
 
-def in_distress(since_failed, since_closed, raising, runway, to_close, p, xp=np):
+def short_of_window(to_window, runway, p, xp=np):
+    """Waiting for a round's window that outlasts the cash (:mod:`venturesim.team.policy`, ``cut_while_waiting_
+    to_raise_short_of_close_months``): the next round cannot start yet (its earliest month or its retry time), w > 0
+    the months until it could close (:func:`venturesim.funding.rounds.months_to_window`), and runway R at the
+    previous month end < w + m, m the policy's margin (−inf: never)."""
+    w = xp.asarray(to_window)
+    return (w > 0) & (xp.asarray(runway) < w + p.short_window_margin)
+
+
+def in_distress(since_failed, since_closed, raising, runway, to_close, p, xp=np, to_window=0.0):
     """The distress the failure policy responds to this month: a failed attempt more recently than any round
-    closed (:func:`distressed`) or a raise that outlasts the cash (:func:`short_of_close`)."""
-    return distressed(since_failed, since_closed, xp=xp) | short_of_close(raising, runway, to_close, p, xp=xp)
+    closed (:func:`distressed`), a raise that outlasts the cash (:func:`short_of_close`) or a wait for the next
+    round's window that does (:func:`short_of_window`)."""
+    short = short_of_close(raising, runway, to_close, p, xp=xp) | short_of_window(to_window, runway, p, xp=xp)
+    return distressed(since_failed, since_closed, xp=xp) | short
 
 
 def reinvesting(margin, burn_multiple, runway, p, xp=np):

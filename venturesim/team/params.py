@@ -126,6 +126,9 @@ class TeamParams(NamedTuple):
     short_close_margin: (
         np.ndarray
     )  # (P,) months: in distress while raising with runway < months to close + this (−inf: never)
+    short_window_margin: (
+        np.ndarray
+    )  # (P,) months: in distress while the next round waits with runway < months to its close + this (−inf: never)
     deploy_runway: np.ndarray  # (P,) months: scale the plan up above this runway (+inf: never)
     growth_step: np.ndarray  # (P,) growth of the scale per month while deploying
     distress_channel_scale: np.ndarray  # (P,) channel budgets × this in distress
@@ -282,6 +285,11 @@ def sample_team(
         short_close_margin=team_level(
             failure.cut_while_raising_short_of_close_months,
             "policy.on_round_failure.cut_while_raising_short_of_close_months",
+            -np.inf,
+        ),
+        short_window_margin=team_level(
+            failure.cut_while_waiting_to_raise_short_of_close_months,
+            "policy.on_round_failure.cut_while_waiting_to_raise_short_of_close_months",
             -np.inf,
         ),
         deploy_runway=team_level(growth.deploy_above_runway_months, "policy.growth.deploy_above_runway_months", np.inf),

@@ -84,6 +84,12 @@ alive or default dead?" (2015) and Sequoia's "Adapting to Endure" (2022): plan t
 until the money comes, not until the raise should be over. That the company knows when its attempt will
 resolve (the drawn time to close) and the margin are assumptions. Default: off (null).
 
+**… and while waiting to raise** (:class:`OnRoundFailure` ``cut_while_waiting_to_raise_short_of_close_months``):
+the same distress when the next round cannot start yet — it may start at s = max(its ``earliest_month``, its
+retry time), the earliest month waived at the waiver's traction — and runway R < (s − now) + its
+``time_to_close_months`` + m (:func:`venturesim.team._rules.short_of_window`,
+:func:`venturesim.funding.rounds.months_to_window`). Default: off (null).
+
 The principle of the cut is P. Graham's "Default alive or default dead?" (2015): a
 company whose raise fails cuts to what its cash can carry rather than
 executing the plan the raise was to pay for. The 12-month target is an
@@ -175,6 +181,13 @@ class OnRoundFailure(Model):
         "months left until the attempt resolves plus this margin, months, the company is in distress as after a "
         "failed attempt (hiring freeze, cut to cut_to_runway_months, channel budgets cut; null, the default: it "
         "spends through the raise as planned; 3, a quarter's cushion, is an assumption).",
+    )
+    cut_while_waiting_to_raise_short_of_close_months: uncertain(ge=0) | None = Field(
+        None,
+        description="While the next round cannot start yet (its earliest_month, or its retry_delay_months after a "
+        "failed attempt) and runway at the previous month end is shorter than the months until it could start plus "
+        "its time_to_close_months plus this margin, months, the company is in distress as after a failed attempt "
+        "(null, the default: it spends as planned while it waits).",
     )
 
 

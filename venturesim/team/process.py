@@ -145,6 +145,7 @@ def des_signals(
     margin=-math.inf,
     burn_multiple=math.inf,
     to_close=0.0,
+    to_window=0.0,
 ) -> TeamSignals:
     """Signals as plain numbers, for the DES (the engine sets ``company.team.signals`` at each month end)."""
     return TeamSignals(
@@ -160,6 +161,7 @@ def des_signals(
         float(margin),
         float(burn_multiple),
         float(to_close),
+        float(to_window),
     )
 
 
@@ -279,7 +281,9 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
         n1 = n1 - laid
     team.since_layoff = float(since_layoff)
     distress = team.distress = bool(
-        rules.in_distress(team.since_failed, team.since_closed, sig.raising, sig.runway, sig.to_close, p)
+        rules.in_distress(
+            team.since_failed, team.since_closed, sig.raising, sig.runway, sig.to_close, p, to_window=sig.to_window
+        )
     )
     cut, team.cap, since_layoff = rules.policy_cut(
         sig.runway, sig.net_burn, distress, team.since_layoff, n1, team.cap, p.plan[:, 0], cost, p
@@ -348,7 +352,9 @@ def _team_level_start(team, p: TeamParams) -> None:
         )
     )
     distress = team.distress = bool(
-        rules.in_distress(team.since_failed, team.since_closed, sig.raising, sig.runway, sig.to_close, p)
+        rules.in_distress(
+            team.since_failed, team.since_closed, sig.raising, sig.runway, sig.to_close, p, to_window=sig.to_window
+        )
     )
     team.growth = _grown(team, p, sig, distress)
     team.frozen = bool(rules.hiring_freeze(sig.runway, distress, p, bool(sig.raising)))

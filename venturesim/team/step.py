@@ -89,6 +89,7 @@ class TeamSignals(NamedTuple):
     margin: jax.Array | float = -jnp.inf  # operating margin of month t − 1 (reinvestment; −inf: no revenue)
     burn_multiple: jax.Array | float = jnp.inf  # burn multiple of the funding paces at the end of month t − 1
     to_close: jax.Array | float = 0.0  # months from the start of month t until the attempt being raised resolves
+    to_window: jax.Array | float = 0.0  # months from the start of month t until a round that cannot start yet closes
 
 
 def initial_signals(paths: int, customers=0.0) -> TeamSignals:
@@ -108,6 +109,7 @@ def initial_signals(paths: int, customers=0.0) -> TeamSignals:
         margin=zeros - jnp.inf,
         burn_multiple=zeros + jnp.inf,
         to_close=zeros,
+        to_window=zeros,
     )
 
 
@@ -222,7 +224,9 @@ def step_team(
     laid_off, cap, since_layoff = rules.layoffs(
         runway, signals.raising, signals.round_closed, since_layoff, n1, state.cap, p, xp=jnp
     )
-    distress = rules.in_distress(since_failed, since_closed, signals.raising, runway, signals.to_close, p, xp=jnp)
+    distress = rules.in_distress(
+        since_failed, since_closed, signals.raising, runway, signals.to_close, p, xp=jnp, to_window=signals.to_window
+    )
     cut, cap, since_layoff = rules.policy_cut(
         runway, signals.net_burn, distress, since_layoff, n1 - laid_off, cap, p.plan[:, :, 0], cost, p, xp=jnp
     )

@@ -183,6 +183,15 @@ def test_hires_held_while_raising_in_the_des(make_params, row, case):
     assert [e[:3] for e in trace(events)] == [(0.0, "staffing", "hire"), (hired_at, "staffing", "hire")]
 
 
+def _assert_cut(records, want):
+    """The DES's month records against a hand-worked case's (headcount, layoffs, frozen, channel scale) by month."""
+    heads, laid, frozen, scale = want
+    assert [r.headcount for r in records] == heads
+    assert [r.layoffs for r in records] == laid
+    assert [r.frozen for r in records] == frozen
+    assert [r.growth_scale for r in records] == scale
+
+
 @pytest.mark.parametrize("case", sorted(SHORT_CASES))
 def test_cut_while_raising_short_of_the_close_in_the_des(make_params, row, case):
     # the kernel's hand-worked case (tests/team/test_step.py): raising with runway 6 < 6 months to close + 3 cuts
@@ -193,11 +202,7 @@ def test_cut_while_raising_short_of_the_close_in_the_des(make_params, row, case)
     ]
     params = row(make_params(SHORT_TEAM, months=len(sigs), policy=SHORT_CASES[case]))
     records, events = run_scripted(params, sigs)
-    heads, laid, frozen, scale = SHORT_WANT[case]
-    assert [r.headcount for r in records] == heads
-    assert [r.layoffs for r in records] == laid
-    assert [r.frozen for r in records] == frozen
-    assert [r.growth_scale for r in records] == scale
+    _assert_cut(records, SHORT_WANT[case])
     if case == "short":
         assert (2.0, "staffing", "layoff", "laid off (cut to the runway target) 3 eng") in trace(events)
 
@@ -209,11 +214,7 @@ def test_cut_while_waiting_to_raise_short_of_the_close_in_the_des(make_params, r
     sigs = [des_signals(runway=r, round_closed=c, to_window=w, net_burn=b) for r, c, w, b in WAIT_SIGNALS]
     params = row(make_params(SHORT_TEAM, months=len(sigs), policy=WAIT_CASES[case]))
     records, events = run_scripted(params, sigs)
-    heads, laid, frozen, scale = WAIT_WANT[case]
-    assert [r.headcount for r in records] == heads
-    assert [r.layoffs for r in records] == laid
-    assert [r.frozen for r in records] == frozen
-    assert [r.growth_scale for r in records] == scale
+    _assert_cut(records, WAIT_WANT[case])
     if case == "waiting":
         assert (2.0, "staffing", "layoff", "laid off (cut to the runway target) 1 eng") in trace(events)
 

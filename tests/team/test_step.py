@@ -272,6 +272,15 @@ def test_hires_held_while_raising_below_the_runway_threshold(make_params, case):
     assert [float(m.hires[0]) for m in records] == [0.0] + [float(b - a) for a, b in itertools.pairwise(heads)]
 
 
+def _assert_cut(records, want):
+    """Path 0's month records against a hand-worked case's (headcount, layoffs, frozen, channel scale) by month."""
+    heads, laid, frozen, scale = want
+    assert [float(m.headcount[0]) for m in records] == heads
+    assert [float(m.layoffs[0]) for m in records] == laid
+    assert [bool(m.frozen[0]) for m in records] == frozen
+    assert [float(m.growth_scale[0]) for m in records] == scale
+
+
 @pytest.mark.parametrize("case", sorted(SHORT_CASES))
 def test_cut_while_raising_short_of_the_close(make_params, case):
     params = make_params(SHORT_TEAM, paths=2, months=12, policy=SHORT_CASES[case])
@@ -280,13 +289,9 @@ def test_cut_while_raising_short_of_the_close(make_params, case):
         for r, raising, c, tc, b in SHORT_SIGNALS
     ]
     records = _loop(params, sigs)
-    heads, laid, frozen, scale = SHORT_WANT[case]
-    assert [float(m.headcount[0]) for m in records] == heads
-    assert [float(m.layoffs[0]) for m in records] == laid
-    assert [bool(m.frozen[0]) for m in records] == frozen
-    assert [float(m.growth_scale[0]) for m in records] == scale
+    _assert_cut(records, SHORT_WANT[case])
     # severance: 1 month of each person cut (the failure policy's default)
-    assert [float(m.severance[0]) for m in records] == [10_000.0 * n for n in laid]
+    assert [float(m.severance[0]) for m in records] == [10_000.0 * n for n in SHORT_WANT[case][1]]
 
 
 @pytest.mark.parametrize("case", sorted(WAIT_CASES))
@@ -297,11 +302,7 @@ def test_cut_while_waiting_to_raise_short_of_the_close(make_params, case):
         for r, c, w, b in WAIT_SIGNALS
     ]
     records = _loop(params, sigs)
-    heads, laid, frozen, scale = WAIT_WANT[case]
-    assert [float(m.headcount[0]) for m in records] == heads
-    assert [float(m.layoffs[0]) for m in records] == laid
-    assert [bool(m.frozen[0]) for m in records] == frozen
-    assert [float(m.growth_scale[0]) for m in records] == scale
+    _assert_cut(records, WAIT_WANT[case])
 
 
 def test_cut_while_raising_rules_by_hand():

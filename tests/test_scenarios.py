@@ -164,7 +164,7 @@ OPEN = {
             ("ai_copilot_series_a", "54 %"),
             ("capital_heavy_foundation_model", "53 %"),
             ("china_company_expanding_abroad", "41 %"),
-            ("funding_winter", "60 %"),
+            ("funding_winter", "37 %"),
             ("open_weights_model_company", "47 %"),
             ("sales_led_enterprise_ai", "78 %"),
         ]

@@ -110,7 +110,29 @@ def test_same_uniforms_same_records(path):
     (:data:`venturesim._draws.TIE_TOLERANCE`; the kernel may then have drawn the neighbouring count), and from
     then on. At the fixed seed no path of any scenario needs that allowance today; it keeps the check from
     failing on a legitimate change that moves a draw onto a float32 tie."""
-    scenario = vs.load(path)
+    _same_records(vs.load(path))
+
+
+@pytest.mark.slow
+def test_same_records_with_the_cut_while_waiting_to_raise():
+    """The policy no shipped scenario turns on, end to end in both engines (YAML field → params → both drivers):
+    ``sales_led_enterprise_ai`` with ``cut_while_waiting_to_raise_short_of_close_months: 0``, whose Series A
+    waits for month 12 — the same records, and the policy at work (people laid off before the A's window opens,
+    where the shipped scenario lays off nobody on these paths)."""
+    path = next(p for p in SCENARIOS if p.stem == "sales_led_enterprise_ai")
+    shipped = vs.load(path)
+    scenario = shipped.override({"policy.on_round_failure.cut_while_waiting_to_raise_short_of_close_months": 0})
+    jax_result = _same_records(scenario)
+    before_window = slice(0, 11)
+    cut = jax_result.data["layoffs"].values[:, before_window].sum()
+    months = shipped.simulation.months
+    plain = vs.simulate(shipped, paths=PATHS, seed=SEED, months=months, metrics="all")
+    assert cut > 0 and plain.data["layoffs"].values[:, before_window].sum() == 0, cut
+
+
+def _same_records(scenario):
+    """Run ``scenario`` in both engines on the same uniforms and check their records (the test above); the JAX
+    engine's result."""
     months = scenario.simulation.months  # the horizon and every metric: tests/test_scenarios.py's compiled program
     jax_result = vs.simulate(scenario, paths=PATHS, seed=SEED, months=months, metrics="all")
     blocks: dict = {}
@@ -160,6 +182,7 @@ def test_same_uniforms_same_records(path):
     won = data["new_customers"].values.reshape(PATHS, -1).sum(axis=1)
     assert len(set(won.tolist())) > 1, won
     assert np.all(np.abs(data["costs"].values).sum(axis=1) > 0)
+    return jax_result
 
 
 def test_binomial_inversion_is_one_function_for_numpy_and_jax():

@@ -176,11 +176,11 @@ def step(key: jax.Array, state: State, params: Params, t: jax.Array) -> tuple[St
     end = close_month(block, params, t, alive, state.company.cash)
     new_arr_pace, burn_pace = note_pace(block.funding, state.company.arr, end, jnp)
     funding = block.funding._replace(new_arr_pace=new_arr_pace, burn_pace=burn_pace)
-    funding = start_rounds(funding, params.funding, t, end.runway, end.alive, end.arr)
+    growth = growth_multiple(end.arr, new_arr_pace, xp=jnp)  # the traction bars' year-over-year growth
+    funding = start_rounds(funding, params.funding, t, end.runway, end.alive, end.arr, growth)
     failed = jnp.any(funding.attempts > state.funding.attempts, axis=1)
     raising = jnp.any(funding.status == RAISING, axis=1)
     to_close = months_to_close(funding.status == RAISING, funding.resolve_time, t + 1.0, jnp)
-    growth = growth_multiple(end.arr, new_arr_pace, xp=jnp)
     to_window = months_to_window(funding.status, funding.next_try, params.funding, t + 1.0, end.arr, growth, jnp)
     signals = next_signals(
         end,

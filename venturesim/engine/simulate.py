@@ -133,32 +133,42 @@ def run_jax(
     same process noise). ``design`` (one row per path of this run) sets inputs from given uniforms or
     quantiles (:class:`venturesim.spec.sampling.Design`).
 
-    Chunks run on a pool of host threads (:func:`run_chunks`).
+    Chunks run on a pool of host threads (:func:`fold_chunks`, :func:`run_chunks`).
     """
     monthly: dict[str, np.ndarray] = {}
     finals: dict[str, np.ndarray] = {}
     inputs: dict[str, np.ndarray] = {}
-    with closing(
-        run_chunks(
-            scenario,
-            paths=paths,
-            seed=seed,
-            months=months,
-            metrics=metrics,
-            chunk_size=chunk_size,
-            threads=threads,
-            first_path=first_path,
-            design=design,
-        )
-    ) as chunks:
-        for start, stop, records, final, draws in chunks:
-            for target, block in ((monthly, records), (finals, final), (inputs, draws)):
-                for name, value in block.items():
-                    store_rows(target, name, value, paths, start)
-            if progress is not None:
-                progress(stop, paths)  # may raise (Ctrl-C in the CLI) to stop the run
 
+    def store(start, records, final, draws):
+        for target, block in ((monthly, records), (finals, final), (inputs, draws)):
+            for name, value in block.items():
+                store_rows(target, name, value, paths, start)
+
+    fold_chunks(
+        store,
+        scenario,
+        progress=progress,
+        paths=paths,
+        seed=seed,
+        months=months,
+        metrics=metrics,
+        chunk_size=chunk_size,
+        threads=threads,
+        first_path=first_path,
+        design=design,
+    )
     return assemble(scenario, monthly, finals, inputs, paths=paths, seed=seed, months=months, first_path=first_path)
+
+
+def fold_chunks(fold: Callable, scenario: Scenario, *, paths: int, progress=None, **run) -> None:
+    """Call ``fold(start, records, finals, draws)`` on each of a run's chunks in path order (:func:`run_chunks`,
+    keyword arguments ``run``), then ``progress(stop, paths)``, which may raise (Ctrl-C in the CLI) to stop the
+    run: the chunks not yet started are then dropped."""
+    with closing(run_chunks(scenario, paths=paths, **run)) as chunks:
+        for start, stop, records, finals, draws in chunks:
+            fold(start, records, finals, draws)
+            if progress is not None:
+                progress(stop, paths)
 
 
 def run_chunks(

@@ -12,11 +12,10 @@ summaries").
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import closing
 
 from venturesim.analysis.streaming import StreamingSummary
 from venturesim.engine.jax_engine import BLOCK
-from venturesim.engine.simulate import run_chunks
+from venturesim.engine.simulate import fold_chunks
 from venturesim.scenario.schema import Scenario
 from venturesim.spec.sampling import Design
 
@@ -44,20 +43,16 @@ def stream_jax(
     summary = StreamingSummary(
         scenario, paths=paths, seed=seed, months=months, metrics=metrics, block=BLOCK, relative_error=relative_error
     )
-    with closing(
-        run_chunks(
-            scenario,
-            paths=paths,
-            seed=seed,
-            months=months,
-            metrics=metrics,
-            chunk_size=chunk_size,
-            threads=threads,
-            design=design,
-        )
-    ) as chunks:
-        for start, stop, records, finals, draws in chunks:
-            summary.fold(start, records, finals, draws)
-            if progress is not None:
-                progress(stop, paths)
+    fold_chunks(
+        summary.fold,
+        scenario,
+        progress=progress,
+        paths=paths,
+        seed=seed,
+        months=months,
+        metrics=metrics,
+        chunk_size=chunk_size,
+        threads=threads,
+        design=design,
+    )
     return summary.finish()

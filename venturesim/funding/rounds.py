@@ -56,7 +56,7 @@ from venturesim.funding.instruments import Instruments, amount_due, convert_at_r
 from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
 from venturesim.funding.terms import attempt_terms
-from venturesim.funding.traction import growth_multiple, has_traction, momentum, round_amount, update_pace
+from venturesim.funding.traction import has_traction, momentum, round_amount, update_pace
 
 WAITING, RAISING, CLOSED, ABANDONED = 0, 1, 2, 3
 
@@ -354,12 +354,18 @@ def bridge_cap(cap_factor, failed_pre_money):
 
 
 def start_rounds(
-    state: FundingState, params: FundingParams, t: jax.Array, runway: jax.Array, active: jax.Array, arr: jax.Array
+    state: FundingState,
+    params: FundingParams,
+    t: jax.Array,
+    runway: jax.Array,
+    active: jax.Array,
+    arr: jax.Array,
+    growth: jax.Array,
 ) -> FundingState:
     """At the end of month t, start the rounds :func:`start_due` names (the attempt's ARR and climate noted;
-    the growth of the traction bars is the paces', :func:`venturesim.funding.traction.growth_multiple`)."""
+    ``growth``, the traction bars' year-over-year growth: the paces',
+    :func:`venturesim.funding.traction.growth_multiple`)."""
     now = t + 1.0
-    growth = growth_multiple(arr, state.new_arr_pace, xp=jnp)
     start = start_due(
         state.status, state.next_try, params, now, runway, arr, active, xp=jnp, growth=growth, attempts=state.attempts
     )

@@ -19,7 +19,7 @@ covers thousands of combinations.
 
 The scenario holds, at once: a self-serve segment (sBG churn, expansion,
 seats, an annual plan, tokens served, support cost) and a sales-led segment
-(deal cycles, opened on an ARR rule with an entry cost), a channel on each
+(deal cycles, opened on an ARR rule once the seed has closed, with an entry cost), a channel on each
 (funnel, awareness); a product with a training run and serving cost; a team
 with a hiring pipeline, attrition, recruiting costs, equity grants, raises,
 hire-per rules, a hiring freeze, layoffs with severance and every capacity
@@ -118,6 +118,7 @@ def whole_model(rng: np.random.Generator, months: int) -> dict:
                     "churn": _range(r, 0.0, 0.04),
                     "launch_month": _int(r, 0, 12),
                     "open_when_arr_at_least": _range(r, 0.0, 1e6),
+                    "open_after_round": "seed",
                     "entry_cost": _range(r, 0.0, 3e5),
                     "support_cost_per_customer": _range(r, 0.0, 800.0),
                     "sales": {

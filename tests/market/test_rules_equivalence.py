@@ -61,8 +61,11 @@ def _batch(params, rng):
         "capacity": rng.uniform(0.0, 2000.0, shape[:1]) * (rng.uniform(size=shape[:1]) < 0.8),
         "awareness": rng.uniform(1.0, 2.0, shape),
         "u": rng.uniform(0.0, 1.0, (shape[0], 3, max(params.channel_lift_max.shape[-1], 1))),  # (paths, stage, K)
+        # three rounds: the ones each segment waits for (open_after_round, one at most) and their status
+        "open_after": np.eye(4)[rng.integers(0, 4, shape)][..., :3],
+        "round_status": rng.integers(0, 4, shape[:1] + (3,)),
     }
-    return {k: v if v.dtype == bool else np.asarray(v, np.float32) for k, v in batch.items()}
+    return {k: v if v.dtype.kind in "bi" else np.asarray(v, np.float32) for k, v in batch.items()}
 
 
 @pytest.fixture(scope="module", params=NAMES)
@@ -94,6 +97,13 @@ def _quality(xp, m, b):
 def _opening(xp, m, b):
     return _rules.opening(
         b["opened"], b["last_revenue"], T, m.launch_month, m.open_arr, m.entry_cost, b["active"], xp=xp
+    )
+
+
+def _opening_after_rounds(xp, m, b):
+    funded = _rules.funded(b["open_after"], b["round_status"], xp=xp)
+    return funded, _rules.opening(
+        b["opened"], b["last_revenue"], T, m.launch_month, m.open_arr, m.entry_cost, b["active"], xp=xp, funded=funded
     )
 
 
@@ -203,6 +213,7 @@ def _bridge(xp, m, b):
 RULES = [
     _quality,
     _opening,
+    _opening_after_rounds,
     _support,
     _churn,
     _churn_free,
@@ -243,5 +254,7 @@ def test_the_inputs_exercise_the_rules(case):
     churn = np.asarray(_churn(jnp, _jnp(params), _jnp(batch)))
     _, movements = _bridge(jnp, _jnp(params), _jnp(batch))
     assert np.asarray(bill.revenue).sum() > 0 and opened.any()
+    funded = np.asarray(_opening_after_rounds(jnp, _jnp(params), _jnp(batch))[0])
+    assert funded.any() and not funded.all()
     assert 0 < churn.max() < 1
     assert np.asarray(movements.churned).sum() > 0 and np.asarray(movements.new).sum() > 0

@@ -107,6 +107,7 @@ class BlockMonth:
     def __init__(self, key: jax.Array, state: State, params: Params):
         self.key, self.state, self.params = key, state, params
         self.funding, self.market_state = state.funding, state.market
+        self.status_seen = state.funding.status  # the rounds' status at the month's start
         self.partner_state, self.team_state = state.partnerships, state.team
 
     def product(self, t):

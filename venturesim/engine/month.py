@@ -32,6 +32,7 @@ from venturesim.engine.month_close import Accounts, Ledger, annual_run_rate, clo
 from venturesim.funding.exits import exit_proceeds
 from venturesim.funding.rounds import CLOSED
 from venturesim.funding.traction import burn_multiple, growth_multiple, update_pace
+from venturesim.market._rules import funded as market_funded
 from venturesim.market._rules import quality_effect
 from venturesim.market.step import MarketFlows, MarketLimits
 from venturesim.model_costs.month_rules import ProductMonth, footprint, run_spend
@@ -71,6 +72,10 @@ class Driver(Protocol):
 
     @property
     def funding(self) -> Any: ...
+
+    @property
+    def status_seen(self) -> Any:
+        """(…, R) the rounds' status at the month's start (the last month end's), what a gated segment waits for."""
 
     def product(self, t) -> ProductMonth:
         """The product's month t (:func:`venturesim.model_costs.month_rules.month_figures`), before masking."""
@@ -201,6 +206,7 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         support_elasticity=effects.support_elasticity,
         support_max_multiplier=effects.support_max_multiplier,
         exit_churn=partner.exit_churn if params.partnerships.start.shape[-1] else None,
+        funded=market_funded(params.market.open_after, d.status_seen, xp),
     )
     market = m._replace(  # risk hooks on Bass p and q; partners lift p
         p_monthly=adjust(hooks.market_p, m.p_monthly, t, 0.0, xp=xp, row=row),
@@ -210,6 +216,7 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         channel_budget=m.channel_budget * xp.asarray(team.growth_scale)[..., None, None],
     )
     flows, customers = d.market(t, alive, market, quality, limits)
+    customers = xp.where(flows.segment_open, customers, 0.0)  # a segment not yet open: its customers wait for it
     inflow, booked = d.rounds(t, alive)
     debt, grants = d.debt(t, alive)
     inflow = inflow + xp.sum(debt.drawn, axis=-1) + grants

@@ -89,7 +89,7 @@ def sample_with_draws(
     segments = [s.name for s in scenario.market.segments]
     params = Params(
         company=company,
-        market=sample_market(scenario.market, sampler, months),
+        market=sample_market(scenario.market, sampler, months, scenario.funding.class_names()),
         team=sample_team(
             scenario.team, sampler, months, option_pool=scenario.company.option_pool, policy=scenario.policy
         ),

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from venturesim.funding.rounds import CLOSED
 from venturesim.market.adoption import effective_bass, marketing_lift, quality_factor
 from venturesim.market.bass import advance_fraction
 from venturesim.market.channels import lead_capture_probability
@@ -54,12 +55,25 @@ def quality_effect(
     )
 
 
-def opening(opened, last_revenue, t, launch_month, open_arr, entry_cost, active=True, xp=np):
+def opening(opened, last_revenue, t, launch_month, open_arr, entry_cost, active=True, xp=np, funded=None):
     """(opening, opened, entry cost paid): a segment opens in the first month t ≥ launch_month whose previous
-    month's ARR, 12 × ``last_revenue`` (path-level), reached its ``open_arr``, and pays its entry cost (summed
-    over segments) that month; an open segment stays open. ``active``: the company is alive (path-level)."""
+    month's ARR, 12 × ``last_revenue`` (path-level), reached its ``open_arr`` and, with ``funded`` (…, S) given,
+    where the rounds it waits for have closed (:func:`funded`), and pays its entry cost (summed over segments)
+    that month; an open segment stays open. ``active``: the company is alive (path-level)."""
     now = (~opened) & _path(active, xp) & (t >= launch_month) & (12.0 * _path(last_revenue, xp) >= open_arr)
+    if funded is not None:
+        now = now & funded
     return now, opened | now, xp.sum(xp.where(now, entry_cost, 0.0), axis=-1)
+
+
+def funded(open_after, status, xp=np):
+    """(…, S) bool: every round segment s waits for has closed — ``open_after`` (…, S, R) 1 where s waits for
+    round r (:func:`venturesim.market.params.open_after`), ``status`` (…, R) the rounds' status at the month
+    start (:data:`venturesim.funding.rounds.CLOSED`); None when no segment waits (R = 0: nothing to compute)."""
+    if open_after.shape[-1] == 0:
+        return None
+    waiting = (open_after > 0) & (xp.asarray(status) != CLOSED)[..., None, :]
+    return ~xp.any(waiting, axis=-1)
 
 
 def support_multiplier(customers, capacity, elasticity, max_multiplier, xp=np):

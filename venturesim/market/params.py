@@ -9,6 +9,7 @@ no memory. Every leaf has the path axis first, as the engines require.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -43,6 +44,8 @@ class MarketParams(NamedTuple):
     deal_conditional : (paths, S, D+1) P(K = k | K ≥ k): a deal of age k resolves this month
         (:mod:`venturesim.market.pipeline`).
     open_arr : (paths, S) ARR at which the segment opens, USD (0: no rule).
+    open_after : (paths, S, R) 1 where segment s opens only once round r (the engines' round axis,
+        ``Funding.class_names``) has closed, else 0; R = 0 when no segment waits for a round.
     entry_cost : (paths, S) USD paid in the month the segment opens.
     seats : (paths, S) seats per customer; price_per_seat : (paths, T|1, S) USD.
     tier_price : (paths, T|1, S) mix-weighted tier price, USD per customer-month (a month axis for risks).
@@ -86,6 +89,7 @@ class MarketParams(NamedTuple):
     deal_max_cycle: np.ndarray
     deal_conditional: np.ndarray
     open_arr: np.ndarray
+    open_after: np.ndarray
     entry_cost: np.ndarray
     seats: np.ndarray
     price_per_seat: np.ndarray
@@ -139,8 +143,8 @@ def needs_ages(market: Market) -> bool:
     )
 
 
-def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams:
-    """Draw the market inputs for ``sampler``'s paths."""
+def sample_market(market: Market, sampler: Sampler, months: int, rounds: Sequence[str] = ()) -> MarketParams:
+    """Draw the market inputs for ``sampler``'s paths (``rounds``: the names along the engines' round axis)."""
     n, segments = sampler.n, market.segments
     n_seg = len(segments)
 
@@ -301,6 +305,7 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         deal_max_cycle=np.broadcast_to(max_cycle.astype(np.float64), (n, n_seg)),
         deal_conditional=conditional,
         open_arr=open_arr,
+        open_after=open_after(segments, rounds, n),
         entry_cost=per_segment("entry_cost"),
         seats=per_segment_block("pricing", "seats_per_customer", 0.0),
         price_per_seat=seg_series("pricing", "price_per_seat", 0.0),
@@ -331,3 +336,13 @@ def sample_market(market: Market, sampler: Sampler, months: int) -> MarketParams
         channel_lift_max=per_channel("awareness", "lift_max", 0.0),
         channel_half_saturation=per_channel("awareness", "half_saturation", 1.0),
     )
+
+
+def open_after(segments, rounds: Sequence[str], n: int) -> np.ndarray:
+    """(n, S, R) the rounds each segment waits for (``open_after_round``), a read-only broadcast view; R = 0
+    when no segment waits, so the engines compute nothing for it."""
+    gated = [s.open_after_round for s in segments]
+    if all(name is None for name in gated):
+        return np.zeros((n, len(segments), 0))
+    table = np.array([[float(name == r) for r in rounds] for name in gated]).reshape(len(segments), len(rounds))
+    return np.broadcast_to(table, (n, *table.shape))

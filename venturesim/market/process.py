@@ -141,7 +141,14 @@ def market_month(
     n_channels = market.channel_lift_max.shape[-1]
 
     _, opened, entry_cost = _rules.opening(
-        book.opened, book.last_revenue, t, market.launch_month, market.open_arr, market.entry_cost, xp=np
+        book.opened,
+        book.last_revenue,
+        t,
+        market.launch_month,
+        market.open_arr,
+        market.entry_cost,
+        xp=np,
+        funded=limits.funded,
     )
     is_open = opened
     entry_cost = float(entry_cost)

@@ -183,6 +183,12 @@ class Segment(Model):
         description="Market expansion: the segment opens in the first month from launch_month on "
         "whose previous month's ARR (12 × revenue) reached this, USD.",
     )
+    open_after_round: str | None = Field(
+        None,
+        description="Market expansion paid for by a round: the segment opens only once this round (a name from "
+        "funding.rounds) has closed, at a month end before the month it opens (with launch_month and "
+        "open_when_arr_at_least).",
+    )
     entry_cost: uncertain(ge=0) = Field(
         0.0, description="One-off cost of entering the segment, paid in the month it opens, USD."
     )

@@ -131,6 +131,7 @@ class MarketLimits(NamedTuple):
     support_elasticity : η, the churn multiplier's exponent of the load.
     support_max_multiplier : the churn multiplier's cap M_max (≥ 1).
     exit_churn : (…, S) share f of each segment's customers who leave with partnerships ending this month.
+    funded : (…, S) bool, every round the segment waits for (``open_after_round``) closed by the month start.
     """
 
     deal_cap: jax.Array | None = None
@@ -138,6 +139,7 @@ class MarketLimits(NamedTuple):
     support_elasticity: jax.Array | None = None
     support_max_multiplier: jax.Array | None = None
     exit_churn: jax.Array | None = None
+    funded: jax.Array | None = None
 
 
 def cap_wins(won, cap, xp=jnp):
@@ -201,7 +203,15 @@ def step_market(
 
     # 0. opening
     _, opened, entry_cost = _rules.opening(
-        state.opened, state.last_revenue, t, params.launch_month, params.open_arr, params.entry_cost, active, xp=jnp
+        state.opened,
+        state.last_revenue,
+        t,
+        params.launch_month,
+        params.open_arr,
+        params.entry_cost,
+        active,
+        xp=jnp,
+        funded=limits.funded,
     )
     is_open = active[:, None] & opened
 

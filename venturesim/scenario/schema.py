@@ -145,9 +145,9 @@ class Scenario(Model):
     def reference_problems(self) -> list[tuple[tuple, str, str | None]]:
         """Names that must match another section's: (path, message, did-you-mean) for each that does not.
 
-        A risk impact's ``segment``, ``round`` and ``run`` and a partner's
-        ``segment`` (the engines resolve them when sampling, so an unknown one
-        would only be found by ``run``).
+        A risk impact's ``segment``, ``round`` and ``run``, a segment's
+        ``open_after_round`` and a partner's ``segment`` (the engines resolve
+        them when sampling, so an unknown one would only be found by ``run``).
         """
         from venturesim.spec.errors import suggest
 
@@ -181,6 +181,8 @@ class Scenario(Model):
             for i, impact in enumerate(risk.impacts):
                 for what in ("segment", "round", "run"):
                     check((*where, "impacts", i, what), what, getattr(impact, what))
+        for i, segment in enumerate(self.market.segments):
+            check(("market", "segments", i, "open_after_round"), "round", segment.open_after_round)
         for i, partner in enumerate(self.partnerships.partners if self.partnerships else []):
             check(("partnerships", "partners", i, "segment"), "segment", partner.segment)
         from venturesim.analysis.targets import target_claims

@@ -161,12 +161,13 @@ OPEN = {
     # awareness, cut while raising short of the close: its header), open_weights_model_company's 47 -> 28 % and
     # sales_led_enterprise_ai's 78 -> 53 % (the cuts while raising and while waiting to raise, the sale and the
     # retry on traction; an insider bridge of a failed A: their headers), china_company_expanding_abroad's 41 -> 18 %
-    # (it goes abroad once its seed is in, open_after_round); the open ones start at or reach $1M ARR within a
-    # year on most paths, so a failed or late round kills thriving companies (PATHS paths, seed SEED):
+    # (it goes abroad once its seed is in, open_after_round), ai_copilot_series_a's 54 -> 28 % (one tool's Bass p,
+    # not a category's, and the cuts while raising and waiting to raise: its header); the open ones start at or
+    # reach $1M ARR within a year on most paths, so a failed or late round kills thriving companies (PATHS paths,
+    # seed SEED):
     **{
         (f"{name}.yaml", "thriving_deaths"): f"{share} of deaths at >= $1M ARR growing >= 2x (issue 14, open)"
         for name, share in [
-            ("ai_copilot_series_a", "54 %"),
             ("funding_winter", "34 %"),
             ("sales_led_enterprise_ai", "53 %"),
         ]

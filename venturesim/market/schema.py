@@ -161,7 +161,12 @@ class Segment(Model):
         "(SMB 3–5 %, enterprise < 1 %).",
     )
     launch_month: int = Field(0, ge=0, description="Month the segment opens (0 = from the start).")
-    initial_customers: int = Field(0, ge=0, description="Active customers at month 0 (count).")
+    initial_customers: int = Field(
+        0,
+        ge=0,
+        description="Active customers at month 0 (count); a segment that opens later brings them when it opens "
+        "(counted, billed and churned from then on).",
+    )
     tokens_per_customer_month: uncertain(ge=0) = Field(
         0.0,
         description="Tokens the model generates per active customer per month; each costs "

@@ -22,7 +22,7 @@ seats, an annual plan, tokens served, support cost) and a sales-led segment
 (deal cycles, opened on an ARR rule once the seed has closed, with an entry cost), a channel on each
 (funnel, awareness); a product with a training run and serving cost; a team
 with a hiring pipeline, attrition, recruiting costs, equity grants, raises,
-hire-per rules, a hiring freeze, layoffs with severance and every capacity
+hire-per rules, a hiring freeze, layoffs with severance (a role's cut floor below its starting team) and every capacity
 effect (engineering, sales, support); three partners (revenue share and exit
 churn, compute credits, joint R&D); four risks (one-off costs, funding odds,
 churn, attrition and productivity, other costs, Bass p, price) with a
@@ -165,6 +165,7 @@ def whole_model(rng: np.random.Generator, months: int) -> dict:
                     "function": "engineering",
                     "monthly_cost": _range(r, 8e3, 2.5e4),
                     "headcount": {0: _int(r, 0, 3), 6: _int(r, 1, 6), 18: _int(r, 2, 10)},
+                    "cut_floor": 0,  # the starting engineers can be cut too (the founders keep theirs)
                     "time_to_fill_months": _range(r, 0.2, 4.0),
                     "time_to_fill_shape": _u(r, 1.0, 4.0),
                     "offer_acceptance": _range(r, 0.3, 1.0),

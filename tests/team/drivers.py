@@ -163,3 +163,16 @@ WAIT_WANT = {  # headcount, layoffs, frozen, channel scale by month
     "raising only": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
     "off": ([2, 6, 6, 6, 6], [0] * 5, [False] * 5, [1] * 5),
 }
+
+
+# The cut's floor (team.roles[].cut_floor): SHORT_TEAM under the cut while raising short of the close (margin 3),
+# the signals of SHORT_SIGNALS but a net burn of 100k in month 2: the cut wants 100k (1 − 6/12) = 50k. Its default
+# floor, the month-0 plan (2), leaves 4 people (40k) to cut: f = min(50/40, 1) = 1, all 4 go (2 left). With
+# cut_floor 0 the 2 starting engineers can go too: 6 people (60k), f = 5/6, ⌊5 + ½⌋ = 5 go (1 left). The cap holds
+# in month 3 and lifts when the round closes in month 4. The DES runs the same case (tests/team/test_process.py).
+FLOOR_SIGNALS = [s if i != 2 else s[:4] + (100_000.0,) for i, s in enumerate(SHORT_SIGNALS)]
+FLOOR_CASES = {"starting team kept": SHORT_TEAM, "floor 0": {"roles": [dict(SHORT_TEAM["roles"][0], cut_floor=0)]}}
+FLOOR_WANT = {  # headcount, layoffs, frozen, channel scale by month
+    "starting team kept": ([2, 6, 2, 2, 6], [0, 0, 4, 0, 0], [False, False, True, False, False], [1, 1, 0.5, 1, 1]),
+    "floor 0": ([2, 6, 1, 1, 6], [0, 0, 5, 0, 0], [False, False, True, False, False], [1, 1, 0.5, 1, 1]),
+}

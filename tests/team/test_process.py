@@ -8,6 +8,9 @@ import pytest
 import simpy
 from scipy import stats
 from team.drivers import (
+    FLOOR_CASES,
+    FLOOR_SIGNALS,
+    FLOOR_WANT,
     HOLD_CASES,
     HOLD_TEAM,
     HOLD_WANT,
@@ -205,6 +208,18 @@ def test_cut_while_raising_short_of_the_close_in_the_des(make_params, row, case)
     _assert_cut(records, SHORT_WANT[case])
     if case == "short":
         assert (2.0, "staffing", "layoff", "laid off (cut to the runway target) 3 eng") in trace(events)
+
+
+@pytest.mark.parametrize("case", sorted(FLOOR_CASES))
+def test_the_cut_reaches_down_to_each_roles_floor_in_the_des(make_params, row, case):
+    # the kernel's hand-worked case (tests/team/test_step.py, tests/team/drivers.py FLOOR_*)
+    sigs = [
+        des_signals(runway=r, raising=raising, round_closed=c, to_close=tc, net_burn=b)
+        for r, raising, c, tc, b in FLOOR_SIGNALS
+    ]
+    params = row(make_params(FLOOR_CASES[case], months=len(sigs), policy=SHORT_CASES["short"]))
+    records, _ = run_scripted(params, sigs)
+    _assert_cut(records, FLOOR_WANT[case])
 
 
 @pytest.mark.parametrize("case", sorted(WAIT_CASES))

@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 from scipy import stats
 from team.drivers import (
+    FLOOR_CASES,
+    FLOOR_SIGNALS,
+    FLOOR_WANT,
     HOLD_CASES,
     HOLD_TEAM,
     HOLD_WANT,
@@ -292,6 +295,17 @@ def test_cut_while_raising_short_of_the_close(make_params, case):
     _assert_cut(records, SHORT_WANT[case])
     # severance: 1 month of each person cut (the failure policy's default)
     assert [float(m.severance[0]) for m in records] == [10_000.0 * n for n in SHORT_WANT[case][1]]
+
+
+@pytest.mark.parametrize("case", sorted(FLOOR_CASES))
+def test_the_cut_reaches_down_to_each_roles_floor(make_params, case):
+    policy = SHORT_CASES["short"]
+    params = make_params(FLOOR_CASES[case], paths=2, months=12, policy=policy)
+    sigs = [
+        signals(2, runway=r, raising=raising, closed=c)._replace(to_close=jnp.full(2, tc), net_burn=jnp.full(2, b))
+        for r, raising, c, tc, b in FLOOR_SIGNALS
+    ]
+    _assert_cut(_loop(params, sigs), FLOOR_WANT[case])
 
 
 @pytest.mark.parametrize("case", sorted(WAIT_CASES))

@@ -235,14 +235,15 @@ def scaled_plan(plan, base, scale, xp=np):
     return xp.where(plan > base, base + xp.floor((plan - base) * s * (1.0 + SCALE_ROUNDING) + 0.5), plan)
 
 
-def policy_cut(runway, net_burn, distress, since_layoff, employees, cap, base, cost, p, xp=np):
+def policy_cut(runway, net_burn, distress, since_layoff, employees, cap, floor, cost, p, xp=np):
     """(laid off (…, K), headcount cap (…, K), months since a layoff (…)): the policy's cut to a runway target.
 
     Due in distress when runway R < R* (``p.cut_runway``), the net burn B > 0 and the layoff cooldown has
-    passed. The people above each role's month-0 plan, e_k = max(N_k − base_k, 0), are cut pro rata by
+    passed. The people above each role's floor (``cut_floor``, by default its month-0 plan: the starting team),
+    e_k = max(N_k − floor_k, 0), are cut pro rata by
     f = min(B (1 − R/R*) / Σ e_k c_k, 1): n_k = ⌊f e_k + ½⌋; each role is then capped at what is left.
     """
-    eligible = xp.maximum(employees - base, 0.0)
+    eligible = xp.maximum(employees - floor, 0.0)
     payroll = xp.sum(eligible * cost, axis=-1)
     due = distress & (runway < p.cut_runway) & (net_burn > 0) & (since_layoff >= p.layoff_cooldown) & (payroll > 0)
     wanted = net_burn * (1.0 - xp.clip(runway / xp.where(xp.isfinite(p.cut_runway), p.cut_runway, 1.0), 0.0, 1.0))

@@ -116,6 +116,7 @@ class TeamParams(NamedTuple):
     per_new_arr: np.ndarray  # (P, K) annualised new ARR per person, USD (0: no rule)
     max_headcount: np.ndarray  # (P, K) (+inf: no cap)
     layoff_fraction: np.ndarray  # (P, K)
+    cut_floor: np.ndarray  # (P, K) people the policy's cut never reaches (default: the month-0 plan)
     function: np.ndarray  # (P, K, 3) one-hot: engineering, sales, support
     sales_marketing: np.ndarray  # (P, K) 1.0 for sales and marketing roles (their cost counts in CAC)
     payroll_budget: np.ndarray  # (P, T) USD per month (+inf: no cap)
@@ -271,6 +272,7 @@ def sample_team(
         per_new_arr=per_role(lambda r: ("hire_per.new_arr", r.hire_per and r.hire_per.new_arr)),
         max_headcount=per_role(lambda r: ("max_headcount", r.max_headcount), default=np.inf),
         layoff_fraction=per_role(lambda r: ("layoff_fraction", fractions.get(r.name, 0.0))),
+        cut_floor=cut_floors(roles, plan, n),
         function=function,
         sales_marketing=sales_marketing,
         payroll_budget=budget,
@@ -341,3 +343,9 @@ def sample_team(
         offsets=np.broadcast_to(np.arange(horizon, dtype=np.float64), (n, horizon)),
         slots=np.broadcast_to(np.arange(slots, dtype=np.float64), (n, slots)),
     )
+
+
+def cut_floors(roles, plan: np.ndarray, n: int) -> np.ndarray:
+    """(n, K) each role's ``cut_floor``, else its month-0 plan (``plan`` (n, K, T)): a read-only broadcast view."""
+    floors = np.array([plan[0, k, 0] if r.cut_floor is None else float(r.cut_floor) for k, r in enumerate(roles)])
+    return np.broadcast_to(floors.reshape(len(roles)), (n, len(roles)))

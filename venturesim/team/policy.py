@@ -8,7 +8,8 @@ close (:func:`venturesim.team._rules.distressed`). In distress, by default:
 * **freeze hiring**: no requisition opens (the plan's hires wait for the money);
 * **cut to a runway target**: when runway R at the previous month end is below
   the target R*, the people hired since month 0 (above each role's month-0
-  plan) are laid off pro rata, enough to cut the net burn B by B (1 − R/R*) —
+  plan, or above its ``cut_floor`` where the role sets one) are laid off pro
+  rata, enough to cut the net burn B by B (1 − R/R*) —
   the burn that makes the cash last R* months — or all of them if that is not
   enough (:func:`venturesim.team._rules.policy_cut`), with severance; the roles
   stay capped until a round closes;
@@ -130,7 +131,8 @@ class OnRoundFailure(Model):
     )
     cut_to_runway_months: uncertain(ge=0) | None = Field(
         12.0,
-        description="In distress with runway below this, lay off people hired since month 0 (pro rata) to bring "
+        description="In distress with runway below this, lay off people hired since month 0 (pro rata; a role's "
+        "cut_floor lowers what it keeps) to bring "
         "the net burn to cash / this, months (null: no cut; assumption: 12).",
     )
     channel_budget_scale: float = Field(

@@ -286,7 +286,7 @@ def month_start(env, company, params: TeamParams, t: int, rng) -> None:
         )
     )
     cut, team.cap, since_layoff = rules.policy_cut(
-        sig.runway, sig.net_burn, distress, team.since_layoff, n1, team.cap, p.plan[:, 0], cost, p
+        sig.runway, sig.net_burn, distress, team.since_layoff, n1, team.cap, p.cut_floor, cost, p
     )
     if since_layoff == 0.0 and team.since_layoff != 0.0:  # the policy's cut was due
         for k in range(roles):

@@ -116,6 +116,13 @@ class Role(Model):
     )
     hire_per: HirePer | None = Field(None, description="Rule that raises the target with customers or new ARR.")
     max_headcount: int | None = Field(None, ge=0, description="Never hire above this many people.")
+    cut_floor: int | None = Field(
+        None,
+        ge=0,
+        description="People of this role that the failure policy's cut to a runway target never lays off "
+        "(default: the role's month-0 headcount, the starting team; 0: early employees can go too, while "
+        "the founders' role keeps its default).",
+    )
     time_to_fill_months: uncertain(ge=0) | None = Field(
         None, description="Mean duration of one hiring cycle (source → interview → offer), months."
     )

@@ -228,7 +228,7 @@ def step_team(
         since_failed, since_closed, signals.raising, runway, signals.to_close, p, xp=jnp, to_window=signals.to_window
     )
     cut, cap, since_layoff = rules.policy_cut(
-        runway, signals.net_burn, distress, since_layoff, n1 - laid_off, cap, p.plan[:, :, 0], cost, p, xp=jnp
+        runway, signals.net_burn, distress, since_layoff, n1 - laid_off, cap, p.cut_floor, cost, p, xp=jnp
     )
     laid_off = laid_off + cut
     n2 = n1 - laid_off

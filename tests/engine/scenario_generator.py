@@ -159,7 +159,12 @@ def whole_model(rng: np.random.Generator, months: int) -> dict:
         },
         "team": {
             "roles": [
-                {"name": "founders", "monthly_cost": _range(r, 3e3, 2e4), "headcount": 2},
+                {
+                    "name": "founders",
+                    "monthly_cost": _range(r, 3e3, 2e4),
+                    "headcount": 2,
+                    "pay_cut_in_distress": 0.5,  # half their pay forgone while the cut is due
+                },
                 {
                     "name": "eng",
                     "function": "engineering",

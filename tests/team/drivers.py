@@ -176,3 +176,25 @@ FLOOR_WANT = {  # headcount, layoffs, frozen, channel scale by month
     "starting team kept": ([2, 6, 2, 2, 6], [0, 0, 4, 0, 0], [False, False, True, False, False], [1, 1, 0.5, 1, 1]),
     "floor 0": ([2, 6, 1, 1, 6], [0, 0, 5, 0, 0], [False, False, True, False, False], [1, 1, 0.5, 1, 1]),
 }
+
+
+# The roles' pay cut in distress (team.roles[].pay_cut_in_distress): SHORT_TEAM plus 2 founders at $9k who forgo half
+# their pay while the failure policy's cut is due, under the cut while raising short of the close (margin 3) and
+# SHORT_SIGNALS. Month 2 (runway 6 < 6 + 3, net burn 60k, runway 6 < the cut's 12): the cut lays off 3 engineers as
+# in SHORT_WANT (the founders are their own month-0 plan, out of its reach) and the founders are paid 2 · 9k · ½:
+# payroll 9k + 3 · 10k = 39k (48k without the pay cut). Month 3 (runway 15 ≥ 5 + 3): out of distress, full pay,
+# 18k + 30k. With the cut to a runway target off, month 2 is in distress but no cut is due: no layoff, full pay.
+PAY_TEAM = {"roles": [{"name": "founders", "monthly_cost": 9_000, "headcount": 2, "pay_cut_in_distress": 0.5}]}
+PAY_CASES = {  # (roles, policy)
+    "pay cut": ([PAY_TEAM["roles"][0], SHORT_TEAM["roles"][0]], SHORT_CASES["short"]),
+    "no pay cut": ([dict(PAY_TEAM["roles"][0], pay_cut_in_distress=0.0), SHORT_TEAM["roles"][0]], SHORT_CASES["short"]),
+    "cut off": (
+        [PAY_TEAM["roles"][0], SHORT_TEAM["roles"][0]],
+        {"on_round_failure": {"cut_while_raising_short_of_close_months": 3, "cut_to_runway_months": None}},
+    ),
+}
+PAY_WANT = {  # payroll, headcount by month
+    "pay cut": ([38_000, 78_000, 39_000, 48_000, 78_000], [4, 8, 5, 5, 8]),
+    "no pay cut": ([38_000, 78_000, 48_000, 48_000, 78_000], [4, 8, 5, 5, 8]),
+    "cut off": ([38_000, 78_000, 78_000, 78_000, 78_000], [4, 8, 8, 8, 8]),
+}

@@ -14,6 +14,8 @@ from team.drivers import (
     HOLD_CASES,
     HOLD_TEAM,
     HOLD_WANT,
+    PAY_CASES,
+    PAY_WANT,
     SHORT_CASES,
     SHORT_SIGNALS,
     SHORT_TEAM,
@@ -159,13 +161,13 @@ def test_layoff_economy_matches_the_hand_computation(make_params, row):
     assert (7.0, "staffing", "layoff", "laid off 5 eng") in trace(events)
 
 
-def run_scripted(params, sigs):
-    """Run the DES team of role "eng" for len(sigs) months, month t seeing the scripted signals sigs[t]."""
+def run_scripted(params, sigs, names=("eng",)):
+    """Run the DES team of roles ``names`` for len(sigs) months, month t seeing the scripted signals sigs[t]."""
     return run_team_des(
         params,
         len(sigs),
         np.random.default_rng(0),
-        names=["eng"],
+        names=list(names),
         signals=sigs[0],
         observe=lambda t, _month: sigs[t + 1] if t + 1 < len(sigs) else None,
     )
@@ -220,6 +222,20 @@ def test_the_cut_reaches_down_to_each_roles_floor_in_the_des(make_params, row, c
     params = row(make_params(FLOOR_CASES[case], months=len(sigs), policy=SHORT_CASES["short"]))
     records, _ = run_scripted(params, sigs)
     _assert_cut(records, FLOOR_WANT[case])
+
+
+@pytest.mark.parametrize("case", sorted(PAY_CASES))
+def test_the_pay_cut_in_distress_in_the_des(make_params, row, case):
+    # the kernel's hand-worked case (tests/team/test_step.py, tests/team/drivers.py PAY_*)
+    sigs = [
+        des_signals(runway=r, raising=raising, round_closed=c, to_close=tc, net_burn=b)
+        for r, raising, c, tc, b in SHORT_SIGNALS
+    ]
+    roles, policy = PAY_CASES[case]
+    params = row(make_params({"roles": roles}, months=len(sigs), policy=policy))
+    records, _ = run_scripted(params, sigs, names=[r["name"] for r in roles])
+    assert [float(m.payroll) for m in records] == PAY_WANT[case][0]
+    assert [float(m.headcount) for m in records] == PAY_WANT[case][1]
 
 
 @pytest.mark.parametrize("case", sorted(WAIT_CASES))

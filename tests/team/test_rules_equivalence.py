@@ -152,6 +152,13 @@ CASES = {
     "in_distress": lambda xp, x, p: rules.in_distress(
         x["since_failed"], x["since_closed"], x["raising"], x["runway"], x["scale"] * 4.0, _policies(p), xp=xp
     ),
+    "pay_cut_due": lambda xp, x, p: rules.pay_cut_due(x["round_failed"], x["runway"], x["new_arr"] - 1e5, p, xp=xp),
+    "paid_cost": lambda xp, x, p: rules.paid_cost(
+        p.monthly_cost[..., x["t"]],
+        x["fte"] / 10.0,
+        rules.pay_cut_due(x["round_failed"], x["runway"], x["new_arr"] - 1e5, p, xp=xp),
+        xp=xp,
+    ),
     "operating_margin": lambda xp, x, p: rules.operating_margin(x["new_arr"] - 1e5, x["customers"] * 100.0, xp=xp),
     "sale_terms": lambda xp, x, p: rules.sale_terms(
         x["round_failed"], x["arr"], x["cash"], x["scale"] * 2.0, _policies(p), xp=xp

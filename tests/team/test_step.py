@@ -15,6 +15,8 @@ from team.drivers import (
     HOLD_CASES,
     HOLD_TEAM,
     HOLD_WANT,
+    PAY_CASES,
+    PAY_WANT,
     SHORT_CASES,
     SHORT_SIGNALS,
     SHORT_TEAM,
@@ -306,6 +308,19 @@ def test_the_cut_reaches_down_to_each_roles_floor(make_params, case):
         for r, raising, c, tc, b in FLOOR_SIGNALS
     ]
     _assert_cut(_loop(params, sigs), FLOOR_WANT[case])
+
+
+@pytest.mark.parametrize("case", sorted(PAY_CASES))
+def test_the_pay_cut_in_distress(make_params, case):
+    roles, policy = PAY_CASES[case]
+    params = make_params({"roles": roles}, paths=2, months=12, policy=policy)
+    sigs = [
+        signals(2, runway=r, raising=raising, closed=c)._replace(to_close=jnp.full(2, tc), net_burn=jnp.full(2, b))
+        for r, raising, c, tc, b in SHORT_SIGNALS
+    ]
+    records = _loop(params, sigs)
+    assert [float(m.payroll[0]) for m in records] == PAY_WANT[case][0]
+    assert [float(m.headcount[0]) for m in records] == PAY_WANT[case][1]
 
 
 @pytest.mark.parametrize("case", sorted(WAIT_CASES))

@@ -254,6 +254,20 @@ def policy_cut(runway, net_burn, distress, since_layoff, employees, cap, floor, 
     return laid, cap, xp.where(due, 0.0, since_layoff)
 
 
+def pay_cut_due(distress, runway, net_burn, p, xp=np):
+    """Whether the roles' pay cut (``team.roles[].pay_cut_in_distress``) applies this month (…,): in distress, with
+    runway R < R* (the failure policy's cut target, ``p.cut_runway``; −inf: never) and a net burn B > 0 — the
+    months the cut to a runway target is due, its layoff cooldown aside."""
+    return xp.asarray(distress) & (xp.asarray(runway) < p.cut_runway) & (xp.asarray(net_burn) > 0)
+
+
+def paid_cost(cost, pay_cut, due, xp=np):
+    """Loaded cost per person actually paid this month (…, K): c_k (1 − π_k) in a month the pay cut is
+    ``due`` (:func:`pay_cut_due`), else c_k; π_k = ``pay_cut`` (…, K), the fraction of pay forgone. It is not
+    paid back later (founders' deferred salary is often forgiven or turned into equity): an assumption."""
+    return cost * (1.0 - pay_cut * xp.asarray(due, dtype=xp.asarray(cost).dtype)[..., None])
+
+
 def hiring_freeze(runway, distress, p, raising=False):
     """A hiring freeze this month (…,): runway < the freeze threshold, in distress under the freeze policy,
     or — ``raising`` — a round being raised with runway below the hold threshold

@@ -117,6 +117,7 @@ class TeamParams(NamedTuple):
     max_headcount: np.ndarray  # (P, K) (+inf: no cap)
     layoff_fraction: np.ndarray  # (P, K)
     cut_floor: np.ndarray  # (P, K) people the policy's cut never reaches (default: the month-0 plan)
+    pay_cut: np.ndarray  # (P, K) fraction of pay forgone in a month the policy's cut is due (default 0)
     function: np.ndarray  # (P, K, 3) one-hot: engineering, sales, support
     sales_marketing: np.ndarray  # (P, K) 1.0 for sales and marketing roles (their cost counts in CAC)
     payroll_budget: np.ndarray  # (P, T) USD per month (+inf: no cap)
@@ -273,6 +274,7 @@ def sample_team(
         max_headcount=per_role(lambda r: ("max_headcount", r.max_headcount), default=np.inf),
         layoff_fraction=per_role(lambda r: ("layoff_fraction", fractions.get(r.name, 0.0))),
         cut_floor=cut_floors(roles, plan, n),
+        pay_cut=per_role(lambda r: ("pay_cut_in_distress", r.pay_cut_in_distress)),
         function=function,
         sales_marketing=sales_marketing,
         payroll_budget=budget,

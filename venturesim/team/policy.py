@@ -13,6 +13,10 @@ close (:func:`venturesim.team._rules.distressed`). In distress, by default:
   the burn that makes the cash last R* months — or all of them if that is not
   enough (:func:`venturesim.team._rules.policy_cut`), with severance; the roles
   stay capped until a round closes;
+* **cut pay** (per role, ``team.roles[].pay_cut_in_distress``, default 0): in a
+  month the cut is due (in distress, R < R*, B > 0; the layoff cooldown aside)
+  role k is paid c_k (1 − π_k): founders who forgo part of their salary
+  (:func:`venturesim.team._rules.paid_cost`);
 * **cut marketing**: every channel budget × ``channel_budget_scale`` (0.5).
 
 **Use of funds and reinvestment** (:class:`Growth`): while runway at the

@@ -469,7 +469,10 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
         person.grant = float(p.equity_grant[person.role] * scale)
     team.pool -= float(granted.sum())
     employees = np.asarray([len(people) for people in team.staff], float)
-    cost = p.monthly_cost[:, t]
+    sig = team.signals
+    cost = rules.paid_cost(
+        p.monthly_cost[:, t], p.pay_cut, rules.pay_cut_due(team.distress, sig.runway, sig.net_burn, p)
+    )
     payroll, severance, recruiting = month_costs(
         employees, cost, team.laid_off, p.severance_months, team.hires, p.recruiting_cost
     )

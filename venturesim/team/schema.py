@@ -123,6 +123,12 @@ class Role(Model):
         "(default: the role's month-0 headcount, the starting team; 0: early employees can go too, while "
         "the founders' role keeps its default).",
     )
+    pay_cut_in_distress: uncertain(ge=0, le=0.9) | None = Field(
+        None,
+        description="Fraction of this role's pay forgone in a month the failure policy's cut is due (distress, "
+        "runway below policy.on_round_failure.cut_to_runway_months, a net burn): founders who defer part of "
+        "their salary while the company fights for its next round (default 0; the role keeps its people).",
+    )
     time_to_fill_months: uncertain(ge=0) | None = Field(
         None, description="Mean duration of one hiring cycle (source → interview → offer), months."
     )

@@ -232,6 +232,7 @@ def step_team(
     )
     laid_off = laid_off + cut
     n2 = n1 - laid_off
+    paid = rules.paid_cost(cost, p.pay_cut, rules.pay_cut_due(distress, runway, signals.net_burn, p, xp=jnp), xp=jnp)
 
     # 4–5. target (the plan scaled by the growth policy) and separations
     base = p.plan[:, :, 0]
@@ -295,7 +296,7 @@ def step_team(
 
     # 9–10. money and capacity
     payroll, severance, recruiting = month_costs(
-        n4, cost, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp
+        n4, paid, laid_off, p.severance_months, hires, p.recruiting_cost, xp=jnp
     )
     fte = jnp.sum(cohort * ramp_weights(p.ramp_months, buckets, xp=jnp), axis=-1)  # (P, K)
     u = None if p.capacity.deals_per_fte is None else uniforms(key, streams.TEAM_DEAL_CAP, (paths,))
@@ -327,7 +328,7 @@ def step_team(
         severance=severance,
         recruiting=recruiting,
         cost=payroll + severance + recruiting,
-        sales_marketing=sales_marketing_cost(n4, cost, hires, p.recruiting_cost, p.sales_marketing, xp=jnp),
+        sales_marketing=sales_marketing_cost(n4, paid, hires, p.recruiting_cost, p.sales_marketing, xp=jnp),
         headcount=n4.sum(-1),
         headcount_by_role=n4,
         hires=hires.sum(-1),

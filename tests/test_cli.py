@@ -202,11 +202,15 @@ def test_unexpected_errors_are_one_line_unless_debug(template, tmp_path, monkeyp
 
 def test_ctrl_c_stops_within_a_second_and_writes_nothing(template, tmp_path, monkeypatch):
     import _thread
+    import signal
     import threading
     import time
 
     import venturesim as vs
 
+    # Python's own Ctrl-C handler, as in a terminal: a process started in the background by a shell without job
+    # control (`make test &`) inherits SIGINT ignored, and then interrupt_main() does nothing
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     pressed: list[float] = []
 
     def ctrl_c():  # what Ctrl-C does: KeyboardInterrupt in the main thread
@@ -221,7 +225,10 @@ def test_ctrl_c_stops_within_a_second_and_writes_nothing(template, tmp_path, mon
 
     monkeypatch.setattr(vs, "simulate", slow)
     out = tmp_path / "o"
-    result = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(out)])
+    try:
+        result = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(out)])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert pressed and time.perf_counter() - pressed[0] < 1.0  # stopped within a second of the key
     assert result.exit_code == 130
     assert "interrupted" in result.output and "nothing was written" in result.output

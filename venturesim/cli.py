@@ -115,6 +115,13 @@ def compile_cache_folder() -> Path | None:
     return Path(platformdirs.user_cache_dir("venturesim", appauthor=False)) / "jax"
 
 
+def report_cache_folder(enabled: bool = True) -> Path | None:
+    """Where ``run`` keeps the report's JavaScript bundle between runs (:data:`venturesim.report.html.BUNDLE_FOLDER`):
+    beside the compile cache, ``<compile cache>-report``; None when the cache is off."""
+    folder = compile_cache_folder() if enabled else None
+    return None if folder is None else folder.with_name(folder.name + "-report")
+
+
 def use_compile_cache(enabled: bool = True) -> Path | None:
     """Turn on JAX's persistent compilation cache in :func:`compile_cache_folder` (unless ``enabled`` is False).
 
@@ -373,6 +380,10 @@ def run(
                 _say("running the base plan (every uncertain input at its median)")
                 plan = base_plan(result)
         _say(f"writing {out_dir}")
+        if report:
+            from venturesim.report import html
+
+            html.BUNDLE_FOLDER = report_cache_folder(compile_cache)
         written = write_outputs(
             result,
             out_dir,

@@ -155,3 +155,33 @@ def test_the_report_opens_with_the_headline(summary: pd.DataFrame) -> None:
     page = render_report("T", "S", summary, {}, headline="In 5 of 10 <b>futures</b>")
     assert "<p class='headline' id='headline'>In 5 of 10 &lt;b&gt;futures&lt;/b&gt;</p>" in page
     assert page.index("class='headline'") < page.index("<h2>Summary</h2>")
+
+
+def test_the_bundle_is_kept_between_processes(tmp_path, monkeypatch):
+    """With ``BUNDLE_FOLDER`` set (``venturesim run`` sets it) the bundle is written once, under its versions' name,
+    and read back by a later process (here: the in-process cache cleared, the builder made to fail); a folder that
+    cannot be written is no error."""
+    from venturesim.report import html
+
+    built = vega_bundle()  # this process's, from the in-process cache or built now
+    monkeypatch.setattr(html, "BUNDLE_FOLDER", tmp_path / "kept")
+    vega_bundle.cache_clear()
+    try:
+        assert vega_bundle() == built
+        (kept,) = (tmp_path / "kept").iterdir()
+        assert kept.name.startswith("vega-v") and html.metadata.version("vl-convert-python") in kept.name
+        vega_bundle.cache_clear()
+
+        def no_build(**_kwargs):
+            raise AssertionError("built again although it was kept")
+
+        monkeypatch.setattr(html.vl_convert, "javascript_bundle", no_build)
+        assert vega_bundle() == built  # read back
+        monkeypatch.undo()  # the builder back
+        blocked = tmp_path / "a file"
+        blocked.write_text("")
+        monkeypatch.setattr(html, "BUNDLE_FOLDER", blocked / "kept")  # under a file: cannot be created
+        vega_bundle.cache_clear()
+        assert vega_bundle() == built and not (blocked / "kept").exists()
+    finally:
+        vega_bundle.cache_clear()

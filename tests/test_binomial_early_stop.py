@@ -126,3 +126,43 @@ def test_the_terms_stop_when_every_count_is_settled():
     x, count = run(*top)
     assert count == INVERSION_TERMS
     np.testing.assert_array_equal(x, np.asarray(reference(*(jnp.asarray(a, jnp.float32) for a in top))))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_numpy_early_stop_is_bit_identical_to_64_terms(case, monkeypatch):
+    """The NumPy sampler (the DES's replay of the kernel's draws) stops the same way; with the stop disabled
+    (``all_settled`` never true: all 64 terms) it returns the same counts bit for bit."""
+    import venturesim._jax_random as jr
+
+    _, u, n, p = case
+    args = [np.asarray(a, np.float32) for a in (u, n, p)]
+    got = binomial(*args, xp=np)
+    monkeypatch.setattr(jr, "all_settled", lambda *a: False)
+    want = binomial(*args, xp=np)
+    assert got.dtype == want.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+
+
+def test_numpy_terms_stop_when_every_count_is_settled(monkeypatch):
+    """The hand counts of :func:`test_the_terms_stop_when_every_count_is_settled`, in NumPy: the groups of
+    TERMS_PER_CHECK terms that run are the checks that found a count unsettled."""
+    import venturesim._jax_random as jr
+
+    checks = []
+    real = jr.all_settled
+
+    def counting(*a):
+        checks.append(bool(real(*a)))
+        return checks[-1]
+
+    monkeypatch.setattr(jr, "all_settled", counting)
+    zeros, half = np.zeros(8), np.full(8, 0.5)
+    cases = [
+        ((half, zeros, np.full(8, 0.3)), 0),
+        ((np.r_[0.9, half[1:]], np.r_[1.0, zeros[1:]], half), TERMS_PER_CHECK),
+        ((np.full(8, 1.0 - 2.0**-24), np.full(8, 20.0), np.full(8, 0.4)), INVERSION_TERMS),
+    ]
+    for args, terms in cases:
+        checks.clear()
+        binomial(*(np.asarray(a, np.float32) for a in args), xp=np)
+        assert checks.count(False) * TERMS_PER_CHECK == terms

@@ -51,9 +51,10 @@ def binomial(u, n, p, xp=jnp):
     """Binomial(n, p) counts by inversion of one uniform ``u`` per count.
 
     One function for both array libraries (``xp``: jax.numpy, the kernel's, or numpy, the DES's replay
-    of the kernel's draws, :mod:`venturesim._draws`); NumPy computes in float32 like the kernel, so the same
-    ``u``, ``n`` and ``p`` give the same count except where ``u`` lies within a float32 rounding of a CDF
-    step (the two libraries' exp, log1p and Φ⁻¹ may differ in the last bit).
+    of the kernel's draws, :mod:`venturesim._draws`), with the same early stop (:func:`all_settled`); NumPy
+    computes in float32 like the kernel, so the same ``u``, ``n`` and ``p`` give the same count except where
+    ``u`` lies within a float32 rounding of a CDF step (the two libraries' exp, log1p and Φ⁻¹ may differ in the
+    last bit).
 
     Parameters
     ----------
@@ -86,8 +87,7 @@ def binomial(u, n, p, xp=jnp):
         def unsettled(state):
             """Some count's value can still change: its terms go on while a lane is not yet known (see below)."""
             k, (below, grows, _, cdf) = state
-            settled = (mean >= SMALL_MEAN) | ((cdf >= u) & (grows >= below))
-            return (k < INVERSION_TERMS) & ~jnp.all(settled)
+            return (k < INVERSION_TERMS) & ~all_settled(mean, u, below, grows, cdf, jnp)
 
         def add_terms(state):
             k, terms = state
@@ -95,10 +95,13 @@ def binomial(u, n, p, xp=jnp):
 
         _, (below, grows, _, _) = jax.lax.while_loop(unsettled, add_terms, (jnp.int32(0), carry))
         ndtri = jax.scipy.special.ndtri
-    else:  # all terms: the early stop above changes no value, only the work
+    else:  # the same early stop, group by group
         with np.errstate(invalid="ignore", over="ignore", under="ignore", divide="ignore"):
-            for k in range(INVERSION_TERMS):
-                carry = add_term(np.float32(k), carry)
+            for start in range(0, INVERSION_TERMS, TERMS_PER_CHECK):
+                if all_settled(mean, u, carry[0], carry[1], carry[3], np):
+                    break
+                for k in range(start, start + TERMS_PER_CHECK):
+                    carry = add_term(np.float32(k), carry)
         below, grows, _, _ = carry
         ndtri = _ndtri_float32
     # A uniform beyond where the float32 CDF stops growing lands on that last term.
@@ -109,15 +112,22 @@ def binomial(u, n, p, xp=jnp):
         z = ndtri(xp.clip(u, 1e-7, 1.0 - 1e-7))
         return xp.clip(xp.round(mean + xp.sqrt(mean * (1.0 - q)) * z), 0.0, n)
 
+    shape = xp.broadcast_shapes(xp.shape(u), xp.shape(mean), xp.shape(n), xp.shape(q))
     if xp is jnp:  # Φ⁻¹ only when some count of the call takes the normal regime (else no value of it is used)
-        shape = jnp.broadcast_shapes(jnp.shape(u), jnp.shape(mean), jnp.shape(n), jnp.shape(q))
         large = jax.lax.cond(
             jnp.any(~(mean < SMALL_MEAN)), lambda: jnp.broadcast_to(normal_regime(), shape), lambda: jnp.zeros(shape)
         )
     else:
-        large = normal_regime()
+        large = normal_regime() if np.any(~(mean < SMALL_MEAN)) else np.zeros(shape, np.float32)
     x = xp.where(mean < SMALL_MEAN, small, large)
     return xp.where(flip, n - x, x)
+
+
+def all_settled(mean, u, below, grows, cdf, xp=jnp):
+    """Whether no count of a call can change any more (the early stop's test, both libraries): each is in the
+    normal regime (mean ≥ SMALL_MEAN: the inversion's value is not used) or F(k) ≥ u with its growth count at
+    #{k : F(k) < u} (F never decreases, so min(below, grows) is fixed from here)."""
+    return xp.all((mean >= SMALL_MEAN) | ((cdf >= u) & (grows >= below)))
 
 
 def _ndtri_float32(u: np.ndarray) -> np.ndarray:

@@ -158,3 +158,15 @@ def test_summary_standard_errors(all_at_once):
     operating = (all_at_once.data["death_month"].values < 0) & ~np.isfinite(all_at_once.exited())
     arr = all_at_once.data["final_arr"].values.astype(np.float64)[operating]
     assert mean.value == pytest.approx(arr.mean()) and mean.se == pytest.approx(arr.std(ddof=1) / np.sqrt(arr.size))
+
+
+def test_a_default_run_is_spread_over_the_threads():
+    """Without a chunk size a run has at least one chunk per thread while it has blocks to share (so 10,000 paths
+    use both cores of a 2-core machine); a chunk size given is kept. The numbers do not change (above)."""
+    from venturesim.engine.simulate import chunking
+
+    assert chunking(10_000, None, threads=2) == (2 * BLOCK, 2)
+    assert chunking(1_000, None, threads=2) == (BLOCK, 1)  # one block: nothing to share
+    assert chunking(40_000, None, threads=2) == (4 * BLOCK, 3)  # DEFAULT_CHUNK already gives more
+    assert chunking(10_000, None, threads=1) == (3 * BLOCK, 1)
+    assert chunking(10_000, 10_000, threads=2) == (3 * BLOCK, 1)

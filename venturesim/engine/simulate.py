@@ -190,7 +190,8 @@ def run_chunks(
     if first_path % BLOCK:
         raise ValueError(f"first_path(={first_path}) must be a multiple of {BLOCK}")
     where = placement()
-    chunk, chunks = chunking(paths, chunk_size)
+    threads = threads or os.cpu_count() or 1
+    chunk, chunks = chunking(paths, chunk_size, threads)
     params_key, process_key = run_keys(seed)
 
     def one_chunk(k: int) -> tuple[int, int, dict, dict, dict]:
@@ -208,18 +209,23 @@ def run_chunks(
             design=design,
         )
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(threads or os.cpu_count() or 1, chunks)))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(threads, chunks)))
     try:
         yield from pool.map(one_chunk, range(chunks))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def chunking(paths: int, chunk_size: int | None) -> tuple[int, int]:
+def chunking(paths: int, chunk_size: int | None, threads: int = 1) -> tuple[int, int]:
     """(chunk, chunks): equal chunks of whole calls (:func:`blocks_per_call` blocks), at most ``chunk_size``
-    (default DEFAULT_CHUNK) paths each (rounded up to whole calls), as few as cover ``paths``."""
+    (default DEFAULT_CHUNK) paths each (rounded up to whole calls), as few as cover ``paths`` — and, without a
+    ``chunk_size``, at least one per thread while there are calls to share (``threads`` host threads: a run of
+    10,000 paths is two chunks of 8,192 on 2 cores, not one of 12,288 on one core). The numbers do not depend
+    on the chunks (each path's block is keyed by its index)."""
     unit = BLOCK * blocks_per_call()
     chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
+    if chunk_size is None:
+        chunks = max(chunks, min(threads, _ceil_div(paths, unit)))
     chunk = _ceil_div(_ceil_div(paths, chunks), unit) * unit
     return chunk, _ceil_div(paths, chunk)
 

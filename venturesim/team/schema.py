@@ -126,8 +126,9 @@ class Role(Model):
     pay_cut_in_distress: uncertain(ge=0, le=0.9) | None = Field(
         None,
         description="Fraction of this role's pay forgone in a month the failure policy's cut is due (distress, "
-        "runway below policy.on_round_failure.cut_to_runway_months, a net burn): founders who defer part of "
-        "their salary while the company fights for its next round (default 0; the role keeps its people).",
+        "runway below policy.on_round_failure.cut_to_runway_months, a net burn): founders who forgo part of "
+        "their salary while the company fights for its next round, not paid back (default 0; the role keeps "
+        "its people).",
     )
     time_to_fill_months: uncertain(ge=0) | None = Field(
         None, description="Mean duration of one hiring cycle (source → interview → offer), months."

@@ -331,3 +331,28 @@ def test_the_summary_table_caps_long_runways_and_gives_multiples_two_decimals():
     assert "> 10 years" in lines[0] and "—" in lines[0] and "454" not in lines[0]
     assert "37.42" in lines[1] and "1.92" in lines[1]
     assert [cell.strip() for cell in lines[2].split("│")[-3:-1]] == ["1.00", "0.00"]
+
+
+def test_run_keeps_the_report_bundle_beside_its_compile_cache(template, tmp_path, monkeypatch):
+    """``venturesim run`` writes the report's Vega bundle into ``<compile cache>-report`` (read back by later runs,
+    tests/report/test_html.py) and keeps none with ``--no-compile-cache``."""
+    from venturesim import cli
+    from venturesim.report import html
+
+    monkeypatch.setattr(cli, "compile_cache_folder", lambda: tmp_path / "jax")
+    monkeypatch.setattr(cli, "use_compile_cache", lambda enabled=True: None)  # the tests' JAX cache stays as it is
+    monkeypatch.setattr(html, "BUNDLE_FOLDER", None)
+    html.vega_bundle.cache_clear()
+    try:
+        off = runner.invoke(
+            app, ["run", str(template), "--paths", "10", "--out", str(tmp_path / "a"), "--no-compile-cache"]
+        )
+        assert off.exit_code == 0, off.output
+        assert not (tmp_path / "jax-report").exists()
+        html.vega_bundle.cache_clear()
+        on = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(tmp_path / "b")])
+        assert on.exit_code == 0, on.output
+        (kept,) = (tmp_path / "jax-report").iterdir()
+        assert kept.name.startswith("vega-v") and kept.read_text(encoding="utf-8") == html.vega_bundle()
+    finally:
+        html.vega_bundle.cache_clear()

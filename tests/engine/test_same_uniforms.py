@@ -110,7 +110,13 @@ def test_same_uniforms_same_records(path):
     (:data:`venturesim._draws.TIE_TOLERANCE`; the kernel may then have drawn the neighbouring count), and from
     then on. At the fixed seed no path of any scenario needs that allowance today; it keeps the check from
     failing on a legitimate change that moves a draw onto a float32 tie."""
-    _same_records(vs.load(path))
+    problems, matched, data = _compare_replay(vs.load(path))
+    assert not problems, "\n".join(problems)
+    assert matched.sum() >= PATHS // 2, f"only paths {np.flatnonzero(matched)} match in full"
+    # not vacuous: each path drew its own lane (the paths' customers differ) and money moved
+    won = data["new_customers"].values.reshape(PATHS, -1).sum(axis=1)
+    assert len(set(won.tolist())) > 1, won
+    assert np.all(np.abs(data["costs"].values).sum(axis=1) > 0)
 
 
 @pytest.mark.slow
@@ -130,9 +136,10 @@ def test_the_cut_while_waiting_to_raise_acts():
     assert layoffs[0].sum() > 0 and layoffs[1].sum() == 0, [x.sum() for x in layoffs]
 
 
-def _same_records(scenario):
-    """Run ``scenario`` in both engines on the same uniforms and check their records (the test above); the JAX
-    engine's result."""
+def _compare_replay(scenario):
+    """Run ``scenario`` in both engines on the same uniforms and compare their records (the test above):
+    (the differences not explained by a tie, each a line; (paths,) bool: the paths that match in full; the JAX
+    engine's data)."""
     months = scenario.simulation.months  # the horizon and every metric: tests/test_scenarios.py's compiled program
     jax_result = vs.simulate(scenario, paths=PATHS, seed=SEED, months=months, metrics="all")
     blocks: dict = {}
@@ -176,13 +183,7 @@ def _same_records(scenario):
             f"final {name} of path {i}: jax {jax_values[i]!r}, des {des_values[i]!r}"
             for i in np.flatnonzero(bad & (first == months))
         ]
-    assert not problems, "\n".join(problems)
-    assert np.sum(first == months) >= PATHS // 2, f"only paths {np.flatnonzero(first == months)} match in full"
-    # not vacuous: each path drew its own lane (the paths' customers differ) and money moved
-    won = data["new_customers"].values.reshape(PATHS, -1).sum(axis=1)
-    assert len(set(won.tolist())) > 1, won
-    assert np.all(np.abs(data["costs"].values).sum(axis=1) > 0)
-    return jax_result
+    return problems, first == months, data
 
 
 def test_binomial_inversion_is_one_function_for_numpy_and_jax():

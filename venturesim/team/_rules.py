@@ -265,7 +265,7 @@ def paid_cost(cost, pay_cut, due, xp=np):
     """Loaded cost per person actually paid this month (…, K): c_k (1 − π_k) in a month the pay cut is
     ``due`` (:func:`pay_cut_due`), else c_k; π_k = ``pay_cut`` (…, K), the fraction of pay forgone. It is not
     paid back later (founders' deferred salary is often forgiven or turned into equity): an assumption."""
-    return cost * (1.0 - pay_cut * xp.asarray(due, dtype=xp.asarray(cost).dtype)[..., None])
+    return xp.where(xp.asarray(due)[..., None], cost * (1.0 - pay_cut), cost)
 
 
 def hiring_freeze(runway, distress, p, raising=False):

@@ -480,7 +480,7 @@ def team_month(company, params: TeamParams, t: int) -> TeamMonth:
     fte = np.asarray([sum(weights[k, _tenure(q, t, buckets)] for q in people) for k, people in enumerate(team.staff)])
     u = None if p.capacity.deals_per_fte is None else team.rng.deal_cap(t)
     by_function, capacity, team.engineering_done, gain, deals, served = month_capacity(
-        fte, p.function, team.signals.productivity, p.capacity_exponent, team.engineering_done, p.capacity, u
+        fte, p.function, sig.productivity, p.capacity_exponent, team.engineering_done, p.capacity, u
     )
     month = TeamMonth(
         payroll=float(payroll),

@@ -603,3 +603,82 @@ def test_instruments(rng):
         scales={"interest": float(np.max(state.round_amount))},  # interest = owed − principal, in float32
     )
     assert np.asarray(notes.converted).any() and np.asarray(notes.repaid).any()
+
+
+def assert_skipping_is_exact(monkeypatch, rule, args: dict, conds: int):
+    """``rule(**args, xp=…)`` on the block (jitted: its ``venturesim._xp.when`` branch with ``lax.cond``; ``conds``
+    of them in its trace) and on each path (NumPy) gives bit for bit what it gives with every skippable piece of
+    work done."""
+    import jax
+
+    from venturesim.funding import instruments, rounds
+
+    def outputs():
+        def on_block(arrays):  # a new function, traced with the `when` of the moment
+            return rule(**{k: SimpleNamespace(**v) if isinstance(v, dict) else v for k, v in arrays.items()}, xp=jnp)
+
+        b = {k: vars(v) if isinstance(v, SimpleNamespace) else v for k, v in block(args).items()}  # (no pytree)
+        found = str(jax.make_jaxpr(on_block)(b)).count(" cond[")
+        batched = [np.asarray(v) for _, v in leaves(jax.jit(on_block)(b))]
+        single = [[np.asarray(v) for _, v in leaves(rule(**path(args, i), xp=np))] for i in range(N)]
+        return batched, single, found
+
+    skipped = outputs()
+    for module in (rounds, instruments):
+        monkeypatch.setattr(module, "when", lambda xp, needed, work, skip, *operands: work(*operands))
+    worked = outputs()
+    assert (skipped[2], worked[2]) == (conds, 0)  # the block branched, then did all the work
+    for a, b in zip(skipped[0], worked[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    for one, other in zip(skipped[1], worked[1], strict=True):
+        for a, b in zip(one, other, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def instrument_book(rng):
+    """A block's funding state and terms with SAFEs and notes outstanding (discounts, MFN, pro rata, pool
+    targets, granted options)."""
+    state, f = funding_state(rng), funding_params(rng)
+    f.discount, f.pool_target = np.full((N, R), 0.2), rng.choice([-1.0, 0.1, 0.15], (N, R))
+    f.mfn, f.pro_rata = np.ones((N, R)), np.ones((N, R))
+    f.maturity = np.where(f.kind == 3, 12.0, np.inf)
+    f.repay_at_maturity = np.broadcast_to((np.arange(N) % 2.0)[:, None], (N, R)).copy()
+    state.pool_granted, state.founders_at_start = rng.uniform(0, 0.5, N), np.full(N, 0.9)
+    f.amount = state.round_amount
+    return state, f
+
+
+@pytest.mark.parametrize("case", ["no priced round closes", "no instrument outstanding"])
+def test_skipped_conversion_changes_nothing(rng, monkeypatch, case):
+    """A priced round's conversion is skipped for a whole block where none closes, and its discount iterations
+    where no instrument is outstanding: the cap table is what the work gives, bit for bit."""
+    from venturesim.funding.ownership import Holders
+    from venturesim.funding.rounds import close_rounds
+
+    state, f = instrument_book(rng)
+    column = rng.choice(R, N)
+    success = (np.arange(R) == column[:, None]) & (state.status[np.arange(N), column] != CLOSED)[:, None]
+    if case == "no priced round closes":
+        success &= f.is_safe > 0  # only SAFEs and notes close
+        assert success.any() and not (success & (f.is_safe == 0)).any()
+    else:
+        state.outstanding[:] = False
+        assert (success & (f.is_safe == 0)).any()
+
+    def close(state, success, pre_money, params, xp):
+        return close_rounds(Holders.of(state), success, pre_money, params, xp=xp, book=state, t=5.0)
+
+    args = {"state": state, "success": success, "pre_money": usd(rng, 8e6, 2e7, (N, R)), "params": f}
+    assert_skipping_is_exact(monkeypatch, close, args, conds=2)
+
+
+def test_no_note_due_changes_nothing(rng, monkeypatch):
+    """The notes' maturity is skipped for a block where none is due (outstanding notes, none at its term): the
+    cap table and the month's payments are what the work gives, bit for bit; the team's grants are noted."""
+    from venturesim.funding.instruments import step_notes
+
+    state, f = instrument_book(rng)
+    state.outstanding |= (state.status == CLOSED) & (f.kind == 3)
+    assert state.outstanding[f.kind == 3].any()
+    args = {"state": state, "f": f, "t": 5.0, "alive": np.ones(N, bool), "net_granted": usd(rng, 0, 0.01)}
+    assert_skipping_is_exact(monkeypatch, step_notes, args, conds=1)

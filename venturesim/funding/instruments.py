@@ -52,6 +52,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from venturesim._xp import when
 from venturesim.funding.ownership import Holders
 
 __all__ = [
@@ -183,10 +184,14 @@ def convert_at_round(holders: Holders, granted, success, pre_money, amount, pool
         F, _, _ = solve(at_discount, False)
         return solve(at_discount, has_target & (g * F - u0 > 0))
 
-    at_discount = out & False
-    for _ in range(3):
-        F, T, base = capitalization(at_discount)
-        at_discount = out & (cap * F[..., None] > (1.0 - discount) * V[..., None] * base)
+    def settle(at_discount):  # which instruments convert at their discount rather than their cap: a fixed point
+        for _ in range(3):
+            F, _, base = capitalization(at_discount)
+            at_discount = out & (cap * F[..., None] > (1.0 - discount) * V[..., None] * base)
+        return at_discount
+
+    # with no instrument outstanding none converts: the iterations would change nothing
+    at_discount = when(xp, xp.any(out), settle, lambda none: none, out & False)
     F, T, base = capitalization(at_discount)
     X = xp.where(out, xp.where(at_discount, delta * F[..., None], a * base), 0.0)
 
@@ -277,7 +282,15 @@ def step_notes(state, f, t, alive, net_granted, xp=np) -> tuple[dict, NoteMonth]
         state.pool_granted, holders.pool, holders.founders, state.founders_at_start, net_granted, xp=xp
     )
     due = xp.asarray(alive)[..., None] & holders.outstanding & (f.kind == NOTE) & (t >= state.close_month + f.maturity)
-    owed = amount_due(state.round_amount, f.interest_rate, state.close_month, t, f.kind, xp=xp)
-    caps = xp.where(due, state.closed_pre_money, 1.0)
-    holders, month = mature_notes(holders, granted, due, f.repay_at_maturity > 0, state.round_amount, owed, caps, xp=xp)
+
+    def mature(holders):
+        owed = amount_due(state.round_amount, f.interest_rate, state.close_month, t, f.kind, xp=xp)
+        caps = xp.where(due, state.closed_pre_money, 1.0)
+        return mature_notes(holders, granted, due, f.repay_at_maturity > 0, state.round_amount, owed, caps, xp=xp)
+
+    def none_due(holders):  # the holders as they are (mature_notes scales them by E/E = 1), nothing paid
+        nothing, zero = xp.zeros_like(due), xp.zeros_like(granted)
+        return holders, NoteMonth(nothing, nothing, zero, zero)
+
+    holders, month = when(xp, xp.any(due), mature, none_due, holders)
     return {"pool_granted": granted, **holders.fields()}, month

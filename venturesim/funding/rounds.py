@@ -52,6 +52,7 @@ import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
+from venturesim._xp import when
 from venturesim.funding.instruments import Instruments, amount_due, convert_at_round, issue_fraction
 from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
@@ -207,9 +208,13 @@ def close_rounds(holders: Holders, success, pre_money, params: FundingParams, xp
         pro_rata=params.pro_rata > 0,
         closed=closed,
     )
-    holders, granted = convert_at_round(
-        holders, granted, success & ~safe, pre_money, amount, params.pool_target, instruments, xp=xp
-    )
+    priced = success & ~safe
+
+    def convert(holders, granted):
+        return convert_at_round(holders, granted, priced, pre_money, amount, params.pool_target, instruments, xp=xp)
+
+    # no priced round closing on any path: nothing converts, the cap table stays as it is
+    holders, granted = when(xp, xp.any(priced), convert, lambda *unchanged: unchanged, holders, granted)
     w = issue_fraction(holders, granted, kind, amount, pre_money, xp=xp)
     return issue_safes(holders, success & safe, w, xp=xp), granted
 

@@ -35,6 +35,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from venturesim._xp import when
+
 SMALL_MEAN = 25.0
 INVERSION_TERMS = 64
 TERMS_PER_CHECK = 8
@@ -113,12 +115,13 @@ def binomial(u, n, p, xp=jnp):
         return xp.clip(xp.round(mean + xp.sqrt(mean * (1.0 - q)) * z), 0.0, n)
 
     shape = xp.broadcast_shapes(xp.shape(u), xp.shape(mean), xp.shape(n), xp.shape(q))
-    if xp is jnp:  # Φ⁻¹ only when some count of the call takes the normal regime (else no value of it is used)
-        large = jax.lax.cond(
-            jnp.any(~(mean < SMALL_MEAN)), lambda: jnp.broadcast_to(normal_regime(), shape), lambda: jnp.zeros(shape)
-        )
-    else:
-        large = normal_regime() if np.any(~(mean < SMALL_MEAN)) else np.zeros(shape, np.float32)
+    # Φ⁻¹ only when some count of the call takes the normal regime (else no value of it is used)
+    large = when(
+        xp,
+        xp.any(~(mean < SMALL_MEAN)),
+        lambda: xp.broadcast_to(normal_regime(), shape),
+        lambda: xp.zeros(shape, xp.float32),
+    )
     x = xp.where(mean < SMALL_MEAN, small, large)
     return xp.where(flip, n - x, x)
 

@@ -17,12 +17,11 @@ function of venturesim that wrote the operation (``--by-function N``: the N larg
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
+
+from revisions import run_in  # benchmarks/: the script's own folder
 
 CHILD = r"""
 import collections, hashlib, json, sys, time
@@ -86,20 +85,6 @@ print(json.dumps({
 """
 
 
-def run_child(checkout: Path, scenario: Path, months: int) -> dict:
-    """One fresh interpreter importing ``venturesim`` from ``checkout``."""
-    env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(scenario), str(months)],
-        env=env,
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("base", type=Path, help="checkout of the baseline revision")
@@ -113,7 +98,7 @@ def main() -> None:
     rows: dict[str, list[dict]] = {"base": [], "new": []}
     for r in range(args.rounds):
         for name, checkout in (("base", args.base), ("new", args.new)):
-            res = run_child(checkout, checkout / args.scenario, args.months)
+            res = run_in(checkout, CHILD, checkout / args.scenario, args.months)
             rows[name].append(res)
             print(f"round {r + 1} {name}: {res['ns_per_path_month']:.0f} ns per path-month", flush=True)
     ratios = [n["ns_per_path_month"] / b["ns_per_path_month"] for b, n in zip(rows["base"], rows["new"], strict=True)]

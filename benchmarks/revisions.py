@@ -41,16 +41,12 @@ print(json.dumps({"first_call_s": compile_s, "best_s": best, "path_months_per_s"
 """
 
 
-def run_child(checkout: Path, scenario: Path, paths: int, months: int, repeats: int) -> dict:
-    """One fresh interpreter importing ``venturesim`` from ``checkout``."""
+def run_in(checkout: Path, code: str, *args) -> dict:
+    """Run ``code`` in a fresh interpreter importing ``venturesim`` from ``checkout`` (in it, with ``args`` as
+    ``sys.argv[1:]``); returns the JSON object its last line prints."""
     env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(scenario), str(paths), str(months), str(repeats)],
-        env=env,
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", code, *map(str, args)], env=env, cwd=checkout, capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -68,7 +64,7 @@ def main() -> None:
     rows: dict[str, list[dict]] = {"base": [], "new": []}
     for r in range(args.rounds):
         for name, checkout in (("base", args.base), ("new", args.new)):
-            res = run_child(checkout, checkout / args.scenario, args.paths, args.months, args.repeats)
+            res = run_in(checkout, CHILD, checkout / args.scenario, args.paths, args.months, args.repeats)
             rows[name].append(res)
             print(
                 f"round {r + 1} {name}: {res['path_months_per_s']:,.0f} path-months/s "

@@ -497,3 +497,30 @@ def test_dead_paths_keep_their_state_and_report_zeros(make_params):
         np.testing.assert_array_equal(np.asarray(a)[1], np.asarray(b)[1])
     assert float(month.payroll[1]) == 0 and float(month.headcount[1]) == 0
     assert float(month.layoffs[0]) > 0 and float(month.payroll[0]) > 0
+
+
+def test_openings_without_a_cap_skip_the_greedy_loop_exactly(monkeypatch):
+    """With no payroll cap on any path the greedy loop is skipped (``venturesim._xp.when``): the openings are bit for
+    bit the loop's, on a block (jitted: ``lax.cond``) and on one path (NumPy), negative gaps included."""
+    rng = np.random.default_rng(3)
+    gap = rng.integers(-2, 5, (64, 3)).astype(np.float32)
+    cost = rng.choice([0.0, 8_000.0, 15_000.0], (64, 3)).astype(np.float32)
+    committed = rng.uniform(0, 1e5, 64).astype(np.float32)
+    budget = np.full(64, np.inf, np.float32)
+
+    def outputs():
+        block = jax.jit(lambda *a: rules.budget_openings(*a, xp=jnp))(gap, cost, committed, budget)
+        rows = [rules.budget_openings(gap[i], cost[i], committed[i], budget[i]) for i in range(64)]
+        return np.asarray(block), np.stack(rows)
+
+    skipped = outputs()
+    monkeypatch.setattr(rules, "when", lambda xp, needed, work, skip, *operands: work(*operands))
+    worked = outputs()
+    np.testing.assert_array_equal(skipped[0], worked[0])
+    np.testing.assert_array_equal(skipped[1], worked[1])
+    np.testing.assert_array_equal(skipped[0], np.maximum(gap, 0.0))
+    budget[5] = 30_000.0  # one path capped: the whole block takes the loop, that path gets fewer openings
+    capped = np.asarray(jax.jit(lambda *a: rules.budget_openings(*a, xp=jnp))(gap, cost, committed, budget))
+    assert (capped[5] <= np.maximum(gap[5], 0.0)).all() and np.array_equal(
+        np.delete(capped, 5, 0), np.delete(skipped[0], 5, 0)
+    )

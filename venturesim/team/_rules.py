@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from venturesim._xp import when
 from venturesim.funding.traction import has_traction
 
 MIN_ACCEPTANCE = 1e-3
@@ -86,19 +87,23 @@ def budget_openings(gap, cost, committed, budget, xp=np):
     (…, K) openings: role k gets min(gap_k, ⌊remaining / cost_k⌋), then the
     remaining budget falls by its openings' cost.
     """
-    if xp is np and np.all(np.isinf(budget)):  # no cap (the common case; the same result, faster in the DES)
-        return np.maximum(gap, 0.0)
-    remaining = budget - committed
-    opened = []
-    for k in range(gap.shape[-1]):  # static: roles, in list order
-        c = cost[..., k]
-        allowed = xp.where(c > 0, xp.floor(remaining / xp.where(c > 0, c, 1.0)), np.inf)
-        n = xp.clip(xp.minimum(gap[..., k], allowed), 0.0, None)
-        remaining = remaining - xp.where(n > 0, n * c, 0.0)
-        opened.append(n)
-    if not opened:
+    if gap.shape[-1] == 0:  # no roles
         return gap
-    return xp.stack(opened, axis=-1)
+
+    def greedy(gap, cost, committed, budget):
+        remaining = budget - committed
+        opened = []
+        for k in range(gap.shape[-1]):  # static: roles, in list order
+            c = cost[..., k]
+            allowed = xp.where(c > 0, xp.floor(remaining / xp.where(c > 0, c, 1.0)), np.inf)
+            n = xp.clip(xp.minimum(gap[..., k], allowed), 0.0, None)
+            remaining = remaining - xp.where(n > 0, n * c, 0.0)
+            opened.append(n)
+        return xp.stack(opened, axis=-1)
+
+    # no cap on any path (the common case): every opening wanted fits (remaining stays +inf), the same numbers
+    capped = ~xp.all(budget == np.inf)
+    return when(xp, capped, greedy, lambda gap, *_: xp.clip(gap, 0.0, None), gap, cost, committed, budget)
 
 
 def advance_clocks(since_failed, since_closed, since_layoff, round_failed, round_closed, xp=np):

@@ -16,12 +16,10 @@ function of venturesim that wrote the operation (``--by-function N``: the N larg
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-from pathlib import Path
 
-from revisions import run_in  # benchmarks/: the script's own folder
+from revisions import revision_parser, run_in  # benchmarks/: the script's own folder
 
 CHILD = r"""
 import collections, hashlib, json, sys, time
@@ -86,12 +84,7 @@ print(json.dumps({
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("base", type=Path, help="checkout of the baseline revision")
-    ap.add_argument("new", type=Path, help="checkout of the revision under test")
-    ap.add_argument("--scenario", default="scenarios/seed_stage_api.yaml")
-    ap.add_argument("--months", type=int, default=60)
-    ap.add_argument("--rounds", type=int, default=5)
+    ap = revision_parser(__doc__.split("\n\n")[0], rounds=5)
     ap.add_argument("--by-function", type=int, default=0, help="print the N functions with the most work")
     args = ap.parse_args()
     print(f"load average at start {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")

@@ -51,14 +51,20 @@ def run_in(checkout: Path, code: str, *args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def revision_parser(description: str, rounds: int) -> argparse.ArgumentParser:
+    """The arguments of a benchmark of two checkouts: the two, the scenario, the horizon and the rounds."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("base", type=Path, help="checkout of the baseline revision")
     ap.add_argument("new", type=Path, help="checkout of the revision under test")
     ap.add_argument("--scenario", default="scenarios/seed_stage_api.yaml")
-    ap.add_argument("--paths", type=int, default=100_000)
     ap.add_argument("--months", type=int, default=60)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=rounds)
+    return ap
+
+
+def main() -> None:
+    ap = revision_parser(__doc__.split("\n\n")[0], rounds=3)
+    ap.add_argument("--paths", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=2)
     args = ap.parse_args()
     rows: dict[str, list[dict]] = {"base": [], "new": []}

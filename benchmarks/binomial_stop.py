@@ -70,7 +70,9 @@ def _compile(code, params, keys, metrics):
         def run_block(params, keys, months, metrics):  # a new function: no trace shared with the other variant
             return jax_engine.run_block.__wrapped__(params, keys, months, metrics)
 
-        fn = jax.jit(run_block, static_argnames=("months", "metrics"))
+        fn = jax.jit(
+            run_block, static_argnames=("months", "metrics"), compiler_options=jax_engine.KERNEL_COMPILER_OPTIONS
+        )
         compiled = fn.lower(params, keys, months=MONTHS, metrics=metrics).compile()
         return compiled, time.perf_counter() - started
     finally:

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import jaxlib.version
 
 from venturesim import _streams as streams
 from venturesim.engine.month import (
@@ -214,7 +215,19 @@ exact shape, so the generated code (and so each float32 rounding, e.g. whether
 a multiply-add is fused) is the same whatever the chunk size."""
 
 
-@partial(jax.jit, static_argnames=("months", "metrics", "width"))
+KERNEL_COMPILER_OPTIONS = (
+    {"xla_cpu_experimental_ynn_fusion_type": ""} if jaxlib.version.__version_info__ >= (0, 9) else {}
+)
+"""XLA options of the compiled kernel (:func:`run_block`, and the sharded call around it): no YNNPACK library
+fusions on the CPU. jaxlib 0.10's XLA:CPU hands reductions such as a sum over a path's 2 segments or 4 roles
+(trailing axes of 1–4) to YNNPACK, whose call took ≈ 260 µs for one 4,096 × 4 sum that XLA's own loop fusion
+does in a few µs; with its 55 such reductions a month, `scenarios/seed_stage_api.yaml` ran at 1.2e6
+path-months/s, and at 1.45e6 without them (docs/performance.md, "XLA's YNNPACK reductions turned off"). Set per
+compile, not through ``XLA_FLAGS``, so a path's numbers do not depend on the process's environment or on what
+imported JAX first; a GPU's compiler ignores it. jaxlib before 0.9 has neither the option nor these fusions."""
+
+
+@partial(jax.jit, static_argnames=("months", "metrics", "width"), compiler_options=KERNEL_COMPILER_OPTIONS)
 def run_block(params: Params, block_keys: jax.Array, months: int, metrics: tuple[str, ...], width: int = 1):
     """Run ``months`` months for ``paths`` paths (a multiple of ``width`` × :data:`BLOCK`).
 

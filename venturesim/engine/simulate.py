@@ -27,7 +27,7 @@ import pandas as pd
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from venturesim import _streams as streams
-from venturesim.engine.jax_engine import BLOCK, run_block
+from venturesim.engine.jax_engine import BLOCK, KERNEL_COMPILER_OPTIONS, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
 from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
@@ -304,12 +304,13 @@ def run_blocks(
     return records, finals
 
 
-@partial(jax.jit, static_argnames=("months", "metrics", "width", "mesh"))
+@partial(jax.jit, static_argnames=("months", "metrics", "width", "mesh"), compiler_options=KERNEL_COMPILER_OPTIONS)
 def run_sharded(params, block_keys: jax.Array, months: int, metrics: tuple[str, ...], width: int, mesh: Mesh):
     """:func:`run_block` of ``width`` blocks with the paths sharded over ``mesh``'s ``"paths"`` axis
     (``jax.shard_map``): each device runs the program of a single device's call of width ÷ devices blocks
     on its own blocks, so a path's numbers are those of a run on one device."""
-    local = partial(run_block, months=months, metrics=metrics, width=width // mesh.size)
+    # the kernel's function, not its jit: a jit inside a jit may not carry compiler options (this one has them)
+    local = partial(run_block.__wrapped__, months=months, metrics=metrics, width=width // mesh.size)
     paths = PartitionSpec("paths")
     specs = {"in_specs": (paths, paths), "out_specs": (PartitionSpec(None, "paths"), paths)}
     return jax.shard_map(local, mesh=mesh, check_vma=False, **specs)(params, block_keys)

@@ -221,10 +221,10 @@ KERNEL_COMPILER_OPTIONS = (
 """XLA options of the compiled kernel (:func:`run_block`, and the sharded call around it): no YNNPACK library
 fusions on the CPU. jaxlib 0.10's XLA:CPU hands reductions such as a sum over a path's 2 segments or 4 roles
 (trailing axes of 1–4) to YNNPACK, whose call took ≈ 260 µs for one 4,096 × 4 sum that XLA's own loop fusion
-does in a few µs; with its 55 such reductions a month, `scenarios/seed_stage_api.yaml` ran at 1.2e6
-path-months/s, and at 1.45e6 without them (docs/performance.md, "XLA's YNNPACK reductions turned off"). Set per
+does in a few µs; with its 55 such reductions a month, `scenarios/seed_stage_api.yaml` ran at 1.10e6
+path-months/s, and at 1.33e6 without them (docs/performance.md, "XLA's YNNPACK reductions turned off"). Set per
 compile, not through ``XLA_FLAGS``, so a path's numbers do not depend on the process's environment or on what
-imported JAX first; a GPU's compiler ignores it. jaxlib before 0.9 has neither the option nor these fusions."""
+imported JAX first; only XLA:CPU reads it. jaxlib before 0.9 has neither the option nor these fusions."""
 
 
 @partial(jax.jit, static_argnames=("months", "metrics", "width"), compiler_options=KERNEL_COMPILER_OPTIONS)

@@ -60,9 +60,8 @@ sc = vs.load(sys.argv[1])
 params_key, process_key = run_keys(1)
 params, _ = sample_with_draws(sc, params_key, months=60, path_index=np.arange(je.BLOCK))
 keys = path_keys(process_key, np.arange(1, dtype=np.uint32))
-options = je.KERNEL_COMPILER_OPTIONS
-kernel = jax.jit(je.run_block.__wrapped__, static_argnames=("months", "metrics", "width"), compiler_options=options)
-compiled = kernel.lower(params, keys, months=60, metrics=tuple(sorted(DEFAULT_METRICS)), width=1).compile()
+# the kernel's own jit (its static arguments and XLA options)
+compiled = je.run_block.lower(params, keys, months=60, metrics=tuple(sorted(DEFAULT_METRICS)), width=1).compile()
 fusions = len(re.findall(r"= \S+ fusion\(", compiled.as_text()))
 jax.block_until_ready(compiled(params, keys))
 times = []

@@ -34,9 +34,8 @@ scenario, months = sys.argv[1], int(sys.argv[2])
 params_key, process_key = run_keys(1)
 params, _ = sample_with_draws(vs.load(scenario), params_key, months=months, path_index=np.arange(je.BLOCK))
 keys = path_keys(process_key, np.arange(1, dtype=np.uint32))
-options = getattr(je, "KERNEL_COMPILER_OPTIONS", {})  # the kernel's own XLA options, where its checkout has them
-kernel = jax.jit(je.run_block.__wrapped__, static_argnames=("months", "metrics", "width"), compiler_options=options)
-compiled = kernel.lower(params, keys, months=months, metrics=tuple(sorted(DEFAULT_METRICS)), width=1).compile()
+# the kernel's own jit (its static arguments and XLA options)
+compiled = je.run_block.lower(params, keys, months=months, metrics=tuple(sorted(DEFAULT_METRICS)), width=1).compile()
 out = jax.block_until_ready(compiled(params, keys))
 times = []
 for _ in range(7):

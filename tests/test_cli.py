@@ -343,14 +343,15 @@ def test_run_keeps_the_report_bundle_beside_its_compile_cache(template, tmp_path
     monkeypatch.setattr(cli, "use_compile_cache", lambda enabled=True: None)  # the tests' JAX cache stays as it is
     monkeypatch.setattr(html, "BUNDLE_FOLDER", None)
     html.vega_bundle.cache_clear()
-    try:
+    try:  # the horizon of ``run_once``: its compiled program serves these runs too
         off = runner.invoke(
-            app, ["run", str(template), "--paths", "10", "--out", str(tmp_path / "a"), "--no-compile-cache"]
+            app,
+            ["run", str(template), "--paths", "10", "--months", "24", "--out", str(tmp_path / "a"), "--no-compile-cache"],
         )
         assert off.exit_code == 0, off.output
         assert not (tmp_path / "jax-report").exists()
         html.vega_bundle.cache_clear()
-        on = runner.invoke(app, ["run", str(template), "--paths", "10", "--out", str(tmp_path / "b")])
+        on = runner.invoke(app, ["run", str(template), "--paths", "10", "--months", "24", "--out", str(tmp_path / "b")])
         assert on.exit_code == 0, on.output
         (kept,) = (tmp_path / "jax-report").iterdir()
         assert kept.name.startswith("vega-v") and kept.read_text(encoding="utf-8") == html.vega_bundle()

@@ -346,7 +346,17 @@ def test_run_keeps_the_report_bundle_beside_its_compile_cache(template, tmp_path
     try:  # the horizon of ``run_once``: its compiled program serves these runs too
         off = runner.invoke(
             app,
-            ["run", str(template), "--paths", "10", "--months", "24", "--out", str(tmp_path / "a"), "--no-compile-cache"],
+            [
+                "run",
+                str(template),
+                "--paths",
+                "10",
+                "--months",
+                "24",
+                "--out",
+                str(tmp_path / "a"),
+                "--no-compile-cache",
+            ],
         )
         assert off.exit_code == 0, off.output
         assert not (tmp_path / "jax-report").exists()

@@ -5,7 +5,10 @@ scenario's horizon with the default metrics and times, separately, the trace + l
 compile and the first (warm) call, in wall seconds and process CPU seconds (CPU: less sensitive to the load of a
 shared machine). The number of lines of the lowered StableHLO is printed too (the size of the program).
 
-    .venv/bin/python benchmarks/compile_times.py [scenarios/x.yaml ...]
+    .venv/bin/python benchmarks/compile_times.py [--xla-defaults] [scenarios/x.yaml ...]
+
+``--xla-defaults`` compiles the kernel with jaxlib's default XLA options instead of
+``jax_engine.KERNEL_COMPILER_OPTIONS`` (what the YNNPACK option costs or saves in compile time).
 
 Prints a markdown table for docs/performance.md, with the load average at the start and the end.
 """
@@ -26,6 +29,8 @@ import jax, numpy as np
 import venturesim as vs
 from venturesim import _streams as streams
 from venturesim.engine.jax_engine import BLOCK, run_block
+if sys.argv[2] == "xla-defaults":  # the kernel's function under a jit without the kernel's XLA options
+    run_block = jax.jit(run_block.__wrapped__, static_argnames=("months", "metrics", "width"))
 from venturesim.engine.metrics import DEFAULT_METRICS
 from venturesim.engine.simulate import sample_with_draws
 
@@ -51,7 +56,7 @@ def loadavg() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def main(files: list[str]) -> None:
+def main(files: list[str], xla_defaults: bool = False) -> None:
     paths = [Path(f) for f in files] or sorted((ROOT / "scenarios").glob("*.yaml"))
     env = dict(os.environ, VENTURESIM_COMPILE_CACHE="off", JAX_ENABLE_COMPILATION_CACHE="false")
     print(f"load average at start {loadavg()}", file=sys.stderr)
@@ -60,18 +65,27 @@ def main(files: list[str]) -> None:
         "| first block of 4,096 paths s (CPU) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
+    total = {"compile_cpu": 0.0, "run_cpu": 0.0}
     for path in paths:
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+            [sys.executable, "-c", CHILD, str(path), "xla-defaults" if xla_defaults else "kernel-options"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
         )
         r = json.loads(done.stdout.strip().splitlines()[-1])
+        total = {k: v + r[k] for k, v in total.items()}
         print(
             f"| {path.stem} | {r['months']} | {r['hlo_lines']:,} | {r['lower_cpu']:.1f} | {r['compile_cpu']:.1f} "
             f"| {r['compile_wall']:.1f} | {r['run_cpu']:.1f} |",
             flush=True,
         )
+    print(f"| **all {len(paths)}** | | | | {total['compile_cpu']:.1f} | | {total['run_cpu']:.1f} |")
     print(f"load average at end {loadavg()}", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    main([a for a in args if a != "--xla-defaults"], xla_defaults="--xla-defaults" in args)

@@ -2,6 +2,11 @@
 
 BURN = 10_000.0
 
+SEED_ONLY_METRICS = ("hires", "layoffs", "cash", "revenue", "headcount", "runway", "arr")
+"""The metrics recorded by the tests that run ``seed_stage_api`` cut to one seed round over 24 months
+(tests/team/test_policies.py, tests/funding/test_policy_and_traction.py, tests/funding/test_traction_retry.py): the
+same scenario shape and the same metrics are one compiled kernel, which the session's compile cache serves to all."""
+
 
 def rounds_scenario(success: float, attempts: int = 1, paths: int = 4, **round_changes) -> dict:
     """$100k cash, a fixed burn of $10k a month, no revenue, one seed round.

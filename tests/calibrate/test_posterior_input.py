@@ -101,9 +101,8 @@ def test_scenario_fed_posterior_reproduces_mean_adoption_curve(setup):
     test would catch a sampler that drew each column on its own.
     """
     folder, draws = setup
-    result = vs.simulate(
-        _load_dict(folder), paths=PATHS, months=MONTHS, seed=3, metrics=("customers", "new_customers", "alive")
-    )
+    metrics = ("customers", "new_customers", "churned_customers", "revenue", "alive")  # tests/market/test_bass.py's
+    result = vs.simulate(_load_dict(folder), paths=PATHS, months=MONTHS, seed=3, metrics=metrics)  # program
     cumulative = np.cumsum(result.data["new_customers"].values.astype(np.float64), axis=1)
     t = np.arange(1, MONTHS + 1)
     m, p, q = (draws[c].to_numpy()[:, None] for c in ("market_size", "bass_p_annual", "bass_q_annual"))

@@ -81,7 +81,18 @@ JAX_PATHS, DES_PATHS = 4_096, 384  # a z's SE √(1/4096 + 1/384) is 1.17× that
 JAX_SEED, DES_SEED = 101, 202
 Z_MAX = 4.0
 SURVIVAL_MONTHS = (12, 24, 36)
-METRICS = ("cash", "arr", "alive", "headcount", "training_compute", "quality_gap")
+METRICS = (  # tests/engine/test_reproducibility.py's too: seed_stage_api at 36 months is one compiled kernel for both
+    "cash",
+    "arr",
+    "alive",
+    "customers",
+    "runway",
+    "financing",
+    "founder_ownership",
+    "headcount",
+    "training_compute",
+    "quality_gap",
+)
 CLOSED = 2
 
 

@@ -113,7 +113,7 @@ def test_insiders_bridge_a_failed_round(engine, options):
 def test_bridge_probability(engine, options, paths):
     """Insiders bridge with probability 0.3: the share of paths bridged within 4 SE of 0.3."""
     seed = priced(success_probability=0.0, bridge={"amount": 5e5, "probability": 0.3})
-    ds = vs.simulate(vs.load(company([seed], months=4)), paths=paths, seed=3, engine=engine, **options).data
+    ds = run(company([seed]), engine, options, paths=paths, seed=3).data  # the bridge test's program: no compile
     bridged = (ds["round_status"].values[:, 1] == CLOSED).mean()
     assert abs(bridged - 0.3) < 4 * np.sqrt(0.3 * 0.7 / paths)
 
@@ -180,6 +180,6 @@ def test_grant_paid_in_its_month(engine, options):
 
 def test_grant_award_probability():
     """Awarded with probability 0.25: the share of 4,096 paths paid within 4 SE."""
-    spec = company(grants=[{"name": "sbir", "amount": 3e5, "month": 3, "probability": 0.25}], months=4)
-    paid = (vs.simulate(vs.load(spec), paths=4096, seed=2, metrics="all").data["grants"].values[:, 3] > 0).mean()
+    spec = company(grants=[{"name": "sbir", "amount": 3e5, "month": 3, "probability": 0.25}])  # the program above
+    paid = (run(spec, "jax", {}, paths=4096, seed=2).data["grants"].values[:, 3] > 0).mean()
     assert abs(paid - 0.25) < 4 * np.sqrt(0.25 * 0.75 / 4096)

@@ -14,6 +14,8 @@ from venturesim.funding.ownership import Holders, close_priced
 from venturesim.funding.terms import ACQUIHIRE, IPO, acquisition_probability, attempt_terms
 
 ENGINES = [("jax", {}), ("des", {"workers": 1})]
+ALL = "all"  # every metric: the JAX programs of tests/funding/test_engine_financing.py, tests/engine/test_des_traces.py
+# and tests/analysis/test_unit_economics.py, which the session's compile cache can then serve to this file
 
 
 # ---- the shared arithmetic, by hand -----------------------------------------------------------
@@ -101,7 +103,7 @@ def test_ipo_pays_through_the_waterfall(engine, options):
     $10M threshold: IPO at 10 × 12M = $120M. The 1x non-participating seed (20 %) converts:
     $24M to the investors, $96M to the founders; the path is not dead."""
     scenario = vs.load(company(rounds=[SEED_ROUND], exits={"ipo": {"arr_threshold": 10e6, "arr_multiple": 10}}))
-    r = vs.simulate(scenario, paths=2, seed=0, engine=engine, **options)
+    r = vs.simulate(scenario, paths=2, seed=0, engine=engine, metrics=ALL, **options)
     ds = r.data
     assert ds["exit_kind"].values.tolist() == [IPO, IPO]
     assert ds["exit_month"].values.tolist() == [3, 3]
@@ -129,7 +131,7 @@ def test_acquihire_when_cash_runs_out_pays_the_preference_first(engine, options)
         )
         | {"team": {"roles": [{"name": "eng", "monthly_cost": 30_000, "headcount": 10}]}, "simulation": {"months": 14}}
     )
-    ds = vs.simulate(scenario, paths=2, seed=0, engine=engine, **options).data
+    ds = vs.simulate(scenario, paths=2, seed=0, engine=engine, metrics=ALL, **options).data
     assert ds["death_month"].values.tolist() == [9, 9]
     assert ds["exit_kind"].values.tolist() == [ACQUIHIRE, ACQUIHIRE]
     np.testing.assert_allclose(ds["round_proceeds"].values[:, 0], 1e6, rtol=1e-6)
@@ -141,7 +143,7 @@ def test_milestone_round_starts_when_arr_reaches_it(engine, options):
     """Runway never triggers (threshold 0); ARR reaches $12M in month 3, so the round starts
     at time 4.0 (the end of month 3) and resolves at 5.0 — the start of month 5, where its money is booked."""
     seed = SEED_ROUND | {"trigger_runway_months": 0, "start_when_arr_at_least": 5e6}
-    ds = vs.simulate(vs.load(company(rounds=[seed])), paths=2, seed=0, engine=engine, **options).data
+    ds = vs.simulate(vs.load(company(rounds=[seed])), paths=2, seed=0, engine=engine, metrics=ALL, **options).data
     assert ds["round_close_month"].values[:, 0].tolist() == [5, 5]
 
 
@@ -151,7 +153,7 @@ def test_pool_top_up_in_the_engines(engine, options):
     by hand (pre $4M, $1M raised): q' = 0.15 · 5/4 = 0.1875; founders 0.9 · (0.8125/0.9) · 0.8 = 0.65."""
     spec = company(rounds=[SEED_ROUND | {"option_pool_post": 0.15}])
     spec["company"] |= {"founder_ownership": 0.9, "option_pool": 0.1}
-    ds = vs.simulate(vs.load(spec), paths=2, seed=0, engine=engine, **options).data
+    ds = vs.simulate(vs.load(spec), paths=2, seed=0, engine=engine, metrics=ALL, **options).data
     np.testing.assert_allclose(ds["final_founder_ownership"].values, 0.65, rtol=1e-6)
 
 
@@ -165,7 +167,7 @@ def test_traction_sets_the_odds_in_the_engine():
         # momentum off: the ARR response alone (growth and the burn multiple: test_policy_and_traction.py)
         "traction": {"reference_arr": 3e6, "success_elasticity": 0.5, "valuation_elasticity": 0.7, "momentum": False},
     }
-    ds = vs.simulate(vs.load(company(rounds=[seed])), paths=8192, seed=4).data
+    ds = vs.simulate(vs.load(company(rounds=[seed])), paths=8192, seed=4, metrics=ALL).data
     closed = ds["round_status"].values[:, 0] == 2
     se = math.sqrt(2 / 9 / closed.size)
     assert abs(closed.mean() - 2 / 3) < 4 * se
@@ -181,7 +183,7 @@ def test_acquisition_hazard_gives_the_stated_annual_probability(engine, paths):
     spec = company(
         exits={"acquisition": {"hazard_annual": 0.2, "reference_arr": 3e6, "arr_elasticity": 0.5, "arr_multiple": 5}}
     )
-    ds = vs.simulate(vs.load(spec), paths=paths, seed=2, engine=engine, workers=1).data
+    ds = vs.simulate(vs.load(spec), paths=paths, seed=2, engine=engine, workers=1, metrics=ALL).data
     acquired = ds["exit_kind"].values == 1
     expected = 1 - 0.8 ** (2 * 9 / 12)
     assert abs(acquired.mean() - expected) < 4 * math.sqrt(expected * (1 - expected) / paths)

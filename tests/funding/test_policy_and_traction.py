@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import yaml
+from builders import SEED_ONLY_METRICS
 
 import venturesim as vs
 from venturesim.funding.traction import burn_multiple, growth_multiple, momentum, round_amount
@@ -120,7 +121,7 @@ def test_failed_seed_freezes_the_plan(engine):
     every path still alive."""
     kw = {"workers": 1} if engine == "des" else {}
     n = 24 if engine == "des" else 256
-    metrics = ["hires", "layoffs", "cash", "revenue", "headcount"]  # tests/team/test_policies.py: the same kernel
+    metrics = SEED_ONLY_METRICS  # tests/builders.py: tests/team/test_policies.py's kernel
     on = vs.simulate(_failing_seed(None), engine=engine, paths=n, seed=3, metrics=metrics, **kw)
     off = vs.simulate(_failing_seed(OFF), engine=engine, paths=n, seed=3, metrics=metrics, **kw)
     alive_off = off.data["death_month"].values < 0

@@ -61,6 +61,6 @@ def test_first_month_over_the_limit_is_an_event(engine, options):
 
 
 def test_under_the_limit_no_event():
-    r = vs.simulate(vs.load(scenario(0.6)), paths=2, seed=0)
+    r = vs.simulate(vs.load(scenario(0.6)), paths=2, seed=0, metrics="all")  # the program of the test above
     assert (r.data["partner_concentration_month"].values == -1).all()
     assert r.risk_events().empty

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow  # a whole scenario, with and without the reseller
 
 
 def _alive_at_horizon(doc: dict) -> np.ndarray:
-    return (vs.simulate(doc, paths=PATHS, seed=1).data["death_month"].values < 0).astype(float)
+    # every metric: with the reseller, the program of tests/engine/test_same_uniforms.py and tests/test_scenarios.py
+    return (vs.simulate(doc, paths=PATHS, seed=1, metrics="all").data["death_month"].values < 0).astype(float)
 
 
 @pytest.fixture(scope="module")

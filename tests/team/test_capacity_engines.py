@@ -1,7 +1,8 @@
 """team.capacity_effects and partners' exit churn end to end, in both engines (vs.simulate).
 
-* Neutral blocks (a sales capacity no month reaches, a support elasticity of 0) give every record of a
-  scenario bit for bit, in both engines: the new code path changes nothing until an effect acts.
+* Neutral blocks (an engineering gain of 10⁻¹² nats, a sales capacity no month reaches, a support elasticity
+  of 0) give every record of a scenario bit for bit, in both engines: the new code path changes nothing until
+  an effect acts.
 * Engineering: 4 static engineers, G_max = 0.1, g₀ = 0.004 ⇒ X_0 = 25 and E = 4^0.91 = 3.5308120 a month,
   so G_t = 0.1 (1 − e^{−3.5308120 (t + 1)/25}) is recorded and added to the quality gap (−0.1 + G_t).
 * Exit churn: a reseller active over [1, 6) with churn_on_exit f = 0.25 and no other churn takes
@@ -96,7 +97,11 @@ def run(spec, engine, paths, seed):
 
 @pytest.mark.parametrize("engine,paths", [("jax", 64), ("des", 12)])
 def test_neutral_blocks_change_no_record(engine, paths):
-    neutral = {"sales": {"deals_per_fte_month": 1e6}, "support": {"churn_elasticity": 0.0}}
+    neutral = {  # every block of EFFECTS, so the JAX engine's program is that of `both` below (one compile)
+        "engineering": {"max_gain_nats": 1e-12, "nats_per_fte_month": 0.004},  # far below a float32 ulp of the gap
+        "sales": {"deals_per_fte_month": 1e6},
+        "support": {"customers_per_fte": 150, "churn_elasticity": 0.0, "max_churn_multiplier": 3.0},
+    }
     base = run(company(churn_on_exit=0.0), engine, paths, 3)
     same = run(company(neutral, churn_on_exit=0.0), engine, paths, 3)
     compared = 0

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import yaml
+from builders import SEED_ONLY_METRICS
 
 import venturesim as vs
 from venturesim.engine.month import failed_unbridged
@@ -164,8 +165,7 @@ def test_policy_schema_defaults_are_off():
 # ---- both engines: a seed that always fails, sold on the failure --------------------------------------------
 
 
-METRICS = ["hires", "layoffs", "cash", "revenue", "headcount"]
-"""The metrics of tests/funding/test_policy_and_traction.py's failed seed: one compiled kernel for all."""
+METRICS = SEED_ONLY_METRICS  # tests/builders.py: one compiled kernel for this file and two others
 
 
 def _seed_only(policy: dict, success: float = 0.0) -> Scenario:
@@ -241,7 +241,7 @@ def test_hires_held_while_raising_in_both_engines(engine):
     kw = {"workers": 1} if engine == "des" else {}
     n = 16 if engine == "des" else 256
     runs = {
-        name: vs.simulate(_seed_only(policy), engine=engine, paths=n, seed=3, metrics=[*METRICS, "runway"], **kw)
+        name: vs.simulate(_seed_only(policy), engine=engine, paths=n, seed=3, metrics=METRICS, **kw)
         for name, policy in {"off": {}, "on": hold}.items()
     }
     on, off = (np.asarray(runs[name].data["hires"].values) for name in ("on", "off"))

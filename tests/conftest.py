@@ -152,12 +152,18 @@ SPLIT_BY_PARAMETER = frozenset({"tests/test_scenarios.py"})
 """Files whose tests are grouped by their first parameter (a module-scoped fixture's), not by file."""
 UNITS_OF_THEIR_OWN = frozenset({"tests/engine/test_invariants.py::test_accounting_invariants"})
 """Costly tests that share no module-scoped fixture with the rest of their file: a unit each."""
+SHARED_UNITS = {"tests/engine/test_agreement.py": "tests/engine/test_same_uniforms.py"}
+"""Files that compile the same engine programs (here: the shipped scenarios at their horizon with every metric), run
+in the other file's unit, on one worker one after the other, so that the second reads the first's programs back
+from the session's compile cache; on two workers at the same time both would compile them."""
 
 
 def work_unit(nodeid: str) -> str:
-    """The scheduling unit of a test: its file, ``file[parameter]`` for the files in SPLIT_BY_PARAMETER, or the
-    test itself (``file::name``) for those in UNITS_OF_THEIR_OWN."""
+    """The scheduling unit of a test: its file, ``file[parameter]`` for the files in SPLIT_BY_PARAMETER, the test
+    itself (``file::name``) for those in UNITS_OF_THEIR_OWN, or the unit its file shares (SHARED_UNITS)."""
     file, _, rest = nodeid.partition("::")
+    if file in SHARED_UNITS:
+        return SHARED_UNITS[file]
     if f"{file}::{rest.split('[', 1)[0]}" in UNITS_OF_THEIR_OWN:
         return f"{file}::{rest.split('[', 1)[0]}"
     if file in SPLIT_BY_PARAMETER and "[" in rest:

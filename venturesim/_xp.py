@@ -24,3 +24,25 @@ def when(xp, needed, work: Callable[..., Any], skip: Callable[..., Any], *operan
     import jax
 
     return jax.lax.cond(needed, work, skip, *operands)
+
+
+def fold_last_axis(xp, step: Callable[..., Any], carry, *xs) -> Any:
+    """``step(carry, (x[..., 0], …)) → (carry, out)`` over the last axis of ``xs`` in order; returns the outs
+    stacked on the last axis.
+
+    For a rule whose entries depend on the ones before them (a budget granted role by role): one path (NumPy)
+    loops in Python; a block (JAX) folds with ``jax.lax.scan``, whose one loop body compiles in the same time
+    whatever the axis's length (a Python loop under ``jit`` would be unrolled: a team of 50 roles compiled in
+    10.5 CPU s against 2.2 without the budget, on 2 cores). The same float operations in the same order either
+    way, so the same numbers.
+    """
+    if xp is np:
+        outs = []
+        for k in range(xs[0].shape[-1]):
+            carry, out = step(carry, tuple(x[..., k] for x in xs))
+            outs.append(out)
+        return np.stack(outs, axis=-1)
+    import jax
+
+    _, outs = jax.lax.scan(step, carry, tuple(xp.moveaxis(x, -1, 0) for x in xs))
+    return xp.moveaxis(outs, 0, -1)

@@ -524,3 +524,21 @@ def test_openings_without_a_cap_skip_the_greedy_loop_exactly(monkeypatch):
     assert (capped[5] <= np.maximum(gap[5], 0.0)).all() and np.array_equal(
         np.delete(capped, 5, 0), np.delete(skipped[0], 5, 0)
     )
+
+
+def test_the_greedy_budget_compiles_one_loop_body_whatever_the_roles():
+    """The budget is granted role by role (each role's openings depend on the ones before it): on a block that is
+    a ``lax.scan`` over the roles (``venturesim._xp.fold_last_axis``), not a Python loop unrolled under ``jit``, so
+    the program has as many operations for 40 roles as for 2. By hand for 2 roles on one path and on a block:
+    $100k budget, $75k committed, role 0 wants 3 at $10k (⌊25k/10k⌋ = 2 fit, $5k left), role 1 wants 5 at $4k
+    (⌊5k/4k⌋ = 1)."""
+
+    def program_lines(roles: int) -> int:  # StableHLO, both branches of the cap's lax.cond included
+        args = (jnp.ones((8, roles)), jnp.ones((8, roles)), jnp.zeros(8), jnp.ones(8))
+        return jax.jit(lambda *a: rules.budget_openings(*a, xp=jnp)).lower(*args).as_text().count("\n")
+
+    assert program_lines(2) == program_lines(40)
+    gap, cost = np.array([[3.0, 5.0]] * 4, np.float32), np.array([[10_000.0, 4_000.0]] * 4, np.float32)
+    block = jax.jit(lambda *a: rules.budget_openings(*a, xp=jnp))(gap, cost, np.full(4, 75_000.0), np.full(4, 1e5))
+    np.testing.assert_array_equal(np.asarray(block), [[2.0, 1.0]] * 4)
+    np.testing.assert_array_equal(rules.budget_openings(gap[0], cost[0], 75_000.0, 100_000.0), [2.0, 1.0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from venturesim._xp import when
+from venturesim._xp import fold_last_axis, when
 from venturesim.funding.traction import has_traction
 
 MIN_ACCEPTANCE = 1e-3
@@ -90,16 +90,14 @@ def budget_openings(gap, cost, committed, budget, xp=np):
     if gap.shape[-1] == 0:  # no roles
         return gap
 
-    def greedy(gap, cost, committed, budget):
-        remaining = budget - committed
-        opened = []
-        for k in range(gap.shape[-1]):  # static: roles, in list order
-            c = cost[..., k]
-            allowed = xp.where(c > 0, xp.floor(remaining / xp.where(c > 0, c, 1.0)), np.inf)
-            n = xp.clip(xp.minimum(gap[..., k], allowed), 0.0, None)
-            remaining = remaining - xp.where(n > 0, n * c, 0.0)
-            opened.append(n)
-        return xp.stack(opened, axis=-1)
+    def open_role(remaining, role):
+        wanted, c = role
+        allowed = xp.where(c > 0, xp.floor(remaining / xp.where(c > 0, c, 1.0)), np.inf)
+        n = xp.clip(xp.minimum(wanted, allowed), 0.0, None)
+        return remaining - xp.where(n > 0, n * c, 0.0), n
+
+    def greedy(gap, cost, committed, budget):  # roles in list order
+        return fold_last_axis(xp, open_role, budget - committed, gap, cost)
 
     # no cap on any path (the common case): every opening wanted fits (remaining stays +inf), the same numbers
     capped = ~xp.all(budget == np.inf)

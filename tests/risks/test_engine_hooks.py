@@ -24,6 +24,8 @@ SHOCK = {
 
 
 def scenario(shocked: bool) -> vs.Scenario:
+    """The base carries the same risk with a multiplier of 1 (no effect): the same shape, one compiled kernel."""
+    shock = SHOCK if shocked else SHOCK | {"impacts": [SHOCK["impacts"][0] | {"value": 1.0}]}
     return vs.load(
         {
             "name": "hooks",
@@ -31,7 +33,7 @@ def scenario(shocked: bool) -> vs.Scenario:
             "company": {"initial_cash": 1e8},
             "market": {"segments": [{"name": "s", "market_size": 100, "price": 1.0, "launch_month": 50}]},
             "team": {"roles": [{"name": "eng", "monthly_cost": 10_000, "headcount": 40, "attrition_annual": 0.2}]},
-            "risks": {"custom": [SHOCK] if shocked else []},
+            "risks": {"custom": [shock]},
         }
     )
 

@@ -46,3 +46,19 @@ def fold_last_axis(xp, step: Callable[..., Any], carry, *xs) -> Any:
 
     _, outs = jax.lax.scan(step, carry, tuple(xp.moveaxis(x, -1, 0) for x in xs))
     return xp.moveaxis(outs, 0, -1)
+
+
+def fold_range(xp, n: int, step: Callable[[Any, Any], Any], carry) -> Any:
+    """``carry = step(t, carry)`` for t = 0 … n − 1; returns the last carry.
+
+    One path (NumPy) loops in Python with t an int; a block (JAX) with ``jax.lax.fori_loop`` and t a traced
+    int32, so the program holds one loop body whatever n (a Python loop under ``jit`` would be unrolled n times:
+    a program that grows with the horizon). The same float operations in the same order either way.
+    """
+    if xp is np:
+        for t in range(n):
+            carry = step(t, carry)
+        return carry
+    import jax
+
+    return jax.lax.fori_loop(0, n, step, carry)

@@ -165,3 +165,25 @@ def test_footprint_and_run_spend_by_hand():
     np.testing.assert_allclose(spend[:, 0], [300.0, 250.0, 50.0])
     both = run_spend(jnp.asarray(start), jnp.asarray(end), P, jnp.asarray([-1, 1, 0]), 3, xp=jnp)
     np.testing.assert_allclose(np.asarray(both), spend, rtol=1e-6)
+
+
+def test_run_spend_is_one_loop_body_whatever_the_horizon():
+    """On a block the months are a ``fori_loop`` (``venturesim._xp.fold_range``), not a loop unrolled under ``jit``:
+    the program has as many lines for 60 months as for 6; with no run on the roadmap nothing is added up."""
+    from venturesim.model_costs.month_rules import run_spend
+
+    def program_lines(months: int) -> int:
+        class P:
+            cost_rate = jnp.ones((4, 2))
+            gpu_price = jnp.ones((4, months))
+
+        spend = jax.jit(lambda s, e, last: run_spend(s, e, P, last, months, xp=jnp))
+        return spend.lower(jnp.zeros((4, 2)), jnp.ones((4, 2)), jnp.full(4, -1)).as_text().count("\n")
+
+    assert program_lines(6) == program_lines(60)
+
+    class NoRuns:
+        cost_rate = np.ones((3, 0))
+        gpu_price = np.ones((3, 1))
+
+    assert run_spend(np.ones((3, 0)), np.ones((3, 0)), NoRuns, np.full(3, -1), 60).shape == (3, 0)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from venturesim._xp import fold_range
+
 if TYPE_CHECKING:
     from venturesim.model_costs.roadmap import ProductParams
 
@@ -101,11 +103,17 @@ def run_spend(start, end, params: ProductParams, last_month, months: int, xp=np)
     |[start_r, end_r) ∩ [t, t+1)| · gpu_price(t), the month rule's training spend split by run and summed over
     the months t = 0 … min(last_month, months − 1) in which the path paid its bills (``last_month``: its death
     or exit month, −1 for none: the horizon's last). Σ_r run_spend = Σ_t training_compute on every path."""
-    last = xp.where(last_month < 0, months - 1, last_month)
     total = xp.zeros(start.shape, dtype=start.dtype)
+    if start.shape[-1] == 0:  # no runs on the roadmap: nothing to add up (and nothing compiled)
+        return total
+    last = xp.where(last_month < 0, months - 1, last_month)
     finite = xp.isfinite(start)
-    for t in range(months):  # static: the horizon
-        running = xp.clip(xp.minimum(end, t + 1.0) - xp.maximum(start, float(t)), 0.0, 1.0)
+    gpu_price = xp.asarray(params.gpu_price)  # indexed by a traced month on a block
+
+    def add_month(t, total):
+        tf = xp.asarray(t, dtype=start.dtype)
+        running = xp.clip(xp.minimum(end, tf + 1.0) - xp.maximum(start, tf), 0.0, 1.0)
         paid = xp.where(finite & (t <= last)[..., None], running, 0.0)
-        total = total + params.cost_rate * paid * _month(params.gpu_price, t)[..., None]
-    return total
+        return total + params.cost_rate * paid * _month(gpu_price, t)[..., None]
+
+    return fold_range(xp, months, add_month, total)  # one loop body on a block, whatever the horizon

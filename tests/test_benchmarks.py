@@ -41,3 +41,13 @@ def test_strategies_reads_the_rows_its_columns_name():
     with pytest.raises(KeyError):
         strategies.summary_figures(rows, 60)  # another horizon's rows: no silent stand-in
     assert strategies.HEADER.count("|") - 1 == 7  # seven columns, as many as row() writes
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("*.yaml")), ids=lambda p: p.stem)
+def test_benchmark_scenarios_load(path):
+    """Every scenario a benchmark runs is valid (benchmarks/many_roles_company.yaml: its 40 roles and budget)."""
+    import venturesim as vs
+
+    scenario = vs.load(path)
+    if path.stem == "many_roles_company":
+        assert len(scenario.team.roles) == 40 and scenario.team.payroll_budget is not None

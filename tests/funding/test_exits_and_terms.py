@@ -14,8 +14,9 @@ from venturesim.funding.ownership import Holders, close_priced
 from venturesim.funding.terms import ACQUIHIRE, IPO, acquisition_probability, attempt_terms
 
 ENGINES = [("jax", {}), ("des", {"workers": 1})]
-ALL = "all"  # every metric: the JAX programs of tests/funding/test_engine_financing.py, tests/engine/test_des_traces.py
-# and tests/analysis/test_unit_economics.py, which the session's compile cache can then serve to this file
+ALL = "all"
+"""Every metric: the JAX programs of tests/funding/test_engine_financing.py, tests/engine/test_des_traces.py and
+tests/analysis/test_unit_economics.py at the same shapes, which the session's compile cache serves to this file."""
 
 
 # ---- the shared arithmetic, by hand -----------------------------------------------------------

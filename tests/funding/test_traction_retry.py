@@ -234,8 +234,8 @@ def test_policy_defaults_are_off_and_thread_into_the_funding_params():
 
 @pytest.mark.slow
 def test_a_bar_no_company_clears_changes_nothing():
-    """funding_winter with both bars at $10¹⁵ ARR runs exactly as without them (the default). Its horizon and every
-    metric: the program tests/engine/test_same_uniforms.py compiles for the shipped scenario (the compile cache's)."""
+    """funding_winter with both bars at $10¹⁵ ARR runs exactly as without them (the default). At its own horizon
+    with every metric: the program tests/engine/test_same_uniforms.py compiles, which the compile cache serves here."""
     with open("scenarios/funding_winter.yaml") as fh:
         data = yaml.safe_load(fh)
     failure = data["policy"]["on_round_failure"]

@@ -682,3 +682,55 @@ def test_no_note_due_changes_nothing(rng, monkeypatch):
     assert state.outstanding[f.kind == 3].any()
     args = {"state": state, "f": f, "t": 5.0, "alive": np.ones(N, bool), "net_granted": usd(rng, 0, 0.01)}
     assert_skipping_is_exact(monkeypatch, step_notes, args, conds=1)
+
+
+def test_every_round_priced_traces_no_conversion(rng):
+    """A scenario whose rounds are all priced and hold no note samples ``FundingParams.discount`` and ``.maturity``
+    as None: the conversion's MFN and discount iterations and the notes' maturity are then not traced at all (no
+    ``cond`` left, fewer equations), and the cap table and the month's notes are what the full rules give, bit for
+    bit, on the block and on each path (nothing is ever outstanding)."""
+    import jax
+
+    from venturesim.funding.instruments import step_notes
+    from venturesim.funding.ownership import Holders
+    from venturesim.funding.rounds import close_rounds
+
+    state, full = instrument_book(rng)
+    full.kind, full.is_safe, full.maturity = np.zeros((N, R)), np.zeros((N, R)), np.full((N, R), np.inf)
+    state.outstanding[:] = False
+    column = rng.choice(R, N)
+    success = (np.arange(R) == column[:, None]) & (state.status[np.arange(N), column] != CLOSED)[:, None]
+    assert success.any()
+    bare = SimpleNamespace(**{**vars(full), "discount": None, "maturity": None})
+
+    def month_end(state, success, pre_money, params, alive, net_granted, xp):
+        holders, granted = close_rounds(Holders.of(state), success, pre_money, params, xp=xp, book=state, t=5.0)
+        return holders, granted, step_notes(state, params, 5.0, alive, net_granted, xp=xp)
+
+    args = {"state": state, "success": success, "pre_money": usd(rng, 8e6, 2e7, (N, R)), "alive": np.ones(N, bool)}
+    args["net_granted"] = usd(rng, 0, 0.01)
+
+    def outputs(params):
+        def on_block(arrays):  # namespaces travel as dicts (no pytree)
+            return month_end(
+                **{k: SimpleNamespace(**v) if isinstance(v, dict) else v for k, v in arrays.items()}, xp=jnp
+            )
+
+        arrays = {
+            k: vars(v) if isinstance(v, SimpleNamespace) else v for k, v in block({**args, "params": params}).items()
+        }
+        batched = [np.asarray(v) for _, v in leaves(jax.jit(on_block)(arrays))]
+        single = [
+            [np.asarray(v) for _, v in leaves(month_end(**path({**args, "params": params}, i), xp=np))]
+            for i in range(N)
+        ]
+        return batched, single, str(jax.make_jaxpr(on_block)(arrays))
+
+    traced, bare_traced = outputs(full), outputs(bare)
+    assert traced[2].count(" cond[") == 3 and bare_traced[2].count(" cond[") == 1  # only "does a round close"
+    assert len(bare_traced[2].splitlines()) < 0.6 * len(traced[2].splitlines())
+    for a, b in zip(traced[0], bare_traced[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    for one, other in zip(traced[1], bare_traced[1], strict=True):
+        for a, b in zip(one, other, strict=True):
+            np.testing.assert_array_equal(a, b)

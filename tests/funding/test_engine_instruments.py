@@ -159,3 +159,24 @@ def test_repaid_note_is_debt_service(engine, request):
     interest, repaid, cash = (ds[m].values[0] for m in ("interest", "debt_repaid", "cash"))
     assert np.flatnonzero(interest).tolist() == [14] and np.flatnonzero(repaid).tolist() == [14]
     np.testing.assert_allclose([interest[14], repaid[14], cash[13] - cash[14]], [8e4, 1e6, 1.09e6], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("rounds", "discount", "maturity"),
+    [
+        ([SERIES_A, NEVER], False, False),  # every round priced: no conversion compiled
+        (CASES["mfn"], True, False),  # SAFEs convert; no note matures
+        (CASES["note_converts"], True, True),
+    ],
+)
+def test_instrument_fields_are_sampled_only_where_a_round_needs_them(rounds, discount, maturity):
+    """``FundingParams.discount`` is None when every round is priced and ``.maturity`` None without a note (the
+    kernel then compiles no conversion, no maturity); else arrays, one column per round."""
+    import jax
+
+    from venturesim.engine.params import sample
+
+    f = sample(vs.load(company(rounds)), jax.random.key(0), 4).funding
+    assert (f.discount is not None, f.maturity is not None) == (discount, maturity)
+    for field in (f.discount, f.maturity):
+        assert field is None or field.shape == (4, len(rounds))

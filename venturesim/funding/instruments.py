@@ -80,7 +80,8 @@ class Instruments(NamedTuple):
     """What a priced round needs to know of every round, (…, R).
 
     ``kind``: :data:`PRICED` … :data:`NOTE`; ``due``: USD converting (a note's principal and interest);
-    ``cap``: USD; ``discount``; ``issued``: month closed; ``mfn`` bool; ``pro_rata`` bool: its investors hold a
+    ``cap``: USD; ``discount`` (None when every round is priced: nothing is ever outstanding, no conversion is
+    traced); ``issued``: month closed; ``mfn`` bool; ``pro_rata`` bool: its investors hold a
     pro rata right and exercise it; ``closed`` bool: closed before this round (not the round closing now).
     """
 
@@ -164,11 +165,16 @@ def convert_at_round(holders: Holders, granted, success, pre_money, amount, pool
     g = xp.sum(xp.where(success & (pool_target >= 0), pool_target, 0.0), axis=-1) * (V + A) / V
     E, q0, n0 = _units(holders, granted, xp)
     u0 = (1.0 - granted) * q0
-    cap, discount = apply_mfn(out, book.kind, book.cap, book.discount, book.issued, book.mfn, xp=xp)
+    kind = book.kind
+    # every round priced (``book.discount`` None, FundingParams.discount): nothing is ever outstanding
+    cap, discount = (
+        (1.0, 0.0)
+        if book.discount is None
+        else apply_mfn(out, kind, book.cap, book.discount, book.issued, book.mfn, xp=xp)
+    )
     cap = xp.where(out, cap, 1.0)
     a = xp.where(out, book.due / cap, 0.0)
     delta = xp.where(out, book.due / ((1.0 - discount) * V[..., None]), 0.0)
-    kind = book.kind
 
     def solve(at_discount, top):
         T0, T1 = xp.where(top, -u0, 0.0), xp.where(top, g, 0.0)
@@ -191,7 +197,8 @@ def convert_at_round(holders: Holders, granted, success, pre_money, amount, pool
         return at_discount
 
     # with no instrument outstanding none converts: the iterations would change nothing
-    at_discount = when(xp, xp.any(out), settle, lambda none: none, out & False)
+    none = out & False
+    at_discount = none if book.discount is None else when(xp, xp.any(out), settle, lambda none: none, none)
     F, T, base = capitalization(at_discount)
     X = xp.where(out, xp.where(at_discount, delta * F[..., None], a * base), 0.0)
 
@@ -281,16 +288,21 @@ def step_notes(state, f, t, alive, net_granted, xp=np) -> tuple[dict, NoteMonth]
     granted = note_grants(
         state.pool_granted, holders.pool, holders.founders, state.founders_at_start, net_granted, xp=xp
     )
-    due = xp.asarray(alive)[..., None] & holders.outstanding & (f.kind == NOTE) & (t >= state.close_month + f.maturity)
-
-    def mature(holders):
-        owed = amount_due(state.round_amount, f.interest_rate, state.close_month, t, f.kind, xp=xp)
-        caps = xp.where(due, state.closed_pre_money, 1.0)
-        return mature_notes(holders, granted, due, f.repay_at_maturity > 0, state.round_amount, owed, caps, xp=xp)
 
     def none_due(holders):  # the holders as they are (mature_notes scales them by E/E = 1), nothing paid
-        nothing, zero = xp.zeros_like(due), xp.zeros_like(granted)
+        nothing, zero = xp.zeros_like(holders.outstanding), xp.zeros_like(granted)
         return holders, NoteMonth(nothing, nothing, zero, zero)
 
-    holders, month = when(xp, xp.any(due), mature, none_due, holders)
+    if f.maturity is None:  # no note in the scenario (FundingParams.maturity): no maturity compiled
+        holders, month = none_due(holders)
+    else:
+        due = xp.asarray(alive)[..., None] & holders.outstanding & (f.kind == NOTE)
+        due = due & (t >= state.close_month + f.maturity)
+
+        def mature(holders):
+            owed = amount_due(state.round_amount, f.interest_rate, state.close_month, t, f.kind, xp=xp)
+            caps = xp.where(due, state.closed_pre_money, 1.0)
+            return mature_notes(holders, granted, due, f.repay_at_maturity > 0, state.round_amount, owed, caps, xp=xp)
+
+        holders, month = when(xp, xp.any(due), mature, none_due, holders)
     return {"pool_granted": granted, **holders.fields()}, month

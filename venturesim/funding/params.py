@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy.special import ndtr
 
-from venturesim.funding.instruments import KINDS
+from venturesim.funding.instruments import KINDS, NOTE, PRICED
 from venturesim.funding.schema import Funding, Round, Traction
 from venturesim.funding.shares.waterfall import CAPPED, FULL, NONE
 from venturesim.funding.traction import dilution_ratio
@@ -73,11 +73,12 @@ class FundingParams(NamedTuple):
     is_safe: np.ndarray  # 1.0 for a round that is not priced (a SAFE, a note or a bridge): it closes outstanding
     kind: np.ndarray  # funding.instruments.PRICED / POST_SAFE / PRE_SAFE / NOTE
     interest_rate: np.ndarray  # a note's annual simple interest (0 otherwise)
-    maturity: np.ndarray  # a note's term, months (+inf otherwise)
+    maturity: np.ndarray | None  # a note's term, months (+inf otherwise); None without a note (no maturity compiled)
     repay_at_maturity: np.ndarray  # 1.0: a note is repaid at maturity; 0.0: it converts at its cap price
     mfn: np.ndarray  # 1.0: a SAFE with an MFN side letter
     pro_rata: np.ndarray  # 1.0: the round's investors hold a pro rata right and exercise it (drawn per path)
-    discount: np.ndarray  # a SAFE's discount to the next priced round's price
+    discount: np.ndarray | None  # a SAFE's discount to the next priced round's price; None when every round is
+    # priced: no instrument is ever outstanding, and the kernel compiles no conversion of instruments
     bridge_of: np.ndarray  # index of the round a bridge follows (−1: a round raised in order)
     debt_amount: np.ndarray  # (paths, D) USD
     debt_draw_month: np.ndarray  # (paths, D) month (+inf: drawn with a round)
@@ -261,7 +262,8 @@ def sample_funding(
     milestone = fixed(
         "start_when_arr_at_least", lambda r: inf if r.start_when_arr_at_least is None else r.start_when_arr_at_least
     )
-    priced = fixed("instrument", lambda r: r.instrument == "priced") > 0
+    kind = fixed("instrument", lambda r: KINDS.index(r.instrument))
+    priced = kind == PRICED
     adjusts = priced & (by_mode(0.0, 1.0, 1.0) > 0)
     return FundingParams(
         trigger_runway=per_round("trigger_runway_months"),
@@ -313,16 +315,18 @@ def sample_funding(
         ),
         asset_sale=sampler.scalar(shutdown.asset_sale, "funding.exits.shutdown.asset_sale"),
         is_safe=fixed("instrument", lambda r: r.instrument != "priced"),
-        kind=fixed("instrument", lambda r: KINDS.index(r.instrument)),
+        kind=kind,
         interest_rate=interest_rate,
         maturity=fixed(
             "maturity_months",
             lambda r: (24 if r.maturity_months is None else r.maturity_months) if r.instrument == "note" else inf,
-        ),
+        )
+        if np.any(kind == NOTE)
+        else None,
         repay_at_maturity=fixed("at_maturity", lambda r: r.at_maturity == "repay"),
         mfn=fixed("mfn"),
         pro_rata=pro_rata,
-        discount=fixed("discount"),
+        discount=fixed("discount") if np.any(kind != PRICED) else None,
         bridge_of=np.broadcast_to(np.asarray([float(parent) for _, _, parent in axis]).reshape(-1), (n, len(axis))),
         debt_amount=per_debt("amount"),
         debt_draw_month=per_debt("draw_month", lambda d: inf if d.draw_month is None else d.draw_month),

@@ -202,7 +202,7 @@ def close_rounds(holders: Holders, success, pre_money, params: FundingParams, xp
         kind=kind,
         due=amount_due(amount, params.interest_rate, issued, t, kind, xp=xp),
         cap=caps,
-        discount=params.discount + xp.zeros_like(amount),
+        discount=None if params.discount is None else params.discount + xp.zeros_like(amount),
         issued=issued,
         mfn=(params.mfn > 0) & closed,
         pro_rata=params.pro_rata > 0,

@@ -6,11 +6,20 @@ calls (process CPU seconds).
 
     .venv/bin/python benchmarks/kernel_ablation.py [scenario.yaml]
 
-Prints one line per variant (the number of fusions XLA made and ns per path-month) for docs/performance.md.
+    .venv/bin/python benchmarks/kernel_ablation.py scenarios/seed_stage_api.yaml \
+        --stub venturesim.team._rules.openings,venturesim.team.step.month_costs ...
+
+``--stub`` replaces the named domains with a list of variants, each a function (``module.name``, comma-separated
+for several in one variant) stubbed the same way, where the kernel's step looks it up (a rule the step calls as
+``rules.x`` is stubbed in its module, one imported by name in the step's module).
+
+Prints one line per variant (the number of fusions XLA made, ns per path-month and the compile's CPU seconds) for
+docs/performance.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -33,6 +42,11 @@ def zeros(f, *a):
     return jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), jax.eval_shape(f, *a))
 
 which = [w for w in sys.argv[2].split(",") if w]
+for name in [w for w in which if "." in w]:  # --stub: module.function, outputs replaced by zeros
+    import importlib
+    module, _, attr = name.rpartition(".")
+    module = importlib.import_module(module)
+    setattr(module, attr, lambda *a, f=getattr(module, attr), **k: zeros(lambda *a: f(*a, **k), *a))
 if "team" in which:
     team = je.step_team
     je.step_team = lambda key, s, p, t, a, sig: (s, zeros(lambda *x: team(*x)[1], key, s, p, t, a, sig))
@@ -61,7 +75,9 @@ params_key, process_key = run_keys(1)
 params, _ = sample_with_draws(sc, params_key, months=60, path_index=np.arange(je.BLOCK))
 keys = path_keys(process_key, np.arange(1, dtype=np.uint32))
 # the kernel's own jit (its static arguments and XLA options)
+start = time.process_time()
 compiled = je.run_block.lower(params, keys, months=60, metrics=tuple(sorted(DEFAULT_METRICS)), width=1).compile()
+compile_s = time.process_time() - start
 fusions = len(re.findall(r"= \S+ fusion\(", compiled.as_text()))
 jax.block_until_ready(compiled(params, keys))
 times = []
@@ -70,16 +86,21 @@ for _ in range(7):
     jax.block_until_ready(compiled(params, keys))
     times.append(time.process_time() - c)
 ns = np.median(times) / (je.BLOCK * 60) * 1e9
-print(f"{','.join(which) or 'whole kernel'}: {fusions} fusions, {ns:.0f} ns per path-month")
+label = ",".join(which) or "whole kernel"
+print(f"{label}: {fusions} fusions, {ns:.0f} ns per path-month, compile {compile_s:.1f} CPU s")
 """
 
 
 def main() -> None:
-    scenario = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "benchmarks" / "minimal_company.yaml")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenario", nargs="?", default=str(ROOT / "benchmarks" / "minimal_company.yaml"))
+    parser.add_argument("--stub", nargs="+", help="variants of module.function[,module.function] to stub instead")
+    args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     print("load average at start", "/".join(f"{x:.1f}" for x in os.getloadavg()))
-    for variant in [*VARIANTS, ALL, ""]:
-        subprocess.run([sys.executable, "-c", CHILD, scenario, variant], check=True, env=env)
+    variants = ["", *args.stub, ""] if args.stub else [*VARIANTS, ALL, ""]
+    for variant in variants:
+        subprocess.run([sys.executable, "-c", CHILD, args.scenario, variant], check=True, env=env)
     print("load average at end", "/".join(f"{x:.1f}" for x in os.getloadavg()))
 
 

@@ -605,34 +605,41 @@ def test_instruments(rng):
     assert np.asarray(notes.converted).any() and np.asarray(notes.repaid).any()
 
 
+def block_and_paths(rule, args: dict) -> tuple[list, list, str]:
+    """``rule(**args, xp=…)`` jitted on the block and on each path (NumPy): (the block's output arrays, each path's,
+    the block's jaxpr as text). A new function is traced each call (with the module attributes of the moment)."""
+    import jax
+
+    def on_block(arrays):  # namespaces travel as dicts (no pytree)
+        return rule(**{k: SimpleNamespace(**v) if isinstance(v, dict) else v for k, v in arrays.items()}, xp=jnp)
+
+    b = {k: vars(v) if isinstance(v, SimpleNamespace) else v for k, v in block(args).items()}
+    batched = [np.asarray(v) for _, v in leaves(jax.jit(on_block)(b))]
+    single = [[np.asarray(v) for _, v in leaves(rule(**path(args, i), xp=np))] for i in range(N)]
+    return batched, single, str(jax.make_jaxpr(on_block)(b))
+
+
+def assert_same_outputs(one: tuple, other: tuple) -> None:
+    """Two :func:`block_and_paths` results hold the same arrays, bit for bit, on the block and on every path."""
+    for a, b in zip(one[0], other[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    for path_one, path_other in zip(one[1], other[1], strict=True):
+        for a, b in zip(path_one, path_other, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 def assert_skipping_is_exact(monkeypatch, rule, args: dict, conds: int):
     """``rule(**args, xp=…)`` on the block (jitted: its ``venturesim._xp.when`` branch with ``lax.cond``; ``conds``
     of them in its trace) and on each path (NumPy) gives bit for bit what it gives with every skippable piece of
     work done."""
-    import jax
-
     from venturesim.funding import instruments, rounds
 
-    def outputs():
-        def on_block(arrays):  # a new function, traced with the `when` of the moment
-            return rule(**{k: SimpleNamespace(**v) if isinstance(v, dict) else v for k, v in arrays.items()}, xp=jnp)
-
-        b = {k: vars(v) if isinstance(v, SimpleNamespace) else v for k, v in block(args).items()}  # (no pytree)
-        found = str(jax.make_jaxpr(on_block)(b)).count(" cond[")
-        batched = [np.asarray(v) for _, v in leaves(jax.jit(on_block)(b))]
-        single = [[np.asarray(v) for _, v in leaves(rule(**path(args, i), xp=np))] for i in range(N)]
-        return batched, single, found
-
-    skipped = outputs()
+    skipped = block_and_paths(rule, args)
     for module in (rounds, instruments):
         monkeypatch.setattr(module, "when", lambda xp, needed, work, skip, *operands: work(*operands))
-    worked = outputs()
-    assert (skipped[2], worked[2]) == (conds, 0)  # the block branched, then did all the work
-    for a, b in zip(skipped[0], worked[0], strict=True):
-        np.testing.assert_array_equal(a, b)
-    for one, other in zip(skipped[1], worked[1], strict=True):
-        for a, b in zip(one, other, strict=True):
-            np.testing.assert_array_equal(a, b)
+    worked = block_and_paths(rule, args)
+    assert (skipped[2].count(" cond["), worked[2].count(" cond[")) == (conds, 0)  # branched, then did all the work
+    assert_same_outputs(skipped, worked)
 
 
 def instrument_book(rng):
@@ -689,8 +696,6 @@ def test_every_round_priced_traces_no_conversion(rng):
     as None: the conversion's MFN and discount iterations and the notes' maturity are then not traced at all (no
     ``cond`` left, fewer equations), and the cap table and the month's notes are what the full rules give, bit for
     bit, on the block and on each path (nothing is ever outstanding)."""
-    import jax
-
     from venturesim.funding.instruments import step_notes
     from venturesim.funding.ownership import Holders
     from venturesim.funding.rounds import close_rounds
@@ -709,28 +714,8 @@ def test_every_round_priced_traces_no_conversion(rng):
 
     args = {"state": state, "success": success, "pre_money": usd(rng, 8e6, 2e7, (N, R)), "alive": np.ones(N, bool)}
     args["net_granted"] = usd(rng, 0, 0.01)
-
-    def outputs(params):
-        def on_block(arrays):  # namespaces travel as dicts (no pytree)
-            return month_end(
-                **{k: SimpleNamespace(**v) if isinstance(v, dict) else v for k, v in arrays.items()}, xp=jnp
-            )
-
-        arrays = {
-            k: vars(v) if isinstance(v, SimpleNamespace) else v for k, v in block({**args, "params": params}).items()
-        }
-        batched = [np.asarray(v) for _, v in leaves(jax.jit(on_block)(arrays))]
-        single = [
-            [np.asarray(v) for _, v in leaves(month_end(**path({**args, "params": params}, i), xp=np))]
-            for i in range(N)
-        ]
-        return batched, single, str(jax.make_jaxpr(on_block)(arrays))
-
-    traced, bare_traced = outputs(full), outputs(bare)
+    traced = block_and_paths(month_end, {**args, "params": full})
+    bare_traced = block_and_paths(month_end, {**args, "params": bare})
     assert traced[2].count(" cond[") == 3 and bare_traced[2].count(" cond[") == 1  # only "does a round close"
     assert len(bare_traced[2].splitlines()) < 0.6 * len(traced[2].splitlines())
-    for a, b in zip(traced[0], bare_traced[0], strict=True):
-        np.testing.assert_array_equal(a, b)
-    for one, other in zip(traced[1], bare_traced[1], strict=True):
-        for a, b in zip(one, other, strict=True):
-            np.testing.assert_array_equal(a, b)
+    assert_same_outputs(traced, bare_traced)

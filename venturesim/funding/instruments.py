@@ -197,8 +197,8 @@ def convert_at_round(holders: Holders, granted, success, pre_money, amount, pool
         return at_discount
 
     # with no instrument outstanding none converts: the iterations would change nothing
-    none = out & False
-    at_discount = none if book.discount is None else when(xp, xp.any(out), settle, lambda none: none, none)
+    none_converts = out & False
+    at_discount = none_converts if book.discount is None else when(xp, xp.any(out), settle, lambda n: n, none_converts)
     F, T, base = capitalization(at_discount)
     X = xp.where(out, xp.where(at_discount, delta * F[..., None], a * base), 0.0)
 

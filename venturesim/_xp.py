@@ -63,3 +63,15 @@ def fold_range(xp, n: int, step: Callable[[Any, Any], Any], carry) -> Any:
     import jax
 
     return jax.lax.fori_loop(0, n, step, carry)
+
+
+def month_of(series, t, axis: int):
+    """Month ``t`` of ``series`` along its month ``axis``; an axis of length 1 holds every month's value.
+
+    The JAX engine hands a month's rules month views of the series it stores month-major (a month axis of length
+    1, :func:`venturesim.engine.jax_engine.month_view`), so a rule reads a series of the month it runs through
+    this function (or a domain's own reader built on the same convention: ``market.params.at_month``,
+    ``risks.apply.adjust``), never by indexing it directly.
+    """
+    axis = axis % series.ndim
+    return series[(slice(None),) * axis + (0 if series.shape[axis] == 1 else t,)]

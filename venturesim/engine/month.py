@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Protocol
 
+from venturesim._xp import month_of
 from venturesim.engine.month_close import Accounts, Ledger, annual_run_rate, close_accounts, month_record, runway
 from venturesim.funding.exits import exit_proceeds
 from venturesim.funding.rounds import CLOSED
@@ -189,7 +190,7 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
     product = d.product(t)
     training, gap, cost_per_token = product.training_spend, product.quality_gap, product.cost_per_token
     migration = xp.where(alive, product.migration_cost, 0.0)  # a vendor's deprecation: forced migration, USD
-    line = xp.where(alive, params.company.compute[..., t], 0.0)
+    line = xp.where(alive, month_of(params.company.compute, t, -1), 0.0)
     training = xp.where(alive, training, 0.0)
     partner = d.partners(t, alive, line + training)
     team = d.team(t, alive)  # first: this month's FTE act on this month's market (team.capacity_effects)
@@ -257,7 +258,7 @@ def close_month(d: Driver, params, t, alive, cash) -> MonthEnd:
         gap=gap,
         partner_share=partner_share,
         partner_concentration=d.concentration(t, alive, partner, flows.revenue_by_segment),
-        risk_costs=params.risks.added_costs[..., t] + migration,
+        risk_costs=month_of(params.risks.added_costs, t, -1) + migration,
         financing=financing,
         grants=grants,
         debt_balance=d.funding.debt_balance,

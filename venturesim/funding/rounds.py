@@ -52,7 +52,7 @@ import numpy as np
 
 from venturesim import _streams as streams
 from venturesim._jax_random import uniforms
-from venturesim._xp import when
+from venturesim._xp import month_of, when
 from venturesim.funding.instruments import Instruments, amount_due, convert_at_round, issue_fraction
 from venturesim.funding.ownership import Holders, issue_safes
 from venturesim.funding.params import FundingParams
@@ -374,7 +374,7 @@ def start_rounds(
     start = start_due(
         state.status, state.next_try, params, now, runway, arr, active, xp=jnp, growth=growth, attempts=state.attempts
     )
-    climate = params.climate[:, t][:, None]
+    climate = month_of(params.climate, t, 1)[:, None]
     score, amount = attempt_start(params, arr, state.new_arr_pace, state.burn_pace, climate, state.attempts, xp=jnp)
     return state._replace(
         status=jnp.where(start, RAISING, state.status),

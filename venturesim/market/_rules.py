@@ -203,7 +203,7 @@ def billing(market, t, customers, cohorts, is_open, quality_price, xp=np) -> Bil
     m = market
     cut = at_month(m.competitor_cut, t)
     base = base_price(
-        m.price[..., t, :],
+        at_month(m.price, t),
         m.seats,
         at_month(m.price_per_seat, t),
         at_month(m.tier_price, t),

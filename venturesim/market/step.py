@@ -231,7 +231,7 @@ def step_market(
             xp=jnp,
         )
     churn = _rules.churn_probability(
-        params.churn[:, t],
+        at_month(params.churn, t),
         params.sbg_concentration,
         params.sbg,
         params.cohort_ages,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from venturesim._xp import fold_range
+from venturesim._xp import fold_range, month_of
 
 if TYPE_CHECKING:
     from venturesim.model_costs.roadmap import ProductParams
@@ -34,7 +34,7 @@ class ProductMonth(NamedTuple):
 
 def _month(series, t):
     """Month t of a (…, T|1) series (length 1: every month)."""
-    return series[..., 0] if series.shape[-1] == 1 else series[..., t]
+    return month_of(series, t, -1)
 
 
 def month_figures(start, end, release, params: ProductParams, t, xp=np) -> ProductMonth:
@@ -67,14 +67,14 @@ def month_figures(start, end, release, params: ProductParams, t, xp=np) -> Produ
     on_initial_api = initial_api & (best[..., 0] == 0)
     own_cost = xp.where(on_initial_api, params.initial_api_cost * vendor_price, own_cost)
     own_energy = xp.where(on_initial_api, 0.0, params.serving_kwh_per_parameter_token * size)
-    api = params.api_share[..., t] > 0  # a serving-plan phase on a vendor's API
-    served_loss = xp.where(api, params.api_loss[..., t] + vendor_shift, own_loss)
+    api = _month(params.api_share, t) > 0  # a serving-plan phase on a vendor's API
+    served_loss = xp.where(api, _month(params.api_loss, t) + vendor_shift, own_loss)
     on_vendor = api | on_initial_api
     return ProductMonth(
         training_spend=xp.sum(params.cost_rate * running, axis=-1) * gpu,
-        quality_gap=params.frontier_loss[..., t] - served_loss,
+        quality_gap=_month(params.frontier_loss, t) - served_loss,
         served_loss=served_loss,
-        cost_per_token=xp.where(api, params.api_cost_per_token[..., t] * vendor_price, own_cost),
+        cost_per_token=xp.where(api, _month(params.api_cost_per_token, t) * vendor_price, own_cost),
         training_energy=xp.sum(params.energy_rate * running, axis=-1),
         energy_per_token=xp.where(api, 0.0, own_energy),
         migration_cost=xp.where(on_vendor, _month(params.api_migration, t), 0.0),

@@ -63,6 +63,7 @@ import jax.numpy as jnp
 
 from venturesim import _streams as streams
 from venturesim._jax_random import binomial, uniforms
+from venturesim._xp import month_of
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
 from venturesim.team.params import TeamParams
@@ -204,7 +205,7 @@ def step_team(
     paths, roles, buckets = state.cohort.shape
     horizon, slots = p.offsets.shape[1], p.slots.shape[1]
     key = jax.random.fold_in(key, streams.TEAM)
-    cost = p.monthly_cost[:, :, t]  # (P, K)
+    cost = month_of(p.monthly_cost, t, 2)  # (P, K)
     plan = p.plan[:, :, t]
     plan_before = p.plan[:, :, jnp.maximum(t - 1, 0)]
     runway = signals.runway
@@ -263,7 +264,7 @@ def step_team(
         pipeline.sum(-1),
         runway,
         cost,
-        p.payroll_budget[:, t],
+        month_of(p.payroll_budget, t, 1),
         p,
         xp=jnp,
         distress=distress,

@@ -28,7 +28,6 @@ MONTHS = 37
 """A horizon no other axis of a shipped scenario's Params has, so a month axis is recognised by its length."""
 
 LEFT_WHOLE = {
-    "team.plan": "read at months t − 1 and 0 too (the plan's fall, the starting team)",
     "company.other_costs": "its length is the horizon (the last month of the next month's hooks, final results)",
     "risks.hooks.team_attrition.scale": "read at month t + 1 (the next month's signals)",
     "risks.hooks.team_attrition.shift": "read at month t + 1",
@@ -80,7 +79,7 @@ def test_a_month_view_reads_what_the_whole_series_reads_at_its_month(every_param
             np.testing.assert_array_equal(month_of(month, t, axis), month_of(whole, t, axis))
             if field in major:  # a series that varies: its month t, not its month 0
                 np.testing.assert_array_equal(np.take(np.asarray(month), 0, axis), np.take(np.asarray(whole), t, axis))
-        assert je._field(view, "team.plan") is je._field(params, "team.plan")
+        assert je._field(view, "company.other_costs") is je._field(params, "company.other_costs")
 
 
 def test_month_of_takes_the_only_month_of_a_constant_series():

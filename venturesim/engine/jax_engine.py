@@ -282,11 +282,12 @@ MONTH_SERIES: dict[str, int] = {
     "risks.hooks.market_q.shift": 1,
     "team.monthly_cost": 2,
     "team.payroll_budget": 1,
+    "team.plan": 2,
 }
 """The Params series (field path: its month axis in a block's arrays) that a month's rules read only at that month,
 through :func:`venturesim._xp.month_of` or a reader on the same convention (a month axis of length 1 holds every
 month). The kernel stores them month-major and hands each month a view (:func:`month_view`). Read at other months,
-and so left whole: ``team.plan`` (months t − 1 and 0 too), ``company.other_costs`` (its length is the horizon),
+and so left whole: ``company.other_costs`` (its length is the horizon),
 ``risks.hooks.team_attrition`` and ``team_productivity`` (month t + 1, for the next month's signals), and the
 series read only before or after the months (``team.headcount``, ``team.payroll``).
 

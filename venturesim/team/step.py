@@ -129,6 +129,8 @@ class TeamState(NamedTuple):
     since_layoff: jax.Array  # (P,) months since a layoff
     engineering_done: jax.Array  # (P,) effective engineering FTE-months so far, X = Σ FTE^α
     growth: jax.Array  # (P,) the policy's growth scale of the plan's hires and channel budgets
+    plan_before: jax.Array  # (P, K) the plan of month t − 1 (of month 0 at the start): a fall lets people go
+    plan_start: jax.Array  # (P, K) the plan of month 0, the base the growth policy scales the hires from
 
 
 class TeamMonth(NamedTuple):
@@ -181,6 +183,8 @@ def init_team(params: TeamParams) -> TeamState:
         since_layoff=far,
         engineering_done=jnp.zeros(paths, jnp.float32),
         growth=jnp.ones(paths, jnp.float32),
+        plan_before=start,
+        plan_start=start,
     )
 
 
@@ -206,8 +210,7 @@ def step_team(
     horizon, slots = p.offsets.shape[1], p.slots.shape[1]
     key = jax.random.fold_in(key, streams.TEAM)
     cost = month_of(p.monthly_cost, t, 2)  # (P, K)
-    plan = p.plan[:, :, t]
-    plan_before = p.plan[:, :, jnp.maximum(t - 1, 0)]
+    plan = month_of(p.plan, t, 2)  # the months before and month 0 are in the state: the plan is read at t only
     runway = signals.runway
 
     # 1. clocks
@@ -236,11 +239,11 @@ def step_team(
     paid = rules.paid_cost(cost, p.pay_cut, rules.pay_cut_due(distress, runway, signals.net_burn, p, xp=jnp), xp=jnp)
 
     # 4–5. target (the plan scaled by the growth policy) and separations
-    base = p.plan[:, :, 0]
+    base = state.plan_start
     reinvest = rules.reinvesting(signals.margin, signals.burn_multiple, runway, p, xp=jnp)
     growth = rules.growth_scale(state.growth, runway, distress, p, xp=jnp, reinvest=reinvest)
     plan_now = rules.scaled_plan(plan, base, growth, xp=jnp)
-    plan_then = rules.scaled_plan(plan_before, base, state.growth, xp=jnp)
+    plan_then = rules.scaled_plan(state.plan_before, base, state.growth, xp=jnp)
     rule = rules.rule_target(signals.customers, signals.new_arr, p, xp=jnp)
     target, separations = rules.staffing_target(plan_now, plan_then, rule, cap, n2, p, xp=jnp)
     n3 = n2 - separations
@@ -318,6 +321,8 @@ def step_team(
         since_layoff=since_layoff,
         engineering_done=done,
         growth=growth,
+        plan_before=plan,
+        plan_start=state.plan_start,
     )
     new = jax.tree_util.tree_map(lambda a, b: jnp.where(active.reshape((-1,) + (1,) * (a.ndim - 1)), a, b), new, state)
 

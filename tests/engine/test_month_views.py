@@ -8,6 +8,7 @@ reads at its month, and (slow) that a whole kernel gives the same numbers, bit f
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import jax
@@ -21,6 +22,7 @@ from venturesim._xp import month_of
 from venturesim.engine.metrics import MONTHLY_METRICS
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.simulate import run_keys
+from venturesim.risks.catalog import catalog_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -38,9 +40,9 @@ LEFT_WHOLE = {
 }
 
 
-def sampled(path: Path, paths: int = 4):
+def sampled(scenario, paths: int = 4):
     key, _ = run_keys(0)
-    params, _ = sample_with_draws(vs.load(path), key, months=MONTHS, path_index=np.arange(paths))
+    params, _ = sample_with_draws(vs.load(scenario), key, months=MONTHS, path_index=np.arange(paths))
     return params
 
 
@@ -62,8 +64,16 @@ def test_every_series_with_a_month_axis_is_viewed_or_left_whole_for_a_reason(eve
             if field in je.MONTH_SERIES:
                 assert axes == [je.MONTH_SERIES[field]], (name, field, np.shape(leaf))
     assert not set(je.MONTH_SERIES) & set(LEFT_WHOLE)
-    # the shipped scenarios vary all but the Bass q hook by month (it is read as the p hook is, month.py)
-    assert set(je.MONTH_SERIES) - seen == {"risks.hooks.market_q.scale", "risks.hooks.market_q.shift"}
+    # the shipped scenarios vary all the others by month: the Bass q hook is read as the p hook is (engine/month.py),
+    # the vendor's price, quality shift and migration cost (risks on a vendor's API) as the product's API phases
+    # (model_costs/month_rules.py)
+    assert set(je.MONTH_SERIES) - seen == {
+        "risks.hooks.market_q.scale",
+        "risks.hooks.market_q.shift",
+        "product.api_price",
+        "product.api_loss_shift",
+        "product.api_migration",
+    }
 
 
 @pytest.mark.parametrize("name", ["ai_copilot_series_a", "sales_led_enterprise_ai"])
@@ -89,16 +99,32 @@ def test_month_of_takes_the_only_month_of_a_constant_series():
     assert np.array_equal(month_of(series[0, :, 0], 1, -1), series[0, 1, 0])
 
 
+def every_risk_firing() -> vs.Scenario:
+    """``tests/risks/test_every_target.py``'s company (four pricings, a training run, a vendor's API phase, a team,
+    a round) with every catalogue risk firing from month 1 at 0.3 a month: the vendor's price, quality and
+    migration series and the Bass q hook vary by month too."""
+    from tests.risks.test_every_target import SCENARIO
+
+    data = copy.deepcopy(SCENARIO)
+    data["risks"] = {
+        "include": "all",
+        "overrides": {name: {"hazard_monthly": 0.3, "start_month": 1} for name in catalog_entries()},
+    }
+    return vs.load(data)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["ai_copilot_series_a", "sales_led_enterprise_ai"])
+@pytest.mark.parametrize("name", ["ai_copilot_series_a", "sales_led_enterprise_ai", "every_risk"])
 def test_the_kernel_gives_the_same_numbers_with_and_without_month_views(monkeypatch, name):
-    """One block of 256 paths over the scenario's horizon, every monthly metric and every final result: a view that
-    read another month than the rule asks for would move whole numbers and months here.
+    """One block of 256 paths over 37 months, every monthly metric and every final result: a view that read
+    another month than the rule asks for would move whole numbers and months here.
 
     The month loop of one block (``_run_paths``) compiles alike either way here. Inside ``run_block`` (4,096 paths,
     ``lax.map`` over blocks) XLA fuses the month with views differently, and a float32 sum of costs can round in
     its last bit (docs/performance.md, "Series read month-major")."""
-    params = sampled(ROOT / "scenarios" / f"{name}.yaml", paths=256)
+    params = sampled(every_risk_firing() if name == "every_risk" else ROOT / "scenarios" / f"{name}.yaml", paths=256)
+    varying = {field for field, axis in je.MONTH_SERIES.items() if je._field(params, field).shape[axis] > 1}
+    assert len(varying) >= 15 and (name != "every_risk" or {"product.api_price", "product.api_migration"} <= varying)
     key = jax.random.key(3)
     metrics = tuple(sorted(MONTHLY_METRICS))
 

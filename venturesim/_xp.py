@@ -70,8 +70,8 @@ def month_of(series, t, axis: int):
 
     The JAX engine hands a month's rules month views of the series it stores month-major (a month axis of length
     1, :func:`venturesim.engine.jax_engine.month_view`), so a rule reads a series of the month it runs through
-    this function (or a domain's own reader built on the same convention: ``market.params.at_month``,
-    ``risks.apply.adjust``), never by indexing it directly.
+    this function (or a domain's reader built on it: ``market.params.at_month``, ``risks.apply.adjust``,
+    ``model_costs.month_rules._month``), never by indexing it directly.
     """
     axis = axis % series.ndim
     return series[(slice(None),) * axis + (0 if series.shape[axis] == 1 else t,)]

@@ -54,8 +54,7 @@ def every_params():
 def test_every_series_with_a_month_axis_is_viewed_or_left_whole_for_a_reason(every_params):
     seen = set()
     for name, params in every_params.items():
-        for key_path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
-            field = jax.tree_util.keystr(key_path).lstrip(".")
+        for field, leaf in je.named_leaves(params).items():
             axes = [axis for axis, size in enumerate(np.shape(leaf)) if size == MONTHS]
             if not axes:
                 continue
@@ -84,12 +83,12 @@ def test_a_month_view_reads_what_the_whole_series_reads_at_its_month(every_param
     for t in (0, 1, 17, MONTHS - 1):
         view = je.month_view(params, major, t)
         for field, axis in je.MONTH_SERIES.items():
-            whole, month = je._field(params, field), je._field(view, field)
+            whole, month = je.named_leaves(params)[field], je.named_leaves(view)[field]
             assert month.shape[axis] == 1 and month.shape[:axis] == whole.shape[:axis]
             np.testing.assert_array_equal(month_of(month, t, axis), month_of(whole, t, axis))
             if field in major:  # a series that varies: its month t, not its month 0
                 np.testing.assert_array_equal(np.take(np.asarray(month), 0, axis), np.take(np.asarray(whole), t, axis))
-        assert je._field(view, "company.other_costs") is je._field(params, "company.other_costs")
+        assert je.named_leaves(view)["company.other_costs"] is je.named_leaves(params)["company.other_costs"]
 
 
 def test_month_of_takes_the_only_month_of_a_constant_series():
@@ -123,7 +122,8 @@ def test_the_kernel_gives_the_same_numbers_with_and_without_month_views(monkeypa
     ``lax.map`` over blocks) XLA fuses the month with views differently, and a float32 sum of costs can round in
     its last bit (docs/performance.md, "Series read month-major")."""
     params = sampled(every_risk_firing() if name == "every_risk" else ROOT / "scenarios" / f"{name}.yaml", paths=256)
-    varying = {field for field, axis in je.MONTH_SERIES.items() if je._field(params, field).shape[axis] > 1}
+    leaves = je.named_leaves(params)
+    varying = {field for field, axis in je.MONTH_SERIES.items() if leaves[field].shape[axis] > 1}
     assert len(varying) >= 15 and (name != "every_risk" or {"product.api_price", "product.api_migration"} <= varying)
     key = jax.random.key(3)
     metrics = tuple(sorted(MONTHLY_METRICS))

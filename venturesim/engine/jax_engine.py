@@ -301,30 +301,32 @@ month t is one contiguous slice. ``scenarios/seed_stage_api.yaml``'s kernel ran 
 fuses the month differently around them, so a float32 sum of money can round differently in its last bit."""
 
 
-def _field(tree, path: str):
-    for name in path.split("."):
-        tree = getattr(tree, name)
-    return tree
+def field_name(key_path) -> str:
+    """A Params leaf's field path as :data:`MONTH_SERIES` names it (``"company.compute"``), from its pytree path."""
+    return jax.tree_util.keystr(key_path).lstrip(".")
 
 
-def _with_field(tree, path: str, value):
-    name, _, rest = path.partition(".")
-    return tree._replace(**{name: _with_field(getattr(tree, name), rest, value) if rest else value})
+def named_leaves(params: Params) -> dict:
+    """Every leaf of ``params`` by its field path (:func:`field_name`)."""
+    return {field_name(key_path): leaf for key_path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]}
 
 
 def month_major(params: Params) -> dict[str, jax.Array]:
     """The :data:`MONTH_SERIES` of a block that vary by month, month axis first (one transpose a block)."""
-    series = {path: _field(params, path) for path in MONTH_SERIES}
+    leaves = named_leaves(params)
     return {
-        path: jnp.moveaxis(a, MONTH_SERIES[path], 0) for path, a in series.items() if a.shape[MONTH_SERIES[path]] > 1
+        name: jnp.moveaxis(leaves[name], axis, 0) for name, axis in MONTH_SERIES.items() if leaves[name].shape[axis] > 1
     }
 
 
 def month_view(params: Params, major: dict[str, jax.Array], t) -> Params:
     """``params`` with each series of ``major`` replaced by its month ``t`` on a month axis of length 1."""
-    for path, by_month in major.items():
-        params = _with_field(params, path, jnp.expand_dims(by_month[t], MONTH_SERIES[path]))
-    return params
+
+    def view(key_path, leaf):
+        name = field_name(key_path)
+        return jnp.expand_dims(major[name][t], MONTH_SERIES[name]) if name in major else leaf
+
+    return jax.tree_util.tree_map_with_path(view, params)
 
 
 def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple[str, ...]):

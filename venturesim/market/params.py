@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from venturesim._xp import month_of
 from venturesim.market.pipeline import conditional_probabilities, resolution_probabilities
 from venturesim.market.repeat_usage import repeat_by_age, spend_per_transaction
 from venturesim.market.schema import Market, Segment
@@ -121,10 +122,7 @@ class MarketParams(NamedTuple):
 
 def at_month(series, t):
     """Month t of a (paths, T|1, ...) series (or one path's (T|1, ...)): a length-1 month axis is constant."""
-    axis = 1 if series.ndim >= 3 else 0
-    if series.shape[axis] == 1:
-        return series[:, 0] if axis == 1 else series[0]
-    return series[:, t] if axis == 1 else series[t]
+    return month_of(series, t, 1 if series.ndim >= 3 else 0)
 
 
 def _nonzero(spec) -> bool:

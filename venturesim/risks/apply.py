@@ -43,6 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from venturesim._xp import month_of
 from venturesim.risks.draws import RiskDraws, event_windows
 from venturesim.risks.schema import ONE_OFF_TARGETS
 
@@ -129,9 +130,7 @@ def adjust(adjustment: Adjustment, x, t, low: float | None = None, high: float |
     """
     scale, shift = adjustment
     axis = 0 if row else 1
-    month = 0 if scale.shape[axis] == 1 else t
-    pick = (lambda a: a[month]) if row else (lambda a: a[:, month])
-    value = x * pick(scale) + pick(shift)
+    value = x * month_of(scale, t, axis) + month_of(shift, t, axis)
     if low is not None or high is not None:
         value = xp.clip(value, low, high)
     return value

@@ -21,6 +21,21 @@ def uz():
     return u
 
 
+def test_uniforms_are_jax_random_uniform_with_both_words_of_each_hash():
+    """``uniforms`` hashes half as many counters as ``jax.random.uniform`` does by default: its values are that
+    function's under ``jax.threefry_partitionable(False)`` (odd and even sizes, several dimensions), in [0, 1),
+    and uniform (Kolmogorov-Smirnov on N draws, and the two halves' words uncorrelated)."""
+    key = jax.random.key(7)
+    for shape in [(5,), (2, 3, 4), (4096, 3)]:
+        with jax.threefry_partitionable(False):
+            expected = np.asarray(jax.random.uniform(jax.random.fold_in(key, 11), shape))
+        np.testing.assert_array_equal(np.asarray(jax.jit(uniforms, static_argnums=(1, 2))(key, 11, shape)), expected)
+    u = np.asarray(uniforms(key, 12, (N,)), np.float64)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    assert abs(np.corrcoef(u[: N // 2], u[N // 2 :])[0, 1]) < 4 / np.sqrt(N / 2)  # the two words of each hash
+
+
 def sample(uz, n, p):
     u = uz
     x = jit_binomial(u, jnp.full(u.shape, n, jnp.float32), jnp.full(u.shape, p, jnp.float32))

@@ -172,7 +172,7 @@ class ReplayBlock:
         self._cache: dict = {}
 
     def _uniforms(self, key, stream: int, shape: tuple[int, ...]) -> np.ndarray:
-        return np.asarray(jax.random.uniform(jax.random.fold_in(key, stream), shape))
+        return np.asarray(uniforms(key, stream, shape))
 
     def month(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
         """Month t's array of ``site`` for the block: the kernel's expression (:func:`_site_uniforms`)."""

@@ -31,9 +31,12 @@ and keeps every draw a fixed-cost computation.
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.extend.random import threefry_2x32
 
 from venturesim._xp import when
 
@@ -45,8 +48,18 @@ the call is settled (divides INVERSION_TERMS)."""
 
 
 def uniforms(key: jax.Array, stream: int, shape: tuple[int, ...]) -> jax.Array:
-    """Uniform(0, 1) array of ``shape`` from ``fold_in(key, stream)`` (one bulk draw)."""
-    return jax.random.uniform(jax.random.fold_in(key, stream), shape)
+    """Uniform [0, 1) array of ``shape`` from ``fold_in(key, stream)`` (one bulk draw).
+
+    The bits are Threefry-2x32 (Salmon et al. 2011, the hash of ``jax.random``) of the counters 0 … n − 1 taken
+    in two halves, each hash giving two words (:func:`jax.extend.random.threefry_2x32`): half the hashes of
+    ``jax.random.uniform`` under JAX's default ``jax_threefry_partitionable``, which hashes one counter per word
+    and keeps the two words' XOR so that a sharded array draws without communication. The kernel draws inside
+    one device's blocks (``jax.shard_map``), so it does not need that. A word becomes a float32 as in
+    ``jax.random.uniform``: its 23 high bits as the mantissa of a number in [1, 2), less 1 — the same values as
+    ``jax.random.uniform`` under ``jax.threefry_partitionable(False)`` (``tests/test_jax_random.py``)."""
+    raw = jax.random.key_data(jax.random.fold_in(key, stream))
+    bits = threefry_2x32((raw[0], raw[1]), jnp.arange(math.prod(shape), dtype=jnp.uint32)).reshape(shape)
+    return jax.lax.bitcast_convert_type((bits >> np.uint32(9)) | np.uint32(0x3F800000), jnp.float32) - 1.0
 
 
 def binomial(u, n, p, xp=jnp):

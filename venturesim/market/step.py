@@ -265,7 +265,7 @@ def step_market(
     if ages:  # churn by age is drawn with the deals below (no flow before step 5 depends on it)
         adopted = binomial(u[1], size - state.adopters, adopt_prob)
     else:  # churn on totals and adoption: one draw of (2, paths, S) counts
-        churned, adopted = binomial(
+        churned, adopted = _churn_and_adoption(
             u, jnp.stack([state.customers, size - state.adopters]), jnp.stack([churn, adopt_prob])
         )
         churned = jnp.where(is_open, churned, 0.0)
@@ -385,3 +385,10 @@ def step_market(
         arpa=jnp.where(active[:, None, None], now, state.arpa),
     )
     return state, flows
+
+
+def _churn_and_adoption(u, n, p):
+    """(churned, adopted): Binomial(n, p) counts of the (2, paths, S) draws, by one compacted call with each
+    (draw, segment)'s paths contiguous, so that the tiles that need more inversion terms are grouped."""
+    (counts,) = binomials(tuple(jnp.moveaxis(jnp.broadcast_to(a, u.shape), -1, 1) for a in (u, n, p)))
+    return jnp.moveaxis(counts, 1, -1)

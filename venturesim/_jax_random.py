@@ -40,6 +40,11 @@ from jax.extend.random import threefry_2x32
 
 from venturesim._xp import when
 
+try:  # JAX's unrolled Threefry-2x32 (a private function: :func:`_threefry_2x32` falls back to the public one)
+    from jax._src.random.threefry2x32 import _threefry2x32_lowering as _unrolled_threefry
+except ImportError:  # pragma: no cover - another JAX layout
+    _unrolled_threefry = None
+
 SMALL_MEAN = 25.0
 INVERSION_TERMS = 64
 TERMS_PER_CHECK = 8
@@ -58,8 +63,23 @@ def uniforms(key: jax.Array, stream: int, shape: tuple[int, ...]) -> jax.Array:
     ``jax.random.uniform``: its 23 high bits as the mantissa of a number in [1, 2), less 1 — the same values as
     ``jax.random.uniform`` under ``jax.threefry_partitionable(False)`` (``tests/test_jax_random.py``)."""
     raw = jax.random.key_data(jax.random.fold_in(key, stream))
-    bits = threefry_2x32((raw[0], raw[1]), jnp.arange(math.prod(shape), dtype=jnp.uint32)).reshape(shape)
+    bits = _threefry_2x32((raw[0], raw[1]), jnp.arange(math.prod(shape), dtype=jnp.uint32)).reshape(shape)
     return jax.lax.bitcast_convert_type((bits >> np.uint32(9)) | np.uint32(0x3F800000), jnp.float32) - 1.0
+
+
+def _threefry_2x32(keypair, count: jax.Array) -> jax.Array:
+    """:func:`jax.extend.random.threefry_2x32` (the hash of the counters' two halves, both words of each hash
+    kept), with its 20 rounds written out as one array expression: JAX's own unrolled form of the hash
+    (``_threefry2x32_lowering(..., use_rolled_loops=False)``, its lowering on GPUs), which XLA:CPU fuses into one
+    pass, where the primitive's CPU lowering runs the rounds as a loop of 5 steps that copies both halves at each
+    step. The same bits (``tests/test_jax_random.py``); the primitive where this JAX has no such function."""
+    if _unrolled_threefry is None:
+        return threefry_2x32(keypair, count)
+    n = count.shape[0]
+    half = -(-n // 2)
+    padded = jnp.concatenate([count, jnp.zeros(2 * half - n, jnp.uint32)])
+    first, second = _unrolled_threefry(keypair[0], keypair[1], padded[:half], padded[half:], use_rolled_loops=False)
+    return jnp.concatenate([first, second])[:n]
 
 
 def binomial(u, n, p, xp=jnp):

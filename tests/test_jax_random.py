@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from venturesim._jax_random import SMALL_MEAN, binomial, uniforms
+from venturesim._jax_random import SMALL_MEAN, binomial, fold_in, uniforms
 
 N = 200_000
 jit_binomial = jax.jit(binomial)  # one compilation per shape (eager fori_loop would retrace every call)
@@ -34,6 +34,24 @@ def test_uniforms_are_jax_random_uniform_with_both_words_of_each_hash():
     assert u.min() >= 0.0 and u.max() < 1.0
     assert stats.kstest(u, "uniform").pvalue > 1e-3
     assert abs(np.corrcoef(u[: N // 2], u[N // 2 :])[0, 1]) < 4 / np.sqrt(N / 2)  # the two words of each hash
+
+
+def test_fold_in_is_jax_random_fold_in():
+    """The kernel's and the inputs' ``fold_in`` (the hash unrolled) gives ``jax.random.fold_in``'s keys bit for bit:
+    one key and one number, one key and a path index per path (``spec.sampling.path_keys``), a key per path and
+    one stream (``_standard_normals``), and under ``jax.jit``."""
+    key = jax.random.key(42)
+    index = jnp.arange(1_000, dtype=jnp.uint32)
+    keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(index)
+    cases = [
+        (fold_in(key, 7), jax.random.fold_in(key, 7)),
+        (fold_in(key, 2**31 + 5), jax.random.fold_in(key, 2**31 + 5)),
+        (fold_in(key, index), keys),
+        (fold_in(keys, 3), jax.vmap(lambda k: jax.random.fold_in(k, 3))(keys)),
+        (jax.jit(fold_in)(key, jnp.uint32(9)), jax.random.fold_in(key, 9)),
+    ]
+    for ours, theirs in cases:
+        np.testing.assert_array_equal(jax.random.key_data(ours), jax.random.key_data(theirs))
 
 
 def sample(uz, n, p):

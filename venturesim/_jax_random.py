@@ -62,9 +62,23 @@ def uniforms(key: jax.Array, stream: int, shape: tuple[int, ...]) -> jax.Array:
     one device's blocks (``jax.shard_map``), so it does not need that. A word becomes a float32 as in
     ``jax.random.uniform``: its 23 high bits as the mantissa of a number in [1, 2), less 1 — the same values as
     ``jax.random.uniform`` under ``jax.threefry_partitionable(False)`` (``tests/test_jax_random.py``)."""
-    raw = jax.random.key_data(jax.random.fold_in(key, stream))
+    raw = jax.random.key_data(fold_in(key, stream))
     bits = _threefry_2x32((raw[0], raw[1]), jnp.arange(math.prod(shape), dtype=jnp.uint32)).reshape(shape)
     return jax.lax.bitcast_convert_type((bits >> np.uint32(9)) | np.uint32(0x3F800000), jnp.float32) - 1.0
+
+
+def fold_in(key: jax.Array, data) -> jax.Array:
+    """``jax.random.fold_in(key, data)`` (the same key, bit for bit) with the hash in JAX's unrolled form (see
+    :func:`_threefry_2x32`); ``key`` a Threefry key or an array of them, ``data`` uint32 values broadcasting with
+    it: JAX's fold-in hashes the counter pair (0, data) under the key, and the two words are the new key."""
+    if _unrolled_threefry is None or str(jax.random.key_impl(key)) != "threefry2x32":  # JAX's own, one key each
+        if jnp.ndim(data):
+            return jax.vmap(jax.random.fold_in, (None, 0))(key, data)
+        return jax.vmap(jax.random.fold_in, (0, None))(key, data) if key.ndim else jax.random.fold_in(key, data)
+    raw = jax.random.key_data(key)
+    data = jnp.asarray(data, jnp.uint32)
+    first, second = _unrolled_threefry(raw[..., 0], raw[..., 1], jnp.zeros_like(data), data, use_rolled_loops=False)
+    return jax.random.wrap_key_data(jnp.stack(jnp.broadcast_arrays(first, second), axis=-1))
 
 
 def _threefry_2x32(keypair, count: jax.Array) -> jax.Array:

@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import jaxlib.version
 
 from venturesim import _streams as streams
+from venturesim._jax_random import fold_in
 from venturesim.engine.month import (
     close_month,
     failed_unbridged,
@@ -335,7 +336,7 @@ def _run_paths(params: Params, block_key: jax.Array, months: int, metrics: tuple
 
     def body(carry, t):
         state, _ = carry
-        new_state, record = step(jax.random.fold_in(months_key, t), state, month_view(params, major, t), t)
+        new_state, record = step(fold_in(months_key, t), state, month_view(params, major, t), t)
         return (new_state, (record["arr"], record["runway"])), {m: record[m] for m in metrics}
 
     init_key, months_key = streams.block_keys(block_key)

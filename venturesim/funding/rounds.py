@@ -51,7 +51,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from venturesim import _streams as streams
-from venturesim._jax_random import uniforms
+from venturesim._jax_random import fold_in, uniforms
 from venturesim._xp import month_of, when
 from venturesim.funding.instruments import Instruments, amount_due, convert_at_round, issue_fraction
 from venturesim.funding.ownership import Holders, issue_safes
@@ -131,7 +131,7 @@ def resolve_rounds(
     key: jax.Array, state: FundingState, params: FundingParams, t: jax.Array, active: jax.Array
 ) -> tuple[FundingState, jax.Array]:
     """Resolve attempts ending in month t; returns the new state and the inflow (paths,) USD."""
-    sub = jax.random.fold_in(key, streams.FUNDING)
+    sub = fold_in(key, streams.FUNDING)
     u = uniforms(sub, streams.FUNDING_ATTEMPTS, state.status.shape)  # (paths, R)
     due = active[:, None] & (state.status == RAISING) & (state.resolve_time < t + 1.0)
     probability, pre_money = attempt_odds(

@@ -66,7 +66,7 @@ import jax.numpy as jnp
 
 from venturesim import _streams as streams
 from venturesim._binomial_compact import binomials
-from venturesim._jax_random import binomial, uniforms
+from venturesim._jax_random import binomial, fold_in, uniforms
 from venturesim.market import _rules
 from venturesim.market._rules import QualityEffect, support_multiplier
 from venturesim.market.channels import funnel
@@ -194,7 +194,7 @@ def step_market(
     """Advance one month. ``key``: this block and month's key; ``active``: (paths,) bool (company alive);
     ``limits``: the team's capacity and the partners' exit churn (None: none)."""
     limits = MarketLimits() if limits is None else limits
-    sub = jax.random.fold_in(key, streams.MARKET)
+    sub = fold_in(key, streams.MARKET)
     u = uniforms(sub, streams.MARKET_TOTALS, (2,) + state.customers.shape)  # (2, paths, S)
     ages = params.cohort_ages.shape[-1]
     n_channels = params.channel_lift_max.shape[-1]
@@ -306,9 +306,9 @@ def step_market(
     # inversion terms run as far as that count needs, :mod:`venturesim._binomial_compact`).
     large = []
     if ages:
-        u_age = jax.vmap(
-            lambda a: uniforms(jax.random.fold_in(sub, streams.MARKET_AGES), a, state.customers.shape), out_axes=-1
-        )(jnp.arange(ages))  # (paths, S, A)
+        u_age = jax.vmap(lambda a: uniforms(fold_in(sub, streams.MARKET_AGES), a, state.customers.shape), out_axes=-1)(
+            jnp.arange(ages)
+        )  # (paths, S, A)
         large.append((u_age, state.cohorts, churn))
     opportunities = open_deals = None
     if n_deal_months:

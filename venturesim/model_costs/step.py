@@ -38,7 +38,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim._jax_random import uniforms
+from venturesim._jax_random import fold_in, uniforms
 from venturesim.model_costs.month_rules import ProductMonth, month_figures
 from venturesim.model_costs.roadmap import ProductParams
 
@@ -58,7 +58,7 @@ def init_product(key: jax.Array, params: ProductParams) -> ProductState:
     shape = params.work.shape  # (paths, R)
     failed = uniforms(key, streams.PRODUCT, shape) < params.failure_probability
     interruptions = jax.random.poisson(
-        jax.random.fold_in(key, streams.PRODUCT_INTERRUPTIONS), params.interrupt_rate * params.work, shape
+        fold_in(key, streams.PRODUCT_INTERRUPTIONS), params.interrupt_rate * params.work, shape
     )
     duration = params.work + interruptions * params.restart
     inf = jnp.full(shape[:1], jnp.inf, jnp.float32)

@@ -30,13 +30,13 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from venturesim._jax_random import fold_in
 from venturesim.spec.distributions import Spec
 from venturesim.spec.timeseries import draw_series
 
@@ -44,13 +44,13 @@ from venturesim.spec.timeseries import draw_series
 @jax.jit
 def path_keys(key: jax.Array, path_index: jax.Array) -> jax.Array:
     """Per-path keys ``fold_in(key, i)`` for each path index ``i``; shape (paths,)."""
-    return jax.vmap(partial(jax.random.fold_in, key))(path_index)
+    return fold_in(key, path_index)
 
 
 @jax.jit
 def _standard_normals(keys: jax.Array, stream: jax.Array) -> jax.Array:
     """One N(0, 1) draw per path from ``fold_in(key_i, stream)``; shape (paths,)."""
-    return jax.vmap(lambda k: jax.random.normal(jax.random.fold_in(k, stream)))(keys)
+    return jax.vmap(jax.random.normal)(fold_in(keys, stream))
 
 
 UNIFORM_EDGE = 1e-12

@@ -62,7 +62,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim._jax_random import binomial, uniforms
+from venturesim._jax_random import binomial, fold_in, uniforms
 from venturesim._xp import month_of
 from venturesim.team import _rules as rules
 from venturesim.team.capacity import month_capacity, ramp_weights
@@ -208,7 +208,7 @@ def step_team(
     p = jax.tree_util.tree_map(jnp.asarray, params)
     paths, roles, buckets = state.cohort.shape
     horizon, slots = p.offsets.shape[1], p.slots.shape[1]
-    key = jax.random.fold_in(key, streams.TEAM)
+    key = fold_in(key, streams.TEAM)
     cost = month_of(p.monthly_cost, t, 2)  # (P, K)
     plan = month_of(p.plan, t, 2)  # the months before and month 0 are in the state: the plan is read at t only
     runway = signals.runway
@@ -280,7 +280,7 @@ def step_team(
             uniforms(key, streams.TEAM_CYCLES, (paths, roles, slots)), accept[..., None], xp=jnp
         )
         shape = p.time_to_fill_shape[..., None]
-        work = jax.random.gamma(jax.random.fold_in(key, streams.TEAM_WORK), cycles * shape)  # (P, K, M)
+        work = jax.random.gamma(fold_in(key, streams.TEAM_WORK), cycles * shape)  # (P, K, M)
         fill = jnp.minimum(work * (p.time_to_fill[..., None] / shape), horizon - 1.0)
         offset = jnp.floor(fill).astype(jnp.int32)
         use = (delayed[..., None] & (p.slots[:, None, :] < opened[..., None])).astype(jnp.float32)

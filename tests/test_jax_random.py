@@ -54,6 +54,16 @@ def test_fold_in_is_jax_random_fold_in():
         np.testing.assert_array_equal(jax.random.key_data(ours), jax.random.key_data(theirs))
 
 
+def test_another_generators_keys_draw_with_jax_random():
+    """A key of JAX's ``rbg`` generator (``JAX_DEFAULT_PRNG_IMPL=rbg``) is folded and drawn by ``jax.random``
+    itself: the same keys and uniforms, not Threefry's hash of its first two words."""
+    key = jax.random.key(5, impl="rbg")
+    np.testing.assert_array_equal(jax.random.key_data(fold_in(key, 3)), jax.random.key_data(jax.random.fold_in(key, 3)))
+    np.testing.assert_array_equal(
+        np.asarray(uniforms(key, 3, (4, 5))), np.asarray(jax.random.uniform(jax.random.fold_in(key, 3), (4, 5)))
+    )
+
+
 def sample(uz, n, p):
     u = uz
     x = jit_binomial(u, jnp.full(u.shape, n, jnp.float32), jnp.full(u.shape, p, jnp.float32))

@@ -45,6 +45,8 @@ try:  # JAX's unrolled Threefry-2x32 (a private function: :func:`_threefry_2x32`
 except ImportError:  # pragma: no cover - another JAX layout
     _unrolled_threefry = None
 
+THREEFRY = "threefry2x32"
+"""The name of JAX's default generator, whose keys the kernel folds and draws with the hash unrolled."""
 SMALL_MEAN = 25.0
 INVERSION_TERMS = 64
 TERMS_PER_CHECK = 8
@@ -61,7 +63,10 @@ def uniforms(key: jax.Array, stream: int, shape: tuple[int, ...]) -> jax.Array:
     and keeps the two words' XOR so that a sharded array draws without communication. The kernel draws inside
     one device's blocks (``jax.shard_map``), so it does not need that. A word becomes a float32 as in
     ``jax.random.uniform``: its 23 high bits as the mantissa of a number in [1, 2), less 1 — the same values as
-    ``jax.random.uniform`` under ``jax.threefry_partitionable(False)`` (``tests/test_jax_random.py``)."""
+    ``jax.random.uniform`` under ``jax.threefry_partitionable(False)`` (``tests/test_jax_random.py``). A key of
+    another of JAX's generators (``JAX_DEFAULT_PRNG_IMPL``) draws with ``jax.random.uniform``."""
+    if not _is_threefry(key):
+        return jax.random.uniform(jax.random.fold_in(key, stream), shape)
     raw = jax.random.key_data(fold_in(key, stream))
     bits = _threefry_2x32((raw[0], raw[1]), jnp.arange(math.prod(shape), dtype=jnp.uint32)).reshape(shape)
     return jax.lax.bitcast_convert_type((bits >> np.uint32(9)) | np.uint32(0x3F800000), jnp.float32) - 1.0
@@ -71,14 +76,19 @@ def fold_in(key: jax.Array, data) -> jax.Array:
     """``jax.random.fold_in(key, data)`` (the same key, bit for bit) with the hash in JAX's unrolled form (see
     :func:`_threefry_2x32`); ``key`` a Threefry key or an array of them, ``data`` uint32 values broadcasting with
     it: JAX's fold-in hashes the counter pair (0, data) under the key, and the two words are the new key."""
-    if _unrolled_threefry is None or str(jax.random.key_impl(key)) != "threefry2x32":  # JAX's own, one key each
+    if _unrolled_threefry is None or not _is_threefry(key):  # JAX's own, one key and one number at a time
         if jnp.ndim(data):
             return jax.vmap(jax.random.fold_in, (None, 0))(key, data)
         return jax.vmap(jax.random.fold_in, (0, None))(key, data) if key.ndim else jax.random.fold_in(key, data)
     raw = jax.random.key_data(key)
     data = jnp.asarray(data, jnp.uint32)
     first, second = _unrolled_threefry(raw[..., 0], raw[..., 1], jnp.zeros_like(data), data, use_rolled_loops=False)
-    return jax.random.wrap_key_data(jnp.stack(jnp.broadcast_arrays(first, second), axis=-1))
+    return jax.random.wrap_key_data(jnp.stack(jnp.broadcast_arrays(first, second), axis=-1), impl=THREEFRY)
+
+
+def _is_threefry(key: jax.Array) -> bool:
+    """Whether ``key`` is of JAX's Threefry-2x32 generator (the default, that of ``jax.random.key(seed)``)."""
+    return str(jax.random.key_impl(key)) == THREEFRY
 
 
 def _threefry_2x32(keypair, count: jax.Array) -> jax.Array:

@@ -104,7 +104,9 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
         return np.ascontiguousarray(np.moveaxis(a[:, :months], 1, 0), dtype=f64)
 
     churn, price = by_month(mk.churn), by_month(mk.price)
-    payroll_t, compute_t, other_t = by_month(tm.payroll), by_month(co.compute), by_month(co.other_costs)
+    # a static team: the plan's payroll Σ_k plan·cost (the baseline models no hiring pipeline or attrition)
+    payroll = np.einsum("pkt,pkt->pt", np.asarray(tm.plan, f64), np.asarray(tm.monthly_cost, f64))
+    payroll_t, compute_t, other_t = by_month(payroll), by_month(co.compute), by_month(co.other_costs)
 
     # --- state ---
     cash = co.initial_cash.astype(f64).copy()

@@ -148,7 +148,7 @@ def test_adding_an_unrelated_input_keeps_other_draws():
     for name in draws_a:
         np.testing.assert_array_equal(draws_a[name], draws_b[name])
     np.testing.assert_array_equal(params_a.market.market_size, params_b.market.market_size)
-    np.testing.assert_array_equal(params_a.team.payroll, params_b.team.payroll)
+    np.testing.assert_array_equal(params_a.team.monthly_cost, params_b.team.monthly_cost)
     # different keys give different draws
     _, draws_c = sample_with_draws(base, jax.random.key(22), 1000, months=12)
     assert not np.array_equal(draws_a[SIZE], draws_c[SIZE])
@@ -239,11 +239,10 @@ def test_sampled_series_in_params():
     np.testing.assert_allclose(price[:, :6], 50.0)
     knot = draws["market.segments.smb.price.schedule.6"].astype(np.float32)
     np.testing.assert_array_equal(params.market.price[:, 6:, 0], np.repeat(knot[:, None], 6, axis=1))
-    # payroll = headcount × per-head cost, headcount plan {0: 2, 6: 4}
+    # the per-head cost is the drawn one in every month, and the plan {0: 2, 6: 4} is the same on every path
     cost = draws["team.roles.eng.monthly_cost"]
-    np.testing.assert_allclose(params.team.payroll[:, 3], 2 * cost, rtol=1e-6)
-    np.testing.assert_allclose(params.team.payroll[:, 8], 4 * cost, rtol=1e-6)
-    np.testing.assert_array_equal(params.team.headcount[0], [2] * 6 + [4] * 6)
+    np.testing.assert_allclose(params.team.monthly_cost[:, 0, :], np.repeat(cost[:, None], 12, axis=1), rtol=1e-6)
+    np.testing.assert_array_equal(params.team.plan[:, 0, :], np.tile([2.0] * 6 + [4.0] * 6, (N_SMALL, 1)))
     # compute trend: 20 000 · (1 + g)^t
     g = draws["compute.monthly_spend.growth"]
     np.testing.assert_allclose(params.company.compute, 20_000 * (1 + g[:, None]) ** np.arange(12), rtol=1e-6)

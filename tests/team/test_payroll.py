@@ -28,10 +28,11 @@ def test_payroll_by_hand_with_a_raise_and_hires():
     eng_heads = [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]
     eng_cost = [15_000] * 6 + [16_500] * 6
     expected = [h * c + 10_000 for h, c in zip(eng_heads, eng_cost, strict=True)]
-    np.testing.assert_allclose(team.payroll[0], expected)
-    np.testing.assert_allclose(team.headcount[1], [h + 1 for h in eng_heads])
+    plan_payroll = np.sum(team.plan * team.monthly_cost, axis=1)  # (paths, months): what the planned team costs
+    np.testing.assert_allclose(plan_payroll[0], expected)
+    np.testing.assert_allclose(team.plan[1].sum(axis=0), [h + 1 for h in eng_heads])
     # 12-month total by hand: 3·40,000 + 3·55,000 + 6·59,500 = 642,000
-    assert team.payroll[2].sum() == 642_000
+    assert plan_payroll[2].sum() == 642_000
 
 
 def test_payroll_from_salary_on_cost_and_a_raise_date_by_hand(make_params, run):
@@ -61,8 +62,8 @@ def test_payroll_from_salary_on_cost_and_a_raise_date_by_hand(make_params, run):
     assert recruiting.tolist() == [0] * 4 + [5_000] + [0] * 7
     np.testing.assert_allclose(np.asarray(month.cost)[:, 0], np.asarray(expected) + recruiting, rtol=1e-7)
     assert np.asarray(month.headcount)[:, 0].tolist() == [3] * 4 + [4] * 8
-    # the plan-only payroll leaf is the same hand computation
-    np.testing.assert_allclose(params.payroll[0], expected, rtol=1e-7)
+    # the plan's payroll (a static team) is the same hand computation
+    np.testing.assert_allclose(np.sum(params.plan * params.monthly_cost, axis=1)[0], expected, rtol=1e-7)
 
 
 def test_second_raise_compounds_twelve_months_later(make_params):

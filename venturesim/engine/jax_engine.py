@@ -292,8 +292,7 @@ MONTH_SERIES: dict[str, int] = {
 through :func:`venturesim._xp.month_of` or a reader on the same convention (a month axis of length 1 holds every
 month). The kernel stores them month-major and hands each month a view (:func:`month_view`). Read at other months,
 and so left whole: ``company.other_costs`` (its length is the horizon),
-``risks.hooks.team_attrition`` and ``team_productivity`` (month t + 1, for the next month's signals), and the
-plan-only figures no rule reads (``team.headcount``, ``team.payroll``).
+``risks.hooks.team_attrition`` and ``team_productivity`` (month t + 1, for the next month's signals).
 
 Why: a block's series are (paths, …, months) arrays, so month t of one is a strided gather (one cache line per path
 and entry); inside the month loop XLA:CPU then runs the whole fusion that reads it element by element. Month-major,

@@ -120,7 +120,7 @@ class Sampler:
     def _z(self, name: str) -> np.ndarray:
         if name in self._design.uniforms:
             return _normal_of(self._design.uniforms[name], self.n)
-        return np.asarray(_standard_normals(self._keys, jnp.uint32(stream_id(name))), np.float64)
+        return np.asarray(_standard_normals(self._keys, np.uint32(stream_id(name))), np.float64)
 
     def standard_normal(self, name: str) -> np.ndarray:
         """The (possibly correlated) N(0, 1) variate of input ``name``, shape (paths,)."""

@@ -101,8 +101,6 @@ def sample_capacity(team: Team, sampler: Sampler) -> CapacityParams:
 class TeamParams(NamedTuple):
     """Team inputs for a block of paths (P paths, K roles, T months)."""
 
-    headcount: np.ndarray  # (P, T) planned people (the plan alone: no pipeline, no attrition)
-    payroll: np.ndarray  # (P, T) the plan's payroll Σ_k plan·cost, USD per month (what a static team costs)
     plan: np.ndarray  # (P, K, T) target headcount by role
     monthly_cost: np.ndarray  # (P, K, T) loaded cost per person, raises included, USD per month
     time_to_fill: np.ndarray  # (P, K) mean months per hiring cycle (0: instant)
@@ -253,13 +251,7 @@ def sample_team(
         if team.payroll_budget is None
         else sampler.series(team.payroll_budget, "team.payroll_budget", months)
     )
-    headcount, payroll = np.zeros((n, months)), np.zeros((n, months))
-    for k in range(len(roles)):  # role by role, as the plan-only payroll always summed
-        headcount = headcount + plan[:, k]
-        payroll = payroll + plan[:, k] * cost[:, k]
     return TeamParams(
-        headcount=headcount,
-        payroll=payroll,
         plan=plan,
         monthly_cost=cost,
         time_to_fill=pipeline("time_to_fill_months"),

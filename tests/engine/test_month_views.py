@@ -35,8 +35,6 @@ LEFT_WHOLE = {
     "risks.hooks.team_attrition.shift": "read at month t + 1",
     "risks.hooks.team_productivity.scale": "read at month t + 1",
     "risks.hooks.team_productivity.shift": "read at month t + 1",
-    "team.headcount": "the plan alone's figures: no rule reads them",
-    "team.payroll": "the plan alone's figures: no rule reads them",
 }
 
 

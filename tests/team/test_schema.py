@@ -26,11 +26,13 @@ def test_existing_scenarios_are_static_and_the_kernel_pays_the_plan(make_params,
     params = make_params(Team(roles=roles), paths=8, months=60)
     assert params.vesting.shape[1] == params.offsets.shape[1] == 1 and params.slots.shape[1] == 0
     _, month = run(jax.random.key(0), params, 60)
-    np.testing.assert_array_equal(np.asarray(month.headcount).T, params.headcount)
-    np.testing.assert_allclose(np.asarray(month.payroll).T, params.payroll, rtol=1e-6)  # float32 sum over roles
-    np.testing.assert_allclose(np.asarray(month.cost).T, params.payroll, rtol=1e-6)
-    assert np.asarray(month.hires).sum() == np.maximum(np.diff(params.headcount, axis=1), 0).sum()
-    assert np.asarray(month.separations).sum() == np.maximum(-np.diff(params.headcount, axis=1), 0).sum()
+    planned = np.sum(params.plan, axis=1)  # (paths, months) people, whole numbers
+    plan_payroll = np.sum(np.asarray(params.plan, np.float64) * params.monthly_cost, axis=1)  # USD per month
+    np.testing.assert_array_equal(np.asarray(month.headcount).T, planned)
+    np.testing.assert_allclose(np.asarray(month.payroll).T, plan_payroll, rtol=1e-6)  # float32 sum over roles
+    np.testing.assert_allclose(np.asarray(month.cost).T, plan_payroll, rtol=1e-6)
+    assert np.asarray(month.hires).sum() == np.maximum(np.diff(planned, axis=1), 0).sum()
+    assert np.asarray(month.separations).sum() == np.maximum(-np.diff(planned, axis=1), 0).sum()
 
 
 def test_a_kind_fills_the_catalogue_figures_and_the_round_trip_keeps_them():

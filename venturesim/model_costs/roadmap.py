@@ -174,14 +174,15 @@ def run_mfu(run, calibration) -> tuple[float | Spec, float | None]:
 
 
 def _no_product(n: int, months: int) -> ProductParams:
-    """No product section: no runs, no quality gap, no serving cost."""
-    runs, scalars = np.zeros((n, 0)), np.zeros(n)
+    """No product section: no runs, no quality gap, no serving cost (its monthly series are read-only views of one
+    zero, as a constant series is)."""
+    runs, scalars, series = np.zeros((n, 0)), np.zeros(n), np.broadcast_to(0.0, (n, months))
     return ProductParams(
         **dict.fromkeys(ProductParams._fields[:10], runs),
         slots=np.zeros((n, 1)),
         initial_loss=scalars,
         initial_parameters=scalars,
-        frontier_loss=np.zeros((n, months)),
+        frontier_loss=series,
         adoption_elasticity=scalars,
         churn_elasticity=scalars,
         price_elasticity=scalars,
@@ -189,9 +190,9 @@ def _no_product(n: int, months: int) -> ProductParams:
         serving_cost_per_parameter_token=scalars,
         gpu_price=np.ones((n, 1)),
         initial_api_cost=scalars,
-        api_share=np.zeros((n, months)),
-        api_loss=np.zeros((n, months)),
-        api_cost_per_token=np.zeros((n, months)),
+        api_share=series,
+        api_loss=series,
+        api_cost_per_token=series,
         energy_rate=runs,
         serving_kwh_per_parameter_token=scalars,
         grid_intensity=scalars,

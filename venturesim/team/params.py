@@ -247,7 +247,7 @@ def sample_team(
     fractions = layoffs.roles if layoffs else {}
     buckets, horizon, slots = _sizes(team)
     budget = (
-        np.full((n, months), np.inf)
+        np.broadcast_to(np.inf, (n, months))  # no cap: one value, a read-only view (as a constant series is)
         if team.payroll_budget is None
         else sampler.series(team.payroll_budget, "team.payroll_budget", months)
     )

@@ -28,21 +28,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
-import json, os, sys, time
+import json, os, sys
 if sys.argv[2] == "one core":
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 import jax, numpy as np
 sys.path.insert(0, "benchmarks")
-from kernel_trace import MONTHS, compiled_block
+from kernel_trace import MONTHS, compiled_block, warm_times
 import venturesim.engine.jax_engine as je
 compiled, arguments = compiled_block(sys.argv[1])
 jax.block_until_ready(compiled(*arguments))
-cpu, wall = [], []
-for _ in range(7):
-    c, w = time.process_time(), time.perf_counter()
-    jax.block_until_ready(compiled(*arguments))
-    cpu.append(time.process_time() - c)
-    wall.append(time.perf_counter() - w)
+cpu, wall = warm_times(compiled, arguments, 7)
 per = je.BLOCK * MONTHS / 1e9
 print(json.dumps({"cpu": float(np.median(cpu)) / per, "wall": float(np.median(wall)) / per,
                   "cut": compiled.as_text().count("outer_dimension_partitions")}))

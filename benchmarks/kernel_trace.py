@@ -48,6 +48,17 @@ def compiled_block(scenario: str):
     return lowered.compile(), (params, keys)
 
 
+def warm_times(compiled, arguments, calls: int = 5) -> tuple[list[float], list[float]]:
+    """(process CPU seconds, wall seconds) of each of ``calls`` warm calls of ``compiled(*arguments)``."""
+    cpu, wall = [], []
+    for _ in range(calls):
+        c, w = time.process_time(), time.perf_counter()
+        jax.block_until_ready(compiled(*arguments))
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    return cpu, wall
+
+
 def own_times(trace_folder: str) -> collections.Counter:
     """µs of each operation name's own time over the traced calls (nested spans on a thread subtracted)."""
     path = sorted(glob.glob(f"{trace_folder}/plugins/profile/*/*.trace.json.gz"))[-1]
@@ -111,11 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     compiled, arguments = compiled_block(args.scenario)
     jax.block_until_ready(compiled(*arguments))
-    cpu = []
-    for _ in range(5):
-        start = time.process_time()
-        jax.block_until_ready(compiled(*arguments))
-        cpu.append(time.process_time() - start)
+    cpu, _ = warm_times(compiled, arguments)
     print(f"{Path(args.scenario).name}: {np.median(cpu) / (je.BLOCK * MONTHS) * 1e9:.0f} CPU ns per path-month")
     with tempfile.TemporaryDirectory() as folder:
         with jax.profiler.trace(folder):

@@ -39,6 +39,8 @@ from typing import Any
 import jax
 import numpy as np
 
+from venturesim.team.payroll import plan_payroll
+
 WAITING, RAISING, CLOSED, ABANDONED = 0, 1, 2, 3
 RECORDS = ("cash", "arr", "alive", "customers", "runway")
 
@@ -104,9 +106,8 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
         return np.ascontiguousarray(np.moveaxis(a[:, :months], 1, 0), dtype=f64)
 
     churn, price = by_month(mk.churn), by_month(mk.price)
-    # a static team: the plan's payroll Σ_k plan·cost (the baseline models no hiring pipeline or attrition)
-    payroll = np.einsum("pkt,pkt->pt", np.asarray(tm.plan, f64), np.asarray(tm.monthly_cost, f64))
-    payroll_t, compute_t, other_t = by_month(payroll), by_month(co.compute), by_month(co.other_costs)
+    # a static team (the baseline models no hiring pipeline or attrition)
+    payroll_t, compute_t, other_t = by_month(plan_payroll(tm)), by_month(co.compute), by_month(co.other_costs)
 
     # --- state ---
     cash = co.initial_cash.astype(f64).copy()

@@ -7,7 +7,7 @@ import pytest
 
 import venturesim as vs
 from venturesim.spec.sampling import Sampler
-from venturesim.team.payroll import month_costs, sales_marketing_cost, sample_team
+from venturesim.team.payroll import month_costs, plan_payroll, sales_marketing_cost, sample_team
 
 
 def test_payroll_by_hand_with_a_raise_and_hires():
@@ -28,11 +28,11 @@ def test_payroll_by_hand_with_a_raise_and_hires():
     eng_heads = [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]
     eng_cost = [15_000] * 6 + [16_500] * 6
     expected = [h * c + 10_000 for h, c in zip(eng_heads, eng_cost, strict=True)]
-    plan_payroll = np.sum(team.plan * team.monthly_cost, axis=1)  # (paths, months): what the planned team costs
-    np.testing.assert_allclose(plan_payroll[0], expected)
+    planned = plan_payroll(team)  # (paths, months): what the planned team costs
+    np.testing.assert_allclose(planned[0], expected)
     np.testing.assert_allclose(team.plan[1].sum(axis=0), [h + 1 for h in eng_heads])
     # 12-month total by hand: 3·40,000 + 3·55,000 + 6·59,500 = 642,000
-    assert plan_payroll[2].sum() == 642_000
+    assert planned[2].sum() == 642_000
 
 
 def test_payroll_from_salary_on_cost_and_a_raise_date_by_hand(make_params, run):
@@ -63,7 +63,7 @@ def test_payroll_from_salary_on_cost_and_a_raise_date_by_hand(make_params, run):
     np.testing.assert_allclose(np.asarray(month.cost)[:, 0], np.asarray(expected) + recruiting, rtol=1e-7)
     assert np.asarray(month.headcount)[:, 0].tolist() == [3] * 4 + [4] * 8
     # the plan's payroll (a static team) is the same hand computation
-    np.testing.assert_allclose(np.sum(params.plan * params.monthly_cost, axis=1)[0], expected, rtol=1e-7)
+    np.testing.assert_allclose(plan_payroll(params)[0], expected, rtol=1e-7)
 
 
 def test_second_raise_compounds_twelve_months_later(make_params):

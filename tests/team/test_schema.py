@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 import venturesim as vs
 from venturesim.spec.distributions import Range90
+from venturesim.team.payroll import plan_payroll
 from venturesim.team.schema import Role, Team
 
 SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
@@ -27,10 +28,10 @@ def test_existing_scenarios_are_static_and_the_kernel_pays_the_plan(make_params,
     assert params.vesting.shape[1] == params.offsets.shape[1] == 1 and params.slots.shape[1] == 0
     _, month = run(jax.random.key(0), params, 60)
     planned = np.sum(params.plan, axis=1)  # (paths, months) people, whole numbers
-    plan_payroll = np.sum(np.asarray(params.plan, np.float64) * params.monthly_cost, axis=1)  # USD per month
+    payroll = plan_payroll(params)  # USD per month
     np.testing.assert_array_equal(np.asarray(month.headcount).T, planned)
-    np.testing.assert_allclose(np.asarray(month.payroll).T, plan_payroll, rtol=1e-6)  # float32 sum over roles
-    np.testing.assert_allclose(np.asarray(month.cost).T, plan_payroll, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(month.payroll).T, payroll, rtol=1e-6)  # float32 sum over roles
+    np.testing.assert_allclose(np.asarray(month.cost).T, payroll, rtol=1e-6)
     assert np.asarray(month.hires).sum() == np.maximum(np.diff(planned, axis=1), 0).sum()
     assert np.asarray(month.separations).sum() == np.maximum(-np.diff(planned, axis=1), 0).sum()
 

@@ -306,9 +306,10 @@ def step_market(
     # inversion terms run as far as that count needs, :mod:`venturesim._binomial_compact`).
     large = []
     if ages:
-        u_age = jax.vmap(lambda a: uniforms(fold_in(sub, streams.MARKET_AGES), a, state.customers.shape), out_axes=-1)(
+        ages_key = fold_in(sub, streams.MARKET_AGES)
+        u_age = jax.vmap(lambda a: uniforms(ages_key, a, state.customers.shape), out_axes=-1)(
             jnp.arange(ages)
-        )  # (paths, S, A)
+        )  # (P, S, A)
         large.append((u_age, state.cohorts, churn))
     opportunities = open_deals = None
     if n_deal_months:

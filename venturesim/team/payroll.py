@@ -27,7 +27,13 @@ import numpy as np
 
 from venturesim.team.params import TeamParams, sample_team
 
-__all__ = ["TeamParams", "month_costs", "sales_marketing_cost", "sample_team"]
+__all__ = ["TeamParams", "month_costs", "plan_payroll", "sales_marketing_cost", "sample_team"]
+
+
+def plan_payroll(team: TeamParams) -> np.ndarray:
+    """(P, T) what the planned team alone costs, USD per month: Σ_k plan_k(t) · c_k(t) in float64 (a static team:
+    no pipeline, no attrition; the kernel's month rule pays it when the roles are static)."""
+    return np.sum(np.asarray(team.plan, np.float64) * np.asarray(team.monthly_cost, np.float64), axis=1)
 
 
 def month_costs(employees, cost, laid_off, severance_months, hires, recruiting_cost, xp=np):

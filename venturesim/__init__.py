@@ -88,8 +88,11 @@ def simulate(
         ``result.timeline(path)`` and ``result.why_dead()``).
     chunk_size : JAX: paths per compiled call (memory bound); results do not depend on it.
     threads : JAX: host threads running chunks at once (default: one per core).
-    workers, scheduler : DES: local Dask worker processes (default all cores;
-        1 = in this process) or an existing Dask scheduler address.
+    workers : DES: local Dask worker processes (default all cores; 1 = in this process).
+        JAX on a CPU: run the chunks on this many worker processes, each restricted to one core before
+        JAX starts (:mod:`venturesim.engine.core_pool`: XLA's thread pool then has one thread; kept for
+        later runs; the same numbers); default: host threads in this process.
+    scheduler : DES: an existing Dask scheduler address.
     progress : called as ``progress(done_paths, total_paths)`` after each chunk.
     sampling : JAX: how the uncertain inputs are sampled: ``"random"`` (plain Monte Carlo),
         ``"lhs"`` (Latin hypercube) or ``"sobol"`` (scrambled Sobol'); process noise is plain
@@ -160,6 +163,7 @@ def simulate(
             chunk_size=chunk_size,
             threads=threads,
             progress=progress,
+            workers=workers,
         )
         check_finite(result)
         return result
@@ -192,6 +196,7 @@ def simulate(
             chunk_size=chunk_size,
             progress=progress,
             threads=threads,
+            workers=workers,
         )
         if isinstance(out, _StreamingSummary):
             return out

@@ -52,6 +52,7 @@ def simulate_until(
     chunk_size: int | None = None,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> Result:
     """Run batches of paths until every statistic's SE ≤ ``target_se`` or ``max_paths`` paths have run.
 
@@ -86,6 +87,7 @@ def simulate_until(
             threads=threads,
             first_path=done,
             design=design,
+            workers=workers,
         )
         parts.append(part)
         done += size

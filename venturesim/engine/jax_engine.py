@@ -311,6 +311,27 @@ def named_leaves(params: Params) -> dict:
     return {field_name(key_path): leaf for key_path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]}
 
 
+def months_compacted(params: Params) -> Params:
+    """``params`` (host arrays, before the kernel) with each :data:`MONTH_SERIES` leaf that is the same every month
+    cut to a month axis of length 1, which holds every month's value (:func:`venturesim._xp.month_of`).
+
+    The sampler gives a series constant over the months (a constant spec, no risk acting on it, no product: its
+    quality and API series) as a read-only broadcast view, zero stride on the month axis
+    (:func:`venturesim.spec.timeseries.draw_series`); which leaves are views follows from the scenario, never from
+    the drawn numbers, so every chunk of a run has the same shapes. Sent whole, each view was copied at full size
+    into the kernel's input (``jax.device_put``) and transposed month-major inside it (:func:`month_major`), for
+    values it already had: ``seed_stage_api.yaml`` has 10 such leaves, 15.8 of a block's 26.2 MB
+    (docs/performance.md, "Constant series sent as one month")."""
+
+    def compact(key_path, leaf):
+        axis = MONTH_SERIES.get(field_name(key_path))
+        if axis is None or leaf.shape[axis] <= 1 or leaf.strides[axis] != 0:
+            return leaf
+        return leaf[(slice(None),) * axis + (slice(0, 1),)]
+
+    return jax.tree_util.tree_map_with_path(compact, params)
+
+
 def month_major(params: Params) -> dict[str, jax.Array]:
     """The :data:`MONTH_SERIES` of a block that vary by month, month axis first (one transpose a block)."""
     leaves = named_leaves(params)

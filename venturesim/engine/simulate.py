@@ -27,7 +27,7 @@ import pandas as pd
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from venturesim import _streams as streams
-from venturesim.engine.jax_engine import BLOCK, KERNEL_COMPILER_OPTIONS, run_block
+from venturesim.engine.jax_engine import BLOCK, KERNEL_COMPILER_OPTIONS, months_compacted, run_block
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, build_dataset, store_rows
 from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
@@ -124,6 +124,7 @@ def run_jax(
     threads: int | None = None,
     first_path: int = 0,
     design: Design | None = None,
+    workers: int | None = None,
 ) -> Result:
     """Run the JAX engine over ``paths`` paths in chunks; see :func:`venturesim.simulate`.
 
@@ -133,7 +134,8 @@ def run_jax(
     same process noise). ``design`` (one row per path of this run) sets inputs from given uniforms or
     quantiles (:class:`venturesim.spec.sampling.Design`).
 
-    Chunks run on a pool of host threads (:func:`fold_chunks`, :func:`run_chunks`).
+    Chunks run on a pool of host threads, or with ``workers`` on that many worker processes, each on one core
+    (:func:`fold_chunks`, :func:`run_chunks`).
     """
     monthly: dict[str, np.ndarray] = {}
     finals: dict[str, np.ndarray] = {}
@@ -156,6 +158,7 @@ def run_jax(
         threads=threads,
         first_path=first_path,
         design=design,
+        workers=workers,
     )
     return assemble(scenario, monthly, finals, inputs, paths=paths, seed=seed, months=months, first_path=first_path)
 
@@ -182,14 +185,25 @@ def run_chunks(
     threads: int | None = None,
     first_path: int = 0,
     design: Design | None = None,
+    workers: int | None = None,
 ) -> Generator[tuple[int, int, dict, dict, dict], None, None]:
     """A run's chunks (:func:`run_chunk`), in path order, computed on a pool of ``threads`` host threads (default:
     one per core; XLA releases the GIL, and one kernel call uses about one core on CPU) so sampling overlaps
-    computation. If the consumer stops (an error, Ctrl-C), chunks not yet started are dropped; only those in
-    flight finish."""
+    computation — or, with ``workers``, on that many worker processes, each restricted to one core before JAX
+    started (:mod:`venturesim.engine.core_pool`; CPU only; the same numbers). If the consumer stops (an error,
+    Ctrl-C), chunks not yet started are dropped; only those in flight finish."""
     if first_path % BLOCK:
         raise ValueError(f"first_path(={first_path}) must be a multiple of {BLOCK}")
     where = placement()
+    if workers:
+        if jax.default_backend() != "cpu":
+            raise UsageError(f"workers= runs the JAX engine on CPU cores; this run's device is {where}: leave it out")
+        chunk, chunks = chunking(paths, chunk_size, workers)
+        from venturesim.engine import core_pool
+
+        settings = {"chunk": chunk, "paths": paths, "months": months, "metrics": metrics, "first_path": first_path}
+        yield from core_pool.run_chunks(workers, chunks, scenario=scenario, seed=seed, design=design, **settings)
+        return
     threads = threads or os.cpu_count() or 1
     chunk, chunks = chunking(paths, chunk_size, threads)
     params_key, process_key = run_keys(seed)
@@ -267,6 +281,7 @@ def run_chunk(
         path_index=first_path + rows,
         design=None if design is None else design.take(rows),
     )
+    params = months_compacted(params)
     if sampled < chunk:
         params = jax.tree_util.tree_map(lambda a: _pad_rows(a, chunk), params)
     first_block = (first_path + start) // BLOCK

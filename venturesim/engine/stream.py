@@ -32,6 +32,7 @@ def stream_jax(
     threads: int | None = None,
     design: Design | None = None,
     relative_error: float | None = None,
+    workers: int | None = None,
 ) -> StreamingSummary:
     """Run ``paths`` paths in chunks and return their :class:`StreamingSummary` (``simulate(..., keep="summary")``).
 
@@ -54,5 +55,6 @@ def stream_jax(
         chunk_size=chunk_size,
         threads=threads,
         design=design,
+        workers=workers,
     )
     return summary.finish()

@@ -22,6 +22,7 @@ import jax
 import numpy as np
 
 from venturesim.engine.finite import check_finite
+from venturesim.engine.jax_engine import months_compacted
 from venturesim.engine.params import sample_with_draws
 from venturesim.engine.result import Result, store_rows
 from venturesim.engine.simulate import assemble, chunking, placement, run_chunk, run_keys
@@ -33,7 +34,7 @@ def shape_signature(scenario: Scenario, months: int) -> tuple:
     """What the compiled kernel depends on besides the months and metrics: the Params' tree structure and
     every leaf's shape (less the path axis) and dtype, from one sampled path."""
     params, _ = sample_with_draws(scenario, jax.random.key(0), months=months, path_index=np.arange(1))
-    leaves, tree = jax.tree_util.tree_flatten(params)
+    leaves, tree = jax.tree_util.tree_flatten(months_compacted(params))  # as run_chunk sends them
     return (str(tree), tuple((np.shape(leaf)[1:], str(np.asarray(leaf).dtype)) for leaf in leaves))
 
 

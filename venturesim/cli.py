@@ -253,7 +253,12 @@ def run(
     engine: str = typer.Option(
         "jax", "--engine", help="'jax' (fast Monte Carlo) or 'des' (event by event, with an event log)."
     ),
-    workers: int | None = typer.Option(None, "--workers", help="DES: worker processes (default: all cores)."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        help="Worker processes. DES: Dask workers (default: all cores). JAX on a CPU: this many processes, "
+        "each on one core (faster for large runs; the same numbers; default: threads in this process).",
+    ),
     scheduler: str | None = typer.Option(None, "--scheduler", help="DES: address of an existing Dask scheduler."),
     timeline: int | None = typer.Option(None, "--timeline", help="DES: print this path's story."),
     allow_outside_files: bool = typer.Option(

@@ -21,6 +21,7 @@ so a user's script is never imported again in it. POSIX only (the pipes are pass
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import queue
 import subprocess
@@ -69,10 +70,8 @@ class Worker:
         return value
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # already ended
             self.requests.send(None)
-        except OSError:
-            pass
         for end in (self.requests, self.replies):
             end.close()
         try:
@@ -220,10 +219,10 @@ def _serve(requests: Connection, replies: Connection) -> None:
                     jax.config.update(name, value)
                 reply = jax.default_backend()
             replies.send(("ok", reply))
-        except Exception as error:  # noqa: BLE001 - sent back to the parent, which raises it
+        except Exception as error:  # sent back to the parent, which raises it
             try:
                 pickle.dumps(error)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 error = RuntimeError("".join(traceback.format_exception(error)))
             replies.send(("error", error))
 

@@ -8,7 +8,10 @@ every thread of the process, so a run that spreads over both cores is charged fo
 
 * **numpy**: hand-vectorised NumPy, vectorised over paths, a Python loop over months, ``Generator.binomial``;
 * **jax-scan**: a naive ``jax.jit`` + ``lax.scan`` over months with ``jax.random.binomial``;
-* **venturesim**: ``vs.simulate`` on the YAML (after a warm-up run that compiles), default metrics.
+* **venturesim**: ``vs.simulate`` on the YAML (after a warm-up run that compiles), default metrics;
+* with ``--workers N``, also **venturesim, workers=N**: the same call on N worker processes, one core each
+  (:mod:`venturesim.engine.core_pool`), charged the CPU seconds of this process and of its workers
+  (``/proc/<pid>/stat``, Linux; 10 ms ticks).
 
 Each repeat runs the three in turn; the table gives each one's median CPU seconds and path-months per CPU
 second, and the medians over repeats of the ratios venturesim / peer (> 1: venturesim is faster). Then the
@@ -24,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -162,12 +166,25 @@ def _check_constants(scenario) -> None:
         assert abs(got[name] - value) <= 1e-6 * abs(value), (name, got[name], value)
 
 
+def _workers_cpu() -> float:
+    """CPU seconds (user + system) so far of every worker process of venturesim's core pools."""
+    from venturesim.engine import core_pool
+
+    ticks = 0
+    for pool in core_pool._POOLS.values():
+        for worker in pool.workers:
+            with open(f"/proc/{worker.process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _cpu(fn):
-    """(CPU seconds, wall seconds, result) of fn()."""
-    c0, w0 = time.process_time(), time.perf_counter()
+    """(CPU seconds, wall seconds, result) of fn(), the CPU of this process and of venturesim's workers."""
+    c0, w0, k0 = time.process_time(), time.perf_counter(), _workers_cpu()
     out = fn()
     out = jax.block_until_ready(out) if not isinstance(out, vs.Result) else out
-    return time.process_time() - c0, time.perf_counter() - w0, out
+    return time.process_time() - c0 + _workers_cpu() - k0, time.perf_counter() - w0, out
 
 
 def _survival(alive) -> str:
@@ -181,6 +198,7 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-default", action="store_true", help="skip the default scenario's throughput")
+    ap.add_argument("--workers", type=int, default=0, help="also run venturesim on this many worker processes")
     args = ap.parse_args()
     from _machine import loadavg
 
@@ -194,6 +212,9 @@ def main() -> None:
         "jax-scan": lambda s: jax_peer(paths, months, s),
         "venturesim": lambda s: vs.simulate(minimal, paths=paths, seed=s, months=months),
     }
+    if args.workers:
+        name = f"venturesim, workers={args.workers}"
+        runs[name] = lambda s: vs.simulate(minimal, paths=paths, seed=s, months=months, workers=args.workers)
     for run in runs.values():  # warm-up: compile
         run(0)
     times: dict[str, list[float]] = {k: [] for k in runs}
@@ -213,6 +234,9 @@ def main() -> None:
         "numpy": last["numpy"]["alive"],
         "jax-scan": last["jax-scan"]["alive"],
         "venturesim": last["venturesim"].data["alive"].transpose("month", "path").values,
+    }
+    alive |= {
+        k: v.data["alive"].transpose("month", "path").values for k, v in last.items() if k.startswith("venturesim,")
     }
     print("\nsurvival at month 24 / 60 (sanity: the same model):", {k: _survival(v) for k, v in alive.items()})
 

@@ -36,7 +36,7 @@ def main() -> None:
         f"{args.workers} worker processes, one core each (`workers={args.workers}`)": {"workers": args.workers},
         "host threads in one process (default)": {},
     }
-    results = {name: vs.simulate(sc, paths=args.paths, seed=1, months=MONTHS, **o) for name, o in configurations.items()}
+    results = {n: vs.simulate(sc, paths=args.paths, seed=1, months=MONTHS, **o) for n, o in configurations.items()}
     first, second = results.values()
     same = all(
         np.array_equal(first.data[v].values, second.data[v].values, equal_nan=first.data[v].dtype.kind == "f")

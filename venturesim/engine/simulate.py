@@ -41,6 +41,13 @@ DEFAULT_CHUNK = 16_384
 throughput is the same within noise (docs/performance.md)."""
 
 
+WORKER_CHUNK = 8_192
+"""Paths per chunk on worker processes (``workers=``, :mod:`venturesim.engine.core_pool`): a worker computes one
+chunk at a time and sends it back through a pipe, so smaller chunks than :data:`DEFAULT_CHUNK` keep the workers
+evenly busy to the end of a run (65,536 paths of seed_stage_api.yaml: 2.15–2.23e6 against 2.06–2.18e6
+path-months/s with chunks of 16,384, docs/performance.md)."""
+
+
 ACCELERATOR_BLOCKS_PER_CALL = 64
 """Blocks of BLOCK paths side by side in one kernel call on a GPU or TPU (262,144 paths): a single block of
 4,096 paths leaves most of an accelerator idle (docs/performance.md, "On a GPU")."""
@@ -198,7 +205,7 @@ def run_chunks(
     if workers:
         if jax.default_backend() != "cpu":
             raise UsageError(f"workers= runs the JAX engine on CPU cores; this run's device is {where}: leave it out")
-        chunk, chunks = chunking(paths, chunk_size, workers)
+        chunk, chunks = chunking(paths, chunk_size, workers, default=WORKER_CHUNK)
         from venturesim.engine import core_pool
 
         settings = {"chunk": chunk, "paths": paths, "months": months, "metrics": metrics, "first_path": first_path}
@@ -230,14 +237,14 @@ def run_chunks(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def chunking(paths: int, chunk_size: int | None, threads: int = 1) -> tuple[int, int]:
+def chunking(paths: int, chunk_size: int | None, threads: int = 1, default: int = DEFAULT_CHUNK) -> tuple[int, int]:
     """(chunk, chunks): equal chunks of whole calls (:func:`blocks_per_call` blocks), at most ``chunk_size``
-    (default DEFAULT_CHUNK) paths each (rounded up to whole calls), as few as cover ``paths`` — and, without a
+    (default ``default``) paths each (rounded up to whole calls), as few as cover ``paths`` — and, without a
     ``chunk_size``, at least one per thread while there are calls to share (``threads`` host threads: a run of
     10,000 paths is two chunks of 8,192 on 2 cores, not one of 12,288 on one core). The numbers do not depend
     on the chunks (each path's block is keyed by its index)."""
     unit = BLOCK * blocks_per_call()
-    chunks = _ceil_div(paths, min(paths, chunk_size or DEFAULT_CHUNK))
+    chunks = _ceil_div(paths, min(paths, chunk_size or default))
     if chunk_size is None:
         chunks = max(chunks, min(threads, _ceil_div(paths, unit)))
     chunk = _ceil_div(_ceil_div(paths, chunks), unit) * unit

@@ -24,6 +24,7 @@ import atexit
 import contextlib
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -206,7 +207,13 @@ def _serve(requests: Connection, replies: Connection) -> None:
     from venturesim.engine import simulate
 
     settings: dict = {}
-    while (message := requests.recv()) is not None:
+    while True:
+        try:
+            message = requests.recv()
+        except EOFError:  # the parent ended without stopping this worker
+            return
+        if message is None:
+            return
         try:
             if message[0] == "run":
                 settings = dict(message[1])
@@ -228,6 +235,7 @@ def _serve(requests: Connection, replies: Connection) -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops sending chunks
     if len(sys.argv) > 3 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {int(sys.argv[3])})  # before JAX starts: its thread pool gets one thread
     _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))

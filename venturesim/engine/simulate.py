@@ -310,17 +310,29 @@ def run_blocks(
     """Run whole blocks of paths (``params`` with ``len(keys)`` × BLOCK paths, one key per block) on ``device``
     (a device, or a mesh: each call's paths and keys sharded over its ``"paths"`` axis), one :func:`run_block`
     call per :func:`blocks_per_call` blocks, so one compiled program serves any number of paths. Returns host
-    arrays: the records (paths, months[, …]) and the finals (paths[, …])."""
+    arrays: the records (paths, months[, …]) and the finals (paths[, …]).
+
+    On one device the host arrays go to the compiled call as they are (it copies them to ``device``, the default
+    device in the call): 170 against 180–193 ms a block of ``seed_stage_api`` through ``jax.device_put`` first,
+    whose Python cost is per leaf (226 a block; docs/performance.md, "Constant series sent as one month")."""
     width = blocks_per_call(device)
     if isinstance(device, Mesh):
         mesh, sharding = device, NamedSharding(device, PartitionSpec("paths"))
         call = partial(run_sharded, mesh=mesh)
+
+        def put(arguments):
+            return jax.device_put(arguments, sharding)
     else:
-        sharding, call = device, run_block
+        call = run_block
+
+        def put(arguments):
+            return arguments
+
     parts = []
-    for b in range(0, len(keys), width):
-        block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + width) * BLOCK], params)
-        parts.append(call(*jax.device_put((block, keys[b : b + width]), sharding), months, metrics, width))
+    with jax.default_device(None if isinstance(device, Mesh) else device):
+        for b in range(0, len(keys), width):
+            block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + width) * BLOCK], params)
+            parts.append(call(*put((block, keys[b : b + width])), months, metrics, width))
     records = {m: np.concatenate([np.moveaxis(np.asarray(r[m]), 0, 1) for r, _ in parts]) for m in parts[0][0]}
     finals = {m: np.concatenate([np.asarray(f[m]) for _, f in parts]) for m in parts[0][1]}
     return records, finals

@@ -327,7 +327,7 @@ def run(
         if summary_only:
             if engine != "jax" or until_se is not None or export_formats or timeline is not None:
                 raise UsageError("--summary-only needs the JAX engine and no --until-se, --export or --timeline")
-            _run_summary_only(sc, paths_n, seed, months, metric_list, chunk_size, sampling, compile_cache)
+            _run_summary_only(sc, paths_n, seed, months, metric_list, chunk_size, sampling, compile_cache, workers)
             return
         out_dir = out or Path("out") / scenario.stem
         check_outputs(out_dir, force)  # fail before simulating, not after
@@ -404,7 +404,7 @@ def run(
         console.print(f"simulated in {seconds:.1f} s; wrote " + ", ".join(str(p) for p in written.values()))
 
 
-def _run_summary_only(sc, paths, seed, months, metrics, chunk_size, sampling, compile_cache) -> None:
+def _run_summary_only(sc, paths, seed, months, metrics, chunk_size, sampling, compile_cache, workers) -> None:
     """``run --summary-only``: a streaming run (``simulate(..., keep="summary")``); print its summary table."""
     from venturesim.analysis.summary import CONVENTION
 
@@ -420,6 +420,7 @@ def _run_summary_only(sc, paths, seed, months, metrics, chunk_size, sampling, co
         chunk_size=chunk_size,
         sampling=sampling,
         keep="summary",
+        workers=workers,
     )
     seconds = time.perf_counter() - start
     title = f"{sc.name} — {summary.paths:,} paths, {summary.months} months, seed {summary.seed} ({CONVENTION})"

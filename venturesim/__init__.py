@@ -89,9 +89,9 @@ def simulate(
     chunk_size : JAX: paths per compiled call (memory bound); results do not depend on it.
     threads : JAX: host threads running chunks at once (default: one per core).
     workers : DES: local Dask worker processes (default all cores; 1 = in this process).
-        JAX on a CPU: run the chunks on this many worker processes, each restricted to one core before
-        JAX starts (:mod:`venturesim.engine.core_pool`: XLA's thread pool then has one thread; kept for
-        later runs; the same numbers); default: host threads in this process.
+        JAX on a CPU: with 2 or more, run the chunks on this many worker processes, each restricted to
+        one core before JAX starts (:mod:`venturesim.engine.core_pool`: XLA's thread pool then has one
+        thread; kept for later runs; the same numbers); default (or 1): host threads in this process.
     scheduler : DES: an existing Dask scheduler address.
     progress : called as ``progress(done_paths, total_paths)`` after each chunk.
     sampling : JAX: how the uncertain inputs are sampled: ``"random"`` (plain Monte Carlo),

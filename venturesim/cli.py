@@ -256,8 +256,8 @@ def run(
     workers: int | None = typer.Option(
         None,
         "--workers",
-        help="Worker processes. DES: Dask workers (default: all cores). JAX on a CPU: this many processes, "
-        "each on one core (faster for large runs; the same numbers; default: threads in this process).",
+        help="Worker processes. DES: Dask workers (default: all cores; 1: this process). JAX on a CPU: 2 or more "
+        "processes, each on one core (faster for large runs; the same numbers; default or 1: this process).",
     ),
     scheduler: str | None = typer.Option(None, "--scheduler", help="DES: address of an existing Dask scheduler."),
     timeline: int | None = typer.Option(None, "--timeline", help="DES: print this path's story."),

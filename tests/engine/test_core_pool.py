@@ -52,3 +52,10 @@ def test_a_dead_worker_is_reported_and_the_next_run_starts_a_new_pool(pool_size)
     again = vs.simulate(SCENARIO, workers=pool_size, **options)
     assert core_pool.core_pool(pool_size) is not pool
     assert_same(again, vs.simulate(SCENARIO, **options))
+
+
+def test_one_worker_is_this_process():
+    """``workers=1`` means this process, as for the DES (the engines' hand-worked tests pass it to both)."""
+    before = dict(core_pool._POOLS)
+    vs.simulate(SCENARIO, paths=10, seed=1, months=24, workers=1)  # the program above
+    assert core_pool._POOLS == before

@@ -196,13 +196,14 @@ def run_chunks(
 ) -> Generator[tuple[int, int, dict, dict, dict], None, None]:
     """A run's chunks (:func:`run_chunk`), in path order, computed on a pool of ``threads`` host threads (default:
     one per core; XLA releases the GIL, and one kernel call uses about one core on CPU) so sampling overlaps
-    computation — or, with ``workers``, on that many worker processes, each restricted to one core before JAX
-    started (:mod:`venturesim.engine.core_pool`; CPU only; the same numbers). If the consumer stops (an error,
-    Ctrl-C), chunks not yet started are dropped; only those in flight finish."""
+    computation — or, with ``workers`` ≥ 2, on that many worker processes, each restricted to one core before JAX
+    started (:mod:`venturesim.engine.core_pool`; CPU only; the same numbers; ``workers=1`` is this process, as
+    for the DES). If the consumer stops (an error, Ctrl-C), chunks not yet started are dropped; only those in
+    flight finish."""
     if first_path % BLOCK:
         raise ValueError(f"first_path(={first_path}) must be a multiple of {BLOCK}")
     where = placement()
-    if workers:
+    if workers is not None and workers > 1:
         if jax.default_backend() != "cpu":
             raise UsageError(f"workers= runs the JAX engine on CPU cores; this run's device is {where}: leave it out")
         chunk, chunks = chunking(paths, chunk_size, workers, default=WORKER_CHUNK)

@@ -58,4 +58,4 @@ def test_one_worker_is_this_process():
     """``workers=1`` means this process, as for the DES (the engines' hand-worked tests pass it to both)."""
     before = dict(core_pool._POOLS)
     vs.simulate(SCENARIO, paths=10, seed=1, months=24, workers=1)  # the program above
-    assert core_pool._POOLS == before
+    assert set(core_pool._POOLS) == set(before)  # no pool of 1 started

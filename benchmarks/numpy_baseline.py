@@ -1,9 +1,11 @@
-"""A hand-vectorised NumPy reference of the JAX engine's monthly model.
+"""A hand-vectorised NumPy version of the foundation's monthly model: a speed reference.
 
-The same model as :func:`venturesim.engine.jax_engine.step` for the same
+The month :func:`venturesim.engine.jax_engine.step` ran at the foundation (2026-11-29), on the same
 :class:`~venturesim.engine.params.Params`, written with NumPy: a Python loop
-over months, every operation vectorised over paths (no loop over paths).
-Each month t (the interval [t, t+1)):
+over months, every operation vectorised over paths (no loop over paths). The engine has since gained
+hiring and attrition, the failure policy, pricing and billing, the product's costs and risks, so this is
+no longer the same company (``benchmarks/engine.py`` checks the engine against the discrete-event engine
+instead, and prints this one's figures for information). Each month t (the interval [t, t+1)):
 
 1. market (:mod:`venturesim.market.step`): churned ~ Binomial(customers,
    churn[t]); new ~ Binomial(m − adopters, (f' − f)/(1 − f)) with f' the
@@ -199,15 +201,16 @@ def simulate_numpy(params: Any, months: int, seed: int = 0) -> dict[str, np.ndar
     return out
 
 
-def compare_with_jax(
-    jax_alive: np.ndarray,
-    jax_arr: np.ndarray,
-    np_alive: np.ndarray,
-    np_arr: np.ndarray,
+def compare_runs(
+    a_alive: np.ndarray,
+    a_arr: np.ndarray,
+    b_alive: np.ndarray,
+    b_arr: np.ndarray,
     checkpoints=(12, 24, 36),
     z_max: float = 4.0,
 ) -> list[dict]:
-    """Statistical agreement of two runs (arrays (months, paths), month m at index m − 1).
+    """Statistical agreement of two runs a and b (arrays (months, paths), month m at index m − 1), each row
+    ``{"check", "a", "b", "z", "pass"}``.
 
     Survival at each checkpoint: two-proportion z-test with the pooled
     proportion, z = (p₁ − p₂)/√(p̄(1 − p̄)(1/n₁ + 1/n₂)), pass when |z| < z_max.
@@ -217,15 +220,15 @@ def compare_with_jax(
     pass when |z| < z_max (if both medians are 0 the check passes trivially).
     """
     rows = []
-    n1, n2 = jax_alive.shape[1], np_alive.shape[1]
+    n1, n2 = a_alive.shape[1], b_alive.shape[1]
     for m in checkpoints:
-        p1, p2 = jax_alive[m - 1].mean(), np_alive[m - 1].mean()
+        p1, p2 = a_alive[m - 1].mean(), b_alive[m - 1].mean()
         pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = (p1 - p2) / se if se > 0 else 0.0
-        rows.append({"check": f"survival at month {m}", "jax": p1, "numpy": p2, "z": z, "pass": abs(z) < z_max})
+        rows.append({"check": f"survival at month {m}", "a": p1, "b": p2, "z": z, "pass": abs(z) < z_max})
     for m in checkpoints:
-        a, b = jax_arr[m - 1].astype(np.float64), np_arr[m - 1].astype(np.float64)
+        a, b = a_arr[m - 1].astype(np.float64), b_arr[m - 1].astype(np.float64)
         ma, mb = np.median(a), np.median(b)
         var = 0.0
         for x in (a, b):
@@ -234,5 +237,5 @@ def compare_with_jax(
             var += 1.0 / (4 * len(x) * density**2)
         se = np.sqrt(var)
         z = (ma - mb) / se if se > 0 else (0.0 if ma == mb else np.inf)
-        rows.append({"check": f"median ARR at month {m}", "jax": ma, "numpy": mb, "z": z, "pass": abs(z) < z_max})
+        rows.append({"check": f"median ARR at month {m}", "a": ma, "b": mb, "z": z, "pass": abs(z) < z_max})
     return rows

@@ -53,3 +53,22 @@ def test_several_arrays_in_one_call():
     got = jax.jit(lambda a, b: binomials(a, b))(tuple(_f32(*a)), tuple(_f32(*b)))
     for g, d in zip(got, (a, b), strict=True):
         np.testing.assert_array_equal(np.asarray(g), np.asarray(plain(*_f32(*d))))
+
+
+def test_counts_settled_before_any_term_are_zero_and_the_rest_the_samplers():
+    """A count whose u lies at or below P(0) = (1 − p)^n is 0 without a term, and takes none (the buffer gets only
+    the tiles with another count): a block where most counts are such (small churn on small cohorts, as a month's
+    by-age churn is) and a few need many terms, checked by hand and against the sampler with a buffer of 1 tile."""
+    rng = np.random.default_rng(11)
+    shape = (4096,)
+    n = rng.integers(0, 6, shape).astype(np.float64)
+    p = np.full(shape, 0.03)
+    p0 = (1.0 - p) ** n
+    u = rng.uniform(size=shape) * p0  # u ≤ P(0): every count is 0
+    hard = np.arange(0, 4096, 509)  # a few counts far out in their tail instead
+    n[hard], u[hard] = 200.0, 1.0 - 2.0**-20
+    want = np.asarray(plain(*_f32(u, n, p)))
+    settled = np.setdiff1d(np.arange(4096), hard)
+    assert np.all(want[settled] == 0.0) and np.all(want[hard] > 12.0)  # mean 6: the tail needs > 2 groups
+    for buffer in (None, 1):
+        np.testing.assert_array_equal(np.asarray(compact(*_f32(u, n, p), buffer=buffer)), want)

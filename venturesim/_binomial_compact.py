@@ -6,12 +6,15 @@ pipeline's resolutions by (path, segment, age), 750 k counts a block-month with 
 count almost always needs 40–64 terms, so all 750 k run them. :func:`binomial_compact` returns the same
 counts, bit for bit, with the work spent where it is needed:
 
-1. every count runs the first :data:`~venturesim._jax_random.TERMS_PER_CHECK` terms (most are settled
-   then: n = 0, or the months' small flows);
-2. the counts still unsettled are gathered, in their order, into a buffer of ``buffer`` lanes, which goes
-   on adding terms (in groups, with :func:`~venturesim._jax_random.binomial`'s stopping rule) until each of
-   them is settled or has had all 64 terms; their (below, grows) are scattered back; the next buffer of
-   unsettled counts follows until none is left;
+1. a count whose uniform lies at or below P(0) = (1 − p)^n is 0 before any term (n = 0 among them: most
+   cells of a month's by-age churn or deal pipeline), and so is one in the normal regime (its inversion is
+   not used); such counts take no term;
+2. the tiles with a count still unsettled are gathered, in their order, into a buffer of ``buffer`` tiles,
+   which adds terms from the first (in groups of :data:`~venturesim._jax_random.TERMS_PER_CHECK`, with
+   :func:`~venturesim._jax_random.binomial`'s stopping rule) until each of its counts is settled or has had
+   all 64 terms; their (below, grows) are scattered back; the next buffer of unsettled tiles follows until
+   none is left (until 2026-12-07 every count ran the first group before the buffer: the kernel of
+   ``seed_stage_api`` is 8 % faster without it, the minimal model's 13 %; docs/performance.md);
 3. the normal regime's Φ⁻¹ runs only when some count of the call has a mean ≥ SMALL_MEAN (a ``lax.cond``, as in
    the sampler): on ``sales_led_enterprise_ai`` most months have none, and the kernel is 9 % faster for it.
 
@@ -62,7 +65,7 @@ def _settled(u, mean, carry):
 
 def binomial_compact(u, n, p, buffer: int | None = None):
     """Binomial(n, p) counts by inversion of ``u``, as :func:`venturesim._jax_random.binomial` (same values),
-    with the terms beyond the first group run only on the tiles of counts that need them. Arrays broadcast
+    with the inversion's terms run only on the tiles of counts that need them. Arrays broadcast
     together; ``buffer``: tiles per buffer (default max(MIN_BUFFER, tiles // BUFFER_SHARE))."""
     u, n, p = jnp.broadcast_arrays(
         jnp.asarray(u, jnp.float32), jnp.asarray(n, jnp.float32), jnp.asarray(p, jnp.float32)
@@ -83,8 +86,7 @@ def binomial_compact(u, n, p, buffer: int | None = None):
     ratio = q / jnp.maximum(1.0 - q, 1e-30)
     pmf0 = jnp.exp(n * jnp.log1p(-q))
     zeros = jnp.zeros_like(n)
-    first = jax.lax.optimization_barrier(jnp.int32(0))  # k not a constant, as in the sampler's loop
-    carry = _add_group(_add_term(u, n, ratio), first, (zeros, zeros, pmf0, pmf0))
+    carry = (zeros, zeros, pmf0, pmf0)  # no term yet: a count with pmf(0) ≥ u (n = 0 among them) is 0 already
 
     size = max(MIN_BUFFER, tiles // BUFFER_SHARE) if buffer is None else buffer
     size = max(min(size, tiles), 1)
@@ -116,7 +118,7 @@ def binomial_compact(u, n, p, buffer: int | None = None):
             k, terms = s
             return k + TERMS_PER_CHECK, _add_group(add_term, k, terms)
 
-        _, (bb, bg, _, _) = jax.lax.while_loop(unsettled, add_terms, (jnp.int32(TERMS_PER_CHECK), bcarry))
+        _, (bb, bg, _, _) = jax.lax.while_loop(unsettled, add_terms, (jnp.int32(0), bcarry))
         return r + 1, below.at[idx].set(bb, mode="drop"), grows.at[idx].set(bg, mode="drop")
 
     _, below, grows = jax.lax.while_loop(more, one_buffer, (jnp.int32(0), carry[0], carry[1]))

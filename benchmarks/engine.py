@@ -52,7 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _machine
-from numpy_baseline import compare_runs, simulate_numpy
+from agreement import compare_runs
+from numpy_baseline import simulate_numpy
 
 import venturesim as vs
 import venturesim.engine.simulate as sim

@@ -65,7 +65,7 @@ import jax
 import jax.numpy as jnp
 
 from venturesim import _streams as streams
-from venturesim._binomial_compact import binomials
+from venturesim._binomial_compact import binomial_compact, binomials
 from venturesim._jax_random import binomial, fold_in, uniforms
 from venturesim.market import _rules
 from venturesim.market._rules import QualityEffect, support_multiplier
@@ -262,8 +262,9 @@ def step_market(
         xp=jnp,
     )
     stay = churned_by_age = None
-    if ages:  # churn by age is drawn with the deals below (no flow before step 5 depends on it)
-        adopted = binomial(u[1], size - state.adopters, adopt_prob)
+    if ages:  # churn by age is drawn with the deals below (no flow before step 5 depends on it); adoption compacted:
+        # a few segments' large markets need 40+ inversion terms, the rest none (sales-led kernel 0.82× with the wins)
+        adopted = binomial_compact(u[1], size - state.adopters, adopt_prob)
     else:  # churn on totals and adoption: one draw of (2, paths, S) counts
         churned, adopted = _churn_and_adoption(
             u, jnp.stack([state.customers, size - state.adopters]), jnp.stack([churn, adopt_prob])
@@ -330,7 +331,7 @@ def step_market(
     else:
         resolved = counts[-1]
         due = jnp.sum(resolved, axis=-1)
-        deals_won = binomial(uniforms(sub, streams.MARKET_WINS, churned.shape), due, params.win_rate)
+        deals_won = binomial_compact(uniforms(sub, streams.MARKET_WINS, churned.shape), due, params.win_rate)
         deals_won = jnp.where(active[:, None], deals_won, 0.0)
         if limits.deal_cap is not None:  # wins beyond the sales team's capacity are lost
             kept = cap_wins(deals_won, limits.deal_cap)

@@ -90,12 +90,12 @@ def binomial_compact(u, n, p, buffer: int | None = None):
     ratio = q / jnp.maximum(1.0 - q, 1e-30)
     pmf0 = jnp.exp(n * jnp.log1p(-q))
     zeros = jnp.zeros_like(n)
-    carry = (zeros, zeros, pmf0, pmf0)  # no term yet: a count with pmf(0) ≥ u (n = 0 among them) is 0 already
 
     size = max(MIN_BUFFER, tiles // BUFFER_SHARE) if buffer is None else buffer
     size = max(min(size, tiles), 1)
     rounds_max = -(-tiles // size)
-    open_ = ~jnp.all(_settled(u, mean, carry), axis=1)  # (tiles,)
+    # no term yet: a count with pmf(0) ≥ u (n = 0 among them) is 0 already
+    open_ = ~jnp.all(_settled(u, mean, (zeros, zeros, pmf0, pmf0)), axis=1)  # (tiles,)
     count = jnp.sum(open_, dtype=jnp.int32)
     order = jnp.nonzero(open_, size=rounds_max * size, fill_value=tiles)[0]  # open tiles first, in order
 
@@ -111,7 +111,8 @@ def binomial_compact(u, n, p, buffer: int | None = None):
 
         bu, bn, bratio = take(u), take(n), take(ratio)
         bmean = take(mean, jnp.inf)  # tiles past the open ones: settled
-        bcarry = (take(below), take(grows), take(carry[2]), take(carry[3]))
+        bpmf0, bzeros = take(pmf0), jnp.zeros_like(bu)  # a tile is in one buffer only: it starts before any term
+        bcarry = (bzeros, bzeros, bpmf0, bpmf0)
         add_term = _add_term(bu, bn, bratio)
 
         def unsettled(s):
@@ -125,7 +126,7 @@ def binomial_compact(u, n, p, buffer: int | None = None):
         _, (bb, bg, _, _) = jax.lax.while_loop(unsettled, add_terms, (jnp.int32(0), bcarry))
         return r + 1, below.at[idx].set(bb, mode="drop"), grows.at[idx].set(bg, mode="drop")
 
-    _, below, grows = jax.lax.while_loop(more, one_buffer, (jnp.int32(0), carry[0], carry[1]))
+    _, below, grows = jax.lax.while_loop(more, one_buffer, (jnp.int32(0), zeros, zeros))
     small = jnp.minimum(below, grows)
     small = jnp.minimum(small, n)
 

@@ -37,7 +37,7 @@ _ENGINE_EXPORTS = {
     "sweep": "venturesim.analysis.sweep",
 }
 """Imported on first use: the engine imports JAX (seconds), which loading or checking a scenario never needs,
-and the scenario's schema imports pydantic and scipy.stats, which ``venturesim --help`` does not need."""
+and the scenario's schema imports pydantic and scipy.special, which ``venturesim --help`` does not need."""
 
 _SUBMODULES = {
     "outcomes": "venturesim.analysis.outcomes",  # vs.outcomes.alive(m), ...

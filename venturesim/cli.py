@@ -129,8 +129,11 @@ def use_compile_cache(enabled: bool = True) -> Path | None:
     the chunk), never on its numbers, so a second run of a scenario of the same shape reads the compiled
     program back (≈ 1 s) instead of compiling it again (10-40 s on 2 cores). XLA keys each entry by the
     program, the compile options and the jax/jaxlib version, so an entry is never used for another
-    program. Entries compiled in under 0.2 s are not kept; the folder is kept under 2 GiB, least recently
-    used entries first (when the ``filelock`` package is present, as jax requires for that).
+    program. Every program is kept, the small ones too: a run compiles some fifteen of 10–300 ms besides the
+    engine (the inputs' sampling, the report's replay of a path), and reading them back made a warm
+    ``venturesim run`` ≈ 1 s faster than compiling them again (docs/performance.md, 2026-12-07, stop 43). The
+    folder is kept under 2 GiB, least recently used entries first (when the ``filelock`` package is present, as
+    jax requires for that).
     """
     folder = compile_cache_folder() if enabled else None
     if folder is None:
@@ -140,7 +143,7 @@ def use_compile_cache(enabled: bool = True) -> Path | None:
     import jax
 
     jax.config.update("jax_compilation_cache_dir", str(folder))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     if importlib.util.find_spec("filelock") is not None:
         jax.config.update("jax_compilation_cache_max_size", COMPILE_CACHE_MAX_BYTES)
     return folder

@@ -25,7 +25,6 @@ import warnings
 
 import jax
 import numpy as np
-from scipy.stats import qmc
 
 from venturesim import _streams as streams
 from venturesim.scenario.schema import Scenario
@@ -76,6 +75,8 @@ def unit_design(method: str, paths: int, dims: int, rng: np.random.Generator) ->
     """An (paths, dims) design of uniforms in [0, 1): ``"random"``, ``"lhs"`` or ``"sobol"``."""
     if method == "random":
         return rng.random((paths, dims))
+    from scipy.stats import qmc  # here: importing scipy.stats costs ≈ 1 s, which a plain Monte Carlo run skips
+
     if method == "lhs":
         return qmc.LatinHypercube(d=dims, seed=rng).random(paths)
     if method == "sobol":

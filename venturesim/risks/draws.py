@@ -45,7 +45,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 from scipy.special import log_ndtr, ndtr, ndtri
 
 from venturesim.risks.schema import Risk, Risks
@@ -278,6 +277,8 @@ def occurrence_correlation(p_j: float, p_k: float, rho_j: float, rho_k: float) -
     for name, p in (("p_j", p_j), ("p_k", p_k)):
         if not 0.0 < p < 1.0:
             raise ValueError(f"{name}(={p}) must be in (0, 1)")
+    from scipy import stats  # here, not at the top: a run never needs scipy.stats, and importing it costs ≈ 1 s
+
     r = rho_j * rho_k
     both = stats.multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, r], [r, 1.0]]).cdf([ndtri(p_j), ndtri(p_k)])
     return float((both - p_j * p_k) / np.sqrt(p_j * (1 - p_j) * p_k * (1 - p_k)))

@@ -44,7 +44,10 @@ def pytest_configure(config):
     """Point JAX's persistent compilation cache at the session's shared folder (made once, by the controller).
 
     The controller (or a run without xdist) runs this before any worker starts, and the workers inherit its
-    environment, so they all see the same folder. Programs that compile in over 0.2 s are kept.
+    environment, so they all see the same folder. Programs that compile in over 0.2 s are kept; a test that
+    runs ``venturesim run`` in its worker's process (``tests/test_cli.py``, through ``cli.use_compile_cache``)
+    leaves that worker keeping every program for the rest of the session, as the command line does — the same
+    executables either way, only more entries in the session's folder.
     With xdist loaded, the controller's scheduler is :class:`_CostliestFirstPlugin`'s (end of this file).
     """
     if config.pluginmanager.hasplugin("xdist") and not config.pluginmanager.hasplugin("venturesim-schedule"):

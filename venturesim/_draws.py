@@ -8,10 +8,10 @@ Every draw of the DES goes through one of these objects, named by its site (what
   and it keeps its event-time noise (exponential departure times, a gamma per offer cycle, each deal's
   opening time and sales cycle, the gaps between a training run's interruptions).
 * :class:`ReplayDraws` hands path i the very numbers the JAX kernel drew for it: path i is lane
-  j = i mod :data:`~venturesim.engine.jax_engine.BLOCK` of block b = i div BLOCK, and each site derives
-  the kernel's array for the whole block from the same key chain (seed key → ``PROCESS`` → b →
-  :func:`~venturesim._streams.block_keys` → months key → ``fold_in(t)`` → domain stream → sub-stream, with the
-  kernel's block shapes) and returns lane j's slice. Counts are inverted with the kernel's own
+  j = i mod :data:`~venturesim.engine.jax_engine.BLOCK` of block b = i div BLOCK, and each site follows the
+  kernel's key chain (seed key → ``PROCESS`` → b → :func:`~venturesim._streams.block_keys` → months key →
+  ``fold_in(t)`` → domain stream → sub-stream, with the kernel's block shapes) and computes lane j's elements
+  of the kernel's array alone (:mod:`venturesim._threefry`). Counts are inverted with the kernel's own
   :func:`venturesim._jax_random.binomial` (``xp=numpy``, float32); the training queue's interruption counts
   are the kernel's ``jax.random.poisson`` call itself, sliced. With ``replay`` set, the DES realises the
   kernel's month-level rule where its own mechanics differ (see docs/engines.md, "Replaying the kernel's
@@ -33,7 +33,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from venturesim import _streams as streams
-from venturesim._jax_random import binomial, uniforms
+from venturesim import _threefry as threefry
+from venturesim._jax_random import _is_threefry, binomial, uniforms
 
 TIE_TOLERANCE = 2e-5
 """Relative error of a probability the kernel computes in float32, allowed for when replaying a count: the
@@ -121,71 +122,109 @@ class GeneratorDraws:
         return self.team_rng.random()
 
 
+_DOMAINS = {"month": None, "market": streams.MARKET, "funding": streams.FUNDING, "team": streams.TEAM}
+"""The month key (None) and the domains' keys folded from it, by the name a draw site's layout gives."""
+
+
+def _site_layout(site: str, shape: tuple[int, ...], size: int) -> tuple[str, int, tuple[int, ...], int]:
+    """Where the kernel draws ``site`` in a month: (the key it folds its stream into, the stream, the block's
+    array shape, the lanes' axis in it), for a block of ``size`` paths (``shape``: the site's per-path shape).
+    ``market_ages`` draws one array (paths, S) per age a with stream a under ``fold_in(market, MARKET_AGES)``,
+    stacked on a last axis: its entry is that key and the stacked shape."""
+    p = size
+    layouts = {
+        "market_totals": ("market", streams.MARKET_TOTALS, (2, p) + shape, 1),  # churn on totals, Bass adoption
+        "market_ages": ("market", streams.MARKET_AGES, (p,) + shape, 0),  # (paths, S, A)
+        "market_channels": ("market", streams.MARKET_CHANNELS, shape + (p,), len(shape)),  # (K, 3, paths)
+        "market_deals": ("market", streams.MARKET_DEALS, (p,) + shape, 0),  # (paths, S, D + 1)
+        "market_wins": ("market", streams.MARKET_WINS, (p,) + shape, 0),  # (paths, S)
+        "funding_attempts": ("funding", streams.FUNDING_ATTEMPTS, (p,) + shape, 0),  # rounds.resolve_rounds
+        "funding_bridges": ("funding", streams.FUNDING_BRIDGES, (p,) + shape, 0),
+        "exits": ("month", streams.EXITS, (2, p), 1),  # exits.step_exits: acquisition, then acqui-hire
+        "team_departures": ("team", streams.TEAM_DEPARTURES, (p,) + shape, 0),  # team.step: (paths, K)
+        "team_deal_cap": ("team", streams.TEAM_DEAL_CAP, (p,), 0),
+    }
+    if site not in layouts:
+        raise KeyError(f"no replay for the draw site {site!r}")
+    return layouts[site]
+
+
 @functools.partial(jax.jit, static_argnames=("site", "shape", "size"))
 def _site_uniforms(months_key: jax.Array, t, site: str, shape: tuple[int, ...], size: int) -> jax.Array:
-    """The uniforms the kernel draws at ``site`` in month t for a block of ``size`` paths (``shape``: the
-    site's per-path shape), from the block's months key — the kernel's own expressions, site by site."""
+    """The uniforms the kernel draws at ``site`` in month t for a block of ``size`` paths, from the block's months
+    key — the kernel's own expressions (:func:`_site_layout`). Used for a key of another of JAX's generators than
+    Threefry, whose elements :mod:`venturesim._threefry` cannot compute one lane at a time."""
     key = jax.random.fold_in(months_key, t)
-    market = jax.random.fold_in(key, streams.MARKET)
-    funding = jax.random.fold_in(key, streams.FUNDING)
-    team = jax.random.fold_in(key, streams.TEAM)
-    p = size
-    if site == "market_totals":  # market.step: (2, paths, S), churn on totals then Bass adoption
-        return uniforms(market, streams.MARKET_TOTALS, (2, p) + shape)
-    if site == "market_ages":  # market.step: for each age a, uniforms(fold_in(sub, AGES), a, (paths, S))
-        ages = jax.random.fold_in(market, streams.MARKET_AGES)
-        return jax.vmap(lambda a: uniforms(ages, a, (p, shape[0])), out_axes=-1)(jnp.arange(shape[1]))
-    if site == "market_channels":  # (K, 3, paths)
-        return uniforms(market, streams.MARKET_CHANNELS, shape + (p,))
-    if site == "market_deals":  # (paths, S, D + 1)
-        return uniforms(market, streams.MARKET_DEALS, (p,) + shape)
-    if site == "market_wins":  # (paths, S)
-        return uniforms(market, streams.MARKET_WINS, (p,) + shape)
-    if site == "funding_attempts":  # funding.rounds.resolve_rounds: (paths, R)
-        return uniforms(funding, streams.FUNDING_ATTEMPTS, (p,) + shape)
-    if site == "funding_bridges":  # (paths, R)
-        return uniforms(funding, streams.FUNDING_BRIDGES, (p,) + shape)
-    if site == "exits":  # funding.exits.step_exits: (2, paths), acquisition then acqui-hire
-        return uniforms(key, streams.EXITS, (2, p))
-    if site == "team_departures":  # team.step: (paths, K)
-        return uniforms(team, streams.TEAM_DEPARTURES, (p,) + shape)
-    if site == "team_deal_cap":  # (paths,)
-        return uniforms(team, streams.TEAM_DEAL_CAP, (p,))
-    raise KeyError(f"no replay for the draw site {site!r}")
+    domain, stream, full, _ = _site_layout(site, shape, size)
+    if _DOMAINS[domain] is not None:
+        key = jax.random.fold_in(key, _DOMAINS[domain])
+    if site == "market_ages":  # for each age a, uniforms(fold_in(sub, AGES), a, (paths, S))
+        ages = jax.random.fold_in(key, stream)
+        return jax.vmap(lambda a: uniforms(ages, a, full[:-1]), out_axes=-1)(jnp.arange(full[-1]))
+    return uniforms(key, stream, full)
 
 
 class ReplayBlock:
-    """The JAX kernel's random arrays for one block of paths, derived on demand and kept per (site, month).
+    """The JAX kernel's random numbers for one block of paths, derived on demand, one lane at a time.
 
     ``seed``: the run's seed; ``block``: the block's index b; ``size``: paths per block
     (:data:`venturesim.engine.jax_engine.BLOCK`); ``interruption_rates``: (size, R) λ_r · work_r of every
     lane of the block as the kernel has them (float32), needed only with training runs.
+
+    With JAX's default generator (Threefry) a lane's numbers are computed alone (:mod:`venturesim._threefry`,
+    NumPy: the month's keys once per month, then only the lane's elements); with another generator each
+    (site, month) array is derived for the whole block and kept, and the lanes read their slice of it.
     """
 
     def __init__(self, seed: int, block: int, size: int, interruption_rates=None):
         process_key = jax.random.fold_in(jax.random.key(seed), streams.PROCESS)
         block_key = jax.random.fold_in(process_key, np.uint32(block))
         self.init_key, self.months_key = streams.block_keys(block_key)
+        self.threefry = _is_threefry(self.months_key)
+        if self.threefry:
+            self._init_words, self._months_words = (
+                tuple(np.asarray(jax.random.key_data(k))) for k in (self.init_key, self.months_key)
+            )
         self.size = size
         self.interruption_rates = interruption_rates
         self.ties: dict[int, set[int]] = {}  # lane → months with a count decided within float32 error of p
         self._cache: dict = {}
 
-    def _uniforms(self, key, stream: int, shape: tuple[int, ...]) -> np.ndarray:
-        return np.asarray(uniforms(key, stream, shape))
+    def _month_keys(self, t: int) -> dict:
+        """Month t's key and its domains' keys (pairs of words), by the names of :data:`_DOMAINS`."""
+        keys = self._cache.get(("keys", t))
+        if keys is None:
+            month = threefry.fold_in(self._months_words, t)
+            keys = {name: month if s is None else threefry.fold_in(month, s) for name, s in _DOMAINS.items()}
+            self._cache[("keys", t)] = keys
+        return keys
 
-    def month(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
-        """Month t's array of ``site`` for the block: the kernel's expression (:func:`_site_uniforms`)."""
-        cached = self._cache.get((site, t))
-        if cached is None:
-            cached = self._cache[(site, t)] = np.asarray(_site_uniforms(self.months_key, t, site, shape, self.size))
-        return cached
+    def lane(self, site: str, t: int, shape: tuple[int, ...], lane: int) -> np.ndarray:
+        """Lane ``lane``'s part of month t's array of ``site`` (the block's array without the lanes' axis)."""
+        domain, stream, full, axis = _site_layout(site, shape, self.size)
+        if not self.threefry:
+            block = self._cache.get((site, t))
+            if block is None:
+                block = self._cache[(site, t)] = np.asarray(_site_uniforms(self.months_key, t, site, shape, self.size))
+            return np.take(block, lane, axis=axis)
+        key = self._month_keys(t)[domain]
+        if site == "market_ages":  # (S, A): element (lane, s) of each age's array, under its own key
+            ages = threefry.fold_in(key, stream)
+            segments, age_count = shape
+            index = (lane * segments + np.arange(segments))[:, None]
+            return threefry.uniforms_at(ages, np.arange(age_count)[None, :], full[:-1], index)
+        return threefry.uniforms_at(key, stream, full, threefry.lane_index(full, axis, lane))
 
-    def failures(self, runs: int) -> np.ndarray:
-        """The training queue's failure uniforms (paths, R) (``model_costs.step.init_product``)."""
+    def failures(self, runs: int, lane: int) -> np.ndarray:
+        """The training queue's failure uniforms (R,) of lane ``lane`` (``model_costs.step.init_product``: an
+        array (paths, R))."""
+        if self.threefry:
+            return threefry.uniforms_at(
+                self._init_words, streams.PRODUCT, (self.size, runs), lane * runs + np.arange(runs)
+            )
         if "failures" not in self._cache:
-            self._cache["failures"] = self._uniforms(self.init_key, streams.PRODUCT, (self.size, runs))
-        return self._cache["failures"]
+            self._cache["failures"] = np.asarray(uniforms(self.init_key, streams.PRODUCT, (self.size, runs)))
+        return self._cache["failures"][lane]
 
     def interruptions(self) -> np.ndarray:
         """The training queue's interruption counts (paths, R): the kernel's ``jax.random.poisson`` call itself
@@ -220,12 +259,7 @@ class ReplayDraws:
         }
 
     def _u(self, site: str, t: int, shape: tuple[int, ...]) -> np.ndarray:
-        a = self.block.month(site, t, shape)
-        if site in ("market_totals", "exits"):
-            return a[:, self.lane]
-        if site == "market_channels":
-            return a[..., self.lane]
-        return a[self.lane]
+        return self.block.lane(site, t, shape, self.lane)
 
     def _count(self, t: int, u, n, p) -> np.ndarray:
         """The kernel's Binomial(n, p) count at uniform ``u``; a draw whose count would change within the
@@ -295,7 +329,7 @@ class ReplayDraws:
         return remaining / (left + 1)
 
     def training_fails(self, r: int) -> float:
-        return float(self.block.failures(self.shapes["runs"])[self.lane, r])
+        return float(self.block.failures(self.shapes["runs"], self.lane)[r])
 
     # team
     def departures(self, t: int, n, probability):

@@ -30,6 +30,7 @@ from venturesim.report.charts import (
     FAN_QUANTILES,
     PANEL_WIDTH,
     _js_string,
+    _layer,
     band_labels,
     fan_data,
     month_axis,
@@ -406,7 +407,7 @@ def plot_time_to_arr(result: Result, thresholds: Sequence[float] = (1e6, 1e7)) -
     x = month_axis(0, int(frame["month"].max()))
     color = alt.Color("label:N", legend=_LEGEND, sort=list(dict.fromkeys(frame["label"])))
     lines = (
-        alt.Chart(frame)
+        alt.Chart()
         .mark_line(strokeWidth=2, interpolate="step-after")
         .encode(
             x=x,
@@ -416,7 +417,7 @@ def plot_time_to_arr(result: Result, thresholds: Sequence[float] = (1e6, 1e7)) -
     )
     hover = alt.selection_point(fields=["month"], nearest=True, on="pointerover", empty=False)
     points = (
-        alt.Chart(frame)
+        alt.Chart()
         .mark_point(filled=True, size=30)
         .encode(
             x=x,
@@ -435,7 +436,7 @@ def plot_time_to_arr(result: Result, thresholds: Sequence[float] = (1e6, 1e7)) -
     )
     return cast(
         alt.LayerChart,
-        alt.layer(lines, points).properties(
+        _layer([lines, points], frame).properties(
             title=alt.TitleParams(
                 "Time to ARR milestones", subtitle="all paths; a path counts from its first month there"
             ),
@@ -490,7 +491,7 @@ def plot_death_causes(result: Result) -> alt.LayerChart:
     y = alt.Y(
         "cause:N", title="Year of death" if by_year else None, sort=list(frame["cause"]), axis=alt.Axis(labelLimit=170)
     )
-    base = alt.Chart(frame).encode(y=y)
+    base = alt.Chart().encode(y=y)
     bars = base.mark_bar(color="#e15759").encode(
         x=alt.X("share:Q", title="Share of all paths", axis=alt.Axis(format="%")),
         tooltip=[
@@ -507,7 +508,7 @@ def plot_death_causes(result: Result) -> alt.LayerChart:
         subtitle.append("causes not recorded by this engine: when they died")
     return cast(
         alt.LayerChart,
-        alt.layer(bars, errors).properties(
+        _layer([bars, errors], frame).properties(
             title=alt.TitleParams("Causes of death", subtitle=subtitle),
             width="container",
             height=max(80, 28 * len(frame)),

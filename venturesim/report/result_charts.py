@@ -434,15 +434,10 @@ def plot_time_to_arr(result: Result, thresholds: Sequence[float] = (1e6, 1e7)) -
         )
         .add_params(hover)
     )
-    return cast(
-        alt.LayerChart,
-        _layer([lines, points], frame).properties(
-            title=alt.TitleParams(
-                "Time to ARR milestones", subtitle="all paths; a path counts from its first month there"
-            ),
-            width="container",
-            height=CHART_HEIGHT,
-        ),
+    return _layer([lines, points], frame).properties(
+        title=alt.TitleParams("Time to ARR milestones", subtitle="all paths; a path counts from its first month there"),
+        width="container",
+        height=CHART_HEIGHT,
     )
 
 
@@ -506,13 +501,8 @@ def plot_death_causes(result: Result) -> alt.LayerChart:
     subtitle = [f"{dead:,} of {result.paths:,} paths died by the horizon"]
     if by_year:
         subtitle.append("causes not recorded by this engine: when they died")
-    return cast(
-        alt.LayerChart,
-        _layer([bars, errors], frame).properties(
-            title=alt.TitleParams("Causes of death", subtitle=subtitle),
-            width="container",
-            height=max(80, 28 * len(frame)),
-        ),
+    return _layer([bars, errors], frame).properties(
+        title=alt.TitleParams("Causes of death", subtitle=subtitle), width="container", height=max(80, 28 * len(frame))
     )
 
 

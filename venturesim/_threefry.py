@@ -8,9 +8,9 @@ i, n and the key alone, so the elements of one path (one lane of the block) can 
 4,095 lanes' — which is what the discrete-event engine's replay of the kernel's draws needs
 (:class:`venturesim._draws.ReplayBlock`): a few dozen numbers a month instead of the block's arrays.
 
-Keys are a pair of uint32 words (``jax.random.key_data`` of a Threefry key). Every function here is elementwise
-uint32 arithmetic (addition modulo 2³², rotation, XOR), so NumPy gives JAX's bits exactly
-(``tests/test_threefry.py`` compares them with ``jax.random``)."""
+Keys are a pair of uint32 words (``jax.random.key_data`` of a Threefry key). The hash is elementwise uint32
+arithmetic (addition modulo 2³², rotation, XOR), so NumPy gives JAX's bits exactly (``tests/test_threefry.py``
+compares them with ``jax.random``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import numpy as np
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
 """Threefry-2x32's rotation constants, four rounds each, alternating (the reference's R_32x2)."""
 _PARITY = np.uint32(0x1BD11BDA)
-"""The key schedule's parity constant (Threefish's C240 for 32-bit words)."""
+"""The key schedule's parity constant for 32-bit words (Random123's ``SKEIN_KS_PARITY32``)."""
 
 
 def threefry_2x32(k0, k1, x0, x1) -> tuple[np.ndarray, np.ndarray]:

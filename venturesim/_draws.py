@@ -200,20 +200,27 @@ class ReplayBlock:
         return keys
 
     def lane(self, site: str, t: int, shape: tuple[int, ...], lane: int) -> np.ndarray:
-        """Lane ``lane``'s part of month t's array of ``site`` (the block's array without the lanes' axis)."""
+        """Lane ``lane``'s part of month t's array of ``site`` (the block's array without the lanes' axis), kept:
+        a site may be asked several times a month (the channels' funnel, once per channel and stage)."""
         domain, stream, full, axis = _site_layout(site, shape, self.size)
         if not self.threefry:
             block = self._cache.get((site, t))
             if block is None:
                 block = self._cache[(site, t)] = np.asarray(_site_uniforms(self.months_key, t, site, shape, self.size))
             return np.take(block, lane, axis=axis)
+        kept = self._cache.get((site, t, lane))
+        if kept is not None:
+            return kept
         key = self._month_keys(t)[domain]
         if site == "market_ages":  # (S, A): element (lane, s) of each age's array, under its own key
             ages = threefry.fold_in(key, stream)
             segments, age_count = shape
             index = (lane * segments + np.arange(segments))[:, None]
-            return threefry.uniforms_at(ages, np.arange(age_count)[None, :], full[:-1], index)
-        return threefry.uniforms_at(key, stream, full, threefry.lane_index(full, axis, lane))
+            kept = threefry.uniforms_at(ages, np.arange(age_count)[None, :], full[:-1], index)
+        else:
+            kept = threefry.uniforms_at(key, stream, full, threefry.lane_index(full, axis, lane))
+        self._cache[(site, t, lane)] = kept
+        return kept
 
     def failures(self, runs: int, lane: int) -> np.ndarray:
         """The training queue's failure uniforms (R,) of lane ``lane`` (``model_costs.step.init_product``: an

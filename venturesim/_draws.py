@@ -224,14 +224,16 @@ class ReplayBlock:
 
     def failures(self, runs: int, lane: int) -> np.ndarray:
         """The training queue's failure uniforms (R,) of lane ``lane`` (``model_costs.step.init_product``: an
-        array (paths, R))."""
-        if self.threefry:
-            return threefry.uniforms_at(
-                self._init_words, streams.PRODUCT, (self.size, runs), lane * runs + np.arange(runs)
-            )
-        if "failures" not in self._cache:
-            self._cache["failures"] = np.asarray(uniforms(self.init_key, streams.PRODUCT, (self.size, runs)))
-        return self._cache["failures"][lane]
+        array (paths, R)), kept: each run asks once."""
+        kept = self._cache.get(("failures", lane))
+        if kept is None:
+            if self.threefry:
+                index = lane * runs + np.arange(runs)
+                kept = threefry.uniforms_at(self._init_words, streams.PRODUCT, (self.size, runs), index)
+            else:
+                kept = np.asarray(uniforms(self.init_key, streams.PRODUCT, (self.size, runs)))[lane]
+            self._cache[("failures", lane)] = kept
+        return kept
 
     def interruptions(self) -> np.ndarray:
         """The training queue's interruption counts (paths, R): the kernel's ``jax.random.poisson`` call itself

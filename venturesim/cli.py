@@ -132,6 +132,8 @@ def use_compile_cache(enabled: bool = True) -> Path | None:
     program. Every program is kept, the small ones too: a run compiles some fifteen of 10–300 ms besides the
     engine (the inputs' sampling, the report's replay of a path), and reading them back made a warm
     ``venturesim run`` ≈ 1 s faster than compiling them again (docs/performance.md, 2026-12-07, stop 43). The
+    engine's kernel is also kept traced, in ``<folder>-programs`` (:mod:`venturesim.engine.programs`), which saves
+    its trace and lowering (≈ 1 s more). The
     folder is kept under 2 GiB, least recently used entries first (when the ``filelock`` package is present, as
     jax requires for that).
     """

@@ -29,6 +29,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from venturesim import _streams as streams
 from venturesim.engine.jax_engine import BLOCK, KERNEL_COMPILER_OPTIONS, months_compacted, run_block
 from venturesim.engine.params import sample_with_draws
+from venturesim.engine.programs import kernel
 from venturesim.engine.result import Result, build_dataset, store_rows
 from venturesim.scenario.schema import MAX_MONTHS, MAX_PATHS, MAX_SEED, Scenario
 from venturesim.spec.errors import UsageError
@@ -317,14 +318,16 @@ def run_blocks(
     device in the call): 170 against 180–193 ms a block of ``seed_stage_api`` through ``jax.device_put`` first,
     whose Python cost is per leaf (226 a block; docs/performance.md, "Constant series sent as one month")."""
     width = blocks_per_call(device)
+    call: Callable
     if isinstance(device, Mesh):
         mesh, sharding = device, NamedSharding(device, PartitionSpec("paths"))
-        call = partial(run_sharded, mesh=mesh)
+        call = partial(run_sharded, months=months, metrics=metrics, width=width, mesh=mesh)
 
         def put(arguments):
             return jax.device_put(arguments, sharding)
-    else:
-        call = run_block
+    else:  # run_block, through the program kept beside the compile cache where it is on (every call has one shape)
+        first = jax.tree_util.tree_map(lambda a: a[: width * BLOCK], params)
+        call = kernel(first, keys[:width], months, metrics, width)
 
         def put(arguments):
             return arguments
@@ -333,7 +336,7 @@ def run_blocks(
     with jax.default_device(None if isinstance(device, Mesh) else device):
         for b in range(0, len(keys), width):
             block = jax.tree_util.tree_map(lambda a, b=b: a[b * BLOCK : (b + width) * BLOCK], params)
-            parts.append(call(*put((block, keys[b : b + width])), months, metrics, width))
+            parts.append(call(*put((block, keys[b : b + width]))))
     records = {m: np.concatenate([np.moveaxis(np.asarray(r[m]), 0, 1) for r, _ in parts]) for m in parts[0][0]}
     finals = {m: np.concatenate([np.asarray(f[m]) for _, f in parts]) for m in parts[0][1]}
     return records, finals

@@ -100,10 +100,10 @@ def test_the_key_follows_shapes_static_arguments_code_and_settings_not_numbers(m
     assert programs.program_key(*_inputs(SCENARIO.override({"company.initial_cash": 9e6})), 23, metrics, 1) == key
     leaves, treedef = jax.tree_util.tree_flatten(params)
     wider = jax.tree_util.tree_unflatten(treedef, [np.concatenate([leaves[0], leaves[0]])] + leaves[1:])
-    float64 = jax.tree_util.tree_unflatten(treedef, [np.asarray(leaves[0], np.float64)] + leaves[1:])
+    ints = jax.tree_util.tree_unflatten(treedef, [np.asarray(leaves[0], np.int32)] + leaves[1:])
     others = {
         "a wider leaf": programs.program_key(wider, keys, 23, metrics, 1),
-        "a float64 leaf": programs.program_key(float64, keys, 23, metrics, 1),
+        "an int32 leaf": programs.program_key(ints, keys, 23, metrics, 1),
         "the horizon": programs.program_key(params, keys, 24, metrics, 1),
         "the metrics": programs.program_key(params, keys, 23, (*metrics, "runway"), 1),
         "the blocks per call": programs.program_key(params, keys, 23, metrics, 2),

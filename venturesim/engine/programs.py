@@ -9,7 +9,7 @@ kernel and lowers it to StableHLO to compute the cache's key: 1.0–1.8 CPU s in
 executable is left. The numbers are the same, bit for bit: XLA compiles the same StableHLO with the same options
 (:data:`~venturesim.engine.jax_engine.KERNEL_COMPILER_OPTIONS`).
 
-A program is kept under a key made of everything its trace depends on: the inputs' tree, shapes and dtypes, the
+A program is kept under a key made of everything its trace depends on: the inputs' tree and types as jit sees them, the
 static arguments (horizon, metrics, blocks per call), the jax and jaxlib versions, the backend, JAX's settings that
 change a trace (64-bit floats, the PRNG implementation, Threefry's partitionable mode, default matmul precision,
 dtype promotion) and the content of every source file of this package (a changed rule makes a new key). That is
@@ -31,7 +31,6 @@ from pathlib import Path
 
 import jax
 import jaxlib
-import numpy as np
 
 from venturesim._io import atomic_write_bytes
 from venturesim.engine.jax_engine import KERNEL_COMPILER_OPTIONS, run_block
@@ -84,8 +83,7 @@ def program_key(params, block_keys, months: int, metrics: tuple[str, ...], width
         f"jax {jax.__version__} jaxlib {jaxlib.__version__} {device.platform} {device.device_kind}",
         source_digest(),
         str(treedef),
-        ";".join(f"{np.dtype(leaf.dtype).str}{tuple(np.shape(leaf))}" for leaf in leaves),
-        f"{block_keys.dtype}{tuple(block_keys.shape)}",
+        ";".join(str(jax.typeof(leaf)) for leaf in [*leaves, block_keys]),  # as jit sees them: ~ marks a weak type
         repr((months, tuple(metrics), width, KERNEL_COMPILER_OPTIONS)),
         repr([(name, str(getattr(jax.config, name, None))) for name in TRACE_SETTINGS]),
     ]

@@ -61,6 +61,9 @@ def pytest_configure(config):
         os.environ[_CACHE_ENV] = folder
         os.environ[_OWNED_ENV] = str(os.getpid())
     os.environ["VENTURESIM_COMPILE_CACHE"] = folder  # `venturesim run` in a test uses the session's folder too
+    # the kernel traced in each process, as before venturesim.engine.programs (tests/engine/test_programs.py keeps its
+    # own): exporting every test company's program, mostly run once, cost the suite ≈ 1 minute
+    os.environ["VENTURESIM_KEEP_PROGRAMS"] = "off"
     import jax
 
     jax.config.update("jax_compilation_cache_dir", folder)

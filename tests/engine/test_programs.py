@@ -45,7 +45,10 @@ def traced():
         return _run()
 
 
-def test_the_folder_sits_beside_the_compile_cache():
+def test_the_folder_sits_beside_the_compile_cache(monkeypatch):
+    monkeypatch.setenv(programs.KEEP_ENV, "off")  # as in this test session (tests/conftest.py)
+    assert programs.program_folder() is None
+    monkeypatch.setenv(programs.KEEP_ENV, "on")
     folder = jax.config.jax_compilation_cache_dir  # the tests' session cache (tests/conftest.py), or none
     expected = None if not folder else Path(folder).expanduser().with_name(Path(folder).name + "-programs")
     assert programs.program_folder() == expected

@@ -24,6 +24,7 @@ compile cache folder nothing is kept and the kernel is traced as before. A file 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -51,8 +52,17 @@ _loading = threading.Lock()
 """Held while a program is read or traced (the chunks' threads ask for the same one at once)."""
 
 
+KEEP_ENV = "VENTURESIM_KEEP_PROGRAMS"
+"""``off`` keeps no program whatever the compile cache. The test session sets it (tests/conftest.py): its programs
+are mostly run once, in one process, and exporting each cost the suite ≈ 1 minute; tests/engine/test_programs.py
+keeps its own."""
+
+
 def program_folder() -> Path | None:
-    """Where traced programs are kept: ``<JAX's compilation cache folder>-programs``; None when that cache is off."""
+    """Where traced programs are kept: ``<JAX's compilation cache folder>-programs``; None when that cache is off
+    or ``$VENTURESIM_KEEP_PROGRAMS`` is ``off``."""
+    if os.environ.get(KEEP_ENV, "").strip().lower() in ("off", "0", "false", "no"):
+        return None
     folder = jax.config.jax_compilation_cache_dir
     if not folder:
         return None

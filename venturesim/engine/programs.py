@@ -17,8 +17,8 @@ what ``jax.jit``'s own in-memory cache keys a trace by, with the code added, so 
 a fresh trace would give the same program. The numbers of a scenario are leaves, never part of the key.
 
 The programs are kept in ``<compile cache folder>-programs`` (one file per key, written atomically); without a
-compile cache folder nothing is kept and the kernel is traced as before. A file that cannot be read back
-(truncated, another format) is traced and written again.
+compile cache folder, or with ``VENTURESIM_KEEP_PROGRAMS=off``, nothing is kept and the kernel is traced as before.
+A file that cannot be read back (truncated, another format) is traced and written again.
 """
 
 from __future__ import annotations

@@ -374,3 +374,16 @@ def test_run_keeps_the_report_bundle_beside_its_compile_cache(template, tmp_path
         assert kept.name.startswith("vega-v") and kept.read_text(encoding="utf-8") == html.vega_bundle()
     finally:
         html.vega_bundle.cache_clear()
+
+
+@pytest.mark.parametrize("value", ["off", "OFF", " no ", "0", "false"])
+def test_every_off_word_turns_both_kept_folders_off(monkeypatch, tmp_path, value):
+    """The compile cache and the kept programs read one list of words for "off" (venturesim._env)."""
+    from venturesim.cli import compile_cache_folder
+    from venturesim.engine import programs
+
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", value)
+    monkeypatch.setenv(programs.KEEP_ENV, value)
+    assert compile_cache_folder() is None and programs.program_folder() is None
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", str(tmp_path / "jax"))
+    assert compile_cache_folder() == tmp_path / "jax"

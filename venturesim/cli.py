@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from venturesim._env import switched_off
+
 
 def _exit_code_help() -> str:
     from venturesim.spec.errors import EXIT_CODES
@@ -106,7 +108,7 @@ def compile_cache_folder() -> Path | None:
     ``~/Library/Caches/venturesim/jax`` on macOS, ``%LOCALAPPDATA%\\venturesim\\Cache\\jax`` on Windows).
     """
     folder = os.environ.get(COMPILE_CACHE_ENV, "").strip()
-    if folder.lower() in ("off", "0", "false", "no"):
+    if switched_off(folder):
         return None
     if folder:
         return Path(folder).expanduser()

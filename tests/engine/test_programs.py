@@ -4,6 +4,7 @@ and JAX's settings, never the numbers; a damaged file traced again, an unwritabl
 
 The runs have the shapes of tests/analysis/test_sweep.py (the startup scenario, 512 paths, 23 months): one program."""
 
+import os
 from pathlib import Path
 
 import jax
@@ -152,3 +153,52 @@ def test_a_folder_that_cannot_be_written_keeps_nothing_and_the_run_goes_on(monke
     monkeypatch.setattr(programs, "_loaded", {})
     _assert_same(_run(), traced)
     assert blocker.read_text() == ""
+
+
+def _kept(folder: Path, name: str, size: int, used_at: int) -> Path:
+    """A kept program's file of ``size`` bytes, last used at ``used_at`` (seconds since the epoch)."""
+    path = folder / f"{name}{programs.SUFFIX}"
+    path.write_bytes(b"x" * size)
+    os.utime(path, (used_at, used_at))
+    return path
+
+
+def test_the_folder_is_pruned_least_recently_used_first(tmp_path):
+    """Five programs of 100 bytes used at t = 1 … 5, the limit 250 bytes: the three used first go, the two latest
+    stay (200 ≤ 250); files that are not kept programs (a write in progress, another tool's) are left alone."""
+    paths = [_kept(tmp_path, f"p{t}", 100, 1_000_000 + t) for t in (3, 1, 5, 2, 4)]
+    in_progress = tmp_path / f".p6{programs.SUFFIX}.a1b2c3.tmp"
+    in_progress.write_bytes(b"x" * 1000)
+    (tmp_path / "notes.txt").write_bytes(b"x" * 1000)
+    programs.prune(tmp_path, limit=250)
+    left = sorted(p.name for p in tmp_path.glob(f"*{programs.SUFFIX}"))
+    assert left == [f"p4{programs.SUFFIX}", f"p5{programs.SUFFIX}"]
+    assert in_progress.exists() and (tmp_path / "notes.txt").exists()
+    programs.prune(tmp_path, limit=200)  # at the limit: nothing more goes
+    assert len(list(tmp_path.glob(f"*{programs.SUFFIX}"))) == 2
+    assert paths[2].exists()
+
+
+def test_a_program_read_back_counts_as_just_used(kept_in, traced):
+    """The run's program, made the oldest file, is read back by the next run and so outlives a newer one when
+    the folder is pruned to one program's size."""
+    _run()
+    (path,) = kept_in.glob(f"*{programs.SUFFIX}")
+    os.utime(path, (1_000_000, 1_000_000))
+    newer = _kept(kept_in, "another", 10, 2_000_000)
+    programs._loaded.clear()
+    _assert_same(_run(), traced)
+    assert path.stat().st_mtime > 2_000_000
+    programs.prune(kept_in, limit=path.stat().st_size)
+    assert path.exists() and not newer.exists()
+
+
+def test_a_new_program_prunes_the_folder(kept_in, monkeypatch, traced):
+    """Writing a program prunes the folder to ``PROGRAMS_MAX_BYTES``: with a bound of 4 MB, an unused program of 5 MB
+    goes, and the new one (≈ 0.2 MB) stays."""
+    kept_in.mkdir()
+    stale = _kept(kept_in, "stale", 5_000_000, 1_000_000)
+    monkeypatch.setattr(programs, "PROGRAMS_MAX_BYTES", 4_000_000)
+    _assert_same(_run(), traced)
+    (new,) = kept_in.glob(f"*{programs.SUFFIX}")
+    assert not stale.exists() and 10_000 < new.stat().st_size < 4_000_000

@@ -18,11 +18,14 @@ a fresh trace would give the same program. The numbers of a scenario are leaves,
 
 The programs are kept in ``<compile cache folder>-programs`` (one file per key, written atomically); without a
 compile cache folder, or with ``VENTURESIM_KEEP_PROGRAMS=off``, nothing is kept and the kernel is traced as before.
-A file that cannot be read back (truncated, another format) is traced and written again.
+A file that cannot be read back (truncated, another format) is traced and written again. The folder is kept under
+:data:`PROGRAMS_MAX_BYTES`, least recently used programs first, as JAX keeps its cache folder under its own bound: a
+changed source file or a new venturesim makes every older program unusable, and without a bound they would pile up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -33,6 +36,7 @@ from pathlib import Path
 import jax
 import jaxlib
 
+from venturesim._env import switched_off
 from venturesim._io import atomic_write_bytes
 from venturesim.engine.jax_engine import KERNEL_COMPILER_OPTIONS, run_block
 
@@ -45,6 +49,10 @@ TRACE_SETTINGS = (
     "jax_numpy_dtype_promotion",
 )
 """JAX's settings that change what a trace gives (and so are part of a kept program's key)."""
+
+PROGRAMS_MAX_BYTES = 256 * 1024**2
+"""The kept programs' folder is pruned to this size (least recently used first) after each program it gains: some
+1,000 programs of ``seed_stage_api``'s ≈ 0.2 MB (the compile cache beside it is kept under 2 GiB)."""
 
 _loaded: dict[str, Callable] = {}
 """Programs already deserialized (or exported) in this process, by key."""
@@ -61,7 +69,7 @@ keeps its own."""
 def program_folder() -> Path | None:
     """Where traced programs are kept: ``<JAX's compilation cache folder>-programs``; None when that cache is off
     or ``$VENTURESIM_KEEP_PROGRAMS`` is ``off``."""
-    if os.environ.get(KEEP_ENV, "").strip().lower() in ("off", "0", "false", "no"):
+    if switched_off(os.environ.get(KEEP_ENV)):
         return None
     folder = jax.config.jax_compilation_cache_dir
     if not folder:
@@ -113,6 +121,7 @@ def kernel(params, block_keys, months: int, metrics: tuple[str, ...], width: int
             if exported is None:
                 exported = _export(params, block_keys, months, metrics, width)
                 _write(folder / f"{key}{SUFFIX}", exported.serialize())
+                prune(folder)
             _loaded[key] = jax.jit(exported.call, compiler_options=KERNEL_COMPILER_OPTIONS)
         call = _loaded[key]
     return lambda p, k: call(jax.tree_util.tree_leaves(p), k)
@@ -131,11 +140,15 @@ def _export(params, block_keys, months, metrics, width) -> jax.export.Exported:
 
 def _read(path: Path) -> jax.export.Exported | None:
     """The program kept at ``path``, or None where there is none or it cannot be read back (missing, truncated,
-    another format: it is then traced and written again)."""
+    another format: it is then traced and written again). A program read back is marked as just used (its
+    modification time, which :func:`prune` keeps the latest of)."""
     try:
-        return jax.export.deserialize(bytearray(path.read_bytes()))
+        exported = jax.export.deserialize(bytearray(path.read_bytes()))
     except Exception:
         return None
+    with contextlib.suppress(OSError):  # a folder that cannot be written: the program is still used
+        os.utime(path)
+    return exported
 
 
 def _write(path: Path, blob: bytes) -> None:
@@ -146,3 +159,28 @@ def _write(path: Path, blob: bytes) -> None:
         atomic_write_bytes(path, bytes(blob))
     except OSError:
         pass
+
+
+def prune(folder: Path, limit: int | None = None) -> None:
+    """Remove the kept programs used least recently (oldest modification time first: a program is touched when it
+    is read back) until those left in ``folder`` hold at most ``limit`` bytes (default :data:`PROGRAMS_MAX_BYTES`).
+    Best effort: a file another process removed meanwhile, or one that cannot be removed, is passed over."""
+    limit = PROGRAMS_MAX_BYTES if limit is None else limit
+    kept = []
+    for path in folder.glob(f"*{SUFFIX}"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        kept.append((stat.st_mtime_ns, path.name, stat.st_size, path))
+    total = sum(size for _, _, size, _ in kept)
+    for _, _, size, path in sorted(kept):
+        if total <= limit:
+            break
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass  # removed by another process: gone all the same
+        except OSError:
+            continue  # cannot be removed: it still counts
+        total -= size

@@ -179,26 +179,33 @@ def test_the_folder_is_pruned_least_recently_used_first(tmp_path):
     assert paths[2].exists()
 
 
-def test_a_program_read_back_counts_as_just_used(kept_in, traced):
-    """The run's program, made the oldest file, is read back by the next run and so outlives a newer one when
-    the folder is pruned to one program's size."""
-    _run()
-    (path,) = kept_in.glob(f"*{programs.SUFFIX}")
+def _tiny_program() -> bytes:
+    """A small exported program (x ↦ x + 1 on 3 floats): a file ``_read`` accepts, without tracing the kernel."""
+    return bytes(jax.export.export(jax.jit(lambda x: x + 1.0))(np.zeros(3, np.float32)).serialize())
+
+
+def test_a_program_read_back_counts_as_just_used(tmp_path):
+    """A program read back gets a new modification time, so it outlives a newer one when the folder is pruned to
+    one program's size; a damaged file is not renewed (it is traced and written again)."""
+    path = tmp_path / f"old{programs.SUFFIX}"
+    path.write_bytes(_tiny_program())
     os.utime(path, (1_000_000, 1_000_000))
-    newer = _kept(kept_in, "another", 10, 2_000_000)
-    programs._loaded.clear()
-    _assert_same(_run(), traced)
-    assert path.stat().st_mtime > 2_000_000
-    programs.prune(kept_in, limit=path.stat().st_size)
-    assert path.exists() and not newer.exists()
+    newer = _kept(tmp_path, "newer", path.stat().st_size, 2_000_000)
+    damaged = _kept(tmp_path, "damaged", 10, 1_500_000)
+    assert programs._read(path) is not None and programs._read(damaged) is None
+    assert path.stat().st_mtime > 2_000_000 and damaged.stat().st_mtime == 1_500_000
+    programs.prune(tmp_path, limit=path.stat().st_size)
+    assert path.exists() and not newer.exists() and not damaged.exists()
 
 
-def test_a_new_program_prunes_the_folder(kept_in, monkeypatch, traced):
+def test_a_new_program_prunes_the_folder(kept_in, monkeypatch):
     """Writing a program prunes the folder to ``PROGRAMS_MAX_BYTES``: with a bound of 4 MB, an unused program of 5 MB
-    goes, and the new one (≈ 0.2 MB) stays."""
+    goes and the new one stays (the kernel's export replaced by a small program: only the writing is tested)."""
     kept_in.mkdir()
     stale = _kept(kept_in, "stale", 5_000_000, 1_000_000)
     monkeypatch.setattr(programs, "PROGRAMS_MAX_BYTES", 4_000_000)
-    _assert_same(_run(), traced)
+    monkeypatch.setattr(programs, "_export", lambda *args: jax.export.deserialize(bytearray(_tiny_program())))
+    params, keys = _inputs()
+    programs.kernel(params, keys, 23, ("cash",), 1)
     (new,) = kept_in.glob(f"*{programs.SUFFIX}")
-    assert not stale.exists() and 10_000 < new.stat().st_size < 4_000_000
+    assert not stale.exists() and new.name == f"{programs.program_key(params, keys, 23, ('cash',), 1)}{programs.SUFFIX}"

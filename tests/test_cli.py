@@ -387,3 +387,60 @@ def test_every_off_word_turns_both_kept_folders_off(monkeypatch, tmp_path, value
     assert compile_cache_folder() is None and programs.program_folder() is None
     monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", str(tmp_path / "jax"))
     assert compile_cache_folder() == tmp_path / "jax"
+
+
+def _cache_folders(root):
+    """Kept folders beside ``root/jax`` holding files of every kept kind (sizes in bytes) and files of the user's."""
+    files = {
+        "jax/jit_run_block-1a2b-cache": 100,
+        "jax/jit_run_block-1a2b-atime": 8,
+        "jax/.lockfile": 0,
+        "jax/notes.txt": 5,  # the user's own: VENTURESIM_COMPILE_CACHE may name any folder
+        "jax/sub/deeper-cache": 7,  # in a subfolder: not venturesim's either
+        "jax-programs/0f1e.jaxexport": 1000,
+        "jax-programs/.0f1e.jaxexport.a1b2c3.tmp": 10,  # an atomic write in progress
+        "jax-report/vega-v6_4-vl-convert-1.9.js": 500,
+    }
+    for name, size in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"x" * size)
+    return root / "jax"
+
+
+def test_cache_shows_the_kept_folders_and_clears_only_venturesims_files(monkeypatch, tmp_path):
+    """`venturesim cache` counts 3 + 2 + 1 kept files (108, 1,010 and 500 bytes); `--clear` removes exactly those,
+    leaves the user's two files and the folder holding them, and removes the two folders left empty."""
+    folder = _cache_folders(tmp_path)
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", str(folder))
+    monkeypatch.setenv("COLUMNS", "200")
+    shown = runner.invoke(app, ["cache"])
+    assert shown.exit_code == 0, shown.output
+    rows = {line.split("│")[1].strip(): line for line in shown.output.splitlines() if line.count("│") == 5}
+    assert rows.keys() == {"compiled programs (JAX)", "traced kernels", "report's JavaScript bundle"}
+    assert "│     3 │ 0.0 MB" in rows["compiled programs (JAX)"] and "│     2 │ 0.0 MB" in rows["traced kernels"]
+    assert f"{folder}: 1 other file(s), not venturesim's, left alone" in shown.output
+    assert sum(p.is_file() for p in tmp_path.rglob("*")) == 8  # nothing removed by looking
+    cleared = runner.invoke(app, ["cache", "--clear"])
+    assert cleared.exit_code == 0, cleared.output
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["jax/notes.txt", "jax/sub/deeper-cache"]
+    assert not (tmp_path / "jax-programs").exists() and not (tmp_path / "jax-report").exists()
+    again = runner.invoke(app, ["cache"])
+    assert again.exit_code == 0 and "│     0 │ 0.0 MB" in again.output
+
+
+def test_cache_usage_and_clear_count_bytes(tmp_path):
+    """The library side: the kept files' bytes (100 + 8 + 0), the other files counted apart, and a clear that
+    returns what it removed."""
+    from venturesim import _cache
+
+    compiled, programs, report = _cache.kept_folders(_cache_folders(tmp_path))
+    assert _cache.usage(compiled) == _cache.Usage(3, 108, 1) and _cache.usage(programs) == _cache.Usage(2, 1010, 0)
+    assert _cache.clear(report) == _cache.Usage(1, 500, 0) and _cache.usage(report) == _cache.Usage(0, 0, 0)
+    assert _cache.clear(report) == _cache.Usage(0, 0, 0)  # the folder is gone: nothing to do
+
+
+def test_cache_with_the_cache_off(monkeypatch):
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", "off")
+    result = runner.invoke(app, ["cache", "--clear"])
+    assert result.exit_code == 0 and "the compile cache is off" in result.output

@@ -497,6 +497,43 @@ def new(
     console.print(f"wrote {path}; edit it, then: venturesim run {path}")
 
 
+@app.command()
+def cache(
+    clear: bool = typer.Option(False, "--clear", help="Remove the kept files (only those venturesim and JAX wrote)."),
+) -> None:
+    """Show the folders `run` keeps compiled programs in between runs, with their sizes; --clear empties them."""
+    from rich.markup import escape
+
+    from venturesim import _cache
+    from venturesim.spec.errors import OutputError
+
+    folder = compile_cache_folder()
+    if folder is None:
+        console.print(f"the compile cache is off (${COMPILE_CACHE_ENV}=off): nothing is kept between runs")
+        return
+    table = Table(title="Removed" if clear else "Kept between runs of `venturesim run`")
+    for column in ("what", "folder", "files", "size"):
+        table.add_column(column, justify="right" if column in ("files", "size") else "left", overflow="fold")
+    others = []
+    with clean_errors():
+        for kept in _cache.kept_folders(folder):
+            try:
+                use = _cache.clear(kept) if clear else _cache.usage(kept)
+            except OSError as exc:
+                raise OutputError(f"could not clear {kept.path}: {exc.strerror or exc}") from None
+            table.add_row(kept.what, escape(str(kept.path)), f"{use.files:,}", f"{use.bytes / 1e6:,.1f} MB")
+            if use.others:
+                others.append(f"{kept.path}: {use.others} other file(s), not venturesim's, left alone")
+    console.print(table)
+    for line in others:
+        console.print(line, markup=False, highlight=False)
+    if not clear:
+        console.print(
+            f"JAX keeps its folder under {COMPILE_CACHE_MAX_BYTES / 1024**3:.0f} GiB and the traced kernels under "
+            "256 MB, least recently used first; `venturesim cache --clear` empties them (the next run compiles again)."
+        )
+
+
 @app.command("calibrate-product")
 def calibrate_product(
     quick: bool = typer.Option(

@@ -410,9 +410,13 @@ def _cache_folders(root):
 def test_cache_shows_the_kept_folders_and_clears_only_venturesims_files(monkeypatch, tmp_path):
     """`venturesim cache` counts 3 + 2 + 1 kept files (108, 1,010 and 500 bytes); `--clear` removes exactly those,
     leaves the user's two files and the folder holding them, and removes the two folders left empty."""
+    from rich.console import Console
+
+    from venturesim import cli
+
     folder = _cache_folders(tmp_path)
     monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", str(folder))
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(cli, "console", Console(width=400, soft_wrap=False))  # one line per folder, however long
     shown = runner.invoke(app, ["cache"])
     assert shown.exit_code == 0, shown.output
     rows = {line.split("│")[1].strip(): line for line in shown.output.splitlines() if line.count("│") == 5}

@@ -22,6 +22,20 @@ def files(tmp_path_factory):
     return folder
 
 
+@pytest.fixture
+def kept(monkeypatch, tmp_path):
+    """What the commands keep between runs, recorded (the tests' JAX cache stays as it is): a list that gets the
+    compile cache's folder at each ``use_compile_cache`` call."""
+    from venturesim import cli
+    from venturesim.report import html
+
+    calls: list = []
+    monkeypatch.setattr(cli, "compile_cache_folder", lambda: tmp_path / "jax")
+    monkeypatch.setattr(cli, "use_compile_cache", lambda enabled=True: calls.append(cli.compile_cache_folder()))
+    monkeypatch.setattr(html, "BUNDLE_FOLDER", None)
+    return calls
+
+
 def test_inputs_lists_every_uncertain_input_with_its_range(files):
     out = runner.invoke(app, ["inputs", str(files / "plan.yaml")])
     assert out.exit_code == 0, out.output
@@ -46,7 +60,7 @@ def test_stress_list_names_every_pack():
     assert all(name in out.output for name in ("funding_winter", "gpu_price_spike", "churn_doubling", "source:"))
 
 
-def test_compare_writes_the_table_and_the_report(files, tmp_path):
+def test_compare_writes_the_table_and_the_report(files, tmp_path, kept):
     out = runner.invoke(
         app,
         [
@@ -65,6 +79,10 @@ def test_compare_writes_the_table_and_the_report(files, tmp_path):
     assert lean["difference"] == pytest.approx(12_000, abs=1)
     assert (tmp_path / "c" / "report.html").stat().st_size > 100_000
     assert "'lean' first-order dominates 'plan'" in out.output
+    from venturesim.report import html  # kept between runs, as `run` keeps them: the programs and the report's bundle
+
+    assert kept == [tmp_path / "jax"]
+    assert tmp_path / "jax-report" == html.BUNDLE_FOLDER
 
 
 @pytest.mark.slow
@@ -81,7 +99,7 @@ def test_goal_seek_prints_the_break_point(files, tmp_path):
     assert "Goal seek" in (tmp_path / "g" / "report.html").read_text()
 
 
-def test_pitch_check_reports_claims_and_refuses_a_bad_file(files, tmp_path):
+def test_pitch_check_reports_claims_and_refuses_a_bad_file(files, tmp_path, kept):
     out = runner.invoke(
         app,
         ["pitch-check", str(files / "plan.yaml"), str(files / "claims.yaml"), "--paths", "1000", "--no-report",
@@ -89,5 +107,8 @@ def test_pitch_check_reports_claims_and_refuses_a_bad_file(files, tmp_path):
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     assert "all claims together" in out.output and "company.initial_cash" in out.output
+    from venturesim.report import html  # the programs kept, no report and so no bundle
+
+    assert kept == [tmp_path / "jax"] and html.BUNDLE_FOLDER is None
     bad = runner.invoke(app, ["pitch-check", str(files / "plan.yaml"), str(files / "bad_claims.yaml")])
     assert bad.exit_code == 3 and "bad_claims.yaml:3:5" in bad.output

@@ -448,3 +448,26 @@ def test_cache_with_the_cache_off(monkeypatch):
     monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", "off")
     result = runner.invoke(app, ["cache", "--clear"])
     assert result.exit_code == 0 and "the compile cache is off" in result.output
+
+
+def test_use_compile_cache_for_analysts_is_the_commands_cache(monkeypatch):
+    """``vs.use_compile_cache()`` turns on the folder the commands use ($VENTURESIM_COMPILE_CACHE, here the test
+    session's) and returns it; with the cache off it returns None and leaves JAX's settings alone."""
+    import jax
+
+    import venturesim as vs
+    from venturesim import cli
+
+    assert vs.use_compile_cache is cli.use_compile_cache
+    before = jax.config.jax_compilation_cache_dir
+    min_time = jax.config.jax_persistent_cache_min_compile_time_secs
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", "off")
+    assert vs.use_compile_cache() is None and jax.config.jax_compilation_cache_dir == before
+    if not before:
+        pytest.skip("this test session keeps no compile cache (VENTURESIM_TEST_COMPILE_CACHE=off)")
+    monkeypatch.setenv("VENTURESIM_COMPILE_CACHE", before)
+    try:
+        assert vs.use_compile_cache() == Path(before) and jax.config.jax_compilation_cache_dir == before
+        assert jax.config.jax_persistent_cache_min_compile_time_secs == 0.0  # every program kept, as the commands
+    finally:
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", min_time)

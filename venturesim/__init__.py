@@ -35,6 +35,7 @@ _ENGINE_EXPORTS = {
     "pitch_check": "venturesim.analysis.pitch",
     "stress": "venturesim.analysis.stress",
     "sweep": "venturesim.analysis.sweep",
+    "use_compile_cache": "venturesim._cache",
 }
 """Imported on first use: the engine imports JAX (seconds), which loading or checking a scenario never needs,
 and the scenario's schema imports pydantic and scipy.special, which ``venturesim --help`` does not need."""
@@ -239,4 +240,5 @@ __all__ = [
     "simulate",
     "stress",
     "sweep",
+    "use_compile_cache",
 ]

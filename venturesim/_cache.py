@@ -1,7 +1,8 @@
-"""The folders ``venturesim run`` keeps between runs, and what they hold: for ``venturesim cache``.
+"""The folders venturesim keeps between runs: where they are, turning them on, and what they hold.
 
-Three folders sit side by side, named from the compile cache's folder ``F``
-(:func:`venturesim.cli.compile_cache_folder`):
+:func:`use_compile_cache` turns JAX's persistent compilation cache on in :func:`compile_cache_folder` (every
+command that simulates does; an analyst calls ``venturesim.use_compile_cache()`` once per session). Three folders
+then sit side by side, named from that folder ``F``:
 
 * ``F``: JAX's persistent compilation cache, the compiled programs (``<name>-<key>-cache`` with its
   ``-atime`` file, and JAX's ``.lockfile``), kept under 2 GiB by JAX, least recently used first;
@@ -22,6 +23,61 @@ import fnmatch
 import os
 from pathlib import Path
 from typing import NamedTuple
+
+from venturesim._env import switched_off
+
+COMPILE_CACHE_ENV = "VENTURESIM_COMPILE_CACHE"
+COMPILE_CACHE_MAX_BYTES = 2 * 1024**3
+
+
+def compile_cache_folder() -> Path | None:
+    """Where compiled JAX programs are kept between runs, or None when the cache is off.
+
+    ``$VENTURESIM_COMPILE_CACHE`` names the folder (``off`` turns the cache off); by default it is
+    ``jax`` in the user's cache folder (platformdirs: ``~/.cache/venturesim/jax`` on Linux,
+    ``~/Library/Caches/venturesim/jax`` on macOS, ``%LOCALAPPDATA%\\venturesim\\Cache\\jax`` on Windows).
+    """
+    folder = os.environ.get(COMPILE_CACHE_ENV, "").strip()
+    if switched_off(folder):
+        return None
+    if folder:
+        return Path(folder).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("venturesim", appauthor=False)) / "jax"
+
+
+def use_compile_cache(enabled: bool = True) -> Path | None:
+    """Turn on JAX's persistent compilation cache in :func:`compile_cache_folder` (unless ``enabled`` is False).
+
+    A scenario's engine program depends only on its shapes (segments, rounds, roles, ..., the horizon and
+    the chunk), never on its numbers, so a second run of a scenario of the same shape reads the compiled
+    program back (≈ 1 s) instead of compiling it again (10-40 s on 2 cores). XLA keys each entry by the
+    program, the compile options and the jax/jaxlib version, so an entry is never used for another
+    program. Every program is kept, the small ones too: a run compiles some fifteen of 10–300 ms besides the
+    engine (the inputs' sampling, the report's replay of a path), and reading them back made a warm
+    ``venturesim run`` ≈ 1 s faster than compiling them again (docs/performance.md, 2026-12-07, stop 43). The
+    engine's kernel is also kept traced, in ``<folder>-programs`` (:mod:`venturesim.engine.programs`), which saves
+    its trace and lowering (≈ 1 s more). The
+    folder is kept under 2 GiB, least recently used entries first (when the ``filelock`` package is present, as
+    jax requires for that).
+
+    The library does not turn it on by itself (it changes JAX's settings for the whole process): in a notebook or
+    a script, ``venturesim.use_compile_cache()`` once makes a later session's ``simulate`` of a scenario of the
+    same shape read its compiled kernel back. Returns the folder, or None when the cache is off.
+    """
+    folder = compile_cache_folder() if enabled else None
+    if folder is None:
+        return None
+    import importlib.util
+
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    if importlib.util.find_spec("filelock") is not None:
+        jax.config.update("jax_compilation_cache_max_size", COMPILE_CACHE_MAX_BYTES)
+    return folder
 
 
 class KeptFolder(NamedTuple):

@@ -1,6 +1,6 @@
 """The package's environment switches, read one way.
 
-``VENTURESIM_COMPILE_CACHE`` (:func:`venturesim.cli.compile_cache_folder`) and ``VENTURESIM_KEEP_PROGRAMS``
+``VENTURESIM_COMPILE_CACHE`` (:func:`venturesim._cache.compile_cache_folder`) and ``VENTURESIM_KEEP_PROGRAMS``
 (:func:`venturesim.engine.programs.program_folder`) are turned off by the same words, in any case and with
 surrounding spaces: :data:`OFF_WORDS`.
 """

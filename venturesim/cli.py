@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from venturesim._env import switched_off
+from venturesim._cache import COMPILE_CACHE_ENV, COMPILE_CACHE_MAX_BYTES, compile_cache_folder, use_compile_cache
 
 
 def _exit_code_help() -> str:
@@ -96,61 +96,11 @@ def _leave_now(code: int) -> None:
         os._exit(code)
 
 
-COMPILE_CACHE_ENV = "VENTURESIM_COMPILE_CACHE"
-COMPILE_CACHE_MAX_BYTES = 2 * 1024**3
-
-
-def compile_cache_folder() -> Path | None:
-    """Where compiled JAX programs are kept between runs, or None when the cache is off.
-
-    ``$VENTURESIM_COMPILE_CACHE`` names the folder (``off`` turns the cache off); by default it is
-    ``jax`` in the user's cache folder (platformdirs: ``~/.cache/venturesim/jax`` on Linux,
-    ``~/Library/Caches/venturesim/jax`` on macOS, ``%LOCALAPPDATA%\\venturesim\\Cache\\jax`` on Windows).
-    """
-    folder = os.environ.get(COMPILE_CACHE_ENV, "").strip()
-    if switched_off(folder):
-        return None
-    if folder:
-        return Path(folder).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("venturesim", appauthor=False)) / "jax"
-
-
 def report_cache_folder(enabled: bool = True) -> Path | None:
     """Where ``run`` keeps the report's JavaScript bundle between runs (:data:`venturesim.report.html.BUNDLE_FOLDER`):
     beside the compile cache, ``<compile cache>-report``; None when the cache is off."""
     folder = compile_cache_folder() if enabled else None
     return None if folder is None else folder.with_name(folder.name + "-report")
-
-
-def use_compile_cache(enabled: bool = True) -> Path | None:
-    """Turn on JAX's persistent compilation cache in :func:`compile_cache_folder` (unless ``enabled`` is False).
-
-    A scenario's engine program depends only on its shapes (segments, rounds, roles, ..., the horizon and
-    the chunk), never on its numbers, so a second run of a scenario of the same shape reads the compiled
-    program back (≈ 1 s) instead of compiling it again (10-40 s on 2 cores). XLA keys each entry by the
-    program, the compile options and the jax/jaxlib version, so an entry is never used for another
-    program. Every program is kept, the small ones too: a run compiles some fifteen of 10–300 ms besides the
-    engine (the inputs' sampling, the report's replay of a path), and reading them back made a warm
-    ``venturesim run`` ≈ 1 s faster than compiling them again (docs/performance.md, 2026-12-07, stop 43). The
-    engine's kernel is also kept traced, in ``<folder>-programs`` (:mod:`venturesim.engine.programs`), which saves
-    its trace and lowering (≈ 1 s more). The
-    folder is kept under 2 GiB, least recently used entries first (when the ``filelock`` package is present, as
-    jax requires for that).
-    """
-    folder = compile_cache_folder() if enabled else None
-    if folder is None:
-        return None
-    import importlib.util
-
-    import jax
-
-    jax.config.update("jax_compilation_cache_dir", str(folder))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    if importlib.util.find_spec("filelock") is not None:
-        jax.config.update("jax_compilation_cache_max_size", COMPILE_CACHE_MAX_BYTES)
-    return folder
 
 
 def keep_between_runs(report: bool = True) -> None:

@@ -1,8 +1,9 @@
 """The engine's traced kernel kept between processes, beside JAX's persistent compilation cache.
 
-With the compile cache on (``venturesim run``: :func:`venturesim.cli.use_compile_cache`), a warm run reads XLA's
-compiled :func:`~venturesim.engine.jax_engine.run_block` back instead of compiling it, but JAX still traces the
-kernel and lowers it to StableHLO to compute the cache's key: 1.0–1.8 CPU s in every fresh process
+With the compile cache on (every command that simulates, and ``venturesim.use_compile_cache()``:
+:func:`venturesim._cache.use_compile_cache`), a warm run reads XLA's compiled
+:func:`~venturesim.engine.jax_engine.run_block` back instead of compiling it, but JAX still traces the kernel and
+lowers it to StableHLO to compute the cache's key: 1.0–1.8 CPU s in every fresh process
 (docs/performance.md, "The traced kernel kept beside the compile cache"). Here that lowering is kept too:
 ``jax.export`` serializes the lowered program (≈ 0.2 MB for ``seed_stage_api``), and a later process deserializes it
 (≈ 10 ms) and calls it through a ``jit`` whose own trace is one call, so only the read-back of the compiled

@@ -28,6 +28,15 @@ from venturesim._env import switched_off
 
 COMPILE_CACHE_ENV = "VENTURESIM_COMPILE_CACHE"
 COMPILE_CACHE_MAX_BYTES = 2 * 1024**3
+"""JAX's compile cache folder is kept under this size, least recently used entries first."""
+PROGRAMS_MAX_BYTES = 256 * 1024**2
+"""The traced kernels' folder (:mod:`venturesim.engine.programs`) is pruned to this size, least recently used first,
+after each program it gains: some 1,000 programs of ``seed_stage_api``'s ≈ 0.2 MB."""
+
+
+def beside(compile_cache: Path, suffix: str) -> Path:
+    """The folder kept beside the compile cache's folder: ``<compile_cache>-programs``, ``<compile_cache>-report``."""
+    return compile_cache.with_name(compile_cache.name + suffix)
 
 
 def compile_cache_folder() -> Path | None:
@@ -97,15 +106,11 @@ class Usage(NamedTuple):
 
 
 def kept_folders(compile_cache: Path) -> list[KeptFolder]:
-    """The three kept folders beside the compile cache folder ``compile_cache`` (the module's docstring)."""
-
-    def beside(suffix: str) -> Path:
-        return compile_cache.with_name(compile_cache.name + suffix)
-
+    """The three kept folders of the compile cache folder ``compile_cache`` (the module's docstring)."""
     return [
         KeptFolder("compiled programs (JAX)", compile_cache, ("*-cache", "*-atime", ".lockfile")),
-        KeptFolder("traced kernels", beside("-programs"), ("*.jaxexport",)),
-        KeptFolder("report's JavaScript bundle", beside("-report"), ("vega-*.js",)),
+        KeptFolder("traced kernels", beside(compile_cache, "-programs"), ("*.jaxexport",)),
+        KeptFolder("report's JavaScript bundle", beside(compile_cache, "-report"), ("vega-*.js",)),
     ]
 
 

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from venturesim import _cache
 from venturesim._cache import COMPILE_CACHE_ENV, COMPILE_CACHE_MAX_BYTES, compile_cache_folder, use_compile_cache
 
 
@@ -100,7 +101,7 @@ def report_cache_folder(enabled: bool = True) -> Path | None:
     """Where ``run`` keeps the report's JavaScript bundle between runs (:data:`venturesim.report.html.BUNDLE_FOLDER`):
     beside the compile cache, ``<compile cache>-report``; None when the cache is off."""
     folder = compile_cache_folder() if enabled else None
-    return None if folder is None else folder.with_name(folder.name + "-report")
+    return None if folder is None else _cache.beside(folder, "-report")
 
 
 def keep_between_runs(report: bool = True) -> None:
@@ -463,17 +464,16 @@ def new(
 def cache(
     clear: bool = typer.Option(False, "--clear", help="Remove the kept files (only those venturesim and JAX wrote)."),
 ) -> None:
-    """Show the folders `run` keeps compiled programs in between runs, with their sizes; --clear empties them."""
+    """Show the folders where compiled programs are kept between runs, with their sizes; --clear empties them."""
     from rich.markup import escape
 
-    from venturesim import _cache
     from venturesim.spec.errors import OutputError
 
     folder = compile_cache_folder()
     if folder is None:
         console.print(f"the compile cache is off (${COMPILE_CACHE_ENV}=off): nothing is kept between runs")
         return
-    table = Table(title="Removed" if clear else "Kept between runs of `venturesim run`")
+    table = Table(title="Removed" if clear else "Kept between runs")
     for column in ("what", "folder", "files", "size"):
         table.add_column(column, justify="right" if column in ("files", "size") else "left", overflow="fold")
     others = []
@@ -492,7 +492,8 @@ def cache(
     if not clear:
         console.print(
             f"JAX keeps its folder under {COMPILE_CACHE_MAX_BYTES / 1024**3:.0f} GiB and the traced kernels under "
-            "256 MB, least recently used first; `venturesim cache --clear` empties them (the next run compiles again)."
+            f"{_cache.PROGRAMS_MAX_BYTES / 1024**2:.0f} MB, least recently used first; `venturesim cache --clear` "
+            "empties them (the next run compiles again)."
         )
 
 

@@ -20,8 +20,9 @@ a fresh trace would give the same program. The numbers of a scenario are leaves,
 The programs are kept in ``<compile cache folder>-programs`` (one file per key, written atomically); without a
 compile cache folder, or with ``VENTURESIM_KEEP_PROGRAMS=off``, nothing is kept and the kernel is traced as before.
 A file that cannot be read back (truncated, another format) is traced and written again. The folder is kept under
-:data:`PROGRAMS_MAX_BYTES`, least recently used programs first, as JAX keeps its cache folder under its own bound: a
-changed source file or a new venturesim makes every older program unusable, and without a bound they would pile up.
+:data:`~venturesim._cache.PROGRAMS_MAX_BYTES`, least recently used programs first, as JAX keeps its cache folder
+under its own bound: a changed source file or a new venturesim makes every older program unusable, and without a
+bound they would pile up.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pathlib import Path
 import jax
 import jaxlib
 
+from venturesim._cache import PROGRAMS_MAX_BYTES, beside
 from venturesim._env import switched_off
 from venturesim._io import atomic_write_bytes
 from venturesim.engine.jax_engine import KERNEL_COMPILER_OPTIONS, run_block
@@ -50,10 +52,6 @@ TRACE_SETTINGS = (
     "jax_numpy_dtype_promotion",
 )
 """JAX's settings that change what a trace gives (and so are part of a kept program's key)."""
-
-PROGRAMS_MAX_BYTES = 256 * 1024**2
-"""The kept programs' folder is pruned to this size (least recently used first) after each program it gains: some
-1,000 programs of ``seed_stage_api``'s ≈ 0.2 MB (the compile cache beside it is kept under 2 GiB)."""
 
 _loaded: dict[str, Callable] = {}
 """Programs already deserialized (or exported) in this process, by key."""
@@ -76,7 +74,7 @@ def program_folder() -> Path | None:
     if not folder:
         return None
     folder = Path(folder).expanduser()
-    return folder.with_name(folder.name + "-programs")
+    return beside(folder, "-programs")
 
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -164,8 +162,9 @@ def _write(path: Path, blob: bytes) -> None:
 
 def prune(folder: Path, limit: int | None = None) -> None:
     """Remove the kept programs used least recently (oldest modification time first: a program is touched when it
-    is read back) until those left in ``folder`` hold at most ``limit`` bytes (default :data:`PROGRAMS_MAX_BYTES`).
-    Best effort: a file another process removed meanwhile, or one that cannot be removed, is passed over."""
+    is read back) until those left in ``folder`` hold at most ``limit`` bytes (default
+    :data:`~venturesim._cache.PROGRAMS_MAX_BYTES`). Best effort: a file another process removed meanwhile, or one
+    that cannot be removed, is passed over."""
     limit = PROGRAMS_MAX_BYTES if limit is None else limit
     kept = []
     for path in folder.glob(f"*{SUFFIX}"):

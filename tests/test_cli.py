@@ -99,7 +99,11 @@ def test_new_refuses_to_overwrite(template):
     assert blocked.exit_code == 5 and "is a file, not a folder" in " ".join(blocked.output.split())
 
 
-def test_des_engine_prints_causes_and_a_timeline(template, tmp_path):
+def test_des_engine_prints_causes_and_a_timeline(template, tmp_path, monkeypatch):
+    from venturesim import cli
+
+    kept: list = []  # the DES samples its inputs with JAX too: its programs are kept, as the JAX engine's
+    monkeypatch.setattr(cli, "use_compile_cache", lambda enabled=True: kept.append(enabled))
     result = runner.invoke(
         app,
         [
@@ -124,6 +128,7 @@ def test_des_engine_prints_causes_and_a_timeline(template, tmp_path):
     assert "Path 0:" in result.output and "hired 2 founders" in result.output
     doc = json.loads((tmp_path / "des" / "summary.json").read_text())
     assert doc["engine"] == "des" and doc["paths"] == 60
+    assert kept == [True]
 
 
 def test_same_seed_summaries_are_byte_identical_and_timing_is_in_run_json(template):

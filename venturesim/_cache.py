@@ -12,7 +12,8 @@ then sit side by side, named from that folder ``F``:
   :func:`venturesim.report.html.vega_bundle`).
 
 :func:`clear` removes only the files of those names, never a folder's other files (``VENTURESIM_COMPILE_CACHE``
-may name a folder of the user's own), then each folder left empty. Reading and clearing import nothing heavy
+may name a folder of the user's own), then each folder left empty; :func:`trim` removes the least recently used of
+them down to a size (the traced kernels' bound). Reading and clearing import nothing heavy
 (no JAX), so ``venturesim cache`` answers at once.
 """
 
@@ -34,9 +35,18 @@ PROGRAMS_MAX_BYTES = 256 * 1024**2
 after each program it gains: some 1,000 programs of ``seed_stage_api``'s ≈ 0.2 MB."""
 
 
-def beside(compile_cache: Path, suffix: str) -> Path:
-    """The folder kept beside the compile cache's folder: ``<compile_cache>-programs``, ``<compile_cache>-report``."""
-    return compile_cache.with_name(compile_cache.name + suffix)
+PROGRAM_SUFFIX = ".jaxexport"
+"""The extension of a traced kernel's file (one per program key, :mod:`venturesim.engine.programs`)."""
+
+
+def programs_folder(compile_cache: Path) -> Path:
+    """Where the traced kernels are kept: ``<compile_cache>-programs``."""
+    return compile_cache.with_name(compile_cache.name + "-programs")
+
+
+def report_folder(compile_cache: Path) -> Path:
+    """Where the report's JavaScript bundle is kept: ``<compile_cache>-report``."""
+    return compile_cache.with_name(compile_cache.name + "-report")
 
 
 def compile_cache_folder() -> Path | None:
@@ -105,28 +115,36 @@ class Usage(NamedTuple):
     others: int
 
 
+def kept_programs(path: Path) -> KeptFolder:
+    """The traced kernels' folder at ``path`` (:func:`programs_folder`), one ``<key>.jaxexport`` file a program."""
+    return KeptFolder("traced kernels", path, (f"*{PROGRAM_SUFFIX}",))
+
+
 def kept_folders(compile_cache: Path) -> list[KeptFolder]:
     """The three kept folders of the compile cache folder ``compile_cache`` (the module's docstring)."""
     return [
         KeptFolder("compiled programs (JAX)", compile_cache, ("*-cache", "*-atime", ".lockfile")),
-        KeptFolder("traced kernels", beside(compile_cache, "-programs"), ("*.jaxexport",)),
-        KeptFolder("report's JavaScript bundle", beside(compile_cache, "-report"), ("vega-*.js",)),
+        kept_programs(programs_folder(compile_cache)),
+        KeptFolder("report's JavaScript bundle", report_folder(compile_cache), ("vega-*.js",)),
     ]
 
 
-def _entries(folder: KeptFolder) -> list[tuple[os.DirEntry, bool]]:
+def _entries(folder: KeptFolder, writes: bool = True) -> list[tuple[os.DirEntry, bool]]:
     """(entry, is of a kept kind) for each plain file directly in the folder; none when the folder is missing.
-    A write in progress (``.<name>.<random>.tmp``, :func:`venturesim._io.atomic_write_bytes`) counts as kept."""
+    A write in progress (``.<name>.<random>.tmp``, :func:`venturesim._io.atomic_write_bytes`) counts as kept when
+    ``writes`` (clearing removes it), else as another file (trimming leaves a write of another process alone)."""
     try:
         with os.scandir(folder.path) as it:
             files = [e for e in it if e.is_file(follow_symlinks=False)]
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [(e, _is_kept(e.name, folder.patterns)) for e in files]
+    return [(e, _is_kept(e.name, folder.patterns, writes)) for e in files]
 
 
-def _is_kept(name: str, patterns: tuple[str, ...]) -> bool:
+def _is_kept(name: str, patterns: tuple[str, ...], writes: bool) -> bool:
     if name.startswith(".") and name.endswith(".tmp"):  # an atomic write's temporary file: ".<kept name>.<hex>.tmp"
+        if not writes:
+            return False
         name = name[1:].rsplit(".", 2)[0]
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
@@ -156,3 +174,26 @@ def clear(folder: KeptFolder) -> Usage:
     with contextlib.suppress(OSError):  # removed only when empty (or already gone)
         folder.path.rmdir()
     return Usage(removed, size, others)
+
+
+def trim(folder: KeptFolder, limit: int) -> None:
+    """Remove the kept files used least recently (oldest modification time first; a reader renews it) until those
+    left hold at most ``limit`` bytes. Best effort: a file another process removed meanwhile, or one that cannot be
+    removed, is passed over; a write in progress is never removed."""
+    kept = []
+    for entry, is_kept in _entries(folder, writes=False):
+        if is_kept:
+            with contextlib.suppress(OSError):
+                stat = entry.stat(follow_symlinks=False)
+                kept.append((stat.st_mtime_ns, entry.name, stat.st_size, entry.path))
+    total = sum(size for _, _, size, _ in kept)
+    for _, _, size, path in sorted(kept):
+        if total <= limit:
+            break
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass  # removed by another process: gone all the same
+        except OSError:
+            continue  # cannot be removed: it still counts
+        total -= size

@@ -101,19 +101,20 @@ def report_cache_folder(enabled: bool = True) -> Path | None:
     """Where ``run`` keeps the report's JavaScript bundle between runs (:data:`venturesim.report.html.BUNDLE_FOLDER`):
     beside the compile cache, ``<compile cache>-report``; None when the cache is off."""
     folder = compile_cache_folder() if enabled else None
-    return None if folder is None else _cache.beside(folder, "-report")
+    return None if folder is None else _cache.report_folder(folder)
 
 
-def keep_between_runs(report: bool = True) -> None:
-    """What every command that simulates keeps between runs, unless ``$VENTURESIM_COMPILE_CACHE`` is ``off``: the
-    compiled programs (:func:`use_compile_cache`) and, when it writes a report, the report's JavaScript bundle
-    (:func:`report_cache_folder`). Without it each ``compare``, ``stress``, ``goal-seek``, ``pitch-check`` or
-    ``sensitivity`` compiled its kernel again (``stress`` of ``seed_stage_api``, 1,000 paths: 12 s a run)."""
-    use_compile_cache()
+def keep_between_runs(report: bool = True, enabled: bool = True) -> None:
+    """What every command that simulates keeps between runs, unless ``$VENTURESIM_COMPILE_CACHE`` is ``off`` or
+    ``enabled`` is False (``run --no-compile-cache``): the compiled programs (:func:`use_compile_cache`) and, when it
+    writes a report, the report's JavaScript bundle (:func:`report_cache_folder`; none kept when not enabled).
+    Without it each ``compare``, ``stress``, ``goal-seek``, ``pitch-check`` or ``sensitivity`` compiled its kernel
+    again (``stress`` of ``seed_stage_api``, 1,000 paths: 12 s a run)."""
+    use_compile_cache(enabled)
     if report:
         from venturesim.report import html
 
-        html.BUNDLE_FOLDER = report_cache_folder()
+        html.BUNDLE_FOLDER = report_cache_folder(enabled)
 
 
 def _say(message: str) -> None:
@@ -301,8 +302,7 @@ def run(
             return
         out_dir = out or Path("out") / scenario.stem
         check_outputs(out_dir, force)  # fail before simulating, not after
-        if engine == "jax":
-            use_compile_cache(compile_cache)
+        keep_between_runs(report, compile_cache)  # either engine: the DES samples its inputs with JAX too
         start = time.perf_counter()
         _say(f"simulating {paths_n:,} paths with the {engine} engine")
         result = _simulate_with_progress(
@@ -355,10 +355,6 @@ def run(
                 _say("running the base plan (every uncertain input at its median)")
                 plan = base_plan(result)
         _say(f"writing {out_dir}")
-        if report:
-            from venturesim.report import html
-
-            html.BUNDLE_FOLDER = report_cache_folder(compile_cache)
         written = write_outputs(
             result,
             out_dir,

@@ -38,12 +38,12 @@ from pathlib import Path
 import jax
 import jaxlib
 
-from venturesim._cache import PROGRAMS_MAX_BYTES, beside
+from venturesim._cache import PROGRAM_SUFFIX, PROGRAMS_MAX_BYTES, kept_programs, programs_folder, trim
 from venturesim._env import switched_off
 from venturesim._io import atomic_write_bytes
 from venturesim.engine.jax_engine import KERNEL_COMPILER_OPTIONS, run_block
 
-SUFFIX = ".jaxexport"
+SUFFIX = PROGRAM_SUFFIX
 TRACE_SETTINGS = (
     "jax_enable_x64",
     "jax_default_prng_impl",
@@ -73,8 +73,7 @@ def program_folder() -> Path | None:
     folder = jax.config.jax_compilation_cache_dir
     if not folder:
         return None
-    folder = Path(folder).expanduser()
-    return beside(folder, "-programs")
+    return programs_folder(Path(folder).expanduser())
 
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -163,24 +162,5 @@ def _write(path: Path, blob: bytes) -> None:
 def prune(folder: Path, limit: int | None = None) -> None:
     """Remove the kept programs used least recently (oldest modification time first: a program is touched when it
     is read back) until those left in ``folder`` hold at most ``limit`` bytes (default
-    :data:`~venturesim._cache.PROGRAMS_MAX_BYTES`). Best effort: a file another process removed meanwhile, or one
-    that cannot be removed, is passed over."""
-    limit = PROGRAMS_MAX_BYTES if limit is None else limit
-    kept = []
-    for path in folder.glob(f"*{SUFFIX}"):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        kept.append((stat.st_mtime_ns, path.name, stat.st_size, path))
-    total = sum(size for _, _, size, _ in kept)
-    for _, _, size, path in sorted(kept):
-        if total <= limit:
-            break
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass  # removed by another process: gone all the same
-        except OSError:
-            continue  # cannot be removed: it still counts
-        total -= size
+    :data:`~venturesim._cache.PROGRAMS_MAX_BYTES`; :func:`venturesim._cache.trim`)."""
+    trim(kept_programs(folder), PROGRAMS_MAX_BYTES if limit is None else limit)
